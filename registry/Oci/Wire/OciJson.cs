@@ -1,0 +1,81 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace AtymSecure.Oci.Wire;
+
+/// <summary>
+/// The one JSON configuration for OCI documents: nulls omitted, unknown fields ignored on read
+/// (the spec requires tolerating them), a depth limit against hostile nesting.
+/// Manifests are always stored and hashed as the exact bytes received; this is only for reading
+/// fields out and for writing new documents.
+/// </summary>
+public static class OciJson
+{
+    /// <summary>The spec's minimum a registry must accept, and our maximum.</summary>
+    public const int MaxManifestBytes = 4 * 1024 * 1024;
+
+    public static JsonSerializerOptions Options { get; } = new()
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        MaxDepth = 64,
+        WriteIndented = false,
+        AllowTrailingCommas = false,
+        ReadCommentHandling = JsonCommentHandling.Disallow,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static byte[] Serialize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Options);
+
+    /// <summary>Parses and validates; throws <see cref="InvalidManifestException"/> listing every problem.</summary>
+    public static T Deserialize<T>(ReadOnlySpan<byte> json) where T : class
+    {
+        if (json.Length > MaxManifestBytes)
+            throw new InvalidManifestException([$"document is {json.Length} bytes, limit {MaxManifestBytes}"]);
+        T? value;
+        try
+        {
+            value = JsonSerializer.Deserialize<T>(json, Options);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidManifestException([$"malformed JSON: {e.Message}"]);
+        }
+        if (value is null) throw new InvalidManifestException(["document is null"]);
+        var errors = value switch
+        {
+            ImageManifest m => m.Validate(),
+            ImageIndex i => i.Validate(),
+            _ => [],
+        };
+        if (errors.Count > 0) throw new InvalidManifestException(errors);
+        return value;
+    }
+
+    /// <summary>Reads the top-level <c>mediaType</c> of a manifest without full parsing.</summary>
+    public static string? PeekMediaType(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isMediaType = reader.ValueTextEquals("mediaType"u8);
+                reader.Read();
+                if (isMediaType && reader.TokenType == JsonTokenType.String) return reader.GetString();
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        return null;
+    }
+}
+
+/// <summary>A manifest or index that failed to parse or validate; <see cref="Errors"/> holds every problem.</summary>
+public sealed class InvalidManifestException(IReadOnlyList<string> errors)
+    : FormatException("invalid manifest: " + string.Join("; ", errors))
+{
+    public IReadOnlyList<string> Errors { get; } = errors;
+}
