@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs, skipping what is already there.
+# Debian packages first (apt-get update once, only if something is missing), then npm packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_packages=(
+  skopeo docker-registry                     # interop peers for the registry
+  wabt clang lld wasi-libc libclang-rt-14-dev-wasm32   # Wasm samples, wasm2c back end
+  bsdiff xdelta3 zstd                        # delta peers (bench and tests)
+  qemu-user qemu-system-arm                  # proof that AoT code runs on its ISA
+  gcc-aarch64-linux-gnu libc6-arm64-cross    # aarch64 compile worker
+  gcc-arm-none-eabi picolibc-arm-none-eabi picolibc-riscv64-unknown-elf  # bare-metal MCU builds
+)
+
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test-deps: installing Debian packages: ${missing[*]}"
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "test-deps: Debian packages already installed"
+fi
+
+# npm peers (Sigstore verifier, OCI attach client), pinned by the lock file.
+if [ -f tests/node/package.json ]; then
+  if [ ! -d tests/node/node_modules ] || [ tests/node/package-lock.json -nt tests/node/node_modules ]; then
+    echo "test-deps: installing npm packages in tests/node"
+    (cd tests/node && npm ci --no-audit --no-fund --loglevel=error)
+  else
+    echo "test-deps: npm packages already installed"
+  fi
+fi

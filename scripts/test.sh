@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what tests need, builds, runs every test project, prints totals.
+# Usage: scripts/test.sh [extra dotnet test args, e.g. --filter ...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+scripts/test-deps.sh
+
+results="$root/artifacts/test-results"
+rm -rf "$results"; mkdir -p "$results"
+
+dotnet build AtymSecure.sln -c Release -nologo -v q -clp:ErrorsOnly
+set +e
+dotnet test AtymSecure.sln -c Release --no-build -nologo \
+  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@"
+status=$?
+set -e
+
+# One closing line over all projects, from the trx files.
+python3 - "$results" <<'PY' || true
+import sys, glob, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+p = f = s = 0
+for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
+    c = ET.parse(path).getroot().find("t:ResultSummary/t:Counters", ns)
+    if c is None: continue
+    p += int(c.get("passed", 0)); f += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0))
+    s += int(c.get("notExecuted", 0))
+print(f"Tests: {p} passed, {f} failed, {s} skipped")
+PY
+exit $status
