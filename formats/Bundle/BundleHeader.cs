@@ -1,0 +1,110 @@
+using System.Text.RegularExpressions;
+
+namespace AtymSecure.Formats.Bundle;
+
+/// <summary>
+/// The signed header of a bundle: everything a device must know before writing one byte.
+/// Spec: docs/bundle-format.md. Immutable; <see cref="Validate"/> reports every problem at once.
+/// </summary>
+public sealed partial record BundleHeader
+{
+    public const int Sha256Bytes = 32;
+    public const int MinChunkSize = 512;
+    public const int MaxChunkSize = 1 << 20;
+    public const int MaxChunks = 1 << 16;
+    public const int MaxTextBytes = 256;
+
+    public required string ContainerName { get; init; }
+    public required string ContainerVersion { get; init; }
+    public required ulong SecurityCounter { get; init; }
+    public required string DeviceClass { get; init; }
+    public required string TargetTriple { get; init; }
+    public required ArtifactKind ArtifactKind { get; init; }
+    public required byte[] TargetDigest { get; init; }
+    public required ulong TargetSize { get; init; }
+    public required PayloadKind PayloadKind { get; init; }
+    public required PayloadCodec Codec { get; init; }
+    public byte[]? BaseDigest { get; init; }
+    public ulong? BaseSize { get; init; }
+    public required ulong PayloadLength { get; init; }
+    public required uint ChunkSize { get; init; }
+    /// <summary>SHA-256 of each payload chunk, in order; the last chunk may be short.</summary>
+    public required IReadOnlyList<byte[]> ChunkHashes { get; init; }
+    public required ulong ExpiresUnixSeconds { get; init; }
+    public ulong? CreatedUnixSeconds { get; init; }
+    /// <summary>OCI digest (<c>sha256:…</c>) of the provenance attestation of the target image.</summary>
+    public string? ProvenanceDigest { get; init; }
+    /// <summary>OCI digest of the container manifest the target was built from.</summary>
+    public string? SourceManifestDigest { get; init; }
+
+    public DateTimeOffset Expires => DateTimeOffset.FromUnixTimeSeconds((long)Math.Min(ExpiresUnixSeconds, (ulong)long.MaxValue / 1000));
+
+    public int ChunkCount => ChunkHashes.Count;
+
+    /// <summary>Byte length of chunk <paramref name="index"/> (the last one may be short).</summary>
+    public int ChunkLength(int index)
+    {
+        var start = (ulong)index * ChunkSize;
+        return (int)Math.Min(ChunkSize, PayloadLength - start);
+    }
+
+    public static int ExpectedChunkCount(ulong payloadLength, uint chunkSize) =>
+        chunkSize == 0 ? 0 : (int)Math.Min(int.MaxValue, (payloadLength + chunkSize - 1) / chunkSize);
+
+    [GeneratedRegex("^[a-z0-9]+(?:[._-][a-z0-9]+)*$", RegexOptions.CultureInvariant)]
+    private static partial Regex NamePattern();
+
+    [GeneratedRegex("^sha256:[a-f0-9]{64}$", RegexOptions.CultureInvariant)]
+    private static partial Regex OciDigestPattern();
+
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        void Text(string field, string? value, bool required = true)
+        {
+            if (value is null) { if (required) errors.Add($"{field}: required"); return; }
+            if (value.Length == 0) errors.Add($"{field}: empty");
+            if (System.Text.Encoding.UTF8.GetByteCount(value) > MaxTextBytes) errors.Add($"{field}: longer than {MaxTextBytes} bytes");
+        }
+        Text("containerName", ContainerName);
+        if (ContainerName is not null && !NamePattern().IsMatch(ContainerName)) errors.Add($"containerName: '{ContainerName}' is not a valid container name");
+        Text("containerVersion", ContainerVersion);
+        Text("deviceClass", DeviceClass);
+        Text("targetTriple", TargetTriple);
+        if (!Enum.IsDefined(ArtifactKind)) errors.Add($"artifactKind: unknown value {(byte)ArtifactKind}");
+        if (!Enum.IsDefined(PayloadKind)) errors.Add($"payloadKind: unknown value {(byte)PayloadKind}");
+        if (!Enum.IsDefined(Codec)) errors.Add($"codec: unknown value {(byte)Codec}");
+        if (TargetDigest is null || TargetDigest.Length != Sha256Bytes) errors.Add("targetDigest: must be 32 bytes (SHA-256)");
+        if (TargetSize == 0) errors.Add("targetSize: must be positive");
+        switch (PayloadKind)
+        {
+            case PayloadKind.Full:
+                if (BaseDigest is not null || BaseSize is not null) errors.Add("baseDigest/baseSize: only allowed for a delta payload");
+                if (Codec is not (PayloadCodec.None or PayloadCodec.Zstd)) errors.Add($"codec: {Codec} is not a full-payload codec");
+                if (Codec == PayloadCodec.None && PayloadLength != TargetSize) errors.Add("payloadLength: must equal targetSize for an uncompressed full payload");
+                break;
+            case PayloadKind.Delta:
+                if (BaseDigest is null || BaseDigest.Length != Sha256Bytes) errors.Add("baseDigest: a delta needs the 32-byte SHA-256 of its base");
+                if (BaseSize is null or 0) errors.Add("baseSize: a delta needs the size of its base");
+                if (Codec is not (PayloadCodec.ZstdPrefix or PayloadCodec.StreamingDelta)) errors.Add($"codec: {Codec} is not a delta codec");
+                break;
+        }
+        if (ChunkSize < MinChunkSize || ChunkSize > MaxChunkSize || (ChunkSize & (ChunkSize - 1)) != 0)
+            errors.Add($"chunkSize: must be a power of two between {MinChunkSize} and {MaxChunkSize}");
+        if (PayloadLength == 0) errors.Add("payloadLength: must be positive");
+        if (ChunkHashes is null) errors.Add("chunkHashes: required");
+        else
+        {
+            if (ChunkSize > 0 && ChunkHashes.Count != ExpectedChunkCount(PayloadLength, ChunkSize))
+                errors.Add($"chunkHashes: {ChunkHashes.Count} hashes for {ExpectedChunkCount(PayloadLength, ChunkSize)} chunks");
+            if (ChunkHashes.Count > MaxChunks) errors.Add($"chunkHashes: more than {MaxChunks} chunks");
+            for (var i = 0; i < ChunkHashes.Count; i++)
+                if (ChunkHashes[i] is null || ChunkHashes[i].Length != Sha256Bytes) errors.Add($"chunkHashes[{i}]: must be 32 bytes");
+        }
+        if (ExpiresUnixSeconds == 0) errors.Add("expires: required");
+        if (CreatedUnixSeconds is { } created && created > ExpiresUnixSeconds) errors.Add("created: after expires");
+        if (ProvenanceDigest is not null && !OciDigestPattern().IsMatch(ProvenanceDigest)) errors.Add("provenanceDigest: must be sha256:<64 hex>");
+        if (SourceManifestDigest is not null && !OciDigestPattern().IsMatch(SourceManifestDigest)) errors.Add("sourceManifestDigest: must be sha256:<64 hex>");
+        return errors;
+    }
+}
