@@ -1,0 +1,73 @@
+using AtymSecure.Bootloader.Boot;
+using AtymSecure.Bootloader.Crypto;
+using AtymSecure.Bootloader.Flash;
+using AtymSecure.Bootloader.Install;
+using AtymSecure.Bootloader.Layout;
+using AtymSecure.Bootloader.State;
+
+namespace AtymSecure.Bootloader;
+
+/// <summary>
+/// Entry point for device code (the runtime, the update agent, tests): open a provisioned part,
+/// boot, install, confirm or reject. Each instance is one power-on of the device; after a power
+/// cut, open a new one on the same flash.
+/// </summary>
+public sealed class DeviceBootloader
+{
+    private readonly IFlash _flash;
+    private readonly ContainerStateStore _store;
+
+    private DeviceBootloader(IFlash flash, ContainerStateStore store, BootloaderOptions options, StateLogScan scan)
+    {
+        _flash = flash;
+        _store = store;
+        Options = options;
+        LastScan = scan;
+    }
+
+    public BootloaderOptions Options { get; }
+
+    public PartitionTable Partitions => _store.Table;
+
+    /// <summary>What recovery found in the state log when this instance was opened.</summary>
+    public StateLogScan LastScan { get; }
+
+    /// <summary>Factory provisioning: writes the partition table (the state log formats itself on first open).</summary>
+    public static void Provision(IFlash flash, PartitionTable table) => PartitionTableStore.Provision(flash, table);
+
+    /// <summary>Power-on: reads the partition table and recovers the state log (newest valid record per container).</summary>
+    public static DeviceBootloader Open(IFlash flash, DeviceKey key, BootloaderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(flash);
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(options);
+        var table = PartitionTableStore.Read(flash);
+        var log = new StateLog(flash, table, key);
+        var scan = log.Recover();
+        return new DeviceBootloader(flash, new ContainerStateStore(table, log), options, scan);
+    }
+
+    /// <summary>Current durable state of a container.</summary>
+    public ContainerRecord State(string container) => _store.Get(container);
+
+    /// <summary>Selects what runs for every container (may write state records: attempts, reverts).</summary>
+    public BootReport Boot() => new BootSelector(_flash, _store, Options).BootAll();
+
+    /// <summary>Verifies and writes an image to the container's inactive slot as a pending trial.</summary>
+    public SlotId Install(IInstallImage image, IInstallPreCheck preCheck) =>
+        new ContainerInstaller(_flash, _store, Options).Install(image, preCheck);
+
+    /// <summary>Runtime health check passed: the running trial becomes the confirmed image (floor advances).</summary>
+    public void Confirm(string container) => _store.Commit(ContainerTransitions.Confirm(_store.Get(container)));
+
+    /// <summary>Runtime health check failed: revert now instead of waiting for attempts to run out.</summary>
+    public void Reject(string container) => _store.Commit(ContainerTransitions.RevertTrial(_store.Get(container)));
+
+    /// <summary>Reads an image the state says a slot holds (e.g. what a boot selected to run).</summary>
+    public FlashSlotReader OpenImage(string container, SlotId slot)
+    {
+        var info = _store.Get(container).Slot(slot);
+        if (!info.Present) throw new InvalidOperationException($"slot {slot} of '{container}' holds no image");
+        return new FlashSlotReader(_flash, _store.Table.Slot(container, slot), info.Size);
+    }
+}

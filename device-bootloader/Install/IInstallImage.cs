@@ -1,0 +1,51 @@
+using AtymSecure.Bootloader.State;
+
+namespace AtymSecure.Bootloader.Install;
+
+/// <summary>Whether an image carries the whole target or a delta against the confirmed image.</summary>
+public enum ImageKind
+{
+    Full,
+    Delta,
+}
+
+/// <summary>Random-access, read-only view of a slot (the delta base: the confirmed image).</summary>
+public interface ISlotReader
+{
+    long Length { get; }
+
+    /// <summary>Fills <paramref name="destination"/> from <paramref name="offset"/>; the range lies within Length.</summary>
+    void Read(long offset, Span<byte> destination);
+}
+
+/// <summary>
+/// What the installer needs from an update, whatever its container format (the bundle reader in
+/// formats/Bundle implements it; tests have their own). Metadata is already parsed; the target
+/// bytes are produced on demand, front to back.
+/// </summary>
+public interface IInstallImage
+{
+    string ContainerName { get; }
+    ImageVersion Version { get; }
+
+    /// <summary>Anti-rollback counter of the image; below the device's floor it is refused.</summary>
+    uint SecurityCounter { get; }
+
+    /// <summary>Device class the image was built for (must equal the device's).</summary>
+    string DeviceClass { get; }
+
+    /// <summary>SHA-256 and size of the image as it must end up in the slot.</summary>
+    Sha256Digest TargetDigest { get; }
+    long TargetSize { get; }
+
+    ImageKind Kind { get; }
+
+    /// <summary>For a delta: the SHA-256 of the image it applies to (the confirmed image).</summary>
+    Sha256Digest? BaseDigest { get; }
+
+    /// <summary>
+    /// Writes the target image to <paramref name="output"/> sequentially. For a delta,
+    /// <paramref name="baseImage"/> reads the confirmed slot by random access; for a full image it is null.
+    /// </summary>
+    void WriteTarget(ISlotReader? baseImage, Stream output);
+}

@@ -1,0 +1,96 @@
+using System.Buffers.Binary;
+using System.Text;
+using AtymSecure.Bootloader.Flash;
+using AtymSecure.Bootloader.State;
+
+namespace AtymSecure.Bootloader.Layout;
+
+/// <summary>
+/// Wire format v1 of the partition table in sector 0 (little-endian; device-bootloader/README.md
+/// "Partition table"): u32 magic "ASPT", u8 version, u8 entry count, u16 zero, u32 flash size,
+/// then per entry { u8 kind, u8 name length, u16 zero, u32 offset, u32 size, 32 B name, u32 zero },
+/// then CRC-32 over everything before it. Bytes from flash are untrusted: every field is
+/// bounds-checked and all problems are reported together.
+/// </summary>
+public static class PartitionTableCodec
+{
+    public const uint Magic = 0x54505341; // "ASPT"
+    public const byte Version = 1;
+    public const int HeaderSize = 12;
+    public const int EntrySize = 48;
+    public const int MaxEntries = 2 + 2 * PartitionTable.MaxContainers;
+
+    /// <summary>Largest encoded table (what a reader needs to fetch from flash).</summary>
+    public const int MaxEncodedSize = HeaderSize + MaxEntries * EntrySize + 4;
+
+    public static byte[] Encode(PartitionTable table, FlashGeometry geometry)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(geometry);
+        var problems = table.Validate(geometry);
+        if (problems.Count > 0) throw new PartitionTableException(problems);
+
+        var bytes = new byte[HeaderSize + table.Entries.Count * EntrySize + 4];
+        var span = bytes.AsSpan();
+        BinaryPrimitives.WriteUInt32LittleEndian(span, Magic);
+        span[4] = Version;
+        span[5] = (byte)table.Entries.Count;
+        BinaryPrimitives.WriteUInt32LittleEndian(span[8..], (uint)geometry.TotalSize);
+        for (var i = 0; i < table.Entries.Count; i++)
+        {
+            var e = table.Entries[i];
+            var entry = span.Slice(HeaderSize + i * EntrySize, EntrySize);
+            entry[0] = (byte)e.Kind;
+            entry[1] = (byte)e.ContainerName.Length;
+            BinaryPrimitives.WriteUInt32LittleEndian(entry[4..], (uint)e.Offset);
+            BinaryPrimitives.WriteUInt32LittleEndian(entry[8..], (uint)e.Size);
+            Encoding.ASCII.GetBytes(e.ContainerName, entry.Slice(12, PartitionTable.MaxNameLength));
+        }
+        BinaryPrimitives.WriteUInt32LittleEndian(span[^4..], Crc32.Compute(span[..^4]));
+        return bytes;
+    }
+
+    /// <summary>Parses and validates a table read from flash; throws <see cref="PartitionTableException"/> listing every problem.</summary>
+    public static PartitionTable Decode(ReadOnlySpan<byte> bytes, FlashGeometry geometry)
+    {
+        ArgumentNullException.ThrowIfNull(geometry);
+        if (bytes.Length < HeaderSize + 4)
+            throw new PartitionTableException([$"table is {bytes.Length} bytes, shorter than the {HeaderSize + 4}-byte minimum"]);
+        var problems = new List<string>();
+        var magic = BinaryPrimitives.ReadUInt32LittleEndian(bytes);
+        if (magic != Magic) throw new PartitionTableException([$"magic is 0x{magic:X8}, expected 0x{Magic:X8} (no partition table provisioned?)"]);
+        if (bytes[4] != Version) throw new PartitionTableException([$"version {bytes[4]} is not supported (expected {Version})"]);
+
+        int count = bytes[5];
+        if (count > MaxEntries) problems.Add($"entry count {count} exceeds the maximum {MaxEntries}");
+        var length = HeaderSize + Math.Min(count, MaxEntries) * EntrySize + 4;
+        if (bytes.Length < length) throw new PartitionTableException([.. problems, $"table needs {length} bytes but only {bytes.Length} are available"]);
+        if (BinaryPrimitives.ReadUInt16LittleEndian(bytes[6..]) != 0) problems.Add("header reserved bytes are not zero");
+        var flashSize = BinaryPrimitives.ReadUInt32LittleEndian(bytes[8..]);
+        if (flashSize != geometry.TotalSize) problems.Add($"table is for a {flashSize}-byte part, this part has {geometry.TotalSize} bytes");
+        var crc = BinaryPrimitives.ReadUInt32LittleEndian(bytes[(length - 4)..]);
+        var actual = Crc32.Compute(bytes[..(length - 4)]);
+        if (crc != actual) throw new PartitionTableException([.. problems, $"CRC-32 is 0x{crc:X8}, computed 0x{actual:X8} (damaged table)"]);
+
+        var entries = new List<Partition>();
+        for (var i = 0; i < Math.Min(count, MaxEntries); i++)
+        {
+            var entry = bytes.Slice(HeaderSize + i * EntrySize, EntrySize);
+            int nameLength = entry[1];
+            if (nameLength > PartitionTable.MaxNameLength) { problems.Add($"entries[{i}]: name length {nameLength} exceeds {PartitionTable.MaxNameLength}"); continue; }
+            if (BinaryPrimitives.ReadUInt16LittleEndian(entry[2..]) != 0 || BinaryPrimitives.ReadUInt32LittleEndian(entry[44..]) != 0)
+                problems.Add($"entries[{i}]: reserved bytes are not zero");
+            var nameBytes = entry.Slice(12, PartitionTable.MaxNameLength);
+            if (nameBytes[nameLength..].ContainsAnyExcept((byte)0)) problems.Add($"entries[{i}]: bytes after the name are not zero");
+            var name = Encoding.ASCII.GetString(nameBytes[..nameLength]);
+            var offset = BinaryPrimitives.ReadUInt32LittleEndian(entry[4..]);
+            var size = BinaryPrimitives.ReadUInt32LittleEndian(entry[8..]);
+            entries.Add(new Partition((PartitionKind)entry[0], name, offset, size));
+        }
+
+        var table = new PartitionTable(entries);
+        problems.AddRange(table.Validate(geometry));
+        if (problems.Count > 0) throw new PartitionTableException(problems);
+        return table;
+    }
+}

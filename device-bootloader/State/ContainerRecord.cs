@@ -1,0 +1,88 @@
+using AtymSecure.Bootloader.Layout;
+
+namespace AtymSecure.Bootloader.State;
+
+/// <summary>
+/// The durable state of one container: its state-machine state, which slot is confirmed and which
+/// is on trial, trial attempts left, the anti-rollback floor, and what each slot holds.
+/// One of these is appended to the state log per transition.
+/// </summary>
+public sealed record ContainerRecord(
+    int ContainerIndex,
+    ContainerState State,
+    SlotId ConfirmedSlot,
+    SlotId TrialSlot,
+    byte AttemptsLeft,
+    uint SecurityFloor,
+    SlotImageInfo SlotA,
+    SlotImageInfo SlotB)
+{
+    public static ContainerRecord Empty(int containerIndex) =>
+        new(containerIndex, ContainerState.Empty, SlotId.None, SlotId.None, 0, 0, SlotImageInfo.Absent, SlotImageInfo.Absent);
+
+    public SlotImageInfo Slot(SlotId slot) => slot switch
+    {
+        SlotId.A => SlotA,
+        SlotId.B => SlotB,
+        _ => throw new ArgumentOutOfRangeException(nameof(slot), slot, "slot must be A or B"),
+    };
+
+    public ContainerRecord WithSlot(SlotId slot, SlotImageInfo info) => slot switch
+    {
+        SlotId.A => this with { SlotA = info },
+        SlotId.B => this with { SlotB = info },
+        _ => throw new ArgumentOutOfRangeException(nameof(slot), slot, "slot must be A or B"),
+    };
+
+    /// <summary>The image a boot would run when no trial is active (null when none).</summary>
+    public SlotImageInfo? ConfirmedImage => ConfirmedSlot == SlotId.None ? null : Slot(ConfirmedSlot);
+
+    /// <summary>Every way this record breaks the state-machine invariants (empty = consistent).</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var p = new List<string>();
+        if (ContainerIndex is < 0 or > ushort.MaxValue) p.Add($"container index {ContainerIndex} out of range");
+        if (!Enum.IsDefined(State)) p.Add($"unknown state {(byte)State}");
+        if (!Enum.IsDefined(ConfirmedSlot)) p.Add($"unknown confirmed slot {(byte)ConfirmedSlot}");
+        if (!Enum.IsDefined(TrialSlot)) p.Add($"unknown trial slot {(byte)TrialSlot}");
+        if (p.Count > 0) return p;
+
+        if (TrialSlot != SlotId.None && TrialSlot == ConfirmedSlot) p.Add("trial slot equals confirmed slot");
+        if (ConfirmedSlot != SlotId.None)
+        {
+            var confirmed = Slot(ConfirmedSlot);
+            if (!confirmed.Present) p.Add($"confirmed slot {ConfirmedSlot} holds no image");
+            else if (confirmed.SecurityCounter < SecurityFloor) p.Add($"confirmed image counter {confirmed.SecurityCounter} is below the floor {SecurityFloor}");
+        }
+        foreach (var s in new[] { SlotA, SlotB })
+            if (!s.Present && (s.Verified || s.Size != 0)) p.Add("an absent slot carries image details");
+
+        var trialExpected = State is ContainerState.Installing or ContainerState.Pending or ContainerState.TrialBooted;
+        if (trialExpected && TrialSlot == SlotId.None) p.Add($"state {State} needs a trial slot");
+        if (!trialExpected && TrialSlot != SlotId.None) p.Add($"state {State} must not have a trial slot");
+        if (!trialExpected && AttemptsLeft != 0) p.Add($"state {State} must not have attempts left");
+
+        switch (State)
+        {
+            case ContainerState.Empty when ConfirmedSlot != SlotId.None || SlotA.Present || SlotB.Present:
+                p.Add("empty container holds images");
+                break;
+            case ContainerState.Installing when Slot(TrialSlot).Present:
+                p.Add("slot being installed must be recorded as absent");
+                break;
+            case ContainerState.Pending when !Slot(TrialSlot).Present:
+                p.Add("pending trial slot holds no image");
+                break;
+            case ContainerState.TrialBooted when !Slot(TrialSlot).Present || !Slot(TrialSlot).Verified:
+                p.Add("trial-booted slot must hold a verified image");
+                break;
+            case ContainerState.Confirmed or ContainerState.Reverted when ConfirmedSlot == SlotId.None:
+                p.Add($"state {State} needs a confirmed slot");
+                break;
+        }
+        return p;
+    }
+
+    public override string ToString() =>
+        $"#{ContainerIndex} {State} confirmed={ConfirmedSlot} trial={TrialSlot} attempts={AttemptsLeft} floor={SecurityFloor} A={SlotA} B={SlotB}";
+}

@@ -1,0 +1,25 @@
+namespace AtymSecure.Bootloader.State;
+
+/// <summary>
+/// What a state record says about one slot: whether it holds an image, its size, SHA-256,
+/// version, security counter, and whether the bootloader has hashed it in full and found it
+/// matching (<see cref="Verified"/>; the record's MAC then vouches for that result).
+/// </summary>
+public readonly record struct SlotImageInfo(
+    bool Present,
+    bool Verified,
+    uint Size,
+    Sha256Digest Digest,
+    ImageVersion Version,
+    uint SecurityCounter)
+{
+    public static SlotImageInfo Absent { get; } = default;
+
+    public static SlotImageInfo Unverified(uint size, Sha256Digest digest, ImageVersion version, uint securityCounter) =>
+        new(true, false, size, digest, version, securityCounter);
+
+    public SlotImageInfo AsVerified() => this with { Verified = true };
+
+    public override string ToString() =>
+        Present ? $"v{Version} ({Size} B, ctr {SecurityCounter}{(Verified ? ", verified" : "")})" : "empty";
+}

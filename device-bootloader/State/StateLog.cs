@@ -1,0 +1,210 @@
+using AtymSecure.Bootloader.Crypto;
+using AtymSecure.Bootloader.Flash;
+using AtymSecure.Bootloader.Layout;
+
+namespace AtymSecure.Bootloader.State;
+
+/// <summary>
+/// Append-only, two-half state log (littlefs metadata-pair / MCUboot status style). Each half is a
+/// run of fixed-size record slots; slot 0 is a header naming the half's epoch. The current half
+/// is the valid header with the highest epoch; records in it carry that epoch and increasing
+/// sequence numbers, and a container's state is its newest valid record. Nothing is rewritten in
+/// place: when the current half is full, the newest record of every container is copied into the
+/// erased other half, then that half's header is written (the commit), and only a later
+/// compaction erases the old half. A torn record fails its CRC/MAC and is skipped; a cut before
+/// the header leaves the old half current.
+/// </summary>
+public sealed class StateLog
+{
+    private const int MaxWriteAttempts = 4;
+    private readonly IFlash _flash;
+    private readonly Partition[] _halves;
+    private readonly DeviceKey _key;
+    private readonly int _slotSize;
+    private readonly ContainerRecord?[] _latest;
+    private int _current = -1;
+    private uint _epoch;
+    private int _nextSlot;
+    private uint _nextSequence;
+
+    public StateLog(IFlash flash, PartitionTable table, DeviceKey key)
+    {
+        ArgumentNullException.ThrowIfNull(flash);
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(key);
+        _flash = flash;
+        _key = key;
+        _halves = [table.StateHalf(0), table.StateHalf(1)];
+        var align = flash.Geometry.WriteAlignment;
+        _slotSize = (StateRecordCodec.RecordSize + align - 1) / align * align;
+        _latest = new ContainerRecord?[table.ContainerNames.Count];
+        SlotsPerHalf = (int)Math.Min(_halves[0].Size, _halves[1].Size) / _slotSize;
+        if (SlotsPerHalf < 2 + table.ContainerNames.Count)
+            throw new PartitionTableException([$"state halves hold {SlotsPerHalf} records, need at least {2 + table.ContainerNames.Count} for {table.ContainerNames.Count} containers"]);
+    }
+
+    /// <summary>Record slots per half (slot 0 is the header).</summary>
+    public int SlotsPerHalf { get; }
+
+    /// <summary>Compactions performed by this instance (wear accounting in tests).</summary>
+    public int Compactions { get; private set; }
+
+    /// <summary>Index (0/1) of the current half after <see cref="Recover"/>.</summary>
+    public int CurrentHalf => _current;
+
+    public uint Epoch => _epoch;
+
+    /// <summary>Newest record of a container, or null if it never had one.</summary>
+    public ContainerRecord? Latest(int containerIndex) => _latest[containerIndex];
+
+    /// <summary>
+    /// Rebuilds the in-memory view from flash. Formats the log when no half has a valid header
+    /// (a fresh part). Returns what the scan saw, for diagnostics and tests.
+    /// </summary>
+    public StateLogScan Recover()
+    {
+        Array.Clear(_latest);
+        var headers = new StateLogEntry?[2];
+        for (var h = 0; h < 2; h++) headers[h] = ReadEntry(h, 0, out _);
+
+        if (headers[0] is null && headers[1] is null)
+        {
+            Format(0, 1, 1);
+            return new StateLogScan(0, 1, 0, 0, 0, 0, Formatted: true);
+        }
+
+        _current = headers[1] is null || (headers[0] is not null && headers[0]!.Epoch > headers[1]!.Epoch) ? 0 : 1;
+        var header = headers[_current]!;
+        _epoch = header.Epoch;
+        var maxSequence = header.Sequence;
+        var lastUsed = 0;
+        int valid = 0, invalid = 0, outOfOrder = 0;
+        uint lastSequence = 0;
+        var buffer = new byte[_slotSize];
+        for (var slot = 1; slot < SlotsPerHalf; slot++)
+        {
+            _flash.Read(SlotOffset(_current, slot), buffer);
+            if (StateRecordCodec.IsErased(buffer, _flash.Geometry.ErasedValue)) continue;
+            lastUsed = slot;
+            if (!StateRecordCodec.TryDecode(buffer, _key, out var entry, out _)
+                || entry!.Type != StateRecordType.Container
+                || entry.Epoch != _epoch
+                || entry.Container!.ContainerIndex >= _latest.Length)
+            {
+                invalid++;
+                continue;
+            }
+            if (entry.Sequence <= lastSequence) { outOfOrder++; continue; }
+            lastSequence = entry.Sequence;
+            maxSequence = Math.Max(maxSequence, entry.Sequence);
+            _latest[entry.Container.ContainerIndex] = entry.Container;
+            valid++;
+        }
+        _nextSlot = lastUsed + 1;
+        _nextSequence = maxSequence + 1;
+        return new StateLogScan(_current, _epoch, valid, invalid, outOfOrder, _nextSlot, Formatted: false);
+    }
+
+    /// <summary>Makes <paramref name="record"/> durable as the container's newest state.</summary>
+    public void Append(ContainerRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (_current < 0) throw new InvalidOperationException("call Recover before Append");
+        if (record.ContainerIndex >= _latest.Length) throw new ArgumentOutOfRangeException(nameof(record), record.ContainerIndex, "unknown container index");
+        for (var attempt = 0; attempt < MaxWriteAttempts; attempt++)
+        {
+            if (_nextSlot >= SlotsPerHalf) Compact();
+            var entry = new StateLogEntry(StateRecordType.Container, _nextSequence++, _epoch, record);
+            if (WriteVerified(_current, _nextSlot++, entry))
+            {
+                _latest[record.ContainerIndex] = record;
+                return;
+            }
+        }
+        throw new StateWriteException($"state record for container {record.ContainerIndex} did not read back correctly after {MaxWriteAttempts} attempts");
+    }
+
+    private void Compact()
+    {
+        for (var attempt = 0; attempt < MaxWriteAttempts; attempt++)
+        {
+            var target = 1 - _current;
+            var epoch = _epoch + 1;
+            EraseHalf(target);
+            var headerSequence = _nextSequence++;
+            var slot = 1;
+            foreach (var record in _latest)
+            {
+                if (record is null) continue;
+                while (!WriteVerified(target, slot++, new StateLogEntry(StateRecordType.Container, _nextSequence++, epoch, record)))
+                    if (slot >= SlotsPerHalf) throw new StateWriteException("compaction ran out of slots (writes keep failing)");
+            }
+            _flash.Sync();
+            if (!WriteVerified(target, 0, new StateLogEntry(StateRecordType.HalfHeader, headerSequence, epoch, null))) continue;
+            _current = target;
+            _epoch = epoch;
+            _nextSlot = slot;
+            Compactions++;
+            return;
+        }
+        throw new StateWriteException("compaction header did not read back correctly");
+    }
+
+    private void Format(int half, uint epoch, uint sequence)
+    {
+        for (var attempt = 0; attempt < MaxWriteAttempts; attempt++)
+        {
+            EraseHalf(half);
+            if (!WriteVerified(half, 0, new StateLogEntry(StateRecordType.HalfHeader, sequence, epoch, null))) continue;
+            _current = half;
+            _epoch = epoch;
+            _nextSlot = 1;
+            _nextSequence = sequence + 1;
+            return;
+        }
+        throw new StateWriteException("state log header did not read back correctly");
+    }
+
+    private void EraseHalf(int half)
+    {
+        var g = _flash.Geometry;
+        var p = _halves[half];
+        for (var offset = p.Offset; offset < p.End; offset += g.SectorSize(g.SectorIndexAt(offset)))
+            _flash.EraseSector(offset);
+    }
+
+    /// <summary>Programs one record, syncs and reads it back; false when it did not land (dropped write).</summary>
+    private bool WriteVerified(int half, int slot, StateLogEntry entry)
+    {
+        var encoded = StateRecordCodec.Encode(entry, _key);
+        var padded = new byte[_slotSize];
+        padded.AsSpan().Fill(_flash.Geometry.ErasedValue);
+        encoded.CopyTo(padded, 0);
+        var offset = SlotOffset(half, slot);
+        _flash.Program(offset, padded);
+        _flash.Sync();
+        var readBack = new byte[_slotSize];
+        _flash.Read(offset, readBack);
+        return readBack.AsSpan().SequenceEqual(padded);
+    }
+
+    private StateLogEntry? ReadEntry(int half, int slot, out bool erased)
+    {
+        var buffer = new byte[_slotSize];
+        _flash.Read(SlotOffset(half, slot), buffer);
+        erased = StateRecordCodec.IsErased(buffer, _flash.Geometry.ErasedValue);
+        return StateRecordCodec.TryDecode(buffer, _key, out var entry, out _) && entry!.Type == StateRecordType.HalfHeader ? entry : null;
+    }
+
+    private long SlotOffset(int half, int slot) => _halves[half].Offset + (long)slot * _slotSize;
+}
+
+/// <summary>What <see cref="StateLog.Recover"/> found in the current half.</summary>
+public sealed record StateLogScan(
+    int CurrentHalf,
+    uint Epoch,
+    int ValidRecords,
+    int InvalidSlots,
+    int OutOfOrderRecords,
+    int NextSlot,
+    bool Formatted);
