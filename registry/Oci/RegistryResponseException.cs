@@ -1,0 +1,41 @@
+using System.Net;
+using AtymSecure.Oci.Wire;
+
+namespace AtymSecure.Oci;
+
+/// <summary>
+/// A registry answered with an unexpected status. <see cref="Errors"/> holds the parsed OCI error
+/// codes (https://github.com/opencontainers/distribution-spec/blob/v1.1.1/spec.md#error-codes), empty
+/// when the body was not an OCI error document.
+/// </summary>
+public class RegistryResponseException : OciException
+{
+    public RegistryResponseException() { }
+    public RegistryResponseException(string message) : base(message) { }
+    public RegistryResponseException(string message, Exception? inner) : base(message, inner) { }
+
+    public RegistryResponseException(HttpMethod method, Uri? uri, HttpStatusCode status, IReadOnlyList<ErrorEntry> errors, string? bodyExcerpt)
+        : base(Describe(method, uri, status, errors, bodyExcerpt))
+    {
+        Method = method;
+        RequestUri = uri;
+        StatusCode = status;
+        Errors = errors;
+    }
+
+    public HttpMethod? Method { get; }
+    public Uri? RequestUri { get; }
+    public HttpStatusCode StatusCode { get; }
+    public IReadOnlyList<ErrorEntry> Errors { get; } = [];
+
+    /// <summary>True when any parsed error has the given code (see <see cref="ErrorCodes"/>).</summary>
+    public bool HasCode(string code) => Errors.Any(e => e.Code == code);
+
+    private static string Describe(HttpMethod method, Uri? uri, HttpStatusCode status, IReadOnlyList<ErrorEntry> errors, string? body)
+    {
+        var what = $"{method} {uri?.GetLeftPart(UriPartial.Path)} → {(int)status} {status}";
+        if (errors.Count > 0)
+            return what + ": " + string.Join("; ", errors.Select(e => e.Message is null ? e.Code : $"{e.Code}: {e.Message}"));
+        return string.IsNullOrWhiteSpace(body) ? what : $"{what}: {body}";
+    }
+}
