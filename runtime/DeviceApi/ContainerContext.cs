@@ -1,0 +1,99 @@
+using System.Text;
+using AtymSecure.Runtime.Blobs;
+using AtymSecure.Runtime.Logging;
+using AtymSecure.Runtime.Messaging;
+using AtymSecure.Runtime.Permissions;
+using AtymSecure.Runtime.Storage;
+
+namespace AtymSecure.Runtime.DeviceApi;
+
+/// <summary>Thrown inside a host function to end the guest (proc_exit, stop request); never seen by callers.</summary>
+internal sealed class GuestUnwindException(string message) : Exception(message)
+{
+    public GuestUnwindException() : this("guest unwound") { }
+    public GuestUnwindException(string message, Exception inner) : this(message) => _ = inner;
+}
+
+/// <summary>
+/// What the host functions of one container run see: its identity, grants, variables, blobs and the
+/// device services, plus the per-run state (exit code, subscriptions, stdout line buffers). One per run.
+/// </summary>
+public sealed class ContainerContext
+{
+    private readonly StringBuilder[] _lineBuffers = [new(), new()];
+    private readonly List<Subscription> _subscriptions = [];
+    private IKeyValueStore? _kv;
+
+    public ContainerContext(string name, GrantedPermissions grants, IReadOnlyDictionary<string, string> variables, BlobSet blobs, DeviceServices services)
+    {
+        Name = name ?? throw new ArgumentNullException(nameof(name));
+        Grants = grants ?? throw new ArgumentNullException(nameof(grants));
+        Variables = variables ?? throw new ArgumentNullException(nameof(variables));
+        Blobs = blobs ?? throw new ArgumentNullException(nameof(blobs));
+        Services = services ?? throw new ArgumentNullException(nameof(services));
+        StartedAt = services.Clock.Now;
+    }
+
+    public string Name { get; }
+
+    public GrantedPermissions Grants { get; }
+
+    public IReadOnlyDictionary<string, string> Variables { get; }
+
+    public BlobSet Blobs { get; }
+
+    public DeviceServices Services { get; }
+
+    public TimeSpan StartedAt { get; }
+
+    /// <summary>Set by proc_exit; the run ends with this code.</summary>
+    public int? ExitCode { get; internal set; }
+
+    /// <summary>Called at every point where the guest gives the CPU back (sleep, yield, poll): refuel, probes, stop.</summary>
+    internal Action SchedulingPoint { get; set; } = () => { };
+
+    /// <summary>Cancelled when the runtime stops the container; sleeps end at once.</summary>
+    internal CancellationToken Stopping { get; set; }
+
+    internal IKeyValueStore Kv => _kv ??= Services.KeyValueStores.For(Name);
+
+    internal IReadOnlyList<Subscription> Subscriptions => _subscriptions;
+
+    internal void AddSubscription(Subscription s) => _subscriptions.Add(s);
+
+    public void Log(LogLevel level, string source, string message) =>
+        Services.Log.Write(new LogRecord(Services.Clock.Now, Name, level, source, message));
+
+    /// <summary>Splits stdout (fd 1) / stderr (fd 2) bytes into log lines.</summary>
+    internal void WriteStream(int fd, ReadOnlySpan<byte> bytes)
+    {
+        var buffer = _lineBuffers[fd - 1];
+        foreach (var ch in Encoding.UTF8.GetString(bytes))
+        {
+            if (ch == '\n') FlushLine(fd);
+            else if (buffer.Length < 1024) buffer.Append(ch);
+        }
+    }
+
+    internal void FlushStreams()
+    {
+        FlushLine(1);
+        FlushLine(2);
+    }
+
+    private void FlushLine(int fd)
+    {
+        var buffer = _lineBuffers[fd - 1];
+        if (buffer.Length == 0) return;
+        Log(fd == 1 ? LogLevel.Info : LogLevel.Error, fd == 1 ? "stdout" : "stderr", buffer.ToString());
+        buffer.Clear();
+    }
+
+    /// <summary>Drops the run's subscriptions (the container stopped or restarts).</summary>
+    internal void Release()
+    {
+        FlushStreams();
+        foreach (var s in _subscriptions) s.Dispose();
+        _subscriptions.Clear();
+    }
+}

@@ -1,0 +1,14 @@
+namespace AtymSecure.Runtime.Engines;
+
+/// <summary>
+/// How an engine lets the runtime take the CPU back from a container. Baked into compiled code, so an
+/// artifact only loads into an engine with the same choice.
+/// </summary>
+public enum CpuInterruption
+{
+    /// <summary>Fuel metering: deterministic CPU budget per scheduling slice (costs some speed).</summary>
+    Fuel,
+
+    /// <summary>Epoch deadlines: cheaper checks, wall-clock based budget per slice.</summary>
+    Epoch,
+}
