@@ -1,0 +1,62 @@
+using AtymSecure.Oci.Wire;
+using AtymSecure.Registry.Http;
+using Microsoft.AspNetCore.Http;
+
+namespace AtymSecure.Registry.Auth;
+
+/// <summary>
+/// Enforces bearer tokens on <c>/v2/</c>. No or bad token: 401 UNAUTHORIZED with
+/// <c>WWW-Authenticate: Bearer realm,service,scope</c> so clients fetch one. A token that covers the
+/// repository but lacks the action: 403 DENIED (the token endpoint already refused it). A token that does
+/// not mention the repository at all: 401 with the needed scope (error="insufficient_scope").
+/// </summary>
+public sealed class TokenAuthorizer(TokenService tokens) : IRegistryAuthorizer
+{
+    private const string ClaimsKey = "atym.registry.token";
+
+    public void Demand(HttpContext context, string? repository, params string[] actions)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(actions);
+        var claims = Claims(context);
+        if (claims is null) throw Challenge(context, repository, actions, "authentication required: get a token from the realm in WWW-Authenticate", null);
+        if (repository is null) return;
+        var entries = claims.Access.Where(a => a.Type == "repository" && a.Name == repository).ToList();
+        if (entries.Count == 0) throw Challenge(context, repository, actions, $"the token grants nothing on '{repository}'", "insufficient_scope");
+        var granted = entries.SelectMany(e => e.Actions).ToHashSet(StringComparer.Ordinal);
+        var missing = actions.Where(a => !granted.Contains(a)).ToList();
+        if (missing.Count > 0)
+            throw new RegistryException(403, ErrorCodes.Denied,
+                $"'{claims.Subject}' may not {string.Join(", ", missing)} on '{repository}'",
+                new { repository, missing });
+    }
+
+    public bool CanPull(HttpContext context, string repository) =>
+        Claims(context)?.Access.Any(a => a.Type == "repository" && a.Name == repository && a.Actions.Contains(RegistryActions.Pull)) == true;
+
+    private TokenClaims? Claims(HttpContext context)
+    {
+        if (context.Items.TryGetValue(ClaimsKey, out var cached)) return cached as TokenClaims;
+        TokenClaims? claims = null;
+        var header = context.Request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) claims = tokens.Validate(header[7..].Trim());
+        context.Items[ClaimsKey] = claims;
+        return claims;
+    }
+
+    private RegistryException Challenge(HttpContext context, string? repository, string[] actions, string message, string? error)
+    {
+        var realm = tokens.Config.Realm ?? $"{context.Request.Scheme}://{context.Request.Host}/token";
+        var challenge = $"Bearer realm=\"{realm}\",service=\"{tokens.Config.Service}\"";
+        if (repository is not null)
+        {
+            // Pushers also need pull (clients check for existing blobs), as Docker clients expect.
+            var scopeActions = actions.Contains(RegistryActions.Push) ? actions.Append(RegistryActions.Pull).Distinct() : actions;
+            challenge += $",scope=\"repository:{repository}:{string.Join(',', scopeActions)}\"";
+        }
+        if (error is not null) challenge += $",error=\"{error}\"";
+        var exception = new RegistryException(401, ErrorCodes.Unauthorized, message);
+        exception.Headers["WWW-Authenticate"] = challenge;
+        return exception;
+    }
+}

@@ -1,0 +1,96 @@
+using AtymSecure.Registry.Auth;
+using AtymSecure.Registry.Http;
+using AtymSecure.Registry.Storage;
+using AtymSecure.Registry.Uploads;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AtymSecure.Registry.Hosting;
+
+/// <summary>
+/// Builds and runs the registry. <c>atym registry serve</c> calls <see cref="RunAsync"/>; tests call
+/// <see cref="Build"/> with a hook that swaps in a TestServer (<c>b =&gt; b.WebHost.UseTestServer()</c>)
+/// or listen on port 0 and read <see cref="ListeningAddress"/>.
+/// </summary>
+public static class RegistryServer
+{
+    /// <summary>Validates <paramref name="options"/> and builds the application (not started).</summary>
+    public static WebApplication Build(RegistryOptions options, Action<WebApplicationBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.EnsureValid();
+        var dataDirectory = Path.GetFullPath(options.DataDirectory);
+        options = options with { DataDirectory = dataDirectory };
+        Directory.CreateDirectory(dataDirectory);
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = dataDirectory });
+        builder.WebHost.UseUrls(options.NormalizedListenUrl()!);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = null; // blobs are streamed to disk; manifests have their own limit
+            kestrel.AddServerHeader = false;
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IBlobStore>(_ => new FileBlobStore(dataDirectory, options.Fsync));
+        services.AddSingleton<IMetadataStore>(_ => new LiteDbMetadataStore(dataDirectory));
+        services.AddSingleton(_ => new ManifestContentCache(options.ManifestCacheBytes));
+        services.AddSingleton<UploadService>();
+        if (options.AuthConfigPath is null)
+        {
+            services.AddSingleton<IRegistryAuthorizer, AllowAllAuthorizer>();
+        }
+        else
+        {
+            // Load now, so a broken auth file stops the start with its message instead of failing requests.
+            var tokens = TokenService.Create(options, TimeProvider.System);
+            services.AddSingleton(tokens);
+            services.AddSingleton<IRegistryAuthorizer>(new TokenAuthorizer(tokens));
+        }
+        services.AddSingleton<RegistryServices>();
+        services.AddHostedService<UploadExpirySweeper>();
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseMiddleware<RegistryErrorMiddleware>();
+        var registry = app.Services.GetRequiredService<RegistryServices>();
+        string[] methods = ["GET", "HEAD", "PUT", "POST", "PATCH", "DELETE"];
+        app.MapMethods("/v2", methods, (HttpContext context) => RegistryDispatcher.HandleAsync(context, registry));
+        app.MapMethods("/v2/{**path}", methods, (HttpContext context) => RegistryDispatcher.HandleAsync(context, registry));
+        if (options.AuthConfigPath is not null)
+        {
+            var tokens = app.Services.GetRequiredService<TokenService>();
+            app.MapGet("/token", (HttpContext context) => TokenEndpoint.HandleAsync(context, tokens));
+        }
+        return app;
+    }
+
+    /// <summary>Builds, starts and runs until <paramref name="cancellationToken"/> fires (the CLI's serve verb).</summary>
+    public static async Task RunAsync(RegistryOptions options, CancellationToken cancellationToken = default)
+    {
+        var app = Build(options);
+        await using (app.ConfigureAwait(false))
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The address Kestrel actually listens on (useful with port 0), after <c>StartAsync</c>.</summary>
+    public static Uri ListeningAddress(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
+        var first = addresses?.FirstOrDefault() ?? throw new InvalidOperationException("the registry is not listening (not started, or hosted in a TestServer)");
+        return new Uri(first);
+    }
+}
