@@ -46,6 +46,9 @@ public sealed class StateLog
     /// <summary>Record slots per half (slot 0 is the header).</summary>
     public int SlotsPerHalf { get; }
 
+    /// <summary>Record slots left in the current half before the next append compacts.</summary>
+    public int FreeSlots => Math.Max(0, SlotsPerHalf - _nextSlot);
+
     /// <summary>Compactions performed by this instance (wear accounting in tests).</summary>
     public int Compactions { get; private set; }
 
