@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AtymSecure.Cli.Commands;
 
 namespace AtymSecure.Cli;
 
@@ -7,6 +8,10 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
+        yield return UpCommand.Create();
+        yield return RegistryCommands.Create();
+        foreach (var c in ArtifactCommands.Create()) yield return c;
+        foreach (var c in ContentCommands.Create()) yield return c;
         yield return VersionCommand.Create();
     }
 }

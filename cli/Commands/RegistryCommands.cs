@@ -1,0 +1,43 @@
+using System.CommandLine;
+using AtymSecure.Registry.Hosting;
+
+namespace AtymSecure.Cli.Commands;
+
+/// <summary><c>atym registry serve|gc</c>: run our OCI registry and collect its garbage.</summary>
+internal static class RegistryCommands
+{
+    public static Command Create()
+    {
+        var registry = new Command("registry", "Run and maintain the AtymSecure OCI registry");
+        registry.Subcommands.Add(Serve());
+        return registry;
+    }
+
+    private static readonly Option<string?> Data = new("--data") { Description = "Data folder (blobs, uploads, metadata database)" };
+    private static readonly Option<string?> Config = new("--config") { Description = "Registry options file (JSON or YAML); flags override it" };
+
+    private static RegistryOptions LoadOptions(ParseResult result, string? listen)
+    {
+        var options = result.GetValue(Config) is { } file ? RegistryOptionsFile.Load(file) : new RegistryOptions();
+        if (result.GetValue(Data) is { } data) options = options with { DataDirectory = data };
+        if (listen is not null) options = options with { ListenUrl = listen };
+        var errors = options.Validate();
+        if (errors.Count > 0) throw new ArgumentException("invalid registry options:\n  " + string.Join("\n  ", errors));
+        return options;
+    }
+
+    private static Command Serve()
+    {
+        var listen = new Option<string?>("--listen") { Description = "Address to listen on, e.g. 127.0.0.1:5000" };
+        var command = new Command("serve", "Serve the OCI Distribution v1.1 API") { listen, Data, Config };
+        command.SetAction(async (result, ct) =>
+        {
+            var options = LoadOptions(result, result.GetValue(listen));
+            Console.Error.WriteLine($"atym registry: listening on {options.NormalizedListenUrl()}, data in {Path.GetFullPath(options.DataDirectory)}" +
+                (options.AuthConfigPath is null ? " (no auth)" : $" (auth from {options.AuthConfigPath})"));
+            await RegistryServer.RunAsync(options, ct).ConfigureAwait(false);
+            return 0;
+        });
+        return command;
+    }
+}
