@@ -93,3 +93,9 @@ internal static class ResponseErrors
         }
     }
 }
+
+/// <summary>Public entry to the error-body parser (used by the CLI to print registry errors, and by fuzz tests).</summary>
+public static class ResponseErrorsProbe
+{
+    public static IReadOnlyList<ErrorEntry> Parse(ReadOnlySpan<byte> body) => ResponseErrors.Parse(body);
+}

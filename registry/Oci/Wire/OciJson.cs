@@ -69,6 +69,10 @@ public static class OciJson
         catch (JsonException)
         {
         }
+        catch (InvalidOperationException)
+        {
+            // GetString on a string token holding invalid UTF-8 (found by the manifest fuzz test).
+        }
         return null;
     }
 }
