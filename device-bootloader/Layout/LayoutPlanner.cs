@@ -21,7 +21,7 @@ public static class LayoutPlanner
         Partition Take(PartitionKind kind, string name, long minBytes)
         {
             if (sector >= geometry.SectorCount)
-                throw new PartitionTableException([$"flash ({geometry}) is full before {kind} '{name}'"]);
+                throw new PartitionTableException([$"flash ({geometry}) has no room left for {kind} '{name}'"]);
             var start = geometry.SectorStart(sector);
             long size = 0;
             while (size < minBytes)

@@ -139,8 +139,11 @@ public sealed class StateLog
             foreach (var record in _latest)
             {
                 if (record is null) continue;
-                while (!WriteVerified(target, slot++, new StateLogEntry(StateRecordType.Container, _nextSequence++, epoch, record)))
+                while (true)
+                {
                     if (slot >= SlotsPerHalf) throw new StateWriteException("compaction ran out of slots (writes keep failing)");
+                    if (WriteVerified(target, slot++, new StateLogEntry(StateRecordType.Container, _nextSequence++, epoch, record))) break;
+                }
             }
             _flash.Sync();
             if (!WriteVerified(target, 0, new StateLogEntry(StateRecordType.HalfHeader, headerSequence, epoch, null))) continue;

@@ -1,0 +1,145 @@
+using AtymSecure.Bootloader.Flash;
+using AtymSecure.Bootloader.Layout;
+using CsCheck;
+
+namespace AtymSecure.Bootloader.Tests.Layout;
+
+public sealed class PartitionTableTests
+{
+    private static readonly ContainerSlotRequest[] Two = [new("app", 20_000), new("sensor-filter", 9_000)];
+
+    [Fact]
+    public void The_planner_gives_every_container_sector_aligned_A_and_B_slots_that_fit()
+    {
+        var g = FlashProfile.Stm32U5Like.CreateGeometry(LayoutPlanner.RequiredFlashSize(FlashProfile.Stm32U5Like, Two));
+        var table = LayoutPlanner.Plan(g, Two);
+        Assert.Empty(table.Validate(g));
+        Assert.Equal(new[] { "app", "sensor-filter" }, table.ContainerNames);
+        Assert.Equal(24 * 1024, table.Slot("app", SlotId.A).Size);
+        Assert.Equal(16 * 1024, table.Slot("sensor-filter", SlotId.B).Size);
+        Assert.Equal(8192, table.StateHalf(0).Offset); // sector 0 holds the table
+    }
+
+    [Fact]
+    public void The_planner_handles_mixed_sector_sizes()
+    {
+        var g = FlashProfile.Stm32F4Mixed.CreateGeometry(1024 * 1024);
+        var table = LayoutPlanner.Plan(g, [new("app", 100_000)], stateHalfMinBytes: 16 * 1024);
+        Assert.Empty(table.Validate(g));
+        Assert.Equal(16 * 1024, table.StateHalf(1).Size);
+        // Sector 3 (16 KiB) + sector 4 (64 KiB) is not enough, so the slot takes the next 128 KiB sector too.
+        Assert.Equal((16 + 64 + 128) * 1024, table.Slot("app", SlotId.A).Size);
+        Assert.Equal(128 * 1024, table.Slot("app", SlotId.B).Size);
+    }
+
+    [Fact]
+    public void A_layout_that_does_not_fit_is_refused()
+    {
+        var g = FlashProfile.Nrf52Like.CreateGeometry(32 * 1024);
+        var e = Assert.Throws<PartitionTableException>(() => LayoutPlanner.Plan(g, [new("app", 20_000)]));
+        Assert.Contains("no room", e.Message);
+    }
+
+    [Fact]
+    public void Encode_then_decode_round_trips()
+    {
+        var g = FlashProfile.Nrf52Like.CreateGeometry(LayoutPlanner.RequiredFlashSize(FlashProfile.Nrf52Like, Two));
+        var table = LayoutPlanner.Plan(g, Two);
+        var decoded = PartitionTableCodec.Decode(PartitionTableCodec.Encode(table, g), g);
+        Assert.Equal(table.Entries, decoded.Entries);
+    }
+
+    [Fact]
+    public void Provisioned_table_is_read_back_from_sector_0()
+    {
+        var g = FlashProfile.SpiNor.CreateGeometry(LayoutPlanner.RequiredFlashSize(FlashProfile.SpiNor, Two), writeAlignment: 16, erasedValue: 0x00);
+        var flash = new SimulatedNorFlash(g);
+        var table = LayoutPlanner.Plan(g, Two);
+        PartitionTableStore.Provision(flash, table);
+        Assert.Equal(table.Entries, PartitionTableStore.Read(flash).Entries);
+    }
+
+    [Fact]
+    public void An_unprovisioned_part_says_so()
+    {
+        var flash = new SimulatedNorFlash(FlashProfile.SpiNor.CreateGeometry(64 * 1024));
+        var e = Assert.Throws<PartitionTableException>(() => PartitionTableStore.Read(flash));
+        Assert.Contains("no partition table", e.Message);
+    }
+
+    [Fact]
+    public void Validation_reports_every_problem_at_once()
+    {
+        var g = FlashProfile.Nrf52Like.CreateGeometry(64 * 1024);
+        var table = new PartitionTable(
+        [
+            new(PartitionKind.StateHalf0, "", 4096, 4096),
+            new(PartitionKind.SlotA, "App!", 6000, 4096),          // bad name, not sector aligned
+            new(PartitionKind.SlotB, "App!", 8192, 4096),
+            new(PartitionKind.SlotA, "x", 12288, 8192),            // no B slot
+            new(PartitionKind.SlotB, "y", 16384, 1 << 20),         // outside the part, no A slot
+        ]);
+        var problems = table.Validate(g);
+        Assert.Contains(problems, p => p.Contains("StateHalf1 entries"));
+        Assert.Contains(problems, p => p.Contains("container name must be"));
+        Assert.Contains(problems, p => p.Contains("sector boundaries"));
+        Assert.Contains(problems, p => p.Contains("overlaps"));
+        Assert.Contains(problems, p => p.Contains("outside"));
+        Assert.Contains(problems, p => p.Contains("container 'x' has 1 A and 0 B"));
+        Assert.Contains(problems, p => p.Contains("container 'y' has 0 A and 1 B"));
+        Assert.Throws<PartitionTableException>(() => PartitionTableCodec.Encode(table, g));
+    }
+
+    [Fact]
+    public void Damaged_tables_are_refused_with_the_reason()
+    {
+        var g = FlashProfile.Nrf52Like.CreateGeometry(LayoutPlanner.RequiredFlashSize(FlashProfile.Nrf52Like, Two));
+        var good = PartitionTableCodec.Encode(LayoutPlanner.Plan(g, Two), g);
+
+        var crc = (byte[])good.Clone();
+        crc[20] ^= 0x40;
+        Assert.Contains("CRC-32", Assert.Throws<PartitionTableException>(() => PartitionTableCodec.Decode(crc, g)).Message);
+
+        var version = (byte[])good.Clone();
+        version[4] = 9;
+        Assert.Contains("version 9", Assert.Throws<PartitionTableException>(() => PartitionTableCodec.Decode(version, g)).Message);
+
+        Assert.Contains("only", Assert.Throws<PartitionTableException>(() => PartitionTableCodec.Decode(good[..40], g)).Message);
+
+        var otherPart = FlashProfile.Nrf52Like.CreateGeometry(g.TotalSize * 2);
+        Assert.Contains("-byte part", Assert.Throws<PartitionTableException>(() => PartitionTableCodec.Decode(good, otherPart)).Message);
+    }
+
+    [Fact]
+    public void Fuzz_decoding_arbitrary_bytes_only_ever_throws_PartitionTableException()
+    {
+        var g = FlashProfile.Nrf52Like.CreateGeometry(128 * 1024);
+        Gen.Byte.Array[0, PartitionTableCodec.MaxEncodedSize].Sample(bytes =>
+        {
+            try { PartitionTableCodec.Decode(bytes, g); }
+            catch (PartitionTableException) { }
+        }, iter: 5000);
+    }
+
+    [Fact]
+    public void Fuzz_mutated_valid_tables_decode_to_valid_tables_or_a_clear_refusal()
+    {
+        var g = FlashProfile.Nrf52Like.CreateGeometry(LayoutPlanner.RequiredFlashSize(FlashProfile.Nrf52Like, Two));
+        var good = PartitionTableCodec.Encode(LayoutPlanner.Plan(g, Two), g);
+        Gen.Select(Gen.Int[0, good.Length - 1], Gen.Byte, Gen.Bool).Sample((at, value, fixCrc) =>
+        {
+            var bytes = (byte[])good.Clone();
+            bytes[at] = value;
+            if (fixCrc) System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4), AtymSecure.Bootloader.State.Crc32.Compute(bytes.AsSpan(0, bytes.Length - 4)));
+            try
+            {
+                var table = PartitionTableCodec.Decode(bytes, g);
+                Assert.Empty(table.Validate(g)); // anything accepted is a usable table
+            }
+            catch (PartitionTableException e)
+            {
+                Assert.NotEmpty(e.Problems);
+            }
+        }, iter: 5000);
+    }
+}
