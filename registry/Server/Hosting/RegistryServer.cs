@@ -45,6 +45,8 @@ public static class RegistryServer
         services.AddSingleton<IMetadataStore>(_ => new LiteDbMetadataStore(dataDirectory));
         services.AddSingleton(_ => new ManifestContentCache(options.ManifestCacheBytes));
         services.AddSingleton<UploadService>();
+        services.AddSingleton(sp => new Gc.RegistryGarbageCollector(sp.GetRequiredService<IBlobStore>(),
+            sp.GetRequiredService<IMetadataStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<UploadService>()));
         if (options.AuthConfigPath is null)
         {
             services.AddSingleton<IRegistryAuthorizer, AllowAllAuthorizer>();

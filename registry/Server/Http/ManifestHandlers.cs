@@ -62,6 +62,8 @@ internal static class ManifestHandlers
             throw new RegistryException(400, ErrorCodes.ManifestBlobUnknown,
                 $"push these blobs to '{route.Name}' before the manifest: {string.Join(", ", missing.Take(10))}", missing);
 
+        // Restart the GC grace period of everything this manifest now keeps alive.
+        foreach (var blob in facts.Blobs.Where(b => !b.External)) services.Blobs.Touch(blob.Digest);
         await services.Blobs.PutAsync(digest, content, context.RequestAborted).ConfigureAwait(false);
         services.ManifestCache.Add(digest.ToString(), content);
         services.Metadata.PutManifest(new ManifestRecord

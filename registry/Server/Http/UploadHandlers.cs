@@ -62,6 +62,7 @@ internal static class UploadHandlers
         {
             if (!metadata.HasBlobLink(source, key) || !services.Authorizer.CanPull(context, source)) continue;
             metadata.AddBlobLink(name, key);
+            services.Blobs.Touch(digest);
             return true;
         }
         return false;

@@ -50,7 +50,11 @@ public sealed class FileBlobStore : IBlobStore
     public async Task PutAsync(Digest digest, ReadOnlyMemory<byte> content, CancellationToken ct)
     {
         var target = BlobPath(digest);
-        if (File.Exists(target)) return;
+        if (File.Exists(target))
+        {
+            Touch(digest);
+            return;
+        }
         var temp = Path.Combine(_uploadRoot, "put-" + Guid.NewGuid().ToString("N") + ".tmp");
         try
         {
@@ -76,6 +80,20 @@ public sealed class FileBlobStore : IBlobStore
         if (!File.Exists(path)) return false;
         File.Delete(path);
         return true;
+    }
+
+    public void Touch(Digest digest)
+    {
+        try
+        {
+            File.SetLastWriteTimeUtc(BlobPath(digest), DateTime.UtcNow);
+        }
+        catch (FileNotFoundException)
+        {
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
     }
 
     public IEnumerable<BlobInfo> Enumerate()
@@ -131,6 +149,7 @@ public sealed class FileBlobStore : IBlobStore
         if (File.Exists(target))
         {
             File.Delete(temp); // identical content already committed by another session
+            Touch(digest);
             return;
         }
         MoveIntoPlace(temp, target);

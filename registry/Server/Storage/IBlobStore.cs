@@ -25,6 +25,9 @@ public interface IBlobStore
 
     bool Delete(Digest digest);
 
+    /// <summary>Marks a blob as just used (a re-push, mount or manifest reference), so garbage collection's grace period restarts.</summary>
+    void Touch(Digest digest);
+
     /// <summary>Every committed blob (for garbage collection).</summary>
     IEnumerable<BlobInfo> Enumerate();
 

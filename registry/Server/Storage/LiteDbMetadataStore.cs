@@ -11,6 +11,7 @@ namespace AtymSecure.Registry.Storage;
 public sealed class LiteDbMetadataStore : IMetadataStore
 {
     private const int CacheCapacity = 100_000;
+    private readonly FileStream _processLock;
     private readonly LiteDatabase _db;
     private readonly ILiteCollection<ManifestRecord> _manifests;
     private readonly ILiteCollection<TagRecord> _tags;
@@ -24,6 +25,7 @@ public sealed class LiteDbMetadataStore : IMetadataStore
     public LiteDbMetadataStore(string dataDirectory)
     {
         Directory.CreateDirectory(dataDirectory);
+        _processLock = AcquireProcessLock(dataDirectory);
         var path = Path.Combine(dataDirectory, "metadata.db");
         // Ordinal collation: tags and digests are case-sensitive, and tag lists sort by byte order.
         _db = new LiteDatabase(new ConnectionString
@@ -177,7 +179,28 @@ public sealed class LiteDbMetadataStore : IMetadataStore
 
     public IReadOnlyList<UploadSessionRecord> ListUploads() => _uploads.FindAll().ToList();
 
-    public void Dispose() => _db.Dispose();
+    public void Dispose()
+    {
+        _db.Dispose();
+        _processLock.Dispose();
+    }
+
+    /// <summary>
+    /// LiteDB's own file sharing lets a second process open the database, which would corrupt it; an
+    /// exclusive lock file (released by the kernel even on kill -9) keeps it to one process.
+    /// </summary>
+    private static FileStream AcquireProcessLock(string dataDirectory)
+    {
+        var path = Path.Combine(dataDirectory, "metadata.lock");
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e)
+        {
+            throw new IOException($"the registry data folder '{dataDirectory}' is in use by another process ({path} is locked)", e);
+        }
+    }
 
     private void InTransaction(Action work)
     {

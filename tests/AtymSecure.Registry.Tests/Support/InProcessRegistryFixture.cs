@@ -14,15 +14,19 @@ namespace AtymSecure.Registry.Tests.Support;
 public sealed class InProcessRegistryFixture : IAsyncLifetime, IAsyncDisposable
 {
     private readonly Func<RegistryOptions, RegistryOptions> _customize;
+    private readonly Action<WebApplicationBuilder>? _configure;
     private WebApplication? _app;
 
     public InProcessRegistryFixture() : this(o => o)
     {
     }
 
-    public InProcessRegistryFixture(Func<RegistryOptions, RegistryOptions> customize)
+    /// <param name="customize">Changes to the default options (data folder and URL are set already).</param>
+    /// <param name="configure">Extra builder changes, e.g. replacing the <see cref="TimeProvider"/>.</param>
+    public InProcessRegistryFixture(Func<RegistryOptions, RegistryOptions> customize, Action<WebApplicationBuilder>? configure = null)
     {
         _customize = customize;
+        _configure = configure;
         DataDirectory = Path.Combine(Path.GetTempPath(), "atym-registry-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(DataDirectory);
     }
@@ -33,9 +37,10 @@ public sealed class InProcessRegistryFixture : IAsyncLifetime, IAsyncDisposable
     public WebApplication App => _app ?? throw new InvalidOperationException("not started");
 
     /// <summary>Creates and starts a fixture (for tests that need their own registry).</summary>
-    public static async Task<InProcessRegistryFixture> StartAsync(Func<RegistryOptions, RegistryOptions>? customize = null)
+    public static async Task<InProcessRegistryFixture> StartAsync(Func<RegistryOptions, RegistryOptions>? customize = null,
+        Action<WebApplicationBuilder>? configure = null)
     {
-        var fixture = new InProcessRegistryFixture(customize ?? (o => o));
+        var fixture = new InProcessRegistryFixture(customize ?? (o => o), configure);
         await fixture.InitializeAsync();
         return fixture;
     }
@@ -43,7 +48,11 @@ public sealed class InProcessRegistryFixture : IAsyncLifetime, IAsyncDisposable
     public async Task InitializeAsync()
     {
         Options = _customize(new RegistryOptions { DataDirectory = DataDirectory, ListenUrl = "http://127.0.0.1:0" });
-        _app = RegistryServer.Build(Options, b => b.WebHost.UseTestServer());
+        _app = RegistryServer.Build(Options, b =>
+        {
+            b.WebHost.UseTestServer();
+            _configure?.Invoke(b);
+        });
         await _app.StartAsync();
         Client = _app.GetTestClient();
     }
@@ -55,7 +64,7 @@ public sealed class InProcessRegistryFixture : IAsyncLifetime, IAsyncDisposable
     }
 
     public T GetService<T>() where T : notnull =>
-        (T)App.Services.GetService(typeof(T))! ?? throw new InvalidOperationException($"{typeof(T)} not registered");
+        (T?)App.Services.GetService(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T)} not registered");
 
     private async Task StopAsync()
     {
