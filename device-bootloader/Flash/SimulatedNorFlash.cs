@@ -152,6 +152,17 @@ public sealed class SimulatedNorFlash : IFlash
         _unsynced.Clear();
     }
 
+    /// <summary>
+    /// Retention loss / bit rot: flips the bits of <paramref name="xorMask"/> in one byte without
+    /// counting an operation (nothing the software did). Used to test verification fallbacks.
+    /// </summary>
+    public void InjectBitRot(long offset, byte xorMask)
+    {
+        CheckRange(offset, 1);
+        _data[offset] ^= xorMask;
+        Persist();
+    }
+
     /// <summary>An independent copy (content, wear, operation count); faults are not copied.</summary>
     public SimulatedNorFlash Clone() =>
         new(Geometry, (byte[])_data.Clone(), (bool[])_programmedUnits.Clone(), (int[])_eraseCounts.Clone(), OperationCount);
