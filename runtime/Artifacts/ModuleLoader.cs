@@ -1,3 +1,4 @@
+using AtymSecure.Formats.Bundle;
 using AtymSecure.Runtime.Engines;
 using Wasmtime;
 
@@ -39,7 +40,7 @@ public sealed class ModuleLoader
         catch (WasmtimeException e)
         {
             throw new ArtifactIncompatibleException(
-                $"artifact '{artifact.Name}' was refused by this engine ({Profile.CompatibilityKey}): {e.Message}", e);
+                $"artifact '{artifact.Name}' was refused by this engine ({Profile.Description}): {e.Message}", e);
         }
     }
 
@@ -48,11 +49,15 @@ public sealed class ModuleLoader
     {
         ArgumentNullException.ThrowIfNull(artifact);
         var problems = new List<string>();
-        var wantPulley = artifact.Kind == ArtifactKind.PrecompiledPulley;
+        if (!artifact.Expectation.IsPrecompiled)
+            throw new ArtifactIncompatibleException($"artifact '{artifact.Name}' of kind {artifact.Kind} is not Wasmtime precompiled code");
+        var wantPulley = artifact.Kind == ArtifactKind.WasmtimePulley;
         if (wantPulley != Profile.IsPulley)
             problems.Add($"artifact is {(wantPulley ? "Pulley bytecode" : "native code")} but this engine runs {(Profile.IsPulley ? "Pulley" : "native code")}");
-        if (!string.Equals(artifact.Expectation.CompatibilityKey, Profile.CompatibilityKey, StringComparison.Ordinal))
-            problems.Add($"signed compatibility key '{artifact.Expectation.CompatibilityKey}' differs from this engine's '{Profile.CompatibilityKey}'");
+        if (!string.Equals(artifact.Expectation.DeviceClass, Profile.DeviceClass, StringComparison.Ordinal))
+            problems.Add($"compiled for device class '{artifact.Expectation.DeviceClass}', this device is '{Profile.DeviceClass}'");
+        if (!string.Equals(artifact.Expectation.TargetTriple, Profile.Target, StringComparison.Ordinal))
+            problems.Add($"compiled for target '{artifact.Expectation.TargetTriple}', this engine targets '{Profile.Target ?? "host"}'");
 
         var header = PrecompiledHeader.Read(artifact.Bytes);
         var expectedMachine = Profile.IsPulley ? PrecompiledHeader.MachinePulley : HostMachine();

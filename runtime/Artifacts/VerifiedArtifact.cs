@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using AtymSecure.Formats.Bundle;
 
 namespace AtymSecure.Runtime.Artifacts;
 
@@ -36,8 +37,10 @@ public sealed class VerifiedArtifact
             problems.Add($"declared length {expected.Length} is outside 0..{ArtifactExpectation.MaxLength}");
         if (expected.Sha256.Length != 64 || !expected.Sha256.All(c => char.IsAsciiHexDigitLower(c) || char.IsAsciiDigit(c)))
             problems.Add("declared sha256 is not 64 lower-case hex digits");
-        if (expected.Kind != ArtifactKind.Wasm && string.IsNullOrEmpty(expected.CompatibilityKey))
-            problems.Add("precompiled artifact without an engine compatibility key");
+        if (expected.Kind == ArtifactKind.Wasm2cObject)
+            problems.Add("wasm2c objects are linked into MCU firmware; this runtime cannot load them");
+        if (expected.IsPrecompiled && (string.IsNullOrEmpty(expected.DeviceClass) || string.IsNullOrEmpty(expected.TargetTriple)))
+            problems.Add("precompiled artifact without the device class and target triple it was compiled for");
         if (problems.Count == 0 && bytes.Length != expected.Length)
             problems.Add($"length {bytes.Length} differs from the signed length {expected.Length}");
         if (problems.Count > 0)

@@ -22,7 +22,7 @@ public static class EngineFactory
         }
         catch (WasmtimeException e)
         {
-            throw new EngineConfigurationException($"engine profile '{profile.CompatibilityKey}' refused by Wasmtime: {e.Message}", e);
+            throw new EngineConfigurationException($"engine profile ({profile.Description}) refused by Wasmtime: {e.Message}", e);
         }
     }
 }

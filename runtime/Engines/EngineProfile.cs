@@ -4,13 +4,14 @@ using Wasmtime;
 namespace AtymSecure.Runtime.Engines;
 
 /// <summary>
-/// Every engine setting that changes compiled code, for one device class. An AoT artifact only loads into
-/// an engine built from the same profile, so the compiler (ota-server) and the device must agree on it;
-/// <see cref="CompatibilityKey"/> is the string both sides record and compare.
+/// Every engine setting that changes compiled code, for one device. Built from the shared per-class
+/// compilation table (<see cref="DeviceClassCompilationProfiles"/>, the same one the AoT compilers use), so
+/// an artifact compiled for the class loads into the device's engine; <see cref="HostWasm"/> is the profile
+/// for devices that only compile plain Wasm themselves.
 /// </summary>
-/// <param name="DeviceClass">Device class name (formats DeviceClassTable).</param>
-/// <param name="Target">Full target triple, or <c>pulley64</c>; null = the host (only for plain Wasm).</param>
-/// <param name="CpuFeatures">Cranelift ISA flags enabled for this class, e.g. <c>has_avx2</c>.</param>
+/// <param name="DeviceClass">Device class name (formats DeviceClassTable), or <c>host</c> for <see cref="HostWasm"/>.</param>
+/// <param name="Target">Full target triple, or <c>pulley64</c>; null = the host (plain Wasm compiled on the device).</param>
+/// <param name="CpuFeatures">Cranelift ISA flags enabled on top of the triple's baseline, e.g. <c>has_sse42</c>.</param>
 /// <param name="Interruption">Fuel or epoch; see <see cref="CpuInterruption"/>.</param>
 /// <param name="OptimizationLevel">Cranelift optimisation level.</param>
 public sealed record EngineProfile(
@@ -20,50 +21,57 @@ public sealed record EngineProfile(
     CpuInterruption Interruption,
     OptimizationLevel OptimizationLevel)
 {
-    /// <summary>Wasmtime version the profile was written for; part of the compatibility key.</summary>
+    /// <summary>Wasmtime version of the NuGet package this runtime links.</summary>
     public const string WasmtimeVersion = "50.0.1";
 
-    /// <summary>Largest Wasm stack a container may ask for (bytes); the engine is built with it.</summary>
+    /// <summary>Largest Wasm stack (bytes) the engine allows; per container it is set from the container's resources.</summary>
     public int MaxWasmStackBytes { get; init; } = 512 * 1024;
 
     /// <summary>
-    /// Cranelift settings beyond CPU features (key=value), e.g. <c>opt_level</c> variants or
-    /// <c>enable_heap_access_spectre_mitigation=false</c> measured in the bench.
+    /// Extra Cranelift settings (key=value). Empty for fleet profiles; the bench uses it to measure settings
+    /// such as <c>enable_heap_access_spectre_mitigation=false</c> before anyone proposes them for a class.
     /// </summary>
     public IReadOnlyDictionary<string, string> CraneliftSettings { get; init; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
 
     public bool IsPulley => Target is not null && Target.StartsWith("pulley", StringComparison.Ordinal);
 
-    /// <summary>
-    /// The settings that must match between compile and load, as one stable string:
-    /// <c>wasmtime=50.0.1;target=...;features=a,b;interrupt=fuel;opt=Speed;cl=k=v,...</c>.
-    /// </summary>
-    public string CompatibilityKey =>
-        $"wasmtime={WasmtimeVersion};target={Target ?? "host"};features={string.Join(',', CpuFeatures.Order(StringComparer.Ordinal))};" +
-        $"interrupt={Interruption.ToString().ToLowerInvariant()};opt={OptimizationLevel};" +
-        $"cl={string.Join(',', CraneliftSettings.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"))}";
+    /// <summary>Human-readable summary for messages and status output.</summary>
+    public string Description =>
+        $"class={DeviceClass} target={Target ?? "host"} features=[{string.Join(',', CpuFeatures.Order(StringComparer.Ordinal))}] " +
+        $"interrupt={Interruption.ToString().ToLowerInvariant()} opt={OptimizationLevel} wasmtime={WasmtimeVersion}";
 
-    /// <summary>x86-64-v3 features (Haswell and later), the class this repository's linux-x86_64 devices use.</summary>
-    public static IReadOnlyList<string> X86_64V3Features { get; } =
-        ["has_sse3", "has_ssse3", "has_sse41", "has_sse42", "has_popcnt", "has_avx", "has_avx2", "has_bmi1", "has_bmi2", "has_lzcnt", "has_fma"];
+    /// <summary>Plain Wasm compiled on this device with fuel metering (deterministic CPU budget per slice).</summary>
+    public static EngineProfile HostWasm(CpuInterruption interruption = CpuInterruption.Fuel) =>
+        new("host", null, [], interruption, OptimizationLevel.Speed);
 
-    /// <summary>The profile a device of <paramref name="deviceClass"/> runs AoT artifacts with.</summary>
-    public static EngineProfile For(DeviceClass deviceClass, CpuInterruption interruption = CpuInterruption.Fuel)
+    /// <summary>The engine profile of a Wasmtime device class, from the shared compilation table.</summary>
+    /// <exception cref="EngineConfigurationException">A wasm2c (MCU) class, or engine settings Wasmtime here cannot honour.</exception>
+    public static EngineProfile For(DeviceClass deviceClass)
     {
         ArgumentNullException.ThrowIfNull(deviceClass);
-        return deviceClass.Isa switch
-        {
-            Isa.X86_64 => new EngineProfile(deviceClass.Name, deviceClass.Triple, FeaturesOf(deviceClass, X86_64V3Features), interruption, OptimizationLevel.Speed),
-            Isa.Pulley64 => new EngineProfile(deviceClass.Name, "pulley64", [], interruption, OptimizationLevel.Speed),
-            Isa.Aarch64 => new EngineProfile(deviceClass.Name, deviceClass.Triple, FeaturesOf(deviceClass, []), interruption, OptimizationLevel.Speed),
-            _ => throw new EngineConfigurationException(
-                $"device class '{deviceClass.Name}' ({deviceClass.Isa}) is a microcontroller class: Wasmtime does not run there (use the wasm2c path)"),
-        };
+        return For(DeviceClassCompilationProfiles.For(deviceClass));
     }
 
-    /// <summary>A device class may override its CPU features with a comma-separated "cpu-features" property.</summary>
-    private static IReadOnlyList<string> FeaturesOf(DeviceClass deviceClass, IReadOnlyList<string> fallback) =>
-        deviceClass.Properties.TryGetValue("cpu-features", out var list)
-            ? [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]
-            : fallback;
+    public static EngineProfile For(DeviceClassCompilationProfile compilation)
+    {
+        ArgumentNullException.ThrowIfNull(compilation);
+        if (compilation.BackEnd != AotBackEndKind.WasmtimeCranelift)
+            throw new EngineConfigurationException(
+                $"device class '{compilation.DeviceClass}' uses the {compilation.BackEnd} back end: its code is linked into firmware, not run by Wasmtime");
+        var engine = compilation.Engine;
+        if (engine.ConsumeFuel == engine.EpochInterruption)
+            throw new EngineConfigurationException(
+                $"device class '{compilation.DeviceClass}': exactly one of fuel and epoch interruption must be on (fuel={engine.ConsumeFuel}, epoch={engine.EpochInterruption}); the runtime needs one to take the CPU back");
+        if (engine.BoundsChecks != BoundsCheckMode.GuardPages)
+            throw new EngineConfigurationException($"device class '{compilation.DeviceClass}': Wasmtime profiles use guard-page bounds checks");
+        var opt = engine.OptimizationLevel switch
+        {
+            "none" => OptimizationLevel.None,
+            "speed" => OptimizationLevel.Speed,
+            "speed_and_size" => OptimizationLevel.SpeedAndSize,
+            var other => throw new EngineConfigurationException($"device class '{compilation.DeviceClass}': unknown optimisation level '{other}'"),
+        };
+        return new EngineProfile(compilation.DeviceClass, compilation.CompilerTriple, [.. compilation.CpuFeatures],
+            engine.ConsumeFuel ? CpuInterruption.Fuel : CpuInterruption.Epoch, opt);
+    }
 }

@@ -1,0 +1,221 @@
+using AtymSecure.Formats.Container;
+using AtymSecure.Runtime.DeviceApi;
+using AtymSecure.Runtime.Engines;
+using AtymSecure.Runtime.Logging;
+using Wasmtime;
+
+namespace AtymSecure.Runtime.Execution;
+
+/// <summary>
+/// One run of one container on the calling thread, in its own <see cref="Store"/> with the container's
+/// memory limit and CPU budget: link (granted imports only), instantiate, run <c>_start</c> or the step
+/// entrypoint until it ends, and classify how it ended. Nothing a guest does escapes this method as an
+/// exception: traps, fuel exhaustion, memory limits and refused imports all become a <see cref="RunOutcome"/>.
+/// </summary>
+internal sealed class ContainerRun
+{
+    private readonly ContainerSpec _spec;
+    private readonly Module _module;
+    private readonly Engine _engine;
+    private readonly CpuInterruption _interruption;
+    private readonly DeviceServices _services;
+    private readonly RunControl _control;
+    private readonly RuntimeOptions _options;
+    private Store? _store;
+    private Instance? _instance;
+    private RunOutcome? _failure;
+    private bool _inProbe;
+
+    public ContainerRun(ContainerSpec spec, Module module, Engine engine, CpuInterruption interruption, DeviceServices services, RunControl control, RuntimeOptions options)
+    {
+        _spec = spec;
+        _module = module;
+        _engine = engine;
+        _interruption = interruption;
+        _services = services;
+        _control = control;
+        _options = options;
+    }
+
+    private ResourceLimits Limits => _spec.Config.Resources;
+
+    public RunOutcome Execute()
+    {
+        var started = _services.Clock.Now;
+        var context = new ContainerContext(_spec.Name, _spec.Grants, _spec.Variables, _spec.Blobs, _services)
+        {
+            Stopping = _control.Stopping,
+        };
+        context.SchedulingPoint = () => SchedulingPoint(context);
+        try
+        {
+            using var store = new Store(_engine, context);
+            _store = store;
+            store.SetLimits(memorySize: Limits.MaxMemoryBytes, tableElements: 100_000, instances: 4, tables: 4, memories: 1);
+            Refuel();
+            Linker linker;
+            try
+            {
+                linker = ImportLinker.Link(_engine, _module, context);
+            }
+            catch (ContainerLinkException e)
+            {
+                return Outcome(OutcomeKind.LinkFailed, null, e.Message);
+            }
+            using (linker)
+            {
+                try
+                {
+                    _instance = linker.Instantiate(store, _module);
+                }
+                catch (Exception e) when (e is WasmtimeException or TrapException)
+                {
+                    return Classify(e, context, instantiating: true);
+                }
+                var (kind, code, message) = RunEntrypoint(_instance, context);
+                return Outcome(kind, code, message);
+            }
+        }
+        catch (Exception e) when (e is WasmtimeException or TrapException or GuestUnwindException)
+        {
+            return Classify(e, context, instantiating: false);
+        }
+        finally
+        {
+            context.Release();
+            _control.FailPendingProbes("container is not running");
+            _store = null;
+            _instance = null;
+        }
+
+        RunOutcome Outcome(OutcomeKind kind, int? code, string message) => new(kind, code, message, _services.Clock.Now - started);
+
+        RunOutcome Classify(Exception e, ContainerContext c, bool instantiating)
+        {
+            var (kind, code, message) = ClassifyCore(e, c, instantiating);
+            return Outcome(kind, code, message);
+        }
+    }
+
+    /// <summary>Runs <c>_initialize</c> if present, then the entrypoint; returns (kind, code, message) of a normal end.</summary>
+    private (OutcomeKind, int?, string) RunEntrypoint(Instance instance, ContainerContext context)
+    {
+        instance.GetAction("_initialize")?.Invoke();
+        var entry = _spec.Config.Entrypoint;
+        if (entry == ContainerConfig.StartEntrypoint)
+        {
+            var start = instance.GetAction(entry)
+                ?? throw new WasmtimeException($"entrypoint '{entry}' is not exported as a () -> () function");
+            start();
+            return context.ExitCode is { } c ? (OutcomeKind.Exited, c, $"proc_exit({c})") : (OutcomeKind.Exited, 0, "returned from _start");
+        }
+
+        var step = instance.GetFunction<int>(entry)
+            ?? throw new WasmtimeException($"entrypoint '{entry}' is not exported as a () -> i32 step function");
+        while (true)
+        {
+            Refuel();
+            var result = step();
+            if (result != 0) return (OutcomeKind.Exited, result, $"step returned {result}");
+            // Between slices: the same scheduling point a sleeping _start container reaches.
+            AtymFunctions.Sleep(context, TimeSpan.FromMilliseconds(Math.Max(0, Limits.SliceIntervalMs)));
+        }
+    }
+
+    /// <summary>The guest gave the CPU back: honour stop and pause, serve probes, start a new CPU slice.</summary>
+    private void SchedulingPoint(ContainerContext context)
+    {
+        if (_inProbe) return;
+        if (_control.Stopping.IsCancellationRequested) throw new GuestUnwindException("container stopped");
+        if (_control.IsPaused && !_control.WaitWhilePaused()) throw new GuestUnwindException("container stopped while paused");
+        while (_control.TryTakeProbe(out var probe)) probe.TrySetResult(RunProbe(context));
+        Refuel();
+    }
+
+    private ProbeResult RunProbe(ContainerContext context)
+    {
+        if (_spec.Config.HealthCheck is not { } check) return new ProbeResult(true, "no health check configured");
+        var probe = _instance?.GetFunction<int>(check.Probe);
+        if (probe is null) return new ProbeResult(false, $"probe export '{check.Probe}' () -> i32 not found");
+        _inProbe = true;
+        var before = _services.Clock.Now;
+        try
+        {
+            Refuel();
+            var result = probe();
+            var took = _services.Clock.Now - before;
+            if (took > TimeSpan.FromMilliseconds(check.TimeoutMs))
+                return new ProbeResult(false, $"probe took {took.TotalMilliseconds:F0} ms, timeout {check.TimeoutMs} ms");
+            return result == 0 ? new ProbeResult(true, "probe returned 0") : new ProbeResult(false, $"probe returned {result}");
+        }
+        catch (Exception e) when (e is WasmtimeException or TrapException or GuestUnwindException)
+        {
+            // A trapping probe is a failed probe AND a failed run: the instance state can no longer be trusted.
+            var (kind, code, message) = ClassifyCore(e, context, instantiating: false);
+            _failure = new RunOutcome(kind, code, $"health probe: {message}", TimeSpan.Zero);
+            throw new GuestUnwindException($"health probe failed: {message}");
+        }
+        finally
+        {
+            _inProbe = false;
+        }
+    }
+
+    private void Refuel()
+    {
+        if (_store is null) return;
+        if (_interruption == CpuInterruption.Fuel) _store.Fuel = (ulong)Math.Max(1, Limits.FuelPerSlice);
+        else _store.SetEpochDeadline(_options.EpochTicksFor(Limits.FuelPerSlice));
+    }
+
+    private (OutcomeKind, int?, string) ClassifyCore(Exception e, ContainerContext context, bool instantiating)
+    {
+        if (context.ExitCode is { } code) return (OutcomeKind.Exited, code, $"proc_exit({code})");
+        if (_failure is { } f) return (f.Kind, f.ExitCode, f.Message);
+        if (_control.Stopping.IsCancellationRequested) return (OutcomeKind.Stopped, null, "stopped on request");
+        if (e is WasmtimeException { ExitCode: { } exit }) return (OutcomeKind.Exited, exit, $"exit({exit})");
+        var message = FirstLine(e.Message);
+        if (e is TrapException trap)
+        {
+            switch (trap.Type)
+            {
+                case TrapCode.OutOfFuel:
+                    return (OutcomeKind.OutOfFuel, null, $"used its CPU budget of {Limits.FuelPerSlice} fuel in one slice");
+                case TrapCode.Interrupt:
+                    return (OutcomeKind.SliceDeadline, null, $"ran past its slice deadline ({_options.EpochTicksFor(Limits.FuelPerSlice)} epoch ticks)");
+                case TrapCode.StackOverflow:
+                    return (OutcomeKind.StackOverflow, null, "wasm stack overflow");
+            }
+            if (AtMemoryLimit()) return (OutcomeKind.OutOfMemory, null, $"trapped at its memory limit of {Limits.MaxMemoryBytes} bytes: {message}");
+            return (OutcomeKind.Trapped, null, message);
+        }
+        if (instantiating)
+        {
+            return e.Message.Contains("memory", StringComparison.OrdinalIgnoreCase) && (e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("exceeds", StringComparison.OrdinalIgnoreCase))
+                ? (OutcomeKind.OutOfMemory, null, $"initial memory exceeds its limit of {Limits.MaxMemoryBytes} bytes: {message}")
+                : (OutcomeKind.LoadFailed, null, $"instantiation failed: {message}");
+        }
+        if (e.Message.Contains("not exported", StringComparison.Ordinal)) return (OutcomeKind.LoadFailed, null, message);
+        if (AtMemoryLimit()) return (OutcomeKind.OutOfMemory, null, $"failed at its memory limit of {Limits.MaxMemoryBytes} bytes: {message}");
+        return (OutcomeKind.Trapped, null, message);
+    }
+
+    private bool AtMemoryLimit()
+    {
+        try
+        {
+            var memory = _instance?.GetMemory("memory");
+            return memory is not null && memory.GetLength() + Memory.PageSize > Limits.MaxMemoryBytes;
+        }
+        catch (WasmtimeException)
+        {
+            return false;
+        }
+    }
+
+    private static string FirstLine(string message)
+    {
+        var newline = message.IndexOf('\n', StringComparison.Ordinal);
+        return newline < 0 ? message : message[..newline];
+    }
+}

@@ -1,0 +1,121 @@
+using System.Collections.Concurrent;
+using AtymSecure.Runtime.Artifacts;
+using AtymSecure.Runtime.DeviceApi;
+using AtymSecure.Runtime.Engines;
+using Wasmtime;
+
+namespace AtymSecure.Runtime.Execution;
+
+/// <summary>
+/// The containers of one device, side by side: one engine per distinct stack limit (Wasmtime's wasm stack
+/// limit is an engine setting), one store and one thread per container. Loading checks verified code
+/// against the engine profile; everything after that is supervised per container.
+/// </summary>
+public sealed class ContainerRuntime : IDisposable
+{
+    private readonly ConcurrentDictionary<int, Lazy<Engine>> _engines = new();
+    private readonly ConcurrentDictionary<string, ContainerSupervisor> _containers = new(StringComparer.Ordinal);
+    private readonly List<Module> _modules = [];
+    private readonly Timer? _epochTicker;
+
+    public ContainerRuntime(EngineProfile profile, DeviceServices services, RuntimeOptions? options = null)
+    {
+        Profile = profile ?? throw new ArgumentNullException(nameof(profile));
+        Services = services ?? throw new ArgumentNullException(nameof(services));
+        Options = options ?? new RuntimeOptions();
+        if (profile.Interruption == CpuInterruption.Epoch)
+            _epochTicker = new Timer(_ => TickEpochs(), null, Options.EpochTick, Options.EpochTick);
+    }
+
+    public EngineProfile Profile { get; }
+
+    public DeviceServices Services { get; }
+
+    public RuntimeOptions Options { get; }
+
+    public IReadOnlyList<ContainerSupervisor> Containers => [.. _containers.Values.OrderBy(c => c.Name, StringComparer.Ordinal)];
+
+    public ContainerSupervisor? Find(string name) => _containers.GetValueOrDefault(name);
+
+    /// <summary>
+    /// Loads the container's verified code and starts it on its own thread.
+    /// </summary>
+    /// <exception cref="ArtifactIncompatibleException">The code does not fit this engine (the bundle must be rejected).</exception>
+    /// <exception cref="InvalidOperationException">A container of that name is already running.</exception>
+    public ContainerSupervisor Start(ContainerSpec spec)
+    {
+        var supervisor = Create(spec);
+        supervisor.Start();
+        return supervisor;
+    }
+
+    /// <summary>Loads and registers without starting (state <see cref="ContainerRunState.Created"/>).</summary>
+    public ContainerSupervisor Create(ContainerSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (_containers.TryGetValue(spec.Name, out var existing) && !existing.IsFinished)
+            throw new InvalidOperationException($"container '{spec.Name}' is already {existing.State.ToString().ToLowerInvariant()}; stop it first");
+        var engine = EngineFor(spec.Config.Resources.MaxStackBytes);
+        Module module;
+        try
+        {
+            module = new ModuleLoader(engine, Profile).Load(spec.Code);
+        }
+        catch (WasmtimeException e)
+        {
+            throw new ArtifactIncompatibleException($"container '{spec.Name}': code does not load: {e.Message}", e);
+        }
+        lock (_modules) _modules.Add(module);
+        var supervisor = new ContainerSupervisor(spec, module, engine, Profile.Interruption, Services, Options);
+        _containers[spec.Name] = supervisor;
+        return supervisor;
+    }
+
+    /// <summary>Stops one container and forgets it (its key-value store stays).</summary>
+    public bool Remove(string name, TimeSpan timeout)
+    {
+        if (!_containers.TryRemove(name, out var s)) return false;
+        var stopped = s.Stop(timeout);
+        Services.Bus.RemoveAll(name);
+        return stopped;
+    }
+
+    public void StopAll(TimeSpan timeout)
+    {
+        foreach (var c in _containers.Values) c.Stop(TimeSpan.Zero);
+        var deadline = DateTime.UtcNow + timeout;
+        foreach (var c in _containers.Values) c.WaitForEnd(Max(deadline - DateTime.UtcNow, TimeSpan.Zero));
+    }
+
+    /// <summary>The engine for a container stack limit (rounded up to 64 KiB, at least 64 KiB).</summary>
+    internal Engine EngineFor(long stackBytes)
+    {
+        var rounded = (int)Math.Clamp((stackBytes + 0xFFFF) & ~0xFFFFL, 0x10000, 4 * 1024 * 1024);
+        return _engines.GetOrAdd(rounded, s => new Lazy<Engine>(() => EngineFactory.Create(Profile with { MaxWasmStackBytes = s }))).Value;
+    }
+
+    private void TickEpochs()
+    {
+        foreach (var e in _engines.Values)
+        {
+            if (e.IsValueCreated) e.Value.IncrementEpoch();
+        }
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    public void Dispose()
+    {
+        _epochTicker?.Dispose();
+        StopAll(TimeSpan.FromSeconds(10));
+        foreach (var c in _containers.Values) c.Dispose();
+        lock (_modules)
+        {
+            foreach (var m in _modules) m.Dispose();
+        }
+        foreach (var e in _engines.Values)
+        {
+            if (e.IsValueCreated) e.Value.Dispose();
+        }
+    }
+}

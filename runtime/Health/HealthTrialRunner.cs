@@ -1,0 +1,81 @@
+using AtymSecure.Runtime.Execution;
+using AtymSecure.Runtime.Logging;
+using AtymSecure.Runtime.Time;
+
+namespace AtymSecure.Runtime.Health;
+
+/// <summary>
+/// Runs a <see cref="HealthTrial"/> against a running trial container: probes it every interval on the
+/// device clock, feeds its state changes in, and hands the verdict to <see cref="ITrialDecision"/> exactly
+/// once (confirm on pass; reject on fail, after which the caller starts the old version again).
+/// </summary>
+public sealed class HealthTrialRunner
+{
+    private readonly ContainerSupervisor _container;
+    private readonly ITrialDecision _decision;
+    private readonly IClock _clock;
+    private readonly ILogSink _log;
+
+    public HealthTrialRunner(ContainerSupervisor container, HealthTrialPolicy policy, ITrialDecision decision, IClock clock, ILogSink log)
+    {
+        _container = container ?? throw new ArgumentNullException(nameof(container));
+        _decision = decision ?? throw new ArgumentNullException(nameof(decision));
+        _clock = clock ?? throw new ArgumentNullException(nameof(clock));
+        _log = log ?? throw new ArgumentNullException(nameof(log));
+        Trial = new HealthTrial(container.Name, policy, clock);
+    }
+
+    public HealthTrial Trial { get; }
+
+    /// <summary>Blocks until the trial is decided (or cancelled: then nothing is decided and Pending is returned).</summary>
+    public TrialVerdict Run(CancellationToken cancel)
+    {
+        var gate = new Lock();
+        void OnChanged(ContainerEvent e)
+        {
+            lock (gate) Trial.OnContainerEvent(e);
+        }
+        _container.Changed += OnChanged;
+        try
+        {
+            // Events raised before we subscribed (a very early trap) are in the history.
+            lock (gate)
+            {
+                foreach (var e in _container.History) Trial.OnContainerEvent(e);
+            }
+            while (Pending(gate))
+            {
+                var interval = Trial.Policy.PassesRequired == 0 ? Trial.Policy.Window / 10 : Trial.Policy.Interval;
+                _clock.Sleep(interval, cancel);
+                lock (gate) Trial.CheckDeadline();
+                if (!Pending(gate) || Trial.Policy.PassesRequired == 0) continue;
+                var probe = _container.Probe();
+                // The probe runs at the container's next scheduling point; a container that never yields
+                // within its slice is stopped by its CPU budget, so this wait is bounded.
+                var result = probe.Wait(TimeSpan.FromSeconds(30), cancel)
+                    ? probe.Result
+                    : new ProbeResult(false, "probe not served within 30 s");
+                lock (gate) Trial.OnProbe(result);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return TrialVerdict.Pending;
+        }
+        finally
+        {
+            _container.Changed -= OnChanged;
+        }
+
+        var level = Trial.Verdict == TrialVerdict.Passed ? LogLevel.Info : LogLevel.Error;
+        _log.Write(new LogRecord(_clock.Now, _container.Name, level, "health", $"trial of {_container.Spec.Version} {Trial.Verdict.ToString().ToLowerInvariant()}: {Trial.Reason}"));
+        if (Trial.Verdict == TrialVerdict.Passed) _decision.Confirm(_container.Name);
+        else _decision.Reject(_container.Name, Trial.Reason);
+        return Trial.Verdict;
+    }
+
+    private bool Pending(Lock gate)
+    {
+        lock (gate) return Trial.Verdict == TrialVerdict.Pending;
+    }
+}
