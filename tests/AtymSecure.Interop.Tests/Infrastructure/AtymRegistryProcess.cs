@@ -1,0 +1,62 @@
+using System.Diagnostics;
+
+namespace AtymSecure.Interop.Tests.Infrastructure;
+
+/// <summary>
+/// Our registry as a real process (`atym registry serve`) on 127.0.0.1, so external programs
+/// (skopeo, node) can reach it and so it can be killed with SIGKILL and restarted on the same data.
+/// </summary>
+public sealed class AtymRegistryProcess : IAsyncDisposable
+{
+    private Process? _process;
+    private readonly System.Text.StringBuilder _log = new();
+
+    public AtymRegistryProcess(string? dataDirectory = null)
+    {
+        DataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("atym-registry-").FullName;
+        Port = LoopbackPort.Next();
+    }
+
+    public string DataDirectory { get; }
+    public int Port { get; }
+    public string HostPort => $"127.0.0.1:{Port}";
+    public Uri BaseUri => new($"http://{HostPort}/");
+    public string Log { get { lock (_log) return _log.ToString(); } }
+
+    public static async Task<AtymRegistryProcess> StartAsync(string? dataDirectory = null)
+    {
+        var registry = new AtymRegistryProcess(dataDirectory);
+        await registry.StartAsync();
+        return registry;
+    }
+
+    public async Task StartAsync()
+    {
+        var atym = Path.Combine(AppContext.BaseDirectory, "atym.dll");
+        if (!File.Exists(atym)) throw new InvalidOperationException($"{atym} is missing: the CLI was not built next to the tests");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in new[] { atym, "registry", "serve", "--listen", HostPort, "--data", DataDirectory }) psi.ArgumentList.Add(a);
+        _process = Process.Start(psi)!;
+        _process.OutputDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        await LoopbackPort.WaitForHttpAsync(new Uri(BaseUri, "v2/"), TimeSpan.FromSeconds(30), () => Log);
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks, no flushing — like a crash or a power cut of the server.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is null) return;
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+        _process = null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
