@@ -148,6 +148,28 @@ public sealed class RetryAndErrorTests
         await Assert.ThrowsAsync<OciException>(async () => { await foreach (var _ in r.Repo().ListTagsAsync()) { } });
     }
 
+    [Fact]
+    public async Task Catalog_pages_follow_Link_and_ping_reports_v2_support()
+    {
+        using var r = new FakeRemote();
+        r.Fake.Intercept = (req, _) =>
+        {
+            if (req.RequestUri!.AbsolutePath != "/v2/_catalog") return null;
+            var last = System.Web.HttpUtility.ParseQueryString(req.RequestUri.Query)["last"];
+            var page = last is null ? "[\"a/one\",\"b/two\"]" : "[\"c/three\"]";
+            var resp = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent($"{{\"repositories\":{page}}}") };
+            if (last is null) resp.Headers.TryAddWithoutValidation("Link", "</v2/_catalog?n=2&last=b/two>; rel=\"next\"");
+            return resp;
+        };
+        var registry = new AtymSecure.Oci.Remote.Registry("registry.test", r.Options);
+        Assert.True(await registry.PingAsync());
+        var names = new List<string>();
+        await foreach (var n in registry.ListRepositoriesAsync()) names.Add(n);
+        Assert.Equal(["a/one", "b/two", "c/three"], names);
+        Assert.Equal("demo/x", registry.GetRepository("demo/x").Name);
+        Assert.Throws<InvalidReferenceException>(() => registry.GetRepository("Bad/Name"));
+    }
+
     [Theory]
     [InlineData("localhost:5000/a", "http")]
     [InlineData("127.0.0.1:5000/a", "http")]
