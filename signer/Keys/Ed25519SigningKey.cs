@@ -1,3 +1,5 @@
+using System.Formats.Asn1;
+using System.Security.Cryptography;
 using AtymSecure.Formats.Crypto;
 using Org.BouncyCastle.Asn1.Pkcs;
 using Org.BouncyCastle.Crypto.Parameters;
@@ -37,5 +39,27 @@ public sealed class Ed25519SigningKey : SoftwareSigningKey
         return signer.GenerateSignature();
     }
 
-    internal override byte[] ExportPkcs8() => PrivateKeyInfoFactory.CreatePrivateKeyInfo(_privateKey).GetDerEncoded();
+    /// <summary>
+    /// RFC 8410 §7 PrivateKeyInfo v1 (seed only). BouncyCastle would write v2 with the public key
+    /// attached, which OpenSSL 3.0 refuses to read.
+    /// </summary>
+    internal override byte[] ExportPkcs8()
+    {
+        var seed = _privateKey.GetEncoded();
+        try
+        {
+            var writer = new AsnWriter(AsnEncodingRules.DER);
+            using (writer.PushSequence())
+            {
+                writer.WriteInteger(0);
+                using (writer.PushSequence()) writer.WriteObjectIdentifier("1.3.101.112");
+                using (writer.PushOctetString()) writer.WriteOctetString(seed);
+            }
+            return writer.Encode();
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(seed);
+        }
+    }
 }

@@ -1,0 +1,63 @@
+namespace AtymSecure.Signer.Tests.Infrastructure;
+
+/// <summary>
+/// The npm Sigstore packages in tests/node (installed by scripts/test-deps.sh with <c>npm ci</c>).
+/// Missing node or node_modules fails the test with the command to run, never skips it.
+/// </summary>
+public static class NodePeer
+{
+    public const int Verified = 0;
+    public const int Rejected = 1;
+
+    public static string Folder { get; } = Path.Combine(RepoRoot.Path, "tests", "node");
+
+    private static string RequireInstalled()
+    {
+        var node = ProcessRunner.Require("node", "install Node.js (Debian package 'nodejs') — scripts/test-deps.sh");
+        foreach (var package in new[] { "@sigstore/verify", "@sigstore/bundle", "@sigstore/protobuf-specs", "@sigstore/oci", "promise-retry" })
+        {
+            if (!Directory.Exists(Path.Combine(Folder, "node_modules", package)))
+                throw new InvalidOperationException(
+                    $"npm package {package} is missing from {Folder}/node_modules: run `npm ci` in tests/node (scripts/test-deps.sh does it)");
+        }
+        return node;
+    }
+
+    /// <summary>Runs <c>node tests/node/&lt;script&gt; args</c>. Exit 2 means a usage/setup problem and fails the test here.</summary>
+    public static async Task<ProcessRunner.Result> RunAsync(string script, params string[] args)
+    {
+        var node = RequireInstalled();
+        var result = await ProcessRunner.RunAsync(node, [Path.Combine(Folder, script), .. args], Folder);
+        if (result.ExitCode is not (Verified or Rejected))
+            throw new InvalidOperationException($"node {script} did not run properly: {result}");
+        return result;
+    }
+
+    /// <summary>@sigstore/verify on a bundle file with one trusted key.</summary>
+    public static Task<ProcessRunner.Result> VerifyAsync(string bundlePath, string publicKeyPath, string? artifactPath = null, bool ignoreHint = false)
+    {
+        var args = new List<string> { "--bundle", bundlePath, "--key", publicKeyPath };
+        if (artifactPath is not null) args.AddRange(["--artifact", artifactPath]);
+        if (ignoreHint) args.Add("--ignore-hint");
+        return RunAsync("verify-bundle.js", [.. args]);
+    }
+}
+
+/// <summary>The repository checkout (the folder holding AtymSecure.sln).</summary>
+public static class RepoRoot
+{
+    public static string Path { get; } = Find();
+
+    private static string Find()
+    {
+        var baked = typeof(RepoRoot).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "RepoRoot")?.Value;
+        if (baked is not null && File.Exists(System.IO.Path.Combine(baked, "AtymSecure.sln"))) return baked;
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(System.IO.Path.Combine(dir.FullName, "AtymSecure.sln"))) return dir.FullName;
+        // Built with --artifacts-path outside the tree: fall back to the source location of this file's project.
+        for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(System.IO.Path.Combine(dir.FullName, "AtymSecure.sln"))) return dir.FullName;
+        throw new InvalidOperationException("cannot find AtymSecure.sln above the test binaries or the working directory");
+    }
+}
