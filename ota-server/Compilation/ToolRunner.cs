@@ -23,7 +23,10 @@ public static class ToolRunner
     /// <param name="arguments">Arguments, passed verbatim.</param>
     /// <param name="workingDirectory">Working directory.</param>
     /// <param name="timeout">Hard limit; the process tree is killed when it passes.</param>
-    /// <param name="stopWhenStdoutLine">If set, the run ends (and the tree is killed) once stdout has a line for which this returns true.</param>
+    /// <param name="stopWhenStdoutLine">
+    /// If set, the run ends (and the tree is killed) once a line on stdout or stderr makes this return true
+    /// (qemu's semihosting console writes to stderr).
+    /// </param>
     /// <param name="ct">Cancels the run (the tree is killed).</param>
     public static async Task<ToolResult> RunAsync(
         string tool,
@@ -57,6 +60,7 @@ public static class ToolRunner
         {
             if (e.Data is null) return;
             lock (stderr) stderr.Append(e.Data).Append('\n');
+            if (stopWhenStdoutLine?.Invoke(e.Data) == true) stopLineSeen.TrySetResult();
         };
 
         try
