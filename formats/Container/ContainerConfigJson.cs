@@ -32,6 +32,11 @@ public static class ContainerConfigJson
         {
             throw new ContainerConfigException([new ConfigError("$", $"malformed JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine}: {e.Message}")]);
         }
+        catch (InvalidOperationException e)
+        {
+            // Utf8JsonReader.GetString throws this for strings that are not valid UTF-8.
+            throw new ContainerConfigException([new ConfigError("$", $"malformed JSON: {e.Message}")]);
+        }
     }
 
     private static ConfigNode ReadValue(ref Utf8JsonReader reader, string path, List<ConfigError> errors)

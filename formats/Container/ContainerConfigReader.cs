@@ -18,15 +18,36 @@ public static class ContainerConfigReader
     public static (ContainerConfig? Config, IReadOnlyList<ConfigError> Errors) TryRead(ConfigNode root)
     {
         var errors = new List<ConfigError>();
-        var config = ReadStructure(root, errors);
+        var indexMaps = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        var config = ReadStructure(root, errors, indexMaps);
         if (config is null) return (null, errors);
         // A field with a structural error already has its message; don't repeat it from the validator.
         var reported = errors.Select(e => e.Path).ToHashSet(StringComparer.Ordinal);
-        errors.AddRange(ContainerConfigValidator.Validate(config).Where(e => !reported.Contains(e.Path)));
+        errors.AddRange(ContainerConfigValidator.Validate(config)
+            .Select(e => e with { Path = ToDocumentPath(e.Path, indexMaps) })
+            .Where(e => !reported.Contains(e.Path)));
         return (config, errors);
     }
 
-    private static ContainerConfig? ReadStructure(ConfigNode root, List<ConfigError> errors)
+    /// <summary>
+    /// Array items that failed to read are left out of the model, so the validator's index i of
+    /// permissions/targets/blobs is mapped back to the item's index in the document.
+    /// </summary>
+    private static string ToDocumentPath(string path, Dictionary<string, List<int>> indexMaps)
+    {
+        foreach (var (array, map) in indexMaps)
+        {
+            var prefix = $"$.{array}[";
+            if (!path.StartsWith(prefix, StringComparison.Ordinal)) continue;
+            var close = path.IndexOf(']', prefix.Length);
+            if (close < 0 || !int.TryParse(path.AsSpan(prefix.Length, close - prefix.Length), System.Globalization.CultureInfo.InvariantCulture, out var i) || i >= map.Count)
+                continue;
+            return $"{prefix}{map[i]}{path[close..]}";
+        }
+        return path;
+    }
+
+    private static ContainerConfig? ReadStructure(ConfigNode root, List<ConfigError> errors, Dictionary<string, List<int>> indexMaps)
     {
         var r = ConfigFieldReader.Open(root, "$", errors);
         if (r is null) return null;
@@ -39,13 +60,13 @@ public static class ContainerConfigReader
             Description = r.String("description"),
             Entrypoint = r.String("entrypoint") ?? defaults.Entrypoint,
             Variables = ReadVariables(r),
-            Permissions = ReadPermissions(r),
+            Permissions = ReadPermissions(r, indexMaps["permissions"] = []),
             Resources = ReadResources(r) ?? defaults.Resources,
             HealthCheck = ReadHealthCheck(r),
             Restart = ReadRestart(r) ?? defaults.Restart,
             MinRuntimeVersion = ReadVersion(r, "minRuntimeVersion", required: false),
-            Targets = ReadStrings(r, "targets"),
-            Blobs = ReadBlobs(r),
+            Targets = ReadStrings(r, "targets", indexMaps["targets"] = []),
+            Blobs = ReadBlobs(r, indexMaps["blobs"] = []),
         };
         r.RejectUnknown();
         return config;
@@ -73,7 +94,7 @@ public static class ContainerConfigReader
         return result;
     }
 
-    private static List<Capability> ReadPermissions(ConfigFieldReader r)
+    private static List<Capability> ReadPermissions(ConfigFieldReader r, List<int> indexMap)
     {
         var result = new List<Capability>();
         var items = r.List("permissions");
@@ -83,13 +104,20 @@ public static class ContainerConfigReader
             var path = ConfigPath.Index(ConfigPath.Field(r.Path, "permissions"), i);
             var text = r.AsString(items[i], path);
             if (text is null) continue;
-            if (Capability.TryParse(text, out var capability, out var error)) result.Add(capability);
-            else r.Error(path, error);
+            if (Capability.TryParse(text, out var capability, out var error))
+            {
+                result.Add(capability);
+                indexMap.Add(i);
+            }
+            else
+            {
+                r.Error(path, error);
+            }
         }
         return result;
     }
 
-    private static List<string> ReadStrings(ConfigFieldReader r, string key)
+    private static List<string> ReadStrings(ConfigFieldReader r, string key, List<int> indexMap)
     {
         var result = new List<string>();
         var items = r.List(key);
@@ -97,7 +125,9 @@ public static class ContainerConfigReader
         for (var i = 0; i < items.Count; i++)
         {
             var text = r.AsString(items[i], ConfigPath.Index(ConfigPath.Field(r.Path, key), i));
-            if (text is not null) result.Add(text);
+            if (text is null) continue;
+            result.Add(text);
+            indexMap.Add(i);
         }
         return result;
     }
@@ -161,7 +191,7 @@ public static class ContainerConfigReader
         return result;
     }
 
-    private static List<BlobReference> ReadBlobs(ConfigFieldReader parent)
+    private static List<BlobReference> ReadBlobs(ConfigFieldReader parent, List<int> indexMap)
     {
         var result = new List<BlobReference>();
         var items = parent.List("blobs");
@@ -181,6 +211,7 @@ public static class ContainerConfigReader
                 if (blob.Size < 0 && !errors.Any(e => e.Path == ConfigPath.Field(path, "size"))) r.Error(ConfigPath.Field(path, "size"), "required");
                 r.RejectUnknown();
                 result.Add(blob);
+                indexMap.Add(i);
             }
             foreach (var e in errors) parent.Error(e.Path, e.Message);
         }
