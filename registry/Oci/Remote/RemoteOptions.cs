@@ -33,6 +33,9 @@ public sealed class RemoteOptions
 
     public string UserAgent { get; init; } = "atym-oci/1.0";
 
+    /// <summary>After moving a <c>sha256-&lt;hex&gt;</c> referrers tag, delete the index manifest it replaced (best effort), as ORAS does.</summary>
+    public bool DeleteStaleReferrersIndex { get; init; } = true;
+
     /// <summary>Validates settings; throws <see cref="ArgumentException"/> naming every bad field.</summary>
     public void Validate()
     {

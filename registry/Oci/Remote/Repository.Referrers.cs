@@ -47,7 +47,7 @@ public sealed partial class Repository
             }
             if (ReferrersSupport == ReferrersSupport.Supported) yield break;
         }
-        var (fallback, _) = await ReadFallbackIndexAsync(subject.Digest, cancellationToken).ConfigureAwait(false);
+        var (fallback, _, _) = await ReadFallbackIndexAsync(subject.Digest, cancellationToken).ConfigureAwait(false);
         foreach (var d in fallback.Manifests)
             if (artifactType is null || d.ArtifactType == artifactType) yield return d;
     }
@@ -79,17 +79,17 @@ public sealed partial class Repository
         response.Headers.TryGetValues(OciHeaders.FiltersApplied, out var values)
         && values.SelectMany(v => v.Split(',')).Any(v => v.Trim() == filter);
 
-    /// <summary>The fallback index and its ETag; an empty index when the tag does not exist yet.</summary>
-    private async Task<(ImageIndex Index, EntityTagHeaderValue? ETag)> ReadFallbackIndexAsync(Digest subject, CancellationToken ct)
+    /// <summary>The fallback index, its ETag and its digest; an empty index when the tag does not exist yet.</summary>
+    private async Task<(ImageIndex Index, EntityTagHeaderValue? ETag, Digest? Digest)> ReadFallbackIndexAsync(Digest subject, CancellationToken ct)
     {
         var tag = ReferrersTag.For(subject);
         using var response = await _transport.SendAsync(() => IndexRequest(HttpMethod.Get, ManifestUrl(tag)), PullScopes, retry: true, ct)
             .ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound) return (new ImageIndex(), null);
+        if (response.StatusCode == HttpStatusCode.NotFound) return (new ImageIndex(), null, null);
         if (response.StatusCode != HttpStatusCode.OK) throw await ResponseErrors.CreateAsync(response, null, ct).ConfigureAwait(false);
         var bytes = await ResponseErrors.ReadBoundedAsync(response, Options.MaxManifestBytes, $"referrers tag {tag}", ct).ConfigureAwait(false);
         var index = OciJson.Deserialize<ImageIndex>(bytes);
-        return (index, response.Headers.ETag);
+        return (index, response.Headers.ETag, Digest.Compute(bytes));
     }
 
     /// <summary>Appends a referrer to the fallback index unless it is already listed; If-Match guards against concurrent writers.</summary>
@@ -104,7 +104,7 @@ public sealed partial class Repository
         var tag = ReferrersTag.For(subject);
         for (var attempt = 1; ; attempt++)
         {
-            var (current, etag) = await ReadFallbackIndexAsync(subject, ct).ConfigureAwait(false);
+            var (current, etag, oldDigest) = await ReadFallbackIndexAsync(subject, ct).ConfigureAwait(false);
             var updated = change(current.Manifests);
             if (updated is null) return;
             var bytes = OciJson.Serialize(new ImageIndex { Manifests = updated });
@@ -112,12 +112,30 @@ public sealed partial class Repository
             try
             {
                 await PutManifestAsync(descriptor, bytes, tag, ct, etag).ConfigureAwait(false);
-                return;
             }
             catch (ConcurrentUpdateException) when (attempt < MaxFallbackUpdateAttempts)
             {
                 // Someone else updated the index between our read and write: read again and re-apply.
+                continue;
             }
+            // The replaced index is now untagged garbage. An empty index is skipped: its bytes are the
+            // same for every subject, so another subject's tag may still point at that digest.
+            if (Options.DeleteStaleReferrersIndex && oldDigest is { } old && old != descriptor.Digest && current.Manifests.Count > 0)
+                await TryDeleteManifestAsync(old, ct).ConfigureAwait(false);
+            return;
+        }
+    }
+
+    private async Task TryDeleteManifestAsync(Digest digest, CancellationToken ct)
+    {
+        try
+        {
+            using var response = await _transport.SendAsync(() => new HttpRequestMessage(HttpMethod.Delete, ManifestUrl(digest.ToString())),
+                [Auth.Scopes.Delete(Name)], retry: true, ct).ConfigureAwait(false);
+            // 202 deleted; 400/401/403/404/405: deletion not allowed or already gone. Garbage either way, never an error.
+        }
+        catch (Exception e) when (RegistryTransport.IsTransient(e, ct))
+        {
         }
     }
 }

@@ -60,8 +60,11 @@ public sealed class ReferrersTests
         Assert.Empty(indexPuts[0].Headers.IfMatch);                       // first write: nothing to match
         Assert.Single(indexPuts[1].Headers.IfMatch);                      // second: guarded by the ETag read
 
-        var (_, content) = await repo.FetchAsync(tag);
+        var (current, content) = await repo.FetchAsync(tag);
         var index = OciJson.Deserialize<ImageIndex>(((MemoryStream)content).ToArray());
+        // the first index (only sig) was replaced and deleted; only the current one is stored
+        Assert.Single(r.Fake.Manifests.Values, m => m.MediaType == MediaTypes.ImageIndex);
+        Assert.True(r.Fake.Manifests.ContainsKey($"demo/app|{current.Digest}"));
         Assert.Equal([sig.Digest, sbom.Digest], index.Manifests.Select(m => m.Digest));
         Assert.Equal("application/vnd.test.signature", index.Manifests[0].ArtifactType);
 
