@@ -9,18 +9,14 @@ namespace AtymSecure.Interop.Tests;
 /// skopeo (Debian) copies OCI layouts to our registry process and back with --preserve-digests:
 /// the manifest digests must not change, and our referrers API must index what skopeo pushed.
 /// </summary>
-public sealed class SkopeoInteropTests : IAsyncLifetime
+public sealed class SkopeoInteropTests : IClassFixture<AtymRegistryFixture>, IDisposable
 {
-    private AtymRegistryProcess _registry = null!;
+    private readonly AtymRegistryProcess _registry;
     private readonly string _work = Directory.CreateTempSubdirectory("atym-skopeo-").FullName;
 
-    public async Task InitializeAsync() => _registry = await AtymRegistryProcess.StartAsync();
+    public SkopeoInteropTests(AtymRegistryFixture registry) => _registry = registry.Registry;
 
-    public async Task DisposeAsync()
-    {
-        await _registry.DisposeAsync();
-        Directory.Delete(_work, recursive: true);
-    }
+    public void Dispose() => Directory.Delete(_work, recursive: true);
 
     private Task<ExternalTool.Result> Skopeo(params string[] args) =>
         ExternalTool.RunAsync("skopeo", ["--insecure-policy", .. args], TimeSpan.FromMinutes(2));

@@ -43,7 +43,7 @@ public static class SampleContent
     }
 
     /// <summary>A v1.1 artifact (empty config, artifactType) whose subject is <paramref name="subject"/>.</summary>
-    public static async Task<Descriptor> WriteReferrerAsync(ITarget target, Descriptor subject, string tag, string artifactType = "application/vnd.example.sbom.v1+json")
+    public static async Task<Descriptor> WriteReferrerAsync(ITarget target, Descriptor subject, string? tag, string artifactType = "application/vnd.example.sbom.v1+json")
     {
         await target.PushBytesAsync(MediaTypes.EmptyJson, "{}"u8.ToArray());
         var sbom = await target.PushBytesAsync(artifactType, Encoding.UTF8.GetBytes("""{"bomFormat":"CycloneDX","specVersion":"1.5"}"""));
