@@ -68,6 +68,8 @@ public static class RegistryServer
         string[] methods = ["GET", "HEAD", "PUT", "POST", "PATCH", "DELETE"];
         app.MapMethods("/v2", methods, (HttpContext context) => RegistryDispatcher.HandleAsync(context, registry));
         app.MapMethods("/v2/{**path}", methods, (HttpContext context) => RegistryDispatcher.HandleAsync(context, registry));
+        app.MapFallback((HttpContext context) => throw new RegistryException(404, Oci.Wire.ErrorCodes.NameUnknown,
+            $"'{RegistryException.Truncate(context.Request.Path.Value, 200)}' is not a registry API path (they start with /v2/)"));
         if (options.AuthConfigPath is not null)
         {
             var tokens = app.Services.GetRequiredService<TokenService>();
