@@ -47,10 +47,10 @@ internal sealed class ContainerRun
             Stopping = _control.Stopping,
         };
         context.SchedulingPoint = () => SchedulingPoint(context);
+        using var store = new Store(_engine, context);
+        _store = store;
         try
         {
-            using var store = new Store(_engine, context);
-            _store = store;
             store.SetLimits(memorySize: Limits.MaxMemoryBytes, tableElements: 100_000, instances: 4, tables: 4, memories: 1);
             Refuel();
             Linker linker;
@@ -78,14 +78,15 @@ internal sealed class ContainerRun
         }
         catch (Exception e) when (e is WasmtimeException or TrapException or GuestUnwindException)
         {
+            // Classified while the store is alive: the memory-limit check reads the instance's memory.
             return Classify(e, context, instantiating: false);
         }
         finally
         {
             context.Release();
             _control.FailPendingProbes("container is not running");
-            _store = null;
             _instance = null;
+            _store = null;
         }
 
         RunOutcome Outcome(OutcomeKind kind, int? code, string message) => new(kind, code, message, _services.Clock.Now - started);
@@ -174,9 +175,10 @@ internal sealed class ContainerRun
         if (_failure is { } f) return (f.Kind, f.ExitCode, f.Message);
         if (_control.Stopping.IsCancellationRequested) return (OutcomeKind.Stopped, null, "stopped on request");
         if (e is WasmtimeException { ExitCode: { } exit }) return (OutcomeKind.Exited, exit, $"exit({exit})");
-        var message = FirstLine(e.Message);
+        var message = Summarize(e.Message);
         if (e is TrapException trap)
         {
+            message = $"trap {trap.Type}: {message}";
             switch (trap.Type)
             {
                 case TrapCode.OutOfFuel:
@@ -213,9 +215,13 @@ internal sealed class ContainerRun
         }
     }
 
-    private static string FirstLine(string message)
+    /// <summary>Wasmtime messages start with a backtrace header; the cause ("wasm trap: ...") is the useful part.</summary>
+    private static string Summarize(string message)
     {
-        var newline = message.IndexOf('\n', StringComparison.Ordinal);
-        return newline < 0 ? message : message[..newline];
+        var lines = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var cause = lines.LastOrDefault(l => l.Contains("wasm trap:", StringComparison.Ordinal) || l.StartsWith("Caused by", StringComparison.Ordinal));
+        var first = lines.Length > 0 ? lines[0] : message;
+        var text = cause is null ? first : $"{cause} ({first})";
+        return text.Length <= 400 ? text : text[..400];
     }
 }

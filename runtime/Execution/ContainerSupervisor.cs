@@ -139,7 +139,17 @@ public sealed class ContainerSupervisor : IDisposable
                 Publish(_paused ? ContainerRunState.Paused : ContainerRunState.Running, null, "started");
             }
 
-            var outcome = new ContainerRun(Spec, _module, _engine, _interruption, _services, control, _options).Execute();
+            RunOutcome outcome;
+            try
+            {
+                outcome = new ContainerRun(Spec, _module, _engine, _interruption, _services, control, _options).Execute();
+            }
+#pragma warning disable CA1031 // A runtime bug in one container must not take the device process down.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                outcome = new RunOutcome(OutcomeKind.LoadFailed, null, $"runtime error: {e.GetType().Name}: {e.Message}", TimeSpan.Zero);
+            }
             lock (_lock)
             {
                 _current = null;

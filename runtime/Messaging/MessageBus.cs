@@ -71,6 +71,9 @@ public sealed class Subscription : IDisposable
 
     public long Dropped { get; private set; }
 
+    /// <summary>Messages ever delivered to this subscription (received, waiting or dropped).</summary>
+    public long Delivered { get; private set; }
+
     public int Pending { get { lock (_lock) return _queue.Count; } }
 
     public bool TryReceive(out BusMessage message)
@@ -94,6 +97,7 @@ public sealed class Subscription : IDisposable
                 Dropped++;
             }
             _queue.Enqueue(message);
+            Delivered++;
         }
     }
 

@@ -1,0 +1,90 @@
+using System.Security.Cryptography;
+using AtymSecure.Formats.Bundle;
+using AtymSecure.Formats.Container;
+using AtymSecure.Runtime.Artifacts;
+using AtymSecure.Runtime.Blobs;
+using AtymSecure.Runtime.DeviceApi;
+using AtymSecure.Runtime.Drivers;
+using AtymSecure.Runtime.Engines;
+using AtymSecure.Runtime.Execution;
+using AtymSecure.Runtime.Logging;
+using AtymSecure.Runtime.Messaging;
+using AtymSecure.Runtime.Permissions;
+using AtymSecure.Runtime.Time;
+
+namespace AtymSecure.Runtime.Tests.Support;
+
+/// <summary>A simulated device on virtual time: drivers, bus, log, KV stores in a temp directory.</summary>
+internal sealed class TestDevice : IDisposable
+{
+    public TestDevice(string? dataDirectory = null)
+    {
+        Directory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "atym-runtime-tests", Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(Directory);
+        Kv = new FileKeyValueStoreProvider(Path.Combine(Directory, "kv"));
+        Sensors = SimulatedSensorBank.Demo(Clock);
+        Services = new DeviceServices(Clock, Log, Sensors, Gpio, Bus, Kv);
+    }
+
+    public string Directory { get; }
+
+    public VirtualClock Clock { get; } = new();
+
+    public MemoryLogSink Log { get; } = new();
+
+    public SimulatedSensorBank Sensors { get; }
+
+    public SimulatedGpioBank Gpio { get; } = new();
+
+    public MessageBus Bus { get; } = new();
+
+    public FileKeyValueStoreProvider Kv { get; }
+
+    public DeviceServices Services { get; }
+
+    public ContainerRuntime Runtime(EngineProfile? profile = null, RuntimeOptions? options = null) =>
+        new(profile ?? EngineProfile.HostWasm(), Services, options ?? new RuntimeOptions());
+
+    public void Dispose()
+    {
+        Kv.Dispose();
+        try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
+
+internal static class TestSpecs
+{
+    public static VerifiedArtifact WasmArtifact(string name, byte[] wasm) =>
+        VerifiedArtifact.Verify(wasm, new ArtifactExpectation(name, ArtifactKind.Wasm, Convert.ToHexStringLower(SHA256.HashData(wasm)), wasm.Length));
+
+    public static VerifiedArtifact Wat(string name, string wat) => WasmArtifact(name, Wasmtime.Module.ConvertText(wat));
+
+    public static ContainerConfig Config(string name, string entrypoint = "atym_step", ResourceLimits? resources = null,
+        HealthCheck? health = null, RestartPolicy? restart = null, IReadOnlyList<Capability>? permissions = null) => new()
+    {
+        Name = name,
+        Version = SemanticVersion.Parse("1.0.0"),
+        Entrypoint = entrypoint,
+        Resources = resources ?? new ResourceLimits { MaxMemoryBytes = 131072, FuelPerSlice = 5_000_000, SliceIntervalMs = 100 },
+        HealthCheck = health,
+        Restart = restart ?? new RestartPolicy { Mode = RestartMode.Never },
+        Permissions = permissions ?? [],
+    };
+
+    public static ContainerSpec Spec(ContainerConfig config, VerifiedArtifact code, params string[] grants) =>
+        new(config, code, GrantedPermissions.Parse(grants), BlobSet.Empty);
+}
+
+internal static class Wait
+{
+    /// <summary>Polls <paramref name="condition"/> (real time, generous bound; not a timing assertion).</summary>
+    public static void Until(Func<bool> condition, string what, int seconds = 30)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for: {what}");
+            Thread.Sleep(5);
+        }
+    }
+}
