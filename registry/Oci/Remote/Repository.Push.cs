@@ -13,6 +13,7 @@ public sealed partial class Repository
     {
         ArgumentNullException.ThrowIfNull(expected);
         ArgumentNullException.ThrowIfNull(content);
+        ArgumentOutOfRangeException.ThrowIfNegative(expected.Size);
         if (ManifestNode.IsManifest(expected))
         {
             await PushManifestAsync(expected, content, expected.Digest.ToString(), cancellationToken).ConfigureAwait(false);

@@ -122,7 +122,8 @@ public sealed partial class Repository : IRepository
     {
         if (response.Content.Headers.ContentLength is { } length && length != target.Size)
             throw new SizeMismatchException(target.Size, length, what);
-        if (HeaderDigest(response) is { } header && header != target.Digest)
+        // Compared only within one algorithm: a registry may name content by its own canonical algorithm.
+        if (HeaderDigest(response) is { } header && header.Algorithm == target.Digest.Algorithm && header != target.Digest)
             throw new DigestMismatchException(target.Digest, header, $"{what} (Docker-Content-Digest header)");
     }
 
