@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AtymSecure.Registry.Gc;
 using AtymSecure.Registry.Hosting;
 
 namespace AtymSecure.Cli.Commands;
@@ -10,6 +11,7 @@ internal static class RegistryCommands
     {
         var registry = new Command("registry", "Run and maintain the AtymSecure OCI registry");
         registry.Subcommands.Add(Serve());
+        registry.Subcommands.Add(GarbageCollect());
         return registry;
     }
 
@@ -36,6 +38,28 @@ internal static class RegistryCommands
             Console.Error.WriteLine($"atym registry: listening on {options.NormalizedListenUrl()}, data in {Path.GetFullPath(options.DataDirectory)}" +
                 (options.AuthConfigPath is null ? " (no auth)" : $" (auth from {options.AuthConfigPath})"));
             await RegistryServer.RunAsync(options, ct).ConfigureAwait(false);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command GarbageCollect()
+    {
+        var grace = new Option<TimeSpan>("--grace")
+        {
+            Description = "Keep unreferenced blobs used more recently than this (uploads in flight)",
+            DefaultValueFactory = _ => RegistryGarbageCollector.DefaultGracePeriod,
+        };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Report what would be deleted, delete nothing" };
+        var command = new Command("gc", "Delete blobs no manifest references (mark and sweep; run with the registry stopped)") { Data, Config, grace, dryRun };
+        command.SetAction(result =>
+        {
+            var options = LoadOptions(result, listen: null);
+            var report = RegistryGarbageCollector.Run(options.DataDirectory, result.GetValue(grace), options.UploadExpiry, result.GetValue(dryRun));
+            Console.WriteLine($"{(report.DryRun ? "would delete" : "deleted")} {report.BlobsDeleted} blob(s), {report.BytesFreed} bytes; " +
+                $"kept {report.BlobsKept} referenced by {report.Manifests} manifest(s), {report.BlobsInGracePeriod} in the grace period; " +
+                $"{report.UploadsExpired} expired upload(s) removed");
+            foreach (var digest in report.Deleted) Console.WriteLine($"  {digest}");
             return 0;
         });
         return command;
