@@ -50,8 +50,13 @@ public sealed partial class Repository
         await AddToFallbackIndexAsync(subject, node.AsReferrer(), ct).ConfigureAwait(false);
     }
 
-    /// <summary>PUT of exact manifest bytes; true when the registry answered with <c>OCI-Subject</c>.</summary>
-    private async Task<bool> PutManifestAsync(Descriptor expected, byte[] bytes, string reference, CancellationToken ct, EntityTagHeaderValue? ifMatch = null)
+    /// <summary>
+    /// PUT of exact manifest bytes; true when the registry answered with <c>OCI-Subject</c>.
+    /// <paramref name="ifMatch"/> sends <c>If-Match</c>; <paramref name="createOnly"/> sends <c>If-None-Match: *</c>
+    /// (both make a 412 a <see cref="ConcurrentUpdateException"/>; registries that ignore them simply overwrite).
+    /// </summary>
+    private async Task<bool> PutManifestAsync(Descriptor expected, byte[] bytes, string reference, CancellationToken ct,
+        EntityTagHeaderValue? ifMatch = null, bool createOnly = false)
     {
         using var response = await _transport.SendAsync(() =>
         {
@@ -59,9 +64,10 @@ public sealed partial class Repository
             content.Headers.ContentType = new MediaTypeHeaderValue(expected.MediaType);
             var request = new HttpRequestMessage(HttpMethod.Put, ManifestUrl(reference)) { Content = content };
             if (ifMatch is not null) request.Headers.IfMatch.Add(ifMatch);
+            else if (createOnly) request.Headers.IfNoneMatch.Add(EntityTagHeaderValue.Any);
             return request;
         }, PushScopes, retry: true, ct).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.PreconditionFailed && ifMatch is not null)
+        if (response.StatusCode == HttpStatusCode.PreconditionFailed && (ifMatch is not null || createOnly))
             throw new ConcurrentUpdateException($"{Reference}:{reference} changed since it was read (412)");
         if (response.StatusCode is not (HttpStatusCode.Created or HttpStatusCode.OK or HttpStatusCode.NoContent))
             throw await ResponseErrors.CreateAsync(response, null, ct).ConfigureAwait(false);

@@ -7,7 +7,8 @@ namespace AtymSecure.Oci.Remote;
 
 public sealed partial class Repository
 {
-    private const int MaxFallbackUpdateAttempts = 8;
+    // Each round of conflicting writers has one winner, so this outlasts 16 concurrent writers.
+    private const int MaxFallbackUpdateAttempts = 16;
 
     /// <summary>
     /// Referrers of <paramref name="subject"/>: from the referrers API when the registry has it, else
@@ -111,11 +112,14 @@ public sealed partial class Repository
             var descriptor = Descriptor.FromBytes(MediaTypes.ImageIndex, bytes);
             try
             {
-                await PutManifestAsync(descriptor, bytes, tag, ct, etag).ConfigureAwait(false);
+                // No index yet: create it only if still absent, so two first writers cannot overwrite each other.
+                await PutManifestAsync(descriptor, bytes, tag, ct, etag, createOnly: oldDigest is null).ConfigureAwait(false);
             }
             catch (ConcurrentUpdateException) when (attempt < MaxFallbackUpdateAttempts)
             {
-                // Someone else updated the index between our read and write: read again and re-apply.
+                // Someone else updated the index between our read and write: back off, read again and re-apply.
+                if (_transport.Retry.NextDelay(Math.Min(attempt, 5), null, DateTimeOffset.UtcNow) is { } wait)
+                    await _transport.Retry.Delay(wait, ct).ConfigureAwait(false);
                 continue;
             }
             // The replaced index is now untagged garbage. An empty index is skipped: its bytes are the

@@ -20,6 +20,7 @@ internal sealed partial class FakeRegistry : HttpMessageHandler
     public ConcurrentDictionary<string, string> Tags { get; } = new();                 // "name|tag" → digest
     private readonly ConcurrentDictionary<string, MemoryStream> _uploads = new();
     private int _nextUpload;
+    private readonly Lock _tagLock = new();
 
     public bool SupportsReferrers { get; set; } = true;
     public bool SendsOciSubject { get; set; } = true;
@@ -177,14 +178,19 @@ internal sealed partial class FakeRegistry : HttpMessageHandler
     {
         var digest = Digest.Compute(body).ToString();
         if (Digest.TryParse(reference, out var byDigest) && byDigest.ToString() != digest) return Error(HttpStatusCode.BadRequest, "DIGEST_INVALID");
-        if (req.Headers.IfMatch.Count > 0)
-        {
-            var current = DigestOf(name, reference);
-            if (current is null || req.Headers.IfMatch.All(e => e.Tag != $"\"{current}\"")) return new HttpResponseMessage(HttpStatusCode.PreconditionFailed);
-        }
         var mediaType = req.Content!.Headers.ContentType!.MediaType!;
-        Manifests[$"{name}|{digest}"] = (mediaType, body);
-        if (!Digest.TryParse(reference, out _)) Tags[$"{name}|{reference}"] = digest;
+        lock (_tagLock) // check-and-set of If-Match must be atomic, as in a real registry
+        {
+            if (req.Headers.IfNoneMatch.Contains(EntityTagHeaderValue.Any) && DigestOf(name, reference) is not null)
+                return new HttpResponseMessage(HttpStatusCode.PreconditionFailed);
+            if (req.Headers.IfMatch.Count > 0)
+            {
+                var current = DigestOf(name, reference);
+                if (current is null || req.Headers.IfMatch.All(e => e.Tag != $"\"{current}\"")) return new HttpResponseMessage(HttpStatusCode.PreconditionFailed);
+            }
+            Manifests[$"{name}|{digest}"] = (mediaType, body);
+            if (!Digest.TryParse(reference, out _)) Tags[$"{name}|{reference}"] = digest;
+        }
         var r = new HttpResponseMessage(HttpStatusCode.Created);
         r.Headers.Location = new Uri($"/v2/{name}/manifests/{digest}", UriKind.Relative);
         r.Headers.Add(OciHeaders.ContentDigest, digest);

@@ -91,6 +91,18 @@ public sealed class RepositoryAgainstRegistryTests
     }
 
     [Fact]
+    public async Task Referrers_listing_follows_Link_pages_of_the_server()
+    {
+        await using var registry = await RealRegistry.StartAsync(o => o with { ReferrersPageSize = 1 });
+        var repo = registry.Repo("demo/paged");
+        var subject = await TestData.PushArtifactAsync(repo, "subject");
+        var pushed = new List<Digest>();
+        for (var i = 0; i < 3; i++) pushed.Add((await TestData.PushArtifactAsync(repo, $"r{i}", "application/vnd.test.sig", subject)).Digest);
+        var listed = await ToListAsync(registry.Repo("demo/paged").ListReferrersAsync(subject));
+        Assert.Equal(pushed.Select(d => d.ToString()).Order(), listed.Select(d => d.Digest.ToString()).Order());
+    }
+
+    [Fact]
     public async Task Cross_repository_mount_and_copy_between_repositories()
     {
         await using var registry = await RealRegistry.StartAsync();

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using AtymSecure.Oci.Content;
 using AtymSecure.Oci.Remote;
 using AtymSecure.Oci.Wire;
@@ -57,7 +58,8 @@ public sealed class ReferrersTests
         Assert.Equal("sha256-" + subject.Digest.Encoded, tag);
         var indexPuts = r.Fake.Log.Where(l => l.Method == HttpMethod.Put && l.Uri.AbsolutePath.EndsWith("/" + tag, StringComparison.Ordinal)).ToList();
         Assert.Equal(2, indexPuts.Count);
-        Assert.Empty(indexPuts[0].Headers.IfMatch);                       // first write: nothing to match
+        Assert.Empty(indexPuts[0].Headers.IfMatch);                       // first write: create-only
+        Assert.Contains(EntityTagHeaderValue.Any, indexPuts[0].Headers.IfNoneMatch);
         Assert.Single(indexPuts[1].Headers.IfMatch);                      // second: guarded by the ETag read
 
         var (current, content) = await repo.FetchAsync(tag);
@@ -104,6 +106,18 @@ public sealed class ReferrersTests
         await TestData.PushArtifactAsync(repo, "two", "application/vnd.test.b", subject);
         Assert.Equal(2, rejected);
         Assert.Equal(2, (await ListAsync(repo, subject)).Count);
+    }
+
+    [Fact]
+    public async Task Eight_clients_adding_referrers_at_once_lose_none()
+    {
+        using var r = new FakeRemote();
+        r.Fake.SupportsReferrers = false;
+        var subject = await TestData.PushArtifactAsync(r.Repo(), "subject");
+        var pushed = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            Task.Run(() => TestData.PushArtifactAsync(r.Repo(), $"referrer {i}", "application/vnd.test.sig", subject))));
+        var listed = await ListAsync(r.Repo(), subject);
+        Assert.Equal(pushed.Select(p => p.Digest.ToString()).Order(), listed.Select(d => d.Digest.ToString()).Order());
     }
 
     [Fact]
