@@ -6,7 +6,7 @@ namespace AtymSecure.Ota.Compilation;
 
 /// <summary>
 /// The C files compiled next to the wasm2c output: wabt's runtime (patched so the exception buffer size is a
-/// build setting instead of a fixed 64 KiB), the bare-metal <c>sys/mman.h</c> stub, and the glue that gives
+/// build setting instead of a fixed 64 KiB, and so its variadic enum reads are defined with short enums), the bare-metal <c>sys/mman.h</c> stub, and the glue that gives
 /// firmware a stable entry point. All are written into the work directory so the recipe can list their digests.
 /// </summary>
 internal static partial class Wasm2cRuntimeSources
@@ -18,6 +18,14 @@ internal static partial class Wasm2cRuntimeSources
     public const string ModuleName = "atym";
 
     private const string ExceptionBufferLine = "#define MAX_EXCEPTION_SIZE PAGE_SIZE";
+    private const string VaArgEnum = "va_arg(args, wasm_rt_type_t)";
+
+    private static int CountOf(string text, string needle)
+    {
+        var count = 0;
+        for (var i = text.IndexOf(needle, StringComparison.Ordinal); i >= 0; i = text.IndexOf(needle, i + 1, StringComparison.Ordinal)) count++;
+        return count;
+    }
 
     /// <summary>Copies wasm-rt.h, wasm-rt-impl.h and a patched wasm-rt-impl.c into <paramref name="dir"/>.</summary>
     public static void WriteRuntime(string dir)
@@ -35,6 +43,13 @@ internal static partial class Wasm2cRuntimeSources
             "/* atym: exception buffer size is a build setting (upstream fixes it at 64 KiB, too much for MCUs) */\n" +
             "#ifndef WASM_RT_MAX_EXCEPTION_SIZE\n#define WASM_RT_MAX_EXCEPTION_SIZE PAGE_SIZE\n#endif\n" +
             "#define MAX_EXCEPTION_SIZE WASM_RT_MAX_EXCEPTION_SIZE", StringComparison.Ordinal);
+        // With -fshort-enums (the arm-none-eabi GCC default, used for ARM MCU classes) wasm_rt_type_t is one byte, and
+        // va_arg of a type narrower than int is undefined behaviour: the caller promoted the value to int.
+        var vaArgCount = CountOf(patched, VaArgEnum);
+        if (vaArgCount != 2)
+            throw new AotToolVersionException(
+                $"{RuntimeDirectory}/wasm-rt-impl.c has {vaArgCount} uses of '{VaArgEnum}', expected 2; it is not wabt {BackEndVersions.Wabt}'s runtime");
+        patched = patched.Replace(VaArgEnum, "(wasm_rt_type_t)va_arg(args, int)", StringComparison.Ordinal);
         File.WriteAllText(Path.Combine(dir, "wasm-rt-impl.c"), patched, new UTF8Encoding(false));
     }
 
