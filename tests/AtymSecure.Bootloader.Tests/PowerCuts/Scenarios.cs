@@ -37,7 +37,7 @@ public static class Scenarios
                 Step = (ctx, bl) => PowerCutScenario.DriveToConfirmed(ctx, bl, full1),
             },
             "full-update" => Update(name, one, v1, v2, full2),
-            "delta-update" => Update(name, one, v1, v2, signer.Delta(App, v1, v2, "2.0.0", 2)),
+            "delta-update" => Update(name, one, v1, v2, signer.SeqDiff(App, v1, v2, GoldenDelta.Patch(App, imageSize), "2.0.0", 2)),
             "confirm" => new()
             {
                 Name = name, Containers = one,
@@ -86,7 +86,7 @@ public static class Scenarios
     {
         var s1 = TestImages.Random(imageSize - 3001, seed: 11);
         var s2 = TestImages.Evolve(s1, seed: 12, size: imageSize - 1234);
-        var sensorUpdate = TestImageSigner.Shared.Delta(Sensor, s1, s2, "2.0.0", 2);
+        var sensorUpdate = TestImageSigner.Shared.SeqDiff(Sensor, s1, s2, GoldenDelta.Patch(Sensor, imageSize), "2.0.0", 2);
         return new()
         {
             Name = name, Containers = [new(App, slot), new(Sensor, slot)],

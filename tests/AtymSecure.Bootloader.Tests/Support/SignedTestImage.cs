@@ -24,6 +24,9 @@ public sealed record SignedTestImage(
     byte[] Payload,
     byte[] Signature) : IInstallImage
 {
+    /// <summary>For deltas: true when the payload is a real formats/Delta patch (SeqDiff), false for the test-only op list.</summary>
+    public bool IsFormatsPatch { get; init; }
+
     /// <summary>Payload actually handed to the decoder (tests may swap it after signing).</summary>
     public void WriteTarget(ISlotReader? baseImage, Stream output)
     {
@@ -33,7 +36,9 @@ public sealed record SignedTestImage(
             output.Write(Payload);
             return;
         }
-        TestDelta.Apply(Payload, baseImage ?? throw new InvalidOperationException("delta without base"), output);
+        var baseSlot = baseImage ?? throw new InvalidOperationException("delta without base");
+        if (IsFormatsPatch) DeltaPatchTarget.Write(new AtymSecure.Formats.Delta.MemorySource(Payload), baseSlot, output);
+        else TestDelta.Apply(Payload, baseSlot, output);
     }
 
     /// <summary>Canonical bytes the signature covers (length-prefixed fields, fixed order).</summary>
@@ -54,6 +59,7 @@ public sealed record SignedTestImage(
         s.Write(BaseDigest?.ToArray() ?? new byte[32]);
         U64((ulong)Expires.ToUnixTimeSeconds());
         s.Write(SHA256.HashData(Payload));
+        s.WriteByte(IsFormatsPatch ? (byte)1 : (byte)0);
         return s.ToArray();
     }
 }
@@ -80,6 +86,11 @@ public sealed class TestImageSigner : IDisposable
     public SignedTestImage Delta(string container, byte[] oldImage, byte[] newImage, string version, uint counter, string deviceClass = "test-mcu") =>
         Sign(new SignedTestImage(container, ImageVersion.Parse(version), counter, deviceClass, Sha256Digest.Of(newImage), newImage.Length,
             ImageKind.Delta, Sha256Digest.Of(oldImage), Now.AddDays(30), TestDelta.Encode(oldImage, newImage), []));
+
+    /// <summary>A delta carried as a real SeqDiff patch (made by the ota-server encoder, committed under Golden/delta).</summary>
+    public SignedTestImage SeqDiff(string container, byte[] oldImage, byte[] newImage, byte[] patch, string version, uint counter, string deviceClass = "test-mcu") =>
+        Sign(new SignedTestImage(container, ImageVersion.Parse(version), counter, deviceClass, Sha256Digest.Of(newImage), newImage.Length,
+            ImageKind.Delta, Sha256Digest.Of(oldImage), Now.AddDays(30), patch, []) { IsFormatsPatch = true });
 
     public SignedTestImage Sign(SignedTestImage unsigned)
     {
