@@ -36,6 +36,11 @@ public static class YamlConfigReader
         {
             throw Fail("$", $"YAML syntax error at line {e.Start.Line}, column {e.Start.Column}: {e.Message}");
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet 18.1 throws these on some malformed plain scalars and tags (found by the fuzz tests).
+            throw Fail("$", $"YAML syntax error: the parser could not read the document ({e.Message})");
+        }
     }
 
     private static ConfigNode ReadNode(State s, string path, int depth)

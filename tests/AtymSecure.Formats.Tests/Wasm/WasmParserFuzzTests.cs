@@ -53,7 +53,7 @@ public class WasmParserFuzzTests
 
     [Fact]
     public void Mutated_modules_parse_or_fail_with_WasmFormatException() =>
-        Mutated.Sample(ParseOrTypedError, iter: 3000);
+        Mutated.Sample(ParseOrTypedError, iter: 1500);
 
     [Fact]
     public void Random_bytes_after_a_valid_header_parse_or_fail_with_WasmFormatException() =>

@@ -1,0 +1,200 @@
+using AtymSecure.Container.Artifact;
+using AtymSecure.Container.Build;
+using AtymSecure.Container.Inspect;
+using AtymSecure.Container.Project;
+using AtymSecure.Formats.Container;
+using AtymSecure.Oci.Content;
+using AtymSecure.Oci.Layout;
+using AtymSecure.Oci.Wire;
+
+namespace AtymSecure.Container.Tests;
+
+public class ContainerBuilderTests
+{
+    private static readonly BuildOptions NoTime = new() { Created = null };
+
+    [Fact]
+    public async Task Builds_a_sample_into_an_oci_layout_that_reads_back_as_the_same_container()
+    {
+        var project = ContainerProject.Load(TestPaths.File("samples/anomaly-detector"));
+        var layout = TestPaths.NewTempDir();
+        var manifest = await ContainerBuilder.BuildAsync(project, layout, NoTime);
+
+        Assert.True(System.IO.File.Exists(Path.Combine(layout, "oci-layout")));
+        Assert.True(System.IO.File.Exists(Path.Combine(layout, "blobs", "sha256", manifest.Digest.Encoded)));
+        var store = await OciLayoutStore.OpenAsync(layout);
+        Assert.Equal(manifest.Digest, (await store.ResolveAsync("1.0.0")).Digest);
+
+        var artifact = await ContainerArtifactReader.ReadAsync(store, manifest);
+        Assert.True(artifact.HasAtymConfig);
+        Assert.Equal(project.Config, artifact.Config with { Variables = project.Config.Variables, Permissions = project.Config.Permissions, Targets = project.Config.Targets, Blobs = project.Config.Blobs });
+        Assert.Equal(project.Config.Permissions, artifact.Config.Permissions);
+        Assert.Equal(System.IO.File.ReadAllBytes(project.ModulePath), artifact.ModuleBytes.ToArray());
+        Assert.Equal(System.IO.File.ReadAllBytes(TestPaths.File("samples/anomaly-detector/model.bin")), artifact.Blobs["model"].ToArray());
+
+        var m = artifact.Manifest;
+        Assert.Equal(ContainerMediaTypes.WasmConfig, m.Config.MediaType);
+        Assert.Equal([ContainerMediaTypes.WasmLayer, ContainerMediaTypes.ContainerConfig, "application/vnd.atym.sample.zscore-model.v1"], m.Layers.Select(l => l.MediaType));
+        Assert.Equal("model", m.Layers[2].Annotations![ContainerMediaTypes.BlobNameAnnotation]);
+        Assert.Equal(m.Layers.Select(l => l.Digest.ToString()), artifact.WasmConfig.LayerDigests);
+        Assert.Equal(("wasip1", DateTimeOffset.UnixEpoch), (artifact.WasmConfig.Os, artifact.WasmConfig.Created));
+        Assert.False(m.Annotations!.ContainsKey(AnnotationKeys.Created));
+    }
+
+    [Fact]
+    public async Task Building_twice_gives_identical_manifest_digests_and_blob_bytes()
+    {
+        var project = ContainerProject.Load(TestPaths.File("samples/sensor-filter"));
+        var a = ContainerBuilder.Prepare(project, NoTime);
+        var b = ContainerBuilder.Prepare(ContainerProject.Load(TestPaths.CopySample("sensor-filter")), NoTime);
+        Assert.Equal(a.Manifest.Digest, b.Manifest.Digest);
+        Assert.Equal(a.ManifestBytes, b.ManifestBytes);
+
+        var layout1 = await ContainerBuilder.BuildAsync(project, TestPaths.NewTempDir(), NoTime);
+        var layout2 = await ContainerBuilder.BuildAsync(project, TestPaths.NewTempDir(), NoTime);
+        Assert.Equal(layout1, layout2);
+    }
+
+    [Fact]
+    public void SOURCE_DATE_EPOCH_sets_the_created_annotation_and_changes_the_digest_deterministically()
+    {
+        var project = ContainerProject.Load(TestPaths.File("samples/faulty"));
+        var created = BuildOptions.ParseSourceDateEpoch("1700000000");
+        var withTime = ContainerBuilder.Prepare(project, new BuildOptions { Created = created });
+        var again = ContainerBuilder.Prepare(project, new BuildOptions { Created = created });
+        var without = ContainerBuilder.Prepare(project, NoTime);
+
+        Assert.Equal("2023-11-14T22:13:20Z", withTime.ManifestDocument.Annotations![AnnotationKeys.Created]);
+        Assert.Equal(withTime.Manifest.Digest, again.Manifest.Digest);
+        Assert.NotEqual(withTime.Manifest.Digest, without.Manifest.Digest);
+        var keys = withTime.ManifestDocument.Annotations.Keys.ToList();
+        Assert.Equal(keys.Order(StringComparer.Ordinal), keys);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(null)]
+    public void An_unset_SOURCE_DATE_EPOCH_means_no_time(string? value) => Assert.Null(BuildOptions.ParseSourceDateEpoch(value));
+
+    [Theory]
+    [InlineData("yesterday")]
+    [InlineData("-5")]
+    [InlineData("1.5")]
+    [InlineData("99999999999999")]
+    public void A_bad_SOURCE_DATE_EPOCH_is_refused(string value) =>
+        Assert.Contains("SOURCE_DATE_EPOCH", Assert.Throws<ContainerBuildException>(() => BuildOptions.ParseSourceDateEpoch(value)).Message);
+
+    [Fact]
+    public void Build_refuses_imports_the_permissions_do_not_grant_naming_import_and_permission()
+    {
+        var dir = TestPaths.CopySample("sensor-filter");
+        var yaml = System.IO.File.ReadAllText(Path.Combine(dir, "atym.yaml")).Replace("  - sensor:temp0\n", "", StringComparison.Ordinal);
+        System.IO.File.WriteAllText(Path.Combine(dir, "atym.yaml"), yaml);
+        var e = Assert.Throws<ContainerBuildException>(() => ContainerBuilder.Prepare(ContainerProject.Load(dir), NoTime));
+        Assert.Equal(["import atym.sensor_read requires permission 'sensor:<name>', which the container's permissions do not grant"], e.Problems);
+    }
+
+    [Fact]
+    public void Build_refuses_a_missing_entrypoint_or_probe_and_memory_above_the_limit_all_at_once()
+    {
+        var dir = TestPaths.CopySample("faulty");
+        var yaml = System.IO.File.ReadAllText(Path.Combine(dir, "atym.yaml"))
+            .Replace("entrypoint: atym_step", "entrypoint: run", StringComparison.Ordinal)
+            .Replace("probe: atym_health", "probe: memory", StringComparison.Ordinal)
+            .Replace("maxMemoryBytes: 131072", "maxMemoryBytes: 65536", StringComparison.Ordinal)
+            .Replace("permissions: [log]", "permissions: [clock]", StringComparison.Ordinal);
+        System.IO.File.WriteAllText(Path.Combine(dir, "atym.yaml"), yaml);
+        var e = Assert.Throws<ContainerBuildException>(() => ContainerBuilder.Prepare(ContainerProject.Load(dir), NoTime));
+        Assert.Equal(4, e.Problems.Count);
+        Assert.Contains("import atym.log requires permission 'log'", e.Problems[0]);
+        Assert.StartsWith("entrypoint 'run' is not exported by the module (exports: memory, _initialize, atym_step, atym_health)", e.Problems[1]);
+        Assert.Equal("health probe 'memory' is exported as a memory, not a function", e.Problems[2]);
+        Assert.Equal("module needs 131072 bytes of linear memory at start, above resources.maxMemoryBytes 65536", e.Problems[3]);
+    }
+
+    [Fact]
+    public void Build_refuses_a_module_that_is_not_wasm()
+    {
+        var dir = TestPaths.CopySample("faulty");
+        System.IO.File.WriteAllBytes(Path.Combine(dir, "faulty.wasm"), "#!/bin/sh\n"u8.ToArray());
+        var e = Assert.Throws<ContainerBuildException>(() => ContainerBuilder.Prepare(ContainerProject.Load(dir), NoTime));
+        Assert.Contains("faulty.wasm: invalid wasm module", Assert.Single(e.Problems));
+    }
+
+    [Fact]
+    public async Task A_plain_wasm_oci_image_from_another_tool_is_accepted_with_derived_defaults()
+    {
+        // The shape wkg/oci-wasm push: wasm config + one application/wasm layer, no Atym config.
+        var store = new MemoryStore();
+        var module = System.IO.File.ReadAllBytes(TestPaths.File("samples/faulty/faulty.wasm"));
+        var layer = await store.PushBytesAsync(ContainerMediaTypes.WasmLayer, module);
+        var config = await store.PushBytesAsync(ContainerMediaTypes.WasmConfig,
+            new WasmArtifactConfig { Created = DateTimeOffset.UnixEpoch, Author = "other-tool", LayerDigests = [layer.Digest.ToString()] }.Serialize());
+        var manifest = new ImageManifest
+        {
+            Config = config,
+            Layers = [layer],
+            Annotations = new Dictionary<string, string> { [AnnotationKeys.Title] = "foreign", [AnnotationKeys.Version] = "2.1.0" },
+        };
+        var manifestBytes = OciJson.Serialize(manifest);
+        var descriptor = await store.PushBytesAsync(MediaTypes.ImageManifest, manifestBytes);
+
+        // faulty.wasm exports no _start, so the derived entrypoint must be refused, with that reason.
+        var e = await Assert.ThrowsAsync<ContainerArtifactException>(() => ContainerArtifactReader.ReadAsync(store, descriptor));
+        Assert.Contains(e.Problems, p => p.Contains("entrypoint '_start' is not exported", StringComparison.Ordinal));
+        Assert.Contains(e.Problems, p => p.Contains("import atym.log requires permission 'log'", StringComparison.Ordinal) == false);
+    }
+
+    [Fact]
+    public async Task The_artifact_reader_reports_every_structural_problem_at_once()
+    {
+        var store = new MemoryStore();
+        var module = await store.PushBytesAsync(ContainerMediaTypes.WasmLayer, System.IO.File.ReadAllBytes(TestPaths.File("samples/faulty/faulty.wasm")));
+        var stray = await store.PushBytesAsync("application/octet-stream", "x"u8.ToArray());
+        var config = await store.PushBytesAsync("application/vnd.oci.image.config.v1+json", "{}"u8.ToArray());
+        var manifestBytes = OciJson.Serialize(new ImageManifest { Config = config, Layers = [module, module, stray] });
+        var descriptor = await store.PushBytesAsync(MediaTypes.ImageManifest, manifestBytes);
+
+        var e = await Assert.ThrowsAsync<ContainerArtifactException>(() => ContainerArtifactReader.ReadAsync(store, descriptor));
+        Assert.Equal(3, e.Problems.Count);
+        Assert.Contains("is not application/vnd.wasm.config.v0+json", e.Problems[0]);
+        Assert.Contains("2 application/wasm layers; exactly one is required", e.Problems[1]);
+        Assert.Contains("$.layers[2] (application/octet-stream) has no dev.atym.blob.name annotation", e.Problems[2]);
+    }
+
+    [Fact]
+    public async Task The_artifact_reader_refuses_a_tampered_config_layer_list()
+    {
+        var project = ContainerProject.Load(TestPaths.File("samples/faulty"));
+        var packed = ContainerBuilder.Prepare(project, NoTime);
+        var store = new MemoryStore();
+        foreach (var blob in packed.Blobs) await store.PushAsync(blob.Descriptor, new MemoryStream(blob.Content.ToArray()));
+        var badConfig = await store.PushBytesAsync(ContainerMediaTypes.WasmConfig,
+            new WasmArtifactConfig { Created = DateTimeOffset.UnixEpoch, LayerDigests = ["sha256:" + new string('0', 64)] }.Serialize());
+        var manifestBytes = OciJson.Serialize(packed.ManifestDocument with { Config = badConfig });
+        var descriptor = await store.PushBytesAsync(MediaTypes.ImageManifest, manifestBytes);
+
+        var e = await Assert.ThrowsAsync<ContainerArtifactException>(() => ContainerArtifactReader.ReadAsync(store, descriptor));
+        Assert.Contains("layerDigests", Assert.Single(e.Problems));
+    }
+
+    [Fact]
+    public async Task Inspect_shows_the_container_in_text_and_json()
+    {
+        var layout = TestPaths.NewTempDir();
+        var project = ContainerProject.Load(TestPaths.File("samples/sensor-filter-v1.1.0"));
+        var manifest = await ContainerBuilder.BuildAsync(project, layout, new BuildOptions { Created = DateTimeOffset.FromUnixTimeSeconds(0) });
+        var artifact = await ContainerInspector.InspectLayoutAsync(layout, "1.1.0");
+
+        var text = ContainerInspector.ToText(artifact);
+        Assert.Contains("Container     sensor-filter 1.1.0", text);
+        Assert.Contains($"Manifest      {manifest.Digest}", text);
+        Assert.Contains("Permissions   log, sensor:temp0, publish:telemetry/temp", text);
+        Assert.Contains("Health        atym_health every 1000 ms (timeout 200 ms), 3 passes confirm", text);
+
+        using var json = System.Text.Json.JsonDocument.Parse(ContainerInspector.ToJson(artifact));
+        Assert.Equal(manifest.Digest.ToString(), json.RootElement.GetProperty("manifestDigest").GetString());
+        Assert.Equal("1.1.0", json.RootElement.GetProperty("config").GetProperty("version").GetString());
+        Assert.Equal(131072, json.RootElement.GetProperty("module").GetProperty("memoryMaxBytes").GetInt64());
+    }
+}

@@ -1,0 +1,42 @@
+using System.Diagnostics;
+
+namespace AtymSecure.Container.Tests;
+
+/// <summary>
+/// The committed sample .wasm files and model.bin are exactly what samples/build.sh makes from their sources with
+/// Debian's clang, lld and wasi-libc. Fails (never skips) when the toolchain is missing: scripts/test-deps.sh installs it.
+/// </summary>
+public class SamplesRebuildTests
+{
+    private static readonly string[] Outputs =
+    [
+        "sensor-filter/sensor-filter.wasm", "sensor-filter-v1.1.0/sensor-filter.wasm", "sensor-filter-bad/sensor-filter.wasm",
+        "anomaly-detector/anomaly-detector.wasm", "anomaly-detector/model.bin", "faulty/faulty.wasm",
+    ];
+
+    [Fact]
+    public async Task Rebuilding_the_samples_from_source_gives_the_committed_bytes()
+    {
+        foreach (var tool in new[] { "/usr/bin/clang", "/usr/bin/wasm-ld", "/usr/lib/wasm32-wasi/libc.a" })
+            Assert.True(File.Exists(tool), $"{tool} is missing: install clang, lld, wasi-libc and libclang-rt-14-dev-wasm32 (scripts/test-deps.sh does)");
+
+        var output = TestPaths.NewTempDir();
+        var start = new ProcessStartInfo("bash", [TestPaths.File("samples/build.sh"), output])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"samples/build.sh failed ({process.ExitCode}): {stderr}{await stdout}");
+
+        foreach (var file in Outputs)
+        {
+            var committed = File.ReadAllBytes(TestPaths.File(Path.Combine("samples", file)));
+            var rebuilt = File.ReadAllBytes(Path.Combine(output, file));
+            Assert.True(committed.AsSpan().SequenceEqual(rebuilt), $"{file}: rebuilt {rebuilt.Length} bytes differ from the committed {committed.Length} bytes; run samples/build.sh and commit");
+        }
+    }
+}
