@@ -3,7 +3,7 @@ namespace AtymSecure.Formats.Delta;
 /// <summary>
 /// A delta patch that is malformed, truncated, over a size limit or internally inconsistent.
 /// <see cref="Offset"/> is the byte offset in the patch where the problem was found (-1 when it
-/// concerns the whole patch). See docs/delta-format.md.
+/// concerns the whole patch). See formats/Delta/README.md.
 /// </summary>
 public sealed class DeltaFormatException : FormatException
 {

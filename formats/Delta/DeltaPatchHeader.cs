@@ -4,7 +4,7 @@ namespace AtymSecure.Formats.Delta;
 
 /// <summary>
 /// The fixed 96-byte header in front of every delta patch body; it names the codec and binds the
-/// patch to exactly one base image and one target image (docs/delta-format.md#header).
+/// patch to exactly one base image and one target image (formats/Delta/README.md#header).
 /// <code>
 ///  0  4  magic "ATDP"
 ///  4  1  version (1)

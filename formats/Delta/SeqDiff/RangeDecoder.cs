@@ -67,7 +67,8 @@ internal sealed class RangeDecoder
             bit = 1;
         }
 
-        if (_range < SeqDiffLayout.TopValue)
+        // With 15-bit probabilities one byte of normalisation may not be enough.
+        while (_range < SeqDiffLayout.TopValue)
         {
             _range <<= 8;
             _code = (_code << 8) | NextByte();

@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace AtymSecure.Formats.Delta.SeqDiff;
 
 /// <summary>
-/// Device-side decoder of the SeqDiff codec (docs/delta-format.md#seqdiff). Reads the old slot
+/// Device-side decoder of the SeqDiff codec (formats/Delta/README.md#seqdiff). Reads the old slot
 /// with random access, the patch front to back, and writes the new slot front to back. All
 /// buffers are allocated in the constructor (<see cref="BufferBytes"/>, under 16 KiB); decoding
 /// allocates nothing. Decode block by block with <see cref="DecodeNextBlock"/> and persist
@@ -192,31 +192,25 @@ public sealed class SeqDiffDecoder
     {
         Span<ushort> p = _probabilities;
         var rc = _decoder;
-        int i = 0;
-        int runContext = SeqDiffLayout.NumFirstRun;
-        while (i < length)
+        int previousOld = 0;
+        int previousChanged = 0;
+        for (int i = 0; i < length; i++)
         {
-            ulong run = rc.DecodeNumber(p, runContext);
-            if (run > (ulong)(length - i))
+            byte oldByte = OldByte(old, oldPos + i);
+            int flag = SeqDiffLayout.DiffFlagOffset + (previousOld << 1) + previousChanged;
+            if (rc.DecodeBit(p, flag) == 0)
             {
-                throw Corrupt($"zero run {run} overruns the diff segment");
+                Emit(oldByte);
+                previousChanged = 0;
+            }
+            else
+            {
+                int delta = rc.DecodeTree(p, SeqDiffLayout.DiffLiteralOffset + (previousChanged * 256) - 1, 8);
+                Emit((byte)(oldByte + delta));
+                previousChanged = 1;
             }
 
-            for (int k = 0; k < (int)run; k++)
-            {
-                Emit(OldByte(old, oldPos + i + k));
-            }
-
-            i += (int)run;
-            if (i < length)
-            {
-                int context = run == 0 ? 1 : 0;
-                int delta = rc.DecodeTree(p, SeqDiffLayout.DiffLiteralOffset + (context * 256) - 1, 8);
-                Emit((byte)(OldByte(old, oldPos + i) + delta));
-                i++;
-            }
-
-            runContext = SeqDiffLayout.NumRunAfterLiteral;
+            previousOld = oldByte;
         }
     }
 
@@ -231,7 +225,7 @@ public sealed class SeqDiffDecoder
             if (rc.DecodeBit(p, SeqDiffLayout.IsMatchOffset + state) == 0)
             {
                 int previous = _produced > 0 ? _window[(_produced - 1) & _windowMask] : 0;
-                int context = previous >> 6;
+                int context = previous >> SeqDiffLayout.ExtraLiteralContextShift;
                 Emit((byte)rc.DecodeTree(p, SeqDiffLayout.ExtraLiteralOffset + (context * 256) - 1, 8));
                 j++;
                 previousWasMatch = false;

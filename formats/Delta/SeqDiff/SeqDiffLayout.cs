@@ -1,7 +1,7 @@
 namespace AtymSecure.Formats.Delta.SeqDiff;
 
 /// <summary>
-/// Shared constants of the SeqDiff codec (docs/delta-format.md#seqdiff): the adaptive-probability
+/// Shared constants of the SeqDiff codec (formats/Delta/README.md#seqdiff): the adaptive-probability
 /// table layout, which the encoder (ota-server) and the decoder (device) must agree on bit for bit.
 /// All probabilities live in one ushort table so the decoder allocates it once with a known size.
 /// </summary>
@@ -18,8 +18,11 @@ public static class SeqDiffLayout
     /// <summary>Each block starts with its compressed length as u32 LE.</summary>
     public const int BlockHeaderSize = 4;
 
-    /// <summary>Range coder: 11-bit probabilities, adaptation shift 5 (as in LZMA).</summary>
-    public const int ProbBits = 11;
+    /// <summary>
+    /// Range coder: 15-bit probabilities (LZMA uses 11), adaptation shift 5. The finer floor makes a
+    /// near-certain bit cost ~0.0014 bits, so diff bytes can be flagged one by one.
+    /// </summary>
+    public const int ProbBits = 15;
     public const int ProbInit = 1 << (ProbBits - 1);
     public const int MoveBits = 5;
     public const uint TopValue = 1u << 24;
@@ -38,26 +41,37 @@ public static class SeqDiffLayout
     public const int NumDiffLength = 0;
     public const int NumExtraLength = 1;
     public const int NumAdjust = 2;
-    public const int NumFirstRun = 3;
-    public const int NumRunAfterLiteral = 4;
-    public const int NumMatchLength = 5;
-    public const int NumMatchDistance = 6;
-    public const int NumOldPosition = 7;
-    public const int NumberContexts = 8;
+    public const int NumMatchLength = 3;
+    public const int NumMatchDistance = 4;
+    public const int NumOldPosition = 5;
+    public const int NumberContexts = 6;
 
+    /// <summary>Changed-byte flags: context = previous old byte × (previous byte changed).</summary>
+    public const int DiffFlagContexts = 512;
     public const int DiffLiteralContexts = 2;
-    public const int ExtraLiteralContexts = 4;
+    public const int ExtraLiteralContexts = 8;
+
+    /// <summary>Extra literals are coded in the context of the previous byte's top bits.</summary>
+    public const int ExtraLiteralContextShift = 5;
 
     // Offsets into the probability table.
     public const int NumbersOffset = 0;
-    public const int DiffLiteralOffset = NumbersOffset + (NumberContexts * NumberContextSize);
+    public const int DiffFlagOffset = NumbersOffset + (NumberContexts * NumberContextSize);
+    public const int DiffLiteralOffset = DiffFlagOffset + DiffFlagContexts;
     public const int ExtraLiteralOffset = DiffLiteralOffset + (DiffLiteralContexts * 256);
     public const int IsMatchOffset = ExtraLiteralOffset + (ExtraLiteralContexts * 256);
     public const int IsRepOffset = IsMatchOffset + 2;
     public const int ProbabilityCount = IsRepOffset + 2;
 
-    /// <summary>Resets every probability to one half (the state at the start of each block).</summary>
-    public static void ResetProbabilities(Span<ushort> probabilities) => probabilities.Fill(ProbInit);
+    /// <summary>Changed-byte flags start at P(changed) = 1/64: most bytes of a diff segment are unchanged.</summary>
+    public const int DiffFlagInit = (1 << ProbBits) - (1 << (ProbBits - 6));
+
+    /// <summary>Resets the probabilities to their initial state (done at the start of each block).</summary>
+    public static void ResetProbabilities(Span<ushort> probabilities)
+    {
+        probabilities.Fill(ProbInit);
+        probabilities.Slice(DiffFlagOffset, DiffFlagContexts).Fill(DiffFlagInit);
+    }
 
     /// <summary>Zig-zag mapping of the signed old-position adjustment to an unsigned number.</summary>
     public static ulong ZigZag(long value) => (ulong)((value << 1) ^ (value >> 63));

@@ -6,7 +6,7 @@ namespace AtymSecure.Formats.Delta.Zstd;
 /// <summary>
 /// Linux-class decoder: the body is one zstd frame compressed with the whole old image as a
 /// raw-content prefix (what `zstd --patch-from` does). Needs the old image in RAM plus a window;
-/// meant for devices with megabytes of RAM, not MCUs. See docs/delta-format.md#zstdprefix.
+/// meant for devices with megabytes of RAM, not MCUs. See formats/Delta/README.md#zstdprefix.
 /// </summary>
 public static class ZstdPrefixDecoder
 {
