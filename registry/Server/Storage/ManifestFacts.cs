@@ -26,6 +26,7 @@ public sealed record ManifestFacts
     public static ManifestFacts Parse(ReadOnlySpan<byte> json, string? contentType)
     {
         var errors = new List<string>();
+        if (!System.Text.Unicode.Utf8.IsValid(json)) throw new InvalidManifestException(["$: not valid UTF-8"]);
         JsonDocument document;
         try
         {

@@ -85,6 +85,13 @@ public sealed class RawSocketTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Encoded_nul_in_path_is_refused_by_kestrel_with_400()
+    {
+        var reply = await SendRawAsync("GET /v2/%00/tags/list HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        Assert.Equal(400, Status(reply));
+    }
+
+    [Fact]
     public async Task Garbage_request_line_gets_400()
     {
         var reply = await SendRawAsync("FOO /v2/\u0001 HTTP/1.1\r\n\r\n");
