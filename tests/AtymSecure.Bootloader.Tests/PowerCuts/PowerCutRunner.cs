@@ -72,6 +72,21 @@ public sealed class PowerCutRunner
         return new SweepResult(kind.ToString(), points, recovered, failures);
     }
 
+    /// <summary>One run per operation i in 1..T with the fault plan <paramref name="planAt"/>(i) (absolute index filled in).</summary>
+    public SweepResult SweepWith(Func<int, FaultPlan> planAt, string mode)
+    {
+        ArgumentNullException.ThrowIfNull(planAt);
+        var failures = new List<string>();
+        var recovered = 0;
+        for (var i = 1; i <= Trace.Count; i++)
+        {
+            var error = RunWithFaults([planAt(i)]);
+            if (error is null) recovered++;
+            else failures.Add($"{mode} at op {i}: {error}");
+        }
+        return new SweepResult(mode, Trace.Count, recovered, failures);
+    }
+
     /// <summary>k ≤ 5 random successive cuts (random kinds) per seed, then a clean finish.</summary>
     public SweepResult RandomCuts(int seeds, int firstSeed = 1000)
     {
