@@ -108,7 +108,10 @@ public sealed partial class Repository : IRepository
                 throw await ResponseErrors.CreateAsync(response, $"blob {target.Digest} in {Reference}", cancellationToken).ConfigureAwait(false);
             CheckHeaders(response, target, $"blob {target.Digest}");
             var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            return new VerifyingStream(new ResponseStream(response, body), target, $"blob {target.Digest} from {Reference}");
+            var url = BlobUrl(target.Digest);
+            var resuming = new ResumingBlobStream(response, body, target.Size, _transport.Retry,
+                (from, ct) => _transport.SendAsync(() => ResumingBlobStream.RangeRequest(url, from), PullScopes, retry: true, ct));
+            return new VerifyingStream(resuming, target, $"blob {target.Digest} from {Reference}");
         }
         catch
         {

@@ -75,7 +75,8 @@ internal sealed partial class FakeRegistry : HttpMessageHandler
         return (m.Groups["kind"].Value, req.Method.Method) switch
         {
             ("blobs", "GET" or "HEAD") => Blobs.TryGetValue($"{name}|{rest}", out var b)
-                ? Bytes(req.Method == HttpMethod.Head ? null : b, b.Length, MediaTypes.OctetStream, rest)
+                ? req.Headers.Range?.Ranges.FirstOrDefault() is { From: { } from } ? Partial(b, from, rest)
+                : Bytes(req.Method == HttpMethod.Head ? null : b, b.Length, MediaTypes.OctetStream, rest)
                 : Error(HttpStatusCode.NotFound, "BLOB_UNKNOWN"),
             ("blobs", "DELETE") => Blobs.TryRemove($"{name}|{rest}", out _) ? new HttpResponseMessage(HttpStatusCode.Accepted) : Error(HttpStatusCode.NotFound, "BLOB_UNKNOWN"),
             ("blobs/uploads", "POST") => StartUpload(name, query["mount"], query["from"]),
@@ -106,6 +107,15 @@ internal sealed partial class FakeRegistry : HttpMessageHandler
         r.Content.Headers.ContentLength = length;
         r.Headers.Add(OciHeaders.ContentDigest, digest);
         if (SendEtags) r.Headers.ETag = new EntityTagHeaderValue($"\"{digest}\"");
+        return r;
+    }
+
+    private static HttpResponseMessage Partial(byte[] blob, long from, string digest)
+    {
+        if (from >= blob.Length) return Error(HttpStatusCode.RequestedRangeNotSatisfiable, "BLOB_UNKNOWN");
+        var r = new HttpResponseMessage(HttpStatusCode.PartialContent) { Content = new ByteArrayContent(blob, (int)from, blob.Length - (int)from) };
+        r.Content.Headers.ContentRange = new ContentRangeHeaderValue(from, blob.Length - 1, blob.Length);
+        r.Headers.Add(OciHeaders.ContentDigest, digest);
         return r;
     }
 

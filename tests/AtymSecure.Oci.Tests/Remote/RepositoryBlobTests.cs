@@ -105,6 +105,62 @@ public sealed class RepositoryBlobTests
     }
 
     [Fact]
+    public async Task Download_cut_off_midway_resumes_with_a_Range_request_and_still_verifies()
+    {
+        using var r = new FakeRemote();
+        var repo = r.Repo();
+        var data = TestData.RandomBytes(100_000, 4);
+        var d = await repo.PushBytesAsync("application/octet-stream", data);
+        var gets = 0;
+        r.Fake.Rewrite = (req, resp, _) =>
+        {
+            if (req.Method != HttpMethod.Get || !req.RequestUri!.AbsolutePath.Contains("/blobs/sha256", StringComparison.Ordinal)) return resp;
+            if (Interlocked.Increment(ref gets) > 2) return resp;
+            var bytes = resp.Content.ReadAsByteArrayAsync().GetAwaiter().GetResult();
+            var cut = new HttpResponseMessage(resp.StatusCode) { Content = new StreamContent(new BreakingStream(bytes, 30_000)) };
+            foreach (var h in resp.Headers) cut.Headers.TryAddWithoutValidation(h.Key, h.Value);
+            foreach (var h in resp.Content.Headers) cut.Content.Headers.TryAddWithoutValidation(h.Key, h.Value);
+            return cut;
+        };
+        Assert.Equal(data, await repo.FetchAllAsync(d, long.MaxValue));
+        var ranges = r.Fake.Log.Where(l => l.Method == HttpMethod.Get).Select(l => l.Headers.Range?.ToString()).ToList();
+        Assert.Equal([null, "bytes=30000-", "bytes=60000-"], ranges);
+        Assert.Equal(2, r.Delays.Count);
+    }
+
+    [Fact]
+    public async Task Download_without_range_support_fails_with_the_network_error()
+    {
+        using var r = new FakeRemote();
+        var repo = r.Repo();
+        var data = TestData.RandomBytes(1000, 4);
+        var d = await repo.PushBytesAsync("application/octet-stream", data);
+        r.Fake.Rewrite = (req, resp, _) =>
+        {
+            if (req.Method != HttpMethod.Get) return resp;
+            var bytes = resp.Content.ReadAsByteArrayAsync().GetAwaiter().GetResult();
+            return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new BreakingStream(bytes.Length == 1000 ? bytes : data, 500)) };
+        };
+        await Assert.ThrowsAnyAsync<IOException>(() => repo.FetchAllAsync(d, long.MaxValue));
+    }
+
+    /// <summary>Serves its bytes up to a point, then fails like a dropped connection.</summary>
+    private sealed class BreakingStream(byte[] data, int breakAt) : MemoryStream(data, writable: false)
+    {
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (Position >= breakAt) throw new IOException("connection reset by peer");
+            return base.Read(buffer, offset, (int)Math.Min(count, breakAt - Position));
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (Position >= breakAt) throw new IOException("connection reset by peer");
+            return base.ReadAsync(buffer[..(int)Math.Min(buffer.Length, breakAt - Position)], cancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task Missing_blob_is_NotFound_with_the_registry_error_inside()
     {
         using var r = new FakeRemote();
