@@ -1,0 +1,28 @@
+using AtymSecure.Oci.Remote;
+
+namespace AtymSecure.Oci.Tests;
+
+public sealed class ArchitectureTests
+{
+    [Fact]
+    public void The_client_library_depends_on_nothing_of_ours_and_not_on_ASP_NET()
+    {
+        var references = typeof(Repository).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+        Assert.DoesNotContain(references, n => n.StartsWith("AtymSecure.", StringComparison.Ordinal));
+        Assert.DoesNotContain(references, n => n.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+        var project = File.ReadAllText(Path.Combine(RepoRoot(), "registry", "Oci", "AtymSecure.Oci.csproj"));
+        Assert.DoesNotContain("ProjectReference", project, StringComparison.Ordinal);
+        Assert.DoesNotContain("PackageReference", project, StringComparison.Ordinal);
+        Assert.DoesNotContain("FrameworkReference", project, StringComparison.Ordinal);
+    }
+
+    private static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "AtymSecure.sln"))) return dir.FullName;
+        // Built with --artifacts-path outside the tree: fall back to the source location of this file's project.
+        return Path.GetFullPath(Path.Combine(ThisDirectory(), "..", ".."));
+    }
+
+    private static string ThisDirectory([System.Runtime.CompilerServices.CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
+}
