@@ -47,7 +47,7 @@ public static class ContainerInspector
         Line("Exports", string.Join(", ", artifact.Module.Exports.Select(e => e.Name)));
         var memory = artifact.Module.Memories.FirstOrDefault();
         Line("Memory", memory is null ? "(none)" : $"{memory.MinimumBytes} bytes initial, max {memory.MaximumBytes?.ToString(CultureInfo.InvariantCulture) ?? "unbounded"}; limit {c.Resources.MaxMemoryBytes}");
-        Line("Resources", $"stack {c.Resources.MaxStackBytes} B, fuel {c.Resources.FuelPerSlice}/slice, slice every {c.Resources.SliceIntervalMs} ms");
+        Line("Resources", $"stack {c.Resources.MaxStackBytes} B, CPU {c.Resources.CpuBudgetMs} ms per call, slice every {c.Resources.SliceIntervalMs} ms");
         Line("Health", c.HealthCheck is { } h ? $"{h.Probe} every {h.IntervalMs} ms (timeout {h.TimeoutMs} ms), {h.PassesToConfirm} passes confirm" : "(none)");
         Line("Restart", $"{RestartPolicy.ModeName(c.Restart.Mode)}, max {c.Restart.MaxRetries} retries, backoff {c.Restart.BackoffInitialMs}..{c.Restart.BackoffMaxMs} ms x{c.Restart.BackoffMultiplierPercent / 100.0:0.##}");
         Line("Runtime", c.MinRuntimeVersion is null ? "any" : $">= {c.MinRuntimeVersion}");

@@ -64,7 +64,7 @@ public static class ProjectScaffolder
           - log                      # every import must be granted here (docs/device-api.md)
         resources:
           maxMemoryBytes: 1048576
-          fuelPerSlice: 10000000
+          cpuBudgetMs: 50
           sliceIntervalMs: 1000
         healthCheck:
           probe: atym_health         # returns 0 when healthy

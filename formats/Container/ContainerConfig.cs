@@ -52,7 +52,7 @@ public sealed record ResourceLimits
 {
     public const long DefaultMaxMemoryBytes = 1024 * 1024;
     public const long DefaultMaxStackBytes = 64 * 1024;
-    public const long DefaultFuelPerSlice = 10_000_000;
+    public const int DefaultCpuBudgetMs = 50;
     public const int DefaultSliceIntervalMs = 100;
 
     /// <summary>Largest linear memory the instance may grow to, in bytes (multiple of 64 KiB).</summary>
@@ -61,8 +61,11 @@ public sealed record ResourceLimits
     /// <summary>Native/Wasm stack budget the engine reserves, in bytes.</summary>
     public long MaxStackBytes { get; init; } = DefaultMaxStackBytes;
 
-    /// <summary>Fuel (engine CPU units) one call of the entrypoint or probe may burn before it is interrupted.</summary>
-    public long FuelPerSlice { get; init; } = DefaultFuelPerSlice;
+    /// <summary>
+    /// CPU time one call of the entrypoint or probe may run before the runtime interrupts it, in milliseconds.
+    /// Time, not fuel: device engines run with epoch interruption and fuel off (docs/device-classes.md).
+    /// </summary>
+    public int CpuBudgetMs { get; init; } = DefaultCpuBudgetMs;
 
     /// <summary>Pause between slices (calls of a step entrypoint), in milliseconds.</summary>
     public int SliceIntervalMs { get; init; } = DefaultSliceIntervalMs;

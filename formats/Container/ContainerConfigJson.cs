@@ -95,7 +95,7 @@ public static class ContainerConfigJson
             w.WriteStartObject("resources");
             w.WriteNumber("maxMemoryBytes", config.Resources.MaxMemoryBytes);
             w.WriteNumber("maxStackBytes", config.Resources.MaxStackBytes);
-            w.WriteNumber("fuelPerSlice", config.Resources.FuelPerSlice);
+            w.WriteNumber("cpuBudgetMs", config.Resources.CpuBudgetMs);
             w.WriteNumber("sliceIntervalMs", config.Resources.SliceIntervalMs);
             w.WriteEndObject();
             if (config.HealthCheck is { } h)

@@ -141,7 +141,7 @@ public static class ContainerConfigReader
         {
             MaxMemoryBytes = r.Integer("maxMemoryBytes", 0, long.MaxValue) ?? d.MaxMemoryBytes,
             MaxStackBytes = r.Integer("maxStackBytes", 0, long.MaxValue) ?? d.MaxStackBytes,
-            FuelPerSlice = r.Integer("fuelPerSlice", 0, long.MaxValue) ?? d.FuelPerSlice,
+            CpuBudgetMs = (int?)r.Integer("cpuBudgetMs", 0, int.MaxValue) ?? d.CpuBudgetMs,
             SliceIntervalMs = (int?)r.Integer("sliceIntervalMs", 0, int.MaxValue) ?? d.SliceIntervalMs,
         };
         r.RejectUnknown();

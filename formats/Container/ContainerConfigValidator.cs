@@ -21,8 +21,8 @@ public static partial class ContainerConfigValidator
     public const long MaxMemoryBytes = 4L * 1024 * 1024 * 1024;
     public const long MinStackBytes = 4096;
     public const long MaxStackBytes = 16L * 1024 * 1024;
-    public const long MinFuelPerSlice = 1000;
-    public const long MaxFuelPerSlice = 1_000_000_000_000;
+    public const int MinCpuBudgetMs = 1;
+    public const int MaxCpuBudgetMs = 60_000;
     public const int MaxIntervalMs = 3_600_000;
 
     [GeneratedRegex("^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$", RegexOptions.CultureInvariant)]
@@ -97,8 +97,8 @@ public static partial class ContainerConfigValidator
             add("$.resources.maxMemoryBytes", $"{r.MaxMemoryBytes} is not a multiple of the 65536-byte Wasm page");
         if (r.MaxStackBytes < MinStackBytes || r.MaxStackBytes > MaxStackBytes)
             add("$.resources.maxStackBytes", $"{r.MaxStackBytes} is outside {MinStackBytes}..{MaxStackBytes}");
-        if (r.FuelPerSlice < MinFuelPerSlice || r.FuelPerSlice > MaxFuelPerSlice)
-            add("$.resources.fuelPerSlice", $"{r.FuelPerSlice} is outside {MinFuelPerSlice}..{MaxFuelPerSlice}");
+        if (r.CpuBudgetMs < MinCpuBudgetMs || r.CpuBudgetMs > MaxCpuBudgetMs)
+            add("$.resources.cpuBudgetMs", $"{r.CpuBudgetMs} is outside {MinCpuBudgetMs}..{MaxCpuBudgetMs}");
         if (r.SliceIntervalMs < 1 || r.SliceIntervalMs > MaxIntervalMs)
             add("$.resources.sliceIntervalMs", $"{r.SliceIntervalMs} is outside 1..{MaxIntervalMs}");
     }

@@ -9,7 +9,7 @@ public class ContainerConfigJsonTests
     internal const string Full = """
         {"schemaVersion":1,"name":"sensor-filter","version":"1.2.0-rc.1+b7","description":"d","entrypoint":"atym_step",
          "variables":{"WINDOW":"5","A_B":""},"permissions":["log","sensor:temp0","publish:telemetry/temp","blob:model"],
-         "resources":{"maxMemoryBytes":131072,"maxStackBytes":16384,"fuelPerSlice":5000000,"sliceIntervalMs":1000},
+         "resources":{"maxMemoryBytes":131072,"maxStackBytes":16384,"cpuBudgetMs":50,"sliceIntervalMs":1000},
          "healthCheck":{"probe":"atym_health","intervalMs":1000,"timeoutMs":200,"passesToConfirm":3},
          "restart":{"policy":"always","maxRetries":0,"backoffInitialMs":100,"backoffMaxMs":1000,"backoffMultiplierPercent":150},
          "minRuntimeVersion":"0.1.0","targets":["linux-x86_64","mcu-riscv32"],
@@ -86,7 +86,7 @@ public class ContainerConfigJsonTests
     [InlineData("""{"name":"a","version":"1.0.0","name":"b"}""", "$.name", "duplicate key")]
     [InlineData("""{"name":"a","version":"1.0.0","permissions":"log"}""", "$.permissions", "must be an array")]
     [InlineData("""{"name":"a","version":"1.0.0","resources":{"maxMemoryBytes":65537}}""", "$.resources.maxMemoryBytes", "not a multiple")]
-    [InlineData("""{"name":"a","version":"1.0.0","resources":{"fuelPerSlice":1.5}}""", "$.resources.fuelPerSlice", "must be an integer")]
+    [InlineData("""{"name":"a","version":"1.0.0","resources":{"cpuBudgetMs":1.5}}""", "$.resources.cpuBudgetMs", "must be an integer")]
     [InlineData("""{"name":"a","version":"1.0.0","blobs":[{"name":"m"}]}""", "$.blobs[0].digest", "required")]
     [InlineData("""{"name":"a","version":"1.0.0","blobs":[{"name":"m","mediaType":"x","digest":"sha256:1","size":1}]}""", "$.blobs[0].mediaType", "not a type/subtype")]
     [InlineData("""{"name":"a","version":"1.0.0","entrypoint":"f","healthCheck":{"probe":"f"}}""", "$.healthCheck.probe", "must differ from the entrypoint")]
