@@ -86,7 +86,7 @@ public sealed partial record BundleHeader
             case PayloadKind.Delta:
                 if (BaseDigest is null || BaseDigest.Length != Sha256Bytes) errors.Add("baseDigest: a delta needs the 32-byte SHA-256 of its base");
                 if (BaseSize is null or 0) errors.Add("baseSize: a delta needs the size of its base");
-                if (Codec is not (PayloadCodec.ZstdPrefix or PayloadCodec.StreamingDelta)) errors.Add($"codec: {Codec} is not a delta codec");
+                if (Codec is not (PayloadCodec.ZstdPrefix or PayloadCodec.SeqDiff)) errors.Add($"codec: {Codec} is not a delta codec");
                 break;
         }
         if (ChunkSize < MinChunkSize || ChunkSize > MaxChunkSize || (ChunkSize & (ChunkSize - 1)) != 0)

@@ -64,7 +64,7 @@ public enum PayloadCodec : byte
     /// <summary>zstd frame compressed with the base image as prefix (Linux-class devices).</summary>
     ZstdPrefix = 1,
     /// <summary>Our streaming bsdiff-class codec with a fixed small RAM decoder (MCU-class devices).</summary>
-    StreamingDelta = 2,
+    SeqDiff = 2,
     /// <summary>zstd frame of the full target (no base).</summary>
     Zstd = 3,
 }

@@ -65,7 +65,7 @@ public class BundleRoundTripTests
         var baseDigest = System.Security.Cryptography.SHA256.HashData(TestBundles.Payload(800, seed: 9));
         var header = TestBundles.Header(payload, tweak: h => h with
         {
-            PayloadKind = PayloadKind.Delta, Codec = PayloadCodec.StreamingDelta, BaseDigest = baseDigest, BaseSize = 800, TargetSize = 1000,
+            PayloadKind = PayloadKind.Delta, Codec = PayloadCodec.SeqDiff, BaseDigest = baseDigest, BaseSize = 800, TargetSize = 1000,
         });
         var bundle = TestBundles.Write(header, payload, signer);
         Assert.Equal(payload, TestBundles.ReadVerified(bundle, [signer.Key], TestBundles.Expect(e => e with { InstalledDigest = baseDigest })));

@@ -122,7 +122,7 @@ public class GoldenBundleTests
         var deltaPayload = Deterministic(1500, 13);
         BundleHeader Delta(byte[] baseImage) => Header(deltaPayload, h => h with
         {
-            PayloadKind = PayloadKind.Delta, Codec = PayloadCodec.StreamingDelta,
+            PayloadKind = PayloadKind.Delta, Codec = PayloadCodec.SeqDiff,
             BaseDigest = SHA256.HashData(baseImage), BaseSize = (ulong)baseImage.Length,
         });
         var delta = Delta(BaseImage);
