@@ -8,7 +8,8 @@ namespace AtymSecure.Registry.Auth;
 /// Enforces bearer tokens on <c>/v2/</c>. No or bad token: 401 UNAUTHORIZED with
 /// <c>WWW-Authenticate: Bearer realm,service,scope</c> so clients fetch one. A token that covers the
 /// repository but lacks the action: 403 DENIED (the token endpoint already refused it). A token that does
-/// not mention the repository at all: 401 with the needed scope (error="insufficient_scope").
+/// not mention the repository, or lacks an action the account does have: 401 with the needed scope
+/// (error="insufficient_scope"), so the client asks for a wider token.
 /// </summary>
 public sealed class TokenAuthorizer(TokenService tokens) : IRegistryAuthorizer
 {
@@ -25,6 +26,9 @@ public sealed class TokenAuthorizer(TokenService tokens) : IRegistryAuthorizer
         if (entries.Count == 0) throw Challenge(context, repository, actions, $"the token grants nothing on '{repository}'", "insufficient_scope");
         var granted = entries.SelectMany(e => e.Actions).ToHashSet(StringComparer.Ordinal);
         var missing = actions.Where(a => !granted.Contains(a)).ToList();
+        // Rights the account has but this token did not ask for: 401 so the client fetches a wider token.
+        if (missing.Count > 0 && missing.All(a => tokens.IsAllowed(claims.Subject, repository, a)))
+            throw Challenge(context, repository, actions, $"the token does not include {string.Join(", ", missing)} on '{repository}'", "insufficient_scope");
         if (missing.Count > 0)
             throw new RegistryException(403, ErrorCodes.Denied,
                 $"'{claims.Subject}' may not {string.Join(", ", missing)} on '{repository}'",

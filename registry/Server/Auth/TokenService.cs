@@ -90,6 +90,13 @@ public sealed class TokenService : IDisposable
         return result;
     }
 
+    /// <summary>Whether <paramref name="subject"/> ("" = anonymous) may do <paramref name="action"/> on the repository per the config.</summary>
+    public bool IsAllowed(string subject, string repository, string action)
+    {
+        var grants = subject.Length == 0 ? _anonymous : _accounts.FirstOrDefault(a => a.Account.Name == subject).Grants ?? [];
+        return grants.Any(g => g.Pattern.Matches(repository) && (g.Grant.Actions.Contains(action) || g.Grant.Actions.Contains("*")));
+    }
+
     public string Issue(string subject, IReadOnlyList<AccessEntry> access, out DateTimeOffset issuedAt)
     {
         issuedAt = _clock.GetUtcNow();

@@ -63,6 +63,9 @@ public sealed class InProcessRegistryFixture : IAsyncLifetime, IAsyncDisposable
         await InitializeAsync();
     }
 
+    /// <summary>Another client of the same in-process server (e.g. with its own Authorization header).</summary>
+    public HttpClient CreateClient() => App.GetTestClient();
+
     public T GetService<T>() where T : notnull =>
         (T?)App.Services.GetService(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T)} not registered");
 
