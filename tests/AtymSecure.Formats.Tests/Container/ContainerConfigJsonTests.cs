@@ -146,3 +146,29 @@ public class ContainerConfigJsonTests
         }, iter: 3000);
     }
 }
+
+public class VariableOverridesTests
+{
+    private static readonly ContainerConfig Config = ContainerConfigJson.Parse("""{"name":"a","version":"1.0.0","variables":{"WINDOW":"5","MODE":"fast"}}"""u8);
+
+    [Fact]
+    public void Overrides_replace_declared_defaults_and_keep_the_rest()
+    {
+        var effective = VariableOverrides.Apply(Config, new Dictionary<string, string> { ["WINDOW"] = "9" });
+        Assert.Equal(new Dictionary<string, string> { ["MODE"] = "fast", ["WINDOW"] = "9" }, effective);
+        Assert.Equal("5", Config.Variables["WINDOW"]);
+        Assert.Equal(Config.Variables, VariableOverrides.Apply(Config, null));
+    }
+
+    [Fact]
+    public void Undeclared_or_oversized_overrides_are_all_reported()
+    {
+        var e = Assert.Throws<ContainerConfigException>(() => VariableOverrides.Apply(Config, new Dictionary<string, string>
+        {
+            ["WINDOWS"] = "1",
+            ["MODE"] = new string('x', 5000),
+        }));
+        Assert.Equal(["$.variables.MODE", "$.variables.WINDOWS"], e.Errors.Select(x => x.Path));
+        Assert.Contains("declares no variable 'WINDOWS' (declared: MODE, WINDOW)", e.Errors[1].Message);
+    }
+}
