@@ -1,0 +1,65 @@
+using AtymSecure.Registry.Hosting;
+
+namespace AtymSecure.Registry.Tests.Hosting;
+
+public sealed class RegistryOptionsTests
+{
+    [Fact]
+    public void Validate_reports_every_problem()
+    {
+        var options = new RegistryOptions
+        {
+            DataDirectory = "", ListenUrl = "ftp://x", UploadExpiry = TimeSpan.Zero, ChunkMinLength = -1, TagsPageLimit = 0,
+            ReferrersPageSize = 0, AuthConfigPath = "/nonexistent/auth.yaml",
+        };
+        var errors = options.Validate();
+        Assert.Equal(7, errors.Count);
+        Assert.Contains("dataDirectory: required", errors);
+        Assert.Contains(errors, e => e.StartsWith("listenUrl:", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("authConfigPath:", StringComparison.Ordinal));
+        var thrown = Assert.Throws<InvalidRegistryOptionsException>(() => RegistryServer.Build(options));
+        Assert.Equal(errors, thrown.Errors);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1:5000", "http://127.0.0.1:5000")]
+    [InlineData("http://127.0.0.1:0", "http://127.0.0.1:0")]
+    [InlineData("https://localhost:8443/", "https://localhost:8443")]
+    [InlineData("127.0.0.1", null)]
+    [InlineData("http://host:1/path", null)]
+    public void Listen_url_accepts_host_port_and_urls(string listen, string? expected) =>
+        Assert.Equal(expected, new RegistryOptions { ListenUrl = listen }.NormalizedListenUrl());
+
+    [Fact]
+    public void Loads_yaml_and_json_files_with_relative_paths_resolved_against_the_file()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "atym-registry-tests", "options-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var yaml = Path.Combine(folder, "registry.yaml");
+            File.WriteAllText(yaml, "dataDirectory: data\nlistenUrl: 127.0.0.1:5055\nuploadExpiry: \"00:10:00\"\nchunkMinLength: 1048576\nfsync: false\n");
+            var fromYaml = RegistryOptionsFile.Load(yaml);
+            Assert.Equal(Path.Combine(folder, "data"), fromYaml.DataDirectory);
+            Assert.Equal(TimeSpan.FromMinutes(10), fromYaml.UploadExpiry);
+            Assert.Equal(1048576, fromYaml.ChunkMinLength);
+            Assert.False(fromYaml.Fsync);
+
+            var json = Path.Combine(folder, "registry.json");
+            File.WriteAllText(json, "{\"dataDirectory\":\"/srv/registry\",\"automaticCrossMount\":false}");
+            var fromJson = RegistryOptionsFile.Load(json);
+            Assert.Equal("/srv/registry", fromJson.DataDirectory);
+            Assert.False(fromJson.AutomaticCrossMount);
+
+            File.WriteAllText(json, "{\"dataDirectry\":\"typo\"}");
+            var error = Assert.Throws<InvalidDataException>(() => RegistryOptionsFile.Load(json));
+            Assert.Contains("dataDirectry", error.Message, StringComparison.Ordinal);
+            File.WriteAllText(yaml, "listenUrl: [unclosed");
+            Assert.Throws<InvalidDataException>(() => RegistryOptionsFile.Load(yaml));
+        }
+        finally
+        {
+            Directory.Delete(folder, true);
+        }
+    }
+}
