@@ -9,9 +9,9 @@ namespace AtymSecure.Ota.Compilation;
 /// <summary>A compiled output stored as a signed referrer of its container manifest.</summary>
 /// <param name="Manifest">The AoT artifact manifest (artifactType <see cref="CompiledArtifactPublisher.ArtifactType"/>, subject = container).</param>
 /// <param name="Output">The layer: the compiled bytes.</param>
-/// <param name="Signature">Signature bundle over <paramref name="Manifest"/> (which binds the output digest).</param>
-/// <param name="Provenance">SLSA provenance bundle, subject = <paramref name="Manifest"/>, wrapping the recipe.</param>
-public sealed record PublishedCompiledArtifact(Descriptor Manifest, Descriptor Output, AttachedBundle Signature, AttachedBundle Provenance);
+/// <param name="Signature">Signature bundle over <paramref name="Manifest"/> (which binds the output digest); null when published unsigned.</param>
+/// <param name="Provenance">SLSA provenance bundle, subject = <paramref name="Manifest"/>, wrapping the recipe; null when published unsigned.</param>
+public sealed record PublishedCompiledArtifact(Descriptor Manifest, Descriptor Output, AttachedBundle? Signature, AttachedBundle? Provenance);
 
 /// <summary>
 /// Stores AoT outputs in a registry (or OCI layout) as referrers of the container manifest, signs them and
@@ -33,18 +33,17 @@ public static class CompiledArtifactPublisher
     /// <param name="repository">Where the container lives.</param>
     /// <param name="containerManifest">The container's manifest descriptor.</param>
     /// <param name="artifact">The compiled output and its recipe.</param>
-    /// <param name="key">Signing key.</param>
+    /// <param name="key">Signing key; null attaches the output unsigned and without provenance (devices refuse such outputs).</param>
     /// <param name="repositoryName">Repository name, used as the statements' subject name.</param>
     /// <param name="created">Creation time for the manifests; null keeps them reproducible (no timestamp, or SOURCE_DATE_EPOCH).</param>
     /// <param name="ct">Cancellation.</param>
     public static async Task<PublishedCompiledArtifact> PublishAsync(
-        ITarget repository, Descriptor containerManifest, CompiledArtifact artifact, ISigningKey key, string repositoryName,
+        ITarget repository, Descriptor containerManifest, CompiledArtifact artifact, ISigningKey? key, string repositoryName,
         DateTimeOffset? created = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(repository);
         ArgumentNullException.ThrowIfNull(containerManifest);
         ArgumentNullException.ThrowIfNull(artifact);
-        ArgumentNullException.ThrowIfNull(key);
         ArgumentException.ThrowIfNullOrEmpty(repositoryName);
         if (!MediaTypes.IsManifest(containerManifest.MediaType))
             throw new ArgumentException($"the subject must be a manifest, not '{containerManifest.MediaType}'", nameof(containerManifest));
@@ -64,6 +63,7 @@ public static class CompiledArtifactPublisher
             Created = created,
         }, ct).ConfigureAwait(false);
 
+        if (key is null) return new PublishedCompiledArtifact(manifest, output, null, null);
         var signature = await ArtifactSigner.SignAsync(repository, manifest, key, repositoryName,
             new SignOptions { Created = created }, ct).ConfigureAwait(false);
         var provenance = await ArtifactSigner.AttestProvenanceAsync(repository, manifest, key, repositoryName,

@@ -63,7 +63,7 @@ public sealed class CompiledArtifactPublisherTests(TestKernelFixture kernel)
 
         var published = await CompiledArtifactPublisher.PublishAsync(store, container, artifact, key, Repository);
 
-        var envelope = published.Provenance.Bundle.DsseEnvelope!;
+        var envelope = published.Provenance!.Bundle.DsseEnvelope!;
         var statement = InTotoStatement.Parse(envelope.Payload);
         Assert.Equal(SlsaProvenance.PredicateType, statement.PredicateType);
         Assert.True(statement.HasSubjectDigest("sha256", published.Manifest.Digest.Encoded));

@@ -67,3 +67,6 @@ __attribute__((export_name("run"))) int run(int n) {
   }
   return (int)acc;
 }
+
+/* Container entry point (containers want `() -> i32` or `_start`); the AoT tests call run(n) directly. */
+__attribute__((export_name("entry"))) int entry(void) { return run(3); }
