@@ -8,7 +8,7 @@ namespace AtymSecure.Registry.Auth;
 /// <summary>
 /// Who may do what: accounts (people and robots) with password hashes and per-repository-pattern
 /// grants, optional anonymous grants, and token settings. Loaded from JSON or YAML
-/// (see docs/registry-auth.md); <see cref="Validate"/> reports every problem with its path.
+/// (see registry/Server/README.md, "Auth"); <see cref="Validate"/> reports every problem with its path.
 /// </summary>
 public sealed record AuthConfig
 {

@@ -42,7 +42,7 @@ public sealed record RegistryOptions
     /// <summary>Bytes of manifest content kept in memory for fast GETs.</summary>
     public long ManifestCacheBytes { get; init; } = 64L * 1024 * 1024;
 
-    /// <summary>Auth configuration file (JSON or YAML, see docs/registry-auth.md); null = no auth.</summary>
+    /// <summary>Auth configuration file (JSON or YAML, see registry/Server/README.md, "Auth"); null = no auth.</summary>
     public string? AuthConfigPath { get; init; }
 
     /// <summary>Every problem, each prefixed with the option name; empty when the options are usable.</summary>
