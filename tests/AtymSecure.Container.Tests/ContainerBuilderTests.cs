@@ -41,6 +41,33 @@ public class ContainerBuilderTests
         Assert.False(m.Annotations!.ContainsKey(AnnotationKeys.Created));
     }
 
+    [Theory]
+    [InlineData("sensor-filter", "1.0.0")]
+    [InlineData("sensor-filter-v1.1.0", "1.1.0")]
+    [InlineData("sensor-filter-bad", "1.2.0")]
+    [InlineData("anomaly-detector", "1.0.0")]
+    [InlineData("faulty", "1.0.0")]
+    public async Task Every_sample_builds_and_reads_back(string sample, string version)
+    {
+        var project = ContainerProject.Load(TestPaths.File($"samples/{sample}"));
+        var store = new MemoryStore();
+        var manifest = await ContainerBuilder.BuildAsync(project, store, NoTime);
+        Assert.Equal(manifest, await store.ResolveAsync(version));
+        var artifact = await ContainerArtifactReader.ReadAsync(store, manifest);
+        Assert.Equal((project.Config.Name, version, "atym_health"), (artifact.Config.Name, artifact.Config.Version!.ToString(), artifact.Config.HealthCheck!.Probe));
+    }
+
+    [Fact]
+    public void The_sensor_filter_versions_are_distinct_containers_of_one_name()
+    {
+        var digests = new[] { "sensor-filter", "sensor-filter-v1.1.0", "sensor-filter-bad" }
+            .Select(s => ContainerBuilder.Prepare(ContainerProject.Load(TestPaths.File($"samples/{s}")), NoTime))
+            .Select(p => (p.Manifest.Digest, Module: p.ManifestDocument.Layers[0].Digest))
+            .ToList();
+        Assert.Equal(3, digests.Select(d => d.Digest).Distinct().Count());
+        Assert.Equal(3, digests.Select(d => d.Module).Distinct().Count());
+    }
+
     [Fact]
     public async Task Building_twice_gives_identical_manifest_digests_and_blob_bytes()
     {
