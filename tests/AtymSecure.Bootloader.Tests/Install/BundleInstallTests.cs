@@ -1,0 +1,110 @@
+using System.Security.Cryptography;
+using AtymSecure.Bootloader.Install;
+using AtymSecure.Bootloader.Layout;
+using AtymSecure.Bootloader.Tests.PowerCuts;
+using AtymSecure.Bootloader.Tests.Support;
+using AtymSecure.Formats.Bundle;
+using AtymSecure.Formats.Crypto;
+
+namespace AtymSecure.Bootloader.Tests.Install;
+
+/// <summary>The real bundle format (formats/Bundle) read by <see cref="BundleInstallImage"/> and installed.</summary>
+public sealed class BundleInstallTests : IDisposable
+{
+    private const int Size = 6 * 1024;
+    private static readonly byte[] V1 = TestImages.Random(Size - 777, 1);
+    private static readonly byte[] V2 = TestImages.Evolve(V1, 2, Size);
+    private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private readonly SimDevice _device = SimDevice.Create(AtymSecure.Bootloader.Flash.FlashProfile.Nrf52Like, [new(Scenarios.App, 8192)]);
+
+    public void Dispose() => _key.Dispose();
+
+    private VerificationKey Trusted => VerificationKey.FromDer(_key.ExportSubjectPublicKeyInfo());
+
+    private byte[] Bundle(byte[] payload, byte[] target, uint counter, bool delta, string deviceClass = SimDevice.DeviceClass)
+    {
+        var header = new BundleHeader
+        {
+            ContainerName = Scenarios.App,
+            ContainerVersion = delta ? "2.0.0" : "1.0.0",
+            SecurityCounter = counter,
+            DeviceClass = deviceClass,
+            TargetTriple = "wasm32-unknown-unknown",
+            ArtifactKind = ArtifactKind.Wasm,
+            TargetDigest = SHA256.HashData(target),
+            TargetSize = (ulong)target.Length,
+            PayloadKind = delta ? PayloadKind.Delta : PayloadKind.Full,
+            Codec = delta ? (PayloadCodec)2 : PayloadCodec.None, // 2 = the streaming SeqDiff codec
+            BaseDigest = delta ? SHA256.HashData(V1) : null,
+            BaseSize = delta ? (ulong)V1.Length : null,
+            PayloadLength = (ulong)payload.Length,
+            ChunkSize = 1024,
+            ChunkHashes = BundleFrame.HashChunks(payload, 1024),
+            ExpiresUnixSeconds = (ulong)TestImageSigner.Now.AddDays(30).ToUnixTimeSeconds(),
+        };
+        var signature = _key.SignData(BundleFrame.SignatureInput(header), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+        var output = new MemoryStream();
+        BundleFrame.WriteAsync(output, header, [new BundleSignature(SignatureAlgorithm.EcdsaP256Sha256, Trusted.KeyId, signature)], payload).GetAwaiter().GetResult();
+        return output.ToArray();
+    }
+
+    private BundleInstallImage Open(byte[] bundle, IReadOnlyCollection<VerificationKey>? keys = null)
+    {
+        var envelope = BundleEnvelope.ReadAsync(new MemoryStream(bundle)).GetAwaiter().GetResult();
+        return new BundleInstallImage(envelope, () => new MemoryStream(bundle), keys ?? [Trusted], _device.Open());
+    }
+
+    private void Install(byte[] bundle)
+    {
+        var image = Open(bundle);
+        _device.Open().Install(image, image);
+        var bl = _device.Open();
+        bl.Boot();
+        bl.Confirm(Scenarios.App);
+    }
+
+    [Fact]
+    public void A_full_bundle_then_a_SeqDiff_delta_bundle_install_and_run()
+    {
+        Install(Bundle(V1, V1, 1, delta: false));
+        Install(Bundle(GoldenDelta.Patch(Scenarios.App, Size), V2, 2, delta: true));
+        var bl = _device.Open();
+        var result = bl.Boot()[Scenarios.App];
+        Assert.Equal(V2, bl.OpenImage(Scenarios.App, result.RunningSlot).ReadAll());
+        Assert.Equal(SlotId.B, result.RunningSlot);
+    }
+
+    [Fact]
+    public void Bundle_rejections_map_to_install_problems_and_touch_nothing()
+    {
+        Install(Bundle(V1, V1, 5, delta: false));
+        using var stranger = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var cases = new (byte[] Bundle, IReadOnlyCollection<VerificationKey>? Keys, string Code)[]
+        {
+            (Bundle(V2, V2, 6, delta: false), [VerificationKey.FromDer(stranger.ExportSubjectPublicKeyInfo())], InstallProblemCodes.BadSignature),
+            (Bundle(V2, V2, 4, delta: false), null, InstallProblemCodes.RollbackRefused),
+            (Bundle(V2, V2, 6, delta: false, deviceClass: "esp32"), null, InstallProblemCodes.DeviceMismatch),
+        };
+        foreach (var (bundle, keys, code) in cases)
+        {
+            var ops = _device.Flash.OperationCount;
+            var image = Open(bundle, keys);
+            var e = Assert.Throws<InstallRefusedException>(() => _device.Open().Install(image, image));
+            Assert.True(e.Has(code), $"expected {code}: {e.Message}");
+            Assert.Equal(ops, _device.Flash.OperationCount);
+        }
+    }
+
+    [Fact]
+    public void A_payload_chunk_damaged_in_transit_is_caught_before_the_trial_is_recorded()
+    {
+        Install(Bundle(V1, V1, 1, delta: false));
+        var bundle = Bundle(V2, V2, 2, delta: false);
+        bundle[^100] ^= 0x01;
+        var image = Open(bundle);
+        Assert.Throws<InstallVerificationException>(() => _device.Open().Install(image, image));
+        var bl = _device.Open();
+        var result = bl.Boot()[Scenarios.App];
+        Assert.Equal(V1, bl.OpenImage(Scenarios.App, result.RunningSlot).ReadAll());
+    }
+}
