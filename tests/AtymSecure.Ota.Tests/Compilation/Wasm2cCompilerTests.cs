@@ -67,6 +67,32 @@ public sealed class Wasm2cCompilerTests(TestKernelFixture kernel)
         }
     }
 
+    [Fact]
+    public async Task Aarch64_object_linked_statically_runs_under_qemu_aarch64_with_the_plain_wasm_result()
+    {
+        var gcc = CompilationTestEnvironment.Require("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu");
+        var qemu = CompilationTestEnvironment.Require("qemu-aarch64", "qemu-user");
+        var artifact = await AotCompilerRegistry.CompileAsync(kernel.Wasm, Wasm2cTargets.LinuxAarch64, CancellationToken.None);
+        Assert.Equal(ElfHeader.MachineAarch64, ElfHeader.Read(artifact.Bytes.Span).Machine);
+        var dir = Directory.CreateTempSubdirectory("atym-aot-w2c-a64-").FullName;
+        try
+        {
+            await File.WriteAllBytesAsync(Path.Combine(dir, "module.o"), artifact.Bytes.ToArray());
+            await ToolRunner.RunCheckedAsync(gcc,
+                ["-O2", "-static", "-DATYM_RUN_ARG=" + TestKernelFixture.RunArgument.ToString(CultureInfo.InvariantCulture),
+                 "-o", "kernel-a64", Path.Combine(CompilationTestEnvironment.TestData, "harness.c"), "module.o", "-lm"],
+                dir, TimeSpan.FromMinutes(2), CancellationToken.None);
+
+            var run = await ToolRunner.RunCheckedAsync(qemu, ["kernel-a64"], dir, CompilationTestEnvironment.QemuTimeout, CancellationToken.None);
+
+            Assert.Contains($"result={kernel.ExpectedResult}\n", run.StandardOutput, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("mcu-cortex-m4", ElfHeader.MachineArm)]
     [InlineData("mcu-cortex-m33", ElfHeader.MachineArm)]
