@@ -30,7 +30,8 @@ public static class SpkiReader
             var algorithmId = spki.ReadSequence();
             var oid = algorithmId.ReadObjectIdentifier();
             string? parameter = null;
-            if (algorithmId.HasData)
+            var hasParameters = algorithmId.HasData;
+            if (hasParameters)
             {
                 if (algorithmId.PeekTag().HasSameClassAndValue(Asn1Tag.ObjectIdentifier)) parameter = algorithmId.ReadObjectIdentifier();
                 else algorithmId.ReadEncodedValue();
@@ -47,7 +48,7 @@ public static class SpkiReader
                     return (SignatureAlgorithm.EcdsaP256Sha256, bits);
                 case EcPublicKeyOid:
                     throw new InvalidPublicKeyException($"EC curve '{parameter ?? "(none)"}' is not supported (only P-256, {P256CurveOid})");
-                case Ed25519Oid when parameter is null:
+                case Ed25519Oid when !hasParameters:
                     if (bits.Length != 32) throw new InvalidPublicKeyException("Ed25519 public key must be 32 bytes");
                     return (SignatureAlgorithm.Ed25519, bits);
                 case Ed25519Oid:
