@@ -8,7 +8,8 @@ namespace AtymSecure.Ota.Delta;
 public static class BsdiffMatcher
 {
     /// <summary>Operations that rebuild <paramref name="newImage"/> from <paramref name="oldImage"/>.</summary>
-    public static List<DeltaOperation> Match(ReadOnlySpan<byte> oldImage, ReadOnlySpan<byte> newImage, int[]? oldSuffixArray = null)
+    /// <param name="switchGain">How many more matching bytes a new alignment needs before bsdiff switches to it (bsdiff: 8).</param>
+    public static List<DeltaOperation> Match(ReadOnlySpan<byte> oldImage, ReadOnlySpan<byte> newImage, int[]? oldSuffixArray = null, int switchGain = 8)
     {
         var ops = new List<DeltaOperation>();
         int oldSize = oldImage.Length;
@@ -41,7 +42,7 @@ public static class BsdiffMatcher
                     }
                 }
 
-                if ((len == oldScore && len != 0) || len > oldScore + 8)
+                if ((len == oldScore && len != 0) || len > oldScore + switchGain)
                 {
                     break;
                 }

@@ -49,6 +49,18 @@ public class SeqDiffEncoderTests
     }
 
     [Fact]
+    public void Trying_several_switch_gains_never_loses_to_bsdiffs_own()
+    {
+        DeltaPairs.Pair.Sample(pair =>
+        {
+            var tuned = SeqDiffEncoder.Encode(pair.Old, pair.New);
+            var classic = SeqDiffEncoder.Encode(pair.Old, pair.New, new SeqDiffOptions { SwitchGains = [8] });
+            Assert.True(tuned.Length <= classic.Length);
+            Assert.Equal(pair.New, DeltaPatchApplier.Apply(tuned, pair.Old));
+        }, iter: 100);
+    }
+
+    [Fact]
     public void Identical_images_give_a_tiny_patch()
     {
         var image = Enumerable.Range(0, 200_000).Select(i => (byte)(i * 31 ^ (i >> 7))).ToArray();
@@ -61,8 +73,9 @@ public class SeqDiffEncoderTests
     {
         var old = GoldenFiles.Read("v1.old.bin");
         var @new = GoldenFiles.Read("v1.new.bin");
-        var patch = SeqDiffEncoder.Encode(old, @new, new SeqDiffOptions { BlockLog = 12 });
+        var patch = SeqDiffEncoder.Encode(old, @new, new SeqDiffOptions { BlockLog = 12, SwitchGains = [8] });
         Assert.Equal(GoldenFiles.Read("v1.seqdiff.patch"), patch);
+        Assert.Equal(SeqDiffEncoder.Encode(old, @new), SeqDiffEncoder.Encode(old, @new));
     }
 
     [Fact]
@@ -70,5 +83,6 @@ public class SeqDiffEncoderTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => SeqDiffEncoder.Encode([1], [2], new SeqDiffOptions { WindowLog = 13 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => SeqDiffEncoder.Encode([1], [2], new SeqDiffOptions { BlockLog = 11 }));
+        Assert.Throws<ArgumentException>(() => SeqDiffEncoder.Encode([1], [2], new SeqDiffOptions { SwitchGains = [] }));
     }
 }
