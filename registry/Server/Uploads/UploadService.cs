@@ -112,6 +112,7 @@ public sealed class UploadService(IBlobStore blobs, IMetadataStore metadata, Tim
     /// <summary>Single-request upload (POST ?digest= or a mount fallback): no session record, just a temp file.</summary>
     public async Task UploadWholeAsync(string repository, Stream body, long? declaredLength, Digest expected, CancellationToken ct)
     {
+        // CreatedUnixMs = 0 marks a transient session: it has no database record to remove.
         var transient = new UploadSessionRecord { Id = UploadIds.New(), Repository = repository, Algorithm = expected.Algorithm };
         blobs.CreateUpload(transient.Id);
         try
@@ -256,7 +257,7 @@ public sealed class UploadService(IBlobStore blobs, IMetadataStore metadata, Tim
     private void DropLocked(UploadSessionRecord session, bool deleteFile = true)
     {
         if (deleteFile) blobs.DeleteUpload(session.Id);
-        metadata.RemoveUpload(session.Id);
+        if (session.CreatedUnixMs != 0) metadata.RemoveUpload(session.Id);
         if (_live.TryRemove(session.Id, out var live))
         {
             live.Hasher?.Dispose();
