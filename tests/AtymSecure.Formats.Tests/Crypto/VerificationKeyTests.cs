@@ -143,4 +143,17 @@ public class VerificationKeyTests
         Gen.Select(Gen.Int[0, 1], Gen.Byte.Array[0, 100]).Sample((which, signature) =>
             Assert.False(keys[which].Verify([0x72, 0x73], signature)), iter: 2000);
     }
+
+    [Fact]
+    public void Pem_parser_on_arbitrary_bodies_only_throws_InvalidPublicKeyException() =>
+        Gen.OneOf(Gen.String[0, 200], Gen.Char["ABCDEFabcdef0123456789+/=\n "].Array[0, 200].Select(c => new string(c))).Sample(body =>
+        {
+            try
+            {
+                VerificationKey.FromPem($"-----BEGIN PUBLIC KEY-----\n{body}\n-----END PUBLIC KEY-----\n");
+            }
+            catch (InvalidPublicKeyException)
+            {
+            }
+        }, iter: 2000);
 }

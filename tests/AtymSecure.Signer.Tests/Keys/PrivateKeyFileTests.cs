@@ -211,6 +211,22 @@ public class PrivateKeyFileTests
         }, iter: 60);
     }
 
+    [Fact]
+    public void Private_key_pem_parser_on_arbitrary_text_only_throws_KeyFileException() =>
+        Gen.OneOf(
+            Gen.String[0, 300],
+            Gen.Byte.Array[0, 300].Select(b => $"-----BEGIN ENCRYPTED PRIVATE KEY-----\n{Convert.ToBase64String(b)}\n-----END ENCRYPTED PRIVATE KEY-----\n"))
+        .Sample(text =>
+        {
+            try
+            {
+                using var key = PrivateKeyFile.FromPem(text, "pw");
+            }
+            catch (KeyFileException)
+            {
+            }
+        }, iter: 2000);
+
     private static string PemBody(string pem)
     {
         var fields = PemEncoding.Find(pem);
