@@ -165,8 +165,8 @@ internal sealed class ContainerRun
     private void Refuel()
     {
         if (_store is null) return;
-        if (_interruption == CpuInterruption.Fuel) _store.Fuel = (ulong)Math.Max(1, Limits.FuelPerSlice);
-        else _store.SetEpochDeadline(_options.EpochTicksFor(Limits.FuelPerSlice));
+        if (_interruption == CpuInterruption.Fuel) _store.Fuel = _options.FuelFor(Limits.CpuBudgetMs);
+        else _store.SetEpochDeadline(_options.EpochTicksFor(Limits.CpuBudgetMs));
     }
 
     private (OutcomeKind, int?, string) ClassifyCore(Exception e, ContainerContext context, bool instantiating)
@@ -182,9 +182,9 @@ internal sealed class ContainerRun
             switch (trap.Type)
             {
                 case TrapCode.OutOfFuel:
-                    return (OutcomeKind.OutOfFuel, null, $"used its CPU budget of {Limits.FuelPerSlice} fuel in one slice");
+                    return (OutcomeKind.OutOfFuel, null, $"used its CPU budget of {Limits.CpuBudgetMs} ms ({_options.FuelFor(Limits.CpuBudgetMs)} fuel) in one slice");
                 case TrapCode.Interrupt:
-                    return (OutcomeKind.SliceDeadline, null, $"ran past its slice deadline ({_options.EpochTicksFor(Limits.FuelPerSlice)} epoch ticks)");
+                    return (OutcomeKind.SliceDeadline, null, $"ran past its CPU budget of {Limits.CpuBudgetMs} ms in one slice (epoch deadline)");
                 case TrapCode.StackOverflow:
                     return (OutcomeKind.StackOverflow, null, "wasm stack overflow");
             }

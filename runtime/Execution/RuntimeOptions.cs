@@ -7,13 +7,19 @@ public sealed record RuntimeOptions
     public TimeSpan EpochTick { get; init; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>
-    /// With epoch engines a container's <c>fuelPerSlice</c> becomes a deadline in ticks: this much fuel per tick
-    /// (about 10 ms of Wasm at ~1 instruction per ns). At least 2 ticks, since the first may come at once.
+    /// Fuel engines (plain Wasm compiled on the device) turn a container's <c>cpuBudgetMs</c> into fuel at this
+    /// rate: about one Wasm instruction per nanosecond, so the budget is deterministic and close to the time.
     /// </summary>
-    public long FuelPerEpochTick { get; init; } = 10_000_000;
+    public long FuelPerMillisecond { get; init; } = 1_000_000;
 
-    public ulong EpochTicksFor(long fuelPerSlice) =>
-        (ulong)Math.Max(2, (fuelPerSlice + FuelPerEpochTick - 1) / Math.Max(1, FuelPerEpochTick));
+    public ulong FuelFor(int cpuBudgetMs) => (ulong)Math.Max(1, (long)Math.Max(1, cpuBudgetMs) * FuelPerMillisecond);
+
+    /// <summary>Epoch engines turn <c>cpuBudgetMs</c> into ticks: rounded up, plus one (the first tick may come at once).</summary>
+    public ulong EpochTicksFor(int cpuBudgetMs)
+    {
+        var tickMs = Math.Max(1, EpochTick.TotalMilliseconds);
+        return (ulong)Math.Ceiling(Math.Max(1, cpuBudgetMs) / tickMs) + 1;
+    }
 
     /// <summary>A run at least this long resets restart backoff and crash-loop counting.</summary>
     public TimeSpan StableRun { get; init; } = TimeSpan.FromSeconds(30);

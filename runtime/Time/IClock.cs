@@ -30,28 +30,33 @@ public sealed class SystemClock : IClock
 }
 
 /// <summary>
-/// Virtual time: <see cref="Sleep"/> returns at once and moves the clock forward by the delay, so code
-/// that waits for seconds runs in microseconds and deterministically. <see cref="Advance"/> moves it by hand.
+/// Virtual time for tests and simulation: every thread has its own timeline. <see cref="Sleep"/> returns at
+/// once and moves only the calling thread's time forward, so a container's sleeps, the supervisor's backoff
+/// and a health trial's probe interval each advance their own actor's time, deterministically, however the
+/// OS schedules the threads. <see cref="Advance"/> moves every timeline (e.g. "an hour passes").
 /// </summary>
-public sealed class VirtualClock : IClock
+public sealed class VirtualClock : IClock, IDisposable
 {
-    private long _ticks;
+    private readonly ThreadLocal<long> _own = new(() => 0);
+    private long _baseTicks;
 
-    public VirtualClock(TimeSpan start = default) => _ticks = start.Ticks;
+    public VirtualClock(TimeSpan start = default) => _baseTicks = start.Ticks;
 
-    public TimeSpan Now => TimeSpan.FromTicks(Interlocked.Read(ref _ticks));
+    public TimeSpan Now => TimeSpan.FromTicks(Interlocked.Read(ref _baseTicks) + _own.Value);
 
     public void Sleep(TimeSpan delay, CancellationToken cancel)
     {
         cancel.ThrowIfCancellationRequested();
-        if (delay > TimeSpan.Zero) Interlocked.Add(ref _ticks, delay.Ticks);
-        // Let other container threads run, as a real sleep would.
+        if (delay > TimeSpan.Zero) _own.Value += delay.Ticks;
+        // Let other threads run, as a real sleep would.
         Thread.Yield();
     }
 
     public void Advance(TimeSpan by)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(by, TimeSpan.Zero);
-        Interlocked.Add(ref _ticks, by.Ticks);
+        Interlocked.Add(ref _baseTicks, by.Ticks);
     }
+
+    public void Dispose() => _own.Dispose();
 }

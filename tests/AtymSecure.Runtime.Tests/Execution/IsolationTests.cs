@@ -78,7 +78,7 @@ public sealed class IsolationTests : IDisposable
     public void Memory_limit_stops_growth_and_the_container()
     {
         using var runtime = _device.Runtime();
-        var config = TestSpecs.Config("grower", resources: new ResourceLimits { MaxMemoryBytes = 4 * 65536, FuelPerSlice = 1_000_000, SliceIntervalMs = 10 });
+        var config = TestSpecs.Config("grower", resources: new ResourceLimits { MaxMemoryBytes = 4 * 65536, CpuBudgetMs = 1, SliceIntervalMs = 10 });
         var grower = runtime.Start(TestSpecs.Spec(config, TestSpecs.Wat("grower", Grower)));
         Wait.Until(() => grower.IsFinished, "the grower to hit its limit");
         Assert.Equal(OutcomeKind.OutOfMemory, grower.LastOutcome!.Kind);
@@ -99,7 +99,7 @@ public sealed class IsolationTests : IDisposable
     public void Stack_limit_from_the_container_config_ends_deep_recursion()
     {
         using var runtime = _device.Runtime();
-        var config = TestSpecs.Config("deep", resources: new ResourceLimits { MaxStackBytes = 64 * 1024, FuelPerSlice = 100_000_000 });
+        var config = TestSpecs.Config("deep", resources: new ResourceLimits { MaxStackBytes = 64 * 1024, CpuBudgetMs = 100 });
         var deep = runtime.Start(TestSpecs.Spec(config, TestSpecs.Wat("deep", DeepRecursion)));
         Wait.Until(() => deep.IsFinished, "the recursion to overflow");
         Assert.Equal(OutcomeKind.StackOverflow, deep.LastOutcome!.Kind);

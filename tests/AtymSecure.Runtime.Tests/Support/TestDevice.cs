@@ -48,6 +48,7 @@ internal sealed class TestDevice : IDisposable
     public void Dispose()
     {
         Kv.Dispose();
+        Clock.Dispose();
         try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
@@ -65,7 +66,7 @@ internal static class TestSpecs
         Name = name,
         Version = SemanticVersion.Parse("1.0.0"),
         Entrypoint = entrypoint,
-        Resources = resources ?? new ResourceLimits { MaxMemoryBytes = 131072, FuelPerSlice = 5_000_000, SliceIntervalMs = 100 },
+        Resources = resources ?? new ResourceLimits { MaxMemoryBytes = 131072, CpuBudgetMs = 5, SliceIntervalMs = 100 },
         HealthCheck = health,
         Restart = restart ?? new RestartPolicy { Mode = RestartMode.Never },
         Permissions = permissions ?? [],

@@ -1,0 +1,80 @@
+using AtymSecure.Runtime.Device;
+using AtymSecure.Runtime.Engines;
+using AtymSecure.Runtime.Execution;
+using AtymSecure.Runtime.Health;
+using AtymSecure.Runtime.Tests.Support;
+
+namespace AtymSecure.Runtime.Tests.Health;
+
+/// <summary>Trials of the committed sample versions on a simulated device, on virtual time.</summary>
+public sealed class TrialOnDeviceTests : IDisposable
+{
+    private readonly TestDevice _device = new();
+    private readonly RecordingDecision _decisions = new();
+
+    private DeviceHost Host() => new(EngineProfile.HostWasm(), _device.Services, _decisions);
+
+    [Fact]
+    public void Good_update_passes_its_trial_and_is_confirmed()
+    {
+        using var host = Host();
+        var v1 = SampleContainers.Load("sensor-filter");
+        host.Run(v1);
+        var result = host.RunTrial(SampleContainers.Load("sensor-filter-v1.1.0"), v1, CancellationToken.None);
+        Assert.Equal(TrialVerdict.Passed, result.Verdict);
+        Assert.Equal(["confirm sensor-filter"], _decisions.Calls);
+        Assert.Equal("1.1.0", host.Runtime.Find("sensor-filter")!.Spec.Version);
+        Assert.Equal(ContainerRunState.Running, host.Runtime.Find("sensor-filter")!.State);
+    }
+
+    [Fact]
+    public void Bad_update_fails_its_probe_is_rejected_and_the_old_version_runs_again()
+    {
+        using var host = Host();
+        using var sub = _device.Bus.Subscribe("test", "telemetry/temp");
+        var v1 = SampleContainers.Load("sensor-filter");
+        var result = host.RunTrial(SampleContainers.Load("sensor-filter-bad"), v1, CancellationToken.None);
+        Assert.Equal(TrialVerdict.Failed, result.Verdict);
+        Assert.Contains("probe returned 3", result.Reason, StringComparison.Ordinal);
+        Assert.Equal(["reject sensor-filter"], _decisions.Calls);
+        Assert.Equal("1.0.0", result.RunningVersion);
+        var running = host.Runtime.Find("sensor-filter")!;
+        Assert.Equal("1.0.0", running.Spec.Version);
+        Wait.Until(() => sub.TryReceive(out var m) && System.Text.Encoding.UTF8.GetString(m.Payload).Contains("\"ver\":\"1.0.0\"", StringComparison.Ordinal),
+            "the old version publishing again");
+    }
+
+    [Fact]
+    public void Trap_during_the_trial_is_rejected()
+    {
+        using var host = Host();
+        // K is far above the probes a container can serve in three steps, so the trap always comes first.
+        var config = TestSpecs.Config("trapper", health: new Formats.Container.HealthCheck { IntervalMs = 100, PassesToConfirm = 50 },
+            restart: new Formats.Container.RestartPolicy { Mode = Formats.Container.RestartMode.OnFailure, BackoffInitialMs = 10 });
+        // Healthy at first, then the third step divides by zero.
+        var wat = """
+            (module (memory (export "memory") 1 1) (global $n (mut i32) (i32.const 0))
+              (func (export "atym_step") (result i32)
+                (global.set $n (i32.add (global.get $n) (i32.const 1)))
+                (drop (i32.div_u (i32.const 1) (i32.sub (i32.const 3) (global.get $n))))
+                (i32.const 0))
+              (func (export "atym_health") (result i32) (i32.const 0)))
+            """;
+        var result = host.RunTrial(TestSpecs.Spec(config, TestSpecs.Wat("trapper", wat)), null, CancellationToken.None);
+        Assert.Equal(TrialVerdict.Failed, result.Verdict);
+        Assert.Contains("IntegerDivisionByZero", result.Reason, StringComparison.Ordinal);
+        Assert.Equal(["reject trapper"], _decisions.Calls);
+        Assert.Null(result.RunningVersion);
+    }
+
+    [Fact]
+    public void Faulty_sample_trial_is_rejected()
+    {
+        using var host = Host();
+        var result = host.RunTrial(SampleContainers.Load("faulty"), null, CancellationToken.None);
+        Assert.Equal(TrialVerdict.Failed, result.Verdict);
+        Assert.Equal(["reject faulty"], _decisions.Calls);
+    }
+
+    public void Dispose() => _device.Dispose();
+}
