@@ -11,4 +11,7 @@ public enum CpuInterruption
 
     /// <summary>Epoch deadlines: cheaper checks, wall-clock based budget per slice.</summary>
     Epoch,
+
+    /// <summary>Neither: only for measuring what interruption costs (the bench). The runtime refuses it.</summary>
+    None,
 }

@@ -21,6 +21,8 @@ public sealed class ContainerRuntime : IDisposable
     public ContainerRuntime(EngineProfile profile, DeviceServices services, RuntimeOptions? options = null)
     {
         Profile = profile ?? throw new ArgumentNullException(nameof(profile));
+        if (profile.Interruption == CpuInterruption.None)
+            throw new EngineConfigurationException("an engine without fuel or epoch interruption cannot enforce a container's CPU budget");
         Services = services ?? throw new ArgumentNullException(nameof(services));
         Options = options ?? new RuntimeOptions();
         if (profile.Interruption == CpuInterruption.Epoch)
