@@ -14,4 +14,29 @@ public static class AtymApp
         }
         return root;
     }
+
+    /// <summary>
+    /// Runs a command line. Library errors are typed and say what is wrong, so a person gets the
+    /// message and exit code 1, not a stack trace (set ATYM_DEBUG=1 for the trace).
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, InvocationConfiguration? configuration = null)
+    {
+        configuration ??= new InvocationConfiguration();
+        configuration.EnableDefaultExceptionHandler = false;
+        try
+        {
+            return await Create().Parse(args).InvokeAsync(configuration).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            await configuration.Error.WriteLineAsync("atym: cancelled").ConfigureAwait(false);
+            return 130;
+        }
+        catch (Exception e)
+        {
+            await configuration.Error.WriteLineAsync(Environment.GetEnvironmentVariable("ATYM_DEBUG") == "1"
+                ? $"atym: {e}" : $"atym: {e.GetType().Name}: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+    }
 }

@@ -12,6 +12,9 @@ internal static class CommandCatalog
         yield return RegistryCommands.Create();
         foreach (var c in ArtifactCommands.Create()) yield return c;
         foreach (var c in ContentCommands.Create()) yield return c;
+        foreach (var c in ContainerCommands.Create()) yield return c;
+        foreach (var c in SigningCommands.Create()) yield return c;
+        foreach (var c in DeliveryCommands.Create()) yield return c;
         yield return VersionCommand.Create();
     }
 }

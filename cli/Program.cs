@@ -1,4 +1,4 @@
 using AtymSecure.Cli;
 
 // The `atym` command: every verb is a thin layer over one library entry point.
-return await AtymApp.Create().Parse(args).InvokeAsync();
+return await AtymApp.RunAsync(args);

@@ -9,7 +9,7 @@ apt_packages=(
   wabt clang lld wasi-libc libclang-rt-14-dev-wasm32   # Wasm samples, wasm2c back end
   bsdiff xdelta3 zstd                        # delta peers (bench and tests)
   qemu-user qemu-system-arm                  # proof that AoT code runs on its ISA
-  gcc-aarch64-linux-gnu libc6-arm64-cross    # aarch64 compile worker
+  gcc gcc-aarch64-linux-gnu libc6-arm64-cross libc6-dev-arm64-cross  # native + aarch64 compile workers
   gcc-arm-none-eabi picolibc-arm-none-eabi picolibc-riscv64-unknown-elf  # bare-metal MCU builds
 )
 

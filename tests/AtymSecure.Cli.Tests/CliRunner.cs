@@ -18,7 +18,7 @@ internal static class CliRunner
         Console.SetError(stderr);
         try
         {
-            var code = await AtymApp.Create().Parse(args).InvokeAsync(config);
+            var code = await AtymApp.RunAsync(args, config);
             return new Result(code, stdout.ToString(), stderr.ToString());
         }
         finally
