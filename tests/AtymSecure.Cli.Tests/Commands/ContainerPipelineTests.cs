@@ -1,0 +1,85 @@
+using System.Runtime.CompilerServices;
+using AtymSecure.Registry.Hosting;
+using Microsoft.AspNetCore.Builder;
+
+namespace AtymSecure.Cli.Tests.Commands;
+
+/// <summary>
+/// The issue-3 path through the CLI only: build a sample, push it to our registry, sign, attest,
+/// verify; then compile for a device class and cut a delta bundle against the previous version.
+/// </summary>
+[Collection(ConsoleCollection.Name)]
+public sealed class ContainerPipelineTests : IAsyncLifetime
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("atym-pipeline-").FullName;
+    private WebApplication _registry = null!;
+    private string _host = "";
+
+    private static string Samples([CallerFilePath] string here = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "..", "samples"));
+
+    public async Task InitializeAsync()
+    {
+        _registry = RegistryServer.Build(new RegistryOptions { DataDirectory = Path.Combine(_dir, "registry"), ListenUrl = "http://127.0.0.1:0" });
+        await _registry.StartAsync();
+        _host = RegistryServer.ListeningAddress(_registry).Authority;
+        Environment.SetEnvironmentVariable("ATYM_KEY_PASSPHRASE", "pipeline-test");
+        Environment.SetEnvironmentVariable("SOURCE_DATE_EPOCH", "1764000000");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _registry.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private static async Task<string> Ok(params string[] args)
+    {
+        var r = await CliRunner.RunAsync(args);
+        Assert.True(r.ExitCode == 0, $"atym {string.Join(' ', args)} exited {r.ExitCode}: {r.StdErr}{r.StdOut}");
+        return r.StdOut;
+    }
+
+    [Fact]
+    public async Task Build_push_sign_attest_verify_compile_and_bundle()
+    {
+        var key = Path.Combine(_dir, "dev");
+        await Ok("keygen", key);
+        var other = Path.Combine(_dir, "other");
+        await Ok("keygen", other, "--algorithm", "ed25519");
+
+        foreach (var (sample, version) in new[] { ("sensor-filter", "1.0.0"), ("sensor-filter-v1.1.0", "1.1.0") })
+        {
+            var layout = Path.Combine(_dir, sample);
+            var built = await Ok("build", Path.Combine(Samples(), sample), "-o", layout);
+            var rebuilt = await Ok("build", Path.Combine(Samples(), sample), "-o", layout + "-again");
+            Assert.Equal(built.Split("Digest: ")[1], rebuilt.Split("Digest: ")[1]); // deterministic
+            await Ok("copy", $"oci:{layout}:{version}", $"{_host}/samples/sensor-filter:{version}");
+        }
+        var reference = $"{_host}/samples/sensor-filter:1.0.0";
+        Assert.Contains("sensor-filter", await Ok("inspect", reference));
+
+        var unsigned = await CliRunner.RunAsync("verify", reference, "--key", key + ".pub");
+        Assert.NotEqual(0, unsigned.ExitCode);
+
+        await Ok("sign", reference, "--key", key + ".key", "--legacy-cosign");
+        await Ok("attest", reference, "--key", key + ".key");
+        var verified = await Ok("verify", reference, "--key", key + ".pub");
+        Assert.Contains("https://slsa.dev/provenance/v1", verified);
+        Assert.Contains("https://cyclonedx.org/bom", verified);
+        Assert.Contains("Verified sha256:", verified);
+
+        var wrongKey = await CliRunner.RunAsync("verify", reference, "--key", other + ".pub");
+        Assert.NotEqual(0, wrongKey.ExitCode);
+
+        var compiled = await Ok("compile", reference, "--device-class", "portable-pulley64", "--key", key + ".key");
+        Assert.Contains("Output:   sha256:", compiled);
+        Assert.Contains("application/vnd.atym.aot.v1", await Ok("referrers", reference));
+
+        var bundle = Path.Combine(_dir, "update.bundle");
+        var cut = await Ok("bundle", $"{_host}/samples/sensor-filter:1.1.0", "--device-class", "portable-pulley64",
+            "--from", reference, "--key", key + ".key", "--output", bundle);
+        Assert.Contains("Delta", cut);
+        Assert.True(File.Exists(bundle));
+    }
+}
