@@ -84,7 +84,6 @@ internal sealed class ContainerRun
         finally
         {
             context.Release();
-            _control.FailPendingProbes("container is not running");
             _instance = null;
             _store = null;
         }

@@ -23,6 +23,7 @@ public sealed class ContainerSupervisor : IDisposable
     private readonly List<ContainerEvent> _history = [];
     private Thread? _thread;
     private RunControl? _current;
+    private RunControl? _lastControl;
     private bool _paused;
 
     internal ContainerSupervisor(ContainerSpec spec, Module module, Engine engine, CpuInterruption interruption, DeviceServices services, RuntimeOptions options)
@@ -153,9 +154,12 @@ public sealed class ContainerSupervisor : IDisposable
             lock (_lock)
             {
                 _current = null;
+                _lastControl = control;
                 LastOutcome = outcome;
             }
             Log(outcome.IsFailure ? LogLevel.Error : LogLevel.Info, $"run ended: {outcome}");
+            // Probes still queued are answered after the outcome is published (below, via Dispose), so a
+            // trial sees why the run ended before it sees the probe that could not be served.
             if (_stop.IsCancellationRequested || outcome.Kind == OutcomeKind.Stopped)
             {
                 Publish(ContainerRunState.Stopped, outcome, "stopped on request");
@@ -186,6 +190,12 @@ public sealed class ContainerSupervisor : IDisposable
     }
 
     private void Publish(ContainerRunState state, RunOutcome? outcome, string message)
+    {
+        PublishCore(state, outcome, message);
+        if (outcome is not null) _lastControl?.FailPendingProbes($"container run ended: {outcome}");
+    }
+
+    private void PublishCore(ContainerRunState state, RunOutcome? outcome, string message)
     {
         ContainerEvent e;
         lock (_lock)
