@@ -1,4 +1,5 @@
 using AtymSecure.Formats.DeviceClasses;
+using AtymSecure.Runtime.Engines;
 using Wasmtime;
 
 namespace AtymSecure.Ota.Compilation;
@@ -32,9 +33,16 @@ public static class WasmtimeEngineFactory
                   .WithFuelConsumption(key.Engine.ConsumeFuel);
             if (key.Engine.BoundsChecks != BoundsCheckMode.GuardPages)
                 throw new AotTargetNotSupportedException("Wasmtime keys use guard-page bounds checks (the engine default)");
-            WasmtimeNativeConfig.SetTarget(config, key.Triple);
+            try
+            {
+                NativeConfig.SetTarget(config, key.Triple);
+            }
+            catch (EngineConfigurationException e)
+            {
+                throw new AotTargetNotSupportedException(e.Message);
+            }
             foreach (var flag in key.CpuFeatures.Order(StringComparer.Ordinal))
-                WasmtimeNativeConfig.EnableCraneliftFlag(config, flag);
+                NativeConfig.EnableCraneliftFlag(config, flag);
             return new Engine(config); // takes ownership of the native config
         }
         catch

@@ -7,9 +7,10 @@ namespace AtymSecure.Runtime.Engines;
 /// <summary>
 /// The few Wasmtime C API settings the .NET <see cref="Config"/> does not wrap: the compilation target and
 /// raw Cranelift flags (CPU features such as <c>has_avx2</c>). Called on the config's native handle, which
-/// Wasmtime.Dotnet keeps internal, so it is read by reflection once.
+/// Wasmtime.Dotnet keeps internal, so it is read by reflection once. Shared with the server-side AoT
+/// compiler so that device engines and compiled artifacts are configured by the same code.
 /// </summary>
-internal static partial class NativeConfig
+public static partial class NativeConfig
 {
     private const string Library = "wasmtime";
 
