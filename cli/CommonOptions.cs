@@ -30,6 +30,14 @@ internal static class CommonOptions
         command.Options.Add(Password);
     }
 
+    /// <summary>A registry reference <c>host/repo:tag|@digest</c> as typed: the repository and the tag or digest in it.</summary>
+    public static AtymSecure.Oci.Remote.Repository OpenRepository(string text, ParseResult result, out string reference)
+    {
+        var parsed = AtymSecure.Oci.Wire.Reference.Parse(text);
+        reference = parsed.ContentReference ?? throw new ArgumentException($"'{text}' names no tag or digest");
+        return new AtymSecure.Oci.Remote.Repository(parsed, Remote(result).ToOptions(parsed.Registry));
+    }
+
     public static RemoteSettings Remote(ParseResult result) => new(
         result.GetValue(PlainHttp),
         result.GetValue(Username) ?? Environment.GetEnvironmentVariable("ATYM_REGISTRY_USERNAME"),

@@ -25,13 +25,6 @@ internal static class DeliveryCommands
         Required = true,
     };
 
-    private static Repository Open(string text, ParseResult result, out string reference)
-    {
-        var parsed = Reference.Parse(text);
-        reference = parsed.ContentReference ?? throw new ArgumentException($"'{text}' names no tag or digest");
-        return new Repository(parsed, CommonOptions.Remote(result).ToOptions(parsed.Registry));
-    }
-
     private static Command Compile()
     {
         var reference = new Argument<string>("reference") { Description = "host/repo:tag of the container" };
@@ -40,7 +33,7 @@ internal static class DeliveryCommands
         CommonOptions.AddRemote(command);
         command.SetAction(async (result, ct) =>
         {
-            var repository = Open(result.GetValue(reference)!, result, out var tag);
+            var repository = CommonOptions.OpenRepository(result.GetValue(reference)!, result, out var tag);
             using var signingKey = result.GetValue(key) is { } path ? await PrivateKeyFile.LoadAsync(path, PassphraseSource.FromEnvironment(), ct).ConfigureAwait(false) : null;
             var compiled = await ContainerAotCompilation.CompileAndPublishAsync(repository, tag, result.GetValue(DeviceClassOption)!, signingKey, repository.Name, ct)
                 .ConfigureAwait(false);
@@ -107,7 +100,7 @@ internal static class DeliveryCommands
     private static async Task<(ReadOnlyMemory<byte> Image, ContainerArtifact Config, Descriptor Manifest)> CompileForAsync(
         string text, DeviceClass deviceClass, ParseResult result, CancellationToken ct)
     {
-        var repository = Open(text, result, out var tag);
+        var repository = CommonOptions.OpenRepository(text, result, out var tag);
         var manifest = await repository.ResolveAsync(tag, ct).ConfigureAwait(false);
         var container = await ContainerArtifactReader.ReadAsync(repository, manifest, ct).ConfigureAwait(false);
         if (container.Config.Targets.Count > 0 && !container.Config.Targets.Contains(deviceClass.Name, StringComparer.Ordinal))

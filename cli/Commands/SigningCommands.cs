@@ -30,10 +30,8 @@ internal static class SigningCommands
 
     private static async Task<(Repository Repository, Descriptor Manifest)> ResolveAsync(string text, ParseResult result, CancellationToken ct)
     {
-        var reference = Reference.Parse(text);
-        var repository = new Repository(reference, CommonOptions.Remote(result).ToOptions(reference.Registry));
-        var manifest = await repository.ResolveAsync(reference.ContentReference ?? throw new ArgumentException($"'{text}' names no tag or digest"), ct)
-            .ConfigureAwait(false);
+        var repository = CommonOptions.OpenRepository(text, result, out var reference);
+        var manifest = await repository.ResolveAsync(reference, ct).ConfigureAwait(false);
         return (repository, manifest);
     }
 
@@ -126,9 +124,8 @@ internal static class SigningCommands
         {
             var trusted = await TrustedKeys.LoadPemFilesAsync(result.GetValue(keys)!, ct).ConfigureAwait(false);
             var text = result.GetValue(reference)!;
-            var parsed = Reference.Parse(text);
-            var repository = new Repository(parsed, CommonOptions.Remote(result).ToOptions(parsed.Registry));
-            var report = await ArtifactVerifier.VerifyAsync(repository, parsed.ContentReference ?? throw new ArgumentException($"'{text}' names no tag or digest"),
+            var repository = CommonOptions.OpenRepository(text, result, out var contentReference);
+            var report = await ArtifactVerifier.VerifyAsync(repository, contentReference,
                 trusted, cancellationToken: ct).ConfigureAwait(false);
             foreach (var r in report.Results) Console.WriteLine(r);
             report.ThrowIfNotVerified();
