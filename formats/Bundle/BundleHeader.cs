@@ -20,6 +20,8 @@ public sealed partial record BundleHeader
     public required string DeviceClass { get; init; }
     public required string TargetTriple { get; init; }
     public required ArtifactKind ArtifactKind { get; init; }
+    /// <summary>Raw artifact unless the target image is a container image (then ArtifactKind/TargetTriple describe its code).</summary>
+    public ImageFormat ImageFormat { get; init; } = ImageFormat.RawArtifact;
     public required byte[] TargetDigest { get; init; }
     public required ulong TargetSize { get; init; }
     public required PayloadKind PayloadKind { get; init; }
@@ -72,6 +74,9 @@ public sealed partial record BundleHeader
         Text("deviceClass", DeviceClass);
         Text("targetTriple", TargetTriple);
         if (!Enum.IsDefined(ArtifactKind)) errors.Add($"artifactKind: unknown value {(byte)ArtifactKind}");
+        if (!Enum.IsDefined(ImageFormat)) errors.Add($"imageFormat: unknown value {(byte)ImageFormat}");
+        else if (ImageFormat == ImageFormat.ContainerImageV1 && ArtifactKind == ArtifactKind.Wasm2cObject)
+            errors.Add("imageFormat: a container image cannot hold a wasm2c object (MCU code is linked into firmware; use a raw artifact)");
         if (!Enum.IsDefined(PayloadKind)) errors.Add($"payloadKind: unknown value {(byte)PayloadKind}");
         if (!Enum.IsDefined(Codec)) errors.Add($"codec: unknown value {(byte)Codec}");
         if (TargetDigest is null || TargetDigest.Length != Sha256Bytes) errors.Add("targetDigest: must be 32 bytes (SHA-256)");

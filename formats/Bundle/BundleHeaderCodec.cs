@@ -38,6 +38,8 @@ public static class BundleHeaderCodec
         PutText(BundleTag.DeviceClass, header.DeviceClass);
         PutText(BundleTag.TargetTriple, header.TargetTriple);
         PutU8(BundleTag.ArtifactKind, (byte)header.ArtifactKind);
+        // Only when non-zero: bundles from before the tag existed keep their exact bytes.
+        if (header.ImageFormat != ImageFormat.RawArtifact) PutU8(BundleTag.ImageFormat, (byte)header.ImageFormat);
         Put(BundleTag.TargetDigest, header.TargetDigest);
         PutU64(BundleTag.TargetSize, header.TargetSize);
         PutU8(BundleTag.PayloadKind, (byte)header.PayloadKind);
@@ -105,6 +107,9 @@ public static class BundleHeaderCodec
         uint U32(BundleTag tag) => Fixed(tag, Required(tag), 4) is { Length: 4 } b ? BinaryPrimitives.ReadUInt32LittleEndian(b) : 0;
         byte U8(BundleTag tag) => Fixed(tag, Required(tag), 1) is { Length: 1 } b ? b[0] : (byte)0;
 
+        ImageFormat OptionalImageFormat() =>
+            f.TryGetValue(BundleTag.ImageFormat, out var v) ? (ImageFormat)(Fixed(BundleTag.ImageFormat, v, 1) is [var b] ? b : throw new BundleFormatException("ImageFormat: must be 1 byte, is 0")) : ImageFormat.RawArtifact;
+
         var hashesBytes = Required(BundleTag.ChunkHashes);
         if (hashesBytes.Length % BundleHeader.Sha256Bytes != 0)
             throw new BundleFormatException($"ChunkHashes: {hashesBytes.Length} bytes is not a multiple of 32");
@@ -119,6 +124,7 @@ public static class BundleHeaderCodec
             DeviceClass = Text(BundleTag.DeviceClass),
             TargetTriple = Text(BundleTag.TargetTriple),
             ArtifactKind = (ArtifactKind)U8(BundleTag.ArtifactKind),
+            ImageFormat = OptionalImageFormat(),
             TargetDigest = Required(BundleTag.TargetDigest),
             TargetSize = U64(BundleTag.TargetSize),
             PayloadKind = (PayloadKind)U8(BundleTag.PayloadKind),
@@ -134,6 +140,8 @@ public static class BundleHeaderCodec
             SourceManifestDigest = OptionalText(BundleTag.SourceManifestDigest),
         };
         var errors = missing.Concat(header.Validate()).Distinct().ToList();
+        if (f.TryGetValue(BundleTag.ImageFormat, out var explicitFormat) && explicitFormat is [0])
+            errors.Add("ImageFormat: 0 (raw artifact) must be encoded by leaving the tag out");
         if (errors.Count > 0) throw new BundleFormatException(errors);
         return header;
 

@@ -26,6 +26,8 @@ public enum BundleTag : ushort
     CreatedUnixSeconds = 0x0011,
     ProvenanceDigest = 0x0012,
     SourceManifestDigest = 0x0013,
+    /// <summary>What the target image is (<see cref="Bundle.ImageFormat"/>); absent means a raw artifact.</summary>
+    ImageFormat = 0x8014,
 }
 
 public static class BundleTags
@@ -46,6 +48,18 @@ public enum ArtifactKind : byte
     WasmtimePulley = 3,
     /// <summary>A wasm2c + clang relocatable object for a bare-metal MCU.</summary>
     Wasm2cObject = 4,
+}
+
+/// <summary>
+/// The shape of the target image (docs/bundle-format.md#header-tlvs). With
+/// <see cref="ContainerImageV1"/> the header's ArtifactKind/TargetTriple describe the code section inside it.
+/// </summary>
+public enum ImageFormat : byte
+{
+    /// <summary>The target image is the compiled artifact itself (e.g. a .cwasm or a wasm2c object). Encoded by leaving the tag out.</summary>
+    RawArtifact = 0,
+    /// <summary>The target image is a container image v1 (docs/container-image-format.md): config, grants, code, blobs.</summary>
+    ContainerImageV1 = 1,
 }
 
 public enum PayloadKind : byte

@@ -10,17 +10,24 @@ namespace AtymSecure.Formats.Tests.Bundle;
 
 /// <summary>
 /// Golden bundles per format version, kept forever: every reader must keep accepting the valid
-/// ones and refusing the bad ones for the same reason. Written once with ATYM_WRITE_GOLDENS=1,
-/// signed with the committed test PKI (tests/pki).
+/// ones and refusing the bad ones for the same reason. Written once with ATYM_WRITE_GOLDENS=1 (only the
+/// missing files: ECDSA signatures are randomized, so rewriting would change goldens that must stay as
+/// they are), signed with the committed test PKI (tests/pki).
 /// </summary>
 public class GoldenBundleTests
 {
+    internal static string SourceFile([CallerFilePath] string path = "") => path;
+
     private static string Here([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
     private static readonly string GoldenDir = Path.Combine(Here(), "Golden", "v1");
     private static readonly string PkiDir = Path.GetFullPath(Path.Combine(Here(), "..", "..", "pki"));
 
     private static readonly byte[] BaseImage = Deterministic(4000, 11);
     private static readonly byte[] TargetImage = Deterministic(3000, 12);
+
+    /// <summary>The golden container image of samples/anomaly-detector: the target of the ImageFormat=1 golden bundle.</summary>
+    private static byte[] ContainerImageTarget() =>
+        File.ReadAllBytes(Path.Combine(Here(), "..", "ContainerImage", "Golden", "v1", "anomaly-detector.cimg"));
     private static readonly DateTimeOffset Created = new(2026, 11, 25, 0, 0, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset Expires = new(2099, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
@@ -33,6 +40,7 @@ public class GoldenBundleTests
         { "oversized.bundle", BundleRejection.TooLarge },
         { "wrong-base.bundle", BundleRejection.BaseMismatch },
         { "tampered-chunk.bundle", BundleRejection.ChunkHashMismatch },
+        { "container-image-ecdsa.bundle", null },
     };
 
     private static byte[] Deterministic(int length, int seed)
@@ -50,12 +58,26 @@ public class GoldenBundleTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Golden_v1_bundle_keeps_its_verdict(string file, BundleRejection? expected)
+    public async Task Golden_v1_bundle_keeps_its_verdict(string file, BundleRejection? expected)
     {
         var bytes = File.ReadAllBytes(Path.Combine(GoldenDir, file));
         var expect = new BundleExpectations("linux-x86_64", Created.AddDays(1), MinimumSecurityCounter: 3,
             SlotCapacity: 64 * 1024, InstalledDigest: SHA256.HashData(BaseImage));
-        if (expected is null)
+        if (file.StartsWith("container-image", StringComparison.Ordinal))
+        {
+            // ImageFormat=1: the target is a container image whose code the header's ArtifactKind/TargetTriple describe.
+            var target = ContainerImageTarget();
+            expect = expect with { SlotCapacity = 64 * 1024, InstalledDigest = null };
+            var payload = TestBundles.ReadVerified(bytes, TrustedKeys(), expect);
+            Assert.Equal(target, payload);
+            using var stream = new MemoryStream(bytes);
+            var header = (await BundleEnvelope.ReadAsync(stream)).Header;
+            Assert.Equal(ImageFormat.ContainerImageV1, header.ImageFormat);
+            var image = AtymSecure.Formats.ContainerImage.ContainerImageReader.Read(payload);
+            Assert.Equal(header.ArtifactKind, image.Code.Kind);
+            Assert.Equal(header.ContainerName, image.Config.Name);
+        }
+        else if (expected is null)
         {
             var payload = TestBundles.ReadVerified(bytes, TrustedKeys(), expect);
             Assert.Equal(file.StartsWith("full", StringComparison.Ordinal) ? TargetImage : Deterministic(1500, 13), payload);
@@ -113,7 +135,13 @@ public class GoldenBundleTests
             BundleFrame.WriteAsync(m, h, [sig], payload).GetAwaiter().GetResult();
             return m.ToArray();
         }
-        void Save(string name, byte[] bytes) => File.WriteAllBytes(Path.Combine(GoldenDir, name), bytes);
+        void Save(string name, byte[] bytes)
+        {
+            var path = Path.Combine(GoldenDir, name);
+            if (File.Exists(path)) return; // kept forever: never overwritten
+            File.WriteAllBytes(path + ".tmp", bytes);
+            File.Move(path + ".tmp", path);
+        }
 
         var full = Header(TargetImage);
         var fullBytes = Write(full, SignEcdsa(full), TargetImage);
@@ -139,5 +167,15 @@ public class GoldenBundleTests
         var tampered = (byte[])fullBytes.Clone();
         tampered[^1] ^= 0x01;
         Save("tampered-chunk.bundle", tampered);
+
+        var imageBytes = ContainerImageTarget();
+        var image = AtymSecure.Formats.ContainerImage.ContainerImageReader.Read(imageBytes);
+        var containerImage = Header(imageBytes) with
+        {
+            ContainerName = image.Config.Name, ContainerVersion = image.Config.Version!.ToString(),
+            ArtifactKind = image.Code.Kind, TargetTriple = "wasm32-wasip1", ImageFormat = ImageFormat.ContainerImageV1,
+            TargetDigest = SHA256.HashData(imageBytes), TargetSize = (ulong)imageBytes.Length,
+        };
+        Save("container-image-ecdsa.bundle", Write(containerImage, SignEcdsa(containerImage), imageBytes));
     }
 }
