@@ -31,6 +31,18 @@ public sealed record FlashProfile(
     /// <summary>The three profiles the power-cut matrix runs over.</summary>
     public static IReadOnlyList<FlashProfile> Matrix { get; } = [Stm32U5Like, Nrf52Like, SpiNor];
 
+    /// <summary>Every named profile (declared after the profiles: static initialisers run in order).</summary>
+    public static IReadOnlyList<FlashProfile> All { get; } = [Stm32U5Like, Nrf52Like, SpiNor, Stm32F4Mixed];
+
+    /// <summary>The profile called <paramref name="name"/> (case-insensitive), e.g. from a CLI option.</summary>
+    /// <exception cref="ArgumentException">No such profile; the message lists the known names.</exception>
+    public static FlashProfile Find(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return All.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
+            ?? throw new ArgumentException($"unknown flash profile '{name}'; known profiles: {string.Join(", ", All.Select(p => p.Name))}", nameof(name));
+    }
+
     /// <summary>A part of at least <paramref name="minimumSize"/> bytes.</summary>
     public FlashGeometry CreateGeometry(long minimumSize, int? writeAlignment = null, byte? erasedValue = null, int? endurance = null) =>
         new(SectorLayout(minimumSize), writeAlignment ?? WriteAlignment, erasedValue ?? ErasedValue, endurance ?? Endurance);
