@@ -104,7 +104,7 @@ public sealed class FileBackedFlash : IFlash, IDisposable
     public void Read(long offset, Span<byte> destination)
     {
         CheckOpen();
-        CheckRange(offset, destination.Length);
+        Geometry.CheckRange(offset, destination.Length);
         while (!destination.IsEmpty)
         {
             var sector = Geometry.SectorIndexAt(offset);
@@ -118,11 +118,9 @@ public sealed class FileBackedFlash : IFlash, IDisposable
     public void Program(long offset, ReadOnlySpan<byte> data)
     {
         CheckOpen();
-        CheckRange(offset, data.Length);
-        var align = Geometry.WriteAlignment;
-        if (offset % align != 0 || data.Length % align != 0)
-            throw new FlashAlignmentException($"program [0x{offset:X}, +{data.Length}) is not aligned to {align} bytes");
+        Geometry.CheckProgram(offset, data.Length);
         if (data.IsEmpty) return;
+        var align = Geometry.WriteAlignment;
 
         var current = ArrayPool<byte>.Shared.Rent(data.Length);
         try
@@ -146,10 +144,7 @@ public sealed class FileBackedFlash : IFlash, IDisposable
     public void EraseSector(long sectorOffset)
     {
         CheckOpen();
-        CheckRange(sectorOffset, 1);
-        if (!Geometry.IsSectorBoundary(sectorOffset))
-            throw new FlashAlignmentException($"erase at 0x{sectorOffset:X} is not the start of a sector");
-        var sector = Geometry.SectorIndexAt(sectorOffset);
+        var sector = Geometry.CheckErase(sectorOffset);
         if (_eraseCounts[sector] >= Geometry.Endurance)
             throw new FlashWearOutException(sector, _eraseCounts[sector]);
 
@@ -290,10 +285,4 @@ public sealed class FileBackedFlash : IFlash, IDisposable
     }
 
     private void CheckOpen() => ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
-
-    private void CheckRange(long offset, long length)
-    {
-        if (offset < 0 || length < 0 || offset + length > Geometry.TotalSize)
-            throw new FlashOutOfRangeException(offset, length, Geometry.TotalSize);
-    }
 }

@@ -60,6 +60,30 @@ public sealed class FlashGeometry
     /// <summary>True when <paramref name="offset"/> is the first byte of a sector (or the end of the part).</summary>
     public bool IsSectorBoundary(long offset) => Array.BinarySearch(_sectorStarts, offset) >= 0;
 
+    /// <summary>Refuses an access that is not entirely inside the part.</summary>
+    internal void CheckRange(long offset, long length)
+    {
+        if (offset < 0 || length < 0 || offset + length > TotalSize)
+            throw new FlashOutOfRangeException(offset, length, TotalSize);
+    }
+
+    /// <summary>The rules every part applies before a program: inside the part, offset and length aligned.</summary>
+    internal void CheckProgram(long offset, int length)
+    {
+        CheckRange(offset, length);
+        if (offset % WriteAlignment != 0 || length % WriteAlignment != 0)
+            throw new FlashAlignmentException($"program [0x{offset:X}, +{length}) is not aligned to {WriteAlignment} bytes");
+    }
+
+    /// <summary>The rules every part applies before an erase; returns the index of the sector starting at <paramref name="sectorOffset"/>.</summary>
+    internal int CheckErase(long sectorOffset)
+    {
+        CheckRange(sectorOffset, 1);
+        if (!IsSectorBoundary(sectorOffset))
+            throw new FlashAlignmentException($"erase at 0x{sectorOffset:X} is not the start of a sector");
+        return SectorIndexAt(sectorOffset);
+    }
+
     /// <summary>The same part with another alignment / erased value (test matrix).</summary>
     public FlashGeometry With(int? writeAlignment = null, byte? erasedValue = null, int? endurance = null) =>
         new(SectorSizes, writeAlignment ?? WriteAlignment, erasedValue ?? ErasedValue, endurance ?? Endurance);

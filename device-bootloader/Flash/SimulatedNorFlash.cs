@@ -78,17 +78,15 @@ public sealed class SimulatedNorFlash : IFlash
     public void Read(long offset, Span<byte> destination)
     {
         ThrowIfFrozen();
-        CheckRange(offset, destination.Length);
+        Geometry.CheckRange(offset, destination.Length);
         _data.AsSpan((int)offset, destination.Length).CopyTo(destination);
     }
 
     public void Program(long offset, ReadOnlySpan<byte> data)
     {
         ThrowIfFrozen();
-        CheckRange(offset, data.Length);
+        Geometry.CheckProgram(offset, data.Length);
         var align = Geometry.WriteAlignment;
-        if (offset % align != 0 || data.Length % align != 0)
-            throw new FlashAlignmentException($"program [0x{offset:X}, +{data.Length}) is not aligned to {align} bytes");
 
         var op = ++OperationCount;
         Trace?.Add(FlashOperationKind.Program);
@@ -117,15 +115,12 @@ public sealed class SimulatedNorFlash : IFlash
     public void EraseSector(long sectorOffset)
     {
         ThrowIfFrozen();
-        CheckRange(sectorOffset, 1);
-        if (!Geometry.IsSectorBoundary(sectorOffset))
-            throw new FlashAlignmentException($"erase at 0x{sectorOffset:X} is not the start of a sector");
+        var sector = Geometry.CheckErase(sectorOffset);
 
         var op = ++OperationCount;
         Trace?.Add(FlashOperationKind.Erase);
         // An erase waits for earlier writes, so it is a barrier for out-of-order completion.
         _unsynced.Clear();
-        var sector = Geometry.SectorIndexAt(sectorOffset);
         var size = Geometry.SectorSize(sector);
 
         if (_plan.CutBeforeOperation == op)
@@ -158,7 +153,7 @@ public sealed class SimulatedNorFlash : IFlash
     /// </summary>
     public void InjectBitRot(long offset, byte xorMask)
     {
-        CheckRange(offset, 1);
+        Geometry.CheckRange(offset, 1);
         _data[offset] ^= xorMask;
         Persist();
     }
@@ -273,12 +268,6 @@ public sealed class SimulatedNorFlash : IFlash
     private void ThrowIfFrozen()
     {
         if (IsFrozen) throw new PowerCutException(OperationCount);
-    }
-
-    private void CheckRange(long offset, long length)
-    {
-        if (offset < 0 || length < 0 || offset + length > Geometry.TotalSize)
-            throw new FlashOutOfRangeException(offset, length, Geometry.TotalSize);
     }
 
     private void Persist()
