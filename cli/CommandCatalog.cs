@@ -15,6 +15,7 @@ internal static class CommandCatalog
         foreach (var c in ContainerCommands.Create()) yield return c;
         foreach (var c in SigningCommands.Create()) yield return c;
         foreach (var c in DeliveryCommands.Create()) yield return c;
+        yield return DeviceCommands.Create();
         yield return VersionCommand.Create();
     }
 }

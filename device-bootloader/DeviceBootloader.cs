@@ -53,6 +53,17 @@ public sealed class DeviceBootloader
     /// <summary>Selects what runs for every container (may write state records: attempts, reverts).</summary>
     public BootReport Boot() => new BootSelector(_flash, _store, Options).BootAll();
 
+    /// <summary>
+    /// Boot selection for one container only (a running device restarts that container into a newly
+    /// installed trial without touching the others' attempt counters).
+    /// </summary>
+    public ContainerBootResult Boot(string container)
+    {
+        var index = _store.Table.ContainerIndex(container);
+        if (index < 0) throw new ArgumentException($"no container '{container}' on this device", nameof(container));
+        return new BootSelector(_flash, _store, Options).BootOne(index);
+    }
+
     /// <summary>Verifies and writes an image to the container's inactive slot as a pending trial.</summary>
     public SlotId Install(IInstallImage image, IInstallPreCheck preCheck) =>
         new ContainerInstaller(_flash, _store, Options).Install(image, preCheck);

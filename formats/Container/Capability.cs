@@ -105,6 +105,8 @@ public sealed record Capability(CapabilityKind Kind, string? Argument)
     /// <summary>Sensor and blob names: <c>[a-z0-9][a-z0-9._-]*</c>, at most 64 characters.</summary>
     public static string? CheckName(string name)
     {
+        ArgumentNullException.ThrowIfNull(name);
+        if (name.Length == 0) return "name is empty";
         if (name.Length > MaxNameLength) return $"name longer than {MaxNameLength} characters";
         if (!(char.IsAsciiDigit(name[0]) || char.IsAsciiLetterLower(name[0]))) return $"name '{name}' must start with [a-z0-9]";
         foreach (var c in name)

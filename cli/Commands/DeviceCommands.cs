@@ -1,0 +1,175 @@
+using System.CommandLine;
+using System.Globalization;
+using AtymSecure.Runtime.Device;
+using AtymSecure.Runtime.Logging;
+using Spectre.Console;
+
+namespace AtymSecure.Cli.Commands;
+
+/// <summary>
+/// <c>atym device init|install|run|status</c>: a simulated device driven over real files (docs/device-cli.md).
+/// Each verb is one call into runtime/Device; the same parts embed in-process for fleet simulation.
+/// </summary>
+internal static class DeviceCommands
+{
+    private static readonly Option<string> DataOption = new("--data") { Description = "The device's folder", Required = true };
+
+    private static readonly Option<TimeSpan> FlashDelayOption = new("--flash-op-delay")
+    {
+        Description = "Simulated time per flash program/erase (e.g. 00:00:00.020), to watch or interrupt slow writes",
+        DefaultValueFactory = _ => TimeSpan.Zero,
+    };
+
+    public static Command Create()
+    {
+        var device = new Command("device", "Drive a simulated device: provision it, install bundles, run its containers, show its state");
+        device.Subcommands.Add(Init());
+        device.Subcommands.Add(Install());
+        device.Subcommands.Add(Run());
+        device.Subcommands.Add(Status());
+        return device;
+    }
+
+    private static Command Init()
+    {
+        var profile = new Option<string>("--profile", "-p") { Description = "Device profile: " + string.Join(", ", DeviceProfile.Names), DefaultValueFactory = _ => DeviceProfile.Host };
+        var containers = new Option<string[]>("--container", "-c") { Description = "Container with A/B slots, NAME or NAME=BYTES (K/M suffix ok); repeatable", Required = true };
+        var trust = new Option<string[]>("--trust") { Description = "Public key whose bundle signatures the device accepts; repeatable", Required = true };
+        var flash = new Option<string?>("--flash") { Description = "Flash part family: " + string.Join(", ", AtymSecure.Bootloader.Flash.FlashProfile.All.Select(p => p.Name)) };
+        var command = new Command("init", "Provision a new simulated device: identity key, bootloader key, trusted keys, flash with a partition table")
+            { DataOption, profile, containers, trust, flash };
+        command.SetAction(result =>
+        {
+            var plan = result.GetValue(containers)!.Select(ParseContainer).ToArray();
+            var identity = DeviceProvisioner.Init(new DeviceDirectory(result.GetValue(DataOption)!),
+                new DeviceInitRequest(result.GetValue(profile)!, plan, result.GetValue(trust)!, result.GetValue(flash)));
+            Console.WriteLine($"Device {identity.DeviceId} ({identity.DeviceClass}, flash {identity.Flash}) in {Path.GetFullPath(result.GetValue(DataOption)!)}");
+            foreach (var c in identity.Containers) Console.WriteLine($"  container {c.Name}: two {c.SlotBytes}-byte slots");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Install()
+    {
+        var bundle = new Argument<string>("bundle") { Description = "Bundle file (from `atym bundle`)" };
+        var command = new Command("install", "Verify a bundle and write it to the container's inactive slot as a pending trial (queued if the device is running)")
+            { bundle, DataOption, FlashDelayOption };
+        command.SetAction(result =>
+        {
+            var path = result.GetValue(bundle)!;
+            var directory = new DeviceDirectory(result.GetValue(DataOption)!);
+            LocalDevice device;
+            try
+            {
+                device = LocalDevice.Open(directory.Root, new LocalDeviceOptions { FlashOperationDelay = result.GetValue(FlashDelayOption) });
+            }
+            catch (DeviceBusyException)
+            {
+                var queued = DeviceInbox.Enqueue(directory, path);
+                Console.WriteLine($"Device is running (pid {DeviceLock.HolderPid(directory) ?? "?"}): queued {Path.GetFileName(queued)}; the running device installs it and starts its trial");
+                return 0;
+            }
+            using (device)
+            {
+                Console.WriteLine($"Installing {Path.GetFileName(path)} into {directory.Root} ...");
+                var install = BundleFileInstaller.Install(device, path);
+                var line = $"{install.Result}: {install.Container} {install.Version}{(install.Slot is null ? "" : $" into slot {install.Slot}")} — {install.Detail}";
+                if (install.Result == "installed")
+                {
+                    Console.WriteLine(char.ToUpperInvariant(line[0]) + line[1..]);
+                    return 0;
+                }
+                Console.Error.WriteLine("atym: install " + line);
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    private static Command Run()
+    {
+        var untilSettled = new Option<bool>("--until-settled") { Description = "Exit once every trial is decided, the inbox is empty and nothing happened for --settle-quiet" };
+        var quiet = new Option<TimeSpan>("--settle-quiet") { Description = "Quiet time --until-settled waits for", DefaultValueFactory = _ => TimeSpan.FromSeconds(3) };
+        var duration = new Option<TimeSpan?>("--duration") { Description = "Exit after this long (default: run until stopped)" };
+        var trace = new Option<string?>("--trace") { Description = "Log bus messages matching this topic filter (e.g. '#')" };
+        var command = new Command("run", "Power on the device: boot selection, run its containers, health trials, confirm or revert, install queued bundles")
+            { DataOption, untilSettled, quiet, duration, trace, FlashDelayOption };
+        command.SetAction((result, ct) =>
+        {
+            using var device = LocalDevice.Open(result.GetValue(DataOption)!, new LocalDeviceOptions { FlashOperationDelay = result.GetValue(FlashDelayOption) });
+            using var file = new StreamWriter(new FileStream(device.Directory.LogFile, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
+            var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
+            var log = new TeeLogSink(new TextLogSink(stdout), new TextLogSink(file));
+            var status = new DeviceRunner(device, new DeviceRunOptions
+            {
+                UntilSettled = result.GetValue(untilSettled),
+                SettleQuiet = result.GetValue(quiet),
+                Duration = result.GetValue(duration),
+                TraceTopics = result.GetValue(trace),
+            }, log).Run(ct);
+            foreach (var c in status.Containers)
+                stdout.WriteLine($"{c.Name}: {c.State}, confirmed slot {c.ConfirmedSlot} ({Version(c, c.ConfirmedSlot)}), floor {c.SecurityFloor}");
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+
+    private static Command Status()
+    {
+        var json = new Option<bool>("--json") { Description = "Print JSON (the status.json schema) instead of a table" };
+        var command = new Command("status", "Show slots, states, versions, counters, the last boot and recent trials and installs") { DataOption, json };
+        command.SetAction(result =>
+        {
+            var status = DeviceStatusQuery.Read(result.GetValue(DataOption)!);
+            if (result.GetValue(json))
+            {
+                using var stdout = Console.OpenStandardOutput();
+                stdout.Write(status.ToJson());
+                Console.WriteLine();
+                return 0;
+            }
+            PrintTable(status);
+            return 0;
+        });
+        return command;
+    }
+
+    private static void PrintTable(DeviceStatus status)
+    {
+        AnsiConsole.MarkupLine($"Device [bold]{Markup.Escape(status.DeviceId)}[/] ({Markup.Escape(status.DeviceClass)}), " +
+            (status.Running is { } r ? $"running (pid {r.Pid} since {r.Since:u})" : "stopped"));
+        var table = new Table().AddColumns("Container", "State", "Slot A", "Slot B", "Confirmed", "Trial", "Attempts", "Floor", "Runtime");
+        foreach (var c in status.Containers)
+            table.AddRow(Markup.Escape(c.Name), c.State, Markup.Escape(SlotText(c.Slots[0])), Markup.Escape(SlotText(c.Slots[1])), c.ConfirmedSlot, c.TrialSlot,
+                c.AttemptsLeft.ToString(CultureInfo.InvariantCulture), c.SecurityFloor.ToString(CultureInfo.InvariantCulture),
+                Markup.Escape(c.Runtime is { } rt ? $"{rt.RunState} {rt.Version}{(rt.Trial ? " (trial)" : "")}, {rt.Restarts} restarts{(rt.CrashLoop ? ", CRASH LOOP" : "")}" : "-"));
+        AnsiConsole.Write(table);
+        if (status.LastBoot is { } boot)
+            AnsiConsole.MarkupLine(Markup.Escape($"Last boot {boot.At:u}: " + string.Join(", ", boot.Results.Select(b => $"{b.Container} {b.Outcome} {b.Version ?? ""}"))));
+        foreach (var t in status.Trials.TakeLast(5))
+            AnsiConsole.MarkupLine(Markup.Escape($"Trial {t.At:u} {t.Container} {t.Version}: {t.Verdict} ({t.Reason})"));
+        foreach (var i in status.Installs.TakeLast(5))
+            AnsiConsole.MarkupLine(Markup.Escape($"Install {i.At:u} {i.Bundle}: {i.Result} {i.Container} {i.Version} ({i.Detail})"));
+    }
+
+    private static string SlotText(SlotStatus s) =>
+        s.Version is null ? "empty" : $"{s.Version} ctr {s.SecurityCounter}{(s.Verified ? " verified" : "")}";
+
+    private static string Version(ContainerStatus c, string slot) =>
+        c.Slots.FirstOrDefault(s => s.Slot == slot)?.Version ?? "none";
+
+    /// <summary>NAME or NAME=BYTES with an optional K/M suffix (binary units).</summary>
+    internal static ContainerSlotPlan ParseContainer(string text)
+    {
+        var parts = text.Split('=', 2);
+        if (parts.Length == 1) return new ContainerSlotPlan(parts[0], 0);
+        var size = parts[1].Trim();
+        long multiplier = 1;
+        if (size.EndsWith('K') || size.EndsWith('k')) { multiplier = 1024; size = size[..^1]; }
+        else if (size.EndsWith('M') || size.EndsWith('m')) { multiplier = 1024 * 1024; size = size[..^1]; }
+        return long.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
+            ? new ContainerSlotPlan(parts[0], checked(n * multiplier))
+            : throw new ArgumentException($"--container '{text}': size must be a positive number of bytes, optionally with K or M");
+    }
+}

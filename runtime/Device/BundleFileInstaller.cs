@@ -1,0 +1,69 @@
+using AtymSecure.Bootloader.Install;
+using AtymSecure.Formats.Bundle;
+
+namespace AtymSecure.Runtime.Device;
+
+/// <summary>
+/// The device's update agent for one bundle file: parse the envelope, refuse what this device cannot
+/// run, then let the bootloader verify (signature, expiry, class, counter, fit, delta base) and write
+/// the inactive slot. Returns what happened (also recorded in the device status); never throws for a
+/// bad bundle — a refused or failed install leaves the running version untouched.
+/// </summary>
+public static class BundleFileInstaller
+{
+    /// <summary>Largest bundle file accepted (a slot is at most 64 MiB; headers and deltas are small).</summary>
+    public const long MaxBundleBytes = 80L * 1024 * 1024;
+
+    public static InstallStatus Install(LocalDevice device, string bundlePath)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentException.ThrowIfNullOrEmpty(bundlePath);
+        var name = Path.GetFileName(bundlePath);
+        InstallStatus Record(string? container, string? version, string result, string? slot, string detail) =>
+            Remember(device, new InstallStatus(DateTimeOffset.UtcNow, name, container, version, result, slot, detail));
+
+        var info = new FileInfo(bundlePath);
+        if (!info.Exists) return Record(null, null, "refused", null, $"no such file: {bundlePath}");
+        if (info.Length > MaxBundleBytes) return Record(null, null, "refused", null, $"bundle is {info.Length} bytes, above {MaxBundleBytes}");
+
+        BundleEnvelope envelope;
+        try
+        {
+            using var stream = File.OpenRead(bundlePath);
+            envelope = BundleEnvelope.ReadAsync(stream).GetAwaiter().GetResult();
+        }
+        catch (BundleFormatException e)
+        {
+            return Record(null, null, "refused", null, $"not a valid bundle: {e.Message}");
+        }
+        var h = envelope.Header;
+        if (h.ImageFormat != ImageFormat.ContainerImageV1)
+            return Record(h.ContainerName, h.ContainerVersion, "refused", null,
+                $"bundle carries a bare {h.ArtifactKind} artifact (image format {h.ImageFormat}); this device installs container images (cut it with a current `atym bundle`)");
+
+        lock (device.Gate)
+        {
+            try
+            {
+                var image = new BundleInstallImage(envelope, () => File.OpenRead(bundlePath), [.. device.TrustedKeys], device.Bootloader);
+                var slot = device.Bootloader.Install(image, image);
+                return Record(h.ContainerName, h.ContainerVersion, "installed", LocalDevice.Lower(slot),
+                    $"{h.PayloadKind.ToString().ToLowerInvariant()} bundle ({h.PayloadLength} payload bytes for a {h.TargetSize}-byte image) written as a pending trial");
+            }
+            catch (InstallRefusedException e)
+            {
+                return Record(h.ContainerName, h.ContainerVersion, "refused", null, string.Join("; ", e.Problems.Select(p => p.ToString())));
+            }
+            catch (InstallVerificationException e)
+            {
+                return Record(h.ContainerName, h.ContainerVersion, "failed", null, e.Message);
+            }
+        }
+    }
+
+    private static InstallStatus Remember(LocalDevice device, InstallStatus install)
+    {
+        device.UpdateStatus(s => s.WithInstall(install));
+        return install;
+    }
+}

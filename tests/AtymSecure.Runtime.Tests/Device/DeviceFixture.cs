@@ -1,0 +1,53 @@
+using AtymSecure.Runtime.Device;
+using AtymSecure.Runtime.Logging;
+using AtymSecure.Runtime.Tests.Support;
+
+namespace AtymSecure.Runtime.Tests.Device;
+
+/// <summary>A freshly provisioned simulated device (real files, real bootloader, real time) and a bundle signer it trusts.</summary>
+internal sealed class DeviceFixture : IDisposable
+{
+    public DeviceFixture(params string[] containers)
+    {
+        Root = System.IO.Directory.CreateTempSubdirectory("atym-device-tests-").FullName;
+        Bundles = new TestBundles(Path.Combine(Root, "bundles"));
+        Data = Path.Combine(Root, "device");
+        DeviceProvisioner.Init(new DeviceDirectory(Data),
+            new DeviceInitRequest(DeviceProfile.Host, [.. containers.Select(c => new ContainerSlotPlan(c, 256 * 1024))], [Bundles.PublicKeyFile]));
+    }
+
+    public string Root { get; }
+
+    public string Data { get; }
+
+    public TestBundles Bundles { get; }
+
+    public MemoryLogSink Log { get; } = new();
+
+    public InstallStatus Install(string bundle)
+    {
+        using var device = LocalDevice.Open(Data);
+        return BundleFileInstaller.Install(device, bundle);
+    }
+
+    /// <summary>One power-on until every trial is decided (or <paramref name="cancelAfter"/>: a power cut mid-run).</summary>
+    public DeviceStatus Run(TimeSpan? cancelAfter = null)
+    {
+        using var device = LocalDevice.Open(Data);
+        using var cancel = new CancellationTokenSource();
+        if (cancelAfter is { } after) cancel.CancelAfter(after);
+        return new DeviceRunner(device, new DeviceRunOptions { UntilSettled = true, SettleQuiet = TimeSpan.FromMilliseconds(500), TraceTopics = "#" }, Log).Run(cancel.Token);
+    }
+
+    public DeviceStatus Status() => DeviceStatusQuery.Read(Data);
+
+    public ContainerStatus Container(string name) => Status().Containers.Single(c => c.Name == name);
+
+    public IEnumerable<string> LogLines(string container) => Log.For(container).Select(r => r.Message);
+
+    public void Dispose()
+    {
+        Bundles.Dispose();
+        try { System.IO.Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}

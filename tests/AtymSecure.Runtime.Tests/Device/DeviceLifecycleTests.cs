@@ -1,0 +1,113 @@
+using AtymSecure.Runtime.Device;
+using AtymSecure.Runtime.Tests.Support;
+
+namespace AtymSecure.Runtime.Tests.Device;
+
+/// <summary>
+/// A provisioned device driven through install → run → trial → confirm or revert, against the real
+/// bootloader on a file-backed flash (real time: each trial takes its K probe intervals).
+/// </summary>
+public sealed class DeviceLifecycleTests : IDisposable
+{
+    private readonly DeviceFixture _device = new("sensor-filter", "anomaly-detector");
+
+    public void Dispose() => _device.Dispose();
+
+    private string Bundle(string sample, IEnumerable<string>? grants = null) => _device.Bundles.Full(TestBundles.Image(sample, grants));
+
+    private static void Installed(InstallStatus install) =>
+        Assert.True(install.Result == "installed", $"install of {install.Bundle}: {install.Result}: {install.Detail}");
+
+    [Fact]
+    public void First_installs_pass_their_trials_and_are_confirmed_then_a_bad_update_is_reverted()
+    {
+        Installed(_device.Install(Bundle("sensor-filter")));
+        Installed(_device.Install(Bundle("anomaly-detector")));
+        Assert.Equal("pending", _device.Container("sensor-filter").State);
+
+        var first = _device.Run();
+        Assert.All(first.Containers, c => Assert.Equal("confirmed", c.State));
+        Assert.Equal(["passed", "passed"], first.Trials.Select(t => t.Verdict).ToArray());
+        // Both ran with their grants: the filter read its sensor and published on its topic; the detector
+        // loaded its model blob (it logs an error and never alerts without it) and logged no error.
+        Assert.Contains(_device.Log.For("sensor-filter"), r => r.Source == "bus" && r.Message.StartsWith("telemetry/temp {", StringComparison.Ordinal));
+        Assert.DoesNotContain(_device.Log.For("anomaly-detector"), r => r.Level >= Logging.LogLevel.Error);
+
+        Installed(_device.Install(Bundle("sensor-filter-bad")));
+        var second = _device.Run();
+        var trial = second.Trials[^1];
+        Assert.Equal(("sensor-filter", "1.2.0", "failed", "1.0.0"), (trial.Container, trial.Version, trial.Verdict, trial.RunningVersion));
+        Assert.Contains("probe", trial.Reason, StringComparison.Ordinal);
+        var sf = _device.Container("sensor-filter");
+        Assert.Equal("reverted", sf.State);
+        Assert.Equal("1.0.0", sf.Slots.Single(s => s.Slot == sf.ConfirmedSlot).Version);
+    }
+
+    [Fact]
+    public void A_deployment_that_grants_less_fails_its_trial_naming_the_missing_permission()
+    {
+        // The detector asks for blob:model; the signed deployment leaves it out, so its blob import is never linked.
+        var restricted = Bundle("anomaly-detector", ["log", "sensor:vib0", "sensor:temp0", "publish:alerts/anomaly"]);
+        Installed(_device.Install(restricted));
+        var status = _device.Run();
+        var trial = Assert.Single(status.Trials);
+        Assert.Equal("failed", trial.Verdict);
+        Assert.Contains("blob", trial.Reason, StringComparison.Ordinal);
+        Assert.Null(trial.RunningVersion);
+        Assert.Equal("failed", _device.Container("anomaly-detector").State);
+    }
+
+    [Fact]
+    public void A_power_cut_during_a_trial_uses_an_attempt_and_the_next_power_on_finishes_it()
+    {
+        Installed(_device.Install(Bundle("sensor-filter")));
+        _device.Run();
+        Installed(_device.Install(Bundle("sensor-filter-v1.1.0")));
+
+        var cut = _device.Run(cancelAfter: TimeSpan.FromMilliseconds(1500));
+        Assert.DoesNotContain(cut.Trials, t => t.Version == "1.1.0");
+        var mid = _device.Container("sensor-filter");
+        Assert.Equal("trialbooted", mid.State);
+        Assert.Equal(2, mid.AttemptsLeft);
+
+        var after = _device.Run();
+        var trial = after.Trials[^1];
+        Assert.Equal(("1.1.0", "passed"), (trial.Version, trial.Verdict));
+        var sf = _device.Container("sensor-filter");
+        Assert.Equal("confirmed", sf.State);
+        Assert.Equal("1.1.0", sf.Slots.Single(s => s.Slot == sf.ConfirmedSlot).Version);
+    }
+
+    [Fact]
+    public void Bundles_the_device_must_not_install_are_refused_and_change_nothing()
+    {
+        using var stranger = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var image = TestBundles.Image("sensor-filter");
+        var untrusted = _device.Install(_device.Bundles.Full(image, signer: stranger));
+        Assert.Equal("refused", untrusted.Result);
+        Assert.Contains("signature", untrusted.Detail, StringComparison.OrdinalIgnoreCase);
+
+        var otherClass = _device.Install(_device.Bundles.Full(image, deviceClass: "portable-pulley64"));
+        Assert.Equal("refused", otherClass.Result);
+        Assert.Contains("portable-pulley64", otherClass.Detail, StringComparison.Ordinal);
+
+        var bare = _device.Install(_device.Bundles.Full(image, format: Formats.Bundle.ImageFormat.RawArtifact));
+        Assert.Equal("refused", bare.Result);
+        Assert.Contains("container images", bare.Detail, StringComparison.Ordinal);
+
+        var garbage = Path.Combine(_device.Root, "garbage.bundle");
+        File.WriteAllBytes(garbage, new byte[300]);
+        Assert.Equal("refused", _device.Install(garbage).Result);
+
+        Assert.Equal("empty", _device.Container("sensor-filter").State);
+        Assert.Equal(4, _device.Status().Installs.Count);
+    }
+
+    [Fact]
+    public void Only_one_process_drives_a_device()
+    {
+        using var first = LocalDevice.Open(_device.Data);
+        var busy = Assert.Throws<DeviceBusyException>(() => LocalDevice.Open(_device.Data));
+        Assert.Contains(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), busy.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,77 @@
+using AtymSecure.Runtime.Device;
+
+namespace AtymSecure.Runtime.Tests.Device;
+
+public sealed class DeviceProvisionerTests : IDisposable
+{
+    private readonly string _root = System.IO.Directory.CreateTempSubdirectory("atym-provision-").FullName;
+    private readonly Support.TestBundles _keys;
+
+    public DeviceProvisionerTests() => _keys = new Support.TestBundles(Path.Combine(_root, "keys"));
+
+    public void Dispose()
+    {
+        _keys.Dispose();
+        System.IO.Directory.Delete(_root, recursive: true);
+    }
+
+    private DeviceInitRequest Request(string profile = DeviceProfile.Host, string[]? keys = null) =>
+        new(profile, [new ContainerSlotPlan("sensor-filter", 0)], keys ?? [_keys.PublicKeyFile]);
+
+    [Fact]
+    public void Init_writes_identity_keys_and_a_provisioned_flash()
+    {
+        var dir = new DeviceDirectory(Path.Combine(_root, "dev"));
+        var identity = DeviceProvisioner.Init(dir, Request());
+        Assert.StartsWith("atym-", identity.DeviceId, StringComparison.Ordinal);
+        Assert.Equal(DeviceProfile.Find(DeviceProfile.Host).DefaultSlotBytes, identity.Containers[0].SlotBytes);
+        foreach (var f in new[] { dir.IdentityFile, dir.FlashFile, dir.BootKeyFile, dir.IdentityKeyFile, dir.IdentityPublicKeyFile, dir.StatusFile })
+            Assert.True(File.Exists(f), f);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(dir.BootKeyFile));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(dir.IdentityKeyFile));
+        }
+        Assert.Single(System.IO.Directory.GetFiles(dir.TrustedKeysDirectory));
+        Assert.Equal("empty", DeviceStatusQuery.Read(dir.Root).Containers.Single().State);
+        Assert.Empty(System.IO.Directory.GetDirectories(_root, ".dev.init-*", SearchOption.TopDirectoryOnly));
+    }
+
+    [Fact]
+    public void Init_refuses_an_existing_device_and_leaves_it_alone()
+    {
+        var dir = new DeviceDirectory(Path.Combine(_root, "dev"));
+        DeviceProvisioner.Init(dir, Request());
+        var before = File.ReadAllBytes(dir.IdentityFile);
+        Assert.Contains("not empty", Assert.Throws<DeviceDataException>(() => DeviceProvisioner.Init(dir, Request())).Message, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(dir.IdentityFile));
+    }
+
+    [Theory]
+    [InlineData("mcu-cortex-m4", "wasm2c")]
+    [InlineData("vax", "unknown device profile")]
+    public void Profiles_this_runtime_cannot_run_are_refused(string profile, string expected)
+    {
+        var e = Assert.Throws<ArgumentException>(() => DeviceProvisioner.Init(new DeviceDirectory(Path.Combine(_root, "x")), Request(profile)));
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+        Assert.False(System.IO.Directory.Exists(Path.Combine(_root, "x")));
+    }
+
+    [Fact]
+    public void A_device_needs_a_usable_trusted_key()
+    {
+        Assert.Contains("at least one", Assert.Throws<DeviceDataException>(
+            () => DeviceProvisioner.Init(new DeviceDirectory(Path.Combine(_root, "a")), Request(keys: []))).Message, StringComparison.Ordinal);
+        var junk = Path.Combine(_root, "junk.pub");
+        File.WriteAllText(junk, "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n");
+        Assert.Contains("junk.pub", Assert.Throws<DeviceDataException>(
+            () => DeviceProvisioner.Init(new DeviceDirectory(Path.Combine(_root, "b")), Request(keys: [junk]))).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Opening_a_folder_that_is_not_a_device_says_so()
+    {
+        var e = Assert.Throws<DeviceDataException>(() => LocalDevice.Open(_root));
+        Assert.Contains("atym device init", e.Message, StringComparison.Ordinal);
+    }
+}

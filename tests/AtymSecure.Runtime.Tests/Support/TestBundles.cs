@@ -1,0 +1,74 @@
+using System.Security.Cryptography;
+using AtymSecure.Container.Project;
+using AtymSecure.Formats.Bundle;
+using AtymSecure.Formats.Container;
+using AtymSecure.Formats.ContainerImage;
+using AtymSecure.Formats.Crypto;
+
+namespace AtymSecure.Runtime.Tests.Support;
+
+/// <summary>
+/// Signed full bundles of container images built from the committed samples (plain Wasm code, so no AoT
+/// compiler is needed on the device side of the tests). Deltas and AoT code go through the real
+/// `atym bundle` in the end-to-end test.
+/// </summary>
+internal sealed class TestBundles : IDisposable
+{
+    private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
+    public TestBundles(string directory)
+    {
+        Directory = directory;
+        System.IO.Directory.CreateDirectory(directory);
+        PublicKeyFile = Path.Combine(directory, "bundle-signer.pub");
+        File.WriteAllText(PublicKeyFile, _key.ExportSubjectPublicKeyInfoPem());
+    }
+
+    public string Directory { get; }
+
+    /// <summary>The key a test device trusts.</summary>
+    public string PublicKeyFile { get; }
+
+    /// <summary>The container image a sample becomes (grants default to everything it asks for).</summary>
+    public static byte[] Image(string sample, IEnumerable<string>? grants = null)
+    {
+        var project = ContainerProject.Load(Path.Combine(RepoPaths.Samples, sample));
+        var blobs = project.Blobs.ToDictionary(b => b.Name, b => (ReadOnlyMemory<byte>)File.ReadAllBytes(b.FilePath), StringComparer.Ordinal);
+        var granted = grants?.Select(Capability.Parse) ?? project.Config.Permissions;
+        return ContainerImageWriter.Write(project.Config, granted, ArtifactKind.Wasm, null, null, File.ReadAllBytes(project.ModulePath), blobs);
+    }
+
+    /// <summary>Writes a signed full bundle of <paramref name="image"/> and returns its path.</summary>
+    public string Full(byte[] image, string deviceClass = "linux-x86_64", ECDsa? signer = null, ImageFormat format = ImageFormat.ContainerImageV1)
+    {
+        var parsed = ContainerImageReader.Read(image);
+        var version = parsed.Config.Version!;
+        var header = new BundleHeader
+        {
+            ContainerName = parsed.Config.Name,
+            ContainerVersion = version.ToString(),
+            SecurityCounter = Formats.Bundle.SecurityCounter.DefaultFor(version),
+            DeviceClass = deviceClass,
+            TargetTriple = "wasm32-unknown-unknown",
+            ArtifactKind = ArtifactKind.Wasm,
+            ImageFormat = format,
+            TargetDigest = SHA256.HashData(image),
+            TargetSize = (ulong)image.Length,
+            PayloadKind = PayloadKind.Full,
+            Codec = PayloadCodec.None,
+            PayloadLength = (ulong)image.Length,
+            ChunkSize = 4096,
+            ChunkHashes = BundleFrame.HashChunks(image, 4096),
+            ExpiresUnixSeconds = (ulong)DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeSeconds(),
+        };
+        var key = signer ?? _key;
+        var signature = key.SignData(BundleFrame.SignatureInput(header), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+        var keyId = VerificationKey.FromDer(key.ExportSubjectPublicKeyInfo()).KeyId;
+        var path = Path.Combine(Directory, $"{header.ContainerName}-{header.ContainerVersion}-{Guid.NewGuid():N}.bundle");
+        using (var output = File.Create(path))
+            BundleFrame.WriteAsync(output, header, [new BundleSignature(SignatureAlgorithm.EcdsaP256Sha256, keyId, signature)], image).GetAwaiter().GetResult();
+        return path;
+    }
+
+    public void Dispose() => _key.Dispose();
+}
