@@ -104,6 +104,32 @@ public sealed class DeviceLifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task A_bundle_queued_while_the_device_runs_is_installed_and_trialled_while_the_other_container_keeps_running()
+    {
+        Installed(_device.Install(Bundle("sensor-filter")));
+        Installed(_device.Install(Bundle("anomaly-detector")));
+        _device.Run();
+
+        using var device = LocalDevice.Open(_device.Data);
+        using var stop = new CancellationTokenSource();
+        var runner = new DeviceRunner(device, new DeviceRunOptions { TraceTopics = "#" }, _device.Log);
+        var running = Task.Run(() => runner.Run(stop.Token));
+        // `atym device install` finds the device busy and queues the bundle like this.
+        Assert.Throws<DeviceBusyException>(() => LocalDevice.Open(_device.Data));
+        DeviceInbox.Enqueue(new DeviceDirectory(_device.Data), Bundle("sensor-filter-bad"));
+        Wait.Until(() => device.Status.Trials.Any(t => t.Version == "1.2.0"), "the queued version's trial to be decided", seconds: 60);
+        var detectorRestarts = device.Status.Containers.Single(c => c.Name == "anomaly-detector").Runtime?.Restarts;
+        stop.Cancel();
+        var final = await running;
+
+        Assert.Empty(DeviceInbox.Pending(new DeviceDirectory(_device.Data)));
+        Assert.Equal("failed", final.Trials[^1].Verdict);
+        Assert.Equal("installed", final.Installs[^1].Result);
+        Assert.Equal(0, detectorRestarts);
+        Assert.Contains(_device.Log.For("sensor-filter"), r => r.Message.Contains("trial of 1.2.0 failed: reverted; running 1.0.0", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Only_one_process_drives_a_device()
     {
         using var first = LocalDevice.Open(_device.Data);
