@@ -11,6 +11,12 @@ namespace AtymSecure.Ota.Bundles;
 public sealed record BuiltBundle(BundleHeader Header, DeltaChoice? Choice)
 {
     public bool IsDelta => Header.PayloadKind == PayloadKind.Delta;
+
+    /// <summary>What the bundle grants (set by <see cref="ContainerBundleCutter"/>; empty for a raw artifact).</summary>
+    public IReadOnlyList<Formats.Container.Capability> Grants { get; init; } = [];
+
+    /// <summary>The target image the device ends up with (set by <see cref="ContainerBundleCutter"/>).</summary>
+    public ReadOnlyMemory<byte> TargetImage { get; init; }
 }
 
 /// <summary>

@@ -16,7 +16,10 @@ public sealed record BundleTarget
     public required ulong SecurityCounter { get; init; }
     public required string DeviceClass { get; init; }
     public required string TargetTriple { get; init; }
+    /// <summary>The code's kind; with <see cref="ImageFormat.ContainerImageV1"/> the kind of the code section inside the image.</summary>
     public required ArtifactKind ArtifactKind { get; init; }
+    /// <summary>Raw compiled artifact (default) or a container image (docs/container-image-format.md).</summary>
+    public ImageFormat ImageFormat { get; init; } = ImageFormat.RawArtifact;
     public required ReadOnlyMemory<byte> TargetImage { get; init; }
     public required DateTimeOffset Expires { get; init; }
     public DateTimeOffset? Created { get; init; }

@@ -22,6 +22,7 @@ public static class BundleWriter
             DeviceClass = target.DeviceClass,
             TargetTriple = target.TargetTriple,
             ArtifactKind = target.ArtifactKind,
+            ImageFormat = target.ImageFormat,
             TargetDigest = SHA256.HashData(target.TargetImage.Span),
             TargetSize = (ulong)target.TargetImage.Length,
             PayloadKind = payload.Kind,
