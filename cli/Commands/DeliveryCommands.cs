@@ -1,9 +1,7 @@
 using System.CommandLine;
-using AtymSecure.Container.Artifact;
 using AtymSecure.Formats.Bundle;
+using AtymSecure.Formats.Container;
 using AtymSecure.Formats.DeviceClasses;
-using AtymSecure.Oci.Remote;
-using AtymSecure.Oci.Wire;
 using AtymSecure.Ota.Bundles;
 using AtymSecure.Ota.Compilation;
 using AtymSecure.Signer.Keys;
@@ -53,59 +51,40 @@ internal static class DeliveryCommands
         var output = new Option<string>("--output", "-o") { Description = "Bundle file to write", Required = true };
         var expires = new Option<TimeSpan>("--expires-in") { Description = "Validity of the bundle", DefaultValueFactory = _ => TimeSpan.FromDays(30) };
         var counter = new Option<ulong?>("--security-counter") { Description = "Anti-rollback counter (default: from the SemVer, major·2^32 + minor·2^16 + patch)" };
-        var command = new Command("bundle", "Cut a signed full or delta bundle of a container for a device class") { reference, DeviceClassOption, from, key, output, expires, counter };
+        var grant = new Option<string[]>("--grant") { Description = "Capability the deployment grants (repeatable; default: exactly the config's permissions; never more than those)" };
+        var command = new Command("bundle", "Cut a signed full or delta bundle of a container for a device class") { reference, DeviceClassOption, from, key, output, expires, counter, grant };
         CommonOptions.AddRemote(command);
         command.SetAction(async (result, ct) =>
         {
             var deviceClass = DeviceClassTable.Get(result.GetValue(DeviceClassOption)!);
-            var (target, config, manifest) = await CompileForAsync(result.GetValue(reference)!, deviceClass, result, ct).ConfigureAwait(false);
-            ReadOnlyMemory<byte>? baseImage = result.GetValue(from) is { } old ? (await CompileForAsync(old, deviceClass, result, ct).ConfigureAwait(false)).Image : null;
+            var grants = result.GetValue(grant) is { Length: > 0 } texts ? texts.Select(Capability.Parse).ToList() : null;
+            var target = new ContainerSource(CommonOptions.OpenRepository(result.GetValue(reference)!, result, out var tag), tag);
+            ContainerSource? baseVersion = result.GetValue(from) is { } old ? new(CommonOptions.OpenRepository(old, result, out var oldTag), oldTag) : null;
             var keys = new List<SoftwareSigningKey>();
-            foreach (var path in result.GetValue(key)!) keys.Add(await PrivateKeyFile.LoadAsync(path, PassphraseSource.FromEnvironment(), ct).ConfigureAwait(false));
-            var version = config.Config.Version ?? throw new ArgumentException("the container config has no version");
-            var profile = DeviceClassCompilationProfiles.For(deviceClass);
-            var built = await BundleBuilder.WriteFileAsync(result.GetValue(output)!, new BundleTarget
+            try
             {
-                ContainerName = config.Config.Name,
-                ContainerVersion = version.ToString(),
-                SecurityCounter = result.GetValue(counter) ?? (version.Major << 32) + (version.Minor << 16) + version.Patch,
-                DeviceClass = deviceClass.Name,
-                TargetTriple = profile.CompilerTriple,
-                ArtifactKind = ArtifactKindOf(profile, deviceClass),
-                TargetImage = target,
-                Expires = DateTimeOffset.UtcNow + result.GetValue(expires),
-                Created = DateTimeOffset.UtcNow,
-                SourceManifestDigest = manifest.Digest.ToString(),
-                ChunkSize = deviceClass.IsMicrocontroller ? 4096u : 65536u,
-            }, baseImage, keys, ct).ConfigureAwait(false);
-            foreach (var k in keys) k.Dispose();
-            var h = built.Header;
-            Console.WriteLine($"Wrote {result.GetValue(output)}: {h.ContainerName} {h.ContainerVersion} for {h.DeviceClass}, " +
-                $"{h.PayloadKind} ({h.Codec}), payload {h.PayloadLength} bytes for a {h.TargetSize}-byte image, {h.ChunkCount} chunks");
-            if (built.Choice is { } choice)
-                foreach (var c in choice.Candidates) Console.WriteLine($"  candidate {c.Name}: {c.Patch.Length} bytes{(c.Verified ? "" : $" REJECTED ({c.Failure})")}");
+                foreach (var path in result.GetValue(key)!) keys.Add(await PrivateKeyFile.LoadAsync(path, PassphraseSource.FromEnvironment(), ct).ConfigureAwait(false));
+                var built = await ContainerBundleCutter.CutAsync(target, baseVersion, deviceClass, grants, keys, new ContainerBundleOptions
+                {
+                    OutputPath = result.GetValue(output)!,
+                    Expires = DateTimeOffset.UtcNow + result.GetValue(expires),
+                    SecurityCounter = result.GetValue(counter),
+                }, ct).ConfigureAwait(false);
+                var h = built.Header;
+                Console.WriteLine($"Wrote {result.GetValue(output)}: {h.ContainerName} {h.ContainerVersion} for {h.DeviceClass}, " +
+                    $"{h.PayloadKind} ({h.Codec}), payload {h.PayloadLength} bytes for a {h.TargetSize}-byte image, {h.ChunkCount} chunks");
+                Console.WriteLine(h.ImageFormat == ImageFormat.ContainerImageV1
+                    ? $"  container image: {h.ArtifactKind} code, grants [{string.Join(", ", built.Grants)}]"
+                    : $"  raw {h.ArtifactKind} (linked into firmware; carries no config or grants)");
+                if (built.Choice is { } choice)
+                    foreach (var c in choice.Candidates) Console.WriteLine($"  candidate {c.Name}: {c.Patch.Length} bytes{(c.Verified ? "" : $" REJECTED ({c.Failure})")}");
+            }
+            finally
+            {
+                foreach (var k in keys) k.Dispose();
+            }
             return 0;
         });
         return command;
-    }
-
-    private static ArtifactKind ArtifactKindOf(DeviceClassCompilationProfile profile, DeviceClass deviceClass) => profile.BackEnd switch
-    {
-        AotBackEndKind.Wasm2c => ArtifactKind.Wasm2cObject,
-        _ when deviceClass.Isa == Isa.Pulley64 => ArtifactKind.WasmtimePulley,
-        _ => ArtifactKind.WasmtimeNative,
-    };
-
-    /// <summary>The compiled image of a container for a device class (the same compiler the OTA server uses; outputs are deterministic).</summary>
-    private static async Task<(ReadOnlyMemory<byte> Image, ContainerArtifact Config, Descriptor Manifest)> CompileForAsync(
-        string text, DeviceClass deviceClass, ParseResult result, CancellationToken ct)
-    {
-        var repository = CommonOptions.OpenRepository(text, result, out var tag);
-        var manifest = await repository.ResolveAsync(tag, ct).ConfigureAwait(false);
-        var container = await ContainerArtifactReader.ReadAsync(repository, manifest, ct).ConfigureAwait(false);
-        if (container.Config.Targets.Count > 0 && !container.Config.Targets.Contains(deviceClass.Name, StringComparer.Ordinal))
-            throw new AotTargetNotSupportedException($"container {text} targets {string.Join(", ", container.Config.Targets)}, not '{deviceClass.Name}'");
-        var compiled = await AotCompilerRegistry.CompileAsync(container.ModuleBytes, deviceClass, ct).ConfigureAwait(false);
-        return (compiled.Bytes, container, manifest);
     }
 }

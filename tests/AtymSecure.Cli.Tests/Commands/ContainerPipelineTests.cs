@@ -80,6 +80,23 @@ public sealed class ContainerPipelineTests : IAsyncLifetime
         var cut = await Ok("bundle", $"{_host}/samples/sensor-filter:1.1.0", "--device-class", "portable-pulley64",
             "--from", reference, "--key", key + ".key", "--output", bundle);
         Assert.Contains("Delta", cut);
+        Assert.Contains("container image: WasmtimePulley code, grants [log, sensor:temp0, publish:telemetry/temp]", cut);
         Assert.True(File.Exists(bundle));
+
+        // A deployment may grant less than the container asks for, never more.
+        var reduced = Path.Combine(_dir, "reduced.bundle");
+        var granted = await Ok("bundle", reference, "--device-class", "portable-pulley64", "--grant", "sensor:temp0", "--grant", "log",
+            "--key", key + ".key", "--output", reduced);
+        Assert.Contains("Full (None)", granted);
+        Assert.Contains("grants [log, sensor:temp0]", granted);
+        var tooMuch = await CliRunner.RunAsync("bundle", reference, "--device-class", "portable-pulley64", "--grant", "gpio:4",
+            "--key", key + ".key", "--output", Path.Combine(_dir, "refused.bundle"));
+        Assert.Equal(1, tooMuch.ExitCode);
+        Assert.Contains("cannot grant 'gpio:4': sensor-filter 1.0.0 asks only for [log, sensor:temp0, publish:telemetry/temp]", tooMuch.StdErr);
+        Assert.False(File.Exists(Path.Combine(_dir, "refused.bundle")));
+        var malformed = await CliRunner.RunAsync("bundle", reference, "--device-class", "portable-pulley64", "--grant", "root",
+            "--key", key + ".key", "--output", Path.Combine(_dir, "refused.bundle"));
+        Assert.Equal(1, malformed.ExitCode);
+        Assert.Contains("invalid capability 'root'", malformed.StdErr);
     }
 }
