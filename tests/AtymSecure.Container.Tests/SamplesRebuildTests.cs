@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using AtymSecure.TestSupport;
 
 namespace AtymSecure.Container.Tests;
 
@@ -21,16 +21,8 @@ public class SamplesRebuildTests
             Assert.True(File.Exists(tool), $"{tool} is missing: install clang, lld, wasi-libc and libclang-rt-14-dev-wasm32 (scripts/test-deps.sh does)");
 
         var output = TestPaths.NewTempDir();
-        var start = new ProcessStartInfo("bash", [TestPaths.File("samples/build.sh"), output])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"samples/build.sh failed ({process.ExitCode}): {stderr}{await stdout}");
+        (await ExternalTool.RunAsync("bash", [TestPaths.File("samples/build.sh"), output], TimeSpan.FromMinutes(10)))
+            .EnsureSuccess("samples/build.sh");
 
         foreach (var file in Outputs)
         {

@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using AtymSecure.Container.Artifact;
 using AtymSecure.Container.Build;
 using AtymSecure.Container.Project;
 using AtymSecure.Oci.Layout;
+using AtymSecure.TestSupport;
 
 namespace AtymSecure.Container.Tests;
 
@@ -16,22 +16,13 @@ public class SkopeoInteropTests
     [Fact]
     public async Task Skopeo_copies_a_built_container_unchanged()
     {
-        Assert.True(File.Exists("/usr/bin/skopeo"), "skopeo is missing: apt-get install skopeo (scripts/test-deps.sh does)");
         var source = TestPaths.NewTempDir();
         var project = ContainerProject.Load(TestPaths.File("samples/anomaly-detector"));
         var manifest = await ContainerBuilder.BuildAsync(project, source, new BuildOptions { Created = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000) });
         var target = Path.Combine(TestPaths.NewTempDir(), "copy");
 
-        var start = new ProcessStartInfo("/usr/bin/skopeo", ["--insecure-policy", "copy", $"oci:{source}:1.0.0", $"oci:{target}:copied"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"skopeo copy failed ({process.ExitCode}): {stderr}{await stdout}");
+        (await ExternalTool.RunAsync("skopeo", ["--insecure-policy", "copy", $"oci:{source}:1.0.0", $"oci:{target}:copied"],
+            installHint: "apt-get install skopeo (scripts/test-deps.sh does)")).EnsureSuccess("skopeo copy");
 
         var copy = await OciLayoutStore.OpenAsync(target);
         var copied = await copy.ResolveAsync("copied");

@@ -2,6 +2,7 @@ using AtymSecure.Interop.Tests.Infrastructure;
 using AtymSecure.Oci.Content;
 using AtymSecure.Oci.Remote;
 using AtymSecure.Oci.Wire;
+using AtymSecure.TestSupport;
 
 namespace AtymSecure.Interop.Tests;
 
@@ -18,8 +19,8 @@ public sealed class SkopeoInteropTests : IClassFixture<AtymRegistryFixture>, IDi
 
     public void Dispose() => Directory.Delete(_work, recursive: true);
 
-    private Task<ExternalTool.Result> Skopeo(params string[] args) =>
-        ExternalTool.RunAsync("skopeo", ["--insecure-policy", .. args], TimeSpan.FromMinutes(2));
+    private Task<ToolResult> Skopeo(params string[] args) =>
+        ExternalTool.RunAsync("skopeo", ["--insecure-policy", .. args], TimeSpan.FromMinutes(2), installHint: "install the Debian package 'skopeo' (scripts/test-deps.sh does)");
 
     [Fact]
     public async Task Image_wasm_artifact_and_referrer_round_trip_with_identical_digests()

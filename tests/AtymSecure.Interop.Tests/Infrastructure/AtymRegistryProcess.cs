@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using AtymSecure.TestSupport;
 
 namespace AtymSecure.Interop.Tests.Infrastructure;
 
@@ -8,8 +8,8 @@ namespace AtymSecure.Interop.Tests.Infrastructure;
 /// </summary>
 public sealed class AtymRegistryProcess : IAsyncDisposable
 {
-    private Process? _process;
-    private readonly System.Text.StringBuilder _log = new();
+    private BackgroundProcess? _process;
+    private string _earlierLog = "";
 
     public AtymRegistryProcess(string? dataDirectory = null)
     {
@@ -21,7 +21,9 @@ public sealed class AtymRegistryProcess : IAsyncDisposable
     public int Port { get; }
     public string HostPort => $"127.0.0.1:{Port}";
     public Uri BaseUri => new($"http://{HostPort}/");
-    public string Log { get { lock (_log) return _log.ToString(); } }
+
+    /// <summary>What every process started on this data directory printed, across kills and restarts.</summary>
+    public string Log => _earlierLog + _process?.Log;
 
     public static async Task<AtymRegistryProcess> StartAsync(string? dataDirectory = null)
     {
@@ -34,13 +36,7 @@ public sealed class AtymRegistryProcess : IAsyncDisposable
     {
         var atym = Path.Combine(AppContext.BaseDirectory, "atym.dll");
         if (!File.Exists(atym)) throw new InvalidOperationException($"{atym} is missing: the CLI was not built next to the tests");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in new[] { atym, "registry", "serve", "--listen", HostPort, "--data", DataDirectory }) psi.ArgumentList.Add(a);
-        _process = Process.Start(psi)!;
-        _process.OutputDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
-        _process.ErrorDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        _process = BackgroundProcess.Start("dotnet", [atym, "registry", "serve", "--listen", HostPort, "--data", DataDirectory]);
         await LoopbackPort.WaitForHttpAsync(new Uri(BaseUri, "v2/"), TimeSpan.FromSeconds(30), () => Log);
     }
 
@@ -48,9 +44,8 @@ public sealed class AtymRegistryProcess : IAsyncDisposable
     public async Task KillAsync()
     {
         if (_process is null) return;
-        _process.Kill(entireProcessTree: true);
-        await _process.WaitForExitAsync();
-        _process.Dispose();
+        await _process.DisposeAsync();
+        _earlierLog += _process.Log;
         _process = null;
     }
 

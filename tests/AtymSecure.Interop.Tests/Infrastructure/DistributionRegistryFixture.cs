@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using AtymSecure.TestSupport;
 using DotNet.Testcontainers.Builders;
 using DotNet.Testcontainers.Containers;
 
@@ -11,10 +11,8 @@ namespace AtymSecure.Interop.Tests.Infrastructure;
 /// </summary>
 public sealed class DistributionRegistryFixture : IAsyncLifetime
 {
-    private Process? _process;
+    private DistributionRegistryServer? _server;
     private IContainer? _container;
-    private readonly string _root = Directory.CreateTempSubdirectory("atym-distribution-").FullName;
-    private string _log = "";
 
     /// <summary>host:port of the running peer, e.g. 127.0.0.1:5055.</summary>
     public string HostPort { get; private set; } = "";
@@ -23,7 +21,7 @@ public sealed class DistributionRegistryFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (DockerEngineAnswers())
+        if (await DockerEngineAnswersAsync())
         {
             _container = new ContainerBuilder("registry:2")
                 .WithPortBinding(5000, assignRandomHostPort: true)
@@ -36,41 +34,17 @@ public sealed class DistributionRegistryFixture : IAsyncLifetime
             return;
         }
 
-        var binary = ExternalTool.Require("docker-registry");
-        var port = LoopbackPort.Next();
-        var config = Path.Combine(_root, "config.yml");
-        await File.WriteAllTextAsync(config, $"""
-            version: 0.1
-            log:
-              level: warn
-            storage:
-              filesystem:
-                rootdirectory: {Path.Combine(_root, "data")}
-              delete:
-                enabled: true
-            http:
-              addr: 127.0.0.1:{port}
-            """);
-        var psi = new ProcessStartInfo(binary) { RedirectStandardError = true, RedirectStandardOutput = true };
-        psi.ArgumentList.Add("serve");
-        psi.ArgumentList.Add(config);
-        _process = Process.Start(psi)!;
-        _process.ErrorDataReceived += (_, e) => _log += e.Data + "\n";
-        _process.OutputDataReceived += (_, e) => _log += e.Data + "\n";
-        _process.BeginErrorReadLine();
-        _process.BeginOutputReadLine();
-        HostPort = $"127.0.0.1:{port}";
+        _server = await DistributionRegistryServer.StartAsync();
+        HostPort = _server.HostPort;
         Kind = "debian docker-registry process";
-        await LoopbackPort.WaitForHttpAsync(new Uri(BaseUri, "v2/"), TimeSpan.FromSeconds(20), () => _log);
     }
 
-    private static bool DockerEngineAnswers()
+    private static async Task<bool> DockerEngineAnswersAsync()
     {
         if (!File.Exists("/var/run/docker.sock") && Environment.GetEnvironmentVariable("DOCKER_HOST") is null) return false;
         try
         {
-            var r = ExternalTool.RunAsync("docker", ["info", "--format", "{{.ServerVersion}}"], TimeSpan.FromSeconds(10))
-                .GetAwaiter().GetResult();
+            var r = await ExternalTool.RunAsync("docker", ["info", "--format", "{{.ServerVersion}}"], TimeSpan.FromSeconds(10));
             return r.ExitCode == 0 && r.StdOut.Trim().Length > 0;
         }
         catch (Exception e) when (e is InvalidOperationException or TimeoutException)
@@ -82,12 +56,6 @@ public sealed class DistributionRegistryFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         if (_container is not null) await _container.DisposeAsync();
-        if (_process is { HasExited: false })
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process?.Dispose();
-        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
+        if (_server is not null) await _server.DisposeAsync();
     }
 }

@@ -1,3 +1,5 @@
+using AtymSecure.TestSupport;
+
 namespace AtymSecure.Signer.Tests.Infrastructure;
 
 /// <summary>
@@ -13,7 +15,7 @@ public static class NodePeer
 
     private static string RequireInstalled()
     {
-        var node = ProcessRunner.Require("node", "install Node.js (Debian package 'nodejs') — scripts/test-deps.sh");
+        var node = ExternalTool.Require("node", "install Node.js (Debian package 'nodejs') — scripts/test-deps.sh");
         foreach (var package in new[] { "@sigstore/verify", "@sigstore/bundle", "@sigstore/protobuf-specs", "@sigstore/oci", "promise-retry" })
         {
             if (!Directory.Exists(Path.Combine(Folder, "node_modules", package)))
@@ -24,17 +26,17 @@ public static class NodePeer
     }
 
     /// <summary>Runs <c>node tests/node/&lt;script&gt; args</c>. Exit 2 means a usage/setup problem and fails the test here.</summary>
-    public static async Task<ProcessRunner.Result> RunAsync(string script, params string[] args)
+    public static async Task<ToolResult> RunAsync(string script, params string[] args)
     {
         var node = RequireInstalled();
-        var result = await ProcessRunner.RunAsync(node, [Path.Combine(Folder, script), .. args], Folder);
+        var result = await ExternalTool.RunAsync(node, [Path.Combine(Folder, script), .. args], workingDirectory: Folder);
         if (result.ExitCode is not (Verified or Rejected))
             throw new InvalidOperationException($"node {script} did not run properly: {result}");
         return result;
     }
 
     /// <summary>@sigstore/verify on a bundle file with one trusted key.</summary>
-    public static Task<ProcessRunner.Result> VerifyAsync(string bundlePath, string publicKeyPath, string? artifactPath = null, bool ignoreHint = false)
+    public static Task<ToolResult> VerifyAsync(string bundlePath, string publicKeyPath, string? artifactPath = null, bool ignoreHint = false)
     {
         var args = new List<string> { "--bundle", bundlePath, "--key", publicKeyPath };
         if (artifactPath is not null) args.AddRange(["--artifact", artifactPath]);

@@ -5,6 +5,7 @@ using AtymSecure.Signer.Bundles;
 using AtymSecure.Signer.Keys;
 using AtymSecure.Signer.Tests.Infrastructure;
 using AtymSecure.Signer.Verification;
+using AtymSecure.TestSupport;
 
 namespace AtymSecure.Signer.Tests.Interop;
 
@@ -33,10 +34,10 @@ public sealed class SigstoreVerifyInteropTests : IDisposable
     private static async Task<byte[]> Message(SoftwareSigningKey key) =>
         (await BundleFactory.CreateMessageSignatureAsync(key, Manifest)).ToJson();
 
-    private static void AssertNodeAccepts(ProcessRunner.Result result) =>
+    private static void AssertNodeAccepts(ToolResult result) =>
         Assert.True(result.ExitCode == NodePeer.Verified, $"@sigstore/verify rejected our bundle: {result}");
 
-    private static void AssertNodeRejects(ProcessRunner.Result result, string expectedCode)
+    private static void AssertNodeRejects(ToolResult result, string expectedCode)
     {
         Assert.True(result.ExitCode == NodePeer.Rejected, $"@sigstore/verify accepted a bad bundle: {result}");
         Assert.Contains(expectedCode, result.StdErr, StringComparison.Ordinal);

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using AtymSecure.Formats.Crypto;
 using AtymSecure.Signer.Keys;
 using AtymSecure.Signer.Tests.Infrastructure;
+using AtymSecure.TestSupport;
 using CsCheck;
 
 namespace AtymSecure.Signer.Tests.Keys;
@@ -63,12 +64,12 @@ public class PrivateKeyFileTests
     [InlineData(SignatureAlgorithm.Ed25519, "ED25519")]
     public async Task Openssl_decrypts_our_key_file_to_the_same_public_key(SignatureAlgorithm algorithm, string opensslType)
     {
-        var openssl = ProcessRunner.Require("openssl", "install the Debian package 'openssl'");
+        var openssl = ExternalTool.Require("openssl", "install the Debian package 'openssl'");
         using var dir = new TempDirectory();
         using var key = KeyGenerator.Generate(algorithm);
         var keyPath = dir.Write("k.pem", PrivateKeyFile.ToPem(key, "open sesame", FastIterations));
 
-        var result = await ProcessRunner.RunAsync(openssl, ["pkey", "-in", keyPath, "-passin", "env:ATYM_PW", "-pubout", "-text"],
+        var result = await ExternalTool.RunAsync(openssl, ["pkey", "-in", keyPath, "-passin", "env:ATYM_PW", "-pubout", "-text"],
             environment: new Dictionary<string, string> { ["ATYM_PW"] = "open sesame" });
 
         Assert.True(result.ExitCode == 0, result.ToString());
@@ -79,17 +80,17 @@ public class PrivateKeyFileTests
     [Fact]
     public async Task We_read_an_ed25519_key_that_openssl_encrypted()
     {
-        var openssl = ProcessRunner.Require("openssl", "install the Debian package 'openssl'");
+        var openssl = ExternalTool.Require("openssl", "install the Debian package 'openssl'");
         using var dir = new TempDirectory();
         var env = new Dictionary<string, string> { ["ATYM_PW"] = "pw" };
         var plain = dir.File("plain.pem");
         var encrypted = dir.File("enc.pem");
-        Assert.Equal(0, (await ProcessRunner.RunAsync(openssl, ["genpkey", "-algorithm", "ED25519", "-out", plain])).ExitCode);
-        var enc = await ProcessRunner.RunAsync(openssl,
+        Assert.Equal(0, (await ExternalTool.RunAsync(openssl, ["genpkey", "-algorithm", "ED25519", "-out", plain])).ExitCode);
+        var enc = await ExternalTool.RunAsync(openssl,
             ["pkcs8", "-topk8", "-in", plain, "-out", encrypted, "-v2", "aes-256-cbc", "-v2prf", "hmacWithSHA256", "-iter", "20000", "-passout", "env:ATYM_PW"],
             environment: env);
         Assert.True(enc.ExitCode == 0, enc.ToString());
-        var pub = await ProcessRunner.RunAsync(openssl, ["pkey", "-in", plain, "-pubout"]);
+        var pub = await ExternalTool.RunAsync(openssl, ["pkey", "-in", plain, "-pubout"]);
 
         using var key = PrivateKeyFile.FromPem(await File.ReadAllTextAsync(encrypted), "pw");
         Assert.Equal(SignatureAlgorithm.Ed25519, key.Algorithm);

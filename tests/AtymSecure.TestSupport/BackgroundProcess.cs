@@ -1,0 +1,53 @@
+using System.Diagnostics;
+
+namespace AtymSecure.TestSupport;
+
+/// <summary>
+/// A long-running peer (a registry, our own server) started for a test: its output is kept as a log
+/// for failure messages, and it is killed with SIGKILL (no shutdown hooks, like a crash) when the
+/// test is done or wants to simulate a crash.
+/// </summary>
+public sealed class BackgroundProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly OutputCapture _output;
+
+    private BackgroundProcess(Process process, string commandLine)
+    {
+        _process = process;
+        _output = new OutputCapture(process);
+        CommandLine = commandLine;
+    }
+
+    /// <summary>Starts <paramref name="program"/> (resolved like <see cref="ExternalTool.Require"/>) and returns at once.</summary>
+    public static BackgroundProcess Start(string program, IEnumerable<string> args, string? installHint = null,
+        string? workingDirectory = null, IDictionary<string, string>? environment = null)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var start = ExternalTool.StartInfo(ExternalTool.Require(program, installHint), args, workingDirectory, environment);
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"{program} could not be started");
+        return new BackgroundProcess(process, $"{program} {string.Join(' ', start.ArgumentList)}");
+    }
+
+    public string CommandLine { get; }
+
+    /// <summary>Everything the process printed so far (stdout and stderr in arrival order).</summary>
+    public string Log => _output.Text;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>SIGKILL to the whole process tree, then wait until it is gone. Safe to call twice.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync().ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync().ConfigureAwait(false);
+        _process.Dispose();
+    }
+
+    public override string ToString() => CommandLine;
+}
