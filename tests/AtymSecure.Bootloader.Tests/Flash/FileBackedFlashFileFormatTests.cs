@@ -121,7 +121,12 @@ public sealed class FileBackedFlashFileFormatTests : IDisposable
 
     [Fact]
     public void Random_bytes_never_open_and_never_raise_anything_but_the_typed_exception() =>
-        Gen.Byte.Array[0, 300].Sample(bytes => Outcome(bytes) is null or FlashImageFileException, iter: 300);
+        // Up to 600 bytes: shorter than the smallest valid file (40 + 4 + 512), so nothing may open.
+        Gen.Byte.Array[0, 600].Sample(bytes => Outcome(bytes) is FlashImageFileException, iter: 300);
+
+    [Fact]
+    public void Random_bytes_behind_a_valid_magic_and_version_raise_only_the_typed_exception() =>
+        Gen.Byte.Array[0, 9000].Sample(tail => Outcome([.. _good.AsSpan(0, 8), .. tail]) is null or FlashImageFileException, iter: 300);
 
     [Fact]
     public void Random_damage_to_a_valid_file_opens_or_raises_only_the_typed_exception()
