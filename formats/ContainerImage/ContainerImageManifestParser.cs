@@ -37,6 +37,12 @@ internal static class ContainerImageManifestParser
             problems.Add("manifest: not valid UTF-8");
             return null;
         }
+        if (Depth(json.Span, problems) is not { } depth) return null;
+        if (depth > ContainerImageLayout.MaxManifestDepth)
+        {
+            problems.Add($"manifest: nested {depth} levels deep, limit {ContainerImageLayout.MaxManifestDepth}");
+            return null;
+        }
         JsonDocument doc;
         try
         {
@@ -49,7 +55,7 @@ internal static class ContainerImageManifestParser
         }
         catch (JsonException e)
         {
-            problems.Add($"manifest: malformed JSON or deeper than {ContainerImageLayout.MaxManifestDepth} levels (line {e.LineNumber + 1}, byte {e.BytePositionInLine}): {e.Message}");
+            problems.Add($"manifest: malformed JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine}): {e.Message}");
             return null;
         }
         using (doc)
@@ -65,6 +71,25 @@ internal static class ContainerImageManifestParser
             return result;
         }
     }
+
+    /// <summary>Deepest nesting of the document, scanned without building it (bounded at <see cref="ScanDepthLimit"/>); null when it is not JSON.</summary>
+    private static int? Depth(ReadOnlySpan<byte> json, List<string> problems)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = ScanDepthLimit, CommentHandling = JsonCommentHandling.Disallow });
+            var max = 0;
+            while (reader.Read()) max = Math.Max(max, reader.CurrentDepth + (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray ? 1 : 0));
+            return max;
+        }
+        catch (JsonException e)
+        {
+            problems.Add($"manifest: malformed JSON or nested deeper than {ScanDepthLimit} levels (line {e.LineNumber + 1}, byte {e.BytePositionInLine}): {e.Message}");
+            return null;
+        }
+    }
+
+    private const int ScanDepthLimit = 256;
 
     /// <summary>The properties of an object, each once and each known; missing ones are reported.</summary>
     private static Dictionary<string, JsonElement>? Fields(JsonElement element, string path, string[] known, List<string> problems)

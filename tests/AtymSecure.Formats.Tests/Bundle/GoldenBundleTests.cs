@@ -76,6 +76,7 @@ public class GoldenBundleTests
             var image = AtymSecure.Formats.ContainerImage.ContainerImageReader.Read(payload);
             Assert.Equal(header.ArtifactKind, image.Code.Kind);
             Assert.Equal(header.ContainerName, image.Config.Name);
+            AtymSecure.Formats.ContainerImage.ContainerImageBundleBinding.Ensure(image, payload, header);
         }
         else if (expected is null)
         {

@@ -69,7 +69,26 @@ public class ContainerImageRejectionTests
     public void Manifest_nested_too_deep()
     {
         var deep = TestImages.Edit(Valid, m => m["config"]!["variables"] = JsonNode.Parse("{\"A\":[[[[[[[[1]]]]]]]]}"));
-        AssertProblem(deep, "deeper than 8 levels");
+        AssertProblem(deep, "manifest: nested 11 levels deep, limit 8");
+    }
+
+    [Fact]
+    public void Manifest_nested_beyond_the_scan_limit_is_refused_without_recursion()
+    {
+        AssertProblem(Reframe(Valid, new string('[', 5000) + new string(']', 5000)), "manifest: malformed JSON or nested deeper than 256 levels");
+    }
+
+    [Fact]
+    public void Manifest_that_is_not_an_object() => AssertProblem(Reframe(Valid, "[]"), "manifest: must be an object, is Array");
+
+    /// <summary>The preamble of <paramref name="image"/> with <paramref name="manifest"/> as the manifest and nothing after it.</summary>
+    private static byte[] Reframe(byte[] image, string manifest)
+    {
+        var bytes = new byte[16 + manifest.Length];
+        image.AsSpan(0, 12).CopyTo(bytes);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(12), (uint)manifest.Length);
+        System.Text.Encoding.ASCII.GetBytes(manifest).CopyTo(bytes, 16); // the valid manifest is ASCII
+        return bytes;
     }
 
     [Fact]
@@ -89,11 +108,7 @@ public class ContainerImageRejectionTests
     {
         var json = System.Text.Encoding.UTF8.GetString(Valid, 16, TestImages.ManifestLength(Valid));
         var duplicated = json.Replace("\"grants\":[", "\"grants\":[],\"grants\":[", StringComparison.Ordinal);
-        var image = new byte[16 + duplicated.Length];
-        Valid.AsSpan(0, 12).CopyTo(image);
-        BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(12), (uint)duplicated.Length);
-        System.Text.Encoding.UTF8.GetBytes(duplicated).CopyTo(image, 16);
-        AssertProblem(image, "manifest.grants: key appears twice");
+        AssertProblem(Reframe(Valid, duplicated), "manifest.grants: key appears twice");
     }
 
     [Fact]

@@ -58,6 +58,8 @@ public sealed class ContainerBundleCutterTests : IAsyncLifetime
         await verified.OpenPayload(file).CopyToAsync(payload);
         var image = verified.Header.PayloadKind == PayloadKind.Full ? payload.ToArray() : DeltaPatchApplier.Apply(payload.ToArray(), installed!);
         Assert.Equal(verified.Header.TargetDigest, SHA256.HashData(image));
+        if (verified.Header.ImageFormat == ImageFormat.ContainerImageV1)
+            ContainerImageBundleBinding.Ensure(ContainerImageReader.Read(image), image, verified.Header);
         return (verified.Header, image);
     }
 

@@ -1,0 +1,45 @@
+using System.Security.Cryptography;
+using AtymSecure.Formats.Bundle;
+
+namespace AtymSecure.Formats.ContainerImage;
+
+/// <summary>
+/// Ties a container image to the signed bundle header that delivered it (docs/container-image-format.md#bundle-binding):
+/// the header must say ImageFormat 1, its TargetDigest must be the image's SHA-256, and the header's container
+/// name/version, ArtifactKind, TargetTriple and DeviceClass must agree with the image. Only then are the image's
+/// grants the signed deployment's grants.
+/// </summary>
+public static class ContainerImageBundleBinding
+{
+    /// <summary>Every disagreement between <paramref name="header"/> and the image read from <paramref name="imageBytes"/>; empty when they match.</summary>
+    public static IReadOnlyList<string> Check(ContainerImage image, ReadOnlySpan<byte> imageBytes, BundleHeader header)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(header);
+        var problems = new List<string>();
+        if (header.ImageFormat != ImageFormat.ContainerImageV1)
+            problems.Add($"bundle header: ImageFormat is {header.ImageFormat}, not ContainerImageV1");
+        if (header.TargetDigest is null || !SHA256.HashData(imageBytes).AsSpan().SequenceEqual(header.TargetDigest))
+            problems.Add("bundle header: TargetDigest is not the SHA-256 of this image");
+        if ((ulong)imageBytes.Length != header.TargetSize)
+            problems.Add($"bundle header: TargetSize is {header.TargetSize}, the image is {imageBytes.Length} bytes");
+        if (header.ContainerName != image.Config.Name)
+            problems.Add($"bundle header: ContainerName '{header.ContainerName}' but the image's config is '{image.Config.Name}'");
+        if (header.ContainerVersion != image.Config.Version?.ToString())
+            problems.Add($"bundle header: ContainerVersion '{header.ContainerVersion}' but the image's config is '{image.Config.Version}'");
+        if (header.ArtifactKind != image.Code.Kind)
+            problems.Add($"bundle header: ArtifactKind {header.ArtifactKind} but the image's code is {image.Code.Kind}");
+        if (image.Code.TargetTriple is { } triple && triple != header.TargetTriple)
+            problems.Add($"bundle header: TargetTriple '{header.TargetTriple}' but the image's code is for '{triple}'");
+        if (image.Code.DeviceClass is { } deviceClass && deviceClass != header.DeviceClass)
+            problems.Add($"bundle header: DeviceClass '{header.DeviceClass}' but the image's code is for '{deviceClass}'");
+        return problems;
+    }
+
+    /// <summary>Throws <see cref="ContainerImageFormatException"/> listing every disagreement of <see cref="Check"/>.</summary>
+    public static void Ensure(ContainerImage image, ReadOnlySpan<byte> imageBytes, BundleHeader header)
+    {
+        var problems = Check(image, imageBytes, header);
+        if (problems.Count > 0) throw new ContainerImageFormatException(problems);
+    }
+}
