@@ -127,8 +127,15 @@ internal sealed class ContainerRun
     {
         if (_inProbe) return;
         if (_control.Stopping.IsCancellationRequested) throw new GuestUnwindException("container stopped");
-        if (_control.IsPaused && !_control.WaitWhilePaused()) throw new GuestUnwindException("container stopped while paused");
-        while (_control.TryTakeProbe(out var probe)) probe.TrySetResult(RunProbe(context));
+        if (_control.IsPaused)
+        {
+            // A paused container serves nothing until resumed: answer the queued probes now instead of
+            // leaving whoever asked waiting on a pause that may last forever.
+            _control.FailPendingProbes("container is paused");
+            if (!_control.WaitWhilePaused()) throw new GuestUnwindException("container stopped while paused");
+        }
+        // A probe that traps throws out of here and ends the run; the supervisor fails it after publishing the outcome.
+        _control.ServeProbes(() => RunProbe(context));
         Refuel();
     }
 

@@ -8,13 +8,18 @@ public sealed record ProbeResult(bool Passed, string Detail);
 /// <summary>
 /// How the supervisor talks to a container's thread while it runs: stop, pause/resume and health probes.
 /// Wasmtime stores are single-threaded, so probes are queued and served by the container's own thread at
-/// its next scheduling point (host sleep/yield, or between step calls).
+/// its next scheduling point (host sleep/yield, or between step calls). Every probe handed out completes:
+/// served, or failed by <see cref="FailPendingProbes"/> when the run ends, pauses or is disposed.
 /// </summary>
 public sealed class RunControl : IDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly ManualResetEventSlim _resumed = new(initialState: true);
     private readonly ConcurrentQueue<TaskCompletionSource<ProbeResult>> _probes = new();
+
+    // The probe being served right now. A probe call that traps ends the run by an exception, so its
+    // answer cannot be set where it was called: it stays here until FailPendingProbes answers it.
+    private TaskCompletionSource<ProbeResult>? _serving;
 
     public CancellationToken Stopping => _stop.Token;
 
@@ -34,7 +39,20 @@ public sealed class RunControl : IDisposable
         return tcs.Task;
     }
 
-    internal bool TryTakeProbe(out TaskCompletionSource<ProbeResult> probe) => _probes.TryDequeue(out probe!);
+    /// <summary>
+    /// Runs every queued probe with <paramref name="probe"/> on the calling (container) thread. If
+    /// <paramref name="probe"/> throws, the probe it was serving stays pending until <see cref="FailPendingProbes"/>.
+    /// </summary>
+    internal void ServeProbes(Func<ProbeResult> probe)
+    {
+        while (_probes.TryDequeue(out var next))
+        {
+            Volatile.Write(ref _serving, next);
+            var result = probe();
+            Volatile.Write(ref _serving, null);
+            next.TrySetResult(result);
+        }
+    }
 
     /// <summary>Blocks while paused; returns false when a stop was requested meanwhile.</summary>
     internal bool WaitWhilePaused()
@@ -50,10 +68,12 @@ public sealed class RunControl : IDisposable
         }
     }
 
-    /// <summary>Fails every queued probe (the run ended before serving them).</summary>
+    /// <summary>Fails the probe being served (if its call threw) and every queued probe.</summary>
     internal void FailPendingProbes(string reason)
     {
-        while (_probes.TryDequeue(out var p)) p.TrySetResult(new ProbeResult(false, reason));
+        var failed = new ProbeResult(false, reason);
+        Interlocked.Exchange(ref _serving, null)?.TrySetResult(failed);
+        while (_probes.TryDequeue(out var p)) p.TrySetResult(failed);
     }
 
     public void Dispose()

@@ -30,6 +30,8 @@ public sealed class HealthTrialRunner
     /// <summary>Blocks until the trial is decided (or cancelled: then nothing is decided and Pending is returned).</summary>
     public TrialVerdict Run(CancellationToken cancel)
     {
+        // Guards Trial, which is fed from this thread and from the container's event handler. Never held
+        // while calling into the supervisor (a lock order gate → supervisor could deadlock against it).
         var gate = new Lock();
         void OnChanged(ContainerEvent e)
         {
@@ -39,22 +41,23 @@ public sealed class HealthTrialRunner
         try
         {
             // Events raised before we subscribed (a very early trap) are in the history.
-            lock (gate)
-            {
-                foreach (var e in _container.History) Trial.OnContainerEvent(e);
-            }
+            CatchUp(gate);
             while (Pending(gate))
             {
                 var interval = Trial.Policy.PassesRequired == 0 ? Trial.Policy.Window / 10 : Trial.Policy.Interval;
                 _clock.Sleep(interval, cancel);
                 lock (gate) Trial.CheckDeadline();
                 if (!Pending(gate) || Trial.Policy.PassesRequired == 0) continue;
+                // Served at the container's next scheduling point, or failed at once when there is no run to
+                // serve it (between runs, paused, ended) or when the run ends first. The bound is a last
+                // resort against a runtime bug, not part of the trial's logic.
                 var probe = _container.Probe();
-                // The probe runs at the container's next scheduling point; a container that never yields
-                // within its slice is stopped by its CPU budget, so this wait is bounded.
-                var result = probe.Wait(TimeSpan.FromSeconds(30), cancel)
+                var result = probe.Wait(ProbeWaitLimit, cancel)
                     ? probe.Result
-                    : new ProbeResult(false, "probe not served within 30 s");
+                    : new ProbeResult(false, $"probe not served within {ProbeWaitLimit.TotalSeconds:F0} s");
+                // A probe failed because the run ended completes after that run's outcome is in the history:
+                // apply it first, so the trial fails with why the run ended rather than "no run to probe".
+                if (!result.Passed) CatchUp(gate);
                 lock (gate) Trial.OnProbe(result);
             }
         }
@@ -72,6 +75,18 @@ public sealed class HealthTrialRunner
         if (Trial.Verdict == TrialVerdict.Passed) _decision.Confirm(_container.Name);
         else _decision.Reject(_container.Name, Trial.Reason);
         return Trial.Verdict;
+    }
+
+    private static TimeSpan ProbeWaitLimit => TimeSpan.FromSeconds(30);
+
+    /// <summary>Feeds the container's history to the trial (events seen twice change nothing: a verdict is final).</summary>
+    private void CatchUp(Lock gate)
+    {
+        var history = _container.History;
+        lock (gate)
+        {
+            foreach (var e in history) Trial.OnContainerEvent(e);
+        }
     }
 
     private bool Pending(Lock gate)
