@@ -47,10 +47,19 @@ public sealed class ExternalToolTests
     public async Task A_background_process_keeps_its_log_and_is_gone_after_a_kill()
     {
         await using var process = BackgroundProcess.Start("sh", ["-c", "echo ready; exec sleep 600"]);
-        for (var i = 0; i < 200 && !process.Log.Contains("ready", StringComparison.Ordinal); i++) await Task.Delay(50);
+        await process.WaitForLogAsync("ready", TimeSpan.FromSeconds(30));
         Assert.Equal("ready\n", process.Log);
         await process.KillAsync();
         Assert.True(process.HasExited);
         await process.KillAsync(); // a second kill is harmless
+    }
+
+    [Fact]
+    public async Task Waiting_for_a_line_a_process_never_prints_fails_with_its_log()
+    {
+        await using var process = BackgroundProcess.Start("sh", ["-c", "echo booting; exit 4"]);
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => process.WaitForLogAsync("listening", TimeSpan.FromMinutes(1)));
+        Assert.Contains("exited 4 before printing 'listening'", e.Message);
+        Assert.Contains("booting", e.Message);
     }
 }

@@ -36,6 +36,29 @@ public sealed class BackgroundProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>
+    /// Waits until the log contains <paramref name="text"/> (a readiness line such as "listening").
+    /// Fails with the log when the process exits first or <paramref name="timeout"/> passes.
+    /// </summary>
+    public async Task WaitForLogAsync(string text, TimeSpan timeout)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(text);
+        var deadline = DateTime.UtcNow + timeout;
+        while (!Log.Contains(text, StringComparison.Ordinal))
+        {
+            if (_process.HasExited)
+            {
+                // The exit may have raced the last output lines: look once more after the readers drained.
+                await _process.WaitForExitAsync().ConfigureAwait(false);
+                if (Log.Contains(text, StringComparison.Ordinal)) return;
+                throw new InvalidOperationException($"{CommandLine} exited {_process.ExitCode} before printing '{text}':\n{Log}");
+            }
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"{CommandLine} did not print '{text}' within {timeout}:\n{Log}");
+            await Task.Delay(25).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>SIGKILL to the whole process tree, then wait until it is gone. Safe to call twice.</summary>
     public async Task KillAsync()
     {

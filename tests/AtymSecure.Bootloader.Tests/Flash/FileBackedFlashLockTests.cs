@@ -37,8 +37,7 @@ public sealed class FileBackedFlashLockTests : IDisposable
         await using (var other = BackgroundProcess.Start("flock", ["--exclusive", "--close", path, "sh", "-c", "echo locked; exec sleep 600"], FlockHint))
         {
             // Readiness, not timing: wait (bounded) until the other process says it holds the lock.
-            for (var i = 0; i < 400 && !other.Log.Contains("locked", StringComparison.Ordinal); i++) await Task.Delay(25);
-            Assert.True(other.Log.Contains("locked", StringComparison.Ordinal), $"flock did not start: {other.Log}");
+            await other.WaitForLogAsync("locked", TimeSpan.FromSeconds(30));
             var e = Assert.Throws<FlashFileInUseException>(() => FileBackedFlash.Open(path));
             Assert.Contains("in use by another process", e.Message);
         }
