@@ -79,7 +79,16 @@ internal static class ContainerImageManifestParser
         {
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = ScanDepthLimit, CommentHandling = JsonCommentHandling.Disallow });
             var max = 0;
-            while (reader.Read()) max = Math.Max(max, reader.CurrentDepth + (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray ? 1 : 0));
+            while (reader.Read())
+            {
+                max = Math.Max(max, reader.CurrentDepth + (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray ? 1 : 0));
+                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && !DecodesAsText(ref reader))
+                {
+                    // JsonElement.GetString would throw later: refuse here, once.
+                    problems.Add($"manifest: the string at byte {reader.TokenStartIndex} is not valid UTF-16 text (lone surrogate escape)");
+                    return null;
+                }
+            }
             return max;
         }
         catch (JsonException e)
@@ -90,6 +99,19 @@ internal static class ContainerImageManifestParser
     }
 
     private const int ScanDepthLimit = 256;
+
+    private static bool DecodesAsText(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            reader.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>The properties of an object, each once and each known; missing ones are reported.</summary>
     private static Dictionary<string, JsonElement>? Fields(JsonElement element, string path, string[] known, List<string> problems)

@@ -78,7 +78,7 @@ public static class ContainerImageReader
             problems.Add($"manifest length {length} runs past the end of the {image.Length}-byte image");
             return null;
         }
-        return problems.Count == 0 ? (int)length : null;
+        return (int)length; // a nonzero reserved field is reported, and the rest is still checked
     }
 
     /// <summary>

@@ -91,6 +91,35 @@ public class ContainerImagePropertyTests
         edit.Array[1, 4].Sample(edits => ReadOrTypedError(Apply(valid, edits.Select(e => (e.Item1 == 0 ? 0 : 1, e.Item2, e.Item3)).ToArray())), iter: 4000);
     });
 
+    private static readonly string[] Tokens =
+        ["\\ud800", "\\udc00x", "\\u0000", "1e999", "-0", "0.5", "18446744073709551616", "null", "true", "[]", "{}", "\"x\":1,", "\"", ",", "[[[[[[[[[", "\u00e9", "\\n"];
+
+    /// <summary>JSON tokens (surrogate escapes, huge numbers, nesting) spliced into the manifest, its length fixed up.</summary>
+    [Fact(Timeout = 300_000)]
+    public async Task Manifest_token_splices_fail_only_with_the_typed_error() => await Task.Run(() =>
+    {
+        var valid = TestImages.Valid();
+        var length = TestImages.ManifestLength(valid);
+        var manifest = Encoding.UTF8.GetString(valid, 16, length);
+        var splice = Gen.Select(Gen.Int[0, length], Gen.Int[0, Tokens.Length - 1], Gen.Int[0, 12]);
+        splice.Array[1, 3].Sample(edits =>
+        {
+            var text = manifest;
+            foreach (var (at, token, cut) in edits)
+            {
+                var i = Math.Min(at, text.Length);
+                text = text[..i] + Tokens[token] + text[Math.Min(text.Length, i + cut)..];
+            }
+            var json = Encoding.UTF8.GetBytes(text);
+            var image = new byte[16 + json.Length + (valid.Length - 16 - length)];
+            valid.AsSpan(0, 16).CopyTo(image);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(12), (uint)json.Length);
+            json.CopyTo(image, 16);
+            valid.AsSpan(16 + length).CopyTo(image.AsSpan(16 + json.Length));
+            ReadOrTypedError(image);
+        }, iter: 4000);
+    });
+
     [Fact]
     public void Random_bytes_behind_a_valid_preamble_fail_only_with_the_typed_error() =>
         Gen.Byte.Array[0, 600].Sample(tail =>

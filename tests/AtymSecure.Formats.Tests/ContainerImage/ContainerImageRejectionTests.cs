@@ -45,6 +45,16 @@ public class ContainerImageRejectionTests
         AssertProblem(Patch(b => BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(10), 7)), "reserved field is 7, must be 0");
 
     [Fact]
+    public void Nonzero_reserved_field_is_reported_with_the_other_problems()
+    {
+        var image = TestImages.Edit(Valid, m => m["grants"]!.AsArray().Add("gpio:4"));
+        BinaryPrimitives.WriteUInt16LittleEndian(image.AsSpan(10), 1);
+        var problems = TestImages.Problems(image);
+        Assert.Contains("reserved field is 1, must be 0", problems);
+        Assert.Contains(problems, p => p.Contains("'gpio:4' is not in config.permissions", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Zero_manifest_length() =>
         AssertProblem(Patch(b => BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(12), 0)), "manifest length 0 is outside 1..65536");
 
@@ -77,6 +87,12 @@ public class ContainerImageRejectionTests
     {
         AssertProblem(Reframe(Valid, new string('[', 5000) + new string(']', 5000)), "manifest: malformed JSON or nested deeper than 256 levels");
     }
+
+    [Theory]
+    [InlineData("{\"blobs\":[],\"code\":{\"kind\":\"\\ud800\"}}", "manifest: the string at byte 27 is not valid UTF-16 text (lone surrogate escape)")]
+    [InlineData("{\"\\udc00\":1}", "manifest: the string at byte 1 is not valid UTF-16 text")]
+    [InlineData("{\"grants\":[\"\\ud800x\"]}", "manifest: the string at byte 11 is not valid UTF-16 text")]
+    public void Lone_surrogate_escapes_are_reported_not_thrown(string manifest, string expected) => AssertProblem(Reframe(Valid, manifest), expected);
 
     [Fact]
     public void Manifest_that_is_not_an_object() => AssertProblem(Reframe(Valid, "[]"), "manifest: must be an object, is Array");
