@@ -86,12 +86,11 @@ public static class ContainerBundleCutter
         return built with { Grants = image.Grants, TargetImage = image.Bytes };
     }
 
-    /// <summary>major·2^32 + minor·2^16 + patch: later SemVer versions get higher counters.</summary>
-    public static ulong DefaultSecurityCounter(SemanticVersion version)
-    {
-        ArgumentNullException.ThrowIfNull(version);
-        return (version.Major << 32) + (version.Minor << 16) + version.Patch;
-    }
+    /// <summary>
+    /// major·2^24 + minor·2^16 + patch (<see cref="Formats.Bundle.SecurityCounter"/>): later versions get higher
+    /// counters that still fit the 32 bits a device records (a 2^32-based default was refused by every device).
+    /// </summary>
+    public static ulong DefaultSecurityCounter(SemanticVersion version) => Formats.Bundle.SecurityCounter.DefaultFor(version);
 
     private static async Task<(Oci.Wire.Digest Manifest, ContainerArtifact Container)> ReadAsync(ContainerSource source, CancellationToken ct)
     {

@@ -42,10 +42,16 @@ public sealed record ContainerSlotImage(
             throw new AotTargetNotSupportedException($"container {config.Name} {config.Version} targets {string.Join(", ", config.Targets)}, not '{deviceClass.Name}'");
         var granted = ResolveGrants(config, grants);
         var profile = DeviceClassCompilationProfiles.For(deviceClass);
-        var compiled = await AotCompilerRegistry.CompileAsync(container.ModuleBytes, deviceClass, ct).ConfigureAwait(false);
         var kind = KindOf(profile, deviceClass);
+        // A raw object carries no grants: refuse a reduction rather than silently not applying it.
+        if (kind == ArtifactKind.Wasm2cObject && granted.Count != config.Permissions.Count)
+            throw new GrantsNotCarriedException($"cannot grant less than {config.Name} {config.Version} asks for on {deviceClass.Name}: " +
+                "its wasm2c code is linked into firmware and the raw artifact carries no grants");
+        var compiled = await AotCompilerRegistry.CompileAsync(container.ModuleBytes, deviceClass, ct).ConfigureAwait(false);
         if (kind == ArtifactKind.Wasm2cObject)
+        {
             return new ContainerSlotImage(compiled.Bytes, ImageFormat.RawArtifact, kind, profile.CompilerTriple, [], compiled);
+        }
         var image = ContainerImageWriter.Write(config, granted, kind, deviceClass.Name, profile.CompilerTriple, compiled.Bytes.Span, container.Blobs);
         return new ContainerSlotImage(image, ImageFormat.ContainerImageV1, kind, profile.CompilerTriple,
             [.. config.Permissions.Where(granted.Contains)], compiled);
@@ -72,6 +78,16 @@ public sealed record ContainerSlotImage(
             _ => ArtifactKind.WasmtimeNative,
         };
     }
+}
+
+/// <summary>Reduced grants were asked for a device class whose target image cannot carry grants (wasm2c raw objects).</summary>
+public sealed class GrantsNotCarriedException : ArgumentException
+{
+    public GrantsNotCarriedException() { }
+
+    public GrantsNotCarriedException(string message) : base(message) { }
+
+    public GrantsNotCarriedException(string message, Exception innerException) : base(message, innerException) { }
 }
 
 /// <summary>A deployment tried to grant what the container does not ask for (grants may be fewer than the permissions, never more).</summary>

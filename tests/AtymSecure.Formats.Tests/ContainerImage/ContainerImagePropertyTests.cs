@@ -21,7 +21,7 @@ public class ContainerImagePropertyTests
         from kind in Gen.Int[0, Kinds.Length - 1]
         from withClass in Gen.Bool
         from code in Gen.Byte.Array[1, 3000]
-        from description in Gen.String[Gen.Char.AlphaNumeric, 0, 300]
+        from description in Gen.String[Gen.Char['\0', '\u07ff'], 0, 300]
         from variables in Gen.Select(Gen.String[Gen.Char['A', 'Z'], 1, 8], Gen.String[Gen.Char.AlphaNumeric, 0, 20]).Array[0, 5]
         from minor in Gen.Int[0, 50]
         select Build(permissionMask, blobBytes, grantMask, Kinds[kind], withClass, code, description, variables, minor);

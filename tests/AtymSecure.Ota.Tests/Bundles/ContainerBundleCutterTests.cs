@@ -165,6 +165,15 @@ public sealed class ContainerBundleCutterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Mcu_class_refuses_reduced_grants_it_cannot_carry()
+    {
+        var error = await Assert.ThrowsAsync<GrantsNotCarriedException>(() => ContainerBundleCutter.CutAsync(Source("ad-1.0.0"), null,
+            DeviceClassTable.McuCortexM33, [Capability.Log], [_key], Options("mcu-reduced.bundle")));
+        Assert.Contains("cannot grant less than anomaly-detector 1.0.0 asks for on mcu-cortex-m33", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_dir));
+    }
+
+    [Fact]
     public async Task A_class_the_container_does_not_target_is_refused() =>
         Assert.Contains("not 'portable-pulley64'", (await Assert.ThrowsAsync<AotTargetNotSupportedException>(() =>
             ContainerBundleCutter.CutAsync(Source("ad-1.0.0"), null, DeviceClassTable.PortablePulley64, null, [_key], Options("x.bundle")))).Message,
@@ -173,7 +182,7 @@ public sealed class ContainerBundleCutterTests : IAsyncLifetime
     [Fact]
     public void Default_security_counter_orders_versions()
     {
-        Assert.Equal((1UL << 32) + (2UL << 16) + 3, ContainerBundleCutter.DefaultSecurityCounter(SemanticVersion.Parse("1.2.3")));
+        Assert.Equal((1UL << 24) + (2UL << 16) + 3, ContainerBundleCutter.DefaultSecurityCounter(SemanticVersion.Parse("1.2.3")));
         Assert.True(ContainerBundleCutter.DefaultSecurityCounter(SemanticVersion.Parse("1.10.0")) > ContainerBundleCutter.DefaultSecurityCounter(SemanticVersion.Parse("1.9.9")));
     }
 }
