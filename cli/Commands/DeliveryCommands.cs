@@ -50,7 +50,7 @@ internal static class DeliveryCommands
         var key = new Option<string[]>("--key", "-k") { Description = "Signing key (repeatable; passphrase from ATYM_KEY_PASSPHRASE)", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "Bundle file to write", Required = true };
         var expires = new Option<TimeSpan>("--expires-in") { Description = "Validity of the bundle", DefaultValueFactory = _ => TimeSpan.FromDays(30) };
-        var counter = new Option<ulong?>("--security-counter") { Description = "Anti-rollback counter (default: from the SemVer, major·2^32 + minor·2^16 + patch)" };
+        var counter = new Option<ulong?>("--security-counter") { Description = "Anti-rollback counter (default: from the SemVer, major·2^24 + minor·2^16 + patch, fits a device's 32-bit counter)" };
         var grant = new Option<string[]>("--grant") { Description = "Capability the deployment grants (repeatable; default: exactly the config's permissions; never more than those)" };
         var command = new Command("bundle", "Cut a signed full or delta bundle of a container for a device class") { reference, DeviceClassOption, from, key, output, expires, counter, grant };
         CommonOptions.AddRemote(command);

@@ -186,6 +186,11 @@ public sealed class LocalDevice : IDisposable
         {
             throw new DeviceDataException($"flash file {directory.FlashFile} is missing", e);
         }
+        catch (FlashFileInUseException e)
+        {
+            // Our own lock normally stops this first; a foreign process holding the file is just as busy.
+            throw new DeviceBusyException($"flash file {directory.FlashFile} is in use by another process", e);
+        }
     }
 
     public void Dispose()

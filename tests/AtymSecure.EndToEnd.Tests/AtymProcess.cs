@@ -1,0 +1,31 @@
+using System.Reflection;
+using AtymSecure.TestSupport;
+
+namespace AtymSecure.EndToEnd.Tests;
+
+/// <summary>The `atym` CLI as a separate process (the one built next to these tests), the way a person runs it.</summary>
+internal sealed class AtymProcess(string workDirectory, IDictionary<string, string> environment)
+{
+    private static readonly string Dll = Path.Combine(AppContext.BaseDirectory, "atym.dll");
+
+    public static string RepoRoot { get; } = typeof(AtymProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "RepoRoot").Value!;
+
+    /// <summary>Runs to completion; a non-zero exit fails the test with the command and its output.</summary>
+    public async Task<string> Ok(params string[] args)
+    {
+        var r = await Run(args);
+        Assert.True(r.ExitCode == 0, $"atym {string.Join(' ', args)} exited {r.ExitCode}\n{r.StdOut}\n{r.StdErr}");
+        return r.StdOut;
+    }
+
+    public Task<ToolResult> Run(params string[] args) =>
+        ExternalTool.RunAsync("dotnet", [Dll, .. args], TimeSpan.FromMinutes(3), workDirectory, environment);
+
+    /// <summary>Starts without waiting (to kill it mid-way, like a power cut).</summary>
+    public BackgroundProcess Start(params string[] args)
+    {
+        if (!File.Exists(Dll)) throw new InvalidOperationException($"{Dll} is missing: the CLI was not built next to the tests");
+        return BackgroundProcess.Start("dotnet", [Dll, .. args], workingDirectory: workDirectory, environment: environment);
+    }
+}
