@@ -279,6 +279,14 @@ public class ContainerImageRejectionTests
         }), "manifest: not in canonical form");
 
     [Fact]
+    public void More_than_64_blobs_are_refused() =>
+        AssertProblem(TestImages.Edit(Valid, m =>
+        {
+            var blobs = m["blobs"]!.AsArray();
+            while (blobs.Count < 65) blobs.Add(blobs[1]!.DeepClone());
+        }), "manifest.blobs: 65 blobs, limit 64");
+
+    [Fact]
     public void Every_problem_is_reported_at_once()
     {
         var image = TestImages.Edit(Valid, m =>

@@ -108,6 +108,15 @@ public class ContainerImageRoundTripTests
     }
 
     [Fact]
+    public void Writer_refuses_an_image_above_64_MiB()
+    {
+        var code = new byte[ContainerImageLayout.MaxImageBytes];
+        var message = Assert.Throws<ArgumentException>(() => ContainerImageWriter.Write(TestImages.DefaultConfig, [], ArtifactKind.Wasm, null, null,
+            code, TestImages.DefaultBlobs())).Message;
+        Assert.Contains("limit 67108864", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Writer_refuses_empty_code_unknown_class_and_invalid_config()
     {
         var config = TestImages.DefaultConfig with { Name = "Bad Name" };
