@@ -22,6 +22,7 @@ internal sealed class ContainerRun
     private readonly RunControl _control;
     private readonly RuntimeOptions _options;
     private Store? _store;
+    private SliceCpuBudget? _sliceBudget;
     private Instance? _instance;
     private RunOutcome? _failure;
     private bool _inProbe;
@@ -52,6 +53,11 @@ internal sealed class ContainerRun
         try
         {
             store.SetLimits(memorySize: Limits.MaxMemoryBytes, tableElements: 100_000, instances: 4, tables: 4, memories: 1);
+            if (_interruption == CpuInterruption.Epoch)
+            {
+                _sliceBudget = new SliceCpuBudget(TimeSpan.FromMilliseconds(Math.Max(1, Limits.CpuBudgetMs)), _options.EpochTick);
+                store.SetEpochDeadlineCallback(_sliceBudget.OnDeadline);
+            }
             Refuel();
             Linker linker;
             try
@@ -172,7 +178,11 @@ internal sealed class ContainerRun
     {
         if (_store is null) return;
         if (_interruption == CpuInterruption.Fuel) _store.Fuel = _options.FuelFor(Limits.CpuBudgetMs);
-        else _store.SetEpochDeadline(_options.EpochTicksFor(Limits.CpuBudgetMs));
+        else
+        {
+            _sliceBudget?.Restart();
+            _store.SetEpochDeadline(_options.EpochTicksFor(Limits.CpuBudgetMs));
+        }
     }
 
     private (OutcomeKind, int?, string) ClassifyCore(Exception e, ContainerContext context, bool instantiating)
@@ -181,6 +191,8 @@ internal sealed class ContainerRun
         if (_failure is { } f) return (f.Kind, f.ExitCode, f.Message);
         if (_control.Stopping.IsCancellationRequested) return (OutcomeKind.Stopped, null, "stopped on request");
         if (e is WasmtimeException { ExitCode: { } exit }) return (OutcomeKind.Exited, exit, $"exit({exit})");
+        if (e is SliceBudgetExceededException or { InnerException: SliceBudgetExceededException })
+            return (OutcomeKind.SliceDeadline, null, $"ran past its CPU budget of {Limits.CpuBudgetMs} ms in one slice ({(e as SliceBudgetExceededException ?? e.InnerException)!.Message})");
         var message = Summarize(e.Message);
         if (e is TrapException trap)
         {
