@@ -29,7 +29,11 @@ public static class SlotImageLoader
         var actual = Sha256Digest.Of(bytes);
         if (actual != info.Digest)
             throw new ArtifactVerificationException($"slot {slot} of '{container}' reads as {actual}, its record says {info.Digest} (flash damaged since it was verified)");
-        return FromImage(bytes, container, bootloader.Options.DeviceClass);
+        var spec = FromImage(bytes, container, bootloader.Options.DeviceClass);
+        // The slot record's version came from the signed bundle header; the image must say the same.
+        if (spec.Config.Version is not { } v || (v.Major, v.Minor, v.Patch) != ((ulong)info.Version.Major, (ulong)info.Version.Minor, (ulong)info.Version.Patch))
+            throw new ArtifactVerificationException($"slot {slot} of '{container}' was installed as {info.Version}, but its image is version {spec.Version}");
+        return spec;
     }
 
     /// <summary>Parses verified image bytes; the name and device class must be the ones expected.</summary>
