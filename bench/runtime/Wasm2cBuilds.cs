@@ -47,6 +47,27 @@ internal sealed class Wasm2cBuilds(string kernelsDirectory, string workDirectory
         return Link(dir, [.. objects]);
     }
 
+    /// <summary>
+    /// Whether wasm2c can translate a Wasm SIMD module: null when it can, else why not (Debian's wabt 1.0.32 aborts on
+    /// the SIMD kernels, and compiling its SIMD output would also need the simde headers), so the run can say so.
+    /// </summary>
+    public string? SimdTranslationProblem(string simdWasmPath)
+    {
+        var dir = Directory.CreateDirectory(Path.Combine(workDirectory, "w2c-simd")).FullName;
+        try
+        {
+            Tools.Run("wasm2c", simdWasmPath, "-n", "atym", "-o", Path.Combine(dir, "atym.c"));
+            return null;
+        }
+        catch (InvalidOperationException e)
+        {
+            var firstLine = e.Message.Split('\n')[0].Trim();
+            var exit = firstLine.LastIndexOf(" failed (", StringComparison.Ordinal);
+            return "wasm2c on the Wasm SIMD build" + (exit >= 0 ? firstLine[exit..].TrimEnd(':') : ": " + firstLine)
+                + (firstLine.Contains("failed (134)", StringComparison.Ordinal) ? ", i.e. it aborted (SIGABRT)" : "");
+        }
+    }
+
     private string Link(string dir, params string[] objects)
     {
         var exe = Path.Combine(dir, "harness");
