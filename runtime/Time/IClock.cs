@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace AtymSecure.Runtime.Time;
 
 /// <summary>
@@ -37,17 +39,21 @@ public sealed class SystemClock : IClock
 /// </summary>
 public sealed class VirtualClock : IClock, IDisposable
 {
-    private readonly ThreadLocal<long> _own = new(() => 0);
+    // Per-thread offsets, keyed by the thread object and dropped with it. Not a ThreadLocal: that throws
+    // once disposed, which would crash a container thread that outlives the device owning this clock.
+    private readonly ConditionalWeakTable<Thread, StrongBox<long>> _own = new();
     private long _baseTicks;
 
     public VirtualClock(TimeSpan start = default) => _baseTicks = start.Ticks;
 
-    public TimeSpan Now => TimeSpan.FromTicks(Interlocked.Read(ref _baseTicks) + _own.Value);
+    public TimeSpan Now => TimeSpan.FromTicks(Interlocked.Read(ref _baseTicks) + Own.Value);
+
+    private StrongBox<long> Own => _own.GetValue(Thread.CurrentThread, static _ => new StrongBox<long>(0));
 
     public void Sleep(TimeSpan delay, CancellationToken cancel)
     {
         cancel.ThrowIfCancellationRequested();
-        if (delay > TimeSpan.Zero) _own.Value += delay.Ticks;
+        if (delay > TimeSpan.Zero) Own.Value += delay.Ticks;
         // Let other threads run, as a real sleep would.
         Thread.Yield();
     }
@@ -58,5 +64,8 @@ public sealed class VirtualClock : IClock, IDisposable
         Interlocked.Add(ref _baseTicks, by.Ticks);
     }
 
-    public void Dispose() => _own.Dispose();
+    /// <summary>Nothing to release (timelines go with their threads); the clock keeps working for threads still running.</summary>
+    public void Dispose()
+    {
+    }
 }
