@@ -45,7 +45,7 @@ internal sealed class NativeReference
             var expected = ExpectedChecksum(kernel.Export, t.Iterations);
             if (t.Checksum != expected)
                 throw new KernelMismatchException(
-                    $"row '{row}': {kernel.Export}({t.Iterations}) returned {t.Checksum:x8} but the gcc -O2 build returns {expected:x8}; the engine computed a wrong result, so no ratios are printed");
+                    $"row '{row}': {kernel.Export}({t.Iterations}) returned {t.Checksum:x8} but the gcc -O2 build returns {expected:x8}; the engine computed a wrong result, so the row is not printed and the bench stops");
         }
     }
 }

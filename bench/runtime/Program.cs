@@ -39,6 +39,8 @@ static async Task RunAsync(string repo, string work, bool quick)
     Tools.Run("gcc", "-O2", "-o", native, kernelsC, Path.Combine(kernelsDir, "native_main.c"));
     var nativeClang = Path.Combine(work, "native-clang");
     Tools.Run("clang", "-O2", "-o", nativeClang, kernelsC, Path.Combine(kernelsDir, "native_main.c"));
+    var nativeV3 = Path.Combine(work, "native-v3");
+    Tools.Run("gcc", "-O2", "-march=x86-64-v3", "-o", nativeV3, kernelsC, Path.Combine(kernelsDir, "native_main.c"));
     var scalarPath = BuildWasm(work, kernelsC, "kernels.wasm", "-O2");
     var simdPath = BuildWasm(work, kernelsC, "kernels-simd.wasm", "-O2", "-msimd128");
     var simdO3Path = BuildWasm(work, kernelsC, "kernels-simd-o3.wasm", "-O3", "-msimd128");
@@ -61,7 +63,9 @@ static async Task RunAsync(string repo, string work, bool quick)
     table.PrintHeader();
     table.PrintNative();
     // Not an engine: the same source through LLVM natively, to separate "clang vectorises differently" from engine cost.
-    table.Add("clang -O2 native (reference: LLVM, no engine)", RunHarness(nativeClang, kernels, repeats));
+    table.Add("clang -O2 native (reference: LLVM, no engine)", RunHarness(nativeClang, kernels, repeats), reference: true);
+    // Also not an engine: what native code gets from AVX2 (256-bit vectors; Wasm SIMD is 128-bit).
+    table.Add("gcc -O2 -march=x86-64-v3 native (reference: AVX2)", RunHarness(nativeV3, kernels, repeats), reference: true);
     var wasmtimeRows = new List<(string Label, EngineProfile Profile, byte[] Wasm)>
     {
         ("AoT x86_64 class profile (x86-64-v2, epoch)", linuxX86, scalar),
