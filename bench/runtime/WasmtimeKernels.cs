@@ -1,3 +1,4 @@
+using AtymSecure.Runtime.Execution;
 using System.Security.Cryptography;
 using AtymSecure.Formats.Bundle;
 using AtymSecure.Runtime.Artifacts;
@@ -23,6 +24,8 @@ internal static class WasmtimeKernels
         if (profile.Interruption == CpuInterruption.Epoch) store.SetEpochDeadline(1_000_000);
         var instance = new Instance(store, module, []);
         var result = new Dictionary<string, KernelTiming>(StringComparer.Ordinal);
+        // The native harness times with thread CPU time; a wall-clock fallback would not be comparable.
+        if (!ThreadCpuTime.IsAvailable) throw new InvalidOperationException("thread CPU time (CLOCK_THREAD_CPUTIME_ID) is not available here");
         foreach (var kernel in kernels)
         {
             var f = instance.GetFunction<int, int>(kernel.Export)
@@ -32,9 +35,9 @@ internal static class WasmtimeKernels
             var sum = 0;
             for (var r = 0; r < repeats; r++)
             {
-                var start = ThreadCpuClock.Seconds();
+                var start = ThreadCpuTime.Current().TotalSeconds;
                 sum = f((int)iterations);
-                best = Math.Min(best, (ThreadCpuClock.Seconds() - start) * kernel.Iterations / iterations);
+                best = Math.Min(best, (ThreadCpuTime.Current().TotalSeconds - start) * kernel.Iterations / iterations);
             }
             result[kernel.Export] = new KernelTiming(best, iterations, (uint)sum);
         }
