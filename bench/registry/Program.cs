@@ -4,14 +4,21 @@ using AtymSecure.Oci.Content;
 using AtymSecure.Oci.Remote;
 using AtymSecure.Oci.Wire;
 
-// Usage: AtymSecure.Bench.Registry <ours host:port> <distribution host:port> [--small]
-// Runs the same workloads with the same client against both registries and prints ratios.
-if (args.Length < 2)
+// Usage: AtymSecure.Bench.Registry label=host:port ... distribution=host:port [--small] [--repeat N]
+// Runs the same workloads with the same client against every registry and prints each one's rate
+// relative to the one labelled "distribution". Registries take turns per workload (the order rotates
+// each round), so a noisy neighbour on a shared machine hits all of them alike; ranges are over rounds.
+var small = args.Contains("--small");
+var repeatAt = Array.IndexOf(args, "--repeat");
+var rounds = repeatAt >= 0 && repeatAt + 1 < args.Length ? int.Parse(args[repeatAt + 1], CultureInfo.InvariantCulture) : 1;
+var registries = args.Where(a => a.Contains('=', StringComparison.Ordinal))
+    .Select(a => (Label: a[..a.IndexOf('=', StringComparison.Ordinal)], Host: a[(a.IndexOf('=', StringComparison.Ordinal) + 1)..]))
+    .ToList();
+if (registries.Count < 2 || registries.All(r => r.Label != "distribution") || rounds < 1)
 {
-    Console.Error.WriteLine("usage: bench <ours host:port> <peer host:port> [--small]");
+    Console.Error.WriteLine("usage: bench label=host:port ... distribution=host:port [--small] [--repeat N]");
     return 2;
 }
-var small = args.Contains("--small");
 var workloads = new Workload[]
 {
     new("push 256 x 1 MiB blobs", Kind.PushBlobs, small ? 32 : 256, 1 << 20),
@@ -21,18 +28,19 @@ var workloads = new Workload[]
     new("5000 manifest GETs", Kind.ManifestGets, small ? 500 : 5000, 0),
 };
 const int Clients = 8;
-var results = new Dictionary<(string Registry, string Workload), double>();
-foreach (var (label, host) in new[] { ("ours", args[0]), ("distribution", args[1]) })
+var results = new Dictionary<(int Round, string Registry, string Workload), double>();
+for (var round = 0; round < rounds; round++)
 {
-    var run = $"bench{DateTime.UtcNow.Ticks % 1_000_000}";
-    var repository = new Repository($"{host}/{run}/data", new RemoteOptions { ChunkedUploadThreshold = long.MaxValue });
+    var run = $"bench{DateTime.UtcNow.Ticks % 1_000_000}r{round}";
+    var repositories = registries.ToDictionary(r => r.Label,
+        r => new Repository($"{r.Host}/{run}/data", new RemoteOptions { ChunkedUploadThreshold = long.MaxValue }));
     var blobs = new Dictionary<string, (byte[] Data, Descriptor Descriptor)[]>();
     foreach (var w in workloads)
     {
         var key = $"{w.Count}x{w.Size}";
         if (w.Kind == Kind.PushBlobs)
         {
-            var seed = label.Length * 7919 + w.Size;
+            var seed = round * 1_000_003 + w.Size;
             blobs[key] = Enumerable.Range(0, w.Count).Select(i =>
             {
                 var data = new byte[w.Size];
@@ -40,54 +48,70 @@ foreach (var (label, host) in new[] { ("ours", args[0]), ("distribution", args[1
                 return (data, Descriptor.FromBytes(MediaTypes.OctetStream, data));
             }).ToArray();
         }
-        var sw = Stopwatch.StartNew();
-        switch (w.Kind)
+        for (var turn = 0; turn < registries.Count; turn++)
         {
-            case Kind.PushBlobs:
-                await Parallel.ForEachAsync(blobs[key], new ParallelOptions { MaxDegreeOfParallelism = Clients }, async (b, ct) =>
-                {
-                    using var s = new MemoryStream(b.Data, writable: false);
-                    await repository.PushAsync(b.Descriptor, s, ct);
-                });
-                break;
-            case Kind.PullBlobs:
-                await Parallel.ForEachAsync(blobs[key], new ParallelOptions { MaxDegreeOfParallelism = Clients }, async (b, ct) =>
-                {
-                    await using var s = await repository.FetchAsync(b.Descriptor, ct);
-                    await s.CopyToAsync(Stream.Null, 1 << 16, ct);
-                });
-                break;
-            case Kind.ManifestGets:
-                var layers = blobs.Values.First().Take(4).Select(b => b.Descriptor).ToList();
-                await repository.PushBytesAsync(MediaTypes.EmptyJson, "{}"u8.ToArray());
-                var manifestBytes = OciJson.Serialize(new ImageManifest { ArtifactType = "application/vnd.example.bench", Config = Descriptor.Empty with { Data = null }, Layers = layers });
-                var manifest = Descriptor.FromBytes(MediaTypes.ImageManifest, manifestBytes);
-                using (var s = new MemoryStream(manifestBytes)) await repository.PushAsync(manifest, s, "bench");
-                sw.Restart();
-                await Parallel.ForEachAsync(Enumerable.Range(0, w.Count), new ParallelOptions { MaxDegreeOfParallelism = Clients }, async (_, ct) =>
-                {
-                    var (d, content) = await repository.FetchAsync("bench", ct);
-                    await using (content) await content.CopyToAsync(Stream.Null, ct);
-                });
-                break;
+            var label = registries[(turn + round) % registries.Count].Label;
+            var elapsed = await RunAsync(w, repositories[label], blobs, key);
+            var rate = w.Kind == Kind.ManifestGets ? w.Count / elapsed.TotalSeconds : (double)w.Count * w.Size / (1 << 20) / elapsed.TotalSeconds;
+            results[(round, label, w.Name)] = rate;
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"round {round + 1} {label,-13} {w.Name,-26} {rate,10:F1} {(w.Kind == Kind.ManifestGets ? "req/s" : "MB/s")}  ({elapsed.TotalSeconds:F2} s)"));
         }
-        sw.Stop();
-        var rate = w.Kind == Kind.ManifestGets ? w.Count / sw.Elapsed.TotalSeconds : (double)w.Count * w.Size / (1 << 20) / sw.Elapsed.TotalSeconds;
-        results[(label, w.Name)] = rate;
-        Console.Error.WriteLine($"{label,-13} {w.Name,-26} {rate,10:F1} {(w.Kind == Kind.ManifestGets ? "req/s" : "MB/s")}  ({sw.Elapsed.TotalSeconds:F2} s)");
     }
 }
 
 Console.WriteLine();
-Console.WriteLine($"{"workload",-26} {"ours",12} {"distribution",14} {"ours/dist",10}   (8 concurrent clients, same client library)");
+Console.WriteLine($"{Clients} concurrent clients, same client library, {rounds} round(s); ratio = rate / distribution's rate in the same round");
 foreach (var w in workloads)
 {
     var unit = w.Kind == Kind.ManifestGets ? "req/s" : "MB/s";
-    var ours = results[("ours", w.Name)];
-    var peer = results[("distribution", w.Name)];
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{w.Name,-26} {ours,7:F1} {unit,-5} {peer,8:F1} {unit,-5} {ours / peer,9:F2}x"));
+    Console.WriteLine($"{w.Name}");
+    foreach (var (label, _) in registries)
+    {
+        var rates = Enumerable.Range(0, rounds).Select(r => results[(r, label, w.Name)]).ToList();
+        var ratios = Enumerable.Range(0, rounds).Select(r => results[(r, label, w.Name)] / results[(r, "distribution", w.Name)]).ToList();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {label,-14} {rates.Min(),8:F1}-{rates.Max(),-8:F1} {unit,-5}  ratio {ratios.Min(),5:F2}-{ratios.Max():F2}x  [{string.Join(' ', ratios.Select(x => x.ToString("F2", CultureInfo.InvariantCulture)))}]"));
+    }
 }
 return 0;
+
+static async Task<TimeSpan> RunAsync(Workload w, Repository repository, Dictionary<string, (byte[] Data, Descriptor Descriptor)[]> blobs, string key)
+{
+    var options = new ParallelOptions { MaxDegreeOfParallelism = Clients };
+    var sw = Stopwatch.StartNew();
+    switch (w.Kind)
+    {
+        case Kind.PushBlobs:
+            await Parallel.ForEachAsync(blobs[key], options, async (b, ct) =>
+            {
+                using var s = new MemoryStream(b.Data, writable: false);
+                await repository.PushAsync(b.Descriptor, s, ct);
+            });
+            break;
+        case Kind.PullBlobs:
+            await Parallel.ForEachAsync(blobs[key], options, async (b, ct) =>
+            {
+                await using var s = await repository.FetchAsync(b.Descriptor, ct);
+                await s.CopyToAsync(Stream.Null, 1 << 16, ct);
+            });
+            break;
+        case Kind.ManifestGets:
+            var layers = blobs.Values.First().Take(4).Select(b => b.Descriptor).ToList();
+            await repository.PushBytesAsync(MediaTypes.EmptyJson, "{}"u8.ToArray());
+            var manifestBytes = OciJson.Serialize(new ImageManifest { ArtifactType = "application/vnd.example.bench", Config = Descriptor.Empty with { Data = null }, Layers = layers });
+            var manifest = Descriptor.FromBytes(MediaTypes.ImageManifest, manifestBytes);
+            using (var s = new MemoryStream(manifestBytes)) await repository.PushAsync(manifest, s, "bench");
+            sw.Restart();
+            await Parallel.ForEachAsync(Enumerable.Range(0, w.Count), options, async (_, ct) =>
+            {
+                var (d, content) = await repository.FetchAsync("bench", ct);
+                await using (content) await content.CopyToAsync(Stream.Null, ct);
+            });
+            break;
+    }
+    return sw.Elapsed;
+}
 
 internal enum Kind { PushBlobs, PullBlobs, ManifestGets }
 

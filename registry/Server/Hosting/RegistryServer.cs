@@ -29,8 +29,17 @@ public static class RegistryServer
         options = options with { DataDirectory = dataDirectory };
         Directory.CreateDirectory(dataDirectory);
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = dataDirectory });
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = dataDirectory,
+            // The default appsettings reload puts an inotify watch on the content root (the data directory):
+            // every blob write then cost an lstat+geteuid in the watcher (~23k per 256 MiB pushed, measured).
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+        });
         builder.WebHost.UseUrls(options.NormalizedListenUrl()!);
+        // Receive into a buffer at once instead of a zero-byte read first: halves recv(2) calls on blob pushes
+        // (two per 4 KiB block, measured) at the cost of one 4 KiB buffer per idle connection.
+        builder.WebHost.UseSockets(sockets => sockets.WaitForDataBeforeAllocatingBuffer = false);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = null; // blobs are streamed to disk; manifests have their own limit

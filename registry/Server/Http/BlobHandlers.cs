@@ -1,3 +1,4 @@
+using System.Buffers;
 using AtymSecure.Oci.Wire;
 using AtymSecure.Registry.Storage;
 using Microsoft.AspNetCore.Http;
@@ -40,25 +41,35 @@ internal static class BlobHandlers
         await SendAsync(context, services.Blobs, blob, range).ConfigureAwait(false);
     }
 
-    /// <summary>sendfile(2) for local files; a plain stream copy for other backends.</summary>
+    /// <summary>Bytes read from the blob file per step and handed to Kestrel in one write.</summary>
+    private const int SendBufferSize = 1 << 20;
+
+    /// <summary>
+    /// Copies the range with large reads. Kestrel has no sendfile(2): its SendFileAsync fallback reads 16 KiB
+    /// at a time (4096 preads and ~7700 spinning sched_yields per 64 MiB blob, measured), so a plain loop
+    /// with 1 MiB reads is cheaper.
+    /// </summary>
     private static async Task SendAsync(HttpContext context, IBlobStore blobs, BlobInfo blob, ByteRange range)
     {
         if (range.Length == 0) return;
-        if (blob.LocalPath is { } path)
-        {
-            await context.Response.SendFileAsync(path, range.Offset, range.Length, context.RequestAborted).ConfigureAwait(false);
-            return;
-        }
+        var ct = context.RequestAborted;
         await using var stream = blobs.OpenRead(blob.Digest);
         stream.Seek(range.Offset, SeekOrigin.Begin);
-        var buffer = new byte[1 << 20];
-        var remaining = range.Length;
-        while (remaining > 0)
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(SendBufferSize, range.Length));
+        try
         {
-            var read = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, remaining)), context.RequestAborted).ConfigureAwait(false);
-            if (read == 0) break;
-            await context.Response.Body.WriteAsync(buffer.AsMemory(0, read), context.RequestAborted).ConfigureAwait(false);
-            remaining -= read;
+            var remaining = range.Length;
+            while (remaining > 0)
+            {
+                var read = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, remaining)), ct).ConfigureAwait(false);
+                if (read == 0) throw new IOException($"blob {blob.Digest} ended {remaining} bytes early (file truncated under the registry?)");
+                await context.Response.Body.WriteAsync(buffer.AsMemory(0, read), ct).ConfigureAwait(false);
+                remaining -= read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

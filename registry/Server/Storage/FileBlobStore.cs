@@ -4,8 +4,10 @@ namespace AtymSecure.Registry.Storage;
 
 /// <summary>
 /// Blobs as files under <c>DATA/blobs/&lt;alg&gt;/&lt;first two hex&gt;/&lt;encoded&gt;</c>; uploads as
-/// <c>DATA/uploads/&lt;id&gt;</c>. Commit = fsync the temp file, then rename it into place, so a reader
-/// (or a restart after kill -9) sees either no blob or the whole verified blob, never a part.
+/// <c>DATA/uploads/&lt;id&gt;</c>. Commit = fsync the temp file, rename it into place, fsync the directory
+/// that received it, so a reader (or a restart after kill -9 or power loss) sees either no blob or the whole
+/// verified blob, never a part. With <c>fsync: false</c> only the atomic rename remains (safe against process
+/// crashes, not power loss).
 /// </summary>
 public sealed class FileBlobStore : IBlobStore
 {
@@ -63,7 +65,7 @@ public sealed class FileBlobStore : IBlobStore
                 await stream.WriteAsync(content, ct).ConfigureAwait(false);
                 if (_fsync) stream.Flush(flushToDisk: true);
             }
-            MoveIntoPlace(temp, target);
+            MoveIntoPlace(temp, target, _fsync);
         }
         finally
         {
@@ -140,19 +142,19 @@ public sealed class FileBlobStore : IBlobStore
     public void CommitUpload(string uploadId, Digest digest)
     {
         var temp = UploadPath(uploadId);
+        var target = BlobPath(digest);
+        if (File.Exists(target))
+        {
+            File.Delete(temp); // identical content already committed (durably) by another session: no fsync needed
+            Touch(digest);
+            return;
+        }
         if (_fsync)
         {
             using var stream = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, 1);
             stream.Flush(flushToDisk: true);
         }
-        var target = BlobPath(digest);
-        if (File.Exists(target))
-        {
-            File.Delete(temp); // identical content already committed by another session
-            Touch(digest);
-            return;
-        }
-        MoveIntoPlace(temp, target);
+        MoveIntoPlace(temp, target, _fsync);
     }
 
     public void DeleteUpload(string uploadId)
@@ -183,10 +185,24 @@ public sealed class FileBlobStore : IBlobStore
         return deleted;
     }
 
-    /// <summary>rename(2) is atomic; overwriting is harmless because same digest means same bytes.</summary>
-    private static void MoveIntoPlace(string temp, string target)
+    /// <summary>
+    /// rename(2) is atomic; overwriting is harmless because same digest means same bytes. With
+    /// <paramref name="durable"/>, the directory holding the new entry is fsynced too (and its parent when
+    /// the directories are new, each parent up to the first one that existed), otherwise power loss could
+    /// forget a rename that was already acknowledged.
+    /// </summary>
+    private static void MoveIntoPlace(string temp, string target, bool durable)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var directory = Path.GetDirectoryName(target)!;
+        var existing = directory;
+        while (!Directory.Exists(existing)) existing = Path.GetDirectoryName(existing)!;
+        if (existing != directory) Directory.CreateDirectory(directory);
         File.Move(temp, target, overwrite: true);
+        if (!durable) return;
+        for (var d = directory; ; d = Path.GetDirectoryName(d)!)
+        {
+            DirectorySync.Flush(d);
+            if (d == existing) break;
+        }
     }
 }
