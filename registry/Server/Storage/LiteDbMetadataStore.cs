@@ -48,12 +48,12 @@ public sealed class LiteDbMetadataStore : IMetadataStore
 
     public bool RepositoryExists(string repository)
     {
-        var query = Query.EQ("Repository", repository);
+        var query = Equal("Repository", repository);
         return _tags.Exists(query) || _manifests.Exists(query) || _links.Exists(query);
     }
 
     public bool HasBlobLink(string repository, string digest) =>
-        _linkCache.Get(ManifestRecord.Key(repository, digest), key => _links.Exists(Query.EQ("_id", key)));
+        _linkCache.Get(ManifestRecord.Key(repository, digest), key => _links.Exists(Equal("_id", key)));
 
     public void AddBlobLink(string repository, string digest)
     {
@@ -78,13 +78,13 @@ public sealed class LiteDbMetadataStore : IMetadataStore
     }
 
     public IReadOnlyList<string> RepositoriesWithBlob(string digest) =>
-        _links.Find(Query.EQ("Digest", digest)).Select(l => l.Repository).ToList();
+        _links.Find(Equal("Digest", digest)).Select(l => l.Repository).ToList();
 
     public void RemoveAllBlobLinks(string digest)
     {
         lock (_writeLock)
         {
-            _links.DeleteMany(Query.EQ("Digest", digest));
+            _links.DeleteMany(Equal("Digest", digest));
             _linkCache.Clear();
         }
     }
@@ -128,7 +128,7 @@ public sealed class LiteDbMetadataStore : IMetadataStore
             InTransaction(() =>
             {
                 removed = _manifests.Delete(key);
-                tags = _tags.Find(Query.EQ("Digest", digest)).Where(t => t.Repository == repository).ToList();
+                tags = _tags.Find(Equal("Digest", digest)).Where(t => t.Repository == repository).ToList();
                 foreach (var tag in tags) _tags.Delete(tag.Id);
             });
             _manifestCache.Invalidate(key);
@@ -152,13 +152,13 @@ public sealed class LiteDbMetadataStore : IMetadataStore
     {
         var prefix = repository + ":";
         // ':' + 1 == ';' bounds every id of this repository; ordinal order of ids is the order of tags.
-        var lower = last is null ? Query.GT("_id", prefix) : Query.GT("_id", prefix + last);
-        var query = Query.And(lower, Query.LT("_id", repository + ";"));
+        var query = BsonExpression.Create("_id > @0 AND _id < @1", new BsonValue(last is null ? prefix : prefix + last),
+            new BsonValue(repository + ";"));
         return _tags.Find(query, 0, limit + 1).Select(t => t.Tag).ToList();
     }
 
     public IReadOnlyList<ManifestRecord> ListReferrers(string repository, string subject) =>
-        _manifests.Find(Query.EQ("Subject", subject))
+        _manifests.Find(Equal("Subject", subject))
             .Where(m => m.Repository == repository)
             .OrderBy(m => m.Digest, StringComparer.Ordinal)
             .ToList();
@@ -201,6 +201,14 @@ public sealed class LiteDbMetadataStore : IMetadataStore
             throw new IOException($"the registry data folder '{dataDirectory}' is in use by another process ({path} is locked)", e);
         }
     }
+
+    /// <summary>
+    /// <c>field = @0</c> with the value as a parameter. LiteDB's <c>Query.EQ</c> writes the value into the
+    /// expression text, and LiteDB compiles (JIT) and caches forever one delegate per distinct text: a new
+    /// compile for every blob pushed (a quarter of the registry's CPU in a push benchmark, measured with perf)
+    /// and unbounded memory. Parameterised text is compiled once per field.
+    /// </summary>
+    private static BsonExpression Equal(string field, string value) => BsonExpression.Create(field + " = @0", new BsonValue(value));
 
     private void InTransaction(Action work)
     {
