@@ -97,6 +97,15 @@ internal static class DeviceCommands
             { DataOption, untilSettled, quiet, duration, trace, FlashDelayOption };
         command.SetAction((result, ct) =>
         {
+            // SIGTERM (systemd, kill) and SIGINT (Ctrl+C) stop the device cleanly: containers stopped, status saved.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            void OnSignal(System.Runtime.InteropServices.PosixSignalContext context)
+            {
+                context.Cancel = true;
+                stop.Cancel();
+            }
+            using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, OnSignal);
+            using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, OnSignal);
             using var device = LocalDevice.Open(result.GetValue(DataOption)!, new LocalDeviceOptions { FlashOperationDelay = result.GetValue(FlashDelayOption) });
             using var file = new StreamWriter(new FileStream(device.Directory.LogFile, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
             var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
@@ -107,7 +116,7 @@ internal static class DeviceCommands
                 SettleQuiet = result.GetValue(quiet),
                 Duration = result.GetValue(duration),
                 TraceTopics = result.GetValue(trace),
-            }, log).Run(ct);
+            }, log).Run(stop.Token);
             foreach (var c in status.Containers)
                 stdout.WriteLine($"{c.Name}: {c.State}, confirmed slot {c.ConfirmedSlot} ({Version(c, c.ConfirmedSlot)}), floor {c.SecurityFloor}");
             return Task.FromResult(0);
