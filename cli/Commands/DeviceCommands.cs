@@ -148,11 +148,12 @@ internal static class DeviceCommands
     {
         AnsiConsole.MarkupLine($"Device [bold]{Markup.Escape(status.DeviceId)}[/] ({Markup.Escape(status.DeviceClass)}), " +
             (status.Running is { } r ? $"running (pid {r.Pid} since {r.Since:u})" : "stopped"));
-        var table = new Table().AddColumns("Container", "State", "Slot A", "Slot B", "Confirmed", "Trial", "Attempts", "Floor", "Runtime");
+        var table = new Table().AddColumns("Container", "State", "Confirmed", "Trial", "Floor", "Runtime");
         foreach (var c in status.Containers)
-            table.AddRow(Markup.Escape(c.Name), c.State, Markup.Escape(SlotText(c.Slots[0])), Markup.Escape(SlotText(c.Slots[1])), c.ConfirmedSlot, c.TrialSlot,
-                c.AttemptsLeft.ToString(CultureInfo.InvariantCulture), c.SecurityFloor.ToString(CultureInfo.InvariantCulture),
-                Markup.Escape(c.Runtime is { } rt ? $"{rt.RunState} {rt.Version}{(rt.Trial ? " (trial)" : "")}, {rt.Restarts} restarts{(rt.CrashLoop ? ", CRASH LOOP" : "")}" : "-"));
+            table.AddRow(Markup.Escape(c.Name), c.State, Markup.Escape(SlotText(c, c.ConfirmedSlot)),
+                Markup.Escape(c.TrialSlot == "none" ? "-" : $"{SlotText(c, c.TrialSlot)}, {c.AttemptsLeft} left"),
+                c.SecurityFloor.ToString(CultureInfo.InvariantCulture),
+                Markup.Escape(c.Runtime is { } rt ? $"{rt.RunState} {rt.Version}{(rt.Trial ? " (trial)" : "")}{(rt.Restarts > 0 ? $", {rt.Restarts} restarts" : "")}{(rt.CrashLoop ? ", CRASH LOOP" : "")}" : "-"));
         AnsiConsole.Write(table);
         if (status.LastBoot is { } boot)
             AnsiConsole.MarkupLine(Markup.Escape($"Last boot {boot.At:u}: " + string.Join(", ", boot.Results.Select(b => $"{b.Container} {b.Outcome} {b.Version ?? ""}"))));
@@ -162,8 +163,9 @@ internal static class DeviceCommands
             AnsiConsole.MarkupLine(Markup.Escape($"Install {i.At:u} {i.Bundle}: {i.Result} {i.Container} {i.Version} ({i.Detail})"));
     }
 
-    private static string SlotText(SlotStatus s) =>
-        s.Version is null ? "empty" : $"{s.Version} ctr {s.SecurityCounter}{(s.Verified ? " verified" : "")}";
+    /// <summary>"b 1.1.0" (slot and version; the JSON output has sizes, digests, counters).</summary>
+    private static string SlotText(ContainerStatus c, string slot) =>
+        slot == "none" ? "-" : $"{slot} {c.Slots.FirstOrDefault(s => s.Slot == slot)?.Version ?? "empty"}";
 
     private static string Version(ContainerStatus c, string slot) =>
         c.Slots.FirstOrDefault(s => s.Slot == slot)?.Version ?? "none";
