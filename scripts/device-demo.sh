@@ -18,7 +18,11 @@ host=127.0.0.1:$port
 step() { printf '\n== %s\n' "$*"; }
 
 step "registry on $host"
-atym registry serve --listen "$host" --data "$work/registry" >"$work/registry.log" 2>&1 &
+if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+  echo "port $port is already in use (set ATYM_DEMO_PORT to another port)" >&2; exit 1
+fi
+# exec: $! must be the registry process itself, so the trap stops it (not just a subshell around it).
+(exec dotnet "$work/bin/atym.dll" registry serve --listen "$host" --data "$work/registry" >"$work/registry.log" 2>&1) &
 registry=$!
 trap 'kill $registry 2>/dev/null || true' EXIT
 for _ in $(seq 150); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.2; done

@@ -126,7 +126,7 @@ public sealed class LocalDeviceEndToEndTests : IAsyncLifetime
         // A version whose health probe fails is reverted and the old one runs again.
         await _atym.Ok("device", "install", sfBad, "--data", Data);
         var badRun = await RunUntilSettled();
-        Assert.Contains("trial of 1.2.0 failed: reverted; running 1.0.0", badRun, StringComparison.Ordinal);
+        Assert.Contains("trial of 1.2.0 failed: reverted; running 1.0.0 (health probe failed: probe returned 3", badRun, StringComparison.Ordinal);
         Assert.Equal("1.0.0", (await DeviceStatusJson.Read(_atym, Data)).ConfirmedVersion(SensorFilter));
 
         // A good version as a delta; the device is killed during its trial and finishes the trial on the next power-on.
