@@ -11,8 +11,16 @@ using AtymSecure.Oci.Wire;
 var small = args.Contains("--small");
 var repeatAt = Array.IndexOf(args, "--repeat");
 var rounds = repeatAt >= 0 && repeatAt + 1 < args.Length ? int.Parse(args[repeatAt + 1], CultureInfo.InvariantCulture) : 1;
+// label=host:port[@pid]: with the server's pid, its CPU time (user+system, /proc/PID/stat) per workload is
+// reported too; unlike wall time it hardly depends on what else the shared machine is doing.
 var registries = args.Where(a => a.Contains('=', StringComparison.Ordinal))
-    .Select(a => (Label: a[..a.IndexOf('=', StringComparison.Ordinal)], Host: a[(a.IndexOf('=', StringComparison.Ordinal) + 1)..]))
+    .Select(a =>
+    {
+        var label = a[..a.IndexOf('=', StringComparison.Ordinal)];
+        var rest = a[(a.IndexOf('=', StringComparison.Ordinal) + 1)..];
+        var at = rest.IndexOf('@', StringComparison.Ordinal);
+        return (Label: label, Host: at < 0 ? rest : rest[..at], Pid: at < 0 ? 0 : int.Parse(rest[(at + 1)..], CultureInfo.InvariantCulture));
+    })
     .ToList();
 if (registries.Count < 2 || registries.All(r => r.Label != "distribution") || rounds < 1)
 {
@@ -29,6 +37,9 @@ var workloads = new Workload[]
 };
 const int Clients = 8;
 var results = new Dictionary<(int Round, string Registry, string Workload), double>();
+var cpu = new Dictionary<(int Round, string Registry, string Workload), double>();
+var clientCpu = new Dictionary<(int Round, string Registry, string Workload), double>();
+using var self = System.Diagnostics.Process.GetCurrentProcess();
 for (var round = 0; round < rounds; round++)
 {
     var run = $"bench{DateTime.UtcNow.Ticks % 1_000_000}r{round}";
@@ -50,12 +61,19 @@ for (var round = 0; round < rounds; round++)
         }
         for (var turn = 0; turn < registries.Count; turn++)
         {
-            var label = registries[(turn + round) % registries.Count].Label;
+            var (label, _, pid) = registries[(turn + round) % registries.Count];
+            var cpuBefore = ServerCpuSeconds(pid);
+            self.Refresh();
+            var clientBefore = self.TotalProcessorTime;
             var elapsed = await RunAsync(w, repositories[label], blobs, key);
+            var serverCpu = ServerCpuSeconds(pid) - cpuBefore;
+            self.Refresh();
+            clientCpu[(round, label, w.Name)] = (self.TotalProcessorTime - clientBefore).TotalSeconds;
             var rate = w.Kind == Kind.ManifestGets ? w.Count / elapsed.TotalSeconds : (double)w.Count * w.Size / (1 << 20) / elapsed.TotalSeconds;
             results[(round, label, w.Name)] = rate;
+            cpu[(round, label, w.Name)] = serverCpu;
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"round {round + 1} {label,-13} {w.Name,-26} {rate,10:F1} {(w.Kind == Kind.ManifestGets ? "req/s" : "MB/s")}  ({elapsed.TotalSeconds:F2} s)"));
+                $"round {round + 1} {label,-13} {w.Name,-26} {rate,10:F1} {(w.Kind == Kind.ManifestGets ? "req/s" : "MB/s")}  ({elapsed.TotalSeconds:F2} s, server CPU {serverCpu:F2} s, client CPU {clientCpu[(round, label, w.Name)]:F2} s)"));
         }
     }
 }
@@ -66,15 +84,28 @@ foreach (var w in workloads)
 {
     var unit = w.Kind == Kind.ManifestGets ? "req/s" : "MB/s";
     Console.WriteLine($"{w.Name}");
-    foreach (var (label, _) in registries)
+    foreach (var (label, _, pid) in registries)
     {
         var rates = Enumerable.Range(0, rounds).Select(r => results[(r, label, w.Name)]).ToList();
         var ratios = Enumerable.Range(0, rounds).Select(r => results[(r, label, w.Name)] / results[(r, "distribution", w.Name)]).ToList();
+        var cpus = Enumerable.Range(0, rounds).Select(r => cpu[(r, label, w.Name)]).ToList();
+        var clients = Enumerable.Range(0, rounds).Select(r => clientCpu[(r, label, w.Name)]).ToList();
+        var cpuText = string.Create(CultureInfo.InvariantCulture, $"  client CPU {clients.Min():F2}-{clients.Max():F2} s")
+            + (pid == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"  server CPU {cpus.Min():F2}-{cpus.Max():F2} s"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  {label,-14} {rates.Min(),8:F1}-{rates.Max(),-8:F1} {unit,-5}  ratio {ratios.Min(),5:F2}-{ratios.Max():F2}x  [{string.Join(' ', ratios.Select(x => x.ToString("F2", CultureInfo.InvariantCulture)))}]"));
+            $"  {label,-14} {rates.Min(),8:F1}-{rates.Max(),-8:F1} {unit,-5}  ratio {ratios.Min(),5:F2}-{ratios.Max():F2}x  [{string.Join(' ', ratios.Select(x => x.ToString("F2", CultureInfo.InvariantCulture)))}]{cpuText}"));
     }
 }
 return 0;
+
+// utime + stime (fields 14 and 15 of /proc/PID/stat, in clock ticks of 1/100 s on Linux); 0 without a pid.
+static double ServerCpuSeconds(int pid)
+{
+    if (pid == 0) return 0;
+    var stat = File.ReadAllText($"/proc/{pid}/stat");
+    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+}
 
 static async Task<TimeSpan> RunAsync(Workload w, Repository repository, Dictionary<string, (byte[] Data, Descriptor Descriptor)[]> blobs, string key)
 {

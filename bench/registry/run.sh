@@ -19,8 +19,10 @@ bench=$artifacts/bin/AtymSecure.Bench.Registry/release/AtymSecure.Bench.Registry
 
 ours=127.0.0.1:5301; peer=127.0.0.1:5302; ours_nofsync=127.0.0.1:5303
 dotnet "$atym" registry serve --listen $ours --data "$work/ours" > "$work/ours.log" 2>&1 &
+ours_pid=$!
 printf 'fsync: false\n' > "$work/nofsync.yml"
 dotnet "$atym" registry serve --listen $ours_nofsync --data "$work/ours-nofsync" --config "$work/nofsync.yml" > "$work/ours-nofsync.log" 2>&1 &
+nofsync_pid=$!
 cat > "$work/peer.yml" <<YML
 version: 0.1
 log: {level: error}
@@ -30,9 +32,10 @@ storage:
 http: {addr: $peer}
 YML
 docker-registry serve "$work/peer.yml" > "$work/peer.log" 2>&1 &
+peer_pid=$!
 for url in http://$ours/v2/ http://$ours_nofsync/v2/ http://$peer/v2/; do
   for _ in $(seq 100); do curl -sf "$url" >/dev/null && break; sleep 0.2; done
   curl -sf "$url" >/dev/null || { echo "$url did not come up"; cat "$work"/*.log; exit 1; }
 done
 echo "distribution: $(docker-registry --version 2>/dev/null || echo unknown)"
-dotnet "$bench" ours=$ours ours-nofsync=$ours_nofsync distribution=$peer "$@"
+dotnet "$bench" ours=$ours@$ours_pid ours-nofsync=$ours_nofsync@$nofsync_pid distribution=$peer@$peer_pid "$@"

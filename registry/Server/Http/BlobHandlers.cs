@@ -41,30 +41,52 @@ internal static class BlobHandlers
         await SendAsync(context, services.Blobs, blob, range).ConfigureAwait(false);
     }
 
-    /// <summary>Bytes read from the blob file per step and handed to Kestrel in one write.</summary>
-    private const int SendBufferSize = 1 << 20;
+    /// <summary>Bytes read from the blob file per step, straight into Kestrel's output buffer.</summary>
+    private const int SendChunkSize = 256 << 10;
 
     /// <summary>
-    /// Copies the range with large reads. Kestrel has no sendfile(2): its SendFileAsync fallback reads 16 KiB
-    /// at a time (4096 preads and ~7700 spinning sched_yields per 64 MiB blob, measured), so a plain loop
-    /// with 1 MiB reads is cheaper.
+    /// Reads the range with positional reads directly into the response's output buffer (no intermediate
+    /// copy). Kestrel has no sendfile(2): its SendFileAsync fallback copies 16 KiB at a time (4096 preads and
+    /// ~7700 spinning sched_yields per 64 MiB blob, measured with strace). Other backends use a stream copy.
     /// </summary>
     private static async Task SendAsync(HttpContext context, IBlobStore blobs, BlobInfo blob, ByteRange range)
     {
         if (range.Length == 0) return;
         var ct = context.RequestAborted;
-        await using var stream = blobs.OpenRead(blob.Digest);
-        stream.Seek(range.Offset, SeekOrigin.Begin);
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(SendBufferSize, range.Length));
+        if (blob.LocalPath is not { } path)
+        {
+            await using var stream = blobs.OpenRead(blob.Digest);
+            stream.Seek(range.Offset, SeekOrigin.Begin);
+            await CopyExactlyAsync(stream, context.Response.Body, range.Length, blob.Digest, ct).ConfigureAwait(false);
+            return;
+        }
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var writer = context.Response.BodyWriter;
+        long offset = range.Offset, end = range.Offset + range.Length;
+        while (offset < end)
+        {
+            var memory = writer.GetMemory((int)Math.Min(SendChunkSize, end - offset));
+            var want = (int)Math.Min(memory.Length, end - offset);
+            var read = await RandomAccess.ReadAsync(handle, memory[..want], offset, ct).ConfigureAwait(false);
+            if (read == 0) throw new IOException($"blob {blob.Digest} ended {end - offset} bytes early (file truncated under the registry?)");
+            writer.Advance(read);
+            offset += read;
+            var flushed = await writer.FlushAsync(ct).ConfigureAwait(false);
+            if (flushed.IsCanceled || flushed.IsCompleted) return; // client gone
+        }
+    }
+
+    private static async Task CopyExactlyAsync(Stream source, Stream target, long length, Digest digest, CancellationToken ct)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(SendChunkSize, length));
         try
         {
-            var remaining = range.Length;
-            while (remaining > 0)
+            while (length > 0)
             {
-                var read = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, remaining)), ct).ConfigureAwait(false);
-                if (read == 0) throw new IOException($"blob {blob.Digest} ended {remaining} bytes early (file truncated under the registry?)");
-                await context.Response.Body.WriteAsync(buffer.AsMemory(0, read), ct).ConfigureAwait(false);
-                remaining -= read;
+                var read = await source.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, length)), ct).ConfigureAwait(false);
+                if (read == 0) throw new IOException($"blob {digest} ended {length} bytes early");
+                await target.WriteAsync(buffer.AsMemory(0, read), ct).ConfigureAwait(false);
+                length -= read;
             }
         }
         finally
