@@ -41,13 +41,12 @@ public static class ContainerImageWriter
         CheckText(problems, "device class", deviceClass);
         CheckText(problems, "target triple", targetTriple);
         if (code.IsEmpty) problems.Add("code is empty");
-        CheckBlobs(config, blobs, problems);
+        var blobShas = CheckBlobs(config, blobs, problems);
         if (problems.Count > 0) throw new ArgumentException("cannot write container image: " + string.Join("; ", problems));
 
         var configJson = ContainerConfigJson.Serialize(config);
         var orderedGrants = config.Permissions.Where(grantSet.Contains).ToList();
         var codeSha = Convert.ToHexStringLower(SHA256.HashData(code));
-        var blobShas = config.Blobs.Select(b => Convert.ToHexStringLower(SHA256.HashData(blobs[b.Name].Span))).ToList();
 
         // Offsets are written inside the manifest, whose length decides the offsets: iterate from the smallest
         // offsets up. Both only grow, so this reaches the least fixed point in a few rounds.
@@ -64,7 +63,7 @@ public static class ContainerImageWriter
             {
                 var offset = ContainerImageLayout.Align(end, ContainerImageLayout.BlobAlignment);
                 var length = blobs[config.Blobs[i].Name].Length;
-                nextBlobs.Add(new ContainerImageBlob(config.Blobs[i].Name, offset, length, blobShas[i]));
+                nextBlobs.Add(new ContainerImageBlob(config.Blobs[i].Name, offset, length, blobShas[config.Blobs[i].Name]));
                 end = offset + length;
             }
             var nextManifest = ContainerImageManifest.Serialize(configJson, orderedGrants, nextSection, nextBlobs);
@@ -102,8 +101,10 @@ public static class ContainerImageWriter
             problems.Add($"{what} is longer than {ContainerImageLayout.MaxTextBytes} bytes");
     }
 
-    private static void CheckBlobs(ContainerConfig config, IReadOnlyDictionary<string, ReadOnlyMemory<byte>> blobs, List<string> problems)
+    /// <summary>Records every blob problem; returns the hex SHA-256 of each supplied declared blob (hashed once, reused for the manifest).</summary>
+    private static Dictionary<string, string> CheckBlobs(ContainerConfig config, IReadOnlyDictionary<string, ReadOnlyMemory<byte>> blobs, List<string> problems)
     {
+        var shas = new Dictionary<string, string>(StringComparer.Ordinal);
         if (config.Blobs.Count > ContainerImageLayout.MaxBlobs) problems.Add($"{config.Blobs.Count} blobs, limit {ContainerImageLayout.MaxBlobs}");
         foreach (var declared in config.Blobs)
         {
@@ -114,11 +115,13 @@ public static class ContainerImageWriter
             }
             if (bytes.Length != declared.Size)
                 problems.Add($"blob '{declared.Name}' is {bytes.Length} bytes, the config says {declared.Size}");
-            var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes.Span));
+            var sha = shas[declared.Name] = Convert.ToHexStringLower(SHA256.HashData(bytes.Span));
+            var digest = "sha256:" + sha;
             if (digest != declared.Digest)
                 problems.Add($"blob '{declared.Name}' has digest {digest}, the config says {declared.Digest}");
         }
         foreach (var name in blobs.Keys.Where(n => config.Blobs.All(b => b.Name != n)).Order(StringComparer.Ordinal))
             problems.Add($"blob '{name}' is supplied but not declared in the config's blobs");
+        return shas;
     }
 }
