@@ -122,7 +122,7 @@ internal static class SigningCommands
         CommonOptions.AddRemote(command);
         command.SetAction(async (result, ct) =>
         {
-            var trusted = await TrustedKeys.LoadPemFilesAsync(result.GetValue(keys)!, ct).ConfigureAwait(false);
+            var trusted = TrustedKeys.LoadFiles(result.GetValue(keys)!);
             var text = result.GetValue(reference)!;
             var repository = CommonOptions.OpenRepository(text, result, out var contentReference);
             var report = await ArtifactVerifier.VerifyAsync(repository, contentReference,

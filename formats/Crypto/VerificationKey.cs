@@ -92,6 +92,25 @@ public sealed class VerificationKey
         return trimmed.StartsWith("-----"u8) ? FromPem(Encoding.ASCII.GetString(content)) : FromDer(content);
     }
 
+    /// <summary>Reads a PEM or DER public key file, bounded by <see cref="MaxPemBytes"/> before it is read.</summary>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="InvalidPublicKeyException">Too large or not a public key; the message names the file.</exception>
+    public static VerificationKey FromFile(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var info = new FileInfo(path);
+        if (!info.Exists) throw new FileNotFoundException($"public key file '{path}' does not exist", path);
+        if (info.Length > MaxPemBytes) throw new InvalidPublicKeyException($"{path}: {info.Length} bytes, limit {MaxPemBytes}");
+        try
+        {
+            return FromPemOrDer(File.ReadAllBytes(path));
+        }
+        catch (InvalidPublicKeyException e)
+        {
+            throw new InvalidPublicKeyException($"{path}: {e.Reason}");
+        }
+    }
+
     /// <summary>The key as PEM SubjectPublicKeyInfo text.</summary>
     public string ToPem() => PemEncoding.WriteString("PUBLIC KEY", _spki);
 

@@ -21,8 +21,6 @@ public sealed record DeviceInitRequest(string Profile, IReadOnlyList<ContainerSl
 /// </summary>
 public static class DeviceProvisioner
 {
-    private const long MaxKeyFileBytes = VerificationKey.MaxPemBytes;
-
     /// <exception cref="DeviceDataException">The folder is already a device or not empty, or a key file is unusable.</exception>
     /// <exception cref="ArgumentException">Unknown profile or flash, or invalid container plan (every problem listed).</exception>
     public static DeviceIdentity Init(DeviceDirectory directory, DeviceInitRequest request, TimeProvider? clock = null)
@@ -103,14 +101,11 @@ public static class DeviceProvisioner
         {
             try
             {
-                var info = new FileInfo(file);
-                if (!info.Exists) { problems.Add($"{file}: no such file"); continue; }
-                if (info.Length > MaxKeyFileBytes) { problems.Add($"{file}: {info.Length} bytes is too large for a public key"); continue; }
-                keys.Add(VerificationKey.FromPemOrDer(File.ReadAllBytes(file)));
+                keys.Add(VerificationKey.FromFile(file));
             }
-            catch (FormatException e)
+            catch (Exception e) when (e is FormatException or FileNotFoundException)
             {
-                problems.Add($"{file}: {e.Message}");
+                problems.Add(e.Message);
             }
         }
         return problems.Count == 0 ? keys : throw new DeviceDataException("unusable trusted key: " + string.Join("; ", problems));

@@ -120,7 +120,7 @@ public sealed class DeviceRunner
         catch (ArtifactVerificationException e)
         {
             // An image that does not even verify fails its trial at once.
-            new GatedTrialDecision(_device).Reject(name, e.Message);
+            host.Decisions.Reject(name, e.Message);
             RecordTrial(new TrialResult(name, version, TrialVerdict.Failed, $"does not load: {e.Message}", previous?.Version));
             if (previous is not null) TryRun(host, previous);
             return;

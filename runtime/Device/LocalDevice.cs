@@ -164,9 +164,8 @@ public sealed class LocalDevice : IDisposable
         {
             foreach (var file in System.IO.Directory.EnumerateFiles(directory.TrustedKeysDirectory, "*.pub").Order(StringComparer.Ordinal))
             {
-                if (new FileInfo(file).Length > VerificationKey.MaxPemBytes) throw new DeviceDataException($"trusted key {file} is too large");
-                try { keys.Add(VerificationKey.FromPemOrDer(File.ReadAllBytes(file))); }
-                catch (FormatException e) { throw new DeviceDataException($"trusted key {file} is unusable: {e.Message}", e); }
+                try { keys.Add(VerificationKey.FromFile(file)); }
+                catch (FormatException e) { throw new DeviceDataException($"unusable trusted key: {e.Message}", e); }
             }
         }
         return keys.Count > 0 ? keys : throw new DeviceDataException($"no trusted bundle keys in {directory.TrustedKeysDirectory}");

@@ -21,28 +21,11 @@ public sealed class TrustedKeys
 
     public static TrustedKeys Of(params VerificationKey[] keys) => new(keys);
 
-    /// <summary>Reads PEM public keys from files (one key per file).</summary>
-    public static async Task<TrustedKeys> LoadPemFilesAsync(IEnumerable<string> paths, CancellationToken cancellationToken = default)
+    /// <summary>Reads PEM or DER public keys from files (one key per file, each bounded before it is read).</summary>
+    public static TrustedKeys LoadFiles(IEnumerable<string> paths)
     {
         ArgumentNullException.ThrowIfNull(paths);
-        var keys = new List<VerificationKey>();
-        foreach (var path in paths)
-        {
-            var info = new FileInfo(path);
-            if (!info.Exists) throw new FileNotFoundException($"public key file '{path}' does not exist", path);
-            if (info.Length > VerificationKey.MaxPemBytes)
-                throw new InvalidPublicKeyException($"{path}: {info.Length} bytes, limit {VerificationKey.MaxPemBytes}");
-            var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
-            try
-            {
-                keys.Add(VerificationKey.FromPemOrDer(bytes));
-            }
-            catch (InvalidPublicKeyException e)
-            {
-                throw new InvalidPublicKeyException($"{path}: {e.Reason}");
-            }
-        }
-        return new TrustedKeys(keys);
+        return new TrustedKeys([.. paths.Select(VerificationKey.FromFile)]);
     }
 
     public IReadOnlyList<VerificationKey> Keys => _keys;
