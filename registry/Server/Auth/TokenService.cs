@@ -83,8 +83,7 @@ public sealed class TokenService : IDisposable
             if (first <= 0 || last <= first || scope[..first] != "repository") continue;
             var name = scope[(first + 1)..last];
             var requested = scope[(last + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries);
-            var allowed = grants.Where(g => g.Pattern.Matches(name)).SelectMany(g => g.Grant.Actions).ToHashSet(StringComparer.Ordinal);
-            var granted = requested.Where(a => allowed.Contains(a) || allowed.Contains("*")).Distinct().ToList();
+            var granted = requested.Where(a => Allows(grants, name, a)).Distinct().ToList();
             result.Add(new AccessEntry("repository", name, granted));
         }
         return result;
@@ -94,8 +93,12 @@ public sealed class TokenService : IDisposable
     public bool IsAllowed(string subject, string repository, string action)
     {
         var grants = subject.Length == 0 ? _anonymous : _accounts.FirstOrDefault(a => a.Account.Name == subject).Grants ?? [];
-        return grants.Any(g => g.Pattern.Matches(repository) && (g.Grant.Actions.Contains(action) || g.Grant.Actions.Contains("*")));
+        return Allows(grants, repository, action);
     }
+
+    /// <summary>The one grant rule: some grant whose pattern matches the repository lists the action or "*".</summary>
+    private static bool Allows(IReadOnlyList<(RepositoryPattern Pattern, GrantConfig Grant)> grants, string repository, string action) =>
+        grants.Any(g => g.Pattern.Matches(repository) && (g.Grant.Actions.Contains(action) || g.Grant.Actions.Contains("*")));
 
     public string Issue(string subject, IReadOnlyList<AccessEntry> access, out DateTimeOffset issuedAt)
     {
