@@ -15,14 +15,12 @@ namespace AtymSecure.Ota.Bundles;
 /// <param name="ArtifactKind">The kind of the code (inside the container image, or the raw artifact).</param>
 /// <param name="TargetTriple">Compiler triple of the code.</param>
 /// <param name="Grants">What the image grants; empty for a raw artifact, which carries no grants.</param>
-/// <param name="Compiled">The compiler output the code came from.</param>
 public sealed record ContainerSlotImage(
     ReadOnlyMemory<byte> Bytes,
     ImageFormat ImageFormat,
     ArtifactKind ArtifactKind,
     string TargetTriple,
-    IReadOnlyList<Capability> Grants,
-    CompiledArtifact Compiled)
+    IReadOnlyList<Capability> Grants)
 {
     /// <summary>
     /// Compiles <paramref name="container"/>'s module for <paramref name="deviceClass"/> and, for Wasmtime classes,
@@ -50,15 +48,14 @@ public sealed record ContainerSlotImage(
         var compiled = await AotCompilerRegistry.CompileAsync(container.ModuleBytes, deviceClass, ct).ConfigureAwait(false);
         if (kind == ArtifactKind.Wasm2cObject)
         {
-            return new ContainerSlotImage(compiled.Bytes, ImageFormat.RawArtifact, kind, profile.CompilerTriple, [], compiled);
+            return new ContainerSlotImage(compiled.Bytes, ImageFormat.RawArtifact, kind, profile.CompilerTriple, []);
         }
         var image = ContainerImageWriter.Write(config, granted, kind, deviceClass.Name, profile.CompilerTriple, compiled.Bytes.Span, container.Blobs);
-        return new ContainerSlotImage(image, ImageFormat.ContainerImageV1, kind, profile.CompilerTriple,
-            [.. config.Permissions.Where(granted.Contains)], compiled);
+        return new ContainerSlotImage(image, ImageFormat.ContainerImageV1, kind, profile.CompilerTriple, granted);
     }
 
     /// <summary>The grants in the config's permission order; throws when one is not a permission of the config.</summary>
-    public static IReadOnlyList<Capability> ResolveGrants(ContainerConfig config, IReadOnlyCollection<Capability>? grants)
+    private static IReadOnlyList<Capability> ResolveGrants(ContainerConfig config, IReadOnlyCollection<Capability>? grants)
     {
         ArgumentNullException.ThrowIfNull(config);
         if (grants is null) return config.Permissions;
@@ -67,7 +64,7 @@ public sealed record ContainerSlotImage(
         return [.. config.Permissions.Where(grants.Contains)];
     }
 
-    public static ArtifactKind KindOf(DeviceClassCompilationProfile profile, DeviceClass deviceClass)
+    private static ArtifactKind KindOf(DeviceClassCompilationProfile profile, DeviceClass deviceClass)
     {
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentNullException.ThrowIfNull(deviceClass);
