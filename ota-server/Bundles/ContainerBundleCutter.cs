@@ -20,7 +20,7 @@ public sealed record ContainerBundleOptions
     /// <summary>Creation time recorded in the header; null means now.</summary>
     public DateTimeOffset? Created { get; init; }
 
-    /// <summary>Anti-rollback counter; null derives it from the SemVer (<see cref="ContainerBundleCutter.DefaultSecurityCounter"/>).</summary>
+    /// <summary>Anti-rollback counter; null derives it from the SemVer (<see cref="Formats.Bundle.SecurityCounter.DefaultFor"/>).</summary>
     public ulong? SecurityCounter { get; init; }
 
     /// <summary>Payload chunk size; null means 4 KiB for MCUs, 64 KiB for Linux-class devices.</summary>
@@ -71,7 +71,7 @@ public static class ContainerBundleCutter
         {
             ContainerName = container.Config.Name,
             ContainerVersion = version.ToString(),
-            SecurityCounter = options.SecurityCounter ?? DefaultSecurityCounter(version),
+            SecurityCounter = options.SecurityCounter ?? Formats.Bundle.SecurityCounter.DefaultFor(version),
             DeviceClass = deviceClass.Name,
             TargetTriple = image.TargetTriple,
             ArtifactKind = image.ArtifactKind,
@@ -85,12 +85,6 @@ public static class ContainerBundleCutter
         var built = await BundleBuilder.WriteFileAsync(options.OutputPath, bundleTarget, baseImage, keys, ct).ConfigureAwait(false);
         return built with { Grants = image.Grants, TargetImage = image.Bytes };
     }
-
-    /// <summary>
-    /// major·2^24 + minor·2^16 + patch (<see cref="Formats.Bundle.SecurityCounter"/>): later versions get higher
-    /// counters that still fit the 32 bits a device records (a 2^32-based default was refused by every device).
-    /// </summary>
-    public static ulong DefaultSecurityCounter(SemanticVersion version) => Formats.Bundle.SecurityCounter.DefaultFor(version);
 
     private static async Task<(Oci.Wire.Digest Manifest, ContainerArtifact Container)> ReadAsync(ContainerSource source, CancellationToken ct)
     {

@@ -79,7 +79,7 @@ public sealed class ContainerBundleCutterTests : IAsyncLifetime
         Assert.Equal(ImageFormat.ContainerImageV1, header.ImageFormat);
         Assert.Equal(ArtifactKind.WasmtimeNative, header.ArtifactKind);
         Assert.Equal("anomaly-detector", header.ContainerName);
-        Assert.Equal(ContainerBundleCutter.DefaultSecurityCounter(SemanticVersion.Parse("1.0.0")), header.SecurityCounter);
+        Assert.Equal(SecurityCounter.DefaultFor(SemanticVersion.Parse("1.0.0")), header.SecurityCounter);
         Assert.Equal(built.TargetImage.ToArray(), bytes);
 
         var image = ContainerImageReader.Read(bytes);
@@ -182,7 +182,7 @@ public sealed class ContainerBundleCutterTests : IAsyncLifetime
     [Fact]
     public void Default_security_counter_orders_versions()
     {
-        Assert.Equal((1UL << 24) + (2UL << 16) + 3, ContainerBundleCutter.DefaultSecurityCounter(SemanticVersion.Parse("1.2.3")));
-        Assert.True(ContainerBundleCutter.DefaultSecurityCounter(SemanticVersion.Parse("1.10.0")) > ContainerBundleCutter.DefaultSecurityCounter(SemanticVersion.Parse("1.9.9")));
+        Assert.Equal((1UL << 24) + (2UL << 16) + 3, SecurityCounter.DefaultFor(SemanticVersion.Parse("1.2.3")));
+        Assert.True(SecurityCounter.DefaultFor(SemanticVersion.Parse("1.10.0")) > SecurityCounter.DefaultFor(SemanticVersion.Parse("1.9.9")));
     }
 }
