@@ -36,9 +36,7 @@ var workloads = new Workload[]
     new("5000 manifest GETs", Kind.ManifestGets, small ? 500 : 5000, 0),
 };
 const int Clients = 8;
-var results = new Dictionary<(int Round, string Registry, string Workload), double>();
-var cpu = new Dictionary<(int Round, string Registry, string Workload), double>();
-var clientCpu = new Dictionary<(int Round, string Registry, string Workload), double>();
+var results = new Dictionary<(int Round, string Registry, string Workload), Measurement>();
 using var self = System.Diagnostics.Process.GetCurrentProcess();
 for (var round = 0; round < rounds; round++)
 {
@@ -68,12 +66,11 @@ for (var round = 0; round < rounds; round++)
             var elapsed = await RunAsync(w, repositories[label], blobs, key);
             var serverCpu = ServerCpuSeconds(pid) - cpuBefore;
             self.Refresh();
-            clientCpu[(round, label, w.Name)] = (self.TotalProcessorTime - clientBefore).TotalSeconds;
+            var clientCpu = (self.TotalProcessorTime - clientBefore).TotalSeconds;
             var rate = w.Kind == Kind.ManifestGets ? w.Count / elapsed.TotalSeconds : (double)w.Count * w.Size / (1 << 20) / elapsed.TotalSeconds;
-            results[(round, label, w.Name)] = rate;
-            cpu[(round, label, w.Name)] = serverCpu;
+            results[(round, label, w.Name)] = new Measurement(rate, serverCpu, clientCpu);
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"round {round + 1} {label,-13} {w.Name,-26} {rate,10:F1} {(w.Kind == Kind.ManifestGets ? "req/s" : "MB/s")}  ({elapsed.TotalSeconds:F2} s, server CPU {serverCpu:F2} s, client CPU {clientCpu[(round, label, w.Name)]:F2} s)"));
+                $"round {round + 1} {label,-13} {w.Name,-26} {rate,10:F1} {(w.Kind == Kind.ManifestGets ? "req/s" : "MB/s")}  ({elapsed.TotalSeconds:F2} s, server CPU {serverCpu:F2} s, client CPU {clientCpu:F2} s)"));
         }
     }
 }
@@ -86,10 +83,11 @@ foreach (var w in workloads)
     Console.WriteLine($"{w.Name}");
     foreach (var (label, _, pid) in registries)
     {
-        var rates = Enumerable.Range(0, rounds).Select(r => results[(r, label, w.Name)]).ToList();
-        var ratios = Enumerable.Range(0, rounds).Select(r => results[(r, label, w.Name)] / results[(r, "distribution", w.Name)]).ToList();
-        var cpus = Enumerable.Range(0, rounds).Select(r => cpu[(r, label, w.Name)]).ToList();
-        var clients = Enumerable.Range(0, rounds).Select(r => clientCpu[(r, label, w.Name)]).ToList();
+        var runs = Enumerable.Range(0, rounds).Select(r => results[(r, label, w.Name)]).ToList();
+        var rates = runs.Select(m => m.Rate).ToList();
+        var ratios = Enumerable.Range(0, rounds).Select(r => runs[r].Rate / results[(r, "distribution", w.Name)].Rate).ToList();
+        var cpus = runs.Select(m => m.ServerCpu).ToList();
+        var clients = runs.Select(m => m.ClientCpu).ToList();
         var cpuText = string.Create(CultureInfo.InvariantCulture, $"  client CPU {clients.Min():F2}-{clients.Max():F2} s")
             + (pid == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"  server CPU {cpus.Min():F2}-{cpus.Max():F2} s"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -147,3 +145,6 @@ static async Task<TimeSpan> RunAsync(Workload w, Repository repository, Dictiona
 internal enum Kind { PushBlobs, PullBlobs, ManifestGets }
 
 internal sealed record Workload(string Name, Kind Kind, int Count, int Size);
+
+/// <summary>One registry's result for one workload in one round: rate (MB/s or req/s) and CPU seconds spent.</summary>
+internal readonly record struct Measurement(double Rate, double ServerCpu, double ClientCpu);
