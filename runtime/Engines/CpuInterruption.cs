@@ -9,7 +9,7 @@ public enum CpuInterruption
     /// <summary>Fuel metering: deterministic CPU budget per scheduling slice (costs some speed).</summary>
     Fuel,
 
-    /// <summary>Epoch deadlines: cheaper checks, wall-clock based budget per slice.</summary>
+    /// <summary>Epoch deadlines: cheaper checks; at each deadline the slice's thread CPU time decides (Execution/SliceCpuBudget).</summary>
     Epoch,
 
     /// <summary>Neither: only for measuring what interruption costs (the bench). The runtime refuses it.</summary>

@@ -55,7 +55,7 @@ internal sealed class ContainerRun
             store.SetLimits(memorySize: Limits.MaxMemoryBytes, tableElements: 100_000, instances: 4, tables: 4, memories: 1);
             if (_interruption == CpuInterruption.Epoch)
             {
-                _sliceBudget = new SliceCpuBudget(TimeSpan.FromMilliseconds(Math.Max(1, Limits.CpuBudgetMs)), _options.EpochTick);
+                _sliceBudget = new SliceCpuBudget(TimeSpan.FromMilliseconds(Math.Max(1, Limits.CpuBudgetMs)), _options);
                 store.SetEpochDeadlineCallback(_sliceBudget.OnDeadline);
             }
             Refuel();

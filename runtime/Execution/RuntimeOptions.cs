@@ -15,10 +15,12 @@ public sealed record RuntimeOptions
     public ulong FuelFor(int cpuBudgetMs) => (ulong)Math.Max(1, (long)Math.Max(1, cpuBudgetMs) * FuelPerMillisecond);
 
     /// <summary>Epoch engines turn <c>cpuBudgetMs</c> into ticks: rounded up, plus one (the first tick may come at once).</summary>
-    public ulong EpochTicksFor(int cpuBudgetMs)
+    public ulong EpochTicksFor(int cpuBudgetMs) => EpochTicksFor(TimeSpan.FromMilliseconds(Math.Max(1, cpuBudgetMs)));
+
+    public ulong EpochTicksFor(TimeSpan budget)
     {
         var tickMs = Math.Max(1, EpochTick.TotalMilliseconds);
-        return (ulong)Math.Ceiling(Math.Max(1, cpuBudgetMs) / tickMs) + 1;
+        return (ulong)Math.Ceiling(Math.Max(0, budget.TotalMilliseconds) / tickMs) + 1;
     }
 
     /// <summary>A run at least this long resets restart backoff and crash-loop counting.</summary>

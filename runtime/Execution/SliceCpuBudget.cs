@@ -9,7 +9,7 @@ namespace AtymSecure.Runtime.Execution;
 /// on by what is left; at or above it, execution ends with <see cref="SliceBudgetExceededException"/>.
 /// Runs on the container's own thread (Wasmtime calls the deadline callback there).
 /// </summary>
-internal sealed class SliceCpuBudget(TimeSpan budget, TimeSpan tick)
+internal sealed class SliceCpuBudget(TimeSpan budget, RuntimeOptions options)
 {
     private TimeSpan _sliceStart = ThreadCpuTime.Current();
 
@@ -25,8 +25,7 @@ internal sealed class SliceCpuBudget(TimeSpan budget, TimeSpan tick)
     {
         var used = Used;
         if (used >= Budget) throw new SliceBudgetExceededException(Budget, used);
-        var left = Budget - used;
-        return (ulong)Math.Ceiling(left.TotalMilliseconds / Math.Max(1, tick.TotalMilliseconds)) + 1;
+        return options.EpochTicksFor(Budget - used);
     }
 }
 
