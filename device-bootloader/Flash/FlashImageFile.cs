@@ -21,15 +21,7 @@ public static class FlashImageFile
     {
         ArgumentNullException.ThrowIfNull(flash);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var bytes = Serialize(flash);
-        var full = Path.GetFullPath(path);
-        var temp = full + ".tmp-" + Environment.ProcessId;
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(bytes);
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temp, full, overwrite: true);
+        Storage.AtomicFile.Write(path, Serialize(flash));
     }
 
     public static SimulatedNorFlash Load(string path)

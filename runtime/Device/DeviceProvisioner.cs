@@ -3,6 +3,7 @@ using AtymSecure.Bootloader;
 using AtymSecure.Bootloader.Crypto;
 using AtymSecure.Bootloader.Flash;
 using AtymSecure.Bootloader.Layout;
+using AtymSecure.Bootloader.Storage;
 using AtymSecure.Formats.Crypto;
 
 namespace AtymSecure.Runtime.Device;

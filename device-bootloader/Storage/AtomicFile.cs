@@ -1,4 +1,4 @@
-namespace AtymSecure.Runtime.Device;
+namespace AtymSecure.Bootloader.Storage;
 
 /// <summary>Whole-file writes that a kill or power cut leaves either old or new, never half-written.</summary>
 public static class AtomicFile
