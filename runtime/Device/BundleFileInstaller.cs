@@ -1,12 +1,14 @@
 using AtymSecure.Bootloader.Install;
 using AtymSecure.Formats.Bundle;
+using AtymSecure.Formats.ContainerImage;
 
 namespace AtymSecure.Runtime.Device;
 
 /// <summary>
 /// The device's update agent for one bundle file: parse the envelope, refuse what this device cannot
 /// run, then let the bootloader verify (signature, expiry, class, counter, fit, delta base) and write
-/// the inactive slot. Returns what happened (also recorded in the device status); never throws for a
+/// the inactive slot; the written image must then agree with its signed header (name, version, kind, triple,
+/// class) or the trial is rejected before it ever runs. Returns what happened (also recorded in the device status); never throws for a
 /// bad bundle — a refused or failed install leaves the running version untouched.
 /// </summary>
 public static class BundleFileInstaller
@@ -47,6 +49,13 @@ public static class BundleFileInstaller
             {
                 var image = new BundleInstallImage(envelope, () => File.OpenRead(bundlePath), [.. device.TrustedKeys], device.Bootloader);
                 var slot = device.Bootloader.Install(image, image);
+                if (BindingProblems(device, h, slot) is { Count: > 0 } mismatch)
+                {
+                    // Signed and hash-correct, yet the header says something else than the image: never run it.
+                    device.Bootloader.Reject(h.ContainerName);
+                    return Record(h.ContainerName, h.ContainerVersion, "refused", null,
+                        "the written image does not match its signed header: " + string.Join("; ", mismatch));
+                }
                 return Record(h.ContainerName, h.ContainerVersion, "installed", LocalDevice.Lower(slot),
                     $"{h.PayloadKind.ToString().ToLowerInvariant()} bundle ({h.PayloadLength} payload bytes for a {h.TargetSize}-byte image) written as a pending trial");
             }
@@ -58,6 +67,22 @@ public static class BundleFileInstaller
             {
                 return Record(h.ContainerName, h.ContainerVersion, "failed", null, e.Message);
             }
+        }
+    }
+
+    /// <summary>What the slot now holds against the header that delivered it (ContainerImageBundleBinding).</summary>
+    private static IReadOnlyList<string> BindingProblems(LocalDevice device, BundleHeader header, Bootloader.Layout.SlotId slot)
+    {
+        var reader = device.Bootloader.OpenImage(header.ContainerName, slot);
+        var bytes = new byte[reader.Length];
+        reader.Read(0, bytes);
+        try
+        {
+            return ContainerImageBundleBinding.Check(ContainerImageReader.Read(bytes), bytes, header);
+        }
+        catch (ContainerImageFormatException e)
+        {
+            return e.Problems;
         }
     }
 

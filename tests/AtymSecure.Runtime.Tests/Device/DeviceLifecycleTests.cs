@@ -130,6 +130,20 @@ public sealed class DeviceLifecycleTests : IDisposable
     }
 
     [Fact]
+    public void A_signed_bundle_whose_header_disagrees_with_its_image_is_rejected_before_it_runs()
+    {
+        Installed(_device.Install(Bundle("sensor-filter")));
+        _device.Run();
+        // Validly signed, digest-correct, but the header calls the 1.1.0 image "1.5.0".
+        var lying = _device.Install(_device.Bundles.Full(TestBundles.Image("sensor-filter-v1.1.0"), headerVersion: "1.5.0"));
+        Assert.Equal("refused", lying.Result);
+        Assert.Contains("ContainerVersion '1.5.0'", lying.Detail, StringComparison.Ordinal);
+        var sf = _device.Container("sensor-filter");
+        Assert.Equal(("reverted", "none"), (sf.State, sf.TrialSlot));
+        Assert.Equal("1.0.0", sf.Slots.Single(s => s.Slot == sf.ConfirmedSlot).Version);
+    }
+
+    [Fact]
     public void Only_one_process_drives_a_device()
     {
         using var first = LocalDevice.Open(_device.Data);

@@ -39,14 +39,14 @@ internal sealed class TestBundles : IDisposable
     }
 
     /// <summary>Writes a signed full bundle of <paramref name="image"/> and returns its path.</summary>
-    public string Full(byte[] image, string deviceClass = "linux-x86_64", ECDsa? signer = null, ImageFormat format = ImageFormat.ContainerImageV1)
+    public string Full(byte[] image, string deviceClass = "linux-x86_64", ECDsa? signer = null, ImageFormat format = ImageFormat.ContainerImageV1, string? headerVersion = null)
     {
         var parsed = ContainerImageReader.Read(image);
         var version = parsed.Config.Version!;
         var header = new BundleHeader
         {
             ContainerName = parsed.Config.Name,
-            ContainerVersion = version.ToString(),
+            ContainerVersion = headerVersion ?? version.ToString(),
             SecurityCounter = Formats.Bundle.SecurityCounter.DefaultFor(version),
             DeviceClass = deviceClass,
             TargetTriple = "wasm32-unknown-unknown",
