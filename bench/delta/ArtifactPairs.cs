@@ -1,5 +1,5 @@
 using AtymSecure.Formats.DeviceClasses;
-using AtymSecure.Ota.Compilation;
+using AtymSecure.Delivery.Compilation;
 
 namespace AtymSecure.Bench.Delta;
 

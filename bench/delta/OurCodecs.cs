@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using AtymSecure.Formats.Delta;
 using AtymSecure.Formats.Delta.SeqDiff;
-using AtymSecure.Ota.Delta;
+using AtymSecure.Delivery.Delta;
 
 namespace AtymSecure.Bench.Delta;
 

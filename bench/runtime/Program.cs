@@ -5,7 +5,7 @@
 using AtymSecure.Bench.Runtime;
 using AtymSecure.Formats.Bundle;
 using AtymSecure.Formats.DeviceClasses;
-using AtymSecure.Ota.Compilation;
+using AtymSecure.Delivery.Compilation;
 using AtymSecure.Runtime.Engines;
 
 var quick = args.Contains("--quick");

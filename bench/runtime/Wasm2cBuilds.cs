@@ -1,4 +1,4 @@
-using AtymSecure.Ota.Compilation;
+using AtymSecure.Delivery.Compilation;
 
 namespace AtymSecure.Bench.Runtime;
 

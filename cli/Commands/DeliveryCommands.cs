@@ -2,8 +2,8 @@ using System.CommandLine;
 using AtymSecure.Formats.Bundle;
 using AtymSecure.Formats.Container;
 using AtymSecure.Formats.DeviceClasses;
-using AtymSecure.Ota.Bundles;
-using AtymSecure.Ota.Compilation;
+using AtymSecure.Delivery.Bundles;
+using AtymSecure.Delivery.Compilation;
 using AtymSecure.Signer.Keys;
 
 namespace AtymSecure.Cli.Commands;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using AtymSecure.Runtime.Device;
+using AtymSecure.DeviceAgent;
 using AtymSecure.Runtime.Logging;
 using Spectre.Console;
 

@@ -3,8 +3,9 @@ using System.Xml.Linq;
 namespace AtymSecure.Cli.Tests;
 
 /// <summary>
-/// The dependency rules of docs/architecture (README "Architecture"): read from the project files,
-/// transitively, so a new reference that breaks a rule fails here.
+/// The dependency rules of the README "Architecture" section: read from the project files,
+/// transitively, so a new reference that breaks a rule fails here. Packages count too: a device-side
+/// project may only pull the few small packages a device can carry.
 /// </summary>
 public class ArchitectureRulesTests
 {
@@ -18,7 +19,7 @@ public class ArchitectureRulesTests
         return dir?.FullName ?? throw new InvalidOperationException("AtymSecure.sln not found above the test sources");
     }
 
-    private static HashSet<string> TransitiveReferences(string project)
+    private static IEnumerable<string> Closure(string project)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var stack = new Stack<string>([Path.GetFullPath(Path.Combine(Root, project))]);
@@ -35,32 +36,82 @@ public class ArchitectureRulesTests
         return seen;
     }
 
+    private static HashSet<string> TransitiveReferences(string project) => [.. Closure(project)];
+
+    private static HashSet<string> TransitivePackages(string project) =>
+        [.. Closure(project).Append(project)
+            .SelectMany(p => XDocument.Load(Path.Combine(Root, p)).Descendants("PackageReference"))
+            .Select(e => (string?)e.Attribute("Include"))
+            .OfType<string>()];
+
+    private const string Primitives = "primitives/AtymSecure.Primitives.csproj";
+    private const string Formats = "formats/AtymSecure.Formats.csproj";
+    private const string Bootloader = "device-bootloader/Core/AtymSecure.Bootloader.csproj";
+    private const string Runtime = "runtime/Sandbox/AtymSecure.Runtime.csproj";
+    private const string DeviceAgent = "runtime/Agent/AtymSecure.DeviceAgent.csproj";
+
     private static readonly string[] ServerSide =
     [
         "registry/Server/AtymSecure.Registry.csproj",
-        "ota-server/AtymSecure.Ota.csproj",
+        "ota-server/Delivery/AtymSecure.Delivery.csproj",
         "signer/AtymSecure.Signer.csproj",
         "container/AtymSecure.Container.csproj",
         "cli/AtymSecure.Cli.csproj",
     ];
 
+    // What a device may carry: the Wasm engine, small crypto and compression. Anything else is a decision
+    // to make here, on purpose.
+    private static readonly string[] DevicePackages = ["Wasmtime", "BouncyCastle.Cryptography", "ZstdSharp.Port"];
+
+    public static TheoryData<string> DeviceSide =>
+    [
+        Bootloader,
+        "device-bootloader/Simulator/AtymSecure.Bootloader.Simulator.csproj",
+        "device-bootloader/FilePort/AtymSecure.Bootloader.FilePort.csproj",
+        Runtime,
+        DeviceAgent,
+    ];
+
     [Theory]
-    [InlineData("device-bootloader/AtymSecure.Bootloader.csproj")]
-    [InlineData("runtime/AtymSecure.Runtime.csproj")]
+    [MemberData(nameof(DeviceSide))]
     public void Device_side_never_references_server_side(string project)
     {
         var references = TransitiveReferences(project);
-        Assert.Contains("formats/AtymSecure.Formats.csproj", references);
+        Assert.Contains(Formats, references);
         Assert.Empty(references.Intersect(ServerSide));
     }
 
     [Theory]
-    [InlineData("formats/AtymSecure.Formats.csproj")]
-    [InlineData("registry/Oci/AtymSecure.Oci.csproj")]
-    public void Foundation_libraries_depend_on_nothing_of_ours(string project) =>
-        Assert.Empty(TransitiveReferences(project));
+    [MemberData(nameof(DeviceSide))]
+    public void Device_side_uses_only_the_packages_a_device_can_carry(string project) =>
+        Assert.Empty(TransitivePackages(project).Except(DevicePackages));
 
     [Fact]
-    public void Registry_server_uses_only_the_oci_library() =>
-        Assert.Equal(["registry/Oci/AtymSecure.Oci.csproj"], TransitiveReferences("registry/Server/AtymSecure.Registry.csproj"));
+    public void The_bootloader_core_knows_no_port_and_no_simulator() =>
+        Assert.Equal([Formats, Primitives], TransitiveReferences(Bootloader).Order(StringComparer.Ordinal));
+
+    [Fact]
+    public void The_sandbox_does_not_reference_the_device_process() =>
+        Assert.DoesNotContain(DeviceAgent, TransitiveReferences(Runtime));
+
+    [Fact]
+    public void The_delivery_library_does_not_reference_the_device_runtime() =>
+        Assert.Empty(TransitiveReferences("ota-server/Delivery/AtymSecure.Delivery.csproj").Intersect([Runtime, DeviceAgent, Bootloader]));
+
+    [Fact]
+    public void Primitives_depend_on_nothing_at_all()
+    {
+        Assert.Empty(TransitiveReferences(Primitives));
+        Assert.Empty(TransitivePackages(Primitives));
+    }
+
+    [Theory]
+    [InlineData(Formats)]
+    [InlineData("registry/Oci/AtymSecure.Oci.csproj")]
+    public void Foundation_libraries_depend_only_on_primitives(string project) =>
+        Assert.Empty(TransitiveReferences(project).Except([Primitives]));
+
+    [Fact]
+    public void Registry_server_uses_only_the_oci_library_and_primitives() =>
+        Assert.Empty(TransitiveReferences("registry/Server/AtymSecure.Registry.csproj").Except(["registry/Oci/AtymSecure.Oci.csproj", Primitives]));
 }

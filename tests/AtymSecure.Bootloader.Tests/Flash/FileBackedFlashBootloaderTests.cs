@@ -5,6 +5,8 @@ using AtymSecure.Bootloader.Layout;
 using AtymSecure.Bootloader.State;
 using AtymSecure.Bootloader.Tests.PowerCuts;
 using AtymSecure.Bootloader.Tests.Support;
+using AtymSecure.Bootloader.Simulator;
+using AtymSecure.Bootloader.FilePort;
 
 namespace AtymSecure.Bootloader.Tests.Flash;
 

@@ -1,5 +1,7 @@
 using AtymSecure.Bootloader.Flash;
 using CsCheck;
+using AtymSecure.Bootloader.Simulator;
+using AtymSecure.Bootloader.FilePort;
 
 namespace AtymSecure.Bootloader.Tests.Flash;
 

@@ -2,6 +2,8 @@ using System.Buffers.Binary;
 using AtymSecure.Bootloader.Flash;
 using AtymSecure.Bootloader.State;
 using CsCheck;
+using AtymSecure.Bootloader.Simulator;
+using AtymSecure.Bootloader.FilePort;
 
 namespace AtymSecure.Bootloader.Tests.Flash;
 

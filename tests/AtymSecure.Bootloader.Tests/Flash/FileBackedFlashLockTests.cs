@@ -1,5 +1,6 @@
 using AtymSecure.Bootloader.Flash;
 using AtymSecure.TestSupport;
+using AtymSecure.Bootloader.FilePort;
 
 namespace AtymSecure.Bootloader.Tests.Flash;
 

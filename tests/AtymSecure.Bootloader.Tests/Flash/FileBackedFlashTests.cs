@@ -1,5 +1,7 @@
 using AtymSecure.Bootloader.Flash;
 using AtymSecure.Bootloader.Tests.Support;
+using AtymSecure.Bootloader.Simulator;
+using AtymSecure.Bootloader.FilePort;
 
 namespace AtymSecure.Bootloader.Tests.Flash;
 

@@ -1,4 +1,5 @@
 using AtymSecure.Bootloader.Flash;
+using AtymSecure.Bootloader.FilePort;
 
 namespace AtymSecure.Bootloader.Tests.Flash;
 

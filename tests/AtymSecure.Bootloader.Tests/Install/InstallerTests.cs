@@ -4,6 +4,7 @@ using AtymSecure.Bootloader.Layout;
 using AtymSecure.Bootloader.State;
 using AtymSecure.Bootloader.Tests.Support;
 using static AtymSecure.Bootloader.Tests.Support.TwoContainerDevice;
+using AtymSecure.Bootloader.Simulator;
 
 namespace AtymSecure.Bootloader.Tests.Install;
 

@@ -1,6 +1,7 @@
 using AtymSecure.Bootloader.Flash;
 using AtymSecure.Bootloader.Layout;
 using CsCheck;
+using AtymSecure.Bootloader.Simulator;
 
 namespace AtymSecure.Bootloader.Tests.Layout;
 

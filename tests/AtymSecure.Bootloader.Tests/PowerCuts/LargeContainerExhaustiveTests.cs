@@ -1,3 +1,4 @@
+using AtymSecure.Bootloader.Simulator;
 using AtymSecure.Bootloader.Flash;
 using AtymSecure.Bootloader.Tests.Support;
 

@@ -1,6 +1,7 @@
 using AtymSecure.Bootloader.Boot;
 using AtymSecure.Bootloader.Flash;
 using AtymSecure.Bootloader.Tests.Support;
+using AtymSecure.Bootloader.Simulator;
 
 namespace AtymSecure.Bootloader.Tests.PowerCuts;
 

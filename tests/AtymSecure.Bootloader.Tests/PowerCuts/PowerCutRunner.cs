@@ -1,5 +1,6 @@
 using AtymSecure.Bootloader.Flash;
 using AtymSecure.Bootloader.Tests.Support;
+using AtymSecure.Bootloader.Simulator;
 
 namespace AtymSecure.Bootloader.Tests.PowerCuts;
 

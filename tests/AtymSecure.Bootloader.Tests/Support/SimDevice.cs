@@ -2,6 +2,7 @@ using AtymSecure.Bootloader.Crypto;
 using AtymSecure.Bootloader.Flash;
 using AtymSecure.Bootloader.Layout;
 using AtymSecure.Bootloader.State;
+using AtymSecure.Bootloader.Simulator;
 
 namespace AtymSecure.Bootloader.Tests.Support;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using AtymSecure.Runtime.Device;
+using AtymSecure.DeviceAgent;
 using CsCheck;
 
 namespace AtymSecure.Runtime.Tests.Device;

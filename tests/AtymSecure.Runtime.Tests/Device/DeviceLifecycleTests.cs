@@ -1,4 +1,4 @@
-using AtymSecure.Runtime.Device;
+using AtymSecure.DeviceAgent;
 using AtymSecure.Runtime.Tests.Support;
 
 namespace AtymSecure.Runtime.Tests.Device;

@@ -1,4 +1,4 @@
-using AtymSecure.Runtime.Device;
+using AtymSecure.DeviceAgent;
 
 namespace AtymSecure.Runtime.Tests.Device;
 

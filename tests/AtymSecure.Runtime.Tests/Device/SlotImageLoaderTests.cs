@@ -1,7 +1,7 @@
 using AtymSecure.Formats.Bundle;
 using AtymSecure.Formats.ContainerImage;
 using AtymSecure.Runtime.Artifacts;
-using AtymSecure.Runtime.Device;
+using AtymSecure.DeviceAgent;
 using AtymSecure.Runtime.Tests.Support;
 
 namespace AtymSecure.Runtime.Tests.Device;

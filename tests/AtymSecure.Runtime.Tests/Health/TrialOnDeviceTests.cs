@@ -1,4 +1,4 @@
-using AtymSecure.Runtime.Device;
+using AtymSecure.DeviceAgent;
 using AtymSecure.Runtime.Engines;
 using AtymSecure.Runtime.Execution;
 using AtymSecure.Runtime.Health;

@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Serialization;
+using AtymSecure.Formats.DeviceClasses;
+
+namespace AtymSecure.Delivery.Compilation;
+
+/// <summary>
+/// Everything that determines the bytes an AoT back end produces, apart from the Wasm itself: two compilations
+/// with equal keys and equal input must give identical output, and a device can only run an artifact whose key
+/// matches its engine. Artifacts are cached and looked up by <see cref="Digest"/>.
+/// </summary>
+/// <param name="BackEnd">The back end.</param>
+/// <param name="BackEndVersion">Exact version of the back end (Wasmtime <c>50.0.1</c>, wabt <c>1.0.32</c>).</param>
+/// <param name="Triple">Target triple as the back end spells it; never <c>host</c>.</param>
+/// <param name="CpuFeatures">CPU features assumed (sorted for a canonical key).</param>
+/// <param name="Engine">Engine settings compiled into the code.</param>
+public sealed record CompilationKey(
+    AotBackEndKind BackEnd,
+    string BackEndVersion,
+    string Triple,
+    IReadOnlyList<string> CpuFeatures,
+    EngineSettings Engine)
+{
+    /// <summary>The key for a device class, from <see cref="DeviceClassCompilationProfiles"/>.</summary>
+    public static CompilationKey ForDeviceClass(DeviceClass deviceClass)
+    {
+        var profile = DeviceClassCompilationProfiles.For(deviceClass);
+        return new CompilationKey(profile.BackEnd, BackEndVersions.For(profile.BackEnd), profile.CompilerTriple,
+            profile.CpuFeatures, profile.Engine);
+    }
+
+    /// <summary>
+    /// One line per field, fixed order, features sorted: the text hashed into <see cref="Digest"/>.
+    /// Compiler flags keep their order (order matters to a compiler).
+    /// </summary>
+    [JsonIgnore]
+    public string CanonicalText
+    {
+        get
+        {
+            var sb = new StringBuilder();
+            sb.Append("backend=").Append(BackEnd).Append('\n')
+              .Append("version=").Append(BackEndVersion).Append('\n')
+              .Append("triple=").Append(Triple).Append('\n')
+              .Append("features=").AppendJoin(',', CpuFeatures.Order(StringComparer.Ordinal)).Append('\n')
+              .Append("fuel=").Append(Engine.ConsumeFuel ? '1' : '0').Append('\n')
+              .Append("epoch=").Append(Engine.EpochInterruption ? '1' : '0').Append('\n')
+              .Append("bounds=").Append(Engine.BoundsChecks).Append('\n')
+              .Append("opt=").Append(Engine.OptimizationLevel).Append('\n')
+              .Append("cflags=").AppendJoin(' ', Engine.NativeCompilerFlags).Append('\n')
+              .Append("exception-buffer=").Append(Engine.ExceptionBufferBytes.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            return sb.ToString();
+        }
+    }
+
+    /// <summary>SHA-256 of <see cref="CanonicalText"/>, as <c>sha256:hex</c>.</summary>
+    [JsonIgnore]
+    public string Digest =>
+        "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(CanonicalText)));
+
+    /// <summary>Reports every problem with this key at once (empty when valid).</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(BackEndVersion)) problems.Add("key.backEndVersion: empty");
+        if (string.IsNullOrWhiteSpace(Triple)) problems.Add("key.triple: empty");
+        else if (Triple is "host" || !Triple.Contains('-', StringComparison.Ordinal) && !Triple.StartsWith("pulley", StringComparison.Ordinal))
+            problems.Add($"key.triple: '{Triple}' is not a full target triple (host-dependent targets bake in the build machine's CPU)");
+        for (var i = 0; i < CpuFeatures.Count; i++)
+            if (string.IsNullOrWhiteSpace(CpuFeatures[i]) || CpuFeatures[i].Any(char.IsWhiteSpace))
+                problems.Add($"key.cpuFeatures[{i}]: '{CpuFeatures[i]}' is empty or contains whitespace");
+        if (Engine.ExceptionBufferBytes < 0) problems.Add("key.engine.exceptionBufferBytes: negative");
+        if (BackEnd == AotBackEndKind.Wasm2c && Engine.ExceptionBufferBytes == 0)
+            problems.Add("key.engine.exceptionBufferBytes: wasm2c needs a buffer of at least 1 byte");
+        if (BackEnd == AotBackEndKind.Wasm2c && Engine.BoundsChecks != BoundsCheckMode.Explicit)
+            problems.Add("key.engine.boundsChecks: wasm2c outputs must use explicit bounds checks (the signal-handler mode hangs hosting .NET processes)");
+        if (BackEnd == AotBackEndKind.Wasm2c && (Engine.ConsumeFuel || Engine.EpochInterruption))
+            problems.Add("key.engine: wasm2c 1.0.32 supports neither fuel nor epoch interruption");
+        return problems;
+    }
+
+    public bool Equals(CompilationKey? other) => other is not null && CanonicalText == other.CanonicalText;
+
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(CanonicalText);
+}

@@ -1,0 +1,148 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using AtymSecure.Formats.DeviceClasses;
+
+namespace AtymSecure.Delivery.Compilation;
+
+/// <summary>
+/// How one AoT output was made, precisely enough for anyone to rebuild it and compare digests: the input and
+/// output digests, the compilation key, tool versions, the digests of every other input file (patched runtime,
+/// glue, worker) and the commands run. Carried as the predicate of the output's provenance attestation.
+/// Format: docs/aot-compilation.md#recipe.
+/// </summary>
+/// <param name="Schema">Always <see cref="SchemaV1"/>.</param>
+/// <param name="DeviceClass">Device class name, or null for a key compiled outside the class table.</param>
+/// <param name="Source">The Wasm module compiled.</param>
+/// <param name="Output">The bytes produced.</param>
+/// <param name="Key">The compilation key.</param>
+/// <param name="KeyDigest">Digest of <see cref="CompilationKey.CanonicalText"/>.</param>
+/// <param name="Tools">Tool name → version line, as reported by the tool.</param>
+/// <param name="Inputs">Other input files by name (relative to the work directory) → sha256 digest.</param>
+/// <param name="Steps">Commands run, in order, with paths relative to the work directory.</param>
+public sealed record CompilationRecipe(
+    string Schema,
+    string? DeviceClass,
+    RecipeSubject Source,
+    RecipeOutput Output,
+    CompilationKey Key,
+    string KeyDigest,
+    IReadOnlyDictionary<string, string> Tools,
+    IReadOnlyDictionary<string, string> Inputs,
+    IReadOnlyList<string> Steps)
+{
+    /// <summary>Schema identifier of this record (also used as the in-toto predicate type).</summary>
+    public const string SchemaV1 = "https://atym.dev/attestations/aot-recipe/v1";
+
+    /// <summary>Largest recipe accepted by <see cref="Parse"/> (real ones are a few KiB).</summary>
+    public const int MaxJsonBytes = 256 * 1024;
+
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        MaxDepth = 16,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false) },
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    /// <summary>Canonical JSON (UTF-8, fixed property order, sorted maps, LF line ends).</summary>
+    public byte[] ToJsonBytes()
+    {
+        var sorted = this with
+        {
+            Tools = new SortedDictionary<string, string>(Tools.ToDictionary(), StringComparer.Ordinal),
+            Inputs = new SortedDictionary<string, string>(Inputs.ToDictionary(), StringComparer.Ordinal),
+        };
+        return JsonSerializer.SerializeToUtf8Bytes(sorted, Options);
+    }
+
+    /// <summary>Parses and validates a recipe; throws <see cref="CompilationRecipeFormatException"/> listing every problem.</summary>
+    public static CompilationRecipe Parse(ReadOnlySpan<byte> json)
+    {
+        if (json.Length > MaxJsonBytes)
+            throw new CompilationRecipeFormatException([$"$: recipe is {json.Length} bytes, limit {MaxJsonBytes}"]);
+        CompilationRecipe? recipe;
+        try
+        {
+            recipe = JsonSerializer.Deserialize<CompilationRecipe>(json, Options);
+        }
+        catch (JsonException ex)
+        {
+            throw new CompilationRecipeFormatException([$"{ex.Path ?? "$"}: {ex.Message}"], ex);
+        }
+        if (recipe is null) throw new CompilationRecipeFormatException(["$: null"]);
+        var problems = recipe.Validate();
+        if (problems.Count > 0) throw new CompilationRecipeFormatException(problems);
+        return recipe;
+    }
+
+    /// <summary>Reports every problem at once, each prefixed with its JSON path.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var p = new List<string>();
+        // Deserialization bypasses nullability: check every reference member.
+        if (Schema != SchemaV1) p.Add($"$.schema: expected '{SchemaV1}', got '{Schema}'");
+        if (DeviceClass is not null && !DeviceClassTable.IsKnown(DeviceClass)) p.Add($"$.deviceClass: unknown device class '{DeviceClass}'");
+        if (Source is null) p.Add("$.source: missing");
+        else Source.Validate("$.source", p);
+        if (Output is null) p.Add("$.output: missing");
+        else
+        {
+            Output.Validate("$.output", p);
+            if (string.IsNullOrWhiteSpace(Output.MediaType)) p.Add("$.output.mediaType: empty");
+        }
+        if (Key is null || Key.Engine is null || Key.CpuFeatures is null || Key.Engine.NativeCompilerFlags is null)
+            p.Add("$.key: missing or incomplete");
+        else
+        {
+            foreach (var problem in Key.Validate()) p.Add("$." + problem);
+            if (KeyDigest != Key.Digest) p.Add($"$.keyDigest: '{KeyDigest}' does not match the key ({Key.Digest})");
+        }
+        if (Tools is null) p.Add("$.tools: missing");
+        if (Inputs is null) p.Add("$.inputs: missing");
+        else
+            foreach (var (name, digest) in Inputs)
+                if (!RecipeSubject.IsSha256(digest)) p.Add($"$.inputs['{name}']: '{digest}' is not a sha256 digest");
+        if (Steps is null) p.Add("$.steps: missing");
+        return p;
+    }
+}
+
+/// <summary>A digest and size of a file the recipe names.</summary>
+public record RecipeSubject(string Digest, long Size)
+{
+    internal void Validate(string path, List<string> problems)
+    {
+        if (!IsSha256(Digest)) problems.Add($"{path}.digest: '{Digest}' is not a sha256 digest");
+        if (Size < 0) problems.Add($"{path}.size: negative");
+    }
+
+    internal static bool IsSha256(string? digest) =>
+        digest is { Length: 71 } && digest.StartsWith("sha256:", StringComparison.Ordinal) &&
+        digest.AsSpan(7).ContainsAnyExcept("0123456789abcdef") == false;
+
+    /// <summary>The sha256 digest and size of <paramref name="bytes"/>.</summary>
+    public static RecipeSubject Of(ReadOnlySpan<byte> bytes) =>
+        new("sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), bytes.Length);
+}
+
+/// <summary>The output file: digest, size and media type.</summary>
+public sealed record RecipeOutput(string Digest, long Size, string MediaType) : RecipeSubject(Digest, Size);
+
+/// <summary>A recipe that is not valid JSON or breaks a rule; <see cref="Problems"/> lists every problem found.</summary>
+public sealed class CompilationRecipeFormatException : FormatException
+{
+    public CompilationRecipeFormatException() : this(["invalid recipe"]) { }
+
+    public CompilationRecipeFormatException(string message) : this([message]) { }
+
+    public CompilationRecipeFormatException(string message, Exception inner) : this([message], inner) { }
+
+    public CompilationRecipeFormatException(IReadOnlyList<string> problems, Exception? inner = null)
+        : base("invalid AoT recipe: " + string.Join("; ", problems), inner)
+    {
+        Problems = problems;
+    }
+
+    public IReadOnlyList<string> Problems { get; }
+}

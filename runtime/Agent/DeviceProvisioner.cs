@@ -1,0 +1,124 @@
+using System.Security.Cryptography;
+using AtymSecure.Bootloader;
+using AtymSecure.Bootloader.Crypto;
+using AtymSecure.Bootloader.Flash;
+using AtymSecure.Bootloader.Layout;
+using AtymSecure.Primitives;
+using AtymSecure.Formats.Crypto;
+using AtymSecure.Bootloader.FilePort;
+
+namespace AtymSecure.DeviceAgent;
+
+/// <summary>What <c>atym device init</c> is asked for.</summary>
+/// <param name="Profile">A <see cref="DeviceProfile"/> name.</param>
+/// <param name="Containers">Containers the partition table gets A/B slots for (slot size 0 = the profile's default).</param>
+/// <param name="TrustedKeyFiles">PEM/DER public keys whose bundle signatures the device accepts (at least one).</param>
+/// <param name="Flash">Flash part family (stm32u5, nrf52, spinor, stm32f4-mixed); null = the profile's.</param>
+public sealed record DeviceInitRequest(string Profile, IReadOnlyList<ContainerSlotPlan> Containers, IReadOnlyList<string> TrustedKeyFiles, string? Flash = null);
+
+/// <summary>
+/// Factory provisioning of a simulated device: identity key pair, bootloader MAC key, trusted bundle keys,
+/// and a flash part with its partition table. Everything is built in a sibling staging folder and renamed
+/// into place at the end, so an interrupted init leaves no half-made device.
+/// </summary>
+public static class DeviceProvisioner
+{
+    /// <exception cref="DeviceDataException">The folder is already a device or not empty, or a key file is unusable.</exception>
+    /// <exception cref="ArgumentException">Unknown profile or flash, or invalid container plan (every problem listed).</exception>
+    public static DeviceIdentity Init(DeviceDirectory directory, DeviceInitRequest request, TimeProvider? clock = null)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(request);
+        if (Directory.Exists(directory.Root) && Directory.EnumerateFileSystemEntries(directory.Root).Any())
+            throw new DeviceDataException($"{directory.Root} already exists and is not empty; a device is initialised into a new folder");
+        var profile = DeviceProfile.Find(request.Profile);
+        var flashProfile = request.Flash is null ? profile.Flash : FlashProfile.Find(request.Flash);
+        var trusted = LoadTrustedKeys(request.TrustedKeyFiles);
+        var containers = request.Containers.Select(c => c with { SlotBytes = c.SlotBytes == 0 ? profile.DefaultSlotBytes : c.SlotBytes }).ToArray();
+
+        using var identityKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var spki = identityKey.ExportSubjectPublicKeyInfo();
+        var identity = new DeviceIdentity("atym-" + Convert.ToHexStringLower(SHA256.HashData(spki))[..16], profile.Name, profile.DeviceClass.Name,
+            flashProfile.Name, containers, (clock ?? TimeProvider.System).GetUtcNow());
+        var problems = identity.Validate();
+        if (problems.Count > 0) throw new ArgumentException("invalid device plan: " + string.Join("; ", problems), nameof(request));
+
+        var parent = Path.GetDirectoryName(directory.Root) ?? throw new DeviceDataException($"{directory.Root} has no parent folder");
+        Directory.CreateDirectory(parent);
+        var staging = new DeviceDirectory(Path.Combine(parent, $".{Path.GetFileName(directory.Root)}.init-{Environment.ProcessId}"));
+        if (Directory.Exists(staging.Root)) Directory.Delete(staging.Root, recursive: true);
+        Directory.CreateDirectory(staging.Root);
+        try
+        {
+            WriteSecret(staging.IdentityKeyFile, System.Text.Encoding.ASCII.GetBytes(identityKey.ExportPkcs8PrivateKeyPem()));
+            AtomicFile.Write(staging.IdentityPublicKeyFile, System.Text.Encoding.ASCII.GetBytes(identityKey.ExportSubjectPublicKeyInfoPem()));
+            WriteSecret(staging.BootKeyFile, RandomNumberGenerator.GetBytes(DeviceKey.Size));
+            Directory.CreateDirectory(staging.TrustedKeysDirectory);
+            foreach (var key in trusted)
+                AtomicFile.Write(Path.Combine(staging.TrustedKeysDirectory, FileNameOf(key) + ".pub"), System.Text.Encoding.ASCII.GetBytes(key.ToPem()));
+            Directory.CreateDirectory(staging.InboxDirectory);
+            Directory.CreateDirectory(staging.KeyValueDirectory);
+            ProvisionFlash(staging, identity, flashProfile);
+            AtomicFile.Write(staging.IdentityFile, identity.ToJson());
+            new DeviceStatus { DeviceId = identity.DeviceId, Profile = identity.Profile, DeviceClass = identity.DeviceClass }.Save(staging);
+
+            if (Directory.Exists(directory.Root)) Directory.Delete(directory.Root);
+            Directory.Move(staging.Root, directory.Root);
+        }
+        catch
+        {
+            try { Directory.Delete(staging.Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            throw;
+        }
+        return identity;
+    }
+
+    /// <summary>The partition table a device plan needs on its flash profile.</summary>
+    public static PartitionTable PlanLayout(DeviceIdentity identity, FlashProfile flash, out FlashGeometry geometry)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        ArgumentNullException.ThrowIfNull(flash);
+        var requests = identity.Containers.Select(c => new ContainerSlotRequest(c.Name, c.SlotBytes)).ToArray();
+        geometry = flash.CreateGeometry(LayoutPlanner.RequiredFlashSize(flash, requests));
+        return LayoutPlanner.Plan(geometry, requests);
+    }
+
+    private static void ProvisionFlash(DeviceDirectory staging, DeviceIdentity identity, FlashProfile flashProfile)
+    {
+        var table = PlanLayout(identity, flashProfile, out var geometry);
+        using var flash = FileBackedFlash.Create(staging.FlashFile, geometry);
+        DeviceBootloader.Provision(flash, table);
+        // First power-on formats the state log, so init fails here rather than on the first run.
+        DeviceBootloader.Open(flash, DeviceKey.FromBytes(File.ReadAllBytes(staging.BootKeyFile)), new BootloaderOptions { DeviceClass = identity.DeviceClass });
+        flash.Sync();
+    }
+
+    private static List<VerificationKey> LoadTrustedKeys(IReadOnlyList<string> files)
+    {
+        if (files.Count == 0)
+            throw new DeviceDataException("a device needs at least one trusted bundle-signing key (--trust KEY.pub); without one it could install nothing");
+        var keys = new List<VerificationKey>();
+        var problems = new List<string>();
+        foreach (var file in files)
+        {
+            try
+            {
+                keys.Add(VerificationKey.FromFile(file));
+            }
+            catch (Exception e) when (e is FormatException or FileNotFoundException)
+            {
+                problems.Add(e.Message);
+            }
+        }
+        return problems.Count == 0 ? keys : throw new DeviceDataException("unusable trusted key: " + string.Join("; ", problems));
+    }
+
+    /// <summary>Key ids are base64; file names get the URL-safe alphabet.</summary>
+    internal static string FileNameOf(VerificationKey key) => key.KeyId.Replace('/', '_').Replace('+', '-').TrimEnd('=');
+
+    private static void WriteSecret(string path, byte[] content)
+    {
+        AtomicFile.Write(path, content);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+}

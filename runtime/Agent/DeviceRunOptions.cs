@@ -1,0 +1,23 @@
+using AtymSecure.Runtime.Execution;
+
+namespace AtymSecure.DeviceAgent;
+
+/// <summary>How long <see cref="DeviceRunner"/> runs and how often it looks for queued bundles.</summary>
+public sealed record DeviceRunOptions
+{
+    /// <summary>How often the inbox is checked and the status file refreshed.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Return once no trial runs, the inbox is empty and <see cref="SettleQuiet"/> passed without an event (scripts, tests).</summary>
+    public bool UntilSettled { get; init; }
+
+    public TimeSpan SettleQuiet { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Return after this long (null = until cancelled).</summary>
+    public TimeSpan? Duration { get; init; }
+
+    /// <summary>Topic filter whose bus messages the device logs (a telemetry tap; e.g. <c>#</c>); null = none.</summary>
+    public string? TraceTopics { get; init; }
+
+    public RuntimeOptions Runtime { get; init; } = new();
+}

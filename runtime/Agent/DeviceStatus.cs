@@ -1,0 +1,112 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using AtymSecure.Primitives;
+
+namespace AtymSecure.DeviceAgent;
+
+/// <summary>What one slot of a container holds, as the bootloader's state record says.</summary>
+public sealed record SlotStatus(string Slot, string? Version, long Size, string? Digest, uint SecurityCounter, bool Verified);
+
+/// <summary>A container's durable update state (bootloader) plus what the runtime last saw of it.</summary>
+public sealed record ContainerStatus(
+    string Name,
+    string State,
+    string ConfirmedSlot,
+    string TrialSlot,
+    int AttemptsLeft,
+    uint SecurityFloor,
+    IReadOnlyList<SlotStatus> Slots,
+    RuntimeContainerStatus? Runtime);
+
+/// <summary>The runtime side of a container: run state, the version running, restarts.</summary>
+public sealed record RuntimeContainerStatus(string RunState, string Version, bool Trial, int Restarts, bool CrashLoop, string Message);
+
+public sealed record BootResultStatus(string Container, string Outcome, string Slot, string? Version);
+
+public sealed record BootStatus(DateTimeOffset At, IReadOnlyList<BootResultStatus> Results);
+
+public sealed record TrialStatus(DateTimeOffset At, string Container, string Version, string Verdict, string Reason, string? RunningVersion);
+
+public sealed record InstallStatus(DateTimeOffset At, string Bundle, string? Container, string? Version, string Result, string? Slot, string Detail);
+
+public sealed record RunningStatus(int Pid, DateTimeOffset Since);
+
+/// <summary>
+/// <c>atym device status</c>: identity, per-container slots/states/versions/counters, the last boot, and
+/// recent trials and installs. Kept in status.json (rewritten atomically on every change) so a status
+/// query works while another process runs the device; the authoritative state is the flash, and a
+/// query on a stopped device reads the slots from the flash itself.
+/// </summary>
+public sealed record DeviceStatus
+{
+    public const int FormatVersion = 1;
+    public const int MaxFileBytes = 4 * 1024 * 1024;
+    public const int MaxHistory = 50;
+
+    public int Format { get; init; } = FormatVersion;
+    public string DeviceId { get; init; } = "";
+    public string Profile { get; init; } = "";
+    public string DeviceClass { get; init; } = "";
+    public RunningStatus? Running { get; init; }
+    public IReadOnlyList<ContainerStatus> Containers { get; init; } = [];
+    public BootStatus? LastBoot { get; init; }
+    public IReadOnlyList<TrialStatus> Trials { get; init; } = [];
+    public IReadOnlyList<InstallStatus> Installs { get; init; } = [];
+
+    public DeviceStatus WithTrial(TrialStatus trial) => this with { Trials = Keep([.. Trials, trial]) };
+
+    public DeviceStatus WithInstall(InstallStatus install) => this with { Installs = Keep([.. Installs, install]) };
+
+    private static T[] Keep<T>(T[] items) => items.Length <= MaxHistory ? items : items[^MaxHistory..];
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        MaxDepth = 16,
+    };
+
+    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
+
+    /// <exception cref="DeviceDataException">Not a status file of this version.</exception>
+    public static DeviceStatus Parse(ReadOnlySpan<byte> json)
+    {
+        if (json.Length > MaxFileBytes) throw new DeviceDataException($"status.json is {json.Length} bytes, above {MaxFileBytes}");
+        try
+        {
+            var status = JsonSerializer.Deserialize<DeviceStatus>(json, Json) ?? throw new DeviceDataException("status.json is null");
+            return status.Format == FormatVersion ? status : throw new DeviceDataException($"status.json format {status.Format} is not {FormatVersion}");
+        }
+        catch (JsonException e)
+        {
+            throw new DeviceDataException($"status.json is damaged: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Reads status.json; a missing or damaged file yields an empty status (the flash stays authoritative).</summary>
+    public static DeviceStatus Load(DeviceDirectory directory, out string? problem)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        problem = null;
+        if (!File.Exists(directory.StatusFile)) return new DeviceStatus();
+        try
+        {
+            var info = new FileInfo(directory.StatusFile);
+            if (info.Length > MaxFileBytes) throw new DeviceDataException($"status.json is {info.Length} bytes, above {MaxFileBytes}");
+            return Parse(File.ReadAllBytes(directory.StatusFile));
+        }
+        catch (DeviceDataException e)
+        {
+            problem = e.Message;
+            return new DeviceStatus();
+        }
+    }
+
+    /// <summary>Temp file, flush to disk, rename: a kill leaves the old or the new file, never half of one.</summary>
+    public void Save(DeviceDirectory directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        AtomicFile.Write(directory.StatusFile, ToJson());
+    }
+}

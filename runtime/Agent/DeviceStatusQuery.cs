@@ -1,0 +1,29 @@
+namespace AtymSecure.DeviceAgent;
+
+/// <summary>
+/// <c>atym device status</c>: a stopped device is powered on just far enough to read its slots from the
+/// flash (no boot selection, nothing started); a running one is answered from the status.json the
+/// running process keeps current.
+/// </summary>
+public static class DeviceStatusQuery
+{
+    public static DeviceStatus Read(string root)
+    {
+        var directory = new DeviceDirectory(root);
+        if (!directory.IsInitialised) throw new DeviceDataException($"{directory.Root} is not a device (no device.json); run `atym device init` first");
+        LocalDevice device;
+        try
+        {
+            device = LocalDevice.Open(root);
+        }
+        catch (DeviceBusyException)
+        {
+            var live = DeviceStatus.Load(directory, out var problem);
+            return problem is null ? live : throw new DeviceDataException($"the device is running and its status.json is unreadable: {problem}");
+        }
+        using (device)
+        {
+            return device.Status with { Running = null, Containers = device.SlotStatus() };
+        }
+    }
+}

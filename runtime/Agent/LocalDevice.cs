@@ -1,0 +1,201 @@
+using AtymSecure.Bootloader;
+using AtymSecure.Bootloader.Boot;
+using AtymSecure.Bootloader.Crypto;
+using AtymSecure.Bootloader.Flash;
+using AtymSecure.Bootloader.Layout;
+using AtymSecure.Bootloader.State;
+using AtymSecure.Formats.Crypto;
+using AtymSecure.Bootloader.FilePort;
+
+namespace AtymSecure.DeviceAgent;
+
+/// <summary>Knobs of a simulated device that are not part of its identity.</summary>
+public sealed record LocalDeviceOptions
+{
+    /// <summary>Simulated time each flash program/erase takes (real parts take 0.1–50 ms); zero = as fast as the disk.</summary>
+    public TimeSpan FlashOperationDelay { get; init; }
+
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+}
+
+/// <summary>
+/// One simulated device, powered on by one process: its lock, identity, trusted keys, flash and bootloader.
+/// Opening it is a power-on (the bootloader recovers its state log from the flash as a kill left it).
+/// Every bootloader call goes through <see cref="Gate"/>: the installer, the boot selection and trial
+/// verdicts (from container threads) all write the same state log.
+/// </summary>
+public sealed class LocalDevice : IDisposable
+{
+    private readonly DeviceLock _lock;
+    private readonly FileBackedFlash _file;
+    private DeviceStatus _status;
+
+    private LocalDevice(DeviceDirectory directory, DeviceLock held, DeviceIdentity identity, IReadOnlyList<VerificationKey> trusted,
+        FileBackedFlash file, IFlash flash, DeviceBootloader bootloader, DeviceStatus status)
+    {
+        Directory = directory;
+        _lock = held;
+        Identity = identity;
+        TrustedKeys = trusted;
+        _file = file;
+        Flash = flash;
+        Bootloader = bootloader;
+        _status = status with { DeviceId = identity.DeviceId, Profile = identity.Profile, DeviceClass = identity.DeviceClass };
+    }
+
+    public DeviceDirectory Directory { get; }
+
+    public DeviceIdentity Identity { get; }
+
+    public IReadOnlyList<VerificationKey> TrustedKeys { get; }
+
+    public IFlash Flash { get; }
+
+    public DeviceBootloader Bootloader { get; }
+
+    /// <summary>Serialises every use of <see cref="Bootloader"/> and of the status file.</summary>
+    public Lock Gate { get; } = new();
+
+    /// <summary>Why status.json could not be read when the device was opened (it then starts empty), else null.</summary>
+    public string? StatusProblem { get; private set; }
+
+    /// <summary>Power-on.</summary>
+    /// <exception cref="DeviceBusyException">Another process drives the device.</exception>
+    /// <exception cref="DeviceDataException">Not a device folder, or a damaged identity, key or flash file.</exception>
+    public static LocalDevice Open(string root, LocalDeviceOptions? options = null)
+    {
+        options ??= new LocalDeviceOptions();
+        var directory = new DeviceDirectory(root);
+        if (!directory.IsInitialised) throw new DeviceDataException($"{directory.Root} is not a device (no device.json); run `atym device init` first");
+        var held = DeviceLock.Acquire(directory);
+        FileBackedFlash? file = null;
+        try
+        {
+            var identity = ReadIdentity(directory);
+            var trusted = ReadTrustedKeys(directory);
+            var bootKey = File.ReadAllBytes(directory.BootKeyFile);
+            if (bootKey.Length != DeviceKey.Size) throw new DeviceDataException($"bootloader.key is {bootKey.Length} bytes, expected {DeviceKey.Size}");
+            file = OpenFlash(directory);
+            IFlash flash = options.FlashOperationDelay > TimeSpan.Zero ? new SlowFlash(file, options.FlashOperationDelay) : file;
+            var bootloader = DeviceBootloader.Open(flash, DeviceKey.FromBytes(bootKey),
+                new BootloaderOptions { DeviceClass = identity.DeviceClass, Clock = options.Clock });
+            var status = DeviceStatus.Load(directory, out var problem);
+            return new LocalDevice(directory, held, identity, trusted, file, flash, bootloader, status) { StatusProblem = problem };
+        }
+        catch
+        {
+            file?.Dispose();
+            held.Dispose();
+            throw;
+        }
+    }
+
+    public DeviceProfile Profile => DeviceProfile.Find(Identity.Profile);
+
+    public IReadOnlyList<string> ContainerNames => Bootloader.Partitions.ContainerNames;
+
+    public DeviceStatus Status
+    {
+        get { lock (Gate) return _status; }
+    }
+
+    /// <summary>Changes the status and saves it atomically.</summary>
+    public DeviceStatus UpdateStatus(Func<DeviceStatus, DeviceStatus> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        lock (Gate)
+        {
+            _status = change(_status);
+            _status.Save(Directory);
+            return _status;
+        }
+    }
+
+    /// <summary>Boot selection for every container (records attempts and reverts), remembered as the last boot.</summary>
+    public BootReport Boot()
+    {
+        lock (Gate)
+        {
+            var report = Bootloader.Boot();
+            UpdateStatus(s => s with { LastBoot = new BootStatus(DateTimeOffset.UtcNow, [.. report.Containers.Select(BootResultOf)]) });
+            return report;
+        }
+    }
+
+    /// <summary>Boot selection for one container (after an install into a running device).</summary>
+    public ContainerBootResult Boot(string container)
+    {
+        lock (Gate) return Bootloader.Boot(container);
+    }
+
+    /// <summary>The bootloader's durable view of every container, joined with what the runtime reports.</summary>
+    public IReadOnlyList<ContainerStatus> SlotStatus(Func<string, RuntimeContainerStatus?>? runtime = null)
+    {
+        lock (Gate)
+        {
+            return [.. ContainerNames.Select(name =>
+            {
+                var r = Bootloader.State(name);
+                return new ContainerStatus(name, Lower(r.State), Lower(r.ConfirmedSlot), Lower(r.TrialSlot), r.AttemptsLeft, r.SecurityFloor,
+                    [SlotOf(SlotId.A, r.SlotA), SlotOf(SlotId.B, r.SlotB)], runtime?.Invoke(name));
+            })];
+        }
+    }
+
+    internal static BootResultStatus BootResultOf(ContainerBootResult r) =>
+        new(r.Container, Lower(r.Outcome), Lower(r.RunningSlot), r.RunningImage?.Version.ToString());
+
+    private static SlotStatus SlotOf(SlotId slot, SlotImageInfo info) => info.Present
+        ? new SlotStatus(Lower(slot), info.Version.ToString(), info.Size, info.Digest.ToString(), info.SecurityCounter, info.Verified)
+        : new SlotStatus(Lower(slot), null, 0, null, 0, false);
+
+    internal static string Lower<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
+
+    private static DeviceIdentity ReadIdentity(DeviceDirectory directory)
+    {
+        var info = new FileInfo(directory.IdentityFile);
+        if (info.Length > DeviceIdentity.MaxFileBytes) throw new DeviceDataException($"device.json is {info.Length} bytes, above {DeviceIdentity.MaxFileBytes}");
+        return DeviceIdentity.Parse(File.ReadAllBytes(directory.IdentityFile));
+    }
+
+    private static List<VerificationKey> ReadTrustedKeys(DeviceDirectory directory)
+    {
+        var keys = new List<VerificationKey>();
+        if (System.IO.Directory.Exists(directory.TrustedKeysDirectory))
+        {
+            foreach (var file in System.IO.Directory.EnumerateFiles(directory.TrustedKeysDirectory, "*.pub").Order(StringComparer.Ordinal))
+            {
+                try { keys.Add(VerificationKey.FromFile(file)); }
+                catch (FormatException e) { throw new DeviceDataException($"unusable trusted key: {e.Message}", e); }
+            }
+        }
+        return keys.Count > 0 ? keys : throw new DeviceDataException($"no trusted bundle keys in {directory.TrustedKeysDirectory}");
+    }
+
+    private static FileBackedFlash OpenFlash(DeviceDirectory directory)
+    {
+        try
+        {
+            return FileBackedFlash.Open(directory.FlashFile);
+        }
+        catch (FlashImageFileException e)
+        {
+            throw new DeviceDataException($"flash file {directory.FlashFile} is damaged: {e.Message}", e);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new DeviceDataException($"flash file {directory.FlashFile} is missing", e);
+        }
+        catch (FlashFileInUseException e)
+        {
+            // Our own lock normally stops this first; a foreign process holding the file is just as busy.
+            throw new DeviceBusyException($"flash file {directory.FlashFile} is in use by another process", e);
+        }
+    }
+
+    public void Dispose()
+    {
+        _file.Dispose();
+        _lock.Dispose();
+    }
+}

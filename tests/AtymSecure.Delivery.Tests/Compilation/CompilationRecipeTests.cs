@@ -1,0 +1,101 @@
+using System.Text;
+using AtymSecure.Formats.DeviceClasses;
+using AtymSecure.Delivery.Compilation;
+using CsCheck;
+
+namespace AtymSecure.Delivery.Tests.Compilation;
+
+public sealed class CompilationRecipeTests
+{
+    private static CompilationRecipe Sample()
+    {
+        var key = CompilationKey.ForDeviceClass(DeviceClassTable.McuCortexM4);
+        var source = RecipeSubject.Of("wasm"u8);
+        var output = RecipeSubject.Of("object"u8);
+        return new CompilationRecipe(CompilationRecipe.SchemaV1, "mcu-cortex-m4", source,
+            new RecipeOutput(output.Digest, output.Size, DeviceClassCompilationProfiles.Wasm2cObjectMediaType),
+            key, key.Digest,
+            new Dictionary<string, string> { ["wasm2c"] = "1.0.32", ["clang"] = "Debian clang version 14.0.6" },
+            new Dictionary<string, string> { ["wasm-rt-impl.c"] = RecipeSubject.Of("rt"u8).Digest },
+            ["wasm2c module.wasm -n atym -o atym.c"]);
+    }
+
+    [Fact]
+    public void Json_round_trips_byte_for_byte()
+    {
+        var json = Sample().ToJsonBytes();
+        var parsed = CompilationRecipe.Parse(json);
+        Assert.Equal(json, parsed.ToJsonBytes());
+        Assert.Equal(Sample().Key, parsed.Key);
+        Assert.Contains("\"backEnd\": \"wasm2c\"", Encoding.UTF8.GetString(json), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_reports_every_problem_with_its_path()
+    {
+        var bad = Sample() with
+        {
+            Schema = "other",
+            DeviceClass = "mcu-z80",
+            Source = new RecipeSubject("md5:abc", -1),
+            KeyDigest = "sha256:" + new string('0', 64),
+        };
+        var problems = bad.Validate();
+        Assert.Contains(problems, p => p.StartsWith("$.schema", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("$.deviceClass", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("$.source.digest", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("$.source.size", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("$.keyDigest", StringComparison.Ordinal));
+        var ex = Assert.Throws<CompilationRecipeFormatException>(() => CompilationRecipe.Parse(bad.ToJsonBytes()));
+        Assert.Equal(problems, ex.Problems);
+    }
+
+    [Fact]
+    public void Oversized_unknown_member_and_null_inputs_are_refused()
+    {
+        Assert.Throws<CompilationRecipeFormatException>(() => CompilationRecipe.Parse(new byte[CompilationRecipe.MaxJsonBytes + 1]));
+        var extra = Encoding.UTF8.GetString(Sample().ToJsonBytes()).Replace("{", "{\"surprise\": 1,", StringComparison.Ordinal);
+        Assert.Throws<CompilationRecipeFormatException>(() => CompilationRecipe.Parse(Encoding.UTF8.GetBytes(extra)));
+        Assert.Throws<CompilationRecipeFormatException>(() => CompilationRecipe.Parse("null"u8));
+        var ex = Assert.Throws<CompilationRecipeFormatException>(() => CompilationRecipe.Parse("{\"schema\": \"x\"}"u8));
+        Assert.NotEmpty(ex.Problems);
+    }
+
+    [Fact]
+    public void Mutated_recipes_either_parse_or_fail_with_a_format_error()
+    {
+        var json = Sample().ToJsonBytes();
+        Gen.Select(Gen.Int[0, json.Length - 1], Gen.Byte, Gen.Int[0, json.Length])
+            .Sample((position, value, cut) =>
+            {
+                var mutated = json.ToArray();
+                mutated[position] = value;
+                var input = mutated.AsSpan(0, Math.Max(cut, position + 1)).ToArray();
+                try
+                {
+                    var recipe = CompilationRecipe.Parse(input);
+                    Assert.Empty(recipe.Validate());
+                }
+                catch (CompilationRecipeFormatException ex)
+                {
+                    Assert.NotEmpty(ex.Problems);
+                }
+            }, iter: 2000);
+    }
+
+    [Fact]
+    public void Random_bytes_never_escape_as_anything_but_a_format_error()
+    {
+        Gen.Byte.Array[0, 512].Sample(bytes =>
+        {
+            try
+            {
+                CompilationRecipe.Parse(bytes);
+            }
+            catch (CompilationRecipeFormatException)
+            {
+                // expected for almost every input
+            }
+        }, iter: 2000);
+    }
+}
