@@ -1,4 +1,5 @@
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Registry.Storage;
 
@@ -63,9 +64,8 @@ public sealed class FileBlobStore : IBlobStore
             await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileBufferSize))
             {
                 await stream.WriteAsync(content, ct).ConfigureAwait(false);
-                if (_fsync) stream.Flush(flushToDisk: true);
             }
-            MoveIntoPlace(temp, target, _fsync);
+            AtomicFile.MoveIntoPlace(temp, target, AtomicWriteMode.Overwrite, durable: _fsync);
         }
         finally
         {
@@ -149,12 +149,8 @@ public sealed class FileBlobStore : IBlobStore
             Touch(digest);
             return;
         }
-        if (_fsync)
-        {
-            using var stream = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, 1);
-            stream.Flush(flushToDisk: true);
-        }
-        MoveIntoPlace(temp, target, _fsync);
+        // Overwriting is harmless: same digest means same bytes.
+        AtomicFile.MoveIntoPlace(temp, target, AtomicWriteMode.Overwrite, durable: _fsync);
     }
 
     public void DeleteUpload(string uploadId)
@@ -183,26 +179,5 @@ public sealed class FileBlobStore : IBlobStore
             deleted++;
         }
         return deleted;
-    }
-
-    /// <summary>
-    /// rename(2) is atomic; overwriting is harmless because same digest means same bytes. With
-    /// <paramref name="durable"/>, the directory holding the new entry is fsynced too (and its parent when
-    /// the directories are new, each parent up to the first one that existed), otherwise power loss could
-    /// forget a rename that was already acknowledged.
-    /// </summary>
-    private static void MoveIntoPlace(string temp, string target, bool durable)
-    {
-        var directory = Path.GetDirectoryName(target)!;
-        var existing = directory;
-        while (!Directory.Exists(existing)) existing = Path.GetDirectoryName(existing)!;
-        if (existing != directory) Directory.CreateDirectory(directory);
-        File.Move(temp, target, overwrite: true);
-        if (!durable) return;
-        for (var d = directory; ; d = Path.GetDirectoryName(d)!)
-        {
-            DirectorySync.Flush(d);
-            if (d == existing) break;
-        }
     }
 }
