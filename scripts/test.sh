@@ -12,17 +12,19 @@ rm -rf "$results"; mkdir -p "$results"
 
 dotnet build AtymSecure.sln -c Release -nologo -v q -clp:ErrorsOnly
 set +e
-dotnet test AtymSecure.sln -c Release --no-build -nologo --filter "FullyQualifiedName!~AtymSecure.Runtime.Tests" \
+dotnet test AtymSecure.sln -c Release --no-build -nologo --filter "FullyQualifiedName!~AtymSecure.Runtime.Tests&FullyQualifiedName!~AtymSecure.DeviceAgent.Tests" \
   --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@"
 status=$?
 
-# The runtime tests run as their own invocation: they start real container threads (one test class at a
-# time, see TestAssemblySettings.cs), and a hang there is cut after 90 s and fails the run
+# The runtime and device-agent tests run as their own invocations: they start real container threads (one
+# test class at a time, see TestAssemblySettings.cs), and a hang there is cut after 90 s and fails the run
 # instead of stalling the whole run. They run once: a failure or hang is a bug to fix, not to retry.
-dotnet test tests/AtymSecure.Runtime.Tests -c Release --no-build -nologo --blame-hang --blame-hang-timeout 90s \
-  --blame-hang-dump-type none --logger "trx" --logger "console;verbosity=normal" --results-directory "$results/runtime" "$@"
-runtime_status=$?
-[ $runtime_status -ne 0 ] && status=$runtime_status
+for project in Runtime DeviceAgent; do
+  dotnet test "tests/AtymSecure.$project.Tests" -c Release --no-build -nologo --blame-hang --blame-hang-timeout 90s \
+    --blame-hang-dump-type none --logger "trx" --logger "console;verbosity=normal" --results-directory "$results/$project" "$@"
+  project_status=$?
+  [ $project_status -ne 0 ] && status=$project_status
+done
 set -e
 
 # One closing line over all projects, from the trx files.

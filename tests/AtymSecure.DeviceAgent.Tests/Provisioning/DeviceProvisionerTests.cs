@@ -1,13 +1,14 @@
 using AtymSecure.DeviceAgent;
+using AtymSecure.DeviceAgent.Tests.Support;
 
-namespace AtymSecure.Runtime.Tests.Device;
+namespace AtymSecure.DeviceAgent.Tests.Provisioning;
 
 public sealed class DeviceProvisionerTests : IDisposable
 {
     private readonly string _root = System.IO.Directory.CreateTempSubdirectory("atym-provision-").FullName;
-    private readonly Support.TestBundles _keys;
+    private readonly TestBundles _keys;
 
-    public DeviceProvisionerTests() => _keys = new Support.TestBundles(Path.Combine(_root, "keys"));
+    public DeviceProvisionerTests() => _keys = new TestBundles(Path.Combine(_root, "keys"));
 
     public void Dispose()
     {

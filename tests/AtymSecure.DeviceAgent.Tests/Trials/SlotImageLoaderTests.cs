@@ -2,9 +2,9 @@ using AtymSecure.Formats.Bundle;
 using AtymSecure.Formats.ContainerImage;
 using AtymSecure.Runtime.Artifacts;
 using AtymSecure.DeviceAgent;
-using AtymSecure.Runtime.Tests.Support;
+using AtymSecure.DeviceAgent.Tests.Support;
 
-namespace AtymSecure.Runtime.Tests.Device;
+namespace AtymSecure.DeviceAgent.Tests.Trials;
 
 /// <summary>What a slot holds must be the container, the class and the code it claims, or it does not run.</summary>
 public sealed class SlotImageLoaderTests

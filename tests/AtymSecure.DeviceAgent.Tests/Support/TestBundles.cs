@@ -5,7 +5,7 @@ using AtymSecure.Formats.Container;
 using AtymSecure.Formats.ContainerImage;
 using AtymSecure.Formats.Crypto;
 
-namespace AtymSecure.Runtime.Tests.Support;
+namespace AtymSecure.DeviceAgent.Tests.Support;
 
 /// <summary>
 /// Signed full bundles of container images built from the committed samples (plain Wasm code, so no AoT

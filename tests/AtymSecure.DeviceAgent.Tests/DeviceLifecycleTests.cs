@@ -1,7 +1,8 @@
 using AtymSecure.DeviceAgent;
-using AtymSecure.Runtime.Tests.Support;
+using AtymSecure.DeviceAgent.Tests.Support;
+using AtymSecure.Runtime.Logging;
 
-namespace AtymSecure.Runtime.Tests.Device;
+namespace AtymSecure.DeviceAgent.Tests;
 
 /// <summary>
 /// A provisioned device driven through install → run → trial → confirm or revert, against the real
@@ -31,7 +32,7 @@ public sealed class DeviceLifecycleTests : IDisposable
         // Both ran with their grants: the filter read its sensor and published on its topic; the detector
         // loaded its model blob (it logs an error and never alerts without it) and logged no error.
         Assert.Contains(_device.Log.For("sensor-filter"), r => r.Source == "bus" && r.Message.StartsWith("telemetry/temp {", StringComparison.Ordinal));
-        Assert.DoesNotContain(_device.Log.For("anomaly-detector"), r => r.Level >= Logging.LogLevel.Error);
+        Assert.DoesNotContain(_device.Log.For("anomaly-detector"), r => r.Level >= LogLevel.Error);
 
         Installed(_device.Install(Bundle("sensor-filter-bad")));
         var second = _device.Run();

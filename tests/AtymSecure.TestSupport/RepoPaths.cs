@@ -1,6 +1,6 @@
-namespace AtymSecure.Runtime.Tests.Support;
+namespace AtymSecure.TestSupport;
 
-internal static class RepoPaths
+public static class RepoPaths
 {
     /// <summary>The repository root (the directory holding AtymSecure.sln), found from the test binary upward.</summary>
     public static string Root { get; } = Find();

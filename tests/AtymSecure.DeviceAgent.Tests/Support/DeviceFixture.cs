@@ -1,8 +1,7 @@
 using AtymSecure.DeviceAgent;
 using AtymSecure.Runtime.Logging;
-using AtymSecure.Runtime.Tests.Support;
 
-namespace AtymSecure.Runtime.Tests.Device;
+namespace AtymSecure.DeviceAgent.Tests.Support;
 
 /// <summary>A freshly provisioned simulated device (real files, real bootloader, real time) and a bundle signer it trusts.</summary>
 internal sealed class DeviceFixture : IDisposable

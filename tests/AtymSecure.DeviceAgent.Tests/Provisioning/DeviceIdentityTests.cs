@@ -2,10 +2,10 @@ using System.Text;
 using AtymSecure.DeviceAgent;
 using CsCheck;
 
-namespace AtymSecure.Runtime.Tests.Device;
+namespace AtymSecure.DeviceAgent.Tests.Provisioning;
 
-/// <summary>device.json and status.json are read back by every command: bad content gets a specific error, never a crash.</summary>
-public sealed class DeviceFilesTests
+/// <summary>device.json is read back by every command: bad content gets a specific error, never a crash.</summary>
+public sealed class DeviceIdentityTests
 {
     private static readonly DeviceIdentity Valid = new("atym-0123456789abcdef", "host", "linux-x86_64", "spinor",
         [new ContainerSlotPlan("sensor-filter", 262144), new ContainerSlotPlan("anomaly-detector", 262144)], DateTimeOffset.UnixEpoch);
@@ -46,46 +46,5 @@ public sealed class DeviceFilesTests
             try { DeviceIdentity.Parse(bytes); }
             catch (DeviceDataException) { }
         }, iter: 2000);
-    }
-
-    [Fact]
-    public void Status_keeps_the_last_fifty_trials_and_round_trips()
-    {
-        var status = new DeviceStatus { DeviceId = "d" };
-        for (var i = 0; i < 60; i++) status = status.WithTrial(new TrialStatus(DateTimeOffset.UnixEpoch, "c", $"1.0.{i}", "passed", "ok", null));
-        Assert.Equal(DeviceStatus.MaxHistory, status.Trials.Count);
-        Assert.Equal("1.0.59", status.Trials[^1].Version);
-        var back = DeviceStatus.Parse(status.ToJson());
-        Assert.Equal(status.Trials, back.Trials);
-    }
-
-    [Fact]
-    public void Damaged_status_files_only_ever_fail_with_DeviceDataException()
-    {
-        var valid = new DeviceStatus { DeviceId = "d", LastBoot = new BootStatus(DateTimeOffset.UnixEpoch, [new("c", "trial", "a", "1.0.0")]) }.ToJson();
-        Assert.Throws<DeviceDataException>(() => DeviceStatus.Parse("{\"format\":9}"u8));
-        Assert.Throws<DeviceDataException>(() => DeviceStatus.Parse("nul"u8));
-        Gen.Int[0, valid.Length].Select(Gen.Byte.Array[0, 4]).Sample((cut, junk) =>
-        {
-            try { DeviceStatus.Parse([.. valid.AsSpan(0, cut), .. junk]); }
-            catch (DeviceDataException) { }
-        }, iter: 2000);
-    }
-
-    [Fact]
-    public void A_damaged_status_file_does_not_stop_the_device_it_starts_empty()
-    {
-        var dir = new DeviceDirectory(System.IO.Directory.CreateTempSubdirectory("atym-status-").FullName);
-        try
-        {
-            File.WriteAllText(dir.StatusFile, "{ torn");
-            var status = DeviceStatus.Load(dir, out var problem);
-            Assert.Empty(status.Trials);
-            Assert.Contains("damaged", problem, StringComparison.Ordinal);
-        }
-        finally
-        {
-            System.IO.Directory.Delete(dir.Root, recursive: true);
-        }
     }
 }
