@@ -73,7 +73,7 @@ public static class ContainerArtifactReader
             if (configBytes is not null)
             {
                 try { config = ContainerConfigJson.Parse(configBytes); }
-                catch (ContainerConfigException e) { problems.AddRange(e.Errors.Select(x => $"container config {x}")); }
+                catch (ContainerConfigException e) { problems.AddRange(e.Problems.Select(x => $"container config {x}")); }
             }
         }
         else if (module is not null)
@@ -126,7 +126,7 @@ public static class ContainerArtifactReader
         }
         catch (ContainerConfigException e)
         {
-            problems.AddRange(e.Errors.Select(x => $"wasm config {x}"));
+            problems.AddRange(e.Problems.Select(x => $"wasm config {x}"));
             return null;
         }
     }

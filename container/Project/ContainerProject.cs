@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using AtymSecure.Formats.Container;
 using AtymSecure.Formats.Wasm;
+using AtymSecure.Primitives;
+using static AtymSecure.Formats.Container.ConfigProblemCodes;
 
 namespace AtymSecure.Container.Project;
 
@@ -34,7 +36,7 @@ public sealed record ContainerProject
         if (!File.Exists(file)) throw new FileNotFoundException($"no {FileName} in {root} (run 'atym init' to create one)", file);
         var length = new FileInfo(file).Length;
         if (length > YamlConfigReader.MaxBytes)
-            throw new ContainerConfigException([new ConfigError("$", $"{FileName} is {length} bytes, limit {YamlConfigReader.MaxBytes}")]);
+            throw new ContainerConfigException(new Problem(DocumentTooLarge, "$", $"{FileName} is {length} bytes, limit {YamlConfigReader.MaxBytes}"));
         return Parse(File.ReadAllText(file), root);
     }
 
@@ -43,16 +45,16 @@ public sealed record ContainerProject
     {
         var root = Path.GetFullPath(projectDirectory);
         if (YamlConfigReader.Read(yaml) is not ConfigMap map)
-            throw new ContainerConfigException([new ConfigError("$", $"{FileName} must be a mapping of fields")]);
+            throw new ContainerConfigException(new Problem(WrongType, "$", $"{FileName} must be a mapping of fields"));
 
-        var errors = new List<ConfigError>();
+        var errors = new List<Problem>();
         var configEntries = new List<KeyValuePair<string, ConfigNode>>();
         string? modulePath = null;
         var blobs = new List<ProjectBlob>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (key, node) in map.Entries)
         {
-            if (!seen.Add(key)) { errors.Add(new ConfigError(ConfigPath.Field("$", key), "duplicate key")); continue; }
+            if (!seen.Add(key)) { errors.Add(new Problem(DuplicateKey, ConfigPath.Field("$", key), "duplicate key")); continue; }
             switch (key)
             {
                 case "module":
@@ -66,7 +68,7 @@ public sealed record ContainerProject
                     break;
             }
         }
-        if (!seen.Contains("module")) errors.Add(new ConfigError("$.module", "required (path of the .wasm module, relative to atym.yaml)"));
+        if (!seen.Contains("module")) errors.Add(new Problem(Required, "$.module", "required (path of the .wasm module, relative to atym.yaml)"));
 
         var (config, configErrors) = ContainerConfigReader.TryRead(new ConfigMap(configEntries));
         var reported = errors.Select(e => e.Path).ToHashSet(StringComparer.Ordinal);
@@ -76,7 +78,7 @@ public sealed record ContainerProject
     }
 
     /// <summary>Replaces each <c>{name, file, mediaType?}</c> with the config form <c>{name, mediaType, digest, size}</c>.</summary>
-    private static ConfigNode ReadBlobs(string root, ConfigNode node, List<ProjectBlob> blobs, List<ConfigError> errors)
+    private static ConfigNode ReadBlobs(string root, ConfigNode node, List<ProjectBlob> blobs, List<Problem> errors)
     {
         if (node is not ConfigList list) return node; // the config reader reports the type error
         var converted = new List<ConfigNode>();
@@ -107,7 +109,7 @@ public sealed record ContainerProject
                         break;
                 }
             }
-            if (!entry.Entries.Any(e => e.Key == "file")) errors.Add(new ConfigError(path + ".file", "required (path of the blob, relative to atym.yaml)"));
+            if (!entry.Entries.Any(e => e.Key == "file")) errors.Add(new Problem(Required, path + ".file", "required (path of the blob, relative to atym.yaml)"));
             if (mediaType is null)
             {
                 mediaType = ContainerMediaTypes.DefaultBlob;
@@ -133,33 +135,33 @@ public sealed record ContainerProject
     }
 
     /// <summary>A relative path inside the project folder, naming an existing file within the size limit.</summary>
-    private static string? ResolveFile(string root, ConfigNode node, string path, long maxBytes, List<ConfigError> errors)
+    private static string? ResolveFile(string root, ConfigNode node, string path, long maxBytes, List<Problem> errors)
     {
         if (node is not ConfigScalar { Kind: ConfigScalarKind.String or ConfigScalarKind.Plain } s || s.IsNull || s.Text.Length == 0)
         {
-            errors.Add(new ConfigError(path, "must be a relative file path"));
+            errors.Add(new Problem(ProjectProblemCodes.InvalidFilePath, path, "must be a relative file path"));
             return null;
         }
         if (Path.IsPathRooted(s.Text))
         {
-            errors.Add(new ConfigError(path, $"'{s.Text}' must be relative to the project folder"));
+            errors.Add(new Problem(ProjectProblemCodes.InvalidFilePath, path, $"'{s.Text}' must be relative to the project folder"));
             return null;
         }
         var full = Path.GetFullPath(Path.Combine(root, s.Text));
         if (!full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
         {
-            errors.Add(new ConfigError(path, $"'{s.Text}' points outside the project folder"));
+            errors.Add(new Problem(ProjectProblemCodes.OutsideProject, path, $"'{s.Text}' points outside the project folder"));
             return null;
         }
         if (!File.Exists(full))
         {
-            errors.Add(new ConfigError(path, $"file '{s.Text}' does not exist"));
+            errors.Add(new Problem(ProjectProblemCodes.FileNotFound, path, $"file '{s.Text}' does not exist"));
             return null;
         }
         var length = new FileInfo(full).Length;
         if (length > maxBytes)
         {
-            errors.Add(new ConfigError(path, $"file '{s.Text}' is {length} bytes, limit {maxBytes}"));
+            errors.Add(new Problem(ProjectProblemCodes.FileTooLarge, path, $"file '{s.Text}' is {length} bytes, limit {maxBytes}"));
             return null;
         }
         return full;

@@ -1,4 +1,6 @@
 using AtymSecure.Formats.Container;
+using AtymSecure.Primitives;
+using static AtymSecure.Formats.Container.ConfigProblemCodes;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
@@ -20,40 +22,40 @@ public static class YamlConfigReader
     {
         ArgumentNullException.ThrowIfNull(yaml);
         var byteCount = System.Text.Encoding.UTF8.GetByteCount(yaml);
-        if (byteCount > MaxBytes) throw Fail("$", $"atym.yaml is {byteCount} bytes, limit {MaxBytes}");
+        if (byteCount > MaxBytes) throw Fail(DocumentTooLarge, "$", $"atym.yaml is {byteCount} bytes, limit {MaxBytes}");
         var state = new State(new Parser(new StringReader(yaml)));
         try
         {
             state.Expect<StreamStart>("$");
-            if (state.Peek() is StreamEnd) throw Fail("$", "the document is empty");
+            if (state.Peek() is StreamEnd) throw Fail(DocumentEmpty, "$", "the document is empty");
             state.Expect<DocumentStart>("$");
             var root = ReadNode(state, "$", 0);
             state.Expect<DocumentEnd>("$");
-            if (state.Peek() is not StreamEnd) throw Fail("$", "more than one YAML document; atym.yaml holds exactly one");
+            if (state.Peek() is not StreamEnd) throw Fail(MultipleDocuments, "$", "more than one YAML document; atym.yaml holds exactly one");
             return root;
         }
         catch (YamlException e)
         {
-            throw Fail("$", $"YAML syntax error at line {e.Start.Line}, column {e.Start.Column}: {e.Message}");
+            throw Fail(Malformed, "$", $"YAML syntax error at line {e.Start.Line}, column {e.Start.Column}: {e.Message}");
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
             // YamlDotNet 18.1 throws these on some malformed plain scalars and tags (found by the fuzz tests).
-            throw Fail("$", $"YAML syntax error: the parser could not read the document ({e.Message})");
+            throw Fail(Malformed, "$", $"YAML syntax error: the parser could not read the document ({e.Message})");
         }
     }
 
     private static ConfigNode ReadNode(State s, string path, int depth)
     {
-        if (depth > MaxDepth) throw Fail(path, $"nested deeper than {MaxDepth} levels");
-        if (++s.Nodes > MaxNodes) throw Fail(path, $"more than {MaxNodes} nodes");
+        if (depth > MaxDepth) throw Fail(TooDeep, path, $"nested deeper than {MaxDepth} levels");
+        if (++s.Nodes > MaxNodes) throw Fail(TooManyNodes, path, $"more than {MaxNodes} nodes");
         var ev = s.Next(path);
-        if (ev is AnchorAlias alias) throw Fail(path, $"aliases are not allowed (*{alias.Value}) at line {ev.Start.Line}");
+        if (ev is AnchorAlias alias) throw Fail(AliasNotAllowed, path, $"aliases are not allowed (*{alias.Value}) at line {ev.Start.Line}");
         if (ev is NodeEvent node)
         {
-            if (!node.Anchor.IsEmpty) throw Fail(path, $"anchors are not allowed (&{node.Anchor}) at line {ev.Start.Line}");
+            if (!node.Anchor.IsEmpty) throw Fail(AnchorNotAllowed, path, $"anchors are not allowed (&{node.Anchor}) at line {ev.Start.Line}");
             if (!node.Tag.IsEmpty)
-                throw Fail(path, $"tags are not allowed ({node.Tag}) at line {ev.Start.Line}");
+                throw Fail(TagNotAllowed, path, $"tags are not allowed ({node.Tag}) at line {ev.Start.Line}");
         }
         switch (ev)
         {
@@ -69,17 +71,17 @@ public static class YamlConfigReader
                 while (s.Peek() is not MappingEnd)
                 {
                     var keyEvent = s.Next(path);
-                    if (keyEvent is not Scalar key) throw Fail(path, $"mapping keys must be plain strings (line {keyEvent.Start.Line})");
+                    if (keyEvent is not Scalar key) throw Fail(KeyNotString, path, $"mapping keys must be plain strings (line {keyEvent.Start.Line})");
                     entries.Add(new(key.Value, ReadNode(s, ConfigPath.Field(path, key.Value), depth + 1)));
                 }
                 s.Next(path);
                 return new ConfigMap(entries);
             default:
-                throw Fail(path, $"unexpected YAML event {ev.GetType().Name} at line {ev.Start.Line}");
+                throw Fail(UnexpectedToken, path, $"unexpected YAML event {ev.GetType().Name} at line {ev.Start.Line}");
         }
     }
 
-    private static ContainerConfigException Fail(string path, string message) => new([new ConfigError(path, message)]);
+    private static ContainerConfigException Fail(string code, string path, string message) => new(new Problem(code, path, message));
 
     private sealed class State(Parser parser)
     {
@@ -99,7 +101,7 @@ public static class YamlConfigReader
 
         public ParsingEvent Next(string path)
         {
-            var ev = Peek() ?? throw Fail(path, "unexpected end of YAML");
+            var ev = Peek() ?? throw Fail(Malformed, path, "unexpected end of YAML");
             parser.MoveNext();
             return ev;
         }
@@ -107,7 +109,7 @@ public static class YamlConfigReader
         public void Expect<T>(string path) where T : ParsingEvent
         {
             var ev = Next(path);
-            if (ev is not T) throw Fail(path, $"expected {typeof(T).Name}, found {ev.GetType().Name} at line {ev.Start.Line}");
+            if (ev is not T) throw Fail(UnexpectedToken, path, $"expected {typeof(T).Name}, found {ev.GetType().Name} at line {ev.Start.Line}");
         }
     }
 }

@@ -1,3 +1,5 @@
+using AtymSecure.Primitives;
+
 namespace AtymSecure.Formats.Container;
 
 /// <summary>
@@ -29,38 +31,32 @@ public sealed record ConfigScalar(string Text, ConfigScalarKind Kind) : ConfigNo
     public bool IsNull => Kind == ConfigScalarKind.Null || (Kind == ConfigScalarKind.Plain && Text is "" or "~" or "null" or "Null" or "NULL");
 }
 
-/// <summary>One problem in a document, at its JSON path (e.g. <c>$.permissions[2]</c>).</summary>
-public sealed record ConfigError(string Path, string Message)
+/// <summary>A config that failed to parse or validate; <see cref="ProblemException.Problems"/> holds every problem found.</summary>
+public sealed class ContainerConfigException : ProblemException
 {
-    public override string ToString() => $"{Path}: {Message}";
-}
-
-/// <summary>A config that failed to parse or validate; <see cref="Errors"/> holds every problem found.</summary>
-public sealed class ContainerConfigException : FormatException
-{
-    public ContainerConfigException(IReadOnlyList<ConfigError> errors)
-        : base($"invalid container config ({errors.Count} problem{(errors.Count == 1 ? "" : "s")}):\n  " + string.Join("\n  ", errors))
+    public ContainerConfigException(IReadOnlyList<Problem> problems)
+        : base("container config", problems)
     {
-        Errors = errors;
+    }
+
+    public ContainerConfigException(Problem problem)
+        : base("container config", problem)
+    {
     }
 
     public ContainerConfigException()
-        : this([])
     {
     }
 
     public ContainerConfigException(string message)
-        : this([new ConfigError("$", message)])
+        : base(message)
     {
     }
 
     public ContainerConfigException(string message, Exception innerException)
         : base(message, innerException)
     {
-        Errors = [new ConfigError("$", message)];
     }
-
-    public IReadOnlyList<ConfigError> Errors { get; }
 }
 
 /// <summary>Builds JSON paths: <c>$.a.b[3]</c>, with bracket-quoting for keys that are not identifiers.</summary>

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using AtymSecure.Primitives;
+using static AtymSecure.Formats.Container.ConfigProblemCodes;
 
 namespace AtymSecure.Formats.Container;
 
@@ -18,28 +20,28 @@ public static class ContainerConfigJson
     /// <summary>Converts JSON bytes to the neutral tree; throws <see cref="ContainerConfigException"/> for malformed JSON.</summary>
     public static ConfigNode ToNode(ReadOnlySpan<byte> json)
     {
-        if (json.Length > MaxBytes) throw new ContainerConfigException([new ConfigError("$", $"document is {json.Length} bytes, limit {MaxBytes}")]);
+        if (json.Length > MaxBytes) throw new ContainerConfigException(new Problem(DocumentTooLarge, "$", $"document is {json.Length} bytes, limit {MaxBytes}"));
         try
         {
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxDepth, CommentHandling = JsonCommentHandling.Disallow });
-            if (!reader.Read()) throw new ContainerConfigException([new ConfigError("$", "empty document")]);
-            var errors = new List<ConfigError>();
+            if (!reader.Read()) throw new ContainerConfigException(new Problem(DocumentEmpty, "$", "empty document"));
+            var errors = new List<Problem>();
             var node = ReadValue(ref reader, "$", errors);
-            if (reader.Read()) errors.Add(new ConfigError("$", "trailing data after the document"));
+            if (reader.Read()) errors.Add(new Problem(TrailingData, "$", "trailing data after the document"));
             return errors.Count == 0 ? node : throw new ContainerConfigException(errors);
         }
         catch (JsonException e)
         {
-            throw new ContainerConfigException([new ConfigError("$", $"malformed JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine}: {e.Message}")]);
+            throw new ContainerConfigException(new Problem(Malformed, "$", $"malformed JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine}: {e.Message}"));
         }
         catch (InvalidOperationException e)
         {
             // Utf8JsonReader.GetString throws this for strings that are not valid UTF-8.
-            throw new ContainerConfigException([new ConfigError("$", $"malformed JSON: {e.Message}")]);
+            throw new ContainerConfigException(new Problem(Malformed, "$", $"malformed JSON: {e.Message}"));
         }
     }
 
-    private static ConfigNode ReadValue(ref Utf8JsonReader reader, string path, List<ConfigError> errors)
+    private static ConfigNode ReadValue(ref Utf8JsonReader reader, string path, List<Problem> errors)
     {
         switch (reader.TokenType)
         {
@@ -67,7 +69,7 @@ public static class ContainerConfigJson
             case JsonTokenType.Null:
                 return new ConfigScalar("null", ConfigScalarKind.Null);
             default:
-                errors.Add(new ConfigError(path, $"unexpected JSON token {reader.TokenType}"));
+                errors.Add(new Problem(UnexpectedToken, path, $"unexpected JSON token {reader.TokenType}"));
                 return new ConfigScalar("", ConfigScalarKind.Null);
         }
     }

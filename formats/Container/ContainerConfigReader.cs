@@ -1,3 +1,6 @@
+using AtymSecure.Primitives;
+using static AtymSecure.Formats.Container.ConfigProblemCodes;
+
 namespace AtymSecure.Formats.Container;
 
 /// <summary>
@@ -15,9 +18,9 @@ public static class ContainerConfigReader
     }
 
     /// <summary>Reads and validates; the config is null only when the root is not an object.</summary>
-    public static (ContainerConfig? Config, IReadOnlyList<ConfigError> Errors) TryRead(ConfigNode root)
+    public static (ContainerConfig? Config, IReadOnlyList<Problem> Problems) TryRead(ConfigNode root)
     {
-        var errors = new List<ConfigError>();
+        var errors = new List<Problem>();
         var indexMaps = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         var config = ReadStructure(root, errors, indexMaps);
         if (config is null) return (null, errors);
@@ -47,7 +50,7 @@ public static class ContainerConfigReader
         return path;
     }
 
-    private static ContainerConfig? ReadStructure(ConfigNode root, List<ConfigError> errors, Dictionary<string, List<int>> indexMaps)
+    private static ContainerConfig? ReadStructure(ConfigNode root, List<Problem> errors, Dictionary<string, List<int>> indexMaps)
     {
         var r = ConfigFieldReader.Open(root, "$", errors);
         if (r is null) return null;
@@ -77,7 +80,7 @@ public static class ContainerConfigReader
         var text = r.String(key, required);
         if (text is null) return null;
         if (SemanticVersion.TryParse(text, out var v, out var error)) return v;
-        r.Error(ConfigPath.Field(r.Path, key), $"'{text}' is not a SemVer 2.0 version: {error}");
+        r.Error(InvalidVersion, ConfigPath.Field(r.Path, key), $"'{text}' is not a SemVer 2.0 version: {error}");
         return null;
     }
 
@@ -111,7 +114,7 @@ public static class ContainerConfigReader
             }
             else
             {
-                r.Error(path, error);
+                r.Error(InvalidCapability, path, error);
             }
         }
         return result;
@@ -178,7 +181,7 @@ public static class ContainerConfigReader
             "always" => RestartMode.Always,
             _ => null,
         };
-        if (mode is null) r.Error(ConfigPath.Field(r.Path, "policy"), $"'{modeText}' is not one of never, on-failure, always");
+        if (mode is null) r.Error(InvalidRestartPolicy, ConfigPath.Field(r.Path, "policy"), $"'{modeText}' is not one of never, on-failure, always");
         var result = new RestartPolicy
         {
             Mode = mode ?? d.Mode,
@@ -199,7 +202,7 @@ public static class ContainerConfigReader
         for (var i = 0; i < items.Count; i++)
         {
             var path = ConfigPath.Index(ConfigPath.Field(parent.Path, "blobs"), i);
-            var errors = new List<ConfigError>();
+            var errors = new List<Problem>();
             var r = ConfigFieldReader.Open(items[i], path, errors);
             if (r is not null)
             {
@@ -208,12 +211,12 @@ public static class ContainerConfigReader
                     r.String("mediaType", required: true) ?? "",
                     r.String("digest", required: true) ?? "",
                     r.Integer("size", 0, long.MaxValue) ?? -1);
-                if (blob.Size < 0 && !errors.Any(e => e.Path == ConfigPath.Field(path, "size"))) r.Error(ConfigPath.Field(path, "size"), "required");
+                if (blob.Size < 0 && !errors.Any(e => e.Path == ConfigPath.Field(path, "size"))) r.Error(Required, ConfigPath.Field(path, "size"), "required");
                 r.RejectUnknown();
                 result.Add(blob);
                 indexMap.Add(i);
             }
-            foreach (var e in errors) parent.Error(e.Path, e.Message);
+            foreach (var e in errors) parent.Error(e.Code, e.Path, e.Message);
         }
         return result;
     }

@@ -1,3 +1,6 @@
+using AtymSecure.Primitives;
+using static AtymSecure.Formats.Container.ConfigProblemCodes;
+
 namespace AtymSecure.Formats.Container;
 
 /// <summary>
@@ -13,14 +16,14 @@ public static class VariableOverrides
         ArgumentNullException.ThrowIfNull(config);
         var result = new SortedDictionary<string, string>(config.Variables.ToDictionary(), StringComparer.Ordinal);
         if (overrides is null) return result;
-        var errors = new List<ConfigError>();
+        var errors = new List<Problem>();
         foreach (var (name, value) in overrides.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             var path = ConfigPath.Field("$.variables", name);
             if (!config.Variables.ContainsKey(name))
-                errors.Add(new ConfigError(path, $"container {config.Name} declares no variable '{name}' (declared: {string.Join(", ", config.Variables.Keys)})"));
+                errors.Add(new Problem(UndeclaredVariable, path, $"container {config.Name} declares no variable '{name}' (declared: {string.Join(", ", config.Variables.Keys)})"));
             else if (value is null || value.Length > ContainerConfigValidator.MaxVariableValueLength)
-                errors.Add(new ConfigError(path, $"value must be a string of at most {ContainerConfigValidator.MaxVariableValueLength} characters"));
+                errors.Add(new Problem(TooLong, path, $"value must be a string of at most {ContainerConfigValidator.MaxVariableValueLength} characters"));
             else result[name] = value;
         }
         return errors.Count == 0 ? result : throw new ContainerConfigException(errors);

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using AtymSecure.Primitives;
+using static AtymSecure.Formats.Container.ConfigProblemCodes;
 
 namespace AtymSecure.Formats.Container;
 
@@ -55,18 +57,18 @@ public sealed record WasmArtifactConfig
     public static WasmArtifactConfig Parse(ReadOnlySpan<byte> json)
     {
         var root = ContainerConfigJsonNode(json);
-        var errors = new List<ConfigError>();
+        var errors = new List<Problem>();
         var r = ConfigFieldReader.Open(root, "$", errors);
         if (r is null) throw new ContainerConfigException(errors);
         var createdText = r.String("created", required: true);
         var created = FixedCreated;
         if (createdText is not null && !DateTimeOffset.TryParse(createdText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out created))
-            r.Error("$.created", $"'{createdText}' is not an RFC 3339 time");
+            r.Error(InvalidTime, "$.created", $"'{createdText}' is not an RFC 3339 time");
         var author = r.String("author");
         var arch = r.String("architecture", required: true);
-        if (arch is not null && arch != Architecture) r.Error("$.architecture", $"'{arch}' must be '{Architecture}'");
+        if (arch is not null && arch != Architecture) r.Error(WrongArchitecture, "$.architecture", $"'{arch}' must be '{Architecture}'");
         var os = r.String("os", required: true);
-        if (os is not null && os is not (ModuleOs or ComponentOs)) r.Error("$.os", $"'{os}' must be '{ModuleOs}' or '{ComponentOs}'");
+        if (os is not null && os is not (ModuleOs or ComponentOs)) r.Error(UnsupportedOs, "$.os", $"'{os}' must be '{ModuleOs}' or '{ComponentOs}'");
         var digests = new List<string>();
         var items = r.List("layerDigests");
         if (items is not null)
@@ -81,6 +83,6 @@ public sealed record WasmArtifactConfig
 
     private static ConfigNode ContainerConfigJsonNode(ReadOnlySpan<byte> json) =>
         json.Length > MaxBytes
-            ? throw new ContainerConfigException([new ConfigError("$", $"wasm config is {json.Length} bytes, limit {MaxBytes}")])
+            ? throw new ContainerConfigException(new Problem(DocumentTooLarge, "$", $"wasm config is {json.Length} bytes, limit {MaxBytes}"))
             : ContainerConfigJson.ToNode(json);
 }

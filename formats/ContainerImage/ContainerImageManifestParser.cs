@@ -194,7 +194,7 @@ internal static class ContainerImageManifestParser
         }
         catch (ContainerConfigException e)
         {
-            problems.AddRange(e.Errors.Select(err => $"manifest.config{err.Path.TrimStart('$')}: {err.Message}"));
+            problems.AddRange(e.Problems.Select(err => $"manifest.config{err.Path.TrimStart('$')}: {err.Message}"));
         }
     }
 

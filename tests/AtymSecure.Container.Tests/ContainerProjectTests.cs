@@ -1,5 +1,6 @@
 using AtymSecure.Container.Project;
 using AtymSecure.Formats.Container;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Container.Tests;
 
@@ -33,7 +34,7 @@ public class ContainerProjectTests
               - name: other
             targets: [linux-x86_64, esp32]
             """;
-        var errors = Assert.Throws<ContainerConfigException>(() => ContainerProject.Parse(yaml, dir)).Errors;
+        var errors = Assert.Throws<ContainerConfigException>(() => ContainerProject.Parse(yaml, dir)).Problems;
         Assert.Equal(
             ["$.blobs[0].file", "$.blobs[1].file", "$.module", "$.name", "$.permissions[1]", "$.targets[1]", "$.version"],
             errors.Select(e => e.Path).Order(StringComparer.Ordinal));
@@ -45,9 +46,9 @@ public class ContainerProjectTests
     public void Requires_the_module_field_and_refuses_absolute_paths()
     {
         var dir = TestPaths.NewTempDir();
-        var missing = Assert.Throws<ContainerConfigException>(() => ContainerProject.Parse("name: a\nversion: 1.0.0\n", dir)).Errors;
+        var missing = Assert.Throws<ContainerConfigException>(() => ContainerProject.Parse("name: a\nversion: 1.0.0\n", dir)).Problems;
         Assert.Contains(missing, e => e.Path == "$.module" && e.Message.StartsWith("required", StringComparison.Ordinal));
-        var absolute = Assert.Throws<ContainerConfigException>(() => ContainerProject.Parse("name: a\nversion: 1.0.0\nmodule: /etc/passwd\n", dir)).Errors;
+        var absolute = Assert.Throws<ContainerConfigException>(() => ContainerProject.Parse("name: a\nversion: 1.0.0\nmodule: /etc/passwd\n", dir)).Problems;
         Assert.Contains(absolute, e => e.Path == "$.module" && e.Message.Contains("must be relative", StringComparison.Ordinal));
     }
 
@@ -63,7 +64,7 @@ public class ContainerProjectTests
     {
         var dir = TestPaths.NewTempDir();
         System.IO.File.WriteAllText(Path.Combine(dir, "atym.yaml"), "# " + new string('x', 70_000));
-        Assert.Contains("limit 65536", Assert.Single(Assert.Throws<ContainerConfigException>(() => ContainerProject.Load(dir)).Errors).Message);
+        Assert.Contains("limit 65536", Assert.Single(Assert.Throws<ContainerConfigException>(() => ContainerProject.Load(dir)).Problems).Message);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AtymSecure.Formats.Container;
 using Json.Schema;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Container.Tests;
 
@@ -21,7 +22,7 @@ public class SchemaAgreementTests
         return Schema.Evaluate(doc.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.Flag }).IsValid;
     }
 
-    private static IReadOnlyList<ConfigError> ValidatorErrors(string file)
+    private static IReadOnlyList<Problem> ValidatorErrors(string file)
     {
         try
         {
@@ -30,7 +31,7 @@ public class SchemaAgreementTests
         }
         catch (ContainerConfigException e)
         {
-            return e.Errors;
+            return e.Problems;
         }
     }
 

@@ -1,13 +1,14 @@
 using AtymSecure.Container.Project;
 using AtymSecure.Formats.Container;
 using CsCheck;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Container.Tests;
 
 public class YamlConfigReaderTests
 {
-    private static ConfigError SingleError(string yaml) =>
-        Assert.Single(Assert.Throws<ContainerConfigException>(() => YamlConfigReader.Read(yaml)).Errors);
+    private static Problem SingleError(string yaml) =>
+        Assert.Single(Assert.Throws<ContainerConfigException>(() => YamlConfigReader.Read(yaml)).Problems);
 
     [Fact]
     public void Reads_plain_and_quoted_scalars_lists_and_maps()
@@ -51,7 +52,7 @@ public class YamlConfigReaderTests
         Gen.String[Gen.Char["a-z:{}[]&*!|>#'\"\n -"], 0, 60].Sample(text =>
         {
             try { YamlConfigReader.Read(text); }
-            catch (ContainerConfigException e) { Assert.NotEmpty(e.Errors); }
+            catch (ContainerConfigException e) { Assert.NotEmpty(e.Problems); }
         }, iter: 5000);
 
     [Fact]
@@ -68,7 +69,7 @@ public class YamlConfigReaderTests
                 if (insert) text.Insert(i, c); else text[i] = c;
             }
             try { ContainerProject.Parse(new string([.. text]), dir); }
-            catch (ContainerConfigException e) { Assert.NotEmpty(e.Errors); }
+            catch (ContainerConfigException e) { Assert.NotEmpty(e.Problems); }
         }, iter: 1500);
     }
 }

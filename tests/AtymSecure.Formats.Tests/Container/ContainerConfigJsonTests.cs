@@ -1,6 +1,7 @@
 using System.Text;
 using AtymSecure.Formats.Container;
 using CsCheck;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Formats.Tests.Container;
 
@@ -18,8 +19,8 @@ public class ContainerConfigJsonTests
 
     private static ContainerConfig Parse(string json) => ContainerConfigJson.Parse(Encoding.UTF8.GetBytes(json));
 
-    private static IReadOnlyList<ConfigError> ErrorsOf(string json) =>
-        Assert.Throws<ContainerConfigException>(() => Parse(json)).Errors;
+    private static IReadOnlyList<Problem> ErrorsOf(string json) =>
+        Assert.Throws<ContainerConfigException>(() => Parse(json)).Problems;
 
     [Fact]
     public void Reads_every_field()
@@ -116,7 +117,7 @@ public class ContainerConfigJsonTests
     public void Serialize_refuses_an_invalid_config()
     {
         var e = Assert.Throws<ContainerConfigException>(() => ContainerConfigJson.Serialize(new ContainerConfig { Name = "x" }));
-        Assert.Equal("$.version", Assert.Single(e.Errors).Path);
+        Assert.Equal("$.version", Assert.Single(e.Problems).Path);
     }
 
     [Fact]
@@ -141,7 +142,7 @@ public class ContainerConfigJsonTests
             }
             catch (ContainerConfigException e)
             {
-                Assert.NotEmpty(e.Errors);
+                Assert.NotEmpty(e.Problems);
             }
         }, iter: 3000);
     }
@@ -168,7 +169,7 @@ public class VariableOverridesTests
             ["WINDOWS"] = "1",
             ["MODE"] = new string('x', 5000),
         }));
-        Assert.Equal(["$.variables.MODE", "$.variables.WINDOWS"], e.Errors.Select(x => x.Path));
-        Assert.Contains("declares no variable 'WINDOWS' (declared: MODE, WINDOW)", e.Errors[1].Message);
+        Assert.Equal(["$.variables.MODE", "$.variables.WINDOWS"], e.Problems.Select(x => x.Path));
+        Assert.Contains("declares no variable 'WINDOWS' (declared: MODE, WINDOW)", e.Problems[1].Message);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using AtymSecure.Formats.Container;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Formats.Tests.Container;
 
@@ -29,6 +30,6 @@ public class WasmArtifactConfigTests
     {
         var e = Assert.Throws<ContainerConfigException>(() =>
             WasmArtifactConfig.Parse("""{"created":"yesterday","architecture":"amd64","os":"linux","layerDigests":[1]}"""u8));
-        Assert.Equal(["$.architecture", "$.created", "$.layerDigests[0]", "$.os"], e.Errors.Select(x => x.Path).Order(StringComparer.Ordinal));
+        Assert.Equal(["$.architecture", "$.created", "$.layerDigests[0]", "$.os"], e.Problems.Select(x => x.Path).Order(StringComparer.Ordinal));
     }
 }
