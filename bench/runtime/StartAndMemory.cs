@@ -10,7 +10,6 @@ using AtymSecure.Runtime.Engines;
 using AtymSecure.Runtime.Logging;
 using AtymSecure.Runtime.Messaging;
 using AtymSecure.Runtime.Permissions;
-using AtymSecure.Runtime.Time;
 using Wasmtime;
 
 namespace AtymSecure.Bench.Runtime;
@@ -24,7 +23,7 @@ internal static class StartAndMemory
     public static void Run(string repo, EngineProfile aotProfile, bool quick)
     {
         var wasm = File.ReadAllBytes(Path.Combine(repo, "samples", "sensor-filter", "sensor-filter.wasm"));
-        var services = new DeviceServices(SystemClock.Instance, new MemoryLogSink(100), SimulatedSensorBank.Demo(SystemClock.Instance), new SimulatedGpioBank(), new MessageBus(),
+        var services = new DeviceServices(TimeProvider.System, new MemoryLogSink(100), SimulatedSensorBank.Demo(TimeProvider.System), new SimulatedGpioBank(), new MessageBus(),
             new FileKeyValueStoreProvider(Path.Combine(Path.GetTempPath(), "atym-bench-kv")));
         var grants = GrantedPermissions.Parse(["log", "sensor:temp0", "publish:telemetry/temp"]);
         var variables = new Dictionary<string, string>(StringComparer.Ordinal) { ["WINDOW"] = "5" };

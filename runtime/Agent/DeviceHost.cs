@@ -53,7 +53,7 @@ public sealed class DeviceHost : IDisposable
             Decisions.Reject(trial.Name, e.Message);
             return Fallback(trial, previous, $"does not load: {e.Message}");
         }
-        var runner = new HealthTrialRunner(supervisor, HealthTrialPolicy.From(trial.Config.HealthCheck), Decisions, Services.Clock, Services.Log);
+        var runner = new HealthTrialRunner(supervisor, HealthTrialPolicy.From(trial.Config.HealthCheck), Decisions, Services);
         var verdict = runner.Run(cancel);
         if (verdict == TrialVerdict.Passed)
             return new TrialResult(trial.Name, trial.Version, verdict, runner.Trial.Reason, trial.Version);

@@ -10,7 +10,6 @@ using AtymSecure.Runtime.Execution;
 using AtymSecure.Runtime.Health;
 using AtymSecure.Runtime.Logging;
 using AtymSecure.Runtime.Messaging;
-using AtymSecure.Runtime.Time;
 
 namespace AtymSecure.DeviceAgent;
 
@@ -27,7 +26,8 @@ public sealed class DeviceRunner
     private readonly LocalDevice _device;
     private readonly DeviceRunOptions _options;
     private readonly ILogSink _log;
-    private readonly IClock _clock = SystemClock.Instance;
+    private readonly TimeProvider _clock = TimeProvider.System;
+    private readonly long _poweredOn = TimeProvider.System.GetTimestamp();
     private readonly ConcurrentDictionary<string, Task> _trials = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _loadErrors = new(StringComparer.Ordinal);
     private long _lastEventTicks = Stopwatch.GetTimestamp();
@@ -251,5 +251,5 @@ public sealed class DeviceRunner
     private void Touch() => Interlocked.Exchange(ref _lastEventTicks, Stopwatch.GetTimestamp());
 
     private void Write(string container, LogLevel level, string message) =>
-        _log.Write(new LogRecord(_clock.Now, container, level, Source, message));
+        _log.Write(new LogRecord(_clock.GetElapsedTime(_poweredOn), container, level, Source, message));
 }

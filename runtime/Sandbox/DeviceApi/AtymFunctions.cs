@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using AtymSecure.Formats.Container;
+using AtymSecure.Primitives;
 using AtymSecure.Runtime.Logging;
 using AtymSecure.Runtime.Messaging;
 using AtymSecure.Runtime.Permissions;
@@ -30,7 +31,7 @@ internal static class AtymFunctions
                 c.Log(level is >= 0 and <= 3 ? (LogLevel)level : LogLevel.Info, "log", text);
             }),
             ["clock_ms"] = (l, c) => l.DefineFunction(Formats.Container.DeviceApi.AtymModule, "clock_ms", () =>
-                (long)(c.Services.Clock.Now - c.StartedAt).TotalMilliseconds),
+                (long)(c.Services.Uptime - c.StartedAt).TotalMilliseconds),
             ["sleep_ms"] = (l, c) => l.DefineFunction(Formats.Container.DeviceApi.AtymModule, "sleep_ms", (int ms) => Sleep(c, TimeSpan.FromMilliseconds(Math.Max(0, ms)))),
             ["random_fill"] = (l, c) => l.DefineFunction(Formats.Container.DeviceApi.AtymModule, "random_fill", (Caller caller, int ptr, int len) =>
             {
@@ -87,7 +88,7 @@ internal static class AtymFunctions
                 var memory = GuestMemory.Of(caller);
                 var topic = memory.Utf8(topicPtr, topicLen, MessageBus.MaxTopicBytes);
                 if (!c.Grants.AllowsPublish(topic) || (uint)payloadLen > MessageBus.MaxPayloadBytes) return Denied;
-                c.Services.Bus.Publish(new BusMessage(topic, memory.Span(payloadPtr, payloadLen).ToArray(), c.Name, c.Services.Clock.Now));
+                c.Services.Bus.Publish(new BusMessage(topic, memory.Span(payloadPtr, payloadLen).ToArray(), c.Name, c.Services.Uptime));
                 return 0;
             }),
             ["subscribe"] = (l, c) => l.DefineFunction(Formats.Container.DeviceApi.AtymModule, "subscribe", (Caller caller, int filterPtr, int filterLen) =>

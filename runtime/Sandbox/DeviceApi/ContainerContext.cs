@@ -31,7 +31,7 @@ public sealed class ContainerContext
         Variables = variables ?? throw new ArgumentNullException(nameof(variables));
         Blobs = blobs ?? throw new ArgumentNullException(nameof(blobs));
         Services = services ?? throw new ArgumentNullException(nameof(services));
-        StartedAt = services.Clock.Now;
+        StartedAt = services.Uptime;
     }
 
     public string Name { get; }
@@ -62,7 +62,7 @@ public sealed class ContainerContext
     internal void AddSubscription(Subscription s) => _subscriptions.Add(s);
 
     public void Log(LogLevel level, string source, string message) =>
-        Services.Log.Write(new LogRecord(Services.Clock.Now, Name, level, source, message));
+        Services.Log.Write(new LogRecord(Services.Uptime, Name, level, source, message));
 
     /// <summary>Splits stdout (fd 1) / stderr (fd 2) bytes into log lines.</summary>
     internal void WriteStream(int fd, ReadOnlySpan<byte> bytes)

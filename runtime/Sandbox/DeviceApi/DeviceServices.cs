@@ -2,7 +2,6 @@ using AtymSecure.Runtime.Drivers;
 using AtymSecure.Runtime.Logging;
 using AtymSecure.Runtime.Messaging;
 using AtymSecure.Runtime.Storage;
-using AtymSecure.Runtime.Time;
 
 namespace AtymSecure.Runtime.DeviceApi;
 
@@ -12,9 +11,12 @@ namespace AtymSecure.Runtime.DeviceApi;
 /// </summary>
 public sealed class DeviceServices
 {
-    public DeviceServices(IClock clock, ILogSink log, ISensorDriver sensors, IGpioDriver gpio, MessageBus bus, IKeyValueStoreProvider kv)
+    private readonly long _poweredOn;
+
+    public DeviceServices(TimeProvider clock, ILogSink log, ISensorDriver sensors, IGpioDriver gpio, MessageBus bus, IKeyValueStoreProvider kv)
     {
         Clock = clock ?? throw new ArgumentNullException(nameof(clock));
+        _poweredOn = clock.GetTimestamp();
         Log = log ?? throw new ArgumentNullException(nameof(log));
         Sensors = sensors ?? throw new ArgumentNullException(nameof(sensors));
         Gpio = gpio ?? throw new ArgumentNullException(nameof(gpio));
@@ -22,7 +24,14 @@ public sealed class DeviceServices
         KeyValueStores = kv ?? throw new ArgumentNullException(nameof(kv));
     }
 
-    public IClock Clock { get; }
+    /// <summary>The device's clock: what containers, supervisors and trials sleep on (real, or virtual in tests and simulation).</summary>
+    public TimeProvider Clock { get; }
+
+    /// <summary>
+    /// Monotonic time since these services were created (the device's power-on): the time of log records, bus
+    /// messages and container events, and of the device API's clocks.
+    /// </summary>
+    public TimeSpan Uptime => Clock.GetElapsedTime(_poweredOn);
 
     public ILogSink Log { get; }
 

@@ -98,7 +98,7 @@ internal static class WasiFunctions
 
     private static bool TryClockNanos(ContainerContext c, int id, out ulong nanos)
     {
-        var now = c.Services.Clock.Now;
+        var now = c.Services.Uptime;
         nanos = id switch
         {
             0 => (ulong)(c.Services.RealtimeOrigin - DateTimeOffset.UnixEpoch + now).Ticks * 100UL,

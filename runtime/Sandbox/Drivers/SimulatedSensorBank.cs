@@ -1,16 +1,16 @@
-using AtymSecure.Runtime.Time;
-
 namespace AtymSecure.Runtime.Drivers;
 
-/// <summary>Sensors backed by <see cref="SignalGenerator"/>s sampled at the device clock's time.</summary>
+/// <summary>Sensors backed by <see cref="SignalGenerator"/>s sampled at the device clock's time since the bank was created.</summary>
 public sealed class SimulatedSensorBank : ISensorDriver
 {
     private readonly IReadOnlyDictionary<string, SignalGenerator> _signals;
-    private readonly IClock _clock;
+    private readonly TimeProvider _clock;
+    private readonly long _origin;
 
-    public SimulatedSensorBank(IClock clock, IReadOnlyDictionary<string, SignalGenerator> signals)
+    public SimulatedSensorBank(TimeProvider clock, IReadOnlyDictionary<string, SignalGenerator> signals)
     {
         _clock = clock ?? throw new ArgumentNullException(nameof(clock));
+        _origin = clock.GetTimestamp();
         _signals = new Dictionary<string, SignalGenerator>(signals ?? throw new ArgumentNullException(nameof(signals)), StringComparer.Ordinal);
     }
 
@@ -20,7 +20,7 @@ public sealed class SimulatedSensorBank : ISensorDriver
     {
         if (_signals.TryGetValue(name, out var signal))
         {
-            value = signal.ValueAt(_clock.Now);
+            value = signal.ValueAt(_clock.GetElapsedTime(_origin));
             return true;
         }
         value = 0;
@@ -28,7 +28,7 @@ public sealed class SimulatedSensorBank : ISensorDriver
     }
 
     /// <summary>A typical demo device: a temperature sine with noise, a humidity step, a vibration channel with spikes.</summary>
-    public static SimulatedSensorBank Demo(IClock clock) => new(clock, new Dictionary<string, SignalGenerator>(StringComparer.Ordinal)
+    public static SimulatedSensorBank Demo(TimeProvider clock) => new(clock, new Dictionary<string, SignalGenerator>(StringComparer.Ordinal)
     {
         ["temp0"] = SignalGenerator.Sine(21.0, 3.0, TimeSpan.FromSeconds(60)) + SignalGenerator.Noise(0, 0.2, 1, TimeSpan.FromMilliseconds(100)),
         ["humidity0"] = SignalGenerator.Step(40, 55, TimeSpan.FromSeconds(30)),

@@ -42,7 +42,7 @@ internal sealed class ContainerRun
 
     public RunOutcome Execute()
     {
-        var started = _services.Clock.Now;
+        var started = _services.Uptime;
         var context = new ContainerContext(_spec.Name, _spec.Grants, _spec.Variables, _spec.Blobs, _services)
         {
             Stopping = _control.Stopping,
@@ -94,7 +94,7 @@ internal sealed class ContainerRun
             _store = null;
         }
 
-        RunOutcome Outcome(OutcomeKind kind, int? code, string message) => new(kind, code, message, _services.Clock.Now - started);
+        RunOutcome Outcome(OutcomeKind kind, int? code, string message) => new(kind, code, message, _services.Uptime - started);
 
         RunOutcome Classify(Exception e, ContainerContext c, bool instantiating)
         {
@@ -151,12 +151,12 @@ internal sealed class ContainerRun
         var probe = _instance?.GetFunction<int>(check.Probe);
         if (probe is null) return new ProbeResult(false, $"probe export '{check.Probe}' () -> i32 not found");
         _inProbe = true;
-        var before = _services.Clock.Now;
+        var before = _services.Uptime;
         try
         {
             Refuel();
             var result = probe();
-            var took = _services.Clock.Now - before;
+            var took = _services.Uptime - before;
             if (took > TimeSpan.FromMilliseconds(check.TimeoutMs))
                 return new ProbeResult(false, $"probe took {took.TotalMilliseconds:F0} ms, timeout {check.TimeoutMs} ms");
             return result == 0 ? new ProbeResult(true, "probe returned 0") : new ProbeResult(false, $"probe returned {result}");

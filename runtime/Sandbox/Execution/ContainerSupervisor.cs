@@ -1,3 +1,4 @@
+using AtymSecure.Primitives;
 using AtymSecure.Runtime.DeviceApi;
 using AtymSecure.Runtime.Engines;
 using AtymSecure.Runtime.Logging;
@@ -234,7 +235,7 @@ public sealed class ContainerSupervisor : IDisposable
     {
         State = state;
         StatusMessage = message;
-        var e = new ContainerEvent(Name, Spec.Version, state, outcome, CrashLoop, message, _services.Clock.Now);
+        var e = new ContainerEvent(Name, Spec.Version, state, outcome, CrashLoop, message, _services.Uptime);
         _history.Add(e);
         if (_history.Count > 200) _history.RemoveAt(0);
         _undelivered.Enqueue(e);
@@ -279,5 +280,5 @@ public sealed class ContainerSupervisor : IDisposable
     }
 
     private void Log(LogLevel level, string message) =>
-        _services.Log.Write(new LogRecord(_services.Clock.Now, Name, level, "runtime", message));
+        _services.Log.Write(new LogRecord(_services.Uptime, Name, level, "runtime", message));
 }

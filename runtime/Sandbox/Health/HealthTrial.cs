@@ -1,5 +1,4 @@
 using AtymSecure.Runtime.Execution;
-using AtymSecure.Runtime.Time;
 
 namespace AtymSecure.Runtime.Health;
 
@@ -17,23 +16,23 @@ public enum TrialVerdict
 /// </summary>
 public sealed class HealthTrial
 {
-    private readonly IClock _clock;
+    private readonly TimeProvider _clock;
+    private readonly long _started;
 
-    public HealthTrial(string container, HealthTrialPolicy policy, IClock clock)
+    public HealthTrial(string container, HealthTrialPolicy policy, TimeProvider clock)
     {
         Container = container ?? throw new ArgumentNullException(nameof(container));
         Policy = policy ?? throw new ArgumentNullException(nameof(policy));
         _clock = clock ?? throw new ArgumentNullException(nameof(clock));
-        StartedAt = clock.Now;
+        _started = clock.GetTimestamp();
     }
 
     public string Container { get; }
 
     public HealthTrialPolicy Policy { get; }
 
-    public TimeSpan StartedAt { get; }
-
-    public TimeSpan Deadline => StartedAt + Policy.Window;
+    /// <summary>Time since the trial started, on its clock.</summary>
+    public TimeSpan Elapsed => _clock.GetElapsedTime(_started);
 
     public int Passes { get; private set; }
 
@@ -49,7 +48,7 @@ public sealed class HealthTrial
         if (!result.Passed) return Decide(TrialVerdict.Failed, $"health probe failed: {result.Detail}");
         Passes++;
         return Passes >= Policy.PassesRequired && Policy.PassesRequired > 0
-            ? Decide(TrialVerdict.Passed, $"{Passes} probes passed within {(_clock.Now - StartedAt).TotalSeconds:F1} s (needed {Policy.PassesRequired} within {Policy.Window.TotalSeconds:F1} s)")
+            ? Decide(TrialVerdict.Passed, $"{Passes} probes passed within {Elapsed.TotalSeconds:F1} s (needed {Policy.PassesRequired} within {Policy.Window.TotalSeconds:F1} s)")
             : Verdict;
     }
 
@@ -69,7 +68,7 @@ public sealed class HealthTrial
     /// <summary>Past the window: fails a probed trial that did not reach K; passes an unprobed one that survived.</summary>
     public TrialVerdict CheckDeadline()
     {
-        if (Verdict != TrialVerdict.Pending || _clock.Now <= Deadline) return Verdict;
+        if (Verdict != TrialVerdict.Pending || Elapsed <= Policy.Window) return Verdict;
         return Policy.PassesRequired == 0
             ? Decide(TrialVerdict.Passed, $"no health check; ran {Policy.Window.TotalSeconds:F1} s without failing")
             : Decide(TrialVerdict.Failed, $"only {Passes} of {Policy.PassesRequired} probes passed within {Policy.Window.TotalSeconds:F1} s");

@@ -1,6 +1,7 @@
+using AtymSecure.Primitives;
+using AtymSecure.Runtime.DeviceApi;
 using AtymSecure.Runtime.Execution;
 using AtymSecure.Runtime.Logging;
-using AtymSecure.Runtime.Time;
 
 namespace AtymSecure.Runtime.Health;
 
@@ -13,16 +14,15 @@ public sealed class HealthTrialRunner
 {
     private readonly ContainerSupervisor _container;
     private readonly ITrialDecision _decision;
-    private readonly IClock _clock;
-    private readonly ILogSink _log;
+    private readonly DeviceServices _services;
 
-    public HealthTrialRunner(ContainerSupervisor container, HealthTrialPolicy policy, ITrialDecision decision, IClock clock, ILogSink log)
+    /// <param name="services">The device's clock (probe intervals, the trial's window) and log.</param>
+    public HealthTrialRunner(ContainerSupervisor container, HealthTrialPolicy policy, ITrialDecision decision, DeviceServices services)
     {
         _container = container ?? throw new ArgumentNullException(nameof(container));
         _decision = decision ?? throw new ArgumentNullException(nameof(decision));
-        _clock = clock ?? throw new ArgumentNullException(nameof(clock));
-        _log = log ?? throw new ArgumentNullException(nameof(log));
-        Trial = new HealthTrial(container.Name, policy, clock);
+        _services = services ?? throw new ArgumentNullException(nameof(services));
+        Trial = new HealthTrial(container.Name, policy, services.Clock);
     }
 
     public HealthTrial Trial { get; }
@@ -45,7 +45,7 @@ public sealed class HealthTrialRunner
             while (Pending(gate))
             {
                 var interval = Trial.Policy.PassesRequired == 0 ? Trial.Policy.Window / 10 : Trial.Policy.Interval;
-                _clock.Sleep(interval, cancel);
+                _services.Clock.Sleep(interval, cancel);
                 lock (gate) Trial.CheckDeadline();
                 if (!Pending(gate) || Trial.Policy.PassesRequired == 0) continue;
                 // Served at the container's next scheduling point, or failed at once when there is no run to
@@ -71,7 +71,7 @@ public sealed class HealthTrialRunner
         }
 
         var level = Trial.Verdict == TrialVerdict.Passed ? LogLevel.Info : LogLevel.Error;
-        _log.Write(new LogRecord(_clock.Now, _container.Name, level, "health", $"trial of {_container.Spec.Version} {Trial.Verdict.ToString().ToLowerInvariant()}: {Trial.Reason}"));
+        _services.Log.Write(new LogRecord(_services.Uptime, _container.Name, level, "health", $"trial of {_container.Spec.Version} {Trial.Verdict.ToString().ToLowerInvariant()}: {Trial.Reason}"));
         if (Trial.Verdict == TrialVerdict.Passed) _decision.Confirm(_container.Name);
         else _decision.Reject(_container.Name, Trial.Reason);
         return Trial.Verdict;

@@ -1,7 +1,7 @@
 using AtymSecure.Formats.Container;
 using AtymSecure.Runtime.Execution;
 using AtymSecure.Runtime.Health;
-using AtymSecure.Runtime.Time;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Runtime.Tests.Health;
 

@@ -10,7 +10,7 @@ using AtymSecure.Runtime.Execution;
 using AtymSecure.Runtime.Logging;
 using AtymSecure.Runtime.Messaging;
 using AtymSecure.Runtime.Permissions;
-using AtymSecure.Runtime.Time;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Runtime.Tests.Support;
 
@@ -48,7 +48,6 @@ internal sealed class TestDevice : IDisposable
     public void Dispose()
     {
         Kv.Dispose();
-        Clock.Dispose();
         try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
