@@ -49,10 +49,12 @@ public class ArchitectureRulesTests
     private const string Bootloader = "device-bootloader/Core/AtymSecure.Bootloader.csproj";
     private const string Runtime = "runtime/Sandbox/AtymSecure.Runtime.csproj";
     private const string DeviceAgent = "runtime/Agent/AtymSecure.DeviceAgent.csproj";
+    private const string Auth = "auth/AtymSecure.Auth.csproj";
 
     private static readonly string[] ServerSide =
     [
         "registry/Server/AtymSecure.Registry.csproj",
+        Auth,
         "ota-server/Delivery/AtymSecure.Delivery.csproj",
         "signer/AtymSecure.Signer.csproj",
         "container/AtymSecure.Container.csproj",
@@ -63,7 +65,7 @@ public class ArchitectureRulesTests
     // to make here, on purpose.
     private static readonly string[] DevicePackages = ["Wasmtime", "BouncyCastle.Cryptography", "ZstdSharp.Port"];
 
-    public static TheoryData<string> DeviceSide =>
+    private static readonly string[] DeviceSideProjects =
     [
         Bootloader,
         "device-bootloader/Simulator/AtymSecure.Bootloader.Simulator.csproj",
@@ -71,6 +73,8 @@ public class ArchitectureRulesTests
         Runtime,
         DeviceAgent,
     ];
+
+    public static TheoryData<string> DeviceSide => new(DeviceSideProjects);
 
     [Theory]
     [MemberData(nameof(DeviceSide))]
@@ -81,10 +85,21 @@ public class ArchitectureRulesTests
         Assert.Empty(references.Intersect(ServerSide));
     }
 
+    /// <summary>Everything a device loads: the device-side projects and formats/ (which they all reference).</summary>
+    public static TheoryData<string> DeviceLoaded => new([.. DeviceSideProjects, Formats]);
+
     [Theory]
-    [MemberData(nameof(DeviceSide))]
+    [MemberData(nameof(DeviceLoaded))]
     public void Device_side_uses_only_the_packages_a_device_can_carry(string project) =>
         Assert.Empty(TransitivePackages(project).Except(DevicePackages));
+
+    [Theory]
+    [MemberData(nameof(DeviceLoaded))]
+    public void Device_side_uses_no_shared_framework_beyond_the_base_one(string project) =>
+        // Microsoft.AspNetCore.App and friends come in as FrameworkReference, not as packages.
+        Assert.Empty(Closure(project).Append(project)
+            .SelectMany(p => XDocument.Load(Path.Combine(Root, p)).Descendants("FrameworkReference"))
+            .Select(e => (string?)e.Attribute("Include")));
 
     [Fact]
     public void The_bootloader_core_knows_no_port_and_no_simulator() =>
@@ -112,6 +127,14 @@ public class ArchitectureRulesTests
         Assert.Empty(TransitiveReferences(project).Except([Primitives]));
 
     [Fact]
-    public void Registry_server_uses_only_the_oci_library_and_primitives() =>
-        Assert.Empty(TransitiveReferences("registry/Server/AtymSecure.Registry.csproj").Except(["registry/Oci/AtymSecure.Oci.csproj", Primitives]));
+    public void Registry_server_uses_only_the_oci_library_the_token_library_and_primitives() =>
+        Assert.Empty(TransitiveReferences("registry/Server/AtymSecure.Registry.csproj").Except(["registry/Oci/AtymSecure.Oci.csproj", Auth, Primitives]));
+
+    [Fact]
+    public void The_token_library_depends_only_on_primitives_and_no_web_framework()
+    {
+        Assert.Empty(TransitiveReferences(Auth).Except([Primitives]));
+        Assert.Equal(["Microsoft.IdentityModel.JsonWebTokens"], TransitivePackages(Auth));
+        Assert.Empty(XDocument.Load(Path.Combine(Root, Auth)).Descendants("FrameworkReference"));
+    }
 }

@@ -9,7 +9,8 @@ namespace AtymSecure.Registry.Auth;
 /// <c>WWW-Authenticate: Bearer realm,service,scope</c> so clients fetch one. A token that covers the
 /// repository but lacks the action: 403 DENIED (the token endpoint already refused it). A token that does
 /// not mention the repository, or lacks an action the account does have: 401 with the needed scope
-/// (error="insufficient_scope"), so the client asks for a wider token.
+/// (error="insufficient_scope"), so the client asks for a wider token. The bearer token is checked
+/// once per request by <see cref="AuthenticateAsync"/>, which the server's pipeline runs first.
 /// </summary>
 public sealed class TokenAuthorizer(TokenService tokens) : IRegistryAuthorizer
 {
@@ -38,15 +39,20 @@ public sealed class TokenAuthorizer(TokenService tokens) : IRegistryAuthorizer
     public bool CanPull(HttpContext context, string repository) =>
         Claims(context)?.Access.Any(a => a.Type == "repository" && a.Name == repository && a.Actions.Contains(RegistryActions.Pull)) == true;
 
-    private TokenClaims? Claims(HttpContext context)
+    /// <summary>Checks the request's bearer token (if any) and keeps its claims for <see cref="Demand"/> and <see cref="CanPull"/>.</summary>
+    public async Task AuthenticateAsync(HttpContext context)
     {
-        if (context.Items.TryGetValue(ClaimsKey, out var cached)) return cached as TokenClaims;
+        ArgumentNullException.ThrowIfNull(context);
         TokenClaims? claims = null;
         var header = context.Request.Headers.Authorization.ToString();
-        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) claims = tokens.Validate(header[7..].Trim());
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) claims = await tokens.ValidateAsync(header[7..].Trim()).ConfigureAwait(false);
         context.Items[ClaimsKey] = claims;
-        return claims;
     }
+
+    private static TokenClaims? Claims(HttpContext context) =>
+        context.Items.TryGetValue(ClaimsKey, out var claims)
+            ? claims as TokenClaims
+            : throw new InvalidOperationException("the request was not authenticated: the pipeline must run TokenAuthorizer.AuthenticateAsync first");
 
     private RegistryException Challenge(HttpContext context, string? repository, string[] actions, string message, string? error)
     {

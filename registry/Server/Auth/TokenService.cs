@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using AtymSecure.Auth;
 using AtymSecure.Registry.Hosting;
 
 namespace AtymSecure.Registry.Auth;
@@ -18,32 +19,34 @@ public sealed record TokenClaims(string Subject, IReadOnlyList<AccessEntry> Acce
 
 /// <summary>
 /// The Docker token flow's authority: checks account passwords, decides which of the requested
-/// scopes to grant, and issues/verifies ES256 JWTs signed with the registry's own P-256 key.
-/// Spec: https://distribution.github.io/distribution/spec/auth/token/ and RFC 7515/7518 (ES256 = P1363 r||s).
+/// scopes to grant, and issues/verifies ES256 JWTs signed with the registry's own P-256 key
+/// (through <see cref="Es256Tokens"/>: issuer, audience = service, bounded skew, pinned algorithm and kid).
+/// Spec: https://distribution.github.io/distribution/spec/auth/token/ — the <c>access</c> claim is ours to read.
 /// </summary>
 public sealed class TokenService : IDisposable
 {
-    private const int MaxTokenLength = 16 * 1024;
-    private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
-    private readonly ECDsa _key;
+    private const string AccessClaim = "access";
+    private readonly TokenSigningKey _key;
+    private readonly Es256Tokens _tokens;
     private readonly TimeProvider _clock;
     private readonly IReadOnlyList<(AccountConfig Account, IReadOnlyList<(RepositoryPattern Pattern, GrantConfig Grant)> Grants)> _accounts;
     private readonly IReadOnlyList<(RepositoryPattern Pattern, GrantConfig Grant)> _anonymous;
     // PBKDF2 is slow on purpose; remember recent successes (keyed by a hash, never the password).
     private readonly ConcurrentDictionary<string, DateTimeOffset> _verified = new(StringComparer.Ordinal);
 
-    public TokenService(AuthConfig config, ECDsa key, TimeProvider clock)
+    /// <summary>Takes ownership of <paramref name="key"/>.</summary>
+    public TokenService(AuthConfig config, TokenSigningKey key, TimeProvider clock)
     {
         Config = config ?? throw new ArgumentNullException(nameof(config));
         _key = key ?? throw new ArgumentNullException(nameof(key));
-        _clock = clock;
+        _clock = clock ?? throw new ArgumentNullException(nameof(clock));
+        _tokens = new Es256Tokens(key, new TokenRules(config.Issuer, config.Service, config.TokenLifetime), clock);
         _accounts = config.Accounts.Select(a => (a, Compile(a.Grants))).ToList();
         _anonymous = Compile(config.Anonymous);
-        KeyId = Base64Url(SHA256.HashData(key.ExportSubjectPublicKeyInfo()).AsSpan(0, 16));
     }
 
     public AuthConfig Config { get; }
-    public string KeyId { get; }
+    public string KeyId => _key.KeyId;
 
     /// <summary>Loads the auth file named by the options and the signing key (generated on first use).</summary>
     public static TokenService Create(RegistryOptions options, TimeProvider clock)
@@ -51,7 +54,7 @@ public sealed class TokenService : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         var config = AuthConfig.Load(options.AuthConfigPath ?? throw new InvalidOperationException("auth is not configured"));
         var keyPath = config.SigningKeyPath ?? Path.Combine(options.DataDirectory, "auth", "token-signing-key.pem");
-        return new TokenService(config, SigningKeyFile.LoadOrCreate(keyPath), clock);
+        return new TokenService(config, TokenSigningKey.LoadOrCreate(keyPath), clock);
     }
 
     private static IReadOnlyList<(RepositoryPattern, GrantConfig)> Compile(IEnumerable<GrantConfig> grants) =>
@@ -102,68 +105,30 @@ public sealed class TokenService : IDisposable
 
     public string Issue(string subject, IReadOnlyList<AccessEntry> access, out DateTimeOffset issuedAt)
     {
-        issuedAt = _clock.GetUtcNow();
-        var header = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["alg"] = "ES256", ["typ"] = "JWT", ["kid"] = KeyId });
-        var payload = JsonSerializer.SerializeToUtf8Bytes(new TokenPayload
-        {
-            Issuer = Config.Issuer, Subject = subject, Audience = Config.Service,
-            IssuedAt = issuedAt.ToUnixTimeSeconds(), NotBefore = issuedAt.ToUnixTimeSeconds(),
-            Expires = (issuedAt + Config.TokenLifetime).ToUnixTimeSeconds(),
-            Id = Guid.NewGuid().ToString("N"), Access = access,
-        });
-        var signingInput = Base64Url(header) + "." + Base64Url(payload);
-        var signature = _key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-        return signingInput + "." + Base64Url(signature);
+        var issued = _tokens.Issue(subject, new Dictionary<string, object> { [AccessClaim] = JsonSerializer.SerializeToElement(access) });
+        issuedAt = issued.IssuedAt;
+        return issued.Token;
     }
 
     /// <summary>The claims of a token this registry issued and that is still valid; null otherwise.</summary>
-    public TokenClaims? Validate(string token)
+    public async Task<TokenClaims?> ValidateAsync(string token)
     {
-        if (string.IsNullOrEmpty(token) || token.Length > MaxTokenLength) return null;
-        var parts = token.Split('.');
-        if (parts.Length != 3) return null;
-        try
+        var verdict = await _tokens.ValidateAsync(token).ConfigureAwait(false);
+        if (verdict.Token is not { } verified) return null;
+        IReadOnlyList<AccessEntry>? access = [];
+        if (verified.Payload.TryGetProperty(AccessClaim, out var claim))
         {
-            var header = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(FromBase64Url(parts[0]));
-            if (header is null || !header.TryGetValue("alg", out var alg) || alg.ValueKind != JsonValueKind.String || alg.GetString() != "ES256")
+            try
+            {
+                access = claim.Deserialize<IReadOnlyList<AccessEntry>>();
+            }
+            catch (JsonException)
+            {
                 return null;
-            var signature = FromBase64Url(parts[2]);
-            if (!_key.VerifyData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), signature, HashAlgorithmName.SHA256,
-                    DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
-                return null;
-            var payload = JsonSerializer.Deserialize<TokenPayload>(FromBase64Url(parts[1]));
-            if (payload is null || payload.Issuer != Config.Issuer || payload.Audience != Config.Service) return null;
-            var now = _clock.GetUtcNow();
-            if (DateTimeOffset.FromUnixTimeSeconds(payload.Expires) + ClockSkew < now) return null;
-            if (DateTimeOffset.FromUnixTimeSeconds(payload.NotBefore) - ClockSkew > now) return null;
-            return new TokenClaims(payload.Subject ?? "", payload.Access ?? [], DateTimeOffset.FromUnixTimeSeconds(payload.Expires));
+            }
         }
-        catch (Exception e) when (e is FormatException or JsonException or ArgumentException or CryptographicException)
-        {
-            return null;
-        }
+        return new TokenClaims(verified.Subject, access ?? [], verified.Expires);
     }
 
     public void Dispose() => _key.Dispose();
-
-    private sealed class TokenPayload
-    {
-        [JsonPropertyName("iss")] public string? Issuer { get; set; }
-        [JsonPropertyName("sub")] public string? Subject { get; set; }
-        [JsonPropertyName("aud")] public string? Audience { get; set; }
-        [JsonPropertyName("exp")] public long Expires { get; set; }
-        [JsonPropertyName("nbf")] public long NotBefore { get; set; }
-        [JsonPropertyName("iat")] public long IssuedAt { get; set; }
-        [JsonPropertyName("jti")] public string? Id { get; set; }
-        [JsonPropertyName("access")] public IReadOnlyList<AccessEntry>? Access { get; set; }
-    }
-
-    internal static string Base64Url(ReadOnlySpan<byte> data) =>
-        Convert.ToBase64String(data).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    internal static byte[] FromBase64Url(string text)
-    {
-        var s = text.Replace('-', '+').Replace('_', '/');
-        return Convert.FromBase64String(s.PadRight(s.Length + (4 - s.Length % 4) % 4, '='));
-    }
 }

@@ -64,8 +64,10 @@ public static class RegistryServer
         {
             // Load now, so a broken auth file stops the start with its message instead of failing requests.
             var tokens = TokenService.Create(options, TimeProvider.System);
+            var authorizer = new TokenAuthorizer(tokens);
             services.AddSingleton(tokens);
-            services.AddSingleton<IRegistryAuthorizer>(new TokenAuthorizer(tokens));
+            services.AddSingleton(authorizer);
+            services.AddSingleton<IRegistryAuthorizer>(authorizer);
         }
         services.AddSingleton<RegistryServices>();
         services.AddHostedService<UploadExpirySweeper>();
@@ -73,6 +75,15 @@ public static class RegistryServer
 
         var app = builder.Build();
         app.UseMiddleware<RegistryErrorMiddleware>();
+        if (options.AuthConfigPath is not null)
+        {
+            var authorizer = app.Services.GetRequiredService<TokenAuthorizer>();
+            app.Use(async (context, next) =>
+            {
+                await authorizer.AuthenticateAsync(context).ConfigureAwait(false);
+                await next(context).ConfigureAwait(false);
+            });
+        }
         var registry = app.Services.GetRequiredService<RegistryServices>();
         string[] methods = ["GET", "HEAD", "PUT", "POST", "PATCH", "DELETE"];
         app.MapMethods("/v2", methods, (HttpContext context) => RegistryDispatcher.HandleAsync(context, registry));

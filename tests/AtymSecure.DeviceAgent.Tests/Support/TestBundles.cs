@@ -32,7 +32,7 @@ internal sealed class TestBundles : IDisposable
     /// <summary>The container image a sample becomes (grants default to everything it asks for).</summary>
     public static byte[] Image(string sample, IEnumerable<string>? grants = null)
     {
-        var project = ContainerProject.Load(Path.Combine(RepoPaths.Samples, sample));
+        var project = ContainerProject.Load(Path.Combine(RepositoryRoot.Samples, sample));
         var blobs = project.Blobs.ToDictionary(b => b.Name, b => (ReadOnlyMemory<byte>)File.ReadAllBytes(b.FilePath), StringComparer.Ordinal);
         var granted = grants?.Select(Capability.Parse) ?? project.Config.Permissions;
         return ContainerImageWriter.Write(project.Config, granted, ArtifactKind.Wasm, null, null, File.ReadAllBytes(project.ModulePath), blobs);

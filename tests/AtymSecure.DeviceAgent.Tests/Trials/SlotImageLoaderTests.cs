@@ -26,7 +26,7 @@ public sealed class SlotImageLoaderTests
     [Fact]
     public void Code_compiled_for_another_class_is_refused()
     {
-        var project = AtymSecure.Container.Project.ContainerProject.Load(Path.Combine(RepoPaths.Samples, "sensor-filter"));
+        var project = AtymSecure.Container.Project.ContainerProject.Load(Path.Combine(RepositoryRoot.Samples, "sensor-filter"));
         var wasm = File.ReadAllBytes(project.ModulePath);
         var image = ContainerImageWriter.Write(project.Config, project.Config.Permissions, ArtifactKind.WasmtimePulley, "portable-pulley64", "pulley64", wasm,
             new Dictionary<string, ReadOnlyMemory<byte>>());

@@ -169,7 +169,7 @@ public sealed class TokenAuthFlowTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Tampered_or_garbage_tokens_are_401()
+    public async Task Tampered_unsigned_other_kid_or_garbage_tokens_are_401()
     {
         var token = await TokenAsync("alice", "alice-secret", "repository:team/app:pull");
         var parts = token.Split('.');
@@ -177,7 +177,10 @@ public sealed class TokenAuthFlowTests : IAsyncLifetime
         payload = payload.PadRight(payload.Length + (4 - payload.Length % 4) % 4, '=');
         var forged = Encoding.UTF8.GetString(Convert.FromBase64String(payload)).Replace("\"pull\"", "\"push\"", StringComparison.Ordinal);
         var forgedPart = Convert.ToBase64String(Encoding.UTF8.GetBytes(forged)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        foreach (var bad in new[] { parts[0] + "." + forgedPart + "." + parts[2], "a.b.c", "garbage", token + "x" })
+        static string Part(string json) => Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var algNone = Part("""{"alg":"none","typ":"JWT"}""") + "." + parts[1] + ".";
+        var otherKid = Part("""{"alg":"ES256","typ":"JWT","kid":"AAAAAAAAAAAAAAAAAAAAAA"}""") + "." + parts[1] + "." + parts[2];
+        foreach (var bad in new[] { parts[0] + "." + forgedPart + "." + parts[2], algNone, otherKid, "a.b.c", "garbage", token + "x" })
         {
             using var client = ClientWith(bad);
             using var response = await client.GetAsync("/v2/team/app/tags/list");

@@ -1,42 +1,65 @@
-using System.Security.Cryptography;
+using AtymSecure.Auth;
 using AtymSecure.Registry.Auth;
-using AtymSecure.Registry.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AtymSecure.Registry.Tests.Auth;
 
+/// <summary>
+/// The registry's use of the shared token implementation (tests/AtymSecure.Auth.Tests holds every
+/// refusal of the token check itself): grants, the access claim, accounts and config.
+/// </summary>
 public sealed class TokenServiceTests
 {
-    private static (TokenService Service, ManualClock Clock) Create()
+    private static (TokenService Service, FakeTimeProvider Clock) Create(string service = "atym-registry")
     {
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var config = new AuthConfig
         {
+            Service = service,
             Accounts = [new AccountConfig { Name = "bob", PasswordHash = PasswordHasher.Hash("pw", 10_000),
                 Grants = [new GrantConfig { Repositories = "a/**", Actions = ["pull"] }] }],
         };
-        var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        return (new TokenService(config, key, clock), clock);
+        return (new TokenService(config, TokenSigningKey.Generate(), clock), clock);
     }
 
     [Fact]
-    public void Tokens_expire_after_their_lifetime()
+    public async Task An_issued_token_carries_its_subject_and_access_entries()
+    {
+        var (service, clock) = Create();
+        using var owned = service;
+        AccessEntry[] access = [new("repository", "a/b", ["pull"]), new("repository", "a/c", [])];
+        var token = service.Issue("bob", access, out var issuedAt);
+        Assert.Equal(clock.GetUtcNow().ToUnixTimeSeconds(), issuedAt.ToUnixTimeSeconds());
+        var claims = await service.ValidateAsync(token);
+        Assert.NotNull(claims);
+        Assert.Equal("bob", claims.Subject);
+        Assert.Equal(access.Select(a => (a.Type, a.Name, string.Join(',', a.Actions))), claims.Access.Select(a => (a.Type, a.Name, string.Join(',', a.Actions))));
+        Assert.Equal(issuedAt + TimeSpan.FromMinutes(5), claims.Expires);
+    }
+
+    [Fact]
+    public async Task Tokens_expire_after_their_lifetime_plus_the_bounded_skew()
     {
         var (service, clock) = Create();
         using var owned = service;
         var token = service.Issue("bob", [new AccessEntry("repository", "a/b", ["pull"])], out _);
-        Assert.NotNull(service.Validate(token));
-        clock.Advance(TimeSpan.FromMinutes(6));
-        Assert.Null(service.Validate(token));
+        Assert.NotNull(await service.ValidateAsync(token));
+        clock.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(29));
+        Assert.NotNull(await service.ValidateAsync(token));
+        clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Null(await service.ValidateAsync(token));
     }
 
     [Fact]
-    public void Tokens_of_another_key_are_rejected()
+    public async Task Tokens_of_another_key_or_another_service_are_rejected()
     {
         var (one, _) = Create();
         var (two, _) = Create();
-        using (one) using (two)
+        var (elsewhere, _) = Create(service: "another-registry");
+        using (one) using (two) using (elsewhere)
         {
-            Assert.Null(two.Validate(one.Issue("bob", [], out _)));
+            Assert.Null(await two.ValidateAsync(one.Issue("bob", [], out _)));
+            Assert.Null(await one.ValidateAsync(elsewhere.Issue("bob", [], out _)));
         }
     }
 

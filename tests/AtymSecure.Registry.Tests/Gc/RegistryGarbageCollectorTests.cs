@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using System.Text;
 using AtymSecure.Oci.Wire;
@@ -13,7 +14,7 @@ public sealed class RegistryGarbageCollectorTests
     [Fact]
     public async Task Unreferenced_blobs_go_after_the_grace_period_and_everything_referenced_stays()
     {
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var registry = await InProcessRegistryFixture.StartAsync(configure: b => b.Services.AddSingleton<TimeProvider>(clock));
         var client = registry.Client;
         var (image, imageDigest) = await client.PushImageAsync("app", "v1", layerText: "kept layer");
@@ -50,7 +51,7 @@ public sealed class RegistryGarbageCollectorTests
     [Fact]
     public async Task Reusing_an_old_blob_restarts_its_grace_period()
     {
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var registry = await InProcessRegistryFixture.StartAsync(configure: b => b.Services.AddSingleton<TimeProvider>(clock));
         var blobs = registry.GetService<IBlobStore>();
         var digest = await registry.Client.PushBlobAsync("app", "old"u8.ToArray());

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using AtymSecure.Oci.Wire;
 using AtymSecure.Registry.Tests.Support;
@@ -55,7 +56,7 @@ public sealed class UploadSessionLifetimeTests
     [Fact]
     public async Task Idle_session_expires_and_its_data_is_removed()
     {
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var registry = await InProcessRegistryFixture.StartAsync(
             o => o with { UploadExpiry = TimeSpan.FromMinutes(30), UploadSweepInterval = TimeSpan.FromHours(10) },
             b => b.Services.AddSingleton<TimeProvider>(clock));

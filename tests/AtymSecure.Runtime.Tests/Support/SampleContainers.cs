@@ -11,7 +11,7 @@ internal static class SampleContainers
     /// <summary>Loads sample <paramref name="directory"/>; grants default to exactly the permissions its config asks for.</summary>
     public static ContainerSpec Load(string directory, IEnumerable<string>? grants = null)
     {
-        var path = Path.Combine(RepoPaths.Samples, directory);
+        var path = Path.Combine(RepositoryRoot.Samples, directory);
         if (!File.Exists(Path.Combine(path, "atym.yaml")))
             throw new FileNotFoundException($"sample '{directory}' is missing (expected {path}/atym.yaml; samples/build.sh rebuilds the modules)");
         var project = ContainerProject.Load(path);

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace AtymSecure.Registry.Auth;
+namespace AtymSecure.Auth;
 
 /// <summary>The token signing key as a PKCS#8 PEM file; created (owner-only, atomically) when missing.</summary>
 public static class SigningKeyFile
