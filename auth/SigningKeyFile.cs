@@ -1,8 +1,10 @@
 using System.Security.Cryptography;
+using System.Text;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Auth;
 
-/// <summary>The token signing key as a PKCS#8 PEM file; created (owner-only, atomically) when missing.</summary>
+/// <summary>The token signing key as a PKCS#8 PEM file; created (owner-only from its first byte, atomically) when missing.</summary>
 public static class SigningKeyFile
 {
     public static ECDsa LoadOrCreate(string path)
@@ -15,17 +17,8 @@ public static class SigningKeyFile
             return key;
         }
         key.GenerateKey(ECCurve.NamedCurves.nistP256);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var temp = path + ".tmp-" + Guid.NewGuid().ToString("N");
-        using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(key.ExportPkcs8PrivateKeyPem());
-            writer.Flush();
-            stream.Flush(flushToDisk: true);
-        }
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.Move(temp, path, overwrite: false);
+        AtomicFile.Write(path, Encoding.UTF8.GetBytes(key.ExportPkcs8PrivateKeyPem()),
+            new AtomicWriteOptions { Mode = AtomicWriteMode.CreateNew, OwnerOnly = true });
         return key;
     }
 }

@@ -57,6 +57,10 @@ public static class AtomicFile
         }
     }
 
+    public static Task WriteAsync(string path, ReadOnlyMemory<byte> content, AtomicWriteOptions? options = null,
+        CancellationToken cancellationToken = default) =>
+        WriteAsync(path, (stream, ct) => stream.WriteAsync(content, ct).AsTask(), options, cancellationToken);
+
     /// <summary>Streams large content asynchronously (e.g. from the network) into the temp file, then commits it.</summary>
     public static async Task WriteAsync(string path, Func<FileStream, CancellationToken, Task> write, AtomicWriteOptions? options = null,
         CancellationToken cancellationToken = default)
@@ -100,6 +104,18 @@ public static class AtomicFile
         Rename(finishedFile, target, mode, durable ? existing : null);
     }
 
+    /// <summary>
+    /// A fresh temp path beside <paramref name="path"/> (matching <see cref="TemporaryFilePattern"/>) for a writer
+    /// that is not this class — a compiler's <c>-o</c> — to fill before <see cref="MoveIntoPlace"/>.
+    /// </summary>
+    public static string TemporaryPathFor(string path)
+    {
+        var target = Path.GetFullPath(path);
+        var name = Path.GetFileName(target);
+        if (name.Length > MaxNameInTempName) name = name[..MaxNameInTempName];
+        return Path.Combine(Path.GetDirectoryName(target)!, $".{name}.tmp-{RandomNumberGenerator.GetHexString(32, lowercase: true)}");
+    }
+
     /// <summary>Creates the directory of <paramref name="target"/> if needed; returns the nearest one that already existed.</summary>
     private static string CreateDirectoryOf(string target)
     {
@@ -113,10 +129,8 @@ public static class AtomicFile
     /// <summary>Renames; with <paramref name="syncUpTo"/>, fsyncs the target's directory and each new parent up to that one.</summary>
     private static void Rename(string temp, string target, AtomicWriteMode mode, string? syncUpTo)
     {
-        if (mode == AtomicWriteMode.CreateNew && (File.Exists(target) || Directory.Exists(target)))
-            throw new IOException($"'{target}' already exists; refusing to replace it");
-        // Without overwrite .NET links then unlinks on Unix, so a target created meanwhile is never replaced.
-        File.Move(temp, target, overwrite: mode == AtomicWriteMode.Overwrite);
+        if (mode == AtomicWriteMode.CreateNew) NoReplaceRename.Move(temp, target); // a target created meanwhile is never replaced
+        else File.Move(temp, target, overwrite: true);
         if (syncUpTo is null) return;
         for (var d = Path.GetDirectoryName(target)!; ; d = Path.GetDirectoryName(d)!)
         {
@@ -150,10 +164,7 @@ public static class AtomicFile
             if (options.Mode == AtomicWriteMode.CreateNew && (File.Exists(target) || Directory.Exists(target)))
                 throw new IOException($"'{target}' already exists; refusing to replace it");
             var existing = CreateDirectoryOf(target);
-            var name = Path.GetFileName(target);
-            if (name.Length > MaxNameInTempName) name = name[..MaxNameInTempName];
-            var temp = Path.Combine(Path.GetDirectoryName(target)!, $".{name}.tmp-{RandomNumberGenerator.GetHexString(32, lowercase: true)}");
-            return new PendingWrite(target, temp, existing, options);
+            return new PendingWrite(target, TemporaryPathFor(target), existing, options);
         }
 
         public FileStream CreateTemp(FileOptions fileOptions)

@@ -1,5 +1,6 @@
 using AtymSecure.Formats.DeviceClasses;
 using AtymSecure.Delivery.Compilation;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Bench.Delta;
 
@@ -61,8 +62,6 @@ internal static class ArtifactPairs
         }
 
         var artifact = await AotCompilerRegistry.CompileAsync(await File.ReadAllBytesAsync(wasmPath), deviceClass, CancellationToken.None);
-        var temp = outPath + ".tmp";
-        await File.WriteAllBytesAsync(temp, artifact.Bytes.ToArray());
-        File.Move(temp, outPath, overwrite: true);
+        await AtomicFile.WriteAsync(outPath, artifact.Bytes);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using AtymSecure.Formats.Container;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Container.Project;
 
@@ -30,12 +31,7 @@ public static class ProjectScaffolder
         };
         if (!overwrite && files.FirstOrDefault(f => File.Exists(f.Path)) is { Path: not null } existing)
             throw new IOException($"{existing.Path} already exists (use --force to overwrite)");
-        foreach (var (path, text) in files)
-        {
-            var temp = path + ".tmp";
-            File.WriteAllText(temp, text, new UTF8Encoding(false));
-            File.Move(temp, path, overwrite: true);
-        }
+        foreach (var (path, text) in files) AtomicFile.Write(path, Encoding.UTF8.GetBytes(text));
         return [.. files.Select(f => f.Path)];
     }
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;
 using AtymSecure.Bootloader.Flash;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Bootloader.FilePort;
 
@@ -51,7 +52,7 @@ public sealed class FileBackedFlash : IFlash, IDisposable
 
     /// <summary>
     /// Creates a new flash file (header, zero erase counts, content all erased) and opens it. The file
-    /// is built under a temporary name, flushed to disk, then renamed into place, so
+    /// is built with <see cref="AtomicFile"/> (temp name, flushed to disk, renamed into place), so
     /// <paramref name="path"/> never holds a half-written part. Refuses to overwrite an existing file.
     /// </summary>
     public static FileBackedFlash Create(string path, FlashGeometry geometry)
@@ -61,22 +62,8 @@ public sealed class FileBackedFlash : IFlash, IDisposable
         var full = System.IO.Path.GetFullPath(path);
         if (File.Exists(full) || Directory.Exists(full))
             throw new IOException($"flash file '{full}' already exists; refusing to overwrite it");
-
-        var temp = $"{full}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
-        try
-        {
-            using (var handle = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                WriteNewContent(handle, layout);
-                RandomAccess.FlushToDisk(handle);
-            }
-            // No overwrite: fails if another process created the file meanwhile.
-            File.Move(temp, full, overwrite: false);
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
+        // Create-new: fails if another process created the file meanwhile.
+        AtomicFile.Write(full, stream => WriteNewContent(stream.SafeFileHandle, layout), new AtomicWriteOptions { Mode = AtomicWriteMode.CreateNew });
         return Open(full);
     }
 
@@ -171,15 +158,16 @@ public sealed class FileBackedFlash : IFlash, IDisposable
     {
         CheckOpen();
         ArgumentException.ThrowIfNullOrEmpty(destinationPath);
-        using var target = File.OpenHandle(destinationPath, FileMode.CreateNew, FileAccess.Write, FileShare.None);
-        var buffer = new byte[(int)Math.Min(FillChunk, _layout.FileLength)];
-        for (long pos = 0; pos < _layout.FileLength; pos += buffer.Length)
+        AtomicFile.Write(destinationPath, stream =>
         {
-            var chunk = buffer.AsSpan(0, (int)Math.Min(buffer.Length, _layout.FileLength - pos));
-            ReadExactly(_handle, chunk, pos);
-            RandomAccess.Write(target, chunk, pos);
-        }
-        RandomAccess.FlushToDisk(target);
+            var buffer = new byte[(int)Math.Min(FillChunk, _layout.FileLength)];
+            for (long pos = 0; pos < _layout.FileLength; pos += buffer.Length)
+            {
+                var chunk = buffer.AsSpan(0, (int)Math.Min(buffer.Length, _layout.FileLength - pos));
+                ReadExactly(_handle, chunk, pos);
+                RandomAccess.Write(stream.SafeFileHandle, chunk, pos);
+            }
+        }, new AtomicWriteOptions { Mode = AtomicWriteMode.CreateNew });
     }
 
     public void Dispose() => _handle.Dispose();

@@ -1,5 +1,6 @@
 using System.Text;
 using AtymSecure.Formats.Crypto;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Signer.Keys;
 
@@ -31,7 +32,7 @@ public static class KeyGenerator
         if (secret.Length == 0) throw new KeyFileException("the passphrase must not be empty");
         using var key = Generate(algorithm);
         await PrivateKeyFile.WriteAsync(privatePath, key, secret.AsMemory(), iterations, cancellationToken).ConfigureAwait(false);
-        await AtomicFile.WriteAsync(publicPath, Encoding.ASCII.GetBytes(key.PublicKeyPem() + "\n"), privateMode: false, cancellationToken)
+        await AtomicFile.WriteAsync(publicPath, Encoding.ASCII.GetBytes(key.PublicKeyPem() + "\n"), cancellationToken: cancellationToken)
             .ConfigureAwait(false);
         return new GeneratedKeyPair(privatePath, publicPath, key.KeyId, algorithm);
     }

@@ -1,6 +1,7 @@
 using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Text;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Signer.Keys;
 
@@ -55,12 +56,13 @@ public static class PrivateKeyFile
         }
     }
 
-    /// <summary>Writes the encrypted key with mode 0600 (temp file + flush + atomic rename).</summary>
+    /// <summary>Writes the encrypted key, owner-only (0600) from creation, atomically (<see cref="AtomicFile"/>).</summary>
     public static async Task WriteAsync(string path, SoftwareSigningKey key, ReadOnlyMemory<char> passphrase,
         int iterations = Pkcs8Encryption.DefaultIterations, CancellationToken cancellationToken = default)
     {
         var pem = ToPem(key, passphrase.Span, iterations);
-        await AtomicFile.WriteAsync(path, Encoding.ASCII.GetBytes(pem), privateMode: true, cancellationToken).ConfigureAwait(false);
+        await AtomicFile.WriteAsync(path, Encoding.ASCII.GetBytes(pem), new AtomicWriteOptions { OwnerOnly = true }, cancellationToken)
+            .ConfigureAwait(false);
     }
 
     /// <summary>Reads and decrypts a key file, taking the passphrase from <paramref name="passphrase"/>.</summary>

@@ -23,6 +23,20 @@ public sealed class SigningKeyFileTests : IDisposable
     }
 
     [Fact]
+    public void The_key_file_is_created_owner_only_and_its_mode_is_never_changed_afterwards()
+    {
+        if (!OperatingSystem.IsLinux()) return; // inotify proves the absence of a later chmod
+        var path = _dir.File("token-signing-key.pem");
+        using var changes = FileAttributeChanges.Watch(_dir.Path);
+
+        using (var key = SigningKeyFile.LoadOrCreate(path)) Assert.Equal(256, key.KeySize);
+
+        Assert.Empty(changes.Drain()); // a chmod after the write would show here: the key was readable by others until then
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        Assert.Equal(["token-signing-key.pem"], Directory.GetFiles(_dir.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
     public void A_key_file_that_is_not_P256_is_refused()
     {
         var path = _dir.File("p384.pem");

@@ -5,13 +5,14 @@ namespace AtymSecure.Oci.Tests;
 public sealed class ArchitectureTests
 {
     [Fact]
-    public void The_client_library_depends_on_nothing_of_ours_and_not_on_ASP_NET()
+    public void The_client_library_depends_only_on_the_base_and_not_on_ASP_NET()
     {
         var references = typeof(Repository).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
-        Assert.DoesNotContain(references, n => n.StartsWith("AtymSecure.", StringComparison.Ordinal));
+        Assert.DoesNotContain(references, n => n.StartsWith("AtymSecure.", StringComparison.Ordinal) && n != "AtymSecure.Primitives");
         Assert.DoesNotContain(references, n => n.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
         var project = File.ReadAllText(Path.Combine(RepoRoot(), "registry", "Oci", "AtymSecure.Oci.csproj"));
-        Assert.DoesNotContain("ProjectReference", project, StringComparison.Ordinal);
+        var projectReferences = System.Text.RegularExpressions.Regex.Matches(project, "ProjectReference Include=\"([^\"]+)\"").Select(m => m.Groups[1].Value);
+        Assert.Equal(["../../primitives/AtymSecure.Primitives.csproj"], projectReferences);
         Assert.DoesNotContain("PackageReference", project, StringComparison.Ordinal);
         Assert.DoesNotContain("FrameworkReference", project, StringComparison.Ordinal);
     }

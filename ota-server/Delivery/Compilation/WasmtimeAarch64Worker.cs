@@ -1,4 +1,5 @@
 using System.Globalization;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Delivery.Compilation;
 
@@ -55,11 +56,19 @@ public sealed class WasmtimeAarch64Worker
             {
                 Directory.CreateDirectory(dir);
                 var src = Path.Combine(dir, EmbeddedNativeSources.WasmtimeWorker);
-                await File.WriteAllBytesAsync(src, source, ct).ConfigureAwait(false);
-                var tmp = worker + "." + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + ".tmp";
-                await ToolRunner.RunCheckedAsync(gcc, ["-O2", "-Wall", "-o", tmp, EmbeddedNativeSources.WasmtimeWorker, "-ldl"],
-                    dir, TimeSpan.FromMinutes(2), ct).ConfigureAwait(false);
-                File.Move(tmp, worker, overwrite: true);
+                await AtomicFile.WriteAsync(src, source, cancellationToken: ct).ConfigureAwait(false);
+                // gcc writes the worker under a name no other process can predict; it becomes visible complete or not at all.
+                var tmp = AtomicFile.TemporaryPathFor(worker);
+                try
+                {
+                    await ToolRunner.RunCheckedAsync(gcc, ["-O2", "-Wall", "-o", tmp, EmbeddedNativeSources.WasmtimeWorker, "-ldl"],
+                        dir, TimeSpan.FromMinutes(2), ct).ConfigureAwait(false);
+                    AtomicFile.MoveIntoPlace(tmp, worker, AtomicWriteMode.Overwrite);
+                }
+                finally
+                {
+                    File.Delete(tmp);
+                }
             }
         }
         finally

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using AtymSecure.Oci.Content;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Oci.Layout;
 
@@ -11,8 +12,8 @@ namespace AtymSecure.Oci.Layout;
 /// Tags are index.json entries annotated <c>org.opencontainers.image.ref.name</c> (what skopeo's
 /// <c>oci:DIR:TAG</c> reads). Untagged root manifests (e.g. referrers) are listed without a name so
 /// the folder stays self-describing and re-opening it restores the referrers index.
-/// Blobs are written to <c>ingest/</c> while hashing, flushed and renamed into place; index.json is
-/// replaced the same way, so a crash never leaves a partial blob or index visible.
+/// Blobs and index.json are written with <see cref="AtomicFile"/> (verified while written, then flushed and
+/// renamed into place), so a crash never leaves a partial blob or index visible.
 /// One process at a time should write a given folder.
 /// </summary>
 public sealed class OciLayoutStore : ITarget, IDeleter, ITagLister, IReferrerLister
@@ -30,8 +31,6 @@ public sealed class OciLayoutStore : ITarget, IDeleter, ITagLister, IReferrerLis
     private OciLayoutStore(string root) => Root = root;
 
     public string Root { get; }
-
-    private string IngestDirectory => Path.Combine(Root, "ingest");
 
     /// <summary>Opens the layout at <paramref name="path"/>, creating an empty one if the folder is missing or empty.</summary>
     /// <exception cref="InvalidLayoutException">oci-layout or index.json is not a valid image layout</exception>
@@ -54,8 +53,8 @@ public sealed class OciLayoutStore : ITarget, IDeleter, ITagLister, IReferrerLis
                 throw new InvalidLayoutException($"{Root}: has index.json or blobs/ but no oci-layout file");
             if (Directory.EnumerateFileSystemEntries(Root).Any())
                 throw new InvalidLayoutException($"{Root}: folder is not empty and is not an OCI image layout");
-            await AtomicFile.WriteAllBytesAsync(layoutFile, IngestDirectory,
-                JsonSerializer.SerializeToUtf8Bytes(new { imageLayoutVersion = LayoutVersion }), ct).ConfigureAwait(false);
+            await AtomicFile.WriteAsync(layoutFile, JsonSerializer.SerializeToUtf8Bytes(new { imageLayoutVersion = LayoutVersion }),
+                cancellationToken: ct).ConfigureAwait(false);
         }
         else
         {
@@ -148,40 +147,24 @@ public sealed class OciLayoutStore : ITarget, IDeleter, ITagLister, IReferrerLis
         ArgumentNullException.ThrowIfNull(content);
         var path = BlobPath(expected.Digest);
         if (File.Exists(path)) throw new AlreadyExistsException($"{expected.Digest}: already in layout {Root}");
-        Directory.CreateDirectory(IngestDirectory);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = Path.Combine(IngestDirectory, $"{expected.Digest.Encoded}.{Guid.NewGuid():N}.tmp");
+        ManifestNode? node = null;
         try
         {
-            var file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.Asynchronous);
-            ManifestNode? node = null;
-            await using (file.ConfigureAwait(false))
+            await AtomicFile.WriteAsync(path, async (file, ct) =>
             {
-                var verifying = new VerifyingStream(content, expected);
-                await CopyVerifiedAsync(verifying, file, cancellationToken).ConfigureAwait(false);
-                file.Flush(flushToDisk: true);
-                if (ManifestNode.IsManifest(expected))
-                {
-                    file.Position = 0;
-                    var bytes = new byte[file.Length];
-                    await file.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
-                    node = ManifestNode.Parse(expected, bytes);
-                }
-            }
-            try
-            {
-                File.Move(temp, path, overwrite: false);
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                throw new AlreadyExistsException($"{expected.Digest}: already in layout {Root}");
-            }
-            if (node is not null) await AddManifestAsync(node, cancellationToken).ConfigureAwait(false);
+                await CopyVerifiedAsync(new VerifyingStream(content, expected), file, ct).ConfigureAwait(false);
+                if (!ManifestNode.IsManifest(expected)) return;
+                file.Position = 0;
+                var bytes = new byte[file.Length];
+                await file.ReadExactlyAsync(bytes, ct).ConfigureAwait(false);
+                node = ManifestNode.Parse(expected, bytes);
+            }, new AtomicWriteOptions { Mode = AtomicWriteMode.CreateNew }, cancellationToken).ConfigureAwait(false);
         }
-        finally
+        catch (IOException) when (File.Exists(path))
         {
-            AtomicFile.TryDelete(temp);
+            throw new AlreadyExistsException($"{expected.Digest}: already in layout {Root}");
         }
+        if (node is not null) await AddManifestAsync(node, cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task CopyVerifiedAsync(VerifyingStream source, Stream destination, CancellationToken ct)
@@ -304,7 +287,6 @@ public sealed class OciLayoutStore : ITarget, IDeleter, ITagLister, IReferrerLis
             entries.AddRange(untagged.Values.Where(d => !tagged.Contains(d.Digest)));
         }
         var index = new ImageIndex { Manifests = entries };
-        await AtomicFile.WriteAllBytesAsync(Path.Combine(Root, IndexFileName), IngestDirectory, OciJson.Serialize(index), ct)
-            .ConfigureAwait(false);
+        await AtomicFile.WriteAsync(Path.Combine(Root, IndexFileName), OciJson.Serialize(index), cancellationToken: ct).ConfigureAwait(false);
     }
 }

@@ -1,5 +1,6 @@
 using AtymSecure.Oci.Content;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Oci.Packing;
 
@@ -100,27 +101,14 @@ public static class FileArtifacts
         foreach (var (layer, path) in plan)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            var temp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.partial");
-            try
+            var content = await source.FetchAsync(layer, cancellationToken).ConfigureAwait(false);
+            await using (content.ConfigureAwait(false))
             {
-                var content = await source.FetchAsync(layer, cancellationToken).ConfigureAwait(false);
-                await using (content.ConfigureAwait(false))
-                {
-                    var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous);
-                    await using (file.ConfigureAwait(false))
-                    {
-                        var reading = Progress(content, layer, options.OnProgress);
-                        await (reading is VerifyingStream ? reading : new VerifyingStream(reading, layer, leaveOpen: true))
-                            .CopyToAsync(file, cancellationToken).ConfigureAwait(false);
-                        file.Flush(flushToDisk: true);
-                    }
-                }
-                File.Move(temp, path, options.Overwrite);
-            }
-            finally
-            {
-                if (File.Exists(temp)) File.Delete(temp);
+                var reading = Progress(content, layer, options.OnProgress);
+                var verified = reading is VerifyingStream ? reading : new VerifyingStream(reading, layer, leaveOpen: true);
+                await AtomicFile.WriteAsync(path, (file, ct) => verified.CopyToAsync(file, ct),
+                    new AtomicWriteOptions { Mode = options.Overwrite ? AtomicWriteMode.Overwrite : AtomicWriteMode.CreateNew },
+                    cancellationToken).ConfigureAwait(false);
             }
             written.Add(new PulledFile(path, layer));
         }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using AtymSecure.Bootloader.State;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Runtime.Storage;
 
@@ -8,7 +9,7 @@ namespace AtymSecure.Runtime.Storage;
 /// <c>[0xA7][op][u16 key len][u32 value len][key][value][u32 CRC-32 of op..value]</c>, flushed to disk before
 /// <see cref="Set"/> returns. Opening replays records up to the first torn or corrupt one and cuts the file
 /// there, so a power cut loses at most the write in flight. When dead records dominate, the live set is
-/// rewritten to a temp file, flushed and atomically renamed over the log (never rewritten in place).
+/// rewritten with <see cref="AtomicFile"/> (temp file, fsync, rename over the log; never rewritten in place).
 /// </summary>
 public sealed class AppendOnlyKvStore : IKeyValueStore, IDisposable
 {
@@ -29,7 +30,7 @@ public sealed class AppendOnlyKvStore : IKeyValueStore, IDisposable
         _path = path ?? throw new ArgumentNullException(nameof(path));
         Limits = limits ?? KvLimits.Default;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        _log = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        _log = OpenLog(path, FileMode.OpenOrCreate);
         var valid = Replay();
         if (valid < _log.Length)
         {
@@ -162,15 +163,16 @@ public sealed class AppendOnlyKvStore : IKeyValueStore, IDisposable
     {
         var overhead = _entries.Count * (HeaderBytes + CrcBytes);
         if (_log.Length < 4096 || _log.Length <= 2 * (_liveBytes + overhead)) return;
-        var temp = _path + ".compact";
-        using (var output = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        AtomicFile.Write(_path, output =>
         {
             foreach (var (k, v) in _entries.OrderBy(e => e.Key, StringComparer.Ordinal)) output.Write(Encode(OpSet, KeyBytes(k), v));
-            output.Flush(flushToDisk: true);
-        }
-        _log.Dispose();
-        File.Move(temp, _path, overwrite: true);
-        _log = new FileStream(_path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+        });
+        _log.Dispose(); // the old log, already replaced by the rename
+        _log = OpenLog(_path, FileMode.Open);
         _log.Seek(0, SeekOrigin.End);
     }
+
+    // FileShare.Delete lets compaction rename the new log over this open one (Windows refuses it otherwise).
+    private static FileStream OpenLog(string path, FileMode mode) =>
+        new(path, mode, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete);
 }

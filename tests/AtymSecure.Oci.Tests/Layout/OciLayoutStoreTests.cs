@@ -2,6 +2,7 @@ using System.Text.Json;
 using AtymSecure.Oci.Content;
 using AtymSecure.Oci.Layout;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Oci.Tests.Layout;
 
@@ -20,7 +21,7 @@ public sealed class OciLayoutStoreTests
         var entry = Assert.Single(index.RootElement.GetProperty("manifests").EnumerateArray());
         Assert.Equal("v1", entry.GetProperty("annotations").GetProperty(AnnotationKeys.RefName).GetString());
         Assert.Equal(m.Digest.ToString(), entry.GetProperty("digest").GetString());
-        Assert.Empty(Directory.GetFiles(Path.Combine(dir, "ingest")));
+        Assert.Empty(Directory.GetFiles(dir, AtomicFile.TemporaryFilePattern, SearchOption.AllDirectories));
     }
 
     [Fact]
@@ -54,7 +55,7 @@ public sealed class OciLayoutStoreTests
         await Assert.ThrowsAsync<SizeMismatchException>(() => store.PushAsync(claimed, new MemoryStream([1, 2, 3, 4])));
         Assert.False(await store.ExistsAsync(claimed));
         Assert.False(Directory.Exists(Path.Combine(dir, "blobs", "sha256")) && Directory.GetFiles(Path.Combine(dir, "blobs", "sha256")).Length > 0);
-        Assert.Empty(Directory.GetFiles(Path.Combine(dir, "ingest")));
+        Assert.Empty(Directory.GetFiles(dir, AtomicFile.TemporaryFilePattern, SearchOption.AllDirectories));
     }
 
     [Fact]

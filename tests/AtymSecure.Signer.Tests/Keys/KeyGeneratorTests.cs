@@ -68,7 +68,7 @@ public class KeyGeneratorTests
         Assert.Equal(pair.KeyId, publicKey.KeyId);
         using var loaded = await PrivateKeyFile.LoadAsync(pair.PrivateKeyPath, PassphraseSource.FromValue("correct horse"));
         Assert.Equal(pair.KeyId, loaded.KeyId);
-        Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp"));
+        Assert.Empty(Directory.GetFiles(dir.Path, AtymSecure.Primitives.AtomicFile.TemporaryFilePattern));
     }
 
     [Fact]
