@@ -30,13 +30,17 @@ public sealed class SignedMetadata<T> : IEquatable<SignedMetadata<T>>
     where T : RoleMetadata, IRoleMetadata<T>
 {
     private readonly byte[] _signedBytes;
+    private readonly byte[] _file;
 
-    internal SignedMetadata(T signed, CanonicalJsonObject signedJson, EquatableList<MetadataSignature> signatures)
+    private SignedMetadata(T signed, CanonicalJsonObject signedJson, EquatableList<MetadataSignature> signatures, byte[]? file)
     {
         Signed = signed;
         SignedJson = signedJson;
         Signatures = signatures;
         _signedBytes = CanonicalJsonWriter.Encode(signedJson);
+        _file = file ?? CanonicalJsonWriter.EncodeDocument(CanonicalJsonObject.Of(
+            ("signatures", new CanonicalJsonArray(signatures.Select(s => (CanonicalJsonValue)s.ToJson()))),
+            ("signed", signedJson)));
     }
 
     public T Signed { get; }
@@ -56,17 +60,21 @@ public sealed class SignedMetadata<T> : IEquatable<SignedMetadata<T>>
         for (var i = 0; i < items.Count; i++)
             signatures.Add(MetadataSignature.FromJson(JsonFields.Of(items[i], $"$.signatures[{i}]")));
         var signed = envelope.Nested("signed");
-        return new SignedMetadata<T>(T.FromJson(signed), signed.Object, new EquatableList<MetadataSignature>(signatures));
+        return new SignedMetadata<T>(T.FromJson(signed), signed.Object, new EquatableList<MetadataSignature>(signatures), file.ToArray());
     }
 
     /// <summary>An envelope around <paramref name="signed"/> with the given signatures (the signing side builds these).</summary>
     public static SignedMetadata<T> Create(T signed, IEnumerable<MetadataSignature> signatures) =>
-        new(signed, signed.ToJson(), new EquatableList<MetadataSignature>(signatures));
+        new(signed, signed.ToJson(), new EquatableList<MetadataSignature>(signatures), null);
 
-    /// <summary>The file bytes: canonical JSON with control characters escaped (see <see cref="CanonicalJsonWriter.EncodeDocument"/>).</summary>
-    public byte[] ToBytes() => CanonicalJsonWriter.EncodeDocument(CanonicalJsonObject.Of(
-        ("signatures", new CanonicalJsonArray(Signatures.Select(s => (CanonicalJsonValue)s.ToJson()))),
-        ("signed", SignedJson)));
+    /// <summary>
+    /// The file: the bytes it was read from, or for a created envelope canonical JSON with control characters
+    /// escaped (<see cref="CanonicalJsonWriter.EncodeDocument"/>). Listings hash these bytes, and a device stores them as they came.
+    /// </summary>
+    public ReadOnlySpan<byte> FileBytes => _file;
+
+    /// <summary>A copy of <see cref="FileBytes"/>.</summary>
+    public byte[] ToBytes() => (byte[])_file.Clone();
 
     public bool Equals(SignedMetadata<T>? other) =>
         other is not null && SignedJson.Equals(other.SignedJson) && Signatures.Equals(other.Signatures);

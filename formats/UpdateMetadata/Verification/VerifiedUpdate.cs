@@ -1,0 +1,84 @@
+using AtymSecure.Formats.Crypto;
+using AtymSecure.Formats.UpdateMetadata.Model;
+
+namespace AtymSecure.Formats.UpdateMetadata.Verification;
+
+/// <summary>
+/// The outcome of one update cycle: the state to persist (always — files that verified before a refusal are kept,
+/// as TUF does), and either a <see cref="VerifiedUpdate"/>, nothing new (<see cref="IsUpToDate"/>), or the
+/// <see cref="Refusal"/> to report. Constructed only by <see cref="UpdateVerifier"/>.
+/// </summary>
+public sealed class UpdateCheck
+{
+    internal UpdateCheck(TrustedState state, VerifiedUpdate? update, MetadataRefusal? refusal)
+    {
+        State = state;
+        Update = update;
+        Refusal = refusal;
+    }
+
+    public TrustedState State { get; }
+
+    public VerifiedUpdate? Update { get; }
+
+    public MetadataRefusal? Refusal { get; }
+
+    /// <summary><c>up-to-date</c> (step 3): every container the director names already holds its image.</summary>
+    public bool IsUpToDate => Update is null && Refusal is null;
+
+    /// <summary>The verified update, or the refusal as an exception.</summary>
+    public VerifiedUpdate RequireUpdate() =>
+        Update ?? throw (Refusal is { } r ? new MetadataRefusedException(r) : new InvalidOperationException("nothing to update: every assigned image is installed"));
+
+    public override string ToString() => Refusal?.ToString() ?? (Update is null ? "up-to-date" : $"update: {string.Join(", ", Update.Installs)}");
+}
+
+/// <summary>
+/// What the device may install, after steps 1–10: per container, the bundle to download and the image it must
+/// yield, agreed by the director and the image repository, with the keys of the delegations that listed the image
+/// and its source (the bootloader's signer check, step 13, takes them from here). Constructed only by
+/// <see cref="UpdateVerifier"/>, like <see cref="Bundle.VerifiedBundle"/>.
+/// </summary>
+public sealed class VerifiedUpdate
+{
+    internal VerifiedUpdate(long directorVersion, string nonce, IReadOnlyList<VerifiedInstall> installs)
+    {
+        DirectorVersion = directorVersion;
+        Nonce = nonce;
+        Installs = installs;
+    }
+
+    /// <summary>The director targets version this update comes from (reported back to the server).</summary>
+    public long DirectorVersion { get; }
+
+    /// <summary>The nonce the director echoed: the report it answers.</summary>
+    public string Nonce { get; }
+
+    /// <summary>Containers whose image changes, in the director's order; never empty.</summary>
+    public IReadOnlyList<VerifiedInstall> Installs { get; }
+}
+
+/// <summary>One container's verified install: release identity, bundle (download at most its length), image, provenance, signer keys.</summary>
+public sealed record VerifiedInstall(
+    ReleaseIdentity Release,
+    string BundlePath,
+    TargetFile Bundle,
+    string ImagePath,
+    ImageReference Image,
+    string SourceWasmDigest,
+    VerifiedRoleKeys ImageRole,
+    VerifiedRoleKeys SourceRole)
+{
+    public override string ToString() => $"{Release.Container} {Release.Version} (c{Release.SecurityCounter})";
+}
+
+/// <summary>The keys a verified delegation names for its role, with its threshold: the device's source of bundle-signing keys.</summary>
+public sealed record VerifiedRoleKeys(string Role, EquatableList<TufKey> Keys, int Threshold)
+{
+    public IReadOnlyList<VerificationKey> VerificationKeys => [.. Keys.Select(k => k.VerificationKey)];
+
+    internal static VerifiedRoleKeys Of(DelegatedTarget found) => new(
+        found.Role.Name,
+        new EquatableList<TufKey>(found.Role.Keys.KeyIds.Select(id => found.Keys[id])),
+        found.Role.Keys.Threshold);
+}
