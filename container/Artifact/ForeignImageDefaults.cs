@@ -21,8 +21,7 @@ public static class ForeignImageDefaults
         ArgumentNullException.ThrowIfNull(module);
         var title = manifest.Annotations?.GetValueOrDefault(AnnotationKeys.Title);
         var versionText = manifest.Annotations?.GetValueOrDefault(AnnotationKeys.Version);
-        var name = title is not null && ContainerConfigValidator.Validate(new ContainerConfig { Name = title, Version = SemanticVersion.Parse("0.0.0") })
-            .All(e => e.Path != "$.name") ? title : FallbackName;
+        var name = ContainerName.IsValid(title) ? title! : FallbackName;
         var version = SemanticVersion.TryParse(versionText, out var v) ? v : SemanticVersion.Parse("0.0.0");
         var minimum = module.Memories.Count > 0 ? (long)Math.Min(module.Memories[0].MinimumBytes, (ulong)ContainerConfigValidator.MaxMemoryBytes) : 0;
         return new ContainerConfig

@@ -53,9 +53,6 @@ public sealed partial record BundleHeader
     public static int ExpectedChunkCount(ulong payloadLength, uint chunkSize) =>
         chunkSize == 0 ? 0 : (int)Math.Min(int.MaxValue, (payloadLength + chunkSize - 1) / chunkSize);
 
-    [GeneratedRegex("^[a-z0-9]+(?:[._-][a-z0-9]+)*$", RegexOptions.CultureInvariant)]
-    private static partial Regex NamePattern();
-
     [GeneratedRegex("^sha256:[a-f0-9]{64}$", RegexOptions.CultureInvariant)]
     private static partial Regex OciDigestPattern();
 
@@ -68,8 +65,8 @@ public sealed partial record BundleHeader
             if (value.Length == 0) errors.Add($"{field}: empty");
             if (System.Text.Encoding.UTF8.GetByteCount(value) > MaxTextBytes) errors.Add($"{field}: longer than {MaxTextBytes} bytes");
         }
-        Text("containerName", ContainerName);
-        if (ContainerName is not null && !NamePattern().IsMatch(ContainerName)) errors.Add($"containerName: '{ContainerName}' is not a valid container name");
+        if (ContainerName is null) errors.Add("containerName: required");
+        else if (Container.ContainerName.Check(ContainerName, "containerName") is { } name) errors.Add($"containerName: {name.Message}");
         Text("containerVersion", ContainerVersion);
         Text("deviceClass", DeviceClass);
         Text("targetTriple", TargetTriple);

@@ -11,7 +11,6 @@ namespace AtymSecure.Formats.Container;
 /// </summary>
 public static partial class ContainerConfigValidator
 {
-    public const int MaxNameLength = 64;
     public const int MaxDescriptionLength = 1024;
     public const int MaxVariables = 64;
     public const int MaxVariableValueLength = 4096;
@@ -26,9 +25,6 @@ public static partial class ContainerConfigValidator
     public const int MinCpuBudgetMs = 1;
     public const int MaxCpuBudgetMs = 60_000;
     public const int MaxIntervalMs = 3_600_000;
-
-    [GeneratedRegex("^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$", RegexOptions.CultureInvariant)]
-    private static partial Regex NameGrammar();
 
     /// <summary>Export names we accept for entrypoint and probe: C identifiers, at most 128 characters.</summary>
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,127}$", RegexOptions.CultureInvariant)]
@@ -52,8 +48,7 @@ public static partial class ContainerConfigValidator
         if (config.SchemaVersion != ContainerConfig.CurrentSchemaVersion)
             Add(UnsupportedSchemaVersion, "$.schemaVersion", $"{config.SchemaVersion} is not supported (this reader knows {ContainerConfig.CurrentSchemaVersion})");
         if (string.IsNullOrEmpty(config.Name)) Add(Required, "$.name", "required");
-        else if (!NameGrammar().IsMatch(config.Name))
-            Add(InvalidName, "$.name", $"'{config.Name}' must be 1-{MaxNameLength} characters of [a-z0-9-], starting and ending with [a-z0-9]");
+        else if (ContainerName.Check(config.Name, "$.name") is { } nameProblem) e.Add(nameProblem);
         if (config.Version is null) Add(Required, "$.version", "required");
         if (config.Description is { Length: > MaxDescriptionLength }) Add(TooLong, "$.description", $"longer than {MaxDescriptionLength} characters");
         if (!ExportNameGrammar().IsMatch(config.Entrypoint ?? ""))

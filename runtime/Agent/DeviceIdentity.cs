@@ -37,7 +37,7 @@ public sealed record DeviceIdentity(
         for (var i = 0; i < Containers.Count; i++)
         {
             var c = Containers[i];
-            if (Capability.CheckName(c.Name) is { } error) p.Add($"containers[{i}].name: {error}");
+            if (ContainerName.Check(c.Name, $"containers[{i}].name") is { } error) p.Add($"{error.Path}: {error.Message}");
             if (c.SlotBytes is < 4096 or > 64L * 1024 * 1024) p.Add($"containers[{i}].slotBytes: {c.SlotBytes} is outside 4 KiB..64 MiB");
         }
         foreach (var dup in Containers.GroupBy(c => c.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))

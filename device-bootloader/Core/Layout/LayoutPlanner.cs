@@ -1,4 +1,6 @@
 using AtymSecure.Bootloader.Flash;
+using AtymSecure.Bootloader.State;
+using AtymSecure.Formats.Container;
 
 namespace AtymSecure.Bootloader.Layout;
 
@@ -7,58 +9,121 @@ public sealed record ContainerSlotRequest(string Name, long MaxImageBytes);
 
 /// <summary>
 /// Plans a partition table: sector 0 for the table, two state halves of at least
-/// <c>stateHalfMinBytes</c> each, then A and B for each container, all rounded up to whole sectors.
+/// <c>stateHalfMinBytes</c> each (and at least what the state log needs for this many containers), then A and B
+/// for each container, all rounded up to whole sectors. Requests are checked once, before any placement, so a
+/// request no flash size could satisfy (a bad name, a duplicate, a size out of range) is refused rather than
+/// searched for: <see cref="RequiredFlashSize"/> grows the part only while the plan lacks room.
 /// </summary>
 public static class LayoutPlanner
 {
+    /// <summary>Largest part a v1 table can describe (it stores the flash size and every offset in 32 bits).</summary>
+    public const long MaxFlashBytes = uint.MaxValue;
+
     public static PartitionTable Plan(FlashGeometry geometry, IReadOnlyList<ContainerSlotRequest> containers, long stateHalfMinBytes = 4096)
     {
         ArgumentNullException.ThrowIfNull(geometry);
-        ArgumentNullException.ThrowIfNull(containers);
-        var entries = new List<Partition>();
-        var sector = 1;
-
-        Partition Take(PartitionKind kind, string name, long minBytes)
-        {
-            if (sector >= geometry.SectorCount)
-                throw new PartitionTableException([$"flash ({geometry}) has no room left for {kind} '{name}'"]);
-            var start = geometry.SectorStart(sector);
-            long size = 0;
-            while (size < minBytes)
-            {
-                if (sector >= geometry.SectorCount)
-                    throw new PartitionTableException([$"flash ({geometry}) has no room for {kind} '{name}' ({minBytes} bytes)"]);
-                size += geometry.SectorSize(sector++);
-            }
-            return new Partition(kind, name, start, size);
-        }
-
-        entries.Add(Take(PartitionKind.StateHalf0, "", stateHalfMinBytes));
-        entries.Add(Take(PartitionKind.StateHalf1, "", stateHalfMinBytes));
-        foreach (var c in containers)
-        {
-            entries.Add(Take(PartitionKind.SlotA, c.Name, c.MaxImageBytes));
-            entries.Add(Take(PartitionKind.SlotB, c.Name, c.MaxImageBytes));
-        }
-
-        var table = new PartitionTable(entries);
-        var problems = table.Validate(geometry);
-        if (problems.Count > 0) throw new PartitionTableException(problems);
-        return table;
+        ThrowOnRequestProblems(containers, stateHalfMinBytes);
+        var placed = Place(geometry, containers, stateHalfMinBytes);
+        if (placed.Shortfall > 0)
+            throw new PartitionTableException([$"flash ({geometry}) has no room for {placed.Unplaced} ({placed.Shortfall} bytes short)"]);
+        return Checked(placed.Table!, geometry);
     }
 
     /// <summary>Smallest part size (bytes) of <paramref name="profile"/> that fits the plan.</summary>
+    /// <exception cref="PartitionTableException">The requests are invalid, or no part a v1 table can describe fits them.</exception>
     public static long RequiredFlashSize(FlashProfile profile, IReadOnlyList<ContainerSlotRequest> containers, long stateHalfMinBytes = 4096)
     {
         ArgumentNullException.ThrowIfNull(profile);
-        ArgumentNullException.ThrowIfNull(containers);
-        // Grow the part until the plan fits; layouts are small, so a linear search is fine.
+        ThrowOnRequestProblems(containers, stateHalfMinBytes);
         var size = containers.Sum(c => 2 * c.MaxImageBytes) + 3 * stateHalfMinBytes;
+        // Terminates: each round asks for strictly more than the last part had, and sizes are bounded.
         while (true)
         {
+            if (size > MaxFlashBytes)
+                throw new PartitionTableException([$"the layout needs a part of more than {MaxFlashBytes} bytes, the most a partition table describes"]);
             var g = profile.CreateGeometry(size);
-            try { Plan(g, containers, stateHalfMinBytes); return g.TotalSize; }
-            catch (PartitionTableException) { size = g.TotalSize + g.SectorSize(g.SectorCount - 1); }
+            if (g.TotalSize < size)
+                throw new PartitionTableException([$"flash profile {profile} made a {g.TotalSize}-byte part when asked for {size} bytes"]);
+            var placed = Place(g, containers, stateHalfMinBytes);
+            if (placed.Shortfall == 0)
+            {
+                Checked(placed.Table!, g);
+                return g.TotalSize;
+            }
+            size = g.TotalSize + placed.Shortfall;
         }
     }
+
+    /// <summary>
+    /// What makes the requests unplannable on any part (empty = plannable): names under the one container-name
+    /// rule, duplicates, count, sizes the table's 32-bit fields can hold.
+    /// </summary>
+    public static IReadOnlyList<string> RequestProblems(IReadOnlyList<ContainerSlotRequest> containers, long stateHalfMinBytes = 4096)
+    {
+        ArgumentNullException.ThrowIfNull(containers);
+        var problems = new List<string>();
+        if (containers.Count == 0) problems.Add("a layout needs at least one container");
+        if (containers.Count > PartitionTable.MaxContainers)
+            problems.Add($"{containers.Count} containers, a partition table holds at most {PartitionTable.MaxContainers}");
+        if (stateHalfMinBytes is < 1 or > MaxFlashBytes) problems.Add($"state half size {stateHalfMinBytes} is outside 1..{MaxFlashBytes}");
+        for (var i = 0; i < containers.Count; i++)
+        {
+            var c = containers[i] ?? throw new ArgumentException($"containers[{i}] is null", nameof(containers));
+            if (ContainerName.Check(c.Name, $"containers[{i}].name") is { } name) problems.Add($"{name.Path}: {name.Message}");
+            if (c.MaxImageBytes is < 1 or > MaxFlashBytes)
+                problems.Add($"containers[{i}] ('{c.Name}'): slot size {c.MaxImageBytes} is outside 1..{MaxFlashBytes}");
+        }
+        foreach (var dup in containers.GroupBy(c => c.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
+            problems.Add($"container '{dup.Key}' is listed {dup.Count()} times");
+        if (problems.Count == 0 && containers.Sum(c => 2 * c.MaxImageBytes) + 2 * stateHalfMinBytes > MaxFlashBytes)
+            problems.Add($"the slots and state halves need more than {MaxFlashBytes} bytes, the most a partition table describes");
+        return problems;
+    }
+
+    private static void ThrowOnRequestProblems(IReadOnlyList<ContainerSlotRequest> containers, long stateHalfMinBytes)
+    {
+        var problems = RequestProblems(containers, stateHalfMinBytes);
+        if (problems.Count > 0) throw new PartitionTableException(problems);
+    }
+
+    private static PartitionTable Checked(PartitionTable table, FlashGeometry geometry)
+    {
+        var problems = table.Validate(geometry);
+        return problems.Count == 0 ? table : throw new PartitionTableException(problems);
+    }
+
+    /// <summary>Placement in order; when the part runs out, how many more bytes the rest would need at least.</summary>
+    private static Placement Place(FlashGeometry geometry, IReadOnlyList<ContainerSlotRequest> containers, long stateHalfMinBytes)
+    {
+        var halfBytes = Math.Max(stateHalfMinBytes, StateLog.MinimumHalfBytes(containers.Count, geometry.WriteAlignment));
+        var wanted = new List<(PartitionKind Kind, string Name, long Bytes)>
+        {
+            (PartitionKind.StateHalf0, "", halfBytes),
+            (PartitionKind.StateHalf1, "", halfBytes),
+        };
+        foreach (var c in containers)
+        {
+            wanted.Add((PartitionKind.SlotA, c.Name, c.MaxImageBytes));
+            wanted.Add((PartitionKind.SlotB, c.Name, c.MaxImageBytes));
+        }
+
+        var entries = new List<Partition>();
+        var sector = 1;
+        for (var i = 0; i < wanted.Count; i++)
+        {
+            var (kind, name, bytes) = wanted[i];
+            var start = sector < geometry.SectorCount ? geometry.SectorStart(sector) : geometry.TotalSize;
+            long size = 0;
+            while (size < bytes && sector < geometry.SectorCount) size += geometry.SectorSize(sector++);
+            if (size < bytes)
+            {
+                var shortfall = bytes - size + wanted.Skip(i + 1).Sum(w => w.Bytes);
+                return new Placement(null, shortfall, kind is PartitionKind.SlotA or PartitionKind.SlotB ? $"{kind} '{name}'" : kind.ToString());
+            }
+            entries.Add(new Partition(kind, name, start, size));
+        }
+        return new Placement(new PartitionTable(entries), 0, null);
+    }
+
+    private sealed record Placement(PartitionTable? Table, long Shortfall, string? Unplaced);
 }

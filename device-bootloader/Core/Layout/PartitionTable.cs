@@ -1,4 +1,4 @@
-using System.Text.RegularExpressions;
+using AtymSecure.Formats.Container;
 using AtymSecure.Bootloader.Flash;
 
 namespace AtymSecure.Bootloader.Layout;
@@ -7,12 +7,12 @@ namespace AtymSecure.Bootloader.Layout;
 /// Where everything lives on one device: sector 0 holds this table, two state halves hold the
 /// append-only state log, and every container has an A and a B slot. Immutable after provisioning.
 /// </summary>
-public sealed partial class PartitionTable
+public sealed class PartitionTable
 {
     /// <summary>Most containers one device table can describe.</summary>
     public const int MaxContainers = 40;
 
-    /// <summary>Longest container name (bytes of ASCII).</summary>
+    /// <summary>Width of the name field of an entry (bytes of ASCII); <see cref="ContainerName.MaxLength"/> is this limit.</summary>
     public const int MaxNameLength = 32;
 
     public PartitionTable(IReadOnlyList<Partition> entries)
@@ -61,8 +61,8 @@ public sealed partial class PartitionTable
                 problems.Add($"{at}: range [0x{e.Offset:X}, 0x{e.End:X}) is outside [0x{tableEnd:X}, 0x{geometry.TotalSize:X})");
             else if (!geometry.IsSectorBoundary(e.Offset) || !geometry.IsSectorBoundary(e.End))
                 problems.Add($"{at}: range [0x{e.Offset:X}, 0x{e.End:X}) does not start and end on sector boundaries");
-            if (e.IsSlot && !ValidName().IsMatch(e.ContainerName))
-                problems.Add($"{at}: container name must be 1-{MaxNameLength} chars of [a-z0-9._-] starting with a letter or digit");
+            if (e.IsSlot && ContainerName.Check(e.ContainerName, "name") is { } name)
+                problems.Add($"{at}: container name {name.Message}");
             if (!e.IsSlot && e.ContainerName.Length != 0)
                 problems.Add($"{at}: a state half has no container name");
         }
@@ -89,7 +89,4 @@ public sealed partial class PartitionTable
         }
         return problems;
     }
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,31}$")]
-    private static partial Regex ValidName();
 }

@@ -35,13 +35,25 @@ public sealed class StateLog
         _flash = flash;
         _key = key;
         _halves = [table.StateHalf(0), table.StateHalf(1)];
-        var align = flash.Geometry.WriteAlignment;
-        _slotSize = (StateRecordCodec.RecordSize + align - 1) / align * align;
+        _slotSize = SlotSize(flash.Geometry.WriteAlignment);
         _latest = new ContainerRecord?[table.ContainerNames.Count];
         SlotsPerHalf = (int)Math.Min(_halves[0].Size, _halves[1].Size) / _slotSize;
         if (SlotsPerHalf < 2 + table.ContainerNames.Count)
             throw new PartitionTableException([$"state halves hold {SlotsPerHalf} records, need at least {2 + table.ContainerNames.Count} for {table.ContainerNames.Count} containers"]);
     }
+
+    /// <summary>
+    /// Smallest state half that holds a header, the newest record of each of <paramref name="containers"/> and one
+    /// free slot, the least a compaction needs to make progress.
+    /// </summary>
+    public static long MinimumHalfBytes(int containers, int writeAlignment)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(containers);
+        ArgumentOutOfRangeException.ThrowIfLessThan(writeAlignment, 1);
+        return (2L + containers) * SlotSize(writeAlignment);
+    }
+
+    private static int SlotSize(int writeAlignment) => (StateRecordCodec.RecordSize + writeAlignment - 1) / writeAlignment * writeAlignment;
 
     /// <summary>Record slots per half (slot 0 is the header).</summary>
     public int SlotsPerHalf { get; }

@@ -82,7 +82,7 @@ public sealed class PartitionTableTests
         ]);
         var problems = table.Validate(g);
         Assert.Contains(problems, p => p.Contains("StateHalf1 entries"));
-        Assert.Contains(problems, p => p.Contains("container name must be"));
+        Assert.Contains(problems, p => p.Contains("container name 'App!' has 'A'"));
         Assert.Contains(problems, p => p.Contains("sector boundaries"));
         Assert.Contains(problems, p => p.Contains("overlaps"));
         Assert.Contains(problems, p => p.Contains("outside"));
