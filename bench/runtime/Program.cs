@@ -6,7 +6,7 @@ using AtymSecure.Bench.Runtime;
 using AtymSecure.Formats.Bundle;
 using AtymSecure.Formats.DeviceClasses;
 using AtymSecure.Delivery.Compilation;
-using AtymSecure.Runtime.Engines;
+using AtymSecure.Engines;
 
 var quick = args.Contains("--quick");
 var repo = FindRepo();

@@ -6,7 +6,7 @@ using AtymSecure.Runtime.Artifacts;
 using AtymSecure.Runtime.Blobs;
 using AtymSecure.Runtime.DeviceApi;
 using AtymSecure.Runtime.Drivers;
-using AtymSecure.Runtime.Engines;
+using AtymSecure.Engines;
 using AtymSecure.Runtime.Logging;
 using AtymSecure.Runtime.Messaging;
 using AtymSecure.Runtime.Permissions;

@@ -2,7 +2,7 @@ using AtymSecure.Runtime.Execution;
 using System.Security.Cryptography;
 using AtymSecure.Formats.Bundle;
 using AtymSecure.Runtime.Artifacts;
-using AtymSecure.Runtime.Engines;
+using AtymSecure.Engines;
 using Wasmtime;
 
 namespace AtymSecure.Bench.Runtime;

@@ -13,23 +13,18 @@ public enum Isa
 }
 
 /// <summary>
-/// One stable device class: the name a container targets and a device reports, and the facts every
-/// compiler back end needs. Immutable; extend with <c>with</c> expressions or new optional members
-/// (the AoT back ends add CPU features and engine settings), never by mutating the table.
-/// See docs/container-format.md#device-classes.
+/// One stable device class: the name a container targets and a device reports, and what a device needs to
+/// know about its class. How code is compiled for it is not here: server-only compile settings live in
+/// ota-server/Delivery (Compilation/Wasm2cTargets), the Wasmtime engine settings in runtime/EngineProfile.
+/// Immutable, compares by value. See docs/device-classes.md.
 /// </summary>
 /// <param name="Name">Stable identifier, lowercase, e.g. <c>linux-aarch64</c>.</param>
 /// <param name="Isa">Instruction set family.</param>
-/// <param name="Triple">Target triple used by compilers for this class.</param>
+/// <param name="Triple">Rust-style target triple of the class (a back end may spell it differently).</param>
 /// <param name="PointerBits">Native pointer width in bits (32 or 64).</param>
 /// <param name="IsMicrocontroller">True for bare-metal MCU classes (no OS, small RAM).</param>
-public sealed record DeviceClass(string Name, Isa Isa, string Triple, int PointerBits, bool IsMicrocontroller)
+/// <param name="BackEnd">Which back end produces the class's code (and so whether Wasmtime or the firmware runs it).</param>
+public sealed record DeviceClass(string Name, Isa Isa, string Triple, int PointerBits, bool IsMicrocontroller, AotBackEndKind BackEnd)
 {
-    /// <summary>Extra, named properties other components attach (CPU features, engine flags).</summary>
-    public IReadOnlyDictionary<string, string> Properties { get; init; } = EmptyProperties;
-
-    private static readonly IReadOnlyDictionary<string, string> EmptyProperties =
-        new SortedDictionary<string, string>(StringComparer.Ordinal);
-
     public override string ToString() => Name;
 }

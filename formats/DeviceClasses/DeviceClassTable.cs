@@ -11,22 +11,22 @@ namespace AtymSecure.Formats.DeviceClasses;
 public static class DeviceClassTable
 {
     public static readonly DeviceClass LinuxX86_64 =
-        new("linux-x86_64", Isa.X86_64, "x86_64-unknown-linux-gnu", 64, IsMicrocontroller: false);
+        new("linux-x86_64", Isa.X86_64, "x86_64-unknown-linux-gnu", 64, IsMicrocontroller: false, AotBackEndKind.WasmtimeCranelift);
 
     public static readonly DeviceClass LinuxAarch64 =
-        new("linux-aarch64", Isa.Aarch64, "aarch64-unknown-linux-gnu", 64, IsMicrocontroller: false);
+        new("linux-aarch64", Isa.Aarch64, "aarch64-unknown-linux-gnu", 64, IsMicrocontroller: false, AotBackEndKind.WasmtimeCranelift);
 
     public static readonly DeviceClass PortablePulley64 =
-        new("portable-pulley64", Isa.Pulley64, "pulley64", 64, IsMicrocontroller: false);
+        new("portable-pulley64", Isa.Pulley64, "pulley64", 64, IsMicrocontroller: false, AotBackEndKind.WasmtimeCranelift);
 
     public static readonly DeviceClass McuCortexM4 =
-        new("mcu-cortex-m4", Isa.ArmV7EM, "thumbv7em-none-eabihf", 32, IsMicrocontroller: true);
+        new("mcu-cortex-m4", Isa.ArmV7EM, "thumbv7em-none-eabihf", 32, IsMicrocontroller: true, AotBackEndKind.Wasm2c);
 
     public static readonly DeviceClass McuCortexM33 =
-        new("mcu-cortex-m33", Isa.ArmV8MMain, "thumbv8m.main-none-eabihf", 32, IsMicrocontroller: true);
+        new("mcu-cortex-m33", Isa.ArmV8MMain, "thumbv8m.main-none-eabihf", 32, IsMicrocontroller: true, AotBackEndKind.Wasm2c);
 
     public static readonly DeviceClass McuRiscV32 =
-        new("mcu-riscv32", Isa.RiscV32, "riscv32imac-unknown-none-elf", 32, IsMicrocontroller: true);
+        new("mcu-riscv32", Isa.RiscV32, "riscv32imac-unknown-none-elf", 32, IsMicrocontroller: true, AotBackEndKind.Wasm2c);
 
     /// <summary>Every class, in a fixed order (the order docs and listings use).</summary>
     public static IReadOnlyList<DeviceClass> All { get; } =

@@ -1,5 +1,5 @@
 using AtymSecure.Runtime.DeviceApi;
-using AtymSecure.Runtime.Engines;
+using AtymSecure.Engines;
 using AtymSecure.Runtime.Execution;
 using AtymSecure.Runtime.Health;
 

@@ -5,7 +5,7 @@ using AtymSecure.Bootloader.Layout;
 using AtymSecure.Runtime.Artifacts;
 using AtymSecure.Runtime.DeviceApi;
 using AtymSecure.Runtime.Drivers;
-using AtymSecure.Runtime.Engines;
+using AtymSecure.Engines;
 using AtymSecure.Runtime.Execution;
 using AtymSecure.Runtime.Health;
 using AtymSecure.Runtime.Logging;

@@ -50,6 +50,7 @@ public class ArchitectureRulesTests
     private const string Runtime = "runtime/Sandbox/AtymSecure.Runtime.csproj";
     private const string DeviceAgent = "runtime/Agent/AtymSecure.DeviceAgent.csproj";
     private const string Auth = "auth/AtymSecure.Auth.csproj";
+    private const string EngineProfile = "runtime/EngineProfile/AtymSecure.EngineProfile.csproj";
 
     private static readonly string[] ServerSide =
     [
@@ -72,6 +73,7 @@ public class ArchitectureRulesTests
         "device-bootloader/FilePort/AtymSecure.Bootloader.FilePort.csproj",
         Runtime,
         DeviceAgent,
+        EngineProfile,
     ];
 
     public static TheoryData<string> DeviceSide => new(DeviceSideProjects);
@@ -112,6 +114,15 @@ public class ArchitectureRulesTests
     [Fact]
     public void The_delivery_library_does_not_reference_the_device_runtime() =>
         Assert.Empty(TransitiveReferences("ota-server/Delivery/AtymSecure.Delivery.csproj").Intersect([Runtime, DeviceAgent, Bootloader]));
+
+    // Compiler and device configure Wasmtime from this one small place, so it carries nothing else.
+    [Fact]
+    public void The_engine_profile_knows_only_formats_and_wasmtime()
+    {
+        Assert.Equal([Formats, Primitives], TransitiveReferences(EngineProfile).Order(StringComparer.Ordinal));
+        Assert.Contains(EngineProfile, TransitiveReferences(Runtime));
+        Assert.Contains(EngineProfile, TransitiveReferences("ota-server/Delivery/AtymSecure.Delivery.csproj"));
+    }
 
     [Fact]
     public void Primitives_depend_on_nothing_at_all()

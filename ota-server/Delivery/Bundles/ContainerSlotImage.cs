@@ -39,8 +39,8 @@ public sealed record ContainerSlotImage(
         if (config.Targets.Count > 0 && !config.Targets.Contains(deviceClass.Name, StringComparer.Ordinal))
             throw new AotTargetNotSupportedException($"container {config.Name} {config.Version} targets {string.Join(", ", config.Targets)}, not '{deviceClass.Name}'");
         var granted = ResolveGrants(config, grants);
-        var profile = DeviceClassCompilationProfiles.For(deviceClass);
-        var kind = KindOf(profile, deviceClass);
+        var key = CompilationKey.ForDeviceClass(deviceClass);
+        var kind = KindOf(deviceClass);
         // A raw object carries no grants: refuse a reduction rather than silently not applying it.
         if (kind == ArtifactKind.Wasm2cObject && granted.Count != config.Permissions.Count)
             throw new GrantsNotCarriedException($"cannot grant less than {config.Name} {config.Version} asks for on {deviceClass.Name}: " +
@@ -48,10 +48,10 @@ public sealed record ContainerSlotImage(
         var compiled = await AotCompilerRegistry.CompileAsync(container.ModuleBytes, deviceClass, ct).ConfigureAwait(false);
         if (kind == ArtifactKind.Wasm2cObject)
         {
-            return new ContainerSlotImage(compiled.Bytes, ImageFormat.RawArtifact, kind, profile.CompilerTriple, []);
+            return new ContainerSlotImage(compiled.Bytes, ImageFormat.RawArtifact, kind, key.Triple, []);
         }
-        var image = ContainerImageWriter.Write(config, granted, kind, deviceClass.Name, profile.CompilerTriple, compiled.Bytes.Span, container.Blobs);
-        return new ContainerSlotImage(image, ImageFormat.ContainerImageV1, kind, profile.CompilerTriple, granted);
+        var image = ContainerImageWriter.Write(config, granted, kind, deviceClass.Name, key.Triple, compiled.Bytes.Span, container.Blobs);
+        return new ContainerSlotImage(image, ImageFormat.ContainerImageV1, kind, key.Triple, granted);
     }
 
     /// <summary>The grants in the config's permission order; throws when one is not a permission of the config.</summary>
@@ -64,17 +64,13 @@ public sealed record ContainerSlotImage(
         return [.. config.Permissions.Where(grants.Contains)];
     }
 
-    private static ArtifactKind KindOf(DeviceClassCompilationProfile profile, DeviceClass deviceClass)
-    {
-        ArgumentNullException.ThrowIfNull(profile);
-        ArgumentNullException.ThrowIfNull(deviceClass);
-        return profile.BackEnd switch
+    private static ArtifactKind KindOf(DeviceClass deviceClass) =>
+        deviceClass.BackEnd switch
         {
             AotBackEndKind.Wasm2c => ArtifactKind.Wasm2cObject,
             _ when deviceClass.Isa == Isa.Pulley64 => ArtifactKind.WasmtimePulley,
             _ => ArtifactKind.WasmtimeNative,
         };
-    }
 }
 
 /// <summary>Reduced grants were asked for a device class whose target image cannot carry grants (wasm2c raw objects).</summary>

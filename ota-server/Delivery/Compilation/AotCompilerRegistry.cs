@@ -23,7 +23,7 @@ public static class AotCompilerRegistry
                 $"no compiler on this host builds {key.BackEnd} {key.BackEndVersion} for '{key.Triple}'");
     }
 
-    /// <summary>The compiler for a device class (by its profile in <see cref="DeviceClassCompilationProfiles"/>).</summary>
+    /// <summary>The compiler for a device class (by its key, <see cref="CompilationKey.ForDeviceClass"/>).</summary>
     public static IAotCompiler For(DeviceClass deviceClass) => For(CompilationKey.ForDeviceClass(deviceClass));
 
     /// <summary>Compiles <paramref name="wasm"/> for a device class; the recipe names the class.</summary>

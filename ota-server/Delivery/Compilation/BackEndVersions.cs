@@ -1,3 +1,4 @@
+using AtymSecure.Engines;
 using AtymSecure.Formats.DeviceClasses;
 
 namespace AtymSecure.Delivery.Compilation;
@@ -5,8 +6,8 @@ namespace AtymSecure.Delivery.Compilation;
 /// <summary>The exact back-end versions this code base produces artifacts with (pinned; see docs/aot-compilation.md).</summary>
 public static class BackEndVersions
 {
-    /// <summary>The Wasmtime NuGet package (and its native libraries) referenced by this project.</summary>
-    public const string Wasmtime = "50.0.1";
+    /// <summary>The Wasmtime NuGet package (and its native libraries): the engine profile's version, which devices link too.</summary>
+    public const string Wasmtime = EngineProfile.WasmtimeVersion;
 
     /// <summary>Debian wabt: wasm2c's generated names changed after this release (wabt PR #2142).</summary>
     public const string Wabt = "1.0.32";

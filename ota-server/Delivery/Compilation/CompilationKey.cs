@@ -23,12 +23,19 @@ public sealed record CompilationKey(
     IReadOnlyList<string> CpuFeatures,
     EngineSettings Engine)
 {
-    /// <summary>The key for a device class, from <see cref="DeviceClassCompilationProfiles"/>.</summary>
+    /// <summary>
+    /// The key for a device class: Wasmtime classes from the engine profile devices load with
+    /// (<see cref="WasmtimeKeys.From"/>), wasm2c classes from <see cref="Wasm2cTargets.ForDeviceClass"/>.
+    /// </summary>
     public static CompilationKey ForDeviceClass(DeviceClass deviceClass)
     {
-        var profile = DeviceClassCompilationProfiles.For(deviceClass);
-        return new CompilationKey(profile.BackEnd, BackEndVersions.For(profile.BackEnd), profile.CompilerTriple,
-            profile.CpuFeatures, profile.Engine);
+        ArgumentNullException.ThrowIfNull(deviceClass);
+        return deviceClass.BackEnd switch
+        {
+            AotBackEndKind.WasmtimeCranelift => WasmtimeKeys.From(Engines.EngineProfile.For(deviceClass)),
+            AotBackEndKind.Wasm2c => Wasm2cTargets.ForDeviceClass(deviceClass),
+            var other => throw new AotTargetNotSupportedException($"device class '{deviceClass.Name}': no compiler for back end {other}"),
+        };
     }
 
     /// <summary>

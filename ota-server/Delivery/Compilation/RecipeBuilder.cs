@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using AtymSecure.Formats.DeviceClasses;
 
 namespace AtymSecure.Delivery.Compilation;
 
@@ -17,9 +16,7 @@ internal static class RecipeBuilder
     {
         var source = RecipeSubject.Of(wasm);
         var produced = RecipeSubject.Of(output);
-        var mediaType = key.BackEnd == AotBackEndKind.Wasm2c
-            ? DeviceClassCompilationProfiles.Wasm2cObjectMediaType
-            : DeviceClassCompilationProfiles.WasmtimeCwasmMediaType;
+        var mediaType = AotMediaTypes.For(key.BackEnd);
         var recipe = new CompilationRecipe(CompilationRecipe.SchemaV1, deviceClass, source,
             new RecipeOutput(produced.Digest, produced.Size, mediaType), key, key.Digest, tools, inputs, steps);
         var problems = recipe.Validate();

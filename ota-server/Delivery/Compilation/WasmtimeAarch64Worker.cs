@@ -109,7 +109,7 @@ public sealed class WasmtimeAarch64Worker
         {
             await File.WriteAllBytesAsync(Path.Combine(dir.FullName, "module.cwasm"), cwasm.ToArray(), ct).ConfigureAwait(false);
             var r = await RunAsync(
-                ["run", key.Triple, "module.cwasm", export, argument.ToString(CultureInfo.InvariantCulture), .. WasmtimeEngineFactory.WorkerOptions(key)],
+                ["run", key.Triple, "module.cwasm", export, argument.ToString(CultureInfo.InvariantCulture), .. WasmtimeKeys.WorkerOptions(WasmtimeKeys.ToProfile(key, null))],
                 dir.FullName, timeout, ct).ConfigureAwait(false);
             return int.TryParse(r.StandardOutput.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
                 ? value

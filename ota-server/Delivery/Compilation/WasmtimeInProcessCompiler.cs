@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using AtymSecure.Engines;
 using AtymSecure.Formats.DeviceClasses;
 using Wasmtime;
 
@@ -6,16 +7,22 @@ namespace AtymSecure.Delivery.Compilation;
 
 /// <summary>
 /// Wasmtime/Cranelift in this process, for the targets the x86_64 library can build: x86_64 Linux and pulley64.
-/// Each compilation uses a fresh engine, so no state carries over between artifacts.
+/// Each compilation uses a fresh engine, built by the device's own <see cref="EngineFactory"/> from the key's
+/// engine profile (<see cref="WasmtimeKeys.ToProfile"/>), so no state carries over between artifacts and the
+/// settings are exactly those a device of the class loads with.
 /// </summary>
 public sealed class WasmtimeInProcessCompiler : IAotCompiler
 {
+    /// <summary>Targets the x86_64 libwasmtime can compile for without aborting the process.</summary>
+    public static IReadOnlySet<string> InProcessTargets { get; } =
+        new HashSet<string>(["x86_64-unknown-linux-gnu", "pulley64"], StringComparer.Ordinal);
+
     public AotBackEndKind BackEnd => AotBackEndKind.WasmtimeCranelift;
 
     public bool Supports(CompilationKey key) =>
         key is { BackEnd: AotBackEndKind.WasmtimeCranelift } &&
         key.BackEndVersion == BackEndVersions.Wasmtime &&
-        WasmtimeEngineFactory.InProcessTargets.Contains(key.Triple) &&
+        InProcessTargets.Contains(key.Triple) &&
         OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64;
 
     public async Task<CompiledArtifact> CompileAsync(ReadOnlyMemory<byte> wasm, CompilationKey key, string? deviceClass, CancellationToken ct)
@@ -26,9 +33,9 @@ public sealed class WasmtimeInProcessCompiler : IAotCompiler
         if (!Supports(key))
             throw new AotTargetNotSupportedException(
                 $"{nameof(WasmtimeInProcessCompiler)} cannot build '{key.Triple}' (Wasmtime {key.BackEndVersion}) on this host; " +
-                $"it builds {string.Join(", ", WasmtimeEngineFactory.InProcessTargets)} with Wasmtime {BackEndVersions.Wasmtime} on linux-x64");
+                $"it builds {string.Join(", ", InProcessTargets)} with Wasmtime {BackEndVersions.Wasmtime} on linux-x64");
         ct.ThrowIfCancellationRequested();
-        var output = await Task.Run(() => Compile(wasm, key), ct).ConfigureAwait(false);
+        var output = await Task.Run(() => Compile(wasm, key, deviceClass), ct).ConfigureAwait(false);
         var library = WasmtimeNativeLibraries.Find("linux-x64");
         var recipe = RecipeBuilder.Create(wasm.Span, output, key, deviceClass,
             tools: new Dictionary<string, string>(StringComparer.Ordinal)
@@ -49,9 +56,9 @@ public sealed class WasmtimeInProcessCompiler : IAotCompiler
         return new CompiledArtifact(output, recipe);
     }
 
-    private static byte[] Compile(ReadOnlyMemory<byte> wasm, CompilationKey key)
+    private static byte[] Compile(ReadOnlyMemory<byte> wasm, CompilationKey key, string? deviceClass)
     {
-        using var engine = WasmtimeEngineFactory.CreateEngine(key);
+        using var engine = CreateEngine(key, deviceClass);
         try
         {
             using var module = Module.FromBytes(engine, "module", wasm.Span);
@@ -60,6 +67,18 @@ public sealed class WasmtimeInProcessCompiler : IAotCompiler
         catch (WasmtimeException ex)
         {
             throw new AotCompilationException($"Wasmtime could not compile the module for '{key.Triple}': {ex.Message}", ex);
+        }
+    }
+
+    private static Engine CreateEngine(CompilationKey key, string? deviceClass)
+    {
+        try
+        {
+            return EngineFactory.Create(WasmtimeKeys.ToProfile(key, deviceClass));
+        }
+        catch (EngineConfigurationException e)
+        {
+            throw new AotTargetNotSupportedException(e.Message, e);
         }
     }
 }

@@ -32,7 +32,7 @@ public sealed class WasmtimeWorkerCompiler : IAotCompiler
         try
         {
             await File.WriteAllBytesAsync(Path.Combine(dir.FullName, "module.wasm"), wasm.ToArray(), ct).ConfigureAwait(false);
-            string[] args = ["precompile", key.Triple, "module.wasm", "module.cwasm", .. WasmtimeEngineFactory.WorkerOptions(key)];
+            string[] args = ["precompile", key.Triple, "module.wasm", "module.cwasm", .. WasmtimeKeys.WorkerOptions(WasmtimeKeys.ToProfile(key, deviceClass))];
             await worker.RunAsync(args, dir.FullName, CompileTimeout, ct).ConfigureAwait(false);
             var output = await File.ReadAllBytesAsync(Path.Combine(dir.FullName, "module.cwasm"), ct).ConfigureAwait(false);
             var recipe = RecipeBuilder.Create(wasm.Span, output, key, deviceClass, worker.Tools,

@@ -1,5 +1,5 @@
 using AtymSecure.Formats.Bundle;
-using AtymSecure.Runtime.Engines;
+using AtymSecure.Engines;
 using Wasmtime;
 
 namespace AtymSecure.Runtime.Artifacts;

@@ -1,6 +1,6 @@
 using AtymSecure.Formats.Container;
 using AtymSecure.Runtime.DeviceApi;
-using AtymSecure.Runtime.Engines;
+using AtymSecure.Engines;
 using AtymSecure.Runtime.Logging;
 using Wasmtime;
 

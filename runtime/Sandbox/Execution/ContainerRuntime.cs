@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using AtymSecure.Runtime.Artifacts;
 using AtymSecure.Runtime.DeviceApi;
-using AtymSecure.Runtime.Engines;
+using AtymSecure.Engines;
 using Wasmtime;
 
 namespace AtymSecure.Runtime.Execution;

@@ -1,3 +1,4 @@
+using AtymSecure.Engines;
 using AtymSecure.Formats.DeviceClasses;
 using AtymSecure.Delivery.Compilation;
 
@@ -6,15 +7,38 @@ namespace AtymSecure.Delivery.Tests.Compilation;
 public sealed class CompilationKeyTests
 {
     [Fact]
-    public void Every_device_class_has_a_valid_profile_and_a_compiler()
+    public void Every_device_class_has_a_valid_key_and_a_compiler()
     {
         foreach (var deviceClass in DeviceClassTable.All)
         {
             var key = CompilationKey.ForDeviceClass(deviceClass);
             Assert.Empty(key.Validate());
+            Assert.Equal(deviceClass.BackEnd, key.BackEnd);
             Assert.Equal(key.BackEnd, AotCompilerRegistry.For(deviceClass).BackEnd);
         }
-        Assert.Equal(DeviceClassTable.Names, DeviceClassCompilationProfiles.All.Select(p => p.DeviceClass));
+    }
+
+    // The key digest names cached and published outputs: moving the settings out of formats must not change it.
+    [Theory]
+    [InlineData("linux-x86_64", "sha256:859183de64ae4d4f3a494272ea1a300af140793a4a6d58bab3656d2ce388eee2")]
+    [InlineData("linux-aarch64", "sha256:bb4f38d8fa6168f0bf9e1857b8ca78952c8a96ba161c82c6f8366d1b84152483")]
+    [InlineData("portable-pulley64", "sha256:37e7f1fcaf15af4578b6bf4f037d2d645fc59b55a83342ebb1c7a6eae1428269")]
+    [InlineData("mcu-cortex-m4", "sha256:539f186fb2d4d8aaf49c4e9f61b5969b46bfdcd15ace7c48658ba1902237b23b")]
+    [InlineData("mcu-cortex-m33", "sha256:b7d742bae6dcc674c5855d5a13c97499756592d44d43764077cb7fe2fc9a5412")]
+    [InlineData("mcu-riscv32", "sha256:b11d9c88a63121784825af2414c090f29a00cd984424d0d8ecc4b0596317c8a4")]
+    public void Class_key_digests_are_stable(string deviceClass, string digest) =>
+        Assert.Equal(digest, CompilationKey.ForDeviceClass(DeviceClassTable.Get(deviceClass)).Digest);
+
+    [Fact]
+    public void Wasmtime_class_keys_are_made_from_the_engine_profile_devices_load_with()
+    {
+        foreach (var deviceClass in DeviceClassTable.All.Where(c => c.BackEnd == AotBackEndKind.WasmtimeCranelift))
+        {
+            var profile = EngineProfile.For(deviceClass);
+            var key = CompilationKey.ForDeviceClass(deviceClass);
+            Assert.Equal(WasmtimeKeys.From(profile), key);
+            Assert.Equal(profile, WasmtimeKeys.ToProfile(key, deviceClass.Name));
+        }
     }
 
     [Fact]
@@ -22,16 +46,17 @@ public sealed class CompilationKeyTests
     {
         foreach (var deviceClass in DeviceClassTable.All)
         {
-            var profile = DeviceClassCompilationProfiles.For(deviceClass);
+            var key = CompilationKey.ForDeviceClass(deviceClass);
             if (deviceClass.IsMicrocontroller)
             {
-                Assert.Equal(AotBackEndKind.Wasm2c, profile.BackEnd);
-                Assert.Equal(BoundsCheckMode.Explicit, profile.Engine.BoundsChecks);
-                Assert.InRange(profile.Engine.ExceptionBufferBytes, 1, 4096);
+                Assert.Equal(AotBackEndKind.Wasm2c, key.BackEnd);
+                Assert.Equal(BoundsCheckMode.Explicit, key.Engine.BoundsChecks);
+                Assert.InRange(key.Engine.ExceptionBufferBytes, 1, 4096);
             }
             else
             {
-                Assert.Equal(AotBackEndKind.WasmtimeCranelift, profile.BackEnd);
+                Assert.Equal(AotBackEndKind.WasmtimeCranelift, key.BackEnd);
+                Assert.Equal(BoundsCheckMode.GuardPages, key.Engine.BoundsChecks);
             }
         }
     }
@@ -70,7 +95,8 @@ public sealed class CompilationKeyTests
     [Fact]
     public void Unknown_device_class_names_the_known_ones()
     {
-        var ex = Assert.Throws<KeyNotFoundException>(() => DeviceClassCompilationProfiles.For("mcu-z80"));
+        var z80 = new DeviceClass("mcu-z80", Isa.RiscV32, "z80-none-elf", 16, IsMicrocontroller: true, AotBackEndKind.Wasm2c);
+        var ex = Assert.Throws<KeyNotFoundException>(() => CompilationKey.ForDeviceClass(z80));
         Assert.Contains("mcu-cortex-m4", ex.Message, StringComparison.Ordinal);
     }
 

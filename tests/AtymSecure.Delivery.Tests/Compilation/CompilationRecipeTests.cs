@@ -13,7 +13,7 @@ public sealed class CompilationRecipeTests
         var source = RecipeSubject.Of("wasm"u8);
         var output = RecipeSubject.Of("object"u8);
         return new CompilationRecipe(CompilationRecipe.SchemaV1, "mcu-cortex-m4", source,
-            new RecipeOutput(output.Digest, output.Size, DeviceClassCompilationProfiles.Wasm2cObjectMediaType),
+            new RecipeOutput(output.Digest, output.Size, AotMediaTypes.Wasm2cObject),
             key, key.Digest,
             new Dictionary<string, string> { ["wasm2c"] = "1.0.32", ["clang"] = "Debian clang version 14.0.6" },
             new Dictionary<string, string> { ["wasm-rt-impl.c"] = RecipeSubject.Of("rt"u8).Digest },

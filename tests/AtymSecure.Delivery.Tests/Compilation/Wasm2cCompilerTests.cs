@@ -106,7 +106,7 @@ public sealed class Wasm2cCompilerTests(TestKernelFixture kernel)
         Assert.Equal((ElfHeader.Class32, ElfHeader.TypeRelocatable, machine), (elf.Class, elf.Type, elf.Machine));
         Assert.True(first.Bytes.Span.SequenceEqual(second.Bytes.Span), $"{deviceClass}: wasm2c output differs between two compilations");
         Assert.Equal(first.Recipe.ToJsonBytes(), second.Recipe.ToJsonBytes());
-        Assert.Equal(DeviceClassCompilationProfiles.Wasm2cObjectMediaType, first.MediaType);
+        Assert.Equal(AotMediaTypes.Wasm2cObject, first.MediaType);
         Assert.Equal(BackEndVersions.Wabt, first.Recipe.Tools["wasm2c"]);
         Assert.Contains(first.Recipe.Steps, s => s.Contains("-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0", StringComparison.Ordinal));
         Assert.Contains("wasm-rt-impl.c", first.Recipe.Inputs.Keys);

@@ -1,3 +1,4 @@
+using AtymSecure.Engines;
 using AtymSecure.Formats.DeviceClasses;
 using AtymSecure.Delivery.Compilation;
 using Wasmtime;
@@ -17,8 +18,7 @@ public sealed class WasmtimeInProcessCompilerTests(TestKernelFixture kernel)
         var elf = ElfHeader.Read(artifact.Bytes.Span);
         Assert.Equal(ElfHeader.Class64, elf.Class);
         if (elfMachine != 0) Assert.Equal(elfMachine, elf.Machine);
-        var key = CompilationKey.ForDeviceClass(DeviceClassTable.Get(deviceClass));
-        using var engine = WasmtimeEngineFactory.CreateEngine(key);
+        using var engine = EngineFactory.Create(EngineProfile.For(DeviceClassTable.Get(deviceClass)));
         using var module = Module.Deserialize(engine, "kernel", artifact.Bytes.Span);
         Assert.Equal(kernel.ExpectedResult, WasmtimeRun.CallRun(engine, module, TestKernelFixture.RunArgument));
     }
@@ -46,7 +46,7 @@ public sealed class WasmtimeInProcessCompilerTests(TestKernelFixture kernel)
         Assert.Equal(artifact.Bytes.Length, recipe.Output.Size);
         Assert.Equal("linux-x86_64", recipe.DeviceClass);
         Assert.Equal("x86_64-unknown-linux-gnu", recipe.Key.Triple);
-        Assert.Equal(DeviceClassCompilationProfiles.LinuxX86_64.CpuFeatures, recipe.Key.CpuFeatures);
+        Assert.Equal(DeviceClassEngineProfiles.LinuxX86_64.CpuFeatures, recipe.Key.CpuFeatures);
         Assert.Equal(BackEndVersions.Wasmtime, recipe.Key.BackEndVersion);
         Assert.Contains("wasmtime", recipe.Tools.Keys);
         Assert.Empty(recipe.Validate());
@@ -73,7 +73,7 @@ public sealed class WasmtimeInProcessCompilerTests(TestKernelFixture kernel)
         var artifact = await AotCompilerRegistry.CompileAsync(kernel.Wasm, key, CancellationToken.None);
         var mismatched = key with { Engine = key.Engine with { EpochInterruption = false } };
 
-        using var engine = WasmtimeEngineFactory.CreateEngine(mismatched);
+        using var engine = EngineFactory.Create(WasmtimeKeys.ToProfile(mismatched, null));
         var ex = Assert.ThrowsAny<WasmtimeException>(() => Module.Deserialize(engine, "kernel", artifact.Bytes.Span));
         Assert.Contains("epoch", ex.Message, StringComparison.OrdinalIgnoreCase);
     }
@@ -85,7 +85,6 @@ public sealed class WasmtimeInProcessCompilerTests(TestKernelFixture kernel)
         var ex = await Assert.ThrowsAsync<AotTargetNotSupportedException>(
             () => new WasmtimeInProcessCompiler().CompileAsync(kernel.Wasm, key, null, CancellationToken.None));
         Assert.Contains("aarch64", ex.Message, StringComparison.Ordinal);
-        Assert.Throws<AotTargetNotSupportedException>(() => WasmtimeEngineFactory.CreateEngine(key));
     }
 
     [Fact]

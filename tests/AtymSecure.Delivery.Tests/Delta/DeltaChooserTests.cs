@@ -6,8 +6,8 @@ namespace AtymSecure.Delivery.Tests.Delta;
 
 public class DeltaChooserTests
 {
-    private static readonly DeviceClass Mcu = new("mcu-cortex-m4", Isa.ArmV7EM, "thumbv7em-none-eabi", 32, true);
-    private static readonly DeviceClass Linux = new("linux-x86_64", Isa.X86_64, "x86_64-unknown-linux-gnu", 64, false);
+    private static readonly DeviceClass Mcu = new("mcu-cortex-m4", Isa.ArmV7EM, "thumbv7em-none-eabi", 32, true, AotBackEndKind.Wasm2c);
+    private static readonly DeviceClass Linux = new("linux-x86_64", Isa.X86_64, "x86_64-unknown-linux-gnu", 64, false, AotBackEndKind.WasmtimeCranelift);
 
     private static (byte[] Old, byte[] New) SmallChange()
     {

@@ -13,17 +13,16 @@ public class DeviceClassTableTests
     }
 
     [Theory]
-    [InlineData("linux-x86_64", Isa.X86_64, "x86_64-unknown-linux-gnu", 64, false)]
-    [InlineData("linux-aarch64", Isa.Aarch64, "aarch64-unknown-linux-gnu", 64, false)]
-    [InlineData("portable-pulley64", Isa.Pulley64, "pulley64", 64, false)]
-    [InlineData("mcu-cortex-m4", Isa.ArmV7EM, "thumbv7em-none-eabihf", 32, true)]
-    [InlineData("mcu-cortex-m33", Isa.ArmV8MMain, "thumbv8m.main-none-eabihf", 32, true)]
-    [InlineData("mcu-riscv32", Isa.RiscV32, "riscv32imac-unknown-none-elf", 32, true)]
-    public void Each_class_has_its_isa_triple_and_pointer_width(string name, Isa isa, string triple, int bits, bool mcu)
+    [InlineData("linux-x86_64", Isa.X86_64, "x86_64-unknown-linux-gnu", 64, false, AotBackEndKind.WasmtimeCranelift)]
+    [InlineData("linux-aarch64", Isa.Aarch64, "aarch64-unknown-linux-gnu", 64, false, AotBackEndKind.WasmtimeCranelift)]
+    [InlineData("portable-pulley64", Isa.Pulley64, "pulley64", 64, false, AotBackEndKind.WasmtimeCranelift)]
+    [InlineData("mcu-cortex-m4", Isa.ArmV7EM, "thumbv7em-none-eabihf", 32, true, AotBackEndKind.Wasm2c)]
+    [InlineData("mcu-cortex-m33", Isa.ArmV8MMain, "thumbv8m.main-none-eabihf", 32, true, AotBackEndKind.Wasm2c)]
+    [InlineData("mcu-riscv32", Isa.RiscV32, "riscv32imac-unknown-none-elf", 32, true, AotBackEndKind.Wasm2c)]
+    public void Each_class_has_its_isa_triple_pointer_width_and_back_end(string name, Isa isa, string triple, int bits, bool mcu, AotBackEndKind backEnd)
     {
         var c = DeviceClassTable.Get(name);
-        Assert.Equal((isa, triple, bits, mcu), (c.Isa, c.Triple, c.PointerBits, c.IsMicrocontroller));
-        Assert.Empty(c.Properties);
+        Assert.Equal((isa, triple, bits, mcu, backEnd), (c.Isa, c.Triple, c.PointerBits, c.IsMicrocontroller, c.BackEnd));
     }
 
     [Fact]
@@ -36,14 +35,12 @@ public class DeviceClassTableTests
     }
 
     [Fact]
-    public void Records_extend_without_mutating_the_table()
+    public void Records_compare_by_value_and_change_without_mutating_the_table()
     {
-        var extended = DeviceClassTable.McuCortexM4 with
-        {
-            Properties = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["cpu"] = "cortex-m4" },
-        };
-        Assert.Equal("cortex-m4", extended.Properties["cpu"]);
-        Assert.Empty(DeviceClassTable.McuCortexM4.Properties);
-        Assert.NotEqual(DeviceClassTable.McuCortexM4, extended);
+        var copy = DeviceClassTable.McuCortexM4 with { };
+        var changed = DeviceClassTable.McuCortexM4 with { Triple = "thumbv7em-none-eabi" };
+        Assert.Equal(DeviceClassTable.McuCortexM4, copy);
+        Assert.NotEqual(DeviceClassTable.McuCortexM4, changed);
+        Assert.Equal("thumbv7em-none-eabihf", DeviceClassTable.McuCortexM4.Triple);
     }
 }

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using AtymSecure.Formats.Bundle;
 using AtymSecure.Formats.DeviceClasses;
 using AtymSecure.Runtime.Artifacts;
-using AtymSecure.Runtime.Engines;
+using AtymSecure.Engines;
 using CsCheck;
 using Wasmtime;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using AtymSecure.Formats.Container;
 using AtymSecure.Runtime.DeviceApi;
-using AtymSecure.Runtime.Engines;
+using AtymSecure.Engines;
 using AtymSecure.Runtime.Execution;
 using AtymSecure.Runtime.Tests.Support;
 

@@ -1,5 +1,5 @@
 using AtymSecure.DeviceAgent;
-using AtymSecure.Runtime.Engines;
+using AtymSecure.Engines;
 using AtymSecure.Runtime.Execution;
 using AtymSecure.Runtime.Health;
 using AtymSecure.Runtime.Tests.Support;

@@ -5,7 +5,7 @@ using AtymSecure.Runtime.Artifacts;
 using AtymSecure.Runtime.Blobs;
 using AtymSecure.Runtime.DeviceApi;
 using AtymSecure.Runtime.Drivers;
-using AtymSecure.Runtime.Engines;
+using AtymSecure.Engines;
 using AtymSecure.Runtime.Execution;
 using AtymSecure.Runtime.Logging;
 using AtymSecure.Runtime.Messaging;

@@ -2,12 +2,12 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using Wasmtime;
 
-namespace AtymSecure.Runtime.Engines;
+namespace AtymSecure.Engines;
 
 /// <summary>
 /// The few Wasmtime C API settings the .NET <see cref="Config"/> does not wrap: the compilation target and
 /// raw Cranelift flags (CPU features such as <c>has_avx2</c>). Called on the config's native handle, which
-/// Wasmtime.Dotnet keeps internal, so it is read by reflection once. Shared with the server-side AoT
+/// Wasmtime.Dotnet keeps internal, so it is read by reflection once. Used by both the server-side AoT
 /// compiler so that device engines and compiled artifacts are configured by the same code.
 /// </summary>
 public static partial class NativeConfig

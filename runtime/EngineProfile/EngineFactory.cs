@@ -1,8 +1,11 @@
 using Wasmtime;
 
-namespace AtymSecure.Runtime.Engines;
+namespace AtymSecure.Engines;
 
-/// <summary>Builds a Wasmtime <see cref="Engine"/> from an <see cref="EngineProfile"/>.</summary>
+/// <summary>
+/// Builds a Wasmtime <see cref="Engine"/> from an <see cref="EngineProfile"/>: the one place engines are
+/// configured, for the AoT compiler that serializes artifacts and for the device that loads them.
+/// </summary>
 public static class EngineFactory
 {
     public static Engine Create(EngineProfile profile)

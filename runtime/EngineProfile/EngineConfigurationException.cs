@@ -1,4 +1,4 @@
-namespace AtymSecure.Runtime.Engines;
+namespace AtymSecure.Engines;
 
 /// <summary>An engine profile that Wasmtime refuses (unknown target, bad flag) or that is inconsistent.</summary>
 public sealed class EngineConfigurationException : Exception

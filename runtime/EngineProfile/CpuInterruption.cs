@@ -1,4 +1,4 @@
-namespace AtymSecure.Runtime.Engines;
+namespace AtymSecure.Engines;
 
 /// <summary>
 /// How an engine lets the runtime take the CPU back from a container. Baked into compiled code, so an
