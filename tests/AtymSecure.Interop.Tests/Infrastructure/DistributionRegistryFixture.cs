@@ -26,7 +26,7 @@ public sealed class DistributionRegistryFixture : IAsyncLifetime
             _container = new ContainerBuilder("registry:2")
                 .WithPortBinding(5000, assignRandomHostPort: true)
                 .WithEnvironment("REGISTRY_STORAGE_DELETE_ENABLED", "true")
-                .WithWaitStrategy(Wait.ForUnixContainer().UntilHttpRequestIsSucceeded(r => r.ForPath("/v2/").ForPort(5000)))
+                .WithWaitStrategy(DotNet.Testcontainers.Builders.Wait.ForUnixContainer().UntilHttpRequestIsSucceeded(r => r.ForPath("/v2/").ForPort(5000)))
                 .Build();
             await _container.StartAsync();
             HostPort = $"127.0.0.1:{_container.GetMappedPublicPort(5000)}";
