@@ -1,6 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
+using AtymSecure.Bootloader.Layout;
 using AtymSecure.DeviceAgent;
+using AtymSecure.DeviceAgent.Provisioning;
+using AtymSecure.DeviceAgent.Status;
+using AtymSecure.DeviceAgent.Updates;
 using AtymSecure.Runtime.Logging;
 using Spectre.Console;
 
@@ -8,7 +12,7 @@ namespace AtymSecure.Cli.Commands;
 
 /// <summary>
 /// <c>atym device init|install|run|status</c>: a simulated device driven over real files (docs/device-cli.md).
-/// Each verb is one call into runtime/Device; the same parts embed in-process for fleet simulation.
+/// Each verb is one call into the device agent (runtime/Agent); the same parts embed in-process for fleet simulation.
 /// </summary>
 internal static class DeviceCommands
 {
@@ -58,30 +62,23 @@ internal static class DeviceCommands
         command.SetAction(result =>
         {
             var path = result.GetValue(bundle)!;
-            var directory = new DeviceDirectory(result.GetValue(DataOption)!);
-            LocalDevice device;
-            try
+            var root = new DeviceDirectory(result.GetValue(DataOption)!).Root;
+            switch (BundleFileInstaller.InstallOrQueue(root, path, DeviceOptions(result), () => Console.WriteLine($"Installing {Path.GetFileName(path)} into {root} ...")))
             {
-                device = LocalDevice.Open(directory.Root, new LocalDeviceOptions { FlashOperationDelay = result.GetValue(FlashDelayOption) });
-            }
-            catch (DeviceBusyException)
-            {
-                var queued = DeviceInbox.Enqueue(directory, path);
-                Console.WriteLine($"Device is running (pid {DeviceLock.HolderPid(directory) ?? "?"}): queued {Path.GetFileName(queued)}; the running device installs it and starts its trial");
-                return 0;
-            }
-            using (device)
-            {
-                Console.WriteLine($"Installing {Path.GetFileName(path)} into {directory.Root} ...");
-                var install = BundleFileInstaller.Install(device, path);
-                var line = $"{install.Result}: {install.Container} {install.Version}{(install.Slot is null ? "" : $" into slot {install.Slot}")} — {install.Detail}";
-                if (install.Result == "installed")
-                {
-                    Console.WriteLine(char.ToUpperInvariant(line[0]) + line[1..]);
+                case InstallAttempt.Queued queued:
+                    Console.WriteLine($"Device is running (pid {queued.DevicePid ?? "?"}): queued {Path.GetFileName(queued.QueuedFile)}; the running device installs it and starts its trial");
                     return 0;
-                }
-                Console.Error.WriteLine("atym: install " + line);
-                return 1;
+                case InstallAttempt.Completed { Install: var install }:
+                    var line = $"{StatusNames.Of(install.Result)}: {install.Container} {install.Version}{(install.Slot is { } slot ? $" into slot {StatusNames.Of(slot)}" : "")} — {install.Detail}";
+                    if (install.Result == InstallResult.Installed)
+                    {
+                        Console.WriteLine(char.ToUpperInvariant(line[0]) + line[1..]);
+                        return 0;
+                    }
+                    Console.Error.WriteLine("atym: install " + line);
+                    return 1;
+                default:
+                    throw new InvalidOperationException("unknown install attempt");
             }
         });
         return command;
@@ -106,19 +103,16 @@ internal static class DeviceCommands
             }
             using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, OnSignal);
             using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, OnSignal);
-            using var device = LocalDevice.Open(result.GetValue(DataOption)!, new LocalDeviceOptions { FlashOperationDelay = result.GetValue(FlashDelayOption) });
-            using var file = new StreamWriter(new FileStream(device.Directory.LogFile, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
             var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
-            var log = new TeeLogSink(new TextLogSink(stdout), new TextLogSink(file));
-            var status = new DeviceRunner(device, new DeviceRunOptions
+            var status = DeviceRunner.PowerOn(result.GetValue(DataOption)!, DeviceOptions(result), new DeviceRunOptions
             {
                 UntilSettled = result.GetValue(untilSettled),
                 SettleQuiet = result.GetValue(quiet),
                 Duration = result.GetValue(duration),
                 TraceTopics = result.GetValue(trace),
-            }, log).Run(stop.Token);
+            }, new TextLogSink(stdout), stop.Token);
             foreach (var c in status.Containers)
-                stdout.WriteLine($"{c.Name}: {c.State}, confirmed slot {c.ConfirmedSlot} ({Version(c, c.ConfirmedSlot)}), floor {c.SecurityFloor}");
+                stdout.WriteLine($"{c.Name}: {StatusNames.Of(c.State)}, confirmed slot {StatusNames.Of(c.ConfirmedSlot)} ({c.VersionIn(c.ConfirmedSlot) ?? "none"}), floor {c.SecurityFloor}");
             return Task.FromResult(0);
         });
         return command;
@@ -150,25 +144,24 @@ internal static class DeviceCommands
             (status.Running is { } r ? $"running (pid {r.Pid} since {r.Since:u})" : "stopped"));
         var table = new Table().AddColumns("Container", "State", "Confirmed", "Trial", "Floor", "Runtime");
         foreach (var c in status.Containers)
-            table.AddRow(Markup.Escape(c.Name), c.State, Markup.Escape(SlotText(c, c.ConfirmedSlot)),
-                Markup.Escape(c.TrialSlot == "none" ? "-" : $"{SlotText(c, c.TrialSlot)}, {c.AttemptsLeft} left"),
+            table.AddRow(Markup.Escape(c.Name), StatusNames.Of(c.State), Markup.Escape(SlotText(c, c.ConfirmedSlot)),
+                Markup.Escape(c.TrialSlot == SlotId.None ? "-" : $"{SlotText(c, c.TrialSlot)}, {c.AttemptsLeft} left"),
                 c.SecurityFloor.ToString(CultureInfo.InvariantCulture),
-                Markup.Escape(c.Runtime is { } rt ? $"{rt.RunState} {rt.Version}{(rt.Trial ? " (trial)" : "")}{(rt.Restarts > 0 ? $", {rt.Restarts} restarts" : "")}{(rt.CrashLoop ? ", CRASH LOOP" : "")}" : "-"));
+                Markup.Escape(c.Runtime is { } rt ? $"{StatusNames.Of(rt.RunState)} {rt.Version}{(rt.Trial ? " (trial)" : "")}{(rt.Restarts > 0 ? $", {rt.Restarts} restarts" : "")}{(rt.CrashLoop ? ", CRASH LOOP" : "")}" : "-"));
         AnsiConsole.Write(table);
         if (status.LastBoot is { } boot)
-            AnsiConsole.MarkupLine(Markup.Escape($"Last boot {boot.At:u}: " + string.Join(", ", boot.Results.Select(b => $"{b.Container} {b.Outcome} {b.Version ?? ""}"))));
+            AnsiConsole.MarkupLine(Markup.Escape($"Last boot {boot.At:u}: " + string.Join(", ", boot.Results.Select(b => $"{b.Container} {StatusNames.Of(b.Outcome)} {b.Version ?? ""}"))));
         foreach (var t in status.Trials.TakeLast(5))
-            AnsiConsole.MarkupLine(Markup.Escape($"Trial {t.At:u} {t.Container} {t.Version}: {t.Verdict} ({t.Reason})"));
+            AnsiConsole.MarkupLine(Markup.Escape($"Trial {t.At:u} {t.Container} {t.Version}: {StatusNames.Of(t.Verdict)} ({t.Reason})"));
         foreach (var i in status.Installs.TakeLast(5))
-            AnsiConsole.MarkupLine(Markup.Escape($"Install {i.At:u} {i.Bundle}: {i.Result} {i.Container} {i.Version} ({i.Detail})"));
+            AnsiConsole.MarkupLine(Markup.Escape($"Install {i.At:u} {i.Bundle}: {StatusNames.Of(i.Result)} {i.Container} {i.Version} ({i.Detail})"));
     }
 
     /// <summary>"b 1.1.0" (slot and version; the JSON output has sizes, digests, counters).</summary>
-    private static string SlotText(ContainerStatus c, string slot) =>
-        slot == "none" ? "-" : $"{slot} {c.Slots.FirstOrDefault(s => s.Slot == slot)?.Version ?? "empty"}";
+    private static string SlotText(ContainerStatus c, SlotId slot) =>
+        slot == SlotId.None ? "-" : $"{StatusNames.Of(slot)} {c.VersionIn(slot) ?? "empty"}";
 
-    private static string Version(ContainerStatus c, string slot) =>
-        c.Slots.FirstOrDefault(s => s.Slot == slot)?.Version ?? "none";
+    private static LocalDeviceOptions DeviceOptions(ParseResult result) => new() { FlashOperationDelay = result.GetValue(FlashDelayOption) };
 
     /// <summary>NAME or NAME=BYTES with an optional K/M suffix (binary units).</summary>
     internal static ContainerSlotPlan ParseContainer(string text)

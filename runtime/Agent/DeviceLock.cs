@@ -4,8 +4,9 @@ namespace AtymSecure.DeviceAgent;
 /// The one process that drives a device holds this: an exclusive, non-blocking OS lock on
 /// device.lock (released by the OS when the process dies, so a kill never leaves it stale).
 /// The holder's pid goes to device.pid for messages (.NET's lock also refuses readers of the lock file).
+/// Held by <see cref="LocalDevice"/> for as long as it is open; nothing else takes it.
 /// </summary>
-public sealed class DeviceLock : IDisposable
+internal sealed class DeviceLock : IDisposable
 {
     private readonly FileStream _stream;
 
@@ -16,7 +17,8 @@ public sealed class DeviceLock : IDisposable
     {
         ArgumentNullException.ThrowIfNull(directory);
         if (TryAcquire(directory) is { } held) return held;
-        throw new DeviceBusyException($"device {directory.Root} is in use by another process (pid {HolderPid(directory) ?? "unknown"})");
+        var pid = HolderPid(directory);
+        throw new DeviceBusyException($"device {directory.Root} is in use by another process (pid {pid ?? "unknown"})", pid);
     }
 
     public static DeviceLock? TryAcquire(DeviceDirectory directory)

@@ -2,13 +2,13 @@ using AtymSecure.Runtime.Execution;
 
 namespace AtymSecure.DeviceAgent;
 
-/// <summary>How long <see cref="DeviceRunner"/> runs and how often it looks for queued bundles.</summary>
+/// <summary>How long <see cref="DeviceRunner"/> runs and how often it looks for updates.</summary>
 public sealed record DeviceRunOptions
 {
-    /// <summary>How often the inbox is checked and the status file refreshed.</summary>
+    /// <summary>How often the update source is asked for ready updates and the status file refreshed.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>Return once no trial runs, the inbox is empty and <see cref="SettleQuiet"/> passed without an event (scripts, tests).</summary>
+    /// <summary>Return once no trial runs, no update is ready and <see cref="SettleQuiet"/> passed without an event (scripts, tests).</summary>
     public bool UntilSettled { get; init; }
 
     public TimeSpan SettleQuiet { get; init; } = TimeSpan.FromSeconds(3);

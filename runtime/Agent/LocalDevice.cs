@@ -6,32 +6,25 @@ using AtymSecure.Bootloader.Layout;
 using AtymSecure.Bootloader.State;
 using AtymSecure.Formats.Crypto;
 using AtymSecure.Bootloader.FilePort;
+using AtymSecure.DeviceAgent.Provisioning;
+using AtymSecure.DeviceAgent.Status;
 
 namespace AtymSecure.DeviceAgent;
 
-/// <summary>Knobs of a simulated device that are not part of its identity.</summary>
-public sealed record LocalDeviceOptions
-{
-    /// <summary>Simulated time each flash program/erase takes (real parts take 0.1–50 ms); zero = as fast as the disk.</summary>
-    public TimeSpan FlashOperationDelay { get; init; }
-
-    public TimeProvider Clock { get; init; } = TimeProvider.System;
-}
-
 /// <summary>
-/// One simulated device, powered on by one process: its lock, identity, trusted keys, flash and bootloader.
-/// Opening it is a power-on (the bootloader recovers its state log from the flash as a kill left it).
-/// Every bootloader call goes through <see cref="Gate"/>: the installer, the boot selection and trial
-/// verdicts (from container threads) all write the same state log.
+/// One simulated device, powered on by one process: identity, trusted keys, flash, bootloader and status file.
+/// Opening it is a power-on (the bootloader recovers its state log from the flash as a kill left it); it holds
+/// the device lock (<see cref="DeviceLock"/>) from then until disposed, so no other process drives the same
+/// device, and callers never take the lock themselves. Every bootloader call goes through <see cref="Gate"/>:
+/// the installer, the boot selection and trial verdicts (from container threads) all write the same state log.
 /// </summary>
 public sealed class LocalDevice : IDisposable
 {
     private readonly DeviceLock _lock;
     private readonly FileBackedFlash _file;
-    private DeviceStatus _status;
 
     private LocalDevice(DeviceDirectory directory, DeviceLock held, DeviceIdentity identity, IReadOnlyList<VerificationKey> trusted,
-        FileBackedFlash file, IFlash flash, DeviceBootloader bootloader, DeviceStatus status)
+        FileBackedFlash file, IFlash flash, DeviceBootloader bootloader, TimeProvider clock)
     {
         Directory = directory;
         _lock = held;
@@ -40,7 +33,8 @@ public sealed class LocalDevice : IDisposable
         _file = file;
         Flash = flash;
         Bootloader = bootloader;
-        _status = status with { DeviceId = identity.DeviceId, Profile = identity.Profile, DeviceClass = identity.DeviceClass };
+        Clock = clock;
+        Status = new DeviceStatusPublisher(directory, identity, clock);
     }
 
     public DeviceDirectory Directory { get; }
@@ -53,14 +47,16 @@ public sealed class LocalDevice : IDisposable
 
     public DeviceBootloader Bootloader { get; }
 
-    /// <summary>Serialises every use of <see cref="Bootloader"/> and of the status file.</summary>
+    /// <summary>Serialises every use of <see cref="Bootloader"/>.</summary>
     public Lock Gate { get; } = new();
 
-    /// <summary>Why status.json could not be read when the device was opened (it then starts empty), else null.</summary>
-    public string? StatusProblem { get; private set; }
+    public TimeProvider Clock { get; }
+
+    /// <summary>status.json: the current status and the one way to change it.</summary>
+    public DeviceStatusPublisher Status { get; }
 
     /// <summary>Power-on.</summary>
-    /// <exception cref="DeviceBusyException">Another process drives the device.</exception>
+    /// <exception cref="DeviceBusyException">Another process drives the device (its pid in <see cref="DeviceBusyException.HolderPid"/>).</exception>
     /// <exception cref="DeviceDataException">Not a device folder, or a damaged identity, key or flash file.</exception>
     public static LocalDevice Open(string root, LocalDeviceOptions? options = null)
     {
@@ -76,11 +72,10 @@ public sealed class LocalDevice : IDisposable
             var bootKey = File.ReadAllBytes(directory.BootKeyFile);
             if (bootKey.Length != DeviceKey.Size) throw new DeviceDataException($"bootloader.key is {bootKey.Length} bytes, expected {DeviceKey.Size}");
             file = OpenFlash(directory);
-            IFlash flash = options.FlashOperationDelay > TimeSpan.Zero ? new SlowFlash(file, options.FlashOperationDelay) : file;
+            IFlash flash = options.FlashOperationDelay > TimeSpan.Zero ? new SlowFlash(file, options.FlashOperationDelay, options.Clock) : file;
             var bootloader = DeviceBootloader.Open(flash, DeviceKey.FromBytes(bootKey),
                 new BootloaderOptions { DeviceClass = identity.DeviceClass, Clock = options.Clock });
-            var status = DeviceStatus.Load(directory, out var problem);
-            return new LocalDevice(directory, held, identity, trusted, file, flash, bootloader, status) { StatusProblem = problem };
+            return new LocalDevice(directory, held, identity, trusted, file, flash, bootloader, options.Clock);
         }
         catch
         {
@@ -94,30 +89,13 @@ public sealed class LocalDevice : IDisposable
 
     public IReadOnlyList<string> ContainerNames => Bootloader.Partitions.ContainerNames;
 
-    public DeviceStatus Status
-    {
-        get { lock (Gate) return _status; }
-    }
-
-    /// <summary>Changes the status and saves it atomically.</summary>
-    public DeviceStatus UpdateStatus(Func<DeviceStatus, DeviceStatus> change)
-    {
-        ArgumentNullException.ThrowIfNull(change);
-        lock (Gate)
-        {
-            _status = change(_status);
-            _status.Save(Directory);
-            return _status;
-        }
-    }
-
     /// <summary>Boot selection for every container (records attempts and reverts), remembered as the last boot.</summary>
     public BootReport Boot()
     {
         lock (Gate)
         {
             var report = Bootloader.Boot();
-            UpdateStatus(s => s with { LastBoot = new BootStatus(DateTimeOffset.UtcNow, [.. report.Containers.Select(BootResultOf)]) });
+            Status.RecordBoot(report);
             return report;
         }
     }
@@ -133,23 +111,15 @@ public sealed class LocalDevice : IDisposable
     {
         lock (Gate)
         {
-            return [.. ContainerNames.Select(name =>
-            {
-                var r = Bootloader.State(name);
-                return new ContainerStatus(name, Lower(r.State), Lower(r.ConfirmedSlot), Lower(r.TrialSlot), r.AttemptsLeft, r.SecurityFloor,
-                    [SlotOf(SlotId.A, r.SlotA), SlotOf(SlotId.B, r.SlotB)], runtime?.Invoke(name));
-            })];
+            return [.. ContainerNames.Select(name => ContainerStatus.Of(name, Bootloader.State(name), runtime?.Invoke(name)))];
         }
     }
 
-    internal static BootResultStatus BootResultOf(ContainerBootResult r) =>
-        new(r.Container, Lower(r.Outcome), Lower(r.RunningSlot), r.RunningImage?.Version.ToString());
-
-    private static SlotStatus SlotOf(SlotId slot, SlotImageInfo info) => info.Present
-        ? new SlotStatus(Lower(slot), info.Version.ToString(), info.Size, info.Digest.ToString(), info.SecurityCounter, info.Verified)
-        : new SlotStatus(Lower(slot), null, 0, null, 0, false);
-
-    internal static string Lower<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
+    /// <summary>The confirmed slot of <paramref name="container"/> (None before a first confirmed install).</summary>
+    public SlotId ConfirmedSlot(string container)
+    {
+        lock (Gate) return Bootloader.State(container).ConfirmedSlot;
+    }
 
     private static DeviceIdentity ReadIdentity(DeviceDirectory directory)
     {

@@ -1,4 +1,5 @@
 using AtymSecure.Bootloader.Flash;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.DeviceAgent;
 
@@ -6,7 +7,7 @@ namespace AtymSecure.DeviceAgent;
 /// A flash part that takes time per program and erase, like a real one: makes installs last long enough
 /// to watch (and to kill the device process in the middle of one, which the end-to-end test does).
 /// </summary>
-public sealed class SlowFlash(IFlash inner, TimeSpan perOperation) : IFlash
+internal sealed class SlowFlash(IFlash inner, TimeSpan perOperation, TimeProvider clock) : IFlash
 {
     public FlashGeometry Geometry => inner.Geometry;
 
@@ -14,13 +15,13 @@ public sealed class SlowFlash(IFlash inner, TimeSpan perOperation) : IFlash
 
     public void Program(long offset, ReadOnlySpan<byte> data)
     {
-        Thread.Sleep(perOperation);
+        clock.Sleep(perOperation, CancellationToken.None);
         inner.Program(offset, data);
     }
 
     public void EraseSector(long sectorOffset)
     {
-        Thread.Sleep(perOperation);
+        clock.Sleep(perOperation, CancellationToken.None);
         inner.EraseSector(sectorOffset);
     }
 

@@ -1,5 +1,8 @@
-using AtymSecure.DeviceAgent;
+using AtymSecure.Bootloader.State;
+using AtymSecure.DeviceAgent.Status;
 using AtymSecure.DeviceAgent.Tests.Support;
+using AtymSecure.DeviceAgent.Updates;
+using AtymSecure.Runtime.Health;
 using AtymSecure.Runtime.Logging;
 
 namespace AtymSecure.DeviceAgent.Tests;
@@ -17,18 +20,18 @@ public sealed class DeviceLifecycleTests : IDisposable
     private string Bundle(string sample, IEnumerable<string>? grants = null) => _device.Bundles.Full(TestBundles.Image(sample, grants));
 
     private static void Installed(InstallStatus install) =>
-        Assert.True(install.Result == "installed", $"install of {install.Bundle}: {install.Result}: {install.Detail}");
+        Assert.True(install.Result == InstallResult.Installed, $"install of {install.Bundle}: {install.Result}: {install.Detail}");
 
     [Fact]
     public void First_installs_pass_their_trials_and_are_confirmed_then_a_bad_update_is_reverted()
     {
         Installed(_device.Install(Bundle("sensor-filter")));
         Installed(_device.Install(Bundle("anomaly-detector")));
-        Assert.Equal("pending", _device.Container("sensor-filter").State);
+        Assert.Equal(ContainerState.Pending, _device.Container("sensor-filter").State);
 
         var first = _device.Run();
-        Assert.All(first.Containers, c => Assert.Equal("confirmed", c.State));
-        Assert.Equal(["passed", "passed"], first.Trials.Select(t => t.Verdict).ToArray());
+        Assert.All(first.Containers, c => Assert.Equal(ContainerState.Confirmed, c.State));
+        Assert.Equal([TrialVerdict.Passed, TrialVerdict.Passed], first.Trials.Select(t => t.Verdict).ToArray());
         // Both ran with their grants: the filter read its sensor and published on its topic; the detector
         // loaded its model blob (it logs an error and never alerts without it) and logged no error.
         Assert.Contains(_device.Log.For("sensor-filter"), r => r.Source == "bus" && r.Message.StartsWith("telemetry/temp {", StringComparison.Ordinal));
@@ -37,11 +40,11 @@ public sealed class DeviceLifecycleTests : IDisposable
         Installed(_device.Install(Bundle("sensor-filter-bad")));
         var second = _device.Run();
         var trial = second.Trials[^1];
-        Assert.Equal(("sensor-filter", "1.2.0", "failed", "1.0.0"), (trial.Container, trial.Version, trial.Verdict, trial.RunningVersion));
+        Assert.Equal(("sensor-filter", "1.2.0", TrialVerdict.Failed, "1.0.0"), (trial.Container, trial.Version, trial.Verdict, trial.RunningVersion));
         Assert.Contains("probe", trial.Reason, StringComparison.Ordinal);
         var sf = _device.Container("sensor-filter");
-        Assert.Equal("reverted", sf.State);
-        Assert.Equal("1.0.0", sf.Slots.Single(s => s.Slot == sf.ConfirmedSlot).Version);
+        Assert.Equal(ContainerState.Reverted, sf.State);
+        Assert.Equal("1.0.0", sf.VersionIn(sf.ConfirmedSlot));
     }
 
     [Fact]
@@ -52,10 +55,10 @@ public sealed class DeviceLifecycleTests : IDisposable
         Installed(_device.Install(restricted));
         var status = _device.Run();
         var trial = Assert.Single(status.Trials);
-        Assert.Equal("failed", trial.Verdict);
+        Assert.Equal(TrialVerdict.Failed, trial.Verdict);
         Assert.Contains("blob", trial.Reason, StringComparison.Ordinal);
         Assert.Null(trial.RunningVersion);
-        Assert.Equal("failed", _device.Container("anomaly-detector").State);
+        Assert.Equal(ContainerState.Failed, _device.Container("anomaly-detector").State);
     }
 
     [Fact]
@@ -68,15 +71,15 @@ public sealed class DeviceLifecycleTests : IDisposable
         var cut = _device.Run(cancelAfter: TimeSpan.FromMilliseconds(1500));
         Assert.DoesNotContain(cut.Trials, t => t.Version == "1.1.0");
         var mid = _device.Container("sensor-filter");
-        Assert.Equal("trialbooted", mid.State);
+        Assert.Equal(ContainerState.TrialBooted, mid.State);
         Assert.Equal(2, mid.AttemptsLeft);
 
         var after = _device.Run();
         var trial = after.Trials[^1];
-        Assert.Equal(("1.1.0", "passed"), (trial.Version, trial.Verdict));
+        Assert.Equal(("1.1.0", TrialVerdict.Passed), (trial.Version, trial.Verdict));
         var sf = _device.Container("sensor-filter");
-        Assert.Equal("confirmed", sf.State);
-        Assert.Equal("1.1.0", sf.Slots.Single(s => s.Slot == sf.ConfirmedSlot).Version);
+        Assert.Equal(ContainerState.Confirmed, sf.State);
+        Assert.Equal("1.1.0", sf.VersionIn(sf.ConfirmedSlot));
     }
 
     [Fact]
@@ -85,22 +88,22 @@ public sealed class DeviceLifecycleTests : IDisposable
         using var stranger = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
         var image = TestBundles.Image("sensor-filter");
         var untrusted = _device.Install(_device.Bundles.Full(image, signer: stranger));
-        Assert.Equal("refused", untrusted.Result);
+        Assert.Equal(InstallResult.Refused, untrusted.Result);
         Assert.Contains("signature", untrusted.Detail, StringComparison.OrdinalIgnoreCase);
 
         var otherClass = _device.Install(_device.Bundles.Full(image, deviceClass: "portable-pulley64"));
-        Assert.Equal("refused", otherClass.Result);
+        Assert.Equal(InstallResult.Refused, otherClass.Result);
         Assert.Contains("portable-pulley64", otherClass.Detail, StringComparison.Ordinal);
 
         var bare = _device.Install(_device.Bundles.Full(image, format: Formats.Bundle.ImageFormat.RawArtifact));
-        Assert.Equal("refused", bare.Result);
+        Assert.Equal(InstallResult.Refused, bare.Result);
         Assert.Contains("container images", bare.Detail, StringComparison.Ordinal);
 
         var garbage = Path.Combine(_device.Root, "garbage.bundle");
         File.WriteAllBytes(garbage, new byte[300]);
-        Assert.Equal("refused", _device.Install(garbage).Result);
+        Assert.Equal(InstallResult.Refused, _device.Install(garbage).Result);
 
-        Assert.Equal("empty", _device.Container("sensor-filter").State);
+        Assert.Equal(ContainerState.Empty, _device.Container("sensor-filter").State);
         Assert.Equal(4, _device.Status().Installs.Count);
     }
 
@@ -111,21 +114,23 @@ public sealed class DeviceLifecycleTests : IDisposable
         Installed(_device.Install(Bundle("anomaly-detector")));
         _device.Run();
 
-        using var device = LocalDevice.Open(_device.Data);
         using var stop = new CancellationTokenSource();
-        var runner = new DeviceRunner(device, new DeviceRunOptions { TraceTopics = "#" }, _device.Log);
-        var running = Task.Run(() => runner.Run(stop.Token));
-        // `atym device install` finds the device busy and queues the bundle like this.
-        Assert.Throws<DeviceBusyException>(() => LocalDevice.Open(_device.Data));
-        DeviceInbox.Enqueue(new DeviceDirectory(_device.Data), Bundle("sensor-filter-bad"));
-        Wait.Until(() => device.Status.Trials.Any(t => t.Version == "1.2.0"), "the queued version's trial to be decided", seconds: 60);
-        var detectorRestarts = device.Status.Containers.Single(c => c.Name == "anomaly-detector").Runtime?.Restarts;
+        var running = Task.Run(() => DeviceRunner.PowerOn(_device.Data, null, new DeviceRunOptions { TraceTopics = "#" }, _device.Log, stop.Token));
+        // status.json as another process sees it (a status query would open the device itself while it is still stopped).
+        DeviceStatus Live() => DeviceStatus.Load(new DeviceDirectory(_device.Data), out _);
+        Wait.Until(() => Live().Running is not null, "the device to run");
+        // `atym device install` finds the device busy and queues the bundle.
+        var queued = Assert.IsType<InstallAttempt.Queued>(BundleFileInstaller.InstallOrQueue(_device.Data, Bundle("sensor-filter-bad")));
+        Assert.Equal(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), queued.DevicePid);
+        Wait.Until(() => Live().Trials.Any(t => t.Version == "1.2.0"), "the queued version's trial to be decided", seconds: 60);
+        var detectorRestarts = Live().Containers.Single(c => c.Name == "anomaly-detector").Runtime?.Restarts;
         stop.Cancel();
         var final = await running;
 
-        Assert.Empty(DeviceInbox.Pending(new DeviceDirectory(_device.Data)));
-        Assert.Equal("failed", final.Trials[^1].Verdict);
-        Assert.Equal("installed", final.Installs[^1].Result);
+        Assert.Empty(new DeviceInbox(new DeviceDirectory(_device.Data)).Ready());
+        Assert.False(File.Exists(queued.QueuedFile));
+        Assert.Equal(TrialVerdict.Failed, final.Trials[^1].Verdict);
+        Assert.Equal(InstallResult.Installed, final.Installs[^1].Result);
         Assert.Equal(0, detectorRestarts);
         Assert.Contains(_device.Log.For("sensor-filter"), r => r.Message.Contains("trial of 1.2.0 failed: reverted; running 1.0.0", StringComparison.Ordinal));
     }
@@ -137,11 +142,11 @@ public sealed class DeviceLifecycleTests : IDisposable
         _device.Run();
         // Validly signed, digest-correct, but the header calls the 1.1.0 image "1.5.0".
         var lying = _device.Install(_device.Bundles.Full(TestBundles.Image("sensor-filter-v1.1.0"), headerVersion: "1.5.0"));
-        Assert.Equal("refused", lying.Result);
+        Assert.Equal(InstallResult.Refused, lying.Result);
         Assert.Contains("ContainerVersion '1.5.0'", lying.Detail, StringComparison.Ordinal);
         var sf = _device.Container("sensor-filter");
-        Assert.Equal(("reverted", "none"), (sf.State, sf.TrialSlot));
-        Assert.Equal("1.0.0", sf.Slots.Single(s => s.Slot == sf.ConfirmedSlot).Version);
+        Assert.Equal((ContainerState.Reverted, Bootloader.Layout.SlotId.None), (sf.State, sf.TrialSlot));
+        Assert.Equal("1.0.0", sf.VersionIn(sf.ConfirmedSlot));
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 using System.Text;
-using AtymSecure.DeviceAgent;
+using AtymSecure.DeviceAgent.Provisioning;
 using CsCheck;
 
 namespace AtymSecure.DeviceAgent.Tests.Provisioning;

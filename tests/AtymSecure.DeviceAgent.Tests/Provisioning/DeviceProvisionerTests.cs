@@ -1,4 +1,6 @@
-using AtymSecure.DeviceAgent;
+using AtymSecure.Bootloader.State;
+using AtymSecure.DeviceAgent.Provisioning;
+using AtymSecure.DeviceAgent.Status;
 using AtymSecure.DeviceAgent.Tests.Support;
 
 namespace AtymSecure.DeviceAgent.Tests.Provisioning;
@@ -34,7 +36,7 @@ public sealed class DeviceProvisionerTests : IDisposable
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(dir.IdentityKeyFile));
         }
         Assert.Single(System.IO.Directory.GetFiles(dir.TrustedKeysDirectory));
-        Assert.Equal("empty", DeviceStatusQuery.Read(dir.Root).Containers.Single().State);
+        Assert.Equal(ContainerState.Empty, DeviceStatusQuery.Read(dir.Root).Containers.Single().State);
         Assert.Empty(System.IO.Directory.GetDirectories(_root, ".dev.init-*", SearchOption.TopDirectoryOnly));
     }
 

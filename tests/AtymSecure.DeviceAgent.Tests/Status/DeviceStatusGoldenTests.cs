@@ -1,3 +1,10 @@
+using AtymSecure.Bootloader.Boot;
+using AtymSecure.Bootloader.Layout;
+using AtymSecure.Bootloader.State;
+using AtymSecure.DeviceAgent.Status;
+using AtymSecure.Runtime.Execution;
+using AtymSecure.Runtime.Health;
+
 namespace AtymSecure.DeviceAgent.Tests.Status;
 
 /// <summary>
@@ -24,22 +31,24 @@ public sealed class DeviceStatusGoldenTests
         var status = DeviceStatus.Parse(Golden("status-v1-after-runs.json"));
         Assert.Null(status.Running);
         var sf = status.Containers.Single(c => c.Name == "sensor-filter");
-        Assert.Equal(("reverted", "a", "none"), (sf.State, sf.ConfirmedSlot, sf.TrialSlot));
-        Assert.Equal("stopped", sf.Runtime!.RunState);
-        Assert.Equal(["passed", "passed", "failed"], status.Trials.Select(t => t.Verdict).ToArray());
-        Assert.Equal(["installed", "installed", "installed", "refused"], status.Installs.Select(i => i.Result).ToArray());
-        Assert.Equal(["trial", "confirmed"], status.LastBoot!.Results.Select(r => r.Outcome).ToArray());
+        Assert.Equal((ContainerState.Reverted, SlotId.A, SlotId.None), (sf.State, sf.ConfirmedSlot, sf.TrialSlot));
+        Assert.Equal("1.0.0", sf.VersionIn(SlotId.A));
+        Assert.Equal(ContainerRunState.Stopped, sf.Runtime!.RunState);
+        Assert.Equal([TrialVerdict.Passed, TrialVerdict.Passed, TrialVerdict.Failed], status.Trials.Select(t => t.Verdict).ToArray());
+        Assert.Equal([InstallResult.Installed, InstallResult.Installed, InstallResult.Installed, InstallResult.Refused], status.Installs.Select(i => i.Result).ToArray());
+        Assert.Equal([SlotId.A, SlotId.A, SlotId.B, null], status.Installs.Select(i => i.Slot).ToArray());
+        Assert.Equal([BootOutcome.Trial, BootOutcome.Confirmed], status.LastBoot!.Results.Select(r => r.Outcome).ToArray());
     }
 
     [Fact]
     public void Every_value_of_every_field_reads_back()
     {
         var status = DeviceStatus.Parse(Golden("status-v1-every-value.json"));
-        Assert.Equal(["empty", "installing", "pending", "trialbooted", "confirmed", "reverted", "failed"], status.Containers.Select(c => c.State).ToArray());
-        Assert.Equal(["none", "a", "b"], status.Containers.Take(3).Select(c => c.ConfirmedSlot).ToArray());
-        Assert.Equal(["created", "running", "paused", "exited", "stopped", "error"], status.Containers.Select(c => c.Runtime?.RunState).OfType<string>().ToArray());
-        Assert.Equal(["notinstalled", "confirmed", "trial", "reverted", "fellback", "failed"], status.LastBoot!.Results.Select(r => r.Outcome).ToArray());
-        Assert.Equal(["passed", "failed"], status.Trials.Select(t => t.Verdict).ToArray());
-        Assert.Equal(["installed", "refused", "failed"], status.Installs.Select(i => i.Result).ToArray());
+        Assert.Equal(Enum.GetValues<ContainerState>(), status.Containers.Select(c => c.State).ToArray());
+        Assert.Equal(Enum.GetValues<SlotId>(), status.Containers.Take(3).Select(c => c.ConfirmedSlot).ToArray());
+        Assert.Equal(Enum.GetValues<ContainerRunState>(), status.Containers.Select(c => c.Runtime?.RunState).OfType<ContainerRunState>().ToArray());
+        Assert.Equal(Enum.GetValues<BootOutcome>(), status.LastBoot!.Results.Select(r => r.Outcome).ToArray());
+        Assert.Equal([TrialVerdict.Passed, TrialVerdict.Failed], status.Trials.Select(t => t.Verdict).ToArray());
+        Assert.Equal(Enum.GetValues<InstallResult>(), status.Installs.Select(i => i.Result).ToArray());
     }
 }

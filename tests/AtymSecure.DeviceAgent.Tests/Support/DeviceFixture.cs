@@ -1,4 +1,6 @@
-using AtymSecure.DeviceAgent;
+using AtymSecure.DeviceAgent.Provisioning;
+using AtymSecure.DeviceAgent.Status;
+using AtymSecure.DeviceAgent.Updates;
 using AtymSecure.Runtime.Logging;
 
 namespace AtymSecure.DeviceAgent.Tests.Support;
@@ -23,19 +25,16 @@ internal sealed class DeviceFixture : IDisposable
 
     public MemoryLogSink Log { get; } = new();
 
-    public InstallStatus Install(string bundle)
-    {
-        using var device = LocalDevice.Open(Data);
-        return BundleFileInstaller.Install(device, bundle);
-    }
+    /// <summary>`atym device install` on a stopped device.</summary>
+    public InstallStatus Install(string bundle, LocalDeviceOptions? options = null) =>
+        Assert.IsType<InstallAttempt.Completed>(BundleFileInstaller.InstallOrQueue(Data, bundle, options)).Install;
 
     /// <summary>One power-on until every trial is decided (or <paramref name="cancelAfter"/>: a power cut mid-run).</summary>
-    public DeviceStatus Run(TimeSpan? cancelAfter = null)
+    public DeviceStatus Run(TimeSpan? cancelAfter = null, LocalDeviceOptions? options = null)
     {
-        using var device = LocalDevice.Open(Data);
         using var cancel = new CancellationTokenSource();
         if (cancelAfter is { } after) cancel.CancelAfter(after);
-        return new DeviceRunner(device, new DeviceRunOptions { UntilSettled = true, SettleQuiet = TimeSpan.FromMilliseconds(500), TraceTopics = "#" }, Log).Run(cancel.Token);
+        return DeviceRunner.PowerOn(Data, options, new DeviceRunOptions { UntilSettled = true, SettleQuiet = TimeSpan.FromMilliseconds(500), TraceTopics = "#" }, Log, cancel.Token);
     }
 
     public DeviceStatus Status() => DeviceStatusQuery.Read(Data);

@@ -1,7 +1,7 @@
 using AtymSecure.Formats.Bundle;
 using AtymSecure.Formats.ContainerImage;
 using AtymSecure.Runtime.Artifacts;
-using AtymSecure.DeviceAgent;
+using AtymSecure.DeviceAgent.Trials;
 using AtymSecure.DeviceAgent.Tests.Support;
 
 namespace AtymSecure.DeviceAgent.Tests.Trials;

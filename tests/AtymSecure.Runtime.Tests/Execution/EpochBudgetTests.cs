@@ -17,7 +17,7 @@ public sealed class EpochBudgetTests : IDisposable
     [Fact]
     public void A_runaway_loop_on_an_epoch_engine_is_stopped_after_its_CPU_budget_and_others_keep_running()
     {
-        var profile = EngineProfile.For(AtymSecure.DeviceAgent.DeviceProfile.Find(AtymSecure.DeviceAgent.DeviceProfile.Host).DeviceClass);
+        var profile = EngineProfile.For(AtymSecure.DeviceAgent.Provisioning.DeviceProfile.Find(AtymSecure.DeviceAgent.Provisioning.DeviceProfile.Host).DeviceClass);
         Assert.Equal(CpuInterruption.Epoch, profile.Interruption);
         using var runtime = _device.Runtime(profile);
         using var sub = _device.Bus.Subscribe("test", "telemetry/#");

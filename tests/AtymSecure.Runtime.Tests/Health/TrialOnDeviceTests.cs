@@ -1,4 +1,4 @@
-using AtymSecure.DeviceAgent;
+using AtymSecure.DeviceAgent.Trials;
 using AtymSecure.Engines;
 using AtymSecure.Runtime.Execution;
 using AtymSecure.Runtime.Health;

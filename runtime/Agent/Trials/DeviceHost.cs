@@ -3,10 +3,7 @@ using AtymSecure.Engines;
 using AtymSecure.Runtime.Execution;
 using AtymSecure.Runtime.Health;
 
-namespace AtymSecure.DeviceAgent;
-
-/// <summary>The end of one trial as the device host saw it.</summary>
-public sealed record TrialResult(string Container, string TrialVersion, TrialVerdict Verdict, string Reason, string? RunningVersion);
+namespace AtymSecure.DeviceAgent.Trials;
 
 /// <summary>
 /// One device's runtime side, composed from parts behind interfaces so a fleet simulation can embed many

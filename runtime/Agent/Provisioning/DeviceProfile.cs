@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using AtymSecure.Bootloader.Flash;
 using AtymSecure.Formats.DeviceClasses;
 
-namespace AtymSecure.DeviceAgent;
+namespace AtymSecure.DeviceAgent.Provisioning;
 
 /// <summary>
 /// What <c>atym device init --profile P</c> builds: a device class whose code this machine can run (the

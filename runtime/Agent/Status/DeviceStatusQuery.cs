@@ -1,4 +1,4 @@
-namespace AtymSecure.DeviceAgent;
+namespace AtymSecure.DeviceAgent.Status;
 
 /// <summary>
 /// <c>atym device status</c>: a stopped device is powered on just far enough to read its slots from the
@@ -23,7 +23,7 @@ public static class DeviceStatusQuery
         }
         using (device)
         {
-            return device.Status with { Running = null, Containers = device.SlotStatus() };
+            return device.Status.Current with { Running = null, Containers = device.SlotStatus() };
         }
     }
 }

@@ -2,40 +2,18 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using AtymSecure.Primitives;
 
-namespace AtymSecure.DeviceAgent;
+namespace AtymSecure.DeviceAgent.Status;
 
-/// <summary>What one slot of a container holds, as the bootloader's state record says.</summary>
-public sealed record SlotStatus(string Slot, string? Version, long Size, string? Digest, uint SecurityCounter, bool Verified);
-
-/// <summary>A container's durable update state (bootloader) plus what the runtime last saw of it.</summary>
-public sealed record ContainerStatus(
-    string Name,
-    string State,
-    string ConfirmedSlot,
-    string TrialSlot,
-    int AttemptsLeft,
-    uint SecurityFloor,
-    IReadOnlyList<SlotStatus> Slots,
-    RuntimeContainerStatus? Runtime);
-
-/// <summary>The runtime side of a container: run state, the version running, restarts.</summary>
-public sealed record RuntimeContainerStatus(string RunState, string Version, bool Trial, int Restarts, bool CrashLoop, string Message);
-
-public sealed record BootResultStatus(string Container, string Outcome, string Slot, string? Version);
-
-public sealed record BootStatus(DateTimeOffset At, IReadOnlyList<BootResultStatus> Results);
-
-public sealed record TrialStatus(DateTimeOffset At, string Container, string Version, string Verdict, string Reason, string? RunningVersion);
-
-public sealed record InstallStatus(DateTimeOffset At, string Bundle, string? Container, string? Version, string Result, string? Slot, string Detail);
-
+/// <summary>The process that runs the device, and since when.</summary>
 public sealed record RunningStatus(int Pid, DateTimeOffset Since);
 
 /// <summary>
 /// <c>atym device status</c>: identity, per-container slots/states/versions/counters, the last boot, and
-/// recent trials and installs. Kept in status.json (rewritten atomically on every change) so a status
-/// query works while another process runs the device; the authoritative state is the flash, and a
-/// query on a stopped device reads the slots from the flash itself.
+/// recent trials and installs. Kept in status.json (rewritten atomically on every change by
+/// <see cref="DeviceStatusPublisher"/>) so a status query works while another process runs the device; the
+/// authoritative state is the flash, and a query on a stopped device reads the slots from the flash itself.
+/// Enum values are written in lower case (<see cref="StatusNames"/>), exactly as format 1 always named them.
+/// Compares by value.
 /// </summary>
 public sealed record DeviceStatus
 {
@@ -59,12 +37,20 @@ public sealed record DeviceStatus
 
     private static T[] Keep<T>(T[] items) => items.Length <= MaxHistory ? items : items[^MaxHistory..];
 
+    public bool Equals(DeviceStatus? other) =>
+        other is not null && Format == other.Format && DeviceId == other.DeviceId && Profile == other.Profile && DeviceClass == other.DeviceClass
+        && Running == other.Running && Containers.SequenceEqual(other.Containers) && LastBoot == other.LastBoot
+        && Trials.SequenceEqual(other.Trials) && Installs.SequenceEqual(other.Installs);
+
+    public override int GetHashCode() => HashCode.Combine(DeviceId, Running, Containers.Count, LastBoot, Trials.Count, Installs.Count);
+
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         MaxDepth = 16,
+        Converters = { new JsonStringEnumConverter(StatusNames.Policy, allowIntegerValues: false) },
     };
 
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
@@ -103,7 +89,7 @@ public sealed record DeviceStatus
         }
     }
 
-    /// <summary>Temp file, flush to disk, rename: a kill leaves the old or the new file, never half of one.</summary>
+    /// <summary>One atomic write (<see cref="AtomicFile"/>): a kill leaves the old or the new file, never half of one.</summary>
     public void Save(DeviceDirectory directory)
     {
         ArgumentNullException.ThrowIfNull(directory);

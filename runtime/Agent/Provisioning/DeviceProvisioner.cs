@@ -6,8 +6,9 @@ using AtymSecure.Bootloader.Layout;
 using AtymSecure.Primitives;
 using AtymSecure.Formats.Crypto;
 using AtymSecure.Bootloader.FilePort;
+using AtymSecure.DeviceAgent.Status;
 
-namespace AtymSecure.DeviceAgent;
+namespace AtymSecure.DeviceAgent.Provisioning;
 
 /// <summary>What <c>atym device init</c> is asked for.</summary>
 /// <param name="Profile">A <see cref="DeviceProfile"/> name.</param>
@@ -116,9 +117,6 @@ public static class DeviceProvisioner
     /// <summary>Key ids are base64; file names get the URL-safe alphabet.</summary>
     internal static string FileNameOf(VerificationKey key) => key.KeyId.Replace('/', '_').Replace('+', '-').TrimEnd('=');
 
-    private static void WriteSecret(string path, byte[] content)
-    {
-        AtomicFile.Write(path, content);
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-    }
+    /// <summary>Owner read/write only from the first byte (never a chmod after the write).</summary>
+    private static void WriteSecret(string path, byte[] content) => AtomicFile.Write(path, content, new AtomicWriteOptions { OwnerOnly = true });
 }

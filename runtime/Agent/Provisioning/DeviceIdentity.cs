@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using AtymSecure.Formats.Container;
 
-namespace AtymSecure.DeviceAgent;
+namespace AtymSecure.DeviceAgent.Provisioning;
 
 /// <summary>One container the device's partition table has A/B slots for.</summary>
 public sealed record ContainerSlotPlan(string Name, long SlotBytes);
@@ -107,22 +107,4 @@ public sealed record DeviceIdentity(
 
     private static string Text(JsonElement e, string name) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() ?? "" : "";
-}
-
-/// <summary>A device folder is missing, damaged or not a device (the message says which file and why).</summary>
-public sealed class DeviceDataException : Exception
-{
-    public DeviceDataException() { }
-
-    public DeviceDataException(string message) : base(message) { }
-
-    public DeviceDataException(string message, Exception inner) : base(message, inner) { }
-}
-
-/// <summary>Another process drives this device right now.</summary>
-public sealed class DeviceBusyException(string message) : Exception(message)
-{
-    public DeviceBusyException() : this("the device is in use by another process") { }
-
-    public DeviceBusyException(string message, Exception inner) : this(message + ": " + inner.Message) { }
 }

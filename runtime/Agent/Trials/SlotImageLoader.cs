@@ -7,7 +7,7 @@ using AtymSecure.Runtime.Blobs;
 using AtymSecure.Runtime.Execution;
 using AtymSecure.Runtime.Permissions;
 
-namespace AtymSecure.DeviceAgent;
+namespace AtymSecure.DeviceAgent.Trials;
 
 /// <summary>
 /// Turns the container image in a bootloader slot (docs/container-image-format.md) into a runnable

@@ -1,0 +1,54 @@
+using AtymSecure.Bootloader.Layout;
+using AtymSecure.Bootloader.State;
+using AtymSecure.Runtime.Execution;
+
+namespace AtymSecure.DeviceAgent.Status;
+
+/// <summary>What one slot of a container holds, as the bootloader's state record says.</summary>
+public sealed record SlotStatus(SlotId Slot, string? Version, long Size, string? Digest, uint SecurityCounter, bool Verified)
+{
+    public static SlotStatus Of(SlotId slot, SlotImageInfo info) => info.Present
+        ? new SlotStatus(slot, info.Version.ToString(), info.Size, info.Digest.ToString(), info.SecurityCounter, info.Verified)
+        : new SlotStatus(slot, null, 0, null, 0, false);
+}
+
+/// <summary>The runtime side of a container: run state, the version running, restarts.</summary>
+public sealed record RuntimeContainerStatus(ContainerRunState RunState, string Version, bool Trial, int Restarts, bool CrashLoop, string Message)
+{
+    public static RuntimeContainerStatus Of(ContainerSupervisor container)
+    {
+        ArgumentNullException.ThrowIfNull(container);
+        return new(container.State, container.Spec.Version, container.Spec.IsTrial, container.Restarts, container.CrashLoop, container.StatusMessage);
+    }
+
+    /// <summary>A container whose slot image did not load or start: nothing runs, the message says why.</summary>
+    public static RuntimeContainerStatus LoadError(string message) => new(ContainerRunState.Error, "", false, 0, false, message);
+}
+
+/// <summary>A container's durable update state (bootloader) plus what the runtime last saw of it. Compares by value.</summary>
+public sealed record ContainerStatus(
+    string Name,
+    ContainerState State,
+    SlotId ConfirmedSlot,
+    SlotId TrialSlot,
+    int AttemptsLeft,
+    uint SecurityFloor,
+    IReadOnlyList<SlotStatus> Slots,
+    RuntimeContainerStatus? Runtime)
+{
+    public static ContainerStatus Of(string name, ContainerRecord record, RuntimeContainerStatus? runtime)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return new(name, record.State, record.ConfirmedSlot, record.TrialSlot, record.AttemptsLeft, record.SecurityFloor,
+            [SlotStatus.Of(SlotId.A, record.SlotA), SlotStatus.Of(SlotId.B, record.SlotB)], runtime);
+    }
+
+    /// <summary>The version in <paramref name="slot"/>, or null when that slot is empty or none.</summary>
+    public string? VersionIn(SlotId slot) => Slots.FirstOrDefault(s => s.Slot == slot && slot != SlotId.None)?.Version;
+
+    public bool Equals(ContainerStatus? other) =>
+        other is not null && Name == other.Name && State == other.State && ConfirmedSlot == other.ConfirmedSlot && TrialSlot == other.TrialSlot
+        && AttemptsLeft == other.AttemptsLeft && SecurityFloor == other.SecurityFloor && Slots.SequenceEqual(other.Slots) && Runtime == other.Runtime;
+
+    public override int GetHashCode() => HashCode.Combine(Name, State, ConfirmedSlot, TrialSlot, AttemptsLeft, SecurityFloor, Slots.Count, Runtime);
+}

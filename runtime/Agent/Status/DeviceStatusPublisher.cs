@@ -1,0 +1,81 @@
+using AtymSecure.Bootloader.Boot;
+using AtymSecure.Bootloader.Layout;
+using AtymSecure.DeviceAgent.Trials;
+
+namespace AtymSecure.DeviceAgent.Status;
+
+/// <summary>
+/// The one writer of a powered-on device's status.json: keeps the current <see cref="DeviceStatus"/> and
+/// rewrites the file atomically on every change, so <c>atym device status</c> in another process reads the old
+/// or the new file, never half of one. Changes come from the runner's loop, the installer and trial threads;
+/// one lock orders them, and every timestamp is the device clock's.
+/// </summary>
+public sealed class DeviceStatusPublisher
+{
+    private readonly Lock _lock = new();
+    private readonly DeviceDirectory _directory;
+    private readonly TimeProvider _clock;
+    private DeviceStatus _current;
+
+    /// <summary>Starts from what status.json holds (a damaged file starts empty: see <see cref="LoadProblem"/>).</summary>
+    internal DeviceStatusPublisher(DeviceDirectory directory, Provisioning.DeviceIdentity identity, TimeProvider clock)
+    {
+        _directory = directory;
+        _clock = clock;
+        var loaded = DeviceStatus.Load(directory, out var problem);
+        _current = loaded with { DeviceId = identity.DeviceId, Profile = identity.Profile, DeviceClass = identity.DeviceClass };
+        LoadProblem = problem;
+    }
+
+    public DeviceStatus Current
+    {
+        get { lock (_lock) return _current; }
+    }
+
+    /// <summary>Why status.json could not be read at power-on (it then started empty), else null.</summary>
+    public string? LoadProblem { get; }
+
+    /// <summary>This process runs the device from now on (a status query then answers from the file).</summary>
+    public void PoweredOn(int pid) => Update(s => s with { Running = new RunningStatus(pid, _clock.GetUtcNow()) });
+
+    public void PoweredOff() => Update(s => s with { Running = null });
+
+    public void RecordBoot(BootReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        Update(s => s with { LastBoot = new BootStatus(_clock.GetUtcNow(), [.. report.Containers.Select(BootResultStatus.Of)]) });
+    }
+
+    public InstallStatus RecordInstall(string bundle, string? container, string? version, InstallResult result, SlotId? slot, string detail)
+    {
+        var install = new InstallStatus(_clock.GetUtcNow(), bundle, container, version, result, slot, detail);
+        Update(s => s.WithInstall(install));
+        return install;
+    }
+
+    public void RecordTrial(TrialResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        Update(s => s.WithTrial(new TrialStatus(_clock.GetUtcNow(), result.Container, result.TrialVersion, result.Verdict, result.Reason, result.RunningVersion)));
+    }
+
+    /// <summary>Replaces the per-container view; writes the file only when it changed (the runner calls this every poll).</summary>
+    public void PublishContainers(IReadOnlyList<ContainerStatus> containers)
+    {
+        ArgumentNullException.ThrowIfNull(containers);
+        lock (_lock)
+        {
+            if (_current.Containers.SequenceEqual(containers)) return;
+            Update(s => s with { Containers = containers });
+        }
+    }
+
+    private void Update(Func<DeviceStatus, DeviceStatus> change)
+    {
+        lock (_lock)
+        {
+            _current = change(_current);
+            _current.Save(_directory);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+using AtymSecure.Bootloader.Install;
+using AtymSecure.Bootloader.Layout;
+using AtymSecure.DeviceAgent.Status;
+using AtymSecure.Formats.Bundle;
+using AtymSecure.Formats.ContainerImage;
+
+namespace AtymSecure.DeviceAgent.Updates;
+
+/// <summary>
+/// The device's installer for one bundle file: parse the envelope, refuse what this device cannot run, then let
+/// the bootloader verify (signature, expiry, class, counter, fit, delta base) and write the inactive slot; the
+/// written image must then agree with its signed header (name, version, kind, triple, class) or the trial is
+/// rejected before it ever runs. Returns what happened (also recorded in the device status); never throws for
+/// a bad bundle — a refused or failed install leaves the running version untouched.
+/// </summary>
+public static class BundleFileInstaller
+{
+    /// <summary>Largest bundle file accepted (a slot is at most 64 MiB; headers and deltas are small).</summary>
+    public const long MaxBundleBytes = 80L * 1024 * 1024;
+
+    /// <summary>
+    /// <c>atym device install</c>: powers on the device at <paramref name="root"/> and installs now, or — when
+    /// another process runs it — queues the bundle in its inbox, where the running device picks it up.
+    /// </summary>
+    /// <param name="installing">Called once the device is powered on, right before the install (progress: a slow flash takes seconds).</param>
+    /// <exception cref="DeviceDataException">Not a device, or a damaged device file.</exception>
+    public static InstallAttempt InstallOrQueue(string root, string bundlePath, LocalDeviceOptions? options = null, Action? installing = null)
+    {
+        LocalDevice device;
+        try
+        {
+            device = LocalDevice.Open(root, options);
+        }
+        catch (DeviceBusyException busy)
+        {
+            var queued = new DeviceInbox(new DeviceDirectory(root), options?.Clock).Enqueue(bundlePath);
+            return new InstallAttempt.Queued(queued, busy.HolderPid);
+        }
+        using (device)
+        {
+            installing?.Invoke();
+            return new InstallAttempt.Completed(Install(device, bundlePath));
+        }
+    }
+
+    /// <param name="name">How the status names the bundle (default: its file name).</param>
+    public static InstallStatus Install(LocalDevice device, string bundlePath, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentException.ThrowIfNullOrEmpty(bundlePath);
+        name ??= Path.GetFileName(bundlePath);
+        InstallStatus Refused(string? container, string? version, string detail) =>
+            device.Status.RecordInstall(name, container, version, InstallResult.Refused, null, detail);
+
+        var info = new FileInfo(bundlePath);
+        if (!info.Exists) return Refused(null, null, $"no such file: {bundlePath}");
+        if (info.Length > MaxBundleBytes) return Refused(null, null, $"bundle is {info.Length} bytes, above {MaxBundleBytes}");
+
+        BundleEnvelope envelope;
+        try
+        {
+            using var stream = File.OpenRead(bundlePath);
+            envelope = BundleEnvelope.ReadAsync(stream).GetAwaiter().GetResult();
+        }
+        catch (BundleFormatException e)
+        {
+            return Refused(null, null, $"not a valid bundle: {e.Message}");
+        }
+        var h = envelope.Header;
+        if (h.ImageFormat != ImageFormat.ContainerImageV1)
+            return Refused(h.ContainerName, h.ContainerVersion,
+                $"bundle carries a bare {h.ArtifactKind} artifact (image format {h.ImageFormat}); this device installs container images (cut it with a current `atym bundle`)");
+
+        lock (device.Gate)
+        {
+            try
+            {
+                var image = new BundleInstallImage(envelope, () => File.OpenRead(bundlePath), [.. device.TrustedKeys], device.Bootloader);
+                var slot = device.Bootloader.Install(image, image);
+                if (BindingProblems(device, h, slot) is { Count: > 0 } mismatch)
+                {
+                    // Signed and hash-correct, yet the header says something else than the image: never run it.
+                    device.Bootloader.Reject(h.ContainerName);
+                    return Refused(h.ContainerName, h.ContainerVersion, "the written image does not match its signed header: " + string.Join("; ", mismatch));
+                }
+                return device.Status.RecordInstall(name, h.ContainerName, h.ContainerVersion, InstallResult.Installed, slot,
+                    $"{StatusNames.Of(h.PayloadKind)} bundle ({h.PayloadLength} payload bytes for a {h.TargetSize}-byte image) written as a pending trial");
+            }
+            catch (InstallRefusedException e)
+            {
+                return Refused(h.ContainerName, h.ContainerVersion, string.Join("; ", e.Problems.Select(p => p.ToString())));
+            }
+            catch (InstallVerificationException e)
+            {
+                return device.Status.RecordInstall(name, h.ContainerName, h.ContainerVersion, InstallResult.Failed, null, e.Message);
+            }
+        }
+    }
+
+    /// <summary>The container a bundle file is for, from its envelope; null when it is not a readable bundle (the installer then refuses it).</summary>
+    internal static string? ContainerOf(string bundlePath)
+    {
+        try
+        {
+            using var stream = File.OpenRead(bundlePath);
+            return BundleEnvelope.ReadAsync(stream).GetAwaiter().GetResult().Header.ContainerName;
+        }
+        catch (Exception e) when (e is IOException or FormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>What the slot now holds against the header that delivered it (ContainerImageBundleBinding).</summary>
+    private static IReadOnlyList<string> BindingProblems(LocalDevice device, BundleHeader header, SlotId slot)
+    {
+        var reader = device.Bootloader.OpenImage(header.ContainerName, slot);
+        var bytes = new byte[reader.Length];
+        reader.Read(0, bytes);
+        try
+        {
+            return ContainerImageBundleBinding.Check(ContainerImageReader.Read(bytes), bytes, header);
+        }
+        catch (ContainerImageFormatException e)
+        {
+            return e.Problems;
+        }
+    }
+}

@@ -1,0 +1,26 @@
+using AtymSecure.DeviceAgent.Status;
+
+namespace AtymSecure.DeviceAgent.Updates;
+
+/// <summary>
+/// Where a running device gets its updates. The runner asks on every poll for the bundles that are complete on
+/// local storage, installs each one (once no trial of the same container is still running), and hands it back
+/// with the result. Today's source is the device's inbox folder (<see cref="DeviceInbox"/>); an HTTP source
+/// (issue 12) polls the server and downloads in the background into a partial file (resumable with Range,
+/// committed with <see cref="Primitives.AtomicFile.MoveIntoPlace"/>), and lists an update only once the file is
+/// complete — so the installer only ever reads whole files and the runner never waits on the network.
+/// </summary>
+public interface IUpdateSource
+{
+    /// <summary>Bundles ready to install, in the order to install them. Called every poll: cheap, never blocking.</summary>
+    IReadOnlyList<StagedUpdate> Ready();
+
+    /// <summary>
+    /// The device is done with <paramref name="update"/> (<paramref name="result"/> says how: installed, refused or
+    /// failed); the source forgets it. The inbox deletes the file; an HTTP source also reports the result.
+    /// </summary>
+    void Finished(StagedUpdate update, InstallStatus result);
+}
+
+/// <summary>One update complete on local storage: how logs and status name it, and the bundle file.</summary>
+public sealed record StagedUpdate(string Name, string BundleFile);
