@@ -14,45 +14,16 @@ public sealed class BundleInstallTests : IDisposable
     private const int Size = 6 * 1024;
     private static readonly byte[] V1 = TestImages.Random(Size - 777, 1);
     private static readonly byte[] V2 = TestImages.Evolve(V1, 2, Size);
-    private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private readonly SignedBundles _bundles = new();
     private readonly SimDevice _device = SimDevice.Create(AtymSecure.Bootloader.Flash.FlashProfile.Nrf52Like, [new(Scenarios.App, 8192)]);
 
-    public void Dispose() => _key.Dispose();
+    public void Dispose() => _bundles.Dispose();
 
-    private VerificationKey Trusted => VerificationKey.FromDer(_key.ExportSubjectPublicKeyInfo());
+    private byte[] Bundle(byte[] payload, byte[] target, uint counter, bool delta, string deviceClass = SimDevice.DeviceClass) => delta
+        ? _bundles.Delta(Scenarios.App, V1, target, payload, "2.0.0", counter, deviceClass)
+        : _bundles.Full(Scenarios.App, target, "1.0.0", counter, deviceClass);
 
-    private byte[] Bundle(byte[] payload, byte[] target, uint counter, bool delta, string deviceClass = SimDevice.DeviceClass)
-    {
-        var header = new BundleHeader
-        {
-            ContainerName = Scenarios.App,
-            ContainerVersion = delta ? "2.0.0" : "1.0.0",
-            SecurityCounter = counter,
-            DeviceClass = deviceClass,
-            TargetTriple = "wasm32-unknown-unknown",
-            ArtifactKind = ArtifactKind.Wasm,
-            TargetDigest = SHA256.HashData(target),
-            TargetSize = (ulong)target.Length,
-            PayloadKind = delta ? PayloadKind.Delta : PayloadKind.Full,
-            Codec = delta ? (PayloadCodec)2 : PayloadCodec.None, // 2 = the streaming SeqDiff codec
-            BaseDigest = delta ? SHA256.HashData(V1) : null,
-            BaseSize = delta ? (ulong)V1.Length : null,
-            PayloadLength = (ulong)payload.Length,
-            ChunkSize = 1024,
-            ChunkHashes = BundleFrame.HashChunks(payload, 1024),
-            ExpiresUnixSeconds = (ulong)TestImageSigner.Now.AddDays(30).ToUnixTimeSeconds(),
-        };
-        var signature = _key.SignData(BundleFrame.SignatureInput(header), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
-        var output = new MemoryStream();
-        BundleFrame.WriteAsync(output, header, [new BundleSignature(SignatureAlgorithm.EcdsaP256Sha256, Trusted.KeyId, signature)], payload).GetAwaiter().GetResult();
-        return output.ToArray();
-    }
-
-    private BundleInstallImage Open(byte[] bundle, IReadOnlyCollection<VerificationKey>? keys = null)
-    {
-        var envelope = BundleEnvelope.ReadAsync(new MemoryStream(bundle)).GetAwaiter().GetResult();
-        return new BundleInstallImage(envelope, () => new MemoryStream(bundle), keys ?? [Trusted], _device.Open());
-    }
+    private BundleInstallImage Open(byte[] bundle, IReadOnlyCollection<VerificationKey>? keys = null) => _bundles.Open(bundle, _device.Open(), keys);
 
     private void Install(byte[] bundle)
     {

@@ -27,8 +27,9 @@ public sealed class PowerCutScenario
     /// <summary>
     /// The generic agent for "get <paramref name="target"/> confirmed": confirm a running trial of it,
     /// reboot while it is pending, otherwise (re)install it. True when it is the confirmed image.
+    /// <paramref name="preCheck"/> vouches for the image (default: the test images' signature check).
     /// </summary>
-    public static bool DriveToConfirmed(ScenarioContext ctx, DeviceBootloader bl, IInstallImage target)
+    public static bool DriveToConfirmed(ScenarioContext ctx, DeviceBootloader bl, IInstallImage target, IInstallPreCheck? preCheck = null)
     {
         ArgumentNullException.ThrowIfNull(ctx);
         ArgumentNullException.ThrowIfNull(bl);
@@ -42,7 +43,7 @@ public sealed class PowerCutScenario
             return false;
         }
         if (r.State == ContainerState.Pending) return false; // reboot into the trial
-        bl.Install(target, ctx.PreCheck);
+        bl.Install(target, preCheck ?? ctx.PreCheck);
         return false;
     }
 

@@ -91,11 +91,11 @@ public sealed class ScenarioContext
         }
     }
 
-    /// <summary>Uncut setup helper: install, boot the trial, confirm.</summary>
-    public void InstallAndConfirm(IInstallImage image)
+    /// <summary>Uncut setup helper: install, boot the trial, confirm (<paramref name="preCheck"/> default: the test images' check).</summary>
+    public void InstallAndConfirm(IInstallImage image, IInstallPreCheck? preCheck = null)
     {
         ArgumentNullException.ThrowIfNull(image);
-        Device.Open().Install(image, PreCheck);
+        Device.Open().Install(image, preCheck ?? PreCheck);
         var bl = Device.Open();
         var result = bl.Boot()[image.ContainerName];
         if (result.Outcome != BootOutcome.Trial) throw new InvalidOperationException($"setup: expected a trial boot, got {result.Outcome}");

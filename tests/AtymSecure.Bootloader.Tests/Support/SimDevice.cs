@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using AtymSecure.Bootloader.Crypto;
 using AtymSecure.Bootloader.Flash;
 using AtymSecure.Bootloader.Layout;
@@ -26,7 +27,7 @@ public sealed class SimDevice
     public static BootloaderOptions DefaultOptions(int programChunk = 1024) => new()
     {
         DeviceClass = DeviceClass,
-        Clock = new FixedClock(TestImageSigner.Now),
+        Clock = new FakeTimeProvider(TestImageSigner.Now), // stands still: expiry checks are deterministic
         ProgramChunkBytes = programChunk,
     };
 

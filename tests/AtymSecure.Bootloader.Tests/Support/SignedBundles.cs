@@ -1,0 +1,66 @@
+using System.Security.Cryptography;
+using AtymSecure.Bootloader.Install;
+using AtymSecure.Formats.Bundle;
+using AtymSecure.Formats.Crypto;
+
+namespace AtymSecure.Bootloader.Tests.Support;
+
+/// <summary>
+/// Real signed bundles (formats/Bundle, docs/bundle-format.md) of test images, full or SeqDiff delta,
+/// signed with one P-256 vendor key, and the production <see cref="BundleInstallImage"/> that reads them.
+/// </summary>
+public sealed class SignedBundles : IDisposable
+{
+    private const int ChunkSize = 1024;
+    private const PayloadCodec SeqDiff = (PayloadCodec)2; // the streaming SeqDiff codec
+    private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
+    public VerificationKey Trusted => VerificationKey.FromDer(_key.ExportSubjectPublicKeyInfo());
+
+    public byte[] Full(string container, byte[] target, string version, uint counter, string deviceClass = SimDevice.DeviceClass) =>
+        Write(Header(container, target, version, counter, deviceClass, target, PayloadKind.Full, PayloadCodec.None), target);
+
+    /// <summary>A delta bundle: <paramref name="patch"/> turns <paramref name="baseImage"/> into <paramref name="target"/>.</summary>
+    public byte[] Delta(string container, byte[] baseImage, byte[] target, byte[] patch, string version, uint counter, string deviceClass = SimDevice.DeviceClass) =>
+        Write(Header(container, target, version, counter, deviceClass, patch, PayloadKind.Delta, SeqDiff) with
+        {
+            BaseDigest = SHA256.HashData(baseImage),
+            BaseSize = (ulong)baseImage.Length,
+        }, patch);
+
+    /// <summary>The bundle as the device's installer sees it: envelope parsed, expectations from <paramref name="device"/>'s state.</summary>
+    public BundleInstallImage Open(byte[] bundle, DeviceBootloader device, IReadOnlyCollection<VerificationKey>? trustedKeys = null)
+    {
+        var envelope = BundleEnvelope.ReadAsync(new MemoryStream(bundle)).GetAwaiter().GetResult();
+        return new BundleInstallImage(envelope, () => new MemoryStream(bundle), trustedKeys ?? [Trusted], device);
+    }
+
+    public void Dispose() => _key.Dispose();
+
+    private static BundleHeader Header(string container, byte[] target, string version, uint counter, string deviceClass, byte[] payload,
+        PayloadKind kind, PayloadCodec codec) => new()
+    {
+        PayloadKind = kind,
+        Codec = codec,
+        ContainerName = container,
+        ContainerVersion = version,
+        SecurityCounter = counter,
+        DeviceClass = deviceClass,
+        TargetTriple = "wasm32-unknown-unknown",
+        ArtifactKind = ArtifactKind.Wasm,
+        TargetDigest = SHA256.HashData(target),
+        TargetSize = (ulong)target.Length,
+        PayloadLength = (ulong)payload.Length,
+        ChunkSize = ChunkSize,
+        ChunkHashes = BundleFrame.HashChunks(payload, ChunkSize),
+        ExpiresUnixSeconds = (ulong)TestImageSigner.Now.AddDays(30).ToUnixTimeSeconds(),
+    };
+
+    private byte[] Write(BundleHeader header, byte[] payload)
+    {
+        var signature = _key.SignData(BundleFrame.SignatureInput(header), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+        var output = new MemoryStream();
+        BundleFrame.WriteAsync(output, header, [new BundleSignature(SignatureAlgorithm.EcdsaP256Sha256, Trusted.KeyId, signature)], payload).GetAwaiter().GetResult();
+        return output.ToArray();
+    }
+}
