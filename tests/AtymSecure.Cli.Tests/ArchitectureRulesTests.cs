@@ -1,4 +1,5 @@
 using System.Xml.Linq;
+using AtymSecure.TestSupport;
 
 namespace AtymSecure.Cli.Tests;
 
@@ -9,15 +10,7 @@ namespace AtymSecure.Cli.Tests;
 /// </summary>
 public class ArchitectureRulesTests
 {
-    private static readonly string Root = FindRoot();
-
-    // The source location, not the binaries: builds may go to an --artifacts-path elsewhere.
-    private static string FindRoot([System.Runtime.CompilerServices.CallerFilePath] string source = "")
-    {
-        var dir = new DirectoryInfo(Path.GetDirectoryName(source)!);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "AtymSecure.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("AtymSecure.sln not found above the test sources");
-    }
+    private static readonly string Root = RepositoryRoot.Path;
 
     private static IEnumerable<string> Closure(string project)
     {

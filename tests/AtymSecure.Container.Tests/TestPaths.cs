@@ -1,11 +1,11 @@
-using System.Runtime.CompilerServices;
+using AtymSecure.TestSupport;
 
 namespace AtymSecure.Container.Tests;
 
 /// <summary>Repository files (samples, docs, goldens) and per-test temp folders.</summary>
 internal static class TestPaths
 {
-    public static string Repo { get; } = FindRepo();
+    public static string Repo => RepositoryRoot.Path;
 
     public static string File(string relative) => Path.Combine(Repo, relative);
 
@@ -26,15 +26,5 @@ internal static class TestPaths
         foreach (var file in Directory.GetFiles(File(Path.Combine("samples", sample))))
             System.IO.File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
         return target;
-    }
-
-    private static string FindRepo([CallerFilePath] string sourceFile = "")
-    {
-        foreach (var start in new[] { Path.GetDirectoryName(sourceFile), AppContext.BaseDirectory })
-        {
-            for (var dir = start is null ? null : new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-                if (System.IO.File.Exists(Path.Combine(dir.FullName, "AtymSecure.sln"))) return dir.FullName;
-        }
-        throw new InvalidOperationException($"AtymSecure.sln not found above {sourceFile} or {AppContext.BaseDirectory}");
     }
 }

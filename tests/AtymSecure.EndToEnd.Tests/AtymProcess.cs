@@ -1,4 +1,3 @@
-using System.Reflection;
 using AtymSecure.TestSupport;
 
 namespace AtymSecure.EndToEnd.Tests;
@@ -7,9 +6,6 @@ namespace AtymSecure.EndToEnd.Tests;
 internal sealed class AtymProcess(string workDirectory, IDictionary<string, string> environment)
 {
     private static readonly string Dll = Path.Combine(AppContext.BaseDirectory, "atym.dll");
-
-    public static string RepoRoot { get; } = typeof(AtymProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-        .Single(a => a.Key == "RepoRoot").Value!;
 
     /// <summary>Runs to completion; a non-zero exit fails the test with the command and its output.</summary>
     public async Task<string> Ok(params string[] args)

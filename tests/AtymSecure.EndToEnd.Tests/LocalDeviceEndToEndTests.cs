@@ -77,7 +77,7 @@ public sealed class LocalDeviceEndToEndTests : IAsyncLifetime
         })
         {
             var layout = Path.Combine(_dir, "layouts", sample);
-            await _atym.Ok("build", Path.Combine(AtymProcess.RepoRoot, "samples", sample), "-o", layout);
+            await _atym.Ok("build", Path.Combine(RepositoryRoot.Samples, sample), "-o", layout);
             await _atym.Ok("copy", $"oci:{layout}:{version}", Ref(name, version));
             await _atym.Ok("sign", Ref(name, version), "--key", "dev.key");
         }
@@ -98,7 +98,9 @@ public sealed class LocalDeviceEndToEndTests : IAsyncLifetime
         // Kill the device process in the middle of writing a slot (slow flash makes the write last seconds).
         var installing = _atym.Start("device", "install", sf100, "--data", Data, "--flash-op-delay", "00:00:00.020");
         await installing.WaitForLogAsync("Installing", TimeSpan.FromSeconds(60));
-        await Task.Delay(400);
+        // Kill once the install is writing: the Installing record and the slot erases reach the flash file one
+        // operation at a time (20 ms each), each moving its modification time.
+        await Wait.ForWritesAsync(Path.Combine(Data, "flash.img"), 3, "the install to write to the flash file", TimeSpan.FromSeconds(60));
         await installing.KillAsync();
         Assert.DoesNotContain("Installed", installing.Log, StringComparison.Ordinal);
         var afterCut = await DeviceStatusJson.Read(_atym, Data);

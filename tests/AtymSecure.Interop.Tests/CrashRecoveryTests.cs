@@ -4,6 +4,7 @@ using AtymSecure.Interop.Tests.Infrastructure;
 using AtymSecure.Oci.Content;
 using AtymSecure.Oci.Remote;
 using AtymSecure.Oci.Wire;
+using AtymSecure.TestSupport;
 
 namespace AtymSecure.Interop.Tests;
 
@@ -30,6 +31,13 @@ public sealed class CrashRecoveryTests
             length = -1;
             return false;
         }
+    }
+
+    /// <summary>The session id of an upload URL (<c>/v2/NAME/blobs/uploads/ID?...</c>).</summary>
+    private static string UploadId(Uri location)
+    {
+        var path = location.IsAbsoluteUri ? location.AbsolutePath : location.OriginalString.Split('?')[0];
+        return path[(path.LastIndexOf('/') + 1)..];
     }
 
     private static byte[] Random(int length, int seed)
@@ -73,7 +81,10 @@ public sealed class CrashRecoveryTests
             "digest=" + Digest.Compute(monolithic), UriKind.RelativeOrAbsolute),
             new StallingContent(monolithic[..(2 * 1024 * 1024)], sent, stall.Token));
         await sent.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        await Task.Delay(300); // let the server receive and write what was sent
+        // Kill once the server has written part of what was sent into the session's upload file.
+        var monoUpload = Path.Combine(registry.DataDirectory, "uploads", UploadId(monoStart.Headers.Location!));
+        await Wait.UntilAsync(() => File.Exists(monoUpload) && new FileInfo(monoUpload).Length >= 1024 * 1024,
+            "the registry to write the stalled upload's first MiB", TimeSpan.FromSeconds(30));
 
         await registry.KillAsync();
         await stall.CancelAsync();

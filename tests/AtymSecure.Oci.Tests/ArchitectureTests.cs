@@ -1,4 +1,5 @@
 using AtymSecure.Oci.Remote;
+using AtymSecure.TestSupport;
 
 namespace AtymSecure.Oci.Tests;
 
@@ -10,20 +11,10 @@ public sealed class ArchitectureTests
         var references = typeof(Repository).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
         Assert.DoesNotContain(references, n => n.StartsWith("AtymSecure.", StringComparison.Ordinal) && n != "AtymSecure.Primitives");
         Assert.DoesNotContain(references, n => n.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
-        var project = File.ReadAllText(Path.Combine(RepoRoot(), "registry", "Oci", "AtymSecure.Oci.csproj"));
+        var project = File.ReadAllText(RepositoryRoot.File("registry/Oci/AtymSecure.Oci.csproj"));
         var projectReferences = System.Text.RegularExpressions.Regex.Matches(project, "ProjectReference Include=\"([^\"]+)\"").Select(m => m.Groups[1].Value);
         Assert.Equal(["../../primitives/AtymSecure.Primitives.csproj"], projectReferences);
         Assert.DoesNotContain("PackageReference", project, StringComparison.Ordinal);
         Assert.DoesNotContain("FrameworkReference", project, StringComparison.Ordinal);
     }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "AtymSecure.sln"))) return dir.FullName;
-        // Built with --artifacts-path outside the tree: fall back to the source location of this file's project.
-        return Path.GetFullPath(Path.Combine(ThisDirectory(), "..", ".."));
-    }
-
-    private static string ThisDirectory([System.Runtime.CompilerServices.CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
 }

@@ -3,14 +3,48 @@ namespace AtymSecure.TestSupport;
 /// <summary>Waiting for an observable condition instead of a fixed sleep.</summary>
 public static class Wait
 {
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(5);
+
     /// <summary>Polls <paramref name="condition"/> (real time, generous bound; not a timing assertion).</summary>
     public static void Until(Func<bool> condition, string what, int seconds = 30)
     {
+        ArgumentNullException.ThrowIfNull(condition);
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
         while (!condition())
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for: {what}");
-            Thread.Sleep(5);
+            Thread.Sleep(PollInterval);
         }
+    }
+
+    /// <summary>Polls <paramref name="condition"/> without blocking a thread; throws <see cref="TimeoutException"/> naming <paramref name="what"/>.</summary>
+    public static async Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for: {what}");
+            await Task.Delay(PollInterval).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="path"/> has been written <paramref name="writes"/> more times (its
+    /// modification time moved that often), observed without opening it — the file may be locked by the
+    /// process that writes it. Writes closer together than the poll interval count once, so this waits
+    /// for at least that many.
+    /// </summary>
+    public static Task ForWritesAsync(string path, int writes, string what, TimeSpan? timeout = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var last = File.GetLastWriteTimeUtc(path);
+        var seen = 0;
+        return UntilAsync(() =>
+        {
+            var now = File.GetLastWriteTimeUtc(path);
+            if (now != last) { seen++; last = now; }
+            return seen >= writes;
+        }, what, timeout);
     }
 }

@@ -1,3 +1,4 @@
+using AtymSecure.TestSupport;
 using AtymSecure.Formats.Container;
 using AtymSecure.Formats.Tests.Wasm;
 using AtymSecure.Formats.Wasm;
@@ -32,7 +33,7 @@ public class ImportPolicyTests
         var wrongSignature = Assert.Single(ImportPolicy.Check(ModuleImporting("atym", "sensor_read"), [Capability.Parse("sensor:temp0")]));
         Assert.Equal("import atym.sensor_read has signature (i32, i32, i32) -> (), the device API defines (i32, i32, i32) -> (i32)", wrongSignature.Message);
 
-        var sample = WasmModuleParser.Parse(File.ReadAllBytes(RepoRoot.File("samples/sensor-filter/sensor-filter.wasm")));
+        var sample = WasmModuleParser.Parse(File.ReadAllBytes(RepositoryRoot.File("samples/sensor-filter/sensor-filter.wasm")));
         var refused = ImportPolicy.Check(sample, [Capability.Log, Capability.Parse("publish:telemetry/temp")]);
         var v = Assert.Single(refused);
         Assert.Equal("import atym.sensor_read requires permission 'sensor:<name>', which the container's permissions do not grant", v.Message);
@@ -78,7 +79,7 @@ public class ImportPolicyTests
     [Fact]
     public void Derived_simple_capabilities_cover_wasi_imports_but_never_parameterized_ones()
     {
-        var sample = WasmModuleParser.Parse(File.ReadAllBytes(RepoRoot.File("samples/anomaly-detector/anomaly-detector.wasm")));
+        var sample = WasmModuleParser.Parse(File.ReadAllBytes(RepositoryRoot.File("samples/anomaly-detector/anomaly-detector.wasm")));
         Assert.Equal([Capability.Log], ImportPolicy.RequiredSimpleCapabilities(sample));
     }
 }

@@ -1,3 +1,4 @@
+using AtymSecure.TestSupport;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using AtymSecure.Formats.Bundle;
@@ -88,8 +89,8 @@ public class GoldenContainerImageTests
     private static void WriteMissingGoldens()
     {
         Directory.CreateDirectory(GoldenDir);
-        var module = File.ReadAllBytes(RepoRoot.File("samples/anomaly-detector/anomaly-detector.wasm"));
-        var model = File.ReadAllBytes(RepoRoot.File("samples/anomaly-detector/model.bin"));
+        var module = File.ReadAllBytes(RepositoryRoot.File("samples/anomaly-detector/anomaly-detector.wasm"));
+        var model = File.ReadAllBytes(RepositoryRoot.File("samples/anomaly-detector/model.bin"));
         var config = AnomalyDetectorConfig(model);
         var blobs = new Dictionary<string, ReadOnlyMemory<byte>> { ["model"] = model };
         var valid = ContainerImageWriter.Write(config, config.Permissions, ArtifactKind.Wasm, null, null, module, blobs);

@@ -1,3 +1,4 @@
+using AtymSecure.TestSupport;
 using AtymSecure.Formats.Wasm;
 
 namespace AtymSecure.Formats.Tests.Wasm;
@@ -12,7 +13,7 @@ public class SampleModuleTests
     [InlineData("samples/faulty/faulty.wasm", "atym.log")]
     public void Sample_modules_have_the_expected_imports_exports_and_memory(string path, string imports)
     {
-        var module = WasmModuleParser.Parse(File.ReadAllBytes(RepoRoot.File(path)));
+        var module = WasmModuleParser.Parse(File.ReadAllBytes(RepositoryRoot.File(path)));
 
         Assert.Equal(imports.Split(','), module.Imports.Select(i => $"{i.Module}.{i.Name}"));
         Assert.Equal("() -> (i32)", module.GetExportedFunctionType("atym_step")?.ToString());

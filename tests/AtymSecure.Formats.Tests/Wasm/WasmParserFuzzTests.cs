@@ -1,3 +1,4 @@
+using AtymSecure.TestSupport;
 using AtymSecure.Formats.Wasm;
 using CsCheck;
 
@@ -12,8 +13,8 @@ public class WasmParserFuzzTests
     private static readonly byte[][] Seeds =
     [
         WasmBytes.Valid(),
-        File.ReadAllBytes(RepoRoot.File("samples/faulty/faulty.wasm")),
-        File.ReadAllBytes(RepoRoot.File("samples/sensor-filter/sensor-filter.wasm")),
+        File.ReadAllBytes(RepositoryRoot.File("samples/faulty/faulty.wasm")),
+        File.ReadAllBytes(RepositoryRoot.File("samples/sensor-filter/sensor-filter.wasm")),
     ];
 
     private static void ParseOrTypedError(byte[] bytes)

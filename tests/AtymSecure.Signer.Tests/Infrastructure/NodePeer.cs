@@ -11,7 +11,7 @@ public static class NodePeer
     public const int Verified = 0;
     public const int Rejected = 1;
 
-    public static string Folder { get; } = Path.Combine(RepoRoot.Path, "tests", "node");
+    public static string Folder { get; } = RepositoryRoot.File("tests/node");
 
     private static string RequireInstalled()
     {
@@ -42,24 +42,5 @@ public static class NodePeer
         if (artifactPath is not null) args.AddRange(["--artifact", artifactPath]);
         if (ignoreHint) args.Add("--ignore-hint");
         return RunAsync("verify-bundle.js", [.. args]);
-    }
-}
-
-/// <summary>The repository checkout (the folder holding AtymSecure.sln).</summary>
-public static class RepoRoot
-{
-    public static string Path { get; } = Find();
-
-    private static string Find()
-    {
-        var baked = typeof(RepoRoot).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
-            .Cast<System.Reflection.AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "RepoRoot")?.Value;
-        if (baked is not null && File.Exists(System.IO.Path.Combine(baked, "AtymSecure.sln"))) return baked;
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(System.IO.Path.Combine(dir.FullName, "AtymSecure.sln"))) return dir.FullName;
-        // Built with --artifacts-path outside the tree: fall back to the source location of this file's project.
-        for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(System.IO.Path.Combine(dir.FullName, "AtymSecure.sln"))) return dir.FullName;
-        throw new InvalidOperationException("cannot find AtymSecure.sln above the test binaries or the working directory");
     }
 }
