@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using AtymSecure.Bootloader.State;
+using System.IO.Hashing;
 using AtymSecure.Bootloader.Flash;
 
 namespace AtymSecure.Bootloader.FilePort;
@@ -71,7 +71,7 @@ internal sealed class FlashFileLayout
         span[24] = Geometry.ErasedValue;
         var pos = FixedHeaderSize;
         foreach (var size in Geometry.SectorSizes) { BinaryPrimitives.WriteUInt32LittleEndian(span[pos..], (uint)size); pos += 4; }
-        BinaryPrimitives.WriteUInt32LittleEndian(span[pos..], Crc32.Compute(span[..pos]));
+        BinaryPrimitives.WriteUInt32LittleEndian(span[pos..], Crc32.HashToUInt32(span[..pos]));
         return header;
     }
 
@@ -107,7 +107,7 @@ internal sealed class FlashFileLayout
     {
         var crcAt = header.Length - 4;
         var stored = BinaryPrimitives.ReadUInt32LittleEndian(header[crcAt..]);
-        if (Crc32.Compute(header[..crcAt]) != stored)
+        if (Crc32.HashToUInt32(header[..crcAt]) != stored)
             throw new FlashImageFileException("flash file header checksum mismatch (damaged header)");
         if (header[25..FixedHeaderSize].ContainsAnyExcept((byte)0))
             throw new FlashImageFileException("flash file header has non-zero reserved bytes");

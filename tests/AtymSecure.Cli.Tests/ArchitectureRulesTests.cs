@@ -55,9 +55,9 @@ public class ArchitectureRulesTests
         "cli/AtymSecure.Cli.csproj",
     ];
 
-    // What a device may carry: the Wasm engine, small crypto and compression. Anything else is a decision
+    // What a device may carry: the Wasm engine, small crypto, compression and checksums. Anything else is a decision
     // to make here, on purpose.
-    private static readonly string[] DevicePackages = ["Wasmtime", "BouncyCastle.Cryptography", "ZstdSharp.Port"];
+    private static readonly string[] DevicePackages = ["Wasmtime", "BouncyCastle.Cryptography", "ZstdSharp.Port", "System.IO.Hashing"];
 
     private static readonly string[] DeviceSideProjects =
     [

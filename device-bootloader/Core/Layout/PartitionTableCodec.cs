@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Text;
 using AtymSecure.Bootloader.Flash;
-using AtymSecure.Bootloader.State;
 
 namespace AtymSecure.Bootloader.Layout;
 
@@ -46,7 +46,7 @@ public static class PartitionTableCodec
             BinaryPrimitives.WriteUInt32LittleEndian(entry[8..], (uint)e.Size);
             Encoding.ASCII.GetBytes(e.ContainerName, entry.Slice(12, PartitionTable.MaxNameLength));
         }
-        BinaryPrimitives.WriteUInt32LittleEndian(span[^4..], Crc32.Compute(span[..^4]));
+        BinaryPrimitives.WriteUInt32LittleEndian(span[^4..], Crc32.HashToUInt32(span[..^4]));
         return bytes;
     }
 
@@ -69,7 +69,7 @@ public static class PartitionTableCodec
         var flashSize = BinaryPrimitives.ReadUInt32LittleEndian(bytes[8..]);
         if (flashSize != geometry.TotalSize) problems.Add($"table is for a {flashSize}-byte part, this part has {geometry.TotalSize} bytes");
         var crc = BinaryPrimitives.ReadUInt32LittleEndian(bytes[(length - 4)..]);
-        var actual = Crc32.Compute(bytes[..(length - 4)]);
+        var actual = Crc32.HashToUInt32(bytes[..(length - 4)]);
         if (crc != actual) throw new PartitionTableException([.. problems, $"CRC-32 is 0x{crc:X8}, computed 0x{actual:X8} (damaged table)"]);
 
         var entries = new List<Partition>();

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using AtymSecure.Bootloader.Crypto;
 using AtymSecure.Bootloader.Layout;
 
@@ -52,7 +53,7 @@ public static class StateRecordCodec
             WriteSlot(s.Slice(28, SlotInfoSize), r.SlotA);
             WriteSlot(s.Slice(80, SlotInfoSize), r.SlotB);
         }
-        BinaryPrimitives.WriteUInt32LittleEndian(s[CrcOffset..], Crc32.Compute(s[..CrcOffset]));
+        BinaryPrimitives.WriteUInt32LittleEndian(s[CrcOffset..], Crc32.HashToUInt32(s[..CrcOffset]));
         key.Mac(s[..MacOffset], s[MacOffset..]);
         return bytes;
     }
@@ -70,7 +71,7 @@ public static class StateRecordCodec
         if (magic != Magic) throw new StateRecordException($"magic 0x{magic:X8} is not a state record");
         if (s[4] != FormatVersion) throw new StateRecordException($"format version {s[4]} is not supported");
         var crc = BinaryPrimitives.ReadUInt32LittleEndian(s[CrcOffset..]);
-        if (crc != Crc32.Compute(s[..CrcOffset])) throw new StateRecordException("CRC mismatch (torn or damaged record)");
+        if (crc != Crc32.HashToUInt32(s[..CrcOffset])) throw new StateRecordException("CRC mismatch (torn or damaged record)");
         if (!key.VerifyMac(s[..MacOffset], s[MacOffset..])) throw new StateRecordException("MAC mismatch (record not written with this device key)");
 
         var type = (StateRecordType)s[5];

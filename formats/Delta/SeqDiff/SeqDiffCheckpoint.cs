@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 
 namespace AtymSecure.Formats.Delta.SeqDiff;
 
@@ -19,7 +20,7 @@ public readonly record struct SeqDiffCheckpoint(int BlockIndex, long PatchOffset
         BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(4), PatchOffset);
         BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(12), OutputOffset);
         header.NewSha256.Span[..4].CopyTo(bytes.AsSpan(20));
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(24), CheckpointCrc32.Compute(bytes.AsSpan(0, 24)));
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(24), Crc32.HashToUInt32(bytes.AsSpan(0, 24)));
         return bytes;
     }
 
@@ -31,7 +32,7 @@ public readonly record struct SeqDiffCheckpoint(int BlockIndex, long PatchOffset
             throw new DeltaFormatException($"checkpoint is {bytes.Length} bytes, expected {Size}", -1);
         }
 
-        if (CheckpointCrc32.Compute(bytes[..24]) != BinaryPrimitives.ReadUInt32LittleEndian(bytes[24..]))
+        if (Crc32.HashToUInt32(bytes[..24]) != BinaryPrimitives.ReadUInt32LittleEndian(bytes[24..]))
         {
             throw new DeltaFormatException("checkpoint CRC mismatch (torn or corrupted write)", 24);
         }

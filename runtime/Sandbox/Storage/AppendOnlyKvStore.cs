@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using AtymSecure.Bootloader.State;
+using System.IO.Hashing;
 using AtymSecure.Primitives;
 
 namespace AtymSecure.Runtime.Storage;
@@ -113,7 +113,7 @@ public sealed class AppendOnlyKvStore : IKeyValueStore, IDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(4), checked((uint)value.Length));
         key.CopyTo(record.AsSpan(HeaderBytes));
         value.CopyTo(record.AsSpan(HeaderBytes + key.Length));
-        var crc = Crc32.Compute(record.AsSpan(1, HeaderBytes - 1 + key.Length + value.Length));
+        var crc = Crc32.HashToUInt32(record.AsSpan(1, HeaderBytes - 1 + key.Length + value.Length));
         BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(record.Length - CrcBytes), crc);
         return record;
     }
@@ -141,7 +141,7 @@ public sealed class AppendOnlyKvStore : IKeyValueStore, IDisposable
             var total = HeaderBytes + keyLength + (int)valueLength + CrcBytes;
             if (rest.Length < total) break;
             var crc = BinaryPrimitives.ReadUInt32LittleEndian(rest[(total - CrcBytes)..]);
-            if (crc != Crc32.Compute(rest[1..(total - CrcBytes)])) break;
+            if (crc != Crc32.HashToUInt32(rest[1..(total - CrcBytes)])) break;
             var key = KeyString(rest.Slice(HeaderBytes, keyLength));
             if (rest[1] == OpSet)
             {

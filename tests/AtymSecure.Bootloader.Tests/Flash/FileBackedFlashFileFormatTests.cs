@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using AtymSecure.Bootloader.Flash;
-using AtymSecure.Bootloader.State;
 using CsCheck;
 using AtymSecure.Bootloader.Simulator;
 using AtymSecure.Bootloader.FilePort;
@@ -208,7 +208,7 @@ public sealed class FileBackedFlashFileFormatTests : IDisposable
         var count = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(12));
         var crcAt = 32 + 4 * (int)Math.Min(count, 70000);
         if (crcAt + 4 > bytes.Length) return bytes;
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(crcAt), Crc32.Compute(bytes.AsSpan(0, crcAt)));
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(crcAt), Crc32.HashToUInt32(bytes.AsSpan(0, crcAt)));
         return bytes;
     }
 }

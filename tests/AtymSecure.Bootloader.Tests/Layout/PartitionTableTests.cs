@@ -131,7 +131,7 @@ public sealed class PartitionTableTests
         {
             var bytes = (byte[])good.Clone();
             bytes[at] = value;
-            if (fixCrc) System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4), AtymSecure.Bootloader.State.Crc32.Compute(bytes.AsSpan(0, bytes.Length - 4)));
+            if (fixCrc) System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4), System.IO.Hashing.Crc32.HashToUInt32(bytes.AsSpan(0, bytes.Length - 4)));
             try
             {
                 var table = PartitionTableCodec.Decode(bytes, g);

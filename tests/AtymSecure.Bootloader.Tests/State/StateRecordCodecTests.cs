@@ -1,3 +1,4 @@
+using System.IO.Hashing;
 using AtymSecure.Bootloader.Crypto;
 using AtymSecure.Bootloader.Layout;
 using AtymSecure.Bootloader.State;
@@ -129,7 +130,7 @@ public sealed class StateRecordCodecTests
         {
             var bytes = (byte[])good.Clone();
             bytes[at] = value;
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(156), Crc32.Compute(bytes.AsSpan(0, 156)));
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(156), Crc32.HashToUInt32(bytes.AsSpan(0, 156)));
             Key.Mac(bytes.AsSpan(0, 160), bytes.AsSpan(160));
             if (StateRecordCodec.TryDecode(bytes, Key, out var entry, out _) && entry!.Container is { } r)
                 Assert.Empty(r.Validate());
