@@ -3,6 +3,10 @@ using AtymSecure.Bootloader;
 using AtymSecure.Bootloader.Crypto;
 using AtymSecure.Bootloader.FilePort;
 using AtymSecure.Bootloader.Flash;
+using AtymSecure.Bootloader.Layout;
+using AtymSecure.Bootloader.State;
+using AtymSecure.DeviceAgent.Provisioning;
+using AtymSecure.DeviceAgent.Status;
 using AtymSecure.Formats.Crypto;
 
 namespace AtymSecure.DeviceAgent.Tests.Provisioning;
@@ -88,10 +92,10 @@ public sealed class DeviceFolderGoldenTests : IDisposable
         var root = CopyOfGoldenDevice();
         using var device = LocalDevice.Open(root);
         Assert.Equal(DeviceId, device.Identity.DeviceId);
-        Assert.Null(device.StatusProblem);
+        Assert.Null(device.Status.LoadProblem);
         Assert.Equal(["app"], device.ContainerNames);
         var app = Assert.Single(device.SlotStatus());
-        Assert.Equal(("empty", "none", "none"), (app.State, app.ConfirmedSlot, app.TrialSlot));
+        Assert.Equal((ContainerState.Empty, SlotId.None, SlotId.None), (app.State, app.ConfirmedSlot, app.TrialSlot));
     }
 
     [Theory]
@@ -129,7 +133,7 @@ public sealed class DeviceFolderGoldenTests : IDisposable
         var root = CopyOfGoldenDevice();
         File.Copy(Path.Combine(GoldenRoot, "status-v1-truncated-negative.json"), Path.Combine(root, "status.json"), overwrite: true);
         using var device = LocalDevice.Open(root); // the flash stays authoritative: a damaged status is reported, not fatal
-        Assert.Contains("status.json is damaged", device.StatusProblem, StringComparison.Ordinal);
+        Assert.Contains("status.json is damaged", device.Status.LoadProblem, StringComparison.Ordinal);
         Assert.Equal(["app"], device.ContainerNames);
     }
 
