@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Canonical JSON as tuf-js signs it (@tufjs/canonical-json), the peer for our CanonicalJsonWriter.
-// Reads a JSON array of JSON texts on stdin, prints one line per text: the hex of canonicalize(JSON.parse(text)),
-// or "error" when tuf-js refuses the value (floats). Shares no code with AtymSecure.
-// Usage: node tuf-canonical.js < inputs.json
+// Reads a JSON array of JSON texts (from FILE, or stdin), prints one line per text: the hex of
+// canonicalize(JSON.parse(text)), or "error" when tuf-js refuses the value (floats). Shares no code with AtymSecure.
+// Usage: node tuf-canonical.js [FILE] < inputs.json
 // Exit codes: 0 done, 2 usage or setup error.
 'use strict';
 
@@ -14,14 +14,12 @@ try {
   process.exit(2);
 }
 
-const chunks = [];
-process.stdin.on('data', (c) => chunks.push(c));
-process.stdin.on('end', () => {
+function run(text) {
   let inputs;
   try {
-    inputs = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    inputs = JSON.parse(text);
   } catch (e) {
-    process.stderr.write(`usage error: stdin is not a JSON array: ${e.message}\n`);
+    process.stderr.write(`usage error: the input is not a JSON array: ${e.message}\n`);
     process.exit(2);
   }
   const lines = inputs.map((text) => {
@@ -32,4 +30,12 @@ process.stdin.on('end', () => {
     }
   });
   process.stdout.write(lines.join('\n') + '\n');
-});
+}
+
+if (process.argv[2]) {
+  run(require('node:fs').readFileSync(process.argv[2], 'utf8'));
+} else {
+  const chunks = [];
+  process.stdin.on('data', (c) => chunks.push(c));
+  process.stdin.on('end', () => run(Buffer.concat(chunks).toString('utf8')));
+}

@@ -26,10 +26,13 @@ public sealed partial record ReleaseIdentity(string Container, string Version, s
 
     internal static ReleaseIdentity FromJson(JsonFields custom)
     {
-        var container = Name(custom, "container");
+        var container = custom.String("container", 64);
+        if (ContainerName.Check(container, custom.PathOf("container")) is { } problem) throw JsonFields.Malformed(problem.Path, problem.Message);
         var version = custom.String("version", SemanticVersion.MaxLength);
         if (!SemanticVersion.TryParse(version, out _, out var error)) throw JsonFields.Malformed(custom.PathOf("version"), $"'{version}': {error}");
-        var deviceClass = Name(custom, "deviceClass");
+        var deviceClass = custom.String("deviceClass", 64);
+        if (!DeviceClassGrammar().IsMatch(deviceClass))
+            throw JsonFields.Malformed(custom.PathOf("deviceClass"), $"'{deviceClass}' is not 1-64 characters of [a-z0-9._-] starting with [a-z0-9]");
         var counter = custom.Integer("securityCounter", 0, MaxSecurityCounter);
         var kindText = custom.String("codeKind", 32);
         var kind = CodeKinds.FirstOrDefault(k => k.Name == kindText);
@@ -57,16 +60,9 @@ public sealed partial record ReleaseIdentity(string Container, string Version, s
         (ArtifactKind.Wasm2cObject, "wasm2c-object"),
     ];
 
-    private static string Name(JsonFields custom, string member)
-    {
-        var value = custom.String(member, 64);
-        if (!NameGrammar().IsMatch(value)) throw JsonFields.Malformed(custom.PathOf(member), $"'{value}' is not 1-64 characters of [a-z0-9._-] starting with [a-z0-9]");
-        return value;
-    }
-
-    /// <summary>Container and class names become path segments; the one name rule of issue 10 will replace this grammar.</summary>
+    /// <summary>Device class names become path segments and role names (<c>compiler-linux-x86_64</c>).</summary>
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,63}$", RegexOptions.CultureInvariant)]
-    internal static partial Regex NameGrammar();
+    internal static partial Regex DeviceClassGrammar();
 }
 
 /// <summary>
@@ -135,7 +131,7 @@ public sealed partial record DirectorDocumentCustom(string DeviceId, string Devi
         var deviceId = fields.String("deviceId", 128);
         if (!DeviceIdGrammar().IsMatch(deviceId)) throw JsonFields.Malformed(fields.PathOf("deviceId"), "not a device id ([A-Za-z0-9._:-], 1-128)");
         var deviceClass = fields.String("deviceClass", 64);
-        if (!ReleaseIdentity.NameGrammar().IsMatch(deviceClass)) throw JsonFields.Malformed(fields.PathOf("deviceClass"), "not a device class name");
+        if (!ReleaseIdentity.DeviceClassGrammar().IsMatch(deviceClass)) throw JsonFields.Malformed(fields.PathOf("deviceClass"), "not a device class name");
         var nonce = fields.String("nonce", 128);
         if (!NonceGrammar().IsMatch(nonce)) throw JsonFields.Malformed(fields.PathOf("nonce"), "not a nonce (16-128 base64url characters)");
         return new DirectorDocumentCustom(deviceId, deviceClass, nonce);
