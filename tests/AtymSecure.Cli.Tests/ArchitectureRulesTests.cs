@@ -104,6 +104,12 @@ public class ArchitectureRulesTests
     public void The_sandbox_does_not_reference_the_device_process() =>
         Assert.DoesNotContain(DeviceAgent, TransitiveReferences(Runtime));
 
+    // Trial verdicts reach the bootloader through the device agent (BootloaderTrialDecision); the sandbox only knows ITrialDecision.
+    [Fact]
+    public void The_sandbox_does_not_reference_the_bootloader() =>
+        Assert.Empty(TransitiveReferences(Runtime).Intersect([Bootloader, "device-bootloader/Simulator/AtymSecure.Bootloader.Simulator.csproj",
+            "device-bootloader/FilePort/AtymSecure.Bootloader.FilePort.csproj"]));
+
     [Fact]
     public void The_delivery_library_does_not_reference_the_device_runtime() =>
         Assert.Empty(TransitiveReferences("ota-server/Delivery/AtymSecure.Delivery.csproj").Intersect([Runtime, DeviceAgent, Bootloader]));
