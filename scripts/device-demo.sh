@@ -40,7 +40,7 @@ atym verify "$host/samples/sensor-filter:1.0.0" --key "$work/dev.pub"
 
 step "compile for $class and cut bundles"
 atym compile "$host/samples/sensor-filter:1.0.0" --device-class "$class" --key "$work/dev.key"
-bundle() { atym bundle "$host/samples/$1:$2" --device-class "$class" --key "$work/dev.key" --output "$work/$3" "${@:4}"; }
+bundle() { atym bundle "$host/samples/$1:$2" --device-class "$class" --key "$work/dev.key" --trust "$work/dev.pub" --output "$work/$3" "${@:4}"; }
 bundle sensor-filter 1.0.0 sf-1.0.0.bundle
 bundle anomaly-detector 1.0.0 ad-1.0.0.bundle
 bundle sensor-filter 1.2.0 sf-1.2.0.bundle --from "$host/samples/sensor-filter:1.0.0"

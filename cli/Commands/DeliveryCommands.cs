@@ -4,7 +4,9 @@ using AtymSecure.Formats.Container;
 using AtymSecure.Formats.DeviceClasses;
 using AtymSecure.Delivery.Bundles;
 using AtymSecure.Delivery.Compilation;
+using AtymSecure.Formats.Crypto;
 using AtymSecure.Signer.Keys;
+using AtymSecure.Signer.Verification;
 
 namespace AtymSecure.Cli.Commands;
 
@@ -52,24 +54,40 @@ internal static class DeliveryCommands
         var expires = new Option<TimeSpan>("--expires-in") { Description = "Validity of the bundle", DefaultValueFactory = _ => TimeSpan.FromDays(30) };
         var counter = new Option<ulong?>("--security-counter") { Description = "Anti-rollback counter (default: from the SemVer, major·2^24 + minor·2^16 + patch, fits a device's 32-bit counter)" };
         var grant = new Option<string[]>("--grant") { Description = "Capability the deployment grants (repeatable; default: exactly the config's permissions; never more than those)" };
-        var command = new Command("bundle", "Cut a signed full or delta bundle of a container for a device class") { reference, DeviceClassOption, from, key, output, expires, counter, grant };
+        var trust = new Option<string[]>("--trust") { Description = "Public key whose signature on the container (and on --from) is required before cutting (repeatable)", Required = true };
+        var command = new Command("bundle", "Verify a container's signature, then cut a signed full or delta bundle of it for a device class")
+        {
+            reference, DeviceClassOption, from, key, trust, output, expires, counter, grant,
+        };
         CommonOptions.AddRemote(command);
         command.SetAction(async (result, ct) =>
         {
             var deviceClass = DeviceClassTable.Get(result.GetValue(DeviceClassOption)!);
             var grants = result.GetValue(grant) is { Length: > 0 } texts ? texts.Select(Capability.Parse).ToList() : null;
-            var target = new ContainerSource(CommonOptions.OpenRepository(result.GetValue(reference)!, result, out var tag), tag);
-            ContainerSource? baseVersion = result.GetValue(from) is { } old ? new(CommonOptions.OpenRepository(old, result, out var oldTag), oldTag) : null;
+            var targetRepository = CommonOptions.OpenRepository(result.GetValue(reference)!, result, out var tag);
+            var target = ContainerSource.In(targetRepository, tag, $"{targetRepository.Registry}/{targetRepository.Name}");
+            ContainerSource? baseVersion = null;
+            if (result.GetValue(from) is { } old)
+            {
+                var baseRepository = CommonOptions.OpenRepository(old, result, out var oldTag);
+                baseVersion = ContainerSource.In(baseRepository, oldTag, $"{baseRepository.Registry}/{baseRepository.Name}");
+            }
+            var trusted = TrustedKeys.LoadFiles(result.GetValue(trust)!);
             var keys = new List<SoftwareSigningKey>();
             try
             {
                 foreach (var path in result.GetValue(key)!) keys.Add(await PrivateKeyFile.LoadAsync(path, PassphraseSource.FromEnvironment(), ct).ConfigureAwait(false));
-                var built = await ContainerBundleCutter.CutAsync(target, baseVersion, deviceClass, grants, keys, new ContainerBundleOptions
+                // Outputs `atym compile --key` attached are reused when signed by a key that signs this bundle (the compiler role).
+                var compiler = new CompiledReferrerReuse(HostAotCompiler.Instance, new TrustedKeys(keys.Select(k => VerificationKey.FromDer(k.PublicKeySpki.Span))))
                 {
-                    OutputPath = result.GetValue(output)!,
+                    Observer = line => Console.WriteLine("  " + line),
+                };
+                var built = await new ContainerBundleCutter(compiler, trusted).CutAsync(target, baseVersion, deviceClass, grants, keys, new ContainerBundleOptions
+                {
                     Expires = DateTimeOffset.UtcNow + result.GetValue(expires),
                     SecurityCounter = result.GetValue(counter),
                 }, ct).ConfigureAwait(false);
+                await built.Bundle.WriteFileAsync(result.GetValue(output)!, ct).ConfigureAwait(false);
                 var h = built.Header;
                 Console.WriteLine($"Wrote {result.GetValue(output)}: {h.ContainerName} {h.ContainerVersion} for {h.DeviceClass}, " +
                     $"{h.PayloadKind} ({h.Codec}), payload {h.PayloadLength} bytes for a {h.TargetSize}-byte image, {h.ChunkCount} chunks");

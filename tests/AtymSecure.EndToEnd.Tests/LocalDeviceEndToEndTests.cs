@@ -56,7 +56,7 @@ public sealed class LocalDeviceEndToEndTests : IAsyncLifetime
     private async Task<string> Bundle(string name, string version, string file, string? from = null, params string[] extra)
     {
         var path = Path.Combine(_dir, file);
-        string[] args = ["bundle", Ref(name, version), "--device-class", DeviceClass, "--key", "dev.key", "--output", path];
+        string[] args = ["bundle", Ref(name, version), "--device-class", DeviceClass, "--key", "dev.key", "--trust", "dev.pub", "--output", path];
         if (from is not null) args = [.. args, "--from", Ref(name, from)];
         await _atym.Ok([.. args, .. extra]);
         return path;

@@ -1,4 +1,8 @@
+using System.Security.Cryptography;
+using AtymSecure.Delivery.Delta;
 using AtymSecure.Formats.Bundle;
+using AtymSecure.Formats.Delta;
+using AtymSecure.Formats.DeviceClasses;
 
 namespace AtymSecure.Delivery.Bundles;
 
@@ -6,25 +10,25 @@ namespace AtymSecure.Delivery.Bundles;
 public sealed record BundlePayload(PayloadKind Kind, PayloadCodec Codec, ReadOnlyMemory<byte> Bytes, byte[]? BaseDigest = null, ulong? BaseSize = null)
 {
     public static BundlePayload Full(ReadOnlyMemory<byte> target) => new(PayloadKind.Full, PayloadCodec.None, target);
-}
 
-/// <summary>Who the bundle is for and what it installs; everything of the header but the payload facts.</summary>
-public sealed record BundleTarget
-{
-    public required string ContainerName { get; init; }
-    public required string ContainerVersion { get; init; }
-    public required ulong SecurityCounter { get; init; }
-    public required string DeviceClass { get; init; }
-    public required string TargetTriple { get; init; }
-    /// <summary>The code's kind; with <see cref="ImageFormat.ContainerImageV1"/> the kind of the code section inside the image.</summary>
-    public required ArtifactKind ArtifactKind { get; init; }
-    /// <summary>Raw compiled artifact (default) or a container image (docs/container-image-format.md).</summary>
-    public ImageFormat ImageFormat { get; init; } = ImageFormat.RawArtifact;
-    public required ReadOnlyMemory<byte> TargetImage { get; init; }
-    public required DateTimeOffset Expires { get; init; }
-    public DateTimeOffset? Created { get; init; }
-    public string? ProvenanceDigest { get; init; }
-    public string? SourceManifestDigest { get; init; }
-    /// <summary>Small chunks for MCUs (less RAM per verified chunk), larger for Linux-class devices.</summary>
-    public uint ChunkSize { get; init; } = 4096;
+    /// <summary>
+    /// A full payload, or — when the device runs <paramref name="baseImage"/> — the smallest delta its class can
+    /// decode, each candidate proven by decoding it (<see cref="DeltaChooser"/>), falling back to full when no
+    /// delta is smaller. <paramref name="choice"/> lists the candidates (null without a base).
+    /// </summary>
+    public static BundlePayload Choose(ReadOnlyMemory<byte> target, ReadOnlyMemory<byte>? baseImage, DeviceClass deviceClass, out DeltaChoice? choice)
+    {
+        ArgumentNullException.ThrowIfNull(deviceClass);
+        choice = null;
+        if (baseImage is not { } old) return Full(target);
+        choice = DeltaChooser.Choose(old, target, deviceClass);
+        if (choice.Kind == DeltaPayloadKind.Full || choice.Chosen is null) return Full(target);
+        var codec = choice.Chosen.Codec switch
+        {
+            DeltaCodec.ZstdPrefix => PayloadCodec.ZstdPrefix,
+            DeltaCodec.SeqDiff => PayloadCodec.SeqDiff,
+            _ => throw new InvalidOperationException($"no bundle codec for delta codec {choice.Chosen.Codec}"),
+        };
+        return new BundlePayload(PayloadKind.Delta, codec, choice.Chosen.Patch, SHA256.HashData(old.Span), (ulong)old.Length);
+    }
 }

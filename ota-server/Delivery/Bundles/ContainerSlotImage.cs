@@ -23,18 +23,22 @@ public sealed record ContainerSlotImage(
     IReadOnlyList<Capability> Grants)
 {
     /// <summary>
-    /// Compiles <paramref name="container"/>'s module for <paramref name="deviceClass"/> and, for Wasmtime classes,
+    /// Compiles the container's module for <paramref name="deviceClass"/> (through <paramref name="compiler"/>) and, for Wasmtime classes,
     /// wraps code + config + grants + blobs into a container image (docs/container-image-format.md). wasm2c
     /// classes keep the raw object: it is linked into the MCU firmware. Compilation is deterministic, so the
     /// same inputs give the same bytes — the base of a delta is rebuilt exactly as the device holds it.
     /// </summary>
+    /// <param name="stored">The container and the store it was read from.</param>
     /// <param name="grants">What the deployment grants; null grants exactly the config's permissions. A grant
     /// the config does not ask for throws <see cref="GrantNotRequestedException"/>.</param>
-    public static async Task<ContainerSlotImage> BuildAsync(ContainerArtifact container, DeviceClass deviceClass,
-        IReadOnlyCollection<Capability>? grants, CancellationToken ct = default)
+    /// <param name="compiler">Where the code comes from (compiled here, or a verified published output).</param>
+    public static async Task<ContainerSlotImage> BuildAsync(StoredContainer stored, DeviceClass deviceClass,
+        IReadOnlyCollection<Capability>? grants, IContainerCompiler compiler, CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(container);
+        ArgumentNullException.ThrowIfNull(stored);
         ArgumentNullException.ThrowIfNull(deviceClass);
+        ArgumentNullException.ThrowIfNull(compiler);
+        var container = stored.Artifact;
         var config = container.Config;
         if (config.Targets.Count > 0 && !config.Targets.Contains(deviceClass.Name, StringComparer.Ordinal))
             throw new AotTargetNotSupportedException($"container {config.Name} {config.Version} targets {string.Join(", ", config.Targets)}, not '{deviceClass.Name}'");
@@ -45,7 +49,9 @@ public sealed record ContainerSlotImage(
         if (kind == ArtifactKind.Wasm2cObject && granted.Count != config.Permissions.Count)
             throw new GrantsNotCarriedException($"cannot grant less than {config.Name} {config.Version} asks for on {deviceClass.Name}: " +
                 "its wasm2c code is linked into firmware and the raw artifact carries no grants");
-        var compiled = await AotCompilerRegistry.CompileAsync(container.ModuleBytes, deviceClass, ct).ConfigureAwait(false);
+        var compiled = await compiler.CompileAsync(stored, deviceClass, ct).ConfigureAwait(false);
+        if (compiled.Recipe.KeyDigest != key.Digest)
+            throw new AotCompilationException($"the compiler returned code for key {compiled.Recipe.KeyDigest}, not {deviceClass.Name}'s key {key.Digest}");
         if (kind == ArtifactKind.Wasm2cObject)
         {
             return new ContainerSlotImage(compiled.Bytes, ImageFormat.RawArtifact, kind, key.Triple, []);

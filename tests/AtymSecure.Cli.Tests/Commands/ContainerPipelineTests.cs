@@ -6,7 +6,8 @@ namespace AtymSecure.Cli.Tests.Commands;
 
 /// <summary>
 /// The issue-3 path through the CLI only: build a sample, push it to our registry, sign, attest,
-/// verify; then compile for a device class and cut a delta bundle against the previous version.
+/// verify; then compile for a device class and cut a delta bundle against the previous version —
+/// only of signed containers, reusing the verified compiled output.
 /// </summary>
 [Collection(ConsoleCollection.Name)]
 public sealed class ContainerPipelineTests : IAsyncLifetime
@@ -62,7 +63,24 @@ public sealed class ContainerPipelineTests : IAsyncLifetime
         var unsigned = await CliRunner.RunAsync("verify", reference, "--key", key + ".pub");
         Assert.NotEqual(0, unsigned.ExitCode);
 
+        // Before, `atym bundle --key` signed whatever the registry returned.
+        var unsignedCut = await CliRunner.RunAsync("bundle", reference, "--device-class", "portable-pulley64", "--key", key + ".key",
+            "--trust", key + ".pub", "--output", Path.Combine(_dir, "unsigned.bundle"));
+        Assert.Equal(1, unsignedCut.ExitCode);
+        Assert.Contains($"UntrustedContainerException: refusing to cut a bundle of {reference}: the container is not signed", unsignedCut.StdErr);
+        Assert.False(File.Exists(Path.Combine(_dir, "unsigned.bundle")));
+        var noTrust = await CliRunner.RunAsync("bundle", reference, "--device-class", "portable-pulley64", "--key", key + ".key",
+            "--output", Path.Combine(_dir, "unsigned.bundle"));
+        Assert.NotEqual(0, noTrust.ExitCode);
+        Assert.Contains("--trust", noTrust.StdErr + noTrust.StdOut);
+
         await Ok("sign", reference, "--key", key + ".key", "--legacy-cosign");
+        await Ok("sign", $"{_host}/samples/sensor-filter:1.1.0", "--key", key + ".key");
+        var untrustedCut = await CliRunner.RunAsync("bundle", reference, "--device-class", "portable-pulley64", "--key", key + ".key",
+            "--trust", other + ".pub", "--output", Path.Combine(_dir, "untrusted.bundle"));
+        Assert.Equal(1, untrustedCut.ExitCode);
+        Assert.Contains("the container is signed only by keys that are not trusted (--trust)", untrustedCut.StdErr);
+        Assert.False(File.Exists(Path.Combine(_dir, "untrusted.bundle")));
         await Ok("attest", reference, "--key", key + ".key");
         var verified = await Ok("verify", reference, "--key", key + ".pub");
         Assert.Contains("https://slsa.dev/provenance/v1", verified);
@@ -78,24 +96,26 @@ public sealed class ContainerPipelineTests : IAsyncLifetime
 
         var bundle = Path.Combine(_dir, "update.bundle");
         var cut = await Ok("bundle", $"{_host}/samples/sensor-filter:1.1.0", "--device-class", "portable-pulley64",
-            "--from", reference, "--key", key + ".key", "--output", bundle);
+            "--from", reference, "--key", key + ".key", "--trust", key + ".pub", "--output", bundle);
         Assert.Contains("Delta", cut);
+        // The base (1.0.0) was compiled and attached above: its output is reused, not compiled again.
+        Assert.Contains($"reused compiled output {compiled.Split("Output:   ")[1].Split('\n')[0].Trim()}", cut);
         Assert.Contains("container image: WasmtimePulley code, grants [log, sensor:temp0, publish:telemetry/temp]", cut);
         Assert.True(File.Exists(bundle));
 
         // A deployment may grant less than the container asks for, never more.
         var reduced = Path.Combine(_dir, "reduced.bundle");
         var granted = await Ok("bundle", reference, "--device-class", "portable-pulley64", "--grant", "sensor:temp0", "--grant", "log",
-            "--key", key + ".key", "--output", reduced);
+            "--key", key + ".key", "--trust", key + ".pub", "--output", reduced);
         Assert.Contains("Full (None)", granted);
         Assert.Contains("grants [log, sensor:temp0]", granted);
         var tooMuch = await CliRunner.RunAsync("bundle", reference, "--device-class", "portable-pulley64", "--grant", "gpio:4",
-            "--key", key + ".key", "--output", Path.Combine(_dir, "refused.bundle"));
+            "--key", key + ".key", "--trust", key + ".pub", "--output", Path.Combine(_dir, "refused.bundle"));
         Assert.Equal(1, tooMuch.ExitCode);
         Assert.Contains("cannot grant 'gpio:4': sensor-filter 1.0.0 asks only for [log, sensor:temp0, publish:telemetry/temp]", tooMuch.StdErr);
         Assert.False(File.Exists(Path.Combine(_dir, "refused.bundle")));
         var malformed = await CliRunner.RunAsync("bundle", reference, "--device-class", "portable-pulley64", "--grant", "root",
-            "--key", key + ".key", "--output", Path.Combine(_dir, "refused.bundle"));
+            "--key", key + ".key", "--trust", key + ".pub", "--output", Path.Combine(_dir, "refused.bundle"));
         Assert.Equal(1, malformed.ExitCode);
         Assert.Contains("invalid capability 'root'", malformed.StdErr);
     }

@@ -11,13 +11,14 @@ using AtymSecure.Formats.DeviceClasses;
 using AtymSecure.Oci.Content;
 using AtymSecure.Delivery.Bundles;
 using AtymSecure.Delivery.Compilation;
+using AtymSecure.Signer.Attach;
 using AtymSecure.Signer.Keys;
 
 namespace AtymSecure.Delivery.Tests.Bundles;
 
 /// <summary>
-/// <see cref="ContainerBundleCutter"/> on the real samples: built into an OCI store, compiled with the real back
-/// ends, read back on the device side (BundleEnvelope/BundleVerifier → DeltaPatchApplier → ContainerImageReader).
+/// <see cref="ContainerBundleCutter"/> on the real samples: built into an OCI store and signed, compiled with the real
+/// back ends, read back on the device side (BundleEnvelope/BundleVerifier → DeltaPatchApplier → ContainerImageReader).
 /// </summary>
 public sealed class ContainerBundleCutterTests : IAsyncLifetime
 {
@@ -33,7 +34,10 @@ public sealed class ContainerBundleCutterTests : IAsyncLifetime
     {
         var options = new BuildOptions { Created = Now };
         foreach (var (sample, tag) in new[] { ("sensor-filter", "sf-1.0.0"), ("sensor-filter-v1.1.0", "sf-1.1.0"), ("anomaly-detector", "ad-1.0.0") })
+        {
             await ContainerBuilder.BuildAsync(ContainerProject.Load(Sample(sample)), _store, options with { Tag = tag });
+            await ArtifactSigner.SignAsync(_store, await _store.ResolveAsync(tag), _key, "samples/" + sample, new SignOptions { Created = Now });
+        }
     }
 
     public Task DisposeAsync()
@@ -43,9 +47,21 @@ public sealed class ContainerBundleCutterTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private ContainerSource Source(string tag) => new(_store, tag);
+    private ContainerSource Source(string tag) => ContainerSource.In(_store, tag);
 
-    private ContainerBundleOptions Options(string name) => new() { OutputPath = Path.Combine(_dir, name), Expires = Now.AddDays(7), Created = Now };
+    private ContainerBundleCutter Cutter() =>
+        new(HostAotCompiler.Instance, Signer.Verification.TrustedKeys.Of(VerificationKey.FromDer(_key.PublicKeySpki.Span)));
+
+    private static ContainerBundleOptions Options => new() { Expires = Now.AddDays(7), Created = Now };
+
+    /// <summary>Cuts and writes the bundle file the device reads.</summary>
+    private async Task<CutBundle> CutAsync(string tag, string? baseTag, DeviceClass deviceClass, IReadOnlyCollection<Capability>? grants, string file,
+        ContainerBundleOptions? options = null)
+    {
+        var cut = await Cutter().CutAsync(Source(tag), baseTag is null ? null : Source(baseTag), deviceClass, grants, [_key], options ?? Options);
+        await cut.Bundle.WriteFileAsync(Path.Combine(_dir, file));
+        return cut;
+    }
 
     /// <summary>The device side: verify, stream the payload, apply a delta to the installed image, check the target digest.</summary>
     private async Task<(BundleHeader Header, byte[] Image)> InstallAsync(string path, string deviceClass, byte[]? installed)
@@ -72,7 +88,7 @@ public sealed class ContainerBundleCutterTests : IAsyncLifetime
     [Fact]
     public async Task Full_bundle_carries_a_container_image_with_config_grants_code_and_model_blob()
     {
-        var built = await ContainerBundleCutter.CutAsync(Source("ad-1.0.0"), null, DeviceClassTable.LinuxX86_64, null, [_key], Options("ad.bundle"));
+        var built = await CutAsync("ad-1.0.0", null, DeviceClassTable.LinuxX86_64, null, "ad.bundle");
 
         Assert.False(built.IsDelta);
         var (header, bytes) = await InstallAsync(Path.Combine(_dir, "ad.bundle"), "linux-x86_64", null);
@@ -100,10 +116,10 @@ public sealed class ContainerBundleCutterTests : IAsyncLifetime
     public async Task Delta_between_two_versions_rebuilds_the_new_container_image(string deviceClass, ArtifactKind kind)
     {
         var cls = DeviceClassTable.Get(deviceClass);
-        var built = await ContainerBundleCutter.CutAsync(Source("sf-1.1.0"), Source("sf-1.0.0"), cls, null, [_key], Options("delta.bundle"));
+        var built = await CutAsync("sf-1.1.0", "sf-1.0.0", cls, null, "delta.bundle");
 
         // The device holds the 1.0.0 image it was given before: a full bundle of that version.
-        await ContainerBundleCutter.CutAsync(Source("sf-1.0.0"), null, cls, null, [_key], Options("base.bundle"));
+        await CutAsync("sf-1.0.0", null, cls, null, "base.bundle");
         var (_, installed) = await InstallAsync(Path.Combine(_dir, "base.bundle"), deviceClass, null);
 
         Assert.True(built.IsDelta, $"expected a delta, got {built.Header.PayloadKind}");
@@ -125,13 +141,12 @@ public sealed class ContainerBundleCutterTests : IAsyncLifetime
     {
         var cls = DeviceClassTable.PortablePulley64;
         var grants = new[] { Capability.Parse("sensor:temp0"), Capability.Log };
-        var full = await ContainerBundleCutter.CutAsync(Source("sf-1.0.0"), null, cls, grants, [_key], Options("reduced.bundle"));
+        var full = await CutAsync("sf-1.0.0", null, cls, grants, "reduced.bundle");
         var (_, installed) = await InstallAsync(Path.Combine(_dir, "reduced.bundle"), cls.Name, null);
         Assert.Equal(["log", "sensor:temp0"], ContainerImageReader.Read(installed).Grants.Select(g => g.ToString()));
         Assert.Equal(["log", "sensor:temp0"], full.Grants.Select(g => g.ToString()));
 
-        var delta = await ContainerBundleCutter.CutAsync(Source("sf-1.1.0"), Source("sf-1.0.0"), cls, grants, [_key],
-            Options("reduced-delta.bundle") with { BaseGrants = grants });
+        var delta = await CutAsync("sf-1.1.0", "sf-1.0.0", cls, grants, "reduced-delta.bundle", Options with { BaseGrants = grants });
         Assert.True(delta.IsDelta);
         Assert.Equal(SHA256.HashData(installed), delta.Header.BaseDigest);
         var (_, updated) = await InstallAsync(Path.Combine(_dir, "reduced-delta.bundle"), cls.Name, installed);
@@ -144,8 +159,8 @@ public sealed class ContainerBundleCutterTests : IAsyncLifetime
     public async Task A_grant_the_container_does_not_ask_for_is_refused_before_anything_is_written()
     {
         var path = Path.Combine(_dir, "refused.bundle");
-        var error = await Assert.ThrowsAsync<GrantNotRequestedException>(() => ContainerBundleCutter.CutAsync(Source("sf-1.0.0"), null,
-            DeviceClassTable.LinuxX86_64, [Capability.Log, Capability.Parse("gpio:4")], [_key], Options("refused.bundle")));
+        var error = await Assert.ThrowsAsync<GrantNotRequestedException>(() => CutAsync("sf-1.0.0", null,
+            DeviceClassTable.LinuxX86_64, [Capability.Log, Capability.Parse("gpio:4")], "refused.bundle"));
         Assert.Equal([Capability.Parse("gpio:4")], error.NotRequested);
         Assert.Contains("cannot grant 'gpio:4': sensor-filter 1.0.0 asks only for [log, sensor:temp0, publish:telemetry/temp]", error.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(path));
@@ -155,7 +170,7 @@ public sealed class ContainerBundleCutterTests : IAsyncLifetime
     [Fact]
     public async Task Mcu_class_keeps_the_raw_wasm2c_object()
     {
-        var built = await ContainerBundleCutter.CutAsync(Source("ad-1.0.0"), null, DeviceClassTable.McuCortexM33, null, [_key], Options("mcu.bundle"));
+        var built = await CutAsync("ad-1.0.0", null, DeviceClassTable.McuCortexM33, null, "mcu.bundle");
         var (header, bytes) = await InstallAsync(Path.Combine(_dir, "mcu.bundle"), "mcu-cortex-m33", null);
         Assert.Equal(ImageFormat.RawArtifact, header.ImageFormat);
         Assert.Equal(ArtifactKind.Wasm2cObject, header.ArtifactKind);
@@ -167,8 +182,8 @@ public sealed class ContainerBundleCutterTests : IAsyncLifetime
     [Fact]
     public async Task Mcu_class_refuses_reduced_grants_it_cannot_carry()
     {
-        var error = await Assert.ThrowsAsync<GrantsNotCarriedException>(() => ContainerBundleCutter.CutAsync(Source("ad-1.0.0"), null,
-            DeviceClassTable.McuCortexM33, [Capability.Log], [_key], Options("mcu-reduced.bundle")));
+        var error = await Assert.ThrowsAsync<GrantsNotCarriedException>(() => CutAsync("ad-1.0.0", null,
+            DeviceClassTable.McuCortexM33, [Capability.Log], "mcu-reduced.bundle"));
         Assert.Contains("cannot grant less than anomaly-detector 1.0.0 asks for on mcu-cortex-m33", error.Message, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(_dir));
     }
@@ -176,7 +191,7 @@ public sealed class ContainerBundleCutterTests : IAsyncLifetime
     [Fact]
     public async Task A_class_the_container_does_not_target_is_refused() =>
         Assert.Contains("not 'portable-pulley64'", (await Assert.ThrowsAsync<AotTargetNotSupportedException>(() =>
-            ContainerBundleCutter.CutAsync(Source("ad-1.0.0"), null, DeviceClassTable.PortablePulley64, null, [_key], Options("x.bundle")))).Message,
+            CutAsync("ad-1.0.0", null, DeviceClassTable.PortablePulley64, null, "x.bundle"))).Message,
             StringComparison.Ordinal);
 
     [Fact]
