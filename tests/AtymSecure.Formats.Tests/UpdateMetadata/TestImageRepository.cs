@@ -137,6 +137,14 @@ internal sealed class TestImageRepository
         PublishTimestamp();
     }
 
+    /// <summary>A snapshot changed by <paramref name="tamper"/> yet correctly signed and listed (a broken server, or stolen online keys).</summary>
+    public void PublishTamperedSnapshot(Func<SnapshotMetadata, SnapshotMetadata> tamper)
+    {
+        PublishSnapshot();
+        Source.Resign($"{_snapshotVersion}.snapshot.json", tamper, SnapshotKey);
+        PublishTimestamp();
+    }
+
     /// <summary>A new timestamp over the current snapshot (what the server re-signs every 12 h).</summary>
     public void PublishTimestamp(IMetadataSigner? key = null, long? version = null, long? snapshotVersion = null)
     {

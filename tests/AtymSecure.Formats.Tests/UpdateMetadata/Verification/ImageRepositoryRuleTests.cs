@@ -131,10 +131,7 @@ public class ImageRepositoryRuleTests
         Assert.Equal("snapshot", s.Refused(ThresholdNotMet).Role);
 
         // A snapshot signed as version N+7 but listed as N+2.
-        s.Repository.PublishSnapshot();
-        var file = SnapshotFile(s);
-        s.Repository.Source.Resign<SnapshotMetadata>(file, d => d with { Version = d.Version + 5 }, s.Repository.SnapshotKey);
-        s.Repository.PublishTimestamp();
+        s.Repository.PublishTamperedSnapshot(d => d with { Version = d.Version + 5 });
         Assert.Equal("$.signed.version", s.Refused(SnapshotMismatch).Path);
     }
 
@@ -143,20 +140,12 @@ public class ImageRepositoryRuleTests
     {
         var s = Updating();
         s.Installs();
-        var file = $"{s.Repository.SnapshotVersion + 1}.snapshot.json";
-        s.Repository.PublishSnapshot();
-        s.Repository.Source.Resign<SnapshotMetadata>(file,
-            d => d with { Meta = new EquatableMap<MetaFile>(d.Meta.Where(m => m.Key != "vendor-acme.json")) }, s.Repository.SnapshotKey);
-        s.Repository.PublishTimestamp();
+        s.Repository.PublishTamperedSnapshot(d => d with { Meta = new EquatableMap<MetaFile>(d.Meta.Where(m => m.Key != "vendor-acme.json")) });
         s.NewNonce();
         s.Assign(s.Release(s.ReleaseOf("1.2.0", 1), publish: false));
         Assert.Contains("dropped", s.Refused(RollbackVersion).Detail, StringComparison.Ordinal);
 
-        s.Repository.PublishSnapshot();
-        var lowered = $"{s.Repository.SnapshotVersion}.snapshot.json";
-        s.Repository.Source.Resign<SnapshotMetadata>(lowered,
-            d => d with { Meta = d.Meta.SetItem("vendor-acme.json", d.Meta["vendor-acme.json"] with { Version = 1 }) }, s.Repository.SnapshotKey);
-        s.Repository.PublishTimestamp();
+        s.Repository.PublishTamperedSnapshot(d => d with { Meta = d.Meta.SetItem("vendor-acme.json", d.Meta["vendor-acme.json"] with { Version = 1 }) });
         Assert.Equal("$.signed.meta[\"vendor-acme.json\"].version", s.Refused(RollbackVersion).Path);
     }
 
@@ -206,10 +195,7 @@ public class ImageRepositoryRuleTests
     {
         var s = new UpdateScenario(); // no snapshot held yet, so this is not a drop
         s.Assign(s.Release(s.ReleaseOf("1.0.0", 1)));
-        var file = $"{s.Repository.SnapshotVersion + 1}.snapshot.json";
-        s.Repository.PublishSnapshot();
-        s.Repository.Source.Resign<SnapshotMetadata>(file, d => d with { Meta = new EquatableMap<MetaFile>(d.Meta.Where(m => m.Key != "targets.json")) }, s.Repository.SnapshotKey);
-        s.Repository.PublishTimestamp();
+        s.Repository.PublishTamperedSnapshot(d => d with { Meta = new EquatableMap<MetaFile>(d.Meta.Where(m => m.Key != "targets.json")) });
         Assert.Equal("$.signed.meta[\"targets.json\"]", s.Refused(SnapshotMismatch).Path);
     }
 
