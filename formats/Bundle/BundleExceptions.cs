@@ -1,32 +1,37 @@
+using AtymSecure.Primitives;
+
 namespace AtymSecure.Formats.Bundle;
 
-/// <summary>The bytes are not a well-formed bundle of a version we read.</summary>
-public sealed class BundleFormatException : FormatException
+/// <summary>
+/// The bytes are not a well-formed bundle of a version we read; every problem has the code
+/// <see cref="ReasonCodes.BundleMalformed"/> and the path of the frame part or header field at fault.
+/// </summary>
+public sealed class BundleFormatException : ProblemException
 {
-    public BundleFormatException(string message) : base(message) { }
+    public BundleFormatException(string path, string message)
+        : this([new Problem(ReasonCodes.BundleMalformed, path, message)])
+    {
+    }
 
-    public BundleFormatException(IReadOnlyList<string> errors)
-        : base("invalid bundle header: " + string.Join("; ", errors)) => Errors = errors;
-
-    public IReadOnlyList<string> Errors { get; } = [];
+    public BundleFormatException(IReadOnlyList<Problem> problems)
+        : base("invalid bundle", problems)
+    {
+    }
 }
 
-/// <summary>Why a well-formed bundle is refused.</summary>
-public enum BundleRejection
+/// <summary>
+/// A well-formed bundle that must not be installed; <see cref="ProblemException.Problems"/> lists every check that
+/// failed, each with its <see cref="ReasonCodes"/> code.
+/// </summary>
+public sealed class BundleVerificationException : ProblemException
 {
-    NoTrustedSignature,
-    Expired,
-    WrongDeviceClass,
-    CounterTooLow,
-    BaseMismatch,
-    TooLarge,
-    ChunkHashMismatch,
-    TargetDigestMismatch,
-    Truncated,
-}
+    public BundleVerificationException(IReadOnlyList<Problem> problems)
+        : base("bundle refused", problems)
+    {
+    }
 
-/// <summary>A well-formed bundle that must not be installed; <see cref="Reason"/> says which check failed.</summary>
-public sealed class BundleVerificationException(BundleRejection reason, string message) : Exception(message)
-{
-    public BundleRejection Reason { get; } = reason;
+    public BundleVerificationException(Problem problem)
+        : this([problem])
+    {
+    }
 }

@@ -1,3 +1,5 @@
+using AtymSecure.Primitives;
+
 namespace AtymSecure.Formats.Bundle;
 
 /// <summary>What the device knows and a bundle must agree with before anything is written.</summary>
@@ -11,4 +13,12 @@ public sealed record BundleExpectations(
     DateTimeOffset Now,
     ulong MinimumSecurityCounter,
     ulong SlotCapacity,
-    byte[]? InstalledDigest = null);
+    byte[]? InstalledDigest = null)
+{
+    public bool Equals(BundleExpectations? other) =>
+        other is not null && DeviceClass == other.DeviceClass && Now == other.Now && MinimumSecurityCounter == other.MinimumSecurityCounter
+        && SlotCapacity == other.SlotCapacity && ValueEquality.Bytes(InstalledDigest, other.InstalledDigest);
+
+    public override int GetHashCode() =>
+        HashCode.Combine(DeviceClass, Now, MinimumSecurityCounter, SlotCapacity, ValueEquality.BytesHash(InstalledDigest));
+}

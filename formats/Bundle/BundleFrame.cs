@@ -13,7 +13,7 @@ public static class BundleFrame
     public static byte[] EncodeSignedPrefix(BundleHeader header)
     {
         var tlvs = BundleHeaderCodec.Encode(header);
-        if (tlvs.Length > BundleLayout.MaxHeaderBytes) throw new BundleFormatException($"header is {tlvs.Length} bytes, limit {BundleLayout.MaxHeaderBytes}");
+        if (tlvs.Length > BundleLayout.MaxHeaderBytes) throw new BundleFormatException("header", $"header is {tlvs.Length} bytes, limit {BundleLayout.MaxHeaderBytes}");
         var prefix = new byte[BundleLayout.PrefixBytes + tlvs.Length];
         BundleLayout.Magic.CopyTo(prefix);
         BinaryPrimitives.WriteUInt16LittleEndian(prefix.AsSpan(8), BundleLayout.FormatVersion);

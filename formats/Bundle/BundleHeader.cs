@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Formats.Bundle;
 
@@ -53,60 +54,77 @@ public sealed partial record BundleHeader
     public static int ExpectedChunkCount(ulong payloadLength, uint chunkSize) =>
         chunkSize == 0 ? 0 : (int)Math.Min(int.MaxValue, (payloadLength + chunkSize - 1) / chunkSize);
 
+    /// <summary>By value: digests, chunk hashes and every other field (records would compare the arrays by reference).</summary>
+    public bool Equals(BundleHeader? other) =>
+        other is not null
+        && ContainerName == other.ContainerName && ContainerVersion == other.ContainerVersion && SecurityCounter == other.SecurityCounter
+        && DeviceClass == other.DeviceClass && TargetTriple == other.TargetTriple && ArtifactKind == other.ArtifactKind
+        && ImageFormat == other.ImageFormat && ValueEquality.Bytes(TargetDigest, other.TargetDigest) && TargetSize == other.TargetSize
+        && PayloadKind == other.PayloadKind && Codec == other.Codec && ValueEquality.Bytes(BaseDigest, other.BaseDigest) && BaseSize == other.BaseSize
+        && PayloadLength == other.PayloadLength && ChunkSize == other.ChunkSize
+        && ValueEquality.Lists(ChunkHashes, other.ChunkHashes, ValueEquality.ByteArrays)
+        && ExpiresUnixSeconds == other.ExpiresUnixSeconds && CreatedUnixSeconds == other.CreatedUnixSeconds
+        && ProvenanceDigest == other.ProvenanceDigest && SourceManifestDigest == other.SourceManifestDigest;
+
+    public override int GetHashCode() =>
+        HashCode.Combine(ContainerName, ContainerVersion, SecurityCounter, DeviceClass, ValueEquality.BytesHash(TargetDigest), TargetSize, PayloadLength, ExpiresUnixSeconds);
+
     [GeneratedRegex("^sha256:[a-f0-9]{64}$", RegexOptions.CultureInvariant)]
     private static partial Regex OciDigestPattern();
 
-    public IReadOnlyList<string> Validate()
+    /// <summary>Every problem at once, each with code <see cref="ReasonCodes.BundleMalformed"/> and the field at fault as path.</summary>
+    public IReadOnlyList<Problem> Validate()
     {
-        var errors = new List<string>();
+        var errors = new List<Problem>();
+        void Add(string field, string message) => errors.Add(new Problem(ReasonCodes.BundleMalformed, field, message));
         void Text(string field, string? value, bool required = true)
         {
-            if (value is null) { if (required) errors.Add($"{field}: required"); return; }
-            if (value.Length == 0) errors.Add($"{field}: empty");
-            if (System.Text.Encoding.UTF8.GetByteCount(value) > MaxTextBytes) errors.Add($"{field}: longer than {MaxTextBytes} bytes");
+            if (value is null) { if (required) Add(field, "required"); return; }
+            if (value.Length == 0) Add(field, "empty");
+            if (System.Text.Encoding.UTF8.GetByteCount(value) > MaxTextBytes) Add(field, $"longer than {MaxTextBytes} bytes");
         }
-        if (ContainerName is null) errors.Add("containerName: required");
-        else if (Container.ContainerName.Check(ContainerName, "containerName") is { } name) errors.Add($"containerName: {name.Message}");
+        if (ContainerName is null) Add("containerName", "required");
+        else if (Container.ContainerName.Check(ContainerName, "containerName") is { } name) Add("containerName", name.Message);
         Text("containerVersion", ContainerVersion);
         Text("deviceClass", DeviceClass);
         Text("targetTriple", TargetTriple);
-        if (!Enum.IsDefined(ArtifactKind)) errors.Add($"artifactKind: unknown value {(byte)ArtifactKind}");
-        if (!Enum.IsDefined(ImageFormat)) errors.Add($"imageFormat: unknown value {(byte)ImageFormat}");
+        if (!Enum.IsDefined(ArtifactKind)) Add("artifactKind", $"unknown value {(byte)ArtifactKind}");
+        if (!Enum.IsDefined(ImageFormat)) Add("imageFormat", $"unknown value {(byte)ImageFormat}");
         else if (ImageFormat == ImageFormat.ContainerImageV1 && ArtifactKind == ArtifactKind.Wasm2cObject)
-            errors.Add("imageFormat: a container image cannot hold a wasm2c object (MCU code is linked into firmware; use a raw artifact)");
-        if (!Enum.IsDefined(PayloadKind)) errors.Add($"payloadKind: unknown value {(byte)PayloadKind}");
-        if (!Enum.IsDefined(Codec)) errors.Add($"codec: unknown value {(byte)Codec}");
-        if (TargetDigest is null || TargetDigest.Length != Sha256Bytes) errors.Add("targetDigest: must be 32 bytes (SHA-256)");
-        if (TargetSize == 0) errors.Add("targetSize: must be positive");
+            Add("imageFormat", "a container image cannot hold a wasm2c object (MCU code is linked into firmware; use a raw artifact)");
+        if (!Enum.IsDefined(PayloadKind)) Add("payloadKind", $"unknown value {(byte)PayloadKind}");
+        if (!Enum.IsDefined(Codec)) Add("codec", $"unknown value {(byte)Codec}");
+        if (TargetDigest is null || TargetDigest.Length != Sha256Bytes) Add("targetDigest", "must be 32 bytes (SHA-256)");
+        if (TargetSize == 0) Add("targetSize", "must be positive");
         switch (PayloadKind)
         {
             case PayloadKind.Full:
-                if (BaseDigest is not null || BaseSize is not null) errors.Add("baseDigest/baseSize: only allowed for a delta payload");
-                if (Codec is not (PayloadCodec.None or PayloadCodec.Zstd)) errors.Add($"codec: {Codec} is not a full-payload codec");
-                if (Codec == PayloadCodec.None && PayloadLength != TargetSize) errors.Add("payloadLength: must equal targetSize for an uncompressed full payload");
+                if (BaseDigest is not null || BaseSize is not null) Add("baseDigest/baseSize", "only allowed for a delta payload");
+                if (Codec is not (PayloadCodec.None or PayloadCodec.Zstd)) Add("codec", $"{Codec} is not a full-payload codec");
+                if (Codec == PayloadCodec.None && PayloadLength != TargetSize) Add("payloadLength", "must equal targetSize for an uncompressed full payload");
                 break;
             case PayloadKind.Delta:
-                if (BaseDigest is null || BaseDigest.Length != Sha256Bytes) errors.Add("baseDigest: a delta needs the 32-byte SHA-256 of its base");
-                if (BaseSize is null or 0) errors.Add("baseSize: a delta needs the size of its base");
-                if (Codec is not (PayloadCodec.ZstdPrefix or PayloadCodec.SeqDiff)) errors.Add($"codec: {Codec} is not a delta codec");
+                if (BaseDigest is null || BaseDigest.Length != Sha256Bytes) Add("baseDigest", "a delta needs the 32-byte SHA-256 of its base");
+                if (BaseSize is null or 0) Add("baseSize", "a delta needs the size of its base");
+                if (Codec is not (PayloadCodec.ZstdPrefix or PayloadCodec.SeqDiff)) Add("codec", $"{Codec} is not a delta codec");
                 break;
         }
         if (ChunkSize < MinChunkSize || ChunkSize > MaxChunkSize || (ChunkSize & (ChunkSize - 1)) != 0)
-            errors.Add($"chunkSize: must be a power of two between {MinChunkSize} and {MaxChunkSize}");
-        if (PayloadLength == 0) errors.Add("payloadLength: must be positive");
-        if (ChunkHashes is null) errors.Add("chunkHashes: required");
+            Add("chunkSize", $"must be a power of two between {MinChunkSize} and {MaxChunkSize}");
+        if (PayloadLength == 0) Add("payloadLength", "must be positive");
+        if (ChunkHashes is null) Add("chunkHashes", "required");
         else
         {
             if (ChunkSize > 0 && ChunkHashes.Count != ExpectedChunkCount(PayloadLength, ChunkSize))
-                errors.Add($"chunkHashes: {ChunkHashes.Count} hashes for {ExpectedChunkCount(PayloadLength, ChunkSize)} chunks");
-            if (ChunkHashes.Count > MaxChunks) errors.Add($"chunkHashes: more than {MaxChunks} chunks");
+                Add("chunkHashes", $"{ChunkHashes.Count} hashes for {ExpectedChunkCount(PayloadLength, ChunkSize)} chunks");
+            if (ChunkHashes.Count > MaxChunks) Add("chunkHashes", $"more than {MaxChunks} chunks");
             for (var i = 0; i < ChunkHashes.Count; i++)
-                if (ChunkHashes[i] is null || ChunkHashes[i].Length != Sha256Bytes) errors.Add($"chunkHashes[{i}]: must be 32 bytes");
+                if (ChunkHashes[i] is null || ChunkHashes[i].Length != Sha256Bytes) Add($"chunkHashes[{i}]", "must be 32 bytes");
         }
-        if (ExpiresUnixSeconds == 0) errors.Add("expires: required");
-        if (CreatedUnixSeconds is { } created && created > ExpiresUnixSeconds) errors.Add("created: after expires");
-        if (ProvenanceDigest is not null && !OciDigestPattern().IsMatch(ProvenanceDigest)) errors.Add("provenanceDigest: must be sha256:<64 hex>");
-        if (SourceManifestDigest is not null && !OciDigestPattern().IsMatch(SourceManifestDigest)) errors.Add("sourceManifestDigest: must be sha256:<64 hex>");
+        if (ExpiresUnixSeconds == 0) Add("expires", "required");
+        if (CreatedUnixSeconds is { } created && created > ExpiresUnixSeconds) Add("created", "after expires");
+        if (ProvenanceDigest is not null && !OciDigestPattern().IsMatch(ProvenanceDigest)) Add("provenanceDigest", "must be sha256:<64 hex>");
+        if (SourceManifestDigest is not null && !OciDigestPattern().IsMatch(SourceManifestDigest)) Add("sourceManifestDigest", "must be sha256:<64 hex>");
         return errors;
     }
 }

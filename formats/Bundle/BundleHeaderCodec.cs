@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Formats.Bundle;
 
@@ -61,45 +62,45 @@ public static class BundleHeaderCodec
     public static BundleHeader Decode(ReadOnlySpan<byte> bytes)
     {
         if (bytes.Length > BundleLayout.MaxHeaderBytes)
-            throw new BundleFormatException($"header is {bytes.Length} bytes, limit {BundleLayout.MaxHeaderBytes}");
+            throw new BundleFormatException("header", $"header is {bytes.Length} bytes, limit {BundleLayout.MaxHeaderBytes}");
         var fields = new Dictionary<BundleTag, byte[]>();
         var offset = 0;
         while (offset < bytes.Length)
         {
-            if (bytes.Length - offset < EntryPrefix) throw new BundleFormatException($"header entry at offset {offset} is truncated");
+            if (bytes.Length - offset < EntryPrefix) throw new BundleFormatException("header", $"header entry at offset {offset} is truncated");
             var tag = BinaryPrimitives.ReadUInt16LittleEndian(bytes[offset..]);
             var length = BinaryPrimitives.ReadUInt32LittleEndian(bytes[(offset + 2)..]);
             offset += EntryPrefix;
             if (length > (uint)(bytes.Length - offset))
-                throw new BundleFormatException($"header entry 0x{tag:x4} claims {length} bytes, only {bytes.Length - offset} left");
+                throw new BundleFormatException("header", $"header entry 0x{tag:x4} claims {length} bytes, only {bytes.Length - offset} left");
             var value = bytes.Slice(offset, (int)length);
             offset += (int)length;
             if (!Enum.IsDefined((BundleTag)tag))
             {
-                if (BundleTags.IsCritical(tag)) throw new BundleFormatException($"unknown critical header tag 0x{tag:x4}");
+                if (BundleTags.IsCritical(tag)) throw new BundleFormatException("header", $"unknown critical header tag 0x{tag:x4}");
                 continue;
             }
             if (!fields.TryAdd((BundleTag)tag, value.ToArray()))
-                throw new BundleFormatException($"header tag {(BundleTag)tag} appears twice");
+                throw new BundleFormatException("header", $"header tag {(BundleTag)tag} appears twice");
         }
         return Build(fields);
     }
 
     private static BundleHeader Build(Dictionary<BundleTag, byte[]> f)
     {
-        var missing = new List<string>();
+        var missing = new List<Problem>();
         byte[] Required(BundleTag tag)
         {
             if (f.TryGetValue(tag, out var v)) return v;
-            missing.Add($"{tag}: required");
+            missing.Add(new Problem(ReasonCodes.BundleMalformed, tag.ToString(), "required"));
             return [];
         }
         string Text(BundleTag tag)
         {
             var v = Required(tag);
-            if (v.Length > BundleHeader.MaxTextBytes) throw new BundleFormatException($"{tag}: longer than {BundleHeader.MaxTextBytes} bytes");
+            if (v.Length > BundleHeader.MaxTextBytes) throw new BundleFormatException(tag.ToString(), $"longer than {BundleHeader.MaxTextBytes} bytes");
             try { return new UTF8Encoding(false, true).GetString(v); }
-            catch (DecoderFallbackException) { throw new BundleFormatException($"{tag}: not valid UTF-8"); }
+            catch (DecoderFallbackException) { throw new BundleFormatException(tag.ToString(), "not valid UTF-8"); }
         }
         string? OptionalText(BundleTag tag) => f.ContainsKey(tag) ? Text(tag) : null;
         ulong U64(BundleTag tag) => Fixed(tag, Required(tag), 8) is { Length: 8 } b ? BinaryPrimitives.ReadUInt64LittleEndian(b) : 0;
@@ -108,11 +109,11 @@ public static class BundleHeaderCodec
         byte U8(BundleTag tag) => Fixed(tag, Required(tag), 1) is { Length: 1 } b ? b[0] : (byte)0;
 
         ImageFormat OptionalImageFormat() =>
-            f.TryGetValue(BundleTag.ImageFormat, out var v) ? (ImageFormat)(Fixed(BundleTag.ImageFormat, v, 1) is [var b] ? b : throw new BundleFormatException("ImageFormat: must be 1 byte, is 0")) : ImageFormat.RawArtifact;
+            f.TryGetValue(BundleTag.ImageFormat, out var v) ? (ImageFormat)(Fixed(BundleTag.ImageFormat, v, 1) is [var b] ? b : throw new BundleFormatException(nameof(BundleTag.ImageFormat), "must be 1 byte, is 0")) : ImageFormat.RawArtifact;
 
         var hashesBytes = Required(BundleTag.ChunkHashes);
         if (hashesBytes.Length % BundleHeader.Sha256Bytes != 0)
-            throw new BundleFormatException($"ChunkHashes: {hashesBytes.Length} bytes is not a multiple of 32");
+            throw new BundleFormatException(nameof(BundleTag.ChunkHashes), $"{hashesBytes.Length} bytes is not a multiple of 32");
         var hashes = new byte[hashesBytes.Length / BundleHeader.Sha256Bytes][];
         for (var i = 0; i < hashes.Length; i++) hashes[i] = hashesBytes.AsSpan(i * 32, 32).ToArray();
 
@@ -141,12 +142,12 @@ public static class BundleHeaderCodec
         };
         var errors = missing.Concat(header.Validate()).Distinct().ToList();
         if (f.TryGetValue(BundleTag.ImageFormat, out var explicitFormat) && explicitFormat is [0])
-            errors.Add("ImageFormat: 0 (raw artifact) must be encoded by leaving the tag out");
+            errors.Add(new Problem(ReasonCodes.BundleMalformed, nameof(BundleTag.ImageFormat), "0 (raw artifact) must be encoded by leaving the tag out"));
         if (errors.Count > 0) throw new BundleFormatException(errors);
         return header;
 
         static byte[] Fixed(BundleTag tag, byte[] value, int length) =>
             value.Length == 0 || value.Length == length ? value
-                : throw new BundleFormatException($"{tag}: must be {length} bytes, is {value.Length}");
+                : throw new BundleFormatException(tag.ToString(), $"must be {length} bytes, is {value.Length}");
     }
 }

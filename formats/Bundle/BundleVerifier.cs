@@ -1,50 +1,84 @@
-using System.Security.Cryptography;
 using AtymSecure.Formats.Crypto;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Formats.Bundle;
 
 /// <summary>
-/// Checks a bundle before any flash write, in the order TUF/Uptane recommend: signature by a
-/// trusted key first (nothing unsigned is looked at further), then freshness, device class,
-/// anti-rollback counter, size and base.
+/// Checks a bundle before any flash write, in the order TUF/Uptane recommend: signature by a trusted key first
+/// (nothing unsigned is looked at further), then freshness, then whether it fits the device
+/// (<see cref="DeviceFitChecks"/>: class, size, counter, base). Every failed check is reported, not only the first.
 /// </summary>
 public static class BundleVerifier
 {
-    public static VerifiedBundle Verify(BundleEnvelope envelope, IReadOnlyCollection<VerificationKey> trustedKeys, BundleExpectations expect)
+    /// <summary>Every problem with <paramref name="envelope"/> for the device <paramref name="expect"/> describes.</summary>
+    public static BundleVerification Check(BundleEnvelope envelope, IReadOnlyCollection<VerificationKey> trustedKeys, BundleExpectations expect)
+    {
+        ArgumentNullException.ThrowIfNull(expect);
+        var authenticity = CheckAuthenticity(envelope, trustedKeys, expect.Now);
+        if (authenticity.Signer is null) return authenticity;
+        return new BundleVerification(envelope, authenticity.Signer, [.. authenticity.Problems, .. DeviceFitChecks.Check(InstallCandidate.Of(envelope.Header), expect)]);
+    }
+
+    /// <summary>The bundle, verified for the device <paramref name="expect"/> describes.</summary>
+    /// <exception cref="BundleVerificationException">Lists every problem <see cref="Check"/> found.</exception>
+    public static VerifiedBundle Verify(BundleEnvelope envelope, IReadOnlyCollection<VerificationKey> trustedKeys, BundleExpectations expect) =>
+        Check(envelope, trustedKeys, expect).OrThrow();
+
+    /// <summary>
+    /// Signature and expiry only: the half that needs the bundle's own material. The bootloader runs this as the
+    /// bundle's pre-check and <see cref="DeviceFitChecks"/> itself, for this and any other kind of install image.
+    /// </summary>
+    public static BundleVerification CheckAuthenticity(BundleEnvelope envelope, IReadOnlyCollection<VerificationKey> trustedKeys, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(envelope);
         ArgumentNullException.ThrowIfNull(trustedKeys);
-        ArgumentNullException.ThrowIfNull(expect);
+        var signer = TrustedSigner(envelope, trustedKeys);
+        if (signer is null)
+            return new BundleVerification(envelope, null, [new Problem(ReasonCodes.UntrustedSigner, "signatures", "no signature on the bundle verifies under a trusted key")]);
+        var h = envelope.Header;
+        return new BundleVerification(envelope, signer, now >= h.Expires
+            ? [new Problem(ReasonCodes.BundleExpired, "expires", $"bundle expired at {h.Expires:O} (device time {now:O})")]
+            : []);
+    }
+
+    private static VerificationKey? TrustedSigner(BundleEnvelope envelope, IReadOnlyCollection<VerificationKey> trustedKeys)
+    {
         var input = BundleLayout.SignatureInput(envelope.SignedPrefix);
-        VerificationKey? signer = null;
         foreach (var signature in envelope.Signatures)
         {
             // The key id is only a hint: try it first, but a signature must verify under a trusted key.
-            var candidates = trustedKeys.Where(k => k.Algorithm == signature.Algorithm)
-                .OrderByDescending(k => k.KeyId == signature.KeyId);
-            signer = candidates.FirstOrDefault(k => k.Verify(input, signature.Signature));
-            if (signer is not null) break;
+            var signer = trustedKeys.Where(k => k.Algorithm == signature.Algorithm)
+                .OrderByDescending(k => k.KeyId == signature.KeyId)
+                .FirstOrDefault(k => k.Verify(input, signature.Signature));
+            if (signer is not null) return signer;
         }
-        if (signer is null)
-            throw new BundleVerificationException(BundleRejection.NoTrustedSignature, "no signature on the bundle verifies under a trusted key");
-
-        var h = envelope.Header;
-        if (expect.Now >= h.Expires)
-            throw new BundleVerificationException(BundleRejection.Expired, $"bundle expired at {h.Expires:O} (device time {expect.Now:O})");
-        if (!string.Equals(h.DeviceClass, expect.DeviceClass, StringComparison.Ordinal))
-            throw new BundleVerificationException(BundleRejection.WrongDeviceClass, $"bundle is for device class '{h.DeviceClass}', this device is '{expect.DeviceClass}'");
-        if (h.SecurityCounter < expect.MinimumSecurityCounter)
-            throw new BundleVerificationException(BundleRejection.CounterTooLow, $"bundle security counter {h.SecurityCounter} is below the device's {expect.MinimumSecurityCounter}");
-        if (h.TargetSize > expect.SlotCapacity)
-            throw new BundleVerificationException(BundleRejection.TooLarge, $"target image of {h.TargetSize} bytes does not fit the {expect.SlotCapacity}-byte slot");
-        if (h.PayloadKind == PayloadKind.Delta &&
-            (expect.InstalledDigest is null || !CryptographicOperations.FixedTimeEquals(expect.InstalledDigest, h.BaseDigest)))
-            throw new BundleVerificationException(BundleRejection.BaseMismatch, "delta bundle was cut from another base than the image this device runs");
-        return new VerifiedBundle(envelope, signer.KeyId);
+        return null;
     }
 }
 
-/// <summary>A bundle whose header passed every check. Constructed only by <see cref="BundleVerifier"/>.</summary>
+/// <summary>The outcome of <see cref="BundleVerifier"/>: every problem found, and the verified bundle when there are none.</summary>
+public sealed class BundleVerification
+{
+    internal BundleVerification(BundleEnvelope envelope, VerificationKey? signer, IReadOnlyList<Problem> problems)
+    {
+        Signer = signer;
+        Problems = problems;
+        Bundle = signer is not null && problems.Count == 0 ? new VerifiedBundle(envelope, signer.KeyId) : null;
+    }
+
+    /// <summary>The trusted key that signed the bundle; null when none did.</summary>
+    public VerificationKey? Signer { get; }
+
+    public IReadOnlyList<Problem> Problems { get; }
+
+    /// <summary>The bundle, when every check passed.</summary>
+    public VerifiedBundle? Bundle { get; }
+
+    /// <exception cref="BundleVerificationException">Lists <see cref="Problems"/> when there are any.</exception>
+    public VerifiedBundle OrThrow() => Bundle ?? throw new BundleVerificationException(Problems);
+}
+
+/// <summary>A bundle whose checks passed. Constructed only by <see cref="BundleVerifier"/>.</summary>
 public sealed class VerifiedBundle
 {
     internal VerifiedBundle(BundleEnvelope envelope, string signerKeyId)

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Formats.Bundle;
 
@@ -51,13 +52,13 @@ internal sealed class VerifiedPayloadStream : Stream
         {
             var n = _inner.Read(_chunk, read, length - read);
             if (n == 0)
-                throw new BundleVerificationException(BundleRejection.Truncated, $"payload ends inside chunk {_nextChunk} ({read} of {length} bytes)");
+                throw new BundleVerificationException(new Problem(ReasonCodes.Truncated, "payload", $"payload ends inside chunk {_nextChunk} ({read} of {length} bytes)"));
             read += n;
         }
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(_chunk.AsSpan(0, length), hash);
         if (!CryptographicOperations.FixedTimeEquals(hash, _header.ChunkHashes[_nextChunk]))
-            throw new BundleVerificationException(BundleRejection.ChunkHashMismatch, $"payload chunk {_nextChunk} does not match its signed hash");
+            throw new BundleVerificationException(new Problem(ReasonCodes.ChunkMismatch, $"chunkHashes[{_nextChunk}]", $"payload chunk {_nextChunk} does not match its signed hash"));
         _chunkLength = length;
         _chunkPosition = 0;
         _nextChunk++;

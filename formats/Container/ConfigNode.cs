@@ -35,12 +35,12 @@ public sealed record ConfigScalar(string Text, ConfigScalarKind Kind) : ConfigNo
 public sealed class ContainerConfigException : ProblemException
 {
     public ContainerConfigException(IReadOnlyList<Problem> problems)
-        : base("container config", problems)
+        : base("invalid container config", problems)
     {
     }
 
     public ContainerConfigException(Problem problem)
-        : base("container config", problem)
+        : base("invalid container config", problem)
     {
     }
 

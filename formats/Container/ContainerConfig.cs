@@ -1,3 +1,5 @@
+using AtymSecure.Primitives;
+
 namespace AtymSecure.Formats.Container;
 
 /// <summary>
@@ -45,6 +47,18 @@ public sealed record ContainerConfig
     public IReadOnlyList<BlobReference> Blobs { get; init; } = [];
 
     public bool Grants(Capability capability) => Permissions.Contains(capability);
+
+    /// <summary>By value: variables (in any order), permissions, targets and blobs (in order) and every other field.</summary>
+    public bool Equals(ContainerConfig? other) =>
+        other is not null
+        && SchemaVersion == other.SchemaVersion && Name == other.Name && Version == other.Version && Description == other.Description
+        && Entrypoint == other.Entrypoint && ValueEquality.Dictionaries(Variables, other.Variables)
+        && ValueEquality.Lists(Permissions, other.Permissions) && Resources == other.Resources && HealthCheck == other.HealthCheck
+        && Restart == other.Restart && MinRuntimeVersion == other.MinRuntimeVersion
+        && ValueEquality.Lists(Targets, other.Targets) && ValueEquality.Lists(Blobs, other.Blobs);
+
+    public override int GetHashCode() =>
+        HashCode.Combine(Name, Version, Entrypoint, ValueEquality.DictionaryHash(Variables), ValueEquality.ListHash(Permissions), Resources, ValueEquality.ListHash(Blobs));
 }
 
 /// <summary>Resource ceilings the runtime enforces. docs/container-format.md#resources</summary>

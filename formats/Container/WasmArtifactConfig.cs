@@ -31,6 +31,11 @@ public sealed record WasmArtifactConfig
 
     public required IReadOnlyList<string> LayerDigests { get; init; }
 
+    public bool Equals(WasmArtifactConfig? other) =>
+        other is not null && Created == other.Created && Author == other.Author && Os == other.Os && ValueEquality.Lists(LayerDigests, other.LayerDigests);
+
+    public override int GetHashCode() => HashCode.Combine(Created, Author, Os, ValueEquality.ListHash(LayerDigests));
+
     public static string FormatTime(DateTimeOffset t) =>
         t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 

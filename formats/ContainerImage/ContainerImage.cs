@@ -1,5 +1,6 @@
 using AtymSecure.Formats.Bundle;
 using AtymSecure.Formats.Container;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Formats.ContainerImage;
 
@@ -17,6 +18,12 @@ public sealed record ContainerImage(
 {
     /// <summary>Whether the signed deployment grants <paramref name="capability"/> (grants ⊆ config permissions).</summary>
     public bool IsGranted(Capability capability) => Grants.Contains(capability);
+
+    public bool Equals(ContainerImage? other) =>
+        other is not null && Config.Equals(other.Config) && ValueEquality.Lists(Grants, other.Grants) && Code == other.Code
+        && ValueEquality.Lists(Blobs, other.Blobs);
+
+    public override int GetHashCode() => HashCode.Combine(Config, ValueEquality.ListHash(Grants), Code, ValueEquality.ListHash(Blobs));
 
     public ContainerImageBlob? FindBlob(string name) => Blobs.FirstOrDefault(b => b.Name == name);
 

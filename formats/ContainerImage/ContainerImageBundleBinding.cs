@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using AtymSecure.Formats.Bundle;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Formats.ContainerImage;
 
@@ -12,27 +13,27 @@ namespace AtymSecure.Formats.ContainerImage;
 public static class ContainerImageBundleBinding
 {
     /// <summary>Every disagreement between <paramref name="header"/> and the image read from <paramref name="imageBytes"/>; empty when they match.</summary>
-    public static IReadOnlyList<string> Check(ContainerImage image, ReadOnlySpan<byte> imageBytes, BundleHeader header)
+    public static IReadOnlyList<Problem> Check(ContainerImage image, ReadOnlySpan<byte> imageBytes, BundleHeader header)
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(header);
-        var problems = new List<string>();
+        var problems = new List<Problem>();
         if (header.ImageFormat != ImageFormat.ContainerImageV1)
-            problems.Add($"bundle header: ImageFormat is {header.ImageFormat}, not ContainerImageV1");
+            problems.Add(ContainerImageFormatException.At("header.imageFormat", $"ImageFormat is {header.ImageFormat}, not ContainerImageV1"));
         if (header.TargetDigest is null || !SHA256.HashData(imageBytes).AsSpan().SequenceEqual(header.TargetDigest))
-            problems.Add("bundle header: TargetDigest is not the SHA-256 of this image");
+            problems.Add(ContainerImageFormatException.At("header.targetDigest", "TargetDigest is not the SHA-256 of this image"));
         if ((ulong)imageBytes.Length != header.TargetSize)
-            problems.Add($"bundle header: TargetSize is {header.TargetSize}, the image is {imageBytes.Length} bytes");
+            problems.Add(ContainerImageFormatException.At("header.targetSize", $"TargetSize is {header.TargetSize}, the image is {imageBytes.Length} bytes"));
         if (header.ContainerName != image.Config.Name)
-            problems.Add($"bundle header: ContainerName '{header.ContainerName}' but the image's config is '{image.Config.Name}'");
+            problems.Add(ContainerImageFormatException.At("header.containerName", $"ContainerName '{header.ContainerName}' but the image's config is '{image.Config.Name}'"));
         if (header.ContainerVersion != image.Config.Version?.ToString())
-            problems.Add($"bundle header: ContainerVersion '{header.ContainerVersion}' but the image's config is '{image.Config.Version}'");
+            problems.Add(ContainerImageFormatException.At("header.containerVersion", $"ContainerVersion '{header.ContainerVersion}' but the image's config is '{image.Config.Version}'"));
         if (header.ArtifactKind != image.Code.Kind)
-            problems.Add($"bundle header: ArtifactKind {header.ArtifactKind} but the image's code is {image.Code.Kind}");
+            problems.Add(ContainerImageFormatException.At("header.artifactKind", $"ArtifactKind {header.ArtifactKind} but the image's code is {image.Code.Kind}"));
         if (image.Code.TargetTriple is { } triple && triple != header.TargetTriple)
-            problems.Add($"bundle header: TargetTriple '{header.TargetTriple}' but the image's code is for '{triple}'");
+            problems.Add(ContainerImageFormatException.At("header.targetTriple", $"TargetTriple '{header.TargetTriple}' but the image's code is for '{triple}'"));
         if (image.Code.DeviceClass is { } deviceClass && deviceClass != header.DeviceClass)
-            problems.Add($"bundle header: DeviceClass '{header.DeviceClass}' but the image's code is for '{deviceClass}'");
+            problems.Add(ContainerImageFormatException.At("header.deviceClass", $"DeviceClass '{header.DeviceClass}' but the image's code is for '{deviceClass}'"));
         return problems;
     }
 

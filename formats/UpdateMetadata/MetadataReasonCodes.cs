@@ -2,8 +2,8 @@ namespace AtymSecure.Formats.UpdateMetadata;
 
 /// <summary>
 /// The reason codes of update-metadata refusals (docs/trust-model.md §3). Stable wire values: device reports,
-/// server halts and tests name them, so a code is never renamed or reused. The bootloader's own codes (steps 12–15)
-/// live with the bootloader until the one list of issue 10 gathers them.
+/// server halts and tests name them, so a code is never renamed or reused. The bundle and install codes (steps 12–15)
+/// are in <see cref="ReasonCodes"/>; codes both steps use are defined there once and aliased here.
 /// </summary>
 public static class MetadataReasonCodes
 {
@@ -34,13 +34,13 @@ public static class MetadataReasonCodes
 
     public const string WrongDevice = "wrong-device";
 
-    public const string WrongClass = "wrong-class";
+    public const string WrongClass = ReasonCodes.WrongClass;
 
     /// <summary>Director targets echo a nonce other than the acknowledged or in-flight one.</summary>
     public const string StaleNonce = "stale-nonce";
 
     /// <summary>The director names a container the device's partition table lacks.</summary>
-    public const string UnknownContainer = "unknown-container";
+    public const string UnknownContainer = ReasonCodes.UnknownContainer;
 
     /// <summary>The image is not listed by the delegation that owns its path.</summary>
     public const string TargetNotListed = "target-not-listed";
@@ -52,7 +52,7 @@ public static class MetadataReasonCodes
     public const string SourceNotListed = "source-not-listed";
 
     /// <summary>The image's security counter is below this container's floor.</summary>
-    public const string CounterRollback = "counter-rollback";
+    public const string CounterRollback = ReasonCodes.CounterRollback;
 
     /// <summary>More bytes than the signed length.</summary>
     public const string LengthExceeded = "length-exceeded";

@@ -1,15 +1,17 @@
-using System.Globalization;
 using AtymSecure.Bootloader.State;
+using AtymSecure.Formats;
 using AtymSecure.Formats.Bundle;
 using AtymSecure.Formats.Crypto;
 using AtymSecure.Formats.Delta;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Bootloader.Install;
 
 /// <summary>
 /// A bundle (formats/Bundle, docs/bundle-format.md) as an install source: its signed header gives
-/// the metadata, <see cref="Check"/> runs <see cref="BundleVerifier"/> (trusted signature, expiry,
-/// device class, counter, fit, delta base) with expectations taken from this device's state, and
+/// the metadata, <see cref="Check"/> is its authenticity half (<see cref="BundleVerifier.CheckAuthenticity"/>:
+/// trusted signature, expiry; plus what this installer can record), the installer adds the device fit
+/// (<see cref="DeviceInstallChecks"/>: class, size, counter, delta base, once), and
 /// the payload is read through the chunk-verifying stream. Full images must be uncompressed;
 /// deltas are formats/Delta patches (SeqDiff or zstd-prefix, named in the patch header).
 /// </summary>
@@ -18,42 +20,29 @@ public sealed class BundleInstallImage : IInstallImage, IInstallPreCheck
     private readonly BundleEnvelope _envelope;
     private readonly Func<Stream> _openBundle;
     private readonly IReadOnlyCollection<VerificationKey> _trustedKeys;
-    private readonly BundleExpectations _expectations;
-    private readonly List<InstallProblem> _metadataProblems = [];
+    private readonly List<Problem> _metadataProblems = [];
     private VerifiedBundle? _verified;
 
     /// <param name="envelope">The parsed (not yet trusted) bundle prefix.</param>
     /// <param name="openBundle">Opens the whole bundle from its first byte (called once per payload read).</param>
     /// <param name="trustedKeys">Keys allowed to sign bundles for this device.</param>
-    /// <param name="device">The device the bundle is for: its state gives the expectations.</param>
-    public BundleInstallImage(BundleEnvelope envelope, Func<Stream> openBundle, IReadOnlyCollection<VerificationKey> trustedKeys, DeviceBootloader device)
+    public BundleInstallImage(BundleEnvelope envelope, Func<Stream> openBundle, IReadOnlyCollection<VerificationKey> trustedKeys)
     {
         ArgumentNullException.ThrowIfNull(envelope);
         ArgumentNullException.ThrowIfNull(openBundle);
         ArgumentNullException.ThrowIfNull(trustedKeys);
-        ArgumentNullException.ThrowIfNull(device);
         _envelope = envelope;
         _openBundle = openBundle;
         _trustedKeys = trustedKeys;
         var h = envelope.Header;
 
         try { Version = ImageVersion.Parse(h.ContainerVersion); }
-        catch (FormatException e) { _metadataProblems.Add(new(InstallProblemCodes.BadMetadata, e.Message)); }
+        catch (FormatException e) { _metadataProblems.Add(new(ReasonCodes.BundleMalformed, "containerVersion", e.Message)); }
         if (h.SecurityCounter > uint.MaxValue)
-            _metadataProblems.Add(new(InstallProblemCodes.BadMetadata, $"security counter {h.SecurityCounter} exceeds what the device records"));
+            _metadataProblems.Add(new(ReasonCodes.BundleMalformed, "securityCounter", $"security counter {h.SecurityCounter} exceeds what the device records"));
         if (h.PayloadKind == PayloadKind.Full && h.Codec != PayloadCodec.None)
-            _metadataProblems.Add(new(InstallProblemCodes.BadMetadata, $"full images with codec {h.Codec} are not supported by this installer"));
-        _metadataProblems.AddRange(h.Validate().Select(p => new InstallProblem(InstallProblemCodes.BadMetadata, p)));
-
-        var index = device.Partitions.ContainerIndex(h.ContainerName);
-        var record = index < 0 ? null : device.State(h.ContainerName);
-        var slotCapacity = record is null ? 0 : device.Partitions.Slot(h.ContainerName, ContainerTransitions.InstallTarget(record)).Size;
-        _expectations = new BundleExpectations(
-            device.Options.DeviceClass,
-            DateTimeOffset.MinValue,
-            record?.SecurityFloor ?? 0,
-            (ulong)slotCapacity,
-            record?.ConfirmedImage?.Digest.ToArray());
+            _metadataProblems.Add(new(ReasonCodes.BundleMalformed, "codec", $"full images with codec {h.Codec} are not supported by this installer"));
+        _metadataProblems.AddRange(h.Validate());
     }
 
     public string ContainerName => _envelope.Header.ContainerName;
@@ -65,19 +54,14 @@ public sealed class BundleInstallImage : IInstallImage, IInstallPreCheck
     public ImageKind Kind => _envelope.Header.PayloadKind == PayloadKind.Delta ? ImageKind.Delta : ImageKind.Full;
     public Sha256Digest? BaseDigest => _envelope.Header.BaseDigest is { Length: Sha256Digest.Size } b ? Sha256Digest.FromBytes(b) : null;
 
-    /// <summary>Signature, expiry and device expectations via <see cref="BundleVerifier"/>, plus what this installer can record.</summary>
-    public IReadOnlyList<InstallProblem> Check(IInstallImage image, DateTimeOffset now)
+    /// <summary>Signature and expiry via <see cref="BundleVerifier.CheckAuthenticity"/>, plus what this installer can record.</summary>
+    public IReadOnlyList<Problem> Check(IInstallImage image, DateTimeOffset now)
     {
-        var problems = new List<InstallProblem>(_metadataProblems);
-        if (!ReferenceEquals(image, this)) problems.Add(new(InstallProblemCodes.BadMetadata, "a bundle pre-check only vouches for its own bundle"));
-        try
-        {
-            _verified = BundleVerifier.Verify(_envelope, _trustedKeys, _expectations with { Now = now });
-        }
-        catch (BundleVerificationException e)
-        {
-            problems.Add(new(Code(e.Reason), e.Message));
-        }
+        var problems = new List<Problem>(_metadataProblems);
+        if (!ReferenceEquals(image, this)) problems.Add(new(ReasonCodes.BundleMalformed, "bundle", "a bundle pre-check only vouches for its own bundle"));
+        var authenticity = BundleVerifier.CheckAuthenticity(_envelope, _trustedKeys, now);
+        _verified = authenticity.Bundle;
+        problems.AddRange(authenticity.Problems);
         return problems;
     }
 
@@ -123,15 +107,4 @@ public sealed class BundleInstallImage : IInstallImage, IInstallPreCheck
             count -= n;
         }
     }
-
-    private static string Code(BundleRejection reason) => reason switch
-    {
-        BundleRejection.NoTrustedSignature => InstallProblemCodes.BadSignature,
-        BundleRejection.Expired => InstallProblemCodes.Expired,
-        BundleRejection.WrongDeviceClass => InstallProblemCodes.DeviceMismatch,
-        BundleRejection.CounterTooLow => InstallProblemCodes.RollbackRefused,
-        BundleRejection.BaseMismatch => InstallProblemCodes.DeltaBaseMismatch,
-        BundleRejection.TooLarge => InstallProblemCodes.TooLarge,
-        _ => InstallProblemCodes.BadMetadata + ":" + reason.ToString().ToLower(CultureInfo.InvariantCulture),
-    };
 }

@@ -2,6 +2,7 @@ using AtymSecure.Bootloader.Boot;
 using AtymSecure.Bootloader.Flash;
 using AtymSecure.Bootloader.Layout;
 using AtymSecure.Bootloader.State;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Bootloader.Install;
 
@@ -37,7 +38,7 @@ public sealed class ContainerInstaller
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(preCheck);
         var table = _store.Table;
-        var problems = new List<InstallProblem>(preCheck.Check(image, _options.Clock.GetUtcNow()));
+        var problems = new List<Problem>(preCheck.Check(image, _options.Clock.GetUtcNow()));
         problems.AddRange(DeviceInstallChecks.Check(image, table, _store, _options));
         if (problems.Count > 0) throw new InstallRefusedException(problems);
 

@@ -1,53 +1,51 @@
 using AtymSecure.Bootloader.Layout;
 using AtymSecure.Bootloader.State;
+using AtymSecure.Formats;
+using AtymSecure.Formats.Bundle;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Bootloader.Install;
 
 /// <summary>
-/// The device-side half of install verification (the bundle reader supplies the authenticity
-/// half): known container, device class, fits the slot, not below the rollback floor, no trial
-/// running, and for a delta a base that is exactly the confirmed image. Reads state only.
+/// The device-side half of install verification (the image's <see cref="IInstallPreCheck"/> supplies the
+/// authenticity half): the container is on this device with no trial running, and the image fits — class, size,
+/// rollback floor, delta base — by the shared <see cref="DeviceFitChecks"/>, with expectations taken from this
+/// container's state. Runs for every kind of install image, so no pre-check can skip the rollback floor. Reads state only.
 /// </summary>
 public static class DeviceInstallChecks
 {
-    public static IReadOnlyList<InstallProblem> Check(IInstallImage image, PartitionTable table, ContainerStateStore store, BootloaderOptions options)
+    public static IReadOnlyList<Problem> Check(IInstallImage image, PartitionTable table, ContainerStateStore store, BootloaderOptions options)
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(options);
-        var problems = new List<InstallProblem>();
-        if (!string.Equals(image.DeviceClass, options.DeviceClass, StringComparison.Ordinal))
-            problems.Add(new(InstallProblemCodes.DeviceMismatch, $"image is for device class '{image.DeviceClass}', this device is '{options.DeviceClass}'"));
-        if (image.TargetSize <= 0)
-            problems.Add(new(InstallProblemCodes.EmptyImage, $"image size {image.TargetSize} is not positive"));
-
         var index = table.ContainerIndex(image.ContainerName);
-        if (index < 0)
-        {
-            problems.Add(new(InstallProblemCodes.UnknownContainer, $"no container '{image.ContainerName}' on this device"));
-            return problems;
-        }
+        if (index < 0) return [new Problem(ReasonCodes.UnknownContainer, "containerName", $"no container '{image.ContainerName}' on this device")];
 
         var record = store.Get(index);
+        var problems = new List<Problem>();
         if (record.State == ContainerState.TrialBooted)
-            problems.Add(new(InstallProblemCodes.TrialRunning, "a trial of this container is running; confirm or reject it first"));
-
+            problems.Add(new(ReasonCodes.TrialRunning, "containerName", "a trial of this container is running; confirm or reject it first"));
         var target = table.Slot(image.ContainerName, ContainerTransitions.InstallTarget(record));
-        if (image.TargetSize > target.Size || image.TargetSize > uint.MaxValue)
-            problems.Add(new(InstallProblemCodes.TooLarge, $"image of {image.TargetSize} bytes does not fit slot {target.Slot} ({target.Size} bytes)"));
-
-        if (image.SecurityCounter < record.SecurityFloor)
-            problems.Add(new(InstallProblemCodes.RollbackRefused, $"security counter {image.SecurityCounter} is below this device's floor {record.SecurityFloor}"));
-
-        if (image.Kind == ImageKind.Delta)
-        {
-            var confirmed = record.ConfirmedImage;
-            if (image.BaseDigest is null || confirmed is null || record.State == ContainerState.Failed)
-                problems.Add(new(InstallProblemCodes.DeltaWithoutBase, "a delta needs a confirmed image to apply to"));
-            else if (confirmed.Value.Digest != image.BaseDigest)
-                problems.Add(new(InstallProblemCodes.DeltaBaseMismatch, $"delta applies to {image.BaseDigest}, the confirmed image is {confirmed.Value.Digest}"));
-        }
+        problems.AddRange(DeviceFitChecks.Check(Candidate(image), Expectations(record, target, options)));
         return problems;
     }
+
+    /// <summary>What this device expects of an image installed into <paramref name="target"/> for the container of <paramref name="record"/>.</summary>
+    private static BundleExpectations Expectations(ContainerRecord record, Partition target, BootloaderOptions options) => new(
+        options.DeviceClass,
+        options.Clock.GetUtcNow(),
+        record.SecurityFloor,
+        // The state record holds image sizes in 32 bits.
+        (ulong)Math.Min(target.Size, uint.MaxValue),
+        // A failed container has no image a delta may apply to.
+        record.State == ContainerState.Failed ? null : record.ConfirmedImage?.Digest.ToArray());
+
+    private static InstallCandidate Candidate(IInstallImage image) => new(
+        image.DeviceClass,
+        image.SecurityCounter,
+        (ulong)Math.Max(0, image.TargetSize),
+        image.Kind == ImageKind.Delta ? PayloadKind.Delta : PayloadKind.Full,
+        image.BaseDigest?.ToArray());
 }

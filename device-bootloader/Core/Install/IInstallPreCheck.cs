@@ -1,35 +1,26 @@
-namespace AtymSecure.Bootloader.Install;
+using AtymSecure.Primitives;
 
-/// <summary>One reason an install is refused. Codes are stable for callers and tests.</summary>
-public sealed record InstallProblem(string Code, string Message)
-{
-    public override string ToString() => $"{Code}: {Message}";
-}
+namespace AtymSecure.Bootloader.Install;
 
 /// <summary>
 /// Authenticity checks that need the bundle's own material (signature over metadata, metadata
 /// consistency, expiry), run before anything touches flash. The bundle reader implements this;
-/// the installer adds the device-side checks (device class, fit, rollback counter, delta base, state).
+/// the installer adds the device-side checks (<see cref="DeviceInstallChecks"/>: device class, fit, rollback counter, delta base, state).
+/// Problem codes are <see cref="AtymSecure.Formats.ReasonCodes"/>.
 /// </summary>
 public interface IInstallPreCheck
 {
     /// <summary>Every problem with <paramref name="image"/> at time <paramref name="now"/> (empty = acceptable).</summary>
-    IReadOnlyList<InstallProblem> Check(IInstallImage image, DateTimeOffset now);
+    IReadOnlyList<Problem> Check(IInstallImage image, DateTimeOffset now);
 }
 
-/// <summary>The install was refused before any flash write; flash and state are untouched.</summary>
-public sealed class InstallRefusedException : Exception
+/// <summary>The install was refused before any flash write; flash and state are untouched. <see cref="ProblemException.Problems"/> says why.</summary>
+public sealed class InstallRefusedException : ProblemException
 {
-    public InstallRefusedException(IReadOnlyList<InstallProblem> problems)
-        : base("install refused: " + string.Join("; ", problems)) => Problems = problems;
-
-    public InstallRefusedException() : this(Array.Empty<InstallProblem>()) { }
-    public InstallRefusedException(string message) : base(message) => Problems = [new InstallProblem("refused", message)];
-    public InstallRefusedException(string message, Exception inner) : base(message, inner) => Problems = [new InstallProblem("refused", message)];
-
-    public IReadOnlyList<InstallProblem> Problems { get; }
-
-    public bool Has(string code) => Problems.Any(p => p.Code == code);
+    public InstallRefusedException(IReadOnlyList<Problem> problems)
+        : base("install refused", problems)
+    {
+    }
 }
 
 /// <summary>

@@ -1,5 +1,6 @@
 using AtymSecure.Formats.Container;
 using AtymSecure.Bootloader.Flash;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Bootloader.Layout;
 
@@ -7,7 +8,7 @@ namespace AtymSecure.Bootloader.Layout;
 /// Where everything lives on one device: sector 0 holds this table, two state halves hold the
 /// append-only state log, and every container has an A and a B slot. Immutable after provisioning.
 /// </summary>
-public sealed class PartitionTable
+public sealed class PartitionTable : IEquatable<PartitionTable>
 {
     /// <summary>Most containers one device table can describe.</summary>
     public const int MaxContainers = 40;
@@ -26,6 +27,13 @@ public sealed class PartitionTable
 
     /// <summary>Container names in table order; a container's index here is its id in state records.</summary>
     public IReadOnlyList<string> ContainerNames { get; }
+
+    /// <summary>By value: the same entries in the same order (the order is the containers' ids).</summary>
+    public bool Equals(PartitionTable? other) => other is not null && ValueEquality.Lists(Entries, other.Entries);
+
+    public override bool Equals(object? obj) => Equals(obj as PartitionTable);
+
+    public override int GetHashCode() => ValueEquality.ListHash(Entries);
 
     public Partition StateHalf(int half) =>
         Entries.Single(e => e.Kind == (half == 0 ? PartitionKind.StateHalf0 : PartitionKind.StateHalf1));

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Serialization;
 using AtymSecure.Formats.DeviceClasses;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Delivery.Compilation;
 
@@ -67,24 +68,25 @@ public sealed record CompilationKey(
     public string Digest =>
         "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(CanonicalText)));
 
-    /// <summary>Reports every problem with this key at once (empty when valid).</summary>
-    public IReadOnlyList<string> Validate()
+    /// <summary>Reports every problem with this key at once (empty when valid), codes from <see cref="CompilationKeyProblemCodes"/>.</summary>
+    public IReadOnlyList<Problem> Validate()
     {
-        var problems = new List<string>();
-        if (string.IsNullOrWhiteSpace(BackEndVersion)) problems.Add("key.backEndVersion: empty");
-        if (string.IsNullOrWhiteSpace(Triple)) problems.Add("key.triple: empty");
+        var problems = new List<Problem>();
+        void Add(string code, string path, string message) => problems.Add(new Problem(code, path, message));
+        if (string.IsNullOrWhiteSpace(BackEndVersion)) Add(CompilationKeyProblemCodes.Required, "key.backEndVersion", "empty");
+        if (string.IsNullOrWhiteSpace(Triple)) Add(CompilationKeyProblemCodes.Required, "key.triple", "empty");
         else if (Triple is "host" || !Triple.Contains('-', StringComparison.Ordinal) && !Triple.StartsWith("pulley", StringComparison.Ordinal))
-            problems.Add($"key.triple: '{Triple}' is not a full target triple (host-dependent targets bake in the build machine's CPU)");
+            Add(CompilationKeyProblemCodes.HostDependentTriple, "key.triple", $"'{Triple}' is not a full target triple (host-dependent targets bake in the build machine's CPU)");
         for (var i = 0; i < CpuFeatures.Count; i++)
             if (string.IsNullOrWhiteSpace(CpuFeatures[i]) || CpuFeatures[i].Any(char.IsWhiteSpace))
-                problems.Add($"key.cpuFeatures[{i}]: '{CpuFeatures[i]}' is empty or contains whitespace");
-        if (Engine.ExceptionBufferBytes < 0) problems.Add("key.engine.exceptionBufferBytes: negative");
+                Add(CompilationKeyProblemCodes.InvalidCpuFeature, $"key.cpuFeatures[{i}]", $"'{CpuFeatures[i]}' is empty or contains whitespace");
+        if (Engine.ExceptionBufferBytes < 0) Add(CompilationKeyProblemCodes.OutOfRange, "key.engine.exceptionBufferBytes", "negative");
         if (BackEnd == AotBackEndKind.Wasm2c && Engine.ExceptionBufferBytes == 0)
-            problems.Add("key.engine.exceptionBufferBytes: wasm2c needs a buffer of at least 1 byte");
+            Add(CompilationKeyProblemCodes.OutOfRange, "key.engine.exceptionBufferBytes", "wasm2c needs a buffer of at least 1 byte");
         if (BackEnd == AotBackEndKind.Wasm2c && Engine.BoundsChecks != BoundsCheckMode.Explicit)
-            problems.Add("key.engine.boundsChecks: wasm2c outputs must use explicit bounds checks (the signal-handler mode hangs hosting .NET processes)");
+            Add(CompilationKeyProblemCodes.UnsupportedByBackEnd, "key.engine.boundsChecks", "wasm2c outputs must use explicit bounds checks (the signal-handler mode hangs hosting .NET processes)");
         if (BackEnd == AotBackEndKind.Wasm2c && (Engine.ConsumeFuel || Engine.EpochInterruption))
-            problems.Add("key.engine: wasm2c 1.0.32 supports neither fuel nor epoch interruption");
+            Add(CompilationKeyProblemCodes.UnsupportedByBackEnd, "key.engine", "wasm2c 1.0.32 supports neither fuel nor epoch interruption");
         return problems;
     }
 

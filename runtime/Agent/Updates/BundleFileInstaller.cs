@@ -60,7 +60,7 @@ public static class BundleFileInstaller
         try
         {
             using var stream = File.OpenRead(bundlePath);
-            envelope = BundleEnvelope.ReadAsync(stream).GetAwaiter().GetResult();
+            envelope = BundleEnvelope.Read(stream);
         }
         catch (BundleFormatException e)
         {
@@ -75,7 +75,7 @@ public static class BundleFileInstaller
         {
             try
             {
-                var image = new BundleInstallImage(envelope, () => File.OpenRead(bundlePath), [.. device.TrustedKeys], device.Bootloader);
+                var image = new BundleInstallImage(envelope, () => File.OpenRead(bundlePath), [.. device.TrustedKeys]);
                 var slot = device.Bootloader.Install(image, image);
                 if (BindingProblems(device, h, slot) is { Count: > 0 } mismatch)
                 {
@@ -88,7 +88,7 @@ public static class BundleFileInstaller
             }
             catch (InstallRefusedException e)
             {
-                return Refused(h.ContainerName, h.ContainerVersion, string.Join("; ", e.Problems.Select(p => p.ToString())));
+                return Refused(h.ContainerName, h.ContainerVersion, string.Join("; ", e.Problems.Select(p => $"{p.Code}: {p.Message}")));
             }
             catch (InstallVerificationException e)
             {
@@ -103,7 +103,7 @@ public static class BundleFileInstaller
         try
         {
             using var stream = File.OpenRead(bundlePath);
-            return BundleEnvelope.ReadAsync(stream).GetAwaiter().GetResult().Header.ContainerName;
+            return BundleEnvelope.Read(stream).Header.ContainerName;
         }
         catch (Exception e) when (e is IOException or FormatException)
         {
@@ -112,7 +112,7 @@ public static class BundleFileInstaller
     }
 
     /// <summary>What the slot now holds against the header that delivered it (ContainerImageBundleBinding).</summary>
-    private static IReadOnlyList<string> BindingProblems(LocalDevice device, BundleHeader header, SlotId slot)
+    private static IReadOnlyList<Primitives.Problem> BindingProblems(LocalDevice device, BundleHeader header, SlotId slot)
     {
         var reader = device.Bootloader.OpenImage(header.ContainerName, slot);
         var bytes = new byte[reader.Length];

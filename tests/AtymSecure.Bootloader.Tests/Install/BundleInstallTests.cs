@@ -3,6 +3,7 @@ using AtymSecure.Bootloader.Install;
 using AtymSecure.Bootloader.Layout;
 using AtymSecure.Bootloader.Tests.PowerCuts;
 using AtymSecure.Bootloader.Tests.Support;
+using AtymSecure.Formats;
 using AtymSecure.Formats.Bundle;
 using AtymSecure.Formats.Crypto;
 
@@ -23,7 +24,7 @@ public sealed class BundleInstallTests : IDisposable
         ? _bundles.Delta(Scenarios.App, V1, target, payload, "2.0.0", counter, deviceClass)
         : _bundles.Full(Scenarios.App, target, "1.0.0", counter, deviceClass);
 
-    private BundleInstallImage Open(byte[] bundle, IReadOnlyCollection<VerificationKey>? keys = null) => _bundles.Open(bundle, _device.Open(), keys);
+    private BundleInstallImage Open(byte[] bundle, IReadOnlyCollection<VerificationKey>? keys = null) => _bundles.Open(bundle, keys);
 
     private void Install(byte[] bundle)
     {
@@ -52,9 +53,9 @@ public sealed class BundleInstallTests : IDisposable
         using var stranger = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var cases = new (byte[] Bundle, IReadOnlyCollection<VerificationKey>? Keys, string Code)[]
         {
-            (Bundle(V2, V2, 6, delta: false), [VerificationKey.FromDer(stranger.ExportSubjectPublicKeyInfo())], InstallProblemCodes.BadSignature),
-            (Bundle(V2, V2, 4, delta: false), null, InstallProblemCodes.RollbackRefused),
-            (Bundle(V2, V2, 6, delta: false, deviceClass: "esp32"), null, InstallProblemCodes.DeviceMismatch),
+            (Bundle(V2, V2, 6, delta: false), [VerificationKey.FromDer(stranger.ExportSubjectPublicKeyInfo())], ReasonCodes.UntrustedSigner),
+            (Bundle(V2, V2, 4, delta: false), null, ReasonCodes.CounterRollback),
+            (Bundle(V2, V2, 6, delta: false, deviceClass: "esp32"), null, ReasonCodes.WrongClass),
         };
         foreach (var (bundle, keys, code) in cases)
         {
@@ -64,6 +65,15 @@ public sealed class BundleInstallTests : IDisposable
             Assert.True(e.Has(code), $"expected {code}: {e.Message}");
             Assert.Equal(ops, _device.Flash.OperationCount);
         }
+    }
+
+    [Fact]
+    public void A_rollback_bundle_is_reported_as_exactly_one_counter_problem()
+    {
+        Install(Bundle(V1, V1, 5, delta: false));
+        var image = Open(Bundle(V2, V2, 4, delta: false));
+        var e = Assert.Throws<InstallRefusedException>(() => _device.Open().Install(image, image));
+        Assert.Equal(ReasonCodes.CounterRollback, Assert.Single(e.Problems).Code);
     }
 
     [Fact]

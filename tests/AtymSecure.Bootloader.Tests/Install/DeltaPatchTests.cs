@@ -69,6 +69,6 @@ public sealed class DeltaPatchTests
 
     private sealed class AcceptAll : IInstallPreCheck
     {
-        public IReadOnlyList<InstallProblem> Check(IInstallImage image, DateTimeOffset now) => [];
+        public IReadOnlyList<AtymSecure.Primitives.Problem> Check(IInstallImage image, DateTimeOffset now) => [];
     }
 }

@@ -3,6 +3,8 @@ using AtymSecure.Bootloader.Install;
 using AtymSecure.Bootloader.Layout;
 using AtymSecure.Bootloader.State;
 using AtymSecure.Bootloader.Tests.Support;
+using AtymSecure.Formats;
+using AtymSecure.Primitives;
 using static AtymSecure.Bootloader.Tests.Support.TwoContainerDevice;
 using AtymSecure.Bootloader.Simulator;
 
@@ -39,8 +41,8 @@ public sealed class InstallerTests
     }
 
     public static TheoryData<string> RefusalCases() =>
-        ["bad-signature", "wrong-key", "tampered-payload", "expired", "device-mismatch", "too-large", "unknown-container",
-         "rollback-refused", "trial-running", "delta-base-mismatch", "delta-without-base", "empty-image"];
+        ["untrusted-signer", "wrong-key", "tampered-payload", "bundle-expired", "wrong-class", "too-large", "unknown-container",
+         "counter-rollback", "trial-running", "delta-base-mismatch", "delta-without-base", "empty-image"];
 
     [Theory]
     [MemberData(nameof(RefusalCases))]
@@ -56,14 +58,14 @@ public sealed class InstallerTests
         using var otherSigner = new TestImageSigner();
         IInstallImage image = reason switch
         {
-            "bad-signature" => Signer.Full(App, _d.V2, "2.0.0", 6) with { Version = new ImageVersion(9, 9, 9) },
+            "untrusted-signer" => Signer.Full(App, _d.V2, "2.0.0", 6) with { Version = new ImageVersion(9, 9, 9) },
             "wrong-key" => otherSigner.Full(App, _d.V2, "2.0.0", 6),
             "tampered-payload" => Signer.Full(App, _d.V2, "2.0.0", 6) with { Payload = _d.V1 },
-            "expired" => Signer.Full(App, _d.V2, "2.0.0", 6, expires: TestImageSigner.Now.AddSeconds(-1)),
-            "device-mismatch" => Signer.Full(App, _d.V2, "2.0.0", 6, deviceClass: "esp32"),
+            "bundle-expired" => Signer.Full(App, _d.V2, "2.0.0", 6, expires: TestImageSigner.Now.AddSeconds(-1)),
+            "wrong-class" => Signer.Full(App, _d.V2, "2.0.0", 6, deviceClass: "esp32"),
             "too-large" => Signer.Full(App, TestImages.Random(16 * 1024 + 1, 9), "2.0.0", 6),
             "unknown-container" => Signer.Full("nope", _d.V2, "2.0.0", 6),
-            "rollback-refused" => Signer.Full(App, _d.V2, "2.0.0", 4),
+            "counter-rollback" => Signer.Full(App, _d.V2, "2.0.0", 4),
             "trial-running" => Signer.Full(App, _d.V2, "2.0.1", 7),
             "delta-base-mismatch" => Signer.Delta(App, _d.S1, _d.V2, "2.0.0", 6),
             "delta-without-base" => Signer.Delta(App, _d.V1, _d.V2, "2.0.0", 6),
@@ -78,7 +80,8 @@ public sealed class InstallerTests
 
         var expectedCode = reason switch
         {
-            "wrong-key" or "tampered-payload" => InstallProblemCodes.BadSignature,
+            "wrong-key" or "tampered-payload" => ReasonCodes.UntrustedSigner,
+            "empty-image" => ReasonCodes.BundleMalformed,
             _ => reason,
         };
         Assert.True(e.Has(expectedCode), $"expected {expectedCode}, got {e.Message}");
@@ -93,7 +96,7 @@ public sealed class InstallerTests
         _d.InstallConfirmed(Signer.Full(App, _d.V1, "1.0.0", 5));
         var image = Signer.Full(App, TestImages.Random(20_000, 4), "0.1.0", 1, deviceClass: "esp32", expires: TestImageSigner.Now.AddDays(-1)) with { Payload = _d.V1 };
         var e = Assert.Throws<InstallRefusedException>(() => _d.Open().Install(image, PreCheck));
-        foreach (var code in new[] { InstallProblemCodes.BadSignature, InstallProblemCodes.Expired, InstallProblemCodes.DeviceMismatch, InstallProblemCodes.TooLarge, InstallProblemCodes.RollbackRefused })
+        foreach (var code in new[] { ReasonCodes.UntrustedSigner, ReasonCodes.BundleExpired, ReasonCodes.WrongClass, ReasonCodes.TooLarge, ReasonCodes.CounterRollback })
             Assert.True(e.Has(code), $"{code} missing from: {e.Message}");
     }
 
@@ -141,7 +144,7 @@ public sealed class InstallerTests
 
     private sealed class AcceptAll : IInstallPreCheck
     {
-        public IReadOnlyList<InstallProblem> Check(IInstallImage image, DateTimeOffset now) => [];
+        public IReadOnlyList<Problem> Check(IInstallImage image, DateTimeOffset now) => [];
     }
 
     private class Wrapped(SignedTestImage inner) : IInstallImage

@@ -47,7 +47,19 @@ public sealed class PartitionTableTests
         var g = FlashProfile.Nrf52Like.CreateGeometry(LayoutPlanner.RequiredFlashSize(FlashProfile.Nrf52Like, Two));
         var table = LayoutPlanner.Plan(g, Two);
         var decoded = PartitionTableCodec.Decode(PartitionTableCodec.Encode(table, g), g);
-        Assert.Equal(table.Entries, decoded.Entries);
+        Assert.Equal(table, decoded);
+    }
+
+    [Fact]
+    public void Tables_compare_by_their_entries()
+    {
+        var g = FlashProfile.Nrf52Like.CreateGeometry(LayoutPlanner.RequiredFlashSize(FlashProfile.Nrf52Like, Two));
+        var table = LayoutPlanner.Plan(g, Two);
+        var same = new PartitionTable([.. table.Entries.Select(e => e with { })]);
+        Assert.Equal(table, same);
+        Assert.Equal(table.GetHashCode(), same.GetHashCode());
+        Assert.NotEqual(table, new PartitionTable([.. table.Entries.Reverse()]));
+        Assert.NotEqual(table, new PartitionTable([.. table.Entries.Select(e => e.Kind == PartitionKind.SlotB ? e with { Size = e.Size / 2 } : e)]));
     }
 
     [Fact]
@@ -57,7 +69,7 @@ public sealed class PartitionTableTests
         var flash = new SimulatedNorFlash(g);
         var table = LayoutPlanner.Plan(g, Two);
         PartitionTableStore.Provision(flash, table);
-        Assert.Equal(table.Entries, PartitionTableStore.Read(flash).Entries);
+        Assert.Equal(table, PartitionTableStore.Read(flash));
     }
 
     [Fact]

@@ -42,14 +42,14 @@ public sealed class BundleInstallPowerCutTests : IDisposable
         {
             ctx.Images.Allow(Scenarios.App, V1);
             ctx.Images.Allow(Scenarios.App, V2);
-            var first = bundles.Open(bundles.Full(Scenarios.App, V1, "1.0.0", 1), ctx.Device.Open());
+            var first = bundles.Open(bundles.Full(Scenarios.App, V1, "1.0.0", 1));
             ctx.InstallAndConfirm(first, first);
             ctx.MustRun.Add(Scenarios.App);
         },
         Step = (ctx, bl) =>
         {
             // What a device agent does after every power-on: read the downloaded bundle afresh against the current state.
-            var image = bundles.Open(update, bl);
+            var image = bundles.Open(update);
             return PowerCutScenario.DriveToConfirmed(ctx, bl, image, image);
         },
     };

@@ -29,7 +29,7 @@ public sealed class HarnessSelfTests
         // The control for BundleInstallPowerCutTests: the same signed bundle, its payload read and checked by
         // the production BundleInstallImage, but written over the running slot instead of through the A/B install.
         using var bundles = new SignedBundles();
-        var update = bundles.Open(BundleInstallPowerCutTests.FullUpdate(bundles), SimDevice.Create(FlashProfile.Nrf52Like, [new(Scenarios.App, 12288)]).Open());
+        var update = bundles.Open(BundleInstallPowerCutTests.FullUpdate(bundles));
         Assert.Empty(update.Check(update, TestImageSigner.Now));
         var payload = new MemoryStream();
         update.WriteTarget(null, payload);

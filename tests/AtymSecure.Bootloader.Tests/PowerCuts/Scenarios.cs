@@ -121,7 +121,7 @@ public static class Scenarios
                 bl.Install(tooLow, ctx.PreCheck);
                 throw new InvariantViolationException("an image below the rollback floor was accepted");
             }
-            catch (InstallRefusedException e) when (e.Problems.Count == 1 && e.Has(InstallProblemCodes.RollbackRefused))
+            catch (InstallRefusedException e) when (e.Problems.Count == 1 && e.Has(AtymSecure.Formats.ReasonCodes.CounterRollback))
             {
             }
             if (flash.OperationCount != ops || !flash.Content.SequenceEqual(before))

@@ -28,12 +28,9 @@ public sealed class SignedBundles : IDisposable
             BaseSize = (ulong)baseImage.Length,
         }, patch);
 
-    /// <summary>The bundle as the device's installer sees it: envelope parsed, expectations from <paramref name="device"/>'s state.</summary>
-    public BundleInstallImage Open(byte[] bundle, DeviceBootloader device, IReadOnlyCollection<VerificationKey>? trustedKeys = null)
-    {
-        var envelope = BundleEnvelope.ReadAsync(new MemoryStream(bundle)).GetAwaiter().GetResult();
-        return new BundleInstallImage(envelope, () => new MemoryStream(bundle), trustedKeys ?? [Trusted], device);
-    }
+    /// <summary>The bundle as the device's installer sees it: envelope parsed (the device's checks come from its state at install).</summary>
+    public BundleInstallImage Open(byte[] bundle, IReadOnlyCollection<VerificationKey>? trustedKeys = null) =>
+        new(BundleEnvelope.Read(new MemoryStream(bundle)), () => new MemoryStream(bundle), trustedKeys ?? [Trusted]);
 
     public void Dispose() => _key.Dispose();
 

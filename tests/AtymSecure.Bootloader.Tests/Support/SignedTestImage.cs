@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using AtymSecure.Bootloader.Install;
 using AtymSecure.Bootloader.State;
+using AtymSecure.Formats;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Bootloader.Tests.Support;
 
@@ -108,21 +110,21 @@ public sealed class EcdsaTestPreCheck : IInstallPreCheck, IDisposable
 
     public EcdsaTestPreCheck(byte[] trustedPublicKey) => _trusted.ImportSubjectPublicKeyInfo(trustedPublicKey, out _);
 
-    public IReadOnlyList<InstallProblem> Check(IInstallImage image, DateTimeOffset now)
+    public IReadOnlyList<Problem> Check(IInstallImage image, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(image);
-        var problems = new List<InstallProblem>();
+        var problems = new List<Problem>();
         if (image is not SignedTestImage signed)
         {
-            problems.Add(new(InstallProblemCodes.BadMetadata, $"not a signed test image: {image.GetType().Name}"));
+            problems.Add(new(ReasonCodes.BundleMalformed, "image", $"not a signed test image: {image.GetType().Name}"));
             return problems;
         }
         if (!_trusted.VerifyData(signed.SignedBytes(), signed.Signature, HashAlgorithmName.SHA256))
-            problems.Add(new(InstallProblemCodes.BadSignature, "ECDSA P-256 signature does not verify with the trusted key"));
+            problems.Add(new(ReasonCodes.UntrustedSigner, "signature", "ECDSA P-256 signature does not verify with the trusted key"));
         if (signed.Expires <= now)
-            problems.Add(new(InstallProblemCodes.Expired, $"image expired at {signed.Expires:O}"));
+            problems.Add(new(ReasonCodes.BundleExpired, "expires", $"image expired at {signed.Expires:O}"));
         if (signed.Kind == ImageKind.Delta && signed.BaseDigest is null)
-            problems.Add(new(InstallProblemCodes.BadMetadata, "delta without a base digest"));
+            problems.Add(new(ReasonCodes.BundleMalformed, "baseDigest", "delta without a base digest"));
         return problems;
     }
 

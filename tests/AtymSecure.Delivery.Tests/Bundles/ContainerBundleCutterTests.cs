@@ -100,7 +100,7 @@ public sealed class ContainerBundleCutterTests : IAsyncLifetime
 
         var image = ContainerImageReader.Read(bytes);
         var project = ContainerProject.Load(Sample("anomaly-detector"));
-        Assert.Equal(ContainerConfigJson.Serialize(project.Config), ContainerConfigJson.Serialize(image.Config));
+        Assert.Equal(project.Config, image.Config);
         Assert.Equal(project.Config.Permissions, image.Grants);
         Assert.Equal(project.Config.Permissions, built.Grants);
         Assert.Equal(ArtifactKind.WasmtimeNative, image.Code.Kind);

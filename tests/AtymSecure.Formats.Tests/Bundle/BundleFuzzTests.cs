@@ -3,7 +3,7 @@ using CsCheck;
 
 namespace AtymSecure.Formats.Tests.Bundle;
 
-/// <summary>Random mutations of a valid bundle only ever give our two typed errors, or the original payload.</summary>
+/// <summary>Random mutations of a valid bundle only ever give our two typed errors, or the original payload (read with the synchronous reader, as devices do).</summary>
 public class BundleFuzzTests
 {
     private static readonly TestSigner Signer = TestSigner.Ecdsa();
@@ -30,6 +30,29 @@ public class BundleFuzzTests
             {
             }
         }, iter: 3000);
+    }
+
+    /// <summary>Both envelope readers run one parser: on any mutation they give equal envelopes or the same problems, however short the reads.</summary>
+    [Fact]
+    public void Sync_and_async_envelope_readers_agree_on_mutated_bundles()
+    {
+        var mutation = Gen.Select(Gen.Int[0, Valid.Length - 1], Gen.Byte);
+        Gen.Select(mutation.Array[0, 6], Gen.Int[1, 64], Gen.Int[0, Valid.Length]).Sample((edits, maxRead, cut) =>
+        {
+            var copy = Valid[..cut];
+            foreach (var (at, value) in edits)
+                if (at < copy.Length) copy[at] = value;
+            var sync = Outcome(() => BundleEnvelope.Read(new ShortReadStream(copy, maxRead)));
+            var async = Outcome(() => BundleEnvelope.ReadAsync(new ShortReadStream(copy, maxRead)).GetAwaiter().GetResult());
+            Assert.Equal(sync.Envelope, async.Envelope);
+            Assert.Equal(sync.Problems, async.Problems);
+        }, iter: 2000);
+    }
+
+    private static (BundleEnvelope? Envelope, IReadOnlyList<Primitives.Problem>? Problems) Outcome(Func<BundleEnvelope> read)
+    {
+        try { return (read(), null); }
+        catch (BundleFormatException e) { return (null, e.Problems); }
     }
 
     [Fact]

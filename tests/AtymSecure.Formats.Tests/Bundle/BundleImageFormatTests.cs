@@ -104,7 +104,7 @@ public class BundleImageFormatTests
     {
         var header = TestBundles.Header(Payload, tweak: h => h with { ImageFormat = ImageFormat.ContainerImageV1 });
         Assert.Equal(ArtifactKind.Wasm2cObject, header.ArtifactKind);
-        Assert.Contains("imageFormat: a container image cannot hold a wasm2c object (MCU code is linked into firmware; use a raw artifact)", header.Validate());
+        Assert.Contains("imageFormat: a container image cannot hold a wasm2c object (MCU code is linked into firmware; use a raw artifact)", header.Validate().Select(p => p.ToString()));
         Assert.Throws<BundleFormatException>(() => BundleHeaderCodec.Encode(header));
     }
 

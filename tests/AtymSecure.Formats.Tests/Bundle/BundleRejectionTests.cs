@@ -8,14 +8,15 @@ public class BundleRejectionTests
     private static readonly TestSigner Signer = TestSigner.Ecdsa();
     private static readonly byte[] Payload = TestBundles.Payload(5000);
 
-    private static BundleRejection Reject(byte[] bundle, BundleExpectations? expect = null, TestSigner? trusted = null) =>
-        Assert.Throws<BundleVerificationException>(() => TestBundles.ReadVerified(bundle, [(trusted ?? Signer).Key], expect)).Reason;
+    /// <summary>The one reason code a refused bundle is refused with.</summary>
+    private static string Reject(byte[] bundle, BundleExpectations? expect = null, TestSigner? trusted = null) =>
+        Assert.Single(Assert.Throws<BundleVerificationException>(() => TestBundles.ReadVerified(bundle, [(trusted ?? Signer).Key], expect)).Problems).Code;
 
     private static byte[] Valid(Func<BundleHeader, BundleHeader>? tweak = null) =>
         TestBundles.Write(TestBundles.Header(Payload, 1024, tweak), Payload, Signer);
 
     [Fact]
-    public void Untrusted_key_is_refused() => Assert.Equal(BundleRejection.NoTrustedSignature, Reject(Valid(), trusted: TestSigner.Ecdsa()));
+    public void Untrusted_key_is_refused() => Assert.Equal(ReasonCodes.UntrustedSigner, Reject(Valid(), trusted: TestSigner.Ecdsa()));
 
     [Fact]
     public async Task Any_flipped_header_byte_breaks_the_signature_or_the_format()
@@ -28,7 +29,7 @@ public class BundleRejectionTests
             var copy = (byte[])bundle.Clone();
             copy[i] ^= 0x01;
             var e = Record.Exception(() => TestBundles.ReadVerified(copy, [Signer.Key]));
-            Assert.True(e is BundleFormatException || e is BundleVerificationException { Reason: BundleRejection.NoTrustedSignature },
+            Assert.True(e is BundleFormatException || e is BundleVerificationException v && v.Has(ReasonCodes.UntrustedSigner),
                 $"byte {i}: {e?.GetType().Name ?? "accepted"}");
         }
     }
@@ -38,31 +39,51 @@ public class BundleRejectionTests
     {
         var bundle = Valid();
         bundle[^100] ^= 0x80;
-        Assert.Equal(BundleRejection.ChunkHashMismatch, Reject(bundle));
+        Assert.Equal(ReasonCodes.ChunkMismatch, Reject(bundle));
     }
 
     [Fact]
     public void Truncated_payload_is_reported()
     {
         var bundle = Valid();
-        Assert.Equal(BundleRejection.Truncated, Reject(bundle[..^10]));
+        Assert.Equal(ReasonCodes.Truncated, Reject(bundle[..^10]));
     }
 
     [Fact]
     public void Expired_bundle_is_refused() =>
-        Assert.Equal(BundleRejection.Expired, Reject(Valid(), TestBundles.Expect(e => e with { Now = TestBundles.Now.AddDays(31) })));
+        Assert.Equal(ReasonCodes.BundleExpired, Reject(Valid(), TestBundles.Expect(e => e with { Now = TestBundles.Now.AddDays(31) })));
 
     [Fact]
     public void Other_device_class_is_refused() =>
-        Assert.Equal(BundleRejection.WrongDeviceClass, Reject(Valid(), TestBundles.Expect(e => e with { DeviceClass = "mcu-riscv32" })));
+        Assert.Equal(ReasonCodes.WrongClass, Reject(Valid(), TestBundles.Expect(e => e with { DeviceClass = "mcu-riscv32" })));
 
     [Fact]
     public void Lower_security_counter_is_refused() =>
-        Assert.Equal(BundleRejection.CounterTooLow, Reject(Valid(), TestBundles.Expect(e => e with { MinimumSecurityCounter = 8 })));
+        Assert.Equal(ReasonCodes.CounterRollback, Reject(Valid(), TestBundles.Expect(e => e with { MinimumSecurityCounter = 8 })));
 
     [Fact]
     public void Image_larger_than_the_slot_is_refused() =>
-        Assert.Equal(BundleRejection.TooLarge, Reject(Valid(), TestBundles.Expect(e => e with { SlotCapacity = 4096 })));
+        Assert.Equal(ReasonCodes.TooLarge, Reject(Valid(), TestBundles.Expect(e => e with { SlotCapacity = 4096 })));
+
+    [Fact]
+    public void Every_failed_check_of_a_signed_bundle_is_reported_once()
+    {
+        var problems = Assert.Throws<BundleVerificationException>(() => TestBundles.ReadVerified(Valid(), [Signer.Key], TestBundles.Expect(e => e with
+        {
+            Now = TestBundles.Now.AddDays(31), DeviceClass = "mcu-riscv32", MinimumSecurityCounter = 8, SlotCapacity = 4096,
+        }))).Problems;
+        Assert.Equal(
+            [ReasonCodes.BundleExpired, ReasonCodes.WrongClass, ReasonCodes.TooLarge, ReasonCodes.CounterRollback],
+            problems.Select(p => p.Code));
+    }
+
+    [Fact]
+    public void An_unsigned_bundle_is_refused_for_its_signature_alone()
+    {
+        var problems = Assert.Throws<BundleVerificationException>(() => TestBundles.ReadVerified(Valid(), [TestSigner.Ecdsa().Key],
+            TestBundles.Expect(e => e with { DeviceClass = "mcu-riscv32", MinimumSecurityCounter = 8 }))).Problems;
+        Assert.Equal(ReasonCodes.UntrustedSigner, Assert.Single(problems).Code);
+    }
 
     [Fact]
     public void Bad_magic_and_version_are_format_errors()
@@ -77,13 +98,17 @@ public class BundleRejectionTests
     }
 
     [Fact]
-    public async Task Truncation_anywhere_in_the_prefix_is_a_format_error()
+    public async Task Truncation_anywhere_in_the_prefix_is_a_format_error_for_both_readers()
     {
         var bundle = Valid();
-        using var s = new MemoryStream(bundle);
-        var envelope = await BundleEnvelope.ReadAsync(s);
+        var envelope = BundleEnvelope.Read(new MemoryStream(bundle));
         for (var cut = 0; cut < envelope.PayloadOffset; cut += 7)
-            Assert.Throws<BundleFormatException>(() => TestBundles.ReadVerified(bundle[..cut], [Signer.Key]));
+        {
+            var sync = Assert.Throws<BundleFormatException>(() => TestBundles.ReadVerified(bundle[..cut], [Signer.Key]));
+            Assert.Contains("truncated", Assert.Single(sync.Problems).Message, StringComparison.Ordinal);
+            var async = await Assert.ThrowsAsync<BundleFormatException>(() => BundleEnvelope.ReadAsync(new MemoryStream(bundle[..cut])));
+            Assert.Equal(sync.Problems, async.Problems);
+        }
     }
 
     [Fact]
@@ -93,12 +118,10 @@ public class BundleRejectionTests
         {
             ContainerName = "Bad Name", TargetDigest = new byte[3], ChunkSize = 1000, PayloadKind = PayloadKind.Delta, ExpiresUnixSeconds = 0,
         };
-        var errors = header.Validate();
-        Assert.Contains(errors, e => e.StartsWith("containerName", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.StartsWith("targetDigest", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.StartsWith("chunkSize", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.StartsWith("baseDigest", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.StartsWith("expires", StringComparison.Ordinal));
+        var problems = header.Validate();
+        Assert.All(problems, p => Assert.Equal(ReasonCodes.BundleMalformed, p.Code));
+        foreach (var field in new[] { "containerName", "targetDigest", "chunkSize", "baseDigest", "expires" })
+            Assert.Contains(problems, p => p.Path == field);
     }
 
     [Fact]
@@ -119,10 +142,23 @@ public class BundleRejectionTests
     }
 
     [Fact]
-    public void Oversized_header_length_is_refused_before_reading_it()
+    public async Task Oversized_header_length_is_refused_before_reading_it()
     {
         var bundle = Valid();
         BitConverter.GetBytes(BundleLayout.MaxHeaderBytes + 1).CopyTo(bundle, 12);
         Assert.Contains("header length", Assert.Throws<BundleFormatException>(() => TestBundles.ReadVerified(bundle, [Signer.Key])).Message);
+        Assert.Contains("header length", (await Assert.ThrowsAsync<BundleFormatException>(() => BundleEnvelope.ReadAsync(new MemoryStream(bundle)))).Message);
+    }
+
+    [Fact]
+    public async Task Oversized_signature_block_length_is_refused_before_reading_it()
+    {
+        var bundle = Valid();
+        var headerLength = BitConverter.ToInt32(bundle, 12);
+        BitConverter.GetBytes(BundleLayout.MaxSignatureBlockBytes + 1).CopyTo(bundle, BundleLayout.PrefixBytes + headerLength);
+        var sync = Assert.Throws<BundleFormatException>(() => BundleEnvelope.Read(new MemoryStream(bundle)));
+        Assert.Equal(("signatures", ReasonCodes.BundleMalformed), (Assert.Single(sync.Problems).Path, sync.Problems[0].Code));
+        var async = await Assert.ThrowsAsync<BundleFormatException>(() => BundleEnvelope.ReadAsync(new MemoryStream(bundle)));
+        Assert.Equal(sync.Problems, async.Problems);
     }
 }

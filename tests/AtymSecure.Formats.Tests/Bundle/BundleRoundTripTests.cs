@@ -35,8 +35,7 @@ public class BundleRoundTripTests
         var bytes = BundleHeaderCodec.Encode(header);
         var decoded = BundleHeaderCodec.Decode(bytes);
         Assert.Equal(bytes, BundleHeaderCodec.Encode(decoded));
-        Assert.Equal(header.ContainerName, decoded.ContainerName);
-        Assert.Equal(header.ChunkHashes.Count, decoded.ChunkHashes.Count);
+        Assert.Equal(header, decoded);
     }
 
     [Fact]
@@ -71,6 +70,6 @@ public class BundleRoundTripTests
         Assert.Equal(payload, TestBundles.ReadVerified(bundle, [signer.Key], TestBundles.Expect(e => e with { InstalledDigest = baseDigest })));
         var error = Assert.Throws<BundleVerificationException>(() =>
             TestBundles.ReadVerified(bundle, [signer.Key], TestBundles.Expect(e => e with { InstalledDigest = new byte[32] })));
-        Assert.Equal(BundleRejection.BaseMismatch, error.Reason);
+        Assert.Equal(ReasonCodes.DeltaBaseMismatch, Assert.Single(error.Problems).Code);
     }
 }

@@ -101,7 +101,7 @@ internal static class TestBundles
     public static byte[] ReadVerified(byte[] bundle, IReadOnlyCollection<VerificationKey> keys, BundleExpectations? expect = null)
     {
         using var stream = new MemoryStream(bundle);
-        var envelope = BundleEnvelope.ReadAsync(stream).GetAwaiter().GetResult();
+        var envelope = BundleEnvelope.Read(stream);
         var verified = BundleVerifier.Verify(envelope, keys, expect ?? Expect());
         using var payload = verified.OpenPayload(stream);
         using var copy = new MemoryStream();

@@ -41,9 +41,10 @@ public class ContainerConfigJsonTests
     [Fact]
     public void Canonical_serialization_is_stable_and_round_trips()
     {
-        var once = ContainerConfigJson.Serialize(Parse(Full));
-        var twice = ContainerConfigJson.Serialize(ContainerConfigJson.Parse(once));
-        Assert.Equal(once, twice);
+        var config = Parse(Full);
+        var once = ContainerConfigJson.Serialize(config);
+        Assert.Equal(config, ContainerConfigJson.Parse(once));
+        Assert.Equal(once, ContainerConfigJson.Serialize(ContainerConfigJson.Parse(once)));
         Assert.StartsWith("{\"schemaVersion\":1,\"name\":\"sensor-filter\",\"version\":\"1.2.0-rc.1+b7\"", Encoding.UTF8.GetString(once));
     }
 

@@ -77,6 +77,6 @@ public sealed class ContainerNameTests
         var config = new ContainerConfig { Name = name, Version = SemanticVersion.Parse("1.0.0") };
         Assert.Equal(valid, ContainerConfigValidator.Validate(config).All(e => e.Path != "$.name"));
         var header = Tests.Bundle.TestBundles.Header(new byte[600]) with { ContainerName = name };
-        Assert.Equal(valid, header.Validate().All(e => !e.StartsWith("containerName", StringComparison.Ordinal)));
+        Assert.Equal(valid, header.Validate().All(e => e.Path != "containerName"));
     }
 }

@@ -40,14 +40,15 @@ public class ContainerImageBundleBindingTests
         var problems = Assert.Throws<ContainerImageFormatException>(() => ContainerImageBundleBinding.Ensure(Image, Bytes, header)).Problems;
         Assert.Equal(
         [
-            "bundle header: ImageFormat is RawArtifact, not ContainerImageV1",
-            "bundle header: TargetDigest is not the SHA-256 of this image",
-            $"bundle header: TargetSize is 5, the image is {Bytes.Length} bytes",
-            "bundle header: ContainerName 'other' but the image's config is 'anomaly-detector'",
-            "bundle header: ContainerVersion '2.0.0' but the image's config is '1.0.0'",
-            "bundle header: ArtifactKind WasmtimePulley but the image's code is WasmtimeNative",
-            "bundle header: TargetTriple 'pulley64' but the image's code is for 'x86_64-unknown-linux-gnu'",
-            "bundle header: DeviceClass 'portable-pulley64' but the image's code is for 'linux-x86_64'",
-        ], problems);
+            "header.imageFormat: ImageFormat is RawArtifact, not ContainerImageV1",
+            "header.targetDigest: TargetDigest is not the SHA-256 of this image",
+            $"header.targetSize: TargetSize is 5, the image is {Bytes.Length} bytes",
+            "header.containerName: ContainerName 'other' but the image's config is 'anomaly-detector'",
+            "header.containerVersion: ContainerVersion '2.0.0' but the image's config is '1.0.0'",
+            "header.artifactKind: ArtifactKind WasmtimePulley but the image's code is WasmtimeNative",
+            "header.targetTriple: TargetTriple 'pulley64' but the image's code is for 'x86_64-unknown-linux-gnu'",
+            "header.deviceClass: DeviceClass 'portable-pulley64' but the image's code is for 'linux-x86_64'",
+        ], problems.Select(p => p.ToString()));
+        Assert.All(problems, p => Assert.Equal(ReasonCodes.ImageMalformed, p.Code));
     }
 }

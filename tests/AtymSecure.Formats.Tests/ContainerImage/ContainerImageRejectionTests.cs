@@ -50,7 +50,7 @@ public class ContainerImageRejectionTests
         var image = TestImages.Edit(Valid, m => m["grants"]!.AsArray().Add("gpio:4"));
         BinaryPrimitives.WriteUInt16LittleEndian(image.AsSpan(10), 1);
         var problems = TestImages.Problems(image);
-        Assert.Contains("reserved field is 1, must be 0", problems);
+        Assert.Contains("reserved: reserved field is 1, must be 0", problems);
         Assert.Contains(problems, p => p.Contains("'gpio:4' is not in config.permissions", StringComparison.Ordinal));
     }
 

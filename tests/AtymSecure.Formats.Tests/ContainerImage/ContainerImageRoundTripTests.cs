@@ -13,7 +13,7 @@ public class ContainerImageRoundTripTests
         var image = ContainerImageReader.Read(bytes);
 
         Assert.Equal(TestImages.DefaultConfig.Name, image.Config.Name);
-        Assert.Equal(ContainerConfigJson.Serialize(TestImages.DefaultConfig), ContainerConfigJson.Serialize(image.Config));
+        Assert.Equal(TestImages.DefaultConfig, image.Config);
         Assert.Equal(["log", "sensor:vib0", "blob:model", "blob:labels"], image.Grants.Select(g => g.ToString()));
         Assert.True(image.IsGranted(Capability.Parse("blob:model")));
         Assert.False(image.IsGranted(Capability.Parse("publish:alerts/anomaly")));
@@ -26,6 +26,19 @@ public class ContainerImageRoundTripTests
         Assert.Equal(["model", "labels"], image.Blobs.Select(b => b.Name));
         Assert.Equal(TestImages.Digest(TestImages.Model), image.FindBlob("model")!.Digest);
         Assert.Throws<KeyNotFoundException>(() => image.SliceBlob(bytes, "nope"));
+    }
+
+    [Fact]
+    public void Images_read_twice_are_equal_by_value()
+    {
+        var bytes = TestImages.Valid();
+        var a = ContainerImageReader.Read(bytes);
+        var b = ContainerImageReader.Read(bytes);
+        Assert.NotSame(a.Grants, b.Grants);
+        Assert.Equal(a, b);
+        Assert.Equal(a.GetHashCode(), b.GetHashCode());
+        var other = new AtymSecure.Formats.ContainerImage.ContainerImage(a.Config with { Name = "other" }, [], a.Code with { Offset = 0 }, []);
+        Assert.Empty(AtymSecure.TestSupport.ValueEqualityProbe.PropertiesIgnoredByEquals(a, other));
     }
 
     [Fact]

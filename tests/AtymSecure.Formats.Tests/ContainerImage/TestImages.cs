@@ -96,6 +96,11 @@ internal static class TestImages
     private static byte[] Slice(byte[] image, JsonNode section) =>
         image.AsSpan((int)Offset(section), (int)long.Parse(section["length"]!.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 
-    public static IReadOnlyList<string> Problems(byte[] image) =>
-        Assert.Throws<ContainerImageFormatException>(() => ContainerImageReader.Read(image)).Problems;
+    /// <summary>The problems of a refused image as "path: message" lines; each has the container image's one code.</summary>
+    public static IReadOnlyList<string> Problems(byte[] image)
+    {
+        var problems = Assert.Throws<ContainerImageFormatException>(() => ContainerImageReader.Read(image)).Problems;
+        Assert.All(problems, p => Assert.Equal(ReasonCodes.ImageMalformed, p.Code));
+        return [.. problems.Select(p => p.ToString())];
+    }
 }
