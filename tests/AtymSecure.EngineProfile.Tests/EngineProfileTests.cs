@@ -1,7 +1,7 @@
-using System.Runtime.CompilerServices;
 using System.Xml.Linq;
 using AtymSecure.Engines;
 using AtymSecure.Formats.DeviceClasses;
+using AtymSecure.TestSupport;
 using Wasmtime;
 
 namespace AtymSecure.Engines.Tests;
@@ -35,7 +35,7 @@ public sealed class EngineProfileTests
     [Fact]
     public void The_version_constant_is_the_wasmtime_package_the_projects_link()
     {
-        var props = XDocument.Load(Path.Combine(RepositoryRoot(), "Directory.Packages.props"));
+        var props = XDocument.Load(RepositoryRoot.File("Directory.Packages.props"));
         var pinned = props.Descendants("PackageVersion").Single(e => (string?)e.Attribute("Include") == "Wasmtime");
         Assert.Equal(EngineProfile.WasmtimeVersion, (string?)pinned.Attribute("Version"));
     }
@@ -80,12 +80,5 @@ public sealed class EngineProfileTests
         Assert.True(CraneliftOptimizationLevels.TryParse(name, out var parsed));
         Assert.Equal(level, parsed);
         Assert.False(CraneliftOptimizationLevels.TryParse(name.ToUpperInvariant(), out _));
-    }
-
-    private static string RepositoryRoot([CallerFilePath] string source = "")
-    {
-        var dir = new DirectoryInfo(Path.GetDirectoryName(source)!);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "AtymSecure.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("AtymSecure.sln not found above the test sources");
     }
 }

@@ -10,7 +10,9 @@ namespace AtymSecure.Delivery.Compilation;
 /// <summary>
 /// Everything that determines the bytes an AoT back end produces, apart from the Wasm itself: two compilations
 /// with equal keys and equal input must give identical output, and a device can only run an artifact whose key
-/// matches its engine. Artifacts are cached and looked up by <see cref="Digest"/>.
+/// matches its engine. Published outputs carry <see cref="Digest"/> (annotation <c>dev.atym.aot.key-digest</c>) and are
+/// looked up by it (<see cref="CompiledArtifactPublisher.FindAsync"/>); the registry is the cache, and
+/// <see cref="CompiledReferrerReuse"/> reuses an output from it only after verifying it.
 /// </summary>
 /// <param name="BackEnd">The back end.</param>
 /// <param name="BackEndVersion">Exact version of the back end (Wasmtime <c>50.0.1</c>, wabt <c>1.0.32</c>).</param>

@@ -1,6 +1,4 @@
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
-using AtymSecure.Container.Build;
 using AtymSecure.Container.Project;
 using AtymSecure.Formats.Bundle;
 using AtymSecure.Formats.Container;
@@ -8,11 +6,9 @@ using AtymSecure.Formats.ContainerImage;
 using AtymSecure.Formats.Crypto;
 using AtymSecure.Formats.Delta;
 using AtymSecure.Formats.DeviceClasses;
-using AtymSecure.Oci.Content;
 using AtymSecure.Delivery.Bundles;
 using AtymSecure.Delivery.Compilation;
-using AtymSecure.Signer.Attach;
-using AtymSecure.Signer.Keys;
+using AtymSecure.Delivery.Tests.Support;
 
 namespace AtymSecure.Delivery.Tests.Bundles;
 
@@ -22,35 +18,24 @@ namespace AtymSecure.Delivery.Tests.Bundles;
 /// </summary>
 public sealed class ContainerBundleCutterTests : IAsyncLifetime
 {
-    private static readonly DateTimeOffset Now = new(2026, 11, 25, 0, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Now = SignedSampleStore.Now;
     private readonly string _dir = Directory.CreateTempSubdirectory("atym-cutter-").FullName;
-    private readonly MemoryStore _store = new();
-    private readonly SoftwareSigningKey _key = KeyGenerator.Generate(SignatureAlgorithm.Ed25519);
+    private readonly SignedSampleStore _samples = new();
 
-    private static string Sample(string name, [CallerFilePath] string here = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "..", "samples", name));
+    private static string Sample(string name) => SignedSampleStore.Sample(name);
 
-    public async Task InitializeAsync()
-    {
-        var options = new BuildOptions { Created = Now };
-        foreach (var (sample, tag) in new[] { ("sensor-filter", "sf-1.0.0"), ("sensor-filter-v1.1.0", "sf-1.1.0"), ("anomaly-detector", "ad-1.0.0") })
-        {
-            await ContainerBuilder.BuildAsync(ContainerProject.Load(Sample(sample)), _store, options with { Tag = tag });
-            await ArtifactSigner.SignAsync(_store, await _store.ResolveAsync(tag), _key, "samples/" + sample, new SignOptions { Created = Now });
-        }
-    }
+    public Task InitializeAsync() => _samples.BuildSignedAsync();
 
     public Task DisposeAsync()
     {
-        _key.Dispose();
+        _samples.Dispose();
         Directory.Delete(_dir, recursive: true);
         return Task.CompletedTask;
     }
 
-    private ContainerSource Source(string tag) => ContainerSource.In(_store, tag);
+    private ContainerSource Source(string tag) => _samples.Source(tag);
 
-    private ContainerBundleCutter Cutter() =>
-        new(HostAotCompiler.Instance, Signer.Verification.TrustedKeys.Of(VerificationKey.FromDer(_key.PublicKeySpki.Span)));
+    private ContainerBundleCutter Cutter() => new(HostAotCompiler.Instance, _samples.TrustedKeys);
 
     private static ContainerBundleOptions Options => new() { Expires = Now.AddDays(7), Created = Now };
 
@@ -58,7 +43,7 @@ public sealed class ContainerBundleCutterTests : IAsyncLifetime
     private async Task<CutBundle> CutAsync(string tag, string? baseTag, DeviceClass deviceClass, IReadOnlyCollection<Capability>? grants, string file,
         ContainerBundleOptions? options = null)
     {
-        var cut = await Cutter().CutAsync(Source(tag), baseTag is null ? null : Source(baseTag), deviceClass, grants, [_key], options ?? Options);
+        var cut = await Cutter().CutAsync(Source(tag), baseTag is null ? null : Source(baseTag), deviceClass, grants, [_samples.Trusted], options ?? Options);
         await cut.Bundle.WriteFileAsync(Path.Combine(_dir, file));
         return cut;
     }
@@ -68,7 +53,7 @@ public sealed class ContainerBundleCutterTests : IAsyncLifetime
     {
         await using var file = File.OpenRead(path);
         var envelope = await BundleEnvelope.ReadAsync(file);
-        var verified = BundleVerifier.Verify(envelope, [VerificationKey.FromDer(_key.PublicKeySpki.Span)],
+        var verified = BundleVerifier.Verify(envelope, [VerificationKey.FromDer(_samples.Trusted.PublicKeySpki.Span)],
             new BundleExpectations(deviceClass, Now.AddHours(1), 0, 64 << 20, installed is null ? null : SHA256.HashData(installed)));
         using var payload = new MemoryStream();
         await verified.OpenPayload(file).CopyToAsync(payload);

@@ -18,12 +18,7 @@ public sealed class CompiledReferrerReuseTests : IAsyncLifetime
     private readonly CountingCompiler _compiler = new();
     private readonly List<string> _observed = [];
 
-    public async Task InitializeAsync()
-    {
-        await _samples.BuildAsync();
-        await _samples.SignAsync("sf-1.0.0", _samples.Trusted);
-        await _samples.SignAsync("sf-1.1.0", _samples.Trusted);
-    }
+    public Task InitializeAsync() => _samples.BuildSignedAsync();
 
     public Task DisposeAsync()
     {

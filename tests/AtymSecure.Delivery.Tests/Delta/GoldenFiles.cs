@@ -1,4 +1,4 @@
-using System.Runtime.CompilerServices;
+using AtymSecure.TestSupport;
 
 namespace AtymSecure.Delivery.Tests.Delta;
 
@@ -6,7 +6,5 @@ namespace AtymSecure.Delivery.Tests.Delta;
 internal static class GoldenFiles
 {
     public static byte[] Read(string name) =>
-        File.ReadAllBytes(Path.Combine(Here(), "..", "..", "AtymSecure.Formats.Tests", "Delta", "Golden", name));
-
-    private static string Here([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
+        File.ReadAllBytes(RepositoryRoot.File(Path.Combine("tests", "AtymSecure.Formats.Tests", "Delta", "Golden", name)));
 }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using AtymSecure.Container.Build;
 using AtymSecure.Container.Project;
 using AtymSecure.Delivery.Compilation;
@@ -7,10 +6,11 @@ using AtymSecure.Oci.Content;
 using AtymSecure.Signer.Attach;
 using AtymSecure.Signer.Keys;
 using AtymSecure.Signer.Verification;
+using AtymSecure.TestSupport;
 
 namespace AtymSecure.Delivery.Tests.Support;
 
-/// <summary>The real samples built into a memory store (tags sf-1.0.0, sf-1.1.0), and the keys to sign them with.</summary>
+/// <summary>The real samples built into a memory store (tags sf-1.0.0, sf-1.1.0, ad-1.0.0), and the keys to sign them with.</summary>
 internal sealed class SignedSampleStore : IDisposable
 {
     public static readonly DateTimeOffset Now = new(2026, 11, 25, 0, 0, 0, TimeSpan.Zero);
@@ -25,19 +25,29 @@ internal sealed class SignedSampleStore : IDisposable
 
     public TrustedKeys TrustedKeys => TrustedKeys.Of(VerificationKey.FromDer(Trusted.PublicKeySpki.Span));
 
-    public static string Sample(string name, [CallerFilePath] string here = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "..", "samples", name));
+    private static readonly (string Sample, string Tag)[] Samples =
+        [("sensor-filter", "sf-1.0.0"), ("sensor-filter-v1.1.0", "sf-1.1.0"), ("anomaly-detector", "ad-1.0.0")];
 
-    /// <summary>Builds sensor-filter 1.0.0 and 1.1.0 (unsigned).</summary>
+    public static string Sample(string name) => Path.Combine(RepositoryRoot.Samples, name);
+
+    /// <summary>Builds every sample (unsigned).</summary>
     public async Task BuildAsync()
     {
         var options = new BuildOptions { Created = Now };
-        foreach (var (sample, tag) in new[] { ("sensor-filter", "sf-1.0.0"), ("sensor-filter-v1.1.0", "sf-1.1.0") })
+        foreach (var (sample, tag) in Samples)
             await ContainerBuilder.BuildAsync(ContainerProject.Load(Sample(sample)), Store, options with { Tag = tag });
     }
 
     public async Task SignAsync(string tag, ISigningKey key) =>
-        await ArtifactSigner.SignAsync(Store, await Store.ResolveAsync(tag), key, "samples/sensor-filter", new SignOptions { Created = Now });
+        await ArtifactSigner.SignAsync(Store, await Store.ResolveAsync(tag), key, "samples/" + Samples.Single(s => s.Tag == tag).Sample,
+            new SignOptions { Created = Now });
+
+    /// <summary>Builds every sample and signs it with <see cref="Trusted"/>.</summary>
+    public async Task BuildSignedAsync()
+    {
+        await BuildAsync();
+        foreach (var (_, tag) in Samples) await SignAsync(tag, Trusted);
+    }
 
     public ContainerSource Source(string tag) => ContainerSource.In(Store, tag);
 
