@@ -4,6 +4,7 @@ using AtymSecure.Formats.Crypto;
 using AtymSecure.Oci.Content;
 using AtymSecure.Oci.Remote;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 using AtymSecure.Signer.Attach;
 using AtymSecure.Signer.Bundles;
 using AtymSecure.Signer.Keys;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using AtymSecure.Oci.Wire;
 using Spectre.Console;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Cli.Output;
 

@@ -2,6 +2,7 @@ using AtymSecure.Oci.Content;
 using AtymSecure.Oci.Layout;
 using AtymSecure.Oci.Remote;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Oci;
 

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using AtymSecure.Oci;
 using AtymSecure.Oci.Content;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 using AtymSecure.Signer.Keys;
 using AtymSecure.Signer.Wire;
 

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using AtymSecure.Oci.Content;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 using AtymSecure.Signer.Wire;
 
 namespace AtymSecure.Signer.Bundles;

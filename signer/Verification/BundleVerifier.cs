@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using AtymSecure.Formats.Crypto;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 using AtymSecure.Signer.Wire;
 
 namespace AtymSecure.Signer.Verification;

@@ -1,6 +1,7 @@
 using AtymSecure.Oci;
 using AtymSecure.Oci.Content;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 using AtymSecure.Signer.Attach;
 using AtymSecure.Signer.Wire;
 

@@ -36,7 +36,7 @@ public sealed record SimpleSigningPayload : IValidatable
         if (Critical is null) { errors.Add("$.critical: required"); return errors; }
         if (Critical.Type != TypeValue) errors.Add($"$.critical.type: '{Critical.Type}' is not '{TypeValue}'");
         if (Critical.Image?.DockerManifestDigest is null) errors.Add("$.critical.image.docker-manifest-digest: required");
-        else if (!Oci.Wire.Digest.TryParse(Critical.Image.DockerManifestDigest, out _, out var e))
+        else if (!Primitives.Digest.TryParse(Critical.Image.DockerManifestDigest, out _, out var e))
             errors.Add($"$.critical.image.docker-manifest-digest: {e}");
         if (Critical.Identity is null) errors.Add("$.critical.identity: required");
         if (Optional is { } o && o.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))

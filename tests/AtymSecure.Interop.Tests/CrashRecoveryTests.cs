@@ -4,6 +4,7 @@ using AtymSecure.Interop.Tests.Infrastructure;
 using AtymSecure.Oci.Content;
 using AtymSecure.Oci.Remote;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 using AtymSecure.TestSupport;
 
 namespace AtymSecure.Interop.Tests;

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using AtymSecure.Bootloader.Flash;
 using AtymSecure.Bootloader.Layout;
 using AtymSecure.Bootloader.State;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Bootloader.Boot;
 
@@ -10,7 +11,7 @@ public static class SlotHasher
 {
     private const int ChunkBytes = 4096;
 
-    public static Sha256Digest Hash(IFlash flash, Partition slot, long size)
+    public static Digest Hash(IFlash flash, Partition slot, long size)
     {
         ArgumentNullException.ThrowIfNull(flash);
         ArgumentNullException.ThrowIfNull(slot);
@@ -24,9 +25,9 @@ public static class SlotHasher
             hash.AppendData(buffer, 0, n);
             done += n;
         }
-        Span<byte> digest = stackalloc byte[Sha256Digest.Size];
+        Span<byte> digest = stackalloc byte[Digest.Sha256Size];
         hash.GetHashAndReset(digest);
-        return Sha256Digest.FromBytes(digest);
+        return Digest.FromSha256(digest);
     }
 
     /// <summary>True when the slot holds exactly the image <paramref name="info"/> describes.</summary>

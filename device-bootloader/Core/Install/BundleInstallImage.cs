@@ -49,10 +49,10 @@ public sealed class BundleInstallImage : IInstallImage, IInstallPreCheck
     public ImageVersion Version { get; }
     public uint SecurityCounter => (uint)Math.Min(_envelope.Header.SecurityCounter, uint.MaxValue);
     public string DeviceClass => _envelope.Header.DeviceClass;
-    public Sha256Digest TargetDigest => Sha256Digest.FromBytes(_envelope.Header.TargetDigest);
+    public Digest TargetDigest => Digest.FromSha256(_envelope.Header.TargetDigest);
     public long TargetSize => (long)Math.Min(_envelope.Header.TargetSize, long.MaxValue);
     public ImageKind Kind => _envelope.Header.PayloadKind == PayloadKind.Delta ? ImageKind.Delta : ImageKind.Full;
-    public Sha256Digest? BaseDigest => _envelope.Header.BaseDigest is { Length: Sha256Digest.Size } b ? Sha256Digest.FromBytes(b) : null;
+    public Digest? BaseDigest => _envelope.Header.BaseDigest is { Length: Digest.Sha256Size } b ? Digest.FromSha256(b) : null;
 
     /// <summary>Signature and expiry via <see cref="BundleVerifier.CheckAuthenticity"/>, plus what this installer can record.</summary>
     public IReadOnlyList<Problem> Check(IInstallImage image, DateTimeOffset now)

@@ -1,5 +1,6 @@
 using AtymSecure.Bootloader.State;
 using AtymSecure.Formats.Delta;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Bootloader.Install;
 
@@ -9,7 +10,7 @@ public sealed record InstallImageMetadata(
     ImageVersion Version,
     uint SecurityCounter,
     string DeviceClass,
-    Sha256Digest TargetDigest,
+    Digest TargetDigest,
     long TargetSize);
 
 /// <summary>
@@ -26,11 +27,11 @@ public sealed class DeltaPatchImage : IInstallImage
         ArgumentNullException.ThrowIfNull(metadata);
         ArgumentNullException.ThrowIfNull(patch);
         var header = DeltaPatchApplier.ReadHeader(patch);
-        if (header.NewSize != metadata.TargetSize || Sha256Digest.FromBytes(header.NewSha256.Span) != metadata.TargetDigest)
+        if (header.NewSize != metadata.TargetSize || Digest.FromSha256(header.NewSha256.Span) != metadata.TargetDigest)
             throw new DeltaMismatchException($"patch produces {header.NewSize} bytes with another digest than the metadata's {metadata.TargetSize}-byte {metadata.TargetDigest}");
         _metadata = metadata;
         _patch = patch;
-        BaseDigest = Sha256Digest.FromBytes(header.OldSha256.Span);
+        BaseDigest = Digest.FromSha256(header.OldSha256.Span);
         PatchHeader = header;
     }
 
@@ -40,10 +41,10 @@ public sealed class DeltaPatchImage : IInstallImage
     public ImageVersion Version => _metadata.Version;
     public uint SecurityCounter => _metadata.SecurityCounter;
     public string DeviceClass => _metadata.DeviceClass;
-    public Sha256Digest TargetDigest => _metadata.TargetDigest;
+    public Digest TargetDigest => _metadata.TargetDigest;
     public long TargetSize => _metadata.TargetSize;
     public ImageKind Kind => ImageKind.Delta;
-    public Sha256Digest? BaseDigest { get; }
+    public Digest? BaseDigest { get; }
 
     public void WriteTarget(ISlotReader? baseImage, Stream output) =>
         DeltaPatchTarget.Write(_patch, baseImage ?? throw new InstallVerificationException("a delta needs the confirmed image as its base"), output);

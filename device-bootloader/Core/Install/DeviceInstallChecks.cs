@@ -40,12 +40,12 @@ public static class DeviceInstallChecks
         // The state record holds image sizes in 32 bits.
         (ulong)Math.Min(target.Size, uint.MaxValue),
         // A failed container has no image a delta may apply to.
-        record.State == ContainerState.Failed ? null : record.ConfirmedImage?.Digest.ToArray());
+        record.State == ContainerState.Failed ? null : record.ConfirmedImage?.Digest.ToBytes());
 
     private static InstallCandidate Candidate(IInstallImage image) => new(
         image.DeviceClass,
         image.SecurityCounter,
         (ulong)Math.Max(0, image.TargetSize),
         image.Kind == ImageKind.Delta ? PayloadKind.Delta : PayloadKind.Full,
-        image.BaseDigest?.ToArray());
+        image.BaseDigest?.ToBytes());
 }

@@ -1,4 +1,5 @@
 using AtymSecure.Bootloader.State;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Bootloader.Install;
 
@@ -35,13 +36,13 @@ public interface IInstallImage
     string DeviceClass { get; }
 
     /// <summary>SHA-256 and size of the image as it must end up in the slot.</summary>
-    Sha256Digest TargetDigest { get; }
+    Digest TargetDigest { get; }
     long TargetSize { get; }
 
     ImageKind Kind { get; }
 
     /// <summary>For a delta: the SHA-256 of the image it applies to (the confirmed image).</summary>
-    Sha256Digest? BaseDigest { get; }
+    Digest? BaseDigest { get; }
 
     /// <summary>
     /// Writes the target image to <paramref name="output"/> sequentially. For a delta,

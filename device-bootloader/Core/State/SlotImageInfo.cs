@@ -1,3 +1,5 @@
+using AtymSecure.Primitives;
+
 namespace AtymSecure.Bootloader.State;
 
 /// <summary>
@@ -9,13 +11,13 @@ public readonly record struct SlotImageInfo(
     bool Present,
     bool Verified,
     uint Size,
-    Sha256Digest Digest,
+    Digest Digest,
     ImageVersion Version,
     uint SecurityCounter)
 {
     public static SlotImageInfo Absent { get; } = default;
 
-    public static SlotImageInfo Unverified(uint size, Sha256Digest digest, ImageVersion version, uint securityCounter) =>
+    public static SlotImageInfo Unverified(uint size, Digest digest, ImageVersion version, uint securityCounter) =>
         new(true, false, size, digest, version, securityCounter);
 
     public SlotImageInfo AsVerified() => this with { Verified = true };

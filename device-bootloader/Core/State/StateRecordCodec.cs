@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Hashing;
 using AtymSecure.Bootloader.Crypto;
 using AtymSecure.Bootloader.Layout;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Bootloader.State;
 
@@ -144,7 +145,7 @@ public static class StateRecordCodec
             true,
             (flags & 2) != 0,
             BinaryPrimitives.ReadUInt32LittleEndian(s[4..]),
-            Sha256Digest.FromBytes(s.Slice(20, Sha256Digest.Size)),
+            Digest.FromSha256(s.Slice(20, Digest.Sha256Size)),
             new ImageVersion(BinaryPrimitives.ReadUInt16LittleEndian(s[12..]), BinaryPrimitives.ReadUInt16LittleEndian(s[14..]), BinaryPrimitives.ReadUInt32LittleEndian(s[16..])),
             BinaryPrimitives.ReadUInt32LittleEndian(s[8..]));
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 using AtymSecure.Signer.Wire;
 
 namespace AtymSecure.Delivery.Compilation;

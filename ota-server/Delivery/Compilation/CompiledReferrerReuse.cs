@@ -3,6 +3,7 @@ using AtymSecure.Formats.DeviceClasses;
 using AtymSecure.Oci;
 using AtymSecure.Oci.Content;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 using AtymSecure.Signer.Bundles;
 using AtymSecure.Signer.Verification;
 using AtymSecure.Signer.Wire;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Oci.Content;
 

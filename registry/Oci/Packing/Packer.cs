@@ -1,6 +1,7 @@
 using System.Globalization;
 using AtymSecure.Oci.Content;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Oci.Packing;
 

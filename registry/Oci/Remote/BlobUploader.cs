@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using AtymSecure.Oci.Content;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Oci.Remote;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Oci.Remote;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Oci.Remote;
 

@@ -5,6 +5,7 @@ using System.Text.Json;
 using AtymSecure.Oci.Content;
 using AtymSecure.Oci.Remote.Auth;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Oci.Remote;
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Oci.Wire;
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Oci.Wire;
 
@@ -45,7 +46,7 @@ public sealed partial record Reference
         var at = rest.IndexOf('@', StringComparison.Ordinal);
         if (at >= 0)
         {
-            if (!Wire.Digest.TryParse(rest[(at + 1)..], out var d, out var error))
+            if (!Primitives.Digest.TryParse(rest[(at + 1)..], out var d, out var error))
                 throw new InvalidReferenceException(text, error!);
             digest = d;
             rest = rest[..at];

@@ -1,5 +1,6 @@
 using System.Buffers;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 using AtymSecure.Registry.Storage;
 using Microsoft.AspNetCore.Http;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using AtymSecure.Oci.Wire;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Registry.Http;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using AtymSecure.Oci.Wire;
 using Microsoft.AspNetCore.Http;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Registry.Http;
 

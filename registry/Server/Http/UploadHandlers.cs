@@ -1,4 +1,5 @@
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 using AtymSecure.Registry.Storage;
 using Microsoft.AspNetCore.Http;
 

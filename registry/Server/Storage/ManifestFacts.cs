@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Registry.Storage;
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 using AtymSecure.Registry.Http;
 using AtymSecure.Registry.Storage;
 

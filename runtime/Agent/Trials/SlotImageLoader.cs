@@ -2,6 +2,7 @@ using AtymSecure.Bootloader;
 using AtymSecure.Bootloader.Layout;
 using AtymSecure.Bootloader.State;
 using AtymSecure.Formats.ContainerImage;
+using AtymSecure.Primitives;
 using AtymSecure.Runtime.Artifacts;
 using AtymSecure.Runtime.Blobs;
 using AtymSecure.Runtime.Execution;
@@ -26,7 +27,7 @@ public static class SlotImageLoader
         var reader = bootloader.OpenImage(container, slot);
         var bytes = new byte[reader.Length];
         reader.Read(0, bytes);
-        var actual = Sha256Digest.Of(bytes);
+        var actual = Digest.Compute(bytes);
         if (actual != info.Digest)
             throw new ArtifactVerificationException($"slot {slot} of '{container}' reads as {actual}, its record says {info.Digest} (flash damaged since it was verified)");
         var spec = FromImage(bytes, container, bootloader.Options.DeviceClass);

@@ -4,6 +4,7 @@ using AtymSecure.Bootloader.State;
 using AtymSecure.Bootloader.Tests.PowerCuts;
 using AtymSecure.Bootloader.Tests.Support;
 using AtymSecure.Formats.Delta;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Bootloader.Tests.Install;
 
@@ -39,8 +40,8 @@ public sealed class DeltaPatchTests
     {
         var device = DeviceWithV1();
         var patch = GoldenDelta.Patch(Scenarios.App, Size);
-        var image = new DeltaPatchImage(new InstallImageMetadata(Scenarios.App, new ImageVersion(2, 0, 0), 2, SimDevice.DeviceClass, Sha256Digest.Of(V2), V2.Length), new MemorySource(patch));
-        Assert.Equal(Sha256Digest.Of(V1), image.BaseDigest);
+        var image = new DeltaPatchImage(new InstallImageMetadata(Scenarios.App, new ImageVersion(2, 0, 0), 2, SimDevice.DeviceClass, Digest.Compute(V2), V2.Length), new MemorySource(patch));
+        Assert.Equal(Digest.Compute(V1), image.BaseDigest);
         Assert.Equal(DeltaCodec.SeqDiff, image.PatchHeader.Codec);
         Assert.Equal(SlotId.B, device.Open().Install(image, new AcceptAll()));
         Assert.Equal(V2, device.Open().OpenImage(Scenarios.App, SlotId.B).ReadAll());
@@ -51,7 +52,7 @@ public sealed class DeltaPatchTests
     {
         var patch = GoldenDelta.Patch(Scenarios.App, Size);
         Assert.Throws<DeltaMismatchException>(() => new DeltaPatchImage(
-            new InstallImageMetadata(Scenarios.App, new ImageVersion(2, 0, 0), 2, SimDevice.DeviceClass, Sha256Digest.Of(V1), V2.Length), new MemorySource(patch)));
+            new InstallImageMetadata(Scenarios.App, new ImageVersion(2, 0, 0), 2, SimDevice.DeviceClass, Digest.Compute(V1), V2.Length), new MemorySource(patch)));
     }
 
     [Fact]
@@ -60,7 +61,7 @@ public sealed class DeltaPatchTests
         var device = DeviceWithV1();
         var patch = GoldenDelta.Patch(Scenarios.App, Size);
         patch[^10] ^= 0x55;
-        var image = new DeltaPatchImage(new InstallImageMetadata(Scenarios.App, new ImageVersion(2, 0, 0), 2, SimDevice.DeviceClass, Sha256Digest.Of(V2), V2.Length), new MemorySource(patch));
+        var image = new DeltaPatchImage(new InstallImageMetadata(Scenarios.App, new ImageVersion(2, 0, 0), 2, SimDevice.DeviceClass, Digest.Compute(V2), V2.Length), new MemorySource(patch));
         Assert.Throws<InstallVerificationException>(() => device.Open().Install(image, new AcceptAll()));
         var bl = device.Open();
         var result = bl.Boot()[Scenarios.App];

@@ -23,7 +23,7 @@ public sealed class InstallerTests
         var r = bl.State(App);
         Assert.Equal(ContainerState.Pending, r.State);
         Assert.Equal(SlotId.A, r.TrialSlot);
-        Assert.Equal(Sha256Digest.Of(_d.V1), r.SlotA.Digest);
+        Assert.Equal(Digest.Compute(_d.V1), r.SlotA.Digest);
         Assert.False(r.SlotA.Verified); // the first trial boot hashes it in full
         Assert.Equal(3, r.AttemptsLeft);
         Assert.Equal(_d.V1, bl.OpenImage(App, SlotId.A).ReadAll());
@@ -153,10 +153,10 @@ public sealed class InstallerTests
         public ImageVersion Version => inner.Version;
         public uint SecurityCounter => inner.SecurityCounter;
         public string DeviceClass => inner.DeviceClass;
-        public Sha256Digest TargetDigest => inner.TargetDigest;
+        public Digest TargetDigest => inner.TargetDigest;
         public long TargetSize => inner.TargetSize;
         public ImageKind Kind => inner.Kind;
-        public Sha256Digest? BaseDigest => inner.BaseDigest;
+        public Digest? BaseDigest => inner.BaseDigest;
         public virtual void WriteTarget(ISlotReader? baseImage, Stream output) => inner.WriteTarget(baseImage, output);
     }
 

@@ -4,6 +4,7 @@ using AtymSecure.Bootloader.Layout;
 using AtymSecure.Bootloader.State;
 using AtymSecure.Bootloader.Simulator;
 using AtymSecure.Bootloader.Tests.Support;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Bootloader.Tests.PowerCuts;
 
@@ -71,7 +72,7 @@ public sealed class BundleInstallPowerCutTests : IDisposable
         var scenario = UpdateThroughBundles(_bundles, delta ? DeltaUpdate(_bundles) : FullUpdate(_bundles), delta ? "bundle-delta" : "bundle-full");
         var runner = new PowerCutRunner(scenario, SimDevice.Create(profile, scenario.Containers));
         Assert.True(runner.TotalOperations > 10, $"the clean run performed only {runner.TotalOperations} flash operations");
-        Assert.Contains(runner.CleanFinalState, s => s.Contains($"running={Sha256Digest.Of(V2)}", StringComparison.Ordinal));
+        Assert.Contains(runner.CleanFinalState, s => s.Contains($"running={Digest.Compute(V2)}", StringComparison.Ordinal));
 
         SweepResult[] sweeps =
         [

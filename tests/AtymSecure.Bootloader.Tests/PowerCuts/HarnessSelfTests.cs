@@ -3,6 +3,7 @@ using AtymSecure.Bootloader.Flash;
 using AtymSecure.Bootloader.Layout;
 using AtymSecure.Bootloader.State;
 using AtymSecure.Bootloader.Tests.Support;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Bootloader.Tests.PowerCuts;
 
@@ -67,7 +68,7 @@ public sealed class HarnessSelfTests
         Step = (ctx, bl) =>
         {
             var record = bl.State(Scenarios.App);
-            if (record.ConfirmedImage?.Digest == Sha256Digest.Of(v2)) return true;
+            if (record.ConfirmedImage?.Digest == Digest.Compute(v2)) return true;
             var flash = ctx.Device.Flash;
             var slot = bl.Partitions.Slot(Scenarios.App, record.ConfirmedSlot);
             for (var at = slot.Offset; at < slot.End; at += flash.Geometry.SectorSize(flash.Geometry.SectorIndexAt(at)))
@@ -81,7 +82,7 @@ public sealed class HarnessSelfTests
             }
             var log = new StateLog(flash, bl.Partitions, ctx.Device.Key);
             log.Recover();
-            log.Append(record.WithSlot(record.ConfirmedSlot, new SlotImageInfo(true, true, (uint)v2.Length, Sha256Digest.Of(v2), new ImageVersion(2, 0, 0), 1)));
+            log.Append(record.WithSlot(record.ConfirmedSlot, new SlotImageInfo(true, true, (uint)v2.Length, Digest.Compute(v2), new ImageVersion(2, 0, 0), 1)));
             return false;
         },
     };

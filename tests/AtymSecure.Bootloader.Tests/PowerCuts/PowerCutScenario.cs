@@ -1,6 +1,7 @@
 using AtymSecure.Bootloader.Install;
 using AtymSecure.Bootloader.Layout;
 using AtymSecure.Bootloader.State;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Bootloader.Tests.PowerCuts;
 
@@ -51,7 +52,7 @@ public sealed class PowerCutScenario
     /// The agent for "try <paramref name="target"/> and see it reverted": install it, then on the
     /// trial either reject it (health failed) or just reboot (crash loop) until the bootloader reverts.
     /// </summary>
-    public static bool DriveToReverted(ScenarioContext ctx, DeviceBootloader bl, IInstallImage target, Sha256Digest old, bool rejectOnHealth)
+    public static bool DriveToReverted(ScenarioContext ctx, DeviceBootloader bl, IInstallImage target, Digest old, bool rejectOnHealth)
     {
         ArgumentNullException.ThrowIfNull(ctx);
         ArgumentNullException.ThrowIfNull(bl);

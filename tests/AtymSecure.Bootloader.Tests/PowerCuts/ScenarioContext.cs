@@ -3,6 +3,7 @@ using AtymSecure.Bootloader.Install;
 using AtymSecure.Bootloader.Layout;
 using AtymSecure.Bootloader.State;
 using AtymSecure.Bootloader.Tests.Support;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Bootloader.Tests.PowerCuts;
 
@@ -74,7 +75,7 @@ public sealed class ScenarioContext
                 var bytes = bl.OpenImage(c, result.RunningSlot).ReadAll();
                 if (!Images.Allowed(c).Any(img => img.AsSpan().SequenceEqual(bytes)))
                     throw new InvariantViolationException($"{c}: slot {result.RunningSlot} runs an image that is neither old nor new ({bytes.Length} bytes, {record})");
-                if (result.RunningImage is not { Verified: true } info || Sha256Digest.Of(bytes) != info.Digest)
+                if (result.RunningImage is not { Verified: true } info || Digest.Compute(bytes) != info.Digest)
                     throw new InvariantViolationException($"{c}: running image is not recorded as verified with its digest ({record})");
             }
             // Every slot a record calls verified must really hold that image (the MACed claim is true).

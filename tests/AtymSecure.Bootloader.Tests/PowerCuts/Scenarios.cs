@@ -2,6 +2,7 @@ using AtymSecure.Bootloader.Flash;
 using AtymSecure.Bootloader.Install;
 using AtymSecure.Bootloader.Layout;
 using AtymSecure.Bootloader.Tests.Support;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Bootloader.Tests.PowerCuts;
 
@@ -73,7 +74,7 @@ public static class Scenarios
 
     private static PowerCutScenario Revert(string name, ContainerSlotRequest[] one, byte[] v1, byte[] v2, IInstallImage update, bool rejectOnHealth)
     {
-        var old = TestImages.Digest(v1);
+        var old = Digest.Compute(v1);
         return new()
         {
             Name = name, Containers = one,

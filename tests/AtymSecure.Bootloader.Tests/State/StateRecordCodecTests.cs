@@ -3,6 +3,7 @@ using AtymSecure.Bootloader.Crypto;
 using AtymSecure.Bootloader.Layout;
 using AtymSecure.Bootloader.State;
 using CsCheck;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Bootloader.Tests.State;
 
@@ -111,7 +112,7 @@ public sealed class StateRecordCodecTests
     public void Fuzz_generated_consistent_records_round_trip()
     {
         var genSlot = Gen.Select(Gen.Bool, Gen.UInt[1, 1 << 20], Gen.Byte.Array[32], Gen.UShort, Gen.UInt)
-            .Select((verified, size, digest, minor, counter) => new SlotImageInfo(true, verified, size, Sha256Digest.FromBytes(digest), new ImageVersion(1, minor, 0), counter));
+            .Select((verified, size, digest, minor, counter) => new SlotImageInfo(true, verified, size, Digest.FromSha256(digest), new ImageVersion(1, minor, 0), counter));
         var genRecord = Gen.Select(Gen.Int[0, 39], genSlot, genSlot, Gen.Byte[1, 9], Gen.UInt, Gen.UInt)
             .Select((index, a, b, attempts, seq, epoch) => (Record: new ContainerRecord(index, ContainerState.Pending, SlotId.A, SlotId.B, attempts, Math.Min(a.SecurityCounter, 7u), a, b), seq, epoch));
         genRecord.Sample(x =>

@@ -1,6 +1,7 @@
 using AtymSecure.Bootloader.Crypto;
 using AtymSecure.Bootloader.Layout;
 using AtymSecure.Bootloader.State;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Bootloader.Tests.State;
 
@@ -10,7 +11,7 @@ public static class TestRecords
     public static DeviceKey GoldenKey { get; } = DeviceKey.FromBytes(Enumerable.Range(0, 32).Select(i => (byte)(0x10 + i)).ToArray());
 
     public static SlotImageInfo Image(int seed, bool verified) => new(
-        true, verified, (uint)(10_000 + seed), Sha256Digest.Of([(byte)seed]), new ImageVersion(1, (ushort)seed, 7), (uint)seed);
+        true, verified, (uint)(10_000 + seed), Digest.Compute([(byte)seed]), new ImageVersion(1, (ushort)seed, 7), (uint)seed);
 
     /// <summary>A confirmed container with a previous image kept in the other slot.</summary>
     public static ContainerRecord Confirmed { get; } = new(

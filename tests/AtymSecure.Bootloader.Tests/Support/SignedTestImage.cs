@@ -18,10 +18,10 @@ public sealed record SignedTestImage(
     ImageVersion Version,
     uint SecurityCounter,
     string DeviceClass,
-    Sha256Digest TargetDigest,
+    Digest TargetDigest,
     long TargetSize,
     ImageKind Kind,
-    Sha256Digest? BaseDigest,
+    Digest? BaseDigest,
     DateTimeOffset Expires,
     byte[] Payload,
     byte[] Signature) : IInstallImage
@@ -55,10 +55,10 @@ public sealed record SignedTestImage(
         Str(Version.ToString());
         U32(SecurityCounter);
         Str(DeviceClass);
-        s.Write(TargetDigest.ToArray());
+        s.Write(TargetDigest.ToBytes());
         U64((ulong)TargetSize);
         U32((uint)Kind);
-        s.Write(BaseDigest?.ToArray() ?? new byte[32]);
+        s.Write(BaseDigest?.ToBytes() ?? new byte[32]);
         U64((ulong)Expires.ToUnixTimeSeconds());
         s.Write(SHA256.HashData(Payload));
         s.WriteByte(IsFormatsPatch ? (byte)1 : (byte)0);
@@ -82,17 +82,17 @@ public sealed class TestImageSigner : IDisposable
     public byte[] PublicKey => _key.ExportSubjectPublicKeyInfo();
 
     public SignedTestImage Full(string container, byte[] image, string version, uint counter, string deviceClass = "test-mcu", DateTimeOffset? expires = null) =>
-        Sign(new SignedTestImage(container, ImageVersion.Parse(version), counter, deviceClass, Sha256Digest.Of(image), image.Length,
+        Sign(new SignedTestImage(container, ImageVersion.Parse(version), counter, deviceClass, Digest.Compute(image), image.Length,
             ImageKind.Full, null, expires ?? Now.AddDays(30), image, []));
 
     public SignedTestImage Delta(string container, byte[] oldImage, byte[] newImage, string version, uint counter, string deviceClass = "test-mcu") =>
-        Sign(new SignedTestImage(container, ImageVersion.Parse(version), counter, deviceClass, Sha256Digest.Of(newImage), newImage.Length,
-            ImageKind.Delta, Sha256Digest.Of(oldImage), Now.AddDays(30), TestDelta.Encode(oldImage, newImage), []));
+        Sign(new SignedTestImage(container, ImageVersion.Parse(version), counter, deviceClass, Digest.Compute(newImage), newImage.Length,
+            ImageKind.Delta, Digest.Compute(oldImage), Now.AddDays(30), TestDelta.Encode(oldImage, newImage), []));
 
     /// <summary>A delta carried as a real SeqDiff patch (made by the ota-server encoder, committed under Golden/delta).</summary>
     public SignedTestImage SeqDiff(string container, byte[] oldImage, byte[] newImage, byte[] patch, string version, uint counter, string deviceClass = "test-mcu") =>
-        Sign(new SignedTestImage(container, ImageVersion.Parse(version), counter, deviceClass, Sha256Digest.Of(newImage), newImage.Length,
-            ImageKind.Delta, Sha256Digest.Of(oldImage), Now.AddDays(30), patch, []) { IsFormatsPatch = true });
+        Sign(new SignedTestImage(container, ImageVersion.Parse(version), counter, deviceClass, Digest.Compute(newImage), newImage.Length,
+            ImageKind.Delta, Digest.Compute(oldImage), Now.AddDays(30), patch, []) { IsFormatsPatch = true });
 
     public SignedTestImage Sign(SignedTestImage unsigned)
     {

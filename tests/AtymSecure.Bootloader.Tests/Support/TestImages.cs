@@ -31,6 +31,4 @@ public static class TestImages
         if (result.Count > target) result.RemoveRange(target, result.Count - target);
         return result.ToArray();
     }
-
-    public static Sha256Digest Digest(byte[] image) => Sha256Digest.Of(image);
 }

@@ -4,6 +4,7 @@ using System.Text;
 using AtymSecure.Oci.Content;
 using AtymSecure.Oci.Layout;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Interop.Tests.Infrastructure;
 

@@ -2,6 +2,7 @@ using AtymSecure.Oci.Content;
 using AtymSecure.Oci.Packing;
 using AtymSecure.Oci.Wire;
 using CsCheck;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Oci.Tests.Content;
 

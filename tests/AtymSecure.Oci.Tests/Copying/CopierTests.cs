@@ -6,6 +6,7 @@ using AtymSecure.Oci.Packing;
 using AtymSecure.Oci.Remote;
 using AtymSecure.Oci.Tests.Remote;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Oci.Tests.Copying;
 

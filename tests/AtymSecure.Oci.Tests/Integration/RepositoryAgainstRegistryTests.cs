@@ -4,6 +4,7 @@ using AtymSecure.Oci.Layout;
 using AtymSecure.Oci.Packing;
 using AtymSecure.Oci.Remote;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Oci.Tests.Integration;
 

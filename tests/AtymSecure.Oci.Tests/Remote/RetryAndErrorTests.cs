@@ -4,6 +4,7 @@ using AtymSecure.Oci.Content;
 using AtymSecure.Oci.Remote;
 using AtymSecure.Oci.Tests.Fakes;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Oci.Tests.Remote;
 

@@ -3,6 +3,7 @@ using AtymSecure.Oci.Content;
 using AtymSecure.Oci.Remote.Auth;
 using AtymSecure.Oci.Wire;
 using CsCheck;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Oci.Tests.Wire;
 
@@ -63,23 +64,6 @@ public sealed class ParsingPropertyTests
     [Fact]
     public void Overlong_repository_name_is_refused() =>
         Assert.Throws<InvalidReferenceException>(() => Reference.Parse("localhost/" + new string('a', 300)));
-
-    [Fact]
-    public void Digest_round_trips_and_random_text_throws_only_InvalidDigestException()
-    {
-        DigestGen.Sample(d => Assert.Equal(d, Digest.Parse(d.ToString())), iter: 1000);
-        Gen.Char["sha256:0123456789abcdefABCDEF+._-="].Array[0, 140].Select(a => new string(a)).Sample(text =>
-        {
-            try
-            {
-                var d = Digest.Parse(text);
-                Assert.Equal(text, d.ToString());
-            }
-            catch (InvalidDigestException)
-            {
-            }
-        }, iter: 5000);
-    }
 
     [Fact]
     public void Manifest_parser_fuzz_throws_only_InvalidManifestException()

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 using AtymSecure.Registry.Tests.Support;
 
 namespace AtymSecure.Registry.Tests.Conformance;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using System.Text;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 using AtymSecure.Registry.Gc;
 using AtymSecure.Registry.Storage;
 using AtymSecure.Registry.Tests.Support;

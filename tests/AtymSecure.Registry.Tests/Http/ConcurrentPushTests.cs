@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 using AtymSecure.Registry.Tests.Support;
 
 namespace AtymSecure.Registry.Tests.Http;

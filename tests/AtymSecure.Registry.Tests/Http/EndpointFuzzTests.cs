@@ -1,5 +1,6 @@
 using System.Text;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 using AtymSecure.Registry.Tests.Support;
 using CsCheck;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 using AtymSecure.Registry.Tests.Support;
 
 namespace AtymSecure.Registry.Tests.Storage;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Registry.Tests.Support;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 using AtymSecure.Registry.Tests.Support;
 using AtymSecure.Registry.Uploads;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 using AtymSecure.Signer.Wire;
 
 namespace AtymSecure.Signer.Tests.Infrastructure;

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using AtymSecure.Formats.Crypto;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 using AtymSecure.Signer.Bundles;
 using AtymSecure.Signer.Keys;
 using AtymSecure.Signer.Tests.Infrastructure;

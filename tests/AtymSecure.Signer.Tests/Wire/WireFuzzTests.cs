@@ -1,5 +1,6 @@
 using System.Text;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 using AtymSecure.Signer.Bundles;
 using AtymSecure.Signer.Tests.Infrastructure;
 using AtymSecure.Signer.Verification;

@@ -1,20 +1,24 @@
 using System.Security.Cryptography;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 
-namespace AtymSecure.Oci.Wire;
+namespace AtymSecure.Primitives;
 
 /// <summary>
 /// A content digest, <c>algorithm ":" encoded</c>.
 /// Spec: https://github.com/opencontainers/image-spec/blob/v1.1.1/descriptor.md#digests
 /// Unknown but well-formed algorithms parse; sha256 and sha512 are also checked for length and
 /// lowercase hex, and are the only ones that <see cref="IsSupported"/> (can be computed).
+/// The one content-digest type of every project: OCI descriptors, bundle headers, the bootloader's slot
+/// records (as 32 raw bytes: <see cref="FromSha256"/>, <see cref="WriteTo"/>). Value equality, so it can key a dictionary.
 /// </summary>
 [JsonConverter(typeof(DigestJsonConverter))]
 public readonly partial record struct Digest
 {
     public const int MaxLength = 255;
+
+    /// <summary>Bytes of a SHA-256 hash: the binary form in bundle headers and bootloader records.</summary>
+    public const int Sha256Size = 32;
 
     public string Algorithm { get; }
     public string Encoded { get; }
@@ -102,29 +106,31 @@ public readonly partial record struct Digest
     public static Digest FromHash(string algorithm, ReadOnlySpan<byte> hash) =>
         Parse($"{algorithm}:{Convert.ToHexStringLower(hash)}");
 
-    /// <summary>True when <paramref name="content"/> hashes to this digest.</summary>
-    public bool Matches(ReadOnlySpan<byte> content) => IsSupported && Compute(content, Algorithm) == this;
-}
-
-public sealed class InvalidDigestException(string? digest, string reason)
-    : FormatException($"invalid digest '{digest}': {reason}")
-{
-    public string? Digest { get; } = digest;
-    public string Reason { get; } = reason;
-}
-
-internal sealed class DigestJsonConverter : JsonConverter<Digest>
-{
-    public override Digest Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    /// <summary>The sha256 digest whose hash is <paramref name="hash"/> (exactly <see cref="Sha256Size"/> bytes).</summary>
+    public static Digest FromSha256(ReadOnlySpan<byte> hash)
     {
-        var text = reader.GetString();
-        if (!Digest.TryParse(text, out var digest, out var error))
-        {
-            throw new JsonException($"invalid digest '{text}': {error}");
-        }
-        return digest;
+        if (hash.Length != Sha256Size)
+            throw new ArgumentException($"a SHA-256 digest is {Sha256Size} bytes, got {hash.Length}", nameof(hash));
+        return new Digest(Sha256, Convert.ToHexStringLower(hash));
     }
 
-    public override void Write(Utf8JsonWriter writer, Digest value, JsonSerializerOptions options) =>
-        writer.WriteStringValue(value.ToString());
+    /// <summary>Bytes of the hash (32 for sha256, 64 for sha512).</summary>
+    public int HashSize => IsSupported ? Encoded.Length / 2 : throw Unsupported(Algorithm);
+
+    /// <summary>Writes the raw hash bytes to the start of <paramref name="destination"/>.</summary>
+    public void WriteTo(Span<byte> destination)
+    {
+        if (!IsSupported) throw Unsupported(Algorithm);
+        if (Convert.FromHexString(Encoded, destination, out _, out var written) != System.Buffers.OperationStatus.Done || written != HashSize)
+            throw new ArgumentException($"{HashSize} bytes needed for a {Algorithm} hash, {destination.Length} given", nameof(destination));
+    }
+
+    /// <summary>The raw hash bytes (the binary form of <see cref="Encoded"/>).</summary>
+    public byte[] ToBytes() => IsSupported ? Convert.FromHexString(Encoded) : throw Unsupported(Algorithm);
+
+    private static NotSupportedException Unsupported(string? algorithm) =>
+        new($"digest algorithm '{algorithm}' has no binary form here");
+
+    /// <summary>True when <paramref name="content"/> hashes to this digest.</summary>
+    public bool Matches(ReadOnlySpan<byte> content) => IsSupported && Compute(content, Algorithm) == this;
 }
