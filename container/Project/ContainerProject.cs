@@ -118,7 +118,7 @@ public sealed record ContainerProject
             if (file is not null)
             {
                 using var stream = File.OpenRead(file);
-                var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(stream));
+                var digest = Digest.FromSha256(SHA256.HashData(stream)).ToString();
                 fields.Add(new("digest", new ConfigScalar(digest, ConfigScalarKind.String)));
                 fields.Add(new("size", new ConfigScalar(stream.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), ConfigScalarKind.Number)));
                 if (name is not null) blobs.Add(new ProjectBlob(name, mediaType, file));

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Serialization;
 using AtymSecure.Formats.DeviceClasses;
@@ -67,8 +66,7 @@ public sealed record CompilationKey(
 
     /// <summary>SHA-256 of <see cref="CanonicalText"/>, as <c>sha256:hex</c>.</summary>
     [JsonIgnore]
-    public string Digest =>
-        "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(CanonicalText)));
+    public string Digest => Primitives.Digest.Compute(Encoding.UTF8.GetBytes(CanonicalText)).ToString();
 
     /// <summary>Reports every problem with this key at once (empty when valid), codes from <see cref="CompilationKeyProblemCodes"/>.</summary>
     public IReadOnlyList<Problem> Validate()

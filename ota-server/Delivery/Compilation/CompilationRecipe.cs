@@ -117,13 +117,11 @@ public record RecipeSubject(string Digest, long Size)
         if (Size < 0) problems.Add($"{path}.size: negative");
     }
 
-    internal static bool IsSha256(string? digest) =>
-        digest is { Length: 71 } && digest.StartsWith("sha256:", StringComparison.Ordinal) &&
-        digest.AsSpan(7).ContainsAnyExcept("0123456789abcdef") == false;
+    internal static bool IsSha256(string? digest) => Primitives.Digest.TryParse(digest, out var d) && d.Algorithm == Primitives.Digest.Sha256;
 
     /// <summary>The sha256 digest and size of <paramref name="bytes"/>.</summary>
     public static RecipeSubject Of(ReadOnlySpan<byte> bytes) =>
-        new("sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), bytes.Length);
+        new(Primitives.Digest.Compute(bytes).ToString(), bytes.Length);
 }
 
 /// <summary>The output file: digest, size and media type.</summary>

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 
 namespace AtymSecure.Delivery.Compilation;
 
@@ -21,5 +20,5 @@ public static class EmbeddedNativeSources
     }
 
     /// <summary>sha256 digest of an embedded source, <c>sha256:hex</c>.</summary>
-    public static string Digest(string relativePath) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Read(relativePath)));
+    public static string Digest(string relativePath) => Primitives.Digest.Compute(Read(relativePath)).ToString();
 }

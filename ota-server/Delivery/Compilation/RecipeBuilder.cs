@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Delivery.Compilation;
 
@@ -28,10 +29,10 @@ internal static class RecipeBuilder
     public static string FileDigest(string path)
     {
         using var stream = File.OpenRead(path);
-        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(stream));
+        return Digest.FromSha256(SHA256.HashData(stream)).ToString();
     }
 
-    public static string BytesDigest(ReadOnlySpan<byte> bytes) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
+    public static string BytesDigest(ReadOnlySpan<byte> bytes) => Digest.Compute(bytes).ToString();
 }
 
 /// <summary>Checks shared by every compiler.</summary>

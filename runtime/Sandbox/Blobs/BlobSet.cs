@@ -1,5 +1,5 @@
-using System.Security.Cryptography;
 using AtymSecure.Formats.Container;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Runtime.Blobs;
 
@@ -40,7 +40,7 @@ public sealed class BlobSet
             var bytes = load(r);
             if (bytes is null) { problems.Add($"blob '{r.Name}': missing"); continue; }
             if (bytes.LongLength != r.Size) { problems.Add($"blob '{r.Name}': {bytes.LongLength} bytes, reference says {r.Size}"); continue; }
-            var actual = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
+            var actual = Digest.Compute(bytes).ToString();
             if (!string.Equals(actual, r.Digest, StringComparison.Ordinal)) { problems.Add($"blob '{r.Name}': digest {actual}, reference says {r.Digest}"); continue; }
             if (!blobs.TryAdd(r.Name, bytes)) problems.Add($"blob '{r.Name}': listed twice");
         }
