@@ -6,6 +6,8 @@ namespace AtymSecure.Container.Tests;
 /// The committed sample .wasm files and model.bin are exactly what samples/build.sh makes from their sources with
 /// Debian's clang, lld and wasi-libc. Fails (never skips) when the toolchain is missing: scripts/test-deps.sh installs it.
 /// </summary>
+[Trait("Requires", "clang")]
+[Trait("Requires", "process")]
 public class SamplesRebuildTests
 {
     private static readonly string[] Outputs =

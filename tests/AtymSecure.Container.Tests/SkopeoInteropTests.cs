@@ -11,6 +11,7 @@ namespace AtymSecure.Container.Tests;
 /// changing the manifest digest, and the copy reads back as the same container. Fails (never skips) when
 /// skopeo is missing: scripts/test-deps.sh installs it.
 /// </summary>
+[Trait("Requires", "skopeo")]
 public class SkopeoInteropTests
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace AtymSecure.EndToEnd.Tests;
 /// version arrives as a delta and is confirmed. The device process is killed once during an install and
 /// once during a trial, and recovers each time like a device after a power cut.
 /// </summary>
+[Trait("Requires", "process")]
 public sealed class LocalDeviceEndToEndTests : IAsyncLifetime
 {
     private const string SensorFilter = "sensor-filter";

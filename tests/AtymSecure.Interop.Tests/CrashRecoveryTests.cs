@@ -14,6 +14,7 @@ namespace AtymSecure.Interop.Tests;
 /// no partial blob is visible, every committed blob and tag is intact, and a chunked upload
 /// session resumes from what the registry had durably received.
 /// </summary>
+[Trait("Requires", "process")]
 public sealed class CrashRecoveryTests
 {
     /// <summary>Sends <paramref name="first"/>, then blocks until the test cancels (the server is killed meanwhile).</summary>

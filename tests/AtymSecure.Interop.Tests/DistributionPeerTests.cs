@@ -11,6 +11,8 @@ namespace AtymSecure.Interop.Tests;
 /// Our client against the CNCF distribution registry (no referrers API): push, pull, copy both
 /// ways between it and our registry, and referrers through the sha256-&lt;hex&gt; fallback tag.
 /// </summary>
+[Trait("Requires", "distribution")]
+[Trait("Requires", "process")]
 public sealed class DistributionPeerTests : IClassFixture<DistributionRegistryFixture>, IClassFixture<AtymRegistryFixture>, IDisposable
 {
     private readonly DistributionRegistryFixture _peer;

@@ -3,6 +3,7 @@ using AtymSecure.TestSupport;
 namespace AtymSecure.Interop.Tests;
 
 /// <summary>The shared runner every interop test relies on: output, environment, failures, missing tools, hangs.</summary>
+[Trait("Requires", "process")]
 public sealed class ExternalToolTests
 {
     [Fact]

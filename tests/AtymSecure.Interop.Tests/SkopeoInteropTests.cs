@@ -11,6 +11,8 @@ namespace AtymSecure.Interop.Tests;
 /// skopeo (Debian) copies OCI layouts to our registry process and back with --preserve-digests:
 /// the manifest digests must not change, and our referrers API must index what skopeo pushed.
 /// </summary>
+[Trait("Requires", "skopeo")]
+[Trait("Requires", "process")]
 public sealed class SkopeoInteropTests : IClassFixture<AtymRegistryFixture>, IDisposable
 {
     private readonly AtymRegistryProcess _registry;

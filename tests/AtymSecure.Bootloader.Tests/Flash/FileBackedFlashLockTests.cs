@@ -8,6 +8,7 @@ namespace AtymSecure.Bootloader.Tests.Flash;
 /// The exclusive lock seen from a real second process: util-linux <c>flock</c> (the same flock(2)
 /// lock .NET takes) cannot get it while a part is open, and a part cannot be opened while it holds it.
 /// </summary>
+[Trait("Requires", "process")]
 public sealed class FileBackedFlashLockTests : IDisposable
 {
     private const string FlockHint = "install the Debian package 'util-linux' (it provides flock)";

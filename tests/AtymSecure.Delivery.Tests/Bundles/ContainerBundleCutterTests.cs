@@ -153,6 +153,7 @@ public sealed class ContainerBundleCutterTests : IAsyncLifetime
     }
 
     [Fact]
+    [Trait("Requires", "clang")]
     public async Task Mcu_class_keeps_the_raw_wasm2c_object()
     {
         var built = await CutAsync("ad-1.0.0", null, DeviceClassTable.McuCortexM33, null, "mcu.bundle");

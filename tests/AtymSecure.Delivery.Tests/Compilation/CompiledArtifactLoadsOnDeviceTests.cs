@@ -14,6 +14,7 @@ namespace AtymSecure.Delivery.Tests.Compilation;
 /// — and an engine built from any other profile refuses it.
 /// </summary>
 [Collection(TestKernelCollection.Name)]
+[Trait("Requires", "clang")]
 public sealed class CompiledArtifactLoadsOnDeviceTests(TestKernelFixture kernel)
 {
     private static VerifiedArtifact Verified(CompiledArtifact artifact, DeviceClass deviceClass, ArtifactKind kind) =>

@@ -12,6 +12,7 @@ using AtymSecure.Signer.Wire;
 namespace AtymSecure.Delivery.Tests.Compilation;
 
 [Collection(TestKernelCollection.Name)]
+[Trait("Requires", "clang")]
 public sealed class CompiledArtifactPublisherTests(TestKernelFixture kernel)
 {
     private const string Repository = "atym/kernel";

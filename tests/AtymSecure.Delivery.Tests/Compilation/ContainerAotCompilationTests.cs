@@ -11,6 +11,7 @@ namespace AtymSecure.Delivery.Tests.Compilation;
 
 /// <summary>The <c>atym compile</c> path: a real container in an OCI store, compiled and attached.</summary>
 [Collection(TestKernelCollection.Name)]
+[Trait("Requires", "clang")]
 public sealed class ContainerAotCompilationTests(TestKernelFixture kernel)
 {
     private async Task<MemoryStore> StoreContainerAsync(params string[] targets)

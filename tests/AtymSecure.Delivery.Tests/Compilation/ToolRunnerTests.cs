@@ -2,6 +2,7 @@ using AtymSecure.Delivery.Compilation;
 
 namespace AtymSecure.Delivery.Tests.Compilation;
 
+[Trait("Requires", "process")]
 public sealed class ToolRunnerTests
 {
     [Fact]

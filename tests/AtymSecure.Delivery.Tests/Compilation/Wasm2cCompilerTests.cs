@@ -5,6 +5,8 @@ using AtymSecure.Delivery.Compilation;
 namespace AtymSecure.Delivery.Tests.Compilation;
 
 [Collection(TestKernelCollection.Name)]
+[Trait("Requires", "clang")]
+[Trait("Requires", "qemu")]
 public sealed class Wasm2cCompilerTests(TestKernelFixture kernel)
 {
     [Fact]

@@ -5,6 +5,8 @@ namespace AtymSecure.Delivery.Tests.Compilation;
 
 /// <summary>linux-aarch64: compiled by the arm64 libwasmtime under qemu-aarch64, and run there.</summary>
 [Collection(TestKernelCollection.Name)]
+[Trait("Requires", "clang")]
+[Trait("Requires", "qemu")]
 public sealed class WasmtimeAarch64Tests(TestKernelFixture kernel)
 {
     [Fact]

@@ -6,6 +6,7 @@ using Wasmtime;
 namespace AtymSecure.Delivery.Tests.Compilation;
 
 [Collection(TestKernelCollection.Name)]
+[Trait("Requires", "clang")]
 public sealed class WasmtimeInProcessCompilerTests(TestKernelFixture kernel)
 {
     [Theory]

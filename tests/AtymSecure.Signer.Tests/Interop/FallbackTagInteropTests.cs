@@ -10,6 +10,8 @@ namespace AtymSecure.Signer.Tests.Interop;
 /// A registry without the referrers API (Debian docker-registry): signatures live in the
 /// <c>sha256-&lt;hex&gt;</c> fallback tag index, written by our client or by @sigstore/oci.
 /// </summary>
+[Trait("Requires", "node")]
+[Trait("Requires", "distribution")]
 public sealed class FallbackTagInteropTests(DistributionRegistryProcess registry) : IClassFixture<DistributionRegistryProcess>, IDisposable
 {
     private readonly TempDirectory _dir = new();

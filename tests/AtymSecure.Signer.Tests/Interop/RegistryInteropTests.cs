@@ -13,6 +13,7 @@ namespace AtymSecure.Signer.Tests.Interop;
 /// Our registry as a real process-reachable server on 127.0.0.1: we sign into it over HTTP,
 /// @sigstore/oci (npm) attaches bundles to it, and our verifier finds them through the referrers API.
 /// </summary>
+[Trait("Requires", "node")]
 public sealed class RegistryInteropTests(LoopbackRegistry registry) : IClassFixture<LoopbackRegistry>, IDisposable
 {
     private readonly TempDirectory _dir = new();

@@ -62,6 +62,7 @@ public class PrivateKeyFileTests
     [Theory]
     [InlineData(SignatureAlgorithm.EcdsaP256Sha256, "prime256v1")]
     [InlineData(SignatureAlgorithm.Ed25519, "ED25519")]
+    [Trait("Requires", "openssl")]
     public async Task Openssl_decrypts_our_key_file_to_the_same_public_key(SignatureAlgorithm algorithm, string opensslType)
     {
         var openssl = ExternalTool.Require("openssl", "install the Debian package 'openssl'");
@@ -78,6 +79,7 @@ public class PrivateKeyFileTests
     }
 
     [Fact]
+    [Trait("Requires", "openssl")]
     public async Task We_read_an_ed25519_key_that_openssl_encrypted()
     {
         var openssl = ExternalTool.Require("openssl", "install the Debian package 'openssl'");
