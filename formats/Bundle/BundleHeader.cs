@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using AtymSecure.Formats.Container;
 using AtymSecure.Primitives;
 
 namespace AtymSecure.Formats.Bundle;
@@ -72,6 +73,9 @@ public sealed partial record BundleHeader
     [GeneratedRegex("^sha256:[a-f0-9]{64}$", RegexOptions.CultureInvariant)]
     private static partial Regex OciDigestPattern();
 
+    /// <summary>Untrusted text in a message: at most 80 characters of it.</summary>
+    private static string Shorten(string text) => text.Length <= 80 ? text : text[..77] + "...";
+
     /// <summary>Every problem at once, each with code <see cref="ReasonCodes.BundleMalformed"/> and the field at fault as path.</summary>
     public IReadOnlyList<Problem> Validate()
     {
@@ -85,7 +89,9 @@ public sealed partial record BundleHeader
         }
         if (ContainerName is null) Add("containerName", "required");
         else if (Container.ContainerName.Check(ContainerName, "containerName") is { } name) Add("containerName", name.Message);
-        Text("containerVersion", ContainerVersion);
+        if (ContainerVersion is null) Add("containerVersion", "required");
+        else if (!SemanticVersion.TryParse(ContainerVersion, out _, out var versionError))
+            Add("containerVersion", $"'{Shorten(ContainerVersion)}' is not a SemVer 2.0.0 version of at most {SemanticVersion.MaxLength} characters: {versionError}");
         Text("deviceClass", DeviceClass);
         Text("targetTriple", TargetTriple);
         if (!Enum.IsDefined(ArtifactKind)) Add("artifactKind", $"unknown value {(byte)ArtifactKind}");

@@ -7,10 +7,14 @@ namespace AtymSecure.Formats.Container;
 /// 'v', no leading zeros in numeric parts, no empty identifiers. <see cref="CompareTo"/> is SemVer
 /// precedence (§11: build metadata ignored); <see cref="Equals(SemanticVersion)"/> compares every part,
 /// build metadata included, so <c>1.0.0+a</c> and <c>1.0.0+b</c> are unequal but of equal precedence.
+/// The one version type of containers, bundles and devices: at most <see cref="MaxLength"/> characters, the
+/// fixed field a device's state record v2 stores it in (device-bootloader/README.md "State records"), so a
+/// version that passes here also fits every device.
 /// </summary>
 public sealed class SemanticVersion : IComparable<SemanticVersion>, IEquatable<SemanticVersion>
 {
-    public const int MaxLength = 256;
+    /// <summary>Longest version text (ASCII): the width of the version field of a state record v2.</summary>
+    public const int MaxLength = 64;
 
     private SemanticVersion(ulong major, ulong minor, ulong patch, IReadOnlyList<string> prerelease, IReadOnlyList<string> build)
     {
@@ -34,6 +38,9 @@ public sealed class SemanticVersion : IComparable<SemanticVersion>, IEquatable<S
     public IReadOnlyList<string> Build { get; }
 
     public bool IsPrerelease => Prerelease.Count > 0;
+
+    /// <summary>The release <c>major.minor.patch</c> (no pre-release, no build metadata).</summary>
+    public static SemanticVersion Release(ulong major, ulong minor, ulong patch) => new(major, minor, patch, [], []);
 
     public static SemanticVersion Parse(string? text) =>
         TryParse(text, out var v, out var error) ? v : throw new FormatException($"invalid semantic version '{text}': {error}");

@@ -1,6 +1,7 @@
 using AtymSecure.Bootloader.State;
 using AtymSecure.Formats;
 using AtymSecure.Formats.Bundle;
+using AtymSecure.Formats.Container;
 using AtymSecure.Formats.Crypto;
 using AtymSecure.Formats.Delta;
 using AtymSecure.Primitives;
@@ -36,8 +37,9 @@ public sealed class BundleInstallImage : IInstallImage, IInstallPreCheck
         _trustedKeys = trustedKeys;
         var h = envelope.Header;
 
-        try { Version = ImageVersion.Parse(h.ContainerVersion); }
-        catch (FormatException e) { _metadataProblems.Add(new(ReasonCodes.BundleMalformed, "containerVersion", e.Message)); }
+        // The one version type: any version a valid config and bundle carry, the device records (state record v2).
+        // A header whose version is not SemVer fails h.Validate() below; 0.0.0 only stands in until it is refused.
+        Version = SemanticVersion.TryParse(h.ContainerVersion, out var version) ? version : SemanticVersion.Release(0, 0, 0);
         if (h.SecurityCounter > uint.MaxValue)
             _metadataProblems.Add(new(ReasonCodes.BundleMalformed, "securityCounter", $"security counter {h.SecurityCounter} exceeds what the device records"));
         if (h.PayloadKind == PayloadKind.Full && h.Codec != PayloadCodec.None)
@@ -46,7 +48,7 @@ public sealed class BundleInstallImage : IInstallImage, IInstallPreCheck
     }
 
     public string ContainerName => _envelope.Header.ContainerName;
-    public ImageVersion Version { get; }
+    public SemanticVersion Version { get; }
     public uint SecurityCounter => (uint)Math.Min(_envelope.Header.SecurityCounter, uint.MaxValue);
     public string DeviceClass => _envelope.Header.DeviceClass;
     public Digest TargetDigest => Digest.FromSha256(_envelope.Header.TargetDigest);

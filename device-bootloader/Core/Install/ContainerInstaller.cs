@@ -2,6 +2,7 @@ using AtymSecure.Bootloader.Boot;
 using AtymSecure.Bootloader.Flash;
 using AtymSecure.Bootloader.Layout;
 using AtymSecure.Bootloader.State;
+using AtymSecure.Formats;
 using AtymSecure.Primitives;
 
 namespace AtymSecure.Bootloader.Install;
@@ -40,6 +41,7 @@ public sealed class ContainerInstaller
         var table = _store.Table;
         var problems = new List<Problem>(preCheck.Check(image, _options.Clock.GetUtcNow()));
         problems.AddRange(DeviceInstallChecks.Check(image, table, _store, _options));
+        if (_store.Log.CannotRecord(image.Version) is { } unrecordable) problems.Add(new(ReasonCodes.VersionNotRecordable, "containerVersion", unrecordable));
         if (problems.Count > 0) throw new InstallRefusedException(problems);
 
         var before = _store.Get(image.ContainerName);

@@ -1,4 +1,5 @@
 using AtymSecure.Bootloader.State;
+using AtymSecure.Formats.Container;
 using AtymSecure.Formats.Delta;
 using AtymSecure.Primitives;
 
@@ -7,7 +8,7 @@ namespace AtymSecure.Bootloader.Install;
 /// <summary>Update metadata that every install source carries (already authenticated by its reader).</summary>
 public sealed record InstallImageMetadata(
     string ContainerName,
-    ImageVersion Version,
+    SemanticVersion Version,
     uint SecurityCounter,
     string DeviceClass,
     Digest TargetDigest,
@@ -38,7 +39,7 @@ public sealed class DeltaPatchImage : IInstallImage
     public DeltaPatchHeader PatchHeader { get; }
 
     public string ContainerName => _metadata.ContainerName;
-    public ImageVersion Version => _metadata.Version;
+    public SemanticVersion Version => _metadata.Version;
     public uint SecurityCounter => _metadata.SecurityCounter;
     public string DeviceClass => _metadata.DeviceClass;
     public Digest TargetDigest => _metadata.TargetDigest;

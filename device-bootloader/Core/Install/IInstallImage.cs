@@ -1,5 +1,6 @@
-using AtymSecure.Bootloader.State;
 using AtymSecure.Primitives;
+using AtymSecure.Bootloader.State;
+using AtymSecure.Formats.Container;
 
 namespace AtymSecure.Bootloader.Install;
 
@@ -27,7 +28,7 @@ public interface ISlotReader
 public interface IInstallImage
 {
     string ContainerName { get; }
-    ImageVersion Version { get; }
+    SemanticVersion Version { get; }
 
     /// <summary>Anti-rollback counter of the image; below the device's floor it is refused.</summary>
     uint SecurityCounter { get; }

@@ -55,7 +55,10 @@ public sealed record ContainerRecord(
             else if (confirmed.SecurityCounter < SecurityFloor) p.Add($"confirmed image counter {confirmed.SecurityCounter} is below the floor {SecurityFloor}");
         }
         foreach (var s in new[] { SlotA, SlotB })
-            if (!s.Present && (s.Verified || s.Size != 0)) p.Add("an absent slot carries image details");
+        {
+            if (!s.Present && (s.Verified || s.Size != 0 || s.Version is not null)) p.Add("an absent slot carries image details");
+            if (s.Present && s.Version is null) p.Add("a present slot has no version");
+        }
 
         var trialExpected = State is ContainerState.Installing or ContainerState.Pending or ContainerState.TrialBooted;
         if (trialExpected && TrialSlot == SlotId.None) p.Add($"state {State} needs a trial slot");

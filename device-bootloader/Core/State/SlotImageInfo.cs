@@ -1,10 +1,11 @@
 using AtymSecure.Primitives;
+using AtymSecure.Formats.Container;
 
 namespace AtymSecure.Bootloader.State;
 
 /// <summary>
 /// What a state record says about one slot: whether it holds an image, its size, SHA-256,
-/// version, security counter, and whether the bootloader has hashed it in full and found it
+/// version (the one <see cref="SemanticVersion"/> type; null only when absent), security counter, and whether the bootloader has hashed it in full and found it
 /// matching (<see cref="Verified"/>; the record's MAC then vouches for that result).
 /// </summary>
 public readonly record struct SlotImageInfo(
@@ -12,12 +13,12 @@ public readonly record struct SlotImageInfo(
     bool Verified,
     uint Size,
     Digest Digest,
-    ImageVersion Version,
+    SemanticVersion? Version,
     uint SecurityCounter)
 {
     public static SlotImageInfo Absent { get; } = default;
 
-    public static SlotImageInfo Unverified(uint size, Digest digest, ImageVersion version, uint securityCounter) =>
+    public static SlotImageInfo Unverified(uint size, Digest digest, SemanticVersion version, uint securityCounter) =>
         new(true, false, size, digest, version, securityCounter);
 
     public SlotImageInfo AsVerified() => this with { Verified = true };

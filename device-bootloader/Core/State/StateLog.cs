@@ -13,6 +13,11 @@ namespace AtymSecure.Bootloader.State;
 /// erased other half, then that half's header is written (the commit), and only a later
 /// compaction erases the old half. A torn record fails its CRC/MAC and is skipped; a cut before
 /// the header leaves the old half current.
+/// <para>Each half holds records of one format, the one of its header, at that format's stride. New halves are
+/// written in <see cref="WriteFormat"/> (v2, the full SemVer); a device whose current half is still v1 migrates
+/// on its next append by compacting into the other half as v2, the same power-cut-safe step as any compaction.
+/// Layouts whose halves cannot hold v2 records for every container (planned before the planner sized halves
+/// for v2) keep writing v1 and refuse the versions v1 cannot hold (<see cref="CannotRecord"/>).</para>
 /// </summary>
 public sealed class StateLog
 {
@@ -20,8 +25,10 @@ public sealed class StateLog
     private readonly IFlash _flash;
     private readonly Partition[] _halves;
     private readonly DeviceKey _key;
-    private readonly int _slotSize;
+    private readonly int _writeAlignment;
+    private readonly long _halfBytes;
     private readonly ContainerRecord?[] _latest;
+    private StateRecordFormat _format;
     private int _current = -1;
     private uint _epoch;
     private int _nextSlot;
@@ -35,12 +42,27 @@ public sealed class StateLog
         _flash = flash;
         _key = key;
         _halves = [table.StateHalf(0), table.StateHalf(1)];
-        _slotSize = SlotSize(flash.Geometry.WriteAlignment);
+        _writeAlignment = flash.Geometry.WriteAlignment;
+        _halfBytes = Math.Min(_halves[0].Size, _halves[1].Size);
         _latest = new ContainerRecord?[table.ContainerNames.Count];
-        SlotsPerHalf = (int)Math.Min(_halves[0].Size, _halves[1].Size) / _slotSize;
-        if (SlotsPerHalf < 2 + table.ContainerNames.Count)
-            throw new PartitionTableException([$"state halves hold {SlotsPerHalf} records, need at least {2 + table.ContainerNames.Count} for {table.ContainerNames.Count} containers"]);
+        var needed = 2 + table.ContainerNames.Count;
+        WriteFormat = Slots(StateRecordCodec.CurrentFormat) >= needed ? StateRecordCodec.CurrentFormat : StateRecordFormat.V1;
+        _format = WriteFormat;
+        if (Slots(WriteFormat) < needed)
+            throw new PartitionTableException([$"state halves hold {Slots(WriteFormat)} records, need at least {needed} for {table.ContainerNames.Count} containers"]);
     }
+
+    /// <summary>The format new halves and records are written in: v2, or v1 on a layout too small for v2.</summary>
+    public StateRecordFormat WriteFormat { get; }
+
+    /// <summary>Format of the current half's records (v1 until a device provisioned before v2 first writes).</summary>
+    public StateRecordFormat CurrentFormat => _format;
+
+    /// <summary>Why this log could not record an image of <paramref name="version"/> (null when it can).</summary>
+    public string? CannotRecord(Formats.Container.SemanticVersion version) =>
+        StateRecordCodec.Unencodable(SlotImageInfo.Unverified(0, default, version, 0), WriteFormat) is { } why
+            ? $"{why}; this device's state halves are too small for v2 records (re-provision it to install such versions)"
+            : null;
 
     /// <summary>
     /// Smallest state half that holds a header, the newest record of each of <paramref name="containers"/> and one
@@ -50,13 +72,18 @@ public sealed class StateLog
     {
         ArgumentOutOfRangeException.ThrowIfNegative(containers);
         ArgumentOutOfRangeException.ThrowIfLessThan(writeAlignment, 1);
-        return (2L + containers) * SlotSize(writeAlignment);
+        return (2L + containers) * SlotSize(StateRecordCodec.CurrentFormat, writeAlignment);
     }
 
-    private static int SlotSize(int writeAlignment) => (StateRecordCodec.RecordSize + writeAlignment - 1) / writeAlignment * writeAlignment;
+    private static int SlotSize(StateRecordFormat format, int writeAlignment) =>
+        (StateRecordCodec.RecordSize(format) + writeAlignment - 1) / writeAlignment * writeAlignment;
 
-    /// <summary>Record slots per half (slot 0 is the header).</summary>
-    public int SlotsPerHalf { get; }
+    private int SlotSize(StateRecordFormat format) => SlotSize(format, _writeAlignment);
+
+    private int Slots(StateRecordFormat format) => (int)(_halfBytes / SlotSize(format));
+
+    /// <summary>Record slots per half in the current half's format (slot 0 is the header).</summary>
+    public int SlotsPerHalf => Slots(_format);
 
     /// <summary>Record slots left in the current half before the next append compacts.</summary>
     public int FreeSlots => Math.Max(0, SlotsPerHalf - _nextSlot);
@@ -79,8 +106,8 @@ public sealed class StateLog
     public StateLogScan Recover()
     {
         Array.Clear(_latest);
-        var headers = new StateLogEntry?[2];
-        for (var h = 0; h < 2; h++) headers[h] = ReadEntry(h, 0, out _);
+        var headers = new (StateLogEntry Entry, StateRecordFormat Format)?[2];
+        for (var h = 0; h < 2; h++) headers[h] = ReadHeader(h);
 
         if (headers[0] is null && headers[1] is null)
         {
@@ -88,20 +115,22 @@ public sealed class StateLog
             return new StateLogScan(0, 1, 0, 0, 0, 0, Formatted: true);
         }
 
-        _current = headers[1] is null || (headers[0] is not null && headers[0]!.Epoch > headers[1]!.Epoch) ? 0 : 1;
-        var header = headers[_current]!;
+        _current = headers[1] is null || (headers[0] is not null && headers[0]!.Value.Entry.Epoch > headers[1]!.Value.Entry.Epoch) ? 0 : 1;
+        var (header, format) = headers[_current]!.Value;
+        _format = format;
         _epoch = header.Epoch;
         var maxSequence = header.Sequence;
         var lastUsed = 0;
         int valid = 0, invalid = 0, outOfOrder = 0;
         uint lastSequence = 0;
-        var buffer = new byte[_slotSize];
+        var buffer = new byte[SlotSize(_format)];
         for (var slot = 1; slot < SlotsPerHalf; slot++)
         {
-            _flash.Read(SlotOffset(_current, slot), buffer);
+            _flash.Read(SlotOffset(_current, slot, _format), buffer);
             if (StateRecordCodec.IsErased(buffer, _flash.Geometry.ErasedValue)) continue;
             lastUsed = slot;
-            if (!StateRecordCodec.TryDecode(buffer, _key, out var entry, out _)
+            if (StateRecordCodec.FormatOf(buffer) != _format
+                || !StateRecordCodec.TryDecode(buffer, _key, out var entry, out _)
                 || entry!.Type != StateRecordType.Container
                 || entry.Epoch != _epoch
                 || entry.Container!.ContainerIndex >= _latest.Length)
@@ -126,6 +155,8 @@ public sealed class StateLog
         ArgumentNullException.ThrowIfNull(record);
         if (_current < 0) throw new InvalidOperationException("call Recover before Append");
         if (record.ContainerIndex >= _latest.Length) throw new ArgumentOutOfRangeException(nameof(record), record.ContainerIndex, "unknown container index");
+        // A half of an older format is migrated before anything is appended to it: halves hold one format each.
+        if (_format != WriteFormat) Compact();
         for (var attempt = 0; attempt < MaxWriteAttempts; attempt++)
         {
             if (_nextSlot >= SlotsPerHalf) Compact();
@@ -153,13 +184,14 @@ public sealed class StateLog
                 if (record is null) continue;
                 while (true)
                 {
-                    if (slot >= SlotsPerHalf) throw new StateWriteException("compaction ran out of slots (writes keep failing)");
+                    if (slot >= Slots(WriteFormat)) throw new StateWriteException("compaction ran out of slots (writes keep failing)");
                     if (WriteVerified(target, slot++, new StateLogEntry(StateRecordType.Container, _nextSequence++, epoch, record))) break;
                 }
             }
             _flash.Sync();
             if (!WriteVerified(target, 0, new StateLogEntry(StateRecordType.HalfHeader, headerSequence, epoch, null))) continue;
             _current = target;
+            _format = WriteFormat;
             _epoch = epoch;
             _nextSlot = slot;
             Compactions++;
@@ -175,6 +207,7 @@ public sealed class StateLog
             EraseHalf(half);
             if (!WriteVerified(half, 0, new StateLogEntry(StateRecordType.HalfHeader, sequence, epoch, null))) continue;
             _current = half;
+            _format = WriteFormat;
             _epoch = epoch;
             _nextSlot = 1;
             _nextSequence = sequence + 1;
@@ -191,30 +224,32 @@ public sealed class StateLog
             _flash.EraseSector(offset);
     }
 
-    /// <summary>Programs one record, syncs and reads it back; false when it did not land (dropped write).</summary>
+    /// <summary>Programs one record in <see cref="WriteFormat"/>, syncs and reads it back; false when it did not land (dropped write).</summary>
     private bool WriteVerified(int half, int slot, StateLogEntry entry)
     {
-        var encoded = StateRecordCodec.Encode(entry, _key);
-        var padded = new byte[_slotSize];
+        var encoded = StateRecordCodec.Encode(entry, _key, WriteFormat);
+        var padded = new byte[SlotSize(WriteFormat)];
         padded.AsSpan().Fill(_flash.Geometry.ErasedValue);
         encoded.CopyTo(padded, 0);
-        var offset = SlotOffset(half, slot);
+        var offset = SlotOffset(half, slot, WriteFormat);
         _flash.Program(offset, padded);
         _flash.Sync();
-        var readBack = new byte[_slotSize];
+        var readBack = new byte[padded.Length];
         _flash.Read(offset, readBack);
         return readBack.AsSpan().SequenceEqual(padded);
     }
 
-    private StateLogEntry? ReadEntry(int half, int slot, out bool erased)
+    /// <summary>The half's header and its format: slot 0 starts the half whatever the stride, so read the largest record.</summary>
+    private (StateLogEntry Entry, StateRecordFormat Format)? ReadHeader(int half)
     {
-        var buffer = new byte[_slotSize];
-        _flash.Read(SlotOffset(half, slot), buffer);
-        erased = StateRecordCodec.IsErased(buffer, _flash.Geometry.ErasedValue);
-        return StateRecordCodec.TryDecode(buffer, _key, out var entry, out _) && entry!.Type == StateRecordType.HalfHeader ? entry : null;
+        var buffer = new byte[Math.Min(StateRecordCodec.MaxRecordSize, _halves[half].Size)];
+        _flash.Read(_halves[half].Offset, buffer);
+        return StateRecordCodec.TryDecode(buffer, _key, out var entry, out _) && entry!.Type == StateRecordType.HalfHeader
+            ? (entry, StateRecordCodec.FormatOf(buffer)!.Value)
+            : null;
     }
 
-    private long SlotOffset(int half, int slot) => _halves[half].Offset + (long)slot * _slotSize;
+    private long SlotOffset(int half, int slot, StateRecordFormat format) => _halves[half].Offset + (long)slot * SlotSize(format);
 }
 
 /// <summary>What <see cref="StateLog.Recover"/> found in the current half.</summary>

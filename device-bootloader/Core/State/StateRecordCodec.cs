@@ -1,89 +1,121 @@
+using AtymSecure.Primitives;
 using System.Buffers.Binary;
 using System.IO.Hashing;
+using System.Text;
 using AtymSecure.Bootloader.Crypto;
 using AtymSecure.Bootloader.Layout;
-using AtymSecure.Primitives;
+using AtymSecure.Formats.Container;
 
 namespace AtymSecure.Bootloader.State;
 
 /// <summary>
-/// State record wire format v1: 192 bytes, little-endian (device-bootloader/README.md "State records").
+/// State record wire formats, little-endian (device-bootloader/README.md "State records"). Both start alike:
 /// <code>
-///   0 u32 magic "ASR1"        4 u8 format version (1)   5 u8 type   6 u16 zero
+///   0 u32 magic "ASR1"        4 u8 format version       5 u8 type   6 u16 zero
 ///   8 u32 sequence           12 u32 epoch of its half  16 u16 container index
 ///  18 u8 state  19 u8 confirmed slot  20 u8 trial slot  21 u8 attempts left  22 u16 zero
-///  24 u32 security floor     28 slot A (52 B)          80 slot B (52 B)      132 24 B zero
-/// 156 u32 CRC-32 of [0,156) 160 HMAC-SHA256(device key, [0,160))
-/// slot: u8 flags (1 present, 2 verified), 3 B zero, u32 size, u32 security counter,
-///       u16 major, u16 minor, u32 patch, 32 B SHA-256
+///  24 u32 security floor     28 slot A, then slot B, reserved zero, u32 CRC-32, HMAC-SHA256(device key)
 /// </code>
-/// The CRC catches torn writes cheaply; the MAC makes noise or forged records invalid.
-/// Bytes from flash are untrusted: decoding checks every field and never trusts a length.
+/// v1 (192 B): slots of 52 B at 28 and 80, 24 B zero, CRC of [0,156) at 156, MAC of [0,160) at 160;
+/// slot = u8 flags (1 present, 2 verified), 3 B zero, u32 size, u32 security counter, u16 major, u16 minor,
+/// u32 patch, 32 B SHA-256. Only major.minor.patch: kept for reading old logs and for layouts too small for v2.
+/// v2 (288 B): slots of 108 B at 28 and 136, 8 B zero, CRC of [0,252) at 252, MAC of [0,256) at 256;
+/// slot = u8 flags, u8 version length (1..64), u16 zero, u32 size, u32 security counter, 32 B SHA-256,
+/// 64 B version (the full SemVer as ASCII, zero padded; <see cref="SemanticVersion.MaxLength"/>).
+/// The CRC catches torn writes cheaply; the MAC makes noise or forged records invalid. Bytes from flash are
+/// untrusted: decoding checks every field, never trusts a length, and refuses non-canonical encodings.
 /// </summary>
 public static class StateRecordCodec
 {
-    public const uint Magic = 0x31525341; // "ASR1"
-    public const byte FormatVersion = 1;
-    public const int RecordSize = 192;
-    private const int SlotInfoSize = 52;
-    private const int CrcOffset = 156;
-    private const int MacOffset = 160;
+    public const uint Magic = 0x31525341; // "ASR1": every format version; the byte after it says which
+    public const StateRecordFormat CurrentFormat = StateRecordFormat.V2;
 
-    public static byte[] Encode(StateLogEntry entry, DeviceKey key)
+    /// <summary>Size of the largest format: what a reader fetches before it knows the format.</summary>
+    public const int MaxRecordSize = 288;
+
+    private const int SlotAOffset = 28;
+
+    private static readonly Layout V1 = new(StateRecordFormat.V1, Size: 192, SlotSize: 52, ReservedStart: 132, Crc: 156);
+    private static readonly Layout V2 = new(StateRecordFormat.V2, Size: 288, SlotSize: 108, ReservedStart: 244, Crc: 252);
+
+    public static int RecordSize(StateRecordFormat format) => LayoutOf(format).Size;
+
+    public static byte[] Encode(StateLogEntry entry, DeviceKey key, StateRecordFormat format = CurrentFormat)
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(key);
-        var bytes = new byte[RecordSize];
+        var layout = LayoutOf(format);
+        var bytes = new byte[layout.Size];
         var s = bytes.AsSpan();
         BinaryPrimitives.WriteUInt32LittleEndian(s, Magic);
-        s[4] = FormatVersion;
+        s[4] = (byte)format;
         s[5] = (byte)entry.Type;
         BinaryPrimitives.WriteUInt32LittleEndian(s[8..], entry.Sequence);
         BinaryPrimitives.WriteUInt32LittleEndian(s[12..], entry.Epoch);
         if (entry.Type == StateRecordType.Container)
         {
             var r = entry.Container ?? throw new ArgumentException("a container record needs its state", nameof(entry));
-            var problems = r.Validate();
-            if (problems.Count > 0) throw new ArgumentException("refusing to write an inconsistent record: " + string.Join("; ", problems), nameof(entry));
+            var problems = r.Validate().Concat(new[] { r.SlotA, r.SlotB }.Select(i => Unencodable(i, format)).OfType<string>()).ToBytes();
+            if (problems.Length > 0) throw new ArgumentException("refusing to write an inconsistent record: " + string.Join("; ", problems), nameof(entry));
             BinaryPrimitives.WriteUInt16LittleEndian(s[16..], (ushort)r.ContainerIndex);
             s[18] = (byte)r.State;
             s[19] = (byte)r.ConfirmedSlot;
             s[20] = (byte)r.TrialSlot;
             s[21] = r.AttemptsLeft;
             BinaryPrimitives.WriteUInt32LittleEndian(s[24..], r.SecurityFloor);
-            WriteSlot(s.Slice(28, SlotInfoSize), r.SlotA);
-            WriteSlot(s.Slice(80, SlotInfoSize), r.SlotB);
+            WriteSlot(s.Slice(layout.SlotA, layout.SlotSize), r.SlotA, format);
+            WriteSlot(s.Slice(layout.SlotB, layout.SlotSize), r.SlotB, format);
         }
-        BinaryPrimitives.WriteUInt32LittleEndian(s[CrcOffset..], Crc32.HashToUInt32(s[..CrcOffset]));
-        key.Mac(s[..MacOffset], s[MacOffset..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(s[layout.Crc..], Crc32.HashToUInt32(s[..layout.Crc]));
+        key.Mac(s[..layout.Mac], s[layout.Mac..]);
         return bytes;
     }
+
+    /// <summary>Why <paramref name="format"/> cannot hold the image's version (null when it can).</summary>
+    public static string? Unencodable(SlotImageInfo info, StateRecordFormat format)
+    {
+        if (!info.Present) return null;
+        if (info.Version is not { } v) return "a present slot needs its version";
+        if (format == StateRecordFormat.V1 && (v.IsPrerelease || v.Build.Count > 0 || v.Major > ushort.MaxValue || v.Minor > ushort.MaxValue || v.Patch > uint.MaxValue))
+            return $"version {v} does not fit a v1 state record (u16.u16.u32, no pre-release or build metadata)";
+        return null;
+    }
+
+    /// <summary>The format version a record says it has (byte 4), or null when the bytes are too short to say.</summary>
+    public static StateRecordFormat? FormatOf(ReadOnlySpan<byte> bytes) =>
+        bytes.Length > 4 && Enum.IsDefined((StateRecordFormat)bytes[4]) ? (StateRecordFormat)bytes[4] : null;
 
     /// <summary>True when every byte equals the erased value (an unused log slot).</summary>
     public static bool IsErased(ReadOnlySpan<byte> bytes, byte erasedValue) => !bytes.ContainsAnyExcept(erasedValue);
 
-    /// <summary>Decodes one record; throws <see cref="StateRecordException"/> saying why the bytes are not one.</summary>
+    /// <summary>Decodes one record of either format; throws <see cref="StateRecordException"/> saying why the bytes are not one.</summary>
     public static StateLogEntry Decode(ReadOnlySpan<byte> bytes, DeviceKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (bytes.Length < RecordSize) throw new StateRecordException($"record is {bytes.Length} bytes, expected {RecordSize}");
-        var s = bytes[..RecordSize];
-        var magic = BinaryPrimitives.ReadUInt32LittleEndian(s);
+        if (bytes.Length < V1.Size) throw new StateRecordException($"record is {bytes.Length} bytes, shorter than any format (v1 {V1.Size}, v2 {V2.Size})");
+        var magic = BinaryPrimitives.ReadUInt32LittleEndian(bytes);
         if (magic != Magic) throw new StateRecordException($"magic 0x{magic:X8} is not a state record");
-        if (s[4] != FormatVersion) throw new StateRecordException($"format version {s[4]} is not supported");
-        var crc = BinaryPrimitives.ReadUInt32LittleEndian(s[CrcOffset..]);
-        if (crc != Crc32.HashToUInt32(s[..CrcOffset])) throw new StateRecordException("CRC mismatch (torn or damaged record)");
-        if (!key.VerifyMac(s[..MacOffset], s[MacOffset..])) throw new StateRecordException("MAC mismatch (record not written with this device key)");
+        var layout = bytes[4] switch
+        {
+            (byte)StateRecordFormat.V1 => V1,
+            (byte)StateRecordFormat.V2 => V2,
+            var other => throw new StateRecordException($"format version {other} is not supported"),
+        };
+        if (bytes.Length < layout.Size) throw new StateRecordException($"record is {bytes.Length} bytes, a v{(byte)layout.Format} record is {layout.Size}");
+        var s = bytes[..layout.Size];
+        var crc = BinaryPrimitives.ReadUInt32LittleEndian(s[layout.Crc..]);
+        if (crc != Crc32.HashToUInt32(s[..layout.Crc])) throw new StateRecordException("CRC mismatch (torn or damaged record)");
+        if (!key.VerifyMac(s[..layout.Mac], s[layout.Mac..])) throw new StateRecordException("MAC mismatch (record not written with this device key)");
 
         var type = (StateRecordType)s[5];
-        if (BinaryPrimitives.ReadUInt16LittleEndian(s[6..]) != 0 || BinaryPrimitives.ReadUInt16LittleEndian(s[22..]) != 0 || s[132..CrcOffset].ContainsAnyExcept((byte)0))
+        if (BinaryPrimitives.ReadUInt16LittleEndian(s[6..]) != 0 || BinaryPrimitives.ReadUInt16LittleEndian(s[22..]) != 0 || s[layout.ReservedStart..layout.Crc].ContainsAnyExcept((byte)0))
             throw new StateRecordException("reserved bytes are not zero");
         var sequence = BinaryPrimitives.ReadUInt32LittleEndian(s[8..]);
         var epoch = BinaryPrimitives.ReadUInt32LittleEndian(s[12..]);
         switch (type)
         {
             case StateRecordType.HalfHeader:
-                if (s[16..132].ContainsAnyExcept((byte)0)) throw new StateRecordException("half header carries container data");
+                if (s[16..layout.ReservedStart].ContainsAnyExcept((byte)0)) throw new StateRecordException("half header carries container data");
                 return new StateLogEntry(type, sequence, epoch, null);
             case StateRecordType.Container:
                 var record = new ContainerRecord(
@@ -93,8 +125,8 @@ public static class StateRecordCodec
                     (SlotId)s[20],
                     s[21],
                     BinaryPrimitives.ReadUInt32LittleEndian(s[24..]),
-                    ReadSlot(s.Slice(28, SlotInfoSize)),
-                    ReadSlot(s.Slice(80, SlotInfoSize)));
+                    ReadSlot(s.Slice(layout.SlotA, layout.SlotSize), layout.Format),
+                    ReadSlot(s.Slice(layout.SlotB, layout.SlotSize), layout.Format));
                 var problems = record.Validate();
                 if (problems.Count > 0) throw new StateRecordException("inconsistent record: " + string.Join("; ", problems));
                 return new StateLogEntry(type, sequence, epoch, record);
@@ -120,33 +152,82 @@ public static class StateRecordCodec
         }
     }
 
-    private static void WriteSlot(Span<byte> s, SlotImageInfo info)
+    private static Layout LayoutOf(StateRecordFormat format) => format switch
+    {
+        StateRecordFormat.V1 => V1,
+        StateRecordFormat.V2 => V2,
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, "unknown state record format"),
+    };
+
+    private static void WriteSlot(Span<byte> s, SlotImageInfo info, StateRecordFormat format)
     {
         if (!info.Present) return;
+        var v = info.Version!;
         s[0] = (byte)(1 | (info.Verified ? 2 : 0));
         BinaryPrimitives.WriteUInt32LittleEndian(s[4..], info.Size);
         BinaryPrimitives.WriteUInt32LittleEndian(s[8..], info.SecurityCounter);
-        BinaryPrimitives.WriteUInt16LittleEndian(s[12..], info.Version.Major);
-        BinaryPrimitives.WriteUInt16LittleEndian(s[14..], info.Version.Minor);
-        BinaryPrimitives.WriteUInt32LittleEndian(s[16..], info.Version.Patch);
-        info.Digest.WriteTo(s[20..]);
+        if (format == StateRecordFormat.V1)
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(s[12..], (ushort)v.Major);
+            BinaryPrimitives.WriteUInt16LittleEndian(s[14..], (ushort)v.Minor);
+            BinaryPrimitives.WriteUInt32LittleEndian(s[16..], (uint)v.Patch);
+            info.Digest.WriteTo(s[20..]);
+            return;
+        }
+        var text = v.ToString();
+        s[1] = (byte)text.Length;
+        info.Digest.WriteTo(s[12..]);
+        Encoding.ASCII.GetBytes(text, s.Slice(44, SemanticVersion.MaxLength));
     }
 
-    private static SlotImageInfo ReadSlot(ReadOnlySpan<byte> s)
+    private static SlotImageInfo ReadSlot(ReadOnlySpan<byte> s, StateRecordFormat format)
     {
         var flags = s[0];
-        if ((flags & ~3) != 0 || s[1..4].ContainsAnyExcept((byte)0)) throw new StateRecordException($"slot flags 0x{flags:X2} or reserved bytes invalid");
+        var reservedStart = format == StateRecordFormat.V1 ? 1 : 2;
+        if ((flags & ~3) != 0 || s[reservedStart..4].ContainsAnyExcept((byte)0)) throw new StateRecordException($"slot flags 0x{flags:X2} or reserved bytes invalid");
         if ((flags & 1) == 0)
         {
             if (s.ContainsAnyExcept((byte)0)) throw new StateRecordException("absent slot carries image details");
             return SlotImageInfo.Absent;
         }
-        return new SlotImageInfo(
-            true,
-            (flags & 2) != 0,
-            BinaryPrimitives.ReadUInt32LittleEndian(s[4..]),
-            Digest.FromSha256(s.Slice(20, Digest.Sha256Size)),
-            new ImageVersion(BinaryPrimitives.ReadUInt16LittleEndian(s[12..]), BinaryPrimitives.ReadUInt16LittleEndian(s[14..]), BinaryPrimitives.ReadUInt32LittleEndian(s[16..])),
-            BinaryPrimitives.ReadUInt32LittleEndian(s[8..]));
+        var size = BinaryPrimitives.ReadUInt32LittleEndian(s[4..]);
+        var counter = BinaryPrimitives.ReadUInt32LittleEndian(s[8..]);
+        if (format == StateRecordFormat.V1)
+        {
+            var release = SemanticVersion.Release(BinaryPrimitives.ReadUInt16LittleEndian(s[12..]), BinaryPrimitives.ReadUInt16LittleEndian(s[14..]), BinaryPrimitives.ReadUInt32LittleEndian(s[16..]));
+            return new SlotImageInfo(true, (flags & 2) != 0, size, Digest.FromSha256(s.Slice(20, Digest.Sha256Size)), release, counter);
+        }
+        int length = s[1];
+        var field = s.Slice(44, SemanticVersion.MaxLength);
+        if (length is < 1 or > SemanticVersion.MaxLength || field[length..].ContainsAnyExcept((byte)0))
+            throw new StateRecordException($"slot version length {length} is outside 1..{SemanticVersion.MaxLength} or its padding is not zero");
+        if (field[..length].ContainsAnyExcept(VersionBytes))
+            throw new StateRecordException("slot version has bytes outside SemVer's [0-9A-Za-z.+-]");
+        var text = Encoding.ASCII.GetString(field[..length]);
+        if (!SemanticVersion.TryParse(text, out var version, out var error)) throw new StateRecordException($"slot version '{text}' is not SemVer: {error}");
+        return new SlotImageInfo(true, (flags & 2) != 0, size, Digest.FromSha256(s.Slice(12, Digest.Sha256Size)), version, counter);
     }
+
+    private static readonly System.Buffers.SearchValues<byte> VersionBytes =
+        System.Buffers.SearchValues.Create("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.+-"u8);
+
+    /// <summary>Where the parts of one format's record lie (the common header is the same in all).</summary>
+    private sealed record Layout(StateRecordFormat Format, int Size, int SlotSize, int ReservedStart, int Crc)
+    {
+        public int SlotA => SlotAOffset;
+
+        public int SlotB => SlotAOffset + SlotSize;
+
+        public int Mac => Crc + 4;
+    }
+}
+
+/// <summary>State record format versions (byte 4 of a record). Values are the on-flash encoding.</summary>
+public enum StateRecordFormat : byte
+{
+    /// <summary>192 bytes, version as u16.u16.u32.</summary>
+    V1 = 1,
+
+    /// <summary>288 bytes, version as a full SemVer of at most 64 characters.</summary>
+    V2 = 2,
 }

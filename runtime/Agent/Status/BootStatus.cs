@@ -9,7 +9,7 @@ public sealed record BootResultStatus(string Container, BootOutcome Outcome, Slo
     public static BootResultStatus Of(ContainerBootResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        return new(result.Container, result.Outcome, result.RunningSlot, result.RunningImage?.Version.ToString());
+        return new(result.Container, result.Outcome, result.RunningSlot, result.RunningImage?.Version?.ToString());
     }
 }
 

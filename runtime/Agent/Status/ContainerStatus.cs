@@ -8,7 +8,7 @@ namespace AtymSecure.DeviceAgent.Status;
 public sealed record SlotStatus(SlotId Slot, string? Version, long Size, string? Digest, uint SecurityCounter, bool Verified)
 {
     public static SlotStatus Of(SlotId slot, SlotImageInfo info) => info.Present
-        ? new SlotStatus(slot, info.Version.ToString(), info.Size, info.Digest.ToString(), info.SecurityCounter, info.Verified)
+        ? new SlotStatus(slot, info.Version?.ToString(), info.Size, info.Digest.ToString(), info.SecurityCounter, info.Verified)
         : new SlotStatus(slot, null, 0, null, 0, false);
 }
 

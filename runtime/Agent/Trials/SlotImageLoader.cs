@@ -32,7 +32,7 @@ public static class SlotImageLoader
             throw new ArtifactVerificationException($"slot {slot} of '{container}' reads as {actual}, its record says {info.Digest} (flash damaged since it was verified)");
         var spec = FromImage(bytes, container, bootloader.Options.DeviceClass);
         // The slot record's version came from the signed bundle header; the image must say the same.
-        if (spec.Config.Version is not { } v || (v.Major, v.Minor, v.Patch) != ((ulong)info.Version.Major, (ulong)info.Version.Minor, (ulong)info.Version.Patch))
+        if (spec.Config.Version is null || spec.Config.Version != info.Version)
             throw new ArtifactVerificationException($"slot {slot} of '{container}' was installed as {info.Version}, but its image is version {spec.Version}");
         return spec;
     }

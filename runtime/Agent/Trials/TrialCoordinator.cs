@@ -74,7 +74,7 @@ internal sealed class TrialCoordinator
     private void StartTrial(ContainerBootResult boot, CancellationToken cancel)
     {
         var name = boot.Container;
-        var version = boot.RunningImage?.Version.ToString() ?? "?";
+        var version = boot.RunningImage?.Version?.ToString() ?? "?";
         var confirmed = _device.ConfirmedSlot(name);
         var previous = confirmed == SlotId.None ? null : TryLoad(name, confirmed);
         _log.Write(name, LogLevel.Info, $"boot: trial of {version} from slot {StatusNames.Of(boot.RunningSlot)} ({StatusNames.Of(boot.State)}, " +

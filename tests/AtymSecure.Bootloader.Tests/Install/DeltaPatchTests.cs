@@ -1,10 +1,11 @@
+using AtymSecure.Primitives;
 using AtymSecure.Bootloader.Install;
 using AtymSecure.Bootloader.Layout;
 using AtymSecure.Bootloader.State;
 using AtymSecure.Bootloader.Tests.PowerCuts;
 using AtymSecure.Bootloader.Tests.Support;
 using AtymSecure.Formats.Delta;
-using AtymSecure.Primitives;
+using AtymSecure.Formats.Container;
 
 namespace AtymSecure.Bootloader.Tests.Install;
 
@@ -40,7 +41,7 @@ public sealed class DeltaPatchTests
     {
         var device = DeviceWithV1();
         var patch = GoldenDelta.Patch(Scenarios.App, Size);
-        var image = new DeltaPatchImage(new InstallImageMetadata(Scenarios.App, new ImageVersion(2, 0, 0), 2, SimDevice.DeviceClass, Digest.Compute(V2), V2.Length), new MemorySource(patch));
+        var image = new DeltaPatchImage(new InstallImageMetadata(Scenarios.App, SemanticVersion.Release(2, 0, 0), 2, SimDevice.DeviceClass, Digest.Compute(V2), V2.Length), new MemorySource(patch));
         Assert.Equal(Digest.Compute(V1), image.BaseDigest);
         Assert.Equal(DeltaCodec.SeqDiff, image.PatchHeader.Codec);
         Assert.Equal(SlotId.B, device.Open().Install(image, new AcceptAll()));
@@ -52,7 +53,7 @@ public sealed class DeltaPatchTests
     {
         var patch = GoldenDelta.Patch(Scenarios.App, Size);
         Assert.Throws<DeltaMismatchException>(() => new DeltaPatchImage(
-            new InstallImageMetadata(Scenarios.App, new ImageVersion(2, 0, 0), 2, SimDevice.DeviceClass, Digest.Compute(V1), V2.Length), new MemorySource(patch)));
+            new InstallImageMetadata(Scenarios.App, SemanticVersion.Release(2, 0, 0), 2, SimDevice.DeviceClass, Digest.Compute(V1), V2.Length), new MemorySource(patch)));
     }
 
     [Fact]
@@ -61,7 +62,7 @@ public sealed class DeltaPatchTests
         var device = DeviceWithV1();
         var patch = GoldenDelta.Patch(Scenarios.App, Size);
         patch[^10] ^= 0x55;
-        var image = new DeltaPatchImage(new InstallImageMetadata(Scenarios.App, new ImageVersion(2, 0, 0), 2, SimDevice.DeviceClass, Digest.Compute(V2), V2.Length), new MemorySource(patch));
+        var image = new DeltaPatchImage(new InstallImageMetadata(Scenarios.App, SemanticVersion.Release(2, 0, 0), 2, SimDevice.DeviceClass, Digest.Compute(V2), V2.Length), new MemorySource(patch));
         Assert.Throws<InstallVerificationException>(() => device.Open().Install(image, new AcceptAll()));
         var bl = device.Open();
         var result = bl.Boot()[Scenarios.App];

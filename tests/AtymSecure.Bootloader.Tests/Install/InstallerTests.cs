@@ -7,6 +7,7 @@ using AtymSecure.Formats;
 using AtymSecure.Primitives;
 using static AtymSecure.Bootloader.Tests.Support.TwoContainerDevice;
 using AtymSecure.Bootloader.Simulator;
+using AtymSecure.Formats.Container;
 
 namespace AtymSecure.Bootloader.Tests.Install;
 
@@ -58,7 +59,7 @@ public sealed class InstallerTests
         using var otherSigner = new TestImageSigner();
         IInstallImage image = reason switch
         {
-            "untrusted-signer" => Signer.Full(App, _d.V2, "2.0.0", 6) with { Version = new ImageVersion(9, 9, 9) },
+            "untrusted-signer" => Signer.Full(App, _d.V2, "2.0.0", 6) with { Version = SemanticVersion.Release(9, 9, 9) },
             "wrong-key" => otherSigner.Full(App, _d.V2, "2.0.0", 6),
             "tampered-payload" => Signer.Full(App, _d.V2, "2.0.0", 6) with { Payload = _d.V1 },
             "bundle-expired" => Signer.Full(App, _d.V2, "2.0.0", 6, expires: TestImageSigner.Now.AddSeconds(-1)),
@@ -150,7 +151,7 @@ public sealed class InstallerTests
     private class Wrapped(SignedTestImage inner) : IInstallImage
     {
         public string ContainerName => inner.ContainerName;
-        public ImageVersion Version => inner.Version;
+        public SemanticVersion Version => inner.Version;
         public uint SecurityCounter => inner.SecurityCounter;
         public string DeviceClass => inner.DeviceClass;
         public Digest TargetDigest => inner.TargetDigest;

@@ -1,9 +1,10 @@
+using AtymSecure.Primitives;
 using AtymSecure.Bootloader.Simulator;
 using AtymSecure.Bootloader.Flash;
 using AtymSecure.Bootloader.Layout;
 using AtymSecure.Bootloader.State;
 using AtymSecure.Bootloader.Tests.Support;
-using AtymSecure.Primitives;
+using AtymSecure.Formats.Container;
 
 namespace AtymSecure.Bootloader.Tests.PowerCuts;
 
@@ -82,7 +83,7 @@ public sealed class HarnessSelfTests
             }
             var log = new StateLog(flash, bl.Partitions, ctx.Device.Key);
             log.Recover();
-            log.Append(record.WithSlot(record.ConfirmedSlot, new SlotImageInfo(true, true, (uint)v2.Length, Digest.Compute(v2), new ImageVersion(2, 0, 0), 1)));
+            log.Append(record.WithSlot(record.ConfirmedSlot, new SlotImageInfo(true, true, (uint)v2.Length, Digest.Compute(v2), SemanticVersion.Release(2, 0, 0), 1)));
             return false;
         },
     };

@@ -4,6 +4,7 @@ using System.Text;
 using AtymSecure.Bootloader.Install;
 using AtymSecure.Bootloader.State;
 using AtymSecure.Formats;
+using AtymSecure.Formats.Container;
 using AtymSecure.Primitives;
 
 namespace AtymSecure.Bootloader.Tests.Support;
@@ -15,7 +16,7 @@ namespace AtymSecure.Bootloader.Tests.Support;
 /// </summary>
 public sealed record SignedTestImage(
     string ContainerName,
-    ImageVersion Version,
+    SemanticVersion Version,
     uint SecurityCounter,
     string DeviceClass,
     Digest TargetDigest,
@@ -82,16 +83,16 @@ public sealed class TestImageSigner : IDisposable
     public byte[] PublicKey => _key.ExportSubjectPublicKeyInfo();
 
     public SignedTestImage Full(string container, byte[] image, string version, uint counter, string deviceClass = "test-mcu", DateTimeOffset? expires = null) =>
-        Sign(new SignedTestImage(container, ImageVersion.Parse(version), counter, deviceClass, Digest.Compute(image), image.Length,
+        Sign(new SignedTestImage(container, SemanticVersion.Parse(version), counter, deviceClass, Digest.Compute(image), image.Length,
             ImageKind.Full, null, expires ?? Now.AddDays(30), image, []));
 
     public SignedTestImage Delta(string container, byte[] oldImage, byte[] newImage, string version, uint counter, string deviceClass = "test-mcu") =>
-        Sign(new SignedTestImage(container, ImageVersion.Parse(version), counter, deviceClass, Digest.Compute(newImage), newImage.Length,
+        Sign(new SignedTestImage(container, SemanticVersion.Parse(version), counter, deviceClass, Digest.Compute(newImage), newImage.Length,
             ImageKind.Delta, Digest.Compute(oldImage), Now.AddDays(30), TestDelta.Encode(oldImage, newImage), []));
 
     /// <summary>A delta carried as a real SeqDiff patch (made by the ota-server encoder, committed under Golden/delta).</summary>
     public SignedTestImage SeqDiff(string container, byte[] oldImage, byte[] newImage, byte[] patch, string version, uint counter, string deviceClass = "test-mcu") =>
-        Sign(new SignedTestImage(container, ImageVersion.Parse(version), counter, deviceClass, Digest.Compute(newImage), newImage.Length,
+        Sign(new SignedTestImage(container, SemanticVersion.Parse(version), counter, deviceClass, Digest.Compute(newImage), newImage.Length,
             ImageKind.Delta, Digest.Compute(oldImage), Now.AddDays(30), patch, []) { IsFormatsPatch = true });
 
     public SignedTestImage Sign(SignedTestImage unsigned)

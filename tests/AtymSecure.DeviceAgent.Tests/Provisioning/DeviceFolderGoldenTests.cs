@@ -15,8 +15,8 @@ namespace AtymSecure.DeviceAgent.Tests.Provisioning;
 /// A device folder as `atym device init` made it (format 1), committed once and kept forever
 /// (Provisioning/Golden/device-v1): device.json, the identity key pair, the bootloader key, a trusted
 /// vendor key, status.json and the provisioned flash file. Today's readers must open it with the same
-/// values and today's writers must produce the same bytes from those values; damaged copies are refused
-/// with the reason.
+/// values and today's writers must produce the same bytes from those values (the flash file: Golden/flash-state-v2.img,
+/// since new state logs are v2; device-v1/flash.img still opens); damaged copies are refused with the reason.
 /// </summary>
 public sealed class DeviceFolderGoldenTests : IDisposable
 {
@@ -72,8 +72,8 @@ public sealed class DeviceFolderGoldenTests : IDisposable
         Assert.Equal(bytes, status.ToJson());
     }
 
-    [Fact]
-    public void Golden_flash_file_is_what_todays_provisioning_writes_for_that_device_and_key()
+    /// <summary>What today's provisioning writes for the golden device and key.</summary>
+    private byte[] ProvisionedFlash()
     {
         var identity = DeviceIdentity.Parse(Golden("device-v1/device.json"));
         var table = DeviceProvisioner.PlanLayout(identity, FlashProfile.Find(identity.Flash), out var geometry);
@@ -83,7 +83,27 @@ public sealed class DeviceFolderGoldenTests : IDisposable
             DeviceBootloader.Provision(flash, table);
             DeviceBootloader.Open(flash, DeviceKey.FromBytes(Golden("device-v1/bootloader.key")), new BootloaderOptions { DeviceClass = identity.DeviceClass });
         }
-        Assert.Equal(Golden("device-v1/flash.img"), File.ReadAllBytes(path));
+        return File.ReadAllBytes(path);
+    }
+
+    [Fact]
+    public void Golden_flash_file_with_a_v2_state_log_is_what_todays_provisioning_writes_for_that_device_and_key() =>
+        Assert.Equal(Golden("flash-state-v2.img"), ProvisionedFlash());
+
+    [Fact]
+    public void Golden_flash_file_of_before_state_record_v2_differs_only_in_its_state_log_header_and_still_reads()
+    {
+        // device-v1/flash.img was provisioned when the state log was v1: the same bytes but for the first half's
+        // header, a v1 record (192 bytes) where today's provisioning writes a v2 one (288 bytes).
+        var old = Golden("device-v1/flash.img");
+        var today = ProvisionedFlash();
+        Assert.Equal(old.Length, today.Length);
+        var differing = Enumerable.Range(0, old.Length).Where(i => old[i] != today[i]).ToArray();
+        Assert.NotEmpty(differing);
+        Assert.True(differing[^1] - differing[0] < StateRecordCodec.MaxRecordSize, $"bytes {differing[0]}..{differing[^1]} differ");
+        var headerAt = differing[0] - 4; // the magic "ASR1" is the same in both; the format byte after it is the first to differ
+        Assert.Equal("ASR1"u8.ToArray(), old[headerAt..(headerAt + 4)]);
+        Assert.Equal(((byte)StateRecordFormat.V1, (byte)StateRecordFormat.V2), (old[headerAt + 4], today[headerAt + 4]));
     }
 
     [Fact]

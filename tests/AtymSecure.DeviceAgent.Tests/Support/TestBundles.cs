@@ -29,13 +29,14 @@ internal sealed class TestBundles : IDisposable
     /// <summary>The key a test device trusts.</summary>
     public string PublicKeyFile { get; }
 
-    /// <summary>The container image a sample becomes (grants default to everything it asks for).</summary>
-    public static byte[] Image(string sample, IEnumerable<string>? grants = null)
+    /// <summary>The container image a sample becomes (grants default to everything it asks for; <paramref name="edit"/> changes its config).</summary>
+    public static byte[] Image(string sample, IEnumerable<string>? grants = null, Func<ContainerConfig, ContainerConfig>? edit = null)
     {
         var project = ContainerProject.Load(Path.Combine(RepositoryRoot.Samples, sample));
+        var config = edit?.Invoke(project.Config) ?? project.Config;
         var blobs = project.Blobs.ToDictionary(b => b.Name, b => (ReadOnlyMemory<byte>)File.ReadAllBytes(b.FilePath), StringComparer.Ordinal);
-        var granted = grants?.Select(Capability.Parse) ?? project.Config.Permissions;
-        return ContainerImageWriter.Write(project.Config, granted, ArtifactKind.Wasm, null, null, File.ReadAllBytes(project.ModulePath), blobs);
+        var granted = grants?.Select(Capability.Parse) ?? config.Permissions;
+        return ContainerImageWriter.Write(config, granted, ArtifactKind.Wasm, null, null, File.ReadAllBytes(project.ModulePath), blobs);
     }
 
     /// <summary>Writes a signed full bundle of <paramref name="image"/> and returns its path.</summary>

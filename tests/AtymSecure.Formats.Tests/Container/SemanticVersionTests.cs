@@ -41,8 +41,13 @@ public class SemanticVersionTests
     }
 
     [Fact]
-    public void Rejects_overlong_text() =>
-        Assert.Contains("longer than 256", Assert.Throws<FormatException>(() => SemanticVersion.Parse("1.0.0-" + new string('a', 300))).Message);
+    public void Rejects_text_longer_than_a_device_stores()
+    {
+        var longest = "1.0.0-" + new string('a', SemanticVersion.MaxLength - 6);
+        Assert.Equal(longest, SemanticVersion.Parse(longest).ToString());
+        Assert.Contains("longer than 64", Assert.Throws<FormatException>(() => SemanticVersion.Parse(longest + "a")).Message);
+        Assert.Contains("longer than 64", Assert.Throws<FormatException>(() => SemanticVersion.Parse("1.0.0-" + new string('a', 300))).Message);
+    }
 
     [Fact]
     public void Orders_by_semver_precedence_as_in_the_spec_example()
