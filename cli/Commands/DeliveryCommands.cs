@@ -52,7 +52,7 @@ internal static class DeliveryCommands
         var key = new Option<string[]>("--key", "-k") { Description = "Signing key (repeatable; passphrase from ATYM_KEY_PASSPHRASE)", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "Bundle file to write", Required = true };
         var expires = new Option<TimeSpan>("--expires-in") { Description = "Validity of the bundle", DefaultValueFactory = _ => TimeSpan.FromDays(30) };
-        var counter = new Option<ulong?>("--security-counter") { Description = "Anti-rollback counter (default: from the SemVer, major·2^24 + minor·2^16 + patch, fits a device's 32-bit counter)" };
+        var counter = new Option<ulong?>("--security-counter") { Description = "Security counter (default: from the SemVer in precedence order, pre-releases below their release; docs/bundle-format.md#default-security-counter)" };
         var grant = new Option<string[]>("--grant") { Description = "Capability the deployment grants (repeatable; default: exactly the config's permissions; never more than those)" };
         var trust = new Option<string[]>("--trust") { Description = "Public key whose signature on the container (and on --from) is required before cutting (repeatable)", Required = true };
         var command = new Command("bundle", "Verify a container's signature, then cut a signed full or delta bundle of it for a device class")

@@ -183,7 +183,7 @@ public sealed class ContainerBundleCutterTests : IAsyncLifetime
     [Fact]
     public void Default_security_counter_orders_versions()
     {
-        Assert.Equal((1UL << 24) + (2UL << 16) + 3, SecurityCounter.DefaultFor(SemanticVersion.Parse("1.2.3")));
+        Assert.Equal((1UL << 24) + (2UL << 16) + (3UL << 6) + 63, SecurityCounter.DefaultFor(SemanticVersion.Parse("1.2.3"))); // layout: docs/bundle-format.md
         Assert.True(SecurityCounter.DefaultFor(SemanticVersion.Parse("1.10.0")) > SecurityCounter.DefaultFor(SemanticVersion.Parse("1.9.9")));
     }
 }
