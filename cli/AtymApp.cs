@@ -35,8 +35,16 @@ public static class AtymApp
         catch (Exception e)
         {
             await configuration.Error.WriteLineAsync(Environment.GetEnvironmentVariable("ATYM_DEBUG") == "1"
-                ? $"atym: {e}" : $"atym: {e.GetType().Name}: {e.Message}").ConfigureAwait(false);
+                ? $"atym: {e}" : IsWorded(e) ? $"atym: {e.Message}" : $"atym: {e.GetType().Name}: {e.Message}").ConfigureAwait(false);
             return 1;
         }
     }
+
+    /// <summary>
+    /// Errors about a device folder or a file already say which file and what is wrong with it; the type name
+    /// would only add noise (issue 11 §6). Others keep it: it tells a bug from a refusal.
+    /// </summary>
+    private static bool IsWorded(Exception e) =>
+        e is DeviceAgent.DeviceDataException or DeviceAgent.DeviceBusyException or Bootloader.Flash.FlashException
+            or IOException or UnauthorizedAccessException;
 }

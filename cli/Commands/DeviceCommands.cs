@@ -69,7 +69,9 @@ internal static class DeviceCommands
                     Console.WriteLine($"Device is running (pid {queued.DevicePid ?? "?"}): queued {Path.GetFileName(queued.QueuedFile)}; the running device installs it and starts its trial");
                     return 0;
                 case InstallAttempt.Completed { Install: var install }:
-                    var line = $"{StatusNames.Of(install.Result)}: {install.Container} {install.Version}{(install.Slot is { } slot ? $" into slot {StatusNames.Of(slot)}" : "")} — {install.Detail}";
+                    // An unreadable bundle carries no container or version: name the file instead of printing blanks.
+                    var what = install.Container is { } container ? $"{container} {install.Version}" : install.Bundle;
+                    var line = $"{StatusNames.Of(install.Result)}: {what}{(install.Slot is { } slot ? $" into slot {StatusNames.Of(slot)}" : "")} — {install.Detail}";
                     if (install.Result == InstallResult.Installed)
                     {
                         Console.WriteLine(char.ToUpperInvariant(line[0]) + line[1..]);

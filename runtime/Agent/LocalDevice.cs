@@ -125,7 +125,16 @@ public sealed class LocalDevice : IDisposable
     {
         var info = new FileInfo(directory.IdentityFile);
         if (info.Length > DeviceIdentity.MaxFileBytes) throw new DeviceDataException($"device.json is {info.Length} bytes, above {DeviceIdentity.MaxFileBytes}");
-        return DeviceIdentity.Parse(File.ReadAllBytes(directory.IdentityFile));
+        var identity = DeviceIdentity.Parse(File.ReadAllBytes(directory.IdentityFile));
+        // The bootloader checks bundles against deviceClass, the runtime executes code for the profile's class:
+        // a file where the two disagree would accept code this device cannot run.
+        DeviceProfile profile;
+        try { profile = DeviceProfile.Find(identity.Profile); }
+        catch (ArgumentException e) { throw new DeviceDataException($"device.json: profile '{identity.Profile}' is not usable here: {e.Message}", e); }
+        if (profile.DeviceClass.Name != identity.DeviceClass)
+            throw new DeviceDataException(
+                $"device.json: deviceClass '{identity.DeviceClass}' disagrees with profile '{identity.Profile}', whose device class is '{profile.DeviceClass.Name}'");
+        return identity;
     }
 
     private static List<VerificationKey> ReadTrustedKeys(DeviceDirectory directory)
@@ -160,6 +169,10 @@ public sealed class LocalDevice : IDisposable
         {
             // Our own lock normally stops this first; a foreign process holding the file is just as busy.
             throw new DeviceBusyException($"flash file {directory.FlashFile} is in use by another process", e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new DeviceDataException($"flash file {directory.FlashFile} cannot be opened for reading and writing: {e.Message}", e);
         }
     }
 

@@ -77,4 +77,24 @@ public sealed class DeviceProvisionerTests : IDisposable
         var e = Assert.Throws<DeviceDataException>(() => LocalDevice.Open(_root));
         Assert.Contains("atym device init", e.Message, StringComparison.Ordinal);
     }
+    [Fact]
+    public void A_device_json_whose_class_disagrees_with_its_profile_is_refused_at_open()
+    {
+        // Issue 11 §6: before, such a device opened and the bootloader accepted bundles for a class the runtime cannot execute.
+        var dir = new DeviceDirectory(Path.Combine(_root, "dev"));
+        var identity = DeviceProvisioner.Init(dir, Request("portable-pulley64"));
+        var other = DeviceProfile.Find(DeviceProfile.Host).DeviceClass.Name == "portable-pulley64" ? "linux-x86_64" : DeviceProfile.Find(DeviceProfile.Host).DeviceClass.Name;
+        File.WriteAllBytes(dir.IdentityFile, (identity with { DeviceClass = other }).ToJson());
+
+        var e = Assert.Throws<DeviceDataException>(() => LocalDevice.Open(dir.Root));
+        Assert.Equal($"device.json: deviceClass '{other}' disagrees with profile 'portable-pulley64', whose device class is 'portable-pulley64'", e.Message);
+        using var reopened = ReopenAfterRepair(dir, identity);
+        Assert.Equal("portable-pulley64", reopened.Identity.DeviceClass);
+    }
+
+    private static LocalDevice ReopenAfterRepair(DeviceDirectory dir, DeviceIdentity identity)
+    {
+        File.WriteAllBytes(dir.IdentityFile, identity.ToJson());
+        return LocalDevice.Open(dir.Root);
+    }
 }
