@@ -9,7 +9,7 @@ namespace AtymSecure.Bootloader.Tests.State;
 /// <summary>Fixed records and key for codec tests and the golden files.</summary>
 public static class TestRecords
 {
-    public static DeviceKey GoldenKey { get; } = DeviceKey.FromBytes(Enumerable.Range(0, 32).Select(i => (byte)(0x10 + i)).ToBytes());
+    public static DeviceKey GoldenKey { get; } = DeviceKey.FromBytes(Enumerable.Range(0, 32).Select(i => (byte)(0x10 + i)).ToArray());
 
     public static SlotImageInfo Image(int seed, bool verified) => new(
         true, verified, (uint)(10_000 + seed), Digest.Compute([(byte)seed]), SemanticVersion.Release(1, (ulong)seed, 7), (uint)seed);
