@@ -23,6 +23,9 @@ public static class ReasonCodes
     /// <summary>Security counter below this container's floor.</summary>
     public const string CounterRollback = "counter-rollback";
 
+    /// <summary>The container's minRuntimeVersion is newer than the device's runtime.</summary>
+    public const string RuntimeTooOld = "runtime-too-old";
+
     /// <summary>The target image does not fit its slot.</summary>
     public const string TooLarge = "too-large";
 

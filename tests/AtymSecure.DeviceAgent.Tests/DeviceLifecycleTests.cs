@@ -1,3 +1,6 @@
+using AtymSecure.Bootloader.Layout;
+using AtymSecure.Runtime;
+using AtymSecure.Formats.Container;
 using AtymSecure.Bootloader.State;
 using AtymSecure.DeviceAgent.Status;
 using AtymSecure.DeviceAgent.Tests.Support;
@@ -147,6 +150,23 @@ public sealed class DeviceLifecycleTests : IDisposable
         var sf = _device.Container("sensor-filter");
         Assert.Equal((ContainerState.Reverted, Bootloader.Layout.SlotId.None), (sf.State, sf.TrialSlot));
         Assert.Equal("1.0.0", sf.VersionIn(sf.ConfirmedSlot));
+    }
+
+    [Fact]
+    public void A_container_that_needs_a_newer_runtime_is_refused_at_install_and_the_confirmed_version_keeps_running()
+    {
+        Installed(_device.Install(Bundle("sensor-filter")));
+        _device.Run();
+        var newer = SemanticVersion.Release(RuntimeVersion.Current.Major + 1, 0, 0);
+        var needsNewer = _device.Install(_device.Bundles.Full(TestBundles.Image("sensor-filter-v1.1.0", edit: c => c with { MinRuntimeVersion = newer })));
+        Assert.Equal(InstallResult.Refused, needsNewer.Result);
+        Assert.Contains($"runtime-too-old: 'sensor-filter' 1.1.0 needs runtime {newer} or newer; this device runs {RuntimeVersion.Current}", needsNewer.Detail, StringComparison.Ordinal);
+        var sf = _device.Container("sensor-filter");
+        Assert.Equal(SlotId.None, sf.TrialSlot);
+        Assert.Equal("1.0.0", sf.VersionIn(sf.ConfirmedSlot));
+
+        // Exactly the runtime's own version is enough.
+        Installed(_device.Install(_device.Bundles.Full(TestBundles.Image("sensor-filter-v1.1.0", edit: c => c with { MinRuntimeVersion = RuntimeVersion.Current }))));
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 using AtymSecure.Bootloader.Install;
 using AtymSecure.Bootloader.Layout;
 using AtymSecure.DeviceAgent.Status;
+using AtymSecure.Formats;
+using AtymSecure.Runtime;
 using AtymSecure.Formats.Bundle;
 using AtymSecure.Formats.ContainerImage;
 
@@ -83,6 +85,12 @@ public static class BundleFileInstaller
                     device.Bootloader.Reject(h.ContainerName);
                     return Refused(h.ContainerName, h.ContainerVersion, "the written image does not match its signed header: " + string.Join("; ", mismatch));
                 }
+                if (RuntimeProblem(device, h, slot) is { } tooOld)
+                {
+                    // Signed for this device, but it needs device API this runtime does not have: never run it.
+                    device.Bootloader.Reject(h.ContainerName);
+                    return Refused(h.ContainerName, h.ContainerVersion, $"{tooOld.Code}: {tooOld.Message}");
+                }
                 return device.Status.RecordInstall(name, h.ContainerName, h.ContainerVersion, InstallResult.Installed, slot,
                     $"{StatusNames.Of(h.PayloadKind)} bundle ({h.PayloadLength} payload bytes for a {h.TargetSize}-byte image) written as a pending trial");
             }
@@ -111,12 +119,19 @@ public static class BundleFileInstaller
         }
     }
 
+    /// <summary>The refusal when the image in the slot needs a newer runtime than <see cref="RuntimeVersion.Current"/> (its bytes already bind to the header).</summary>
+    private static Primitives.Problem? RuntimeProblem(LocalDevice device, BundleHeader header, SlotId slot)
+    {
+        var needs = ContainerImageReader.Read(SlotBytes(device, header, slot)).Config.MinRuntimeVersion;
+        return RuntimeVersion.Satisfies(needs, RuntimeVersion.Current) ? null
+            : new Primitives.Problem(ReasonCodes.RuntimeTooOld, "$.minRuntimeVersion",
+                $"'{header.ContainerName}' {header.ContainerVersion} needs runtime {needs} or newer; this device runs {RuntimeVersion.Current}");
+    }
+
     /// <summary>What the slot now holds against the header that delivered it (ContainerImageBundleBinding).</summary>
     private static IReadOnlyList<Primitives.Problem> BindingProblems(LocalDevice device, BundleHeader header, SlotId slot)
     {
-        var reader = device.Bootloader.OpenImage(header.ContainerName, slot);
-        var bytes = new byte[reader.Length];
-        reader.Read(0, bytes);
+        var bytes = SlotBytes(device, header, slot);
         try
         {
             return ContainerImageBundleBinding.Check(ContainerImageReader.Read(bytes), bytes, header);
@@ -125,5 +140,13 @@ public static class BundleFileInstaller
         {
             return e.Problems;
         }
+    }
+
+    private static byte[] SlotBytes(LocalDevice device, BundleHeader header, SlotId slot)
+    {
+        var reader = device.Bootloader.OpenImage(header.ContainerName, slot);
+        var bytes = new byte[reader.Length];
+        reader.Read(0, bytes);
+        return bytes;
     }
 }
