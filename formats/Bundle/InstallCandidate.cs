@@ -7,7 +7,7 @@ namespace AtymSecure.Formats.Bundle;
 /// header (<see cref="Of"/>) or another install image the bootloader is given.
 /// </summary>
 /// <param name="DeviceClass">The device class the update was built for.</param>
-/// <param name="SecurityCounter">Its anti-rollback counter.</param>
+/// <param name="SecurityCounter">Its security counter.</param>
 /// <param name="TargetSize">Bytes of the image as it must end up in the slot.</param>
 /// <param name="Kind">Full image or delta.</param>
 /// <param name="BaseDigest">For a delta: SHA-256 of the image it applies to.</param>

@@ -9,7 +9,7 @@ namespace AtymSecure.Bootloader.Boot;
 /// Boot selection, one container at a time: a pending or trial image with attempts left runs
 /// (the attempt is recorded before the start, so a crash or watchdog reset counts); out of
 /// attempts or failing verification it reverts to the confirmed image; a confirmed slot that
-/// fails verification falls back to the other slot (if not below the rollback floor); a container
+/// fails verification falls back to the other slot (if not below the security floor); a container
 /// with no valid slot is marked failed and the others still boot.
 /// </summary>
 public sealed class BootSelector

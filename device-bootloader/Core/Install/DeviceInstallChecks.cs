@@ -9,8 +9,8 @@ namespace AtymSecure.Bootloader.Install;
 /// <summary>
 /// The device-side half of install verification (the image's <see cref="IInstallPreCheck"/> supplies the
 /// authenticity half): the container is on this device with no trial running, and the image fits — class, size,
-/// rollback floor, delta base — by the shared <see cref="DeviceFitChecks"/>, with expectations taken from this
-/// container's state. Runs for every kind of install image, so no pre-check can skip the rollback floor. Reads state only.
+/// security floor, delta base — by the shared <see cref="DeviceFitChecks"/>, with expectations taken from this
+/// container's state. Runs for every kind of install image, so no pre-check can skip the security floor. Reads state only.
 /// </summary>
 public static class DeviceInstallChecks
 {

@@ -30,7 +30,7 @@ public interface IInstallImage
     string ContainerName { get; }
     SemanticVersion Version { get; }
 
-    /// <summary>Anti-rollback counter of the image; below the device's floor it is refused.</summary>
+    /// <summary>Security counter of the image; below the device's floor it is refused.</summary>
     uint SecurityCounter { get; }
 
     /// <summary>Device class the image was built for (must equal the device's).</summary>

@@ -5,7 +5,7 @@ namespace AtymSecure.Bootloader.Install;
 /// <summary>
 /// Authenticity checks that need the bundle's own material (signature over metadata, metadata
 /// consistency, expiry), run before anything touches flash. The bundle reader implements this;
-/// the installer adds the device-side checks (<see cref="DeviceInstallChecks"/>: device class, fit, rollback counter, delta base, state).
+/// the installer adds the device-side checks (<see cref="DeviceInstallChecks"/>: device class, fit, security counter, delta base, state).
 /// Problem codes are <see cref="AtymSecure.Formats.ReasonCodes"/>.
 /// </summary>
 public interface IInstallPreCheck

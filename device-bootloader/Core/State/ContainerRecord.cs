@@ -4,7 +4,7 @@ namespace AtymSecure.Bootloader.State;
 
 /// <summary>
 /// The durable state of one container: its state-machine state, which slot is confirmed and which
-/// is on trial, trial attempts left, the anti-rollback floor, and what each slot holds.
+/// is on trial, trial attempts left, the security floor, and what each slot holds.
 /// One of these is appended to the state log per transition.
 /// </summary>
 public sealed record ContainerRecord(

@@ -58,7 +58,7 @@ public static class ContainerTransitions
         return r.WithSlot(r.TrialSlot, trial) with { State = ContainerState.TrialBooted, AttemptsLeft = (byte)(r.AttemptsLeft - 1) };
     }
 
-    /// <summary>TrialBooted → Confirmed: the trial slot becomes the confirmed one and the rollback floor advances.</summary>
+    /// <summary>TrialBooted → Confirmed: the trial slot becomes the confirmed one and the security floor advances.</summary>
     public static ContainerRecord Confirm(ContainerRecord r)
     {
         ArgumentNullException.ThrowIfNull(r);
@@ -96,7 +96,7 @@ public static class ContainerTransitions
 
     /// <summary>
     /// The confirmed slot failed verification: fall back to the other slot when it holds an image
-    /// at or above the rollback floor (caller has verified it), else the container has failed.
+    /// at or above the security floor (caller has verified it), else the container has failed.
     /// </summary>
     public static ContainerRecord ConfirmedSlotBad(ContainerRecord r, bool otherSlotVerified)
     {

@@ -17,7 +17,7 @@ public sealed record ContainerBundleOptions
     /// <summary>Creation time recorded in the header; null means now.</summary>
     public DateTimeOffset? Created { get; init; }
 
-    /// <summary>Anti-rollback counter; null derives it from the SemVer (<see cref="Formats.Bundle.SecurityCounter.DefaultFor"/>).</summary>
+    /// <summary>Security counter; null derives it from the SemVer (<see cref="Formats.Bundle.SecurityCounter.DefaultFor"/>).</summary>
     public ulong? SecurityCounter { get; init; }
 
     /// <summary>Payload chunk size; null means 4 KiB for MCUs, 64 KiB for Linux-class devices.</summary>
