@@ -28,7 +28,7 @@ internal sealed class FlashFileLayout
     public const int FixedHeaderSize = 32;
     public const int MaxSectors = 65536;
     public const long MaxContentBytes = 256L * 1024 * 1024;
-    private const uint SnapshotMagic = 0x4C465341; // "ASFL", the FlashImageFile snapshot format
+    private const uint SnapshotMagic = 0x4C465341; // "ASFL", the simulator snapshot format of the tests
 
     private FlashFileLayout(FlashGeometry geometry)
     {
@@ -85,7 +85,7 @@ internal sealed class FlashFileLayout
             throw new FlashImageFileException($"flash file is too short ({fileLength} bytes) to hold a header");
         var magic = BinaryPrimitives.ReadUInt32LittleEndian(fixedPart);
         if (magic == SnapshotMagic)
-            throw new FlashImageFileException("flash file is a FlashImageFile snapshot (ASFL), not a file-backed flash (ASFB); load it with FlashImageFile.Load");
+            throw new FlashImageFileException("flash file is a simulator snapshot (ASFL), not a file-backed flash (ASFB)");
         if (magic != Magic)
             throw new FlashImageFileException($"flash file has a wrong magic 0x{magic:X8} (expected \"ASFB\")");
         var version = BinaryPrimitives.ReadUInt32LittleEndian(fixedPart[4..]);

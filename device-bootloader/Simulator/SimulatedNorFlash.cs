@@ -7,7 +7,7 @@ namespace AtymSecure.Bootloader.Simulator;
 /// from the erased value, no second program of a unit without erase, whole-sector erase, erase
 /// endurance) and injecting faults from a <see cref="FaultPlan"/>: power cut before operation N,
 /// torn programs, interrupted erases, dropped writes and out-of-order write completion.
-/// Optionally persisted to a file after every mutation (<see cref="BackingFile"/>).
+/// <see cref="Mutated"/> observes every program and erase (tests snapshot the part to a file with it).
 /// </summary>
 public sealed class SimulatedNorFlash : IFlash
 {
@@ -28,8 +28,8 @@ public sealed class SimulatedNorFlash : IFlash
         _eraseCounts = new int[geometry.SectorCount];
     }
 
-    /// <summary>Restores a part from its parts (used by <see cref="FlashImageFile"/> and <see cref="Clone"/>).</summary>
-    internal SimulatedNorFlash(FlashGeometry geometry, byte[] data, bool[] programmedUnits, int[] eraseCounts, long operationCount)
+    /// <summary>Restores a part from its parts (<see cref="Clone"/>, and snapshots saved through <see cref="Mutated"/>).</summary>
+    public SimulatedNorFlash(FlashGeometry geometry, byte[] data, bool[] programmedUnits, int[] eraseCounts, long operationCount)
     {
         Geometry = geometry;
         _data = data;
@@ -49,15 +49,15 @@ public sealed class SimulatedNorFlash : IFlash
     /// <summary>When set, the operation kinds are appended here (the harness uses this to pick cut points).</summary>
     public List<FlashOperationKind>? Trace { get; set; }
 
-    /// <summary>When set, the whole image is saved (atomically) to this file after every mutation.</summary>
-    public string? BackingFile { get; set; }
+    /// <summary>When set, called after every program and erase that changed the part (e.g. to save a snapshot).</summary>
+    public Action<SimulatedNorFlash>? Mutated { get; set; }
 
     /// <summary>Raw content as currently readable (tests compare images with this).</summary>
     public ReadOnlySpan<byte> Content => _data;
 
-    internal ReadOnlySpan<bool> ProgrammedUnits => _programmedUnits;
+    public ReadOnlySpan<bool> ProgrammedUnits => _programmedUnits;
 
-    internal ReadOnlySpan<int> EraseCounts => _eraseCounts;
+    public ReadOnlySpan<int> EraseCounts => _eraseCounts;
 
     public int EraseCount(int sectorIndex) => _eraseCounts[sectorIndex];
 
@@ -274,7 +274,7 @@ public sealed class SimulatedNorFlash : IFlash
 
     private void Persist()
     {
-        if (BackingFile is not null) FlashImageFile.Save(this, BackingFile);
+        Mutated?.Invoke(this);
     }
 
     private sealed record PendingWrite(long Offset, byte[] OldBytes);

@@ -70,13 +70,13 @@ public sealed record ContainerRecord(
             case ContainerState.Empty when ConfirmedSlot != SlotId.None || SlotA.Present || SlotB.Present:
                 p.Add("empty container holds images");
                 break;
-            case ContainerState.Installing when Slot(TrialSlot).Present:
+            case ContainerState.Installing when TrialSlot != SlotId.None && Slot(TrialSlot).Present:
                 p.Add("slot being installed must be recorded as absent");
                 break;
-            case ContainerState.Pending when !Slot(TrialSlot).Present:
+            case ContainerState.Pending when TrialSlot != SlotId.None && !Slot(TrialSlot).Present:
                 p.Add("pending trial slot holds no image");
                 break;
-            case ContainerState.TrialBooted when !Slot(TrialSlot).Present || !Slot(TrialSlot).Verified:
+            case ContainerState.TrialBooted when TrialSlot != SlotId.None && (!Slot(TrialSlot).Present || !Slot(TrialSlot).Verified):
                 p.Add("trial-booted slot must hold a verified image");
                 break;
             case ContainerState.Confirmed or ContainerState.Reverted when ConfirmedSlot == SlotId.None:

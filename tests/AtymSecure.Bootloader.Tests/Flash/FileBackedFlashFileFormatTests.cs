@@ -1,3 +1,4 @@
+using AtymSecure.Bootloader.Tests.Support;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using AtymSecure.Bootloader.Flash;
@@ -51,12 +52,12 @@ public sealed class FileBackedFlashFileFormatTests : IDisposable
     public void A_wrong_magic_is_refused() => AssertRefused(With(_good, 0, (byte)'X', fixCrc: true), "wrong magic");
 
     [Fact]
-    public void A_flash_image_snapshot_is_recognised_and_pointed_at_its_loader()
+    public void A_simulator_snapshot_is_recognised_and_named()
     {
         var snapshot = Path.Combine(_dir, "snapshot.flash");
         FlashImageFile.Save(new SimulatedNorFlash(new FlashGeometry([4096], 4, 0xFF, 50)), snapshot);
         var e = Assert.Throws<FlashImageFileException>(() => FileBackedFlash.Open(snapshot));
-        Assert.Contains("FlashImageFile snapshot", e.Message);
+        Assert.Contains("simulator snapshot (ASFL), not a file-backed flash", e.Message);
     }
 
     [Fact]

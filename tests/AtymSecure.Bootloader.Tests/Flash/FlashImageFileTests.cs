@@ -1,3 +1,4 @@
+using AtymSecure.Bootloader.Tests.Support;
 using AtymSecure.Bootloader.Flash;
 using AtymSecure.Bootloader.Simulator;
 
@@ -13,7 +14,7 @@ public sealed class FlashImageFileTests : IDisposable
     public void A_persisted_part_survives_a_restart_with_content_wear_and_programmed_units()
     {
         var path = Path.Combine(_dir, "device.flash");
-        var flash = new SimulatedNorFlash(FlashProfile.Nrf52Like.CreateGeometry(32 * 1024)) { BackingFile = path };
+        var flash = new SimulatedNorFlash(FlashProfile.Nrf52Like.CreateGeometry(32 * 1024)) { Mutated = f => FlashImageFile.Save(f, path) };
         flash.EraseSector(4096);
         flash.EraseSector(4096);
         flash.Program(4096, [1, 2, 3, 4]);
@@ -31,7 +32,7 @@ public sealed class FlashImageFileTests : IDisposable
     public void The_frozen_state_after_a_cut_is_what_gets_persisted()
     {
         var path = Path.Combine(_dir, "cut.flash");
-        var flash = new SimulatedNorFlash(FlashProfile.SpiNor.CreateGeometry(16 * 1024)) { BackingFile = path };
+        var flash = new SimulatedNorFlash(FlashProfile.SpiNor.CreateGeometry(16 * 1024)) { Mutated = f => FlashImageFile.Save(f, path) };
         flash.Arm(new FaultPlan { CutBeforeOperation = 2, CutKind = CutKind.InterruptedErase, Seed = 5 });
         flash.Program(0, [7]);
         Assert.Throws<PowerCutException>(() => flash.EraseSector(4096));

@@ -20,7 +20,7 @@ public sealed class PersistenceAndOddFaultTests(PowerCutReport report) : IClassF
         var device = SimDevice.Create(FlashProfile.Nrf52Like, s.Containers);
         var ctx = new ScenarioContext(device, new ScenarioImages(), TestImageSigner.Shared, TestImageSigner.SharedPreCheck);
         s.Setup(ctx);
-        device.Flash.BackingFile = path;
+        device.Flash.Mutated = f => FlashImageFile.Save(f, path);
         device.Flash.Arm(new FaultPlan { CutBeforeOperation = device.Flash.OperationCount + 6, CutKind = CutKind.TornProgram, Seed = 9 });
         Assert.Throws<PowerCutException>(() => { while (!s.Step(ctx, ctx.PowerOn())) { } });
 

@@ -1,12 +1,13 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using AtymSecure.Bootloader.Flash;
+using AtymSecure.Bootloader.Simulator;
 
-namespace AtymSecure.Bootloader.Simulator;
+namespace AtymSecure.Bootloader.Tests.Support;
 
 /// <summary>
 /// Saves and loads a <see cref="SimulatedNorFlash"/> so a simulated device survives process
-/// restarts. Layout (little-endian): "ASFL" magic, u32 version 1, u32 sector count, u32 write
+/// restarts in tests (the product's persistent flash is device-bootloader/FilePort). Layout (little-endian): "ASFL" magic, u32 version 1, u32 sector count, u32 write
 /// alignment, u8 erased value, u32 endurance, u64 operation count, u32 sector sizes[], content,
 /// i32 erase counts[], programmed-unit bitmap, SHA-256 over everything before it.
 /// Written to a temp file, flushed to disk, then renamed over the old one (never half-written).
@@ -31,7 +32,7 @@ public static class FlashImageFile
         return Deserialize(File.ReadAllBytes(path));
     }
 
-    internal static byte[] Serialize(SimulatedNorFlash flash)
+    public static byte[] Serialize(SimulatedNorFlash flash)
     {
         var g = flash.Geometry;
         var content = flash.Content;
@@ -55,7 +56,7 @@ public static class FlashImageFile
         return buffer;
     }
 
-    internal static SimulatedNorFlash Deserialize(ReadOnlySpan<byte> bytes)
+    public static SimulatedNorFlash Deserialize(ReadOnlySpan<byte> bytes)
     {
         if (bytes.Length < HeaderSize + 32) throw new FlashImageFileException($"flash image file is too short ({bytes.Length} bytes)");
         if (BinaryPrimitives.ReadUInt32LittleEndian(bytes) != Magic) throw new FlashImageFileException("flash image file has a wrong magic");
