@@ -4,6 +4,8 @@ using AtymSecure.Bootloader.Simulator;
 using AtymSecure.Bootloader.State;
 using AtymSecure.Formats.Container;
 
+using static AtymSecure.Bootloader.Tests.State.TwoContainerStateLog;
+
 namespace AtymSecure.Bootloader.Tests.State;
 
 /// <summary>
@@ -16,26 +18,6 @@ public sealed class StateLogFormatTests
     private static readonly ContainerRecord Pre = new(
         0, ContainerState.Confirmed, SlotId.A, SlotId.None, 0, 0x02000000,
         TestRecords.Image(1, true) with { Version = SemanticVersion.Parse("2.0.0-rc.1+build.5"), SecurityCounter = 0x02000000 }, SlotImageInfo.Absent);
-
-    private static (SimulatedNorFlash Flash, PartitionTable Table) Part(int alignment = 4, byte erased = 0xFF)
-    {
-        var containers = new ContainerSlotRequest[] { new("a", 4096), new("b", 4096) };
-        var g = FlashProfile.Nrf52Like.CreateGeometry(LayoutPlanner.RequiredFlashSize(FlashProfile.Nrf52Like, containers), alignment, erased);
-        var flash = new SimulatedNorFlash(g);
-        var table = LayoutPlanner.Plan(g, containers);
-        PartitionTableStore.Provision(flash, table);
-        return (flash, table);
-    }
-
-    private static StateLog Open(IFlash flash, PartitionTable table)
-    {
-        var log = new StateLog(flash, table, TestRecords.GoldenKey);
-        log.Recover();
-        return log;
-    }
-
-    private static ContainerRecord Record(int index, uint floor) =>
-        new(index, ContainerState.Confirmed, SlotId.A, SlotId.None, 0, floor, TestRecords.Image((int)floor + 10, true), SlotImageInfo.Absent);
 
     /// <summary>Half 0 as the v1 code left it: a header at epoch 3, then records at the 192-byte stride.</summary>
     private static void WriteV1Half(SimulatedNorFlash flash, PartitionTable table, params ContainerRecord[] records)

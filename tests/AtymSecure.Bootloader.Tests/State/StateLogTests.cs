@@ -4,29 +4,12 @@ using AtymSecure.Bootloader.State;
 using AtymSecure.Bootloader.Tests.Support;
 using AtymSecure.Bootloader.Simulator;
 
+using static AtymSecure.Bootloader.Tests.State.TwoContainerStateLog;
+
 namespace AtymSecure.Bootloader.Tests.State;
 
 public sealed class StateLogTests
 {
-    private static (SimulatedNorFlash Flash, PartitionTable Table) Part(int alignment = 4, byte erased = 0xFF)
-    {
-        var containers = new ContainerSlotRequest[] { new("a", 4096), new("b", 4096) };
-        var g = FlashProfile.Nrf52Like.CreateGeometry(LayoutPlanner.RequiredFlashSize(FlashProfile.Nrf52Like, containers), alignment, erased);
-        var flash = new SimulatedNorFlash(g);
-        var table = LayoutPlanner.Plan(g, containers);
-        PartitionTableStore.Provision(flash, table);
-        return (flash, table);
-    }
-
-    private static StateLog Open(SimulatedNorFlash flash, PartitionTable table)
-    {
-        var log = new StateLog(flash, table, TestRecords.GoldenKey);
-        log.Recover();
-        return log;
-    }
-
-    private static ContainerRecord Record(int index, uint floor) =>
-        new(index, ContainerState.Confirmed, SlotId.A, SlotId.None, 0, floor, TestRecords.Image((int)floor + 10, true), SlotImageInfo.Absent);
 
     [Fact]
     public void A_fresh_part_is_formatted_and_knows_no_containers()
