@@ -6,26 +6,24 @@ public static class Wait
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(5);
 
     /// <summary>Polls <paramref name="condition"/> (real time, generous bound; not a timing assertion).</summary>
-    public static void Until(Func<bool> condition, string what, int seconds = 30)
-    {
-        ArgumentNullException.ThrowIfNull(condition);
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for: {what}");
-            Thread.Sleep(PollInterval);
-        }
-    }
+    public static void Until(Func<bool> condition, string what, int seconds = 30) =>
+        // Never awaits when blocking, so the task is already complete: GetResult rethrows the TimeoutException itself.
+        PollAsync(condition, what, TimeSpan.FromSeconds(seconds), blocking: true).GetAwaiter().GetResult();
 
     /// <summary>Polls <paramref name="condition"/> without blocking a thread; throws <see cref="TimeoutException"/> naming <paramref name="what"/>.</summary>
-    public static async Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
+    public static Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null) =>
+        PollAsync(condition, what, timeout ?? TimeSpan.FromSeconds(30), blocking: false);
+
+    /// <summary>The one polling loop: sleeps the thread between polls when <paramref name="blocking"/>, else awaits a delay.</summary>
+    private static async Task PollAsync(Func<bool> condition, string what, TimeSpan timeout, bool blocking)
     {
         ArgumentNullException.ThrowIfNull(condition);
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        var deadline = DateTime.UtcNow + timeout;
         while (!condition())
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for: {what}");
-            await Task.Delay(PollInterval).ConfigureAwait(false);
+            if (blocking) Thread.Sleep(PollInterval);
+            else await Task.Delay(PollInterval).ConfigureAwait(false);
         }
     }
 
