@@ -20,6 +20,22 @@ public sealed class TempFolder : IDisposable
     /// <summary>Full path of <paramref name="relative"/> inside the folder (nothing is created).</summary>
     public string File(string relative) => System.IO.Path.Combine(Path, relative);
 
+    /// <summary>Writes <paramref name="content"/> to <paramref name="relative"/> inside the folder; returns its full path.</summary>
+    public string Write(string relative, byte[] content)
+    {
+        var path = File(relative);
+        System.IO.File.WriteAllBytes(path, content);
+        return path;
+    }
+
+    /// <summary>Writes <paramref name="text"/> (UTF-8, no BOM) to <paramref name="relative"/> inside the folder; returns its full path.</summary>
+    public string Write(string relative, string text)
+    {
+        var path = File(relative);
+        System.IO.File.WriteAllText(path, text);
+        return path;
+    }
+
     /// <summary>Creates (if missing) and returns a subfolder.</summary>
     public string Folder(string relative) => Directory.CreateDirectory(File(relative)).FullName;
 

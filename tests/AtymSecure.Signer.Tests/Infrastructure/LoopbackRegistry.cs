@@ -1,5 +1,6 @@
 using AtymSecure.Oci.Remote;
 using AtymSecure.Registry.Hosting;
+using AtymSecure.TestSupport;
 using Microsoft.AspNetCore.Builder;
 
 namespace AtymSecure.Signer.Tests.Infrastructure;
@@ -10,7 +11,7 @@ namespace AtymSecure.Signer.Tests.Infrastructure;
 /// </summary>
 public sealed class LoopbackRegistry : IAsyncLifetime
 {
-    private readonly TempDirectory _data = new();
+    private readonly TempFolder _data = TempFolder.Create("signer-registry");
     private WebApplication? _app;
 
     /// <summary><c>127.0.0.1:PORT</c>.</summary>

@@ -3,6 +3,7 @@ using AtymSecure.Signer.Attach;
 using AtymSecure.Signer.Bundles;
 using AtymSecure.Signer.Tests.Infrastructure;
 using AtymSecure.Signer.Verification;
+using AtymSecure.TestSupport;
 
 namespace AtymSecure.Signer.Tests.Interop;
 
@@ -14,7 +15,7 @@ namespace AtymSecure.Signer.Tests.Interop;
 [Trait("Requires", "distribution")]
 public sealed class FallbackTagInteropTests(DistributionRegistryProcess registry) : IClassFixture<DistributionRegistryProcess>, IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TempFolder _dir = TempFolder.Create("signer");
 
     public void Dispose() => _dir.Dispose();
 

@@ -6,6 +6,7 @@ using AtymSecure.Signer.Bundles;
 using AtymSecure.Signer.Tests.Infrastructure;
 using AtymSecure.Signer.Verification;
 using AtymSecure.Signer.Wire;
+using AtymSecure.TestSupport;
 
 namespace AtymSecure.Signer.Tests.Interop;
 
@@ -16,7 +17,7 @@ namespace AtymSecure.Signer.Tests.Interop;
 [Trait("Requires", "node")]
 public sealed class RegistryInteropTests(LoopbackRegistry registry) : IClassFixture<LoopbackRegistry>, IDisposable
 {
-    private readonly TempDirectory _dir = new();
+    private readonly TempFolder _dir = TempFolder.Create("signer");
 
     public void Dispose() => _dir.Dispose();
 

@@ -20,7 +20,7 @@ public sealed class SigstoreVerifyInteropTests : IDisposable
     private static readonly byte[] Manifest = """{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"application/vnd.atym.test","config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[]}"""u8.ToArray();
     private static readonly Digest ManifestDigest = Digest.Compute(Manifest);
 
-    private readonly TempDirectory _dir = new();
+    private readonly TempFolder _dir = TempFolder.Create("signer");
 
     public void Dispose() => _dir.Dispose();
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using AtymSecure.Formats.Crypto;
 using AtymSecure.Signer.Keys;
 using AtymSecure.Signer.Tests.Infrastructure;
+using AtymSecure.TestSupport;
 
 namespace AtymSecure.Signer.Tests.Keys;
 
@@ -57,7 +58,7 @@ public class KeyGeneratorTests
     [Fact]
     public async Task GenerateFiles_writes_a_private_key_only_the_owner_can_read_and_a_public_pem()
     {
-        using var dir = new TempDirectory();
+        using var dir = TempFolder.Create("signer");
         var pair = await KeyGenerator.GenerateFilesAsync(dir.File("cosign"), PassphraseSource.FromValue("correct horse"),
             iterations: Pkcs8Encryption.MinWriteIterations);
 
@@ -74,7 +75,7 @@ public class KeyGeneratorTests
     [Fact]
     public async Task GenerateFiles_refuses_to_overwrite_an_existing_key()
     {
-        using var dir = new TempDirectory();
+        using var dir = TempFolder.Create("signer");
         dir.Write("cosign.key", "precious");
         var error = await Assert.ThrowsAsync<KeyFileException>(() =>
             KeyGenerator.GenerateFilesAsync(dir.File("cosign"), PassphraseSource.FromValue("pw"), iterations: Pkcs8Encryption.MinWriteIterations));
@@ -85,7 +86,7 @@ public class KeyGeneratorTests
     [Fact]
     public async Task GenerateFiles_refuses_an_empty_passphrase()
     {
-        using var dir = new TempDirectory();
+        using var dir = TempFolder.Create("signer");
         await Assert.ThrowsAsync<KeyFileException>(() =>
             KeyGenerator.GenerateFilesAsync(dir.File("k"), PassphraseSource.FromValue(""), iterations: Pkcs8Encryption.MinWriteIterations));
     }

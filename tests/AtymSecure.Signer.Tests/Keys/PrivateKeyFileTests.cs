@@ -66,7 +66,7 @@ public class PrivateKeyFileTests
     public async Task Openssl_decrypts_our_key_file_to_the_same_public_key(SignatureAlgorithm algorithm, string opensslType)
     {
         var openssl = ExternalTool.Require("openssl", "install the Debian package 'openssl'");
-        using var dir = new TempDirectory();
+        using var dir = TempFolder.Create("signer");
         using var key = KeyGenerator.Generate(algorithm);
         var keyPath = dir.Write("k.pem", PrivateKeyFile.ToPem(key, "open sesame", FastIterations));
 
@@ -83,7 +83,7 @@ public class PrivateKeyFileTests
     public async Task We_read_an_ed25519_key_that_openssl_encrypted()
     {
         var openssl = ExternalTool.Require("openssl", "install the Debian package 'openssl'");
-        using var dir = new TempDirectory();
+        using var dir = TempFolder.Create("signer");
         var env = new Dictionary<string, string> { ["ATYM_PW"] = "pw" };
         var plain = dir.File("plain.pem");
         var encrypted = dir.File("enc.pem");
