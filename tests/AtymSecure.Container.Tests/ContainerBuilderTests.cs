@@ -6,6 +6,7 @@ using AtymSecure.Formats.Container;
 using AtymSecure.Oci.Content;
 using AtymSecure.Oci.Layout;
 using AtymSecure.Oci.Wire;
+using AtymSecure.TestSupport;
 
 namespace AtymSecure.Container.Tests;
 
@@ -17,7 +18,8 @@ public class ContainerBuilderTests
     public async Task Builds_a_sample_into_an_oci_layout_that_reads_back_as_the_same_container()
     {
         var project = ContainerProject.Load(TestPaths.File("samples/anomaly-detector"));
-        var layout = TestPaths.NewTempDir();
+        using var temp = TempFolder.Create("container");
+        var layout = temp.Path;
         var manifest = await ContainerBuilder.BuildAsync(project, layout, NoTime);
 
         Assert.True(System.IO.File.Exists(Path.Combine(layout, "oci-layout")));
@@ -72,12 +74,14 @@ public class ContainerBuilderTests
     {
         var project = ContainerProject.Load(TestPaths.File("samples/sensor-filter"));
         var a = ContainerBuilder.Prepare(project, NoTime);
-        var b = ContainerBuilder.Prepare(ContainerProject.Load(TestPaths.CopySample("sensor-filter")), NoTime);
+        using var copy = TestPaths.CopySample("sensor-filter");
+        var b = ContainerBuilder.Prepare(ContainerProject.Load(copy.Path), NoTime);
         Assert.Equal(a.Manifest.Digest, b.Manifest.Digest);
         Assert.Equal(a.ManifestBytes, b.ManifestBytes);
 
-        var layout1 = await ContainerBuilder.BuildAsync(project, TestPaths.NewTempDir(), NoTime);
-        var layout2 = await ContainerBuilder.BuildAsync(project, TestPaths.NewTempDir(), NoTime);
+        using var temp = TempFolder.Create("container");
+        var layout1 = await ContainerBuilder.BuildAsync(project, temp.Folder("1"), NoTime);
+        var layout2 = await ContainerBuilder.BuildAsync(project, temp.Folder("2"), NoTime);
         Assert.Equal(layout1, layout2);
     }
 
@@ -113,7 +117,8 @@ public class ContainerBuilderTests
     [Fact]
     public void Build_refuses_imports_the_permissions_do_not_grant_naming_import_and_permission()
     {
-        var dir = TestPaths.CopySample("sensor-filter");
+        using var sample = TestPaths.CopySample("sensor-filter");
+        var dir = sample.Path;
         var yaml = System.IO.File.ReadAllText(Path.Combine(dir, "atym.yaml")).Replace("  - sensor:temp0\n", "", StringComparison.Ordinal);
         System.IO.File.WriteAllText(Path.Combine(dir, "atym.yaml"), yaml);
         var e = Assert.Throws<ContainerBuildException>(() => ContainerBuilder.Prepare(ContainerProject.Load(dir), NoTime));
@@ -123,7 +128,8 @@ public class ContainerBuilderTests
     [Fact]
     public void Build_refuses_a_missing_entrypoint_or_probe_and_memory_above_the_limit_all_at_once()
     {
-        var dir = TestPaths.CopySample("faulty");
+        using var sample = TestPaths.CopySample("faulty");
+        var dir = sample.Path;
         var yaml = System.IO.File.ReadAllText(Path.Combine(dir, "atym.yaml"))
             .Replace("entrypoint: atym_step", "entrypoint: run", StringComparison.Ordinal)
             .Replace("probe: atym_health", "probe: memory", StringComparison.Ordinal)
@@ -141,7 +147,8 @@ public class ContainerBuilderTests
     [Fact]
     public void Build_refuses_a_module_that_is_not_wasm()
     {
-        var dir = TestPaths.CopySample("faulty");
+        using var sample = TestPaths.CopySample("faulty");
+        var dir = sample.Path;
         System.IO.File.WriteAllBytes(Path.Combine(dir, "faulty.wasm"), "#!/bin/sh\n"u8.ToArray());
         var e = Assert.Throws<ContainerBuildException>(() => ContainerBuilder.Prepare(ContainerProject.Load(dir), NoTime));
         Assert.Contains("faulty.wasm: invalid wasm module", Assert.Single(e.Problems));
@@ -234,7 +241,8 @@ public class ContainerBuilderTests
     [Fact]
     public async Task Inspect_shows_the_container_in_text_and_json()
     {
-        var layout = TestPaths.NewTempDir();
+        using var temp = TempFolder.Create("container");
+        var layout = temp.Path;
         var project = ContainerProject.Load(TestPaths.File("samples/sensor-filter-v1.1.0"));
         var manifest = await ContainerBuilder.BuildAsync(project, layout, new BuildOptions { Created = DateTimeOffset.FromUnixTimeSeconds(0) });
         var artifact = await ContainerInspector.InspectLayoutAsync(layout, "1.1.0");

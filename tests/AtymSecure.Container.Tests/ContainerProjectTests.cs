@@ -1,6 +1,7 @@
 using AtymSecure.Container.Project;
 using AtymSecure.Formats.Container;
 using AtymSecure.Primitives;
+using AtymSecure.TestSupport;
 
 namespace AtymSecure.Container.Tests;
 
@@ -22,7 +23,8 @@ public class ContainerProjectTests
     [Fact]
     public void Reports_every_project_problem_at_once_with_paths()
     {
-        var dir = TestPaths.NewTempDir();
+        using var temp = TempFolder.Create("container");
+        var dir = temp.Path;
         var yaml = """
             name: Bad
             version: "1"
@@ -45,7 +47,8 @@ public class ContainerProjectTests
     [Fact]
     public void Requires_the_module_field_and_refuses_absolute_paths()
     {
-        var dir = TestPaths.NewTempDir();
+        using var temp = TempFolder.Create("container");
+        var dir = temp.Path;
         var missing = Assert.Throws<ContainerConfigException>(() => ContainerProject.Parse("name: a\nversion: 1.0.0\n", dir)).Problems;
         Assert.Contains(missing, e => e.Path == "$.module" && e.Message.StartsWith("required", StringComparison.Ordinal));
         var absolute = Assert.Throws<ContainerConfigException>(() => ContainerProject.Parse("name: a\nversion: 1.0.0\nmodule: /etc/passwd\n", dir)).Problems;
@@ -55,14 +58,16 @@ public class ContainerProjectTests
     [Fact]
     public void Missing_atym_yaml_says_how_to_create_one()
     {
-        var e = Assert.Throws<FileNotFoundException>(() => ContainerProject.Load(TestPaths.NewTempDir()));
+        using var empty = TempFolder.Create("container");
+        var e = Assert.Throws<FileNotFoundException>(() => ContainerProject.Load(empty.Path));
         Assert.Contains("atym init", e.Message);
     }
 
     [Fact]
     public void Oversized_atym_yaml_is_refused_before_parsing()
     {
-        var dir = TestPaths.NewTempDir();
+        using var temp = TempFolder.Create("container");
+        var dir = temp.Path;
         System.IO.File.WriteAllText(Path.Combine(dir, "atym.yaml"), "# " + new string('x', 70_000));
         Assert.Contains("limit 65536", Assert.Single(Assert.Throws<ContainerConfigException>(() => ContainerProject.Load(dir)).Problems).Message);
     }
@@ -70,13 +75,14 @@ public class ContainerProjectTests
     [Fact]
     public void Init_scaffolds_a_project_that_loads_once_the_module_exists_and_never_overwrites()
     {
-        var dir = Path.Combine(TestPaths.NewTempDir(), "My Thing");
+        using var temp = TempFolder.Create("container");
+        var dir = temp.File("My Thing");
         var files = ProjectScaffolder.Init(dir);
         Assert.Equal(["atym.yaml", "main.c"], files.Select(Path.GetFileName));
         System.IO.File.Copy(TestPaths.File("samples/faulty/faulty.wasm"), Path.Combine(dir, "my-thing.wasm"));
         var project = ContainerProject.Load(dir);
         Assert.Equal(("my-thing", "atym_step", "atym_health"), (project.Config.Name, project.Config.Entrypoint, project.Config.HealthCheck!.Probe));
         Assert.Throws<IOException>(() => ProjectScaffolder.Init(dir));
-        Assert.Throws<ArgumentException>(() => ProjectScaffolder.Init(TestPaths.NewTempDir(), "Bad Name"));
+        Assert.Throws<ArgumentException>(() => ProjectScaffolder.Init(temp.Folder("other"), "Bad Name"));
     }
 }

@@ -22,7 +22,8 @@ public class SamplesRebuildTests
         foreach (var tool in new[] { "/usr/bin/clang", "/usr/bin/wasm-ld", "/usr/lib/wasm32-wasi/libc.a" })
             Assert.True(File.Exists(tool), $"{tool} is missing: install clang, lld, wasi-libc and libclang-rt-14-dev-wasm32 (scripts/test-deps.sh does)");
 
-        var output = TestPaths.NewTempDir();
+        using var temp = TempFolder.Create("container");
+        var output = temp.Path;
         (await ExternalTool.RunAsync("bash", [TestPaths.File("samples/build.sh"), output], TimeSpan.FromMinutes(10)))
             .EnsureSuccess("samples/build.sh");
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AtymSecure.Formats.Container;
+using AtymSecure.TestSupport;
 using Json.Schema;
 using AtymSecure.Primitives;
 
@@ -77,8 +78,8 @@ public class SchemaAgreementTests
         foreach (var sample in new[] { "sensor-filter", "sensor-filter-v1.1.0", "sensor-filter-bad", "anomaly-detector", "faulty" })
         {
             var project = Project.ContainerProject.Load(TestPaths.File($"samples/{sample}"));
-            var dir = TestPaths.NewTempDir();
-            var file = Path.Combine(dir, "config.json");
+            using var dir = TempFolder.Create("container");
+            var file = dir.File("config.json");
             System.IO.File.WriteAllBytes(file, ContainerConfigJson.Serialize(project.Config));
             Assert.True(SchemaAccepts(file), $"schema refuses the config of {sample}");
         }

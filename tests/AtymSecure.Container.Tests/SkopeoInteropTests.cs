@@ -17,10 +17,11 @@ public class SkopeoInteropTests
     [Fact]
     public async Task Skopeo_copies_a_built_container_unchanged()
     {
-        var source = TestPaths.NewTempDir();
+        using var temp = TempFolder.Create("container");
+        var source = temp.Folder("source");
         var project = ContainerProject.Load(TestPaths.File("samples/anomaly-detector"));
         var manifest = await ContainerBuilder.BuildAsync(project, source, new BuildOptions { Created = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000) });
-        var target = Path.Combine(TestPaths.NewTempDir(), "copy");
+        var target = temp.File("copy");
 
         (await ExternalTool.RunAsync("skopeo", ["--insecure-policy", "copy", $"oci:{source}:1.0.0", $"oci:{target}:copied"],
             installHint: "apt-get install skopeo (scripts/test-deps.sh does)")).EnsureSuccess("skopeo copy");

@@ -2,7 +2,7 @@ using AtymSecure.TestSupport;
 
 namespace AtymSecure.Container.Tests;
 
-/// <summary>Repository files (samples, docs, goldens) and per-test temp folders.</summary>
+/// <summary>Repository files (samples, docs, goldens) and copies of samples in temp folders.</summary>
 internal static class TestPaths
 {
     public static string Repo => RepositoryRoot.Path;
@@ -11,20 +11,12 @@ internal static class TestPaths
 
     public static string Golden(string relative) => File(Path.Combine("tests/AtymSecure.Container.Tests/Golden", relative));
 
-    /// <summary>A new empty folder under the system temp dir.</summary>
-    public static string NewTempDir()
+    /// <summary>Copies a sample project folder to a temp folder (tests may modify it; deleted on dispose).</summary>
+    public static TempFolder CopySample(string sample)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "atym-container-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        return dir;
-    }
-
-    /// <summary>Copies a sample project folder to a temp folder (tests may modify it).</summary>
-    public static string CopySample(string sample)
-    {
-        var target = NewTempDir();
+        var target = TempFolder.Create("container");
         foreach (var file in Directory.GetFiles(File(Path.Combine("samples", sample))))
-            System.IO.File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+            System.IO.File.Copy(file, target.File(Path.GetFileName(file)));
         return target;
     }
 }

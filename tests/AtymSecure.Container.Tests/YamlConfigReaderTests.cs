@@ -1,5 +1,6 @@
 using AtymSecure.Container.Project;
 using AtymSecure.Formats.Container;
+using AtymSecure.TestSupport;
 using CsCheck;
 using AtymSecure.Primitives;
 
@@ -58,7 +59,8 @@ public class YamlConfigReaderTests
     [Fact]
     public void Mutated_sample_project_files_load_or_fail_with_ContainerConfigException()
     {
-        var dir = TestPaths.CopySample("anomaly-detector");
+        using var sample = TestPaths.CopySample("anomaly-detector");
+        var dir = sample.Path;
         var seed = System.IO.File.ReadAllText(Path.Combine(dir, "atym.yaml"));
         Gen.Select(Gen.Int[0, seed.Length - 1], Gen.Char["a-z0-9:{}[]-#\n '"], Gen.Bool).Array[1, 4].Sample(edits =>
         {
