@@ -2,9 +2,10 @@ namespace AtymSecure.Formats;
 
 /// <summary>
 /// The one list of reason codes a device, the server and the CLI use for a refused update
-/// (docs/trust-model.md §3): the <see cref="AtymSecure.Primitives.Problem.Code"/> of every bundle, install and
-/// container-image problem. Stable wire values: once shipped, a code is never renamed or reused. The metadata
-/// steps' codes are in <see cref="UpdateMetadata.MetadataReasonCodes"/>, which aliases the ones both use.
+/// (docs/trust-model.md §3): the code of every update-metadata refusal (<see cref="UpdateMetadata.MetadataRefusal"/>)
+/// and the <see cref="AtymSecure.Primitives.Problem.Code"/> of every bundle, install and container-image problem.
+/// Stable wire values: device reports, server halts and tests name them, so once shipped a code is never renamed or
+/// reused.
 /// </summary>
 public static class ReasonCodes
 {
@@ -17,10 +18,10 @@ public static class ReasonCodes
     /// <summary>No signature verifies under a trusted key (unknown key, tampered bytes, revoked key).</summary>
     public const string UntrustedSigner = "untrusted-signer";
 
-    /// <summary>Built for another device class than this device's.</summary>
+    /// <summary>Built (or assigned by the director) for another device class than this device's.</summary>
     public const string WrongClass = "wrong-class";
 
-    /// <summary>Security counter below this container's floor.</summary>
+    /// <summary>Security counter below this container's floor (the bundle's, or the image's in the metadata).</summary>
     public const string CounterRollback = "counter-rollback";
 
     /// <summary>The container's minRuntimeVersion is newer than the device's runtime.</summary>
@@ -38,7 +39,7 @@ public static class ReasonCodes
     /// <summary>A trial of this container is running; it must be confirmed or rejected first.</summary>
     public const string TrialRunning = "trial-running";
 
-    /// <summary>A container the partition table lacks.</summary>
+    /// <summary>A container the partition table lacks (in a bundle, or named by the director).</summary>
     public const string UnknownContainer = "unknown-container";
 
     /// <summary>A payload chunk that does not hash to its signed value.</summary>
@@ -52,4 +53,52 @@ public static class ReasonCodes
 
     /// <summary>A version this device's state log cannot record (a layout whose state halves only hold v1 records).</summary>
     public const string VersionNotRecordable = "version-not-recordable";
+
+    // Update metadata (docs/trust-model.md §3 steps 0-11, docs/update-metadata.md).
+
+    /// <summary>A production device has no metadata for a bundle, or a required metadata file is absent from the source.</summary>
+    public const string MetadataMissing = "metadata-missing";
+
+    /// <summary>Not readable as canonical-JSON metadata: bad JSON, floats, duplicate keys, wrong <c>_type</c>, bad key id, a
+    /// delegation where none is allowed, a duplicate container.</summary>
+    public const string MetadataMalformed = "metadata-malformed";
+
+    /// <summary>Over a per-role byte cap (<see cref="UpdateMetadata.Verification.UpdateMetadataLimits"/>) or the length a listing states.</summary>
+    public const string MetadataTooLarge = "metadata-too-large";
+
+    /// <summary>Fewer distinct keys of the role with a valid signature than its threshold (unknown and revoked keys count for nothing).</summary>
+    public const string ThresholdNotMet = "threshold-not-met";
+
+    /// <summary>A root that is not exactly version N+1 of the trusted one.</summary>
+    public const string RootChainBroken = "root-chain-broken";
+
+    /// <summary><c>expires</c> ≤ now − skew.</summary>
+    public const string MetadataExpired = "metadata-expired";
+
+    /// <summary>A version below the trusted one, or a file the trusted snapshot listed dropped from the new one.</summary>
+    public const string RollbackVersion = "rollback-version";
+
+    /// <summary>A file's version, hash or length differs from its listing in the timestamp or snapshot.</summary>
+    public const string SnapshotMismatch = "snapshot-mismatch";
+
+    /// <summary>Director targets for another device id than this device's.</summary>
+    public const string WrongDevice = "wrong-device";
+
+    /// <summary>Director targets echo a nonce other than the acknowledged or in-flight one.</summary>
+    public const string StaleNonce = "stale-nonce";
+
+    /// <summary>The image is not listed by the delegation that owns its path.</summary>
+    public const string TargetNotListed = "target-not-listed";
+
+    /// <summary>Hash, length or a must-match field differs between director, image repository and download.</summary>
+    public const string TargetMismatch = "target-mismatch";
+
+    /// <summary>A compiled image whose source Wasm its container's vendor did not list.</summary>
+    public const string SourceNotListed = "source-not-listed";
+
+    /// <summary>More bytes than the signed length.</summary>
+    public const string LengthExceeded = "length-exceeded";
+
+    /// <summary>Transport error while fetching metadata or a target (retried; not an attack by itself).</summary>
+    public const string DownloadFailed = "download-failed";
 }

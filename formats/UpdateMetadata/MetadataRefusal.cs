@@ -4,7 +4,7 @@ namespace AtymSecure.Formats.UpdateMetadata;
 
 /// <summary>
 /// Why update metadata was refused, as a device reports it (docs/trust-model.md §3: <c>{code, step, role, detail}</c>):
-/// a <see cref="MetadataReasonCodes"/> value, the step of the device's order of checks, the TUF role and file it
+/// a <see cref="ReasonCodes"/> value, the step of the device's order of checks, the TUF role and file it
 /// concerns, the JSON path inside that file, and a sentence for people.
 /// </summary>
 public sealed record MetadataRefusal(string Code, string Path, string Detail, string? Role = null, string? File = null, int? Step = null)

@@ -92,5 +92,5 @@ public readonly struct JsonFields
     }
 
     public static MetadataRefusedException Malformed(string path, string detail) =>
-        new(MetadataReasonCodes.MetadataMalformed, path, detail);
+        new(ReasonCodes.MetadataMalformed, path, detail);
 }

@@ -101,5 +101,5 @@ public static class StrictJsonReader
             : $"{parent}[{System.Text.Json.JsonSerializer.Serialize(name)}]";
 
     private static MetadataRefusedException Malformed(string path, string detail) =>
-        new(MetadataReasonCodes.MetadataMalformed, path, detail);
+        new(ReasonCodes.MetadataMalformed, path, detail);
 }

@@ -30,7 +30,7 @@ public static class ThresholdCheck
     {
         var valid = CountValid(metadata, keys, role);
         if (valid < role.Threshold)
-            throw new MetadataRefusedException(new MetadataRefusal(MetadataReasonCodes.ThresholdNotMet, "$.signatures",
+            throw new MetadataRefusedException(new MetadataRefusal(ReasonCodes.ThresholdNotMet, "$.signatures",
                 $"{valid} valid signature(s) by distinct keys of role '{roleName}', threshold {role.Threshold}", Role: roleName));
     }
 }

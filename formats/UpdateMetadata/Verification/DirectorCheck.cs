@@ -32,20 +32,20 @@ internal static class DirectorCheck
         {
             var (version, held) = (fetched.Signed.Version, trusted.Signed.Version);
             if (version < held || (version == held && !fetched.Equals(trusted)))
-                throw fetch.Refuse(MetadataReasonCodes.RollbackVersion, "targets", File, "$.signed.version",
+                throw fetch.Refuse(ReasonCodes.RollbackVersion, "targets", File, "$.signed.version",
                     version < held ? $"version {version}, the device holds {held}" : $"version {version} again with other content");
             unchanged = version == held;
         }
         var document = fetched.Signed;
         if (document.Delegations is not null)
-            throw fetch.Refuse(MetadataReasonCodes.MetadataMalformed, "targets", File, "$.signed.delegations", "director targets never delegate");
+            throw fetch.Refuse(ReasonCodes.MetadataMalformed, "targets", File, "$.signed.delegations", "director targets never delegate");
         var custom = Read(fetch, () => DirectorDocumentCustom.FromJson(document.Custom, "$.signed.custom"));
         if (custom.DeviceId != device.DeviceId)
-            throw fetch.Refuse(MetadataReasonCodes.WrongDevice, "targets", File, "$.signed.custom.deviceId", $"for device '{custom.DeviceId}', this is '{device.DeviceId}'");
+            throw fetch.Refuse(ReasonCodes.WrongDevice, "targets", File, "$.signed.custom.deviceId", $"for device '{custom.DeviceId}', this is '{device.DeviceId}'");
         if (custom.DeviceClass != device.DeviceClass)
-            throw fetch.Refuse(MetadataReasonCodes.WrongClass, "targets", File, "$.signed.custom.deviceClass", $"for class '{custom.DeviceClass}', this device is '{device.DeviceClass}'");
+            throw fetch.Refuse(ReasonCodes.WrongClass, "targets", File, "$.signed.custom.deviceClass", $"for class '{custom.DeviceClass}', this device is '{device.DeviceClass}'");
         if (!unchanged && !device.AcceptedNonces.Contains(custom.Nonce))
-            throw fetch.Refuse(MetadataReasonCodes.StaleNonce, "targets", File, "$.signed.custom.nonce", "echoes a nonce this device did not send in its last report");
+            throw fetch.Refuse(ReasonCodes.StaleNonce, "targets", File, "$.signed.custom.nonce", "echoes a nonce this device did not send in its last report");
         return (fetched, Assignments(fetch, document, device));
     }
 
@@ -58,13 +58,13 @@ internal static class DirectorCheck
             var target = Read(fetch, () => DirectorTargetCustom.FromJson(bundle.Custom, at + ".custom"));
             var container = target.Release.Container;
             if (path != TargetPaths.Bundle(container, bundle.Sha256))
-                throw fetch.Refuse(MetadataReasonCodes.MetadataMalformed, "targets", File, at, $"a director target's path is {TargetPaths.Bundle(container, "SHA256")} with its own sha256");
+                throw fetch.Refuse(ReasonCodes.MetadataMalformed, "targets", File, at, $"a director target's path is {TargetPaths.Bundle(container, "SHA256")} with its own sha256");
             if (assignments.Any(a => a.Container == container))
-                throw fetch.Refuse(MetadataReasonCodes.MetadataMalformed, "targets", File, at, $"container '{container}' is assigned twice");
+                throw fetch.Refuse(ReasonCodes.MetadataMalformed, "targets", File, at, $"container '{container}' is assigned twice");
             if (!device.Containers.ContainsKey(container))
-                throw fetch.Refuse(MetadataReasonCodes.UnknownContainer, "targets", File, at + ".custom.container", $"'{container}' is not in this device's partition table");
+                throw fetch.Refuse(ReasonCodes.UnknownContainer, "targets", File, at + ".custom.container", $"'{container}' is not in this device's partition table");
             if (target.Release.DeviceClass != device.DeviceClass)
-                throw fetch.Refuse(MetadataReasonCodes.WrongClass, "targets", File, at + ".custom.deviceClass", $"an image for class '{target.Release.DeviceClass}'");
+                throw fetch.Refuse(ReasonCodes.WrongClass, "targets", File, at + ".custom.deviceClass", $"an image for class '{target.Release.DeviceClass}'");
             assignments.Add(new DirectorAssignment(path, bundle, target));
         }
         return assignments;

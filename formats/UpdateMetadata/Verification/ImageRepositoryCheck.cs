@@ -39,10 +39,10 @@ internal sealed class ImageRepositoryCheck(
         if (trusted is not null)
         {
             if (fetched.Signed.Version < trusted.Signed.Version)
-                throw fetch.Refuse(MetadataReasonCodes.RollbackVersion, "timestamp", file, "$.signed.version",
+                throw fetch.Refuse(ReasonCodes.RollbackVersion, "timestamp", file, "$.signed.version",
                     $"version {fetched.Signed.Version}, the device holds {trusted.Signed.Version}");
             if (fetched.Signed.Snapshot.Version < trusted.Signed.Snapshot.Version)
-                throw fetch.Refuse(MetadataReasonCodes.RollbackVersion, "timestamp", file, "$.signed.meta[\"snapshot.json\"].version",
+                throw fetch.Refuse(ReasonCodes.RollbackVersion, "timestamp", file, "$.signed.meta[\"snapshot.json\"].version",
                     $"lists snapshot {fetched.Signed.Snapshot.Version}, the device holds a listing of {trusted.Signed.Snapshot.Version}");
             // TUF §5.4.3: an equal version is no news; keep the one already trusted.
             if (fetched.Signed.Version == trusted.Signed.Version) timestamp = trusted;
@@ -70,7 +70,7 @@ internal sealed class ImageRepositoryCheck(
             if (trusted is not null)
             {
                 if (snapshot.Signed.Version < trusted.Signed.Version)
-                    throw fetch.Refuse(MetadataReasonCodes.RollbackVersion, "snapshot", file, "$.signed.version",
+                    throw fetch.Refuse(ReasonCodes.RollbackVersion, "snapshot", file, "$.signed.version",
                         $"version {snapshot.Signed.Version}, the device holds {trusted.Signed.Version}");
                 RequireNoTargetsRollback(fetch, trusted.Signed, snapshot.Signed, file);
             }
@@ -86,9 +86,9 @@ internal sealed class ImageRepositoryCheck(
         foreach (var (name, before) in trusted.Meta)
         {
             if (!fresh.Meta.TryGetValue(name, out var now))
-                throw fetch.Refuse(MetadataReasonCodes.RollbackVersion, "snapshot", file, $"$.signed.meta[\"{name}\"]", "dropped: the trusted snapshot lists it");
+                throw fetch.Refuse(ReasonCodes.RollbackVersion, "snapshot", file, $"$.signed.meta[\"{name}\"]", "dropped: the trusted snapshot lists it");
             if (now.Version < before.Version)
-                throw fetch.Refuse(MetadataReasonCodes.RollbackVersion, "snapshot", file, $"$.signed.meta[\"{name}\"].version",
+                throw fetch.Refuse(ReasonCodes.RollbackVersion, "snapshot", file, $"$.signed.meta[\"{name}\"].version",
                     $"version {now.Version}, the trusted snapshot lists {before.Version}");
         }
     }
@@ -106,14 +106,14 @@ internal sealed class ImageRepositoryCheck(
         var metaName = SnapshotMetadata.FileOf(role);
         var listing = _snapshot!.Signed.Meta.TryGetValue(metaName, out var l)
             ? l
-            : throw fetch.Refuse(MetadataReasonCodes.SnapshotMismatch, role, metaName, $"$.signed.meta[\"{metaName}\"]", "the snapshot does not list this role");
+            : throw fetch.Refuse(ReasonCodes.SnapshotMismatch, role, metaName, $"$.signed.meta[\"{metaName}\"]", "the snapshot does not list this role");
         var file = Root.ConsistentSnapshot ? $"{listing.Version}.{role}.json" : metaName;
         var targets = fetch.Parse<TargetsMetadata>(role, file, fetch.FetchListed(role, file, listing, cap));
         fetch.RequireThreshold(targets, keys, roleKeys, role, file);
         fetch.RequireListedVersion(targets, listing, role, file);
         fetch.RequireNotExpired(targets.Signed, role, file, now, limits.ClockSkew);
         if (depth >= limits.MaxDelegationDepth && targets.Signed.Delegations is { Roles.Count: > 0 })
-            throw fetch.Refuse(MetadataReasonCodes.MetadataMalformed, role, file, "$.signed.delegations", "a delegated role may not delegate further");
+            throw fetch.Refuse(ReasonCodes.MetadataMalformed, role, file, "$.signed.delegations", "a delegated role may not delegate further");
         _loaded.Add(role, targets);
         return targets;
     }

@@ -48,7 +48,7 @@ public sealed class LengthBoundedDownload : Stream
             return 0;
         }
         var n = _source.Read(buffer[..(int)Math.Min(buffer.Length, remaining)]);
-        if (n == 0) throw Refused(MetadataReasonCodes.TargetMismatch, $"ended after {_read} bytes, the signed length is {_target.Length}");
+        if (n == 0) throw Refused(ReasonCodes.TargetMismatch, $"ended after {_read} bytes, the signed length is {_target.Length}");
         _hash.AppendData(buffer[..n]);
         _read += n;
         if (_read == _target.Length) Finish();
@@ -60,9 +60,9 @@ public sealed class LengthBoundedDownload : Stream
         if (_finished) return;
         _finished = true;
         Span<byte> probe = stackalloc byte[1];
-        if (_source.Read(probe) != 0) throw Refused(MetadataReasonCodes.LengthExceeded, $"more than the signed {_target.Length} bytes");
+        if (_source.Read(probe) != 0) throw Refused(ReasonCodes.LengthExceeded, $"more than the signed {_target.Length} bytes");
         var sha256 = Convert.ToHexStringLower(_hash.GetHashAndReset());
-        if (sha256 != _target.Sha256) throw Refused(MetadataReasonCodes.TargetMismatch, $"sha256 {sha256}, signed {_target.Sha256}");
+        if (sha256 != _target.Sha256) throw Refused(ReasonCodes.TargetMismatch, $"sha256 {sha256}, signed {_target.Sha256}");
     }
 
     private MetadataRefusedException Refused(string code, string detail) =>

@@ -21,15 +21,15 @@ internal sealed class MetadataFetch(IMetadataSource source, string repository, i
         }
         catch (Exception e) when (e is IOException or HttpRequestException or TimeoutException)
         {
-            throw Refuse(MetadataReasonCodes.DownloadFailed, role, file, "$", $"{repository}: {e.Message}");
+            throw Refuse(ReasonCodes.DownloadFailed, role, file, "$", $"{repository}: {e.Message}");
         }
         if (bytes is not null && bytes.Length > maxBytes)
-            throw Refuse(MetadataReasonCodes.MetadataTooLarge, role, file, "$", $"more than {maxBytes} bytes");
+            throw Refuse(ReasonCodes.MetadataTooLarge, role, file, "$", $"more than {maxBytes} bytes");
         return bytes;
     }
 
     public byte[] Fetch(string role, string file, long maxBytes) =>
-        TryFetch(role, file, maxBytes) ?? throw Refuse(MetadataReasonCodes.MetadataMissing, role, file, "$", $"{repository} has no {file}");
+        TryFetch(role, file, maxBytes) ?? throw Refuse(ReasonCodes.MetadataMissing, role, file, "$", $"{repository} has no {file}");
 
     public SignedMetadata<T> Parse<T>(string role, string file, ReadOnlySpan<byte> bytes)
         where T : RoleMetadata, IRoleMetadata<T>
@@ -49,16 +49,16 @@ internal sealed class MetadataFetch(IMetadataSource source, string repository, i
     {
         var bytes = Fetch(role, file, Math.Min(listing.Length ?? cap, cap));
         if (listing.Length is { } length && bytes.Length != length)
-            throw Refuse(MetadataReasonCodes.SnapshotMismatch, role, file, "$", $"{bytes.Length} bytes, listed as {length}");
+            throw Refuse(ReasonCodes.SnapshotMismatch, role, file, "$", $"{bytes.Length} bytes, listed as {length}");
         if (listing.Hashes is { } hashes && !FileHashes.Match(hashes, bytes))
-            throw Refuse(MetadataReasonCodes.SnapshotMismatch, role, file, "$", "bytes do not match the listed hashes");
+            throw Refuse(ReasonCodes.SnapshotMismatch, role, file, "$", "bytes do not match the listed hashes");
         return bytes;
     }
 
     public void RequireThreshold<T>(SignedMetadata<T> metadata, IReadOnlyDictionary<string, TufKey> keys, RoleKeys? role, string roleName, string file)
         where T : RoleMetadata, IRoleMetadata<T>
     {
-        if (role is null) throw Refuse(MetadataReasonCodes.MetadataMalformed, roleName, file, "$.signed.roles", $"the trusted root defines no role '{roleName}'");
+        if (role is null) throw Refuse(ReasonCodes.MetadataMalformed, roleName, file, "$.signed.roles", $"the trusted root defines no role '{roleName}'");
         try
         {
             ThresholdCheck.Require(metadata, keys, role, roleName);
@@ -73,13 +73,13 @@ internal sealed class MetadataFetch(IMetadataSource source, string repository, i
         where T : RoleMetadata, IRoleMetadata<T>
     {
         if (metadata.Signed.Version != listing.Version)
-            throw Refuse(MetadataReasonCodes.SnapshotMismatch, role, file, "$.signed.version", $"version {metadata.Signed.Version}, listed as {listing.Version}");
+            throw Refuse(ReasonCodes.SnapshotMismatch, role, file, "$.signed.version", $"version {metadata.Signed.Version}, listed as {listing.Version}");
     }
 
     public void RequireNotExpired(RoleMetadata metadata, string role, string file, DateTimeOffset now, TimeSpan skew)
     {
         if (metadata.IsExpired(now, skew))
-            throw Refuse(MetadataReasonCodes.MetadataExpired, role, file, "$.signed.expires",
+            throw Refuse(ReasonCodes.MetadataExpired, role, file, "$.signed.expires",
                 $"expired {RoleMetadata.FormatTime(metadata.Expires)}, device time {RoleMetadata.FormatTime(now)} (skew {skew.TotalMinutes:0} min)");
     }
 

@@ -30,7 +30,7 @@ internal static class RootChain
             fetch.RequireThreshold(candidate, trusted.Signed.Keys, trusted.Signed.RoleOrNull("root"), "root", file);
             fetch.RequireThreshold(candidate, candidate.Signed.Keys, candidate.Signed.RoleOrNull("root"), "root", file);
             if (candidate.Signed.Version != next)
-                throw fetch.Refuse(MetadataReasonCodes.RootChainBroken, "root", file, "$.signed.version",
+                throw fetch.Refuse(ReasonCodes.RootChainBroken, "root", file, "$.signed.version",
                     $"version {candidate.Signed.Version}, expected {next}");
             try
             {

@@ -92,6 +92,6 @@ public sealed record TrustedState
     {
         foreach (var role in roles)
             if (!root.Roles.ContainsKey(role))
-                throw new MetadataRefusedException(MetadataReasonCodes.MetadataMalformed, $"$.signed.roles.{role}", "required in this repository's root");
+                throw new MetadataRefusedException(ReasonCodes.MetadataMalformed, $"$.signed.roles.{role}", "required in this repository's root");
     }
 }

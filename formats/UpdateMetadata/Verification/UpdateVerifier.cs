@@ -119,12 +119,12 @@ public sealed class UpdateVerifier(TimeProvider clock, UpdateMetadataLimits? lim
 
         // Step 8: the delegation that owns the image path lists it.
         var found = DelegationSearch.Find(imagePath, topLevel, repository, _limits)
-            ?? throw Refuse(8, MetadataReasonCodes.TargetNotListed, null, imagePath, "$", "no delegation that owns this path lists the image the director names");
+            ?? throw Refuse(8, ReasonCodes.TargetNotListed, null, imagePath, "$", "no delegation that owns this path lists the image the director names");
         var listedAt = $"$.signed.targets[\"{imagePath}\"]";
 
         // Step 9: the same image, the same release.
         if (found.File.Sha256 != image.Sha256 || found.File.Length != image.Length)
-            throw Refuse(9, MetadataReasonCodes.TargetMismatch, found.Role.Name, imagePath, listedAt,
+            throw Refuse(9, ReasonCodes.TargetMismatch, found.Role.Name, imagePath, listedAt,
                 $"the image repository lists {found.File.Length} bytes sha256 {found.File.Sha256}, the director names {image.Length} bytes sha256 {image.Sha256}");
         ImageTargetCustom listed;
         try
@@ -136,20 +136,20 @@ public sealed class UpdateVerifier(TimeProvider clock, UpdateMetadataLimits? lim
             throw e.In(found.Role.Name, imagePath, 9);
         }
         if (listed.Release.FirstDifference(release) is { } field)
-            throw Refuse(9, MetadataReasonCodes.TargetMismatch, found.Role.Name, imagePath, $"{listedAt}.custom.{field}", $"director and image repository disagree on {field}");
+            throw Refuse(9, ReasonCodes.TargetMismatch, found.Role.Name, imagePath, $"{listedAt}.custom.{field}", $"director and image repository disagree on {field}");
         if (release.DeviceClass != device.DeviceClass)
-            throw Refuse(9, MetadataReasonCodes.WrongClass, found.Role.Name, imagePath, $"{listedAt}.custom.deviceClass", $"an image for class '{release.DeviceClass}'");
+            throw Refuse(9, ReasonCodes.WrongClass, found.Role.Name, imagePath, $"{listedAt}.custom.deviceClass", $"an image for class '{release.DeviceClass}'");
         var floor = device.Containers[release.Container].SecurityCounterFloor;
         if (release.SecurityCounter < floor)
-            throw Refuse(9, MetadataReasonCodes.CounterRollback, found.Role.Name, imagePath, $"{listedAt}.custom.securityCounter",
+            throw Refuse(9, ReasonCodes.CounterRollback, found.Role.Name, imagePath, $"{listedAt}.custom.securityCounter",
                 $"security counter {release.SecurityCounter} is below this container's floor {floor}");
 
         // Step 10: the vendor listed the source this image was compiled from.
         var sourcePath = TargetPaths.Source(release.Container, release.Version);
         var source = DelegationSearch.Find(sourcePath, topLevel, repository, _limits)
-            ?? throw Refuse(10, MetadataReasonCodes.SourceNotListed, null, sourcePath, "$", "no vendor delegation for this container lists its source Wasm");
+            ?? throw Refuse(10, ReasonCodes.SourceNotListed, null, sourcePath, "$", "no vendor delegation for this container lists its source Wasm");
         if (source.File.Sha256 != listed.SourceWasmSha256)
-            throw Refuse(10, MetadataReasonCodes.SourceNotListed, source.Role.Name, sourcePath, $"$.signed.targets[\"{sourcePath}\"].hashes.sha256",
+            throw Refuse(10, ReasonCodes.SourceNotListed, source.Role.Name, sourcePath, $"$.signed.targets[\"{sourcePath}\"].hashes.sha256",
                 $"the vendor lists sha256 {source.File.Sha256}, the image was compiled from {listed.SourceWasmDigest}");
 
         return new VerifiedInstall(release, assignment.BundlePath, assignment.Bundle, imagePath, image, listed.SourceWasmDigest,

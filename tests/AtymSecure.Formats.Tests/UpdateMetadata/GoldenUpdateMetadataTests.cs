@@ -32,10 +32,10 @@ public class GoldenUpdateMetadataTests
     public static TheoryData<string, string, string, string> BadCases => new()
     {
         // bad file, repository, the good file it replaces, the verdict
-        { "timestamp.wrong-key.json", "image", "timestamp.json", MetadataReasonCodes.ThresholdNotMet },
-        { "timestamp.expired.json", "image", "timestamp.json", MetadataReasonCodes.MetadataExpired },
-        { "compiler.tampered.json", "image", "3.compiler-linux-x86_64.json", MetadataReasonCodes.SnapshotMismatch },
-        { "targets.other-device.json", "director", "targets.json", MetadataReasonCodes.WrongDevice },
+        { "timestamp.wrong-key.json", "image", "timestamp.json", ReasonCodes.ThresholdNotMet },
+        { "timestamp.expired.json", "image", "timestamp.json", ReasonCodes.MetadataExpired },
+        { "compiler.tampered.json", "image", "3.compiler-linux-x86_64.json", ReasonCodes.SnapshotMismatch },
+        { "targets.other-device.json", "director", "targets.json", ReasonCodes.WrongDevice },
     };
 
     internal static MemoryMetadataSource Load(string repository)

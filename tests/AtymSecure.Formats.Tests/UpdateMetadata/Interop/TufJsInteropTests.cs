@@ -119,7 +119,7 @@ public sealed class TufJsInteropTests : IDisposable
         var third = await TufJsPeer.RefreshAsync(server, dir);
         Assert.False(third.GetProperty("ok").GetBoolean(), third.ToString());
         Assert.Equal("ExpiredMetadataError", third.GetProperty("error").GetString());
-        Assert.Equal(MetadataReasonCodes.MetadataExpired, OurVerdictOnTimestamp(repository, clock));
+        Assert.Equal(ReasonCodes.MetadataExpired, OurVerdictOnTimestamp(repository, clock));
     }
 
     /// <summary>Our verifier on the same image repository (with a director naming the same image).</summary>

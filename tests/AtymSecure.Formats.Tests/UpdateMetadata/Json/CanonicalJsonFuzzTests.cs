@@ -40,7 +40,7 @@ public class CanonicalJsonFuzzTests
         Gen.Byte.Array[0, 64].Sample(bytes =>
         {
             try { StrictJsonReader.Parse(bytes); }
-            catch (MetadataRefusedException e) when (e.Code == MetadataReasonCodes.MetadataMalformed) { }
+            catch (MetadataRefusedException e) when (e.Code == ReasonCodes.MetadataMalformed) { }
         }, iter: Iterations);
 
     [Fact]
@@ -48,7 +48,7 @@ public class CanonicalJsonFuzzTests
         Gen.Char["{}[]\",:0123456789-.eE \\tfalsenul\u00e9"].Array[0, 40].Sample(chars =>
         {
             try { StrictJsonReader.Parse(Encoding.UTF8.GetBytes(chars)); }
-            catch (MetadataRefusedException e) when (e.Code == MetadataReasonCodes.MetadataMalformed) { }
+            catch (MetadataRefusedException e) when (e.Code == ReasonCodes.MetadataMalformed) { }
         }, iter: Iterations);
 
     [Fact]

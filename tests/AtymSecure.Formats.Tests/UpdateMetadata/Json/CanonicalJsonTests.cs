@@ -28,7 +28,7 @@ public class CanonicalJsonTests
         if (expected == "refused")
         {
             var e = Assert.Throws<MetadataRefusedException>(() => StrictJsonReader.Parse(Encoding.UTF8.GetBytes(input)));
-            Assert.Equal(MetadataReasonCodes.MetadataMalformed, e.Code);
+            Assert.Equal(ReasonCodes.MetadataMalformed, e.Code);
             return;
         }
         var value = StrictJsonReader.Parse(Encoding.UTF8.GetBytes(input));
@@ -113,7 +113,7 @@ public class CanonicalJsonTests
     public void Strict_reader_refuses(string json, string path)
     {
         var e = Assert.Throws<MetadataRefusedException>(() => StrictJsonReader.Parse(Encoding.UTF8.GetBytes(json)));
-        Assert.Equal(MetadataReasonCodes.MetadataMalformed, e.Code);
+        Assert.Equal(ReasonCodes.MetadataMalformed, e.Code);
         Assert.Equal(path, e.Refusal.Path);
     }
 
@@ -122,7 +122,7 @@ public class CanonicalJsonTests
     {
         byte[][] inputs = [[(byte)'"', 0xC3, 0x28, (byte)'"'], [(byte)'"', 0xED, 0xA0, 0x80, (byte)'"'], [0xEF, 0xBB, 0xBF, (byte)'{', (byte)'}'], [(byte)'"', 0xFF, (byte)'"']];
         foreach (var input in inputs)
-            Assert.Equal(MetadataReasonCodes.MetadataMalformed, Assert.Throws<MetadataRefusedException>(() => StrictJsonReader.Parse(input)).Code);
+            Assert.Equal(ReasonCodes.MetadataMalformed, Assert.Throws<MetadataRefusedException>(() => StrictJsonReader.Parse(input)).Code);
     }
 
     [Fact]
@@ -131,7 +131,7 @@ public class CanonicalJsonTests
         var ok = new string('[', StrictJsonReader.MaxDepth) + new string(']', StrictJsonReader.MaxDepth);
         StrictJsonReader.Parse(Encoding.ASCII.GetBytes(ok));
         var deep = new string('[', StrictJsonReader.MaxDepth + 1) + new string(']', StrictJsonReader.MaxDepth + 1);
-        Assert.Equal(MetadataReasonCodes.MetadataMalformed,
+        Assert.Equal(ReasonCodes.MetadataMalformed,
             Assert.Throws<MetadataRefusedException>(() => StrictJsonReader.Parse(Encoding.ASCII.GetBytes(deep))).Code);
         var veryDeep = new string('[', 100_000);
         Assert.Throws<MetadataRefusedException>(() => StrictJsonReader.Parse(Encoding.ASCII.GetBytes(veryDeep)));

@@ -148,7 +148,7 @@ public class MetadataModelTests
         var tree = (CanonicalJsonObject)StrictJsonReader.Parse(file);
         var edited = JsonEdit.Set(tree, path, json is null ? null : StrictJsonReader.Parse(Encoding.UTF8.GetBytes(json)));
         var e = Assert.Throws<MetadataRefusedException>(() => ParseAs(kind, CanonicalJsonWriter.EncodeDocument(edited)));
-        Assert.Equal(MetadataReasonCodes.MetadataMalformed, e.Code);
+        Assert.Equal(ReasonCodes.MetadataMalformed, e.Code);
         Assert.StartsWith(expectedPath, e.Refusal.Path, StringComparison.Ordinal);
     }
 
@@ -170,7 +170,7 @@ public class MetadataModelTests
     public void Key_reader_refuses(string json, string expectedPath)
     {
         var e = Assert.Throws<MetadataRefusedException>(() => TufKey.FromJson(JsonFields.Of(StrictJsonReader.Parse(Encoding.UTF8.GetBytes(json)), "$")));
-        Assert.Equal(MetadataReasonCodes.MetadataMalformed, e.Code);
+        Assert.Equal(ReasonCodes.MetadataMalformed, e.Code);
         Assert.Equal(expectedPath, e.Refusal.Path);
     }
 

@@ -28,7 +28,7 @@ public class ThresholdCheckTests
         Assert.Equal(1, Count(twice));
         var e = Assert.Throws<MetadataRefusedException>(() =>
             ThresholdCheck.Require(twice, SampleMetadata.KeysOf(A, B, C), SampleMetadata.RoleOf(2, A, B, C), "root"));
-        Assert.Equal(MetadataReasonCodes.ThresholdNotMet, e.Code);
+        Assert.Equal(ReasonCodes.ThresholdNotMet, e.Code);
         Assert.Equal("root", e.Refusal.Role);
     }
 

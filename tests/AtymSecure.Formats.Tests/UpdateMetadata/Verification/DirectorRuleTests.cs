@@ -2,7 +2,7 @@ using AtymSecure.Formats.UpdateMetadata;
 using AtymSecure.Formats.UpdateMetadata.Model;
 using AtymSecure.Formats.UpdateMetadata.Signing;
 using AtymSecure.Formats.UpdateMetadata.Verification;
-using static AtymSecure.Formats.UpdateMetadata.MetadataReasonCodes;
+using static AtymSecure.Formats.ReasonCodes;
 
 namespace AtymSecure.Formats.Tests.UpdateMetadata.Verification;
 

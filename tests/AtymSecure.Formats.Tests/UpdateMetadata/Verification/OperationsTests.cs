@@ -93,6 +93,6 @@ public class OperationsTests
         s.Repository.Source["2.root.json"] = MetadataSigning.Sign(s.Repository.RootDocument(3), s.Repository.RootKeys).ToBytes();
         s.NewNonce();
         s.Assign(s.Release(s.ReleaseOf("1.2.0", 1)));
-        Assert.Equal(AtymSecure.Formats.UpdateMetadata.MetadataReasonCodes.RootChainBroken, s.Check().Refusal!.Code);
+        Assert.Equal(ReasonCodes.RootChainBroken, s.Check().Refusal!.Code);
     }
 }

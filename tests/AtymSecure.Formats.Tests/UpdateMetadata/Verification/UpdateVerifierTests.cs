@@ -133,7 +133,7 @@ public class UpdateVerifierTests
         var s = new UpdateScenario();
         s.Assign(s.Release(s.ReleaseOf("1.0.0", 1)));
         s.State = s.State with { TimeFloor = UpdateScenario.Start + TimeSpan.FromDays(2) }; // past the timestamp's expiry
-        Assert.Equal(MetadataReasonCodes.MetadataExpired, s.Check().Refusal!.Code);
+        Assert.Equal(ReasonCodes.MetadataExpired, s.Check().Refusal!.Code);
     }
 
     [Fact]
