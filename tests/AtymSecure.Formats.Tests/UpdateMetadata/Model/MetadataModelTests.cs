@@ -85,6 +85,9 @@ public class MetadataModelTests
         Assert.NotEqual(signer.PublicKey.KeyId, key.KeyId);
     }
 
+    /// <summary>A valid target entry: one byte, a sha256.</summary>
+    private static readonly string TargetEntry = "{\"length\":1,\"hashes\":{\"sha256\":\"" + new string('0', 64) + "\"}}";
+
     public static TheoryData<string, string, string?, string> Malformed => new()
     {
         // kind, member path ('|' separated), new value as JSON (null: remove), expected path fragment of the refusal
@@ -118,11 +121,11 @@ public class MetadataModelTests
         { "snapshot", "signed|meta|../x.json", "{\"version\":1}", "$.signed.meta[\"../x.json\"]" },
         { "snapshot", "signed|meta|root.json", "{\"version\":1}", "$.signed.meta[\"root.json\"]" },
         { "snapshot", "signed|meta|targets", "{\"version\":1}", "$.signed.meta.targets" },
-        { "targets", "signed|targets|../escape", "{\"length\":1,\"hashes\":{\"sha256\":\"" + new string('0', 64) + "\"}}", "$.signed.targets[\"../escape\"]" },
-        { "targets", "signed|targets|/abs", "{\"length\":1,\"hashes\":{\"sha256\":\"" + new string('0', 64) + "\"}}", "$.signed.targets[\"/abs\"]" },
-        { "targets", "signed|targets|a//b", "{\"length\":1,\"hashes\":{\"sha256\":\"" + new string('0', 64) + "\"}}", "$.signed.targets[\"a//b\"]" },
-        { "targets", "signed|targets|.hidden", "{\"length\":1,\"hashes\":{\"sha256\":\"" + new string('0', 64) + "\"}}", "$.signed.targets[\".hidden\"]" },
-        { "targets", "signed|targets|a\\b", "{\"length\":1,\"hashes\":{\"sha256\":\"" + new string('0', 64) + "\"}}", "$.signed.targets[\"a\\\\b\"]" },
+        { "targets", "signed|targets|../escape", TargetEntry, "$.signed.targets[\"../escape\"]" },
+        { "targets", "signed|targets|/abs", TargetEntry, "$.signed.targets[\"/abs\"]" },
+        { "targets", "signed|targets|a//b", TargetEntry, "$.signed.targets[\"a//b\"]" },
+        { "targets", "signed|targets|.hidden", TargetEntry, "$.signed.targets[\".hidden\"]" },
+        { "targets", "signed|targets|a\\b", TargetEntry, "$.signed.targets[\"a\\\\b\"]" },
         { "targets", "signed|targets|ok", "{\"length\":1,\"hashes\":{\"sha256\":\"" + new string('A', 64) + "\"}}", "$.signed.targets.ok.hashes.sha256" },
         { "targets", "signed|targets|ok", "{\"length\":1,\"hashes\":{}}", "$.signed.targets.ok.hashes.sha256" },
         { "targets", "signed|targets|ok", "{\"hashes\":{\"sha256\":\"" + new string('0', 64) + "\"}}", "$.signed.targets.ok.length" },
@@ -144,7 +147,7 @@ public class MetadataModelTests
     [MemberData(nameof(Malformed))]
     public void Readers_refuse_with_the_path(string kind, string path, string? json, string expectedPath)
     {
-        var file = kind == "targets" ? SampleMetadata.AllFiles().Single(f => f.Name == "targets").Bytes : SampleMetadata.AllFiles().Single(f => f.Name == kind).Bytes;
+        var file = SampleMetadata.AllFiles().Single(f => f.Name == kind).Bytes;
         var tree = (CanonicalJsonObject)StrictJsonReader.Parse(file);
         var edited = JsonEdit.Set(tree, path, json is null ? null : StrictJsonReader.Parse(Encoding.UTF8.GetBytes(json)));
         var e = Assert.Throws<MetadataRefusedException>(() => ParseAs(kind, CanonicalJsonWriter.EncodeDocument(edited)));
