@@ -73,6 +73,24 @@ internal sealed class UpdateScenario
 
     public byte[] Assign(params TestDirector.Assignment[] assignments) => Director.Assign(DeviceId, DeviceClass, Nonce, assignments);
 
+    /// <summary>A device that installed and confirmed 1.0.0 (counter 1).</summary>
+    public static UpdateScenario Running()
+    {
+        var s = new UpdateScenario();
+        s.Assign(s.Release(s.ReleaseOf("1.0.0", 1)));
+        s.Installs();
+        return s;
+    }
+
+    /// <summary>The device reports again (a fresh nonce) and the director answers with <paramref name="version"/> of the container, released first.</summary>
+    public TestDirector.Assignment AssignNext(string version, long counter = 1, bool publish = true)
+    {
+        NewNonce();
+        var assignment = Release(ReleaseOf(version, counter), publish);
+        Assign(assignment);
+        return assignment;
+    }
+
     public DeviceContext Device => new(DeviceId, DeviceClass, [.. AcceptedNonces], new EquatableMap<InstalledContainer>(Containers));
 
     public UpdateSources Sources => new(Director.Source, Repository.Source);

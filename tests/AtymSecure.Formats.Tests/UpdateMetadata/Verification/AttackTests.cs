@@ -16,12 +16,8 @@ public class AttackTests
 {
     private static UpdateScenario Running(out TestDirector.Assignment next)
     {
-        var s = new UpdateScenario();
-        s.Assign(s.Release(s.ReleaseOf("1.0.0", 1)));
-        s.Installs();
-        s.NewNonce();
-        next = s.Release(s.ReleaseOf("1.1.0", 1));
-        s.Assign(next);
+        var s = UpdateScenario.Running();
+        next = s.AssignNext("1.1.0");
         return s;
     }
 
@@ -55,8 +51,7 @@ public class AttackTests
         var oldTimestamp = s.Repository.Source["timestamp.json"]!;
         var oldDirector = s.Director.Source["targets.json"]!;
         s.Installs();
-        s.NewNonce();
-        s.Assign(s.Release(s.ReleaseOf("1.2.0", 1)));
+        s.AssignNext("1.2.0");
         s.Check(); // the device now holds newer versions of every role
         switch (role)
         {
@@ -137,8 +132,7 @@ public class AttackTests
         var compiler = s.Repository.Compiler;
         var oldFile = $"{s.Repository.VersionOf(compiler)}.{compiler}.json";
         var oldBytes = s.Repository.Source[oldFile]!;
-        s.NewNonce();
-        s.Assign(s.Release(s.ReleaseOf("1.2.0", 1)));
+        s.AssignNext("1.2.0");
         // The attacker serves the old compiler file where the new snapshot names the new one.
         s.Repository.Source[$"{s.Repository.VersionOf(compiler)}.{compiler}.json"] = oldBytes;
         var refusal = s.Refused(SnapshotMismatch); // the older file lists fewer targets: shorter than its listing

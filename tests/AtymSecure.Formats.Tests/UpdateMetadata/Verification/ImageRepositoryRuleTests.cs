@@ -12,11 +12,8 @@ public class ImageRepositoryRuleTests
     /// <summary>A device that installed 1.0.0 and is now assigned 1.1.0 (so it reads the image repository).</summary>
     private static UpdateScenario Updating()
     {
-        var s = new UpdateScenario();
-        s.Assign(s.Release(s.ReleaseOf("1.0.0", 1)));
-        s.Installs();
-        s.NewNonce();
-        s.Assign(s.Release(s.ReleaseOf("1.1.0", 1)));
+        var s = UpdateScenario.Running();
+        s.AssignNext("1.1.0");
         return s;
     }
 
@@ -42,8 +39,7 @@ public class ImageRepositoryRuleTests
         s.Installs();
         var next = new[] { keys[1], keys[2], TestKeys.Ed25519("r4") };
         s.Repository.RotateRoot(r => r, next, signers: [keys[0], next[2]]); // one old of {r1,r2,r3}... and one new: below both
-        s.NewNonce();
-        s.Assign(s.Release(s.ReleaseOf("1.2.0", 1)));
+        s.AssignNext("1.2.0");
         s.Refused(ThresholdNotMet);
         s.Repository.PublishRoot(s.Repository.Root, [keys[0], keys[1], next[2]]); // r1+r2 old (2 of 3), r2+r4 new (2 of 3)
         s.Installs();
@@ -141,8 +137,7 @@ public class ImageRepositoryRuleTests
         var s = Updating();
         s.Installs();
         s.Repository.PublishTamperedSnapshot(d => d with { Meta = new EquatableMap<MetaFile>(d.Meta.Where(m => m.Key != "vendor-acme.json")) });
-        s.NewNonce();
-        s.Assign(s.Release(s.ReleaseOf("1.2.0", 1), publish: false));
+        s.AssignNext("1.2.0", publish: false);
         Assert.Contains("dropped", s.Refused(RollbackVersion).Detail, StringComparison.Ordinal);
 
         s.Repository.PublishTamperedSnapshot(d => d with { Meta = d.Meta.SetItem("vendor-acme.json", d.Meta["vendor-acme.json"] with { Version = 1 }) });

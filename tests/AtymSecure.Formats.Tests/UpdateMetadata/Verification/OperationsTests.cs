@@ -9,23 +9,14 @@ namespace AtymSecure.Formats.Tests.UpdateMetadata.Verification;
 /// </summary>
 public class OperationsTests
 {
-    private static UpdateScenario Running()
-    {
-        var s = new UpdateScenario();
-        s.Assign(s.Release(s.ReleaseOf("1.0.0", 1)));
-        s.Installs();
-        return s;
-    }
-
     [Fact]
     public void A_rotated_director_key_keeps_the_device_updating_across_missed_root_versions()
     {
-        var s = Running();
+        var s = UpdateScenario.Running();
         s.Director.RotateRoot(newTargetsKey: TestKeys.Ed25519("director-targets-2"));
         s.Director.RotateRoot(newRootKey: TestKeys.Ed25519("director-root-2"));
         s.Director.RotateRoot(newTargetsKey: TestKeys.Ed25519("director-targets-3"));
-        s.NewNonce();
-        s.Assign(s.Release(s.ReleaseOf("1.1.0", 1)));
+        s.AssignNext("1.1.0");
 
         s.Installs();
 
@@ -36,7 +27,7 @@ public class OperationsTests
     [Fact]
     public void Rotated_timestamp_and_snapshot_keys_keep_the_device_updating_across_missed_root_versions()
     {
-        var s = Running();
+        var s = UpdateScenario.Running();
         s.Repository.TimestampKey = TestKeys.Ed25519("image-timestamp-2");
         s.Repository.RotateRoot(root => root);
         s.Repository.PublishTimestamp();
@@ -44,8 +35,7 @@ public class OperationsTests
         s.Repository.RotateRoot(root => root);
         s.Repository.PublishSnapshot();
         s.Repository.RotateRoot(root => root, [TestKeys.Ed25519("image-root-2")]);
-        s.NewNonce();
-        s.Assign(s.Release(s.ReleaseOf("1.1.0", 1)));
+        s.AssignNext("1.1.0");
 
         s.Installs();
 
@@ -56,7 +46,7 @@ public class OperationsTests
     [Fact]
     public void A_device_offline_past_every_expiry_recovers_on_its_next_poll()
     {
-        var s = Running();
+        var s = UpdateScenario.Running();
         // Two years away. The server rotates both roots before they expire and keeps every N.root.json.
         for (var day = 300; day <= 600; day += 300)
         {
@@ -72,8 +62,7 @@ public class OperationsTests
 
         // Its next poll after the server re-signed: root chains walked (root 2 expired on the way), fresh files, update.
         s.Repository.RepublishAll();
-        s.NewNonce();
-        s.Assign(s.Release(s.ReleaseOf("2.0.0", 1)));
+        s.AssignNext("2.0.0");
         s.Installs();
         Assert.Equal(3, s.State.ImageRoot.Signed.Version);
         Assert.Equal(s.Clock.Now, s.State.TimeFloor);
@@ -82,17 +71,15 @@ public class OperationsTests
     [Fact]
     public void An_offline_root_chain_skipping_a_version_is_refused()
     {
-        var s = Running();
+        var s = UpdateScenario.Running();
         s.Repository.RotateRoot(root => root);
         s.Repository.RotateRoot(root => root);
         s.Repository.Source["2.root.json"] = null; // a gap: 3.root.json exists but 2 is missing
-        s.NewNonce();
-        s.Assign(s.Release(s.ReleaseOf("1.1.0", 1)));
+        s.AssignNext("1.1.0");
         s.Installs(); // the walk stops at the gap: root 1 is still valid, and 3 is never looked at
         Assert.Equal(1, s.State.ImageRoot.Signed.Version);
         s.Repository.Source["2.root.json"] = MetadataSigning.Sign(s.Repository.RootDocument(3), s.Repository.RootKeys).ToBytes();
-        s.NewNonce();
-        s.Assign(s.Release(s.ReleaseOf("1.2.0", 1)));
+        s.AssignNext("1.2.0");
         Assert.Equal(ReasonCodes.RootChainBroken, s.Check().Refusal!.Code);
     }
 }

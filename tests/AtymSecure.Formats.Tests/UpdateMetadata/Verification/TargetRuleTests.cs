@@ -167,8 +167,7 @@ public class TargetRuleTests
         s.Containers[UpdateScenario.Container] = new InstalledContainer(SecurityCounterFloor: 5);
         s.Assign(s.Release(s.ReleaseOf("1.0.0", 4)));
         Assert.EndsWith(".custom.securityCounter", s.Refused(CounterRollback).Path, StringComparison.Ordinal);
-        s.NewNonce();
-        s.Assign(s.Release(s.ReleaseOf("1.0.1", 5)));
+        s.AssignNext("1.0.1", 5);
         s.Installs();
     }
 

@@ -61,9 +61,7 @@ public class UpdateVerifierTests
     [Fact]
     public void Nothing_new_once_the_named_image_is_installed_and_only_the_director_is_read()
     {
-        var s = new UpdateScenario();
-        s.Assign(s.Release(s.ReleaseOf("1.0.0", 1)));
-        s.Installs();
+        var s = UpdateScenario.Running();
         s.Repository.Source.Requests.Clear();
         s.Clock.Advance(TimeSpan.FromHours(1));
 
@@ -77,9 +75,7 @@ public class UpdateVerifierTests
     [Fact]
     public void An_idle_device_still_walks_the_image_root_every_24_hours()
     {
-        var s = new UpdateScenario();
-        s.Assign(s.Release(s.ReleaseOf("1.0.0", 1)));
-        s.Installs();
+        var s = UpdateScenario.Running();
         s.Repository.RotateRoot(root => root);
         s.Clock.Advance(TimeSpan.FromHours(24));
         s.Repository.Source.Requests.Clear();
@@ -110,9 +106,7 @@ public class UpdateVerifierTests
     [Fact]
     public void The_identical_director_document_again_is_not_held_to_the_new_nonce()
     {
-        var s = new UpdateScenario();
-        s.Assign(s.Release(s.ReleaseOf("1.0.0", 1)));
-        s.Installs();
+        var s = UpdateScenario.Running();
         s.NewNonce(); // the device reported again; the server has not answered yet
         Assert.True(s.Check().IsUpToDate);
     }
