@@ -137,8 +137,6 @@ public sealed class UpdateVerifier(TimeProvider clock, UpdateMetadataLimits? lim
         }
         if (listed.Release.FirstDifference(release) is { } field)
             throw Refuse(9, ReasonCodes.TargetMismatch, found.Role.Name, imagePath, $"{listedAt}.custom.{field}", $"director and image repository disagree on {field}");
-        if (release.DeviceClass != device.DeviceClass)
-            throw Refuse(9, ReasonCodes.WrongClass, found.Role.Name, imagePath, $"{listedAt}.custom.deviceClass", $"an image for class '{release.DeviceClass}'");
         var floor = device.Containers[release.Container].SecurityCounterFloor;
         if (release.SecurityCounter < floor)
             throw Refuse(9, ReasonCodes.CounterRollback, found.Role.Name, imagePath, $"{listedAt}.custom.securityCounter",
