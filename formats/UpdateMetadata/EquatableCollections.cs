@@ -1,12 +1,13 @@
 using System.Collections;
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Formats.UpdateMetadata;
 
 /// <summary>
-/// An immutable list that compares by its items, so records holding one keep value equality (as YARP's config
-/// records do). Order matters: TUF delegation order and signature order are meaningful.
+/// An immutable list that compares by its items (<see cref="ValueEquality.Lists"/>), so records holding one keep value
+/// equality without overriding Equals themselves. Order matters: TUF delegation order and signature order are meaningful.
 /// </summary>
 [CollectionBuilder(typeof(EquatableList), nameof(EquatableList.Create))]
 public sealed class EquatableList<T> : IReadOnlyList<T>, IEquatable<EquatableList<T>>
@@ -23,17 +24,11 @@ public sealed class EquatableList<T> : IReadOnlyList<T>, IEquatable<EquatableLis
 
     public T this[int index] => _items[index];
 
-    public bool Equals(EquatableList<T>? other) =>
-        other is not null && _items.AsSpan().SequenceEqual(other._items.AsSpan(), EqualityComparer<T>.Default);
+    public bool Equals(EquatableList<T>? other) => other is not null && ValueEquality.Lists(this, other);
 
     public override bool Equals(object? obj) => obj is EquatableList<T> other && Equals(other);
 
-    public override int GetHashCode()
-    {
-        var hash = new HashCode();
-        foreach (var item in _items) hash.Add(item);
-        return hash.ToHashCode();
-    }
+    public override int GetHashCode() => ValueEquality.ListHash(this);
 
     public IEnumerator<T> GetEnumerator() => ((IEnumerable<T>)_items).GetEnumerator();
 
@@ -53,7 +48,7 @@ public static class EquatableList
 }
 
 /// <summary>
-/// An immutable string-keyed map that compares by its entries. Keys are held in ordinal order; canonical JSON
+/// An immutable string-keyed map that compares by its entries (<see cref="ValueEquality.Dictionaries"/>). Keys are held in ordinal order; canonical JSON
 /// output sorts them itself (<see cref="Json.CanonicalJsonWriter"/>), so this order is only for determinism.
 /// </summary>
 public sealed class EquatableMap<TValue> : IReadOnlyDictionary<string, TValue>, IEquatable<EquatableMap<TValue>>
@@ -81,26 +76,11 @@ public sealed class EquatableMap<TValue> : IReadOnlyDictionary<string, TValue>, 
 
     public EquatableMap<TValue> SetItem(string key, TValue value) => new(_entries.SetItem(key, value));
 
-    public bool Equals(EquatableMap<TValue>? other)
-    {
-        if (other is null || other.Count != Count) return false;
-        foreach (var (key, value) in _entries)
-            if (!other._entries.TryGetValue(key, out var theirs) || !EqualityComparer<TValue>.Default.Equals(value, theirs)) return false;
-        return true;
-    }
+    public bool Equals(EquatableMap<TValue>? other) => other is not null && ValueEquality.Dictionaries(this, other);
 
     public override bool Equals(object? obj) => obj is EquatableMap<TValue> other && Equals(other);
 
-    public override int GetHashCode()
-    {
-        var hash = new HashCode();
-        foreach (var (key, value) in _entries)
-        {
-            hash.Add(key, StringComparer.Ordinal);
-            hash.Add(value);
-        }
-        return hash.ToHashCode();
-    }
+    public override int GetHashCode() => ValueEquality.DictionaryHash(this);
 
     public IEnumerator<KeyValuePair<string, TValue>> GetEnumerator() => _entries.GetEnumerator();
 
