@@ -44,13 +44,12 @@ public class UpdateVerifierFuzzTests
                 else if (kind == 1) copy[at] ^= (byte)(1 << (value % 8));
                 else length = Math.Min(length, at + 1);
             }
-            var sources = new MemoryMetadataSource();
-            var mutated = which.StartsWith("director", StringComparison.Ordinal) ? s.Director.Source : s.Repository.Source;
-            foreach (var n in mutated.Names) sources[n] = mutated[n];
-            sources[name] = copy[..length];
-            var update = new UpdateVerifier(s.Clock).Check(start, which.StartsWith("director", StringComparison.Ordinal)
-                ? new UpdateSources(sources, s.Repository.Source)
-                : new UpdateSources(s.Director.Source, sources), s.Device);
+            var served = new MemoryMetadataSource();
+            foreach (var n in source.Names) served[n] = source[n];
+            served[name] = copy[..length];
+            var update = new UpdateVerifier(s.Clock).Check(start, source == s.Director.Source
+                ? new UpdateSources(served, s.Repository.Source)
+                : new UpdateSources(s.Director.Source, served), s.Device);
             if (update.Update is { } verified) Assert.Equal(assignment.ImageSha256, verified.Installs[0].Image.Sha256);
         }, iter: 500, threads: 1);
     }
