@@ -10,23 +10,13 @@ namespace AtymSecure.Bootloader.Boot;
 /// (the attempt is recorded before the start, so a crash or watchdog reset counts); out of
 /// attempts or failing verification it reverts to the confirmed image; a confirmed slot that
 /// fails verification falls back to the other slot (if not below the security floor); a container
-/// with no valid slot is marked failed and the others still boot.
+/// with no valid slot is marked failed and the others still boot. Built per call by <see cref="DeviceBootloader"/>.
 /// </summary>
-public sealed class BootSelector
+internal sealed class BootSelector(IFlash flash, ContainerStateStore store, BootloaderOptions options)
 {
-    private readonly IFlash _flash;
-    private readonly ContainerStateStore _store;
-    private readonly BootloaderOptions _options;
-
-    public BootSelector(IFlash flash, ContainerStateStore store, BootloaderOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(flash);
-        ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(options);
-        _flash = flash;
-        _store = store;
-        _options = options;
-    }
+    private readonly IFlash _flash = flash;
+    private readonly ContainerStateStore _store = store;
+    private readonly BootloaderOptions _options = options;
 
     public BootReport BootAll()
     {

@@ -15,23 +15,13 @@ namespace AtymSecure.Bootloader.Install;
 /// 3. erase the sectors the image needs, stream the image in (a delta reads the confirmed slot);
 /// 4. sync, read back and hash what was written; only a match records Pending (trial).
 /// A cut anywhere leaves the container Installing (never booted from) or Pending; the confirmed
-/// image keeps running either way.
+/// image keeps running either way. Built per call by <see cref="DeviceBootloader"/>.
 /// </summary>
-public sealed class ContainerInstaller
+internal sealed class ContainerInstaller(IFlash flash, ContainerStateStore store, BootloaderOptions options)
 {
-    private readonly IFlash _flash;
-    private readonly ContainerStateStore _store;
-    private readonly BootloaderOptions _options;
-
-    public ContainerInstaller(IFlash flash, ContainerStateStore store, BootloaderOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(flash);
-        ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(options);
-        _flash = flash;
-        _store = store;
-        _options = options;
-    }
+    private readonly IFlash _flash = flash;
+    private readonly ContainerStateStore _store = store;
+    private readonly BootloaderOptions _options = options;
 
     /// <summary>Installs <paramref name="image"/> as the container's pending trial; returns the slot written.</summary>
     public SlotId Install(IInstallImage image, IInstallPreCheck preCheck)
