@@ -53,7 +53,7 @@ public sealed class BundleInstallImage : IInstallImage, IInstallPreCheck
     public string DeviceClass => _envelope.Header.DeviceClass;
     public Digest TargetDigest => Digest.FromSha256(_envelope.Header.TargetDigest);
     public long TargetSize => (long)Math.Min(_envelope.Header.TargetSize, long.MaxValue);
-    public ImageKind Kind => _envelope.Header.PayloadKind == PayloadKind.Delta ? ImageKind.Delta : ImageKind.Full;
+    public PayloadKind Kind => _envelope.Header.PayloadKind;
     public Digest? BaseDigest => _envelope.Header.BaseDigest is { Length: Digest.Sha256Size } b ? Digest.FromSha256(b) : null;
 
     /// <summary>Signature and expiry via <see cref="BundleVerifier.CheckAuthenticity"/>, plus what this installer can record.</summary>
@@ -76,7 +76,7 @@ public sealed class BundleInstallImage : IInstallImage, IInstallPreCheck
         using var payload = verified.OpenPayload(bundle);
         try
         {
-            if (Kind == ImageKind.Delta)
+            if (Kind == PayloadKind.Delta)
             {
                 // The patch names its own codec (SeqDiff or zstd-prefix) in its header; patches are small.
                 var patch = new MemoryStream();

@@ -4,6 +4,7 @@ using AtymSecure.Bootloader.Layout;
 using AtymSecure.Bootloader.State;
 using AtymSecure.Formats;
 using AtymSecure.Primitives;
+using AtymSecure.Formats.Bundle;
 
 namespace AtymSecure.Bootloader.Install;
 
@@ -38,7 +39,7 @@ internal sealed class ContainerInstaller(IFlash flash, ContainerStateStore store
         var installing = ContainerTransitions.BeginInstall(before);
         var slot = table.Slot(image.ContainerName, installing.TrialSlot);
         ISlotReader? baseImage = null;
-        if (image.Kind == ImageKind.Delta)
+        if (image.Kind == PayloadKind.Delta)
             baseImage = new FlashSlotReader(_flash, table.Slot(image.ContainerName, before.ConfirmedSlot), before.ConfirmedImage!.Value.Size);
 
         _store.Commit(installing);

@@ -2,6 +2,7 @@ using AtymSecure.Bootloader.State;
 using AtymSecure.Formats.Container;
 using AtymSecure.Formats.Delta;
 using AtymSecure.Primitives;
+using AtymSecure.Formats.Bundle;
 
 namespace AtymSecure.Bootloader.Install;
 
@@ -44,7 +45,7 @@ public sealed class DeltaPatchImage : IInstallImage
     public string DeviceClass => _metadata.DeviceClass;
     public Digest TargetDigest => _metadata.TargetDigest;
     public long TargetSize => _metadata.TargetSize;
-    public ImageKind Kind => ImageKind.Delta;
+    public PayloadKind Kind => PayloadKind.Delta;
     public Digest? BaseDigest { get; }
 
     public void WriteTarget(ISlotReader? baseImage, Stream output) =>

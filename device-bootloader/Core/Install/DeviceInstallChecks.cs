@@ -46,6 +46,6 @@ public static class DeviceInstallChecks
         image.DeviceClass,
         image.SecurityCounter,
         (ulong)Math.Max(0, image.TargetSize),
-        image.Kind == ImageKind.Delta ? PayloadKind.Delta : PayloadKind.Full,
+        image.Kind,
         image.BaseDigest?.ToBytes());
 }

@@ -1,15 +1,9 @@
 using AtymSecure.Primitives;
 using AtymSecure.Bootloader.State;
 using AtymSecure.Formats.Container;
+using AtymSecure.Formats.Bundle;
 
 namespace AtymSecure.Bootloader.Install;
-
-/// <summary>Whether an image carries the whole target or a delta against the confirmed image.</summary>
-public enum ImageKind
-{
-    Full,
-    Delta,
-}
 
 /// <summary>Random-access, read-only view of a slot (the delta base: the confirmed image).</summary>
 public interface ISlotReader
@@ -40,7 +34,8 @@ public interface IInstallImage
     Digest TargetDigest { get; }
     long TargetSize { get; }
 
-    ImageKind Kind { get; }
+    /// <summary>Whether the image carries the whole target or a delta against the confirmed image.</summary>
+    PayloadKind Kind { get; }
 
     /// <summary>For a delta: the SHA-256 of the image it applies to (the confirmed image).</summary>
     Digest? BaseDigest { get; }

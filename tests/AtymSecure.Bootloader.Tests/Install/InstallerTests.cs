@@ -8,6 +8,7 @@ using AtymSecure.Primitives;
 using static AtymSecure.Bootloader.Tests.Support.TwoContainerDevice;
 using AtymSecure.Bootloader.Simulator;
 using AtymSecure.Formats.Container;
+using AtymSecure.Formats.Bundle;
 
 namespace AtymSecure.Bootloader.Tests.Install;
 
@@ -156,7 +157,7 @@ public sealed class InstallerTests
         public string DeviceClass => inner.DeviceClass;
         public Digest TargetDigest => inner.TargetDigest;
         public long TargetSize => inner.TargetSize;
-        public ImageKind Kind => inner.Kind;
+        public PayloadKind Kind => inner.Kind;
         public Digest? BaseDigest => inner.BaseDigest;
         public virtual void WriteTarget(ISlotReader? baseImage, Stream output) => inner.WriteTarget(baseImage, output);
     }

@@ -6,6 +6,7 @@ using AtymSecure.Bootloader.State;
 using AtymSecure.Formats;
 using AtymSecure.Formats.Container;
 using AtymSecure.Primitives;
+using AtymSecure.Formats.Bundle;
 
 namespace AtymSecure.Bootloader.Tests.Support;
 
@@ -21,7 +22,7 @@ public sealed record SignedTestImage(
     string DeviceClass,
     Digest TargetDigest,
     long TargetSize,
-    ImageKind Kind,
+    PayloadKind Kind,
     Digest? BaseDigest,
     DateTimeOffset Expires,
     byte[] Payload,
@@ -34,7 +35,7 @@ public sealed record SignedTestImage(
     public void WriteTarget(ISlotReader? baseImage, Stream output)
     {
         ArgumentNullException.ThrowIfNull(output);
-        if (Kind == ImageKind.Full)
+        if (Kind == PayloadKind.Full)
         {
             output.Write(Payload);
             return;
@@ -84,16 +85,16 @@ public sealed class TestImageSigner : IDisposable
 
     public SignedTestImage Full(string container, byte[] image, string version, uint counter, string deviceClass = "test-mcu", DateTimeOffset? expires = null) =>
         Sign(new SignedTestImage(container, SemanticVersion.Parse(version), counter, deviceClass, Digest.Compute(image), image.Length,
-            ImageKind.Full, null, expires ?? Now.AddDays(30), image, []));
+            PayloadKind.Full, null, expires ?? Now.AddDays(30), image, []));
 
     public SignedTestImage Delta(string container, byte[] oldImage, byte[] newImage, string version, uint counter, string deviceClass = "test-mcu") =>
         Sign(new SignedTestImage(container, SemanticVersion.Parse(version), counter, deviceClass, Digest.Compute(newImage), newImage.Length,
-            ImageKind.Delta, Digest.Compute(oldImage), Now.AddDays(30), TestDelta.Encode(oldImage, newImage), []));
+            PayloadKind.Delta, Digest.Compute(oldImage), Now.AddDays(30), TestDelta.Encode(oldImage, newImage), []));
 
     /// <summary>A delta carried as a real SeqDiff patch (made by the ota-server encoder, committed under Golden/delta).</summary>
     public SignedTestImage SeqDiff(string container, byte[] oldImage, byte[] newImage, byte[] patch, string version, uint counter, string deviceClass = "test-mcu") =>
         Sign(new SignedTestImage(container, SemanticVersion.Parse(version), counter, deviceClass, Digest.Compute(newImage), newImage.Length,
-            ImageKind.Delta, Digest.Compute(oldImage), Now.AddDays(30), patch, []) { IsFormatsPatch = true });
+            PayloadKind.Delta, Digest.Compute(oldImage), Now.AddDays(30), patch, []) { IsFormatsPatch = true });
 
     public SignedTestImage Sign(SignedTestImage unsigned)
     {
@@ -124,7 +125,7 @@ public sealed class EcdsaTestPreCheck : IInstallPreCheck, IDisposable
             problems.Add(new(ReasonCodes.UntrustedSigner, "signature", "ECDSA P-256 signature does not verify with the trusted key"));
         if (signed.Expires <= now)
             problems.Add(new(ReasonCodes.BundleExpired, "expires", $"image expired at {signed.Expires:O}"));
-        if (signed.Kind == ImageKind.Delta && signed.BaseDigest is null)
+        if (signed.Kind == PayloadKind.Delta && signed.BaseDigest is null)
             problems.Add(new(ReasonCodes.BundleMalformed, "baseDigest", "delta without a base digest"));
         return problems;
     }
