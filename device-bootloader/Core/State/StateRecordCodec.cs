@@ -35,16 +35,20 @@ public static class StateRecordCodec
 
     private const int SlotAOffset = 28;
 
-    private static readonly Layout V1 = new(StateRecordFormat.V1, Size: 192, SlotSize: 52, ReservedStart: 132, Crc: 156);
-    private static readonly Layout V2 = new(StateRecordFormat.V2, Size: 288, SlotSize: 108, ReservedStart: 244, Crc: 252);
+    /// <summary>Where a v2 slot's version text starts (after its SHA-256).</summary>
+    private const int V2SlotVersion = 44;
 
-    public static int RecordSize(StateRecordFormat format) => LayoutOf(format).Size;
+    private static readonly Layout V1 = new(StateRecordFormat.V1, Size: 192, SlotSize: 52, SlotDigest: 20, Crc: 156);
+    private static readonly Layout V2 = new(StateRecordFormat.V2, Size: 288, SlotSize: 108, SlotDigest: 12, Crc: 252);
+
+    public static int RecordSize(StateRecordFormat format) =>
+        LayoutOf(format) is { } layout ? layout.Size : throw new ArgumentOutOfRangeException(nameof(format), format, "unknown state record format");
 
     public static byte[] Encode(StateLogEntry entry, DeviceKey key, StateRecordFormat format = CurrentFormat)
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(key);
-        var layout = LayoutOf(format);
+        var layout = LayoutOf(format) ?? throw new ArgumentOutOfRangeException(nameof(format), format, "unknown state record format");
         var bytes = new byte[layout.Size];
         var s = bytes.AsSpan();
         BinaryPrimitives.WriteUInt32LittleEndian(s, Magic);
@@ -63,8 +67,8 @@ public static class StateRecordCodec
             s[20] = (byte)r.TrialSlot;
             s[21] = r.AttemptsLeft;
             BinaryPrimitives.WriteUInt32LittleEndian(s[24..], r.SecurityFloor);
-            WriteSlot(s.Slice(layout.SlotA, layout.SlotSize), r.SlotA, format);
-            WriteSlot(s.Slice(layout.SlotB, layout.SlotSize), r.SlotB, format);
+            WriteSlot(s.Slice(layout.SlotA, layout.SlotSize), r.SlotA, layout);
+            WriteSlot(s.Slice(layout.SlotB, layout.SlotSize), r.SlotB, layout);
         }
         BinaryPrimitives.WriteUInt32LittleEndian(s[layout.Crc..], Crc32.HashToUInt32(s[..layout.Crc]));
         key.Mac(s[..layout.Mac], s[layout.Mac..]);
@@ -95,12 +99,7 @@ public static class StateRecordCodec
         if (bytes.Length < V1.Size) throw new StateRecordException($"record is {bytes.Length} bytes, shorter than any format (v1 {V1.Size}, v2 {V2.Size})");
         var magic = BinaryPrimitives.ReadUInt32LittleEndian(bytes);
         if (magic != Magic) throw new StateRecordException($"magic 0x{magic:X8} is not a state record");
-        var layout = bytes[4] switch
-        {
-            (byte)StateRecordFormat.V1 => V1,
-            (byte)StateRecordFormat.V2 => V2,
-            var other => throw new StateRecordException($"format version {other} is not supported"),
-        };
+        var layout = LayoutOf((StateRecordFormat)bytes[4]) ?? throw new StateRecordException($"format version {bytes[4]} is not supported");
         if (bytes.Length < layout.Size) throw new StateRecordException($"record is {bytes.Length} bytes, a v{(byte)layout.Format} record is {layout.Size}");
         var s = bytes[..layout.Size];
         var crc = BinaryPrimitives.ReadUInt32LittleEndian(s[layout.Crc..]);
@@ -125,8 +124,8 @@ public static class StateRecordCodec
                     (SlotId)s[20],
                     s[21],
                     BinaryPrimitives.ReadUInt32LittleEndian(s[24..]),
-                    ReadSlot(s.Slice(layout.SlotA, layout.SlotSize), layout.Format),
-                    ReadSlot(s.Slice(layout.SlotB, layout.SlotSize), layout.Format));
+                    ReadSlot(s.Slice(layout.SlotA, layout.SlotSize), layout),
+                    ReadSlot(s.Slice(layout.SlotB, layout.SlotSize), layout));
                 var problems = record.Validate();
                 if (problems.Count > 0) throw new StateRecordException("inconsistent record: " + string.Join("; ", problems));
                 return new StateLogEntry(type, sequence, epoch, record);
@@ -152,37 +151,38 @@ public static class StateRecordCodec
         }
     }
 
-    private static Layout LayoutOf(StateRecordFormat format) => format switch
+    /// <summary>The layout of <paramref name="format"/>; null for a format this codec does not know.</summary>
+    private static Layout? LayoutOf(StateRecordFormat format) => format switch
     {
         StateRecordFormat.V1 => V1,
         StateRecordFormat.V2 => V2,
-        _ => throw new ArgumentOutOfRangeException(nameof(format), format, "unknown state record format"),
+        _ => null,
     };
 
-    private static void WriteSlot(Span<byte> s, SlotImageInfo info, StateRecordFormat format)
+    private static void WriteSlot(Span<byte> s, SlotImageInfo info, Layout layout)
     {
         if (!info.Present) return;
         var v = info.Version!;
         s[0] = (byte)(1 | (info.Verified ? 2 : 0));
         BinaryPrimitives.WriteUInt32LittleEndian(s[4..], info.Size);
         BinaryPrimitives.WriteUInt32LittleEndian(s[8..], info.SecurityCounter);
-        if (format == StateRecordFormat.V1)
+        info.Digest.WriteTo(s[layout.SlotDigest..]);
+        if (layout.Format == StateRecordFormat.V1)
         {
             BinaryPrimitives.WriteUInt16LittleEndian(s[12..], (ushort)v.Major);
             BinaryPrimitives.WriteUInt16LittleEndian(s[14..], (ushort)v.Minor);
             BinaryPrimitives.WriteUInt32LittleEndian(s[16..], (uint)v.Patch);
-            info.Digest.WriteTo(s[20..]);
             return;
         }
         var text = v.ToString();
         s[1] = (byte)text.Length;
-        info.Digest.WriteTo(s[12..]);
-        Encoding.ASCII.GetBytes(text, s.Slice(44, SemanticVersion.MaxLength));
+        Encoding.ASCII.GetBytes(text, s.Slice(V2SlotVersion, SemanticVersion.MaxLength));
     }
 
-    private static SlotImageInfo ReadSlot(ReadOnlySpan<byte> s, StateRecordFormat format)
+    private static SlotImageInfo ReadSlot(ReadOnlySpan<byte> s, Layout layout)
     {
         var flags = s[0];
+        var format = layout.Format;
         var reservedStart = format == StateRecordFormat.V1 ? 1 : 2;
         if ((flags & ~3) != 0 || s[reservedStart..4].ContainsAnyExcept((byte)0)) throw new StateRecordException($"slot flags 0x{flags:X2} or reserved bytes invalid");
         if ((flags & 1) == 0)
@@ -192,31 +192,35 @@ public static class StateRecordCodec
         }
         var size = BinaryPrimitives.ReadUInt32LittleEndian(s[4..]);
         var counter = BinaryPrimitives.ReadUInt32LittleEndian(s[8..]);
+        var digest = Digest.FromSha256(s.Slice(layout.SlotDigest, Digest.Sha256Size));
         if (format == StateRecordFormat.V1)
         {
             var release = SemanticVersion.Release(BinaryPrimitives.ReadUInt16LittleEndian(s[12..]), BinaryPrimitives.ReadUInt16LittleEndian(s[14..]), BinaryPrimitives.ReadUInt32LittleEndian(s[16..]));
-            return new SlotImageInfo(true, (flags & 2) != 0, size, Digest.FromSha256(s.Slice(20, Digest.Sha256Size)), release, counter);
+            return new SlotImageInfo(true, (flags & 2) != 0, size, digest, release, counter);
         }
         int length = s[1];
-        var field = s.Slice(44, SemanticVersion.MaxLength);
+        var field = s.Slice(V2SlotVersion, SemanticVersion.MaxLength);
         if (length is < 1 or > SemanticVersion.MaxLength || field[length..].ContainsAnyExcept((byte)0))
             throw new StateRecordException($"slot version length {length} is outside 1..{SemanticVersion.MaxLength} or its padding is not zero");
         if (field[..length].ContainsAnyExcept(VersionBytes))
             throw new StateRecordException("slot version has bytes outside SemVer's [0-9A-Za-z.+-]");
         var text = Encoding.ASCII.GetString(field[..length]);
         if (!SemanticVersion.TryParse(text, out var version, out var error)) throw new StateRecordException($"slot version '{text}' is not SemVer: {error}");
-        return new SlotImageInfo(true, (flags & 2) != 0, size, Digest.FromSha256(s.Slice(12, Digest.Sha256Size)), version, counter);
+        return new SlotImageInfo(true, (flags & 2) != 0, size, digest, version, counter);
     }
 
     private static readonly System.Buffers.SearchValues<byte> VersionBytes =
         System.Buffers.SearchValues.Create("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.+-"u8);
 
     /// <summary>Where the parts of one format's record lie (the common header is the same in all).</summary>
-    private sealed record Layout(StateRecordFormat Format, int Size, int SlotSize, int ReservedStart, int Crc)
+    private sealed record Layout(StateRecordFormat Format, int Size, int SlotSize, int SlotDigest, int Crc)
     {
         public int SlotA => SlotAOffset;
 
         public int SlotB => SlotAOffset + SlotSize;
+
+        /// <summary>The zero bytes between slot B and the CRC.</summary>
+        public int ReservedStart => SlotB + SlotSize;
 
         public int Mac => Crc + 4;
     }
