@@ -43,7 +43,8 @@ internal sealed class ContainerInstaller(IFlash flash, ContainerStateStore store
             baseImage = new FlashSlotReader(_flash, table.Slot(image.ContainerName, before.ConfirmedSlot), before.ConfirmedImage!.Value.Size);
 
         _store.Commit(installing);
-        EraseFor(slot, image.TargetSize);
+        // Only the sectors the image will occupy (less wear than the whole slot).
+        _flash.EraseSectors(slot.Offset, image.TargetSize);
         using (var output = new SlotWriteStream(_flash, slot, image.TargetSize, _options.ProgramChunkBytes))
         {
             image.WriteTarget(baseImage, output);
@@ -60,13 +61,5 @@ internal sealed class ContainerInstaller(IFlash flash, ContainerStateStore store
         var written = SlotImageInfo.Unverified((uint)image.TargetSize, image.TargetDigest, image.Version, image.SecurityCounter);
         _store.Commit(ContainerTransitions.FinishInstall(installing, written, _options.TrialAttempts));
         return slot.Slot;
-    }
-
-    /// <summary>Erases only the sectors the image will occupy (less wear than the whole slot).</summary>
-    private void EraseFor(Partition slot, long size)
-    {
-        var g = _flash.Geometry;
-        for (var offset = slot.Offset; offset < slot.Offset + size; offset += g.SectorSize(g.SectorIndexAt(offset)))
-            _flash.EraseSector(offset);
     }
 }

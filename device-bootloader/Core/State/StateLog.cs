@@ -216,13 +216,7 @@ public sealed class StateLog
         throw new StateWriteException("state log header did not read back correctly");
     }
 
-    private void EraseHalf(int half)
-    {
-        var g = _flash.Geometry;
-        var p = _halves[half];
-        for (var offset = p.Offset; offset < p.End; offset += g.SectorSize(g.SectorIndexAt(offset)))
-            _flash.EraseSector(offset);
-    }
+    private void EraseHalf(int half) => _flash.EraseSectors(_halves[half].Offset, _halves[half].Size);
 
     /// <summary>Programs one record in <see cref="WriteFormat"/>, syncs and reads it back; false when it did not land (dropped write).</summary>
     private bool WriteVerified(int half, int slot, StateLogEntry entry)
