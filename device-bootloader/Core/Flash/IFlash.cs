@@ -1,4 +1,3 @@
-
 namespace AtymSecure.Bootloader.Flash;
 
 /// <summary>
@@ -25,7 +24,7 @@ public interface IFlash
 
     /// <summary>
     /// Write barrier: every program issued before it is durable when it returns. Parts that
-    /// complete writes out of order (see <see cref="FaultPlan.OutOfOrderWrites"/>) need this
+    /// complete writes out of order (the simulator's <c>FaultPlan.OutOfOrderWrites</c>) need this
     /// before any record that refers to earlier writes.
     /// </summary>
     void Sync();
