@@ -2,7 +2,6 @@ using AtymSecure.Bootloader.Boot;
 using AtymSecure.Bootloader.Flash;
 using AtymSecure.Bootloader.Layout;
 using AtymSecure.Bootloader.State;
-using AtymSecure.Formats;
 using AtymSecure.Primitives;
 using AtymSecure.Formats.Bundle;
 
@@ -31,8 +30,7 @@ internal sealed class ContainerInstaller(IFlash flash, ContainerStateStore store
         ArgumentNullException.ThrowIfNull(preCheck);
         var table = _store.Table;
         var problems = new List<Problem>(preCheck.Check(image, _options.Clock.GetUtcNow()));
-        problems.AddRange(DeviceInstallChecks.Check(image, table, _store, _options));
-        if (_store.Log.CannotRecord(image.Version) is { } unrecordable) problems.Add(new(ReasonCodes.VersionNotRecordable, "containerVersion", unrecordable));
+        problems.AddRange(DeviceInstallChecks.Check(image, _store, _options));
         if (problems.Count > 0) throw new InstallRefusedException(problems);
 
         var before = _store.Get(image.ContainerName);

@@ -8,27 +8,34 @@ namespace AtymSecure.Bootloader.Install;
 
 /// <summary>
 /// The device-side half of install verification (the image's <see cref="IInstallPreCheck"/> supplies the
-/// authenticity half): the container is on this device with no trial running, and the image fits — class, size,
+/// authenticity half): the container is on this device with no trial running, the image fits — class, size,
 /// security floor, delta base — by the shared <see cref="DeviceFitChecks"/>, with expectations taken from this
-/// container's state. Runs for every kind of install image, so no pre-check can skip the security floor. Reads state only.
+/// container's state, and the state log can record its version. Runs for every kind of install image, so no
+/// pre-check can skip the security floor. Reads state only.
 /// </summary>
 public static class DeviceInstallChecks
 {
-    public static IReadOnlyList<Problem> Check(IInstallImage image, PartitionTable table, ContainerStateStore store, BootloaderOptions options)
+    public static IReadOnlyList<Problem> Check(IInstallImage image, ContainerStateStore store, BootloaderOptions options)
     {
         ArgumentNullException.ThrowIfNull(image);
-        ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(options);
-        var index = table.ContainerIndex(image.ContainerName);
-        if (index < 0) return [new Problem(ReasonCodes.UnknownContainer, "containerName", $"no container '{image.ContainerName}' on this device")];
-
-        var record = store.Get(index);
+        var table = store.Table;
         var problems = new List<Problem>();
-        if (record.State == ContainerState.TrialBooted)
-            problems.Add(new(ReasonCodes.TrialRunning, "containerName", "a trial of this container is running; confirm or reject it first"));
-        var target = table.Slot(image.ContainerName, ContainerTransitions.InstallTarget(record));
-        problems.AddRange(DeviceFitChecks.Check(Candidate(image), Expectations(record, target, options)));
+        var index = table.ContainerIndex(image.ContainerName);
+        if (index < 0)
+        {
+            problems.Add(new(ReasonCodes.UnknownContainer, "containerName", $"no container '{image.ContainerName}' on this device"));
+        }
+        else
+        {
+            var record = store.Get(index);
+            if (record.State == ContainerState.TrialBooted)
+                problems.Add(new(ReasonCodes.TrialRunning, "containerName", "a trial of this container is running; confirm or reject it first"));
+            var target = table.Slot(image.ContainerName, ContainerTransitions.InstallTarget(record));
+            problems.AddRange(DeviceFitChecks.Check(Candidate(image), Expectations(record, target, options)));
+        }
+        if (store.Log.CannotRecord(image.Version) is { } unrecordable) problems.Add(new(ReasonCodes.VersionNotRecordable, "containerVersion", unrecordable));
         return problems;
     }
 
