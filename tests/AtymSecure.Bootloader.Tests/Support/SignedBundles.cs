@@ -12,7 +12,6 @@ namespace AtymSecure.Bootloader.Tests.Support;
 public sealed class SignedBundles : IDisposable
 {
     private const int ChunkSize = 1024;
-    private const PayloadCodec SeqDiff = (PayloadCodec)2; // the streaming SeqDiff codec
     private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
 
     public VerificationKey Trusted => VerificationKey.FromDer(_key.ExportSubjectPublicKeyInfo());
@@ -22,7 +21,7 @@ public sealed class SignedBundles : IDisposable
 
     /// <summary>A delta bundle: <paramref name="patch"/> turns <paramref name="baseImage"/> into <paramref name="target"/>.</summary>
     public byte[] Delta(string container, byte[] baseImage, byte[] target, byte[] patch, string version, uint counter, string deviceClass = SimDevice.DeviceClass) =>
-        Write(Header(container, target, version, counter, deviceClass, patch, PayloadKind.Delta, SeqDiff) with
+        Write(Header(container, target, version, counter, deviceClass, patch, PayloadKind.Delta, PayloadCodec.SeqDiff) with
         {
             BaseDigest = SHA256.HashData(baseImage),
             BaseSize = (ulong)baseImage.Length,
