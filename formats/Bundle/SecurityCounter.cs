@@ -71,8 +71,10 @@ public static class SecurityCounter
         {
             // SemanticVersion refuses leading zeros, so a short all-digit identifier is a small number.
             var n = identifiers[1];
-            if (n.Length > 2 || !n.All(char.IsAsciiDigit) || int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) > MaxPrereleaseNumber) return false;
-            step = (ulong)int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) + 1;
+            if (n.Length > 2 || !n.All(char.IsAsciiDigit)) return false;
+            var number = int.Parse(n, System.Globalization.CultureInfo.InvariantCulture);
+            if (number > MaxPrereleaseNumber) return false;
+            step = (ulong)number + 1;
         }
         bits = ((ulong)stage << 4) | step;
         return true;
