@@ -15,13 +15,6 @@ public sealed class StateRecordCodecTests
 
     public static TheoryData<StateRecordFormat> Formats => [StateRecordFormat.V1, StateRecordFormat.V2];
 
-    private static byte[] Golden(string file)
-    {
-        var path = Path.Combine(AppContext.BaseDirectory, "Golden", file);
-        Assert.True(File.Exists(path), $"golden file {file} is missing from tests/AtymSecure.Bootloader.Tests/Golden");
-        return File.ReadAllBytes(path);
-    }
-
     /// <summary>Re-seals a mutated record (CRC and MAC) so only the content checks can refuse it.</summary>
     private static void Reseal(byte[] bytes)
     {
@@ -63,7 +56,7 @@ public sealed class StateRecordCodecTests
             ("state-record-v1-half-header.bin", new StateLogEntry(StateRecordType.HalfHeader, 41, 7, null)),
         })
         {
-            var golden = Golden(file);
+            var golden = GoldenFile.Read(file);
             Assert.Equal(entry, StateRecordCodec.Decode(golden, Key));
             Assert.Equal(golden, StateRecordCodec.Encode(entry, Key, StateRecordFormat.V1));
         }
@@ -80,11 +73,11 @@ public sealed class StateRecordCodecTests
             ("state-record-v2-half-header.bin", new StateLogEntry(StateRecordType.HalfHeader, 41, 7, null)),
         })
         {
-            var golden = Golden(file);
+            var golden = GoldenFile.Read(file);
             Assert.Equal(entry, StateRecordCodec.Decode(golden, Key));
             Assert.Equal(golden, StateRecordCodec.Encode(entry, Key));
         }
-        var trial = StateRecordCodec.Decode(Golden("state-record-v2-prerelease-trial.bin"), Key).Container!;
+        var trial = StateRecordCodec.Decode(GoldenFile.Read("state-record-v2-prerelease-trial.bin"), Key).Container!;
         Assert.Equal("2.0.0-rc.1+build.5", trial.SlotB.Version!.ToString());
     }
 
@@ -94,7 +87,7 @@ public sealed class StateRecordCodecTests
     [InlineData("state-record-v2-bad-version-negative.bin", "not SemVer")]
     public void Negative_goldens_are_refused_with_the_reason(string file, string reason)
     {
-        var e = Assert.Throws<StateRecordException>(() => StateRecordCodec.Decode(Golden(file), Key));
+        var e = Assert.Throws<StateRecordException>(() => StateRecordCodec.Decode(GoldenFile.Read(file), Key));
         Assert.Contains(reason, e.Message);
     }
 
