@@ -1,9 +1,13 @@
 namespace AtymSecure.Primitives;
 
 /// <summary>
-/// Value equality for records that hold arrays, lists or dictionaries, which C# records compare by reference. Such
-/// records override <c>Equals</c>/<c>GetHashCode</c> with these helpers (as YARP's config records do), so two records
-/// with the same contents are equal and tests or diffs compare values, not serialised bytes.
+/// The one value equality for records that hold arrays, lists or dictionaries, which C# records compare by reference,
+/// so two records with the same contents are equal and tests or diffs compare values, not serialised bytes. A record
+/// whose collections are its own choice holds them as <see cref="EquatableList{T}"/> / <see cref="EquatableMap{TValue}"/>
+/// (built on these helpers; System.Text.Json populates both) and keeps the compiler's generated equality, which cannot
+/// forget a member. A record with byte arrays, or with collection types fixed by a wire format or a public signature,
+/// overrides <c>Equals</c>/<c>GetHashCode</c> with these helpers instead (as YARP's config records do); tests check every
+/// such record with TestSupport's <c>ValueEqualityProbe</c>.
 /// </summary>
 public static class ValueEquality
 {

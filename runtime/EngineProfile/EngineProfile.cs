@@ -1,4 +1,5 @@
 using AtymSecure.Formats.DeviceClasses;
+using AtymSecure.Primitives;
 using Wasmtime;
 
 namespace AtymSecure.Engines;
@@ -55,10 +56,10 @@ public sealed record EngineProfile(
         other is not null &&
         DeviceClass == other.DeviceClass && Target == other.Target && Interruption == other.Interruption &&
         OptimizationLevel == other.OptimizationLevel && MaxWasmStackBytes == other.MaxWasmStackBytes &&
-        SortedFeatures.SequenceEqual(other.SortedFeatures, StringComparer.Ordinal) &&
-        CraneliftSettings.Count == other.CraneliftSettings.Count &&
-        CraneliftSettings.All(s => other.CraneliftSettings.TryGetValue(s.Key, out var v) && v == s.Value);
+        ValueEquality.Lists(SortedFeatures.ToArray(), other.SortedFeatures.ToArray()) &&
+        ValueEquality.Dictionaries(CraneliftSettings, other.CraneliftSettings);
 
     public override int GetHashCode() =>
-        HashCode.Combine(DeviceClass, Target, Interruption, OptimizationLevel, MaxWasmStackBytes, string.Join(',', SortedFeatures), CraneliftSettings.Count);
+        HashCode.Combine(DeviceClass, Target, Interruption, OptimizationLevel, MaxWasmStackBytes, ValueEquality.ListHash(SortedFeatures.ToArray()),
+            ValueEquality.DictionaryHash(CraneliftSettings));
 }

@@ -1,3 +1,4 @@
+using AtymSecure.Primitives;
 using System.Buffers;
 using System.Text;
 

@@ -1,3 +1,4 @@
+using AtymSecure.Primitives;
 using System.Globalization;
 
 namespace AtymSecure.Formats.UpdateMetadata.Json;

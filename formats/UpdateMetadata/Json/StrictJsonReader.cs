@@ -1,3 +1,4 @@
+using AtymSecure.Primitives;
 using System.Text.Json;
 
 namespace AtymSecure.Formats.UpdateMetadata.Json;

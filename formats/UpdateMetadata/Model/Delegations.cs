@@ -1,3 +1,4 @@
+using AtymSecure.Primitives;
 using System.Security.Cryptography;
 using System.Text;
 using AtymSecure.Formats.UpdateMetadata.Json;

@@ -1,3 +1,4 @@
+using AtymSecure.Primitives;
 using AtymSecure.Formats.UpdateMetadata.Json;
 
 namespace AtymSecure.Formats.UpdateMetadata.Model;

@@ -1,3 +1,4 @@
+using AtymSecure.Primitives;
 using System.Security.Cryptography;
 using AtymSecure.Formats.Crypto;
 using AtymSecure.Formats.UpdateMetadata.Json;

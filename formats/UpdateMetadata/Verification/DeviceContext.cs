@@ -1,3 +1,5 @@
+using AtymSecure.Primitives;
+
 namespace AtymSecure.Formats.UpdateMetadata.Verification;
 
 /// <summary>

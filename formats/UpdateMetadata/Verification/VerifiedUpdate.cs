@@ -1,3 +1,4 @@
+using AtymSecure.Primitives;
 using AtymSecure.Formats.Crypto;
 using AtymSecure.Formats.UpdateMetadata.Model;
 

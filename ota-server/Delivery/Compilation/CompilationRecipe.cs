@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using AtymSecure.Formats.DeviceClasses;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Delivery.Compilation;
 
@@ -26,9 +27,9 @@ public sealed record CompilationRecipe(
     RecipeOutput Output,
     CompilationKey Key,
     string KeyDigest,
-    IReadOnlyDictionary<string, string> Tools,
-    IReadOnlyDictionary<string, string> Inputs,
-    IReadOnlyList<string> Steps)
+    EquatableMap<string> Tools,
+    EquatableMap<string> Inputs,
+    EquatableList<string> Steps)
 {
     /// <summary>Schema identifier of this record (also used as the in-toto predicate type).</summary>
     public const string SchemaV1 = "https://atym.dev/attestations/aot-recipe/v1";
@@ -45,16 +46,8 @@ public sealed record CompilationRecipe(
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     };
 
-    /// <summary>Canonical JSON (UTF-8, fixed property order, sorted maps, LF line ends).</summary>
-    public byte[] ToJsonBytes()
-    {
-        var sorted = this with
-        {
-            Tools = new SortedDictionary<string, string>(Tools.ToDictionary(), StringComparer.Ordinal),
-            Inputs = new SortedDictionary<string, string>(Inputs.ToDictionary(), StringComparer.Ordinal),
-        };
-        return JsonSerializer.SerializeToUtf8Bytes(sorted, Options);
-    }
+    /// <summary>Canonical JSON (UTF-8, fixed property order, maps in ordinal key order as <see cref="EquatableMap{TValue}"/> holds them, LF line ends).</summary>
+    public byte[] ToJsonBytes() => JsonSerializer.SerializeToUtf8Bytes(this, Options);
 
     /// <summary>Parses and validates a recipe; throws <see cref="CompilationRecipeFormatException"/> listing every problem.</summary>
     public static CompilationRecipe Parse(ReadOnlySpan<byte> json)

@@ -1,3 +1,5 @@
+using AtymSecure.Primitives;
+
 namespace AtymSecure.Delivery.Compilation;
 
 /// <summary>How out-of-bounds linear-memory accesses are caught.</summary>
@@ -26,15 +28,5 @@ public sealed record EngineSettings(
     bool EpochInterruption,
     BoundsCheckMode BoundsChecks,
     string OptimizationLevel,
-    IReadOnlyList<string> NativeCompilerFlags,
-    int ExceptionBufferBytes)
-{
-    public bool Equals(EngineSettings? other) =>
-        other is not null && ConsumeFuel == other.ConsumeFuel && EpochInterruption == other.EpochInterruption &&
-        BoundsChecks == other.BoundsChecks && OptimizationLevel == other.OptimizationLevel &&
-        ExceptionBufferBytes == other.ExceptionBufferBytes &&
-        NativeCompilerFlags.SequenceEqual(other.NativeCompilerFlags, StringComparer.Ordinal);
-
-    public override int GetHashCode() =>
-        HashCode.Combine(ConsumeFuel, EpochInterruption, BoundsChecks, OptimizationLevel, ExceptionBufferBytes, string.Join(' ', NativeCompilerFlags));
-}
+    EquatableList<string> NativeCompilerFlags,
+    int ExceptionBufferBytes);

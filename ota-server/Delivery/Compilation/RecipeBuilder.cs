@@ -19,7 +19,7 @@ internal static class RecipeBuilder
         var produced = RecipeSubject.Of(output);
         var mediaType = AotMediaTypes.For(key.BackEnd);
         var recipe = new CompilationRecipe(CompilationRecipe.SchemaV1, deviceClass, source,
-            new RecipeOutput(produced.Digest, produced.Size, mediaType), key, key.Digest, tools, inputs, steps);
+            new RecipeOutput(produced.Digest, produced.Size, mediaType), key, key.Digest, new(tools), new(inputs), [.. steps]);
         var problems = recipe.Validate();
         if (problems.Count > 0)
             throw new AotCompilationException("internal error: produced an invalid recipe: " + string.Join("; ", problems));

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using AtymSecure.Formats.Container;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.DeviceAgent.Provisioning;
 
@@ -16,7 +17,7 @@ public sealed record DeviceIdentity(
     string Profile,
     string DeviceClass,
     string Flash,
-    IReadOnlyList<ContainerSlotPlan> Containers,
+    EquatableList<ContainerSlotPlan> Containers,
     DateTimeOffset CreatedUtc)
 {
     public const int FormatVersion = 1;

@@ -1,5 +1,6 @@
 using AtymSecure.Bootloader.Boot;
 using AtymSecure.Bootloader.Layout;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.DeviceAgent.Status;
 
@@ -14,9 +15,4 @@ public sealed record BootResultStatus(string Container, BootOutcome Outcome, Slo
 }
 
 /// <summary>The last boot selection of every container. Compares by value.</summary>
-public sealed record BootStatus(DateTimeOffset At, IReadOnlyList<BootResultStatus> Results)
-{
-    public bool Equals(BootStatus? other) => other is not null && At == other.At && Results.SequenceEqual(other.Results);
-
-    public override int GetHashCode() => HashCode.Combine(At, Results.Count);
-}
+public sealed record BootStatus(DateTimeOffset At, EquatableList<BootResultStatus> Results);

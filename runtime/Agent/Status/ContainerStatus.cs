@@ -1,5 +1,6 @@
 using AtymSecure.Bootloader.Layout;
 using AtymSecure.Bootloader.State;
+using AtymSecure.Primitives;
 using AtymSecure.Runtime.Execution;
 
 namespace AtymSecure.DeviceAgent.Status;
@@ -33,7 +34,7 @@ public sealed record ContainerStatus(
     SlotId TrialSlot,
     int AttemptsLeft,
     uint SecurityFloor,
-    IReadOnlyList<SlotStatus> Slots,
+    EquatableList<SlotStatus> Slots,
     RuntimeContainerStatus? Runtime)
 {
     public static ContainerStatus Of(string name, ContainerRecord record, RuntimeContainerStatus? runtime)
@@ -45,10 +46,4 @@ public sealed record ContainerStatus(
 
     /// <summary>The version in <paramref name="slot"/>, or null when that slot is empty or none.</summary>
     public string? VersionIn(SlotId slot) => Slots.FirstOrDefault(s => s.Slot == slot && slot != SlotId.None)?.Version;
-
-    public bool Equals(ContainerStatus? other) =>
-        other is not null && Name == other.Name && State == other.State && ConfirmedSlot == other.ConfirmedSlot && TrialSlot == other.TrialSlot
-        && AttemptsLeft == other.AttemptsLeft && SecurityFloor == other.SecurityFloor && Slots.SequenceEqual(other.Slots) && Runtime == other.Runtime;
-
-    public override int GetHashCode() => HashCode.Combine(Name, State, ConfirmedSlot, TrialSlot, AttemptsLeft, SecurityFloor, Slots.Count, Runtime);
 }

@@ -13,7 +13,7 @@ public sealed record RunningStatus(int Pid, DateTimeOffset Since);
 /// <see cref="DeviceStatusPublisher"/>) so a status query works while another process runs the device; the
 /// authoritative state is the flash, and a query on a stopped device reads the slots from the flash itself.
 /// Enum values are written in lower case (<see cref="StatusNames"/>), exactly as format 1 always named them.
-/// Compares by value.
+/// Compares by value (its lists are <see cref="EquatableList{T}"/>s).
 /// </summary>
 public sealed record DeviceStatus
 {
@@ -26,23 +26,16 @@ public sealed record DeviceStatus
     public string Profile { get; init; } = "";
     public string DeviceClass { get; init; } = "";
     public RunningStatus? Running { get; init; }
-    public IReadOnlyList<ContainerStatus> Containers { get; init; } = [];
+    public EquatableList<ContainerStatus> Containers { get; init; } = [];
     public BootStatus? LastBoot { get; init; }
-    public IReadOnlyList<TrialStatus> Trials { get; init; } = [];
-    public IReadOnlyList<InstallStatus> Installs { get; init; } = [];
+    public EquatableList<TrialStatus> Trials { get; init; } = [];
+    public EquatableList<InstallStatus> Installs { get; init; } = [];
 
     public DeviceStatus WithTrial(TrialStatus trial) => this with { Trials = Keep([.. Trials, trial]) };
 
     public DeviceStatus WithInstall(InstallStatus install) => this with { Installs = Keep([.. Installs, install]) };
 
     private static T[] Keep<T>(T[] items) => items.Length <= MaxHistory ? items : items[^MaxHistory..];
-
-    public bool Equals(DeviceStatus? other) =>
-        other is not null && Format == other.Format && DeviceId == other.DeviceId && Profile == other.Profile && DeviceClass == other.DeviceClass
-        && Running == other.Running && Containers.SequenceEqual(other.Containers) && LastBoot == other.LastBoot
-        && Trials.SequenceEqual(other.Trials) && Installs.SequenceEqual(other.Installs);
-
-    public override int GetHashCode() => HashCode.Combine(DeviceId, Running, Containers.Count, LastBoot, Trials.Count, Installs.Count);
 
     private static readonly JsonSerializerOptions Json = new()
     {

@@ -66,7 +66,7 @@ public sealed class DeviceStatusPublisher
         lock (_lock)
         {
             if (_current.Containers.SequenceEqual(containers)) return;
-            Update(s => s with { Containers = containers });
+            Update(s => s with { Containers = [.. containers] });
         }
     }
 

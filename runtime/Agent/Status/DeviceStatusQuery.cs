@@ -23,7 +23,7 @@ public static class DeviceStatusQuery
         }
         using (device)
         {
-            return device.Status.Current with { Running = null, Containers = device.SlotStatus() };
+            return device.Status.Current with { Running = null, Containers = [.. device.SlotStatus()] };
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using AtymSecure.Formats.DeviceClasses;
 using AtymSecure.Delivery.Compilation;
+using AtymSecure.TestSupport;
 using CsCheck;
 
 namespace AtymSecure.Delivery.Tests.Compilation;
@@ -28,6 +29,33 @@ public sealed class CompilationRecipeTests
         Assert.Equal(json, parsed.ToJsonBytes());
         Assert.Equal(Sample().Key, parsed.Key);
         Assert.Contains("\"backEnd\": \"wasm2c\"", Encoding.UTF8.GetString(json), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Recipes_parsed_twice_are_equal_and_every_member_takes_part_in_equality()
+    {
+        var json = Sample().ToJsonBytes();
+        var a = CompilationRecipe.Parse(json);
+        var b = CompilationRecipe.Parse(json);
+        Assert.NotSame(a.Tools, b.Tools);
+        Assert.Equal(a, b);
+        Assert.Equal(a.GetHashCode(), b.GetHashCode());
+        Assert.Equal(Sample(), a);
+        var key = CompilationKey.ForDeviceClass(DeviceClassTable.McuCortexM33);
+        var other = RecipeSubject.Of("other"u8);
+        var different = new CompilationRecipe("other", null, other, new RecipeOutput(other.Digest, 1, "x/y"), key, key.Digest,
+            new Dictionary<string, string> { ["clang"] = "other" }, new Dictionary<string, string>(), ["other"]);
+        Assert.Empty(ValueEqualityProbe.PropertiesIgnoredByEquals(a, different));
+    }
+
+    [Fact]
+    public void Engine_settings_compare_compiler_flags_in_order()
+    {
+        var settings = CompilationKey.ForDeviceClass(DeviceClassTable.McuCortexM4).Engine;
+        Assert.Equal(settings, settings with { NativeCompilerFlags = [.. settings.NativeCompilerFlags] });
+        Assert.NotEqual(settings, settings with { NativeCompilerFlags = [.. settings.NativeCompilerFlags.Reverse()] });
+        Assert.Empty(ValueEqualityProbe.PropertiesIgnoredByEquals(settings,
+            new EngineSettings(!settings.ConsumeFuel, !settings.EpochInterruption, BoundsCheckMode.GuardPages, "other", ["-x"], settings.ExceptionBufferBytes + 1)));
     }
 
     [Fact]

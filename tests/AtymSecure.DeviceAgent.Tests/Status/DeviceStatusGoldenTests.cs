@@ -4,6 +4,7 @@ using AtymSecure.Bootloader.State;
 using AtymSecure.DeviceAgent.Status;
 using AtymSecure.Runtime.Execution;
 using AtymSecure.Runtime.Health;
+using AtymSecure.TestSupport;
 
 namespace AtymSecure.DeviceAgent.Tests.Status;
 
@@ -23,6 +24,27 @@ public sealed class DeviceStatusGoldenTests
     {
         var bytes = Golden(name);
         Assert.Equal(bytes, DeviceStatus.Parse(bytes).ToJson());
+    }
+
+    [Fact]
+    public void Status_files_read_twice_are_equal_and_every_member_takes_part_in_equality()
+    {
+        var a = DeviceStatus.Parse(Golden("status-v1-after-runs.json"));
+        var b = DeviceStatus.Parse(Golden("status-v1-after-runs.json"));
+        Assert.NotSame(a.Containers, b.Containers);
+        Assert.Equal(a, b);
+        Assert.Equal(a.GetHashCode(), b.GetHashCode());
+        var every = DeviceStatus.Parse(Golden("status-v1-every-value.json"));
+        var different = new DeviceStatus
+        {
+            Format = 2, DeviceId = "other", Profile = "other", DeviceClass = "other", Running = new RunningStatus(1, DateTimeOffset.UnixEpoch),
+            Containers = [every.Containers[^1] with { Name = "other" }], LastBoot = new BootStatus(DateTimeOffset.MaxValue, []), Trials = [], Installs = [],
+        };
+        Assert.Empty(ValueEqualityProbe.PropertiesIgnoredByEquals(a, different));
+        var container = a.Containers[0];
+        Assert.Empty(ValueEqualityProbe.PropertiesIgnoredByEquals(container, new ContainerStatus("other", ContainerState.Empty, SlotId.None, SlotId.B, 99, 99,
+            [container.Slots[0] with { Version = "other" }], null)));
+        Assert.Empty(ValueEqualityProbe.PropertiesIgnoredByEquals(a.LastBoot!, new BootStatus(DateTimeOffset.MaxValue, [])));
     }
 
     [Fact]

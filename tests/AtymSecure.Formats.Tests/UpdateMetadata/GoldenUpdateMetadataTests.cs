@@ -1,3 +1,4 @@
+using AtymSecure.Primitives;
 using System.Runtime.CompilerServices;
 using AtymSecure.Formats.UpdateMetadata;
 using AtymSecure.Formats.UpdateMetadata.Model;

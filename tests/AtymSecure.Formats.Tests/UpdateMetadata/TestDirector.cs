@@ -1,3 +1,4 @@
+using AtymSecure.Primitives;
 using AtymSecure.Formats.UpdateMetadata;
 using AtymSecure.Formats.UpdateMetadata.Model;
 using AtymSecure.Formats.UpdateMetadata.Signing;

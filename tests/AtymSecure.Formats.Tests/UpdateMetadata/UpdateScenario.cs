@@ -1,3 +1,4 @@
+using AtymSecure.Primitives;
 using System.Text;
 using AtymSecure.Formats.Bundle;
 using AtymSecure.Formats.UpdateMetadata;

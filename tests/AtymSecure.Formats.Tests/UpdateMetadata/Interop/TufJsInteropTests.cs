@@ -1,3 +1,4 @@
+using AtymSecure.Primitives;
 using System.Text;
 using System.Text.Json;
 using AtymSecure.Formats.Tests.UpdateMetadata.Json;
