@@ -1,6 +1,7 @@
 using AtymSecure.Bootloader.Flash;
 using AtymSecure.Bootloader.State;
 using AtymSecure.Formats.Container;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Bootloader.Layout;
 
@@ -25,7 +26,7 @@ public static class LayoutPlanner
         ThrowOnRequestProblems(containers, stateHalfMinBytes);
         var placed = Place(geometry, containers, stateHalfMinBytes);
         if (placed.Shortfall > 0)
-            throw new PartitionTableException([$"flash ({geometry}) has no room for {placed.Unplaced} ({placed.Shortfall} bytes short)"]);
+            throw new PartitionTableException(PartitionTableProblemCodes.NoRoom, "containers", $"flash ({geometry}) has no room for {placed.Unplaced} ({placed.Shortfall} bytes short)");
         return Checked(placed.Table!, geometry);
     }
 
@@ -40,10 +41,10 @@ public static class LayoutPlanner
         while (true)
         {
             if (size > MaxFlashBytes)
-                throw new PartitionTableException([$"the layout needs a part of more than {MaxFlashBytes} bytes, the most a partition table describes"]);
+                throw new PartitionTableException(PartitionTableProblemCodes.PartTooLarge, "containers", $"the layout needs a part of more than {MaxFlashBytes} bytes, the most a partition table describes");
             var g = profile.CreateGeometry(size);
             if (g.TotalSize < size)
-                throw new PartitionTableException([$"flash profile {profile} made a {g.TotalSize}-byte part when asked for {size} bytes"]);
+                throw new PartitionTableException(PartitionTableProblemCodes.ProfileMismatch, "profile", $"flash profile {profile} made a {g.TotalSize}-byte part when asked for {size} bytes");
             var placed = Place(g, containers, stateHalfMinBytes);
             if (placed.Shortfall == 0)
             {
@@ -56,27 +57,30 @@ public static class LayoutPlanner
 
     /// <summary>
     /// What makes the requests unplannable on any part (empty = plannable): names under the one container-name
-    /// rule, duplicates, count, sizes the table's 32-bit fields can hold.
+    /// rule, duplicates, count, sizes the table's 32-bit fields can hold. Paths name the request
+    /// (<c>containers[1].maxImageBytes</c>); codes are <see cref="PartitionTableProblemCodes"/>, and the container-name rule's own.
     /// </summary>
-    public static IReadOnlyList<string> RequestProblems(IReadOnlyList<ContainerSlotRequest> containers, long stateHalfMinBytes = 4096)
+    public static IReadOnlyList<Problem> RequestProblems(IReadOnlyList<ContainerSlotRequest> containers, long stateHalfMinBytes = 4096)
     {
         ArgumentNullException.ThrowIfNull(containers);
-        var problems = new List<string>();
-        if (containers.Count == 0) problems.Add("a layout needs at least one container");
+        var problems = new List<Problem>();
+        void Add(string code, string path, string message) => problems.Add(new Problem(code, path, message));
+        if (containers.Count == 0) Add(PartitionTableProblemCodes.NoContainers, "containers", "a layout needs at least one container");
         if (containers.Count > PartitionTable.MaxContainers)
-            problems.Add($"{containers.Count} containers, a partition table holds at most {PartitionTable.MaxContainers}");
-        if (stateHalfMinBytes is < 1 or > MaxFlashBytes) problems.Add($"state half size {stateHalfMinBytes} is outside 1..{MaxFlashBytes}");
+            Add(PartitionTableProblemCodes.TooManyContainers, "containers", $"{containers.Count} containers, a partition table holds at most {PartitionTable.MaxContainers}");
+        if (stateHalfMinBytes is < 1 or > MaxFlashBytes)
+            Add(PartitionTableProblemCodes.SizeOutOfRange, "stateHalfMinBytes", $"state half size {stateHalfMinBytes} is outside 1..{MaxFlashBytes}");
         for (var i = 0; i < containers.Count; i++)
         {
             var c = containers[i] ?? throw new ArgumentException($"containers[{i}] is null", nameof(containers));
-            if (ContainerName.Check(c.Name, $"containers[{i}].name") is { } name) problems.Add($"{name.Path}: {name.Message}");
+            if (ContainerName.Check(c.Name, $"containers[{i}].name") is { } name) problems.Add(name);
             if (c.MaxImageBytes is < 1 or > MaxFlashBytes)
-                problems.Add($"containers[{i}] ('{c.Name}'): slot size {c.MaxImageBytes} is outside 1..{MaxFlashBytes}");
+                Add(PartitionTableProblemCodes.SizeOutOfRange, $"containers[{i}].maxImageBytes", $"'{c.Name}': slot size {c.MaxImageBytes} is outside 1..{MaxFlashBytes}");
         }
         foreach (var dup in containers.GroupBy(c => c.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
-            problems.Add($"container '{dup.Key}' is listed {dup.Count()} times");
+            Add(PartitionTableProblemCodes.DuplicateContainer, "containers", $"container '{dup.Key}' is listed {dup.Count()} times");
         if (problems.Count == 0 && containers.Sum(c => 2 * c.MaxImageBytes) + 2 * stateHalfMinBytes > MaxFlashBytes)
-            problems.Add($"the slots and state halves need more than {MaxFlashBytes} bytes, the most a partition table describes");
+            Add(PartitionTableProblemCodes.PartTooLarge, "containers", $"the slots and state halves need more than {MaxFlashBytes} bytes, the most a partition table describes");
         return problems;
     }
 

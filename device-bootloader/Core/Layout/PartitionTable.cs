@@ -53,47 +53,52 @@ public sealed class PartitionTable : IEquatable<PartitionTable>
         return -1;
     }
 
-    /// <summary>Every problem that makes this table unusable on <paramref name="geometry"/> (empty = valid).</summary>
-    public IReadOnlyList<string> Validate(FlashGeometry geometry)
+    /// <summary>
+    /// Every problem that makes this table unusable on <paramref name="geometry"/> (empty = valid), each with a
+    /// <see cref="PartitionTableProblemCodes"/> code and the path of the entry at fault (<c>entries[2].offset</c>) or <c>entries</c>.
+    /// </summary>
+    public IReadOnlyList<Problem> Validate(FlashGeometry geometry)
     {
         ArgumentNullException.ThrowIfNull(geometry);
-        var problems = new List<string>();
+        var problems = new List<Problem>();
+        void Add(string code, string path, string message) => problems.Add(new Problem(code, path, message));
         var tableEnd = geometry.SectorSize(0);
         for (var i = 0; i < Entries.Count; i++)
         {
             var e = Entries[i];
-            var at = $"entries[{i}] ({e.Kind} '{e.ContainerName}')";
-            if (!Enum.IsDefined(e.Kind)) problems.Add($"{at}: unknown kind {(byte)e.Kind}");
-            if (e.Size <= 0) problems.Add($"{at}: size {e.Size} is not positive");
+            var at = $"entries[{i}]";
+            var what = $"{e.Kind} '{e.ContainerName}'";
+            if (!Enum.IsDefined(e.Kind)) Add(PartitionTableProblemCodes.UnknownKind, $"{at}.kind", $"{what}: unknown kind {(byte)e.Kind}");
+            if (e.Size <= 0) Add(PartitionTableProblemCodes.EmptyPartition, $"{at}.size", $"{what}: size {e.Size} is not positive");
             else if (e.Offset < tableEnd || e.End > geometry.TotalSize)
-                problems.Add($"{at}: range [0x{e.Offset:X}, 0x{e.End:X}) is outside [0x{tableEnd:X}, 0x{geometry.TotalSize:X})");
+                Add(PartitionTableProblemCodes.OutsideFlash, $"{at}.offset", $"{what}: range [0x{e.Offset:X}, 0x{e.End:X}) is outside [0x{tableEnd:X}, 0x{geometry.TotalSize:X})");
             else if (!geometry.IsSectorBoundary(e.Offset) || !geometry.IsSectorBoundary(e.End))
-                problems.Add($"{at}: range [0x{e.Offset:X}, 0x{e.End:X}) does not start and end on sector boundaries");
-            if (e.IsSlot && ContainerName.Check(e.ContainerName, "name") is { } name)
-                problems.Add($"{at}: container name {name.Message}");
+                Add(PartitionTableProblemCodes.NotSectorAligned, $"{at}.offset", $"{what}: range [0x{e.Offset:X}, 0x{e.End:X}) does not start and end on sector boundaries");
+            if (e.IsSlot && ContainerName.Check(e.ContainerName, $"{at}.containerName") is { } name)
+                problems.Add(name with { Message = $"{what}: container name {name.Message}" });
             if (!e.IsSlot && e.ContainerName.Length != 0)
-                problems.Add($"{at}: a state half has no container name");
+                Add(PartitionTableProblemCodes.NamedStateHalf, $"{at}.containerName", $"{what}: a state half has no container name");
         }
 
-        var sorted = Entries.Where(e => e.Size > 0).OrderBy(e => e.Offset).ToArray();
+        var sorted = Entries.Select((e, i) => (Entry: e, Index: i)).Where(x => x.Entry.Size > 0).OrderBy(x => x.Entry.Offset).ToArray();
         for (var i = 1; i < sorted.Length; i++)
-            if (sorted[i].Offset < sorted[i - 1].End)
-                problems.Add($"{sorted[i - 1]} overlaps {sorted[i]}");
+            if (sorted[i].Entry.Offset < sorted[i - 1].Entry.End)
+                Add(PartitionTableProblemCodes.Overlap, $"entries[{sorted[i].Index}].offset", $"{sorted[i - 1].Entry} overlaps {sorted[i].Entry}");
 
         foreach (var kind in new[] { PartitionKind.StateHalf0, PartitionKind.StateHalf1 })
         {
             var n = Entries.Count(e => e.Kind == kind);
-            if (n != 1) problems.Add($"table has {n} {kind} entries, expected exactly 1");
+            if (n != 1) Add(PartitionTableProblemCodes.StateHalfCount, "entries", $"table has {n} {kind} entries, expected exactly 1");
         }
 
         var names = Entries.Where(e => e.IsSlot).Select(e => e.ContainerName).Distinct(StringComparer.Ordinal).ToArray();
-        if (names.Length == 0) problems.Add("table has no container slots");
-        if (names.Length > MaxContainers) problems.Add($"table has {names.Length} containers, at most {MaxContainers} allowed");
+        if (names.Length == 0) Add(PartitionTableProblemCodes.NoContainers, "entries", "table has no container slots");
+        if (names.Length > MaxContainers) Add(PartitionTableProblemCodes.TooManyContainers, "entries", $"table has {names.Length} containers, at most {MaxContainers} allowed");
         foreach (var name in names)
         {
             var a = Entries.Count(e => e.ContainerName == name && e.Kind == PartitionKind.SlotA);
             var b = Entries.Count(e => e.ContainerName == name && e.Kind == PartitionKind.SlotB);
-            if (a != 1 || b != 1) problems.Add($"container '{name}' has {a} A and {b} B slots, expected exactly one of each");
+            if (a != 1 || b != 1) Add(PartitionTableProblemCodes.SlotCount, "entries", $"container '{name}' has {a} A and {b} B slots, expected exactly one of each");
         }
         return problems;
     }

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text;
 using AtymSecure.Bootloader.Flash;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Bootloader.Layout;
 
@@ -55,33 +56,33 @@ public static class PartitionTableCodec
     {
         ArgumentNullException.ThrowIfNull(geometry);
         if (bytes.Length < HeaderSize + 4)
-            throw new PartitionTableException([$"table is {bytes.Length} bytes, shorter than the {HeaderSize + 4}-byte minimum"]);
-        var problems = new List<string>();
+            throw new PartitionTableException(PartitionTableProblemCodes.Truncated, "$", $"table is {bytes.Length} bytes, shorter than the {HeaderSize + 4}-byte minimum");
+        var problems = new List<Problem>();
         var magic = BinaryPrimitives.ReadUInt32LittleEndian(bytes);
-        if (magic != Magic) throw new PartitionTableException([$"magic is 0x{magic:X8}, expected 0x{Magic:X8} (no partition table provisioned?)"]);
-        if (bytes[4] != Version) throw new PartitionTableException([$"version {bytes[4]} is not supported (expected {Version})"]);
+        if (magic != Magic) throw new PartitionTableException(PartitionTableProblemCodes.NoTable, "magic", $"magic is 0x{magic:X8}, expected 0x{Magic:X8} (no partition table provisioned?)");
+        if (bytes[4] != Version) throw new PartitionTableException(PartitionTableProblemCodes.UnsupportedVersion, "version", $"version {bytes[4]} is not supported (expected {Version})");
 
         int count = bytes[5];
-        if (count > MaxEntries) problems.Add($"entry count {count} exceeds the maximum {MaxEntries}");
+        if (count > MaxEntries) problems.Add(new(PartitionTableProblemCodes.TooManyEntries, "count", $"entry count {count} exceeds the maximum {MaxEntries}"));
         var length = HeaderSize + Math.Min(count, MaxEntries) * EntrySize + 4;
-        if (bytes.Length < length) throw new PartitionTableException([.. problems, $"table needs {length} bytes but only {bytes.Length} are available"]);
-        if (BinaryPrimitives.ReadUInt16LittleEndian(bytes[6..]) != 0) problems.Add("header reserved bytes are not zero");
+        if (bytes.Length < length) throw new PartitionTableException([.. problems, new(PartitionTableProblemCodes.Truncated, "$", $"table needs {length} bytes but only {bytes.Length} are available")]);
+        if (BinaryPrimitives.ReadUInt16LittleEndian(bytes[6..]) != 0) problems.Add(new(PartitionTableProblemCodes.NonZeroReserved, "reserved", "header reserved bytes are not zero"));
         var flashSize = BinaryPrimitives.ReadUInt32LittleEndian(bytes[8..]);
-        if (flashSize != geometry.TotalSize) problems.Add($"table is for a {flashSize}-byte part, this part has {geometry.TotalSize} bytes");
+        if (flashSize != geometry.TotalSize) problems.Add(new(PartitionTableProblemCodes.WrongFlashSize, "flashSize", $"table is for a {flashSize}-byte part, this part has {geometry.TotalSize} bytes"));
         var crc = BinaryPrimitives.ReadUInt32LittleEndian(bytes[(length - 4)..]);
         var actual = Crc32.HashToUInt32(bytes[..(length - 4)]);
-        if (crc != actual) throw new PartitionTableException([.. problems, $"CRC-32 is 0x{crc:X8}, computed 0x{actual:X8} (damaged table)"]);
+        if (crc != actual) throw new PartitionTableException([.. problems, new(PartitionTableProblemCodes.CrcMismatch, "crc", $"CRC-32 is 0x{crc:X8}, computed 0x{actual:X8} (damaged table)")]);
 
         var entries = new List<Partition>();
         for (var i = 0; i < Math.Min(count, MaxEntries); i++)
         {
             var entry = bytes.Slice(HeaderSize + i * EntrySize, EntrySize);
             int nameLength = entry[1];
-            if (nameLength > PartitionTable.MaxNameLength) { problems.Add($"entries[{i}]: name length {nameLength} exceeds {PartitionTable.MaxNameLength}"); continue; }
+            if (nameLength > PartitionTable.MaxNameLength) { problems.Add(new(PartitionTableProblemCodes.NameTooLong, $"entries[{i}].nameLength", $"name length {nameLength} exceeds {PartitionTable.MaxNameLength}")); continue; }
             if (BinaryPrimitives.ReadUInt16LittleEndian(entry[2..]) != 0 || BinaryPrimitives.ReadUInt32LittleEndian(entry[44..]) != 0)
-                problems.Add($"entries[{i}]: reserved bytes are not zero");
+                problems.Add(new(PartitionTableProblemCodes.NonZeroReserved, $"entries[{i}].reserved", "reserved bytes are not zero"));
             var nameBytes = entry.Slice(12, PartitionTable.MaxNameLength);
-            if (nameBytes[nameLength..].ContainsAnyExcept((byte)0)) problems.Add($"entries[{i}]: bytes after the name are not zero");
+            if (nameBytes[nameLength..].ContainsAnyExcept((byte)0)) problems.Add(new(PartitionTableProblemCodes.NonZeroReserved, $"entries[{i}].name", "bytes after the name are not zero"));
             var name = Encoding.ASCII.GetString(nameBytes[..nameLength]);
             var offset = BinaryPrimitives.ReadUInt32LittleEndian(entry[4..]);
             var size = BinaryPrimitives.ReadUInt32LittleEndian(entry[8..]);

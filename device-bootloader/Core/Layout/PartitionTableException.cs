@@ -1,14 +1,22 @@
+using AtymSecure.Primitives;
+
 namespace AtymSecure.Bootloader.Layout;
 
-/// <summary>A partition table that cannot be used; <see cref="Problems"/> lists every problem found.</summary>
-public sealed class PartitionTableException : Exception
+/// <summary>
+/// A partition table or layout plan that cannot be used; <see cref="ProblemException.Problems"/> lists every problem found,
+/// each with a code from <see cref="PartitionTableProblemCodes"/> and the path of the entry, header field or request at fault.
+/// </summary>
+public sealed class PartitionTableException : ProblemException
 {
-    public PartitionTableException(IReadOnlyList<string> problems)
-        : base("invalid partition table: " + string.Join("; ", problems)) => Problems = problems;
+    private const string Heading = "invalid partition table";
 
-    public PartitionTableException() : this(Array.Empty<string>()) { }
-    public PartitionTableException(string message) : base(message) => Problems = [message];
-    public PartitionTableException(string message, Exception inner) : base(message, inner) => Problems = [message];
+    public PartitionTableException(IReadOnlyList<Problem> problems) : base(Heading, problems) { }
 
-    public IReadOnlyList<string> Problems { get; }
+    public PartitionTableException(string code, string path, string message) : base(Heading, new Problem(code, path, message)) { }
+
+    public PartitionTableException() : base(Heading) { }
+
+    public PartitionTableException(string message) : base(message) { }
+
+    public PartitionTableException(string message, Exception inner) : base(message, inner) { }
 }

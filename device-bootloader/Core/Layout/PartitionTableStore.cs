@@ -12,7 +12,7 @@ public static class PartitionTableStore
         var g = flash.Geometry;
         var encoded = PartitionTableCodec.Encode(table, g);
         if (encoded.Length > g.SectorSize(0))
-            throw new PartitionTableException([$"encoded table ({encoded.Length} bytes) does not fit sector 0 ({g.SectorSize(0)} bytes)"]);
+            throw new PartitionTableException(PartitionTableProblemCodes.TableTooLarge, "$", $"encoded table ({encoded.Length} bytes) does not fit sector 0 ({g.SectorSize(0)} bytes)");
         var padded = new byte[(encoded.Length + g.WriteAlignment - 1) / g.WriteAlignment * g.WriteAlignment];
         padded.AsSpan().Fill(g.ErasedValue);
         encoded.CopyTo(padded, 0);

@@ -49,7 +49,8 @@ public sealed class StateLog
         WriteFormat = Slots(StateRecordCodec.CurrentFormat) >= needed ? StateRecordCodec.CurrentFormat : StateRecordFormat.V1;
         _format = WriteFormat;
         if (Slots(WriteFormat) < needed)
-            throw new PartitionTableException([$"state halves hold {Slots(WriteFormat)} records, need at least {needed} for {table.ContainerNames.Count} containers"]);
+            throw new PartitionTableException(PartitionTableProblemCodes.StateHalvesTooSmall, "entries",
+                $"state halves hold {Slots(WriteFormat)} records, need at least {needed} for {table.ContainerNames.Count} containers");
     }
 
     /// <summary>The format new halves and records are written in: v2, or v1 on a layout too small for v2.</summary>

@@ -27,22 +27,25 @@ public sealed record DeviceIdentity(
 
     public const int MaxContainers = 64;
 
-    public IReadOnlyList<string> Validate()
+    /// <summary>Every problem with this identity (empty = valid), each with a <see cref="DeviceIdentityProblemCodes"/> code and its JSON field as the path.</summary>
+    public IReadOnlyList<Problem> Validate()
     {
-        var p = new List<string>();
-        if (string.IsNullOrWhiteSpace(DeviceId) || DeviceId.Length > 128) p.Add("deviceId: must be 1..128 characters");
-        if (string.IsNullOrWhiteSpace(Profile)) p.Add("profile: missing");
-        if (string.IsNullOrWhiteSpace(DeviceClass)) p.Add("deviceClass: missing");
-        if (string.IsNullOrWhiteSpace(Flash)) p.Add("flash: missing");
-        if (Containers.Count is 0 or > MaxContainers) p.Add($"containers: needs 1..{MaxContainers} entries, has {Containers.Count}");
+        var p = new List<Problem>();
+        void Add(string code, string path, string message) => p.Add(new Problem(code, path, message));
+        if (string.IsNullOrWhiteSpace(DeviceId) || DeviceId.Length > 128) Add(DeviceIdentityProblemCodes.InvalidDeviceId, "deviceId", "must be 1..128 characters");
+        if (string.IsNullOrWhiteSpace(Profile)) Add(DeviceIdentityProblemCodes.Missing, "profile", "missing");
+        if (string.IsNullOrWhiteSpace(DeviceClass)) Add(DeviceIdentityProblemCodes.Missing, "deviceClass", "missing");
+        if (string.IsNullOrWhiteSpace(Flash)) Add(DeviceIdentityProblemCodes.Missing, "flash", "missing");
+        if (Containers.Count is 0 or > MaxContainers) Add(DeviceIdentityProblemCodes.ContainerCount, "containers", $"needs 1..{MaxContainers} entries, has {Containers.Count}");
         for (var i = 0; i < Containers.Count; i++)
         {
             var c = Containers[i];
-            if (ContainerName.Check(c.Name, $"containers[{i}].name") is { } error) p.Add($"{error.Path}: {error.Message}");
-            if (c.SlotBytes is < 4096 or > 64L * 1024 * 1024) p.Add($"containers[{i}].slotBytes: {c.SlotBytes} is outside 4 KiB..64 MiB");
+            if (ContainerName.Check(c.Name, $"containers[{i}].name") is { } error) p.Add(error);
+            if (c.SlotBytes is < 4096 or > 64L * 1024 * 1024)
+                Add(DeviceIdentityProblemCodes.SlotSizeOutOfRange, $"containers[{i}].slotBytes", $"{c.SlotBytes} is outside 4 KiB..64 MiB");
         }
         foreach (var dup in Containers.GroupBy(c => c.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
-            p.Add($"containers: '{dup.Key}' listed {dup.Count()} times");
+            Add(DeviceIdentityProblemCodes.DuplicateContainer, "containers", $"'{dup.Key}' listed {dup.Count()} times");
         return p;
     }
 
@@ -72,7 +75,8 @@ public sealed record DeviceIdentity(
         return buffer.ToArray();
     }
 
-    /// <exception cref="DeviceDataException">Unreadable, oversized, wrong version or invalid content (every problem listed).</exception>
+    /// <exception cref="DeviceDataException">Unreadable, oversized, wrong version or invalid content (every problem listed; for invalid content
+    /// the inner exception is the <see cref="ProblemException"/> with each problem's code and path).</exception>
     public static DeviceIdentity Parse(ReadOnlySpan<byte> json)
     {
         if (json.Length > MaxFileBytes) throw new DeviceDataException($"device.json is {json.Length} bytes, above {MaxFileBytes}");
@@ -90,7 +94,9 @@ public sealed record DeviceIdentity(
             var created = DateTimeOffset.TryParse(Text(root, "createdUtc"), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var t) ? t : DateTimeOffset.MinValue;
             var identity = new DeviceIdentity(Text(root, "deviceId"), Text(root, "profile"), Text(root, "deviceClass"), Text(root, "flash"), containers, created);
             var problems = identity.Validate();
-            return problems.Count == 0 ? identity : throw new DeviceDataException("device.json is invalid: " + string.Join("; ", problems));
+            if (problems.Count == 0) return identity;
+            var invalid = new ProblemException("device.json is invalid", problems);
+            throw new DeviceDataException(invalid.Message, invalid);
         }
         catch (JsonException e)
         {

@@ -25,7 +25,8 @@ public sealed record DeviceInitRequest(string Profile, IReadOnlyList<ContainerSl
 public static class DeviceProvisioner
 {
     /// <exception cref="DeviceDataException">The folder is already a device or not empty, or a key file is unusable.</exception>
-    /// <exception cref="ArgumentException">Unknown profile or flash, or invalid container plan (every problem listed).</exception>
+    /// <exception cref="ArgumentException">Unknown profile or flash.</exception>
+    /// <exception cref="ProblemException">Invalid container plan (every problem listed, codes from <see cref="DeviceIdentityProblemCodes"/>).</exception>
     public static DeviceIdentity Init(DeviceDirectory directory, DeviceInitRequest request, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
@@ -42,7 +43,7 @@ public static class DeviceProvisioner
         var identity = new DeviceIdentity("atym-" + Convert.ToHexStringLower(SHA256.HashData(spki))[..16], profile.Name, profile.DeviceClass.Name,
             flashProfile.Name, containers, (clock ?? TimeProvider.System).GetUtcNow());
         var problems = identity.Validate();
-        if (problems.Count > 0) throw new ArgumentException("invalid device plan: " + string.Join("; ", problems), nameof(request));
+        if (problems.Count > 0) throw new ProblemException("invalid device plan", problems);
 
         var parent = Path.GetDirectoryName(directory.Root) ?? throw new DeviceDataException($"{directory.Root} has no parent folder");
         Directory.CreateDirectory(parent);

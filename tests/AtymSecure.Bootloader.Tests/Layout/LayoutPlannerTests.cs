@@ -31,7 +31,8 @@ public sealed class LayoutPlannerTests
         // Failed before the fix: RequiredFlashSize grew the part forever (every plan failed validation, not space).
         var name = new string('a', 40);
         var e = await RefusedWithin(() => LayoutPlanner.RequiredFlashSize(FlashProfile.SpiNor, [new(name, 1024 * 1024)]));
-        Assert.Contains("containers[0].name", e.Message, StringComparison.Ordinal);
+        var problem = Assert.Single(e.Problems);
+        Assert.Equal((ConfigProblemCodes.InvalidName, "containers[0].name"), (problem.Code, problem.Path));
         Assert.Contains("40 characters, at most 32", e.Message, StringComparison.Ordinal);
     }
 
@@ -56,6 +57,23 @@ public sealed class LayoutPlannerTests
     {
         var e = await RefusedWithin(() => LayoutPlanner.RequiredFlashSize(FlashProfile.Stm32F4Mixed, [new("app", bytes)]));
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+        var problem = Assert.Single(e.Problems);
+        Assert.Equal((PartitionTableProblemCodes.SizeOutOfRange, "containers[0].maxImageBytes"), (problem.Code, problem.Path));
+    }
+
+    [Fact]
+    public async Task Request_and_room_problems_carry_a_code_and_the_request_at_fault()
+    {
+        var dup = await RefusedWithin(() => LayoutPlanner.Plan(FlashProfile.Nrf52Like.CreateGeometry(1 << 20), [new("app", 4096), new("app", 4096)]));
+        Assert.Equal((PartitionTableProblemCodes.DuplicateContainer, "containers"), (dup.Problems[0].Code, dup.Problems[0].Path));
+        var none = await RefusedWithin(() => LayoutPlanner.Plan(FlashProfile.Nrf52Like.CreateGeometry(1 << 20), []));
+        Assert.Equal((PartitionTableProblemCodes.NoContainers, "containers"), (none.Problems[0].Code, none.Problems[0].Path));
+        var half = await RefusedWithin(() => LayoutPlanner.Plan(FlashProfile.Nrf52Like.CreateGeometry(1 << 20), [new("app", 4096)], stateHalfMinBytes: 0));
+        Assert.Equal((PartitionTableProblemCodes.SizeOutOfRange, "stateHalfMinBytes"), (half.Problems[0].Code, half.Problems[0].Path));
+        var room = await RefusedWithin(() => LayoutPlanner.Plan(FlashProfile.Nrf52Like.CreateGeometry(64 * 1024), [new("app", 1 << 20)]));
+        Assert.Equal((PartitionTableProblemCodes.NoRoom, "containers"), (room.Problems[0].Code, room.Problems[0].Path));
+        var huge = await RefusedWithin(() => LayoutPlanner.RequiredFlashSize(FlashProfile.Nrf52Like, [new("a", uint.MaxValue / 2), new("b", uint.MaxValue / 2)]));
+        Assert.Equal((PartitionTableProblemCodes.PartTooLarge, "containers"), (huge.Problems[0].Code, huge.Problems[0].Path));
     }
 
     [Fact]

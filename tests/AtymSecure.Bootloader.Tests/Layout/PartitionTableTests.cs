@@ -1,5 +1,6 @@
 using AtymSecure.Bootloader.Flash;
 using AtymSecure.Bootloader.Layout;
+using AtymSecure.Formats.Container;
 using CsCheck;
 using AtymSecure.Bootloader.Simulator;
 
@@ -93,14 +94,18 @@ public sealed class PartitionTableTests
             new(PartitionKind.SlotB, "y", 16384, 1 << 20),         // outside the part, no A slot
         ]);
         var problems = table.Validate(g);
-        Assert.Contains(problems, p => p.Contains("StateHalf1 entries"));
-        Assert.Contains(problems, p => p.Contains("container name 'App!' has 'A'"));
-        Assert.Contains(problems, p => p.Contains("sector boundaries"));
-        Assert.Contains(problems, p => p.Contains("overlaps"));
-        Assert.Contains(problems, p => p.Contains("outside"));
-        Assert.Contains(problems, p => p.Contains("container 'x' has 1 A and 0 B"));
-        Assert.Contains(problems, p => p.Contains("container 'y' has 0 A and 1 B"));
-        Assert.Throws<PartitionTableException>(() => PartitionTableCodec.Encode(table, g));
+        void Has(string code, string path, string text) =>
+            Assert.Contains(problems, p => p.Code == code && p.Path == path && p.Message.Contains(text, StringComparison.Ordinal));
+        Has(PartitionTableProblemCodes.StateHalfCount, "entries", "StateHalf1 entries");
+        Has(ConfigProblemCodes.InvalidName, "entries[1].containerName", "container name 'App!' has 'A'");
+        Has(PartitionTableProblemCodes.NotSectorAligned, "entries[1].offset", "sector boundaries");
+        Has(PartitionTableProblemCodes.Overlap, "entries[2].offset", "overlaps");
+        Has(PartitionTableProblemCodes.OutsideFlash, "entries[4].offset", "outside");
+        Has(PartitionTableProblemCodes.SlotCount, "entries", "container 'x' has 1 A and 0 B");
+        Has(PartitionTableProblemCodes.SlotCount, "entries", "container 'y' has 0 A and 1 B");
+        var refused = Assert.Throws<PartitionTableException>(() => PartitionTableCodec.Encode(table, g));
+        Assert.Equal(problems, refused.Problems);
+        Assert.StartsWith($"invalid partition table ({problems.Count} problems):", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -109,18 +114,30 @@ public sealed class PartitionTableTests
         var g = FlashProfile.Nrf52Like.CreateGeometry(LayoutPlanner.RequiredFlashSize(FlashProfile.Nrf52Like, Two));
         var good = PartitionTableCodec.Encode(LayoutPlanner.Plan(g, Two), g);
 
+        void Refused(byte[] bytes, FlashGeometry on, string code, string path, string text)
+        {
+            var e = Assert.Throws<PartitionTableException>(() => PartitionTableCodec.Decode(bytes, on));
+            Assert.Contains(e.Problems, p => p.Code == code && p.Path == path);
+            Assert.Contains(text, e.Message, StringComparison.Ordinal);
+        }
+
         var crc = (byte[])good.Clone();
         crc[20] ^= 0x40;
-        Assert.Contains("CRC-32", Assert.Throws<PartitionTableException>(() => PartitionTableCodec.Decode(crc, g)).Message);
+        Refused(crc, g, PartitionTableProblemCodes.CrcMismatch, "crc", "CRC-32");
 
         var version = (byte[])good.Clone();
         version[4] = 9;
-        Assert.Contains("version 9", Assert.Throws<PartitionTableException>(() => PartitionTableCodec.Decode(version, g)).Message);
+        Refused(version, g, PartitionTableProblemCodes.UnsupportedVersion, "version", "version 9");
 
-        Assert.Contains("only", Assert.Throws<PartitionTableException>(() => PartitionTableCodec.Decode(good[..40], g)).Message);
+        var magic = (byte[])good.Clone();
+        magic[0] ^= 1;
+        Refused(magic, g, PartitionTableProblemCodes.NoTable, "magic", "no partition table provisioned");
+
+        Refused(good[..40], g, PartitionTableProblemCodes.Truncated, "$", "only");
+        Refused(good[..8], g, PartitionTableProblemCodes.Truncated, "$", "minimum");
 
         var otherPart = FlashProfile.Nrf52Like.CreateGeometry(g.TotalSize * 2);
-        Assert.Contains("-byte part", Assert.Throws<PartitionTableException>(() => PartitionTableCodec.Decode(good, otherPart)).Message);
+        Refused(good, otherPart, PartitionTableProblemCodes.WrongFlashSize, "flashSize", "-byte part");
     }
 
     [Fact]

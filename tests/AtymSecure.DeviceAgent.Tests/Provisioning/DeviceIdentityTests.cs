@@ -1,5 +1,7 @@
 using System.Text;
 using AtymSecure.DeviceAgent.Provisioning;
+using AtymSecure.Formats.Container;
+using AtymSecure.Primitives;
 using AtymSecure.TestSupport;
 using CsCheck;
 
@@ -32,6 +34,21 @@ public sealed class DeviceIdentityTests
     {
         var e = Assert.Throws<DeviceDataException>(() => DeviceIdentity.Parse(Encoding.UTF8.GetBytes(json)));
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{\"formatVersion\":1,\"deviceId\":\"\",\"profile\":\"host\",\"deviceClass\":\"linux-x86_64\",\"flash\":\"spinor\",\"containers\":[{\"name\":\"a\",\"slotBytes\":8192}]}", DeviceIdentityProblemCodes.InvalidDeviceId, "deviceId")]
+    [InlineData("{\"formatVersion\":1,\"deviceId\":\"d\",\"deviceClass\":\"linux-x86_64\",\"flash\":\"spinor\",\"containers\":[{\"name\":\"a\",\"slotBytes\":8192}]}", DeviceIdentityProblemCodes.Missing, "profile")]
+    [InlineData("{\"formatVersion\":1,\"deviceId\":\"d\",\"profile\":\"host\",\"deviceClass\":\"linux-x86_64\",\"flash\":\"spinor\",\"containers\":[]}", DeviceIdentityProblemCodes.ContainerCount, "containers")]
+    [InlineData("{\"formatVersion\":1,\"deviceId\":\"d\",\"profile\":\"host\",\"deviceClass\":\"linux-x86_64\",\"flash\":\"spinor\",\"containers\":[{\"name\":\"A\",\"slotBytes\":8192}]}", ConfigProblemCodes.InvalidName, "containers[0].name")]
+    [InlineData("{\"formatVersion\":1,\"deviceId\":\"d\",\"profile\":\"host\",\"deviceClass\":\"linux-x86_64\",\"flash\":\"spinor\",\"containers\":[{\"name\":\"a\",\"slotBytes\":100}]}", DeviceIdentityProblemCodes.SlotSizeOutOfRange, "containers[0].slotBytes")]
+    [InlineData("{\"formatVersion\":1,\"deviceId\":\"d\",\"profile\":\"host\",\"deviceClass\":\"linux-x86_64\",\"flash\":\"spinor\",\"containers\":[{\"name\":\"a\",\"slotBytes\":8192},{\"name\":\"a\",\"slotBytes\":8192}]}", DeviceIdentityProblemCodes.DuplicateContainer, "containers")]
+    public void Invalid_identity_content_carries_each_problem_with_its_code_and_field(string json, string code, string path)
+    {
+        var e = Assert.Throws<DeviceDataException>(() => DeviceIdentity.Parse(Encoding.UTF8.GetBytes(json)));
+        var problem = Assert.Single(Assert.IsType<ProblemException>(e.InnerException).Problems);
+        Assert.Equal((code, path), (problem.Code, problem.Path));
+        Assert.StartsWith($"device.json is invalid: {path}: ", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -2,6 +2,8 @@ using AtymSecure.Bootloader.State;
 using AtymSecure.DeviceAgent.Provisioning;
 using AtymSecure.DeviceAgent.Status;
 using AtymSecure.DeviceAgent.Tests.Support;
+using AtymSecure.Formats.Container;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.DeviceAgent.Tests.Provisioning;
 
@@ -57,6 +59,17 @@ public sealed class DeviceProvisionerTests : IDisposable
     {
         var e = Assert.Throws<ArgumentException>(() => DeviceProvisioner.Init(new DeviceDirectory(Path.Combine(_root, "x")), Request(profile)));
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+        Assert.False(System.IO.Directory.Exists(Path.Combine(_root, "x")));
+    }
+
+    [Fact]
+    public void An_invalid_container_plan_is_refused_with_each_problem_and_nothing_is_written()
+    {
+        var request = new DeviceInitRequest(DeviceProfile.Host, [new ContainerSlotPlan("my.app", 0), new ContainerSlotPlan("ok", 100)], [_keys.PublicKeyFile]);
+        var e = Assert.Throws<ProblemException>(() => DeviceProvisioner.Init(new DeviceDirectory(Path.Combine(_root, "x")), request));
+        Assert.Equal([(ConfigProblemCodes.InvalidName, "containers[0].name"), (DeviceIdentityProblemCodes.SlotSizeOutOfRange, "containers[1].slotBytes")],
+            e.Problems.Select(p => (p.Code, p.Path)));
+        Assert.StartsWith("invalid device plan (2 problems):", e.Message, StringComparison.Ordinal);
         Assert.False(System.IO.Directory.Exists(Path.Combine(_root, "x")));
     }
 
