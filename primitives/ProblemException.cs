@@ -19,6 +19,14 @@ public class ProblemException : FormatException
     {
     }
 
+    /// <summary>Problems found while handling <paramref name="innerException"/> (a JSON reader's error, say), which stays the cause.</summary>
+    public ProblemException(string heading, IReadOnlyList<Problem> problems, Exception? innerException)
+        : base(Describe(heading, problems), innerException)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(problems.Count);
+        Problems = problems;
+    }
+
     public ProblemException()
         : this("invalid input")
     {

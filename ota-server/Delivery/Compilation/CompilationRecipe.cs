@@ -53,7 +53,7 @@ public sealed record CompilationRecipe(
     public static CompilationRecipe Parse(ReadOnlySpan<byte> json)
     {
         if (json.Length > MaxJsonBytes)
-            throw new CompilationRecipeFormatException([$"$: recipe is {json.Length} bytes, limit {MaxJsonBytes}"]);
+            throw new CompilationRecipeFormatException(new Problem(CompilationRecipeProblemCodes.TooLarge, "$", $"recipe is {json.Length} bytes, limit {MaxJsonBytes}"));
         CompilationRecipe? recipe;
         try
         {
@@ -61,42 +61,46 @@ public sealed record CompilationRecipe(
         }
         catch (JsonException ex)
         {
-            throw new CompilationRecipeFormatException([$"{ex.Path ?? "$"}: {ex.Message}"], ex);
+            throw new CompilationRecipeFormatException([new Problem(CompilationRecipeProblemCodes.MalformedJson, ex.Path ?? "$", ex.Message)], ex);
         }
-        if (recipe is null) throw new CompilationRecipeFormatException(["$: null"]);
+        if (recipe is null) throw new CompilationRecipeFormatException(new Problem(CompilationRecipeProblemCodes.Required, "$", "null"));
         var problems = recipe.Validate();
         if (problems.Count > 0) throw new CompilationRecipeFormatException(problems);
         return recipe;
     }
 
-    /// <summary>Reports every problem at once, each prefixed with its JSON path.</summary>
-    public IReadOnlyList<string> Validate()
+    /// <summary>Reports every problem at once, each with its JSON path and a <see cref="CompilationRecipeProblemCodes"/> code.</summary>
+    public IReadOnlyList<Problem> Validate()
     {
-        var p = new List<string>();
+        var p = new List<Problem>();
+        void Add(string code, string path, string message) => p.Add(new Problem(code, path, message));
         // Deserialization bypasses nullability: check every reference member.
-        if (Schema != SchemaV1) p.Add($"$.schema: expected '{SchemaV1}', got '{Schema}'");
-        if (DeviceClass is not null && !DeviceClassTable.IsKnown(DeviceClass)) p.Add($"$.deviceClass: unknown device class '{DeviceClass}'");
-        if (Source is null) p.Add("$.source: missing");
+        if (Schema != SchemaV1) Add(CompilationRecipeProblemCodes.UnsupportedSchema, "$.schema", $"expected '{SchemaV1}', got '{Schema}'");
+        if (DeviceClass is not null && !DeviceClassTable.IsKnown(DeviceClass))
+            Add(CompilationRecipeProblemCodes.UnknownDeviceClass, "$.deviceClass", $"unknown device class '{DeviceClass}'");
+        if (Source is null) Add(CompilationRecipeProblemCodes.Required, "$.source", "missing");
         else Source.Validate("$.source", p);
-        if (Output is null) p.Add("$.output: missing");
+        if (Output is null) Add(CompilationRecipeProblemCodes.Required, "$.output", "missing");
         else
         {
             Output.Validate("$.output", p);
-            if (string.IsNullOrWhiteSpace(Output.MediaType)) p.Add("$.output.mediaType: empty");
+            if (string.IsNullOrWhiteSpace(Output.MediaType)) Add(CompilationRecipeProblemCodes.Required, "$.output.mediaType", "empty");
         }
         if (Key is null || Key.Engine is null || Key.CpuFeatures is null || Key.Engine.NativeCompilerFlags is null)
-            p.Add("$.key: missing or incomplete");
+            Add(CompilationRecipeProblemCodes.Required, "$.key", "missing or incomplete");
         else
         {
-            foreach (var problem in Key.Validate()) p.Add("$." + problem);
-            if (KeyDigest != Key.Digest) p.Add($"$.keyDigest: '{KeyDigest}' does not match the key ({Key.Digest})");
+            foreach (var problem in Key.Validate()) p.Add(problem with { Path = "$." + problem.Path });
+            if (KeyDigest != Key.Digest)
+                Add(CompilationRecipeProblemCodes.KeyDigestMismatch, "$.keyDigest", $"'{KeyDigest}' does not match the key ({Key.Digest})");
         }
-        if (Tools is null) p.Add("$.tools: missing");
-        if (Inputs is null) p.Add("$.inputs: missing");
+        if (Tools is null) Add(CompilationRecipeProblemCodes.Required, "$.tools", "missing");
+        if (Inputs is null) Add(CompilationRecipeProblemCodes.Required, "$.inputs", "missing");
         else
             foreach (var (name, digest) in Inputs)
-                if (!RecipeSubject.IsSha256(digest)) p.Add($"$.inputs['{name}']: '{digest}' is not a sha256 digest");
-        if (Steps is null) p.Add("$.steps: missing");
+                if (!RecipeSubject.IsSha256(digest))
+                    Add(CompilationRecipeProblemCodes.InvalidDigest, $"$.inputs['{name}']", $"'{digest}' is not a sha256 digest");
+        if (Steps is null) Add(CompilationRecipeProblemCodes.Required, "$.steps", "missing");
         return p;
     }
 }
@@ -104,10 +108,10 @@ public sealed record CompilationRecipe(
 /// <summary>A digest and size of a file the recipe names.</summary>
 public record RecipeSubject(string Digest, long Size)
 {
-    internal void Validate(string path, List<string> problems)
+    internal void Validate(string path, List<Problem> problems)
     {
-        if (!IsSha256(Digest)) problems.Add($"{path}.digest: '{Digest}' is not a sha256 digest");
-        if (Size < 0) problems.Add($"{path}.size: negative");
+        if (!IsSha256(Digest)) problems.Add(new(CompilationRecipeProblemCodes.InvalidDigest, $"{path}.digest", $"'{Digest}' is not a sha256 digest"));
+        if (Size < 0) problems.Add(new(CompilationRecipeProblemCodes.NegativeSize, $"{path}.size", "negative"));
     }
 
     internal static bool IsSha256(string? digest) => Primitives.Digest.TryParse(digest, out var d) && d.Algorithm == Primitives.Digest.Sha256;
@@ -120,20 +124,24 @@ public record RecipeSubject(string Digest, long Size)
 /// <summary>The output file: digest, size and media type.</summary>
 public sealed record RecipeOutput(string Digest, long Size, string MediaType) : RecipeSubject(Digest, Size);
 
-/// <summary>A recipe that is not valid JSON or breaks a rule; <see cref="Problems"/> lists every problem found.</summary>
-public sealed class CompilationRecipeFormatException : FormatException
+/// <summary>
+/// A recipe that is not valid JSON or breaks a rule; <see cref="ProblemException.Problems"/> lists every problem found, each
+/// with a <see cref="CompilationRecipeProblemCodes"/> (or, under <c>$.key</c>, <see cref="CompilationKeyProblemCodes"/>) code.
+/// </summary>
+public sealed class CompilationRecipeFormatException : ProblemException
 {
-    public CompilationRecipeFormatException() : this(["invalid recipe"]) { }
+    private const string Heading = "invalid AoT recipe";
 
-    public CompilationRecipeFormatException(string message) : this([message]) { }
+    public CompilationRecipeFormatException() : base(Heading) { }
 
-    public CompilationRecipeFormatException(string message, Exception inner) : this([message], inner) { }
+    public CompilationRecipeFormatException(string message) : base(message) { }
 
-    public CompilationRecipeFormatException(IReadOnlyList<string> problems, Exception? inner = null)
-        : base("invalid AoT recipe: " + string.Join("; ", problems), inner)
-    {
-        Problems = problems;
-    }
+    public CompilationRecipeFormatException(string message, Exception inner) : base(message, inner) { }
 
-    public IReadOnlyList<string> Problems { get; }
+    public CompilationRecipeFormatException(Problem problem) : base(Heading, problem) { }
+
+    public CompilationRecipeFormatException(IReadOnlyList<Problem> problems) : base(Heading, problems) { }
+
+    public CompilationRecipeFormatException(IReadOnlyList<Problem> problems, Exception inner)
+        : base(Heading, problems, inner) { }
 }

@@ -1,6 +1,7 @@
 using AtymSecure.Oci.Content;
 using AtymSecure.Oci.Packing;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 using AtymSecure.Signer.Attach;
 using AtymSecure.Signer.Keys;
 
@@ -49,7 +50,7 @@ public static class CompiledArtifactPublisher
             throw new ArgumentException($"the subject must be a manifest, not '{containerManifest.MediaType}'", nameof(containerManifest));
         var problems = artifact.Recipe.Validate();
         if (RecipeSubject.Of(artifact.Bytes.Span).Digest != artifact.Recipe.Output.Digest)
-            problems = [.. problems, "$.output.digest: does not match the artifact bytes"];
+            problems = [.. problems, new Problem(CompilationRecipeProblemCodes.OutputMismatch, "$.output.digest", "does not match the artifact bytes")];
         if (problems.Count > 0)
             throw new CompilationRecipeFormatException(problems);
 

@@ -22,7 +22,10 @@ internal static class RecipeBuilder
             new RecipeOutput(produced.Digest, produced.Size, mediaType), key, key.Digest, new(tools), new(inputs), [.. steps]);
         var problems = recipe.Validate();
         if (problems.Count > 0)
-            throw new AotCompilationException("internal error: produced an invalid recipe: " + string.Join("; ", problems));
+        {
+            var invalid = new CompilationRecipeFormatException(problems);
+            throw new AotCompilationException("internal error: produced an " + invalid.Message, invalid);
+        }
         return recipe;
     }
 
@@ -41,7 +44,12 @@ internal static class AotCompilerGuards
     public static void RequireValidKey(CompilationKey key)
     {
         var problems = key.Validate();
-        if (problems.Count > 0) throw new AotCompilationException("invalid compilation key: " + string.Join("; ", problems));
+        if (problems.Count > 0)
+        {
+            // Still an AotCompilationException (what compiler callers catch); the problems with their codes ride inside.
+            var invalid = new ProblemException("invalid compilation key", problems);
+            throw new AotCompilationException(invalid.Message, invalid);
+        }
     }
 
     /// <summary>A Wasm module starts with "\0asm" and version 1; anything else is refused before any tool sees it.</summary>

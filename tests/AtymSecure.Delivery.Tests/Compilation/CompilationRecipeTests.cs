@@ -69,22 +69,33 @@ public sealed class CompilationRecipeTests
             KeyDigest = "sha256:" + new string('0', 64),
         };
         var problems = bad.Validate();
-        Assert.Contains(problems, p => p.StartsWith("$.schema", StringComparison.Ordinal));
-        Assert.Contains(problems, p => p.StartsWith("$.deviceClass", StringComparison.Ordinal));
-        Assert.Contains(problems, p => p.StartsWith("$.source.digest", StringComparison.Ordinal));
-        Assert.Contains(problems, p => p.StartsWith("$.source.size", StringComparison.Ordinal));
-        Assert.Contains(problems, p => p.StartsWith("$.keyDigest", StringComparison.Ordinal));
+        Assert.Equal(
+            [
+                (CompilationRecipeProblemCodes.UnsupportedSchema, "$.schema"), (CompilationRecipeProblemCodes.UnknownDeviceClass, "$.deviceClass"),
+                (CompilationRecipeProblemCodes.InvalidDigest, "$.source.digest"), (CompilationRecipeProblemCodes.NegativeSize, "$.source.size"),
+                (CompilationRecipeProblemCodes.KeyDigestMismatch, "$.keyDigest"),
+            ],
+            problems.Select(p => (p.Code, p.Path)));
         var ex = Assert.Throws<CompilationRecipeFormatException>(() => CompilationRecipe.Parse(bad.ToJsonBytes()));
         Assert.Equal(problems, ex.Problems);
+        Assert.StartsWith("invalid AoT recipe (5 problems):", ex.Message, StringComparison.Ordinal);
+        var badKey = Sample() with { Key = Sample().Key with { Triple = "host" } };
+        Assert.Contains(badKey.Validate(), p => p.Code == CompilationKeyProblemCodes.HostDependentTriple && p.Path == "$.key.triple");
     }
 
     [Fact]
     public void Oversized_unknown_member_and_null_inputs_are_refused()
     {
-        Assert.Throws<CompilationRecipeFormatException>(() => CompilationRecipe.Parse(new byte[CompilationRecipe.MaxJsonBytes + 1]));
+        static void Refused(byte[] json, string code, string path)
+        {
+            var problem = Assert.Single(Assert.Throws<CompilationRecipeFormatException>(() => CompilationRecipe.Parse(json)).Problems);
+            Assert.Equal((code, path), (problem.Code, problem.Path));
+        }
+
+        Refused(new byte[CompilationRecipe.MaxJsonBytes + 1], CompilationRecipeProblemCodes.TooLarge, "$");
         var extra = Encoding.UTF8.GetString(Sample().ToJsonBytes()).Replace("{", "{\"surprise\": 1,", StringComparison.Ordinal);
-        Assert.Throws<CompilationRecipeFormatException>(() => CompilationRecipe.Parse(Encoding.UTF8.GetBytes(extra)));
-        Assert.Throws<CompilationRecipeFormatException>(() => CompilationRecipe.Parse("null"u8));
+        Refused(Encoding.UTF8.GetBytes(extra), CompilationRecipeProblemCodes.MalformedJson, "$.surprise");
+        Refused("null"u8.ToArray(), CompilationRecipeProblemCodes.Required, "$");
         var ex = Assert.Throws<CompilationRecipeFormatException>(() => CompilationRecipe.Parse("{\"schema\": \"x\"}"u8));
         Assert.NotEmpty(ex.Problems);
     }
