@@ -1,6 +1,7 @@
 using AtymSecure.Formats.Container;
 using AtymSecure.Formats.Wasm;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Container.Artifact;
 
@@ -31,30 +32,19 @@ public sealed record ContainerArtifact
     public required IReadOnlyDictionary<string, ReadOnlyMemory<byte>> Blobs { get; init; }
 }
 
-/// <summary>The content is not a valid Atym (or plain Wasm) container; <see cref="Problems"/> lists every reason.</summary>
-public sealed class ContainerArtifactException : FormatException
+/// <summary>
+/// The content is not a valid Atym (or plain Wasm) container; <see cref="ProblemException.Problems"/> lists every reason,
+/// each with an <see cref="ArtifactProblemCodes"/> (or config reader) code and the path of the part at fault.
+/// </summary>
+public sealed class ContainerArtifactException : ProblemException
 {
-    public ContainerArtifactException(IReadOnlyList<string> problems)
-        : base($"not a valid Wasm container ({problems.Count} problem{(problems.Count == 1 ? "" : "s")}):\n  " + string.Join("\n  ", problems))
-    {
-        Problems = problems;
-    }
+    private const string Heading = "not a valid Wasm container";
 
-    public ContainerArtifactException()
-        : this([])
-    {
-    }
+    public ContainerArtifactException(IReadOnlyList<Problem> problems) : base(Heading, problems) { }
 
-    public ContainerArtifactException(string message)
-        : this([message])
-    {
-    }
+    public ContainerArtifactException() : base(Heading) { }
 
-    public ContainerArtifactException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-        Problems = [message];
-    }
+    public ContainerArtifactException(string message) : base(message) { }
 
-    public IReadOnlyList<string> Problems { get; }
+    public ContainerArtifactException(string message, Exception innerException) : base(message, innerException) { }
 }

@@ -4,6 +4,7 @@ using AtymSecure.Formats.Wasm;
 using AtymSecure.Oci;
 using AtymSecure.Oci.Content;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Container.Artifact;
 
@@ -35,45 +36,49 @@ public static class ContainerArtifactReader
         }
         catch (InvalidManifestException e)
         {
-            throw new ContainerArtifactException([.. e.Errors.Select(x => "manifest " + x)]);
+            throw new ContainerArtifactException([.. e.Problems.Select(p => p with { Path = Under("manifest", p.Path) })]);
         }
-        var problems = new List<string>();
+        var problems = new List<Problem>();
+        void Add(string code, string path, string message) => problems.Add(new Problem(code, path, message));
         if (manifest.Config.MediaType != ContainerMediaTypes.WasmConfig)
-            problems.Add($"manifest $.config.mediaType: '{manifest.Config.MediaType}' is not {ContainerMediaTypes.WasmConfig}");
+            Add(ArtifactProblemCodes.WrongConfigMediaType, "manifest.config.mediaType", $"'{manifest.Config.MediaType}' is not {ContainerMediaTypes.WasmConfig}");
         var modules = Layers(manifest, ContainerMediaTypes.WasmLayer);
-        if (modules.Count != 1) problems.Add($"manifest has {modules.Count} {ContainerMediaTypes.WasmLayer} layers; exactly one is required");
+        if (modules.Count != 1)
+            Add(ArtifactProblemCodes.ModuleLayerCount, "manifest.layers", $"manifest has {modules.Count} {ContainerMediaTypes.WasmLayer} layers; exactly one is required");
         var configs = Layers(manifest, ContainerMediaTypes.ContainerConfig);
-        if (configs.Count > 1) problems.Add($"manifest has {configs.Count} {ContainerMediaTypes.ContainerConfig} layers; at most one is allowed");
+        if (configs.Count > 1)
+            Add(ArtifactProblemCodes.ConfigLayerCount, "manifest.layers", $"manifest has {configs.Count} {ContainerMediaTypes.ContainerConfig} layers; at most one is allowed");
         var blobLayers = new Dictionary<string, (int Index, Descriptor Layer)>(StringComparer.Ordinal);
         for (var i = 0; i < manifest.Layers.Count; i++)
         {
             var layer = manifest.Layers[i];
             if (layer.MediaType is ContainerMediaTypes.WasmLayer or ContainerMediaTypes.ContainerConfig) continue;
             var name = layer.Annotations?.GetValueOrDefault(ContainerMediaTypes.BlobNameAnnotation);
-            if (name is null) problems.Add($"manifest $.layers[{i}] ({layer.MediaType}) has no {ContainerMediaTypes.BlobNameAnnotation} annotation");
-            else if (Capability.CheckName(name) is { } error) problems.Add($"manifest $.layers[{i}] blob name: {error}");
-            else if (!blobLayers.TryAdd(name, (i, layer))) problems.Add($"manifest $.layers[{i}]: blob name '{name}' is used twice");
+            var at = $"manifest.layers[{i}].annotations";
+            if (name is null) Add(ArtifactProblemCodes.UnnamedBlob, at, $"layer ({layer.MediaType}) has no {ContainerMediaTypes.BlobNameAnnotation} annotation");
+            else if (Capability.CheckName(name) is { } error) Add(ConfigProblemCodes.InvalidBlobName, at, $"blob name: {error}");
+            else if (!blobLayers.TryAdd(name, (i, layer))) Add(ArtifactProblemCodes.DuplicateBlob, at, $"blob name '{name}' is used twice");
         }
         if (problems.Count > 0) throw new ContainerArtifactException(problems);
 
         var wasmConfig = await ReadWasmConfigAsync(fetcher, manifest, problems, cancellationToken).ConfigureAwait(false);
         var moduleDescriptor = modules[0];
-        var moduleBytes = await FetchAsync(fetcher, moduleDescriptor, WasmLimits.Default.MaxModuleBytes, "module", problems, cancellationToken).ConfigureAwait(false);
+        var moduleBytes = await FetchAsync(fetcher, moduleDescriptor, WasmLimits.Default.MaxModuleBytes, "module", "module", problems, cancellationToken).ConfigureAwait(false);
         WasmModule? module = null;
         if (moduleBytes is not null)
         {
             try { module = WasmModuleParser.Parse(moduleBytes); }
-            catch (WasmFormatException e) { problems.Add($"module: {e.Message}"); }
+            catch (WasmFormatException e) { Add(ArtifactProblemCodes.InvalidModule, "module", e.Message); }
         }
 
         ContainerConfig? config = null;
         if (configs.Count == 1)
         {
-            var configBytes = await FetchAsync(fetcher, configs[0], ContainerConfigJson.MaxBytes, "container config", problems, cancellationToken).ConfigureAwait(false);
+            var configBytes = await FetchAsync(fetcher, configs[0], ContainerConfigJson.MaxBytes, "container config", "containerConfig", problems, cancellationToken).ConfigureAwait(false);
             if (configBytes is not null)
             {
                 try { config = ContainerConfigJson.Parse(configBytes); }
-                catch (ContainerConfigException e) { problems.AddRange(e.Problems.Select(x => $"container config {x}")); }
+                catch (ContainerConfigException e) { problems.AddRange(e.Problems.Select(x => x with { Path = Under("containerConfig", x.Path) })); }
             }
         }
         else if (module is not null)
@@ -85,11 +90,12 @@ public static class ContainerArtifactReader
         if (config is not null)
         {
             CheckBlobAgreement(config, blobLayers, problems);
-            if (module is not null) problems.AddRange(ModuleCompatibility.Check(module, config).Select(p => $"module vs config: {p}"));
+            if (module is not null)
+                problems.AddRange(ModuleCompatibility.Check(module, config).Select(p => new Problem(ArtifactProblemCodes.ModuleIncompatible, "module", $"module vs config: {p}")));
         }
         foreach (var (name, (_, layer)) in blobLayers)
         {
-            var content = await FetchAsync(fetcher, layer, ContainerConfigValidator.MaxBlobBytes, $"blob '{name}'", problems, cancellationToken).ConfigureAwait(false);
+            var content = await FetchAsync(fetcher, layer, ContainerConfigValidator.MaxBlobBytes, $"blob '{name}'", $"blobs['{name}']", problems, cancellationToken).ConfigureAwait(false);
             if (content is not null) blobs[name] = content;
         }
         if (problems.Count > 0) throw new ContainerArtifactException(problems);
@@ -110,45 +116,51 @@ public static class ContainerArtifactReader
     private static List<Descriptor> Layers(ImageManifest manifest, string mediaType) =>
         [.. manifest.Layers.Where(l => l.MediaType == mediaType)];
 
-    private static async Task<WasmArtifactConfig?> ReadWasmConfigAsync(IFetcher fetcher, ImageManifest manifest, List<string> problems, CancellationToken ct)
+    /// <summary>A part's own path (<c>$.os</c>, <c>$</c>) under the name of the part (<c>wasmConfig.os</c>, <c>wasmConfig</c>).</summary>
+    private static string Under(string part, string path) =>
+        path == "$" ? part : path.StartsWith("$.", StringComparison.Ordinal) ? part + path[1..] : path.StartsWith("$[", StringComparison.Ordinal) ? part + path[1..] : $"{part}.{path}";
+
+    private static async Task<WasmArtifactConfig?> ReadWasmConfigAsync(IFetcher fetcher, ImageManifest manifest, List<Problem> problems, CancellationToken ct)
     {
-        var bytes = await FetchAsync(fetcher, manifest.Config, WasmArtifactConfig.MaxBytes, "wasm config", problems, ct).ConfigureAwait(false);
+        var bytes = await FetchAsync(fetcher, manifest.Config, WasmArtifactConfig.MaxBytes, "wasm config", "wasmConfig", problems, ct).ConfigureAwait(false);
         if (bytes is null) return null;
         try
         {
             var config = WasmArtifactConfig.Parse(bytes);
             if (config.Os == WasmArtifactConfig.ComponentOs)
-                problems.Add("wasm config $.os: 'wasip2' (a component) is not supported; Atym runs core modules (wasip1)");
+                problems.Add(new(ArtifactProblemCodes.ComponentNotSupported, "wasmConfig.os", "'wasip2' (a component) is not supported; Atym runs core modules (wasip1)"));
             var expected = manifest.Layers.Select(l => l.Digest.ToString()).ToList();
             if (!config.LayerDigests.SequenceEqual(expected))
-                problems.Add($"wasm config $.layerDigests [{string.Join(", ", config.LayerDigests)}] differ from the manifest layers [{string.Join(", ", expected)}]");
+                problems.Add(new(ArtifactProblemCodes.LayerDigestsMismatch, "wasmConfig.layerDigests",
+                    $"[{string.Join(", ", config.LayerDigests)}] differ from the manifest layers [{string.Join(", ", expected)}]"));
             return config;
         }
         catch (ContainerConfigException e)
         {
-            problems.AddRange(e.Problems.Select(x => $"wasm config {x}"));
+            problems.AddRange(e.Problems.Select(x => x with { Path = Under("wasmConfig", x.Path) }));
             return null;
         }
     }
 
-    private static void CheckBlobAgreement(ContainerConfig config, Dictionary<string, (int Index, Descriptor Layer)> layers, List<string> problems)
+    private static void CheckBlobAgreement(ContainerConfig config, Dictionary<string, (int Index, Descriptor Layer)> layers, List<Problem> problems)
     {
         foreach (var declared in config.Blobs)
         {
             if (!layers.TryGetValue(declared.Name, out var found))
-                problems.Add($"container config declares blob '{declared.Name}' but no layer carries it");
+                problems.Add(new(ArtifactProblemCodes.BlobMissing, $"blobs['{declared.Name}']", $"container config declares blob '{declared.Name}' but no layer carries it"));
             else if (found.Layer.Digest.ToString() != declared.Digest || found.Layer.Size != declared.Size)
-                problems.Add($"blob '{declared.Name}': layer {found.Layer.Digest} ({found.Layer.Size} bytes) differs from the config ({declared.Digest}, {declared.Size} bytes)");
+                problems.Add(new(ArtifactProblemCodes.BlobMismatch, $"blobs['{declared.Name}']",
+                    $"layer {found.Layer.Digest} ({found.Layer.Size} bytes) differs from the config ({declared.Digest}, {declared.Size} bytes)"));
         }
-        foreach (var name in layers.Keys.Where(n => !config.Blobs.Any(b => b.Name == n)))
-            problems.Add($"layer blob '{name}' is not declared in the container config");
+        foreach (var (name, (index, _)) in layers.Where(l => !config.Blobs.Any(b => b.Name == l.Key)))
+            problems.Add(new(ArtifactProblemCodes.UndeclaredBlob, $"manifest.layers[{index}]", $"layer blob '{name}' is not declared in the container config"));
     }
 
-    private static async Task<byte[]?> FetchAsync(IFetcher fetcher, Descriptor descriptor, long maxBytes, string what, List<string> problems, CancellationToken ct)
+    private static async Task<byte[]?> FetchAsync(IFetcher fetcher, Descriptor descriptor, long maxBytes, string what, string path, List<Problem> problems, CancellationToken ct)
     {
         if (descriptor.Size > maxBytes)
         {
-            problems.Add($"{what} is {descriptor.Size} bytes, limit {maxBytes}");
+            problems.Add(new(ArtifactProblemCodes.TooLarge, path, $"{what} is {descriptor.Size} bytes, limit {maxBytes}"));
             return null;
         }
         try
@@ -157,7 +169,7 @@ public static class ContainerArtifactReader
         }
         catch (Exception e) when (e is OciException or IOException or FormatException)
         {
-            problems.Add($"{what} ({descriptor.Digest}): {e.Message}");
+            problems.Add(new(ArtifactProblemCodes.FetchFailed, path, $"{what} ({descriptor.Digest}): {e.Message}"));
             return null;
         }
     }

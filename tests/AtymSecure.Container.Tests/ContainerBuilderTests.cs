@@ -201,8 +201,10 @@ public class ContainerBuilderTests
     {
         var (store, descriptor) = await PushForeignImageAsync(System.IO.File.ReadAllBytes(TestPaths.File("samples/faulty/faulty.wasm")));
         var e = await Assert.ThrowsAsync<ContainerArtifactException>(() => ContainerArtifactReader.ReadAsync(store, descriptor));
+        var problem = Assert.Single(e.Problems);
+        Assert.Equal((ArtifactProblemCodes.ModuleIncompatible, "module"), (problem.Code, problem.Path));
         Assert.Equal("module vs config: entrypoint '_start' is not exported by the module (exports: memory, _initialize, atym_step, atym_health)",
-            Assert.Single(e.Problems));
+            problem.Message);
     }
 
     [Fact]
@@ -216,10 +218,28 @@ public class ContainerBuilderTests
         var descriptor = await store.PushBytesAsync(MediaTypes.ImageManifest, manifestBytes);
 
         var e = await Assert.ThrowsAsync<ContainerArtifactException>(() => ContainerArtifactReader.ReadAsync(store, descriptor));
-        Assert.Equal(3, e.Problems.Count);
-        Assert.Contains("is not application/vnd.wasm.config.v0+json", e.Problems[0]);
-        Assert.Contains("2 application/wasm layers; exactly one is required", e.Problems[1]);
-        Assert.Contains("$.layers[2] (application/octet-stream) has no dev.atym.blob.name annotation", e.Problems[2]);
+        Assert.Equal(
+            [
+                (ArtifactProblemCodes.WrongConfigMediaType, "manifest.config.mediaType"), (ArtifactProblemCodes.ModuleLayerCount, "manifest.layers"),
+                (ArtifactProblemCodes.UnnamedBlob, "manifest.layers[2].annotations"),
+            ],
+            e.Problems.Select(p => (p.Code, p.Path)));
+        Assert.Contains("is not application/vnd.wasm.config.v0+json", e.Problems[0].Message);
+        Assert.Contains("2 application/wasm layers; exactly one is required", e.Problems[1].Message);
+        Assert.Contains("(application/octet-stream) has no dev.atym.blob.name annotation", e.Problems[2].Message);
+        Assert.StartsWith("not a valid Wasm container (3 problems):\n  manifest.config.mediaType: ", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_manifest_that_does_not_parse_keeps_the_OCI_code_and_its_path_under_manifest()
+    {
+        // A store refuses such a manifest at push; the reader meets it when given bytes from elsewhere.
+        var bytes = """{"schemaVersion":3,"config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[]}"""u8.ToArray();
+        var e = await Assert.ThrowsAsync<ContainerArtifactException>(
+            () => ContainerArtifactReader.ReadAsync(new MemoryStore(), Descriptor.FromBytes(MediaTypes.ImageManifest, bytes), bytes));
+        Assert.Contains(e.Problems, p => p.Code == ErrorCodes.ManifestInvalid && p.Path == "manifest.schemaVersion");
+        var direct = Assert.Throws<InvalidManifestException>(() => OciJson.Deserialize<ImageManifest>("""{"schemaVersion":3,"config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[]}"""u8));
+        Assert.Contains(direct.Problems, p => p.Code == ErrorCodes.ManifestInvalid && p.Path == "$.schemaVersion" && p.Message == "must be 2");
     }
 
     [Fact]
@@ -235,7 +255,8 @@ public class ContainerBuilderTests
         var descriptor = await store.PushBytesAsync(MediaTypes.ImageManifest, manifestBytes);
 
         var e = await Assert.ThrowsAsync<ContainerArtifactException>(() => ContainerArtifactReader.ReadAsync(store, descriptor));
-        Assert.Contains("layerDigests", Assert.Single(e.Problems));
+        var problem = Assert.Single(e.Problems);
+        Assert.Equal((ArtifactProblemCodes.LayerDigestsMismatch, "wasmConfig.layerDigests"), (problem.Code, problem.Path));
     }
 
     [Fact]

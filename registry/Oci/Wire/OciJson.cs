@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Oci.Wire;
 
@@ -77,9 +78,32 @@ public static class OciJson
     }
 }
 
-/// <summary>A manifest or index that failed to parse or validate; <see cref="Errors"/> holds every problem.</summary>
-public sealed class InvalidManifestException(IReadOnlyList<string> errors)
-    : FormatException("invalid manifest: " + string.Join("; ", errors))
+/// <summary>
+/// A manifest or index that failed to parse or validate; <see cref="ProblemException.Problems"/> holds every problem, each
+/// with the OCI error code <see cref="ErrorCodes.ManifestInvalid"/> (what a registry answers for it) and the JSON path at
+/// fault (<c>$.layers[0].digest</c>, or <c>$</c> for the document as a whole).
+/// </summary>
+public sealed class InvalidManifestException : ProblemException
 {
-    public IReadOnlyList<string> Errors { get; } = errors;
+    private const string Heading = "invalid manifest";
+
+    /// <param name="errors">Each as the validators word them, <c>path: message</c>.</param>
+    public InvalidManifestException(IReadOnlyList<string> errors) : base(Heading, [.. errors.Select(ProblemOf)]) { }
+
+    public InvalidManifestException(IReadOnlyList<Problem> problems) : base(Heading, problems) { }
+
+    public InvalidManifestException() : base(Heading) { }
+
+    public InvalidManifestException(string message, Exception innerException) : base(message, innerException) { }
+
+    /// <summary>Each problem as <c>path: message</c> (the validators' wording, and the details a registry returns).</summary>
+    public IReadOnlyList<string> Errors => [.. Problems.Select(p => p.ToString())];
+
+    private static Problem ProblemOf(string error)
+    {
+        var colon = error.IndexOf(": ", StringComparison.Ordinal);
+        return colon > 0 && (error.StartsWith('$') || !error[..colon].Contains(' ', StringComparison.Ordinal))
+            ? new Problem(ErrorCodes.ManifestInvalid, error[..colon], error[(colon + 2)..])
+            : new Problem(ErrorCodes.ManifestInvalid, "$", error);
+    }
 }
