@@ -1,5 +1,6 @@
 using System.Net;
 using AtymSecure.Oci.Wire;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Oci;
 
@@ -27,6 +28,22 @@ public class RegistryResponseException : OciException
     public Uri? RequestUri { get; }
     public HttpStatusCode StatusCode { get; }
     public IReadOnlyList<ErrorEntry> Errors { get; } = [];
+
+    /// <summary>
+    /// The answer as <see cref="Problem"/>s, the shape every other refusal has: one per OCI error with its OCI code
+    /// (<c>NAME_INVALID</c>) as the code, the request (<c>GET /v2/app/manifests/v1</c>) as the path and the registry's
+    /// message (or the code); a body that is no OCI error document gives one problem coded <c>HTTP_&lt;status&gt;</c>.
+    /// </summary>
+    public IReadOnlyList<Problem> Problems
+    {
+        get
+        {
+            var path = $"{Method?.Method ?? "?"} {RequestUri?.AbsolutePath ?? "?"}";
+            return Errors.Count > 0
+                ? [.. Errors.Select(e => new Problem(e.Code, path, e.Message ?? e.Code))]
+                : [new Problem($"HTTP_{(int)StatusCode}", path, Message)];
+        }
+    }
 
     /// <summary>True when any parsed error has the given code (see <see cref="ErrorCodes"/>).</summary>
     public bool HasCode(string code) => Errors.Any(e => e.Code == code);

@@ -79,6 +79,8 @@ public sealed class RetryAndErrorTests
         var e = await Assert.ThrowsAsync<RegistryResponseException>(() => r.Repo().ResolveAsync("v1"));
         Assert.Equal(["NAME_INVALID", "TAG_INVALID"], e.Errors.Select(x => x.Code));
         Assert.Contains("bad name", e.Message, StringComparison.Ordinal);
+        Assert.Equal([("NAME_INVALID", "bad name"), ("TAG_INVALID", "TAG_INVALID")], e.Problems.Select(p => (p.Code, p.Message)));
+        Assert.All(e.Problems, p => Assert.Matches("^(GET|HEAD) /v2/.+/manifests/v1$", p.Path));
         Assert.Single(r.Fake.Log);
     }
 
@@ -90,6 +92,7 @@ public sealed class RetryAndErrorTests
         var e = await Assert.ThrowsAsync<RegistryResponseException>(() => r.Repo().ResolveAsync("v1"));
         Assert.Empty(e.Errors);
         Assert.Contains("proxy exploded", e.Message, StringComparison.Ordinal);
+        Assert.Equal("HTTP_500", Assert.Single(e.Problems).Code);
     }
 
     [Fact]
