@@ -4,7 +4,8 @@ namespace AtymSecure.Container.Artifact;
 /// The <see cref="AtymSecure.Primitives.Problem.Code"/>s of a container refused by <see cref="ContainerArtifactReader"/>.
 /// Paths start with the part at fault: <c>manifest.</c>, <c>wasmConfig.</c>, <c>containerConfig.</c>, <c>module</c> or
 /// <c>blobs['name']</c>. Problems of the Wasm and container configs keep the config reader's own codes
-/// (<see cref="AtymSecure.Formats.Container.ConfigProblemCodes"/>). Stable: tests name them.
+/// (<see cref="AtymSecure.Formats.Container.ConfigProblemCodes"/>), and a module that does not fit its config keeps
+/// <see cref="Build.BuildProblemCodes"/> (<see cref="Build.ModuleCompatibility"/>). Stable: tests name them.
 /// </summary>
 public static class ArtifactProblemCodes
 {
@@ -22,5 +23,4 @@ public static class ArtifactProblemCodes
     public const string TooLarge = "too-large";
     public const string FetchFailed = "fetch-failed";
     public const string InvalidModule = "invalid-module";
-    public const string ModuleIncompatible = "module-incompatible";
 }

@@ -91,7 +91,7 @@ public static class ContainerArtifactReader
         {
             CheckBlobAgreement(config, blobLayers, problems);
             if (module is not null)
-                problems.AddRange(ModuleCompatibility.Check(module, config).Select(p => new Problem(ArtifactProblemCodes.ModuleIncompatible, "module", $"module vs config: {p}")));
+                problems.AddRange(ModuleCompatibility.Check(module, config).Select(p => p with { Message = $"module vs config: {p.Message}" }));
         }
         foreach (var (name, (_, layer)) in blobLayers)
         {

@@ -21,7 +21,8 @@ public sealed record BuildOptions
     {
         if (string.IsNullOrEmpty(value)) return null;
         if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds > 253402300799)
-            throw new ContainerBuildException([$"SOURCE_DATE_EPOCH='{value}' is not a number of seconds since 1970-01-01 (0..253402300799)"]);
+            throw new ContainerBuildException(BuildProblemCodes.InvalidSourceDateEpoch, "SOURCE_DATE_EPOCH",
+                $"'{value}' is not a number of seconds since 1970-01-01 (0..253402300799)");
         return DateTimeOffset.FromUnixTimeSeconds(seconds);
     }
 }

@@ -1,29 +1,22 @@
+using AtymSecure.Primitives;
+
 namespace AtymSecure.Container.Build;
 
-/// <summary><c>atym build</c> refused the inputs; <see cref="Problems"/> lists every reason.</summary>
-public sealed class ContainerBuildException : Exception
+/// <summary>
+/// <c>atym build</c> refused the inputs; <see cref="ProblemException.Problems"/> lists every reason, each with a
+/// <see cref="BuildProblemCodes"/> code and the field, file or module part at fault.
+/// </summary>
+public sealed class ContainerBuildException : ProblemException
 {
-    public ContainerBuildException(IReadOnlyList<string> problems)
-        : base($"build refused ({problems.Count} problem{(problems.Count == 1 ? "" : "s")}):\n  " + string.Join("\n  ", problems))
-    {
-        Problems = problems;
-    }
+    private const string Heading = "build refused";
 
-    public ContainerBuildException()
-        : this([])
-    {
-    }
+    public ContainerBuildException(IReadOnlyList<Problem> problems) : base(Heading, problems) { }
 
-    public ContainerBuildException(string message)
-        : this([message])
-    {
-    }
+    public ContainerBuildException(string code, string path, string message) : base(Heading, new Problem(code, path, message)) { }
 
-    public ContainerBuildException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-        Problems = [message];
-    }
+    public ContainerBuildException() : base(Heading) { }
 
-    public IReadOnlyList<string> Problems { get; }
+    public ContainerBuildException(string message) : base(message) { }
+
+    public ContainerBuildException(string message, Exception innerException) : base(message, innerException) { }
 }

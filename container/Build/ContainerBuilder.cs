@@ -46,7 +46,7 @@ public static class ContainerBuilder
         }
         catch (WasmFormatException e)
         {
-            throw new ContainerBuildException([$"{Path.GetFileName(project.ModulePath)}: {e.Message}"]);
+            throw new ContainerBuildException(BuildProblemCodes.InvalidModule, Path.GetFileName(project.ModulePath), e.Message);
         }
         var problems = ModuleCompatibility.Check(module, project.Config);
         if (problems.Count > 0) throw new ContainerBuildException(problems);
@@ -81,7 +81,7 @@ public static class ContainerBuilder
     private static byte[] ReadBounded(string path, long maxBytes)
     {
         using var stream = File.OpenRead(path);
-        if (stream.Length > maxBytes) throw new ContainerBuildException([$"{path} is {stream.Length} bytes, limit {maxBytes}"]);
+        if (stream.Length > maxBytes) throw new ContainerBuildException(BuildProblemCodes.TooLarge, path, $"{stream.Length} bytes, limit {maxBytes}");
         var bytes = new byte[stream.Length];
         stream.ReadExactly(bytes);
         return bytes;

@@ -47,7 +47,8 @@ public static class ContainerPacker
                 (ContainerMediaTypes.BlobNameAnnotation, declared.Name),
                 (AnnotationKeys.Title, declared.Name)));
             if (blob.Descriptor.Digest.ToString() != declared.Digest || blob.Descriptor.Size != declared.Size)
-                throw new ContainerBuildException([$"blob '{declared.Name}' content ({blob.Descriptor.Digest}, {blob.Descriptor.Size} bytes) differs from the config ({declared.Digest}, {declared.Size} bytes)"]);
+                throw new ContainerBuildException(BuildProblemCodes.BlobMismatch, $"blobs['{declared.Name}']",
+                    $"blob '{declared.Name}' content ({blob.Descriptor.Digest}, {blob.Descriptor.Size} bytes) differs from the config ({declared.Digest}, {declared.Size} bytes)");
             layers.Add(blob);
         }
 

@@ -111,8 +111,13 @@ public class ContainerBuilderTests
     [InlineData("-5")]
     [InlineData("1.5")]
     [InlineData("99999999999999")]
-    public void A_bad_SOURCE_DATE_EPOCH_is_refused(string value) =>
-        Assert.Contains("SOURCE_DATE_EPOCH", Assert.Throws<ContainerBuildException>(() => BuildOptions.ParseSourceDateEpoch(value)).Message);
+    public void A_bad_SOURCE_DATE_EPOCH_is_refused(string value)
+    {
+        var e = Assert.Throws<ContainerBuildException>(() => BuildOptions.ParseSourceDateEpoch(value));
+        Assert.Contains("SOURCE_DATE_EPOCH", e.Message, StringComparison.Ordinal);
+        var problem = Assert.Single(e.Problems);
+        Assert.Equal((BuildProblemCodes.InvalidSourceDateEpoch, "SOURCE_DATE_EPOCH"), (problem.Code, problem.Path));
+    }
 
     [Fact]
     public void Build_refuses_imports_the_permissions_do_not_grant_naming_import_and_permission()
@@ -122,7 +127,9 @@ public class ContainerBuilderTests
         var yaml = System.IO.File.ReadAllText(Path.Combine(dir, "atym.yaml")).Replace("  - sensor:temp0\n", "", StringComparison.Ordinal);
         System.IO.File.WriteAllText(Path.Combine(dir, "atym.yaml"), yaml);
         var e = Assert.Throws<ContainerBuildException>(() => ContainerBuilder.Prepare(ContainerProject.Load(dir), NoTime));
-        Assert.Equal(["import atym.sensor_read requires permission 'sensor:<name>', which the container's permissions do not grant"], e.Problems);
+        var problem = Assert.Single(e.Problems);
+        Assert.Equal((BuildProblemCodes.ImportNotGranted, "imports['atym.sensor_read']"), (problem.Code, problem.Path));
+        Assert.Equal("import atym.sensor_read requires permission 'sensor:<name>', which the container's permissions do not grant", problem.Message);
     }
 
     [Fact]
@@ -137,11 +144,17 @@ public class ContainerBuilderTests
             .Replace("permissions: [log]", "permissions: [clock]", StringComparison.Ordinal);
         System.IO.File.WriteAllText(Path.Combine(dir, "atym.yaml"), yaml);
         var e = Assert.Throws<ContainerBuildException>(() => ContainerBuilder.Prepare(ContainerProject.Load(dir), NoTime));
-        Assert.Equal(4, e.Problems.Count);
-        Assert.Contains("import atym.log requires permission 'log'", e.Problems[0]);
-        Assert.StartsWith("entrypoint 'run' is not exported by the module (exports: memory, _initialize, atym_step, atym_health)", e.Problems[1]);
-        Assert.Equal("health probe 'memory' is exported as a memory, not a function", e.Problems[2]);
-        Assert.Equal("module needs 131072 bytes of linear memory at start, above resources.maxMemoryBytes 65536", e.Problems[3]);
+        Assert.Equal(
+            [
+                (BuildProblemCodes.ImportNotGranted, "imports['atym.log']"), (BuildProblemCodes.ExportMissing, "entrypoint"),
+                (BuildProblemCodes.ExportNotFunction, "healthCheck.probe"), (BuildProblemCodes.MemoryAboveLimit, "resources.maxMemoryBytes"),
+            ],
+            e.Problems.Select(p => (p.Code, p.Path)));
+        Assert.Contains("import atym.log requires permission 'log'", e.Problems[0].Message);
+        Assert.StartsWith("entrypoint 'run' is not exported by the module (exports: memory, _initialize, atym_step, atym_health)", e.Problems[1].Message);
+        Assert.Equal("health probe 'memory' is exported as a memory, not a function", e.Problems[2].Message);
+        Assert.Equal("module needs 131072 bytes of linear memory at start, above resources.maxMemoryBytes 65536", e.Problems[3].Message);
+        Assert.StartsWith("build refused (4 problems):\n  imports['atym.log']: ", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -151,7 +164,9 @@ public class ContainerBuilderTests
         var dir = sample.Path;
         System.IO.File.WriteAllBytes(Path.Combine(dir, "faulty.wasm"), "#!/bin/sh\n"u8.ToArray());
         var e = Assert.Throws<ContainerBuildException>(() => ContainerBuilder.Prepare(ContainerProject.Load(dir), NoTime));
-        Assert.Contains("faulty.wasm: invalid wasm module", Assert.Single(e.Problems));
+        var problem = Assert.Single(e.Problems);
+        Assert.Equal((BuildProblemCodes.InvalidModule, "faulty.wasm"), (problem.Code, problem.Path));
+        Assert.Contains("faulty.wasm: invalid wasm module", e.Message, StringComparison.Ordinal);
     }
 
     /// <summary>A minimal WASI command: imports fd_write, exports memory and _start (hand-assembled, core binary format).</summary>
@@ -202,7 +217,7 @@ public class ContainerBuilderTests
         var (store, descriptor) = await PushForeignImageAsync(System.IO.File.ReadAllBytes(TestPaths.File("samples/faulty/faulty.wasm")));
         var e = await Assert.ThrowsAsync<ContainerArtifactException>(() => ContainerArtifactReader.ReadAsync(store, descriptor));
         var problem = Assert.Single(e.Problems);
-        Assert.Equal((ArtifactProblemCodes.ModuleIncompatible, "module"), (problem.Code, problem.Path));
+        Assert.Equal((BuildProblemCodes.ExportMissing, "entrypoint"), (problem.Code, problem.Path));
         Assert.Equal("module vs config: entrypoint '_start' is not exported by the module (exports: memory, _initialize, atym_step, atym_health)",
             problem.Message);
     }
