@@ -48,6 +48,9 @@ public static class ReasonCodes
     /// <summary>The payload ends before its signed length.</summary>
     public const string Truncated = "truncated";
 
+    /// <summary>The written slot does not read back as the signed image (its SHA-256 or size differ), or a delta does not produce it.</summary>
+    public const string ImageMismatch = "image-mismatch";
+
     /// <summary>A container image that does not read, or does not agree with the signed header that delivered it.</summary>
     public const string ImageMalformed = "image-malformed";
 

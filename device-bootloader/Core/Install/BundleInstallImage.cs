@@ -81,7 +81,7 @@ public sealed class BundleInstallImage : IInstallImage, IInstallPreCheck
                 // The patch names its own codec (SeqDiff or zstd-prefix) in its header; patches are small.
                 var patch = new MemoryStream();
                 payload.CopyTo(patch);
-                DeltaPatchTarget.Write(new MemorySource(patch.ToArray()), baseImage ?? throw new InstallVerificationException("a delta bundle needs the confirmed image"), output);
+                DeltaPatchTarget.Write(new MemorySource(patch.ToArray()), baseImage ?? throw new InstallVerificationException(ReasonCodes.DeltaWithoutBase, "base", "a delta bundle needs the confirmed image"), output);
             }
             else
             {
@@ -90,7 +90,7 @@ public sealed class BundleInstallImage : IInstallImage, IInstallPreCheck
         }
         catch (BundleVerificationException e)
         {
-            throw new InstallVerificationException($"bundle payload failed verification: {e.Message}", e);
+            throw new InstallVerificationException([.. e.Problems], e);
         }
     }
 
@@ -105,7 +105,7 @@ public sealed class BundleInstallImage : IInstallImage, IInstallPreCheck
         while (count > 0)
         {
             var n = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, count));
-            if (n == 0) throw new InstallVerificationException("bundle ended before its payload");
+            if (n == 0) throw new InstallVerificationException(ReasonCodes.Truncated, "payload", "bundle ended before its payload");
             count -= n;
         }
     }

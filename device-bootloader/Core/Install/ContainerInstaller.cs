@@ -2,8 +2,9 @@ using AtymSecure.Bootloader.Boot;
 using AtymSecure.Bootloader.Flash;
 using AtymSecure.Bootloader.Layout;
 using AtymSecure.Bootloader.State;
-using AtymSecure.Primitives;
 using AtymSecure.Formats.Bundle;
+using AtymSecure.Formats;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Bootloader.Install;
 
@@ -48,13 +49,13 @@ internal sealed class ContainerInstaller(IFlash flash, ContainerStateStore store
             image.WriteTarget(baseImage, output);
             output.Flush();
             if (output.Written != image.TargetSize)
-                throw new InstallVerificationException($"image producer wrote {output.Written} bytes, declared {image.TargetSize}");
+                throw new InstallVerificationException(ReasonCodes.ImageMismatch, "targetSize", $"image producer wrote {output.Written} bytes, declared {image.TargetSize}");
         }
         _flash.Sync();
 
         var actual = SlotHasher.Hash(_flash, slot, image.TargetSize);
         if (actual != image.TargetDigest)
-            throw new InstallVerificationException($"slot {slot.Slot} reads back as {actual}, expected {image.TargetDigest}");
+            throw new InstallVerificationException(ReasonCodes.ImageMismatch, "targetDigest", $"slot {slot.Slot} reads back as {actual}, expected {image.TargetDigest}");
 
         var written = SlotImageInfo.Unverified((uint)image.TargetSize, image.TargetDigest, image.Version, image.SecurityCounter);
         _store.Commit(ContainerTransitions.FinishInstall(installing, written, _options.TrialAttempts));

@@ -1,8 +1,9 @@
 using AtymSecure.Bootloader.State;
+using AtymSecure.Formats.Bundle;
 using AtymSecure.Formats.Container;
 using AtymSecure.Formats.Delta;
+using AtymSecure.Formats;
 using AtymSecure.Primitives;
-using AtymSecure.Formats.Bundle;
 
 namespace AtymSecure.Bootloader.Install;
 
@@ -49,5 +50,5 @@ public sealed class DeltaPatchImage : IInstallImage
     public Digest? BaseDigest { get; }
 
     public void WriteTarget(ISlotReader? baseImage, Stream output) =>
-        DeltaPatchTarget.Write(_patch, baseImage ?? throw new InstallVerificationException("a delta needs the confirmed image as its base"), output);
+        DeltaPatchTarget.Write(_patch, baseImage ?? throw new InstallVerificationException(ReasonCodes.DeltaWithoutBase, "base", "a delta needs the confirmed image as its base"), output);
 }

@@ -1,4 +1,5 @@
 using AtymSecure.Formats.Delta;
+using AtymSecure.Formats;
 
 namespace AtymSecure.Bootloader.Install;
 
@@ -21,9 +22,13 @@ public static class DeltaPatchTarget
         {
             DeltaPatchApplier.Apply(patch, new SlotSource(baseImage), new StreamSink(output));
         }
-        catch (Exception e) when (e is DeltaFormatException or DeltaMismatchException)
+        catch (DeltaFormatException e)
         {
-            throw new InstallVerificationException($"delta patch could not be applied: {e.Message}", e);
+            throw new InstallVerificationException(ReasonCodes.BundleMalformed, "payload", $"delta patch could not be applied: {e.Message}", e);
+        }
+        catch (DeltaMismatchException e)
+        {
+            throw new InstallVerificationException(ReasonCodes.ImageMismatch, "payload", $"delta patch could not be applied: {e.Message}", e);
         }
     }
 
@@ -43,7 +48,7 @@ public static class DeltaPatchTarget
         public void Write(long offset, ReadOnlySpan<byte> data)
         {
             if (offset != _written)
-                throw new InstallVerificationException($"delta decoder wrote at {offset}, the slot is written front to back (next byte {_written})");
+                throw new InstallVerificationException(ReasonCodes.BundleMalformed, "payload", $"delta decoder wrote at {offset}, the slot is written front to back (next byte {_written})");
             output.Write(data);
             _written += data.Length;
         }

@@ -24,12 +24,24 @@ public sealed class InstallRefusedException : ProblemException
 }
 
 /// <summary>
-/// What was written did not read back as the declared image (size or SHA-256). The slot is left
-/// marked as installing, so it is never booted; the confirmed image keeps running.
+/// What was written did not read back as the declared image (size or SHA-256), or the payload failed on the way in. The
+/// slot is left marked as installing, so it is never booted; the confirmed image keeps running. Each problem has a
+/// <see cref="AtymSecure.Formats.ReasonCodes"/> code: <c>image-mismatch</c> (read-back digest or size, a delta that
+/// produces another image), <c>chunk-mismatch</c> / <c>truncated</c> (the payload's own), <c>delta-without-base</c>,
+/// <c>bundle-malformed</c> (an undecodable delta).
 /// </summary>
-public sealed class InstallVerificationException : Exception
+public sealed class InstallVerificationException : ProblemException
 {
+    private const string Heading = "install failed verification";
+
+    public InstallVerificationException(string code, string path, string message, Exception? inner = null)
+        : base(Heading, [new Problem(code, path, message)], inner) { }
+
+    public InstallVerificationException(IReadOnlyList<Problem> problems, Exception? inner = null) : base(Heading, problems, inner) { }
+
     public InstallVerificationException(string message) : base(message) { }
-    public InstallVerificationException() { }
+
+    public InstallVerificationException() : base(Heading) { }
+
     public InstallVerificationException(string message, Exception inner) : base(message, inner) { }
 }

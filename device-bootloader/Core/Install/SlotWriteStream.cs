@@ -1,5 +1,6 @@
 using AtymSecure.Bootloader.Flash;
 using AtymSecure.Bootloader.Layout;
+using AtymSecure.Formats;
 
 namespace AtymSecure.Bootloader.Install;
 
@@ -50,7 +51,7 @@ public sealed class SlotWriteStream : Stream
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         if (Written + buffer.Length > _limit)
-            throw new InstallVerificationException($"image producer wrote past the declared size of {_limit} bytes");
+            throw new InstallVerificationException(ReasonCodes.ImageMismatch, "targetSize", $"image producer wrote past the declared size of {_limit} bytes");
         while (buffer.Length > 0)
         {
             var n = Math.Min(buffer.Length, _buffer.Length - _buffered);

@@ -83,7 +83,9 @@ public sealed class BundleInstallTests : IDisposable
         var bundle = Bundle(V2, V2, 2, delta: false);
         bundle[^100] ^= 0x01;
         var image = Open(bundle);
-        Assert.Throws<InstallVerificationException>(() => _device.Open().Install(image, image));
+        var e = Assert.Throws<InstallVerificationException>(() => _device.Open().Install(image, image));
+        Assert.Equal(ReasonCodes.ChunkMismatch, Assert.Single(e.Problems).Code);
+        Assert.StartsWith("chunkHashes[", e.Problems[0].Path, StringComparison.Ordinal);
         var bl = _device.Open();
         var result = bl.Boot()[Scenarios.App];
         Assert.Equal(V1, bl.OpenImage(Scenarios.App, result.RunningSlot).ReadAll());

@@ -4,6 +4,7 @@ using AtymSecure.Bootloader.Layout;
 using AtymSecure.Bootloader.State;
 using AtymSecure.Bootloader.Tests.PowerCuts;
 using AtymSecure.Bootloader.Tests.Support;
+using AtymSecure.Formats;
 using AtymSecure.Formats.Delta;
 using AtymSecure.Formats.Container;
 
@@ -63,7 +64,9 @@ public sealed class DeltaPatchTests
         var patch = GoldenDelta.Patch(Scenarios.App, Size);
         patch[^10] ^= 0x55;
         var image = new DeltaPatchImage(new InstallImageMetadata(Scenarios.App, SemanticVersion.Release(2, 0, 0), 2, SimDevice.DeviceClass, Digest.Compute(V2), V2.Length), new MemorySource(patch));
-        Assert.Throws<InstallVerificationException>(() => device.Open().Install(image, new AcceptAll()));
+        var e = Assert.Throws<InstallVerificationException>(() => device.Open().Install(image, new AcceptAll()));
+        Assert.Equal("payload", Assert.Single(e.Problems).Path);
+        Assert.Contains(e.Problems[0].Code, new[] { ReasonCodes.BundleMalformed, ReasonCodes.ImageMismatch });
         var bl = device.Open();
         var result = bl.Boot()[Scenarios.App];
         Assert.Equal(V1, bl.OpenImage(Scenarios.App, result.RunningSlot).ReadAll());

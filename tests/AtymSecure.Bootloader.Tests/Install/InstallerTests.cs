@@ -115,7 +115,8 @@ public sealed class InstallerTests
         _d.InstallConfirmed(Signer.Full(App, _d.V1, "1.0.0", 1));
         var slotB = _d.Open().Partitions.Slot(App, SlotId.B);
         _d.Flash.Arm(new FaultPlan { DroppedWriteProbability = 0.3, DroppedWriteRegion = (slotB.Offset, slotB.End), Seed = 1 });
-        Assert.Throws<InstallVerificationException>(() => _d.Open().Install(Signer.Full(App, _d.V2, "2.0.0", 2), PreCheck));
+        var e = Assert.Throws<InstallVerificationException>(() => _d.Open().Install(Signer.Full(App, _d.V2, "2.0.0", 2), PreCheck));
+        Assert.Equal((ReasonCodes.ImageMismatch, "targetDigest"), (Assert.Single(e.Problems).Code, e.Problems[0].Path));
         _d.Flash.Arm(FaultPlan.None);
 
         var bl = _d.Open();
@@ -133,6 +134,7 @@ public sealed class InstallerTests
         var lying = new OverrunningImage(Signer.Full(App, _d.V2, "2.0.0", 2));
         var e = Assert.Throws<InstallVerificationException>(() => _d.Open().Install(lying, new AcceptAll()));
         Assert.Contains("past the declared size", e.Message);
+        Assert.Equal((ReasonCodes.ImageMismatch, "targetSize"), (Assert.Single(e.Problems).Code, e.Problems[0].Path));
         Assert.Equal(_d.V1, _d.Running(_d.Open(), App));
     }
 
@@ -140,7 +142,8 @@ public sealed class InstallerTests
     public void A_producer_that_writes_less_than_declared_is_refused()
     {
         var short_ = new TruncatingImage(Signer.Full(App, _d.V1, "1.0.0", 1));
-        Assert.Throws<InstallVerificationException>(() => _d.Open().Install(short_, new AcceptAll()));
+        var e = Assert.Throws<InstallVerificationException>(() => _d.Open().Install(short_, new AcceptAll()));
+        Assert.Equal((ReasonCodes.ImageMismatch, "targetSize"), (Assert.Single(e.Problems).Code, e.Problems[0].Path));
         Assert.Equal(AtymSecure.Bootloader.Boot.BootOutcome.NotInstalled, _d.Open().Boot()[App].Outcome);
     }
 
