@@ -1,20 +1,25 @@
 using AtymSecure.Formats.Container;
 using AtymSecure.Formats.Wasm;
+using AtymSecure.Primitives;
 using AtymSecure.Runtime.Permissions;
 using Wasmtime;
 
 namespace AtymSecure.Runtime.DeviceApi;
 
-/// <summary>A module that imports something the device API does not offer or the grants do not allow.</summary>
-public sealed class ContainerLinkException : Exception
+/// <summary>
+/// A module that imports something the device API does not offer or the grants do not allow;
+/// <see cref="ProblemException.Problems"/> names every refused import (path <c>imports['atym.log']</c>, codes from
+/// <see cref="LinkProblemCodes"/>) and, when that is the cause, the missing permission.
+/// </summary>
+public sealed class ContainerLinkException : ProblemException
 {
-    public ContainerLinkException(string message, IReadOnlyList<string> problems) : base(message) => Problems = problems;
-    public ContainerLinkException(string message) : this(message, [message]) { }
-    public ContainerLinkException() : this("link failed") { }
-    public ContainerLinkException(string message, Exception inner) : base(message, inner) => Problems = [message];
+    public ContainerLinkException(string heading, IReadOnlyList<Problem> problems) : base(heading, problems) { }
 
-    /// <summary>Every refused import, each naming the import and (when that is the cause) the missing permission.</summary>
-    public IReadOnlyList<string> Problems { get; }
+    public ContainerLinkException(string message) : base(message) { }
+
+    public ContainerLinkException() : base("link failed") { }
+
+    public ContainerLinkException(string message, Exception inner) : base(message, inner) { }
 }
 
 /// <summary>
@@ -31,32 +36,33 @@ public static class ImportLinker
     public static IReadOnlyCollection<(string Module, string Name)> Implemented => [.. Implementations.Keys];
 
     /// <summary>Problems with <paramref name="module"/>'s imports under <paramref name="grants"/>; empty when it links.</summary>
-    public static IReadOnlyList<string> Check(Module module, GrantedPermissions grants)
+    public static IReadOnlyList<Problem> Check(Module module, GrantedPermissions grants)
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(grants);
-        var problems = new List<string>();
+        var problems = new List<Problem>();
         foreach (var import in module.Imports)
         {
             var where = $"import {import.ModuleName}.{import.Name}";
+            var path = $"imports['{import.ModuleName}.{import.Name}']";
             if (import is not FunctionImport function)
             {
-                problems.Add($"{where}: only function imports are provided by the device API");
+                problems.Add(new(LinkProblemCodes.NotAFunction, path, $"{where}: only function imports are provided by the device API"));
                 continue;
             }
             var host = Formats.Container.DeviceApi.Find(import.ModuleName, import.Name);
             if (host is null || !Implementations.ContainsKey((import.ModuleName, import.Name)))
             {
-                problems.Add($"{where} is not part of the device API (docs/device-api.md)");
+                problems.Add(new(LinkProblemCodes.UnknownImport, path, $"{where} is not part of the device API (docs/device-api.md)"));
                 continue;
             }
             if (!SignatureMatches(function, host.Signature))
             {
-                problems.Add($"{where} has signature {Describe(function)}, the device API defines {host.Signature}");
+                problems.Add(new(LinkProblemCodes.ImportSignature, path, $"{where} has signature {Describe(function)}, the device API defines {host.Signature}"));
                 continue;
             }
             if (host.Requires is { } kind && !grants.HasKind(kind))
-                problems.Add($"{where} requires permission '{host.RequirementText}', which is not granted to this container");
+                problems.Add(new(LinkProblemCodes.ImportNotGranted, path, $"{where} requires permission '{host.RequirementText}', which is not granted to this container"));
         }
         return problems;
     }
@@ -69,7 +75,7 @@ public static class ImportLinker
         ArgumentNullException.ThrowIfNull(context);
         var problems = Check(module, context.Grants);
         if (problems.Count > 0)
-            throw new ContainerLinkException($"container '{context.Name}' cannot be instantiated: {string.Join("; ", problems)}", problems);
+            throw new ContainerLinkException($"container '{context.Name}' cannot be instantiated", problems);
         var linker = new Linker(engine);
         try
         {

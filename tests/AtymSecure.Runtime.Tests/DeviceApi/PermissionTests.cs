@@ -57,10 +57,15 @@ public sealed class PermissionTests : IDisposable
         using var engine = new Wasmtime.Engine();
         using var module = Wasmtime.Module.FromText(engine, "m", wat);
         var problems = ImportLinker.Check(module, GrantedPermissions.Parse(["log"]));
-        Assert.Equal(3, problems.Count);
-        Assert.Contains(problems, p => p.Contains("env.system is not part of the device API", StringComparison.Ordinal));
-        Assert.Contains(problems, p => p.Contains("atym.log has signature", StringComparison.Ordinal));
-        Assert.Contains(problems, p => p.Contains("atym.kv_get requires permission 'kv'", StringComparison.Ordinal));
+        Assert.Equal(
+            [
+                (LinkProblemCodes.UnknownImport, "imports['env.system']"), (LinkProblemCodes.ImportSignature, "imports['atym.log']"),
+                (LinkProblemCodes.ImportNotGranted, "imports['atym.kv_get']"),
+            ],
+            problems.Select(p => (p.Code, p.Path)));
+        Assert.Contains("env.system is not part of the device API", problems[0].Message, StringComparison.Ordinal);
+        Assert.Contains("atym.log has signature", problems[1].Message, StringComparison.Ordinal);
+        Assert.Contains("atym.kv_get requires permission 'kv'", problems[2].Message, StringComparison.Ordinal);
     }
 
     [Fact]
