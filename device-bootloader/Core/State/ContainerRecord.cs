@@ -1,4 +1,5 @@
 using AtymSecure.Bootloader.Layout;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Bootloader.State;
 
@@ -37,50 +38,52 @@ public sealed record ContainerRecord(
     /// <summary>The image a boot would run when no trial is active (null when none).</summary>
     public SlotImageInfo? ConfirmedImage => ConfirmedSlot == SlotId.None ? null : Slot(ConfirmedSlot);
 
-    /// <summary>Every way this record breaks the state-machine invariants (empty = consistent).</summary>
-    public IReadOnlyList<string> Validate()
+    /// <summary>Every way this record breaks the state-machine invariants (empty = consistent), with <see cref="ContainerRecordProblemCodes"/> codes.</summary>
+    public IReadOnlyList<Problem> Validate()
     {
-        var p = new List<string>();
-        if (ContainerIndex is < 0 or > ushort.MaxValue) p.Add($"container index {ContainerIndex} out of range");
-        if (!Enum.IsDefined(State)) p.Add($"unknown state {(byte)State}");
-        if (!Enum.IsDefined(ConfirmedSlot)) p.Add($"unknown confirmed slot {(byte)ConfirmedSlot}");
-        if (!Enum.IsDefined(TrialSlot)) p.Add($"unknown trial slot {(byte)TrialSlot}");
+        var p = new List<Problem>();
+        void Add(string code, string path, string message) => p.Add(new Problem(code, path, message));
+        if (ContainerIndex is < 0 or > ushort.MaxValue) Add(ContainerRecordProblemCodes.OutOfRange, "containerIndex", $"container index {ContainerIndex} out of range");
+        if (!Enum.IsDefined(State)) Add(ContainerRecordProblemCodes.UnknownValue, "state", $"unknown state {(byte)State}");
+        if (!Enum.IsDefined(ConfirmedSlot)) Add(ContainerRecordProblemCodes.UnknownValue, "confirmedSlot", $"unknown confirmed slot {(byte)ConfirmedSlot}");
+        if (!Enum.IsDefined(TrialSlot)) Add(ContainerRecordProblemCodes.UnknownValue, "trialSlot", $"unknown trial slot {(byte)TrialSlot}");
         if (p.Count > 0) return p;
 
-        if (TrialSlot != SlotId.None && TrialSlot == ConfirmedSlot) p.Add("trial slot equals confirmed slot");
+        if (TrialSlot != SlotId.None && TrialSlot == ConfirmedSlot) Add(ContainerRecordProblemCodes.TrialIsConfirmed, "trialSlot", "trial slot equals confirmed slot");
         if (ConfirmedSlot != SlotId.None)
         {
             var confirmed = Slot(ConfirmedSlot);
-            if (!confirmed.Present) p.Add($"confirmed slot {ConfirmedSlot} holds no image");
-            else if (confirmed.SecurityCounter < SecurityFloor) p.Add($"confirmed image counter {confirmed.SecurityCounter} is below the floor {SecurityFloor}");
+            if (!confirmed.Present) Add(ContainerRecordProblemCodes.ConfirmedSlotEmpty, "confirmedSlot", $"confirmed slot {ConfirmedSlot} holds no image");
+            else if (confirmed.SecurityCounter < SecurityFloor)
+                Add(ContainerRecordProblemCodes.BelowFloor, "securityFloor", $"confirmed image counter {confirmed.SecurityCounter} is below the floor {SecurityFloor}");
         }
-        foreach (var s in new[] { SlotA, SlotB })
+        foreach (var (s, path) in new[] { (SlotA, "slotA"), (SlotB, "slotB") })
         {
-            if (!s.Present && (s.Verified || s.Size != 0 || s.Version is not null)) p.Add("an absent slot carries image details");
-            if (s.Present && s.Version is null) p.Add("a present slot has no version");
+            if (!s.Present && (s.Verified || s.Size != 0 || s.Version is not null)) Add(ContainerRecordProblemCodes.AbsentSlotWithDetails, path, "an absent slot carries image details");
+            if (s.Present && s.Version is null) Add(ContainerRecordProblemCodes.PresentSlotWithoutVersion, path, "a present slot has no version");
         }
 
         var trialExpected = State is ContainerState.Installing or ContainerState.Pending or ContainerState.TrialBooted;
-        if (trialExpected && TrialSlot == SlotId.None) p.Add($"state {State} needs a trial slot");
-        if (!trialExpected && TrialSlot != SlotId.None) p.Add($"state {State} must not have a trial slot");
-        if (!trialExpected && AttemptsLeft != 0) p.Add($"state {State} must not have attempts left");
+        if (trialExpected && TrialSlot == SlotId.None) Add(ContainerRecordProblemCodes.TrialSlotExpected, "trialSlot", $"state {State} needs a trial slot");
+        if (!trialExpected && TrialSlot != SlotId.None) Add(ContainerRecordProblemCodes.TrialSlotUnexpected, "trialSlot", $"state {State} must not have a trial slot");
+        if (!trialExpected && AttemptsLeft != 0) Add(ContainerRecordProblemCodes.AttemptsUnexpected, "attemptsLeft", $"state {State} must not have attempts left");
 
         switch (State)
         {
             case ContainerState.Empty when ConfirmedSlot != SlotId.None || SlotA.Present || SlotB.Present:
-                p.Add("empty container holds images");
+                Add(ContainerRecordProblemCodes.StateMismatch, "state", "empty container holds images");
                 break;
             case ContainerState.Installing when TrialSlot != SlotId.None && Slot(TrialSlot).Present:
-                p.Add("slot being installed must be recorded as absent");
+                Add(ContainerRecordProblemCodes.StateMismatch, "trialSlot", "slot being installed must be recorded as absent");
                 break;
             case ContainerState.Pending when TrialSlot != SlotId.None && !Slot(TrialSlot).Present:
-                p.Add("pending trial slot holds no image");
+                Add(ContainerRecordProblemCodes.StateMismatch, "trialSlot", "pending trial slot holds no image");
                 break;
             case ContainerState.TrialBooted when TrialSlot != SlotId.None && (!Slot(TrialSlot).Present || !Slot(TrialSlot).Verified):
-                p.Add("trial-booted slot must hold a verified image");
+                Add(ContainerRecordProblemCodes.StateMismatch, "trialSlot", "trial-booted slot must hold a verified image");
                 break;
             case ContainerState.Confirmed or ContainerState.Reverted when ConfirmedSlot == SlotId.None:
-                p.Add($"state {State} needs a confirmed slot");
+                Add(ContainerRecordProblemCodes.StateMismatch, "confirmedSlot", $"state {State} needs a confirmed slot");
                 break;
         }
         return p;

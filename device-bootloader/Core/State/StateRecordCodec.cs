@@ -59,7 +59,7 @@ public static class StateRecordCodec
         if (entry.Type == StateRecordType.Container)
         {
             var r = entry.Container ?? throw new ArgumentException("a container record needs its state", nameof(entry));
-            var problems = r.Validate().Concat(new[] { r.SlotA, r.SlotB }.Select(i => Unencodable(i, format)).OfType<string>()).ToArray();
+            var problems = r.Validate().Select(p => p.ToString()).Concat(new[] { r.SlotA, r.SlotB }.Select(i => Unencodable(i, format)).OfType<string>()).ToArray();
             if (problems.Length > 0) throw new ArgumentException("refusing to write an inconsistent record: " + string.Join("; ", problems), nameof(entry));
             BinaryPrimitives.WriteUInt16LittleEndian(s[16..], (ushort)r.ContainerIndex);
             s[18] = (byte)r.State;

@@ -14,6 +14,8 @@ public sealed class ContainerRecordTests
     public void A_trial_state_without_a_trial_slot_is_a_reported_problem_not_an_exception(ContainerState state)
     {
         var record = ContainerRecord.Empty(0) with { State = state, AttemptsLeft = 1 };
-        Assert.Contains($"state {state} needs a trial slot", record.Validate());
+        var problem = Assert.Single(record.Validate());
+        Assert.Equal((ContainerRecordProblemCodes.TrialSlotExpected, "trialSlot"), (problem.Code, problem.Path));
+        Assert.Equal($"state {state} needs a trial slot", problem.Message);
     }
 }
