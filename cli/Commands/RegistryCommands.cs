@@ -23,9 +23,7 @@ internal static class RegistryCommands
         var options = result.GetValue(Config) is { } file ? RegistryOptionsFile.Load(file) : new RegistryOptions();
         if (result.GetValue(Data) is { } data) options = options with { DataDirectory = data };
         if (listen is not null) options = options with { ListenUrl = listen };
-        var errors = options.Validate();
-        if (errors.Count > 0) throw new ArgumentException("invalid registry options:\n  " + string.Join("\n  ", errors));
-        return options;
+        return options.EnsureValid();
     }
 
     private static Command Serve()

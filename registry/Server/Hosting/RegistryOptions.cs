@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Registry.Hosting;
 
@@ -45,21 +46,23 @@ public sealed record RegistryOptions
     /// <summary>Auth configuration file (JSON or YAML, see registry/Server/README.md, "Auth"); null = no auth.</summary>
     public string? AuthConfigPath { get; init; }
 
-    /// <summary>Every problem, each prefixed with the option name; empty when the options are usable.</summary>
-    public IReadOnlyList<string> Validate()
+    /// <summary>Every problem (empty when the options are usable), each with the option as its path and a <see cref="RegistryOptionProblemCodes"/> code.</summary>
+    public IReadOnlyList<Problem> Validate()
     {
-        var errors = new List<string>();
-        if (string.IsNullOrWhiteSpace(DataDirectory)) errors.Add("dataDirectory: required");
-        else if (DataDirectory.IndexOfAny(Path.GetInvalidPathChars()) >= 0) errors.Add($"dataDirectory: '{DataDirectory}' is not a valid path");
+        var errors = new List<Problem>();
+        void Add(string code, string path, string message) => errors.Add(new Problem(code, path, message));
+        if (string.IsNullOrWhiteSpace(DataDirectory)) Add(RegistryOptionProblemCodes.Required, "dataDirectory", "required");
+        else if (DataDirectory.IndexOfAny(Path.GetInvalidPathChars()) >= 0) Add(RegistryOptionProblemCodes.InvalidPath, "dataDirectory", $"'{DataDirectory}' is not a valid path");
         if (NormalizedListenUrl() is null)
-            errors.Add($"listenUrl: '{ListenUrl}' is not host:port or an http(s) URL with a port");
-        if (UploadExpiry <= TimeSpan.Zero) errors.Add("uploadExpiry: must be positive");
-        if (UploadSweepInterval <= TimeSpan.Zero) errors.Add("uploadSweepInterval: must be positive");
-        if (ChunkMinLength < 0) errors.Add("chunkMinLength: must not be negative");
-        if (TagsPageLimit < 1) errors.Add("tagsPageLimit: must be at least 1");
-        if (ReferrersPageSize < 1) errors.Add("referrersPageSize: must be at least 1");
-        if (ManifestCacheBytes < 0) errors.Add("manifestCacheBytes: must not be negative");
-        if (AuthConfigPath is not null && !File.Exists(AuthConfigPath)) errors.Add($"authConfigPath: file '{AuthConfigPath}' does not exist");
+            Add(RegistryOptionProblemCodes.InvalidListenUrl, "listenUrl", $"'{ListenUrl}' is not host:port or an http(s) URL with a port");
+        if (UploadExpiry <= TimeSpan.Zero) Add(RegistryOptionProblemCodes.OutOfRange, "uploadExpiry", "must be positive");
+        if (UploadSweepInterval <= TimeSpan.Zero) Add(RegistryOptionProblemCodes.OutOfRange, "uploadSweepInterval", "must be positive");
+        if (ChunkMinLength < 0) Add(RegistryOptionProblemCodes.OutOfRange, "chunkMinLength", "must not be negative");
+        if (TagsPageLimit < 1) Add(RegistryOptionProblemCodes.OutOfRange, "tagsPageLimit", "must be at least 1");
+        if (ReferrersPageSize < 1) Add(RegistryOptionProblemCodes.OutOfRange, "referrersPageSize", "must be at least 1");
+        if (ManifestCacheBytes < 0) Add(RegistryOptionProblemCodes.OutOfRange, "manifestCacheBytes", "must not be negative");
+        if (AuthConfigPath is not null && !File.Exists(AuthConfigPath))
+            Add(RegistryOptionProblemCodes.FileNotFound, "authConfigPath", $"file '{AuthConfigPath}' does not exist");
         return errors;
     }
 
@@ -92,8 +95,24 @@ public sealed record RegistryOptions
     };
 }
 
-public sealed class InvalidRegistryOptionsException(IReadOnlyList<string> errors)
-    : Exception("invalid registry options: " + string.Join("; ", errors))
+/// <summary>Registry options that cannot be used; <see cref="ProblemException.Problems"/> lists every problem with its option.</summary>
+public sealed class InvalidRegistryOptionsException : ProblemException
 {
-    public IReadOnlyList<string> Errors { get; } = errors;
+    public InvalidRegistryOptionsException(IReadOnlyList<Problem> problems) : base("invalid registry options", problems) { }
+
+    public InvalidRegistryOptionsException() : base("invalid registry options") { }
+
+    public InvalidRegistryOptionsException(string message) : base(message) { }
+
+    public InvalidRegistryOptionsException(string message, Exception innerException) : base(message, innerException) { }
+}
+
+/// <summary>Codes of the problems <see cref="RegistryOptions.Validate"/> reports; the path is the option.</summary>
+public static class RegistryOptionProblemCodes
+{
+    public const string Required = "required";
+    public const string InvalidPath = "invalid-path";
+    public const string InvalidListenUrl = "invalid-listen-url";
+    public const string OutOfRange = "out-of-range";
+    public const string FileNotFound = "file-not-found";
 }

@@ -13,12 +13,18 @@ public sealed class RegistryOptionsTests
             ReferrersPageSize = 0, AuthConfigPath = "/nonexistent/auth.yaml",
         };
         var errors = options.Validate();
-        Assert.Equal(7, errors.Count);
-        Assert.Contains("dataDirectory: required", errors);
-        Assert.Contains(errors, e => e.StartsWith("listenUrl:", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.StartsWith("authConfigPath:", StringComparison.Ordinal));
+        Assert.Equal(
+            [
+                (RegistryOptionProblemCodes.Required, "dataDirectory"), (RegistryOptionProblemCodes.InvalidListenUrl, "listenUrl"),
+                (RegistryOptionProblemCodes.OutOfRange, "uploadExpiry"), (RegistryOptionProblemCodes.OutOfRange, "chunkMinLength"),
+                (RegistryOptionProblemCodes.OutOfRange, "tagsPageLimit"), (RegistryOptionProblemCodes.OutOfRange, "referrersPageSize"),
+                (RegistryOptionProblemCodes.FileNotFound, "authConfigPath"),
+            ],
+            errors.Select(e => (e.Code, e.Path)));
+        Assert.Equal("dataDirectory: required", errors[0].ToString());
         var thrown = Assert.Throws<InvalidRegistryOptionsException>(() => RegistryServer.Build(options));
-        Assert.Equal(errors, thrown.Errors);
+        Assert.Equal(errors, thrown.Problems);
+        Assert.StartsWith("invalid registry options (7 problems):\n  dataDirectory: required", thrown.Message, StringComparison.Ordinal);
     }
 
     [Theory]
