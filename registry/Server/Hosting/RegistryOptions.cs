@@ -106,13 +106,3 @@ public sealed class InvalidRegistryOptionsException : ProblemException
 
     public InvalidRegistryOptionsException(string message, Exception innerException) : base(message, innerException) { }
 }
-
-/// <summary>Codes of the problems <see cref="RegistryOptions.Validate"/> reports; the path is the option.</summary>
-public static class RegistryOptionProblemCodes
-{
-    public const string Required = "required";
-    public const string InvalidPath = "invalid-path";
-    public const string InvalidListenUrl = "invalid-listen-url";
-    public const string OutOfRange = "out-of-range";
-    public const string FileNotFound = "file-not-found";
-}

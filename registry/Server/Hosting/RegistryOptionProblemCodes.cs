@@ -1,0 +1,11 @@
+namespace AtymSecure.Registry.Hosting;
+
+/// <summary>Codes of the problems <see cref="RegistryOptions.Validate"/> reports; the path is the option.</summary>
+public static class RegistryOptionProblemCodes
+{
+    public const string Required = "required";
+    public const string InvalidPath = "invalid-path";
+    public const string InvalidListenUrl = "invalid-listen-url";
+    public const string OutOfRange = "out-of-range";
+    public const string FileNotFound = "file-not-found";
+}
