@@ -30,6 +30,10 @@ public static class ReasonCodes
     /// <summary>The target image does not fit its slot.</summary>
     public const string TooLarge = "too-large";
 
+    /// <summary>The container's maxMemoryBytes plus the per-container overhead does not fit the device's container RAM
+    /// budget beside the confirmed containers.</summary>
+    public const string MemoryBudgetExceeded = "memory-budget-exceeded";
+
     /// <summary>A delta, but no confirmed image to apply it to.</summary>
     public const string DeltaWithoutBase = "delta-without-base";
 

@@ -7,6 +7,7 @@ using AtymSecure.Primitives;
 using AtymSecure.Runtime.DeviceApi;
 using AtymSecure.Runtime.Drivers;
 using AtymSecure.Runtime.Logging;
+using AtymSecure.Runtime.Budgets;
 using AtymSecure.Runtime.Messaging;
 
 namespace AtymSecure.DeviceAgent;
@@ -54,7 +55,10 @@ public sealed class DeviceRunner
     {
         var clock = _device.Clock;
         using var kv = new FileKeyValueStoreProvider(_device.Directory.KeyValueDirectory);
-        var services = new DeviceServices(clock, _log, SimulatedSensorBank.Demo(clock), new SimulatedGpioBank(), new MessageBus(), kv);
+        var services = new DeviceServices(clock, _log, SimulatedSensorBank.Demo(clock), new SimulatedGpioBank(), new MessageBus(), kv)
+        {
+            Memory = new DeviceMemoryAccountant(_device.Profile.ContainerMemoryBudgetBytes),
+        };
         var log = new DeviceLogWriter(services);
         using var trace = _options.TraceTopics is { } filter ? new BusTrace(services, filter, log) : null;
         using var trialCancel = CancellationTokenSource.CreateLinkedTokenSource(cancel);

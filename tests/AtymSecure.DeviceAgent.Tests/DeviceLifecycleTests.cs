@@ -7,6 +7,8 @@ using AtymSecure.DeviceAgent.Tests.Support;
 using AtymSecure.DeviceAgent.Updates;
 using AtymSecure.Runtime.Health;
 using AtymSecure.Runtime.Logging;
+using AtymSecure.Runtime.Budgets;
+using AtymSecure.DeviceAgent.Provisioning;
 
 namespace AtymSecure.DeviceAgent.Tests;
 
@@ -167,6 +169,32 @@ public sealed class DeviceLifecycleTests : IDisposable
 
         // Exactly the runtime's own version is enough.
         Installed(_device.Install(_device.Bundles.Full(TestBundles.Image("sensor-filter-v1.1.0", edit: c => c with { MinRuntimeVersion = RuntimeVersion.Current }))));
+    }
+
+    [Fact]
+    public void A_container_asking_for_4_GiB_is_refused_at_install_and_one_that_fits_only_alone_is_refused_beside_the_confirmed_ones()
+    {
+        Installed(_device.Install(Bundle("sensor-filter")));
+        _device.Run();
+        const long FourGiB = 4L * 1024 * 1024 * 1024;
+        var huge = _device.Install(_device.Bundles.Full(TestBundles.Image("sensor-filter-v1.1.0",
+            edit: c => c with { Resources = c.Resources with { MaxMemoryBytes = FourGiB } })));
+        Assert.Equal(InstallResult.Refused, huge.Result);
+        Assert.Contains($"memory-budget-exceeded: 'sensor-filter' 1.1.0 needs {FourGiB} bytes of memory plus {ContainerMemoryOverhead.Bytes} overhead; " +
+            $"this device's container budget is {DeviceProfile.DefaultContainerMemoryBudgetBytes} bytes, of which the confirmed containers take 0", huge.Detail, StringComparison.Ordinal);
+        var sf = _device.Container("sensor-filter");
+        Assert.Equal(SlotId.None, sf.TrialSlot);
+        Assert.Equal("1.0.0", sf.VersionIn(sf.ConfirmedSlot));
+
+        // The detector alone would fit the budget, but not beside the confirmed filter (131072 bytes + overhead).
+        var filterNeeds = 131072 + ContainerMemoryOverhead.Bytes;
+        var alone = DeviceProfile.DefaultContainerMemoryBudgetBytes - ContainerMemoryOverhead.Bytes;
+        var beside = _device.Install(_device.Bundles.Full(TestBundles.Image("anomaly-detector",
+            edit: c => c with { Resources = c.Resources with { MaxMemoryBytes = alone } })));
+        Assert.Equal(InstallResult.Refused, beside.Result);
+        Assert.Contains($"of which the confirmed containers take {filterNeeds}", beside.Detail, StringComparison.Ordinal);
+        Installed(_device.Install(_device.Bundles.Full(TestBundles.Image("anomaly-detector",
+            edit: c => c with { Resources = c.Resources with { MaxMemoryBytes = alone - filterNeeds } }))));
     }
 
     [Fact]

@@ -7,10 +7,17 @@ namespace AtymSecure.DeviceAgent.Provisioning;
 /// <summary>
 /// What <c>atym device init --profile P</c> builds: a device class whose code this machine can run (the
 /// device runtime executes Wasmtime classes; MCU classes link wasm2c code into firmware and are not
-/// simulated here), the flash part it sits on, and the default size of each container slot.
+/// simulated here), the flash part it sits on, the default size of each container slot, and the RAM budget all its
+/// containers share (<see cref="ContainerMemoryBudgetBytes"/>: checked at install against the confirmed containers'
+/// <c>maxMemoryBytes</c> plus <see cref="Runtime.Budgets.ContainerMemoryOverhead"/>, and enforced at run time by the
+/// runtime's <see cref="Runtime.Budgets.DeviceMemoryAccountant"/>).
 /// </summary>
-public sealed record DeviceProfile(string Name, DeviceClass DeviceClass, FlashProfile Flash, long DefaultSlotBytes)
+public sealed record DeviceProfile(string Name, DeviceClass DeviceClass, FlashProfile Flash, long DefaultSlotBytes,
+    long ContainerMemoryBudgetBytes = DeviceProfile.DefaultContainerMemoryBudgetBytes)
 {
+    /// <summary>RAM for all containers of a simulated Linux-class device: a small gateway's share after the OS and agent.</summary>
+    public const long DefaultContainerMemoryBudgetBytes = 64L * 1024 * 1024;
+
     /// <summary>Profile for this machine's own class: linux-x86_64 on x64, linux-aarch64 on arm64, else portable-pulley64.</summary>
     public const string Host = "host";
 

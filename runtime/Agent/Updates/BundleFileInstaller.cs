@@ -3,6 +3,7 @@ using AtymSecure.Bootloader.Layout;
 using AtymSecure.DeviceAgent.Status;
 using AtymSecure.Formats;
 using AtymSecure.Runtime;
+using AtymSecure.Runtime.Budgets;
 using AtymSecure.Formats.Bundle;
 using AtymSecure.Formats.ContainerImage;
 
@@ -91,6 +92,12 @@ public static class BundleFileInstaller
                     device.Bootloader.Reject(h.ContainerName);
                     return Refused(h.ContainerName, h.ContainerVersion, $"{tooOld.Code}: {tooOld.Message}");
                 }
+                if (MemoryProblem(device, h, slot) is { } tooBig)
+                {
+                    // It would not fit the device's RAM beside the containers already confirmed: never run it.
+                    device.Bootloader.Reject(h.ContainerName);
+                    return Refused(h.ContainerName, h.ContainerVersion, $"{tooBig.Code}: {tooBig.Message}");
+                }
                 return device.Status.RecordInstall(name, h.ContainerName, h.ContainerVersion, InstallResult.Installed, slot,
                     $"{StatusNames.Of(h.PayloadKind)} bundle ({h.PayloadLength} payload bytes for a {h.TargetSize}-byte image) written as a pending trial");
             }
@@ -122,16 +129,38 @@ public static class BundleFileInstaller
     /// <summary>The refusal when the image in the slot needs a newer runtime than <see cref="RuntimeVersion.Current"/> (its bytes already bind to the header).</summary>
     private static Primitives.Problem? RuntimeProblem(LocalDevice device, BundleHeader header, SlotId slot)
     {
-        var needs = ContainerImageReader.Read(SlotBytes(device, header, slot)).Config.MinRuntimeVersion;
+        var needs = ContainerImageReader.Read(SlotBytes(device, header.ContainerName, slot)).Config.MinRuntimeVersion;
         return RuntimeVersion.Satisfies(needs, RuntimeVersion.Current) ? null
             : new Primitives.Problem(ReasonCodes.RuntimeTooOld, "$.minRuntimeVersion",
                 $"'{header.ContainerName}' {header.ContainerVersion} needs runtime {needs} or newer; this device runs {RuntimeVersion.Current}");
     }
 
+    /// <summary>
+    /// The refusal when the new image's <c>maxMemoryBytes</c> plus <see cref="ContainerMemoryOverhead.Bytes"/>, beside the
+    /// confirmed version of every other container (each with its overhead), exceeds the profile's container RAM budget.
+    /// </summary>
+    private static Primitives.Problem? MemoryProblem(LocalDevice device, BundleHeader header, SlotId slot)
+    {
+        var budget = device.Profile.ContainerMemoryBudgetBytes;
+        var wanted = ContainerImageReader.Read(SlotBytes(device, header.ContainerName, slot)).Config.Resources.MaxMemoryBytes;
+        var others = 0L;
+        foreach (var other in device.ContainerNames.Where(n => n != header.ContainerName))
+        {
+            var confirmed = device.Bootloader.State(other).ConfirmedSlot;
+            if (confirmed == SlotId.None) continue;
+            others += ContainerImageReader.Read(SlotBytes(device, other, confirmed)).Config.Resources.MaxMemoryBytes + ContainerMemoryOverhead.Bytes;
+        }
+        var needs = wanted + ContainerMemoryOverhead.Bytes;
+        return others + needs <= budget ? null
+            : new Primitives.Problem(ReasonCodes.MemoryBudgetExceeded, "$.resources.maxMemoryBytes",
+                $"'{header.ContainerName}' {header.ContainerVersion} needs {wanted} bytes of memory plus {ContainerMemoryOverhead.Bytes} overhead; " +
+                $"this device's container budget is {budget} bytes, of which the confirmed containers take {others}");
+    }
+
     /// <summary>What the slot now holds against the header that delivered it (ContainerImageBundleBinding).</summary>
     private static IReadOnlyList<Primitives.Problem> BindingProblems(LocalDevice device, BundleHeader header, SlotId slot)
     {
-        var bytes = SlotBytes(device, header, slot);
+        var bytes = SlotBytes(device, header.ContainerName, slot);
         try
         {
             return ContainerImageBundleBinding.Check(ContainerImageReader.Read(bytes), bytes, header);
@@ -142,9 +171,9 @@ public static class BundleFileInstaller
         }
     }
 
-    private static byte[] SlotBytes(LocalDevice device, BundleHeader header, SlotId slot)
+    private static byte[] SlotBytes(LocalDevice device, string container, SlotId slot)
     {
-        var reader = device.Bootloader.OpenImage(header.ContainerName, slot);
+        var reader = device.Bootloader.OpenImage(container, slot);
         var bytes = new byte[reader.Length];
         reader.Read(0, bytes);
         return bytes;

@@ -46,6 +46,9 @@ public sealed class DeviceServices
     /// <summary>Wall-clock origin for WASI's realtime clock (virtual devices pin it for reproducibility).</summary>
     public DateTimeOffset RealtimeOrigin { get; init; } = DateTimeOffset.UnixEpoch.AddYears(56);
 
+    /// <summary>The device-wide RAM budget every container run reserves from (unlimited unless the device sets one).</summary>
+    public Budgets.DeviceMemoryAccountant Memory { get; init; } = AtymSecure.Runtime.Budgets.DeviceMemoryAccountant.Unlimited();
+
     /// <summary>Fills <paramref name="buffer"/> with random bytes (device RNG).</summary>
     public Action<Span<byte>> Random { get; init; } = System.Security.Cryptography.RandomNumberGenerator.Fill;
 }

@@ -2,6 +2,7 @@ using AtymSecure.Formats.Container;
 using AtymSecure.Runtime.DeviceApi;
 using AtymSecure.Engines;
 using AtymSecure.Runtime.Logging;
+using AtymSecure.Runtime.Budgets;
 using Wasmtime;
 
 namespace AtymSecure.Runtime.Execution;
@@ -26,6 +27,7 @@ internal sealed class ContainerRun
     private Instance? _instance;
     private RunOutcome? _failure;
     private bool _inProbe;
+    private MemoryReservation? _memory;
 
     public ContainerRun(ContainerSpec spec, Module module, Engine engine, CpuInterruption interruption, DeviceServices services, RunControl control, RuntimeOptions options)
     {
@@ -48,11 +50,20 @@ internal sealed class ContainerRun
             Stopping = _control.Stopping,
         };
         context.SchedulingPoint = () => SchedulingPoint(context);
+        try
+        {
+            _memory = _services.Memory.Reserve(_spec.Name, Limits.MaxMemoryBytes);
+        }
+        catch (MemoryBudgetExceededException e)
+        {
+            return Outcome(OutcomeKind.OutOfMemory, null, e.Message);
+        }
+        using var reservation = _memory;
         using var store = new Store(_engine, context);
         _store = store;
         try
         {
-            store.SetLimits(memorySize: Limits.MaxMemoryBytes, tableElements: 100_000, instances: 4, tables: 4, memories: 1);
+            store.SetLimits(memorySize: _memory.GrantedBytes, tableElements: 100_000, instances: 4, tables: 4, memories: 1);
             if (_interruption == CpuInterruption.Epoch)
             {
                 _sliceBudget = new SliceCpuBudget(TimeSpan.FromMilliseconds(Math.Max(1, Limits.CpuBudgetMs)), _options);
@@ -206,17 +217,17 @@ internal sealed class ContainerRun
                 case TrapCode.StackOverflow:
                     return (OutcomeKind.StackOverflow, null, "wasm stack overflow");
             }
-            if (AtMemoryLimit()) return (OutcomeKind.OutOfMemory, null, $"trapped at its memory limit of {Limits.MaxMemoryBytes} bytes: {message}");
+            if (AtMemoryLimit()) return (OutcomeKind.OutOfMemory, null, $"trapped at {LimitText()}: {message}");
             return (OutcomeKind.Trapped, null, message);
         }
         if (instantiating)
         {
             return e.Message.Contains("memory", StringComparison.OrdinalIgnoreCase) && (e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("exceeds", StringComparison.OrdinalIgnoreCase))
-                ? (OutcomeKind.OutOfMemory, null, $"initial memory exceeds its limit of {Limits.MaxMemoryBytes} bytes: {message}")
+                ? (OutcomeKind.OutOfMemory, null, $"initial memory exceeds {LimitText()}: {message}")
                 : (OutcomeKind.LoadFailed, null, $"instantiation failed: {message}");
         }
         if (e.Message.Contains("not exported", StringComparison.Ordinal)) return (OutcomeKind.LoadFailed, null, message);
-        if (AtMemoryLimit()) return (OutcomeKind.OutOfMemory, null, $"failed at its memory limit of {Limits.MaxMemoryBytes} bytes: {message}");
+        if (AtMemoryLimit()) return (OutcomeKind.OutOfMemory, null, $"failed at {LimitText()}: {message}");
         return (OutcomeKind.Trapped, null, message);
     }
 
@@ -225,13 +236,20 @@ internal sealed class ContainerRun
         try
         {
             var memory = _instance?.GetMemory("memory");
-            return memory is not null && memory.GetLength() + Memory.PageSize > Limits.MaxMemoryBytes;
+            return memory is not null && memory.GetLength() + Wasmtime.Memory.PageSize > EffectiveLimit;
         }
         catch (WasmtimeException)
         {
             return false;
         }
     }
+
+    private long EffectiveLimit => _memory?.GrantedBytes ?? Limits.MaxMemoryBytes;
+
+    /// <summary>The limit a memory failure hit: the container's own, or what the device budget had left for it.</summary>
+    private string LimitText() => _memory is { CappedByDevice: true } m
+        ? $"the device memory budget ({_services.Memory.TotalBytes} bytes for all containers left it {m.GrantedBytes} of its {m.RequestedBytes}-byte limit)"
+        : $"its memory limit of {Limits.MaxMemoryBytes} bytes";
 
     /// <summary>Wasmtime messages start with a backtrace header; the cause ("wasm trap: ...") is the useful part.</summary>
     private static string Summarize(string message)

@@ -12,18 +12,24 @@ using AtymSecure.Runtime.Messaging;
 using AtymSecure.Runtime.Permissions;
 using AtymSecure.Primitives;
 
+using AtymSecure.Runtime.Budgets;
+
 namespace AtymSecure.Runtime.Tests.Support;
 
 /// <summary>A simulated device on virtual time: drivers, bus, log, KV stores in a temp directory.</summary>
 internal sealed class TestDevice : IDisposable
 {
-    public TestDevice(string? dataDirectory = null)
+    /// <param name="memoryBudgetBytes">The device-wide container RAM budget (default: none beyond each container's own limit).</param>
+    public TestDevice(string? dataDirectory = null, long? memoryBudgetBytes = null)
     {
         Directory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "atym-runtime-tests", Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(Directory);
         Kv = new FileKeyValueStoreProvider(Path.Combine(Directory, "kv"));
         Sensors = SimulatedSensorBank.Demo(Clock);
-        Services = new DeviceServices(Clock, Log, Sensors, Gpio, Bus, Kv);
+        Services = new DeviceServices(Clock, Log, Sensors, Gpio, Bus, Kv)
+        {
+            Memory = memoryBudgetBytes is { } budget ? new DeviceMemoryAccountant(budget) : DeviceMemoryAccountant.Unlimited(),
+        };
     }
 
     public string Directory { get; }

@@ -1,0 +1,84 @@
+namespace AtymSecure.Runtime.Budgets;
+
+/// <summary>
+/// The device-wide RAM budget for containers, shared by every store of one device. Wasmtime's .NET API has
+/// per-store limits only (no callback on <c>memory.grow</c>), so the accountant works by reservation: when a
+/// run starts it reserves the container's <c>maxMemoryBytes</c> plus <see cref="ContainerMemoryOverhead.Bytes"/>;
+/// if less is left, the run gets what is left and its store limit is set to that, so its later
+/// <c>memory.grow</c> beyond it fails (returns -1 to the guest) while the containers that reserved first keep
+/// theirs. The same sum is what the installer checks against the confirmed containers (a container that passed
+/// install always gets its whole reservation unless a trial runs beside its confirmed version's peers).
+/// </summary>
+public sealed class DeviceMemoryAccountant
+{
+    private readonly Lock _lock = new();
+    private long _reserved;
+
+    public DeviceMemoryAccountant(long totalBytes) =>
+        TotalBytes = totalBytes > 0 ? totalBytes : throw new ArgumentOutOfRangeException(nameof(totalBytes), totalBytes, "a memory budget must be positive");
+
+    /// <summary>No budget beyond each container's own limit (tools and tests that run containers outside a device).</summary>
+    public static DeviceMemoryAccountant Unlimited() => new(long.MaxValue);
+
+    public long TotalBytes { get; }
+
+    public long ReservedBytes
+    {
+        get { lock (_lock) return _reserved; }
+    }
+
+    /// <summary>
+    /// Reserves up to <paramref name="maxMemoryBytes"/> of linear memory (whole Wasm pages) plus the per-container
+    /// overhead for <paramref name="container"/>; dispose the reservation when the run ends.
+    /// </summary>
+    /// <exception cref="MemoryBudgetExceededException">Not even one page is left beside the overhead.</exception>
+    public MemoryReservation Reserve(string container, long maxMemoryBytes)
+    {
+        ArgumentNullException.ThrowIfNull(container);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxMemoryBytes);
+        lock (_lock)
+        {
+            var left = TotalBytes - _reserved - ContainerMemoryOverhead.Bytes;
+            var granted = Math.Min(maxMemoryBytes, left) / ContainerMemoryOverhead.WasmPageBytes * ContainerMemoryOverhead.WasmPageBytes;
+            if (granted <= 0)
+                throw new MemoryBudgetExceededException(
+                    $"device memory budget exhausted: {TotalBytes} bytes for containers, {_reserved} reserved by the running ones; '{container}' needs at least {ContainerMemoryOverhead.Bytes + ContainerMemoryOverhead.WasmPageBytes}");
+            _reserved += granted + ContainerMemoryOverhead.Bytes;
+            return new MemoryReservation(this, granted, maxMemoryBytes);
+        }
+    }
+
+    internal void Release(long granted)
+    {
+        lock (_lock) _reserved -= granted + ContainerMemoryOverhead.Bytes;
+    }
+}
+
+/// <summary>What one run holds of the device budget: <see cref="GrantedBytes"/> is its store's memory limit.</summary>
+public sealed class MemoryReservation : IDisposable
+{
+    private readonly DeviceMemoryAccountant _owner;
+    private int _released;
+
+    internal MemoryReservation(DeviceMemoryAccountant owner, long granted, long requested)
+    {
+        _owner = owner;
+        GrantedBytes = granted;
+        RequestedBytes = requested;
+    }
+
+    public long GrantedBytes { get; }
+
+    public long RequestedBytes { get; }
+
+    /// <summary>The device budget, not the container's own limit, caps this run.</summary>
+    public bool CappedByDevice => GrantedBytes < RequestedBytes;
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 0) _owner.Release(GrantedBytes);
+    }
+}
+
+/// <summary>A run that cannot start because the device's container memory budget is used up.</summary>
+public sealed class MemoryBudgetExceededException(string message) : Exception(message);
