@@ -41,17 +41,41 @@ public sealed class DeviceBootloader
         ArgumentNullException.ThrowIfNull(flash);
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(options);
+        return Open(flash, key, options, mayWrite: true);
+    }
+
+    /// <summary>
+    /// Power-on for a read-only command (<c>atym device status</c>): reads the table and the state log and never
+    /// programs or erases, not even to format a fresh log. Boot, install, confirm and reject are refused on it.
+    /// </summary>
+    public static DeviceBootloader OpenReadOnly(IFlash flash, DeviceKey key, BootloaderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(flash);
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(options);
+        return Open(flash, key, options, mayWrite: false);
+    }
+
+    private static DeviceBootloader Open(IFlash flash, DeviceKey key, BootloaderOptions options, bool mayWrite)
+    {
         var table = PartitionTableStore.Read(flash);
         var log = new StateLog(flash, table, key);
-        var scan = log.Recover();
-        return new DeviceBootloader(flash, new ContainerStateStore(table, log), options, scan);
+        var scan = log.Recover(mayWrite);
+        return new DeviceBootloader(flash, new ContainerStateStore(table, log), options, scan) { IsReadOnly = !mayWrite };
     }
+
+    /// <summary>Opened by <see cref="OpenReadOnly"/>: every call that would write is refused.</summary>
+    public bool IsReadOnly { get; private init; }
 
     /// <summary>Current durable state of a container.</summary>
     public ContainerRecord State(string container) => _store.Get(container);
 
     /// <summary>Selects what runs for every container (may write state records: attempts, reverts).</summary>
-    public BootReport Boot() => new BootSelector(_flash, _store, Options).BootAll();
+    public BootReport Boot()
+    {
+        ThrowIfReadOnly();
+        return new BootSelector(_flash, _store, Options).BootAll();
+    }
 
     /// <summary>
     /// Boot selection for one container only (a running device restarts that container into a newly
@@ -59,20 +83,37 @@ public sealed class DeviceBootloader
     /// </summary>
     public ContainerBootResult Boot(string container)
     {
+        ThrowIfReadOnly();
         var index = _store.Table.ContainerIndex(container);
         if (index < 0) throw new ArgumentException($"no container '{container}' on this device", nameof(container));
         return new BootSelector(_flash, _store, Options).BootOne(index);
     }
 
     /// <summary>Verifies and writes an image to the container's inactive slot as a pending trial.</summary>
-    public SlotId Install(IInstallImage image, IInstallPreCheck preCheck) =>
-        new ContainerInstaller(_flash, _store, Options).Install(image, preCheck);
+    public SlotId Install(IInstallImage image, IInstallPreCheck preCheck)
+    {
+        ThrowIfReadOnly();
+        return new ContainerInstaller(_flash, _store, Options).Install(image, preCheck);
+    }
 
     /// <summary>Runtime health check passed: the running trial becomes the confirmed image (floor advances).</summary>
-    public void Confirm(string container) => _store.Commit(ContainerTransitions.Confirm(_store.Get(container)));
+    public void Confirm(string container)
+    {
+        ThrowIfReadOnly();
+        _store.Commit(ContainerTransitions.Confirm(_store.Get(container)));
+    }
 
     /// <summary>Runtime health check failed: revert now instead of waiting for attempts to run out.</summary>
-    public void Reject(string container) => _store.Commit(ContainerTransitions.RevertTrial(_store.Get(container)));
+    public void Reject(string container)
+    {
+        ThrowIfReadOnly();
+        _store.Commit(ContainerTransitions.RevertTrial(_store.Get(container)));
+    }
+
+    private void ThrowIfReadOnly()
+    {
+        if (IsReadOnly) throw new InvalidOperationException("this bootloader was opened read-only (a status query); it does not boot, install, confirm or reject");
+    }
 
     /// <summary>Reads an image the state says a slot holds (e.g. what a boot selected to run).</summary>
     public FlashSlotReader OpenImage(string container, SlotId slot)

@@ -33,9 +33,10 @@ public sealed class FileBackedFlash : IFlash, IDisposable
     private readonly FlashFileLayout _layout;
     private readonly int[] _eraseCounts;
 
-    private FileBackedFlash(string path, SafeFileHandle handle, FlashFileLayout layout, int[] eraseCounts)
+    private FileBackedFlash(string path, SafeFileHandle handle, FlashFileLayout layout, int[] eraseCounts, bool readOnly)
     {
         Path = path;
+        IsReadOnly = readOnly;
         _handle = handle;
         _layout = layout;
         _eraseCounts = eraseCounts;
@@ -44,6 +45,9 @@ public sealed class FileBackedFlash : IFlash, IDisposable
 
     /// <summary>Full path of the flash file.</summary>
     public string Path { get; }
+
+    /// <summary>Opened with <see cref="OpenReadOnly"/>: programs and erases are refused and the file is never written.</summary>
+    public bool IsReadOnly { get; }
 
     public FlashGeometry Geometry => _layout.Geometry;
 
@@ -72,15 +76,25 @@ public sealed class FileBackedFlash : IFlash, IDisposable
     /// <see cref="FlashImageFileException"/> saying what is wrong; a file another process has open
     /// raises <see cref="FlashFileInUseException"/>.
     /// </summary>
-    public static FileBackedFlash Open(string path)
+    public static FileBackedFlash Open(string path) => Open(path, readOnly: false);
+
+    /// <summary>
+    /// Opens an existing flash file for reading only (<c>atym device status</c>): the handle has no write access, so
+    /// neither the bytes nor the modification time can change, and <see cref="Program"/>, <see cref="EraseSector"/> raise
+    /// <see cref="FlashReadOnlyException"/>. Readers share the file with other readers but not with a writer (a running
+    /// device): then <see cref="FlashFileInUseException"/>. Same validation as <see cref="Open(string)"/>.
+    /// </summary>
+    public static FileBackedFlash OpenReadOnly(string path) => Open(path, readOnly: true);
+
+    private static FileBackedFlash Open(string path, bool readOnly)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var full = System.IO.Path.GetFullPath(path);
-        var handle = OpenExclusive(full);
+        var handle = OpenLocked(full, readOnly);
         try
         {
             var (layout, counts) = ReadAndValidate(handle);
-            return new FileBackedFlash(full, handle, layout, counts);
+            return new FileBackedFlash(full, handle, layout, counts, readOnly);
         }
         catch
         {
@@ -105,7 +119,7 @@ public sealed class FileBackedFlash : IFlash, IDisposable
 
     public void Program(long offset, ReadOnlySpan<byte> data)
     {
-        CheckOpen();
+        CheckWritable();
         Geometry.CheckProgram(offset, data.Length);
         if (data.IsEmpty) return;
         var align = Geometry.WriteAlignment;
@@ -131,7 +145,7 @@ public sealed class FileBackedFlash : IFlash, IDisposable
     /// </summary>
     public void EraseSector(long sectorOffset)
     {
-        CheckOpen();
+        CheckWritable();
         var sector = Geometry.CheckErase(sectorOffset);
         if (_eraseCounts[sector] >= Geometry.Endurance)
             throw new FlashWearOutException(sector, _eraseCounts[sector]);
@@ -147,7 +161,8 @@ public sealed class FileBackedFlash : IFlash, IDisposable
     public void Sync()
     {
         CheckOpen();
-        RandomAccess.FlushToDisk(_handle);
+        // Nothing to flush through a handle that cannot write.
+        if (!IsReadOnly) RandomAccess.FlushToDisk(_handle);
     }
 
     /// <summary>
@@ -222,11 +237,13 @@ public sealed class FileBackedFlash : IFlash, IDisposable
         }
     }
 
-    private static SafeFileHandle OpenExclusive(string full)
+    private static SafeFileHandle OpenLocked(string full, bool readOnly)
     {
         try
         {
-            return File.OpenHandle(full, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            return readOnly
+                ? File.OpenHandle(full, FileMode.Open, FileAccess.Read, FileShare.Read)
+                : File.OpenHandle(full, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
         }
         catch (IOException e) when (IsSharingViolation(e))
         {
@@ -274,4 +291,10 @@ public sealed class FileBackedFlash : IFlash, IDisposable
     }
 
     private void CheckOpen() => ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+
+    private void CheckWritable()
+    {
+        CheckOpen();
+        if (IsReadOnly) throw new FlashReadOnlyException($"flash file '{Path}' is open read-only; a read-only command does not program or erase");
+    }
 }

@@ -71,10 +71,12 @@ public sealed class LocalDevice : IDisposable
             var trusted = ReadTrustedKeys(directory);
             var bootKey = File.ReadAllBytes(directory.BootKeyFile);
             if (bootKey.Length != DeviceKey.Size) throw new DeviceDataException($"bootloader.key is {bootKey.Length} bytes, expected {DeviceKey.Size}");
-            file = OpenFlash(directory);
+            file = OpenFlash(directory, options.ReadOnly);
             IFlash flash = options.FlashOperationDelay > TimeSpan.Zero ? new SlowFlash(file, options.FlashOperationDelay, options.Clock) : file;
-            var bootloader = DeviceBootloader.Open(flash, DeviceKey.FromBytes(bootKey),
-                new BootloaderOptions { DeviceClass = identity.DeviceClass, Clock = options.Clock });
+            var bootloaderOptions = new BootloaderOptions { DeviceClass = identity.DeviceClass, Clock = options.Clock };
+            var bootloader = options.ReadOnly
+                ? DeviceBootloader.OpenReadOnly(flash, DeviceKey.FromBytes(bootKey), bootloaderOptions)
+                : DeviceBootloader.Open(flash, DeviceKey.FromBytes(bootKey), bootloaderOptions);
             return new LocalDevice(directory, held, identity, trusted, file, flash, bootloader, options.Clock);
         }
         catch
@@ -151,11 +153,11 @@ public sealed class LocalDevice : IDisposable
         return keys.Count > 0 ? keys : throw new DeviceDataException($"no trusted bundle keys in {directory.TrustedKeysDirectory}");
     }
 
-    private static FileBackedFlash OpenFlash(DeviceDirectory directory)
+    private static FileBackedFlash OpenFlash(DeviceDirectory directory, bool readOnly)
     {
         try
         {
-            return FileBackedFlash.Open(directory.FlashFile);
+            return readOnly ? FileBackedFlash.OpenReadOnly(directory.FlashFile) : FileBackedFlash.Open(directory.FlashFile);
         }
         catch (FlashImageFileException e)
         {
@@ -172,7 +174,7 @@ public sealed class LocalDevice : IDisposable
         }
         catch (UnauthorizedAccessException e)
         {
-            throw new DeviceDataException($"flash file {directory.FlashFile} cannot be opened for reading and writing: {e.Message}", e);
+            throw new DeviceDataException($"flash file {directory.FlashFile} cannot be opened for {(readOnly ? "reading" : "reading and writing")}: {e.Message}", e);
         }
     }
 

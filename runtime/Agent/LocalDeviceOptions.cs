@@ -11,4 +11,10 @@ public sealed record LocalDeviceOptions
     /// containers, supervisors and health trials run on.
     /// </summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Power on for reading only (<c>atym device status</c>): the flash file is opened without write access and the
+    /// bootloader never programs or erases (no log format, no boot selection); writing calls are refused.
+    /// </summary>
+    public bool ReadOnly { get; init; }
 }

@@ -74,3 +74,11 @@ public sealed class FlashImageFileException : FlashException
     public FlashImageFileException() { }
     public FlashImageFileException(string message, Exception inner) : base(message, inner) { }
 }
+
+/// <summary>A program or erase on a part opened for reading only (a read-only command never writes).</summary>
+public sealed class FlashReadOnlyException : FlashException
+{
+    public FlashReadOnlyException(string message) : base(message) { }
+    public FlashReadOnlyException() { }
+    public FlashReadOnlyException(string message, Exception inner) : base(message, inner) { }
+}

@@ -100,18 +100,24 @@ public sealed class StateLog
     /// <summary>Newest record of a container, or null if it never had one.</summary>
     public ContainerRecord? Latest(int containerIndex) => _latest[containerIndex];
 
+    /// <summary>True after a <see cref="Recover"/> with <c>mayWrite: false</c>: <see cref="Append"/> is refused.</summary>
+    public bool IsReadOnly { get; private set; }
+
     /// <summary>
     /// Rebuilds the in-memory view from flash. Formats the log when no half has a valid header
-    /// (a fresh part). Returns what the scan saw, for diagnostics and tests.
+    /// (a fresh part) unless <paramref name="mayWrite"/> is false (a read-only command: it then reports an
+    /// unformatted log and writes nothing, ever). Returns what the scan saw, for diagnostics and tests.
     /// </summary>
-    public StateLogScan Recover()
+    public StateLogScan Recover(bool mayWrite = true)
     {
         Array.Clear(_latest);
+        IsReadOnly = !mayWrite;
         var headers = new (StateLogEntry Entry, StateRecordFormat Format)?[2];
         for (var h = 0; h < 2; h++) headers[h] = ReadHeader(h);
 
         if (headers[0] is null && headers[1] is null)
         {
+            if (!mayWrite) return new StateLogScan(-1, 0, 0, 0, 0, 0, Formatted: false);
             Format(0, 1, 1);
             return new StateLogScan(0, 1, 0, 0, 0, 0, Formatted: true);
         }
@@ -154,6 +160,7 @@ public sealed class StateLog
     public void Append(ContainerRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
+        if (IsReadOnly) throw new InvalidOperationException("this state log was recovered read-only; a read-only command does not append");
         if (_current < 0) throw new InvalidOperationException("call Recover before Append");
         if (record.ContainerIndex >= _latest.Length) throw new ArgumentOutOfRangeException(nameof(record), record.ContainerIndex, "unknown container index");
         // A half of an older format is migrated before anything is appended to it: halves hold one format each.

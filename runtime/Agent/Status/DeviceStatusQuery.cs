@@ -1,8 +1,9 @@
 namespace AtymSecure.DeviceAgent.Status;
 
 /// <summary>
-/// <c>atym device status</c>: a stopped device is powered on just far enough to read its slots from the
-/// flash (no boot selection, nothing started); a running one is answered from the status.json the
+/// <c>atym device status</c>: a stopped device is powered on read-only, just far enough to read its slots from the
+/// flash (no boot selection, nothing started, the flash file opened without write access, so its bytes and
+/// modification time stay as they were); a running one is answered from the status.json the
 /// running process keeps current.
 /// </summary>
 public static class DeviceStatusQuery
@@ -14,7 +15,7 @@ public static class DeviceStatusQuery
         LocalDevice device;
         try
         {
-            device = LocalDevice.Open(root);
+            device = LocalDevice.Open(root, new LocalDeviceOptions { ReadOnly = true });
         }
         catch (DeviceBusyException)
         {
