@@ -83,6 +83,12 @@ public sealed record ResourceLimits
 
     /// <summary>Pause between slices (calls of a step entrypoint), in milliseconds.</summary>
     public int SliceIntervalMs { get; init; } = DefaultSliceIntervalMs;
+
+    /// <summary>
+    /// Log lines per second the container may write (device API log, stdout and stderr together; bursts of twice
+    /// that); null = the device's default. Optional and written only when set, so configs without it keep their bytes.
+    /// </summary>
+    public int? LogLinesPerSecond { get; init; }
 }
 
 /// <summary>The exported probe the runtime calls during a trial and while running. docs/container-format.md#health-check</summary>

@@ -99,6 +99,7 @@ public static class ContainerConfigJson
             w.WriteNumber("maxStackBytes", config.Resources.MaxStackBytes);
             w.WriteNumber("cpuBudgetMs", config.Resources.CpuBudgetMs);
             w.WriteNumber("sliceIntervalMs", config.Resources.SliceIntervalMs);
+            if (config.Resources.LogLinesPerSecond is { } logRate) w.WriteNumber("logLinesPerSecond", logRate);
             w.WriteEndObject();
             if (config.HealthCheck is { } h)
             {

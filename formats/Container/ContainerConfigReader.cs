@@ -146,6 +146,7 @@ public static class ContainerConfigReader
             MaxStackBytes = r.Integer("maxStackBytes", 0, long.MaxValue) ?? d.MaxStackBytes,
             CpuBudgetMs = (int?)r.Integer("cpuBudgetMs", 0, int.MaxValue) ?? d.CpuBudgetMs,
             SliceIntervalMs = (int?)r.Integer("sliceIntervalMs", 0, int.MaxValue) ?? d.SliceIntervalMs,
+            LogLinesPerSecond = (int?)r.Integer("logLinesPerSecond", 0, int.MaxValue),
         };
         r.RejectUnknown();
         return result;

@@ -23,6 +23,7 @@ public static partial class ContainerConfigValidator
     public const long MinStackBytes = 4096;
     public const long MaxStackBytes = 16L * 1024 * 1024;
     public const int MinCpuBudgetMs = 1;
+    public const int MaxLogLinesPerSecond = 10_000;
     public const int MaxCpuBudgetMs = 60_000;
     public const int MaxIntervalMs = 3_600_000;
 
@@ -98,6 +99,8 @@ public static partial class ContainerConfigValidator
             add(OutOfRange, "$.resources.cpuBudgetMs", $"{r.CpuBudgetMs} is outside {MinCpuBudgetMs}..{MaxCpuBudgetMs}");
         if (r.SliceIntervalMs < 1 || r.SliceIntervalMs > MaxIntervalMs)
             add(OutOfRange, "$.resources.sliceIntervalMs", $"{r.SliceIntervalMs} is outside 1..{MaxIntervalMs}");
+        if (r.LogLinesPerSecond is { } logRate && (logRate < 1 || logRate > MaxLogLinesPerSecond))
+            add(OutOfRange, "$.resources.logLinesPerSecond", $"{logRate} is outside 1..{MaxLogLinesPerSecond}");
     }
 
     private static void ValidateHealthCheck(HealthCheck h, string? entrypoint, Action<string, string, string> add)

@@ -38,15 +38,16 @@ public sealed class DeviceRunner
 
     /// <summary>
     /// Powers on the device at <paramref name="root"/> (holding it for the run), takes its updates from its inbox,
-    /// logs to <paramref name="console"/> and appends the same lines to its device.log; returns the final status.
+    /// logs to <paramref name="console"/> and appends the same lines to its rotated device.log; returns the final status.
     /// </summary>
     /// <exception cref="DeviceBusyException">Another process runs the device.</exception>
     /// <exception cref="DeviceDataException">Not a device, or a damaged device file.</exception>
     public static DeviceStatus PowerOn(string root, LocalDeviceOptions? device, DeviceRunOptions options, ILogSink console, CancellationToken cancel)
     {
         using var opened = LocalDevice.Open(root, device);
-        using var file = new StreamWriter(new FileStream(opened.Directory.LogFile, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
-        var log = new TeeLogSink(console, new TextLogSink(file));
+        // Size-capped and rotated: a container that floods its log costs at most LogFiles × LogFileBytes of storage.
+        using var file = new RotatingFileLogSink(opened.Directory.LogFile, opened.Profile.LogFiles, opened.Profile.LogFileBytes);
+        var log = new TeeLogSink(console, file);
         return new DeviceRunner(opened, new DeviceInbox(opened.Directory, opened.Clock), options, log).Run(cancel);
     }
 

@@ -45,6 +45,8 @@ public partial class ConfigProblemCodeTests
         { "invalid/leading-zero-semver.json", ConfigProblemCodes.InvalidVersion },
         { "invalid/memory-not-page-multiple.json", ConfigProblemCodes.NotPageMultiple },
         { "invalid/memory-too-large.json", ConfigProblemCodes.OutOfRange },
+        { "invalid/log-rate-too-high.json", ConfigProblemCodes.OutOfRange },
+        { "invalid/log-rate-zero.json", ConfigProblemCodes.OutOfRange },
         { "invalid/missing-version.json", ConfigProblemCodes.Required },
         { "invalid/multiplier-low.json", ConfigProblemCodes.OutOfRange },
         { "invalid/not-an-object.json", ConfigProblemCodes.WrongType },

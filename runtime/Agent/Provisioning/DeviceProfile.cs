@@ -10,11 +10,18 @@ namespace AtymSecure.DeviceAgent.Provisioning;
 /// simulated here), the flash part it sits on, the default size of each container slot, and the RAM budget all its
 /// containers share (<see cref="ContainerMemoryBudgetBytes"/>: checked at install against the confirmed containers'
 /// <c>maxMemoryBytes</c> plus <see cref="Runtime.Budgets.ContainerMemoryOverhead"/>, and enforced at run time by the
-/// runtime's <see cref="Runtime.Budgets.DeviceMemoryAccountant"/>).
+/// runtime's <see cref="Runtime.Budgets.DeviceMemoryAccountant"/>), and the size of its rotated device log
+/// (<see cref="LogFiles"/> files of <see cref="LogFileBytes"/>).
 /// </summary>
 public sealed record DeviceProfile(string Name, DeviceClass DeviceClass, FlashProfile Flash, long DefaultSlotBytes,
-    long ContainerMemoryBudgetBytes = DeviceProfile.DefaultContainerMemoryBudgetBytes)
+    long ContainerMemoryBudgetBytes = DeviceProfile.DefaultContainerMemoryBudgetBytes,
+    int LogFiles = DeviceProfile.DefaultLogFiles, long LogFileBytes = DeviceProfile.DefaultLogFileBytes)
 {
+    /// <summary>device.log and its rotated predecessors: at most <see cref="LogFiles"/> × <see cref="LogFileBytes"/> bytes of storage.</summary>
+    public const int DefaultLogFiles = 4;
+
+    public const long DefaultLogFileBytes = 1024 * 1024;
+
     /// <summary>RAM for all containers of a simulated Linux-class device: a small gateway's share after the OS and agent.</summary>
     public const long DefaultContainerMemoryBudgetBytes = 64L * 1024 * 1024;
 

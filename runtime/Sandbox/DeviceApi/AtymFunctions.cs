@@ -27,8 +27,10 @@ internal static class AtymFunctions
         {
             ["log"] = (l, c) => l.DefineFunction(Formats.Container.DeviceApi.AtymModule, "log", (Caller caller, int level, int ptr, int len) =>
             {
-                var text = GuestMemory.Of(caller).Utf8(ptr, Math.Min(len, 1024), 1024);
-                c.Log(level is >= 0 and <= 3 ? (LogLevel)level : LogLevel.Info, "log", text);
+                // Read at most one line's worth of guest memory; the rest is only counted in the cut marker.
+                var read = Math.Min(Math.Max(0, len), c.MaxLineBytes);
+                var text = GuestMemory.Of(caller).Utf8(ptr, read, c.MaxLineBytes);
+                c.GuestLog(level is >= 0 and <= 3 ? (LogLevel)level : LogLevel.Info, "log", text, Math.Max(0, len) - read);
             }),
             ["clock_ms"] = (l, c) => l.DefineFunction(Formats.Container.DeviceApi.AtymModule, "clock_ms", () =>
                 (long)(c.Services.Uptime - c.StartedAt).TotalMilliseconds),

@@ -21,6 +21,8 @@ internal sealed class GuestUnwindException(string message) : Exception(message)
 public sealed class ContainerContext
 {
     private readonly StringBuilder[] _lineBuffers = [new(), new()];
+    private readonly long[] _lineCut = [0, 0];
+    private LogRateLimiter? _limiter;
     private readonly List<Subscription> _subscriptions = [];
     private IKeyValueStore? _kv;
 
@@ -55,6 +57,13 @@ public sealed class ContainerContext
     /// <summary>Cancelled when the runtime stops the container; sleeps end at once.</summary>
     internal CancellationToken Stopping { get; set; }
 
+    /// <summary>This run's log budget (device default unless set from the container's config).</summary>
+    public LogLimits? LogLimits { get; init; }
+
+    private LogLimits Limits => LogLimits ?? Services.LogLimits;
+
+    private LogRateLimiter Limiter => _limiter ??= new LogRateLimiter(Limits, Services.Clock);
+
     internal IKeyValueStore Kv => _kv ??= Services.KeyValueStores.For(Name);
 
     internal IReadOnlyList<Subscription> Subscriptions => _subscriptions;
@@ -64,14 +73,30 @@ public sealed class ContainerContext
     public void Log(LogLevel level, string source, string message) =>
         Services.Log.Write(new LogRecord(Services.Uptime, Name, level, source, message));
 
-    /// <summary>Splits stdout (fd 1) / stderr (fd 2) bytes into log lines.</summary>
+    /// <summary>
+    /// A line the guest wrote (device API log, stdout, stderr): through the container's rate limiter, cut to the line
+    /// limit with a marker (<paramref name="alreadyCut"/>: bytes the caller did not even read).
+    /// </summary>
+    internal void GuestLog(LogLevel level, string source, string message, long alreadyCut = 0) =>
+        Limiter.Offer(message,
+            line => Log(level, source, LogRateLimiter.Cut(line, Limits.MaxLineBytes, alreadyCut)),
+            report => Log(LogLevel.Warn, LogRateLimiter.ReportSource, report));
+
+    /// <summary>Lines dropped by this run's rate limit so far.</summary>
+    public long DroppedLogLines => _limiter?.DroppedTotal ?? 0;
+
+    /// <summary>Most bytes of one guest log line read out of guest memory (the rest is counted, not read).</summary>
+    internal int MaxLineBytes => Limits.MaxLineBytes;
+
+    /// <summary>Splits stdout (fd 1) / stderr (fd 2) bytes into log lines; a line is buffered up to the line limit, the rest counted.</summary>
     internal void WriteStream(int fd, ReadOnlySpan<byte> bytes)
     {
         var buffer = _lineBuffers[fd - 1];
         foreach (var ch in Encoding.UTF8.GetString(bytes))
         {
             if (ch == '\n') FlushLine(fd);
-            else if (buffer.Length < 1024) buffer.Append(ch);
+            else if (buffer.Length < Limits.MaxLineBytes) buffer.Append(ch);
+            else _lineCut[fd - 1] += Encoding.UTF8.GetByteCount([ch]);
         }
     }
 
@@ -85,14 +110,16 @@ public sealed class ContainerContext
     {
         var buffer = _lineBuffers[fd - 1];
         if (buffer.Length == 0) return;
-        Log(fd == 1 ? LogLevel.Info : LogLevel.Error, fd == 1 ? "stdout" : "stderr", buffer.ToString());
+        GuestLog(fd == 1 ? LogLevel.Info : LogLevel.Error, fd == 1 ? "stdout" : "stderr", buffer.ToString(), _lineCut[fd - 1]);
         buffer.Clear();
+        _lineCut[fd - 1] = 0;
     }
 
     /// <summary>Drops the run's subscriptions (the container stopped or restarts).</summary>
     internal void Release()
     {
         FlushStreams();
+        _limiter?.Flush(report => Log(LogLevel.Warn, LogRateLimiter.ReportSource, report));
         foreach (var s in _subscriptions) s.Dispose();
         _subscriptions.Clear();
     }

@@ -46,6 +46,9 @@ public sealed class DeviceServices
     /// <summary>Wall-clock origin for WASI's realtime clock (virtual devices pin it for reproducibility).</summary>
     public DateTimeOffset RealtimeOrigin { get; init; } = DateTimeOffset.UnixEpoch.AddYears(56);
 
+    /// <summary>Each container's log budget unless its config sets a rate (<see cref="LogLimits"/>).</summary>
+    public LogLimits LogLimits { get; init; } = LogLimits.Default;
+
     /// <summary>The device-wide RAM budget every container run reserves from (unlimited unless the device sets one).</summary>
     public Budgets.DeviceMemoryAccountant Memory { get; init; } = AtymSecure.Runtime.Budgets.DeviceMemoryAccountant.Unlimited();
 

@@ -48,6 +48,8 @@ internal sealed class ContainerRun
         var context = new ContainerContext(_spec.Name, _spec.Grants, _spec.Variables, _spec.Blobs, _services)
         {
             Stopping = _control.Stopping,
+            // The config's rate (bursts of twice it) over the device default.
+            LogLimits = Limits.LogLinesPerSecond is { } rate ? _services.LogLimits with { LinesPerSecond = rate, Burst = 2 * rate } : null,
         };
         context.SchedulingPoint = () => SchedulingPoint(context);
         try

@@ -36,7 +36,7 @@ public sealed class SampleContainerTests : IDisposable
         var probe = await detector.Probe().WaitAsync(TimeSpan.FromSeconds(30));
         // atym_health returns 0 only when the model blob was read and validated.
         Assert.True(probe.Passed, probe.Detail);
-        Assert.DoesNotContain(_device.Log.For("anomaly-detector"), r => r.Message.Contains("model", StringComparison.Ordinal) && r.Level == Logging.LogLevel.Error);
+        Assert.DoesNotContain(_device.Log.For("anomaly-detector"), r => r.Message.Contains("model", StringComparison.Ordinal) && r.Level == AtymSecure.Runtime.Logging.LogLevel.Error);
     }
 
     [Fact]
