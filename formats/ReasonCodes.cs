@@ -58,6 +58,9 @@ public static class ReasonCodes
     /// <summary>A container image that does not read, or does not agree with the signed header that delivered it.</summary>
     public const string ImageMalformed = "image-malformed";
 
+    /// <summary>The device is in recovery (its state log holds records of which none verifies); installs wait for re-provisioning.</summary>
+    public const string RecoveryState = "recovery-state";
+
     /// <summary>A version this device's state log cannot record (a layout whose state halves only hold v1 records).</summary>
     public const string VersionNotRecordable = "version-not-recordable";
 

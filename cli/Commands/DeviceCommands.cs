@@ -120,6 +120,9 @@ internal static class DeviceCommands
         return command;
     }
 
+    /// <summary>Exit code of <c>atym device status</c> for a device in recovery (loud for scripts and monitoring).</summary>
+    public const int RecoveryExitCode = 3;
+
     private static Command Status()
     {
         var json = new Option<bool>("--json") { Description = "Print JSON (the status.json schema) instead of a table" };
@@ -132,9 +135,14 @@ internal static class DeviceCommands
                 using var stdout = Console.OpenStandardOutput();
                 stdout.Write(status.ToJson());
                 Console.WriteLine();
-                return 0;
+                return status.Recovery is null ? 0 : RecoveryExitCode;
             }
             PrintTable(status);
+            if (status.Recovery is { } why)
+            {
+                Console.Error.WriteLine($"atym: device is in RECOVERY: {why}");
+                return RecoveryExitCode;
+            }
             return 0;
         });
         return command;

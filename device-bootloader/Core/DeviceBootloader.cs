@@ -30,7 +30,25 @@ public sealed class DeviceBootloader
     public PartitionTable Partitions => _store.Table;
 
     /// <summary>What recovery found in the state log when this instance was opened.</summary>
-    public StateLogScan LastScan { get; }
+    public StateLogScan LastScan { get; private set; }
+
+    /// <summary>
+    /// The state log holds records of which none verifies (damaged MACs, a replaced device key): nothing boots, every
+    /// install is refused with <c>recovery-state</c>, every slot's bytes are kept, until <see cref="Reprovision"/>.
+    /// A bundle signed for recovery as a second way out needs the key scopes of issue 11 §5 (not yet implemented).
+    /// </summary>
+    public bool InRecovery => _store.Log.InRecovery;
+
+    /// <summary>
+    /// Operator re-provisioning out of recovery: a fresh state log (every container empty), slot bytes kept. Refused
+    /// on a device that is not in recovery, so a healthy log is never thrown away by mistake.
+    /// </summary>
+    public void Reprovision()
+    {
+        if (IsReadOnly) throw new InvalidOperationException("this bootloader was opened read-only (a status query); it does not re-provision");
+        if (!InRecovery) throw new InvalidOperationException("the device is not in recovery; re-provisioning would forget a state log that verifies");
+        LastScan = _store.Log.Reformat();
+    }
 
     /// <summary>Factory provisioning: writes the partition table (the state log formats itself on first open).</summary>
     public static void Provision(IFlash flash, PartitionTable table) => PartitionTableStore.Provision(flash, table);
@@ -74,6 +92,7 @@ public sealed class DeviceBootloader
     public BootReport Boot()
     {
         ThrowIfReadOnly();
+        if (InRecovery) return new BootReport([.. _store.Table.ContainerNames.Select(RecoveryResult)]);
         return new BootSelector(_flash, _store, Options).BootAll();
     }
 
@@ -86,6 +105,7 @@ public sealed class DeviceBootloader
         ThrowIfReadOnly();
         var index = _store.Table.ContainerIndex(container);
         if (index < 0) throw new ArgumentException($"no container '{container}' on this device", nameof(container));
+        if (InRecovery) return RecoveryResult(container);
         return new BootSelector(_flash, _store, Options).BootOne(index);
     }
 
@@ -100,6 +120,7 @@ public sealed class DeviceBootloader
     public void Confirm(string container)
     {
         ThrowIfReadOnly();
+        ThrowIfRecovery();
         _store.Commit(ContainerTransitions.Confirm(_store.Get(container)));
     }
 
@@ -107,7 +128,16 @@ public sealed class DeviceBootloader
     public void Reject(string container)
     {
         ThrowIfReadOnly();
+        ThrowIfRecovery();
         _store.Commit(ContainerTransitions.RevertTrial(_store.Get(container)));
+    }
+
+    private static ContainerBootResult RecoveryResult(string container) =>
+        new(container, BootOutcome.Recovery, SlotId.None, null, ContainerState.Empty, 0, TimeSpan.Zero, 0);
+
+    private void ThrowIfRecovery()
+    {
+        if (InRecovery) throw new InvalidOperationException("the device is in recovery (no state record verifies); nothing runs, so there is no trial to confirm or reject");
     }
 
     private void ThrowIfReadOnly()

@@ -23,6 +23,9 @@ public enum BootOutcome
 
     /// <summary>No slot holds a valid image; the container does not run (the others do).</summary>
     Failed,
+
+    /// <summary>The device is in recovery (no state record verifies): nothing runs until it is re-provisioned.</summary>
+    Recovery,
 }
 
 /// <summary>

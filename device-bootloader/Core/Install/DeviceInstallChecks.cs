@@ -22,6 +22,8 @@ public static class DeviceInstallChecks
         ArgumentNullException.ThrowIfNull(options);
         var table = store.Table;
         var problems = new List<Problem>();
+        if (store.Log.InRecovery)
+            problems.Add(new(ReasonCodes.RecoveryState, "device", "the device is in recovery (its state log holds records of which none verifies); an operator must re-provision it"));
         var index = table.ContainerIndex(image.ContainerName);
         if (index < 0)
         {

@@ -100,6 +100,43 @@ public sealed class StateLog
     /// <summary>Newest record of a container, or null if it never had one.</summary>
     public ContainerRecord? Latest(int containerIndex) => _latest[containerIndex];
 
+    /// <summary>
+    /// True after a <see cref="Recover"/> that found records with intact CRCs of which none verifies: the log is not
+    /// formatted and <see cref="Append"/> is refused until an operator re-provisions (<see cref="Reformat"/>).
+    /// </summary>
+    public bool InRecovery { get; private set; }
+
+    /// <summary>
+    /// Re-provisioning, the operator's way out of recovery: erases both halves and formats a fresh log. The slots are
+    /// not touched.
+    /// </summary>
+    public StateLogScan Reformat()
+    {
+        EraseHalf(1);
+        _flash.Sync();
+        Array.Clear(_latest);
+        InRecovery = false;
+        IsReadOnly = false;
+        Format(0, 1, 1);
+        return new StateLogScan(0, 1, 0, 0, 0, 0, Formatted: true);
+    }
+
+    /// <summary>Whether any slot of either half, at either format's stride, holds a record with an intact CRC.</summary>
+    private bool HoldsIntactRecords()
+    {
+        foreach (var format in new[] { StateRecordFormat.V1, StateRecordFormat.V2 })
+        {
+            var buffer = new byte[SlotSize(format)];
+            for (var h = 0; h < 2; h++)
+                for (var slot = 0; (slot + 1L) * buffer.Length <= _halves[h].Size; slot++)
+                {
+                    _flash.Read(SlotOffset(h, slot, format), buffer);
+                    if (StateRecordCodec.HasIntactCrc(buffer)) return true;
+                }
+        }
+        return false;
+    }
+
     /// <summary>True after a <see cref="Recover"/> with <c>mayWrite: false</c>: <see cref="Append"/> is refused.</summary>
     public bool IsReadOnly { get; private set; }
 
@@ -112,11 +149,20 @@ public sealed class StateLog
     {
         Array.Clear(_latest);
         IsReadOnly = !mayWrite;
+        InRecovery = false;
         var headers = new (StateLogEntry Entry, StateRecordFormat Format)?[2];
         for (var h = 0; h < 2; h++) headers[h] = ReadHeader(h);
 
         if (headers[0] is null && headers[1] is null)
         {
+            // Records whose CRC holds but none verifies (damaged MACs, a replaced device key) are not a new device:
+            // formatting would forget every container and floor. Recovery writes nothing and keeps every byte.
+            if (HoldsIntactRecords())
+            {
+                IsReadOnly = true;
+                InRecovery = true;
+                return new StateLogScan(-1, 0, 0, 0, 0, 0, Formatted: false) { Recovery = true };
+            }
             if (!mayWrite) return new StateLogScan(-1, 0, 0, 0, 0, 0, Formatted: false);
             Format(0, 1, 1);
             return new StateLogScan(0, 1, 0, 0, 0, 0, Formatted: true);
@@ -160,6 +206,7 @@ public sealed class StateLog
     public void Append(ContainerRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
+        if (InRecovery) throw new InvalidOperationException("the device is in recovery (no state record verifies); re-provision it before anything is recorded");
         if (IsReadOnly) throw new InvalidOperationException("this state log was recovered read-only; a read-only command does not append");
         if (_current < 0) throw new InvalidOperationException("call Recover before Append");
         if (record.ContainerIndex >= _latest.Length) throw new ArgumentOutOfRangeException(nameof(record), record.ContainerIndex, "unknown container index");
@@ -262,4 +309,8 @@ public sealed record StateLogScan(
     int InvalidSlots,
     int OutOfOrderRecords,
     int NextSlot,
-    bool Formatted);
+    bool Formatted)
+{
+    /// <summary>Records with intact CRCs were found but none verifies: the device is in recovery (nothing was written).</summary>
+    public bool Recovery { get; init; }
+}

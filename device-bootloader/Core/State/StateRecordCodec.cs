@@ -89,6 +89,18 @@ public static class StateRecordCodec
     public static StateRecordFormat? FormatOf(ReadOnlySpan<byte> bytes) =>
         bytes.Length > 4 && Enum.IsDefined((StateRecordFormat)bytes[4]) ? (StateRecordFormat)bytes[4] : null;
 
+    /// <summary>
+    /// True when the bytes start with a record whose magic, format and CRC-32 are right, whatever its MAC says: a record
+    /// this bootloader wrote (and not erased flash or a torn write). Recovery uses it to tell a damaged log, or one
+    /// MACed with another key, from a fresh part.
+    /// </summary>
+    public static bool HasIntactCrc(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length < 5 || BinaryPrimitives.ReadUInt32LittleEndian(bytes) != Magic) return false;
+        if (LayoutOf((StateRecordFormat)bytes[4]) is not { } layout || bytes.Length < layout.Size) return false;
+        return BinaryPrimitives.ReadUInt32LittleEndian(bytes[layout.Crc..]) == Crc32.HashToUInt32(bytes[..layout.Crc]);
+    }
+
     /// <summary>True when every byte equals the erased value (an unused log slot).</summary>
     public static bool IsErased(ReadOnlySpan<byte> bytes, byte erasedValue) => !bytes.ContainsAnyExcept(erasedValue);
 

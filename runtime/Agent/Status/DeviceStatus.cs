@@ -26,6 +26,14 @@ public sealed record DeviceStatus
     public string Profile { get; init; } = "";
     public string DeviceClass { get; init; } = "";
     public RunningStatus? Running { get; init; }
+
+    /// <summary>
+    /// Why the device is in recovery (its state log holds records of which none verifies: nothing runs, installs are
+    /// refused until an operator re-provisions it), or null when it is not. Not written when null, so status.json of
+    /// a healthy device reads byte for byte as before.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Recovery { get; init; }
     public EquatableList<ContainerStatus> Containers { get; init; } = [];
     public BootStatus? LastBoot { get; init; }
     public EquatableList<TrialStatus> Trials { get; init; } = [];

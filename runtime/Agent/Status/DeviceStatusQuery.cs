@@ -8,6 +8,10 @@ namespace AtymSecure.DeviceAgent.Status;
 /// </summary>
 public static class DeviceStatusQuery
 {
+    /// <summary>What status says of a device in recovery.</summary>
+    public const string RecoveryMessage =
+        "the state log holds records of which none verifies (damaged flash or a replaced bootloader.key); nothing runs and every install is refused until an operator re-provisions the device";
+
     public static DeviceStatus Read(string root)
     {
         var directory = new DeviceDirectory(root);
@@ -24,7 +28,12 @@ public static class DeviceStatusQuery
         }
         using (device)
         {
-            return device.Status.Current with { Running = null, Containers = [.. device.SlotStatus()] };
+            return device.Status.Current with
+            {
+                Running = null,
+                Containers = [.. device.SlotStatus()],
+                Recovery = device.Bootloader.InRecovery ? RecoveryMessage : null,
+            };
         }
     }
 }

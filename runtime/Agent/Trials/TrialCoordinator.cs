@@ -60,6 +60,9 @@ internal sealed class TrialCoordinator
             case BootOutcome.Failed:
                 _log.Write(name, LogLevel.Error, "boot: no slot holds a bootable image; the container does not run");
                 return;
+            case BootOutcome.Recovery:
+                _log.Write(name, LogLevel.Error, "boot: the device is in RECOVERY (no state record verifies); nothing runs until an operator re-provisions it");
+                return;
             case BootOutcome.Trial:
                 StartTrial(boot, cancel);
                 return;

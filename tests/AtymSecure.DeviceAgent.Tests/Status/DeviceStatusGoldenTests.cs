@@ -20,6 +20,7 @@ public sealed class DeviceStatusGoldenTests
     [Theory]
     [InlineData("status-v1-after-runs.json")]
     [InlineData("status-v1-every-value.json")]
+    [InlineData("status-v1-recovery.json")]
     public void Golden_status_files_read_and_write_back_byte_for_byte(string name)
     {
         var bytes = Golden(name);
@@ -39,6 +40,7 @@ public sealed class DeviceStatusGoldenTests
         {
             Format = 2, DeviceId = "other", Profile = "other", DeviceClass = "other", Running = new RunningStatus(1, DateTimeOffset.UnixEpoch),
             Containers = [every.Containers[^1] with { Name = "other" }], LastBoot = new BootStatus(DateTimeOffset.MaxValue, []), Trials = [], Installs = [],
+            Recovery = "other",
         };
         Assert.Empty(ValueEqualityProbe.PropertiesIgnoredByEquals(a, different));
         var container = a.Containers[0];
@@ -69,8 +71,18 @@ public sealed class DeviceStatusGoldenTests
         Assert.Equal(Enum.GetValues<ContainerState>(), status.Containers.Select(c => c.State).ToArray());
         Assert.Equal(Enum.GetValues<SlotId>(), status.Containers.Take(3).Select(c => c.ConfirmedSlot).ToArray());
         Assert.Equal(Enum.GetValues<ContainerRunState>(), status.Containers.Select(c => c.Runtime?.RunState).OfType<ContainerRunState>().ToArray());
-        Assert.Equal(Enum.GetValues<BootOutcome>(), status.LastBoot!.Results.Select(r => r.Outcome).ToArray());
+        // Every outcome written before recovery existed; status-v1-recovery.json holds the recovery outcome.
+        Assert.Equal(Enum.GetValues<BootOutcome>().Where(o => o != BootOutcome.Recovery), status.LastBoot!.Results.Select(r => r.Outcome).ToArray());
+        Assert.Null(status.Recovery);
         Assert.Equal([TrialVerdict.Passed, TrialVerdict.Failed], status.Trials.Select(t => t.Verdict).ToArray());
         Assert.Equal(Enum.GetValues<InstallResult>(), status.Installs.Select(i => i.Result).ToArray());
+    }
+
+    [Fact]
+    public void The_status_of_a_device_in_recovery_says_so_and_boots_nothing()
+    {
+        var status = DeviceStatus.Parse(Golden("status-v1-recovery.json"));
+        Assert.Equal(DeviceStatusQuery.RecoveryMessage, status.Recovery);
+        Assert.Equal(BootOutcome.Recovery, Assert.Single(status.LastBoot!.Results).Outcome);
     }
 }

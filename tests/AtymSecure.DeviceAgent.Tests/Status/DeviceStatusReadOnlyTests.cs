@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using AtymSecure.Bootloader.Boot;
 using AtymSecure.DeviceAgent.Status;
 using AtymSecure.DeviceAgent.Tests.Support;
 using AtymSecure.DeviceAgent.Updates;
@@ -28,6 +29,7 @@ public sealed class DeviceStatusReadOnlyTests : IDisposable
         var status = _device.Status();
 
         Assert.Equal(Bootloader.State.ContainerState.Pending, status.Containers.Single().State);
+        Assert.Null(status.Recovery);
         AssertUnchanged(bytes, mtime);
     }
 
@@ -38,9 +40,21 @@ public sealed class DeviceStatusReadOnlyTests : IDisposable
         File.WriteAllBytes(new DeviceDirectory(_device.Data).BootKeyFile, RandomNumberGenerator.GetBytes(32));
         var (bytes, mtime) = Snapshot();
 
-        _device.Status();
+        var status = _device.Status();
 
         AssertUnchanged(bytes, mtime);
+        Assert.Equal(DeviceStatusQuery.RecoveryMessage, status.Recovery);
+        Assert.Equal(BootOutcome.Recovery, Assert.Single(LocalDeviceBoot().Containers).Outcome);
+    }
+
+    /// <summary>A power-on of the device in recovery: nothing boots, and an install is refused with recovery-state.</summary>
+    private BootReport LocalDeviceBoot()
+    {
+        var install = _device.Install(_device.Bundles.Full(TestBundles.Image("sensor-filter")));
+        Assert.Equal(InstallResult.Refused, install.Result);
+        Assert.Contains("recovery-state", install.Detail, StringComparison.Ordinal);
+        using var device = LocalDevice.Open(_device.Data);
+        return device.Boot();
     }
 
     private (byte[] Bytes, DateTime Mtime) Snapshot()
