@@ -5,13 +5,14 @@ using System.Text.Json;
 using AtymSecure.Oci.Wire;
 using AtymSecure.Registry.Auth;
 using AtymSecure.Registry.Tests.Support;
+using AtymSecure.TestSupport.Registry;
 
 namespace AtymSecure.Registry.Tests.Auth;
 
 /// <summary>The Docker token flow against the registry's own /token endpoint, with people, robots and anonymous pull.</summary>
 public sealed class TokenAuthFlowTests : IAsyncLifetime
 {
-    private InProcessRegistryFixture _registry = null!;
+    private LoopbackRegistry _registry = null!;
     private string _configDirectory = "";
     private HttpClient Client => _registry.Client;
 
@@ -43,7 +44,7 @@ public sealed class TokenAuthFlowTests : IAsyncLifetime
                   - repositories: "team/ci/*"
                     actions: [pull, push]
             """);
-        _registry = await InProcessRegistryFixture.StartAsync(o => o with { AuthConfigPath = config });
+        _registry = await LoopbackRegistry.StartAsync(o => o with { AuthConfigPath = config });
     }
 
     public async Task DisposeAsync()
@@ -78,10 +79,10 @@ public sealed class TokenAuthFlowTests : IAsyncLifetime
         using var base_ = await Client.GetAsync("/v2/");
         Assert.Equal(HttpStatusCode.Unauthorized, base_.StatusCode);
         Assert.Equal(ErrorCodes.Unauthorized, await RegistryCalls.ErrorCodeAsync(base_));
-        Assert.Equal("Bearer realm=\"http://localhost/token\",service=\"atym-registry\"", base_.Headers.WwwAuthenticate.ToString());
+        Assert.Equal($"Bearer realm=\"{_registry.Address}token\",service=\"atym-registry\"", base_.Headers.WwwAuthenticate.ToString());
         using var pull = await Client.GetAsync("/v2/team/app/manifests/v1");
         Assert.Equal(HttpStatusCode.Unauthorized, pull.StatusCode);
-        Assert.Equal("Bearer realm=\"http://localhost/token\",service=\"atym-registry\",scope=\"repository:team/app:pull\"",
+        Assert.Equal($"Bearer realm=\"{_registry.Address}token\",service=\"atym-registry\",scope=\"repository:team/app:pull\"",
             pull.Headers.WwwAuthenticate.ToString());
         using var push = await Client.PostAsync("/v2/team/app/blobs/uploads/", null);
         Assert.Contains("scope=\"repository:team/app:push,pull\"", push.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);

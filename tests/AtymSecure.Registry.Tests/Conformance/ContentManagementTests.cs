@@ -2,13 +2,14 @@ using System.Net;
 using System.Text.Json;
 using AtymSecure.Oci.Wire;
 using AtymSecure.Registry.Tests.Support;
+using AtymSecure.TestSupport.Registry;
 
 namespace AtymSecure.Registry.Tests.Conformance;
 
 /// <summary>The "Content management" category: deleting tags, manifests and blobs.</summary>
 public sealed class ContentManagementTests : IAsyncLifetime
 {
-    private readonly InProcessRegistryFixture _registry = new();
+    private readonly LoopbackRegistry _registry = new();
     private HttpClient Client => _registry.Client;
 
     public Task InitializeAsync() => _registry.InitializeAsync();
@@ -75,7 +76,7 @@ public sealed class ContentManagementTests : IAsyncLifetime
     [Fact]
     public async Task Deletion_disabled_answers_405_unsupported()
     {
-        await using var registry = await InProcessRegistryFixture.StartAsync(o => o with { EnableDelete = false });
+        await using var registry = await LoopbackRegistry.StartAsync(o => o with { EnableDelete = false });
         var (_, digest) = await registry.Client.PushImageAsync("app", "v1");
         foreach (var path in new[] { "/v2/app/manifests/v1", $"/v2/app/manifests/{digest}" })
         {

@@ -3,13 +3,14 @@ using System.Net.Http.Headers;
 using AtymSecure.Oci.Wire;
 using AtymSecure.Primitives;
 using AtymSecure.Registry.Tests.Support;
+using AtymSecure.TestSupport.Registry;
 
 namespace AtymSecure.Registry.Tests.Conformance;
 
 /// <summary>The "Pull" category of the OCI conformance suite, plus range requests and digest headers.</summary>
 public sealed class PullWorkflowTests : IAsyncLifetime
 {
-    private readonly InProcessRegistryFixture _registry = new();
+    private readonly LoopbackRegistry _registry = new();
     private HttpClient Client => _registry.Client;
 
     public Task InitializeAsync() => _registry.InitializeAsync();

@@ -3,13 +3,14 @@ using System.Net.Http.Headers;
 using AtymSecure.Oci.Wire;
 using AtymSecure.Primitives;
 using AtymSecure.Registry.Tests.Support;
+using AtymSecure.TestSupport.Registry;
 
 namespace AtymSecure.Registry.Tests.Conformance;
 
 /// <summary>The "Push" category of the OCI conformance suite: streamed, monolithic, chunked, mount, manifests, ?tag=.</summary>
 public sealed class PushWorkflowTests : IAsyncLifetime
 {
-    private readonly InProcessRegistryFixture _registry = new(o => o with { ChunkMinLength = 4096 });
+    private readonly LoopbackRegistry _registry = new(o => o with { ChunkMinLength = 4096 });
     private HttpClient Client => _registry.Client;
 
     public Task InitializeAsync() => _registry.InitializeAsync();
@@ -197,7 +198,7 @@ public sealed class PushWorkflowTests : IAsyncLifetime
     [Fact]
     public async Task Mount_without_from_is_a_session_when_automatic_cross_mount_is_off()
     {
-        await using var registry = await InProcessRegistryFixture.StartAsync(o => o with { AutomaticCrossMount = false });
+        await using var registry = await LoopbackRegistry.StartAsync(o => o with { AutomaticCrossMount = false });
         var digest = await registry.Client.PushBlobAsync("source", "x"u8.ToArray());
         using var mount = await registry.Client.PostAsync($"/v2/target/blobs/uploads/?mount={digest}", null);
         Assert.Equal(HttpStatusCode.Accepted, mount.StatusCode);

@@ -6,6 +6,7 @@ using AtymSecure.Primitives;
 using AtymSecure.Registry.Gc;
 using AtymSecure.Registry.Storage;
 using AtymSecure.Registry.Tests.Support;
+using AtymSecure.TestSupport.Registry;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AtymSecure.Registry.Tests.Gc;
@@ -16,7 +17,7 @@ public sealed class RegistryGarbageCollectorTests
     public async Task Unreferenced_blobs_go_after_the_grace_period_and_everything_referenced_stays()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var registry = await InProcessRegistryFixture.StartAsync(configure: b => b.Services.AddSingleton<TimeProvider>(clock));
+        await using var registry = await LoopbackRegistry.StartAsync(configure: b => b.Services.AddSingleton<TimeProvider>(clock));
         var client = registry.Client;
         var (image, imageDigest) = await client.PushImageAsync("app", "v1", layerText: "kept layer");
         var orphan = await client.PushBlobAsync("app", "nobody references me"u8.ToArray());
@@ -53,7 +54,7 @@ public sealed class RegistryGarbageCollectorTests
     public async Task Reusing_an_old_blob_restarts_its_grace_period()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var registry = await InProcessRegistryFixture.StartAsync(configure: b => b.Services.AddSingleton<TimeProvider>(clock));
+        await using var registry = await LoopbackRegistry.StartAsync(configure: b => b.Services.AddSingleton<TimeProvider>(clock));
         var blobs = registry.GetService<IBlobStore>();
         var digest = await registry.Client.PushBlobAsync("app", "old"u8.ToArray());
         File.SetLastWriteTimeUtc(blobs.TryGet(digest)!.LocalPath!, DateTime.UtcNow.AddDays(-2));
@@ -65,24 +66,16 @@ public sealed class RegistryGarbageCollectorTests
     [Fact]
     public async Task Offline_run_collects_a_stopped_registry_and_refuses_a_running_one()
     {
-        var registry = await InProcessRegistryFixture.StartAsync();
-        try
-        {
-            await registry.Client.PushImageAsync("app", "v1");
-            var orphan = await registry.Client.PushBlobAsync("app", "orphan"u8.ToArray());
-            var error = Assert.Throws<InvalidOperationException>(() => RegistryGarbageCollector.Run(registry.DataDirectory, TimeSpan.Zero));
-            Assert.Contains("still running", error.Message, StringComparison.Ordinal);
+        await using var registry = await LoopbackRegistry.StartAsync();
+        await registry.Client.PushImageAsync("app", "v1");
+        var orphan = await registry.Client.PushBlobAsync("app", "orphan"u8.ToArray());
+        var error = Assert.Throws<InvalidOperationException>(() => RegistryGarbageCollector.Run(registry.DataDirectory, TimeSpan.Zero));
+        Assert.Contains("still running", error.Message, StringComparison.Ordinal);
 
-            await registry.App.StopAsync();
-            await registry.App.DisposeAsync();
-            var report = RegistryGarbageCollector.Run(registry.DataDirectory, TimeSpan.Zero);
-            Assert.Equal([orphan], report.Deleted);
-            Assert.Equal(3, report.BlobsKept); // config, layer, manifest bytes
-        }
-        finally
-        {
-            try { Directory.Delete(registry.DataDirectory, true); } catch (IOException) { }
-        }
+        await registry.StopAsync();
+        var report = RegistryGarbageCollector.Run(registry.DataDirectory, TimeSpan.Zero);
+        Assert.Equal([orphan], report.Deleted);
+        Assert.Equal(3, report.BlobsKept); // config, layer, manifest bytes
     }
 
     [Fact]

@@ -4,13 +4,14 @@ using System.Text;
 using AtymSecure.Oci.Wire;
 using AtymSecure.Primitives;
 using AtymSecure.Registry.Tests.Support;
+using AtymSecure.TestSupport.Registry;
 
 namespace AtymSecure.Registry.Tests.Http;
 
 /// <summary>Malformed or hostile requests get a 4xx with a spec error code, never a 5xx, and change nothing.</summary>
 public sealed class BadInputTests : IAsyncLifetime
 {
-    private readonly InProcessRegistryFixture _registry = new();
+    private readonly LoopbackRegistry _registry = new();
     private HttpClient Client => _registry.Client;
 
     public Task InitializeAsync() => _registry.InitializeAsync();

@@ -3,6 +3,7 @@ using System.Text.Json;
 using AtymSecure.Oci.Wire;
 using AtymSecure.Primitives;
 using AtymSecure.Registry.Tests.Support;
+using AtymSecure.TestSupport.Registry;
 
 namespace AtymSecure.Registry.Tests.Http;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using AtymSecure.Registry.Tests.Support;
+using AtymSecure.TestSupport.Registry;
 
 namespace AtymSecure.Registry.Tests.Http;
 

@@ -2,6 +2,7 @@ using System.Net;
 using AtymSecure.Oci.Wire;
 using AtymSecure.Primitives;
 using AtymSecure.Registry.Tests.Support;
+using AtymSecure.TestSupport.Registry;
 
 namespace AtymSecure.Registry.Tests.Storage;
 
@@ -29,7 +30,7 @@ public sealed class CrashConsistencyTests
     [Fact]
     public async Task Snapshot_of_a_running_registry_keeps_acknowledged_writes_and_no_partial_blob()
     {
-        await using var live = await InProcessRegistryFixture.StartAsync();
+        await using var live = await LoopbackRegistry.StartAsync();
         var (manifest, digest) = await live.Client.PushImageAsync("app", "v1");
         using (var retag = await live.Client.PutManifestAsync("app", "v2", manifest)) Assert.Equal(HttpStatusCode.Created, retag.StatusCode);
         var partial = new byte[1 << 20];
@@ -39,7 +40,7 @@ public sealed class CrashConsistencyTests
             Assert.Equal(HttpStatusCode.Accepted, patch.StatusCode);
 
         // Take the "crash image" while everything is still open.
-        var fixture = new InProcessRegistryFixture(o => o);
+        var fixture = new LoopbackRegistry(o => o);
         Directory.Delete(fixture.DataDirectory);
         CopyTree(live.DataDirectory, fixture.DataDirectory);
         await using (fixture)
@@ -60,7 +61,7 @@ public sealed class CrashConsistencyTests
     [Fact]
     public async Task Blob_files_appear_only_complete_and_under_their_digest()
     {
-        await using var registry = await InProcessRegistryFixture.StartAsync();
+        await using var registry = await LoopbackRegistry.StartAsync();
         var content = new byte[300_000];
         Random.Shared.NextBytes(content);
         var digest = await registry.Client.PushBlobAsync("app", content);

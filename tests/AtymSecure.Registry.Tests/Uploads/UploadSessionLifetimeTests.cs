@@ -3,6 +3,7 @@ using System.Net;
 using AtymSecure.Oci.Wire;
 using AtymSecure.Primitives;
 using AtymSecure.Registry.Tests.Support;
+using AtymSecure.TestSupport.Registry;
 using AtymSecure.Registry.Uploads;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -21,7 +22,7 @@ public sealed class UploadSessionLifetimeTests
     [Fact]
     public async Task Session_resumes_after_restart_via_status_get()
     {
-        await using var registry = await InProcessRegistryFixture.StartAsync();
+        await using var registry = await LoopbackRegistry.StartAsync();
         var content = new byte[3 * 1024 * 1024 + 17];
         Random.Shared.NextBytes(content);
         var digest = Digest.Compute(content);
@@ -46,7 +47,7 @@ public sealed class UploadSessionLifetimeTests
     [Fact]
     public async Task Committed_blobs_manifests_and_tags_survive_restart()
     {
-        await using var registry = await InProcessRegistryFixture.StartAsync();
+        await using var registry = await LoopbackRegistry.StartAsync();
         var (manifest, digest) = await registry.Client.PushImageAsync("app", "v1");
         await registry.RestartAsync();
         using var get = await registry.Client.GetAsync("/v2/app/manifests/v1");
@@ -58,7 +59,7 @@ public sealed class UploadSessionLifetimeTests
     public async Task Idle_session_expires_and_its_data_is_removed()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var registry = await InProcessRegistryFixture.StartAsync(
+        await using var registry = await LoopbackRegistry.StartAsync(
             o => o with { UploadExpiry = TimeSpan.FromMinutes(30), UploadSweepInterval = TimeSpan.FromHours(10) },
             b => b.Services.AddSingleton<TimeProvider>(clock));
         using var post = await registry.Client.PostAsync("/v2/app/blobs/uploads/", null);
@@ -79,7 +80,7 @@ public sealed class UploadSessionLifetimeTests
     [Fact]
     public async Task Background_sweeper_expires_sessions_on_its_own()
     {
-        await using var registry = await InProcessRegistryFixture.StartAsync(
+        await using var registry = await LoopbackRegistry.StartAsync(
             o => o with { UploadExpiry = TimeSpan.FromMilliseconds(200), UploadSweepInterval = TimeSpan.FromMilliseconds(100) });
         using var post = await registry.Client.PostAsync("/v2/app/blobs/uploads/", null);
         var location = post.Headers.Location!.ToString();

@@ -1,10 +1,9 @@
-using AtymSecure.TestSupport;
-
-namespace AtymSecure.Interop.Tests.Infrastructure;
+namespace AtymSecure.TestSupport.Registry;
 
 /// <summary>
 /// Our registry as a real process (`atym registry serve`) on 127.0.0.1, so external programs
 /// (skopeo, node) can reach it and so it can be killed with SIGKILL and restarted on the same data.
+/// Needs the CLI built next to the tests (a ProjectReference to cli/); in-process tests use <see cref="LoopbackRegistry"/>.
 /// </summary>
 public sealed class AtymRegistryProcess : IAsyncDisposable
 {
