@@ -1,6 +1,7 @@
 using AtymSecure.Oci.Layout;
 using AtymSecure.Oci.Remote;
 using AtymSecure.Oci.Wire;
+using AtymSecure.TestSupport;
 
 namespace AtymSecure.Oci.Tests;
 
@@ -36,11 +37,11 @@ public sealed class TargetSpecTests
     [Fact]
     public async Task Opens_layouts_and_repositories()
     {
-        var dir = TestData.TempDir();
-        var layout = await TargetSpec.OpenAsync($"oci:{dir}/l:v2");
+        using var dir = TempFolder.Create("oci-test");
+        var layout = await TargetSpec.OpenAsync($"oci:{dir.Path}/l:v2");
         Assert.IsType<OciLayoutStore>(layout.Target);
         Assert.Equal("v2", layout.Reference);
-        Assert.True(File.Exists(Path.Combine(dir, "l", "oci-layout")));
+        Assert.True(File.Exists(Path.Combine(dir.Path, "l", "oci-layout")));
         var repo = Assert.IsType<Repository>((await TargetSpec.OpenAsync("localhost:5000/x/y:t")).Target);
         Assert.Equal("x/y", repo.Name);
     }

@@ -24,11 +24,4 @@ internal static class TestData
             Layers = [layer], Subject = subject, Annotations = annotations, UseSourceDateEpoch = false,
         });
     }
-
-    public static string TempDir()
-    {
-        var d = Path.Combine(Path.GetTempPath(), "atym-oci-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(d);
-        return d;
-    }
 }

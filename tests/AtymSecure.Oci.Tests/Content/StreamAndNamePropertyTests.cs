@@ -3,6 +3,7 @@ using AtymSecure.Oci.Packing;
 using AtymSecure.Oci.Wire;
 using CsCheck;
 using AtymSecure.Primitives;
+using AtymSecure.TestSupport;
 
 namespace AtymSecure.Oci.Tests.Content;
 
@@ -37,13 +38,13 @@ public sealed class StreamAndNamePropertyTests
     [Fact]
     public void Safe_names_never_resolve_outside_the_output_folder()
     {
-        var root = TestData.TempDir();
+        using var root = TempFolder.Create("oci-test");
         Gen.Char["a./\\:~\u0000\n"].Array[0, 24].Select(a => new string(a)).Sample(title =>
         {
             try
             {
-                var full = SafeFileNames.Resolve(root, title);
-                Assert.StartsWith(root + Path.DirectorySeparatorChar, full, StringComparison.Ordinal);
+                var full = SafeFileNames.Resolve(root.Path, title);
+                Assert.StartsWith(root.Path + Path.DirectorySeparatorChar, full, StringComparison.Ordinal);
                 Assert.Null(SafeFileNames.Problem(title));
             }
             catch (UnsafeFileNameException)

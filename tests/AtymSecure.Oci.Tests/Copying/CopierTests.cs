@@ -7,6 +7,7 @@ using AtymSecure.Oci.Remote;
 using AtymSecure.Oci.Tests.Remote;
 using AtymSecure.Oci.Wire;
 using AtymSecure.Primitives;
+using AtymSecure.TestSupport;
 
 namespace AtymSecure.Oci.Tests.Copying;
 
@@ -39,7 +40,8 @@ public sealed class CopierTests
     {
         var src = new MemoryStore();
         var (index, sig, sigsig) = await BuildGraphAsync(src);
-        var layout = await OciLayoutStore.OpenAsync(TestData.TempDir());
+        using var folder = TempFolder.Create("oci-test");
+        var layout = await OciLayoutStore.OpenAsync(folder.Path);
         var root = await src.CopyAsync("v1", layout, null, new CopyOptions { IncludeReferrers = true });
         Assert.Equal(index.Digest, root.Digest);
         Assert.Equal(index.Digest, (await layout.ResolveAsync("v1")).Digest);

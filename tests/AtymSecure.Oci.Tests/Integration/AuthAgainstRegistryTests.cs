@@ -3,16 +3,17 @@ using System.Text.Json;
 using AtymSecure.Oci.Content;
 using AtymSecure.Oci.Remote.Auth;
 using AtymSecure.Registry.Auth;
+using AtymSecure.TestSupport;
+using AtymSecure.TestSupport.Registry;
 
 namespace AtymSecure.Oci.Tests.Integration;
 
 /// <summary>The Docker token flow against our registry's real token endpoint (ES256 tokens).</summary>
 public sealed class AuthAgainstRegistryTests
 {
-    private static string WriteAuthConfig()
+    private static string WriteAuthConfig(TempFolder dir)
     {
-        var dir = TestData.TempDir();
-        var path = Path.Combine(dir, "auth.json");
+        var path = dir.File("auth.json");
         File.WriteAllText(path, JsonSerializer.Serialize(new
         {
             accounts = new object[]
@@ -27,13 +28,14 @@ public sealed class AuthAgainstRegistryTests
     [Fact]
     public async Task Token_flow_with_basic_credentials_pushes_and_pulls()
     {
-        var config = WriteAuthConfig();
-        await using var registry = await RealRegistry.StartAsync(o => o with { AuthConfigPath = config });
-        var alice = registry.Options(new StaticCredentialProvider("localhost", new Credential("alice", "s3cret")));
+        using var dir = TempFolder.Create("oci-auth");
+        var config = WriteAuthConfig(dir);
+        await using var registry = await LoopbackRegistry.StartAsync(o => o with { AuthConfigPath = config });
+        var alice = registry.Options(new StaticCredentialProvider(registry.Host, new Credential("alice", "s3cret")));
         var repo = registry.Repo("team/app", alice);
         var m = await TestData.PushArtifactAsync(repo, "secret payload");
         await repo.TagAsync(m, "v1");
-        var reader = registry.Repo("team/app", registry.Options(new StaticCredentialProvider("localhost", new Credential("reader", "r"))));
+        var reader = registry.Repo("team/app", registry.Options(new StaticCredentialProvider(registry.Host, new Credential("reader", "r"))));
         Assert.Equal(m.Digest, (await reader.ResolveAsync("v1")).Digest);
         var denied = await Assert.ThrowsAnyAsync<RegistryResponseException>(() => reader.PushBytesAsync("application/octet-stream", new byte[] { 1 }));
         Assert.True(denied.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden, denied.Message);
@@ -42,11 +44,12 @@ public sealed class AuthAgainstRegistryTests
     [Fact]
     public async Task Anonymous_and_wrong_password_are_refused_with_typed_errors()
     {
-        var config = WriteAuthConfig();
-        await using var registry = await RealRegistry.StartAsync(o => o with { AuthConfigPath = config });
+        using var dir = TempFolder.Create("oci-auth");
+        var config = WriteAuthConfig(dir);
+        await using var registry = await LoopbackRegistry.StartAsync(o => o with { AuthConfigPath = config });
         var anonymous = await Assert.ThrowsAnyAsync<RegistryResponseException>(() => registry.Repo("team/app").ResolveAsync("v1"));
         Assert.True(anonymous.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden, anonymous.Message);
-        var wrong = registry.Repo("team/app", registry.Options(new StaticCredentialProvider("localhost", new Credential("alice", "nope"))));
+        var wrong = registry.Repo("team/app", registry.Options(new StaticCredentialProvider(registry.Host, new Credential("alice", "nope"))));
         var e = await Assert.ThrowsAnyAsync<RegistryResponseException>(() => wrong.ResolveAsync("v1"));
         Assert.Equal(HttpStatusCode.Unauthorized, e.StatusCode);
     }

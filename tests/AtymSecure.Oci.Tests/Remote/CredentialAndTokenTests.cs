@@ -4,6 +4,7 @@ using System.Text;
 using AtymSecure.Oci.Remote;
 using AtymSecure.Oci.Remote.Auth;
 using AtymSecure.Oci.Tests.Fakes;
+using AtymSecure.TestSupport;
 
 namespace AtymSecure.Oci.Tests.Remote;
 
@@ -43,8 +44,11 @@ public sealed class CredentialAndTokenTests
     }
 
     [Fact]
-    public void Missing_docker_config_means_anonymous() =>
-        Assert.NotNull(DockerConfigCredentialProvider.Load(Path.Combine(TestData.TempDir(), "none.json")));
+    public void Missing_docker_config_means_anonymous()
+    {
+        using var folder = TempFolder.Create("oci-test");
+        Assert.NotNull(DockerConfigCredentialProvider.Load(folder.File("none.json")));
+    }
 
     [Fact]
     public void Token_lifetime_defaults_to_60_seconds_and_renews_early()
