@@ -27,17 +27,22 @@ public sealed class LoopbackRegistry : IAsyncLifetime, IAsyncDisposable
     private WebApplication? _app;
     private Uri? _address;
 
-    public LoopbackRegistry() : this(o => o)
+    /// <summary>Default options (the only public constructor: xunit builds class fixtures through it).</summary>
+    public LoopbackRegistry() : this(o => o, null)
     {
     }
 
-    /// <param name="customize">Changes to the default options (data folder and listen URL are set already).</param>
-    /// <param name="configure">Extra builder changes, e.g. replacing the <see cref="TimeProvider"/>.</param>
-    public LoopbackRegistry(Func<RegistryOptions, RegistryOptions> customize, Action<WebApplicationBuilder>? configure = null)
+    private LoopbackRegistry(Func<RegistryOptions, RegistryOptions> customize, Action<WebApplicationBuilder>? configure)
     {
         _customize = customize;
         _configure = configure;
     }
+
+    /// <summary>A registry not started yet (start it with <see cref="InitializeAsync"/>, e.g. from the test class's own).</summary>
+    /// <param name="customize">Changes to the default options (data folder and listen URL are set already).</param>
+    /// <param name="configure">Extra builder changes, e.g. replacing the <see cref="TimeProvider"/>.</param>
+    public static LoopbackRegistry Create(Func<RegistryOptions, RegistryOptions>? customize = null, Action<WebApplicationBuilder>? configure = null) =>
+        new(customize ?? (o => o), configure);
 
     /// <summary>The registry's data folder (exists from construction; deleted on dispose).</summary>
     public string DataDirectory => _data.Path;
@@ -59,7 +64,7 @@ public sealed class LoopbackRegistry : IAsyncLifetime, IAsyncDisposable
     public static async Task<LoopbackRegistry> StartAsync(Func<RegistryOptions, RegistryOptions>? customize = null,
         Action<WebApplicationBuilder>? configure = null)
     {
-        var registry = new LoopbackRegistry(customize ?? (o => o), configure);
+        var registry = Create(customize, configure);
         await registry.InitializeAsync();
         return registry;
     }

@@ -1,6 +1,5 @@
-using System.Runtime.CompilerServices;
-using AtymSecure.Registry.Hosting;
-using Microsoft.AspNetCore.Builder;
+using AtymSecure.TestSupport;
+using AtymSecure.TestSupport.Registry;
 
 namespace AtymSecure.Cli.Tests.Commands;
 
@@ -12,18 +11,12 @@ namespace AtymSecure.Cli.Tests.Commands;
 [Collection(ConsoleCollection.Name)]
 public sealed class ContainerPipelineTests : IAsyncLifetime
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("atym-pipeline-").FullName;
-    private WebApplication _registry = null!;
-    private string _host = "";
-
-    private static string Samples([CallerFilePath] string here = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "..", "samples"));
+    private readonly TempFolder _folder = TempFolder.Create("pipeline");
+    private readonly LoopbackRegistry _registry = new();
 
     public async Task InitializeAsync()
     {
-        _registry = RegistryServer.Build(new RegistryOptions { DataDirectory = Path.Combine(_dir, "registry"), ListenUrl = "http://127.0.0.1:0" });
-        await _registry.StartAsync();
-        _host = RegistryServer.ListeningAddress(_registry).Authority;
+        await _registry.InitializeAsync();
         Environment.SetEnvironmentVariable("ATYM_KEY_PASSPHRASE", "pipeline-test");
         Environment.SetEnvironmentVariable("SOURCE_DATE_EPOCH", "1764000000");
     }
@@ -31,7 +24,7 @@ public sealed class ContainerPipelineTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _registry.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
+        _folder.Dispose();
     }
 
     private static async Task<string> Ok(params string[] args)
@@ -44,20 +37,20 @@ public sealed class ContainerPipelineTests : IAsyncLifetime
     [Fact]
     public async Task Build_push_sign_attest_verify_compile_and_bundle()
     {
-        var key = Path.Combine(_dir, "dev");
+        var key = _folder.File("dev");
         await Ok("keygen", key);
-        var other = Path.Combine(_dir, "other");
+        var other = _folder.File("other");
         await Ok("keygen", other, "--algorithm", "ed25519");
 
         foreach (var (sample, version) in new[] { ("sensor-filter", "1.0.0"), ("sensor-filter-v1.1.0", "1.1.0") })
         {
-            var layout = Path.Combine(_dir, sample);
-            var built = await Ok("build", Path.Combine(Samples(), sample), "-o", layout);
-            var rebuilt = await Ok("build", Path.Combine(Samples(), sample), "-o", layout + "-again");
+            var layout = _folder.File(sample);
+            var built = await Ok("build", Path.Combine(RepositoryRoot.Samples, sample), "-o", layout);
+            var rebuilt = await Ok("build", Path.Combine(RepositoryRoot.Samples, sample), "-o", layout + "-again");
             Assert.Equal(built.Split("Digest: ")[1], rebuilt.Split("Digest: ")[1]); // deterministic
-            await Ok("copy", $"oci:{layout}:{version}", $"{_host}/samples/sensor-filter:{version}");
+            await Ok("copy", $"oci:{layout}:{version}", $"{_registry.Host}/samples/sensor-filter:{version}");
         }
-        var reference = $"{_host}/samples/sensor-filter:1.0.0";
+        var reference = $"{_registry.Host}/samples/sensor-filter:1.0.0";
         Assert.Contains("sensor-filter", await Ok("inspect", reference));
 
         var unsigned = await CliRunner.RunAsync("verify", reference, "--key", key + ".pub");
@@ -65,22 +58,22 @@ public sealed class ContainerPipelineTests : IAsyncLifetime
 
         // Before, `atym bundle --key` signed whatever the registry returned.
         var unsignedCut = await CliRunner.RunAsync("bundle", reference, "--device-class", "portable-pulley64", "--key", key + ".key",
-            "--trust", key + ".pub", "--output", Path.Combine(_dir, "unsigned.bundle"));
+            "--trust", key + ".pub", "--output", _folder.File("unsigned.bundle"));
         Assert.Equal(1, unsignedCut.ExitCode);
         Assert.Contains($"UntrustedContainerException: refusing to cut a bundle of {reference}: the container is not signed", unsignedCut.StdErr);
-        Assert.False(File.Exists(Path.Combine(_dir, "unsigned.bundle")));
+        Assert.False(File.Exists(_folder.File("unsigned.bundle")));
         var noTrust = await CliRunner.RunAsync("bundle", reference, "--device-class", "portable-pulley64", "--key", key + ".key",
-            "--output", Path.Combine(_dir, "unsigned.bundle"));
+            "--output", _folder.File("unsigned.bundle"));
         Assert.NotEqual(0, noTrust.ExitCode);
         Assert.Contains("--trust", noTrust.StdErr + noTrust.StdOut);
 
         await Ok("sign", reference, "--key", key + ".key", "--legacy-cosign");
-        await Ok("sign", $"{_host}/samples/sensor-filter:1.1.0", "--key", key + ".key");
+        await Ok("sign", $"{_registry.Host}/samples/sensor-filter:1.1.0", "--key", key + ".key");
         var untrustedCut = await CliRunner.RunAsync("bundle", reference, "--device-class", "portable-pulley64", "--key", key + ".key",
-            "--trust", other + ".pub", "--output", Path.Combine(_dir, "untrusted.bundle"));
+            "--trust", other + ".pub", "--output", _folder.File("untrusted.bundle"));
         Assert.Equal(1, untrustedCut.ExitCode);
         Assert.Contains("the container is signed only by keys that are not trusted (--trust)", untrustedCut.StdErr);
-        Assert.False(File.Exists(Path.Combine(_dir, "untrusted.bundle")));
+        Assert.False(File.Exists(_folder.File("untrusted.bundle")));
         await Ok("attest", reference, "--key", key + ".key");
         var verified = await Ok("verify", reference, "--key", key + ".pub");
         Assert.Contains("https://slsa.dev/provenance/v1", verified);
@@ -94,8 +87,8 @@ public sealed class ContainerPipelineTests : IAsyncLifetime
         Assert.Contains("Output:   sha256:", compiled);
         Assert.Contains("application/vnd.atym.aot.v1", await Ok("referrers", reference));
 
-        var bundle = Path.Combine(_dir, "update.bundle");
-        var cut = await Ok("bundle", $"{_host}/samples/sensor-filter:1.1.0", "--device-class", "portable-pulley64",
+        var bundle = _folder.File("update.bundle");
+        var cut = await Ok("bundle", $"{_registry.Host}/samples/sensor-filter:1.1.0", "--device-class", "portable-pulley64",
             "--from", reference, "--key", key + ".key", "--trust", key + ".pub", "--output", bundle);
         Assert.Contains("Delta", cut);
         // The base (1.0.0) was compiled and attached above: its output is reused, not compiled again.
@@ -104,18 +97,18 @@ public sealed class ContainerPipelineTests : IAsyncLifetime
         Assert.True(File.Exists(bundle));
 
         // A deployment may grant less than the container asks for, never more.
-        var reduced = Path.Combine(_dir, "reduced.bundle");
+        var reduced = _folder.File("reduced.bundle");
         var granted = await Ok("bundle", reference, "--device-class", "portable-pulley64", "--grant", "sensor:temp0", "--grant", "log",
             "--key", key + ".key", "--trust", key + ".pub", "--output", reduced);
         Assert.Contains("Full (None)", granted);
         Assert.Contains("grants [log, sensor:temp0]", granted);
         var tooMuch = await CliRunner.RunAsync("bundle", reference, "--device-class", "portable-pulley64", "--grant", "gpio:4",
-            "--key", key + ".key", "--trust", key + ".pub", "--output", Path.Combine(_dir, "refused.bundle"));
+            "--key", key + ".key", "--trust", key + ".pub", "--output", _folder.File("refused.bundle"));
         Assert.Equal(1, tooMuch.ExitCode);
         Assert.Contains("cannot grant 'gpio:4': sensor-filter 1.0.0 asks only for [log, sensor:temp0, publish:telemetry/temp]", tooMuch.StdErr);
-        Assert.False(File.Exists(Path.Combine(_dir, "refused.bundle")));
+        Assert.False(File.Exists(_folder.File("refused.bundle")));
         var malformed = await CliRunner.RunAsync("bundle", reference, "--device-class", "portable-pulley64", "--grant", "root",
-            "--key", key + ".key", "--trust", key + ".pub", "--output", Path.Combine(_dir, "refused.bundle"));
+            "--key", key + ".key", "--trust", key + ".pub", "--output", _folder.File("refused.bundle"));
         Assert.Equal(1, malformed.ExitCode);
         Assert.Contains("invalid capability 'root'", malformed.StdErr);
     }

@@ -1,5 +1,5 @@
-using AtymSecure.Registry.Hosting;
-using Microsoft.AspNetCore.Builder;
+using AtymSecure.TestSupport;
+using AtymSecure.TestSupport.Registry;
 
 namespace AtymSecure.Cli.Tests.Commands;
 
@@ -7,62 +7,52 @@ namespace AtymSecure.Cli.Tests.Commands;
 [Collection(ConsoleCollection.Name)]
 public sealed class ContentCommandsTests : IAsyncLifetime
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("atym-cli-").FullName;
-    private WebApplication _registry = null!;
-    private string _host = "";
+    private readonly TempFolder _folder = TempFolder.Create("cli");
+    private readonly LoopbackRegistry _registry = new();
 
     public async Task InitializeAsync()
     {
-        _registry = RegistryServer.Build(new RegistryOptions { DataDirectory = Path.Combine(_dir, "registry"), ListenUrl = "http://127.0.0.1:0" });
-        await _registry.StartAsync();
-        _host = RegistryServer.ListeningAddress(_registry).Authority;
+        await _registry.InitializeAsync();
     }
 
     public async Task DisposeAsync()
     {
         await _registry.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
-    }
-
-    private string File(string name, string content)
-    {
-        var path = Path.Combine(_dir, name);
-        System.IO.File.WriteAllText(path, content);
-        return path;
+        _folder.Dispose();
     }
 
     [Fact]
     public async Task Push_ls_pull_tag_copy_manifest_and_referrers_work_end_to_end()
     {
-        var readme = File("readme.txt", "hello");
-        var model = File("model.bin", "weights");
-        var push = await CliRunner.RunAsync("push", $"{_host}/demo/app:v1", readme, $"{model}:application/octet-stream", "-a", "org.example.note=cli");
+        var readme = _folder.Write("readme.txt", "hello");
+        var model = _folder.Write("model.bin", "weights");
+        var push = await CliRunner.RunAsync("push", $"{_registry.Host}/demo/app:v1", readme, $"{model}:application/octet-stream", "-a", "org.example.note=cli");
         Assert.Equal(0, push.ExitCode);
         var digest = push.StdOut.Split("Digest: ")[1].Trim();
 
-        Assert.Equal(0, (await CliRunner.RunAsync("tag", $"{_host}/demo/app:v1", "stable", "latest")).ExitCode);
-        var ls = await CliRunner.RunAsync("ls", $"{_host}/demo/app");
+        Assert.Equal(0, (await CliRunner.RunAsync("tag", $"{_registry.Host}/demo/app:v1", "stable", "latest")).ExitCode);
+        var ls = await CliRunner.RunAsync("ls", $"{_registry.Host}/demo/app");
         Assert.Equal(["latest", "stable", "v1"], ls.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries));
 
-        var fetched = await CliRunner.RunAsync("manifest", "fetch", $"{_host}/demo/app:stable", "--descriptor");
+        var fetched = await CliRunner.RunAsync("manifest", "fetch", $"{_registry.Host}/demo/app:stable", "--descriptor");
         Assert.Contains(digest, fetched.StdOut);
 
-        var output = Path.Combine(_dir, "out");
-        Assert.Equal(0, (await CliRunner.RunAsync("pull", $"{_host}/demo/app:v1", "-o", output)).ExitCode);
-        Assert.Equal("weights", System.IO.File.ReadAllText(Path.Combine(output, "model.bin")));
+        var output = _folder.File("out");
+        Assert.Equal(0, (await CliRunner.RunAsync("pull", $"{_registry.Host}/demo/app:v1", "-o", output)).ExitCode);
+        Assert.Equal("weights", File.ReadAllText(Path.Combine(output, "model.bin")));
 
-        var layout = Path.Combine(_dir, "layout");
-        var copy = await CliRunner.RunAsync("copy", $"{_host}/demo/app:v1", $"oci:{layout}:v1");
+        var layout = _folder.File("layout");
+        var copy = await CliRunner.RunAsync("copy", $"{_registry.Host}/demo/app:v1", $"oci:{layout}:v1");
         Assert.Equal(0, copy.ExitCode);
         Assert.Contains(digest, copy.StdOut);
-        Assert.Equal(0, (await CliRunner.RunAsync("copy", $"oci:{layout}:v1", $"{_host}/mirror/app:v1")).ExitCode);
-        Assert.Contains(digest, (await CliRunner.RunAsync("manifest", "fetch", $"{_host}/mirror/app:v1", "--descriptor")).StdOut);
+        Assert.Equal(0, (await CliRunner.RunAsync("copy", $"oci:{layout}:v1", $"{_registry.Host}/mirror/app:v1")).ExitCode);
+        Assert.Contains(digest, (await CliRunner.RunAsync("manifest", "fetch", $"{_registry.Host}/mirror/app:v1", "--descriptor")).StdOut);
 
-        var referrers = await CliRunner.RunAsync("referrers", $"{_host}/demo/app:v1");
+        var referrers = await CliRunner.RunAsync("referrers", $"{_registry.Host}/demo/app:v1");
         Assert.Contains("has 0 referrer(s)", referrers.StdOut);
 
-        Assert.Equal(0, (await CliRunner.RunAsync("manifest", "delete", $"{_host}/demo/app@{digest}")).ExitCode);
-        Assert.NotEqual(0, (await CliRunner.RunAsync("manifest", "fetch", $"{_host}/demo/app:stable")).ExitCode);
+        Assert.Equal(0, (await CliRunner.RunAsync("manifest", "delete", $"{_registry.Host}/demo/app@{digest}")).ExitCode);
+        Assert.NotEqual(0, (await CliRunner.RunAsync("manifest", "fetch", $"{_registry.Host}/demo/app:stable")).ExitCode);
     }
 
     [Fact]

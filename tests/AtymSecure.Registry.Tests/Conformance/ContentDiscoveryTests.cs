@@ -19,7 +19,7 @@ public sealed class ContentDiscoveryTests : IAsyncLifetime
     private const string TestAnnotation = "org.opencontainers.conformance.test";
     private const string Bagel = "application/vnd.nhl.peanut.butter.bagel";
     private const string Waffle = "application/vnd.food.stand.waffle";
-    private readonly LoopbackRegistry _registry = new(o => o with { ReferrersPageSize = 3, TagsPageLimit = 50 });
+    private readonly LoopbackRegistry _registry = LoopbackRegistry.Create(o => o with { ReferrersPageSize = 3, TagsPageLimit = 50 });
     private HttpClient Client => _registry.Client;
     private string _subjectDescriptor = "";
     private Digest _subject;

@@ -10,7 +10,7 @@ namespace AtymSecure.Registry.Tests.Conformance;
 /// <summary>The "Push" category of the OCI conformance suite: streamed, monolithic, chunked, mount, manifests, ?tag=.</summary>
 public sealed class PushWorkflowTests : IAsyncLifetime
 {
-    private readonly LoopbackRegistry _registry = new(o => o with { ChunkMinLength = 4096 });
+    private readonly LoopbackRegistry _registry = LoopbackRegistry.Create(o => o with { ChunkMinLength = 4096 });
     private HttpClient Client => _registry.Client;
 
     public Task InitializeAsync() => _registry.InitializeAsync();

@@ -40,7 +40,7 @@ public sealed class CrashConsistencyTests
             Assert.Equal(HttpStatusCode.Accepted, patch.StatusCode);
 
         // Take the "crash image" while everything is still open.
-        var fixture = new LoopbackRegistry(o => o);
+        var fixture = new LoopbackRegistry();
         Directory.Delete(fixture.DataDirectory);
         CopyTree(live.DataDirectory, fixture.DataDirectory);
         await using (fixture)

@@ -7,6 +7,7 @@ using AtymSecure.Signer.Tests.Infrastructure;
 using AtymSecure.Signer.Verification;
 using AtymSecure.Signer.Wire;
 using AtymSecure.TestSupport;
+using AtymSecure.TestSupport.Registry;
 
 namespace AtymSecure.Signer.Tests.Interop;
 
