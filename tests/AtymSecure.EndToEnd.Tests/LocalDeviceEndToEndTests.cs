@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using AtymSecure.TestSupport;
+using AtymSecure.TestSupport.Registry;
 
 namespace AtymSecure.EndToEnd.Tests;
 
@@ -15,14 +16,13 @@ public sealed class LocalDeviceEndToEndTests : IAsyncLifetime
 {
     private const string SensorFilter = "sensor-filter";
     private const string Detector = "anomaly-detector";
-    private readonly string _dir = Directory.CreateTempSubdirectory("atym-e2e-").FullName;
+    private readonly TempFolder _folder = TempFolder.Create("e2e");
     private readonly AtymProcess _atym;
-    private BackgroundProcess _registry = null!;
-    private string _host = "";
+    private AtymRegistryProcess _registry = null!;
 
     public LocalDeviceEndToEndTests()
     {
-        _atym = new AtymProcess(_dir, new Dictionary<string, string>
+        _atym = new AtymProcess(_folder.Path, new Dictionary<string, string>
         {
             ["ATYM_KEY_PASSPHRASE"] = "e2e-test",
             ["SOURCE_DATE_EPOCH"] = "1764000000",
@@ -36,27 +36,24 @@ public sealed class LocalDeviceEndToEndTests : IAsyncLifetime
         _ => "portable-pulley64",
     };
 
-    private string Data => Path.Combine(_dir, "device");
+    private string Data => _folder.File("device");
 
     public async Task InitializeAsync()
     {
-        var port = LoopbackPort.Next();
-        _host = $"127.0.0.1:{port}";
-        _registry = _atym.Start("registry", "serve", "--listen", _host, "--data", Path.Combine(_dir, "registry"));
-        await LoopbackPort.WaitForHttpAsync(new Uri($"http://{_host}/v2/"), TimeSpan.FromSeconds(60), () => _registry.Log);
+        _registry = await AtymRegistryProcess.StartAsync();
     }
 
     public async Task DisposeAsync()
     {
         await _registry.DisposeAsync();
-        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        _folder.Dispose();
     }
 
-    private string Ref(string name, string version) => $"{_host}/samples/{name}:{version}";
+    private string Ref(string name, string version) => $"{_registry.HostPort}/samples/{name}:{version}";
 
     private async Task<string> Bundle(string name, string version, string file, string? from = null, params string[] extra)
     {
-        var path = Path.Combine(_dir, file);
+        var path = _folder.File(file);
         string[] args = ["bundle", Ref(name, version), "--device-class", DeviceClass, "--key", "dev.key", "--trust", "dev.pub", "--output", path];
         if (from is not null) args = [.. args, "--from", Ref(name, from)];
         await _atym.Ok([.. args, .. extra]);
@@ -77,7 +74,7 @@ public sealed class LocalDeviceEndToEndTests : IAsyncLifetime
             ("sensor-filter-bad", SensorFilter, "1.2.0"), ("anomaly-detector", Detector, "1.0.0"),
         })
         {
-            var layout = Path.Combine(_dir, "layouts", sample);
+            var layout = Path.Combine(_folder.Path, "layouts", sample);
             await _atym.Ok("build", Path.Combine(RepositoryRoot.Samples, sample), "-o", layout);
             await _atym.Ok("copy", $"oci:{layout}:{version}", Ref(name, version));
             await _atym.Ok("sign", Ref(name, version), "--key", "dev.key");

@@ -6,6 +6,7 @@ using AtymSecure.Oci.Remote;
 using AtymSecure.Oci.Wire;
 using AtymSecure.Primitives;
 using AtymSecure.TestSupport;
+using AtymSecure.TestSupport.Registry;
 
 namespace AtymSecure.Interop.Tests;
 

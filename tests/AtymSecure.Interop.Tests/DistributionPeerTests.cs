@@ -4,6 +4,7 @@ using AtymSecure.Oci.Copying;
 using AtymSecure.Oci.Packing;
 using AtymSecure.Oci.Remote;
 using AtymSecure.Oci.Wire;
+using AtymSecure.TestSupport.Registry;
 
 namespace AtymSecure.Interop.Tests;
 

@@ -36,7 +36,7 @@ public sealed class AtymRegistryProcess : IAsyncDisposable
         var atym = Path.Combine(AppContext.BaseDirectory, "atym.dll");
         if (!File.Exists(atym)) throw new InvalidOperationException($"{atym} is missing: the CLI was not built next to the tests");
         _process = BackgroundProcess.Start("dotnet", [atym, "registry", "serve", "--listen", HostPort, "--data", DataDirectory]);
-        await LoopbackPort.WaitForHttpAsync(new Uri(BaseUri, "v2/"), TimeSpan.FromSeconds(30), () => Log);
+        await LoopbackPort.WaitForHttpAsync(new Uri(BaseUri, "v2/"), TimeSpan.FromSeconds(60), () => Log);
     }
 
     /// <summary>SIGKILL: no shutdown hooks, no flushing — like a crash or a power cut of the server.</summary>

@@ -1,3 +1,5 @@
+using AtymSecure.TestSupport.Registry;
+
 namespace AtymSecure.Interop.Tests.Infrastructure;
 
 /// <summary>One registry process shared by a test class (starting a process costs seconds).</summary>
