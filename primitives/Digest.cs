@@ -34,6 +34,9 @@ public readonly partial record struct Digest
 
     public bool IsSupported => Algorithm == Sha256 || Algorithm == Sha512;
 
+    /// <summary>True for a sha256 digest: the only kind the 32-byte fields of bundle headers, delta patches and slot records hold.</summary>
+    public bool IsSha256 => Algorithm == Sha256;
+
     public override string ToString() => Algorithm is null ? "" : $"{Algorithm}:{Encoded}";
 
     [GeneratedRegex("^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$", RegexOptions.CultureInvariant)]
@@ -112,6 +115,16 @@ public readonly partial record struct Digest
         if (hash.Length != Sha256Size)
             throw new ArgumentException($"a SHA-256 digest is {Sha256Size} bytes, got {hash.Length}", nameof(hash));
         return new Digest(Sha256, Convert.ToHexStringLower(hash));
+    }
+
+    /// <summary>
+    /// <see cref="FromSha256"/> for bytes read from untrusted input: false (and the default, not-sha256 digest)
+    /// instead of an exception when <paramref name="hash"/> is not <see cref="Sha256Size"/> bytes.
+    /// </summary>
+    public static bool TryFromSha256(ReadOnlySpan<byte> hash, out Digest digest)
+    {
+        digest = hash.Length == Sha256Size ? new Digest(Sha256, Convert.ToHexStringLower(hash)) : default;
+        return digest.IsSha256;
     }
 
     /// <summary>Bytes of the hash (32 for sha256, 64 for sha512).</summary>

@@ -13,12 +13,4 @@ public sealed record BundleExpectations(
     DateTimeOffset Now,
     ulong MinimumSecurityCounter,
     ulong SlotCapacity,
-    byte[]? InstalledDigest = null)
-{
-    public bool Equals(BundleExpectations? other) =>
-        other is not null && DeviceClass == other.DeviceClass && Now == other.Now && MinimumSecurityCounter == other.MinimumSecurityCounter
-        && SlotCapacity == other.SlotCapacity && ValueEquality.Bytes(InstalledDigest, other.InstalledDigest);
-
-    public override int GetHashCode() =>
-        HashCode.Combine(DeviceClass, Now, MinimumSecurityCounter, SlotCapacity, ValueEquality.BytesHash(InstalledDigest));
-}
+    Digest? InstalledDigest = null);

@@ -24,11 +24,13 @@ public sealed partial record BundleHeader
     public required ArtifactKind ArtifactKind { get; init; }
     /// <summary>Raw artifact unless the target image is a container image (then ArtifactKind/TargetTriple describe its code).</summary>
     public ImageFormat ImageFormat { get; init; } = ImageFormat.RawArtifact;
-    public required byte[] TargetDigest { get; init; }
+    /// <summary>SHA-256 of the image as it must end up in the slot (32 raw bytes on the wire).</summary>
+    public required Digest TargetDigest { get; init; }
     public required ulong TargetSize { get; init; }
     public required PayloadKind PayloadKind { get; init; }
     public required PayloadCodec Codec { get; init; }
-    public byte[]? BaseDigest { get; init; }
+    /// <summary>For a delta: SHA-256 of the image it applies to (32 raw bytes on the wire).</summary>
+    public Digest? BaseDigest { get; init; }
     public ulong? BaseSize { get; init; }
     public required ulong PayloadLength { get; init; }
     public required uint ChunkSize { get; init; }
@@ -55,20 +57,20 @@ public sealed partial record BundleHeader
     public static int ExpectedChunkCount(ulong payloadLength, uint chunkSize) =>
         chunkSize == 0 ? 0 : (int)Math.Min(int.MaxValue, (payloadLength + chunkSize - 1) / chunkSize);
 
-    /// <summary>By value: digests, chunk hashes and every other field (records would compare the arrays by reference).</summary>
+    /// <summary>By value: chunk hashes and every other field (records would compare the arrays by reference).</summary>
     public bool Equals(BundleHeader? other) =>
         other is not null
         && ContainerName == other.ContainerName && ContainerVersion == other.ContainerVersion && SecurityCounter == other.SecurityCounter
         && DeviceClass == other.DeviceClass && TargetTriple == other.TargetTriple && ArtifactKind == other.ArtifactKind
-        && ImageFormat == other.ImageFormat && ValueEquality.Bytes(TargetDigest, other.TargetDigest) && TargetSize == other.TargetSize
-        && PayloadKind == other.PayloadKind && Codec == other.Codec && ValueEquality.Bytes(BaseDigest, other.BaseDigest) && BaseSize == other.BaseSize
+        && ImageFormat == other.ImageFormat && TargetDigest == other.TargetDigest && TargetSize == other.TargetSize
+        && PayloadKind == other.PayloadKind && Codec == other.Codec && BaseDigest == other.BaseDigest && BaseSize == other.BaseSize
         && PayloadLength == other.PayloadLength && ChunkSize == other.ChunkSize
         && ValueEquality.Lists(ChunkHashes, other.ChunkHashes, ValueEquality.ByteArrays)
         && ExpiresUnixSeconds == other.ExpiresUnixSeconds && CreatedUnixSeconds == other.CreatedUnixSeconds
         && ProvenanceDigest == other.ProvenanceDigest && SourceManifestDigest == other.SourceManifestDigest;
 
     public override int GetHashCode() =>
-        HashCode.Combine(ContainerName, ContainerVersion, SecurityCounter, DeviceClass, ValueEquality.BytesHash(TargetDigest), TargetSize, PayloadLength, ExpiresUnixSeconds);
+        HashCode.Combine(ContainerName, ContainerVersion, SecurityCounter, DeviceClass, TargetDigest, TargetSize, PayloadLength, ExpiresUnixSeconds);
 
     [GeneratedRegex("^sha256:[a-f0-9]{64}$", RegexOptions.CultureInvariant)]
     private static partial Regex OciDigestPattern();
@@ -100,7 +102,7 @@ public sealed partial record BundleHeader
             Add("imageFormat", "a container image cannot hold a wasm2c object (MCU code is linked into firmware; use a raw artifact)");
         if (!Enum.IsDefined(PayloadKind)) Add("payloadKind", $"unknown value {(byte)PayloadKind}");
         if (!Enum.IsDefined(Codec)) Add("codec", $"unknown value {(byte)Codec}");
-        if (TargetDigest is null || TargetDigest.Length != Sha256Bytes) Add("targetDigest", "must be 32 bytes (SHA-256)");
+        if (!TargetDigest.IsSha256) Add("targetDigest", "must be 32 bytes (SHA-256)");
         if (TargetSize == 0) Add("targetSize", "must be positive");
         switch (PayloadKind)
         {
@@ -110,7 +112,7 @@ public sealed partial record BundleHeader
                 if (Codec == PayloadCodec.None && PayloadLength != TargetSize) Add("payloadLength", "must equal targetSize for an uncompressed full payload");
                 break;
             case PayloadKind.Delta:
-                if (BaseDigest is null || BaseDigest.Length != Sha256Bytes) Add("baseDigest", "a delta needs the 32-byte SHA-256 of its base");
+                if (BaseDigest is not { IsSha256: true }) Add("baseDigest", "a delta needs the 32-byte SHA-256 of its base");
                 if (BaseSize is null or 0) Add("baseSize", "a delta needs the size of its base");
                 if (Codec is not (PayloadCodec.ZstdPrefix or PayloadCodec.SeqDiff)) Add("codec", $"{Codec} is not a delta codec");
                 break;

@@ -32,6 +32,7 @@ public static class BundleHeaderCodec
         void PutU64(BundleTag tag, ulong value) { Span<byte> b = stackalloc byte[8]; BinaryPrimitives.WriteUInt64LittleEndian(b, value); Put(tag, b); }
         void PutU32(BundleTag tag, uint value) { Span<byte> b = stackalloc byte[4]; BinaryPrimitives.WriteUInt32LittleEndian(b, value); Put(tag, b); }
         void PutU8(BundleTag tag, byte value) => Put(tag, [value]);
+        void PutSha256(BundleTag tag, Digest value) { Span<byte> b = stackalloc byte[Digest.Sha256Size]; value.WriteTo(b); Put(tag, b); }
 
         PutText(BundleTag.ContainerName, header.ContainerName);
         PutText(BundleTag.ContainerVersion, header.ContainerVersion);
@@ -41,11 +42,11 @@ public static class BundleHeaderCodec
         PutU8(BundleTag.ArtifactKind, (byte)header.ArtifactKind);
         // Only when non-zero: bundles from before the tag existed keep their exact bytes.
         if (header.ImageFormat != ImageFormat.RawArtifact) PutU8(BundleTag.ImageFormat, (byte)header.ImageFormat);
-        Put(BundleTag.TargetDigest, header.TargetDigest);
+        PutSha256(BundleTag.TargetDigest, header.TargetDigest);
         PutU64(BundleTag.TargetSize, header.TargetSize);
         PutU8(BundleTag.PayloadKind, (byte)header.PayloadKind);
         PutU8(BundleTag.Codec, (byte)header.Codec);
-        if (header.BaseDigest is not null) Put(BundleTag.BaseDigest, header.BaseDigest);
+        if (header.BaseDigest is { } baseDigest) PutSha256(BundleTag.BaseDigest, baseDigest);
         if (header.BaseSize is { } baseSize) PutU64(BundleTag.BaseSize, baseSize);
         PutU64(BundleTag.PayloadLength, header.PayloadLength);
         PutU32(BundleTag.ChunkSize, header.ChunkSize);
@@ -107,6 +108,8 @@ public static class BundleHeaderCodec
         ulong? OptionalU64(BundleTag tag) => f.ContainsKey(tag) ? U64(tag) : null;
         uint U32(BundleTag tag) => Fixed(tag, Required(tag), 4) is { Length: 4 } b ? BinaryPrimitives.ReadUInt32LittleEndian(b) : 0;
         byte U8(BundleTag tag) => Fixed(tag, Required(tag), 1) is { Length: 1 } b ? b[0] : (byte)0;
+        // Bytes that are not 32 long become the default (not-sha256) digest, which Validate reports with every other problem.
+        Digest Sha256(byte[] value) => Digest.TryFromSha256(value, out var digest) ? digest : default;
 
         ImageFormat OptionalImageFormat() =>
             f.TryGetValue(BundleTag.ImageFormat, out var v) ? (ImageFormat)(Fixed(BundleTag.ImageFormat, v, 1) is [var b] ? b : throw new BundleFormatException(nameof(BundleTag.ImageFormat), "must be 1 byte, is 0")) : ImageFormat.RawArtifact;
@@ -126,11 +129,11 @@ public static class BundleHeaderCodec
             TargetTriple = Text(BundleTag.TargetTriple),
             ArtifactKind = (ArtifactKind)U8(BundleTag.ArtifactKind),
             ImageFormat = OptionalImageFormat(),
-            TargetDigest = Required(BundleTag.TargetDigest),
+            TargetDigest = Sha256(Required(BundleTag.TargetDigest)),
             TargetSize = U64(BundleTag.TargetSize),
             PayloadKind = (PayloadKind)U8(BundleTag.PayloadKind),
             Codec = (PayloadCodec)U8(BundleTag.Codec),
-            BaseDigest = f.GetValueOrDefault(BundleTag.BaseDigest),
+            BaseDigest = f.TryGetValue(BundleTag.BaseDigest, out var baseDigest) ? Sha256(baseDigest) : null,
             BaseSize = OptionalU64(BundleTag.BaseSize),
             PayloadLength = U64(BundleTag.PayloadLength),
             ChunkSize = U32(BundleTag.ChunkSize),

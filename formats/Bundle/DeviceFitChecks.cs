@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using AtymSecure.Primitives;
 
 namespace AtymSecure.Formats.Bundle;
@@ -28,11 +27,10 @@ public static class DeviceFitChecks
             Add(ReasonCodes.CounterRollback, "securityCounter", $"security counter {update.SecurityCounter} is below this device's floor {device.MinimumSecurityCounter}");
         if (update.Kind == PayloadKind.Delta)
         {
-            if (update.BaseDigest is null || device.InstalledDigest is null)
+            if (update.BaseDigest is not { } baseDigest || device.InstalledDigest is not { } installed)
                 Add(ReasonCodes.DeltaWithoutBase, "baseDigest", "a delta needs a confirmed image to apply to");
-            else if (!CryptographicOperations.FixedTimeEquals(update.BaseDigest, device.InstalledDigest))
-                Add(ReasonCodes.DeltaBaseMismatch, "baseDigest",
-                    $"delta applies to {Convert.ToHexStringLower(update.BaseDigest)}, the confirmed image is {Convert.ToHexStringLower(device.InstalledDigest)}");
+            else if (baseDigest != installed)
+                Add(ReasonCodes.DeltaBaseMismatch, "baseDigest", $"delta applies to {baseDigest.Encoded}, the confirmed image is {installed.Encoded}");
         }
         return problems;
     }

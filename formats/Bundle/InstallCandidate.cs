@@ -11,17 +11,11 @@ namespace AtymSecure.Formats.Bundle;
 /// <param name="TargetSize">Bytes of the image as it must end up in the slot.</param>
 /// <param name="Kind">Full image or delta.</param>
 /// <param name="BaseDigest">For a delta: SHA-256 of the image it applies to.</param>
-public sealed record InstallCandidate(string DeviceClass, ulong SecurityCounter, ulong TargetSize, PayloadKind Kind, byte[]? BaseDigest)
+public sealed record InstallCandidate(string DeviceClass, ulong SecurityCounter, ulong TargetSize, PayloadKind Kind, Digest? BaseDigest)
 {
     public static InstallCandidate Of(BundleHeader header)
     {
         ArgumentNullException.ThrowIfNull(header);
         return new(header.DeviceClass, header.SecurityCounter, header.TargetSize, header.PayloadKind, header.BaseDigest);
     }
-
-    public bool Equals(InstallCandidate? other) =>
-        other is not null && DeviceClass == other.DeviceClass && SecurityCounter == other.SecurityCounter && TargetSize == other.TargetSize
-        && Kind == other.Kind && ValueEquality.Bytes(BaseDigest, other.BaseDigest);
-
-    public override int GetHashCode() => HashCode.Combine(DeviceClass, SecurityCounter, TargetSize, Kind, ValueEquality.BytesHash(BaseDigest));
 }

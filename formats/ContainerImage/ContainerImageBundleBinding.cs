@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using AtymSecure.Formats.Bundle;
 using AtymSecure.Primitives;
 
@@ -20,7 +19,7 @@ public static class ContainerImageBundleBinding
         var problems = new List<Problem>();
         if (header.ImageFormat != ImageFormat.ContainerImageV1)
             problems.Add(ContainerImageFormatException.At("header.imageFormat", $"ImageFormat is {header.ImageFormat}, not ContainerImageV1"));
-        if (header.TargetDigest is null || !SHA256.HashData(imageBytes).AsSpan().SequenceEqual(header.TargetDigest))
+        if (Digest.Compute(imageBytes) != header.TargetDigest)
             problems.Add(ContainerImageFormatException.At("header.targetDigest", "TargetDigest is not the SHA-256 of this image"));
         if ((ulong)imageBytes.Length != header.TargetSize)
             problems.Add(ContainerImageFormatException.At("header.targetSize", $"TargetSize is {header.TargetSize}, the image is {imageBytes.Length} bytes"));

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using AtymSecure.Primitives;
 using AtymSecure.Formats.Delta.SeqDiff;
 using AtymSecure.Formats.Delta.Zstd;
 
@@ -38,7 +39,7 @@ public static class DeltaPatchApplier
         ArgumentNullException.ThrowIfNull(old);
         ArgumentNullException.ThrowIfNull(sink);
         var header = ReadHeader(patch, limits);
-        VerifyImage(old, header.OldSize, header.OldSha256.Span, "old (base)");
+        VerifyImage(old, header.OldSize, header.OldSha256, "old (base)");
         using var hashing = new HashingSink(sink);
         switch (header.Codec)
         {
@@ -56,7 +57,7 @@ public static class DeltaPatchApplier
                 throw new DeltaFormatException($"unknown codec {header.Codec}", 5);
         }
 
-        if (hashing.Written != header.NewSize || !hashing.Finish().AsSpan().SequenceEqual(header.NewSha256.Span))
+        if (hashing.Written != header.NewSize || hashing.Finish() != header.NewSha256)
         {
             throw new DeltaMismatchException("reconstructed image does not match the target SHA-256 in the patch header");
         }
@@ -70,14 +71,14 @@ public static class DeltaPatchApplier
         var source = new MemorySource(patch);
         var header = ReadHeader(source, limits);
         var oldSource = new MemorySource(old);
-        VerifyImage(oldSource, header.OldSize, header.OldSha256.Span, "old (base)");
+        VerifyImage(oldSource, header.OldSize, header.OldSha256, "old (base)");
         var sink = new MemorySink(checked((int)header.NewSize));
         Apply(source, oldSource, sink, limits);
         return sink.ToArray();
     }
 
     /// <summary>Checks size and SHA-256 of an image in a slot (base before decoding, target after a resumed decode).</summary>
-    public static void VerifyImage(IRandomAccessSource image, long size, ReadOnlySpan<byte> sha256, string what)
+    public static void VerifyImage(IRandomAccessSource image, long size, Digest sha256, string what)
     {
         ArgumentNullException.ThrowIfNull(image);
         if (image.Length != size)
@@ -94,7 +95,7 @@ public static class DeltaPatchApplier
             hash.AppendData(part);
         }
 
-        if (!hash.GetHashAndReset().AsSpan().SequenceEqual(sha256))
+        if (Digest.FromSha256(hash.GetHashAndReset()) != sha256)
         {
             throw new DeltaMismatchException($"{what} image SHA-256 differs from the one the patch was made for");
         }
@@ -119,7 +120,7 @@ public static class DeltaPatchApplier
             Written += data.Length;
         }
 
-        public byte[] Finish() => _hash.GetHashAndReset();
+        public Digest Finish() => Digest.FromSha256(_hash.GetHashAndReset());
 
         public void Dispose() => _hash.Dispose();
     }

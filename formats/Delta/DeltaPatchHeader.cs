@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Formats.Delta;
 
@@ -27,9 +28,9 @@ public sealed record DeltaPatchHeader
     public required byte ParameterA { get; init; }
     public required byte ParameterB { get; init; }
     public required long OldSize { get; init; }
-    public required ReadOnlyMemory<byte> OldSha256 { get; init; }
+    public required Digest OldSha256 { get; init; }
     public required long NewSize { get; init; }
-    public required ReadOnlyMemory<byte> NewSha256 { get; init; }
+    public required Digest NewSha256 { get; init; }
     public required long BodyLength { get; init; }
 
     /// <summary>Parses and range-checks a header; every failure is a <see cref="DeltaFormatException"/>.</summary>
@@ -63,9 +64,9 @@ public sealed record DeltaPatchHeader
             ParameterA = patch[6],
             ParameterB = patch[7],
             OldSize = ReadLength(patch, 8, limits.MaxOldSize, "old size"),
-            OldSha256 = patch.Slice(16, DigestSize).ToArray(),
+            OldSha256 = Digest.FromSha256(patch.Slice(16, DigestSize)),
             NewSize = ReadLength(patch, 48, limits.MaxNewSize, "new size"),
-            NewSha256 = patch.Slice(56, DigestSize).ToArray(),
+            NewSha256 = Digest.FromSha256(patch.Slice(56, DigestSize)),
             BodyLength = ReadLength(patch, 88, limits.MaxBodySize, "body length"),
         };
         header.CheckCodecParameters(limits);
@@ -80,7 +81,7 @@ public sealed record DeltaPatchHeader
             throw new ArgumentException($"destination needs {Size} bytes", nameof(destination));
         }
 
-        if (OldSha256.Length != DigestSize || NewSha256.Length != DigestSize)
+        if (!OldSha256.IsSha256 || !NewSha256.IsSha256)
         {
             throw new InvalidOperationException("digests must be 32-byte SHA-256 values");
         }
@@ -91,9 +92,9 @@ public sealed record DeltaPatchHeader
         destination[6] = ParameterA;
         destination[7] = ParameterB;
         BinaryPrimitives.WriteInt64LittleEndian(destination[8..], OldSize);
-        OldSha256.Span.CopyTo(destination[16..]);
+        OldSha256.WriteTo(destination[16..]);
         BinaryPrimitives.WriteInt64LittleEndian(destination[48..], NewSize);
-        NewSha256.Span.CopyTo(destination[56..]);
+        NewSha256.WriteTo(destination[56..]);
         BinaryPrimitives.WriteInt64LittleEndian(destination[88..], BodyLength);
     }
 

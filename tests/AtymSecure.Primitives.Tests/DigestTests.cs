@@ -59,6 +59,29 @@ public sealed class DigestTests
     public void A_binary_sha256_of_the_wrong_length_is_refused(int length) =>
         Assert.Contains($"got {length}", Assert.Throws<ArgumentException>(() => Digest.FromSha256(new byte[length])).Message, StringComparison.Ordinal);
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(31)]
+    [InlineData(33)]
+    public void TryFromSha256_gives_false_and_a_digest_that_is_not_sha256_for_the_wrong_length(int length)
+    {
+        Assert.False(Digest.TryFromSha256(new byte[length], out var digest));
+        Assert.False(digest.IsSha256);
+        Assert.Equal(default, digest);
+    }
+
+    [Fact]
+    public void TryFromSha256_of_32_bytes_is_the_same_digest_as_FromSha256()
+    {
+        Gen.Byte.Array[Digest.Sha256Size].Sample(hash =>
+        {
+            Assert.True(Digest.TryFromSha256(hash, out var digest));
+            Assert.True(digest.IsSha256);
+            Assert.Equal(Digest.FromSha256(hash), digest);
+        }, iter: 300);
+        Assert.False(Digest.Compute("x"u8, Digest.Sha512).IsSha256);
+    }
+
     [Fact]
     public void Writing_to_a_span_too_small_is_refused()
     {

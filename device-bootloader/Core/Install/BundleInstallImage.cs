@@ -51,10 +51,10 @@ public sealed class BundleInstallImage : IInstallImage, IInstallPreCheck
     public SemanticVersion Version { get; }
     public uint SecurityCounter => (uint)Math.Min(_envelope.Header.SecurityCounter, uint.MaxValue);
     public string DeviceClass => _envelope.Header.DeviceClass;
-    public Digest TargetDigest => Digest.FromSha256(_envelope.Header.TargetDigest);
+    public Digest TargetDigest => _envelope.Header.TargetDigest;
     public long TargetSize => (long)Math.Min(_envelope.Header.TargetSize, long.MaxValue);
     public PayloadKind Kind => _envelope.Header.PayloadKind;
-    public Digest? BaseDigest => _envelope.Header.BaseDigest is { Length: Digest.Sha256Size } b ? Digest.FromSha256(b) : null;
+    public Digest? BaseDigest => _envelope.Header.BaseDigest is { IsSha256: true } b ? b : null;
 
     /// <summary>Signature and expiry via <see cref="BundleVerifier.CheckAuthenticity"/>, plus what this installer can record.</summary>
     public IReadOnlyList<Problem> Check(IInstallImage image, DateTimeOffset now)

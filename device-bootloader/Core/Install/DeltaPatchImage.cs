@@ -30,11 +30,11 @@ public sealed class DeltaPatchImage : IInstallImage
         ArgumentNullException.ThrowIfNull(metadata);
         ArgumentNullException.ThrowIfNull(patch);
         var header = DeltaPatchApplier.ReadHeader(patch);
-        if (header.NewSize != metadata.TargetSize || Digest.FromSha256(header.NewSha256.Span) != metadata.TargetDigest)
+        if (header.NewSize != metadata.TargetSize || header.NewSha256 != metadata.TargetDigest)
             throw new DeltaMismatchException($"patch produces {header.NewSize} bytes with another digest than the metadata's {metadata.TargetSize}-byte {metadata.TargetDigest}");
         _metadata = metadata;
         _patch = patch;
-        BaseDigest = Digest.FromSha256(header.OldSha256.Span);
+        BaseDigest = header.OldSha256;
         PatchHeader = header;
     }
 

@@ -49,12 +49,12 @@ public static class DeviceInstallChecks
         // The state record holds image sizes in 32 bits.
         (ulong)Math.Min(target.Size, uint.MaxValue),
         // A failed container has no image a delta may apply to.
-        record.State == ContainerState.Failed ? null : record.ConfirmedImage?.Digest.ToBytes());
+        record.State == ContainerState.Failed ? null : record.ConfirmedImage?.Digest);
 
     private static InstallCandidate Candidate(IInstallImage image) => new(
         image.DeviceClass,
         image.SecurityCounter,
         (ulong)Math.Max(0, image.TargetSize),
         image.Kind,
-        image.BaseDigest?.ToBytes());
+        image.BaseDigest);
 }

@@ -19,7 +19,7 @@ public readonly record struct SeqDiffCheckpoint(int BlockIndex, long PatchOffset
         BinaryPrimitives.WriteInt32LittleEndian(bytes, BlockIndex);
         BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(4), PatchOffset);
         BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(12), OutputOffset);
-        header.NewSha256.Span[..4].CopyTo(bytes.AsSpan(20));
+        TargetDigestTag(header).CopyTo(bytes.AsSpan(20));
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(24), Crc32.HashToUInt32(bytes.AsSpan(0, 24)));
         return bytes;
     }
@@ -37,7 +37,7 @@ public readonly record struct SeqDiffCheckpoint(int BlockIndex, long PatchOffset
             throw new DeltaFormatException("checkpoint CRC mismatch (torn or corrupted write)", 24);
         }
 
-        if (!bytes.Slice(20, 4).SequenceEqual(header.NewSha256.Span[..4]))
+        if (!bytes.Slice(20, 4).SequenceEqual(TargetDigestTag(header)))
         {
             throw new DeltaMismatchException("checkpoint belongs to a different patch (target digest differs)");
         }
@@ -46,5 +46,13 @@ public readonly record struct SeqDiffCheckpoint(int BlockIndex, long PatchOffset
             BinaryPrimitives.ReadInt32LittleEndian(bytes),
             BinaryPrimitives.ReadInt64LittleEndian(bytes[4..]),
             BinaryPrimitives.ReadInt64LittleEndian(bytes[12..]));
+    }
+
+    /// <summary>The first 4 bytes of the patch's target SHA-256: what binds a checkpoint to its patch.</summary>
+    private static byte[] TargetDigestTag(DeltaPatchHeader header)
+    {
+        var digest = new byte[DeltaPatchHeader.DigestSize];
+        header.NewSha256.WriteTo(digest);
+        return digest[..4];
     }
 }

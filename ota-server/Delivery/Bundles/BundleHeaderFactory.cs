@@ -1,7 +1,7 @@
-using System.Security.Cryptography;
 using AtymSecure.Formats.Bundle;
 using AtymSecure.Formats.Container;
 using AtymSecure.Formats.DeviceClasses;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Delivery.Bundles;
 
@@ -33,7 +33,7 @@ public static class BundleHeaderFactory
             TargetTriple = image.TargetTriple,
             ArtifactKind = image.ArtifactKind,
             ImageFormat = image.ImageFormat,
-            TargetDigest = SHA256.HashData(image.Bytes.Span),
+            TargetDigest = Digest.Compute(image.Bytes.Span),
             TargetSize = (ulong)image.Bytes.Length,
             PayloadKind = payload.Kind,
             Codec = payload.Codec,

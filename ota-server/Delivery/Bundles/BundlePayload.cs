@@ -1,13 +1,13 @@
-using System.Security.Cryptography;
 using AtymSecure.Delivery.Delta;
 using AtymSecure.Formats.Bundle;
 using AtymSecure.Formats.Delta;
 using AtymSecure.Formats.DeviceClasses;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Delivery.Bundles;
 
 /// <summary>The bytes a bundle carries and how the device turns them into the target image.</summary>
-public sealed record BundlePayload(PayloadKind Kind, PayloadCodec Codec, ReadOnlyMemory<byte> Bytes, byte[]? BaseDigest = null, ulong? BaseSize = null)
+public sealed record BundlePayload(PayloadKind Kind, PayloadCodec Codec, ReadOnlyMemory<byte> Bytes, Digest? BaseDigest = null, ulong? BaseSize = null)
 {
     public static BundlePayload Full(ReadOnlyMemory<byte> target) => new(PayloadKind.Full, PayloadCodec.None, target);
 
@@ -29,6 +29,6 @@ public sealed record BundlePayload(PayloadKind Kind, PayloadCodec Codec, ReadOnl
             DeltaCodec.SeqDiff => PayloadCodec.SeqDiff,
             _ => throw new InvalidOperationException($"no bundle codec for delta codec {choice.Chosen.Codec}"),
         };
-        return new BundlePayload(PayloadKind.Delta, codec, choice.Chosen.Patch, SHA256.HashData(old.Span), (ulong)old.Length);
+        return new BundlePayload(PayloadKind.Delta, codec, choice.Chosen.Patch, Digest.Compute(old.Span), (ulong)old.Length);
     }
 }

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using AtymSecure.Formats.Delta;
 using AtymSecure.Formats.Delta.SeqDiff;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Delivery.Delta;
 
@@ -96,9 +96,9 @@ public static class SeqDiffEncoder
             ParameterA = (byte)options.WindowLog,
             ParameterB = (byte)options.BlockLog,
             OldSize = oldImage.Length,
-            OldSha256 = SHA256.HashData(oldImage),
+            OldSha256 = Digest.Compute(oldImage),
             NewSize = newImage.Length,
-            NewSha256 = SHA256.HashData(newImage),
+            NewSha256 = Digest.Compute(newImage),
             BodyLength = body.Count,
         };
         var patch = new byte[DeltaPatchHeader.Size + body.Count];

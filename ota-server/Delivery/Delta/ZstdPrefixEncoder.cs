@@ -1,9 +1,9 @@
 using System.Numerics;
-using System.Security.Cryptography;
 using AtymSecure.Formats.Delta;
 using AtymSecure.Formats.Delta.Zstd;
 using ZstdSharp;
 using ZstdSharp.Unsafe;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Delivery.Delta;
 
@@ -52,9 +52,9 @@ public static class ZstdPrefixEncoder
             ParameterA = usePrefix ? (byte)0 : (byte)1,
             ParameterB = (byte)windowLog,
             OldSize = oldImage.Length,
-            OldSha256 = SHA256.HashData(oldImage),
+            OldSha256 = Digest.Compute(oldImage),
             NewSize = newImage.Length,
-            NewSha256 = SHA256.HashData(newImage),
+            NewSha256 = Digest.Compute(newImage),
             BodyLength = frame.Length,
         };
         var patch = new byte[DeltaPatchHeader.Size + frame.Length];

@@ -25,7 +25,7 @@ public sealed record ArtifactExpectation(string Name, ArtifactKind Kind, string 
     {
         ArgumentNullException.ThrowIfNull(header);
         return new ArtifactExpectation($"{header.ContainerName}@{header.ContainerVersion}", header.ArtifactKind,
-            Convert.ToHexStringLower(header.TargetDigest), checked((long)header.TargetSize),
+            header.TargetDigest.Encoded, checked((long)header.TargetSize),
             header.ArtifactKind == ArtifactKind.Wasm ? null : header.DeviceClass,
             header.ArtifactKind == ArtifactKind.Wasm ? null : header.TargetTriple);
     }

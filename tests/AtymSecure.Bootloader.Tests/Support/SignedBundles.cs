@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using AtymSecure.Bootloader.Install;
 using AtymSecure.Formats.Bundle;
 using AtymSecure.Formats.Crypto;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Bootloader.Tests.Support;
 
@@ -23,7 +24,7 @@ public sealed class SignedBundles : IDisposable
     public byte[] Delta(string container, byte[] baseImage, byte[] target, byte[] patch, string version, uint counter, string deviceClass = SimDevice.DeviceClass) =>
         Write(Header(container, target, version, counter, deviceClass, patch, PayloadKind.Delta, PayloadCodec.SeqDiff) with
         {
-            BaseDigest = SHA256.HashData(baseImage),
+            BaseDigest = Digest.Compute(baseImage),
             BaseSize = (ulong)baseImage.Length,
         }, patch);
 
@@ -44,7 +45,7 @@ public sealed class SignedBundles : IDisposable
         DeviceClass = deviceClass,
         TargetTriple = "wasm32-unknown-unknown",
         ArtifactKind = ArtifactKind.Wasm,
-        TargetDigest = SHA256.HashData(target),
+        TargetDigest = Digest.Compute(target),
         TargetSize = (ulong)target.Length,
         PayloadLength = (ulong)payload.Length,
         ChunkSize = ChunkSize,

@@ -5,6 +5,7 @@ using System.Text;
 using AtymSecure.Formats.Bundle;
 using AtymSecure.Formats.Container;
 using AtymSecure.Formats.Crypto;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Cli.Tests.Commands;
 
@@ -81,7 +82,7 @@ public sealed class ContainerNameRuleTests : IDisposable
         TargetTriple = "wasm32-unknown-unknown",
         ArtifactKind = ArtifactKind.Wasm,
         ImageFormat = ImageFormat.ContainerImageV1,
-        TargetDigest = SHA256.HashData(new byte[1]),
+        TargetDigest = Digest.Compute(new byte[1]),
         TargetSize = 1,
         PayloadKind = PayloadKind.Full,
         Codec = PayloadCodec.None,

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using AtymSecure.Container.Project;
 using AtymSecure.Formats.Bundle;
 using AtymSecure.Formats.Container;
@@ -9,6 +8,7 @@ using AtymSecure.Formats.DeviceClasses;
 using AtymSecure.Delivery.Bundles;
 using AtymSecure.Delivery.Compilation;
 using AtymSecure.Delivery.Tests.Support;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Delivery.Tests.Bundles;
 
@@ -54,11 +54,11 @@ public sealed class ContainerBundleCutterTests : IAsyncLifetime
         await using var file = File.OpenRead(path);
         var envelope = await BundleEnvelope.ReadAsync(file);
         var verified = BundleVerifier.Verify(envelope, [VerificationKey.FromDer(_samples.Trusted.PublicKeySpki.Span)],
-            new BundleExpectations(deviceClass, Now.AddHours(1), 0, 64 << 20, installed is null ? null : SHA256.HashData(installed)));
+            new BundleExpectations(deviceClass, Now.AddHours(1), 0, 64 << 20, installed is null ? null : Digest.Compute(installed)));
         using var payload = new MemoryStream();
         await verified.OpenPayload(file).CopyToAsync(payload);
         var image = verified.Header.PayloadKind == PayloadKind.Full ? payload.ToArray() : DeltaPatchApplier.Apply(payload.ToArray(), installed!);
-        Assert.Equal(verified.Header.TargetDigest, SHA256.HashData(image));
+        Assert.Equal(verified.Header.TargetDigest, Digest.Compute(image));
         if (verified.Header.ImageFormat == ImageFormat.ContainerImageV1)
             ContainerImageBundleBinding.Ensure(ContainerImageReader.Read(image), image, verified.Header);
         return (verified.Header, image);
@@ -108,7 +108,7 @@ public sealed class ContainerBundleCutterTests : IAsyncLifetime
         var (_, installed) = await InstallAsync(Path.Combine(_dir, "base.bundle"), deviceClass, null);
 
         Assert.True(built.IsDelta, $"expected a delta, got {built.Header.PayloadKind}");
-        Assert.Equal(SHA256.HashData(installed), built.Header.BaseDigest);
+        Assert.Equal(Digest.Compute(installed), built.Header.BaseDigest);
         var (header, bytes) = await InstallAsync(Path.Combine(_dir, "delta.bundle"), deviceClass, installed);
         Assert.True(header.PayloadLength < (ulong)bytes.Length / 2, $"delta payload {header.PayloadLength} bytes for a {bytes.Length}-byte image");
         Assert.Equal(ImageFormat.ContainerImageV1, header.ImageFormat);
@@ -133,7 +133,7 @@ public sealed class ContainerBundleCutterTests : IAsyncLifetime
 
         var delta = await CutAsync("sf-1.1.0", "sf-1.0.0", cls, grants, "reduced-delta.bundle", Options with { BaseGrants = grants });
         Assert.True(delta.IsDelta);
-        Assert.Equal(SHA256.HashData(installed), delta.Header.BaseDigest);
+        Assert.Equal(Digest.Compute(installed), delta.Header.BaseDigest);
         var (_, updated) = await InstallAsync(Path.Combine(_dir, "reduced-delta.bundle"), cls.Name, installed);
         var image = ContainerImageReader.Read(updated);
         Assert.Equal(["log", "sensor:temp0"], image.Grants.Select(g => g.ToString()));

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using AtymSecure.Formats.Bundle;
 using AtymSecure.Formats.Container;
 using AtymSecure.Formats.Crypto;
@@ -7,6 +6,7 @@ using AtymSecure.Formats.DeviceClasses;
 using AtymSecure.Delivery.Bundles;
 using AtymSecure.Delivery.Delta;
 using AtymSecure.Signer.Keys;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Delivery.Tests.Bundles;
 
@@ -59,11 +59,11 @@ public sealed class SignedBundleTests : IDisposable
         await using var file = File.OpenRead(path);
         var envelope = await BundleEnvelope.ReadAsync(file);
         var verified = BundleVerifier.Verify(envelope, [key], new BundleExpectations(deviceClass, Now.AddHours(1), 2, 1 << 20,
-            installed is null ? null : SHA256.HashData(installed)));
+            installed is null ? null : Digest.Compute(installed)));
         using var payload = new MemoryStream();
         await verified.OpenPayload(file).CopyToAsync(payload);
         var image = verified.Header.PayloadKind == PayloadKind.Full ? payload.ToArray() : DeltaPatchApplier.Apply(payload.ToArray(), installed!);
-        Assert.Equal(verified.Header.TargetDigest, SHA256.HashData(image));
+        Assert.Equal(verified.Header.TargetDigest, Digest.Compute(image));
         return image;
     }
 

@@ -4,6 +4,7 @@ using AtymSecure.Formats.Bundle;
 using AtymSecure.Formats.Container;
 using AtymSecure.Formats.ContainerImage;
 using AtymSecure.Formats.Crypto;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.DeviceAgent.Tests.Support;
 
@@ -53,7 +54,7 @@ internal sealed class TestBundles : IDisposable
             TargetTriple = "wasm32-unknown-unknown",
             ArtifactKind = ArtifactKind.Wasm,
             ImageFormat = format,
-            TargetDigest = SHA256.HashData(image),
+            TargetDigest = Digest.Compute(image),
             TargetSize = (ulong)image.Length,
             PayloadKind = PayloadKind.Full,
             Codec = PayloadCodec.None,

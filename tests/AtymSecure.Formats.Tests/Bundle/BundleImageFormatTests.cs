@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using AtymSecure.Formats.Bundle;
 
 namespace AtymSecure.Formats.Tests.Bundle;
@@ -14,41 +13,13 @@ public class BundleImageFormatTests
         ArtifactKind = ArtifactKind.WasmtimeNative, ImageFormat = ImageFormat.ContainerImageV1,
     });
 
-    /// <summary>Entries of an encoded header, as (tag, value).</summary>
-    private static List<(ushort Tag, byte[] Value)> Entries(byte[] tlvs)
-    {
-        var result = new List<(ushort, byte[])>();
-        for (var at = 0; at < tlvs.Length;)
-        {
-            var tag = BinaryPrimitives.ReadUInt16LittleEndian(tlvs.AsSpan(at));
-            var length = (int)BinaryPrimitives.ReadUInt32LittleEndian(tlvs.AsSpan(at + 2));
-            result.Add((tag, tlvs.AsSpan(at + 6, length).ToArray()));
-            at += 6 + length;
-        }
-        return result;
-    }
-
-    private static byte[] Encode(IEnumerable<(ushort Tag, byte[] Value)> entries)
-    {
-        using var m = new MemoryStream();
-        foreach (var (tag, value) in entries)
-        {
-            var prefix = new byte[6];
-            BinaryPrimitives.WriteUInt16LittleEndian(prefix, tag);
-            BinaryPrimitives.WriteUInt32LittleEndian(prefix.AsSpan(2), (uint)value.Length);
-            m.Write(prefix);
-            m.Write(value);
-        }
-        return m.ToArray();
-    }
-
     [Fact]
     public void Raw_artifact_is_the_default_and_is_not_encoded()
     {
         var header = TestBundles.Header(Payload);
         Assert.Equal(ImageFormat.RawArtifact, header.ImageFormat);
         var tlvs = BundleHeaderCodec.Encode(header);
-        Assert.DoesNotContain(Entries(tlvs), e => e.Tag == 0x8014);
+        Assert.DoesNotContain(HeaderTlvs.Entries(tlvs), e => e.Tag == 0x8014);
         Assert.Equal(ImageFormat.RawArtifact, BundleHeaderCodec.Decode(tlvs).ImageFormat);
     }
 
@@ -56,7 +27,7 @@ public class BundleImageFormatTests
     public void Container_image_format_round_trips_right_after_artifact_kind()
     {
         var tlvs = BundleHeaderCodec.Encode(ContainerImageHeader());
-        var entries = Entries(tlvs);
+        var entries = HeaderTlvs.Entries(tlvs);
         var at = entries.FindIndex(e => e.Tag == 0x8014);
         Assert.Equal((ushort)BundleTag.ArtifactKind, entries[at - 1].Tag);
         Assert.Equal([1], entries[at].Value);
@@ -81,9 +52,9 @@ public class BundleImageFormatTests
     [Fact]
     public void Explicit_zero_is_refused_as_non_canonical()
     {
-        var entries = Entries(BundleHeaderCodec.Encode(TestBundles.Header(Payload)));
+        var entries = HeaderTlvs.Entries(BundleHeaderCodec.Encode(TestBundles.Header(Payload)));
         entries.Add((0x8014, [0]));
-        var error = Assert.Throws<BundleFormatException>(() => BundleHeaderCodec.Decode(Encode(entries)));
+        var error = Assert.Throws<BundleFormatException>(() => BundleHeaderCodec.Decode(HeaderTlvs.Encode(entries)));
         Assert.Contains("ImageFormat: 0 (raw artifact) must be encoded by leaving the tag out", error.Message, StringComparison.Ordinal);
     }
 
@@ -93,9 +64,9 @@ public class BundleImageFormatTests
     [InlineData(new byte[0], "ImageFormat: must be 1 byte, is 0")]
     public void Bad_image_format_values_are_refused(byte[] value, string expected)
     {
-        var entries = Entries(BundleHeaderCodec.Encode(TestBundles.Header(Payload, tweak: h => h with { ArtifactKind = ArtifactKind.WasmtimeNative })));
+        var entries = HeaderTlvs.Entries(BundleHeaderCodec.Encode(TestBundles.Header(Payload, tweak: h => h with { ArtifactKind = ArtifactKind.WasmtimeNative })));
         entries.Add((0x8014, value));
-        var error = Assert.Throws<BundleFormatException>(() => BundleHeaderCodec.Decode(Encode(entries)));
+        var error = Assert.Throws<BundleFormatException>(() => BundleHeaderCodec.Decode(HeaderTlvs.Encode(entries)));
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 

@@ -1,4 +1,5 @@
 using AtymSecure.Formats.Bundle;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Formats.Tests.Bundle;
 
@@ -116,7 +117,7 @@ public class BundleRejectionTests
     {
         var header = TestBundles.Header(Payload) with
         {
-            ContainerName = "Bad Name", TargetDigest = new byte[3], ChunkSize = 1000, PayloadKind = PayloadKind.Delta, ExpiresUnixSeconds = 0,
+            ContainerName = "Bad Name", TargetDigest = default, ChunkSize = 1000, PayloadKind = PayloadKind.Delta, ExpiresUnixSeconds = 0,
         };
         var problems = header.Validate();
         Assert.All(problems, p => Assert.Equal(ReasonCodes.BundleMalformed, p.Code));

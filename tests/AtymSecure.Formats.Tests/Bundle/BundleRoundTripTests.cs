@@ -1,4 +1,5 @@
 using AtymSecure.Formats.Bundle;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Formats.Tests.Bundle;
 
@@ -61,7 +62,7 @@ public class BundleRoundTripTests
     {
         var signer = TestSigner.Ecdsa();
         var payload = TestBundles.Payload(900);
-        var baseDigest = System.Security.Cryptography.SHA256.HashData(TestBundles.Payload(800, seed: 9));
+        var baseDigest = Digest.Compute(TestBundles.Payload(800, seed: 9));
         var header = TestBundles.Header(payload, tweak: h => h with
         {
             PayloadKind = PayloadKind.Delta, Codec = PayloadCodec.SeqDiff, BaseDigest = baseDigest, BaseSize = 800, TargetSize = 1000,
@@ -69,7 +70,7 @@ public class BundleRoundTripTests
         var bundle = TestBundles.Write(header, payload, signer);
         Assert.Equal(payload, TestBundles.ReadVerified(bundle, [signer.Key], TestBundles.Expect(e => e with { InstalledDigest = baseDigest })));
         var error = Assert.Throws<BundleVerificationException>(() =>
-            TestBundles.ReadVerified(bundle, [signer.Key], TestBundles.Expect(e => e with { InstalledDigest = new byte[32] })));
+            TestBundles.ReadVerified(bundle, [signer.Key], TestBundles.Expect(e => e with { InstalledDigest = Digest.FromSha256(new byte[32]) })));
         Assert.Equal(ReasonCodes.DeltaBaseMismatch, Assert.Single(error.Problems).Code);
     }
 }

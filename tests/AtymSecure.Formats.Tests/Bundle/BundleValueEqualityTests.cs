@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using AtymSecure.Formats.Bundle;
 using AtymSecure.Formats.Crypto;
 using AtymSecure.TestSupport;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Formats.Tests.Bundle;
 
@@ -15,8 +16,8 @@ public class BundleValueEqualityTests
     {
         ContainerName = "other", ContainerVersion = "9.9.9", SecurityCounter = 99, DeviceClass = "linux-x86_64",
         TargetTriple = "x86_64-unknown-linux-gnu", ArtifactKind = ArtifactKind.WasmtimeNative, ImageFormat = ImageFormat.ContainerImageV1,
-        TargetDigest = new byte[32], TargetSize = 1, PayloadKind = PayloadKind.Delta, Codec = PayloadCodec.SeqDiff,
-        BaseDigest = new byte[32], BaseSize = 2, PayloadLength = 3, ChunkSize = 4096, ChunkHashes = [new byte[32]],
+        TargetDigest = Digest.FromSha256(new byte[32]), TargetSize = 1, PayloadKind = PayloadKind.Delta, Codec = PayloadCodec.SeqDiff,
+        BaseDigest = Digest.FromSha256(new byte[32]), BaseSize = 2, PayloadLength = 3, ChunkSize = 4096, ChunkHashes = [new byte[32]],
         ExpiresUnixSeconds = 5, CreatedUnixSeconds = 4, ProvenanceDigest = "sha256:" + new string('b', 64),
         SourceManifestDigest = "sha256:" + new string('c', 64),
     };
@@ -58,13 +59,13 @@ public class BundleValueEqualityTests
     [Fact]
     public void Expectations_and_install_candidates_compare_digests_by_content()
     {
-        var digest = SHA256.HashData("base"u8);
-        var expect = TestBundles.Expect(e => e with { InstalledDigest = digest });
-        Assert.Equal(expect, expect with { InstalledDigest = [.. digest] });
+        var hash = SHA256.HashData("base"u8);
+        var expect = TestBundles.Expect(e => e with { InstalledDigest = Digest.FromSha256(hash) });
+        Assert.Equal(expect, expect with { InstalledDigest = Digest.FromSha256([.. hash]) });
         Assert.Empty(ValueEqualityProbe.PropertiesIgnoredByEquals(expect,
-            new BundleExpectations("linux-x86_64", TestBundles.Now.AddDays(1), 1, 2, new byte[32])));
-        var candidate = new InstallCandidate("mcu-cortex-m4", 7, 100, PayloadKind.Delta, digest);
-        Assert.Equal(candidate, candidate with { BaseDigest = [.. digest] });
+            new BundleExpectations("linux-x86_64", TestBundles.Now.AddDays(1), 1, 2, Digest.FromSha256(new byte[32]))));
+        var candidate = new InstallCandidate("mcu-cortex-m4", 7, 100, PayloadKind.Delta, Digest.FromSha256(hash));
+        Assert.Equal(candidate, candidate with { BaseDigest = Digest.FromSha256([.. hash]) });
         Assert.Empty(ValueEqualityProbe.PropertiesIgnoredByEquals(candidate, new InstallCandidate("linux-x86_64", 1, 2, PayloadKind.Full, null)));
     }
 }

@@ -5,6 +5,7 @@ using AtymSecure.Formats.Crypto;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Crypto.Signers;
 using Org.BouncyCastle.OpenSsl;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Formats.Tests.Bundle;
 
@@ -62,7 +63,7 @@ public class GoldenBundleTests
     {
         var bytes = File.ReadAllBytes(Path.Combine(GoldenDir, file));
         var expect = new BundleExpectations("linux-x86_64", Created.AddDays(1), MinimumSecurityCounter: 3,
-            SlotCapacity: 64 * 1024, InstalledDigest: SHA256.HashData(BaseImage));
+            SlotCapacity: 64 * 1024, InstalledDigest: Digest.Compute(BaseImage));
         if (file.StartsWith("container-image", StringComparison.Ordinal))
         {
             // ImageFormat=1: the target is a container image whose code the header's ArtifactKind/TargetTriple describe.
@@ -104,7 +105,7 @@ public class GoldenBundleTests
         {
             ContainerName = "golden", ContainerVersion = "1.0.0", SecurityCounter = 3,
             DeviceClass = "linux-x86_64", TargetTriple = "x86_64-unknown-linux-gnu", ArtifactKind = ArtifactKind.WasmtimeNative,
-            TargetDigest = SHA256.HashData(TargetImage), TargetSize = (ulong)TargetImage.Length,
+            TargetDigest = Digest.Compute(TargetImage), TargetSize = (ulong)TargetImage.Length,
             PayloadKind = PayloadKind.Full, Codec = PayloadCodec.None, PayloadLength = (ulong)payload.Length,
             ChunkSize = 1024, ChunkHashes = BundleFrame.HashChunks(payload, 1024),
             ExpiresUnixSeconds = (ulong)Expires.ToUnixTimeSeconds(), CreatedUnixSeconds = (ulong)Created.ToUnixTimeSeconds(),
@@ -152,7 +153,7 @@ public class GoldenBundleTests
         BundleHeader Delta(byte[] baseImage) => Header(deltaPayload, h => h with
         {
             PayloadKind = PayloadKind.Delta, Codec = PayloadCodec.SeqDiff,
-            BaseDigest = SHA256.HashData(baseImage), BaseSize = (ulong)baseImage.Length,
+            BaseDigest = Digest.Compute(baseImage), BaseSize = (ulong)baseImage.Length,
         });
         var delta = Delta(BaseImage);
         Save("delta-ed25519.bundle", Write(delta, SignEd(delta), deltaPayload));
@@ -175,7 +176,7 @@ public class GoldenBundleTests
         {
             ContainerName = image.Config.Name, ContainerVersion = image.Config.Version!.ToString(),
             ArtifactKind = image.Code.Kind, TargetTriple = "wasm32-wasip1", ImageFormat = ImageFormat.ContainerImageV1,
-            TargetDigest = SHA256.HashData(imageBytes), TargetSize = (ulong)imageBytes.Length,
+            TargetDigest = Digest.Compute(imageBytes), TargetSize = (ulong)imageBytes.Length,
         };
         Save("container-image-ecdsa.bundle", Write(containerImage, SignEcdsa(containerImage), imageBytes));
     }

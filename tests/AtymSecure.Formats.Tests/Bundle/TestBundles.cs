@@ -4,6 +4,7 @@ using AtymSecure.Formats.Crypto;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Crypto.Signers;
 using Org.BouncyCastle.Security;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Formats.Tests.Bundle;
 
@@ -63,7 +64,7 @@ internal static class TestBundles
             DeviceClass = "mcu-cortex-m4",
             TargetTriple = "thumbv7em-none-eabi",
             ArtifactKind = ArtifactKind.Wasm2cObject,
-            TargetDigest = SHA256.HashData(payload),
+            TargetDigest = Digest.Compute(payload),
             TargetSize = (ulong)payload.Length,
             PayloadKind = PayloadKind.Full,
             Codec = PayloadCodec.None,

@@ -1,6 +1,6 @@
-using System.Security.Cryptography;
 using AtymSecure.Formats.Bundle;
 using AtymSecure.Formats.ContainerImage;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Formats.Tests.ContainerImage;
 
@@ -15,7 +15,7 @@ public class ContainerImageBundleBindingTests
         {
             ContainerName = "anomaly-detector", ContainerVersion = "1.0.0", SecurityCounter = 1,
             DeviceClass = "linux-x86_64", TargetTriple = "x86_64-unknown-linux-gnu", ArtifactKind = ArtifactKind.WasmtimeNative,
-            ImageFormat = ImageFormat.ContainerImageV1, TargetDigest = SHA256.HashData(Bytes), TargetSize = (ulong)Bytes.Length,
+            ImageFormat = ImageFormat.ContainerImageV1, TargetDigest = Digest.Compute(Bytes), TargetSize = (ulong)Bytes.Length,
             PayloadKind = PayloadKind.Full, Codec = PayloadCodec.None, PayloadLength = (ulong)Bytes.Length,
             ChunkSize = 4096, ChunkHashes = BundleFrame.HashChunks(Bytes, 4096), ExpiresUnixSeconds = 4_000_000_000,
         };
@@ -34,7 +34,7 @@ public class ContainerImageBundleBindingTests
     {
         var header = Header(h => h with
         {
-            ImageFormat = ImageFormat.RawArtifact, TargetDigest = new byte[32], TargetSize = 5, ContainerName = "other", ContainerVersion = "2.0.0",
+            ImageFormat = ImageFormat.RawArtifact, TargetDigest = Digest.FromSha256(new byte[32]), TargetSize = 5, ContainerName = "other", ContainerVersion = "2.0.0",
             ArtifactKind = ArtifactKind.WasmtimePulley, TargetTriple = "pulley64", DeviceClass = "portable-pulley64",
         });
         var problems = Assert.Throws<ContainerImageFormatException>(() => ContainerImageBundleBinding.Ensure(Image, Bytes, header)).Problems;

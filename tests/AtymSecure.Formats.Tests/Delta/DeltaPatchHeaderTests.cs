@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using AtymSecure.Formats.Delta;
 using CsCheck;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Formats.Tests.Delta;
 
@@ -12,9 +13,9 @@ public class DeltaPatchHeaderTests
         ParameterA = codec == DeltaCodec.SeqDiff ? (byte)12 : (byte)0,
         ParameterB = codec == DeltaCodec.SeqDiff ? (byte)16 : (byte)22,
         OldSize = 1000,
-        OldSha256 = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray(),
+        OldSha256 = Digest.FromSha256(Enumerable.Range(0, 32).Select(i => (byte)i).ToArray()),
         NewSize = 2000,
-        NewSha256 = Enumerable.Range(100, 32).Select(i => (byte)i).ToArray(),
+        NewSha256 = Digest.FromSha256(Enumerable.Range(100, 32).Select(i => (byte)i).ToArray()),
         BodyLength = 77,
     };
 
@@ -30,8 +31,11 @@ public class DeltaPatchHeaderTests
         Assert.Equal(header.OldSize, parsed.OldSize);
         Assert.Equal(header.NewSize, parsed.NewSize);
         Assert.Equal(header.BodyLength, parsed.BodyLength);
-        Assert.Equal(header.OldSha256.ToArray(), parsed.OldSha256.ToArray());
-        Assert.Equal(header.NewSha256.ToArray(), parsed.NewSha256.ToArray());
+        Assert.Equal(header.OldSha256, parsed.OldSha256);
+        Assert.Equal(header.NewSha256, parsed.NewSha256);
+        Assert.Equal(header, parsed);
+        Assert.Equal(Enumerable.Range(0, 32).Select(i => (byte)i).ToArray(), bytes[16..48]);
+        Assert.Equal(Enumerable.Range(100, 32).Select(i => (byte)i).ToArray(), bytes[56..88]);
     }
 
     [Fact]
@@ -45,6 +49,26 @@ public class DeltaPatchHeaderTests
         var zstd = DeltaPatchHeader.Parse(GoldenFiles.ZstdPrefixPatch);
         Assert.Equal(DeltaCodec.ZstdPrefix, zstd.Codec);
         Assert.Equal(0, zstd.ParameterA);
+    }
+
+    [Fact]
+    public void Golden_headers_hold_the_images_digests_and_re_encode_byte_identically()
+    {
+        foreach (var patch in new[] { GoldenFiles.SeqDiffPatch, GoldenFiles.ZstdPrefixPatch })
+        {
+            var header = DeltaPatchHeader.Parse(patch);
+            Assert.Equal(Digest.Compute(GoldenFiles.Old), header.OldSha256);
+            Assert.Equal(Digest.Compute(GoldenFiles.New), header.NewSha256);
+            Assert.Equal(patch[..DeltaPatchHeader.Size], header.ToBytes());
+        }
+    }
+
+    [Fact]
+    public void A_header_whose_digests_are_not_sha256_is_not_written()
+    {
+        var header = Sample() with { NewSha256 = Digest.Compute("x"u8, Digest.Sha512) };
+        Assert.Throws<InvalidOperationException>(() => header.ToBytes());
+        Assert.Throws<InvalidOperationException>(() => (Sample() with { OldSha256 = default }).ToBytes());
     }
 
     [Theory]

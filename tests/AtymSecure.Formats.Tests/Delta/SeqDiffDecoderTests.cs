@@ -1,6 +1,7 @@
 using AtymSecure.Formats.Delta;
 using AtymSecure.Formats.Delta.SeqDiff;
 using CsCheck;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.Formats.Tests.Delta;
 
@@ -84,7 +85,7 @@ public class SeqDiffDecoderTests
 
             Assert.Equal(GoldenFiles.New, slot);
             Assert.InRange(restarts, 0, cuts.Length);
-            DeltaPatchApplier.VerifyImage(new MemorySource(slot), Header.NewSize, Header.NewSha256.Span, "new");
+            DeltaPatchApplier.VerifyImage(new MemorySource(slot), Header.NewSize, Header.NewSha256, "new");
         }, iter: 200);
     }
 
@@ -99,7 +100,7 @@ public class SeqDiffDecoderTests
         bytes[3] ^= 1;
         Assert.Contains("CRC", Assert.Throws<DeltaFormatException>(() => SeqDiffCheckpoint.Parse(bytes, Header)).Message, StringComparison.Ordinal);
 
-        var other = Header with { NewSha256 = new byte[32] };
+        var other = Header with { NewSha256 = Digest.FromSha256(new byte[32]) };
         Assert.Throws<DeltaMismatchException>(() => SeqDiffCheckpoint.Parse(checkpoint.ToBytes(other), Header));
         Assert.Throws<DeltaFormatException>(() => SeqDiffCheckpoint.Parse(bytes.AsSpan(0, 10), Header));
     }
