@@ -1,4 +1,5 @@
 using AtymSecure.Engines;
+using AtymSecure.Formats.DeviceClasses;
 using AtymSecure.Runtime.Execution;
 using AtymSecure.Runtime.Tests.Support;
 
@@ -17,7 +18,7 @@ public sealed class EpochBudgetTests : IDisposable
     [Fact]
     public void A_runaway_loop_on_an_epoch_engine_is_stopped_after_its_CPU_budget_and_others_keep_running()
     {
-        var profile = EngineProfile.For(AtymSecure.DeviceAgent.Provisioning.DeviceProfile.Find(AtymSecure.DeviceAgent.Provisioning.DeviceProfile.Host).DeviceClass);
+        var profile = EngineProfile.For(DeviceClassTable.LinuxX86_64);
         Assert.Equal(CpuInterruption.Epoch, profile.Interruption);
         using var runtime = _device.Runtime(profile);
         using var sub = _device.Bus.Subscribe("test", "telemetry/#");

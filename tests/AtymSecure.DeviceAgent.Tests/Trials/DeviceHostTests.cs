@@ -1,26 +1,41 @@
+using AtymSecure.DeviceAgent.Tests.Support;
 using AtymSecure.DeviceAgent.Trials;
 using AtymSecure.Engines;
+using AtymSecure.Formats.Bundle;
+using AtymSecure.Formats.Container;
+using AtymSecure.Primitives;
+using AtymSecure.Runtime.Artifacts;
+using AtymSecure.Runtime.Blobs;
 using AtymSecure.Runtime.Execution;
 using AtymSecure.Runtime.Health;
-using AtymSecure.Runtime.Tests.Support;
+using AtymSecure.Runtime.Permissions;
 
-namespace AtymSecure.Runtime.Tests.Health;
+namespace AtymSecure.DeviceAgent.Tests.Trials;
 
-/// <summary>Trials of the committed sample versions on a simulated device, on virtual time.</summary>
-public sealed class TrialOnDeviceTests : IDisposable
+/// <summary>
+/// Trials of the committed sample versions through <see cref="DeviceHost"/>, on virtual time. The samples reach the host
+/// as a device gets them: a container image read back by <see cref="SlotImageLoader"/>.
+/// </summary>
+public sealed class DeviceHostTests : IDisposable
 {
-    private readonly TestDevice _device = new();
+    private readonly VirtualDeviceServices _device = new();
     private readonly RecordingDecision _decisions = new();
 
     private DeviceHost Host() => new(EngineProfile.HostWasm(), _device.Services, _decisions);
+
+    private static ContainerSpec Sample(string directory)
+    {
+        var image = TestBundles.Image(directory);
+        return SlotImageLoader.FromImage(image, AtymSecure.Formats.ContainerImage.ContainerImageReader.Read(image).Config.Name, "linux-x86_64");
+    }
 
     [Fact]
     public void Good_update_passes_its_trial_and_is_confirmed()
     {
         using var host = Host();
-        var v1 = SampleContainers.Load("sensor-filter");
+        var v1 = Sample("sensor-filter");
         host.Run(v1);
-        var result = host.RunTrial(SampleContainers.Load("sensor-filter-v1.1.0"), v1, CancellationToken.None);
+        var result = host.RunTrial(Sample("sensor-filter-v1.1.0"), v1, CancellationToken.None);
         Assert.Equal(TrialVerdict.Passed, result.Verdict);
         Assert.Equal(["confirm sensor-filter"], _decisions.Calls);
         Assert.Equal("1.1.0", host.Runtime.Find("sensor-filter")!.Spec.Version);
@@ -32,8 +47,8 @@ public sealed class TrialOnDeviceTests : IDisposable
     {
         using var host = Host();
         using var sub = _device.Bus.Subscribe("test", "telemetry/temp");
-        var v1 = SampleContainers.Load("sensor-filter");
-        var result = host.RunTrial(SampleContainers.Load("sensor-filter-bad"), v1, CancellationToken.None);
+        var v1 = Sample("sensor-filter");
+        var result = host.RunTrial(Sample("sensor-filter-bad"), v1, CancellationToken.None);
         Assert.Equal(TrialVerdict.Failed, result.Verdict);
         Assert.Contains("probe returned 3", result.Reason, StringComparison.Ordinal);
         Assert.Equal(["reject sensor-filter"], _decisions.Calls);
@@ -49,18 +64,27 @@ public sealed class TrialOnDeviceTests : IDisposable
     {
         using var host = Host();
         // K is far above the probes a container can serve in three steps, so the trap always comes first.
-        var config = TestSpecs.Config("trapper", health: new Formats.Container.HealthCheck { IntervalMs = 100, PassesToConfirm = 50 },
-            restart: new Formats.Container.RestartPolicy { Mode = Formats.Container.RestartMode.OnFailure, BackoffInitialMs = 10 });
+        var config = new ContainerConfig
+        {
+            Name = "trapper",
+            Version = SemanticVersion.Parse("1.0.0"),
+            Entrypoint = "atym_step",
+            Resources = new ResourceLimits { MaxMemoryBytes = 131072, CpuBudgetMs = 5, SliceIntervalMs = 100 },
+            HealthCheck = new HealthCheck { IntervalMs = 100, PassesToConfirm = 50 },
+            Restart = new RestartPolicy { Mode = RestartMode.OnFailure, BackoffInitialMs = 10 },
+            Permissions = [],
+        };
         // Healthy at first, then the third step divides by zero.
-        var wat = """
+        var wasm = Wasmtime.Module.ConvertText("""
             (module (memory (export "memory") 1 1) (global $n (mut i32) (i32.const 0))
               (func (export "atym_step") (result i32)
                 (global.set $n (i32.add (global.get $n) (i32.const 1)))
                 (drop (i32.div_u (i32.const 1) (i32.sub (i32.const 3) (global.get $n))))
                 (i32.const 0))
               (func (export "atym_health") (result i32) (i32.const 0)))
-            """;
-        var result = host.RunTrial(TestSpecs.Spec(config, TestSpecs.Wat("trapper", wat)), null, CancellationToken.None);
+            """);
+        var code = VerifiedArtifact.Verify(wasm, new ArtifactExpectation("trapper", ArtifactKind.Wasm, Digest.Compute(wasm).Encoded, wasm.Length));
+        var result = host.RunTrial(new ContainerSpec(config, code, GrantedPermissions.Parse([]), BlobSet.Empty), null, CancellationToken.None);
         Assert.Equal(TrialVerdict.Failed, result.Verdict);
         Assert.Contains("IntegerDivisionByZero", result.Reason, StringComparison.Ordinal);
         Assert.Equal(["reject trapper"], _decisions.Calls);
@@ -71,10 +95,26 @@ public sealed class TrialOnDeviceTests : IDisposable
     public void Faulty_sample_trial_is_rejected()
     {
         using var host = Host();
-        var result = host.RunTrial(SampleContainers.Load("faulty"), null, CancellationToken.None);
+        var result = host.RunTrial(Sample("faulty"), null, CancellationToken.None);
         Assert.Equal(TrialVerdict.Failed, result.Verdict);
         Assert.Equal(["reject faulty"], _decisions.Calls);
     }
 
     public void Dispose() => _device.Dispose();
+
+    /// <summary>The bootloader's side of a trial, recorded (the host only calls it).</summary>
+    private sealed class RecordingDecision : ITrialDecision
+    {
+        public List<string> Calls { get; } = [];
+
+        public void Confirm(string container)
+        {
+            lock (Calls) Calls.Add($"confirm {container}");
+        }
+
+        public void Reject(string container, string reason)
+        {
+            lock (Calls) Calls.Add($"reject {container}");
+        }
+    }
 }
