@@ -151,6 +151,7 @@ internal static class DeviceCommands
     private static void PrintTable(DeviceStatus status)
     {
         AnsiConsole.MarkupLine($"Device [bold]{Markup.Escape(status.DeviceId)}[/] ({Markup.Escape(status.DeviceClass)}), " +
+            $"runtime {Markup.Escape(status.RuntimeVersion ?? "unknown")}, " +
             (status.Running is { } r ? $"running (pid {r.Pid} since {r.Since:u})" : "stopped"));
         var table = new Table().AddColumns("Container", "State", "Confirmed", "Trial", "Floor", "Runtime");
         foreach (var c in status.Containers)

@@ -62,7 +62,7 @@ public static class DeviceProvisioner
             Directory.CreateDirectory(staging.KeyValueDirectory);
             ProvisionFlash(staging, identity, flashProfile);
             AtomicFile.Write(staging.IdentityFile, identity.ToJson());
-            new DeviceStatus { DeviceId = identity.DeviceId, Profile = identity.Profile, DeviceClass = identity.DeviceClass }.Save(staging);
+            new DeviceStatus { DeviceId = identity.DeviceId, Profile = identity.Profile, DeviceClass = identity.DeviceClass, RuntimeVersion = AtymSecure.Runtime.RuntimeVersion.Current.ToString() }.Save(staging);
 
             if (Directory.Exists(directory.Root)) Directory.Delete(directory.Root);
             Directory.Move(staging.Root, directory.Root);

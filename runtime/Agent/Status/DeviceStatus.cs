@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using AtymSecure.Formats.Container;
 using AtymSecure.Primitives;
 
 namespace AtymSecure.DeviceAgent.Status;
@@ -14,10 +15,19 @@ public sealed record RunningStatus(int Pid, DateTimeOffset Since);
 /// authoritative state is the flash, and a query on a stopped device reads the slots from the flash itself.
 /// Enum values are written in lower case (<see cref="StatusNames"/>), exactly as format 1 always named them.
 /// Compares by value (its lists are <see cref="EquatableList{T}"/>s).
+/// <para>
+/// Formats: 1 (until issue 10) has no runtime version; 2 adds <see cref="RuntimeVersion"/>, the device runtime's
+/// version (<see cref="AtymSecure.Runtime.RuntimeVersion.Current"/> of the process that wrote the file), and is what
+/// the publisher writes. Both read; a format-1 status has no runtimeVersion and writes back as the same format-1 bytes.
+/// </para>
 /// </summary>
 public sealed record DeviceStatus
 {
-    public const int FormatVersion = 1;
+    /// <summary>The format written: 2, with <see cref="RuntimeVersion"/>.</summary>
+    public const int FormatVersion = 2;
+
+    /// <summary>The format before the runtime version (still read).</summary>
+    public const int FormatWithoutRuntimeVersion = 1;
     public const int MaxFileBytes = 4 * 1024 * 1024;
     public const int MaxHistory = 50;
 
@@ -25,6 +35,10 @@ public sealed record DeviceStatus
     public string DeviceId { get; init; } = "";
     public string Profile { get; init; } = "";
     public string DeviceClass { get; init; } = "";
+
+    /// <summary>The device runtime's SemVer version (format 2; the publisher always sets it); null when unknown, as in every format-1 file, and then not written.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? RuntimeVersion { get; init; }
     public RunningStatus? Running { get; init; }
 
     /// <summary>
@@ -56,14 +70,22 @@ public sealed record DeviceStatus
 
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
 
-    /// <exception cref="DeviceDataException">Not a status file of this version.</exception>
+    /// <exception cref="DeviceDataException">Not a status file of format 1 or 2, or a runtime version that does not fit its format.</exception>
     public static DeviceStatus Parse(ReadOnlySpan<byte> json)
     {
         if (json.Length > MaxFileBytes) throw new DeviceDataException($"status.json is {json.Length} bytes, above {MaxFileBytes}");
         try
         {
             var status = JsonSerializer.Deserialize<DeviceStatus>(json, Json) ?? throw new DeviceDataException("status.json is null");
-            return status.Format == FormatVersion ? status : throw new DeviceDataException($"status.json format {status.Format} is not {FormatVersion}");
+            return status.Format switch
+            {
+                FormatWithoutRuntimeVersion when status.RuntimeVersion is not null =>
+                    throw new DeviceDataException($"status.json format {FormatWithoutRuntimeVersion} has no runtimeVersion (format {FormatVersion} has)"),
+                FormatVersion when status.RuntimeVersion is not null && !SemanticVersion.TryParse(status.RuntimeVersion, out _, out var error) =>
+                    throw new DeviceDataException($"status.json runtimeVersion is not a SemVer version: {error}"),
+                FormatWithoutRuntimeVersion or FormatVersion => status,
+                _ => throw new DeviceDataException($"status.json format {status.Format} is not {FormatWithoutRuntimeVersion} or {FormatVersion}"),
+            };
         }
         catch (JsonException e)
         {

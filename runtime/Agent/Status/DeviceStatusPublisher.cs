@@ -23,7 +23,12 @@ public sealed class DeviceStatusPublisher
         _directory = directory;
         _clock = clock;
         var loaded = DeviceStatus.Load(directory, out var problem);
-        _current = loaded with { DeviceId = identity.DeviceId, Profile = identity.Profile, DeviceClass = identity.DeviceClass };
+        // Whatever format the file had, from now on it says which runtime runs the device (format 2).
+        _current = loaded with
+        {
+            Format = DeviceStatus.FormatVersion, RuntimeVersion = AtymSecure.Runtime.RuntimeVersion.Current.ToString(),
+            DeviceId = identity.DeviceId, Profile = identity.Profile, DeviceClass = identity.DeviceClass,
+        };
         LoadProblem = problem;
     }
 

@@ -25,6 +25,7 @@ public sealed class DeviceStatusRecoveryTests : IDisposable
         Assert.True(init.ExitCode == 0, init.StdErr);
         var healthy = await CliRunner.RunAsync("device", "status", "--data", Data).WaitAsync(Deadline);
         Assert.True(healthy.ExitCode == 0, healthy.StdErr);
+        Assert.Contains($"runtime {AtymSecure.Runtime.RuntimeVersion.Current}", healthy.StdOut, StringComparison.Ordinal);
 
         var directory = new DeviceDirectory(Data);
         await File.WriteAllBytesAsync(directory.BootKeyFile, RandomNumberGenerator.GetBytes(32));

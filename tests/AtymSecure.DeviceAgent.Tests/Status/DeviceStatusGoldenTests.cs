@@ -9,7 +9,7 @@ using AtymSecure.TestSupport;
 namespace AtymSecure.DeviceAgent.Tests.Status;
 
 /// <summary>
-/// status.json (format 1) as committed bytes made by the code of the time and kept forever: one file from real
+/// status.json (formats 1 and 2) as committed bytes made by the code of the time and kept forever: one file from real
 /// runs (installs, trials, a revert, a refusal), one with every value each state, slot, outcome, run state,
 /// verdict and install result can take. Every later reader must read them to the same values and write the same bytes.
 /// </summary>
@@ -21,6 +21,7 @@ public sealed class DeviceStatusGoldenTests
     [InlineData("status-v1-after-runs.json")]
     [InlineData("status-v1-every-value.json")]
     [InlineData("status-v1-recovery.json")]
+    [InlineData("status-v2-after-runs.json")]
     public void Golden_status_files_read_and_write_back_byte_for_byte(string name)
     {
         var bytes = Golden(name);
@@ -40,7 +41,7 @@ public sealed class DeviceStatusGoldenTests
         {
             Format = 2, DeviceId = "other", Profile = "other", DeviceClass = "other", Running = new RunningStatus(1, DateTimeOffset.UnixEpoch),
             Containers = [every.Containers[^1] with { Name = "other" }], LastBoot = new BootStatus(DateTimeOffset.MaxValue, []), Trials = [], Installs = [],
-            Recovery = "other",
+            Recovery = "other", RuntimeVersion = "9.9.9",
         };
         Assert.Empty(ValueEqualityProbe.PropertiesIgnoredByEquals(a, different));
         var container = a.Containers[0];
@@ -84,5 +85,27 @@ public sealed class DeviceStatusGoldenTests
         var status = DeviceStatus.Parse(Golden("status-v1-recovery.json"));
         Assert.Equal(DeviceStatusQuery.RecoveryMessage, status.Recovery);
         Assert.Equal(BootOutcome.Recovery, Assert.Single(status.LastBoot!.Results).Outcome);
+    }
+
+    [Fact]
+    public void A_format_2_status_names_the_runtime_and_format_1_files_have_none()
+    {
+        Assert.Equal("0.3.0", DeviceStatus.Parse(Golden("status-v2-after-runs.json")).RuntimeVersion);
+        var v1 = DeviceStatus.Parse(Golden("status-v1-after-runs.json"));
+        Assert.Equal((1, null), (v1.Format, v1.RuntimeVersion));
+        // The same runs, written by each format: everything but the format and the runtime version is equal.
+        Assert.Equal(v1, DeviceStatus.Parse(Golden("status-v2-after-runs.json")) with { Format = 1, RuntimeVersion = null });
+    }
+
+    [Theory]
+    [InlineData("\"format\": 2", "\"format\": 1", "format 1 has no runtimeVersion")]
+    [InlineData("\"runtimeVersion\": \"0.3.0\"", "\"runtimeVersion\": \"0.3\"", "runtimeVersion is not a SemVer version")]
+    [InlineData("\"format\": 2", "\"format\": 3", "format 3 is not 1 or 2")]
+    public void A_runtime_version_that_does_not_fit_its_format_makes_the_file_refused(string valid, string invalid, string expected)
+    {
+        var golden = System.Text.Encoding.UTF8.GetString(Golden("status-v2-after-runs.json"));
+        Assert.Contains(valid, golden, StringComparison.Ordinal);
+        var e = Assert.Throws<DeviceDataException>(() => DeviceStatus.Parse(System.Text.Encoding.UTF8.GetBytes(golden.Replace(valid, invalid, StringComparison.Ordinal))));
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
     }
 }

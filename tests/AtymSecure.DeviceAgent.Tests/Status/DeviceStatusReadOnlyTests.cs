@@ -34,6 +34,16 @@ public sealed class DeviceStatusReadOnlyTests : IDisposable
     }
 
     [Fact]
+    public void Status_names_the_device_runtime_version_stopped_and_in_the_file_a_run_leaves()
+    {
+        var current = AtymSecure.Runtime.RuntimeVersion.Current.ToString();
+        Assert.Equal(current, _device.Status().RuntimeVersion);
+        Assert.Equal(InstallResult.Installed, _device.Install(_device.Bundles.Full(TestBundles.Image("sensor-filter"))).Result);
+        var written = DeviceStatus.Parse(File.ReadAllBytes(new DeviceDirectory(_device.Data).StatusFile));
+        Assert.Equal((DeviceStatus.FormatVersion, current), (written.Format, written.RuntimeVersion));
+    }
+
+    [Fact]
     public void Status_of_a_device_whose_mac_key_was_replaced_leaves_the_flash_file_untouched()
     {
         Assert.Equal(InstallResult.Installed, _device.Install(_device.Bundles.Full(TestBundles.Image("sensor-filter"))).Result);
