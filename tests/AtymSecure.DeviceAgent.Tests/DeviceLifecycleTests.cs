@@ -198,6 +198,19 @@ public sealed class DeviceLifecycleTests : IDisposable
     }
 
     [Fact]
+    public void A_container_that_needs_a_newer_runtime_and_too_much_memory_is_refused_with_both_problems_listed()
+    {
+        var newer = SemanticVersion.Release(RuntimeVersion.Current.Major + 1, 0, 0);
+        var refused = _device.Install(_device.Bundles.Full(TestBundles.Image("sensor-filter-v1.1.0",
+            edit: c => c with { MinRuntimeVersion = newer, Resources = c.Resources with { MaxMemoryBytes = 4L * 1024 * 1024 * 1024 } })));
+        Assert.Equal(InstallResult.Refused, refused.Result);
+        // One read of the written slot serves every check, and the refusal lists each problem (before: only the first).
+        Assert.Contains("runtime-too-old: ", refused.Detail, StringComparison.Ordinal);
+        Assert.Contains("; memory-budget-exceeded: ", refused.Detail, StringComparison.Ordinal);
+        Assert.Equal(SlotId.None, _device.Container("sensor-filter").TrialSlot);
+    }
+
+    [Fact]
     public void Only_one_process_drives_a_device()
     {
         using var first = LocalDevice.Open(_device.Data);

@@ -80,23 +80,12 @@ public static class BundleFileInstaller
             {
                 var image = new BundleInstallImage(envelope, () => File.OpenRead(bundlePath), [.. device.TrustedKeys]);
                 var slot = device.Bootloader.Install(image, image);
-                if (BindingProblems(device, h, slot) is { Count: > 0 } mismatch)
+                if (WrittenImageRefusal(device, h, slot) is { } refusal)
                 {
-                    // Signed and hash-correct, yet the header says something else than the image: never run it.
+                    // Signed and hash-correct, yet not to be run here (it disagrees with its header, needs a newer runtime,
+                    // or does not fit the RAM budget): reject the trial before it ever starts.
                     device.Bootloader.Reject(h.ContainerName);
-                    return Refused(h.ContainerName, h.ContainerVersion, "the written image does not match its signed header: " + string.Join("; ", mismatch));
-                }
-                if (RuntimeProblem(device, h, slot) is { } tooOld)
-                {
-                    // Signed for this device, but it needs device API this runtime does not have: never run it.
-                    device.Bootloader.Reject(h.ContainerName);
-                    return Refused(h.ContainerName, h.ContainerVersion, $"{tooOld.Code}: {tooOld.Message}");
-                }
-                if (MemoryProblem(device, h, slot) is { } tooBig)
-                {
-                    // It would not fit the device's RAM beside the containers already confirmed: never run it.
-                    device.Bootloader.Reject(h.ContainerName);
-                    return Refused(h.ContainerName, h.ContainerVersion, $"{tooBig.Code}: {tooBig.Message}");
+                    return Refused(h.ContainerName, h.ContainerVersion, refusal);
                 }
                 return device.Status.RecordInstall(name, h.ContainerName, h.ContainerVersion, InstallResult.Installed, slot,
                     $"{StatusNames.Of(h.PayloadKind)} bundle ({h.PayloadLength} payload bytes for a {h.TargetSize}-byte image) written as a pending trial");
@@ -126,23 +115,44 @@ public static class BundleFileInstaller
         }
     }
 
-    /// <summary>The refusal when the image in the slot needs a newer runtime than <see cref="RuntimeVersion.Current"/> (its bytes already bind to the header).</summary>
-    private static Primitives.Problem? RuntimeProblem(LocalDevice device, BundleHeader header, SlotId slot)
+    /// <summary>
+    /// Why the image just written to <paramref name="slot"/> must not run, or null: the slot is read and parsed once, its
+    /// bytes must bind to the header that delivered them (<see cref="ContainerImageBundleBinding"/>; nothing else is
+    /// checked when they do not), then every device fit that needs its config is listed (runtime version, RAM budget).
+    /// </summary>
+    private static string? WrittenImageRefusal(LocalDevice device, BundleHeader header, SlotId slot)
     {
-        var needs = ContainerImageReader.Read(SlotBytes(device, header.ContainerName, slot)).Config.MinRuntimeVersion;
-        return RuntimeVersion.Satisfies(needs, RuntimeVersion.Current) ? null
-            : new Primitives.Problem(ReasonCodes.RuntimeTooOld, "$.minRuntimeVersion",
-                $"'{header.ContainerName}' {header.ContainerVersion} needs runtime {needs} or newer; this device runs {RuntimeVersion.Current}");
+        var bytes = SlotBytes(device, header.ContainerName, slot);
+        ContainerImage written;
+        try
+        {
+            written = ContainerImageReader.Read(bytes);
+        }
+        catch (ContainerImageFormatException e)
+        {
+            return Mismatch(e.Problems);
+        }
+        if (ContainerImageBundleBinding.Check(written, bytes, header) is { Count: > 0 } mismatch) return Mismatch(mismatch);
+        Primitives.Problem[] unfit = [.. new[] { RuntimeProblem(written.Config, header), MemoryProblem(device, written.Config, header) }.OfType<Primitives.Problem>()];
+        return unfit.Length == 0 ? null : string.Join("; ", unfit.Select(p => $"{p.Code}: {p.Message}"));
+
+        static string Mismatch(IReadOnlyList<Primitives.Problem> problems) => "the written image does not match its signed header: " + string.Join("; ", problems);
     }
+
+    /// <summary>The refusal when the image needs a newer runtime than <see cref="RuntimeVersion.Current"/>.</summary>
+    private static Primitives.Problem? RuntimeProblem(Formats.Container.ContainerConfig config, BundleHeader header) =>
+        RuntimeVersion.Satisfies(config.MinRuntimeVersion, RuntimeVersion.Current) ? null
+            : new Primitives.Problem(ReasonCodes.RuntimeTooOld, "$.minRuntimeVersion",
+                $"'{header.ContainerName}' {header.ContainerVersion} needs runtime {config.MinRuntimeVersion} or newer; this device runs {RuntimeVersion.Current}");
 
     /// <summary>
     /// The refusal when the new image's <c>maxMemoryBytes</c> plus <see cref="ContainerMemoryOverhead.Bytes"/>, beside the
     /// confirmed version of every other container (each with its overhead), exceeds the profile's container RAM budget.
     /// </summary>
-    private static Primitives.Problem? MemoryProblem(LocalDevice device, BundleHeader header, SlotId slot)
+    private static Primitives.Problem? MemoryProblem(LocalDevice device, Formats.Container.ContainerConfig config, BundleHeader header)
     {
         var budget = device.Profile.ContainerMemoryBudgetBytes;
-        var wanted = ContainerImageReader.Read(SlotBytes(device, header.ContainerName, slot)).Config.Resources.MaxMemoryBytes;
+        var wanted = config.Resources.MaxMemoryBytes;
         var others = 0L;
         foreach (var other in device.ContainerNames.Where(n => n != header.ContainerName))
         {
@@ -155,20 +165,6 @@ public static class BundleFileInstaller
             : new Primitives.Problem(ReasonCodes.MemoryBudgetExceeded, "$.resources.maxMemoryBytes",
                 $"'{header.ContainerName}' {header.ContainerVersion} needs {wanted} bytes of memory plus {ContainerMemoryOverhead.Bytes} overhead; " +
                 $"this device's container budget is {budget} bytes, of which the confirmed containers take {others}");
-    }
-
-    /// <summary>What the slot now holds against the header that delivered it (ContainerImageBundleBinding).</summary>
-    private static IReadOnlyList<Primitives.Problem> BindingProblems(LocalDevice device, BundleHeader header, SlotId slot)
-    {
-        var bytes = SlotBytes(device, header.ContainerName, slot);
-        try
-        {
-            return ContainerImageBundleBinding.Check(ContainerImageReader.Read(bytes), bytes, header);
-        }
-        catch (ContainerImageFormatException e)
-        {
-            return e.Problems;
-        }
     }
 
     private static byte[] SlotBytes(LocalDevice device, string container, SlotId slot)
