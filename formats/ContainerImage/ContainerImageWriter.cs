@@ -1,3 +1,4 @@
+using AtymSecure.Primitives;
 using System.Security.Cryptography;
 using AtymSecure.Formats.Bundle;
 using AtymSecure.Formats.Container;
@@ -115,9 +116,9 @@ public static class ContainerImageWriter
             }
             if (bytes.Length != declared.Size)
                 problems.Add($"blob '{declared.Name}' is {bytes.Length} bytes, the config says {declared.Size}");
-            var sha = shas[declared.Name] = Convert.ToHexStringLower(SHA256.HashData(bytes.Span));
-            var digest = "sha256:" + sha;
-            if (digest != declared.Digest)
+            var digest = Digest.Compute(bytes.Span);
+            shas[declared.Name] = digest.Encoded;
+            if (digest.ToString() != declared.Digest)
                 problems.Add($"blob '{declared.Name}' has digest {digest}, the config says {declared.Digest}");
         }
         foreach (var name in blobs.Keys.Where(n => config.Blobs.All(b => b.Name != n)).Order(StringComparer.Ordinal))

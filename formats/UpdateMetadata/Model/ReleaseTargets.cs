@@ -1,3 +1,4 @@
+using AtymSecure.Primitives;
 using System.Text.RegularExpressions;
 using AtymSecure.Formats.Bundle;
 using AtymSecure.Formats.Container;
@@ -79,15 +80,12 @@ public sealed partial record ImageTargetCustom(ReleaseIdentity Release, string S
         if (custom is null) throw JsonFields.Malformed(path, "an image target needs custom");
         var fields = JsonFields.Of(custom, path);
         var digest = fields.String("sourceWasmDigest", 71);
-        if (!DigestGrammar().IsMatch(digest)) throw JsonFields.Malformed(fields.PathOf("sourceWasmDigest"), "expected sha256:<64 lower-case hex>");
+        if (!(Digest.TryParse(digest, out var parsed) && parsed.IsSha256)) throw JsonFields.Malformed(fields.PathOf("sourceWasmDigest"), "expected sha256:<64 lower-case hex>");
         return new ImageTargetCustom(ReleaseIdentity.FromJson(fields), digest);
     }
 
     /// <summary>The hex part of <see cref="SourceWasmDigest"/>.</summary>
     public string SourceWasmSha256 => SourceWasmDigest["sha256:".Length..];
-
-    [GeneratedRegex("^sha256:[0-9a-f]{64}$", RegexOptions.CultureInvariant)]
-    private static partial Regex DigestGrammar();
 }
 
 /// <summary>The image a bundle yields, as the director names it: SHA-256 (hex) and length of the container image.</summary>
