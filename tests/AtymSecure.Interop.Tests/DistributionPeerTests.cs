@@ -1,3 +1,4 @@
+using AtymSecure.TestSupport;
 using AtymSecure.Interop.Tests.Infrastructure;
 using AtymSecure.Oci.Content;
 using AtymSecure.Oci.Copying;
@@ -18,7 +19,7 @@ public sealed class DistributionPeerTests : IClassFixture<DistributionRegistryFi
 {
     private readonly DistributionRegistryFixture _peer;
     private readonly AtymRegistryProcess _ours;
-    private readonly string _work = Directory.CreateTempSubdirectory("atym-peer-").FullName;
+    private readonly TempFolder _temp = TempFolder.Create("peer");
 
     public DistributionPeerTests(DistributionRegistryFixture peer, AtymRegistryFixture ours)
     {
@@ -26,14 +27,14 @@ public sealed class DistributionPeerTests : IClassFixture<DistributionRegistryFi
         _ours = ours.Registry;
     }
 
-    public void Dispose() => Directory.Delete(_work, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     private Repository Peer(string name) => new($"{_peer.HostPort}/{name}");
 
     [Fact]
     public async Task Files_push_and_pull_through_the_peer()
     {
-        var input = Path.Combine(_work, "model.bin");
+        var input = Path.Combine(_temp.Path, "model.bin");
         var bytes = new byte[20 * 1024 * 1024 + 3]; // above the chunked-upload threshold
         new Random(3).NextBytes(bytes);
         await File.WriteAllBytesAsync(input, bytes);
@@ -41,7 +42,7 @@ public sealed class DistributionPeerTests : IClassFixture<DistributionRegistryFi
         var manifest = await FileArtifacts.PackFilesAsync(repo, [new FileEntry(input, "application/octet-stream")], "application/vnd.example.model");
         await repo.TagAsync(manifest, "v1");
 
-        var pulled = await FileArtifacts.PullFilesAsync(Peer("files/model"), "v1", Path.Combine(_work, "out"));
+        var pulled = await FileArtifacts.PullFilesAsync(Peer("files/model"), "v1", Path.Combine(_temp.Path, "out"));
         Assert.Equal(bytes, await File.ReadAllBytesAsync(Assert.Single(pulled).Path));
         Assert.Equal(manifest.Digest, (await Peer("files/model").ResolveAsync("v1")).Digest);
     }

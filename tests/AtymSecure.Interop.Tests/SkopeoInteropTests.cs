@@ -17,11 +17,11 @@ namespace AtymSecure.Interop.Tests;
 public sealed class SkopeoInteropTests : IClassFixture<AtymRegistryFixture>, IDisposable
 {
     private readonly AtymRegistryProcess _registry;
-    private readonly string _work = Directory.CreateTempSubdirectory("atym-skopeo-").FullName;
+    private readonly TempFolder _temp = TempFolder.Create("skopeo");
 
     public SkopeoInteropTests(AtymRegistryFixture registry) => _registry = registry.Registry;
 
-    public void Dispose() => Directory.Delete(_work, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     private Task<ToolResult> Skopeo(params string[] args) =>
         ExternalTool.RunAsync("skopeo", ["--insecure-policy", .. args], TimeSpan.FromMinutes(2), installHint: "install the Debian package 'skopeo' (scripts/test-deps.sh does)");
@@ -29,7 +29,7 @@ public sealed class SkopeoInteropTests : IClassFixture<AtymRegistryFixture>, IDi
     [Fact]
     public async Task Image_wasm_artifact_and_referrer_round_trip_with_identical_digests()
     {
-        var layout = await SampleContent.NewLayoutAsync(Path.Combine(_work, "src"));
+        var layout = await SampleContent.NewLayoutAsync(Path.Combine(_temp.Path, "src"));
         var image = await SampleContent.WriteImageAsync(layout, "image");
         var wasm = await SampleContent.WriteWasmAsync(layout, "wasm");
         var sbom = await SampleContent.WriteReferrerAsync(layout, image, "sbom");
@@ -42,7 +42,7 @@ public sealed class SkopeoInteropTests : IClassFixture<AtymRegistryFixture>, IDi
                 .EnsureSuccess($"skopeo inspect {tag}");
             Assert.Equal(expected.Digest, Digest.Compute(System.Text.Encoding.UTF8.GetBytes(raw.StdOut.TrimEnd('\n'))));
 
-            var back = Path.Combine(_work, "back-" + tag);
+            var back = Path.Combine(_temp.Path, "back-" + tag);
             (await Skopeo("copy", "--src-tls-verify=false", "--preserve-digests",
                 $"docker://{_registry.HostPort}/interop/app:{tag}", $"oci:{back}:{tag}")).EnsureSuccess($"skopeo pull {tag}");
             var returned = await (await SampleContent.NewLayoutAsync(back)).ResolveAsync(tag);
@@ -74,7 +74,7 @@ public sealed class SkopeoInteropTests : IClassFixture<AtymRegistryFixture>, IDi
             Layers = [layer],
         }, "data");
 
-        var back = Path.Combine(_work, "pulled");
+        var back = Path.Combine(_temp.Path, "pulled");
         (await Skopeo("copy", "--src-tls-verify=false", "--preserve-digests", $"docker://{_registry.HostPort}/interop/files:data", $"oci:{back}:data"))
             .EnsureSuccess("skopeo pull");
         Assert.Equal(blob, await File.ReadAllBytesAsync(Path.Combine(back, "blobs", "sha256", layer.Digest.Encoded)));

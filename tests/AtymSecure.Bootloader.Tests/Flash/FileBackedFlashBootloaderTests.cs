@@ -1,3 +1,4 @@
+using AtymSecure.TestSupport;
 using AtymSecure.Bootloader.Boot;
 using AtymSecure.Bootloader.Crypto;
 using AtymSecure.Bootloader.Flash;
@@ -14,14 +15,14 @@ namespace AtymSecure.Bootloader.Tests.Flash;
 public sealed class FileBackedFlashBootloaderTests : IDisposable
 {
     private const string App = Scenarios.App;
-    private readonly string _dir = Directory.CreateTempSubdirectory("atym-fileflash-bl-").FullName;
+    private readonly TempFolder _temp = TempFolder.Create("fileflash-bl");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public void Provisioned_installed_and_booted_state_is_the_same_after_closing_and_reopening_the_file()
     {
-        var path = Path.Combine(_dir, "device.flash");
+        var path = Path.Combine(_temp.Path, "device.flash");
         ContainerSlotRequest[] containers = [new(App, 16 * 1024)];
         var geometry = FlashProfile.Stm32U5Like.CreateGeometry(LayoutPlanner.RequiredFlashSize(FlashProfile.Stm32U5Like, containers));
         var key = DeviceKey.Generate();
@@ -75,9 +76,9 @@ public sealed class FileBackedFlashBootloaderTests : IDisposable
         var cleanOperations = clean.Flash.OperationCount - device.Flash.OperationCount;
 
         var update = TestImageSigner.Shared.Full(App, setup.Images.Allowed(App)[1], "2.0.0", 2);
-        var snapshots = Path.Combine(_dir, "kills");
+        var snapshots = Path.Combine(_temp.Path, "kills");
         Directory.CreateDirectory(snapshots);
-        using (var file = CopyToFile(device.Flash, Path.Combine(_dir, "device.flash")))
+        using (var file = CopyToFile(device.Flash, Path.Combine(_temp.Path, "device.flash")))
         {
             var recorder = new SnapshotBeforeEachOperation(file, snapshots);
             DeviceBootloader Power() => DeviceBootloader.Open(recorder, device.Key, device.Options);

@@ -1,3 +1,4 @@
+using AtymSecure.TestSupport;
 using AtymSecure.Bootloader.Flash;
 using CsCheck;
 using AtymSecure.Bootloader.Simulator;
@@ -16,9 +17,9 @@ public sealed class FileBackedFlashEquivalenceTests : IDisposable
 {
     // Mixed sizes so programs cross sector boundaries; 4 KiB total.
     private static readonly int[] Sectors = [512, 1024, 512, 2048];
-    private readonly string _dir = Directory.CreateTempSubdirectory("atym-fileflash-eq-").FullName;
+    private readonly TempFolder _temp = TempFolder.Create("fileflash-eq");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     /// <summary>Kind 0-1 program, 2 erase; unit, count, data seed, misalign flag.</summary>
     private static readonly Gen<(int Kind, int Unit, int Count, int Seed, bool Misalign)> GenOp =
@@ -30,7 +31,7 @@ public sealed class FileBackedFlashEquivalenceTests : IDisposable
         Gen.Select(Gen.Int[0, 2].Select(i => 1 << (2 * i)), Gen.Bool, GenOp.Array[1, 60]).Sample((alignment, erasedHigh, ops) =>
         {
             var geometry = new FlashGeometry(Sectors, alignment, erasedHigh ? (byte)0xFF : (byte)0x00, endurance: 3);
-            var path = Path.Combine(_dir, Guid.NewGuid().ToString("N") + ".flash");
+            var path = Path.Combine(_temp.Path, Guid.NewGuid().ToString("N") + ".flash");
             var sim = new SimulatedNorFlash(geometry);
             using (var file = FileBackedFlash.Create(path, geometry))
             {

@@ -1,3 +1,4 @@
+using AtymSecure.TestSupport;
 using AtymSecure.Bootloader.Tests.Support;
 using System.Buffers.Binary;
 using System.IO.Hashing;
@@ -13,12 +14,12 @@ public sealed class FileBackedFlashFileFormatTests : IDisposable
 {
     // Two 4 KiB sectors, alignment 4: header 32 + 8 + 4 = 44 bytes, then (4 + 4096) per sector.
     private const int HeaderLength = 44;
-    private readonly string _dir = Directory.CreateTempSubdirectory("atym-fileflash-fmt-").FullName;
+    private readonly TempFolder _temp = TempFolder.Create("fileflash-fmt");
     private readonly byte[] _good;
 
     public FileBackedFlashFileFormatTests()
     {
-        var path = Path.Combine(_dir, "good.flash");
+        var path = Path.Combine(_temp.Path, "good.flash");
         using (var flash = FileBackedFlash.Create(path, new FlashGeometry([4096, 4096], 4, 0xFF, 50)))
         {
             flash.EraseSector(4096);
@@ -27,7 +28,7 @@ public sealed class FileBackedFlashFileFormatTests : IDisposable
         _good = File.ReadAllBytes(path);
     }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public void The_untouched_file_opens()
@@ -54,7 +55,7 @@ public sealed class FileBackedFlashFileFormatTests : IDisposable
     [Fact]
     public void A_simulator_snapshot_is_recognised_and_named()
     {
-        var snapshot = Path.Combine(_dir, "snapshot.flash");
+        var snapshot = Path.Combine(_temp.Path, "snapshot.flash");
         FlashImageFile.Save(new SimulatedNorFlash(new FlashGeometry([4096], 4, 0xFF, 50)), snapshot);
         var e = Assert.Throws<FlashImageFileException>(() => FileBackedFlash.Open(snapshot));
         Assert.Contains("simulator snapshot (ASFL), not a file-backed flash", e.Message);
@@ -158,7 +159,7 @@ public sealed class FileBackedFlashFileFormatTests : IDisposable
     /// <summary>Null when the bytes open as a flash (and it is disposed), else the exception Open raised.</summary>
     private Exception? Outcome(byte[] bytes)
     {
-        var path = Path.Combine(_dir, Guid.NewGuid().ToString("N") + ".flash");
+        var path = Path.Combine(_temp.Path, Guid.NewGuid().ToString("N") + ".flash");
         File.WriteAllBytes(path, bytes);
         try
         {
@@ -177,7 +178,7 @@ public sealed class FileBackedFlashFileFormatTests : IDisposable
 
     private FileBackedFlash Open(byte[] bytes)
     {
-        var path = Path.Combine(_dir, Guid.NewGuid().ToString("N") + ".flash");
+        var path = Path.Combine(_temp.Path, Guid.NewGuid().ToString("N") + ".flash");
         File.WriteAllBytes(path, bytes);
         return FileBackedFlash.Open(path);
     }

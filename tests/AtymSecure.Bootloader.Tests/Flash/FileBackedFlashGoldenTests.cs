@@ -1,3 +1,4 @@
+using AtymSecure.TestSupport;
 using AtymSecure.Bootloader.FilePort;
 using AtymSecure.Bootloader.Flash;
 
@@ -15,9 +16,9 @@ public sealed class FileBackedFlashGoldenTests : IDisposable
     private static readonly byte[] FirstProgram = [1, 2, 3, 4, 5, 6, 7, 8];
     private static readonly byte[] CrossingProgram = [.. Enumerable.Range(0xA0, 16).Select(b => (byte)b)];
 
-    private readonly string _dir = Directory.CreateTempSubdirectory("atym-flash-golden-").FullName;
+    private readonly TempFolder _temp = TempFolder.Create("flash-golden");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     /// <summary>What the golden file holds, as operations on a new part (the writer's half of the test).</summary>
     private static void WriteGoldenContent(IFlash flash)
@@ -51,7 +52,7 @@ public sealed class FileBackedFlashGoldenTests : IDisposable
     [Fact]
     public void Todays_writer_reproduces_the_golden_file_byte_for_byte()
     {
-        var path = Path.Combine(_dir, "new.flash");
+        var path = Path.Combine(_temp.Path, "new.flash");
         using (var flash = FileBackedFlash.Create(path, Geometry)) WriteGoldenContent(flash);
         Assert.Equal(GoldenFile.Read(Golden), File.ReadAllBytes(path));
     }
@@ -78,7 +79,7 @@ public sealed class FileBackedFlashGoldenTests : IDisposable
     /// <summary>Opening takes an exclusive lock and may write, so tests work on a copy of the committed file.</summary>
     private string CopyOfGolden(string name)
     {
-        var path = Path.Combine(_dir, name);
+        var path = Path.Combine(_temp.Path, name);
         File.Copy(GoldenFile.PathOf(name), path);
         return path;
     }

@@ -13,14 +13,14 @@ public sealed class FileBackedFlashLockTests : IDisposable
 {
     private const string FlockHint = "install the Debian package 'util-linux' (it provides flock)";
     private const int Busy = 75;
-    private readonly string _dir = Directory.CreateTempSubdirectory("atym-fileflash-lock-").FullName;
+    private readonly TempFolder _temp = TempFolder.Create("fileflash-lock");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public async Task Another_process_cannot_take_the_lock_while_the_part_is_open()
     {
-        var path = Path.Combine(_dir, "device.flash");
+        var path = Path.Combine(_temp.Path, "device.flash");
         using (FileBackedFlash.Create(path, new FlashGeometry([4096], 4, 0xFF, 10)))
         {
             var held = await ExternalTool.RunAsync("flock", ["--nonblock", "--conflict-exit-code", $"{Busy}", path, "true"], installHint: FlockHint);
@@ -33,7 +33,7 @@ public sealed class FileBackedFlashLockTests : IDisposable
     [Fact]
     public async Task The_part_cannot_be_opened_while_another_process_holds_it()
     {
-        var path = Path.Combine(_dir, "device.flash");
+        var path = Path.Combine(_temp.Path, "device.flash");
         FileBackedFlash.Create(path, new FlashGeometry([4096], 4, 0xFF, 10)).Dispose();
         // --close: only flock itself holds the lock, so it is gone once flock has exited.
         await using (var other = BackgroundProcess.Start("flock", ["--exclusive", "--close", path, "sh", "-c", "echo locked; exec sleep 600"], FlockHint))

@@ -1,3 +1,4 @@
+using AtymSecure.TestSupport;
 using AtymSecure.Bootloader.Flash;
 using AtymSecure.Bootloader.FilePort;
 using AtymSecure.Bootloader.Layout;
@@ -11,16 +12,16 @@ namespace AtymSecure.Bootloader.Tests.Flash;
 /// </summary>
 public sealed class FileBackedFlashReadOnlyTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("atym-fileflash-ro-").FullName;
+    private readonly TempFolder _temp = TempFolder.Create("fileflash-ro");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     private static FlashGeometry Geometry => FlashProfile.SpiNor.CreateGeometry(LayoutPlanner.RequiredFlashSize(FlashProfile.SpiNor, [new("app", 8192)]));
 
     [Fact]
     public void A_read_only_part_refuses_programs_and_erases_and_shares_with_other_readers_only()
     {
-        var path = Path.Combine(_dir, "ro.flash");
+        var path = Path.Combine(_temp.Path, "ro.flash");
         FileBackedFlash.Create(path, Geometry).Dispose();
         using var first = FileBackedFlash.OpenReadOnly(path);
         using var second = FileBackedFlash.OpenReadOnly(path);
@@ -34,7 +35,7 @@ public sealed class FileBackedFlashReadOnlyTests : IDisposable
     [Fact]
     public void A_read_only_bootloader_on_a_fresh_part_reports_an_unformatted_log_and_writes_nothing()
     {
-        var path = Path.Combine(_dir, "fresh.flash");
+        var path = Path.Combine(_temp.Path, "fresh.flash");
         using (var flash = FileBackedFlash.Create(path, Geometry))
             DeviceBootloader.Provision(flash, LayoutPlanner.Plan(flash.Geometry, [new("app", 8192)]));
         var before = File.ReadAllBytes(path);

@@ -1,3 +1,4 @@
+using AtymSecure.TestSupport;
 using AtymSecure.Bootloader.Flash;
 using AtymSecure.Bootloader.Tests.Support;
 using AtymSecure.Bootloader.Simulator;
@@ -8,11 +9,11 @@ namespace AtymSecure.Bootloader.Tests.Flash;
 /// <summary>NOR rules, persistence, wear and exclusive use of <see cref="FileBackedFlash"/>.</summary>
 public sealed class FileBackedFlashTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("atym-fileflash-").FullName;
+    private readonly TempFolder _temp = TempFolder.Create("fileflash");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
-    private string PathOf(string name) => Path.Combine(_dir, name);
+    private string PathOf(string name) => Path.Combine(_temp.Path, name);
 
     private static FlashGeometry Geometry(int alignment = 4, byte erased = 0xFF, int endurance = 100, int sectors = 4) =>
         new(Enumerable.Repeat(4096, sectors).ToArray(), alignment, erased, endurance);
@@ -35,7 +36,7 @@ public sealed class FileBackedFlashTests : IDisposable
         Assert.Equal(PathOf("new.flash"), flash.Path);
         // header 32 + 4 sector sizes + crc, then a 4-byte erase count before each sector
         Assert.Equal(32 + 16 + 4 + 4 * (4 + 4096), new FileInfo(flash.Path).Length);
-        Assert.Empty(Directory.GetFiles(_dir, "*.tmp-*"));
+        Assert.Empty(Directory.GetFiles(_temp.Path, "*.tmp-*"));
     }
 
     [Theory]
@@ -154,7 +155,7 @@ public sealed class FileBackedFlashTests : IDisposable
         var e = Assert.Throws<IOException>(() => FileBackedFlash.Create(path, Geometry()));
         Assert.Contains("already exists", e.Message);
         Assert.Equal("someone's data", File.ReadAllText(path));
-        Assert.Empty(Directory.GetFiles(_dir, "*.tmp-*"));
+        Assert.Empty(Directory.GetFiles(_temp.Path, "*.tmp-*"));
     }
 
     [Fact]
@@ -162,7 +163,7 @@ public sealed class FileBackedFlashTests : IDisposable
     {
         var huge = new FlashGeometry(Enumerable.Repeat(256 * 1024, 1025).ToArray(), 1, 0xFF, 10);
         Assert.Throws<ArgumentOutOfRangeException>(() => FileBackedFlash.Create(PathOf("huge.flash"), huge));
-        Assert.Empty(Directory.GetFiles(_dir));
+        Assert.Empty(Directory.GetFiles(_temp.Path));
     }
 
     [Fact]

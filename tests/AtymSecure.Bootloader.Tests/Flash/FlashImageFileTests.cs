@@ -1,3 +1,4 @@
+using AtymSecure.TestSupport;
 using AtymSecure.Bootloader.Tests.Support;
 using AtymSecure.Bootloader.Flash;
 using AtymSecure.Bootloader.Simulator;
@@ -6,14 +7,14 @@ namespace AtymSecure.Bootloader.Tests.Flash;
 
 public sealed class FlashImageFileTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("atym-flash-").FullName;
+    private readonly TempFolder _temp = TempFolder.Create("flash");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public void A_persisted_part_survives_a_restart_with_content_wear_and_programmed_units()
     {
-        var path = Path.Combine(_dir, "device.flash");
+        var path = Path.Combine(_temp.Path, "device.flash");
         var flash = new SimulatedNorFlash(FlashProfile.Nrf52Like.CreateGeometry(32 * 1024)) { Mutated = f => FlashImageFile.Save(f, path) };
         flash.EraseSector(4096);
         flash.EraseSector(4096);
@@ -25,13 +26,13 @@ public sealed class FlashImageFileTests : IDisposable
         Assert.Equal(2, restored.EraseCount(1));
         Assert.Equal(3, restored.OperationCount);
         Assert.Throws<FlashDoubleProgramException>(() => restored.Program(4096, [0, 0, 0, 0]));
-        Assert.Empty(Directory.GetFiles(_dir, "*.tmp-*"));
+        Assert.Empty(Directory.GetFiles(_temp.Path, "*.tmp-*"));
     }
 
     [Fact]
     public void The_frozen_state_after_a_cut_is_what_gets_persisted()
     {
-        var path = Path.Combine(_dir, "cut.flash");
+        var path = Path.Combine(_temp.Path, "cut.flash");
         var flash = new SimulatedNorFlash(FlashProfile.SpiNor.CreateGeometry(16 * 1024)) { Mutated = f => FlashImageFile.Save(f, path) };
         flash.Arm(new FaultPlan { CutBeforeOperation = 2, CutKind = CutKind.InterruptedErase, Seed = 5 });
         flash.Program(0, [7]);
@@ -44,7 +45,7 @@ public sealed class FlashImageFileTests : IDisposable
     [Fact]
     public void A_damaged_or_truncated_file_is_refused_with_a_clear_error()
     {
-        var path = Path.Combine(_dir, "d.flash");
+        var path = Path.Combine(_temp.Path, "d.flash");
         FlashImageFile.Save(new SimulatedNorFlash(FlashProfile.SpiNor.CreateGeometry(8192)), path);
         var bytes = File.ReadAllBytes(path);
 

@@ -1,3 +1,4 @@
+using AtymSecure.TestSupport;
 using AtymSecure.Bootloader.Boot;
 using AtymSecure.Bootloader.Flash;
 using AtymSecure.Bootloader.Tests.Support;
@@ -8,14 +9,14 @@ namespace AtymSecure.Bootloader.Tests.PowerCuts;
 /// <summary>Faults beyond the main matrix: process restarts from the flash file, out-of-order writes, dropped writes, mixed sectors.</summary>
 public sealed class PersistenceAndOddFaultTests(PowerCutReport report) : IClassFixture<PowerCutReport>, IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("atym-device-").FullName;
+    private readonly TempFolder _temp = TempFolder.Create("device");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public void A_device_cut_mid_install_recovers_after_a_process_restart_from_its_flash_file()
     {
-        var path = Path.Combine(_dir, "device.flash");
+        var path = Path.Combine(_temp.Path, "device.flash");
         var s = Scenarios.Create("full-update", 6 * 1024);
         var device = SimDevice.Create(FlashProfile.Nrf52Like, s.Containers);
         var ctx = new ScenarioContext(device, new ScenarioImages(), TestImageSigner.Shared, TestImageSigner.SharedPreCheck);

@@ -1,3 +1,4 @@
+using AtymSecure.TestSupport;
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
@@ -19,9 +20,9 @@ public sealed class ContainerNameRuleTests : IDisposable
 {
     private const string LongName = "sensor-filter-abcdefghijklmnopqrstuvwxyz";
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
-    private readonly string _dir = Directory.CreateTempSubdirectory("atym-names-").FullName;
+    private readonly TempFolder _temp = TempFolder.Create("names");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     private static string Samples([CallerFilePath] string here = "") =>
         Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "..", "samples"));
@@ -40,33 +41,33 @@ public sealed class ContainerNameRuleTests : IDisposable
     [Fact]
     public async Task Build_refuses_a_name_longer_than_a_device_holds()
     {
-        var project = Path.Combine(_dir, "project");
+        var project = Path.Combine(_temp.Path, "project");
         Directory.CreateDirectory(project);
         foreach (var file in Directory.GetFiles(Path.Combine(Samples(), "sensor-filter")))
             File.Copy(file, Path.Combine(project, Path.GetFileName(file)));
         var yaml = Path.Combine(project, "atym.yaml");
         File.WriteAllText(yaml, File.ReadAllText(yaml).Replace("name: sensor-filter", $"name: {LongName}", StringComparison.Ordinal));
-        await Refused("40 characters, at most 32", "build", project, "-o", Path.Combine(_dir, "layout"));
-        Assert.False(Directory.Exists(Path.Combine(_dir, "layout", "blobs")));
+        await Refused("40 characters, at most 32", "build", project, "-o", Path.Combine(_temp.Path, "layout"));
+        Assert.False(Directory.Exists(Path.Combine(_temp.Path, "layout", "blobs")));
     }
 
     [Fact]
     public async Task Device_init_refuses_it_at_once_instead_of_spinning()
     {
-        var key = Path.Combine(_dir, "trusted.pub");
+        var key = Path.Combine(_temp.Path, "trusted.pub");
         using (var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256)) File.WriteAllText(key, ecdsa.ExportSubjectPublicKeyInfoPem());
         // Before the fix this never returned (the planner grew the flash forever); the deadline turns that into a failure.
-        await Refused("40 characters, at most 32", "device", "init", "--data", Path.Combine(_dir, "dev"), "--container", $"{LongName}=1M", "--trust", key);
-        await Refused("has '.'", "device", "init", "--data", Path.Combine(_dir, "dev"), "--container", "my.app=1M", "--trust", key);
-        Assert.False(Directory.Exists(Path.Combine(_dir, "dev")));
+        await Refused("40 characters, at most 32", "device", "init", "--data", Path.Combine(_temp.Path, "dev"), "--container", $"{LongName}=1M", "--trust", key);
+        await Refused("has '.'", "device", "init", "--data", Path.Combine(_temp.Path, "dev"), "--container", "my.app=1M", "--trust", key);
+        Assert.False(Directory.Exists(Path.Combine(_temp.Path, "dev")));
 
-        var ok = await CliRunner.RunAsync("device", "init", "--data", Path.Combine(_dir, "dev"), "--container", $"{LongName[..32]}=1M", "--trust", key).WaitAsync(Deadline);
+        var ok = await CliRunner.RunAsync("device", "init", "--data", Path.Combine(_temp.Path, "dev"), "--container", $"{LongName[..32]}=1M", "--trust", key).WaitAsync(Deadline);
         Assert.True(ok.ExitCode == 0, ok.StdErr);
 
         // Install: a bundle whose header names the long container is refused as malformed, before any signature or flash work.
-        var bundle = Path.Combine(_dir, "long-name.bundle");
+        var bundle = Path.Combine(_temp.Path, "long-name.bundle");
         await File.WriteAllBytesAsync(bundle, await BundleNaming(LongName));
-        await Refused("containerName: '" + LongName + "' is 40 characters", "device", "install", bundle, "--data", Path.Combine(_dir, "dev"));
+        await Refused("containerName: '" + LongName + "' is 40 characters", "device", "install", bundle, "--data", Path.Combine(_temp.Path, "dev"));
     }
 
     [Fact]

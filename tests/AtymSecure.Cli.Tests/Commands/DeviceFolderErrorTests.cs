@@ -1,3 +1,4 @@
+using AtymSecure.TestSupport;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using AtymSecure.DeviceAgent;
@@ -14,18 +15,18 @@ namespace AtymSecure.Cli.Tests.Commands;
 public sealed partial class DeviceFolderErrorTests : IDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
-    private readonly string _dir = Directory.CreateTempSubdirectory("atym-device-errors-").FullName;
+    private readonly TempFolder _temp = TempFolder.Create("device-errors");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
-    private string Data => Path.Combine(_dir, "dev");
+    private string Data => Path.Combine(_temp.Path, "dev");
 
     [GeneratedRegex(@"atym: \w*Exception:")]
     private static partial Regex TypeName();
 
     private async Task Init()
     {
-        var key = Path.Combine(_dir, "trusted.pub");
+        var key = Path.Combine(_temp.Path, "trusted.pub");
         using (var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256)) await File.WriteAllTextAsync(key, ecdsa.ExportSubjectPublicKeyInfoPem());
         var r = await CliRunner.RunAsync("device", "init", "--data", Data, "--container", "app=64K", "--trust", key).WaitAsync(Deadline);
         Assert.True(r.ExitCode == 0, r.StdErr);
@@ -48,7 +49,7 @@ public sealed partial class DeviceFolderErrorTests : IDisposable
     public async Task An_unparseable_bundle_is_refused_naming_the_file_and_what_is_wrong()
     {
         await Init();
-        var bad = Path.Combine(_dir, "bad.bundle");
+        var bad = Path.Combine(_temp.Path, "bad.bundle");
         await File.WriteAllTextAsync(bad, "this is not a bundle");
 
         var stderr = await Worded("install refused: bad.bundle — not a valid bundle: ", "device", "install", bad, "--data", Data);

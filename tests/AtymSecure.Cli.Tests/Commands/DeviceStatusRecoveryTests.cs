@@ -1,3 +1,4 @@
+using AtymSecure.TestSupport;
 using System.Security.Cryptography;
 using AtymSecure.DeviceAgent;
 
@@ -10,16 +11,16 @@ namespace AtymSecure.Cli.Tests.Commands;
 public sealed class DeviceStatusRecoveryTests : IDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
-    private readonly string _dir = Directory.CreateTempSubdirectory("atym-device-recovery-").FullName;
+    private readonly TempFolder _temp = TempFolder.Create("device-recovery");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
-    private string Data => Path.Combine(_dir, "dev");
+    private string Data => Path.Combine(_temp.Path, "dev");
 
     [Fact]
     public async Task Status_of_a_device_in_recovery_exits_non_zero_and_says_recovery()
     {
-        var key = Path.Combine(_dir, "trusted.pub");
+        var key = Path.Combine(_temp.Path, "trusted.pub");
         using (var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256)) await File.WriteAllTextAsync(key, ecdsa.ExportSubjectPublicKeyInfoPem());
         var init = await CliRunner.RunAsync("device", "init", "--data", Data, "--container", "app=64K", "--trust", key).WaitAsync(Deadline);
         Assert.True(init.ExitCode == 0, init.StdErr);

@@ -1,3 +1,4 @@
+using AtymSecure.TestSupport;
 using AtymSecure.Formats.Bundle;
 using AtymSecure.Formats.Container;
 using AtymSecure.Formats.Crypto;
@@ -16,10 +17,10 @@ namespace AtymSecure.Delivery.Tests.Bundles;
 /// </summary>
 public sealed class SignedBundleTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("atym-bundles-").FullName;
+    private readonly TempFolder _temp = TempFolder.Create("bundles");
     private static readonly DateTimeOffset Now = new(2026, 11, 25, 0, 0, 0, TimeSpan.Zero);
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     private static byte[] Image(int length, int seed)
     {
@@ -75,7 +76,7 @@ public sealed class SignedBundleTests : IDisposable
         var key = KeyGenerator.Generate(SignatureAlgorithm.Ed25519);
         var old = Image(60_000, 1);
         var next = Edit(old, 2);
-        var path = Path.Combine(_dir, "delta.bundle");
+        var path = Path.Combine(_temp.Path, "delta.bundle");
         var (header, _) = await WriteFileAsync(path, next, deviceClass, triple, old, key);
 
         Assert.Equal(PayloadKind.Delta, header.PayloadKind);
@@ -90,7 +91,7 @@ public sealed class SignedBundleTests : IDisposable
         var key = KeyGenerator.Generate();
         var old = Image(20_000, 3);
         var next = Image(20_000, 4);
-        var path = Path.Combine(_dir, "full.bundle");
+        var path = Path.Combine(_temp.Path, "full.bundle");
         var (header, choice) = await WriteFileAsync(path, next, "mcu-cortex-m4", "thumbv7em-none-eabi", old, key);
         Assert.Equal(PayloadKind.Full, header.PayloadKind);
         Assert.NotNull(choice);
@@ -101,12 +102,12 @@ public sealed class SignedBundleTests : IDisposable
     public async Task Write_is_atomic_and_leaves_no_temp_files()
     {
         var key = KeyGenerator.Generate();
-        var path = Path.Combine(_dir, "x.bundle");
+        var path = Path.Combine(_temp.Path, "x.bundle");
         await WriteFileAsync(path, Image(5000, 5), "linux-x86_64", "x86_64-unknown-linux-gnu", null, key);
-        Assert.Equal(["x.bundle"], Directory.GetFiles(_dir).Select(Path.GetFileName));
+        Assert.Equal(["x.bundle"], Directory.GetFiles(_temp.Path).Select(Path.GetFileName));
         var invalid = SensorFilter with { Name = "Not Valid" };
-        await Assert.ThrowsAsync<BundleFormatException>(() => WriteFileAsync(Path.Combine(_dir, "y.bundle"), Image(10, 6), "linux-x86_64", "x86_64-unknown-linux-gnu", null, key, invalid));
-        Assert.Equal(["x.bundle"], Directory.GetFiles(_dir).Select(Path.GetFileName));
+        await Assert.ThrowsAsync<BundleFormatException>(() => WriteFileAsync(Path.Combine(_temp.Path, "y.bundle"), Image(10, 6), "linux-x86_64", "x86_64-unknown-linux-gnu", null, key, invalid));
+        Assert.Equal(["x.bundle"], Directory.GetFiles(_temp.Path).Select(Path.GetFileName));
     }
 
     [Fact]
@@ -122,7 +123,7 @@ public sealed class SignedBundleTests : IDisposable
 
         using var stream = new MemoryStream();
         await bundle.WriteToAsync(stream);
-        var path = Path.Combine(_dir, "z.bundle");
+        var path = Path.Combine(_temp.Path, "z.bundle");
         await bundle.WriteFileAsync(path);
         var store = new AtymSecure.Oci.Content.MemoryStore();
         var blob = await bundle.PushAsync(store);

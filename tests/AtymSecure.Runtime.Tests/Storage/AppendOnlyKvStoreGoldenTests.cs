@@ -1,3 +1,4 @@
+using AtymSecure.TestSupport;
 using System.Text;
 using AtymSecure.Runtime.Storage;
 
@@ -13,9 +14,9 @@ public sealed class AppendOnlyKvStoreGoldenTests : IDisposable
     private const string Golden = "kv-log-v1-six-changes.kvlog";
     private static readonly byte[] BinaryKey = [0x00, 0xFF, 0x7F];
 
-    private readonly string _dir = Directory.CreateTempSubdirectory("atym-kv-golden-").FullName;
+    private readonly TempFolder _temp = TempFolder.Create("kv-golden");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
 
@@ -46,7 +47,7 @@ public sealed class AppendOnlyKvStoreGoldenTests : IDisposable
     [Fact]
     public void Todays_writer_reproduces_the_golden_log_byte_for_byte()
     {
-        var path = Path.Combine(_dir, "new.kvlog");
+        var path = Path.Combine(_temp.Path, "new.kvlog");
         using (var store = new AppendOnlyKvStore(path)) WriteGoldenChanges(store);
         Assert.Equal(ReadGolden(Golden), File.ReadAllBytes(path));
     }
@@ -92,7 +93,7 @@ public sealed class AppendOnlyKvStoreGoldenTests : IDisposable
     /// <summary>Opening cuts a damaged tail off the file, so tests work on a copy of the committed file.</summary>
     private string CopyOfGolden(string name)
     {
-        var path = Path.Combine(_dir, name);
+        var path = Path.Combine(_temp.Path, name);
         File.Copy(GoldenPath(name), path);
         return path;
     }
