@@ -165,7 +165,9 @@ internal static class DeviceCommands
         foreach (var t in status.Trials.TakeLast(5))
             AnsiConsole.MarkupLine(Markup.Escape($"Trial {t.At:u} {t.Container} {t.Version}: {StatusNames.Of(t.Verdict)} ({t.Reason})"));
         foreach (var i in status.Installs.TakeLast(5))
-            AnsiConsole.MarkupLine(Markup.Escape($"Install {i.At:u} {i.Bundle}: {StatusNames.Of(i.Result)} {i.Container} {i.Version} ({i.Detail})"));
+            AnsiConsole.MarkupLine(Markup.Escape($"Install {i.At:u} {i.Bundle}: {StatusNames.Of(i.Result)}" +
+                // An unreadable bundle names no container: say nothing rather than print blank fields.
+                (i.Container is { } container ? $" {container} {i.Version}" : "") + $" ({i.Detail})"));
     }
 
     /// <summary>"b 1.1.0" (slot and version; the JSON output has sizes, digests, counters).</summary>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Spectre.Console;
 
 namespace AtymSecure.Cli.Tests;
 
@@ -14,8 +15,11 @@ internal static class CliRunner
         var config = new InvocationConfiguration { Output = stdout, Error = stderr };
         var originalOut = Console.Out;
         var originalErr = Console.Error;
+        var originalAnsi = AnsiConsole.Console;
         Console.SetOut(stdout);
         Console.SetError(stderr);
+        // Spectre's console binds to Console.Out when first used: bind it to this run's writer, or tables go to an earlier test's.
+        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) });
         try
         {
             var code = await AtymApp.RunAsync(args, config);
@@ -25,6 +29,7 @@ internal static class CliRunner
         {
             Console.SetOut(originalOut);
             Console.SetError(originalErr);
+            AnsiConsole.Console = originalAnsi;
         }
     }
 }

@@ -62,6 +62,11 @@ public sealed partial class DeviceFolderErrorTests : IDisposable
         // Unknown rather than empty: status.json keeps null here (format 1, its goldens), never "".
         Assert.Null(install.Container);
         Assert.Null(install.Version);
+
+        // The status table names the file and the reason, without blank container/version fields.
+        var status = await CliRunner.RunAsync("device", "status", "--data", Data);
+        var line = Assert.Single(status.StdOut.Split('\n'), l => l.StartsWith("Install ", StringComparison.Ordinal));
+        Assert.Contains("bad.bundle: refused (not a valid", line, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -8,6 +8,7 @@ namespace AtymSecure.Cli.Tests.Commands;
 /// Issue 11 §2: <c>atym device status</c> on a device in recovery (its bootloader.key replaced, so no state record
 /// verifies) says so loudly and exits non-zero, in the table and in JSON; it leaves the flash file as it was.
 /// </summary>
+[Collection(ConsoleCollection.Name)]
 public sealed class DeviceStatusRecoveryTests : IDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
