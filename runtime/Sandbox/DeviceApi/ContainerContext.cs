@@ -77,10 +77,12 @@ public sealed class ContainerContext
     /// A line the guest wrote (device API log, stdout, stderr): through the container's rate limiter, cut to the line
     /// limit with a marker (<paramref name="alreadyCut"/>: bytes the caller did not even read).
     /// </summary>
-    internal void GuestLog(LogLevel level, string source, string message, long alreadyCut = 0) =>
-        Limiter.Offer(message,
-            line => Log(level, source, LogRateLimiter.Cut(line, Limits.MaxLineBytes, alreadyCut)),
-            report => Log(LogLevel.Warn, LogRateLimiter.ReportSource, report));
+    internal void GuestLog(LogLevel level, string source, string message, long alreadyCut = 0)
+    {
+        if (!Limiter.TryAdmit(out var report)) return;
+        if (report is not null) Log(LogLevel.Warn, LogRateLimiter.ReportSource, report);
+        Log(level, source, LogRateLimiter.Cut(message, Limits.MaxLineBytes, alreadyCut));
+    }
 
     /// <summary>Lines dropped by this run's rate limit so far.</summary>
     public long DroppedLogLines => _limiter?.DroppedTotal ?? 0;
@@ -119,7 +121,7 @@ public sealed class ContainerContext
     internal void Release()
     {
         FlushStreams();
-        _limiter?.Flush(report => Log(LogLevel.Warn, LogRateLimiter.ReportSource, report));
+        if (_limiter?.Flush() is { } report) Log(LogLevel.Warn, LogRateLimiter.ReportSource, report);
         foreach (var s in _subscriptions) s.Dispose();
         _subscriptions.Clear();
     }

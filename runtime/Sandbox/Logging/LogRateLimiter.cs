@@ -34,28 +34,27 @@ public sealed class LogRateLimiter
     public long DroppedTotal { get; private set; }
 
     /// <summary>
-    /// Passes <paramref name="line"/> (the caller cuts it with <see cref="Cut"/>) to <paramref name="write"/> if the bucket has a token, first
-    /// writing the dropped-lines report if one is due; otherwise counts it as dropped.
+    /// Takes a token for one line: true when the line may be written (the caller cuts it with <see cref="Cut"/>), and then
+    /// <paramref name="dueReport"/> is the dropped-lines report to write before it, if one is due; false when the line is
+    /// dropped (counted). No allocation per line: this runs for every line a container writes.
     /// </summary>
-    public void Offer(string line, Action<string> write, Action<string> report)
+    public bool TryAdmit(out string? dueReport)
     {
+        dueReport = null;
         Refill();
         if (_tokens < 1)
         {
             _droppedSinceReport++;
             DroppedTotal++;
-            return;
+            return false;
         }
         _tokens -= 1;
-        if (_droppedSinceReport > 0 && _clock.GetElapsedTime(_reportedAt) >= _limits.DropReportInterval) Report(report);
-        write(line);
+        if (_droppedSinceReport > 0 && _clock.GetElapsedTime(_reportedAt) >= _limits.DropReportInterval) dueReport = TakeReport();
+        return true;
     }
 
-    /// <summary>Reports what was dropped since the last report (the run ends).</summary>
-    public void Flush(Action<string> report)
-    {
-        if (_droppedSinceReport > 0) Report(report);
-    }
+    /// <summary>The report of what was dropped since the last one, or null when nothing was (the run ends).</summary>
+    public string? Flush() => _droppedSinceReport > 0 ? TakeReport() : null;
 
     /// <summary>The line, or its first bytes (whole UTF-8 characters) and a marker saying how many bytes were cut.</summary>
     /// <param name="alreadyCut">Bytes the caller dropped before building <paramref name="line"/> (counted in the marker).</param>
@@ -74,11 +73,12 @@ public sealed class LogRateLimiter
         return $"{kept}…[truncated {bytes - used + alreadyCut} bytes]";
     }
 
-    private void Report(Action<string> report)
+    private string TakeReport()
     {
-        report($"dropped {_droppedSinceReport} log lines over the rate limit of {_limits.LinesPerSecond} lines/s (burst {_limits.Burst}); {DroppedTotal} dropped since start");
+        var report = $"dropped {_droppedSinceReport} log lines over the rate limit of {_limits.LinesPerSecond} lines/s (burst {_limits.Burst}); {DroppedTotal} dropped since start";
         _droppedSinceReport = 0;
         _reportedAt = _clock.GetTimestamp();
+        return report;
     }
 
     private void Refill()

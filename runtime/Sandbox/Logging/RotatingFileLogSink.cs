@@ -53,8 +53,7 @@ public sealed class RotatingFileLogSink : ILogSink, IDisposable
         {
             if (File.Exists(Numbered(i))) File.Move(Numbered(i), Numbered(i + 1));
         }
-        if (Files > 1) File.Move(_path, Numbered(1));
-        else File.Delete(_path);
+        if (Files > 1) File.Move(_path, Numbered(1)); // with one file, the delete above removed device.log itself
         _file = Open();
         Rotations++;
     }

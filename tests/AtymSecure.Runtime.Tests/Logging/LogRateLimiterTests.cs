@@ -14,7 +14,17 @@ public sealed class LogRateLimiterTests
 
     private void Offer(LogRateLimiter limiter, int lines)
     {
-        for (var i = 0; i < lines; i++) limiter.Offer($"line {i}", _written.Add, _reports.Add);
+        for (var i = 0; i < lines; i++)
+        {
+            if (!limiter.TryAdmit(out var report)) continue;
+            if (report is not null) _reports.Add(report);
+            _written.Add($"line {i}");
+        }
+    }
+
+    private void Flush(LogRateLimiter limiter)
+    {
+        if (limiter.Flush() is { } report) _reports.Add(report);
     }
 
     [Fact]
@@ -47,10 +57,10 @@ public sealed class LogRateLimiterTests
         _clock.Advance(TimeSpan.FromSeconds(1));
         Offer(limiter, 100);
         Assert.Single(_reports); // at most one report per interval
-        limiter.Flush(_reports.Add);
+        Flush(limiter);
         Assert.Equal(2, _reports.Count);
         Assert.StartsWith("dropped 190 log lines", _reports[1], StringComparison.Ordinal);
-        limiter.Flush(_reports.Add);
+        Flush(limiter);
         Assert.Equal(2, _reports.Count); // nothing new dropped: no report
     }
 
