@@ -46,7 +46,7 @@ public sealed record DeviceStatus
     /// refused until an operator re-provisions it), or null when it is not. Not written when null, so status.json of
     /// a healthy device reads byte for byte as before.
     /// </summary>
-    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Recovery { get; init; }
     public EquatableList<ContainerStatus> Containers { get; init; } = [];
     public BootStatus? LastBoot { get; init; }

@@ -48,7 +48,9 @@ public sealed class DeviceStatusPublisher
     public void RecordBoot(BootReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        Update(s => s with { LastBoot = new BootStatus(_clock.GetUtcNow(), [.. report.Containers.Select(BootResultStatus.Of)]) });
+        // A device in recovery says so in the file too, so a status query of the running device reports it.
+        var recovery = report.Containers.Any(c => c.Outcome == BootOutcome.Recovery) ? DeviceStatusQuery.RecoveryMessage : null;
+        Update(s => s with { LastBoot = new BootStatus(_clock.GetUtcNow(), [.. report.Containers.Select(BootResultStatus.Of)]), Recovery = recovery });
     }
 
     public InstallStatus RecordInstall(string bundle, string? container, string? version, InstallResult result, SlotId? slot, string detail)

@@ -64,7 +64,10 @@ public sealed class DeviceStatusReadOnlyTests : IDisposable
         Assert.Equal(InstallResult.Refused, install.Result);
         Assert.Contains("recovery-state", install.Detail, StringComparison.Ordinal);
         using var device = LocalDevice.Open(_device.Data);
-        return device.Boot();
+        var report = device.Boot();
+        // What a running device publishes (a status query of it reads this file): recovery too.
+        Assert.Equal(DeviceStatusQuery.RecoveryMessage, DeviceStatus.Parse(File.ReadAllBytes(new DeviceDirectory(_device.Data).StatusFile)).Recovery);
+        return report;
     }
 
     private (byte[] Bytes, DateTime Mtime) Snapshot()
