@@ -39,6 +39,9 @@ public readonly partial record struct Digest
 
     public override string ToString() => Algorithm is null ? "" : $"{Algorithm}:{Encoded}";
 
+    /// <summary>True when <paramref name="text"/> is a valid sha256 digest (<c>sha256:</c> and 64 lowercase hex): the one rule for digest fields of documents.</summary>
+    public static bool IsSha256Text(string? text) => TryParse(text, out var digest) && digest.IsSha256;
+
     [GeneratedRegex("^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$", RegexOptions.CultureInvariant)]
     private static partial Regex Grammar();
 

@@ -72,8 +72,6 @@ public sealed partial record BundleHeader
     public override int GetHashCode() =>
         HashCode.Combine(ContainerName, ContainerVersion, SecurityCounter, DeviceClass, TargetDigest, TargetSize, PayloadLength, ExpiresUnixSeconds);
 
-    [GeneratedRegex("^sha256:[a-f0-9]{64}$", RegexOptions.CultureInvariant)]
-    private static partial Regex OciDigestPattern();
 
     /// <summary>Untrusted text in a message: at most 80 characters of it.</summary>
     private static string Shorten(string text) => text.Length <= 80 ? text : text[..77] + "...";
@@ -131,8 +129,8 @@ public sealed partial record BundleHeader
         }
         if (ExpiresUnixSeconds == 0) Add("expires", "required");
         if (CreatedUnixSeconds is { } created && created > ExpiresUnixSeconds) Add("created", "after expires");
-        if (ProvenanceDigest is not null && !OciDigestPattern().IsMatch(ProvenanceDigest)) Add("provenanceDigest", "must be sha256:<64 hex>");
-        if (SourceManifestDigest is not null && !OciDigestPattern().IsMatch(SourceManifestDigest)) Add("sourceManifestDigest", "must be sha256:<64 hex>");
+        if (ProvenanceDigest is not null && !Digest.IsSha256Text(ProvenanceDigest)) Add("provenanceDigest", "must be sha256:<64 hex>");
+        if (SourceManifestDigest is not null && !Digest.IsSha256Text(SourceManifestDigest)) Add("sourceManifestDigest", "must be sha256:<64 hex>");
         return errors;
     }
 }

@@ -148,7 +148,7 @@ public static partial class ContainerConfigValidator
             if (string.IsNullOrEmpty(b.MediaType)) add(Required, path + ".mediaType", "required");
             else if (!MediaTypeGrammar().IsMatch(b.MediaType)) add(InvalidMediaType, path + ".mediaType", $"'{b.MediaType}' is not a type/subtype media type");
             if (string.IsNullOrEmpty(b.Digest)) add(Required, path + ".digest", "required");
-            else if (!(Digest.TryParse(b.Digest, out var digest) && digest.IsSha256)) add(InvalidDigest, path + ".digest", $"'{b.Digest}' is not sha256:<64 lowercase hex>");
+            else if (!Digest.IsSha256Text(b.Digest)) add(InvalidDigest, path + ".digest", $"'{b.Digest}' is not sha256:<64 lowercase hex>");
             if (b.Size < 0 || b.Size > MaxBlobBytes) add(OutOfRange, path + ".size", $"{b.Size} is outside 0..{MaxBlobBytes}");
         }
     }

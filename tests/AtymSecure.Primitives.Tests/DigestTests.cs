@@ -60,6 +60,17 @@ public sealed class DigestTests
         Assert.Contains($"got {length}", Assert.Throws<ArgumentException>(() => Digest.FromSha256(new byte[length])).Message, StringComparison.Ordinal);
 
     [Theory]
+    [InlineData("sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", true)]
+    [InlineData("sha256:E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855", false)]
+    [InlineData("sha256:e3b0c442", false)]
+    [InlineData("sha512:cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e", false)]
+    [InlineData("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", false)]
+    [InlineData("", false)]
+    [InlineData(null, false)]
+    public void IsSha256Text_accepts_only_sha256_with_64_lowercase_hex(string? text, bool expected) =>
+        Assert.Equal(expected, Digest.IsSha256Text(text));
+
+    [Theory]
     [InlineData(0)]
     [InlineData(31)]
     [InlineData(33)]

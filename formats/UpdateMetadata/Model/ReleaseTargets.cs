@@ -80,7 +80,7 @@ public sealed partial record ImageTargetCustom(ReleaseIdentity Release, string S
         if (custom is null) throw JsonFields.Malformed(path, "an image target needs custom");
         var fields = JsonFields.Of(custom, path);
         var digest = fields.String("sourceWasmDigest", 71);
-        if (!(Digest.TryParse(digest, out var parsed) && parsed.IsSha256)) throw JsonFields.Malformed(fields.PathOf("sourceWasmDigest"), "expected sha256:<64 lower-case hex>");
+        if (!Digest.IsSha256Text(digest)) throw JsonFields.Malformed(fields.PathOf("sourceWasmDigest"), "expected sha256:<64 lower-case hex>");
         return new ImageTargetCustom(ReleaseIdentity.FromJson(fields), digest);
     }
 
