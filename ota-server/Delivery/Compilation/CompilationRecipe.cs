@@ -98,7 +98,7 @@ public sealed record CompilationRecipe(
         if (Inputs is null) Add(CompilationRecipeProblemCodes.Required, "$.inputs", "missing");
         else
             foreach (var (name, digest) in Inputs)
-                if (!RecipeSubject.IsSha256(digest))
+                if (!Primitives.Digest.IsSha256Text(digest))
                     Add(CompilationRecipeProblemCodes.InvalidDigest, $"$.inputs['{name}']", $"'{digest}' is not a sha256 digest");
         if (Steps is null) Add(CompilationRecipeProblemCodes.Required, "$.steps", "missing");
         return p;
@@ -110,11 +110,9 @@ public record RecipeSubject(string Digest, long Size)
 {
     internal void Validate(string path, List<Problem> problems)
     {
-        if (!IsSha256(Digest)) problems.Add(new(CompilationRecipeProblemCodes.InvalidDigest, $"{path}.digest", $"'{Digest}' is not a sha256 digest"));
+        if (!Primitives.Digest.IsSha256Text(Digest)) problems.Add(new(CompilationRecipeProblemCodes.InvalidDigest, $"{path}.digest", $"'{Digest}' is not a sha256 digest"));
         if (Size < 0) problems.Add(new(CompilationRecipeProblemCodes.NegativeSize, $"{path}.size", "negative"));
     }
-
-    internal static bool IsSha256(string? digest) => Primitives.Digest.TryParse(digest, out var d) && d.Algorithm == Primitives.Digest.Sha256;
 
     /// <summary>The sha256 digest and size of <paramref name="bytes"/>.</summary>
     public static RecipeSubject Of(ReadOnlySpan<byte> bytes) =>
