@@ -44,12 +44,14 @@ public class ArchitectureRulesTests
     private const string DeviceAgent = "runtime/Agent/AtymSecure.DeviceAgent.csproj";
     private const string Auth = "auth/AtymSecure.Auth.csproj";
     private const string EngineProfile = "runtime/EngineProfile/AtymSecure.EngineProfile.csproj";
+    private const string OtaMetadata = "ota-server/Metadata/AtymSecure.OtaMetadata.csproj";
 
     private static readonly string[] ServerSide =
     [
         "registry/Server/AtymSecure.Registry.csproj",
         Auth,
         "ota-server/Delivery/AtymSecure.Delivery.csproj",
+        OtaMetadata,
         "signer/AtymSecure.Signer.csproj",
         "container/AtymSecure.Container.csproj",
         "cli/AtymSecure.Cli.csproj",
@@ -113,6 +115,12 @@ public class ArchitectureRulesTests
     [Fact]
     public void The_delivery_library_does_not_reference_the_device_runtime() =>
         Assert.Empty(TransitiveReferences("ota-server/Delivery/AtymSecure.Delivery.csproj").Intersect([Runtime, DeviceAgent, Bootloader]));
+
+    // The TUF repository and director sign what devices verify with formats/UpdateMetadata; they never need the device
+    // runtime, and stay free of the compiler back ends so the signing keys' process can be small.
+    [Fact]
+    public void The_metadata_library_knows_no_device_runtime_and_no_compiler() =>
+        Assert.Empty(TransitiveReferences(OtaMetadata).Intersect([Runtime, DeviceAgent, Bootloader, EngineProfile, "ota-server/Delivery/AtymSecure.Delivery.csproj"]));
 
     // Compiler and device configure Wasmtime from this one small place, so it carries nothing else.
     [Fact]

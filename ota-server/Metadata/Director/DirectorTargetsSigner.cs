@@ -1,0 +1,128 @@
+using AtymSecure.Formats;
+using AtymSecure.Formats.UpdateMetadata;
+using AtymSecure.Formats.UpdateMetadata.Json;
+using AtymSecure.Formats.UpdateMetadata.Model;
+using AtymSecure.Formats.UpdateMetadata.Signing;
+using AtymSecure.OtaMetadata.Keys;
+using AtymSecure.OtaMetadata.Repository;
+using AtymSecure.Primitives;
+
+namespace AtymSecure.OtaMetadata.Director;
+
+/// <summary>Lifetimes of director targets documents (docs/trust-model.md §1).</summary>
+public sealed record DirectorOptions
+{
+    public static readonly DirectorOptions Default = new();
+
+    /// <summary>Expiry of an online document: 1 d.</summary>
+    public TimeSpan TargetsLife { get; init; } = TimeSpan.FromDays(1);
+
+    /// <summary>An unchanged document is re-signed when less than this is left: 12 h.</summary>
+    public TimeSpan ResignWhenLeft { get; init; } = TimeSpan.FromHours(12);
+}
+
+/// <summary>
+/// Signs the director's per-device targets document (Uptane director, docs/update-metadata.md §3): for each container
+/// the bundle (path, length, sha256) and the image it yields with the must-match fields, plus the device id, class
+/// and the nonce of its last report, with the online director-targets key the current director root lists.
+/// <para>
+/// A new version is signed when the content changes (new assignment, new nonce), when less than
+/// <see cref="DirectorOptions.ResignWhenLeft"/> of the stored one is left, or when the root no longer lists the key
+/// that signed it (director key rotation); otherwise the stored document is the answer, so polling is cheap and the
+/// version does not run away. Versions come from <see cref="IDirectorTargetsStore"/> by compare-and-set, so they rise
+/// strictly per device across restarts and racing polls. Every request is checked with the device's own readers
+/// (<see cref="DirectorDocumentCustom"/>, <see cref="DirectorTargetCustom"/>), so the server never signs what a device
+/// would refuse as malformed.
+/// </para>
+/// </summary>
+public sealed class DirectorTargetsSigner(RootChainStore roots, IOnlineKeyStore keys, IDirectorTargetsStore store, TimeProvider clock, DirectorOptions? options = null)
+{
+    public const string RequestProblem = "director-request-invalid";
+    private const int MaxAttempts = 8;
+
+    private readonly DirectorOptions _options = options ?? DirectorOptions.Default;
+
+    public DirectorAnswer Answer(DirectorTargetsRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var desired = Desired(request);
+        var root = roots.Require();
+        var listed = root.Signed.Roles.GetValueOrDefault("targets")
+            ?? throw new MetadataRefusedException(ReasonCodes.MetadataMalformed, "$.signed.roles.targets", "the director root has no targets role");
+        var key = OnlineKeySelection.For(keys, OnlineRole.DirectorTargets, listed, $"director root {root.Signed.Version}");
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var now = clock.GetUtcNow();
+            var latest = store.Latest(request.DeviceId);
+            if (latest is not null && IsCurrent(latest, desired, listed, now)) return new DirectorAnswer(latest, NewlySigned: false);
+            var version = (latest?.Signed.Version ?? 0) + 1;
+            var signed = MetadataSigning.Sign(desired with { Version = version, Expires = now + _options.TargetsLife }, key);
+            if (store.TryReplace(request.DeviceId, latest?.Signed.Version ?? 0, signed)) return new DirectorAnswer(signed, NewlySigned: true);
+        }
+        throw new InvalidOperationException($"director targets for {request.DeviceId}: {MaxAttempts} concurrent writers in a row");
+    }
+
+    /// <summary>The last document signed for a device (what <c>targets.json</c> serves between polls), or null.</summary>
+    public SignedMetadata<TargetsMetadata>? Latest(string deviceId) => store.Latest(deviceId);
+
+    private bool IsCurrent(SignedMetadata<TargetsMetadata> latest, TargetsMetadata desired, RoleKeys listed, DateTimeOffset now) =>
+        latest.Signed.Targets.Equals(desired.Targets)
+        && Equals(latest.Signed.Custom, desired.Custom)
+        && latest.Signed.Expires - now >= _options.ResignWhenLeft
+        && latest.Signatures.Any(s => listed.KeyIds.Contains(s.KeyId));
+
+    private static TargetsMetadata Desired(DirectorTargetsRequest request)
+    {
+        var custom = Check("$", () =>
+        {
+            var json = new DirectorDocumentCustom(request.DeviceId, request.DeviceClass, request.Nonce).ToJson();
+            DirectorDocumentCustom.FromJson(json, "$");
+            return json;
+        });
+        if (!DirectorIds.IsDeviceId(request.DeviceId)) throw Invalid("$.deviceId", $"'{request.DeviceId}' starts with a dot");
+        var targets = new Dictionary<string, TargetFile>(StringComparer.Ordinal);
+        for (var i = 0; i < request.Targets.Count; i++)
+        {
+            var target = request.Targets[i];
+            var at = $"$.targets[{i}]";
+            if (target.BundleSha256.Length != 64 || !TufKey.IsLowerHex(target.BundleSha256)) throw Invalid(at + ".bundleSha256", "expected 64 lower-case hex digits");
+            if (target.BundleLength < 0) throw Invalid(at + ".bundleLength", "negative");
+            if (target.Release.DeviceClass != request.DeviceClass)
+                throw Invalid(at + ".deviceClass", $"an image for class '{target.Release.DeviceClass}', the device is '{request.DeviceClass}'");
+            if (request.Targets.Take(i).Any(t => t.Release.Container == target.Release.Container))
+                throw Invalid(at + ".container", $"container '{target.Release.Container}' is assigned twice");
+            var entryCustom = Check(at, () =>
+            {
+                var json = new DirectorTargetCustom(target.Release, target.Image).ToJson();
+                DirectorTargetCustom.FromJson(json, at);
+                return json;
+            });
+            targets.Add(target.Path, new TargetFile(target.BundleLength, Sha256Hashes.Of(target.BundleSha256), entryCustom));
+        }
+        return new TargetsMetadata
+        {
+            Version = 1,
+            Expires = DateTimeOffset.UnixEpoch,
+            Targets = new EquatableMap<TargetFile>(targets),
+            Custom = custom,
+        };
+    }
+
+    private static CanonicalJsonObject Check(string at, Func<CanonicalJsonObject> build)
+    {
+        try
+        {
+            return build();
+        }
+        catch (MetadataRefusedException e)
+        {
+            throw Invalid(e.Refusal.Path, e.Refusal.Detail);
+        }
+        catch (ArgumentException e)
+        {
+            throw Invalid(at, e.Message);
+        }
+    }
+
+    private static ProblemException Invalid(string path, string detail) => new("director targets request", new Problem(RequestProblem, path, detail));
+}

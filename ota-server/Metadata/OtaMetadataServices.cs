@@ -1,0 +1,48 @@
+using AtymSecure.OtaMetadata.Director;
+using AtymSecure.OtaMetadata.Keys;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AtymSecure.OtaMetadata;
+
+/// <summary>Where the metadata library keeps its files and how long documents live.</summary>
+public sealed record OtaMetadataOptions
+{
+    /// <summary>The OTA server's data folder; this library uses <c>DATA/tuf/</c> (ota-server/README.md).</summary>
+    public required string DataFolder { get; init; }
+
+    public DirectorOptions Director { get; init; } = DirectorOptions.Default;
+
+    public string TufFolder => Path.Combine(DataFolder, "tuf");
+
+    public string KeysFolder => Path.Combine(TufFolder, "keys");
+
+    public string DirectorFolder => Path.Combine(TufFolder, "director");
+}
+
+/// <summary>Registration for the OTA service host (ota-server/Service), one call like the other libraries'.</summary>
+public static class OtaMetadataServices
+{
+    /// <summary>
+    /// Registers the online key store (<see cref="IOnlineKeyStore"/>; a key per online role is made on first start),
+    /// the <see cref="UptaneDirector"/> and its <see cref="DirectorTargetsSigner"/>. Uses the registered
+    /// <see cref="TimeProvider"/>, or the system clock.
+    /// </summary>
+    public static IServiceCollection AddOtaMetadata(this IServiceCollection services, OtaMetadataOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(options);
+        services.AddSingleton(_ =>
+        {
+            var store = new FileOnlineKeyStore(options.KeysFolder);
+            foreach (var role in OnlineRoleNames.All) store.EnsureKey(role);
+            return store;
+        });
+        services.AddSingleton<IOnlineKeyStore>(sp => sp.GetRequiredService<FileOnlineKeyStore>());
+        services.AddSingleton(sp => new UptaneDirector(options.DirectorFolder, sp.GetRequiredService<IOnlineKeyStore>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetService<IDirectorTargetsStore>(), options.Director));
+        services.AddSingleton(sp => sp.GetRequiredService<UptaneDirector>().Signer);
+        return services;
+    }
+}

@@ -1,0 +1,64 @@
+using AtymSecure.Formats;
+using AtymSecure.Formats.UpdateMetadata;
+using AtymSecure.Formats.UpdateMetadata.Model;
+using AtymSecure.Formats.UpdateMetadata.Signing;
+
+namespace AtymSecure.OtaMetadata.Repository;
+
+/// <summary>
+/// A repository's root chain, <c>1.root.json</c> … <c>N.root.json</c>, kept forever in its <see cref="MetadataFolder"/>
+/// (a device offline for a year walks every version, docs/trust-model.md §9). Roots are signed offline; the server
+/// only accepts the next one when it would pass the device's own root walk (TUF §5.3): version N+1, a threshold of
+/// the current root's root keys AND of its own, the roles this repository needs, and not already expired.
+/// </summary>
+public sealed class RootChainStore
+{
+    private readonly MetadataFolder _folder;
+    private readonly IReadOnlyList<string> _requiredRoles;
+    private readonly Lock _gate = new();
+    private SignedMetadata<RootMetadata>? _current;
+
+    public RootChainStore(MetadataFolder folder, IReadOnlyList<string> requiredRoles)
+    {
+        _folder = folder;
+        _requiredRoles = requiredRoles;
+        var versions = folder.Versions("root");
+        if (versions.Count > 0) _current = SignedMetadata<RootMetadata>.Parse(folder.Read($"{versions[^1]}.root.json"));
+    }
+
+    /// <summary>The newest root, or null before the first one was accepted.</summary>
+    public SignedMetadata<RootMetadata>? Current
+    {
+        get
+        {
+            lock (_gate) return _current;
+        }
+    }
+
+    public SignedMetadata<RootMetadata> Require() =>
+        Current ?? throw new MetadataRefusedException(ReasonCodes.MetadataMissing, "1.root.json", "no root yet: sign one offline (atym tuf init) and upload it");
+
+    /// <summary>Checks and publishes the next root (or the first, which only needs its own threshold); returns it.</summary>
+    public SignedMetadata<RootMetadata> Accept(ReadOnlySpan<byte> file, DateTimeOffset now)
+    {
+        var next = SignedMetadata<RootMetadata>.Parse(file);
+        lock (_gate)
+        {
+            var expected = (_current?.Signed.Version ?? 0) + 1;
+            var name = $"{next.Signed.Version}.root.json";
+            if (next.Signed.Version != expected)
+                throw Refuse(ReasonCodes.RollbackVersion, name, "$.signed.version", $"root version {next.Signed.Version}, the next one is {expected}");
+            foreach (var role in _requiredRoles)
+                if (next.Signed.RoleOrNull(role) is null) throw Refuse(ReasonCodes.MetadataMalformed, name, $"$.signed.roles.{role}", "required by this repository");
+            if (next.Signed.IsExpired(now, TimeSpan.Zero)) throw Refuse(ReasonCodes.MetadataExpired, name, "$.signed.expires", $"expired at {RoleMetadata.FormatTime(next.Signed.Expires)}");
+            if (_current is { } old) ThresholdCheck.Require(next, old.Signed.Keys, old.Signed.Roles["root"], "root (current keys)");
+            ThresholdCheck.Require(next, next.Signed.Keys, next.Signed.Roles["root"], "root (new keys)");
+            _folder.WriteOnce(name, next.FileBytes);
+            _current = next;
+            return next;
+        }
+    }
+
+    private static MetadataRefusedException Refuse(string code, string file, string path, string detail) =>
+        new(new MetadataRefusal(code, path, detail, "root", file));
+}
