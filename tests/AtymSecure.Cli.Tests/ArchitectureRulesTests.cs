@@ -45,6 +45,8 @@ public class ArchitectureRulesTests
     private const string Auth = "auth/AtymSecure.Auth.csproj";
     private const string EngineProfile = "runtime/EngineProfile/AtymSecure.EngineProfile.csproj";
     private const string OtaMetadata = "ota-server/Metadata/AtymSecure.OtaMetadata.csproj";
+    private const string OtaContracts = "ota-server/Contracts/AtymSecure.OtaContracts.csproj";
+    private const string OtaStore = "ota-server/Store/AtymSecure.OtaStore.csproj";
 
     private static readonly string[] ServerSide =
     [
@@ -52,6 +54,9 @@ public class ArchitectureRulesTests
         Auth,
         "ota-server/Delivery/AtymSecure.Delivery.csproj",
         OtaMetadata,
+        OtaContracts,
+        OtaStore,
+        "ota-server/Service/AtymSecure.OtaServer.csproj",
         "signer/AtymSecure.Signer.csproj",
         "container/AtymSecure.Container.csproj",
         "cli/AtymSecure.Cli.csproj",
@@ -80,6 +85,8 @@ public class ArchitectureRulesTests
         var references = TransitiveReferences(project);
         Assert.Contains(Formats, references);
         Assert.Empty(references.Intersect(ServerSide));
+        // Every OTA server project, including ones added after this list was written (releases, metadata, ...).
+        Assert.DoesNotContain(references, r => r.StartsWith("ota-server/", StringComparison.Ordinal));
     }
 
     /// <summary>Everything a device loads: the device-side projects and formats/ (which they all reference).</summary>
@@ -155,4 +162,21 @@ public class ArchitectureRulesTests
         Assert.Equal(["Microsoft.IdentityModel.JsonWebTokens"], TransitivePackages(Auth));
         Assert.Empty(XDocument.Load(Path.Combine(Root, Auth)).Descendants("FrameworkReference"));
     }
+
+    /// <summary>Every OTA server project (ota-server/*), found on disk so a new one is covered without editing this test.</summary>
+    public static TheoryData<string> OtaProjects => new(Directory.GetFiles(Path.Combine(Root, "ota-server"), "*.csproj", SearchOption.AllDirectories)
+        .Select(p => Path.GetRelativePath(Root, p).Replace('\\', '/')).Order(StringComparer.Ordinal));
+
+    /// <summary>No LiteDB type outside the store: a PostgreSQL store (issue 17) must be able to replace it behind the same interfaces.</summary>
+    [Theory]
+    [MemberData(nameof(OtaProjects))]
+    public void Only_the_ota_store_references_LiteDB(string project)
+    {
+        var direct = XDocument.Load(Path.Combine(Root, project)).Descendants("PackageReference").Select(e => (string?)e.Attribute("Include"));
+        if (project != OtaStore) Assert.DoesNotContain("LiteDB", direct);
+    }
+
+    [Fact]
+    public void The_ota_contracts_depend_only_on_primitives() =>
+        Assert.Empty(TransitiveReferences(OtaContracts).Except([Primitives]));
 }

@@ -1,0 +1,103 @@
+using System.Security.Cryptography.X509Certificates;
+using AtymSecure.OtaServer.Auth;
+using AtymSecure.OtaServer.Endpoints;
+using AtymSecure.OtaServer.Http;
+using AtymSecure.OtaStore;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AtymSecure.OtaServer.Hosting;
+
+/// <summary>
+/// Builds and runs the OTA service from <see cref="OtaServerOptions"/>. <c>atym ota serve</c> calls <see cref="RunAsync"/>;
+/// tests call <see cref="Build"/> with a hook (a TestServer, a fake <see cref="TimeProvider"/>) or listen on port 0 and
+/// read <see cref="ListeningAddress"/>. The composition lives here only: stores (one database per process), operator
+/// and device authentication, the endpoints of this project and, as they land, of the releases and metadata libraries.
+/// </summary>
+public static class OtaServerHost
+{
+    /// <summary>Validates <paramref name="options"/> and builds the application (not started). On an empty data folder the
+    /// one-time admin token is created now: read it from <see cref="AdminTokenBootstrap"/> in the app's services.</summary>
+    public static WebApplication Build(OtaServerOptions options, Action<WebApplicationBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.EnsureValid();
+        var dataDirectory = Path.GetFullPath(options.DataDirectory);
+        options = options with { DataDirectory = dataDirectory };
+        Directory.CreateDirectory(dataDirectory);
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = dataDirectory,
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+        });
+        var listen = options.NormalizedListenUrl()!;
+        builder.WebHost.UseUrls(listen);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            // Every endpoint reads its body under its own, smaller cap (RequestBody); this bounds what reaches them.
+            kestrel.Limits.MaxRequestBodySize = 1024 * 1024;
+            if (options.CertificatePath is { } certificate)
+            {
+                var loaded = LoadCertificate(certificate, options.CertificateKeyPath);
+                kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate = loaded);
+            }
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // Authentication pulls in data protection, which warns about an unencrypted key ring we never use (tokens are opaque).
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddOtaLiteDbStore(dataDirectory);
+        OperatorPolicies.Add(services);
+        services.AddSingleton(sp => AdminTokenBootstrap.Run(sp.GetRequiredService<IOperatorTokenStore>(), sp.GetRequiredService<IAuditLog>(),
+            options.AdminToken, sp.GetRequiredService<TimeProvider>()));
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        _ = app.Services.GetRequiredService<AdminTokenBootstrap>();
+        app.UseMiddleware<ProblemMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        HealthEndpoints.Map(app);
+        return app;
+    }
+
+    /// <summary>Builds, starts and runs until <paramref name="cancellationToken"/> fires; <paramref name="started"/> sees the
+    /// running app first (the CLI prints the admin token and the address there).</summary>
+    public static async Task RunAsync(OtaServerOptions options, Action<WebApplication>? started = null, CancellationToken cancellationToken = default)
+    {
+        var app = Build(options);
+        await using (app.ConfigureAwait(false))
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            started?.Invoke(app);
+            await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The address Kestrel actually listens on (useful with port 0), after <c>StartAsync</c>.</summary>
+    public static Uri ListeningAddress(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
+        var first = addresses?.FirstOrDefault() ?? throw new InvalidOperationException("the OTA server is not listening (not started, or hosted in a TestServer)");
+        return new Uri(first);
+    }
+
+    private static X509Certificate2 LoadCertificate(string certificatePath, string? keyPath)
+    {
+        var certificate = keyPath is null ? X509Certificate2.CreateFromPemFile(certificatePath) : X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
+        // Kestrel on Linux needs the key in a form SslStream can use; a PKCS#12 round trip gives it one.
+        using (certificate)
+            return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null);
+    }
+}

@@ -1,0 +1,139 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using AtymSecure.Primitives;
+
+namespace AtymSecure.OtaServer.Hosting;
+
+/// <summary>Codes of the problems <see cref="OtaServerOptions.Validate"/> reports; the path is the option's name.</summary>
+public static class OtaOptionProblemCodes
+{
+    public const string Required = "required";
+    public const string InvalidPath = "invalid-path";
+    public const string InvalidListenUrl = "invalid-listen-url";
+    public const string InvalidOrigin = "invalid-origin";
+    public const string OutOfRange = "out-of-range";
+    public const string FileNotFound = "file-not-found";
+    public const string InvalidToken = "invalid-token";
+}
+
+/// <summary>
+/// Everything the OTA service needs to run (docs/ota-server.md, "Configuration"). Immutable; <see cref="Validate"/>
+/// reports every problem at once. Loadable from a JSON file with the same camelCase names (<see cref="OtaServerOptionsFile"/>);
+/// TimeSpans are written "01:00:00".
+/// </summary>
+public sealed record OtaServerOptions
+{
+    /// <summary>Root folder: the database, the session key, and the other libraries' files (ota-server/README.md).</summary>
+    public string DataDirectory { get; init; } = "ota-data";
+
+    /// <summary><c>127.0.0.1:8080</c>, <c>http://…</c> or <c>https://…</c> (https needs <see cref="CertificatePath"/>). Port 0 picks a free port.</summary>
+    public string ListenUrl { get; init; } = "http://127.0.0.1:8080";
+
+    /// <summary>
+    /// The origin devices sign in their auth challenge (<c>https://ota.example.com:443</c>): what they connect to, the
+    /// proxy's address when one terminates TLS. Null: the address Kestrel listens on (right without a proxy).
+    /// </summary>
+    public string? PublicOrigin { get; init; }
+
+    /// <summary>PEM certificate (chain) for HTTPS; with <see cref="CertificateKeyPath"/>, the PEM private key.</summary>
+    public string? CertificatePath { get; init; }
+
+    public string? CertificateKeyPath { get; init; }
+
+    /// <summary>The first admin token, when it should not be generated (<c>atym_ID_SECRET</c>); used only on an empty data folder.</summary>
+    public string? AdminToken { get; init; }
+
+    /// <summary>What the poll answer tells devices to wait between polls.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Device session lifetime (trust model §8: 1 h).</summary>
+    public TimeSpan SessionLifetime { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Auth challenge lifetime (trust model §8: 60 s).</summary>
+    public TimeSpan ChallengeLifetime { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Per-device request budget: this many requests per <see cref="DeviceRateWindow"/>, then 429 with Retry-After.</summary>
+    public int DeviceRateLimit { get; init; } = 60;
+
+    public TimeSpan DeviceRateWindow { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long a pending device waits before asking again (the enrolment answer's retryAfterSeconds).</summary>
+    public TimeSpan PendingRetry { get; init; } = TimeSpan.FromMinutes(1);
+
+    public IReadOnlyList<Problem> Validate()
+    {
+        var errors = new List<Problem>();
+        void Add(string code, string path, string message) => errors.Add(new Problem(code, path, message));
+        if (string.IsNullOrWhiteSpace(DataDirectory)) Add(OtaOptionProblemCodes.Required, "dataDirectory", "required");
+        else if (DataDirectory.IndexOfAny(Path.GetInvalidPathChars()) >= 0) Add(OtaOptionProblemCodes.InvalidPath, "dataDirectory", $"'{DataDirectory}' is not a valid path");
+        var listen = NormalizedListenUrl();
+        if (listen is null) Add(OtaOptionProblemCodes.InvalidListenUrl, "listenUrl", $"'{ListenUrl}' is not host:port or an http(s) URL with a port");
+        else if (listen.StartsWith("https://", StringComparison.Ordinal) && CertificatePath is null)
+            Add(OtaOptionProblemCodes.Required, "certificatePath", "an https listen URL needs a certificate");
+        if (PublicOrigin is not null && NormalizeOrigin(PublicOrigin) is null)
+            Add(OtaOptionProblemCodes.InvalidOrigin, "publicOrigin", $"'{PublicOrigin}' is not an http(s) origin without a path");
+        foreach (var (name, path) in new[] { ("certificatePath", CertificatePath), ("certificateKeyPath", CertificateKeyPath) })
+            if (path is not null && !File.Exists(path)) Add(OtaOptionProblemCodes.FileNotFound, name, $"file '{path}' does not exist");
+        if (CertificateKeyPath is not null && CertificatePath is null) Add(OtaOptionProblemCodes.Required, "certificatePath", "a key without a certificate");
+        if (AdminToken is not null && !Auth.OperatorTokenText.TryParse(AdminToken, out _, out _))
+            Add(OtaOptionProblemCodes.InvalidToken, "adminToken", "not an operator token (atym_ + 8 hex + _ + 43 base64url characters)");
+        void Positive(string name, TimeSpan value, TimeSpan max)
+        {
+            if (value < TimeSpan.FromSeconds(1) || value > max) Add(OtaOptionProblemCodes.OutOfRange, name, $"must be 1 s..{max}");
+        }
+        Positive("pollInterval", PollInterval, TimeSpan.FromDays(1));
+        Positive("sessionLifetime", SessionLifetime, TimeSpan.FromDays(1));
+        Positive("challengeLifetime", ChallengeLifetime, TimeSpan.FromMinutes(10));
+        Positive("deviceRateWindow", DeviceRateWindow, TimeSpan.FromDays(1));
+        Positive("pendingRetry", PendingRetry, TimeSpan.FromDays(1));
+        if (DeviceRateLimit is < 1 or > 1_000_000) Add(OtaOptionProblemCodes.OutOfRange, "deviceRateLimit", "must be 1..1000000");
+        return errors;
+    }
+
+    public OtaServerOptions EnsureValid()
+    {
+        var errors = Validate();
+        if (errors.Count > 0) throw new InvalidOtaOptionsException(errors);
+        return this;
+    }
+
+    /// <summary><see cref="ListenUrl"/> with a scheme (<c>http://</c> assumed), or null when unusable.</summary>
+    public string? NormalizedListenUrl()
+    {
+        if (string.IsNullOrWhiteSpace(ListenUrl)) return null;
+        var text = ListenUrl.Contains("://", StringComparison.Ordinal) ? ListenUrl : "http://" + ListenUrl;
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri)) return null;
+        if (uri.Scheme is not ("http" or "https") || uri.IsDefaultPort && !text.Contains(":" + uri.Port, StringComparison.Ordinal)) return null;
+        if (uri.AbsolutePath != "/") return null;
+        return text.TrimEnd('/');
+    }
+
+    /// <summary>scheme://host:port of an origin text, or null when it is not one.</summary>
+    public static string? NormalizeOrigin(string text)
+    {
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")) return null;
+        if (uri.AbsolutePath != "/" || uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0) return null;
+        return AtymSecure.Formats.DeviceProtocol.DeviceSigningInputs.Origin(uri);
+    }
+
+    internal static JsonSerializerOptions JsonOptions { get; } = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        PropertyNameCaseInsensitive = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+}
+
+/// <summary>OTA service options that cannot be used; <see cref="ProblemException.Problems"/> lists every problem with its option.</summary>
+public sealed class InvalidOtaOptionsException : ProblemException
+{
+    public InvalidOtaOptionsException(IReadOnlyList<Problem> problems) : base("invalid OTA server options", problems) { }
+
+    public InvalidOtaOptionsException() : base("invalid OTA server options") { }
+
+    public InvalidOtaOptionsException(string message) : base(message) { }
+
+    public InvalidOtaOptionsException(string message, Exception innerException) : base(message, innerException) { }
+}

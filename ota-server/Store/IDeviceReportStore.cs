@@ -1,0 +1,14 @@
+namespace AtymSecure.OtaStore;
+
+/// <summary>Version reports, append-only per device.</summary>
+public interface IDeviceReportStore
+{
+    /// <summary>Appends <paramref name="report"/> with the next sequence of its device (the returned record), unless its nonce
+    /// was seen before for that device: then null and nothing is stored.</summary>
+    DeviceReport? TryAppend(DeviceReport report);
+
+    DeviceReport? Latest(string deviceId);
+
+    /// <summary>The device's reports, newest first, at most <paramref name="limit"/>.</summary>
+    IReadOnlyList<DeviceReport> Recent(string deviceId, int limit);
+}

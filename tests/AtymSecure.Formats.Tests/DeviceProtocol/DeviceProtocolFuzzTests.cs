@@ -1,0 +1,87 @@
+using System.Security.Cryptography;
+using AtymSecure.Formats.DeviceProtocol;
+using CsCheck;
+
+namespace AtymSecure.Formats.Tests.DeviceProtocol;
+
+/// <summary>Mutated and random bytes make every reader fail only with <see cref="DeviceProtocolException"/>; generated messages round-trip.</summary>
+public class DeviceProtocolFuzzTests
+{
+    private static readonly ECDsa Key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private static readonly string Id = DeviceKey.DeviceIdOf(Key.ExportSubjectPublicKeyInfo());
+
+    /// <summary>Bytes that change a JSON document's structure rather than a value.</summary>
+    private static readonly byte[] JsonSyntax = "{}[]\":,0-e.\\u"u8.ToArray();
+
+    public static TheoryData<string> Readers => new() { "enroll", "enroll-answer", "challenge", "session", "session-answer", "poll", "report", "report-payload", "report-answer", "rotation" };
+
+    private static (byte[] Valid, Action<byte[]> Read) Case(string name) => name switch
+    {
+        "enroll" => (ProtocolSamples.Enrollment(Key).ToJson(), b => EnrollmentRequest.Parse(b)),
+        "enroll-answer" => (ProtocolSamples.EnrollmentAnswer(Id).ToJson(), b => EnrollmentAnswer.Parse(b)),
+        "challenge" => (ProtocolSamples.Challenge().ToJson(), b => ChallengeAnswer.Parse(b)),
+        "session" => (ProtocolSamples.Session(Key, Id, "https://a:443").ToJson(), b => SessionRequest.Parse(b)),
+        "session-answer" => (ProtocolSamples.SessionAnswer().ToJson(), b => SessionAnswer.Parse(b)),
+        "poll" => (ProtocolSamples.Poll().ToJson(), b => PollAnswer.Parse(b)),
+        "report" => (ProtocolSamples.SignedReport(Key, Id).ToJson(), b => SignedVersionReport.Parse(b)),
+        "report-payload" => (ProtocolSamples.Report(Id).ToJson(), b => VersionReport.Parse(b)),
+        "report-answer" => (ProtocolSamples.ReportAnswer().ToJson(), b => ReportAnswer.Parse(b)),
+        "rotation" => (ProtocolSamples.Rotation(Key, Key, Id).ToJson(), b => KeyRotationRequest.Parse(b)),
+        _ => throw new ArgumentOutOfRangeException(nameof(name)),
+    };
+
+    [Theory]
+    [MemberData(nameof(Readers))]
+    public void Mutated_messages_fail_only_with_the_protocol_exception(string reader)
+    {
+        var (valid, read) = Case(reader);
+        var edit = Gen.Select(Gen.Int[0, valid.Length - 1], Gen.Byte, Gen.Int[0, 2]);
+        edit.Array[1, 6].Sample(edits =>
+        {
+            var copy = (byte[])valid.Clone();
+            foreach (var (at, value, kind) in edits)
+            {
+                if (at >= copy.Length) continue;
+                if (kind == 0) copy[at] = value;
+                else if (kind == 1) copy[at] = JsonSyntax[value % JsonSyntax.Length];
+                else copy = [.. copy[..at], .. copy[Math.Min(copy.Length, at + 1 + value % 8)..]];
+            }
+            try
+            {
+                read(copy);
+            }
+            catch (DeviceProtocolException)
+            {
+            }
+        }, iter: 400);
+    }
+
+    [Fact]
+    public void Random_bytes_fail_only_with_the_protocol_exception() =>
+        Gen.Byte.Array[0, 300].Sample(bytes =>
+        {
+            try
+            {
+                VersionReport.Parse(bytes);
+            }
+            catch (DeviceProtocolException)
+            {
+            }
+        }, iter: 500);
+
+    [Fact]
+    public void Generated_reports_round_trip()
+    {
+        var slot = Gen.Select(Gen.OneOf<string>("a", "b"), Gen.Int[0, 20], Gen.Int[0, 20], Gen.Long[0, uint.MaxValue])
+            .Select((s, minor, patch, counter) => new SlotReport(s, $"1.{minor}.{patch}", "sha256:" + new string('d', 64), counter));
+        var maybeSlot = Gen.OneOf(slot.Select(s => (SlotReport?)s), Gen.Const((SlotReport?)null));
+        var container = Gen.Select(Gen.Int[0, 999], maybeSlot, maybeSlot, Gen.Int[0, 255])
+            .Select((n, confirmed, trial, attempts) => new ContainerReport($"c{n}", confirmed, trial, attempts, null, null));
+        Gen.Select(container.Array[0, 5], Gen.Long[0, uint.MaxValue], Gen.Long[0, UnixTime.Max]).Sample((containers, boots, at) =>
+        {
+            var unique = containers.DistinctBy(c => c.Name).ToList();
+            var report = new VersionReport(Id, ProtocolSamples.Nonce, at, "production", "1.0.0", [.. unique], boots, null);
+            Assert.Equal(report, VersionReport.Parse(report.ToJson()));
+        }, iter: 200);
+    }
+}

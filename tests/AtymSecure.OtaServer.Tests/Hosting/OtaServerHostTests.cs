@@ -1,0 +1,64 @@
+using System.Net;
+using AtymSecure.OtaServer.Auth;
+using AtymSecure.OtaServer.Hosting;
+using AtymSecure.OtaServer.Tests.Infrastructure;
+using AtymSecure.OtaStore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AtymSecure.OtaServer.Tests.Hosting;
+
+public class OtaServerHostTests
+{
+    [Fact]
+    public async Task The_first_start_on_an_empty_folder_creates_one_admin_token_and_a_restart_none()
+    {
+        await using var server = await OtaTestServer.StartAsync();
+        var token = server.AdminToken;
+        Assert.NotNull(token);
+        Assert.True(OperatorTokenText.TryParse(token, out var id, out var secret));
+        var stored = server.App.Services.GetRequiredService<IOperatorTokenStore>().Find(id)!;
+        Assert.Equal(AtymSecure.OtaContracts.OperatorRole.Admin, stored.Role);
+        Assert.DoesNotContain(secret, stored.SecretSha256, StringComparison.Ordinal);
+        Assert.True(OperatorTokenText.Matches(secret, stored.SecretSha256));
+        Assert.Equal("token.create", server.App.Services.GetRequiredService<IAuditLog>().Page(0, 10).Entries.Single().Action);
+
+        await server.RestartAsync();
+        Assert.Null(server.AdminToken);
+        Assert.Single(server.App.Services.GetRequiredService<IOperatorTokenStore>().List());
+    }
+
+    [Fact]
+    public async Task A_configured_admin_token_is_used_instead_of_a_generated_one_and_is_not_printed()
+    {
+        var (id, text, hash) = OperatorTokenText.Create();
+        await using var server = await OtaTestServer.StartAsync(o => o with { AdminToken = text });
+        Assert.Null(server.AdminToken);
+        Assert.Equal(hash, server.App.Services.GetRequiredService<IOperatorTokenStore>().Find(id)!.SecretSha256);
+    }
+
+    [Fact]
+    public async Task Health_and_readiness_answer_and_unknown_paths_are_problem_json()
+    {
+        await using var server = await OtaTestServer.StartAsync();
+        Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
+        await ProblemAssert.IsProblemAsync(await server.Client.GetAsync(new Uri("/api/v1/nothing", UriKind.Relative)), HttpStatusCode.NotFound, "not-found");
+    }
+
+    [Fact]
+    public void Invalid_options_are_refused_with_every_problem_named()
+    {
+        var e = Assert.Throws<InvalidOtaOptionsException>(() => new OtaServerOptions
+        {
+            ListenUrl = "ftp://x", PublicOrigin = "https://a/b", AdminToken = "atym_nothex", PollInterval = TimeSpan.Zero,
+        }.EnsureValid());
+        Assert.Equal(["listenUrl", "publicOrigin", "adminToken", "pollInterval"], e.Problems.Select(p => p.Path));
+    }
+
+    [Fact]
+    public void An_https_listen_url_needs_a_certificate()
+    {
+        var e = Assert.Throws<InvalidOtaOptionsException>(() => new OtaServerOptions { ListenUrl = "https://127.0.0.1:8443" }.EnsureValid());
+        Assert.Equal("certificatePath", e.Problems.Single().Path);
+    }
+}

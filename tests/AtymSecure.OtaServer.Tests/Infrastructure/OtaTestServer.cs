@@ -1,0 +1,76 @@
+using AtymSecure.OtaServer.Auth;
+using AtymSecure.OtaServer.Hosting;
+using AtymSecure.TestSupport;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AtymSecure.OtaServer.Tests.Infrastructure;
+
+/// <summary>
+/// The OTA service in-process (TestServer) over a real data folder and database, with a fake clock tests move
+/// forward. <see cref="RestartAsync"/> stops it and starts it again on the same folder (a process restart).
+/// </summary>
+public sealed class OtaTestServer : IAsyncDisposable
+{
+    private readonly TempFolder _folder;
+    private readonly Func<OtaServerOptions, OtaServerOptions> _customize;
+
+    private OtaTestServer(TempFolder folder, Func<OtaServerOptions, OtaServerOptions> customize)
+    {
+        _folder = folder;
+        _customize = customize;
+    }
+
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
+
+    public WebApplication App { get; private set; } = null!;
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public string DataDirectory => _folder.Path;
+
+    /// <summary>The admin token printed at the first start (null when the folder had tokens already).</summary>
+    public string? AdminToken { get; private set; }
+
+    public static async Task<OtaTestServer> StartAsync(Func<OtaServerOptions, OtaServerOptions>? customize = null)
+    {
+        var server = new OtaTestServer(TempFolder.Create("ota-server"), customize ?? (o => o));
+        await server.BootAsync().ConfigureAwait(false);
+        return server;
+    }
+
+    public async Task RestartAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        await BootAsync().ConfigureAwait(false);
+    }
+
+    private async Task BootAsync()
+    {
+        var options = _customize(new OtaServerOptions { DataDirectory = _folder.Path, ListenUrl = "http://127.0.0.1:0" });
+        App = OtaServerHost.Build(options, builder =>
+        {
+            builder.WebHost.UseTestServer();
+            builder.Services.AddSingleton<TimeProvider>(Clock);
+        });
+        await App.StartAsync().ConfigureAwait(false);
+        Client = App.GetTestClient();
+        AdminToken = App.Services.GetRequiredService<AdminTokenBootstrap>().CreatedText;
+    }
+
+    private async Task StopAsync()
+    {
+        Client.Dispose();
+        await App.StopAsync().ConfigureAwait(false);
+        await App.DisposeAsync().ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _folder.Dispose();
+    }
+}

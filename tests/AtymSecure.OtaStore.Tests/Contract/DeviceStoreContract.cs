@@ -1,0 +1,61 @@
+namespace AtymSecure.OtaStore.Tests.Contract;
+
+/// <summary>What every <see cref="IDeviceStore"/> and <see cref="IPreauthorizedKeyStore"/> must do.</summary>
+public abstract class DeviceStoreContract(IStoreFixture fixture) : IDisposable
+{
+    private readonly StoreSet _stores = fixture.Open();
+
+    public void Dispose()
+    {
+        fixture.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    [Fact]
+    public void A_device_reads_back_equal_with_revision_one_and_survives_a_restart()
+    {
+        var device = Samples.Device("atym-0000000000000001", DeviceState.Pending, "eu-test");
+        Assert.True(_stores.Devices.TryAdd(device));
+        Assert.False(_stores.Devices.TryAdd(device));
+        Assert.Equal(device with { Revision = 1 }, _stores.Devices.Find(device.Id));
+        Assert.Equal(device with { Revision = 1 }, fixture.Reopen().Devices.Find(device.Id));
+    }
+
+    [Fact]
+    public void An_update_from_a_stale_revision_is_refused_and_changes_nothing()
+    {
+        _stores.Devices.TryAdd(Samples.Device("atym-0000000000000002"));
+        var stored = _stores.Devices.Find("atym-0000000000000002")!;
+        var updated = _stores.Devices.TryUpdate(stored with { Epoch = 2 }, stored.Revision);
+        Assert.Equal(2, updated!.Revision);
+        Assert.Null(_stores.Devices.TryUpdate(stored with { Epoch = 9 }, stored.Revision));
+        Assert.Equal(2, _stores.Devices.Find(stored.Id)!.Epoch);
+        Assert.Null(_stores.Devices.TryUpdate(Samples.Device("atym-ffffffffffffffff"), 1));
+    }
+
+    [Fact]
+    public void Devices_page_by_id_filter_by_group_and_count_by_state()
+    {
+        foreach (var (id, state, group) in new[] { ("atym-3", DeviceState.Active, "eu-test"), ("atym-1", DeviceState.Pending, "us"), ("atym-2", DeviceState.Active, "eu-test") })
+            _stores.Devices.TryAdd(Samples.Device(id, state, group));
+        Assert.Equal(["atym-1", "atym-2"], _stores.Devices.List(null, 2).Select(d => d.Id));
+        Assert.Equal(["atym-3"], _stores.Devices.List("atym-2", 2).Select(d => d.Id));
+        Assert.Equal(["atym-2", "atym-3"], _stores.Devices.List(null, 10, "eu-test").Select(d => d.Id));
+        Assert.Empty(_stores.Devices.List(null, 10, "nowhere"));
+        Assert.Equal(2, _stores.Devices.Count(DeviceState.Active));
+        Assert.Equal(1, _stores.Devices.Count(DeviceState.Pending));
+        Assert.Equal(0, _stores.Devices.Count(DeviceState.Decommissioned));
+    }
+
+    [Fact]
+    public void Preauthorized_keys_add_once_and_remove()
+    {
+        var key = new PreauthorizedKey(new string('d', 64), "factory batch 7", ["eu-test"], Samples.T0, "admin");
+        Assert.True(_stores.PreauthorizedKeys.TryAdd(key));
+        Assert.False(_stores.PreauthorizedKeys.TryAdd(key));
+        Assert.Equal(key, _stores.PreauthorizedKeys.Find(key.KeyFingerprint));
+        Assert.True(_stores.PreauthorizedKeys.Remove(key.KeyFingerprint));
+        Assert.False(_stores.PreauthorizedKeys.Remove(key.KeyFingerprint));
+        Assert.Null(_stores.PreauthorizedKeys.Find(key.KeyFingerprint));
+    }
+}
