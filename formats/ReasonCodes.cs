@@ -111,4 +111,7 @@ public static class ReasonCodes
 
     /// <summary>Transport error while fetching metadata or a target (retried; not an attack by itself).</summary>
     public const string DownloadFailed = "download-failed";
+
+    /// <summary>A target arrived slower than the device's rate floor (docs/trust-model.md §3 step 11: below 1 KiB/s for 60 s); retried later.</summary>
+    public const string DownloadStalled = "download-stalled";
 }

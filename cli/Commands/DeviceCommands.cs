@@ -38,16 +38,25 @@ internal static class DeviceCommands
     {
         var profile = new Option<string>("--profile", "-p") { Description = "Device profile: " + string.Join(", ", DeviceProfile.Names), DefaultValueFactory = _ => DeviceProfile.Host };
         var containers = new Option<string[]>("--container", "-c") { Description = "Container with A/B slots, NAME or NAME=BYTES (K/M suffix ok); repeatable", Required = true };
-        var trust = new Option<string[]>("--trust") { Description = "Public key whose bundle signatures the device accepts; repeatable", Required = true };
+        var trust = new Option<string[]>("--trust") { Description = "Public key whose bundle signatures the device accepts (development devices); repeatable" };
+        var directorRoot = new Option<string?>("--director-root") { Description = "Production: the director's root metadata file (with --image-root; bundle keys then come from verified metadata only)" };
+        var imageRoot = new Option<string?>("--image-root") { Description = "Production: the image repository's root metadata file (with --director-root)" };
         var flash = new Option<string?>("--flash") { Description = "Flash part family: " + string.Join(", ", AtymSecure.Bootloader.Flash.FlashProfile.All.Select(p => p.Name)) };
         var command = new Command("init", "Provision a new simulated device: identity key, bootloader key, trusted keys, flash with a partition table")
-            { DataOption, profile, containers, trust, flash };
+            { DataOption, profile, containers, trust, flash, directorRoot, imageRoot };
+        command.Validators.Add(r =>
+        {
+            if ((r.GetValue(directorRoot) is null) != (r.GetValue(imageRoot) is null))
+                r.AddError("--director-root and --image-root go together: a production device is provisioned with both roots");
+        });
         command.SetAction(result =>
         {
             var plan = result.GetValue(containers)!.Select(ParseContainer).ToArray();
+            var roots = result.GetValue(directorRoot) is { } director ? new TrustRootFiles(director, result.GetValue(imageRoot)!) : null;
             var identity = DeviceProvisioner.Init(new DeviceDirectory(result.GetValue(DataOption)!),
-                new DeviceInitRequest(result.GetValue(profile)!, plan, result.GetValue(trust)!, result.GetValue(flash)));
-            Console.WriteLine($"Device {identity.DeviceId} ({identity.DeviceClass}, flash {identity.Flash}) in {Path.GetFullPath(result.GetValue(DataOption)!)}");
+                new DeviceInitRequest(result.GetValue(profile)!, plan, result.GetValue(trust) ?? [], result.GetValue(flash), roots));
+            Console.WriteLine($"Device {identity.DeviceId} ({identity.DeviceClass}, flash {identity.Flash}) in {Path.GetFullPath(result.GetValue(DataOption)!)}" +
+                (roots is null ? " — trust: development" : " — trust: production (director and image roots)"));
             foreach (var c in identity.Containers) Console.WriteLine($"  container {c.Name}: two {c.SlotBytes}-byte slots");
             return 0;
         });

@@ -8,6 +8,7 @@ using AtymSecure.Formats.Crypto;
 using AtymSecure.Bootloader.FilePort;
 using AtymSecure.DeviceAgent.Provisioning;
 using AtymSecure.DeviceAgent.Status;
+using AtymSecure.DeviceAgent.Trust;
 
 namespace AtymSecure.DeviceAgent;
 
@@ -24,8 +25,9 @@ public sealed class LocalDevice : IDisposable
     private readonly FileBackedFlash _file;
 
     private LocalDevice(DeviceDirectory directory, DeviceLock held, DeviceIdentity identity, IReadOnlyList<VerificationKey> trusted,
-        FileBackedFlash file, IFlash flash, DeviceBootloader bootloader, TimeProvider clock)
+        FileBackedFlash file, IFlash flash, DeviceBootloader bootloader, TimeProvider clock, TrustStore? trust)
     {
+        Trust = trust;
         Directory = directory;
         _lock = held;
         Identity = identity;
@@ -41,7 +43,16 @@ public sealed class LocalDevice : IDisposable
 
     public DeviceIdentity Identity { get; }
 
+    /// <summary>Development devices: the bundle keys given at init. Production devices take them from verified metadata (empty here).</summary>
     public IReadOnlyList<VerificationKey> TrustedKeys { get; }
+
+    /// <summary>
+    /// The trust and metadata store of a production device (provisioned with both roots), or null for a development
+    /// device (docs/trust-model.md §2). Loading it is step 0 of every update cycle.
+    /// </summary>
+    public TrustStore? Trust { get; }
+
+    public bool IsProduction => Trust is not null;
 
     public IFlash Flash { get; }
 
@@ -68,16 +79,17 @@ public sealed class LocalDevice : IDisposable
         try
         {
             var identity = ReadIdentity(directory);
-            var trusted = ReadTrustedKeys(directory);
             var bootKey = File.ReadAllBytes(directory.BootKeyFile);
             if (bootKey.Length != DeviceKey.Size) throw new DeviceDataException($"bootloader.key is {bootKey.Length} bytes, expected {DeviceKey.Size}");
+            var trust = TrustStore.Open(directory, bootKey);
+            var trusted = ReadTrustedKeys(directory, production: trust is not null);
             file = OpenFlash(directory, options.ReadOnly);
             IFlash flash = options.FlashOperationDelay > TimeSpan.Zero ? new SlowFlash(file, options.FlashOperationDelay, options.Clock) : file;
             var bootloaderOptions = new BootloaderOptions { DeviceClass = identity.DeviceClass, Clock = options.Clock };
             var bootloader = options.ReadOnly
                 ? DeviceBootloader.OpenReadOnly(flash, DeviceKey.FromBytes(bootKey), bootloaderOptions)
                 : DeviceBootloader.Open(flash, DeviceKey.FromBytes(bootKey), bootloaderOptions);
-            return new LocalDevice(directory, held, identity, trusted, file, flash, bootloader, options.Clock);
+            return new LocalDevice(directory, held, identity, trusted, file, flash, bootloader, options.Clock, trust);
         }
         catch
         {
@@ -139,7 +151,7 @@ public sealed class LocalDevice : IDisposable
         return identity;
     }
 
-    private static List<VerificationKey> ReadTrustedKeys(DeviceDirectory directory)
+    private static List<VerificationKey> ReadTrustedKeys(DeviceDirectory directory, bool production)
     {
         var keys = new List<VerificationKey>();
         if (System.IO.Directory.Exists(directory.TrustedKeysDirectory))
@@ -150,7 +162,7 @@ public sealed class LocalDevice : IDisposable
                 catch (FormatException e) { throw new DeviceDataException($"unusable trusted key: {e.Message}", e); }
             }
         }
-        return keys.Count > 0 ? keys : throw new DeviceDataException($"no trusted bundle keys in {directory.TrustedKeysDirectory}");
+        return keys.Count > 0 || production ? keys : throw new DeviceDataException($"no trusted bundle keys in {directory.TrustedKeysDirectory}");
     }
 
     private static FileBackedFlash OpenFlash(DeviceDirectory directory, bool readOnly)

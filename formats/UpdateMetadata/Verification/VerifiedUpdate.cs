@@ -59,17 +59,47 @@ public sealed class VerifiedUpdate
     public IReadOnlyList<VerifiedInstall> Installs { get; }
 }
 
-/// <summary>One container's verified install: release identity, bundle (download at most its length), image, provenance, signer keys.</summary>
-public sealed record VerifiedInstall(
-    ReleaseIdentity Release,
-    string BundlePath,
-    TargetFile Bundle,
-    string ImagePath,
-    ImageReference Image,
-    string SourceWasmDigest,
-    VerifiedRoleKeys ImageRole,
-    VerifiedRoleKeys SourceRole)
+/// <summary>
+/// One container's verified install: release identity, bundle (download at most its length), image, provenance, signer
+/// keys. Constructed only by <see cref="UpdateVerifier"/> and with no way to change a field afterwards (a class, not a
+/// record: no <c>with</c>), so the installer's step 12 binding (<see cref="BundleBinding"/>) and step 13 keys come only
+/// from metadata that verified.
+/// </summary>
+public sealed class VerifiedInstall
 {
+    internal VerifiedInstall(ReleaseIdentity release, string bundlePath, TargetFile bundle, string imagePath, ImageReference image,
+        string sourceWasmDigest, VerifiedRoleKeys imageRole, VerifiedRoleKeys sourceRole)
+    {
+        Release = release;
+        BundlePath = bundlePath;
+        Bundle = bundle;
+        ImagePath = imagePath;
+        Image = image;
+        SourceWasmDigest = sourceWasmDigest;
+        ImageRole = imageRole;
+        SourceRole = sourceRole;
+    }
+
+    public ReleaseIdentity Release { get; }
+
+    /// <summary>The director's target path of the bundle (<c>bundles/CONTAINER/SHA256.bundle</c>).</summary>
+    public string BundlePath { get; }
+
+    /// <summary>The bundle to download: its signed length and hashes.</summary>
+    public TargetFile Bundle { get; }
+
+    public string ImagePath { get; }
+
+    /// <summary>The container image the bundle must yield (director and image repository agree on it).</summary>
+    public ImageReference Image { get; }
+
+    public string SourceWasmDigest { get; }
+
+    /// <summary>The delegation that listed the image (<c>compiler-CLASS</c>): its keys sign the bundle (step 13).</summary>
+    public VerifiedRoleKeys ImageRole { get; }
+
+    public VerifiedRoleKeys SourceRole { get; }
+
     public override string ToString() => $"{Release.Container} {Release.Version} (c{Release.SecurityCounter})";
 }
 

@@ -7,6 +7,9 @@ using AtymSecure.Primitives;
 using AtymSecure.Formats.Crypto;
 using AtymSecure.Bootloader.FilePort;
 using AtymSecure.DeviceAgent.Status;
+using AtymSecure.DeviceAgent.Trust;
+using AtymSecure.Formats.UpdateMetadata;
+using AtymSecure.Formats.UpdateMetadata.Verification;
 
 namespace AtymSecure.DeviceAgent.Provisioning;
 
@@ -15,7 +18,12 @@ namespace AtymSecure.DeviceAgent.Provisioning;
 /// <param name="Containers">Containers the partition table gets A/B slots for (slot size 0 = the profile's default).</param>
 /// <param name="TrustedKeyFiles">PEM/DER public keys whose bundle signatures the device accepts (at least one).</param>
 /// <param name="Flash">Flash part family (stm32u5, nrf52, spinor, stm32f4-mixed); null = the profile's.</param>
-public sealed record DeviceInitRequest(string Profile, IReadOnlyList<ContainerSlotPlan> Containers, IReadOnlyList<string> TrustedKeyFiles, string? Flash = null);
+/// <param name="Roots">Production mode: the director and image repository root files (docs/trust-model.md §2); null = development.</param>
+public sealed record DeviceInitRequest(string Profile, IReadOnlyList<ContainerSlotPlan> Containers, IReadOnlyList<string> TrustedKeyFiles, string? Flash = null,
+    TrustRootFiles? Roots = null);
+
+/// <summary>The two root files a production device is provisioned with (any version each; the device walks forward from them).</summary>
+public sealed record TrustRootFiles(string DirectorRootFile, string ImageRootFile);
 
 /// <summary>
 /// Factory provisioning of a simulated device: identity key pair, bootloader MAC key, trusted bundle keys,
@@ -35,7 +43,11 @@ public static class DeviceProvisioner
             throw new DeviceDataException($"{directory.Root} already exists and is not empty; a device is initialised into a new folder");
         var profile = DeviceProfile.Find(request.Profile);
         var flashProfile = request.Flash is null ? profile.Flash : FlashProfile.Find(request.Flash);
-        var trusted = LoadTrustedKeys(request.TrustedKeyFiles);
+        var roots = request.Roots is { } files ? LoadRoots(files, clock ?? TimeProvider.System) : null;
+        if (roots is not null && request.TrustedKeyFiles.Count > 0)
+            throw new DeviceDataException(
+                "a production device (--director-root/--image-root) takes its bundle keys from verified metadata only; next to roots --trust accepts recovery keys alone (docs/trust-model.md §2)");
+        var trusted = roots is null ? LoadTrustedKeys(request.TrustedKeyFiles) : [];
         var containers = request.Containers.Select(c => c with { SlotBytes = c.SlotBytes == 0 ? profile.DefaultSlotBytes : c.SlotBytes }).ToArray();
 
         using var identityKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -61,6 +73,7 @@ public static class DeviceProvisioner
             Directory.CreateDirectory(staging.InboxDirectory);
             Directory.CreateDirectory(staging.KeyValueDirectory);
             ProvisionFlash(staging, identity, flashProfile);
+            if (roots is not null) TrustStore.Create(staging, File.ReadAllBytes(staging.BootKeyFile), roots);
             AtomicFile.Write(staging.IdentityFile, identity.ToJson());
             new DeviceStatus { DeviceId = identity.DeviceId, Profile = identity.Profile, DeviceClass = identity.DeviceClass, RuntimeVersion = AtymSecure.Runtime.RuntimeVersion.Current.ToString() }.Save(staging);
 
@@ -113,6 +126,31 @@ public static class DeviceProvisioner
             }
         }
         return problems.Count == 0 ? keys : throw new DeviceDataException("unusable trusted key: " + string.Join("; ", problems));
+    }
+
+    /// <summary>
+    /// Both roots, each carrying a threshold of its own root keys and its repository's roles (expiry does not matter
+    /// yet). The time floor starts at the provisioning time: metadata that expired before the factory cannot revive.
+    /// </summary>
+    private static TrustedState LoadRoots(TrustRootFiles files, TimeProvider clock)
+    {
+        byte[] Read(string file, string option)
+        {
+            var info = new FileInfo(file);
+            if (!info.Exists) throw new DeviceDataException($"{option} {file}: no such file");
+            if (info.Length > UpdateMetadataLimits.DefaultMaxRootBytes) throw new DeviceDataException($"{option} {file}: {info.Length} bytes, above {UpdateMetadataLimits.DefaultMaxRootBytes}");
+            return File.ReadAllBytes(file);
+        }
+        var director = Read(files.DirectorRootFile, "--director-root");
+        var image = Read(files.ImageRootFile, "--image-root");
+        try
+        {
+            return TrustedState.Provision(image, director, clock.GetUtcNow());
+        }
+        catch (MetadataRefusedException e)
+        {
+            throw new DeviceDataException($"unusable root: {e.Refusal}", e);
+        }
     }
 
     /// <summary>Key ids are base64; file names get the URL-safe alphabet.</summary>

@@ -6,6 +6,8 @@ using AtymSecure.Runtime;
 using AtymSecure.Runtime.Budgets;
 using AtymSecure.Formats.Bundle;
 using AtymSecure.Formats.ContainerImage;
+using AtymSecure.Formats.Crypto;
+using AtymSecure.Formats.UpdateMetadata.Verification;
 
 namespace AtymSecure.DeviceAgent.Updates;
 
@@ -47,7 +49,13 @@ public static class BundleFileInstaller
     }
 
     /// <param name="name">How the status names the bundle (default: its file name).</param>
-    public static InstallStatus Install(LocalDevice device, string bundlePath, string? name = null)
+    /// <param name="metadata">
+    /// The verified metadata that names this bundle (an HTTP or offline source). Its release and image must equal the
+    /// bundle header before the bootloader writes (step 12, <see cref="BundleBinding"/>), and the bundle must be signed
+    /// by a key of the delegation that listed the image (step 13). A production device refuses a bundle without it
+    /// (<c>metadata-missing</c>).
+    /// </param>
+    public static InstallStatus Install(LocalDevice device, string bundlePath, string? name = null, VerifiedInstall? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentException.ThrowIfNullOrEmpty(bundlePath);
@@ -70,6 +78,11 @@ public static class BundleFileInstaller
             return Refused(null, null, $"not a valid bundle: {e.Message}");
         }
         var h = envelope.Header;
+        if (metadata is null && device.IsProduction)
+            return Refused(h.ContainerName, h.ContainerVersion,
+                $"{ReasonCodes.MetadataMissing}: a production device installs only what verified update metadata names (a server or `--metadata DIR`), not a bare bundle");
+        if (metadata is not null && BundleBinding.Check(metadata, h) is { Count: > 0 } unbound)
+            return Refused(h.ContainerName, h.ContainerVersion, string.Join("; ", unbound.Select(p => $"{p.Code}: {p.Path}: {p.Message}")));
         if (h.ImageFormat != ImageFormat.ContainerImageV1)
             return Refused(h.ContainerName, h.ContainerVersion,
                 $"bundle carries a bare {h.ArtifactKind} artifact (image format {h.ImageFormat}); this device installs container images (cut it with a current `atym bundle`)");
@@ -78,7 +91,9 @@ public static class BundleFileInstaller
         {
             try
             {
-                var image = new BundleInstallImage(envelope, () => File.OpenRead(bundlePath), [.. device.TrustedKeys]);
+                // Step 13: with metadata, only the keys of the delegation that listed the image may have signed the bundle.
+                IReadOnlyList<VerificationKey> keys = metadata is null ? device.TrustedKeys : metadata.ImageRole.VerificationKeys;
+                var image = new BundleInstallImage(envelope, () => File.OpenRead(bundlePath), [.. keys]);
                 var slot = device.Bootloader.Install(image, image);
                 if (WrittenImageRefusal(device, h, slot) is { } refusal)
                 {

@@ -1,3 +1,4 @@
+using AtymSecure.Formats.UpdateMetadata.Verification;
 using AtymSecure.DeviceAgent.Status;
 
 namespace AtymSecure.DeviceAgent.Updates;
@@ -22,5 +23,8 @@ public interface IUpdateSource
     void Finished(StagedUpdate update, InstallStatus result);
 }
 
-/// <summary>One update complete on local storage: how logs and status name it, and the bundle file.</summary>
-public sealed record StagedUpdate(string Name, string BundleFile);
+/// <summary>
+/// One update complete on local storage: how logs and status name it, the bundle file, and — from a source that
+/// verified update metadata — what the metadata says the bundle must be (the installer binds the header to it, step 12).
+/// </summary>
+public sealed record StagedUpdate(string Name, string BundleFile, VerifiedInstall? Metadata = null);
