@@ -96,7 +96,9 @@ public sealed class BundleDownloader
                 DropPartial(partial);
                 throw Refused(install, ReasonCodes.LengthExceeded, $"the server announces {start + n} bytes, the signed length is {length}");
             }
-            await using var file = new FileStream(partial, offset == 0 ? FileMode.Create : FileMode.Append, FileAccess.Write, FileShare.None, 1 << 16,
+            // Unbuffered: every chunk read reaches the OS at once, so a killed process leaves all of it to resume from
+            // (a power cut keeps what the last flush made durable; the hash check catches a torn tail).
+            await using var file = new FileStream(partial, offset == 0 ? FileMode.Create : FileMode.Append, FileAccess.Write, FileShare.None, 0,
                 FileOptions.Asynchronous);
             try
             {

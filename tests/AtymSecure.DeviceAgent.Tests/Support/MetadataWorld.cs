@@ -57,5 +57,14 @@ internal sealed class MetadataWorld
     public DeviceContext Device(ReportNonces nonces, params (string Container, InstalledContainer Installed)[] containers) =>
         new(DeviceId, DeviceClass, nonces.Accepted, new EquatableMap<InstalledContainer>(containers.Select(c => KeyValuePair.Create(c.Container, c.Installed))));
 
+    /// <summary>The verifier's install for <paramref name="bundle"/> (the only way a test gets a <see cref="VerifiedInstall"/>).</summary>
+    public VerifiedInstall VerifiedFor(byte[] bundle, string container = "sensor-filter")
+    {
+        var assignment = Release(ReleaseOf(container, "1.0.0", 1), System.Text.Encoding.UTF8.GetBytes($"image of {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bundle))}"), bundle);
+        Assign("nonce-0000000000000001", assignment);
+        var check = Check(Provisioned(), Device(new ReportNonces("nonce-0000000000000001", null), (container, new InstalledContainer(0))));
+        return check.RequireUpdate().Installs.Single();
+    }
+
     public UpdateCheck Check(TrustedState state, DeviceContext device) => new UpdateVerifier(Clock).Check(state, Sources, device);
 }
