@@ -45,7 +45,15 @@ public sealed class CompiledReferrerReuse : IContainerCompiler
     /// <summary>Told what happened to each candidate: reused, or ignored and why.</summary>
     public Action<string>? Observer { get; init; }
 
-    public async Task<CompiledArtifact> CompileAsync(StoredContainer container, DeviceClass deviceClass, CancellationToken ct)
+    public async Task<CompiledArtifact> CompileAsync(StoredContainer container, DeviceClass deviceClass, CancellationToken ct) =>
+        (await FindVerifiedAsync(container, deviceClass, ct).ConfigureAwait(false))?.Artifact
+        ?? await _compiler.CompileAsync(container, deviceClass, ct).ConfigureAwait(false);
+
+    /// <summary>
+    /// The first attached output for the class that verifies, with the referrer it came from, or null when none does
+    /// (the OTA server's import uses it to attach an output only once, however often an import is retried).
+    /// </summary>
+    public async Task<ReusedCompiledOutput?> FindVerifiedAsync(StoredContainer container, DeviceClass deviceClass, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(container);
         ArgumentNullException.ThrowIfNull(deviceClass);
@@ -58,14 +66,14 @@ public sealed class CompiledReferrerReuse : IContainerCompiler
             {
                 var reused = await VerifyAsync(container, candidate, deviceClass, key, ct).ConfigureAwait(false);
                 Observer?.Invoke($"reused compiled output {reused.Digest} (referrer {candidate.Digest}, key {key.Digest})");
-                return reused;
+                return new ReusedCompiledOutput(reused, candidate);
             }
             catch (Exception e) when (e is OciException or FormatException or SignatureVerificationException or JsonException)
             {
                 Observer?.Invoke($"ignored compiled-output referrer {candidate.Digest}: {e.Message}");
             }
         }
-        return await _compiler.CompileAsync(container, deviceClass, ct).ConfigureAwait(false);
+        return null;
     }
 
     private async Task<CompiledArtifact> VerifyAsync(StoredContainer container, Descriptor candidate, DeviceClass deviceClass, CompilationKey key,
@@ -124,3 +132,6 @@ public sealed class CompiledReferrerReuse : IContainerCompiler
             d.Name == name && d.Digest is { } all && all.TryGetValue(parsed.Algorithm, out var value) && value == parsed.Encoded);
     }
 }
+
+/// <summary>A verified compiled output found attached to a container, and the referrer manifest that carries it.</summary>
+public sealed record ReusedCompiledOutput(CompiledArtifact Artifact, Descriptor Referrer);

@@ -1,0 +1,30 @@
+namespace AtymSecure.OtaReleases.Import;
+
+/// <summary>
+/// Stable codes of release, assignment and bundle refusals (problem+json <c>type</c> =
+/// <c>https://atym.dev/problems/CODE</c>). Never renamed or reused.
+/// </summary>
+public static class ReleaseProblemCodes
+{
+    public const string ReferenceInvalid = "reference-invalid";
+    public const string RegistryNotAllowed = "registry-not-allowed";
+    public const string ContainerNotFound = "container-not-found";
+    public const string ContainerUntrusted = "container-untrusted";
+    public const string ContainerInvalid = "container-invalid";
+    public const string NoDeviceClasses = "no-device-classes";
+    public const string UnknownDeviceClass = "unknown-device-class";
+    public const string CounterBelowPredecessor = "counter-below-predecessor";
+    public const string CounterTooLarge = "counter-too-large";
+    public const string CounterConflict = "counter-conflict";
+    public const string RegistryUnavailable = "registry-unavailable";
+    public const string CompileFailed = "compile-failed";
+    public const string TargetNotSupported = "target-not-supported";
+    public const string ReleaseNotFound = "release-not-found";
+    public const string JobNotFound = "job-not-found";
+    public const string DeviceIdInvalid = "device-id-invalid";
+    public const string DeviceNotFound = "device-not-found";
+    public const string ClassNotInRelease = "class-not-in-release";
+    public const string BundleDigestInvalid = "bundle-digest-invalid";
+    public const string BundleNotFound = "bundle-not-found";
+    public const string RequestInvalid = "request-invalid";
+}
