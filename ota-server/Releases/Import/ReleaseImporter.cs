@@ -60,20 +60,20 @@ public sealed class ReleaseImporter
     }
 
     /// <param name="progress">Told each step, for the job's progress.</param>
-    public async Task<Release> ImportAsync(ReleaseRequest request, Action<string>? progress = null, CancellationToken ct = default)
+    public async Task<Release> ImportAsync(ReleaseRequest request, Func<string, Task>? progress = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.Validate() is { Count: > 0 } invalid) throw new ProblemException("release refused", invalid);
-        progress ??= _ => { };
+        progress ??= _ => Task.CompletedTask;
         var (repository, reference) = _registry.Open(request.Reference);
         var repositoryName = $"{repository.Registry}/{repository.Name}";
         var source = ContainerSource.In(repository, reference, repositoryName);
 
-        progress($"verifying {source}");
+        await progress($"verifying {source}").ConfigureAwait(false);
         var manifest = await RegistryFailures.Transient("verifying the container's signatures", () => VerifyAsync(source, ct), ct).ConfigureAwait(false);
         if (await _releases.GetAsync(Release.IdFor(manifest.Digest.ToString()), ct).ConfigureAwait(false) is { } existing)
         {
-            progress($"already released as {existing.Id}");
+            await progress($"already released as {existing.Id}").ConfigureAwait(false);
             return existing;
         }
         var stored = new StoredContainer(source.Store, await RegistryFailures.Transient("reading the container",
@@ -92,7 +92,7 @@ public sealed class ReleaseImporter
         for (var i = 0; i < classes.Count; i++)
         {
             var deviceClass = classes[i];
-            progress($"compiling {deviceClass.Name} ({i + 1}/{classes.Count})");
+            await progress($"compiling {deviceClass.Name} ({i + 1}/{classes.Count})").ConfigureAwait(false);
             try
             {
                 images.Add(await RegistryFailures.Transient($"compiling for {deviceClass.Name}",
@@ -102,7 +102,7 @@ public sealed class ReleaseImporter
             {
                 var code = e is AotTargetNotSupportedException ? ReleaseProblemCodes.TargetNotSupported : ReleaseProblemCodes.CompileFailed;
                 failures.Add(new ReleaseClassFailure(deviceClass.Name, code, e.Message));
-                progress($"{deviceClass.Name} failed: {e.Message}");
+                await progress($"{deviceClass.Name} failed: {e.Message}").ConfigureAwait(false);
             }
         }
 
@@ -110,8 +110,8 @@ public sealed class ReleaseImporter
             manifest.Digest.ToString(), stored.Artifact.ModuleDescriptor.Digest.ToString(), counter, request.Security || request.SecurityCounter is not null,
             importedAt, importedAt + _bundleLifetime, images, failures);
         var recorded = await _releases.AddOrGetAsync(release, ct).ConfigureAwait(false);
-        progress($"released {recorded.Id}: {recorded.Container} {recorded.Version}, counter {recorded.SecurityCounter}, " +
-            $"{recorded.Images.Count} classes compiled, {recorded.Failures.Count} failed");
+        await progress($"released {recorded.Id}: {recorded.Container} {recorded.Version}, counter {recorded.SecurityCounter}, " +
+            $"{recorded.Images.Count} classes compiled, {recorded.Failures.Count} failed").ConfigureAwait(false);
         return recorded;
     }
 

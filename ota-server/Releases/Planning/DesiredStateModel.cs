@@ -1,0 +1,70 @@
+using System.Security.Cryptography;
+using System.Text;
+using AtymSecure.Formats.UpdateMetadata.Model;
+using AtymSecure.OtaReleases.Model;
+using AtymSecure.Primitives;
+
+namespace AtymSecure.OtaReleases.Planning;
+
+/// <summary>What the planner knows about a device: its id, class, and per container the image digest it reports confirmed.</summary>
+/// <param name="ConfirmedImages">Container name → <c>sha256:hex</c> of the confirmed slot image (what the version report says).</param>
+public sealed record DeviceView(string DeviceId, string DeviceClass, EquatableMap<string> ConfirmedImages);
+
+/// <summary>
+/// The installable image a device should run, as the image repository lists it (trust-model §3 steps 8–9): the
+/// must-match identity, the image's sha256 and length, and the source Wasm the vendor lists (step 10).
+/// </summary>
+public sealed record ImageTarget(ReleaseIdentity Identity, string Sha256, ulong Length, string SourceWasmDigest, string SourceManifestDigest, string ReleaseId)
+{
+    /// <summary><c>images/CLASS/CONTAINER/VERSION/cCOUNTER/SHA256.img</c> (<see cref="TargetPaths.Image"/>).</summary>
+    public string Path => TargetPaths.Image(Identity, Sha256);
+
+    public static ImageTarget Of(Release release, ReleaseImage image)
+    {
+        ArgumentNullException.ThrowIfNull(release);
+        ArgumentNullException.ThrowIfNull(image);
+        return new ImageTarget(release.IdentityFor(image), image.ImageSha256, image.ImageLength, release.SourceWasmDigest, release.ManifestDigest, release.Id);
+    }
+}
+
+/// <summary>
+/// What identifies one cut bundle (issue 12 §4): the image the device holds (none: a full bundle), the image it gets,
+/// the class, and the grants of the target image. Equal keys are one cut, whichever device asked.
+/// </summary>
+/// <param name="BaseImageDigest"><c>sha256:hex</c> of the confirmed image a delta applies to, or null for a full bundle.</param>
+/// <param name="Grants">The target image's grants, in the config's order.</param>
+public sealed record BundleCutKey(string? BaseImageDigest, string TargetImageDigest, string DeviceClass, EquatableList<string> Grants)
+{
+    /// <summary>SHA-256 hex of the key's canonical text: a file name for the cut index, the same on every replica.</summary>
+    public string Id => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
+        $"atym-bundle-cut-v1\n{BaseImageDigest ?? "none"}\n{TargetImageDigest}\n{DeviceClass}\n{string.Join(",", Grants)}")));
+}
+
+/// <summary>A cut to make: its key, and the releases whose images are the target and (for a delta) the base.</summary>
+public sealed record BundleCutRequest(BundleCutKey Key, Release Target, Release? Base);
+
+/// <summary>One container of a device's plan: the image it should run and the cut that delivers it.</summary>
+/// <param name="UpToDate">The device already reports this image confirmed (the bundle is then a full one it will not fetch).</param>
+public sealed record PlannedContainer(string Container, ImageTarget Image, BundleCutRequest Cut, bool UpToDate);
+
+/// <summary>An assignment the device cannot be given, and why (e.g. the release has no image for its class).</summary>
+public sealed record PlanGap(string Container, string ReleaseId, string Code, string Message);
+
+/// <summary>The planner's answer for one device.</summary>
+public sealed record DesiredStatePlan(string DeviceId, string DeviceClass, EquatableList<PlannedContainer> Containers, EquatableList<PlanGap> Gaps);
+
+/// <summary>The bundle a device downloads: its URL on the server, sha256 (hex) and length, and whether it is a delta.</summary>
+public sealed record BundleLocation(string Sha256, ulong Length, bool IsDelta)
+{
+    /// <summary>The public content-addressed URL path, <c>/bundles/sha256/HEX</c>.</summary>
+    public string Url => "/bundles/sha256/" + Sha256;
+
+    /// <summary>The director target path, <c>bundles/CONTAINER/SHA256.bundle</c> (<see cref="TargetPaths.Bundle"/>).</summary>
+    public string TargetPath(string container) => TargetPaths.Bundle(container, Sha256);
+}
+
+/// <summary>One container of the desired state: the image target and the bundle to download — what the director signs.</summary>
+public sealed record DesiredContainer(string Container, ImageTarget Image, BundleLocation Bundle, bool UpToDate);
+
+/// <summary>A device's desired state, resolved to cut bundles (<see cref="DesiredStateResolver"/>).</summary>
+public sealed record DesiredState(string DeviceId, string DeviceClass, EquatableList<DesiredContainer> Containers, EquatableList<PlanGap> Gaps);
