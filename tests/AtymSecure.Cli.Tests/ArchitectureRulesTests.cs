@@ -47,6 +47,7 @@ public class ArchitectureRulesTests
     private const string OtaMetadata = "ota-server/Metadata/AtymSecure.OtaMetadata.csproj";
     private const string OtaContracts = "ota-server/Contracts/AtymSecure.OtaContracts.csproj";
     private const string OtaStore = "ota-server/Store/AtymSecure.OtaStore.csproj";
+    private const string OtaReleases = "ota-server/Releases/AtymSecure.OtaReleases.csproj";
 
     private static readonly string[] ServerSide =
     [
@@ -57,6 +58,7 @@ public class ArchitectureRulesTests
         OtaContracts,
         OtaStore,
         "ota-server/Service/AtymSecure.OtaServer.csproj",
+        OtaReleases,
         "signer/AtymSecure.Signer.csproj",
         "container/AtymSecure.Container.csproj",
         "cli/AtymSecure.Cli.csproj",
@@ -128,6 +130,11 @@ public class ArchitectureRulesTests
     [Fact]
     public void The_metadata_library_knows_no_device_runtime_and_no_compiler() =>
         Assert.Empty(TransitiveReferences(OtaMetadata).Intersect([Runtime, DeviceAgent, Bootloader, EngineProfile, "ota-server/Delivery/AtymSecure.Delivery.csproj"]));
+
+    // Releases compile and cut on the server; the device runtime is what they are checked against in tests, never a dependency.
+    [Fact]
+    public void The_releases_library_knows_no_device_runtime() =>
+        Assert.Empty(TransitiveReferences(OtaReleases).Intersect([Runtime, DeviceAgent, Bootloader]));
 
     // Compiler and device configure Wasmtime from this one small place, so it carries nothing else.
     [Fact]
