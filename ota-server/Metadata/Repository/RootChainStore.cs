@@ -23,7 +23,7 @@ public sealed class RootChainStore
         _folder = folder;
         _requiredRoles = requiredRoles;
         var versions = folder.Versions("root");
-        if (versions.Count > 0) _current = SignedMetadata<RootMetadata>.Parse(folder.Read($"{versions[^1]}.root.json"));
+        if (versions.Count > 0) _current = SignedMetadata<RootMetadata>.Parse(folder.Read($"{versions[^1]}.root.json")!);
     }
 
     /// <summary>The newest root, or null before the first one was accepted.</summary>
