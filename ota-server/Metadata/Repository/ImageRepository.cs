@@ -60,11 +60,18 @@ public sealed class ImageRepository : ICompilerSigningKey
         }
     }
 
-    /// <summary>Publishes the next root (signed offline by a threshold of old and new root keys); re-signs snapshot and timestamp with rotated keys.</summary>
+    /// <summary>
+    /// Publishes the next root (signed offline by a threshold of old and new root keys); re-signs snapshot and
+    /// timestamp with rotated keys. A root whose snapshot or timestamp keys this server does not hold is refused
+    /// before anything is written: published, it would freeze every device within a day.
+    /// </summary>
     public void AcceptRoot(ReadOnlySpan<byte> file)
     {
         lock (_gate)
         {
+            var candidate = SignedMetadata<RootMetadata>.Parse(file).Signed;
+            foreach (var (role, online) in new[] { ("snapshot", OnlineRole.Snapshot), ("timestamp", OnlineRole.Timestamp) })
+                if (candidate.RoleOrNull(role) is { } listed) OnlineKeySelection.For(_keys, online, listed, $"root {candidate.Version}");
             Roots.Accept(file, _clock.GetUtcNow());
             if (_topLevel is not null) PublishSnapshot();
         }
