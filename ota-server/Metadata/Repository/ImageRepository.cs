@@ -248,22 +248,13 @@ public sealed class ImageRepository : ICompilerSigningKey
         return signed;
     }
 
-    // The highest version on disk of each file: a file written just before a crash (not yet in a snapshot) is
-    // the base of the next version, so the next create-new write never collides with it.
     private void Load()
     {
-        _topLevel = Latest<TargetsMetadata>("targets");
-        foreach (var role in _topLevel?.Signed.Delegations?.Roles ?? [])
-            if (Latest<TargetsMetadata>(role.Name) is { } doc) _delegated[role.Name] = doc;
-        _snapshot = Latest<SnapshotMetadata>("snapshot");
-        _timestamp = Metadata.Read(TimestampFile) is { } bytes ? SignedMetadata<TimestampMetadata>.Parse(bytes) : null;
-    }
-
-    private SignedMetadata<T>? Latest<T>(string role)
-        where T : RoleMetadata, IRoleMetadata<T>
-    {
-        var versions = Metadata.Versions(role);
-        return versions.Count == 0 ? null : SignedMetadata<T>.Parse(Metadata.Read($"{versions[^1]}.{role}.json")!);
+        var loaded = PublishedImageRepository.Load(Metadata);
+        _topLevel = loaded.TopLevel;
+        foreach (var (role, doc) in loaded.Delegated) _delegated[role] = doc;
+        _snapshot = loaded.Snapshot;
+        _timestamp = loaded.Timestamp;
     }
 }
 
@@ -273,4 +264,31 @@ public sealed record PublishedImageRepository(
     SignedMetadata<TargetsMetadata>? TopLevel,
     EquatableMap<SignedMetadata<TargetsMetadata>> Delegated,
     SignedMetadata<SnapshotMetadata>? Snapshot,
-    SignedMetadata<TimestampMetadata>? Timestamp);
+    SignedMetadata<TimestampMetadata>? Timestamp)
+{
+    /// <summary>
+    /// Reads a repository's files: the highest version on disk of each. A file written just before a crash (not yet
+    /// in a snapshot) is the base of the next version, so the next create-new write never collides with it.
+    /// </summary>
+    public static PublishedImageRepository Load(MetadataFolder folder)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        var topLevel = Latest<TargetsMetadata>(folder, "targets");
+        var delegated = new Dictionary<string, SignedMetadata<TargetsMetadata>>(StringComparer.Ordinal);
+        foreach (var role in topLevel?.Signed.Delegations?.Roles ?? [])
+            if (Latest<TargetsMetadata>(folder, role.Name) is { } doc) delegated[role.Name] = doc;
+        return new PublishedImageRepository(
+            Latest<RootMetadata>(folder, "root"),
+            topLevel,
+            new EquatableMap<SignedMetadata<TargetsMetadata>>(delegated),
+            Latest<SnapshotMetadata>(folder, "snapshot"),
+            folder.Read(ImageRepository.TimestampFile) is { } bytes ? SignedMetadata<TimestampMetadata>.Parse(bytes) : null);
+    }
+
+    private static SignedMetadata<T>? Latest<T>(MetadataFolder folder, string role)
+        where T : RoleMetadata, IRoleMetadata<T>
+    {
+        var versions = folder.Versions(role);
+        return versions.Count == 0 ? null : SignedMetadata<T>.Parse(folder.Read($"{versions[^1]}.{role}.json")!);
+    }
+}

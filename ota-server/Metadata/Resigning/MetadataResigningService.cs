@@ -9,8 +9,12 @@ namespace AtymSecure.OtaMetadata.Resigning;
 /// pass (a key not listed, a full disk) is logged and retried after <see cref="RetryAfter"/>; the published files stay
 /// as they were, and <c>atym tuf status</c> and the expiry gauge alarm once a role has < 25 % of its life left.
 /// </summary>
-public sealed class MetadataResigningService(MetadataResigner resigner, TimeProvider clock, ILogger<MetadataResigningService> logger) : BackgroundService
+/// <remarks>Taking <see cref="Status.TufExpiryMetrics"/> (when registered) makes the expiry gauges exist from host start.</remarks>
+public sealed class MetadataResigningService(MetadataResigner resigner, TimeProvider clock, ILogger<MetadataResigningService> logger, Status.TufExpiryMetrics? metrics = null) : BackgroundService
 {
+    /// <summary>The gauges this host publishes (null in tests that run the loop alone).</summary>
+    public Status.TufExpiryMetrics? Metrics { get; } = metrics;
+
     public static readonly TimeSpan MaxWait = TimeSpan.FromHours(1);
     public static readonly TimeSpan RetryAfter = TimeSpan.FromMinutes(5);
 
