@@ -22,10 +22,10 @@ internal sealed class DirectorFixture : IDisposable
 
     public static readonly ReleaseIdentity Release = new("sensor-filter", "1.2.0", DeviceClass, 7, ArtifactKind.WasmtimeNative);
 
-    public DirectorFixture()
+    public DirectorFixture(DateTimeOffset? start = null)
     {
         Data = TempFolder.Create("ota-director");
-        Clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero));
+        Clock = new FakeTimeProvider(start ?? new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero));
         Keys = new FileOnlineKeyStore(Data.File("keys"));
         Keys.EnsureKey(OnlineRole.DirectorTargets);
         Director = new UptaneDirector(Data.File("director"), Keys, Clock);

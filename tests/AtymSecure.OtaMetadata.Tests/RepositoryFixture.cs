@@ -18,9 +18,9 @@ namespace AtymSecure.OtaMetadata.Tests;
 /// </summary>
 internal sealed class RepositoryFixture : IDisposable
 {
-    public RepositoryFixture()
+    public RepositoryFixture(DateTimeOffset? start = null)
     {
-        Server = new DirectorFixture();
+        Server = new DirectorFixture(start);
         foreach (var role in OnlineRoleNames.All) Keys.EnsureKey(role);
         Image = new ImageRepository(Server.Data.File("image"), Keys, Clock);
         Image.AcceptRoot(SignImageRoot(1, [RootKey]));
