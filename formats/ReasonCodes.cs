@@ -24,6 +24,10 @@ public static class ReasonCodes
     /// <summary>Security counter below this container's floor (the bundle's, or the image's in the metadata).</summary>
     public const string CounterRollback = "counter-rollback";
 
+    /// <summary>The counter is above the container's floor, but the device's write-once counter store has no entry left
+    /// to raise the floor with (trust-model §3 step 14; an equal counter still installs).</summary>
+    public const string CounterExhausted = "counter-exhausted";
+
     /// <summary>The container's minRuntimeVersion is newer than the device's runtime.</summary>
     public const string RuntimeTooOld = "runtime-too-old";
 

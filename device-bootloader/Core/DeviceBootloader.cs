@@ -41,7 +41,9 @@ public sealed class DeviceBootloader
 
     /// <summary>
     /// Operator re-provisioning out of recovery: a fresh state log (every container empty), slot bytes kept. Refused
-    /// on a device that is not in recovery, so a healthy log is never thrown away by mistake.
+    /// on a device that is not in recovery, so a healthy log is never thrown away by mistake. The counter store is
+    /// never erased: the floors of the rebuilt log's containers are the store's, so an old genuine bundle is still
+    /// refused with <c>counter-rollback</c> (on a v1 table, which has no store, the floors start again at 0).
     /// </summary>
     public void Reprovision()
     {
@@ -79,7 +81,39 @@ public sealed class DeviceBootloader
         var table = PartitionTableStore.Read(flash);
         var log = new StateLog(flash, table, key);
         var scan = log.Recover(mayWrite);
-        return new DeviceBootloader(flash, new ContainerStateStore(table, log), options, scan) { IsReadOnly = !mayWrite };
+        var counters = table.CounterRegion is null ? null : new SecurityCounterStore(flash, table);
+        var store = new ContainerStateStore(table, log, counters);
+        if (mayWrite && !log.InRecovery) FinishInterruptedConfirms(store);
+        return new DeviceBootloader(flash, store, options, scan) { IsReadOnly = !mayWrite };
+    }
+
+    /// <summary>
+    /// A confirm raises the floor in the counter store first and then appends the confirmed record, so the store entry
+    /// is the commit point: a cut between the two leaves a running trial whose counter is the store's new floor. That
+    /// confirm is finished here (the health check had passed), rather than left to a revert whose confirmed image would
+    /// now be below the floor.
+    /// </summary>
+    private static void FinishInterruptedConfirms(ContainerStateStore store)
+    {
+        if (store.Counters is null) return;
+        for (var i = 0; i < store.Table.ContainerNames.Count; i++)
+        {
+            var logged = store.Logged(i);
+            var floor = store.Counter(i)!.Floor;
+            if (logged.State == ContainerState.TrialBooted && floor > logged.SecurityFloor && logged.Slot(logged.TrialSlot).SecurityCounter == floor)
+                store.Commit(ContainerTransitions.Confirm(store.Get(i)));
+        }
+    }
+
+    /// <summary>True when the partition table (v2) has a write-once counter store; a v1 device keeps floors in the log only.</summary>
+    public bool HasCounterStore => _store.Counters is not null;
+
+    /// <summary>The container's counter-store entries (floor, used, capacity), or null on a v1 device without a store.</summary>
+    public SecurityCounterReading? CounterStore(string container)
+    {
+        var index = _store.Table.ContainerIndex(container);
+        if (index < 0) throw new ArgumentException($"no container '{container}' on this device", nameof(container));
+        return _store.Counter(index);
     }
 
     /// <summary>Opened by <see cref="OpenReadOnly"/>: every call that would write is refused.</summary>
@@ -116,12 +150,22 @@ public sealed class DeviceBootloader
         return new ContainerInstaller(_flash, _store, Options).Install(image, preCheck);
     }
 
-    /// <summary>Runtime health check passed: the running trial becomes the confirmed image (floor advances).</summary>
+    /// <summary>
+    /// Runtime health check passed: the running trial becomes the confirmed image and the floor advances to its
+    /// counter (trust-model §3 step 16) — first in the write-once counter store (synced), then in the state log; see
+    /// <see cref="FinishInterruptedConfirms"/> for a cut between the two.
+    /// </summary>
+    /// <exception cref="SecurityCounterExhaustedException">The floor would rise but the container's counter entries are
+    /// used up (reachable only when torn bumps used the last entries after the install was checked): nothing changes, the
+    /// trial keeps running, and rejecting it reverts as usual.</exception>
     public void Confirm(string container)
     {
         ThrowIfReadOnly();
         ThrowIfRecovery();
-        _store.Commit(ContainerTransitions.Confirm(_store.Get(container)));
+        var current = _store.Get(container);
+        var confirmed = ContainerTransitions.Confirm(current);
+        _store.RaiseFloor(current.ContainerIndex, confirmed.SecurityFloor);
+        _store.Commit(confirmed);
     }
 
     /// <summary>Runtime health check failed: revert now instead of waiting for attempts to run out.</summary>

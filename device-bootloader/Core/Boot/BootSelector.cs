@@ -66,9 +66,11 @@ internal sealed class BootSelector(IFlash flash, ContainerStateStore store, Boot
             if (r.ConfirmedSlot == SlotId.None)
                 return Result(r.State == ContainerState.Installing ? BootOutcome.NotInstalled : BootOutcome.Failed, r, SlotId.None);
             var info = r.Slot(r.ConfirmedSlot);
+            // Below the counter store's floor only when the log was replayed or rolled back: never run it.
+            var belowFloor = info.SecurityCounter < r.SecurityFloor;
             var mustHash = !info.Verified || owner._options.Verification == BootVerification.EveryBoot;
-            if (!mustHash) return Result(okOutcome, r, r.ConfirmedSlot);
-            if (Verify(r.ConfirmedSlot, info))
+            if (!belowFloor && !mustHash) return Result(okOutcome, r, r.ConfirmedSlot);
+            if (!belowFloor && Verify(r.ConfirmedSlot, info))
             {
                 var marked = Commit(ContainerTransitions.MarkConfirmedVerified(r));
                 return Result(okOutcome, marked, marked.ConfirmedSlot);

@@ -10,7 +10,8 @@ namespace AtymSecure.Bootloader.Install;
 /// The device-side half of install verification (the image's <see cref="IInstallPreCheck"/> supplies the
 /// authenticity half): the container is on this device with no trial running, the image fits — class, size,
 /// security floor, delta base — by the shared <see cref="DeviceFitChecks"/>, with expectations taken from this
-/// container's state, and the state log can record its version. Runs for every kind of install image, so no
+/// container's state (the effective floor: max of log and counter store), the counter store has room when the counter
+/// would raise the floor, and the state log can record its version. Runs for every kind of install image, so no
 /// pre-check can skip the security floor. Reads state only.
 /// </summary>
 public static class DeviceInstallChecks
@@ -36,6 +37,10 @@ public static class DeviceInstallChecks
                 problems.Add(new(ReasonCodes.TrialRunning, "containerName", "a trial of this container is running; confirm or reject it first"));
             var target = table.Slot(image.ContainerName, ContainerTransitions.InstallTarget(record));
             problems.AddRange(DeviceFitChecks.Check(Candidate(image), Expectations(record, target, options)));
+            // Refused up front: a confirm of this image would have to raise the floor in a store that has no entry left.
+            if (image.SecurityCounter > record.SecurityFloor && store.Counter(index) is { Exhausted: true } counter)
+                problems.Add(new(ReasonCodes.CounterExhausted, "securityCounter",
+                    $"security counter {image.SecurityCounter} is above this container's floor {record.SecurityFloor}, but its counter store is used up ({counter.Used}/{counter.Capacity}); only counter {record.SecurityFloor} can still install"));
         }
         if (store.Log.CannotRecord(image.Version) is { } unrecordable) problems.Add(new(ReasonCodes.VersionNotRecordable, "containerVersion", unrecordable));
         return problems;

@@ -7,9 +7,12 @@ public enum PartitionKind : byte
     StateHalf1 = 2,
     SlotA = 3,
     SlotB = 4,
+
+    /// <summary>The write-once security counter region (table v2 only; <see cref="State.SecurityCounterStore"/>).</summary>
+    CounterStore = 5,
 }
 
-/// <summary>A sector-aligned byte range of the flash part. State halves have an empty container name.</summary>
+/// <summary>A sector-aligned byte range of the flash part. State halves and the counter region have an empty container name.</summary>
 public sealed record Partition(PartitionKind Kind, string ContainerName, long Offset, long Size)
 {
     public long End => Offset + Size;

@@ -2,7 +2,7 @@ namespace AtymSecure.Bootloader.Layout;
 
 /// <summary>
 /// The <see cref="AtymSecure.Primitives.Problem.Code"/>s of a partition table or layout plan refused
-/// (<see cref="PartitionTableException"/>): from the table's rules, the v1 encoding read from flash, and the planner.
+/// (<see cref="PartitionTableException"/>): from the table's rules, the v1/v2 encodings read from flash, and the planner.
 /// Stable: tests and the CLI's error output name them. Container names keep the container-name rule's own code
 /// (<see cref="AtymSecure.Formats.Container.ConfigProblemCodes.InvalidName"/>).
 /// </summary>
@@ -19,8 +19,12 @@ public static class PartitionTableProblemCodes
     public const string NoContainers = "no-containers";
     public const string TooManyContainers = "too-many-containers";
     public const string SlotCount = "slot-count";
+    public const string NamedCounterRegion = "named-counter-region";
+    public const string CounterRegionCount = "counter-region-count";
+    public const string CounterRegionTooSmall = "counter-region-too-small";
+    public const string CounterCapacity = "counter-capacity";
 
-    // The v1 encoding (PartitionTableCodec, PartitionTableStore).
+    // The v1 and v2 encodings (PartitionTableCodec, PartitionTableStore).
     public const string Truncated = "truncated";
     public const string NoTable = "no-table";
     public const string UnsupportedVersion = "unsupported-version";

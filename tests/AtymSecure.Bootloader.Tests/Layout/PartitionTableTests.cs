@@ -29,8 +29,9 @@ public sealed class PartitionTableTests
         var table = LayoutPlanner.Plan(g, [new("app", 100_000)], stateHalfMinBytes: 16 * 1024);
         Assert.Empty(table.Validate(g));
         Assert.Equal(16 * 1024, table.StateHalf(1).Size);
-        // Sector 3 (16 KiB) + sector 4 (64 KiB) is not enough, so the slot takes the next 128 KiB sector too.
-        Assert.Equal((16 + 64 + 128) * 1024, table.Slot("app", SlotId.A).Size);
+        // Sector 3 (16 KiB) holds the counter region; sector 4 (64 KiB) is not enough, so the slot takes the next 128 KiB sector too.
+        Assert.Equal(16 * 1024, table.CounterRegion!.Size);
+        Assert.Equal((64 + 128) * 1024, table.Slot("app", SlotId.A).Size);
         Assert.Equal(128 * 1024, table.Slot("app", SlotId.B).Size);
     }
 
@@ -56,17 +57,18 @@ public sealed class PartitionTableTests
     {
         var g = FlashProfile.Nrf52Like.CreateGeometry(LayoutPlanner.RequiredFlashSize(FlashProfile.Nrf52Like, Two));
         var table = LayoutPlanner.Plan(g, Two);
-        var same = new PartitionTable([.. table.Entries.Select(e => e with { })]);
+        var same = new PartitionTable([.. table.Entries.Select(e => e with { })], table.CounterCapacity);
         Assert.Equal(table, same);
         Assert.Equal(table.GetHashCode(), same.GetHashCode());
-        Assert.NotEqual(table, new PartitionTable([.. table.Entries.Reverse()]));
-        Assert.NotEqual(table, new PartitionTable([.. table.Entries.Select(e => e.Kind == PartitionKind.SlotB ? e with { Size = e.Size / 2 } : e)]));
+        Assert.NotEqual(table, new PartitionTable([.. table.Entries.Reverse()], table.CounterCapacity));
+        Assert.NotEqual(table, new PartitionTable([.. table.Entries.Select(e => e.Kind == PartitionKind.SlotB ? e with { Size = e.Size / 2 } : e)], table.CounterCapacity));
+        Assert.NotEqual(table, new PartitionTable(table.Entries, table.CounterCapacity + 1));
     }
 
     [Fact]
     public void Provisioned_table_is_read_back_from_sector_0()
     {
-        var g = FlashProfile.SpiNor.CreateGeometry(LayoutPlanner.RequiredFlashSize(FlashProfile.SpiNor, Two), writeAlignment: 16, erasedValue: 0x00);
+        var g = FlashProfile.SpiNor.CreateGeometry(LayoutPlanner.RequiredFlashSize(FlashProfile.SpiNor, Two, writeAlignment: 16), writeAlignment: 16, erasedValue: 0x00);
         var flash = new SimulatedNorFlash(g);
         var table = LayoutPlanner.Plan(g, Two);
         PartitionTableStore.Provision(flash, table);

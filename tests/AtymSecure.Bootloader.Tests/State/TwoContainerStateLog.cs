@@ -11,7 +11,7 @@ internal static class TwoContainerStateLog
     public static (SimulatedNorFlash Flash, PartitionTable Table) Part(int alignment = 4, byte erased = 0xFF)
     {
         var containers = new ContainerSlotRequest[] { new("a", 4096), new("b", 4096) };
-        var g = FlashProfile.Nrf52Like.CreateGeometry(LayoutPlanner.RequiredFlashSize(FlashProfile.Nrf52Like, containers), alignment, erased);
+        var g = FlashProfile.Nrf52Like.CreateGeometry(LayoutPlanner.RequiredFlashSize(FlashProfile.Nrf52Like, containers, writeAlignment: alignment), alignment, erased);
         var flash = new SimulatedNorFlash(g);
         var table = LayoutPlanner.Plan(g, containers);
         PartitionTableStore.Provision(flash, table);

@@ -36,7 +36,7 @@ public sealed class SimDevice
         int? writeAlignment = null, byte? erasedValue = null, int? endurance = null, long stateHalfMinBytes = 4096, BootloaderOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(profile);
-        var size = LayoutPlanner.RequiredFlashSize(profile, containers, stateHalfMinBytes);
+        var size = LayoutPlanner.RequiredFlashSize(profile, containers, stateHalfMinBytes, writeAlignment: writeAlignment);
         var geometry = profile.CreateGeometry(size, writeAlignment, erasedValue, endurance);
         var flash = new SimulatedNorFlash(geometry);
         DeviceBootloader.Provision(flash, LayoutPlanner.Plan(geometry, containers, stateHalfMinBytes));
