@@ -39,7 +39,22 @@ public sealed class PowerCutRunner
 
         var clean = ctx.ForkFor(device);
         device.Flash.Trace = [];
+        var counterPrograms = new List<int>();
+        var region = AtymSecure.Bootloader.Layout.PartitionTableStore.Read(device.Flash).CounterRegion;
+        if (region is not null)
+        {
+            var before = device.Flash.Content.Slice((int)region.Offset, (int)region.Size).ToArray();
+            device.Flash.Mutated = flash =>
+            {
+                var now = flash.Content.Slice((int)region.Offset, (int)region.Size);
+                if (now.SequenceEqual(before)) return;
+                counterPrograms.Add((int)(flash.OperationCount - _startOps));
+                before = now.ToArray();
+            };
+        }
         Drive(clean);
+        device.Flash.Mutated = null;
+        CounterPrograms = counterPrograms;
         Trace = device.Flash.Trace;
         device.Flash.Trace = null;
         CleanFinalState = clean.FinalState();
@@ -50,6 +65,9 @@ public sealed class PowerCutRunner
     public IReadOnlyList<FlashOperationKind> Trace { get; }
 
     public int TotalOperations => Trace.Count;
+
+    /// <summary>Operation numbers (1-based, like cut points) of the clean run's programs into the counter store.</summary>
+    public IReadOnlyList<int> CounterPrograms { get; }
 
     public IReadOnlyList<string> CleanFinalState { get; }
 
@@ -86,6 +104,23 @@ public sealed class PowerCutRunner
             else failures.Add($"{mode} at op {i}: {error}");
         }
         return new SweepResult(mode, Trace.Count, recovered, failures);
+    }
+
+    /// <summary>One run per operation in <paramref name="operations"/> and seed: a cut of <paramref name="kind"/> there.</summary>
+    public SweepResult SweepAt(IReadOnlyList<int> operations, CutKind kind, int seeds = 1)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        var failures = new List<string>();
+        int points = 0, recovered = 0;
+        foreach (var op in operations)
+            for (var seed = 0; seed < seeds; seed++)
+            {
+                points++;
+                var error = RunWithFaults([new FaultPlan { CutBeforeOperation = op, CutKind = kind, Seed = op * 1000 + seed }]);
+                if (error is null) recovered++;
+                else failures.Add($"{kind} at op {op} seed {seed}: {error}");
+            }
+        return new SweepResult($"{kind} at counter programs", points, recovered, failures);
     }
 
     /// <summary>k ≤ 5 random successive cuts (random kinds) per seed, then a clean finish.</summary>

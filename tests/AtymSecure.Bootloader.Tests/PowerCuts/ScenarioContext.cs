@@ -85,6 +85,13 @@ public sealed class ScenarioContext
                 if (info.Present && info.Verified && !SlotHasher.Matches(Device.Flash, bl.Partitions.Slot(c, slot), info))
                     throw new InvariantViolationException($"{c}: slot {slot} is recorded verified but does not match its digest ({record})");
             }
+            // The counter store holds every floor the log holds (a lost log loses none), and a floor is only ever the
+            // counter of an image the container had: at most the one confirm in flight, one bump, ahead.
+            if (bl.CounterStore(c) is { } counter && counter.Floor != record.SecurityFloor)
+                throw new InvariantViolationException($"{c}: counter store floor {counter.Floor} differs from the effective floor {record.SecurityFloor} ({record})");
+            var highest = Math.Max(record.SlotA.Present ? record.SlotA.SecurityCounter : 0u, record.SlotB.Present ? record.SlotB.SecurityCounter : 0u);
+            if (record.SecurityFloor > Math.Max(highest, _floorSeen.GetValueOrDefault(c)))
+                throw new InvariantViolationException($"{c}: floor {record.SecurityFloor} is above every image it had ({record})");
             var seen = _floorSeen.GetValueOrDefault(c);
             if (record.SecurityFloor < seen)
                 throw new InvariantViolationException($"{c}: security floor went down from {seen} to {record.SecurityFloor}");
@@ -108,7 +115,7 @@ public sealed class ScenarioContext
     {
         var bl = Device.Open();
         return bl.Partitions.ContainerNames
-            .Select(c => $"{c}: {bl.State(c)} running={LastReport?[c].RunningImage?.Digest.ToString() ?? "none"}")
+            .Select(c => $"{c}: {bl.State(c)} running={LastReport?[c].RunningImage?.Digest.ToString() ?? "none"} counter-store={bl.CounterStore(c)?.Floor.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}")
             .ToArray();
     }
 }
