@@ -123,7 +123,7 @@ internal static class DeviceCommands
                 TraceTopics = result.GetValue(trace),
             }, new TextLogSink(stdout), stop.Token);
             foreach (var c in status.Containers)
-                stdout.WriteLine($"{c.Name}: {StatusNames.Of(c.State)}, confirmed slot {StatusNames.Of(c.ConfirmedSlot)} ({c.VersionIn(c.ConfirmedSlot) ?? "none"}), floor {c.SecurityFloor}");
+                stdout.WriteLine($"{c.Name}: {StatusNames.Of(c.State)}, confirmed slot {StatusNames.Of(c.ConfirmedSlot)} ({c.VersionIn(c.ConfirmedSlot) ?? "none"}), floor {FloorText(c)}");
             return Task.FromResult(0);
         });
         return command;
@@ -166,7 +166,7 @@ internal static class DeviceCommands
         foreach (var c in status.Containers)
             table.AddRow(Markup.Escape(c.Name), StatusNames.Of(c.State), Markup.Escape(SlotText(c, c.ConfirmedSlot)),
                 Markup.Escape(c.TrialSlot == SlotId.None ? "-" : $"{SlotText(c, c.TrialSlot)}, {c.AttemptsLeft} left"),
-                c.SecurityFloor.ToString(CultureInfo.InvariantCulture),
+                Markup.Escape(FloorText(c)),
                 Markup.Escape(c.Runtime is { } rt ? $"{StatusNames.Of(rt.RunState)} {rt.Version}{(rt.Trial ? " (trial)" : "")}{(rt.Restarts > 0 ? $", {rt.Restarts} restarts" : "")}{(rt.CrashLoop ? ", CRASH LOOP" : "")}" : "-"));
         AnsiConsole.Write(table);
         if (status.LastBoot is { } boot)
@@ -178,6 +178,11 @@ internal static class DeviceCommands
                 // An unreadable bundle names no container: say nothing rather than print blank fields.
                 (i.Container is { } container ? $" {container} {i.Version}" : "") + $" ({i.Detail})"));
     }
+
+    /// <summary>"7, counter 7 (12/256 used)": the effective floor and the write-once store's use, or that a v1 device has none.</summary>
+    private static string FloorText(ContainerStatus c) =>
+        c.SecurityFloor.ToString(CultureInfo.InvariantCulture) +
+        (c.CounterStore is { } store ? $", {store}" : ", no counter store (v1 partition table: floor in the state log only)");
 
     /// <summary>"b 1.1.0" (slot and version; the JSON output has sizes, digests, counters).</summary>
     private static string SlotText(ContainerStatus c, SlotId slot) =>

@@ -125,7 +125,7 @@ public sealed class LocalDevice : IDisposable
     {
         lock (Gate)
         {
-            return [.. ContainerNames.Select(name => ContainerStatus.Of(name, Bootloader.State(name), runtime?.Invoke(name)))];
+            return [.. ContainerNames.Select(name => ContainerStatus.Of(name, Bootloader.State(name), runtime?.Invoke(name), Bootloader.CounterStore(name)))];
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using AtymSecure.Bootloader.Flash;
+using AtymSecure.Bootloader.State;
 using AtymSecure.Formats.DeviceClasses;
 
 namespace AtymSecure.DeviceAgent.Provisioning;
@@ -11,11 +12,13 @@ namespace AtymSecure.DeviceAgent.Provisioning;
 /// containers share (<see cref="ContainerMemoryBudgetBytes"/>: checked at install against the confirmed containers'
 /// <c>maxMemoryBytes</c> plus <see cref="Runtime.Budgets.ContainerMemoryOverhead"/>, and enforced at run time by the
 /// runtime's <see cref="Runtime.Budgets.DeviceMemoryAccountant"/>), and the size of its rotated device log
-/// (<see cref="LogFiles"/> files of <see cref="LogFileBytes"/>).
+/// (<see cref="LogFiles"/> files of <see cref="LogFileBytes"/>), and how many security-counter bumps each container's
+/// write-once counter store holds (<see cref="CounterCapacity"/>, at least 256: trust-model §7).
 /// </summary>
 public sealed record DeviceProfile(string Name, DeviceClass DeviceClass, FlashProfile Flash, long DefaultSlotBytes,
     long ContainerMemoryBudgetBytes = DeviceProfile.DefaultContainerMemoryBudgetBytes,
-    int LogFiles = DeviceProfile.DefaultLogFiles, long LogFileBytes = DeviceProfile.DefaultLogFileBytes)
+    int LogFiles = DeviceProfile.DefaultLogFiles, long LogFileBytes = DeviceProfile.DefaultLogFileBytes,
+    int CounterCapacity = SecurityCounterStore.DefaultCapacity)
 {
     /// <summary>device.log and its rotated predecessors: at most <see cref="LogFiles"/> × <see cref="LogFileBytes"/> bytes of storage.</summary>
     public const int DefaultLogFiles = 4;

@@ -3,6 +3,7 @@ using AtymSecure.Bootloader;
 using AtymSecure.Bootloader.Crypto;
 using AtymSecure.Bootloader.Flash;
 using AtymSecure.Bootloader.Layout;
+using AtymSecure.Bootloader.State;
 using AtymSecure.Primitives;
 using AtymSecure.Formats.Crypto;
 using AtymSecure.Bootloader.FilePort;
@@ -72,7 +73,7 @@ public static class DeviceProvisioner
                 AtomicFile.Write(Path.Combine(staging.TrustedKeysDirectory, FileNameOf(key) + ".pub"), System.Text.Encoding.ASCII.GetBytes(key.ToPem()));
             Directory.CreateDirectory(staging.InboxDirectory);
             Directory.CreateDirectory(staging.KeyValueDirectory);
-            ProvisionFlash(staging, identity, flashProfile);
+            ProvisionFlash(staging, identity, flashProfile, profile.CounterCapacity);
             if (roots is not null) TrustStore.Create(staging, File.ReadAllBytes(staging.BootKeyFile), roots);
             AtomicFile.Write(staging.IdentityFile, identity.ToJson());
             new DeviceStatus { DeviceId = identity.DeviceId, Profile = identity.Profile, DeviceClass = identity.DeviceClass, RuntimeVersion = AtymSecure.Runtime.RuntimeVersion.Current.ToString() }.Save(staging);
@@ -88,19 +89,23 @@ public static class DeviceProvisioner
         return identity;
     }
 
-    /// <summary>The partition table a device plan needs on its flash profile.</summary>
-    public static PartitionTable PlanLayout(DeviceIdentity identity, FlashProfile flash, out FlashGeometry geometry)
+    /// <summary>
+    /// The partition table a device plan needs on its flash profile: always v2, with a write-once counter region of
+    /// <paramref name="counterCapacity"/> bumps per container (devices made before issue 11 §2 keep their v1 table).
+    /// </summary>
+    public static PartitionTable PlanLayout(DeviceIdentity identity, FlashProfile flash, out FlashGeometry geometry,
+        int counterCapacity = SecurityCounterStore.DefaultCapacity)
     {
         ArgumentNullException.ThrowIfNull(identity);
         ArgumentNullException.ThrowIfNull(flash);
         var requests = identity.Containers.Select(c => new ContainerSlotRequest(c.Name, c.SlotBytes)).ToArray();
-        geometry = flash.CreateGeometry(LayoutPlanner.RequiredFlashSize(flash, requests));
-        return LayoutPlanner.Plan(geometry, requests);
+        geometry = flash.CreateGeometry(LayoutPlanner.RequiredFlashSize(flash, requests, counterCapacity: counterCapacity));
+        return LayoutPlanner.Plan(geometry, requests, counterCapacity: counterCapacity);
     }
 
-    private static void ProvisionFlash(DeviceDirectory staging, DeviceIdentity identity, FlashProfile flashProfile)
+    private static void ProvisionFlash(DeviceDirectory staging, DeviceIdentity identity, FlashProfile flashProfile, int counterCapacity)
     {
-        var table = PlanLayout(identity, flashProfile, out var geometry);
+        var table = PlanLayout(identity, flashProfile, out var geometry, counterCapacity);
         using var flash = FileBackedFlash.Create(staging.FlashFile, geometry);
         DeviceBootloader.Provision(flash, table);
         // First power-on formats the state log, so init fails here rather than on the first run.

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using AtymSecure.Bootloader.Layout;
 using AtymSecure.Bootloader.State;
 using AtymSecure.Primitives;
@@ -26,7 +27,12 @@ public sealed record RuntimeContainerStatus(ContainerRunState RunState, string V
     public static RuntimeContainerStatus LoadError(string message) => new(ContainerRunState.Error, "", false, 0, false, message);
 }
 
-/// <summary>A container's durable update state (bootloader) plus what the runtime last saw of it. Compares by value.</summary>
+/// <summary>
+/// A container's durable update state (bootloader) plus what the runtime last saw of it. <see cref="SecurityFloor"/> is
+/// the effective floor (max of state log and counter store); <see cref="CounterStore"/> is the write-once store's use
+/// (status.json format 3), null on a device whose v1 partition table has none (floors in the state log only) and in
+/// files of formats 1 and 2. Compares by value.
+/// </summary>
 public sealed record ContainerStatus(
     string Name,
     ContainerState State,
@@ -37,11 +43,18 @@ public sealed record ContainerStatus(
     EquatableList<SlotStatus> Slots,
     RuntimeContainerStatus? Runtime)
 {
-    public static ContainerStatus Of(string name, ContainerRecord record, RuntimeContainerStatus? runtime)
+    /// <summary>Not written when null, so files of formats 1 and 2 read and write back byte for byte.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public CounterStoreStatus? CounterStore { get; init; }
+
+    public static ContainerStatus Of(string name, ContainerRecord record, RuntimeContainerStatus? runtime, SecurityCounterReading? counter = null)
     {
         ArgumentNullException.ThrowIfNull(record);
         return new(name, record.State, record.ConfirmedSlot, record.TrialSlot, record.AttemptsLeft, record.SecurityFloor,
-            [SlotStatus.Of(SlotId.A, record.SlotA), SlotStatus.Of(SlotId.B, record.SlotB)], runtime);
+            [SlotStatus.Of(SlotId.A, record.SlotA), SlotStatus.Of(SlotId.B, record.SlotB)], runtime)
+        {
+            CounterStore = counter is null ? null : CounterStoreStatus.Of(counter),
+        };
     }
 
     /// <summary>The version in <paramref name="slot"/>, or null when that slot is empty or none.</summary>

@@ -17,14 +17,19 @@ public sealed record RunningStatus(int Pid, DateTimeOffset Since);
 /// Compares by value (its lists are <see cref="EquatableList{T}"/>s).
 /// <para>
 /// Formats: 1 (until issue 10) has no runtime version; 2 adds <see cref="RuntimeVersion"/>, the device runtime's
-/// version (<see cref="AtymSecure.Runtime.RuntimeVersion.Current"/> of the process that wrote the file), and is what
-/// the publisher writes. Both read; a format-1 status has no runtimeVersion and writes back as the same format-1 bytes.
+/// version (<see cref="AtymSecure.Runtime.RuntimeVersion.Current"/> of the process that wrote the file); 3 (issue 11 §2)
+/// adds each container's <see cref="ContainerStatus.CounterStore"/> (floor, entries used of the capacity, used up) and
+/// is what the publisher writes. All read; a format-1 or format-2 status has no counterStore and writes back as the
+/// same bytes.
 /// </para>
 /// </summary>
 public sealed record DeviceStatus
 {
-    /// <summary>The format written: 2, with <see cref="RuntimeVersion"/>.</summary>
-    public const int FormatVersion = 2;
+    /// <summary>The format written: 3, with <see cref="RuntimeVersion"/> and each container's counter store.</summary>
+    public const int FormatVersion = 3;
+
+    /// <summary>The format with the runtime version but before the counter store (still read).</summary>
+    public const int FormatWithoutCounterStore = 2;
 
     /// <summary>The format before the runtime version (still read).</summary>
     public const int FormatWithoutRuntimeVersion = 1;
@@ -70,22 +75,24 @@ public sealed record DeviceStatus
 
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
 
-    /// <exception cref="DeviceDataException">Not a status file of format 1 or 2, or a runtime version that does not fit its format.</exception>
+    /// <exception cref="DeviceDataException">Not a status file of format 1, 2 or 3, or a field that does not fit its format.</exception>
     public static DeviceStatus Parse(ReadOnlySpan<byte> json)
     {
         if (json.Length > MaxFileBytes) throw new DeviceDataException($"status.json is {json.Length} bytes, above {MaxFileBytes}");
         try
         {
             var status = JsonSerializer.Deserialize<DeviceStatus>(json, Json) ?? throw new DeviceDataException("status.json is null");
-            return status.Format switch
-            {
-                FormatWithoutRuntimeVersion when status.RuntimeVersion is not null =>
-                    throw new DeviceDataException($"status.json format {FormatWithoutRuntimeVersion} has no runtimeVersion (format {FormatVersion} has)"),
-                FormatVersion when status.RuntimeVersion is not null && !SemanticVersion.TryParse(status.RuntimeVersion, out _, out var error) =>
-                    throw new DeviceDataException($"status.json runtimeVersion is not a SemVer version: {error}"),
-                FormatWithoutRuntimeVersion or FormatVersion => status,
-                _ => throw new DeviceDataException($"status.json format {status.Format} is not {FormatWithoutRuntimeVersion} or {FormatVersion}"),
-            };
+            if (status.Format is not (FormatWithoutRuntimeVersion or FormatWithoutCounterStore or FormatVersion))
+                throw new DeviceDataException($"status.json format {status.Format} is not {FormatWithoutRuntimeVersion}, {FormatWithoutCounterStore} or {FormatVersion}");
+            if (status.Format == FormatWithoutRuntimeVersion && status.RuntimeVersion is not null)
+                throw new DeviceDataException($"status.json format {FormatWithoutRuntimeVersion} has no runtimeVersion (format {FormatWithoutCounterStore} and later have)");
+            if (status.RuntimeVersion is not null && !SemanticVersion.TryParse(status.RuntimeVersion, out _, out var error))
+                throw new DeviceDataException($"status.json runtimeVersion is not a SemVer version: {error}");
+            if (status.Format < FormatVersion && status.Containers.Any(c => c.CounterStore is not null))
+                throw new DeviceDataException($"status.json format {status.Format} has no counterStore (format {FormatVersion} has)");
+            if (status.Containers.FirstOrDefault(c => c.CounterStore is { } s && (s.Used < 0 || s.Used > s.Capacity || s.Exhausted != (s.Used >= s.Capacity))) is { } bad)
+                throw new DeviceDataException($"status.json counterStore of '{bad.Name}' is inconsistent ({bad.CounterStore!.Used}/{bad.CounterStore.Capacity} used, exhausted {bad.CounterStore.Exhausted})");
+            return status;
         }
         catch (JsonException e)
         {

@@ -23,7 +23,7 @@ public sealed class DeviceStatusPublisher
         _directory = directory;
         _clock = clock;
         var loaded = DeviceStatus.Load(directory, out var problem);
-        // Whatever format the file had, from now on it says which runtime runs the device (format 2).
+        // Whatever format the file had, from now on it is the current format (runtime version, counter stores).
         _current = loaded with
         {
             Format = DeviceStatus.FormatVersion, RuntimeVersion = AtymSecure.Runtime.RuntimeVersion.Current.ToString(),

@@ -15,8 +15,9 @@ namespace AtymSecure.DeviceAgent.Tests.Provisioning;
 /// A device folder as `atym device init` made it (format 1), committed once and kept forever
 /// (Provisioning/Golden/device-v1): device.json, the identity key pair, the bootloader key, a trusted
 /// vendor key, status.json and the provisioned flash file. Today's readers must open it with the same
-/// values and today's writers must produce the same bytes from those values (the flash file: Golden/flash-state-v2.img,
-/// since new state logs are v2; device-v1/flash.img still opens); damaged copies are refused with the reason.
+/// values and today's writers must produce the same bytes from those values (the flash file: Golden/flash-table-v2.img,
+/// since `device init` writes a v2 partition table with a counter store; Golden/flash-state-v2.img, v1 table and v2 state
+/// log, and device-v1/flash.img, v1 table and v1 state log, still open); damaged copies are refused with the reason.
 /// </summary>
 public sealed class DeviceFolderGoldenTests : IDisposable
 {
@@ -87,16 +88,29 @@ public sealed class DeviceFolderGoldenTests : IDisposable
     }
 
     [Fact]
-    public void Golden_flash_file_with_a_v2_state_log_is_what_todays_provisioning_writes_for_that_device_and_key() =>
-        Assert.Equal(Golden("flash-state-v2.img"), ProvisionedFlash());
+    public void Golden_flash_file_with_a_v2_partition_table_is_what_todays_provisioning_writes_for_that_device_and_key() =>
+        Assert.Equal(Golden("flash-table-v2.img"), ProvisionedFlash());
+
+    [Fact]
+    public void Golden_flash_file_of_before_the_counter_store_opens_as_a_device_with_log_only_floors()
+    {
+        var path = _temp.File("flash-state-v2.img");
+        File.Copy(Path.Combine(GoldenRoot, "flash-state-v2.img"), path);
+        using var flash = FileBackedFlash.OpenReadOnly(path);
+        Assert.Equal(PartitionTableCodec.Version, PartitionTableStore.Read(flash).Version);
+        var bl = DeviceBootloader.OpenReadOnly(flash, DeviceKey.FromBytes(Golden("device-v1/bootloader.key")), new BootloaderOptions { DeviceClass = "portable-pulley64" });
+        Assert.False(bl.HasCounterStore);
+        Assert.Null(bl.CounterStore("app"));
+        Assert.Equal(ContainerState.Empty, bl.State("app").State);
+    }
 
     [Fact]
     public void Golden_flash_file_of_before_state_record_v2_differs_only_in_its_state_log_header_and_still_reads()
     {
-        // device-v1/flash.img was provisioned when the state log was v1: the same bytes but for the first half's
-        // header, a v1 record (192 bytes) where today's provisioning writes a v2 one (288 bytes).
+        // device-v1/flash.img was provisioned when the state log was v1: the same bytes as flash-state-v2.img (also a v1
+        // partition table) but for the first half's header, a v1 record (192 bytes) where a v2 log has a v2 one (288 bytes).
         var old = Golden("device-v1/flash.img");
-        var today = ProvisionedFlash();
+        var today = Golden("flash-state-v2.img");
         Assert.Equal(old.Length, today.Length);
         var differing = Enumerable.Range(0, old.Length).Where(i => old[i] != today[i]).ToArray();
         Assert.NotEmpty(differing);
@@ -116,6 +130,8 @@ public sealed class DeviceFolderGoldenTests : IDisposable
         Assert.Equal(["app"], device.ContainerNames);
         var app = Assert.Single(device.SlotStatus());
         Assert.Equal((ContainerState.Empty, SlotId.None, SlotId.None), (app.State, app.ConfirmedSlot, app.TrialSlot));
+        // Provisioned before the counter store (v1 partition table): floors live in the state log only, and status says so.
+        Assert.Null(app.CounterStore);
     }
 
     [Theory]

@@ -9,7 +9,7 @@ using AtymSecure.TestSupport;
 namespace AtymSecure.DeviceAgent.Tests.Status;
 
 /// <summary>
-/// status.json (formats 1 and 2) as committed bytes made by the code of the time and kept forever: one file from real
+/// status.json (formats 1, 2 and 3) as committed bytes made by the code of the time and kept forever: one file from real
 /// runs (installs, trials, a revert, a refusal), one with every value each state, slot, outcome, run state,
 /// verdict and install result can take. Every later reader must read them to the same values and write the same bytes.
 /// </summary>
@@ -22,6 +22,7 @@ public sealed class DeviceStatusGoldenTests
     [InlineData("status-v1-every-value.json")]
     [InlineData("status-v1-recovery.json")]
     [InlineData("status-v2-after-runs.json")]
+    [InlineData("status-v3-counter-store.json")]
     public void Golden_status_files_read_and_write_back_byte_for_byte(string name)
     {
         var bytes = Golden(name);
@@ -46,7 +47,7 @@ public sealed class DeviceStatusGoldenTests
         Assert.Empty(ValueEqualityProbe.PropertiesIgnoredByEquals(a, different));
         var container = a.Containers[0];
         Assert.Empty(ValueEqualityProbe.PropertiesIgnoredByEquals(container, new ContainerStatus("other", ContainerState.Empty, SlotId.None, SlotId.B, 99, 99,
-            [container.Slots[0] with { Version = "other" }], null)));
+            [container.Slots[0] with { Version = "other" }], null) { CounterStore = new CounterStoreStatus(1, 1, 256, false) }));
         Assert.Empty(ValueEqualityProbe.PropertiesIgnoredByEquals(a.LastBoot!, new BootStatus(DateTimeOffset.MaxValue, [])));
     }
 
@@ -100,10 +101,35 @@ public sealed class DeviceStatusGoldenTests
     [Theory]
     [InlineData("\"format\": 2", "\"format\": 1", "format 1 has no runtimeVersion")]
     [InlineData("\"runtimeVersion\": \"0.3.0\"", "\"runtimeVersion\": \"0.3\"", "runtimeVersion is not a SemVer version")]
-    [InlineData("\"format\": 2", "\"format\": 3", "format 3 is not 1 or 2")]
+    [InlineData("\"format\": 2", "\"format\": 4", "format 4 is not 1, 2 or 3")]
     public void A_runtime_version_that_does_not_fit_its_format_makes_the_file_refused(string valid, string invalid, string expected)
     {
         var golden = System.Text.Encoding.UTF8.GetString(Golden("status-v2-after-runs.json"));
+        Assert.Contains(valid, golden, StringComparison.Ordinal);
+        var e = Assert.Throws<DeviceDataException>(() => DeviceStatus.Parse(System.Text.Encoding.UTF8.GetBytes(golden.Replace(valid, invalid, StringComparison.Ordinal))));
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_format_3_status_shows_each_containers_counter_store_and_which_is_used_up()
+    {
+        var status = DeviceStatus.Parse(Golden("status-v3-counter-store.json"));
+        Assert.Equal(DeviceStatus.FormatVersion, status.Format);
+        Assert.Equal(new CounterStoreStatus(16777216, 2, 256, false), status.Containers[0].CounterStore);
+        Assert.Equal(new CounterStoreStatus(16777216, 256, 256, true), status.Containers[1].CounterStore);
+        Assert.Equal("counter 16777216 (2/256 used)", status.Containers[0].CounterStore!.ToString());
+        // The same runs as format 2 but for the format and the counter stores.
+        Assert.Equal(DeviceStatus.Parse(Golden("status-v2-after-runs.json")),
+            status with { Format = 2, Containers = [.. status.Containers.Select(c => c with { CounterStore = null })] });
+    }
+
+    [Theory]
+    [InlineData("\"format\": 3", "\"format\": 2", "format 2 has no counterStore")]
+    [InlineData("\"used\": 256", "\"used\": 257", "counterStore of 'anomaly-detector' is inconsistent")]
+    [InlineData("\"exhausted\": true", "\"exhausted\": false", "counterStore of 'anomaly-detector' is inconsistent")]
+    public void A_counter_store_that_does_not_fit_its_format_or_itself_makes_the_file_refused(string valid, string invalid, string expected)
+    {
+        var golden = System.Text.Encoding.UTF8.GetString(Golden("status-v3-counter-store.json"));
         Assert.Contains(valid, golden, StringComparison.Ordinal);
         var e = Assert.Throws<DeviceDataException>(() => DeviceStatus.Parse(System.Text.Encoding.UTF8.GetBytes(golden.Replace(valid, invalid, StringComparison.Ordinal))));
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
