@@ -22,14 +22,15 @@ public sealed class OfflineMetadataSigner(SoftwareSigningKey key) : IMetadataSig
 /// <c>image-targets-1</c>, <c>director-root-1</c>); which role a key serves is decided by the signed metadata that lists
 /// it, so <see cref="SignersFor"/> finds the private keys for the key ids a role lists.
 /// </summary>
-public sealed class OfflineKeyRing(string folder, PassphraseSource passphrase)
+/// <param name="iterations">PBKDF2 iterations for new key files (tests use fewer; reading takes each file's own count).</param>
+public sealed class OfflineKeyRing(string folder, PassphraseSource passphrase, int iterations = Pkcs8Encryption.DefaultIterations)
 {
     public string Folder { get; } = Directory.CreateDirectory(folder).FullName;
 
     /// <summary>Makes <c>NAME.key</c> and <c>NAME.pub</c>; refuses to overwrite.</summary>
     public async Task<TufKey> GenerateAsync(string name, SignatureAlgorithm algorithm, CancellationToken ct = default)
     {
-        var pair = await KeyGenerator.GenerateFilesAsync(Path.Combine(Folder, name), passphrase, algorithm, cancellationToken: ct).ConfigureAwait(false);
+        var pair = await KeyGenerator.GenerateFilesAsync(Path.Combine(Folder, name), passphrase, algorithm, iterations, ct).ConfigureAwait(false);
         return TufKey.From(VerificationKey.FromFile(pair.PublicKeyPath));
     }
 

@@ -24,10 +24,10 @@ public sealed class OfflineRepository
 
     private readonly TimeProvider _clock;
 
-    public OfflineRepository(string folder, PassphraseSource passphrase, TimeProvider clock)
+    public OfflineRepository(string folder, PassphraseSource passphrase, TimeProvider clock, int keyIterations = Pkcs8Encryption.DefaultIterations)
     {
         Folder = Path.GetFullPath(folder);
-        Keys = new OfflineKeyRing(Path.Combine(Folder, "keys"), passphrase);
+        Keys = new OfflineKeyRing(Path.Combine(Folder, "keys"), passphrase, keyIterations);
         Image = new MetadataFolder(Path.Combine(Folder, "image"));
         Director = new MetadataFolder(Path.Combine(Folder, "director"));
         _clock = clock;

@@ -76,8 +76,8 @@ public sealed class KeyRotationTests : IDisposable
     {
         var before = _fixture.Image.Published;
         var offlineTimestamp = OfflineTestKeys.Get("timestamp-not-on-server");
-        var root2 = Formats.UpdateMetadata.Signing.MetadataSigning.Sign(Offline.RootPlan.Build(2, _fixture.Clock.GetUtcNow().AddDays(365),
-            new Dictionary<string, Offline.RoleAssignment>
+        var root2 = Formats.UpdateMetadata.Signing.MetadataSigning.Sign(OtaMetadata.Offline.RootPlan.Build(2, _fixture.Clock.GetUtcNow().AddDays(365),
+            new Dictionary<string, OtaMetadata.Offline.RoleAssignment>
             {
                 ["root"] = new([_fixture.RootKey.PublicKey], 1),
                 ["targets"] = new([_fixture.TargetsKey.PublicKey], 1),
