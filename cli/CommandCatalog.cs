@@ -11,6 +11,7 @@ internal static class CommandCatalog
         yield return UpCommand.Create();
         yield return RegistryCommands.Create();
         yield return OtaCommands.Create();
+        yield return TufCommands.Create();
         foreach (var c in ArtifactCommands.Create()) yield return c;
         foreach (var c in ContentCommands.Create()) yield return c;
         foreach (var c in ContainerCommands.Create()) yield return c;
