@@ -101,8 +101,10 @@ internal static class DeviceCommands
         var quiet = new Option<TimeSpan>("--settle-quiet") { Description = "Quiet time --until-settled waits for", DefaultValueFactory = _ => TimeSpan.FromSeconds(3) };
         var duration = new Option<TimeSpan?>("--duration") { Description = "Exit after this long (default: run until stopped)" };
         var trace = new Option<string?>("--trace") { Description = "Log bus messages matching this topic filter (e.g. '#')" };
-        var command = new Command("run", "Power on the device: boot selection, run its containers, health trials, confirm or revert, install queued bundles")
-            { DataOption, untilSettled, quiet, duration, trace, FlashDelayOption };
+        var server = new Option<Uri?>("--server") { Description = "OTA server URL: enrol, poll, verify update metadata, download and report (production devices)" };
+        var enrollToken = new Option<string?>("--enroll-token") { Description = "Fleet enrolment token (without one the device waits in pending for an operator)" };
+        var command = new Command("run", "Power on the device: boot selection, run its containers, health trials, confirm or revert, install queued bundles or server updates")
+            { DataOption, untilSettled, quiet, duration, trace, FlashDelayOption, server, enrollToken };
         command.SetAction((result, ct) =>
         {
             // SIGTERM (systemd, kill) and SIGINT (Ctrl+C) stop the device cleanly: containers stopped, status saved.
@@ -115,13 +117,17 @@ internal static class DeviceCommands
             using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, OnSignal);
             using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, OnSignal);
             var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
-            var status = DeviceRunner.PowerOn(result.GetValue(DataOption)!, DeviceOptions(result), new DeviceRunOptions
+            var runOptions = new DeviceRunOptions
             {
                 UntilSettled = result.GetValue(untilSettled),
                 SettleQuiet = result.GetValue(quiet),
                 Duration = result.GetValue(duration),
                 TraceTopics = result.GetValue(trace),
-            }, new TextLogSink(stdout), stop.Token);
+            };
+            var status = result.GetValue(server) is { } url
+                ? DeviceRunner.PowerOn(result.GetValue(DataOption)!, DeviceOptions(result), runOptions, url,
+                    new AtymSecure.DeviceAgent.Http.HttpUpdateOptions { EnrollmentToken = result.GetValue(enrollToken) }, new TextLogSink(stdout), stop.Token)
+                : DeviceRunner.PowerOn(result.GetValue(DataOption)!, DeviceOptions(result), runOptions, new TextLogSink(stdout), stop.Token);
             foreach (var c in status.Containers)
                 stdout.WriteLine($"{c.Name}: {StatusNames.Of(c.State)}, confirmed slot {StatusNames.Of(c.ConfirmedSlot)} ({c.VersionIn(c.ConfirmedSlot) ?? "none"}), floor {FloorText(c)}");
             return Task.FromResult(0);

@@ -1,3 +1,4 @@
+using AtymSecure.DeviceAgent.Http;
 using AtymSecure.DeviceAgent.Status;
 using AtymSecure.DeviceAgent.Tracing;
 using AtymSecure.DeviceAgent.Trials;
@@ -49,6 +50,26 @@ public sealed class DeviceRunner
         using var file = new RotatingFileLogSink(opened.Directory.LogFile, opened.Profile.LogFiles, opened.Profile.LogFileBytes);
         var log = new TeeLogSink(console, file);
         return new DeviceRunner(opened, new DeviceInbox(opened.Directory, opened.Clock), options, log).Run(cancel);
+    }
+
+    /// <summary>
+    /// <c>atym device run --server URL</c>: as <see cref="PowerOn"/>, with updates from the OTA server (<see cref="HttpUpdateSource"/>:
+    /// enrol, poll, verify, download, report) instead of the inbox. The device must be a production device (both roots).
+    /// </summary>
+    public static DeviceStatus PowerOn(string root, LocalDeviceOptions? device, DeviceRunOptions options, Uri server, HttpUpdateOptions? updates,
+        ILogSink console, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        using var opened = LocalDevice.Open(root, device);
+        using var file = new RotatingFileLogSink(opened.Directory.LogFile, opened.Profile.LogFiles, opened.Profile.LogFileBytes);
+        var log = new TeeLogSink(console, file);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(100) };
+        using var identity = System.Security.Cryptography.ECDsa.Create();
+        identity.ImportFromPem(File.ReadAllText(opened.Directory.IdentityKeyFile));
+        var client = new OtaClient(http, server, opened.Identity.DeviceId, identity, opened.Clock);
+        using var source = new HttpUpdateSource(opened, client, http, updates, log);
+        source.Start();
+        return new DeviceRunner(opened, source, options, log).Run(cancel);
     }
 
     /// <summary>Runs until cancelled, or as <see cref="DeviceRunOptions"/> says; returns the final status.</summary>

@@ -15,17 +15,19 @@ internal sealed class MetadataWorld
 {
     public static readonly DateTimeOffset Start = new(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
 
-    public MetadataWorld(string deviceId = "atym-0123456789abcdef", string deviceClass = "linux-x86_64")
+    public MetadataWorld(string deviceId = "atym-0123456789abcdef", string deviceClass = "linux-x86_64", DateTimeOffset? start = null)
     {
+        Clock = new ManualClock(start ?? Start);
         DeviceId = deviceId;
         DeviceClass = deviceClass;
         Repository = new TestImageRepository(Clock, deviceClass);
         Director = new TestDirector(Clock);
     }
 
-    public ManualClock Clock { get; } = new(Start);
+    public ManualClock Clock { get; }
 
-    public string DeviceId { get; }
+    /// <summary>Set once the device is provisioned (its id comes from its own key).</summary>
+    public string DeviceId { get; set; }
 
     public string DeviceClass { get; }
 

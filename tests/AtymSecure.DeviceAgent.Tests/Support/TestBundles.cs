@@ -27,6 +27,9 @@ internal sealed class TestBundles : IDisposable
 
     public string Directory { get; }
 
+    /// <summary>The signing key (a production test repository makes it the compiler role's key, so the delegation names it).</summary>
+    public ECDsa Key => _key;
+
     /// <summary>The key a test device trusts.</summary>
     public string PublicKeyFile { get; }
 

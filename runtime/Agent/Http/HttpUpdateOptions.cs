@@ -1,0 +1,24 @@
+namespace AtymSecure.DeviceAgent.Http;
+
+/// <summary>How the HTTP update source paces itself (issue 12 §5): poll jitter, capped exponential backoff, report cadence.</summary>
+public sealed record HttpUpdateOptions
+{
+    /// <summary>A fleet enrolment token (<c>--enroll-token</c>); without one the device waits in <c>pending</c> for an operator.</summary>
+    public string? EnrollmentToken { get; init; }
+
+    /// <summary>Until the server names an interval (every poll answer does).</summary>
+    public TimeSpan InitialPollInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Each wait is the interval × (1 ± this), so a fleet that powered on together spreads out.</summary>
+    public double PollJitter { get; init; } = 0.1;
+
+    /// <summary>First backoff after a failure; doubles per consecutive failure up to <see cref="MaxBackoff"/>, with full jitter below it.</summary>
+    public TimeSpan MinBackoff { get; init; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>A report goes out at least this often even when nothing happened (docs/device-protocol.md).</summary>
+    public TimeSpan ReportInterval { get; init; } = TimeSpan.FromDays(1);
+
+    public DownloadOptions Download { get; init; } = DownloadOptions.Default;
+}

@@ -1,0 +1,314 @@
+using System.Security.Cryptography;
+using AtymSecure.DeviceAgent.Status;
+using AtymSecure.DeviceAgent.Trust;
+using AtymSecure.DeviceAgent.Updates;
+using AtymSecure.Formats;
+using AtymSecure.Formats.DeviceProtocol;
+using AtymSecure.Formats.UpdateMetadata;
+using AtymSecure.Formats.UpdateMetadata.Verification;
+using AtymSecure.Primitives;
+using AtymSecure.Runtime.Logging;
+
+namespace AtymSecure.DeviceAgent.Http;
+
+/// <summary>
+/// <c>atym device run --server URL</c>: the update source that talks to the OTA server (runtime/Agent/README.md, the
+/// seam). A background loop, never the runner's thread: enrol once, authenticate, then per tick poll (ETag → 304),
+/// and when the server has a director file, run one update cycle — load the trust store (step 0), verify with the
+/// pure <see cref="UpdateVerifier"/> over the director file and the image repository, persist the state it returns
+/// (also on refusal), download each verified bundle with Range resume (step 11), and list it in <see cref="Ready"/>
+/// with its <see cref="VerifiedInstall"/>, so the installer binds header to metadata (step 12) and takes the signer
+/// keys from the verified delegation (step 13). Signed version reports with a fresh nonce (persisted as in flight
+/// before sending) go out at start, after every cycle, install, trial verdict and refusal, and daily.
+/// Server down, errors, garbage: the loop logs, backs off (capped exponential, jittered, Retry-After honoured) and
+/// goes on; the containers never notice. A device whose trust store is damaged stays in recovery: it keeps polling
+/// and reporting <c>recovery-state</c>, and installs nothing.
+/// </summary>
+public sealed class HttpUpdateSource : IUpdateSource, IDisposable
+{
+    private readonly LocalDevice _device;
+    private readonly OtaClient _client;
+    private readonly HttpUpdateOptions _options;
+    private readonly ILogSink _log;
+    private readonly BundleDownloader _downloader;
+    private readonly Lock _gate = new();
+    private readonly List<StagedUpdate> _staged = [];
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _loop;
+    private StoredTrust? _trust;
+    private RefusalReport? _lastRefusal;
+    private byte[]? _retryDirector;
+    private bool _reportDue = true;
+    private int _trialsSeen;
+    private long _lastReport;
+
+    public HttpUpdateSource(LocalDevice device, OtaClient client, HttpClient http, HttpUpdateOptions? options, ILogSink log)
+    {
+        _device = device ?? throw new ArgumentNullException(nameof(device));
+        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _options = options ?? new HttpUpdateOptions();
+        _log = log ?? throw new ArgumentNullException(nameof(log));
+        if (!device.IsProduction)
+            throw new DeviceDataException("a device without roots cannot verify the server's metadata; provision it with --director-root and --image-root");
+        _downloader = new BundleDownloader(http, device.Directory, device.Clock, _options.Download);
+    }
+
+    public const string LogSource = "ota";
+
+    /// <summary>Cycles run, refusals and reports sent so far (status and tests).</summary>
+    public int Cycles { get; private set; }
+
+    public int ReportsSent { get; private set; }
+
+    public RefusalReport? LastRefusal => _lastRefusal;
+
+    public void Start()
+    {
+        if (_loop is not null) throw new InvalidOperationException("already started");
+        _started = _device.Clock.GetTimestamp();
+        _loop = Task.Run(() => LoopAsync(_stop.Token));
+    }
+
+    public IReadOnlyList<StagedUpdate> Ready()
+    {
+        lock (_gate) return [.. _staged];
+    }
+
+    public void Finished(StagedUpdate update, InstallStatus result)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        lock (_gate)
+        {
+            _staged.Remove(update);
+            _reportDue = true;
+        }
+        if (update.Metadata is { } install) _downloader.Forget(install);
+    }
+
+    private async Task LoopAsync(CancellationToken cancel)
+    {
+        var failures = 0;
+        var interval = _options.InitialPollInterval;
+        while (!cancel.IsCancellationRequested)
+        {
+            TimeSpan wait;
+            try
+            {
+                await EnsureEnrolledAsync(cancel).ConfigureAwait(false);
+                await TickAsync(cancel).ConfigureAwait(false);
+                interval = _pollInterval ?? interval;
+                failures = 0;
+                wait = Jittered(interval);
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is IOException or DeviceProtocolException or MetadataRefusedException or PendingEnrollmentException)
+            {
+                failures++;
+                wait = e is PendingEnrollmentException pending ? pending.RetryAfter
+                    : e is OtaServerException { RetryAfter: { } after } ? after : Backoff(failures);
+                Log(LogLevel.Warn, $"{e.Message}; next try in {wait.TotalSeconds:0.#} s");
+            }
+            catch (Exception e)
+            {
+                // Never crash the device over the network: an unexpected fault is logged and backed off like the rest.
+                failures++;
+                wait = Backoff(failures);
+                Log(LogLevel.Error, $"update loop fault: {e}; next try in {wait.TotalSeconds:0.#} s");
+            }
+            try
+            {
+                await Task.Delay(wait, _device.Clock, cancel).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private TimeSpan? _pollInterval;
+
+    /// <summary>One tick: report if due, poll, and run a cycle on a new director file (or retry one a download failed).</summary>
+    private async Task TickAsync(CancellationToken cancel)
+    {
+        if (_device.Status.Current.Trials.Count != _trialsSeen)
+        {
+            _trialsSeen = _device.Status.Current.Trials.Count;
+            _reportDue = true;
+        }
+        if (_reportDue || _device.Clock.GetElapsedTime(_lastReport) >= _options.ReportInterval) await ReportAsync(cancel).ConfigureAwait(false);
+        var poll = await _client.PollAsync(cancel).ConfigureAwait(false);
+        if (poll.Answer is { } answer)
+        {
+            _pollInterval = TimeSpan.FromSeconds(answer.PollIntervalSeconds);
+            if (answer.AcknowledgedNonce is { } acked) Acknowledge(acked);
+            if (answer.DirectorTargets is { } director)
+            {
+                await CycleAsync(director, cancel).ConfigureAwait(false);
+                return;
+            }
+        }
+        if (_retryDirector is { } again) await CycleAsync(again, cancel).ConfigureAwait(false);
+    }
+
+    private async Task CycleAsync(byte[] director, CancellationToken cancel)
+    {
+        lock (_gate)
+        {
+            if (_staged.Count > 0) return; // the runner installs what is staged first; the next tick looks again
+        }
+        Cycles++;
+        _retryDirector = null;
+        if (LoadTrust() is not { } trust)
+        {
+            _reportDue = true;
+            return;
+        }
+        var check = new UpdateVerifier(_device.Clock).Check(trust.Metadata, new UpdateSources(_client.Director(director), _client.ImageRepository()), Context(trust));
+        Persist(trust with { Metadata = check.State });
+        if (check.Refusal is { } refusal)
+        {
+            Refuse(refusal, director);
+            return;
+        }
+        if (check.Update is not { } update) return; // up-to-date
+        foreach (var install in update.Installs)
+        {
+            string file;
+            try
+            {
+                file = await _downloader.DownloadAsync(install, _client.BundleUrl(install), cancel).ConfigureAwait(false);
+            }
+            catch (MetadataRefusedException e)
+            {
+                Refuse(e.Refusal, director);
+                return;
+            }
+            lock (_gate) _staged.Add(new StagedUpdate($"{install.Release.Container}@{install.Release.Version}", file, install));
+            Log(LogLevel.Info, $"downloaded {install} ({install.Bundle.Length} bytes, verified): staged for install");
+        }
+        _lastRefusal = null;
+    }
+
+    /// <summary>Step 0: the store as last persisted, or recovery.</summary>
+    private StoredTrust? LoadTrust()
+    {
+        if (_trust is not null) return _trust;
+        try
+        {
+            return _trust = _device.Trust!.Load();
+        }
+        catch (TrustStoreDamagedException e)
+        {
+            _lastRefusal = new RefusalReport(ReasonCodes.RecoveryState, 0, null, Clip(e.Message));
+            Log(LogLevel.Error, $"RECOVERY: the trust store is damaged ({e.Message}); installing nothing until re-provisioned");
+            return null;
+        }
+    }
+
+    private void Persist(StoredTrust next)
+    {
+        _device.Trust!.Save(next);
+        _trust = next;
+    }
+
+    private void Refuse(MetadataRefusal refusal, byte[] director)
+    {
+        _lastRefusal = new RefusalReport(refusal.Code, refusal.Step ?? 0, refusal.Role, Clip(refusal.Detail));
+        _reportDue = true;
+        Log(LogLevel.Error, $"update refused: {refusal}");
+        // Slow or broken transfers are retried with the same verified metadata (resuming the partial file).
+        if (refusal.Code is ReasonCodes.DownloadFailed or ReasonCodes.DownloadStalled) _retryDirector = director;
+    }
+
+    private DeviceContext Context(StoredTrust trust)
+    {
+        static string? Hex(string? digest) => digest is not null && digest.StartsWith("sha256:", StringComparison.Ordinal) ? digest["sha256:".Length..] : null;
+        var containers = _device.SlotStatus().Select(c => KeyValuePair.Create(c.Name, new InstalledContainer(
+            c.SecurityFloor,
+            Hex(c.Slots.FirstOrDefault(s => s.Slot == c.ConfirmedSlot)?.Digest),
+            Hex(c.Slots.FirstOrDefault(s => s.Slot == c.TrialSlot)?.Digest))));
+        return new DeviceContext(_device.Identity.DeviceId, _device.Identity.DeviceClass, trust.Nonces.Accepted, new EquatableMap<InstalledContainer>(containers));
+    }
+
+    private async Task ReportAsync(CancellationToken cancel)
+    {
+        var nonce = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(24));
+        // The nonce is in flight before it leaves: a director answer to it is acceptable even after a power cut.
+        if (LoadTrust() is { } trust) Persist(trust with { Nonces = trust.Nonces.Sent(nonce) });
+        var answer = await _client.ReportAsync(VersionReports.Of(_device, nonce, _lastRefusal), cancel).ConfigureAwait(false);
+        _reportDue = false;
+        _lastReport = _device.Clock.GetTimestamp();
+        ReportsSent++;
+        Acknowledge(answer.AcknowledgedNonce);
+    }
+
+    private void Acknowledge(string nonce)
+    {
+        if (_trust is not { } trust || trust.Nonces.Acknowledged == nonce) return;
+        if (nonce != trust.Nonces.InFlight) return; // only a nonce this device sent can become acknowledged
+        Persist(trust with { Nonces = trust.Nonces.AcknowledgedNow(nonce) });
+    }
+
+    private async Task EnsureEnrolledAsync(CancellationToken cancel)
+    {
+        var marker = Path.Combine(_device.Directory.Root, "ota-enrolled");
+        var origin = DeviceSigningInputs.Origin(_client.Server);
+        if (File.Exists(marker) && File.ReadAllText(marker) == origin) return;
+        var identity = _device.Identity;
+        var request = new EnrollmentRequest(identity.DeviceId, File.ReadAllBytes(_device.Directory.IdentityPublicKeyFile) is var pem ? Spki(pem) : [],
+            identity.DeviceClass, identity.Flash, new EquatableList<PartitionEntry>(identity.Containers.Select(c => new PartitionEntry(c.Name, c.SlotBytes))),
+            Runtime.RuntimeVersion.Current.ToString(), _options.EnrollmentToken, []);
+        var answer = await _client.EnrollAsync(request, cancel).ConfigureAwait(false);
+        if (answer.Status == EnrollmentStatus.Pending)
+            throw new PendingEnrollmentException(TimeSpan.FromSeconds(Math.Max(1, answer.RetryAfterSeconds)));
+        AtomicFile.Write(marker, System.Text.Encoding.UTF8.GetBytes(origin));
+        Log(LogLevel.Info, $"enrolled with {origin}");
+    }
+
+    private static byte[] Spki(byte[] pem)
+    {
+        using var key = ECDsa.Create();
+        key.ImportFromPem(System.Text.Encoding.ASCII.GetString(pem));
+        return key.ExportSubjectPublicKeyInfo();
+    }
+
+    private TimeSpan Jittered(TimeSpan interval) => interval * (1 + (((Random.Shared.NextDouble() * 2) - 1) * _options.PollJitter));
+
+    /// <summary>min(max, min·2^(n−1)), then a uniform pick in its upper half ("equal jitter"): never zero, never above the cap.</summary>
+    private TimeSpan Backoff(int failures)
+    {
+        var ceiling = Math.Min(_options.MaxBackoff.TotalSeconds, _options.MinBackoff.TotalSeconds * Math.Pow(2, Math.Min(failures - 1, 30)));
+        return TimeSpan.FromSeconds(ceiling * (0.5 + (Random.Shared.NextDouble() / 2)));
+    }
+
+    private long _started;
+
+    private void Log(LogLevel level, string message) =>
+        _log.Write(new LogRecord(_device.Clock.GetElapsedTime(_started), "device", level, LogSource, message));
+
+    private static string Clip(string text) => text.Length <= VersionReport.MaxDetailLength ? text : text[..VersionReport.MaxDetailLength];
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        try
+        {
+            _loop?.Wait(TimeSpan.FromSeconds(10));
+        }
+        catch (AggregateException)
+        {
+            // The loop ends on cancellation; anything else was logged there.
+        }
+        _stop.Dispose();
+    }
+
+    /// <summary>The server keeps the device pending until an operator approves it.</summary>
+    private sealed class PendingEnrollmentException(TimeSpan retryAfter) : Exception($"enrolment pending operator approval")
+    {
+        public TimeSpan RetryAfter { get; } = retryAfter;
+    }
+}

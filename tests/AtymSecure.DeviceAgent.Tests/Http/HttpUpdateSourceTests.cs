@@ -1,0 +1,155 @@
+using AtymSecure.Bootloader.State;
+using AtymSecure.DeviceAgent.Tests.Support;
+using AtymSecure.DeviceAgent.Trust;
+using AtymSecure.Formats;
+
+namespace AtymSecure.DeviceAgent.Tests.Http;
+
+/// <summary>
+/// A production device against an OTA server over real loopback HTTP (issue 12 §5): enrol, session, poll with ETag,
+/// full verification of what the director and the image repository serve, download, install, trial, confirm, signed
+/// reports — and the server down or answering garbage, which the device outlives.
+/// </summary>
+public sealed class HttpUpdateSourceTests : IAsyncDisposable
+{
+    private readonly ProductionDevice _device = ProductionDevice.Create();
+
+    public ValueTask DisposeAsync() => _device.DisposeAsync();
+
+    [Fact]
+    public async Task The_device_enrols_verifies_downloads_installs_confirms_and_reports_what_it_runs()
+    {
+        var image = TestBundles.Image("sensor-filter");
+        _device.Server.Assign(_device.Release(image));
+
+        await _device.RunUntil(() => _device.Server.Reports.Any(r => r.Containers.Single().Confirmed is { } c && r.Containers.Single().Trial is null
+            && c.ImageDigest == AtymSecure.Primitives.Digest.Compute(image).ToString()), "a report of the confirmed image");
+
+        var container = _device.ContainerStatus();
+        Assert.Equal(ContainerState.Confirmed, container.State);
+        var report = _device.Server.Reports.Last();
+        Assert.Equal("production", report.Trust);
+        Assert.Equal("passed", report.Containers.Single().LastTrial?.Verdict);
+        Assert.Equal("installed", report.Containers.Single().LastInstall?.Result);
+        // Polls carry the last ETag, and an unchanged answer costs a 304.
+        Assert.Contains(_device.Server.Requests, r => r.Path.EndsWith("/poll", StringComparison.Ordinal) && r.Header("If-None-Match") is not null);
+        // The trust store moved forward and holds the director document the device acted on.
+        var stored = new DeviceDirectory(_device.Data);
+        using (var opened = LocalDevice.Open(stored.Root)) Assert.True(opened.Trust!.Load().Metadata.DirectorTargets!.Signed.Version >= 1);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_device.Data, "downloads")));
+    }
+
+    [Fact]
+    public async Task A_server_that_is_down_then_answers_garbage_is_outlived_and_the_device_updates_once_it_recovers()
+    {
+        var image = TestBundles.Image("sensor-filter");
+        _device.Server.Assign(_device.Release(image));
+        var hostile = 0;
+        _device.Server.Misbehave = async e =>
+        {
+            var n = Interlocked.Increment(ref hostile);
+            if (n > 12) return false;
+            if (n % 3 == 0) await e.RespondAsync(200, "{\"formatVersion\":1,\"pollIntervalSeconds\":1.5}"u8.ToArray());
+            else if (n % 3 == 1) await e.RespondAsync(500, "oops"u8.ToArray());
+            else await e.RawAsync(200, [("Content-Length", "100")], "{\"form"u8.ToArray()); // cut off
+            return true;
+        };
+
+        await _device.RunUntil(() => _device.Server.Reports.Any(r => r.Containers.Single().Confirmed is not null), "a confirmed install after the hostile phase");
+
+        Assert.True(hostile > 12);
+        Assert.Contains(_device.Log.For("device").Select(r => r.Message), m => m.Contains("next try in", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Arbitrary_software_the_image_repository_does_not_list_is_refused_and_nothing_is_written()
+    {
+        var image = TestBundles.Image("sensor-filter");
+        var listed = _device.Release(image);
+        // The director names a bundle for an image sha256 the repository never listed.
+        _device.Server.Assign(listed with { ImageSha256 = new string('e', 64) });
+
+        await _device.RunUntil(() => _device.ReportRefusing(ReasonCodes.TargetNotListed) is not null, "a report of target-not-listed");
+
+        AssertNothingWritten(8);
+    }
+
+    [Fact]
+    public async Task Director_metadata_for_another_device_is_wrong_device()
+    {
+        var assignment = _device.Release(TestBundles.Image("sensor-filter"));
+        _device.Server.DirectorDocument = nonce => _device.World.Director.Assign("atym-ffffffffffffffff", _device.World.DeviceClass, nonce, assignment);
+
+        await _device.RunUntil(() => _device.ReportRefusing(ReasonCodes.WrongDevice) is not null, "a report of wrong-device");
+
+        AssertNothingWritten(2);
+    }
+
+    [Fact]
+    public async Task Expired_director_metadata_is_a_freeze_the_device_refuses()
+    {
+        var assignment = _device.Release(TestBundles.Image("sensor-filter"));
+        _device.World.Director.TargetsLife = TimeSpan.FromMinutes(-10);
+        _device.Server.Assign(assignment);
+
+        await _device.RunUntil(() => _device.ReportRefusing(ReasonCodes.MetadataExpired) is not null, "a report of metadata-expired");
+
+        AssertNothingWritten(2);
+    }
+
+    [Fact]
+    public async Task Endless_bundle_data_is_length_exceeded_before_the_bootloader_sees_a_byte()
+    {
+        var assignment = _device.Release(TestBundles.Image("sensor-filter"));
+        _device.Server.Assign(assignment);
+        _device.Server.Misbehave = async e =>
+        {
+            if (!e.Path.StartsWith("/bundles/", StringComparison.Ordinal)) return false;
+            await e.RawAsync(200, [], [.. assignment.Bundle, .. new byte[64 * 1024]]);
+            return true;
+        };
+
+        await _device.RunUntil(() => _device.ReportRefusing(ReasonCodes.LengthExceeded) is not null, "a report of length-exceeded");
+
+        AssertNothingWritten(11);
+    }
+
+    [Fact]
+    public async Task A_compiler_signed_bundle_whose_header_names_another_version_is_refused_at_step_12()
+    {
+        // Listed and named correctly, but the bundle the director names says 9.9.9 in its signed header.
+        var assignment = _device.Release(TestBundles.Image("sensor-filter"), headerVersion: "9.9.9");
+        _device.Server.Assign(assignment);
+
+        await _device.RunUntil(() => _device.Server.Reports.Any(r => r.Containers.Single().LastInstall?.Code == ReasonCodes.TargetMismatch),
+            "a report of the install refused with target-mismatch");
+
+        var install = _device.Server.Reports.Last(r => r.Containers.Single().LastInstall is not null).Containers.Single().LastInstall!;
+        Assert.Equal("refused", install.Result);
+        Assert.Contains("containerVersion", install.Detail, StringComparison.Ordinal);
+        Assert.Equal(ContainerState.Empty, _device.ContainerStatus().State);
+        Assert.All(_device.ContainerStatus().Slots, s => Assert.Null(s.Version));
+    }
+
+    [Fact]
+    public async Task A_damaged_trust_store_keeps_the_device_polling_and_reporting_recovery_state()
+    {
+        _device.Server.Assign(_device.Release(TestBundles.Image("sensor-filter")));
+        File.WriteAllText(Path.Combine(TrustStore.TrustDirectory(new DeviceDirectory(_device.Data)), "state"), "garbage\n" + new string('0', 64));
+
+        await _device.RunUntil(() => _device.ReportRefusing(ReasonCodes.RecoveryState) is not null, "a report of recovery-state");
+
+        AssertNothingWritten(0);
+    }
+
+    /// <summary>The refusal came from <paramref name="step"/>, and no slot holds anything: the bootloader never wrote.</summary>
+    private void AssertNothingWritten(int step)
+    {
+        var refusal = _device.Server.Reports.Last(r => r.LastRefusal is not null).LastRefusal!;
+        Assert.Equal(step, refusal.Step);
+        var container = _device.ContainerStatus();
+        Assert.Equal(ContainerState.Empty, container.State);
+        Assert.All(container.Slots, s => Assert.Null(s.Version));
+        Assert.DoesNotContain(_device.Server.Reports, r => r.Containers.Single().LastInstall is not null);
+    }
+}
