@@ -142,6 +142,43 @@ public sealed class HttpUpdateSourceTests : IAsyncDisposable
         AssertNothingWritten(0);
     }
 
+    [Fact]
+    public async Task Replayed_director_metadata_echoing_an_old_nonce_is_stale_nonce()
+    {
+        var assignment = _device.Release(TestBundles.Image("sensor-filter"));
+        // Signed by the real director key, but answering a report this device never sent (or sent long ago).
+        _device.Server.DirectorDocument = _ => _device.World.Director.Assign(_device.World.DeviceId, _device.World.DeviceClass, "bm9uY2Utb2YtYW4tb2xkLXJlcG9ydA", assignment);
+
+        await _device.RunUntil(() => _device.ReportRefusing(ReasonCodes.StaleNonce) is not null, "a report of stale-nonce");
+
+        AssertNothingWritten(2);
+    }
+
+    [Fact]
+    public async Task An_older_director_document_than_the_one_stored_is_rollback_version()
+    {
+        var assignment = _device.Release(TestBundles.Image("sensor-filter"));
+        // The device accepted director version 50 before this power-on (its trust store holds it).
+        var directory = new DeviceDirectory(_device.Data);
+        using (var opened = LocalDevice.Open(directory.Root))
+        {
+            var trust = opened.Trust!.Load();
+            var v50 = _device.World.Director.Publish(_device.World.Director.Document(_device.World.DeviceId, _device.World.DeviceClass, "bm9uY2UtYWNjZXB0ZWQtYmVmb3Jl") with { Version = 50 },
+                _device.World.Director.TargetsKey);
+            opened.Trust.Save(trust with { Metadata = trust.Metadata with { DirectorTargets = Formats.UpdateMetadata.Model.SignedMetadata<Formats.UpdateMetadata.Model.TargetsMetadata>.Parse(v50) } });
+        }
+        // The server (or a replaying network) now serves versions from 1 on.
+        var version = 0L;
+        _device.Server.DirectorDocument = nonce => _device.World.Director.Publish(
+            _device.World.Director.Document(_device.World.DeviceId, _device.World.DeviceClass, nonce, assignment) with { Version = ++version }, _device.World.Director.TargetsKey);
+
+        await _device.RunUntil(() => _device.ReportRefusing(ReasonCodes.RollbackVersion) is not null, "a report of rollback-version");
+
+        AssertNothingWritten(2);
+        using var after = LocalDevice.Open(directory.Root);
+        Assert.Equal(50, after.Trust!.Load().Metadata.DirectorTargets!.Signed.Version);
+    }
+
     /// <summary>The refusal came from <paramref name="step"/>, and no slot holds anything: the bootloader never wrote.</summary>
     private void AssertNothingWritten(int step)
     {
