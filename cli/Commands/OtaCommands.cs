@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AtymSecure.Cli.Ota;
 using AtymSecure.OtaServer.Auth;
 using AtymSecure.OtaServer.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,7 +13,48 @@ internal static class OtaCommands
     {
         var ota = new Command("ota", "Run the OTA service and operate it");
         ota.Subcommands.Add(Serve());
+        ota.Subcommands.Add(Token());
         return ota;
+    }
+
+    private static Command Token()
+    {
+        var role = new Option<string?>("--role") { Description = "viewer, releaser, deployer or admin" };
+        var enrollment = new Option<bool>("--enrollment") { Description = "A fleet enrolment token for devices instead of an operator token" };
+        var uses = new Option<long?>("--uses") { Description = "How many devices may enrol with it (enrolment tokens; default: no limit)" };
+        var expires = new Option<DateTimeOffset?>("--expires") { Description = "Expiry, e.g. 2027-01-01T00:00:00Z" };
+        var label = new Option<string?>("--label") { Description = "What the token is for (shown in the audit log)" };
+        var group = new Option<string[]>("--group") { Description = "Limit to a device group (viewer, deployer) or put enrolled devices in it; repeatable", AllowMultipleArgumentsPerToken = false };
+        var create = new Command("create", "Create an operator or enrolment token; its text is printed once") { role, enrollment, uses, expires, label, group };
+        OtaOptions.Add(create);
+        create.SetAction(async (result, ct) =>
+        {
+            var isEnrollment = result.GetValue(enrollment);
+            if (isEnrollment == (result.GetValue(role) is not null)) throw new ArgumentException("give either --role R or --enrollment");
+            if (!isEnrollment && result.GetValue(uses) is not null) throw new ArgumentException("--uses is for enrolment tokens");
+            using var client = OtaOptions.Client(result);
+            var groups = result.GetValue(group) is { Length: > 0 } g ? g : null;
+            var answer = isEnrollment
+                ? await client.SendAsync(HttpMethod.Post, "api/v1/enrollment-tokens", new
+                {
+                    label = result.GetValue(label) ?? "enrolment", uses = result.GetValue(uses), expiresAt = result.GetValue(expires), groups,
+                }, ct).ConfigureAwait(false)
+                : await client.SendAsync(HttpMethod.Post, "api/v1/tokens", new
+                {
+                    label = result.GetValue(label) ?? result.GetValue(role), role = result.GetValue(role), expiresAt = result.GetValue(expires), groups,
+                }, ct).ConfigureAwait(false);
+            if (result.GetValue(CommonOptions.Json)) Console.Out.WriteLine(answer.GetRawText());
+            else
+            {
+                var details = answer.GetProperty("details");
+                Console.Error.WriteLine($"atym ota: created {(isEnrollment ? "enrolment" : details.GetProperty("role").GetString())} token {details.GetProperty("id").GetString()}; it is shown once");
+                Console.Out.WriteLine(answer.GetProperty("token").GetString());
+            }
+            return 0;
+        });
+        var token = new Command("token", "Operator and enrolment tokens");
+        token.Subcommands.Add(create);
+        return token;
     }
 
     private static Command Serve()

@@ -15,6 +15,9 @@ public static class DeviceProtocolPaths
 
     public static string Key(string deviceId) => $"/api/v1/devices/{Uri.EscapeDataString(deviceId)}/key";
 
+    /// <summary>The device's director files: <c>N.root.json</c> (walked forward until 404) and <c>targets.json</c>.</summary>
+    public static string Director(string deviceId, string file) => $"/api/v1/devices/{Uri.EscapeDataString(deviceId)}/director/{Uri.EscapeDataString(file)}";
+
     /// <summary>Every device message is this media type (the server answers errors as application/problem+json).</summary>
     public const string MediaType = "application/json";
 }

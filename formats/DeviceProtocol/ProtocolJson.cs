@@ -67,6 +67,9 @@ public static partial class ProtocolJson
     /// <summary>An optional string member: null leaves it out.</summary>
     public static CanonicalJsonValue? Optional(string? text) => text is null ? null : new CanonicalJsonString(text);
 
+    /// <summary>Decodes base64url text this side wrote itself (stored records); throws FormatException otherwise.</summary>
+    public static byte[] BytesOf(string base64Url) => System.Buffers.Text.Base64Url.DecodeFromChars(base64Url);
+
     public static string Base64Url(ReadOnlySpan<byte> bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
 
     /// <summary>Decodes unpadded base64url of <paramref name="minBytes"/>..<paramref name="maxBytes"/> bytes, or refuses at <paramref name="path"/>.</summary>

@@ -10,6 +10,9 @@ public static class OtaProblemCodes
     public const string BodyTooLarge = "body-too-large";
     public const string UnsupportedMediaType = "unsupported-media-type";
     public const string MalformedJson = "malformed-json";
+
+    /// <summary>A query or route value that does not bind (not a number, say).</summary>
+    public const string InvalidRequest = "invalid-request";
     public const string InvalidField = "invalid-field";
     public const string UnknownField = "unknown-field";
     public const string Conflict = "conflict";

@@ -6,19 +6,23 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AtymSecure.OtaServer.Auth;
 
-/// <summary>Registers the operator scheme and one policy per role (<see cref="OtaPolicies"/>), and answers refusals as problem+json.</summary>
+/// <summary>Registers the operator and device-session schemes, one policy per role and the device policy (<see cref="OtaPolicies"/>), and answers refusals as problem+json.</summary>
 internal static class OperatorPolicies
 {
     public static void Add(IServiceCollection services)
     {
         services.AddAuthentication(OperatorIdentity.AuthenticationScheme)
-            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, OperatorAuthenticationHandler>(OperatorIdentity.AuthenticationScheme, null);
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, OperatorAuthenticationHandler>(OperatorIdentity.AuthenticationScheme, null)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, Devices.DeviceAuthenticationHandler>(Devices.DeviceAuthenticationHandler.SchemeName, null);
         services.AddAuthorization(options =>
         {
             foreach (var role in Enum.GetValues<OperatorRole>())
                 options.AddPolicy(OperatorRoles.Policy(role), policy => policy
                     .AddAuthenticationSchemes(OperatorIdentity.AuthenticationScheme)
                     .RequireAssertion(context => OperatorIdentity.From(context.User) is { } op && OperatorRoles.Includes(op.Role, role)));
+            options.AddPolicy(OtaPolicies.Device, policy => policy
+                .AddAuthenticationSchemes(Devices.DeviceAuthenticationHandler.SchemeName)
+                .RequireClaim(Devices.DeviceAuthenticationHandler.DeviceIdClaim));
         });
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
     }

@@ -1,5 +1,9 @@
 using System.Security.Cryptography.X509Certificates;
+using AtymSecure.OtaContracts;
+using AtymSecure.OtaMetadata;
 using AtymSecure.OtaServer.Auth;
+using AtymSecure.OtaServer.Devices;
+using AtymSecure.OtaServer.Metrics;
 using AtymSecure.OtaServer.Endpoints;
 using AtymSecure.OtaServer.Http;
 using AtymSecure.OtaStore;
@@ -58,6 +62,14 @@ public static class OtaServerHost
         services.AddSingleton(TimeProvider.System);
         services.AddOtaLiteDbStore(dataDirectory);
         OperatorPolicies.Add(services);
+        // Binding failures (a query parameter that is not a number, say) throw, so ProblemMiddleware answers them as problem+json.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddSingleton<OperatorAudit>();
+        services.AddMetrics();
+        services.AddSingleton<OtaMeters>();
+        services.AddSingleton<IOtaMetrics>(sp => sp.GetRequiredService<OtaMeters>());
+        services.AddOtaMetadata(new OtaMetadataOptions { DataFolder = dataDirectory });
+        AddDeviceServices(services, options, dataDirectory);
         services.AddSingleton(sp => AdminTokenBootstrap.Run(sp.GetRequiredService<IOperatorTokenStore>(), sp.GetRequiredService<IAuditLog>(),
             options.AdminToken, sp.GetRequiredService<TimeProvider>()));
         configure?.Invoke(builder);
@@ -68,7 +80,27 @@ public static class OtaServerHost
         app.UseAuthentication();
         app.UseAuthorization();
         HealthEndpoints.Map(app);
+        TokenEndpoints.Map(app);
+        AuditEndpoints.Map(app);
+        DeviceEndpoints.Map(app);
+        PollEndpoints.Map(app);
+        InventoryEndpoints.Map(app);
         return app;
+    }
+
+    private static void AddDeviceServices(IServiceCollection services, OtaServerOptions options, string dataDirectory)
+    {
+        services.AddSingleton(_ => SessionKey.LoadOrCreate(dataDirectory));
+        services.AddSingleton<DeviceSessionTokens>();
+        services.AddSingleton<DeviceStates>();
+        services.AddSingleton<ChallengeBook>();
+        services.AddSingleton(sp => new DeviceRateLimiter(sp.GetRequiredService<TimeProvider>(), options.DeviceRateLimit, options.DeviceRateWindow));
+        services.AddSingleton<DeviceCaller>();
+        services.AddSingleton<DeviceOrigin>();
+        services.AddSingleton<DeviceEnrollment>();
+        services.AddSingleton<DeviceLifecycle>();
+        services.AddSingleton<ReportSummaries>();
+        services.AddSingleton<PollAnswers>();
     }
 
     /// <summary>Builds, starts and runs until <paramref name="cancellationToken"/> fires; <paramref name="started"/> sees the

@@ -70,6 +70,8 @@ public sealed record OtaServerOptions
         if (listen is null) Add(OtaOptionProblemCodes.InvalidListenUrl, "listenUrl", $"'{ListenUrl}' is not host:port or an http(s) URL with a port");
         else if (listen.StartsWith("https://", StringComparison.Ordinal) && CertificatePath is null)
             Add(OtaOptionProblemCodes.Required, "certificatePath", "an https listen URL needs a certificate");
+        else if (PublicOrigin is null && Uri.TryCreate(listen, UriKind.Absolute, out var bound) && bound.Host is "0.0.0.0" or "[::]" or "::" or "*" or "+")
+            Add(OtaOptionProblemCodes.Required, "publicOrigin", "listening on every interface: say which origin devices connect to (they sign it)");
         if (PublicOrigin is not null && NormalizeOrigin(PublicOrigin) is null)
             Add(OtaOptionProblemCodes.InvalidOrigin, "publicOrigin", $"'{PublicOrigin}' is not an http(s) origin without a path");
         foreach (var (name, path) in new[] { ("certificatePath", CertificatePath), ("certificateKeyPath", CertificateKeyPath) })

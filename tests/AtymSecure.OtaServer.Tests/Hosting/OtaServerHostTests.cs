@@ -13,7 +13,7 @@ public class OtaServerHostTests
     public async Task The_first_start_on_an_empty_folder_creates_one_admin_token_and_a_restart_none()
     {
         await using var server = await OtaTestServer.StartAsync();
-        var token = server.AdminToken;
+        var token = server.CreatedAdminToken;
         Assert.NotNull(token);
         Assert.True(OperatorTokenText.TryParse(token, out var id, out var secret));
         var stored = server.App.Services.GetRequiredService<IOperatorTokenStore>().Find(id)!;
@@ -23,7 +23,7 @@ public class OtaServerHostTests
         Assert.Equal("token.create", server.App.Services.GetRequiredService<IAuditLog>().Page(0, 10).Entries.Single().Action);
 
         await server.RestartAsync();
-        Assert.Null(server.AdminToken);
+        Assert.Null(server.CreatedAdminToken);
         Assert.Single(server.App.Services.GetRequiredService<IOperatorTokenStore>().List());
     }
 
@@ -32,7 +32,7 @@ public class OtaServerHostTests
     {
         var (id, text, hash) = OperatorTokenText.Create();
         await using var server = await OtaTestServer.StartAsync(o => o with { AdminToken = text });
-        Assert.Null(server.AdminToken);
+        Assert.Null(server.CreatedAdminToken);
         Assert.Equal(hash, server.App.Services.GetRequiredService<IOperatorTokenStore>().Find(id)!.SecretSha256);
     }
 
@@ -53,6 +53,14 @@ public class OtaServerHostTests
             ListenUrl = "ftp://x", PublicOrigin = "https://a/b", AdminToken = "atym_nothex", PollInterval = TimeSpan.Zero,
         }.EnsureValid());
         Assert.Equal(["listenUrl", "publicOrigin", "adminToken", "pollInterval"], e.Problems.Select(p => p.Path));
+    }
+
+    [Fact]
+    public void Listening_on_every_interface_needs_the_public_origin_devices_sign()
+    {
+        var e = Assert.Throws<InvalidOtaOptionsException>(() => new OtaServerOptions { ListenUrl = "0.0.0.0:8080" }.EnsureValid());
+        Assert.Equal("publicOrigin", e.Problems.Single().Path);
+        Assert.Empty(new OtaServerOptions { ListenUrl = "0.0.0.0:8080", PublicOrigin = "https://ota.example.com" }.Validate());
     }
 
     [Fact]

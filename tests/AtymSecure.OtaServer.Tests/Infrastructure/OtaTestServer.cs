@@ -32,7 +32,10 @@ public sealed class OtaTestServer : IAsyncDisposable
 
     public string DataDirectory => _folder.Path;
 
-    /// <summary>The admin token printed at the first start (null when the folder had tokens already).</summary>
+    /// <summary>The admin token the last start created (null when the folder had tokens already).</summary>
+    public string? CreatedAdminToken { get; private set; }
+
+    /// <summary>The admin token of the first start, kept across restarts.</summary>
     public string? AdminToken { get; private set; }
 
     public static async Task<OtaTestServer> StartAsync(Func<OtaServerOptions, OtaServerOptions>? customize = null)
@@ -50,7 +53,7 @@ public sealed class OtaTestServer : IAsyncDisposable
 
     private async Task BootAsync()
     {
-        var options = _customize(new OtaServerOptions { DataDirectory = _folder.Path, ListenUrl = "http://127.0.0.1:0" });
+        var options = _customize(new OtaServerOptions { DataDirectory = _folder.Path, ListenUrl = "http://127.0.0.1:0", PublicOrigin = TestDevice.Origin });
         App = OtaServerHost.Build(options, builder =>
         {
             builder.WebHost.UseTestServer();
@@ -58,7 +61,8 @@ public sealed class OtaTestServer : IAsyncDisposable
         });
         await App.StartAsync().ConfigureAwait(false);
         Client = App.GetTestClient();
-        AdminToken = App.Services.GetRequiredService<AdminTokenBootstrap>().CreatedText;
+        CreatedAdminToken = App.Services.GetRequiredService<AdminTokenBootstrap>().CreatedText;
+        AdminToken ??= CreatedAdminToken;
     }
 
     private async Task StopAsync()

@@ -1,0 +1,84 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace AtymSecure.Cli.Ota;
+
+/// <summary>
+/// The operator API over HTTP, as every <c>atym ota</c> verb uses it (so scripts and tests reach the same code as the
+/// server's own tests). A problem+json refusal becomes <see cref="OtaApiException"/> with the server's code, field and
+/// sentence, which the CLI prints as <c>atym: …</c> with exit code 1.
+/// </summary>
+internal sealed class OtaApiClient : IDisposable
+{
+    public const string TokenVariable = "ATYM_OTA_TOKEN";
+
+    private readonly HttpClient _http;
+
+    public OtaApiClient(Uri server, string? token, HttpMessageHandler? handler = null)
+    {
+        _http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
+        _http.BaseAddress = server;
+        _http.Timeout = TimeSpan.FromSeconds(100);
+        if (token is not null) _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+    }
+
+    public async Task<JsonElement> SendAsync(HttpMethod method, string path, object? body, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(path.TrimStart('/'), UriKind.Relative));
+        if (body is not null) request.Content = JsonContent.Create(body, options: JsonOptions);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, ct).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new OtaApiException($"cannot reach the OTA server at {_http.BaseAddress}: {e.Message}", e);
+        }
+        using (response)
+        {
+            var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode) throw OtaApiException.From(response, text);
+            return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+        }
+    }
+
+    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public void Dispose() => _http.Dispose();
+}
+
+/// <summary>A refusal from the OTA server (its problem code and field) or an unreachable server.</summary>
+public sealed class OtaApiException : IOException
+{
+    public OtaApiException() { }
+
+    public OtaApiException(string message) : base(message) { }
+
+    public OtaApiException(string message, Exception inner) : base(message, inner) { }
+
+    public int Status { get; private init; }
+
+    public string? Code { get; private init; }
+
+    internal static OtaApiException From(HttpResponseMessage response, string body)
+    {
+        var status = (int)response.StatusCode;
+        try
+        {
+            var root = JsonDocument.Parse(body).RootElement;
+            var code = root.GetProperty("code").GetString();
+            var detail = root.GetProperty("detail").GetString();
+            var path = root.TryGetProperty("errors", out var errors) && errors.GetArrayLength() > 0 ? errors[0].GetProperty("path").GetString() : null;
+            return new OtaApiException($"the OTA server refused: {status} {code}{(path is null or "$" ? "" : $" at {path}")}: {detail}") { Status = status, Code = code };
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return new OtaApiException($"the OTA server answered {status} {response.ReasonPhrase}") { Status = status };
+        }
+    }
+}

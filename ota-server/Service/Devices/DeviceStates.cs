@@ -1,0 +1,35 @@
+using System.Collections.Concurrent;
+using AtymSecure.OtaStore;
+
+namespace AtymSecure.OtaServer.Devices;
+
+/// <summary>
+/// Each device's state and session epoch in memory, so a poll checks its session without a database read. Filled from
+/// <see cref="IDeviceStore"/> on first use of a device and refreshed by this process's own writes
+/// (<see cref="Remember"/>), which are the only writes: one server process per data folder (the lock file). Unknown
+/// ids are not cached, so random ids cannot grow it. Scale-out (issue 17) replaces this with a shared epoch source.
+/// </summary>
+public sealed class DeviceStates(IDeviceStore devices)
+{
+    private readonly ConcurrentDictionary<string, DeviceSnapshot> _known = new(StringComparer.Ordinal);
+
+    public DeviceSnapshot? Get(string deviceId)
+    {
+        if (_known.TryGetValue(deviceId, out var known)) return known;
+        if (devices.Find(deviceId) is not { } device) return null;
+        return _known.GetOrAdd(deviceId, DeviceSnapshot.Of(device));
+    }
+
+    /// <summary>Records a device as just written to the store.</summary>
+    public void Remember(DeviceRecord device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        _known[device.Id] = DeviceSnapshot.Of(device);
+    }
+}
+
+/// <summary>What the hot paths need of a device: its state, session epoch and class (which never changes).</summary>
+public sealed record DeviceSnapshot(DeviceState State, long Epoch, string DeviceClass)
+{
+    public static DeviceSnapshot Of(DeviceRecord device) => new(device.State, device.Epoch, device.DeviceClass);
+}

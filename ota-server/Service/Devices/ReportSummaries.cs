@@ -1,0 +1,33 @@
+using System.Collections.Concurrent;
+using AtymSecure.Formats.DeviceProtocol;
+using AtymSecure.OtaServer.Api;
+using AtymSecure.OtaStore;
+
+namespace AtymSecure.OtaServer.Devices;
+
+/// <summary>
+/// The last stored version report of each device, read once from <see cref="IDeviceReportStore"/> and then kept by
+/// this process's own appends (<see cref="Remember"/>): the acknowledged nonce the poll answer and the director need,
+/// and the summary the inventory shows. The stored payload was verified before it was stored, so reading it back
+/// only parses.
+/// </summary>
+public sealed class ReportSummaries(IDeviceReportStore reports)
+{
+    private readonly ConcurrentDictionary<string, ReportSummary?> _latest = new(StringComparer.Ordinal);
+
+    public ReportSummary? Latest(string deviceId) => _latest.GetOrAdd(deviceId, id => reports.Latest(id) is { } r ? Summarize(r) : null);
+
+    public void Remember(DeviceReport stored)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        _latest[stored.DeviceId] = Summarize(stored);
+    }
+
+    private static ReportSummary Summarize(DeviceReport stored)
+    {
+        var report = VersionReport.Parse(ProtocolJson.BytesOf(stored.Payload));
+        return new ReportSummary(stored.Sequence, stored.ReceivedAt, stored.Nonce,
+            report.Containers.Select(c => new ContainerSummary(c.Name, c.Confirmed?.Version, c.Trial?.Version, c.LastTrial?.Verdict, c.LastInstall?.Result)).ToList(),
+            report.LastRefusal is { } r ? $"{r.Code} (step {r.Step})" : null);
+    }
+}

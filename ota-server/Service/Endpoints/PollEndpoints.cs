@@ -1,0 +1,74 @@
+using AtymSecure.Formats.DeviceProtocol;
+using AtymSecure.OtaContracts;
+using AtymSecure.OtaMetadata.Director;
+using AtymSecure.OtaServer.Devices;
+using AtymSecure.OtaServer.Http;
+using AtymSecure.OtaServer.Metrics;
+using AtymSecure.OtaStore;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace AtymSecure.OtaServer.Endpoints;
+
+/// <summary>
+/// The device's session endpoints (docs/device-protocol.md): poll (ETag / If-None-Match → 304), version reports (signed
+/// by the device key, nonce single use), and the device's private director files (<c>N.root.json</c>, <c>targets.json</c>).
+/// Each answers only the device of the session (another device's id: 404) within its request budget.
+/// </summary>
+internal static class PollEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var device = app.MapGroup("/api/v1/devices/{id}").RequireAuthorization(OtaPolicies.Device).WithTags("device protocol");
+        device.MapGet("/poll", Poll).Produces(200).Produces(304);
+        device.MapPost("/reports", ReportAsync).Accepts<object>(DeviceProtocolPaths.MediaType).Produces(200);
+        device.MapGet("/director/{name}", DirectorFile).Produces(200);
+    }
+
+    private static IResult Poll(string id, HttpContext context, DeviceCaller caller, DeviceStates states, PollAnswers answers, OtaMeters metrics)
+    {
+        caller.Require(context, id);
+        var (body, etag) = answers.For(id, states.Get(id)!);
+        context.Response.Headers.ETag = etag;
+        context.Response.Headers.CacheControl = "no-cache";
+        if (context.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Select(t => t.Trim()).Contains(etag, StringComparer.Ordinal)))
+        {
+            metrics.Poll("not-modified");
+            return Results.StatusCode(304);
+        }
+        metrics.Poll("changed");
+        return DeviceEndpoints.Protocol(body);
+    }
+
+    private static async Task<IResult> ReportAsync(string id, HttpContext context, DeviceCaller caller, IDeviceStore devices, IDeviceReportStore store,
+        ReportSummaries summaries, TimeProvider clock)
+    {
+        caller.Require(context, id);
+        var signed = SignedVersionReport.Parse(await RequestBody.ReadJsonAsync(context.Request, SignedVersionReport.MaxBytes).ConfigureAwait(false));
+        var device = devices.Find(id) ?? throw new OtaProblemException(404, OtaProblemCodes.NotFound, "id", "no such device");
+        if (!DeviceKey.Parse(ProtocolJson.BytesOf(device.PublicKey)).Verify(DeviceSigningInputs.Report(id, signed.Payload), signed.Signature))
+            throw new OtaProblemException(400, OtaProblemCodes.BadSignature, "$.signature", "the report's signature does not verify under the device's key");
+        VersionReport report;
+        try
+        {
+            report = VersionReport.Parse(signed.Payload);
+        }
+        catch (DeviceProtocolException e)
+        {
+            throw new OtaProblemException(400, e.Code, "$.payload" + e.Problem.Path[1..], e.Problem.Message);
+        }
+        if (report.DeviceId != id) throw new OtaProblemException(400, OtaProblemCodes.InvalidField, "$.payload.deviceId", "the report is about another device");
+        var stored = store.TryAppend(new DeviceReport(id, 0, report.Nonce, clock.GetUtcNow(), ProtocolJson.Base64Url(signed.Payload), ProtocolJson.Base64Url(signed.Signature)))
+            ?? throw new OtaProblemException(409, OtaProblemCodes.StaleReport, "$.payload.nonce", "this nonce was used before: a replayed report");
+        summaries.Remember(stored);
+        return DeviceEndpoints.Protocol(new ReportAnswer(report.Nonce).ToJson());
+    }
+
+    private static IResult DirectorFile(string id, string name, HttpContext context, DeviceCaller caller, UptaneDirector director)
+    {
+        caller.Require(context, id);
+        var file = director.File(id, name) ?? throw new OtaProblemException(404, OtaProblemCodes.NotFound, "name", $"no director file {Api.Names.Shorten(name)}");
+        return Results.Bytes(file, "application/json");
+    }
+}
