@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using AtymSecure.OtaContracts;
 using AtymSecure.OtaMetadata;
+using AtymSecure.OtaMetadata.Http;
 using AtymSecure.OtaServer.Auth;
 using AtymSecure.OtaServer.Devices;
 using AtymSecure.OtaServer.Metrics;
@@ -85,6 +86,7 @@ public static class OtaServerHost
         DeviceEndpoints.Map(app);
         PollEndpoints.Map(app);
         InventoryEndpoints.Map(app);
+        app.MapTufEndpoints();
         return app;
     }
 
