@@ -71,12 +71,14 @@ public static class OtaServerHost
         services.AddSingleton<IOtaMetrics>(sp => sp.GetRequiredService<OtaMeters>());
         services.AddOtaMetadata(new OtaMetadataOptions { DataFolder = dataDirectory });
         AddDeviceServices(services, options, dataDirectory);
+        ObservabilitySetup.AddServices(services);
         services.AddSingleton(sp => AdminTokenBootstrap.Run(sp.GetRequiredService<IOperatorTokenStore>(), sp.GetRequiredService<IAuditLog>(),
             options.AdminToken, sp.GetRequiredService<TimeProvider>()));
         configure?.Invoke(builder);
 
         var app = builder.Build();
         _ = app.Services.GetRequiredService<AdminTokenBootstrap>();
+        app.UseMiddleware<RequestLog>();
         app.UseMiddleware<ProblemMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -86,6 +88,8 @@ public static class OtaServerHost
         DeviceEndpoints.Map(app);
         PollEndpoints.Map(app);
         InventoryEndpoints.Map(app);
+        StatusEndpoints.Map(app);
+        ObservabilitySetup.Map(app);
         app.MapTufEndpoints();
         return app;
     }
