@@ -33,6 +33,7 @@ public sealed class HttpUpdateSource : IUpdateSource, IDisposable
     private readonly BundleDownloader _downloader;
     private readonly Lock _gate = new();
     private readonly List<StagedUpdate> _staged = [];
+    private readonly HashSet<string> _refusedBundles = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
     private StoredTrust? _trust;
@@ -81,6 +82,9 @@ public sealed class HttpUpdateSource : IUpdateSource, IDisposable
         {
             _staged.Remove(update);
             _reportDue = true;
+            // A bundle the installer refused is not fetched again in this run: the report tells the server, which stops
+            // offering it; a re-signed director document naming it again must not turn into a download loop.
+            if (result?.Result == InstallResult.Refused && update.Metadata is { } refused) _refusedBundles.Add(refused.Bundle.Sha256);
         }
         if (update.Metadata is { } install) _downloader.Forget(install);
     }
@@ -162,11 +166,7 @@ public sealed class HttpUpdateSource : IUpdateSource, IDisposable
         }
         Cycles++;
         _retryDirector = null;
-        if (LoadTrust() is not { } trust)
-        {
-            _reportDue = true;
-            return;
-        }
+        if (LoadTrust() is not { } trust) return;
         var check = new UpdateVerifier(_device.Clock).Check(trust.Metadata, new UpdateSources(_client.Director(director), _client.ImageRepository()), Context(trust));
         Persist(trust with { Metadata = check.State });
         if (check.Refusal is { } refusal)
@@ -177,6 +177,10 @@ public sealed class HttpUpdateSource : IUpdateSource, IDisposable
         if (check.Update is not { } update) return; // up-to-date
         foreach (var install in update.Installs)
         {
+            lock (_gate)
+            {
+                if (_refusedBundles.Contains(install.Bundle.Sha256)) continue;
+            }
             string file;
             try
             {
@@ -203,6 +207,7 @@ public sealed class HttpUpdateSource : IUpdateSource, IDisposable
         }
         catch (TrustStoreDamagedException e)
         {
+            if (_lastRefusal?.Code != ReasonCodes.RecoveryState) _reportDue = true;
             _lastRefusal = new RefusalReport(ReasonCodes.RecoveryState, 0, null, Clip(e.Message));
             Log(LogLevel.Error, $"RECOVERY: the trust store is damaged ({e.Message}); installing nothing until re-provisioned");
             return null;
@@ -217,8 +222,11 @@ public sealed class HttpUpdateSource : IUpdateSource, IDisposable
 
     private void Refuse(MetadataRefusal refusal, byte[] director)
     {
-        _lastRefusal = new RefusalReport(refusal.Code, refusal.Step ?? 0, refusal.Role, Clip(refusal.Detail));
-        _reportDue = true;
+        var report = new RefusalReport(refusal.Code, refusal.Step ?? 0, refusal.Role, Clip(refusal.Detail));
+        // Every report makes the director re-sign (a new nonce), so reporting the same refusal again would loop at the
+        // poll rate: a refusal is reported when it is new.
+        if (_lastRefusal is not { } last || (last.Code, last.Step, last.Role) != (report.Code, report.Step, report.Role)) _reportDue = true;
+        _lastRefusal = report;
         Log(LogLevel.Error, $"update refused: {refusal}");
         // Slow or broken transfers are retried with the same verified metadata (resuming the partial file).
         if (refusal.Code is ReasonCodes.DownloadFailed or ReasonCodes.DownloadStalled) _retryDirector = director;

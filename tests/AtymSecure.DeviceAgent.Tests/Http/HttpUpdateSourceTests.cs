@@ -62,6 +62,39 @@ public sealed class HttpUpdateSourceTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_download_cut_off_mid_bundle_is_resumed_with_Range_on_the_next_tick_and_installed()
+    {
+        var assignment = _device.Release(TestBundles.Image("sensor-filter"));
+        _device.Server.Assign(assignment);
+        var cut = 0;
+        _device.Server.Misbehave = async e =>
+        {
+            if (!e.Path.StartsWith("/bundles/", StringComparison.Ordinal) || Interlocked.Increment(ref cut) > 1) return false;
+            await e.RawAsync(200, [("Content-Length", assignment.Bundle.Length.ToString(System.Globalization.CultureInfo.InvariantCulture))], assignment.Bundle[..1000]);
+            return true;
+        };
+
+        await _device.RunUntil(() => _device.Server.Reports.Any(r => r.Containers.Single().Confirmed is not null), "a confirmed install");
+
+        var bundleRequests = _device.Server.Requests.Where(r => r.Path.StartsWith("/bundles/", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["(whole file)", "bytes=1000-"], bundleRequests.Select(r => r.Header("Range") ?? "(whole file)").ToArray());
+        Assert.Contains(_device.Server.Reports, r => r.LastRefusal?.Code == ReasonCodes.DownloadFailed);
+    }
+
+    [Fact]
+    public async Task A_refused_bundle_is_not_downloaded_again_when_the_director_names_it_again()
+    {
+        var assignment = _device.Release(TestBundles.Image("sensor-filter"), headerVersion: "9.9.9");
+        _device.Server.Assign(assignment);
+
+        // Every report re-signs the director document (a new nonce) naming the same bundle.
+        await _device.RunUntil(() => _device.Server.Reports.Count(r => r.Containers.Single().LastInstall?.Code == ReasonCodes.TargetMismatch) >= 1
+            && _device.Server.Requests.Count(r => r.Path.EndsWith("/poll", StringComparison.Ordinal)) >= 8, "eight polls after the refusal");
+
+        Assert.Single(_device.Server.Requests, r => r.Path.StartsWith("/bundles/", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Arbitrary_software_the_image_repository_does_not_list_is_refused_and_nothing_is_written()
     {
         var image = TestBundles.Image("sensor-filter");
