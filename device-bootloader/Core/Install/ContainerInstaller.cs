@@ -34,7 +34,7 @@ internal sealed class ContainerInstaller(IFlash flash, ContainerStateStore store
         problems.AddRange(DeviceInstallChecks.Check(image, _store, _options));
         if (problems.Count > 0) throw new InstallRefusedException(problems);
 
-        var before = _store.Get(image.ContainerName);
+        var before = ContainerTransitions.WithoutConfirmedBelowFloor(_store.Get(image.ContainerName));
         var installing = ContainerTransitions.BeginInstall(before);
         var slot = table.Slot(image.ContainerName, installing.TrialSlot);
         ISlotReader? baseImage = null;

@@ -32,7 +32,8 @@ public static class DeviceInstallChecks
         }
         else
         {
-            var record = store.Get(index);
+            // As the install will see it (ContainerTransitions.BeginInstall): a confirmed image below the floor is no base.
+            var record = ContainerTransitions.WithoutConfirmedBelowFloor(store.Get(index));
             if (record.State == ContainerState.TrialBooted)
                 problems.Add(new(ReasonCodes.TrialRunning, "containerName", "a trial of this container is running; confirm or reject it first"));
             var target = table.Slot(image.ContainerName, ContainerTransitions.InstallTarget(record));

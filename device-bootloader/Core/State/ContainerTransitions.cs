@@ -24,12 +24,26 @@ public static class ContainerTransitions
         return r.ConfirmedSlot == SlotId.None ? SlotId.A : r.ConfirmedSlot.Other();
     }
 
+    /// <summary>
+    /// The record without a confirmed image below its floor. Only a state log older than the counter store (a replayed
+    /// log) holds one: that image never boots again, so an install treats the container as having no confirmed image
+    /// (no delta base, either slot may be written) instead of writing a record that breaks the floor invariant.
+    /// </summary>
+    public static ContainerRecord WithoutConfirmedBelowFloor(ContainerRecord r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        if (r.ConfirmedImage is not { } confirmed || confirmed.SecurityCounter >= r.SecurityFloor) return r;
+        var forgotten = r.WithSlot(r.ConfirmedSlot, SlotImageInfo.Absent) with { ConfirmedSlot = SlotId.None };
+        return forgotten.State is ContainerState.Confirmed or ContainerState.Reverted ? forgotten with { State = ContainerState.Failed } : forgotten;
+    }
+
     /// <summary>Any state but a running trial → Installing; the target slot is recorded as empty before it is erased.</summary>
     public static ContainerRecord BeginInstall(ContainerRecord r)
     {
         ArgumentNullException.ThrowIfNull(r);
         if (r.State == ContainerState.TrialBooted)
             throw new InvalidTransitionException("a trial is running; confirm or reject it before installing another image");
+        r = WithoutConfirmedBelowFloor(r);
         var target = InstallTarget(r);
         return r.WithSlot(target, SlotImageInfo.Absent) with
         {

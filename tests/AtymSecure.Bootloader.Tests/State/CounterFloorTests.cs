@@ -126,9 +126,18 @@ public sealed class CounterFloorTests
         var bl = device.Open();
         Assert.False(bl.InRecovery);
         Assert.Equal(5u, bl.State(App).SecurityFloor);
+        var replayed = device.Fork();
         var boot = bl.Boot()[App];
         Assert.False(boot.IsRunning, $"the replayed log booted counter 3 under floor 5 ({boot.Outcome})");
         AssertRefused(device.Open(), Old, ReasonCodes.CounterRollback);
+
+        // Installing on the replayed device before any boot (a stopped device's `atym device install`) treats the image
+        // below the floor as gone: no delta may apply to it, and the install of the fix goes through (it threw before).
+        AssertRefused(replayed.Open(), TestImageSigner.Shared.Delta(App, V1, V3, "3.0.0", 6), ReasonCodes.DeltaWithoutBase);
+        replayed.Open().Install(Fix, TestImageSigner.SharedPreCheck);
+        var after = replayed.Open();
+        Assert.Equal((ContainerState.Pending, SlotId.None), (after.State(App).State, after.State(App).ConfirmedSlot));
+        Assert.Equal(BootOutcome.Trial, after.Boot()[App].Outcome);
     }
 
     [Fact]
