@@ -1,11 +1,8 @@
 using System.Buffers.Binary;
 using System.Text;
 using AtymSecure.Formats.Container;
-using AtymSecure.Primitives;
 using AtymSecure.Runtime.Logging;
 using AtymSecure.Runtime.Messaging;
-using AtymSecure.Runtime.Permissions;
-using AtymSecure.Runtime.Storage;
 using Wasmtime;
 
 namespace AtymSecure.Runtime.DeviceApi;
@@ -18,7 +15,6 @@ namespace AtymSecure.Runtime.DeviceApi;
 internal static class AtymFunctions
 {
     private const int Denied = -1;
-    private const int Unavailable = -2;
     private const int TooSmall = -2;
     private const int MaxNameBytes = Capability.MaxNameLength;
 
@@ -33,11 +29,11 @@ internal static class AtymFunctions
                 c.GuestLog(level is >= 0 and <= 3 ? (LogLevel)level : LogLevel.Info, "log", text, Math.Max(0, len) - read);
             }),
             ["clock_ms"] = (l, c) => l.DefineFunction(Formats.Container.DeviceApi.AtymModule, "clock_ms", () =>
-                (long)(c.Services.Uptime - c.StartedAt).TotalMilliseconds),
+                (long)(c.Calls.Uptime - c.StartedAt).TotalMilliseconds),
             ["sleep_ms"] = (l, c) => l.DefineFunction(Formats.Container.DeviceApi.AtymModule, "sleep_ms", (int ms) => Sleep(c, TimeSpan.FromMilliseconds(Math.Max(0, ms)))),
             ["random_fill"] = (l, c) => l.DefineFunction(Formats.Container.DeviceApi.AtymModule, "random_fill", (Caller caller, int ptr, int len) =>
             {
-                c.Services.Random(GuestMemory.Of(caller).Span(ptr, len));
+                c.Calls.Random(GuestMemory.Of(caller).Span(ptr, len));
                 return 0;
             }),
             ["var_get"] = (l, c) => l.DefineFunction(Formats.Container.DeviceApi.AtymModule, "var_get", (Caller caller, int namePtr, int nameLen, int buf, int cap) =>
@@ -50,71 +46,47 @@ internal static class AtymFunctions
             {
                 var memory = GuestMemory.Of(caller);
                 var name = memory.Utf8(namePtr, nameLen, MaxNameBytes);
-                if (!c.Grants.AllowsSensor(name)) return Denied;
-                if (!c.Services.Sensors.TryRead(name, out var value)) return Unavailable;
-                BinaryPrimitives.WriteDoubleLittleEndian(memory.Span(outPtr, 8), value);
-                return 0;
+                var code = c.Calls.SensorRead(name, out var value);
+                if (code == 0) BinaryPrimitives.WriteDoubleLittleEndian(memory.Span(outPtr, 8), value);
+                return code;
             }),
-            ["gpio_read"] = (l, c) => l.DefineFunction(Formats.Container.DeviceApi.AtymModule, "gpio_read", (int pin) =>
-                c.Grants.AllowsGpio(pin) && pin < c.Services.Gpio.PinCount ? (c.Services.Gpio.Read(pin) ? 1 : 0) : Denied),
-            ["gpio_write"] = (l, c) => l.DefineFunction(Formats.Container.DeviceApi.AtymModule, "gpio_write", (int pin, int value) =>
-            {
-                if (!c.Grants.AllowsGpio(pin) || pin >= c.Services.Gpio.PinCount) return Denied;
-                c.Services.Gpio.Write(pin, value != 0);
-                return 0;
-            }),
+            ["gpio_read"] = (l, c) => l.DefineFunction(Formats.Container.DeviceApi.AtymModule, "gpio_read", (int pin) => c.Calls.GpioRead(pin)),
+            ["gpio_write"] = (l, c) => l.DefineFunction(Formats.Container.DeviceApi.AtymModule, "gpio_write", (int pin, int value) => c.Calls.GpioWrite(pin, value)),
             ["kv_get"] = (l, c) => l.DefineFunction(Formats.Container.DeviceApi.AtymModule, "kv_get", (Caller caller, int keyPtr, int keyLen, int buf, int cap) =>
             {
                 var memory = GuestMemory.Of(caller);
-                if ((uint)keyLen > 256) return -1;
-                var value = c.Kv.Get(memory.Span(keyPtr, keyLen));
+                if ((uint)keyLen > LocalDeviceCalls.MaxKeyBytes) return -1;
+                var value = c.Calls.KvGet(memory.Span(keyPtr, keyLen));
                 return value is null ? -1 : CopyOut(memory, value, buf, cap);
             }),
             ["kv_set"] = (l, c) => l.DefineFunction(Formats.Container.DeviceApi.AtymModule, "kv_set", (Caller caller, int keyPtr, int keyLen, int valPtr, int valLen) =>
             {
                 var memory = GuestMemory.Of(caller);
-                if ((uint)keyLen > 256 || (uint)valLen > 1024 * 1024) return -1;
-                try
-                {
-                    c.Kv.Set(memory.Span(keyPtr, keyLen), memory.Span(valPtr, valLen));
-                    return 0;
-                }
-                catch (KvQuotaException e)
-                {
-                    c.Log(LogLevel.Warn, "kv", e.Message);
-                    return -1;
-                }
+                if ((uint)keyLen > LocalDeviceCalls.MaxKeyBytes || (uint)valLen > LocalDeviceCalls.MaxValueBytes) return -1;
+                return c.Calls.KvSet(memory.Span(keyPtr, keyLen), memory.Span(valPtr, valLen));
             }),
             ["publish"] = (l, c) => l.DefineFunction(Formats.Container.DeviceApi.AtymModule, "publish", (Caller caller, int topicPtr, int topicLen, int payloadPtr, int payloadLen) =>
             {
                 var memory = GuestMemory.Of(caller);
                 var topic = memory.Utf8(topicPtr, topicLen, MessageBus.MaxTopicBytes);
-                if (!c.Grants.AllowsPublish(topic) || (uint)payloadLen > MessageBus.MaxPayloadBytes) return Denied;
-                c.Services.Bus.Publish(new BusMessage(topic, memory.Span(payloadPtr, payloadLen).ToArray(), c.Name, c.Services.Uptime));
-                return 0;
+                if ((uint)payloadLen > MessageBus.MaxPayloadBytes) return Denied;
+                return c.Calls.Publish(topic, memory.Span(payloadPtr, payloadLen));
             }),
             ["subscribe"] = (l, c) => l.DefineFunction(Formats.Container.DeviceApi.AtymModule, "subscribe", (Caller caller, int filterPtr, int filterLen) =>
-            {
-                var filter = GuestMemory.Of(caller).Utf8(filterPtr, filterLen, MessageBus.MaxTopicBytes);
-                if (!c.Grants.AllowsSubscribe(filter) || c.Subscriptions.Count >= 16) return Denied;
-                if (c.Subscriptions.All(s => s.Filter != filter)) c.AddSubscription(c.Services.Bus.Subscribe(c.Name, filter));
-                return 0;
-            }),
+                c.Calls.Subscribe(GuestMemory.Of(caller).Utf8(filterPtr, filterLen, MessageBus.MaxTopicBytes))),
             ["receive"] = (l, c) => l.DefineFunction(Formats.Container.DeviceApi.AtymModule, "receive", (Caller caller, int topicBuf, int topicCap, int payloadBuf, int payloadCap) =>
                 Receive(GuestMemory.Of(caller), c, topicBuf, topicCap, payloadBuf, payloadCap)),
             ["blob_size"] = (l, c) => l.DefineFunction(Formats.Container.DeviceApi.AtymModule, "blob_size", (Caller caller, int namePtr, int nameLen) =>
-            {
-                var name = GuestMemory.Of(caller).Utf8(namePtr, nameLen, MaxNameBytes);
-                return c.Grants.AllowsBlob(name) && c.Blobs.TryGet(name, out var blob) ? blob.Length : Denied;
-            }),
+                c.Calls.BlobSize(GuestMemory.Of(caller).Utf8(namePtr, nameLen, MaxNameBytes))),
             ["blob_read"] = (l, c) => l.DefineFunction(Formats.Container.DeviceApi.AtymModule, "blob_read", (Caller caller, int namePtr, int nameLen, int offset, int buf, int len) =>
             {
                 var memory = GuestMemory.Of(caller);
                 var name = memory.Utf8(namePtr, nameLen, MaxNameBytes);
-                if (!c.Grants.AllowsBlob(name) || !c.Blobs.TryGet(name, out var blob) || offset < 0 || len < 0) return Denied;
-                if (offset >= blob.Length) return 0;
-                var count = Math.Min(len, blob.Length - offset);
-                blob.Span.Slice(offset, count).CopyTo(memory.Span(buf, count));
+                var chunk = c.Calls.BlobRead(name, offset, len);
+                if (chunk.Code <= 0) return chunk.Code;
+                // The device answered at most len bytes; never trust that (a child's answer is only as good as its agent's).
+                var count = Math.Min(Math.Min(chunk.Code, len), chunk.Bytes.Length);
+                chunk.Bytes.Span[..count].CopyTo(memory.Span(buf, count));
                 return count;
             }),
         };
@@ -125,7 +97,7 @@ internal static class AtymFunctions
         c.SchedulingPoint();
         try
         {
-            c.Services.Clock.Sleep(delay, c.Stopping);
+            c.Calls.Sleep(delay, c.Stopping);
         }
         catch (OperationCanceledException)
         {
@@ -144,17 +116,13 @@ internal static class AtymFunctions
     /// <summary>Next message of any of the container's subscriptions; the topic is written NUL-terminated.</summary>
     private static int Receive(GuestMemory memory, ContainerContext c, int topicBuf, int topicCap, int payloadBuf, int payloadCap)
     {
-        foreach (var s in c.Subscriptions)
-        {
-            if (!s.TryPeek(out var m)) continue;
-            var topic = Encoding.UTF8.GetBytes(m.Topic);
-            if ((uint)topicCap < (uint)topic.Length + 1 || (uint)payloadCap < (uint)m.Payload.Length) return TooSmall;
-            s.TryReceive(out _);
-            topic.CopyTo(memory.Span(topicBuf, topic.Length));
-            memory.Span(topicBuf + topic.Length, 1)[0] = 0;
-            m.Payload.CopyTo(memory.Span(payloadBuf, m.Payload.Length));
-            return m.Payload.Length;
-        }
-        return -1;
+        var m = c.Calls.Receive(topicCap, payloadCap);
+        if (m.Code < 0) return m.Code;
+        var topic = Encoding.UTF8.GetBytes(m.Topic);
+        if ((uint)topicCap < (uint)topic.Length + 1 || (uint)payloadCap < (uint)m.Payload.Length) return TooSmall;
+        topic.CopyTo(memory.Span(topicBuf, topic.Length));
+        memory.Span(topicBuf + topic.Length, 1)[0] = 0;
+        m.Payload.CopyTo(memory.Span(payloadBuf, m.Payload.Length));
+        return m.Payload.Length;
     }
 }

@@ -1,9 +1,7 @@
 using System.Text;
 using AtymSecure.Runtime.Blobs;
 using AtymSecure.Runtime.Logging;
-using AtymSecure.Runtime.Messaging;
 using AtymSecure.Runtime.Permissions;
-using AtymSecure.Runtime.Storage;
 
 namespace AtymSecure.Runtime.DeviceApi;
 
@@ -15,25 +13,29 @@ internal sealed class GuestUnwindException(string message) : Exception(message)
 }
 
 /// <summary>
-/// What the host functions of one container run see: its identity, grants, variables, blobs and the
-/// device services, plus the per-run state (exit code, subscriptions, stdout line buffers). One per run.
+/// What the host functions of one container run see: its identity, grants (for linking), variables, the device
+/// calls (<see cref="IDeviceCalls"/>: local services in-process, the IPC channel in a container process), plus the
+/// per-run state (exit code, stdout line buffers). One per run.
 /// </summary>
 public sealed class ContainerContext
 {
     private readonly StringBuilder[] _lineBuffers = [new(), new()];
     private readonly long[] _lineCut = [0, 0];
-    private LogRateLimiter? _limiter;
-    private readonly List<Subscription> _subscriptions = [];
-    private IKeyValueStore? _kv;
 
-    public ContainerContext(string name, GrantedPermissions grants, IReadOnlyDictionary<string, string> variables, BlobSet blobs, DeviceServices services)
+    /// <summary>A context on the device's own services (in-process runs, tools, the bench).</summary>
+    public ContainerContext(string name, GrantedPermissions grants, IReadOnlyDictionary<string, string> variables, BlobSet blobs, DeviceServices services, LogLimits? logLimits = null)
+        : this(name, grants, variables, new LocalDeviceCalls(name, grants, blobs, services, logLimits), (logLimits ?? services?.LogLimits ?? LogLimits.Default).MaxLineBytes)
+    {
+    }
+
+    internal ContainerContext(string name, GrantedPermissions grants, IReadOnlyDictionary<string, string> variables, IDeviceCalls calls, int maxLineBytes)
     {
         Name = name ?? throw new ArgumentNullException(nameof(name));
         Grants = grants ?? throw new ArgumentNullException(nameof(grants));
         Variables = variables ?? throw new ArgumentNullException(nameof(variables));
-        Blobs = blobs ?? throw new ArgumentNullException(nameof(blobs));
-        Services = services ?? throw new ArgumentNullException(nameof(services));
-        StartedAt = services.Uptime;
+        Calls = calls ?? throw new ArgumentNullException(nameof(calls));
+        MaxLineBytes = maxLineBytes > 0 ? maxLineBytes : throw new ArgumentOutOfRangeException(nameof(maxLineBytes));
+        StartedAt = calls.Uptime;
     }
 
     public string Name { get; }
@@ -42,11 +44,9 @@ public sealed class ContainerContext
 
     public IReadOnlyDictionary<string, string> Variables { get; }
 
-    public BlobSet Blobs { get; }
-
-    public DeviceServices Services { get; }
-
     public TimeSpan StartedAt { get; }
+
+    internal IDeviceCalls Calls { get; }
 
     /// <summary>Set by proc_exit; the run ends with this code.</summary>
     public int? ExitCode { get; internal set; }
@@ -57,38 +57,13 @@ public sealed class ContainerContext
     /// <summary>Cancelled when the runtime stops the container; sleeps end at once.</summary>
     internal CancellationToken Stopping { get; set; }
 
-    /// <summary>This run's log budget (device default unless set from the container's config).</summary>
-    public LogLimits? LogLimits { get; init; }
-
-    private LogLimits Limits => LogLimits ?? Services.LogLimits;
-
-    private LogRateLimiter Limiter => _limiter ??= new LogRateLimiter(Limits, Services.Clock);
-
-    internal IKeyValueStore Kv => _kv ??= Services.KeyValueStores.For(Name);
-
-    internal IReadOnlyList<Subscription> Subscriptions => _subscriptions;
-
-    internal void AddSubscription(Subscription s) => _subscriptions.Add(s);
-
-    public void Log(LogLevel level, string source, string message) =>
-        Services.Log.Write(new LogRecord(Services.Uptime, Name, level, source, message));
-
-    /// <summary>
-    /// A line the guest wrote (device API log, stdout, stderr): through the container's rate limiter, cut to the line
-    /// limit with a marker (<paramref name="alreadyCut"/>: bytes the caller did not even read).
-    /// </summary>
-    internal void GuestLog(LogLevel level, string source, string message, long alreadyCut = 0)
-    {
-        if (!Limiter.TryAdmit(out var report)) return;
-        if (report is not null) Log(LogLevel.Warn, LogRateLimiter.ReportSource, report);
-        Log(level, source, LogRateLimiter.Cut(message, Limits.MaxLineBytes, alreadyCut));
-    }
-
-    /// <summary>Lines dropped by this run's rate limit so far.</summary>
-    public long DroppedLogLines => _limiter?.DroppedTotal ?? 0;
-
     /// <summary>Most bytes of one guest log line read out of guest memory (the rest is counted, not read).</summary>
-    internal int MaxLineBytes => Limits.MaxLineBytes;
+    internal int MaxLineBytes { get; }
+
+    public void Log(LogLevel level, string source, string message) => Calls.Log(level, source, message);
+
+    /// <summary>A line the guest wrote (device API log, stdout, stderr); <paramref name="alreadyCut"/>: bytes not even read.</summary>
+    internal void GuestLog(LogLevel level, string source, string message, long alreadyCut = 0) => Calls.GuestLog(level, source, message, alreadyCut);
 
     /// <summary>Splits stdout (fd 1) / stderr (fd 2) bytes into log lines; a line is buffered up to the line limit, the rest counted.</summary>
     internal void WriteStream(int fd, ReadOnlySpan<byte> bytes)
@@ -97,7 +72,7 @@ public sealed class ContainerContext
         foreach (var ch in Encoding.UTF8.GetString(bytes))
         {
             if (ch == '\n') FlushLine(fd);
-            else if (buffer.Length < Limits.MaxLineBytes) buffer.Append(ch);
+            else if (buffer.Length < MaxLineBytes) buffer.Append(ch);
             else _lineCut[fd - 1] += Encoding.UTF8.GetByteCount([ch]);
         }
     }
@@ -117,12 +92,10 @@ public sealed class ContainerContext
         _lineCut[fd - 1] = 0;
     }
 
-    /// <summary>Drops the run's subscriptions (the container stopped or restarts).</summary>
+    /// <summary>The run ended: flush the stream buffers, then the device calls (log report, subscriptions).</summary>
     internal void Release()
     {
         FlushStreams();
-        if (_limiter?.Flush() is { } report) Log(LogLevel.Warn, LogRateLimiter.ReportSource, report);
-        foreach (var s in _subscriptions) s.Dispose();
-        _subscriptions.Clear();
+        Calls.Release();
     }
 }

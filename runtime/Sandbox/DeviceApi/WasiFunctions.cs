@@ -71,7 +71,7 @@ internal static class WasiFunctions
             }),
             ["random_get"] = (l, c) => l.DefineFunction(M, "random_get", (Caller caller, int buf, int len) =>
             {
-                c.Services.Random(GuestMemory.Of(caller).Span(buf, len));
+                c.Calls.Random(GuestMemory.Of(caller).Span(buf, len));
                 return Success;
             }),
             ["args_sizes_get"] = (l, c) => l.DefineFunction(M, "args_sizes_get", (Caller caller, int countPtr, int sizePtr) =>
@@ -98,10 +98,10 @@ internal static class WasiFunctions
 
     private static bool TryClockNanos(ContainerContext c, int id, out ulong nanos)
     {
-        var now = c.Services.Uptime;
+        var now = c.Calls.Uptime;
         nanos = id switch
         {
-            0 => (ulong)(c.Services.RealtimeOrigin - DateTimeOffset.UnixEpoch + now).Ticks * 100UL,
+            0 => (ulong)(c.Calls.RealtimeOrigin - DateTimeOffset.UnixEpoch + now).Ticks * 100UL,
             1 or 2 or 3 => (ulong)now.Ticks * 100UL,
             _ => 0,
         };

@@ -19,7 +19,7 @@ internal sealed class ContainerRun
     private readonly Module _module;
     private readonly Engine _engine;
     private readonly CpuInterruption _interruption;
-    private readonly DeviceServices _services;
+    private readonly RunEnvironment _environment;
     private readonly RunControl _control;
     private readonly RuntimeOptions _options;
     private Store? _store;
@@ -29,13 +29,13 @@ internal sealed class ContainerRun
     private bool _inProbe;
     private MemoryReservation? _memory;
 
-    public ContainerRun(ContainerSpec spec, Module module, Engine engine, CpuInterruption interruption, DeviceServices services, RunControl control, RuntimeOptions options)
+    public ContainerRun(ContainerSpec spec, Module module, Engine engine, CpuInterruption interruption, RunEnvironment environment, RunControl control, RuntimeOptions options)
     {
         _spec = spec;
         _module = module;
         _engine = engine;
         _interruption = interruption;
-        _services = services;
+        _environment = environment;
         _control = control;
         _options = options;
     }
@@ -44,20 +44,20 @@ internal sealed class ContainerRun
 
     public RunOutcome Execute()
     {
-        var started = _services.Uptime;
-        var context = new ContainerContext(_spec.Name, _spec.Grants, _spec.Variables, _spec.Blobs, _services)
+        var calls = _environment.Calls;
+        var started = calls.Uptime;
+        var context = new ContainerContext(_spec.Name, _spec.Grants, _spec.Variables, calls, _environment.MaxLineBytes)
         {
             Stopping = _control.Stopping,
-            // The config's rate (bursts of twice it) over the device default.
-            LogLimits = Limits.LogLinesPerSecond is { } rate ? _services.LogLimits with { LinesPerSecond = rate, Burst = 2 * rate } : null,
         };
         context.SchedulingPoint = () => SchedulingPoint(context);
         try
         {
-            _memory = _services.Memory.Reserve(_spec.Name, Limits.MaxMemoryBytes);
+            _memory = _environment.Memory.Reserve(_spec.Name, Limits.MaxMemoryBytes);
         }
         catch (MemoryBudgetExceededException e)
         {
+            context.Release();
             return Outcome(OutcomeKind.OutOfMemory, null, e.Message);
         }
         using var reservation = _memory;
@@ -107,7 +107,7 @@ internal sealed class ContainerRun
             _store = null;
         }
 
-        RunOutcome Outcome(OutcomeKind kind, int? code, string message) => new(kind, code, message, _services.Uptime - started);
+        RunOutcome Outcome(OutcomeKind kind, int? code, string message) => new(kind, code, message, calls.Uptime - started);
 
         RunOutcome Classify(Exception e, ContainerContext c, bool instantiating)
         {
@@ -164,12 +164,12 @@ internal sealed class ContainerRun
         var probe = _instance?.GetFunction<int>(check.Probe);
         if (probe is null) return new ProbeResult(false, $"probe export '{check.Probe}' () -> i32 not found");
         _inProbe = true;
-        var before = _services.Uptime;
+        var before = context.Calls.Uptime;
         try
         {
             Refuel();
             var result = probe();
-            var took = _services.Uptime - before;
+            var took = context.Calls.Uptime - before;
             if (took > TimeSpan.FromMilliseconds(check.TimeoutMs))
                 return new ProbeResult(false, $"probe took {took.TotalMilliseconds:F0} ms, timeout {check.TimeoutMs} ms");
             return result == 0 ? new ProbeResult(true, "probe returned 0") : new ProbeResult(false, $"probe returned {result}");
@@ -250,7 +250,7 @@ internal sealed class ContainerRun
 
     /// <summary>The limit a memory failure hit: the container's own, or what the device budget had left for it.</summary>
     private string LimitText() => _memory is { CappedByDevice: true } m
-        ? $"the device memory budget ({_services.Memory.TotalBytes} bytes for all containers left it {m.GrantedBytes} of its {m.RequestedBytes}-byte limit)"
+        ? $"the device memory budget ({_environment.DeviceBudgetBytes} bytes for all containers left it {m.GrantedBytes} of its {m.RequestedBytes}-byte limit)"
         : $"its memory limit of {Limits.MaxMemoryBytes} bytes";
 
     /// <summary>Wasmtime messages start with a backtrace header; the cause ("wasm trap: ...") is the useful part.</summary>

@@ -7,8 +7,9 @@ using Wasmtime;
 namespace AtymSecure.Runtime.Execution;
 
 /// <summary>
-/// The containers of one device, side by side: one engine per distinct stack limit (Wasmtime's wasm stack
-/// limit is an engine setting), one store and one thread per container. Loading checks verified code
+/// The containers of one device, side by side: in-process, one engine per distinct stack limit (Wasmtime's wasm stack
+/// limit is an engine setting), one store and one thread per container; in process mode
+/// (<see cref="RuntimeOptions.Isolation"/>) one OS process per container run, driven from that container's thread. Loading checks verified code
 /// against the engine profile; everything after that is supervised per container.
 /// </summary>
 public sealed class ContainerRuntime : IDisposable
@@ -57,6 +58,14 @@ public sealed class ContainerRuntime : IDisposable
         ArgumentNullException.ThrowIfNull(spec);
         if (_containers.TryGetValue(spec.Name, out var existing) && !existing.IsFinished)
             throw new InvalidOperationException($"container '{spec.Name}' is already {existing.State.ToString().ToLowerInvariant()}; stop it first");
+        if (Options.ResolveIsolation(Profile) == ContainerIsolation.Process)
+        {
+            // The agent never maps a container's code in process mode: it checks compatibility and hands the bytes over.
+            AtymSecure.Runtime.Isolation.ContainerProcessRunner.CheckLoadable(spec, Profile);
+            var isolated = new ContainerSupervisor(spec, new AtymSecure.Runtime.Isolation.ContainerProcessRunner(spec, Profile, Services, Options, StackBytesFor(spec.Config.Resources.MaxStackBytes)), Services, Options);
+            _containers[spec.Name] = isolated;
+            return isolated;
+        }
         var engine = EngineFor(spec.Config.Resources.MaxStackBytes);
         Module module;
         try
@@ -68,7 +77,7 @@ public sealed class ContainerRuntime : IDisposable
             throw new ArtifactIncompatibleException($"container '{spec.Name}': code does not load: {e.Message}", e);
         }
         lock (_modules) _modules.Add(module);
-        var supervisor = new ContainerSupervisor(spec, module, engine, Profile.Interruption, Services, Options);
+        var supervisor = new ContainerSupervisor(spec, new InProcessRunner(spec, module, engine, Profile.Interruption, Services, Options), Services, Options);
         _containers[spec.Name] = supervisor;
         return supervisor;
     }
@@ -92,9 +101,15 @@ public sealed class ContainerRuntime : IDisposable
     /// <summary>The engine for a container stack limit (rounded up to 64 KiB, at least 64 KiB).</summary>
     internal Engine EngineFor(long stackBytes)
     {
-        var rounded = (int)Math.Clamp((stackBytes + 0xFFFF) & ~0xFFFFL, 0x10000, 4 * 1024 * 1024);
+        var rounded = StackBytesFor(stackBytes);
         return _engines.GetOrAdd(rounded, s => new Lazy<Engine>(() => EngineFactory.Create(Profile with { MaxWasmStackBytes = s }))).Value;
     }
+
+    /// <summary>The engine's wasm stack limit for a container's <c>maxStackBytes</c>: rounded up to 64 KiB, 64 KiB to 4 MiB.</summary>
+    internal static int StackBytesFor(long stackBytes) => (int)Math.Clamp((stackBytes + 0xFFFF) & ~0xFFFFL, 0x10000, 4 * 1024 * 1024);
+
+    /// <summary>The isolation containers of this runtime get (<see cref="RuntimeOptions.ResolveIsolation"/>).</summary>
+    public ContainerIsolation Isolation => Options.ResolveIsolation(Profile);
 
     private void TickEpochs()
     {

@@ -1,13 +1,12 @@
 using AtymSecure.Primitives;
 using AtymSecure.Runtime.DeviceApi;
-using AtymSecure.Engines;
 using AtymSecure.Runtime.Logging;
-using Wasmtime;
 
 namespace AtymSecure.Runtime.Execution;
 
 /// <summary>
-/// Runs one container on its own thread and supervises it: lifecycle states, stop/pause/resume, health
+/// Runs one container on its own thread (in-process, or in its own OS process driven from that thread: see
+/// <see cref="IContainerRunner"/>) and supervises it: lifecycle states, stop/pause/resume, health
 /// probes, and restarts with exponential backoff (<see cref="RestartTracker"/>), reporting a crash loop as
 /// such. A failing container only ever affects itself.
 /// </summary>
@@ -18,9 +17,7 @@ namespace AtymSecure.Runtime.Execution;
 /// </remarks>
 public sealed class ContainerSupervisor : IDisposable
 {
-    private readonly Module _module;
-    private readonly Engine _engine;
-    private readonly CpuInterruption _interruption;
+    private readonly IContainerRunner _runner;
     private readonly DeviceServices _services;
     private readonly RuntimeOptions _options;
     private readonly RestartTracker _tracker;
@@ -35,12 +32,10 @@ public sealed class ContainerSupervisor : IDisposable
     private RunControl? _current;
     private bool _paused;
 
-    internal ContainerSupervisor(ContainerSpec spec, Module module, Engine engine, CpuInterruption interruption, DeviceServices services, RuntimeOptions options)
+    internal ContainerSupervisor(ContainerSpec spec, IContainerRunner runner, DeviceServices services, RuntimeOptions options)
     {
         Spec = spec;
-        _module = module;
-        _engine = engine;
-        _interruption = interruption;
+        _runner = runner;
         _services = services;
         _options = options;
         _tracker = new RestartTracker(spec.Config.Restart, options.StableRun, options.CrashLoopThreshold);
@@ -192,7 +187,7 @@ public sealed class ContainerSupervisor : IDisposable
         RunOutcome outcome;
         try
         {
-            outcome = new ContainerRun(Spec, _module, _engine, _interruption, _services, control, _options).Execute();
+            outcome = _runner.Run(control);
         }
 #pragma warning disable CA1031 // A runtime bug in one container must not take the device process down.
         catch (Exception e)

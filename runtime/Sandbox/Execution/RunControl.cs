@@ -21,22 +21,55 @@ public sealed class RunControl : IDisposable
     // answer cannot be set where it was called: it stays here until FailPendingProbes answers it.
     private TaskCompletionSource<ProbeResult>? _serving;
 
+    // Probes handed to a container process (process mode), answered when its result frame arrives.
+    private readonly ConcurrentDictionary<TaskCompletionSource<ProbeResult>, byte> _forwarded = new();
+
+    /// <summary>Raised after a stop, pause, resume or probe request (process mode forwards them to the container process).</summary>
+    internal event Action? Changed;
+
     public CancellationToken Stopping => _stop.Token;
 
     public bool IsPaused => !_resumed.IsSet;
 
-    public void RequestStop() => _stop.Cancel();
+    public void RequestStop()
+    {
+        _stop.Cancel();
+        Changed?.Invoke();
+    }
 
-    public void Pause() => _resumed.Reset();
+    public void Pause()
+    {
+        _resumed.Reset();
+        Changed?.Invoke();
+    }
 
-    public void Resume() => _resumed.Set();
+    public void Resume()
+    {
+        _resumed.Set();
+        Changed?.Invoke();
+    }
 
     /// <summary>Queues a probe; completes when the container thread has run it (or failed to).</summary>
     public Task<ProbeResult> RequestProbe()
     {
         var tcs = new TaskCompletionSource<ProbeResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         _probes.Enqueue(tcs);
+        Changed?.Invoke();
         return tcs.Task;
+    }
+
+    /// <summary>Takes the next queued probe to answer elsewhere (a container process); it stays failable by <see cref="FailPendingProbes"/>.</summary>
+    internal bool TryForwardProbe(out TaskCompletionSource<ProbeResult> probe)
+    {
+        if (!_probes.TryDequeue(out probe!)) return false;
+        _forwarded[probe] = 0;
+        return true;
+    }
+
+    /// <summary>The answer of a forwarded probe.</summary>
+    internal void CompleteForwarded(TaskCompletionSource<ProbeResult> probe, ProbeResult result)
+    {
+        if (_forwarded.TryRemove(probe, out _)) probe.TrySetResult(result);
     }
 
     /// <summary>
@@ -74,6 +107,10 @@ public sealed class RunControl : IDisposable
         var failed = new ProbeResult(false, reason);
         Interlocked.Exchange(ref _serving, null)?.TrySetResult(failed);
         while (_probes.TryDequeue(out var p)) p.TrySetResult(failed);
+        foreach (var p in _forwarded.Keys)
+        {
+            if (_forwarded.TryRemove(p, out _)) p.TrySetResult(failed);
+        }
     }
 
     public void Dispose()

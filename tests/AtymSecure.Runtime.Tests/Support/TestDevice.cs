@@ -20,13 +20,14 @@ namespace AtymSecure.Runtime.Tests.Support;
 internal sealed class TestDevice : IDisposable
 {
     /// <param name="memoryBudgetBytes">The device-wide container RAM budget (default: none beyond each container's own limit).</param>
-    public TestDevice(string? dataDirectory = null, long? memoryBudgetBytes = null)
+    /// <param name="realTime">The device runs on the system clock (process-mode tests that watch a container work over seconds).</param>
+    public TestDevice(string? dataDirectory = null, long? memoryBudgetBytes = null, bool realTime = false)
     {
         Directory = dataDirectory ?? Path.Combine(Path.GetTempPath(), "atym-runtime-tests", Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(Directory);
         Kv = new FileKeyValueStoreProvider(Path.Combine(Directory, "kv"));
         Sensors = SimulatedSensorBank.Demo(Clock);
-        Services = new DeviceServices(Clock, Log, Sensors, Gpio, Bus, Kv)
+        Services = new DeviceServices(realTime ? TimeProvider.System : Clock, Log, Sensors, Gpio, Bus, Kv)
         {
             Memory = memoryBudgetBytes is { } budget ? new DeviceMemoryAccountant(budget) : DeviceMemoryAccountant.Unlimited(),
         };
