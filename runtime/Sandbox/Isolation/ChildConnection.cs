@@ -110,7 +110,7 @@ internal sealed class ChildConnection : IDisposable
         }
         catch (IpcProtocolException e)
         {
-            Violate(e.Message);
+            Violate($"{e.Code}: {e.Message}");
         }
         finally
         {
@@ -172,7 +172,7 @@ internal sealed class ChildConnection : IDisposable
         }
         catch (IpcProtocolException e)
         {
-            Violate(e.Message);
+            Violate($"{e.Code}: {e.Message}");
         }
         catch (IOException)
         {
