@@ -6,6 +6,7 @@ using AtymSecure.Runtime.Tests.Support;
 
 namespace AtymSecure.Runtime.Tests.DeviceApi;
 
+[Collection(AtymSecure.Runtime.Tests.Isolation.ContainerProcessCollection.Name)]
 public sealed class PermissionTests : IDisposable
 {
     private readonly TestDevice _device = new();
@@ -28,10 +29,11 @@ public sealed class PermissionTests : IDisposable
             (i32.const 1)))
         """;
 
-    [Fact]
-    public void Missing_grant_fails_instantiation_naming_import_and_permission()
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public void Missing_grant_fails_instantiation_naming_import_and_permission(ContainerIsolation mode)
     {
-        using var runtime = _device.Runtime();
+        using var runtime = _device.Runtime(mode);
         // The container's own config asks for the sensor, but the signed grants do not include it.
         var config = TestSpecs.Config("reader", permissions: [Capability.Parse("sensor:temp0"), Capability.Parse("gpio:4")]);
         var c = runtime.Start(TestSpecs.Spec(config, TestSpecs.Wat("reader", SensorReader), "gpio:4"));
@@ -68,10 +70,11 @@ public sealed class PermissionTests : IDisposable
         Assert.Contains("atym.kv_get requires permission 'kv'", problems[2].Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Granted_kind_links_but_each_call_checks_the_concrete_sensor_and_pin()
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public void Granted_kind_links_but_each_call_checks_the_concrete_sensor_and_pin(ContainerIsolation mode)
     {
-        using var runtime = _device.Runtime();
+        using var runtime = _device.Runtime(mode);
         var c = runtime.Start(TestSpecs.Spec(TestSpecs.Config("reader"), TestSpecs.Wat("reader", SensorReader), "sensor:temp0", "gpio:4"));
         Wait.Until(() => c.IsFinished, "the single step");
         Assert.Equal(OutcomeKind.Exited, c.LastOutcome!.Kind);

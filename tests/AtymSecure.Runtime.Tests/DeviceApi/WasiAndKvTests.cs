@@ -5,6 +5,7 @@ using AtymSecure.Runtime.Tests.Support;
 
 namespace AtymSecure.Runtime.Tests.DeviceApi;
 
+[Collection(AtymSecure.Runtime.Tests.Isolation.ContainerProcessCollection.Name)]
 public sealed class WasiAndKvTests : IDisposable
 {
     private readonly TestDevice _device = new();
@@ -58,10 +59,11 @@ public sealed class WasiAndKvTests : IDisposable
             unreachable))
         """;
 
-    [Fact]
-    public void Wasi_command_gets_args_env_stdout_to_log_and_exit_code()
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public void Wasi_command_gets_args_env_stdout_to_log_and_exit_code(ContainerIsolation mode)
     {
-        using var runtime = _device.Runtime();
+        using var runtime = _device.Runtime(mode);
         var config = TestSpecs.Config("cmd", entrypoint: "_start") with
         {
             Variables = new SortedDictionary<string, string>(StringComparer.Ordinal) { ["MODE"] = "fast" },
@@ -76,11 +78,12 @@ public sealed class WasiAndKvTests : IDisposable
         Assert.Equal(LogLevel.Info, line.Level);
     }
 
-    [Fact]
-    public void Kv_store_persists_across_restarts_and_device_reopen()
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public void Kv_store_persists_across_restarts_and_device_reopen(ContainerIsolation mode)
     {
         var policy = new RestartPolicy { Mode = RestartMode.OnFailure, MaxRetries = 2, BackoffInitialMs = 10 };
-        using (var runtime = _device.Runtime())
+        using (var runtime = _device.Runtime(mode))
         {
             var c = runtime.Start(TestSpecs.Spec(TestSpecs.Config("counter", restart: policy), TestSpecs.Wat("counter", Counter), "kv"));
             Wait.Until(() => c.IsFinished, "three runs");

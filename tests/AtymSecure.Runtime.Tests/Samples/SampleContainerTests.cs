@@ -6,14 +6,16 @@ using AtymSecure.Runtime.Tests.Support;
 namespace AtymSecure.Runtime.Tests.Samples;
 
 /// <summary>The committed C samples, built with wasi-libc, run unchanged on the simulated device.</summary>
+[Collection(AtymSecure.Runtime.Tests.Isolation.ContainerProcessCollection.Name)]
 public sealed class SampleContainerTests : IDisposable
 {
     private readonly TestDevice _device = new();
 
-    [Fact]
-    public async Task Sensor_filter_publishes_smoothed_temperature()
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public async Task Sensor_filter_publishes_smoothed_temperature(ContainerIsolation mode)
     {
-        using var runtime = _device.Runtime();
+        using var runtime = _device.Runtime(mode);
         using var sub = _device.Bus.Subscribe("test", "telemetry/temp");
         var filter = runtime.Start(SampleContainers.Load("sensor-filter"));
         Wait.Until(() => sub.Pending >= 3, "three telemetry messages");
@@ -27,10 +29,11 @@ public sealed class SampleContainerTests : IDisposable
         Assert.True(probe.Passed, probe.Detail);
     }
 
-    [Fact]
-    public async Task Anomaly_detector_reads_its_model_blob_and_passes_its_probe()
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public async Task Anomaly_detector_reads_its_model_blob_and_passes_its_probe(ContainerIsolation mode)
     {
-        using var runtime = _device.Runtime();
+        using var runtime = _device.Runtime(mode);
         var detector = runtime.Start(SampleContainers.Load("anomaly-detector"));
         Wait.Until(() => detector.State == ContainerRunState.Running, "start");
         var probe = await detector.Probe().WaitAsync(TimeSpan.FromSeconds(30));
@@ -39,10 +42,11 @@ public sealed class SampleContainerTests : IDisposable
         Assert.DoesNotContain(_device.Log.For("anomaly-detector"), r => r.Message.Contains("model", StringComparison.Ordinal) && r.Level == AtymSecure.Runtime.Logging.LogLevel.Error);
     }
 
-    [Fact]
-    public void Anomaly_detector_without_the_blob_grant_is_refused_at_link_time()
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public void Anomaly_detector_without_the_blob_grant_is_refused_at_link_time(ContainerIsolation mode)
     {
-        using var runtime = _device.Runtime();
+        using var runtime = _device.Runtime(mode);
         var spec = SampleContainers.Load("anomaly-detector", ["log", "sensor:vib0", "sensor:temp0", "publish:alerts/anomaly"]);
         var detector = runtime.Start(spec);
         Wait.Until(() => detector.IsFinished, "link failure");
@@ -50,10 +54,11 @@ public sealed class SampleContainerTests : IDisposable
         Assert.Contains("atym.blob_size requires permission 'blob:<name>'", detector.LastOutcome.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Faulty_sample_runs_but_its_probe_fails()
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public async Task Faulty_sample_runs_but_its_probe_fails(ContainerIsolation mode)
     {
-        using var runtime = _device.Runtime();
+        using var runtime = _device.Runtime(mode);
         var faulty = runtime.Start(SampleContainers.Load("faulty"));
         Wait.Until(() => faulty.State == ContainerRunState.Running, "start");
         var probe = await faulty.Probe().WaitAsync(TimeSpan.FromSeconds(30));
@@ -61,10 +66,11 @@ public sealed class SampleContainerTests : IDisposable
         Assert.Contains("returned 7", probe.Detail, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Three_samples_side_by_side_and_the_filter_keeps_running_when_another_fails()
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public void Three_samples_side_by_side_and_the_filter_keeps_running_when_another_fails(ContainerIsolation mode)
     {
-        using var runtime = _device.Runtime();
+        using var runtime = _device.Runtime(mode);
         using var sub = _device.Bus.Subscribe("test", "telemetry/temp");
         var filter = runtime.Start(SampleContainers.Load("sensor-filter"));
         var detector = runtime.Start(SampleContainers.Load("anomaly-detector"));

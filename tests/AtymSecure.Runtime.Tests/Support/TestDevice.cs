@@ -52,11 +52,20 @@ internal sealed class TestDevice : IDisposable
     public ContainerRuntime Runtime(EngineProfile? profile = null, RuntimeOptions? options = null) =>
         new(profile ?? EngineProfile.HostWasm(), Services, options ?? new RuntimeOptions());
 
+    /// <summary>A runtime whose containers run in this process or each in its own container process.</summary>
+    public ContainerRuntime Runtime(ContainerIsolation isolation) => Runtime(options: new RuntimeOptions { Isolation = isolation });
+
     public void Dispose()
     {
         Kv.Dispose();
         try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
+}
+
+/// <summary>Device API tests run in both modes: the same container, the same assertions, in-process and across the process boundary.</summary>
+public static class Modes
+{
+    public static TheoryData<ContainerIsolation> Both => new() { ContainerIsolation.InProcess, ContainerIsolation.Process };
 }
 
 internal static class TestSpecs
