@@ -42,6 +42,7 @@ public class ArchitectureRulesTests
     private const string Bootloader = "device-bootloader/Core/AtymSecure.Bootloader.csproj";
     private const string Runtime = "runtime/Sandbox/AtymSecure.Runtime.csproj";
     private const string DeviceAgent = "runtime/Agent/AtymSecure.DeviceAgent.csproj";
+    private const string ContainerHost = "runtime/ContainerHost/AtymSecure.ContainerHost.csproj";
     private const string Auth = "auth/AtymSecure.Auth.csproj";
     private const string EngineProfile = "runtime/EngineProfile/AtymSecure.EngineProfile.csproj";
     private const string OtaMetadata = "ota-server/Metadata/AtymSecure.OtaMetadata.csproj";
@@ -75,6 +76,7 @@ public class ArchitectureRulesTests
         "device-bootloader/FilePort/AtymSecure.Bootloader.FilePort.csproj",
         Runtime,
         DeviceAgent,
+        ContainerHost,
         EngineProfile,
     ];
 
@@ -114,6 +116,16 @@ public class ArchitectureRulesTests
     [Fact]
     public void The_sandbox_does_not_reference_the_device_process() =>
         Assert.DoesNotContain(DeviceAgent, TransitiveReferences(Runtime));
+
+    // A container process runs vendor code: it carries the sandbox and nothing of the device process (no keys, no
+    // bootloader, no flash), and the sandbox does not depend on it (the agent puts it beside itself).
+    [Fact]
+    public void The_container_host_carries_only_the_sandbox()
+    {
+        Assert.Equal([EngineProfile, Formats, Primitives, Runtime], TransitiveReferences(ContainerHost).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(ContainerHost, TransitiveReferences(Runtime));
+        Assert.Contains(ContainerHost, TransitiveReferences(DeviceAgent));
+    }
 
     // Trial verdicts reach the bootloader through the device agent (BootloaderTrialDecision); the sandbox only knows ITrialDecision.
     [Fact]
