@@ -122,7 +122,7 @@ public class ArchitectureRulesTests
     [Fact]
     public void The_container_host_carries_only_the_sandbox()
     {
-        Assert.Equal([EngineProfile, Formats, Primitives, Runtime], TransitiveReferences(ContainerHost).Order(StringComparer.Ordinal));
+        Assert.Equal([Formats, Primitives, EngineProfile, Runtime], TransitiveReferences(ContainerHost).Order(StringComparer.Ordinal));
         Assert.DoesNotContain(ContainerHost, TransitiveReferences(Runtime));
         Assert.Contains(ContainerHost, TransitiveReferences(DeviceAgent));
     }
