@@ -1,7 +1,8 @@
 // Runtime bench (issue 6, section 5). One run prints: kernel speed native (gcc -O2) vs Wasmtime AoT x86_64 (several
 // engine settings, scalar and Wasm SIMD builds) vs wasm2c + clang (explicit and guard-page bounds checks) vs
 // pulley64, as ratios to native; container start time from AoT and plain Wasm; memory per container.
-// Every row's checksums must equal native's or the run stops. Usage: dotnet run --project bench/runtime [-- --quick]
+// Every row's checksums must equal native's or the run stops; then process mode vs in-process (start, memory).
+// Usage: dotnet run --project bench/runtime [-- --quick] [-- --isolation: only the process-mode cost]
 using AtymSecure.Bench.Runtime;
 using AtymSecure.Formats.Bundle;
 using AtymSecure.Formats.DeviceClasses;
@@ -9,6 +10,12 @@ using AtymSecure.Delivery.Compilation;
 using AtymSecure.Engines;
 
 var quick = args.Contains("--quick");
+if (args.Contains("--isolation"))
+{
+    // Only the process-mode cost (no compilers needed).
+    IsolationCost.Run(quick);
+    return 0;
+}
 var repo = FindRepo();
 var work = Directory.CreateTempSubdirectory("atym-bench-runtime").FullName;
 try
@@ -101,6 +108,7 @@ static async Task RunAsync(string repo, string work, bool quick)
     table.PrintSummary();
 
     StartAndMemory.Run(repo, linuxX86, quick);
+    IsolationCost.Run(quick);
 }
 
 static string BuildWasm(string work, string source, string name, params string[] flags)
