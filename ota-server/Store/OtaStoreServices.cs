@@ -15,6 +15,9 @@ public static class OtaStoreServices
         services.AddSingleton<IPreauthorizedKeyStore, LiteDbPreauthorizedKeyStore>();
         services.AddSingleton<IDeviceReportStore, LiteDbDeviceReportStore>();
         services.AddSingleton<IAuditLog, LiteDbAuditLog>();
+        services.AddSingleton<IReleaseStore, LiteDbReleaseStore>();
+        services.AddSingleton<IJobStore, LiteDbJobStore>();
+        services.AddSingleton<IAssignmentStore, LiteDbAssignmentStore>();
         return services;
     }
 }

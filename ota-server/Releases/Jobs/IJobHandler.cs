@@ -1,4 +1,4 @@
-using AtymSecure.OtaReleases.Model;
+using AtymSecure.OtaStore;
 
 namespace AtymSecure.OtaReleases.Jobs;
 

@@ -1,5 +1,4 @@
-using AtymSecure.OtaReleases.Model;
-using AtymSecure.OtaReleases.Store;
+using AtymSecure.OtaStore;
 using AtymSecure.Primitives;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,6 @@
 using System.Text;
 using AtymSecure.OtaReleases.Import;
-using AtymSecure.OtaReleases.Model;
+using AtymSecure.OtaStore;
 
 namespace AtymSecure.OtaReleases.Jobs;
 

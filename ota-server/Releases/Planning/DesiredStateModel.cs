@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using AtymSecure.Formats.UpdateMetadata.Model;
-using AtymSecure.OtaReleases.Model;
+using AtymSecure.OtaStore;
 using AtymSecure.Primitives;
 
 namespace AtymSecure.OtaReleases.Planning;
@@ -23,7 +23,7 @@ public sealed record ImageTarget(ReleaseIdentity Identity, string Sha256, ulong 
     {
         ArgumentNullException.ThrowIfNull(release);
         ArgumentNullException.ThrowIfNull(image);
-        return new ImageTarget(release.IdentityFor(image), image.ImageSha256, image.ImageLength, release.SourceWasmDigest, release.ManifestDigest, release.Id);
+        return new ImageTarget(ReleaseIdentities.Of(release, image), image.ImageSha256, image.ImageLength, release.SourceWasmDigest, release.ManifestDigest, release.Id);
     }
 }
 
@@ -52,6 +52,17 @@ public sealed record PlanGap(string Container, string ReleaseId, string Code, st
 
 /// <summary>The planner's answer for one device.</summary>
 public sealed record DesiredStatePlan(string DeviceId, string DeviceClass, EquatableList<PlannedContainer> Containers, EquatableList<PlanGap> Gaps);
+
+/// <summary>The must-match fields of a release's image for one class (trust-model §3 step 9).</summary>
+public static class ReleaseIdentities
+{
+    public static ReleaseIdentity Of(Release release, ReleaseImage image)
+    {
+        ArgumentNullException.ThrowIfNull(release);
+        ArgumentNullException.ThrowIfNull(image);
+        return new ReleaseIdentity(release.Container, release.Version, image.DeviceClass, checked((long)release.SecurityCounter), image.CodeKind);
+    }
+}
 
 /// <summary>The bundle a device downloads: its URL on the server, sha256 (hex) and length, and whether it is a delta.</summary>
 public sealed record BundleLocation(string Sha256, ulong Length, bool IsDelta)

@@ -1,5 +1,5 @@
 using AtymSecure.OtaReleases.Import;
-using AtymSecure.OtaReleases.Model;
+using AtymSecure.OtaStore;
 using AtymSecure.Primitives;
 
 namespace AtymSecure.OtaReleases.Planning;

@@ -1,5 +1,5 @@
 using AtymSecure.OtaReleases.Bundles;
-using AtymSecure.OtaReleases.Store;
+using AtymSecure.OtaStore;
 using AtymSecure.Primitives;
 
 namespace AtymSecure.OtaReleases.Planning;
@@ -14,14 +14,14 @@ public sealed class DesiredStateResolver(IAssignmentStore assignments, IReleaseS
     public async Task<DesiredState> ResolveAsync(DeviceView device, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(device);
-        var assigned = new List<Model.Release>();
+        var assigned = new List<Release>();
         var gaps = new List<PlanGap>();
         foreach (var assignment in await assignments.ListForDeviceAsync(device.DeviceId, ct).ConfigureAwait(false))
         {
             if (await releases.GetAsync(assignment.ReleaseId, ct).ConfigureAwait(false) is { } release) assigned.Add(release);
             else gaps.Add(new PlanGap(assignment.Container, assignment.ReleaseId, Import.ReleaseProblemCodes.ReleaseNotFound, $"release {assignment.ReleaseId} is not recorded"));
         }
-        var known = new List<Model.Release>();
+        var known = new List<Release>();
         foreach (var container in assigned.Select(r => r.Container).Distinct(StringComparer.Ordinal))
             known.AddRange(await releases.ListAsync(container, ct).ConfigureAwait(false));
         var plan = DesiredStatePlanner.Plan(device, assigned, known);

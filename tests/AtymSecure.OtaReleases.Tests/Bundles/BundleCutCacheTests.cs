@@ -4,7 +4,7 @@ using AtymSecure.Formats.Bundle;
 using AtymSecure.Formats.Crypto;
 using AtymSecure.Formats.Delta;
 using AtymSecure.OtaReleases.Bundles;
-using AtymSecure.OtaReleases.Model;
+using AtymSecure.OtaStore;
 using AtymSecure.OtaReleases.Planning;
 using AtymSecure.OtaReleases.Tests.Support;
 using AtymSecure.Primitives;

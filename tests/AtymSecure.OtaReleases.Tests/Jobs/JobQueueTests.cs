@@ -1,5 +1,5 @@
 using AtymSecure.OtaReleases.Jobs;
-using AtymSecure.OtaReleases.Model;
+using AtymSecure.OtaStore;
 using AtymSecure.OtaReleases.Tests.Support;
 using AtymSecure.Primitives;
 using AtymSecure.TestSupport;

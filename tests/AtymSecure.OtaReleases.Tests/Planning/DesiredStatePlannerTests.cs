@@ -1,6 +1,6 @@
 using AtymSecure.Formats.Bundle;
 using AtymSecure.OtaReleases.Import;
-using AtymSecure.OtaReleases.Model;
+using AtymSecure.OtaStore;
 using AtymSecure.OtaReleases.Planning;
 using AtymSecure.Primitives;
 using CsCheck;
@@ -15,7 +15,7 @@ public sealed class DesiredStatePlannerTests
     private static string Sha(string seed) => Digest.Compute(System.Text.Encoding.UTF8.GetBytes(seed)).ToString();
 
     private static Release Release(string container, string version, int order, ulong counter = 1, params string[] classes) =>
-        new(Model.Release.IdFor(Sha(container + version)), container, version, "127.0.0.1:5000/samples/" + container, Sha(container + version),
+        new(OtaStore.Release.IdFor(Sha(container + version)), container, version, "127.0.0.1:5000/samples/" + container, Sha(container + version),
             Sha("wasm" + container + version), counter, false, T0.AddMinutes(order), T0.AddDays(180),
             new EquatableList<ReleaseImage>((classes.Length == 0 ? ["linux-x86_64"] : classes).Select(c =>
                 new ReleaseImage(c, Sha($"{container}{version}{c}"), 1000, ArtifactKind.WasmtimeNative, ["sensor.read"], Sha("out" + c), Sha("ref" + c)))),

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
-using AtymSecure.OtaReleases.Model;
-using AtymSecure.OtaReleases.Store;
+using AtymSecure.OtaStore;
 
 namespace AtymSecure.OtaReleases.Tests.Support;
 

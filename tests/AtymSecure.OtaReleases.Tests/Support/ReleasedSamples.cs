@@ -1,6 +1,6 @@
 using AtymSecure.OtaReleases.Bundles;
 using AtymSecure.OtaReleases.Import;
-using AtymSecure.OtaReleases.Model;
+using AtymSecure.OtaStore;
 
 namespace AtymSecure.OtaReleases.Tests.Support;
 

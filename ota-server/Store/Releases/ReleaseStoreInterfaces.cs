@@ -1,10 +1,9 @@
-using AtymSecure.OtaReleases.Model;
 
-namespace AtymSecure.OtaReleases.Store;
+namespace AtymSecure.OtaStore;
 
 /// <summary>
 /// Recorded releases. Small on purpose, so the LiteDB store and a later PostgreSQL store (issue 17) implement it the
-/// same way; a contract suite runs against each (tests/AtymSecure.OtaReleases.Tests/Store).
+/// same way; a contract suite runs against each (tests/AtymSecure.OtaStore.Tests/Contract/ReleaseStoresContract.cs).
 /// </summary>
 public interface IReleaseStore
 {
@@ -17,7 +16,7 @@ public interface IReleaseStore
     Task<Release> AddOrGetAsync(Release release, CancellationToken ct = default);
 }
 
-/// <summary>Background jobs (<see cref="Jobs.JobQueue"/>): persisted before they run, updated at each step.</summary>
+/// <summary>Background jobs (the releases library's JobQueue): persisted before they run, updated at each step.</summary>
 public interface IJobStore
 {
     Task<Job?> GetAsync(string id, CancellationToken ct = default);

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace AtymSecure.OtaReleases.Model;
+namespace AtymSecure.OtaStore;
 
 /// <summary>Where a background job is.</summary>
 public enum JobState
@@ -23,11 +23,11 @@ public sealed record JobError(string Code, string Message, bool Transient);
 
 /// <summary>
 /// One unit of background work, persisted in the store before anything runs so that a restart resumes it
-/// (<see cref="Jobs.JobQueue"/>). The handler's steps are idempotent, so running a job again after a crash repeats
+/// (the releases library's JobQueue). The handler's steps are idempotent, so running a job again after a crash repeats
 /// nothing that was committed.
 /// </summary>
 /// <param name="Id"><c>job-</c> + 16 random hex.</param>
-/// <param name="Kind">Which handler runs it (<see cref="Jobs.IJobHandler.Kind"/>).</param>
+/// <param name="Kind">Which handler runs it (the handler's kind).</param>
 /// <param name="Request">The handler's input as JSON, exactly as accepted.</param>
 /// <param name="Attempts">Attempts started so far.</param>
 /// <param name="Progress">The last step reported, for people (<c>compiling linux-x86_64 (1/2)</c>).</param>

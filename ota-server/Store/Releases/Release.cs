@@ -1,15 +1,14 @@
 using System.Security.Cryptography;
 using System.Text;
 using AtymSecure.Formats.Bundle;
-using AtymSecure.Formats.UpdateMetadata.Model;
 using AtymSecure.Primitives;
 
-namespace AtymSecure.OtaReleases.Model;
+namespace AtymSecure.OtaStore;
 
 /// <summary>
 /// A container version the server has imported: resolved to one manifest digest, verified against the trusted vendor
 /// keys, compiled for the fleet's classes and recorded with an explicit security counter (docs/trust-model.md §7).
-/// Immutable once recorded: a release never changes, a new counter or new code is a new release.
+/// Written by the releases library (ota-server/Releases, ReleaseImporter). Immutable once recorded: a release never changes, a new counter or new code is a new release.
 /// </summary>
 /// <param name="Id">Stable id derived from the manifest digest (<see cref="IdFor"/>): importing the same digest twice gives the same release.</param>
 /// <param name="Container">Container name from the config.</param>
@@ -46,13 +45,6 @@ public sealed record Release(
 
     /// <summary>The image for <paramref name="deviceClass"/>, or null when the class was not compiled (or failed).</summary>
     public ReleaseImage? ImageFor(string deviceClass) => Images.FirstOrDefault(i => i.DeviceClass == deviceClass);
-
-    /// <summary>The must-match fields of the image for one class (trust-model §3 step 9).</summary>
-    public ReleaseIdentity IdentityFor(ReleaseImage image)
-    {
-        ArgumentNullException.ThrowIfNull(image);
-        return new ReleaseIdentity(Container, Version, image.DeviceClass, checked((long)SecurityCounter), image.CodeKind);
-    }
 }
 
 /// <summary>

@@ -1,4 +1,4 @@
-namespace AtymSecure.OtaReleases.Model;
+namespace AtymSecure.OtaStore;
 
 /// <summary>
 /// A direct assignment: <paramref name="DeviceId"/> should run <paramref name="ReleaseId"/> for the release's container.
