@@ -18,6 +18,7 @@ public sealed class BundleFileStore
 
     private readonly string _bundles;
     private readonly string _cuts;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _deltas = new(StringComparer.Ordinal);
 
     /// <param name="root">The bundle folder (<c>DATA/bundles</c>); created, and cleared of temporary files a crash left.</param>
     public BundleFileStore(string root)
@@ -29,6 +30,8 @@ public sealed class BundleFileStore
         foreach (var folder in new[] { _bundles, _cuts })
             foreach (var stale in Directory.EnumerateFiles(folder, AtomicFile.TemporaryFilePattern))
                 File.Delete(stale);
+        foreach (var entry in Directory.EnumerateFiles(_cuts, "*.json"))
+            if (ReadIndex(entry) is { } known) _deltas[known.Sha256] = known.IsDelta;
     }
 
     public string Root { get; }
@@ -59,14 +62,23 @@ public sealed class BundleFileStore
                 // Another writer put the same bytes there first.
             }
         }
-        return new BundleLocation(hex, (ulong)bytes.Length, bundle.Header.PayloadKind == Formats.Bundle.PayloadKind.Delta);
+        var location = new BundleLocation(hex, (ulong)bytes.Length, bundle.Header.PayloadKind == Formats.Bundle.PayloadKind.Delta);
+        _deltas[hex] = location.IsDelta;
+        return location;
     }
 
     /// <summary>The bundle an earlier cut of <paramref name="key"/> gave, when its index entry and its file are both intact.</summary>
     public BundleLocation? FindCut(BundleCutKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var path = Path.Combine(_cuts, key.Id + ".json");
+        return ReadIndex(Path.Combine(_cuts, key.Id + ".json"));
+    }
+
+    /// <summary>Whether the stored bundle is a delta (for the served-bytes metric), or null when the store did not cut it.</summary>
+    public bool? IsDelta(string sha256Hex) => _deltas.TryGetValue(sha256Hex, out var delta) ? delta : null;
+
+    private BundleLocation? ReadIndex(string path)
+    {
         try
         {
             var info = new FileInfo(path);

@@ -1,0 +1,86 @@
+using AtymSecure.Delivery.Compilation;
+using AtymSecure.OtaMetadata.Keys;
+using AtymSecure.OtaReleases.Assignments;
+using AtymSecure.OtaReleases.Bundles;
+using AtymSecure.OtaReleases.Import;
+using AtymSecure.OtaReleases.Jobs;
+using AtymSecure.OtaReleases.Planning;
+using AtymSecure.OtaStore;
+using AtymSecure.Signer.Keys;
+using AtymSecure.Signer.Verification;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AtymSecure.OtaReleases;
+
+/// <summary>What the releases library needs from the service's configuration.</summary>
+public sealed record OtaReleasesOptions
+{
+    /// <summary>The OTA server's data folder; this library uses <c>DATA/bundles/</c> (and <c>DATA/keys/compiler.key</c> without a key store).</summary>
+    public required string DataDirectory { get; init; }
+
+    /// <summary>The registry releases are imported from (<c>host:port</c> or a URL; <c>http://</c> = plain HTTP).</summary>
+    public required string Registry { get; init; }
+
+    /// <summary>Public key files (PEM/DER) of the vendors whose signature allows importing a container (trust policies: issue 15).</summary>
+    public IReadOnlyList<string> VendorKeyFiles { get; init; } = [];
+
+    /// <summary>Classes compiled besides those of enrolled devices (or instead, without a device store).</summary>
+    public IReadOnlyList<string> FleetClasses { get; init; } = [];
+
+    /// <summary>How long a release's bundles stay valid, from its import.</summary>
+    public TimeSpan BundleLifetime { get; init; } = TimeSpan.FromDays(180);
+
+    /// <summary>Encrypts <c>DATA/keys/compiler.key</c> when no online key store is registered (default: <c>ATYM_OTA_KEY_PASSPHRASE</c>).</summary>
+    public PassphraseSource? CompilerKeyPassphrase { get; init; }
+
+    public JobQueueOptions Jobs { get; init; } = new();
+
+    public string BundleFolder => Path.Combine(DataDirectory, "bundles");
+
+    public string CompilerKeyPath => Path.Combine(DataDirectory, "keys", "compiler.key");
+}
+
+/// <summary>Registration for the OTA service host, one call like the other libraries'; map with <c>MapReleaseEndpoints</c> and <c>MapBundleEndpoints</c>.</summary>
+public static class OtaReleasesServices
+{
+    /// <summary>
+    /// Registers the importer and its job queue (a hosted service), assignments, the bundle cut cache and the
+    /// <see cref="DesiredStateResolver"/>. Uses from the container when registered: the stores (<c>AddOtaLiteDbStore</c>),
+    /// <see cref="IDeviceStore"/> for the fleet's classes, <see cref="IOnlineKeyStore"/> for the compiler key (else a key
+    /// file in the data folder), <see cref="TimeProvider"/> (else the system clock).
+    /// </summary>
+    public static IServiceCollection AddOtaReleases(this IServiceCollection services, OtaReleasesOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(options);
+        services.AddSingleton(new RegistryAccess(options.Registry));
+        services.AddSingleton(_ => TrustedKeys.LoadFiles(options.VendorKeyFiles));
+        services.TryAddSingleton<IFleetDeviceClasses>(sp => sp.GetService<IDeviceStore>() is { } devices
+            ? new DeviceStoreFleetClasses(devices, options.FleetClasses)
+            : new ConfiguredFleetClasses(options.FleetClasses));
+        services.TryAddSingleton<ICompilerKeySource>(sp => sp.GetService<IOnlineKeyStore>() is { } keys
+            ? new OnlineCompilerKey(keys)
+            : new CompilerKeyFile(options.CompilerKeyPath, options.CompilerKeyPassphrase ?? PassphraseSource.FromEnvironment("ATYM_OTA_KEY_PASSPHRASE")));
+        services.TryAddSingleton<IContainerCompiler>(HostAotCompiler.Instance);
+        services.AddSingleton(sp => new ReleaseImporter(sp.GetRequiredService<IReleaseStore>(), sp.GetRequiredService<RegistryAccess>(),
+            sp.GetRequiredService<TrustedKeys>(), sp.GetRequiredService<IFleetDeviceClasses>(), sp.GetRequiredService<ICompilerKeySource>(),
+            sp.GetRequiredService<TimeProvider>(), options.BundleLifetime, sp.GetRequiredService<IContainerCompiler>()));
+        services.AddSingleton<IJobHandler, ReleaseImportJob>();
+        services.AddSingleton(sp => new JobQueue(sp.GetRequiredService<IJobStore>(), sp.GetServices<IJobHandler>(), sp.GetRequiredService<TimeProvider>(),
+            options.Jobs, sp.GetService<ILogger<JobQueue>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<JobQueue>());
+        services.AddSingleton(sp => new AssignmentService(sp.GetRequiredService<IAssignmentStore>(), sp.GetRequiredService<IReleaseStore>(),
+            sp.GetRequiredService<IDeviceStore>(), sp.GetRequiredService<IAuditLog>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(_ => new BundleFileStore(options.BundleFolder));
+        services.TryAddSingleton<IBundleCutter>(sp => new ReleaseBundleCutter(sp.GetRequiredService<RegistryAccess>(), sp.GetRequiredService<TrustedKeys>(),
+            sp.GetRequiredService<ICompilerKeySource>(), sp.GetRequiredService<IContainerCompiler>()));
+        services.AddSingleton(sp => new BundleCutCache(sp.GetRequiredService<BundleFileStore>(), sp.GetRequiredService<IBundleCutter>()));
+        services.AddSingleton(sp => new DesiredStateResolver(sp.GetRequiredService<IAssignmentStore>(), sp.GetRequiredService<IReleaseStore>(),
+            sp.GetRequiredService<BundleCutCache>()));
+        return services;
+    }
+}
