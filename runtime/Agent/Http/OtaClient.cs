@@ -96,7 +96,7 @@ public sealed class OtaClient
     /// root files come from the device's private director path with the session token.
     /// </summary>
     public IMetadataSource Director(byte[] targets) =>
-        new PolledDirectorSource(targets, new HttpMetadataSource(_http, new Uri(Server, $"api/v1/devices/{Uri.EscapeDataString(DeviceId)}/director/"), Authorize));
+        new PolledDirectorSource(targets, new HttpMetadataSource(_http, new Uri(Server, DeviceProtocolPaths.Director(DeviceId, "").TrimStart('/')), Authorize));
 
     /// <summary>Public, content-addressed bundle URL (<c>/bundles/sha256/HEX</c>).</summary>
     public Uri BundleUrl(VerifiedInstall install)

@@ -30,6 +30,7 @@ public static partial class VersionReports
                 ? new TrialReport(StatusNames.Of(trial.Verdict), trial.Version, Clip(trial.Reason)) : null));
         return new VersionReport(device.Identity.DeviceId, nonce, device.Clock.GetUtcNow().ToUnixTimeSeconds(),
             device.IsProduction ? "production" : "development", RuntimeVersion.Current.ToString(), new EquatableList<ContainerReport>(containers),
+            // The device keeps no persistent boot counter yet (the last boot's results are in status.json); 0 says "not counted".
             BootCount: 0, lastRefusal);
     }
 

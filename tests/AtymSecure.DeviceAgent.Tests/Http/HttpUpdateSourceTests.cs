@@ -95,6 +95,29 @@ public sealed class HttpUpdateSourceTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_pending_enrolment_is_retried_after_the_servers_delay_and_an_enrolled_device_does_not_enrol_again()
+    {
+        _device.Server.Assign(_device.Release(TestBundles.Image("sensor-filter")));
+        var pending = 0;
+        _device.Server.Misbehave = async e =>
+        {
+            if (e.Path != Formats.DeviceProtocol.DeviceProtocolPaths.Enroll || Interlocked.Increment(ref pending) > 2) return false;
+            await e.RespondAsync(202, new Formats.DeviceProtocol.EnrollmentAnswer(_device.World.DeviceId, Formats.DeviceProtocol.EnrollmentStatus.Pending, 1).ToJson());
+            return true;
+        };
+        var options = ProductionDevice.Fast with { EnrollmentToken = "fleet-token-0123456789" };
+
+        await _device.RunUntil(() => _device.Server.Reports.Any(r => r.Containers.Single().Confirmed is not null), "a confirmed install", options);
+        var enrolments = _device.Server.Requests.Where(r => r.Path == Formats.DeviceProtocol.DeviceProtocolPaths.Enroll).ToList();
+        Assert.Equal(3, enrolments.Count);
+        Assert.Equal("fleet-token-0123456789", Formats.DeviceProtocol.EnrollmentRequest.Parse(enrolments[^1].Body).EnrollmentToken);
+
+        var reports = _device.Server.Reports.Count;
+        await _device.RunUntil(() => _device.Server.Reports.Count > reports, "a report from the second power-on", options);
+        Assert.Equal(3, _device.Server.Requests.Count(r => r.Path == Formats.DeviceProtocol.DeviceProtocolPaths.Enroll));
+    }
+
+    [Fact]
     public async Task Arbitrary_software_the_image_repository_does_not_list_is_refused_and_nothing_is_written()
     {
         var image = TestBundles.Image("sensor-filter");
