@@ -14,6 +14,8 @@ internal static class OtaCommands
         var ota = new Command("ota", "Run the OTA service and operate it");
         ota.Subcommands.Add(Serve());
         ota.Subcommands.Add(Token());
+        ota.Subcommands.Add(ReleaseVerbs.Release());
+        ota.Subcommands.Add(ReleaseVerbs.Assign());
         return ota;
     }
 

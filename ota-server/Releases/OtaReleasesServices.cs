@@ -49,7 +49,7 @@ public static class OtaReleasesServices
     /// <summary>
     /// Registers the importer and its job queue (a hosted service), assignments, the bundle cut cache and the
     /// <see cref="DesiredStateResolver"/>. Uses from the container when registered: the stores (<c>AddOtaLiteDbStore</c>),
-    /// <see cref="IDeviceStore"/> for the fleet's classes, <see cref="IOnlineKeyStore"/> for the compiler key (else a key
+    /// <see cref="IDeviceStore"/> for the fleet's classes, <see cref="ICompilerSigningKey"/> for the compiler keys (else a key
     /// file in the data folder), <see cref="TimeProvider"/> (else the system clock).
     /// </summary>
     public static IServiceCollection AddOtaReleases(this IServiceCollection services, OtaReleasesOptions options)
@@ -62,7 +62,7 @@ public static class OtaReleasesServices
         services.TryAddSingleton<IFleetDeviceClasses>(sp => sp.GetService<IDeviceStore>() is { } devices
             ? new DeviceStoreFleetClasses(devices, options.FleetClasses)
             : new ConfiguredFleetClasses(options.FleetClasses));
-        services.TryAddSingleton<ICompilerKeySource>(sp => sp.GetService<IOnlineKeyStore>() is { } keys
+        services.TryAddSingleton<ICompilerKeySource>(sp => sp.GetService<ICompilerSigningKey>() is { } keys
             ? new OnlineCompilerKey(keys)
             : new CompilerKeyFile(options.CompilerKeyPath, options.CompilerKeyPassphrase ?? PassphraseSource.FromEnvironment("ATYM_OTA_KEY_PASSPHRASE")));
         services.TryAddSingleton<IContainerCompiler>(HostAotCompiler.Instance);

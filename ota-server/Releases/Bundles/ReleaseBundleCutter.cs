@@ -35,7 +35,7 @@ public sealed class ReleaseBundleCutter : IBundleCutter
     public async Task<SignedBundle> CutAsync(BundleCutRequest request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var key = await _compilerKey.GetAsync(ct).ConfigureAwait(false);
+        var key = await _compilerKey.GetAsync(request.Key.DeviceClass, ct).ConfigureAwait(false);
         var reuse = new CompiledReferrerReuse(_compiler, TrustedKeys.Of(VerificationKey.FromDer(key.PublicKeySpki.Span)));
         var deviceClass = DeviceClassTable.Get(request.Key.DeviceClass);
         var target = request.Target;

@@ -13,7 +13,8 @@ namespace AtymSecure.OtaReleases.Import;
 /// </summary>
 public interface ICompilerKeySource
 {
-    Task<ISigningKey> GetAsync(CancellationToken ct = default);
+    /// <summary>The key that signs <paramref name="deviceClass"/>'s outputs and bundles (the one its <c>compiler-CLASS</c> delegation lists).</summary>
+    Task<ISigningKey> GetAsync(string deviceClass, CancellationToken ct = default);
 }
 
 /// <summary>
@@ -41,7 +42,8 @@ public sealed class CompilerKeyFile : ICompilerKeySource, IDisposable
     /// <summary>The public key file written next to the key.</summary>
     public string PublicKeyPath => Path.ChangeExtension(_path, ".pub");
 
-    public async Task<ISigningKey> GetAsync(CancellationToken ct = default)
+    /// <summary>One key for every class.</summary>
+    public async Task<ISigningKey> GetAsync(string deviceClass, CancellationToken ct = default)
     {
         if (_key is { } loaded) return loaded;
         await _gate.WaitAsync(ct).ConfigureAwait(false);

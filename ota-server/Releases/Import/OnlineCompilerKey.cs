@@ -4,17 +4,14 @@ using AtymSecure.Signer.Keys;
 namespace AtymSecure.OtaReleases.Import;
 
 /// <summary>
-/// The compiler key from the online key store (ota-server/Metadata): the newest key of <see cref="OnlineRole.Compiler"/>,
-/// the one a rotation adds to the <c>compiler-CLASS</c> delegations. Made on first use when the store has none.
+/// The compiler key from the metadata library (ota-server/Metadata): for each class the key its <c>compiler-CLASS</c>
+/// delegation lists (<see cref="ICompilerSigningKey"/>), so devices that take compiler keys from the delegation trust
+/// what the import attaches and the bundles the server cuts.
 /// Its keys are ECDSA P-256 today: bundles cut by two replicas then differ in their signature bytes (.NET draws a
 /// random ECDSA nonce) while header and payload are identical; <see cref="CompilerKeyFile"/>'s Ed25519 key gives
 /// byte-identical bundles.
 /// </summary>
-public sealed class OnlineCompilerKey(IOnlineKeyStore store) : ICompilerKeySource
+public sealed class OnlineCompilerKey(ICompilerSigningKey keys) : ICompilerKeySource
 {
-    public Task<ISigningKey> GetAsync(CancellationToken ct = default)
-    {
-        var keys = store.Keys(OnlineRole.Compiler);
-        return Task.FromResult<ISigningKey>(keys.Count > 0 ? keys[^1] : store.Generate(OnlineRole.Compiler));
-    }
+    public Task<ISigningKey> GetAsync(string deviceClass, CancellationToken ct = default) => Task.FromResult<ISigningKey>(keys.For(deviceClass));
 }

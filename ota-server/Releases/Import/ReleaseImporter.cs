@@ -83,8 +83,6 @@ public sealed class ReleaseImporter
         var counter = await CounterAsync(request, config.Name.ToString(), ct).ConfigureAwait(false);
         var classes = await ClassesAsync(request, config.Targets, ct).ConfigureAwait(false);
 
-        var key = await _compilerKey.GetAsync(ct).ConfigureAwait(false);
-        var reuse = new CompiledReferrerReuse(_compiler, TrustedKeys.Of(VerificationKey.FromDer(key.PublicKeySpki.Span)));
         var importedAt = TruncateToSeconds(_time.GetUtcNow());
         var images = new List<ReleaseImage>();
         var failures = new List<ReleaseClassFailure>();
@@ -92,6 +90,8 @@ public sealed class ReleaseImporter
         {
             var deviceClass = classes[i];
             await progress($"compiling {deviceClass.Name} ({i + 1}/{classes.Count})").ConfigureAwait(false);
+            var key = await _compilerKey.GetAsync(deviceClass.Name, ct).ConfigureAwait(false);
+            var reuse = new CompiledReferrerReuse(_compiler, TrustedKeys.Of(VerificationKey.FromDer(key.PublicKeySpki.Span)));
             try
             {
                 images.Add(await RegistryFailures.Transient($"compiling for {deviceClass.Name}",

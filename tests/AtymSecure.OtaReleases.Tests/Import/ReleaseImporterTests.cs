@@ -38,7 +38,7 @@ public sealed class ReleaseImporterTests(ReleaseWorld world) : IClassFixture<Rel
 
         // The attached output verifies under the compiler key, not the vendor key.
         var repository = world.Registry.Repository("samples/sensor-filter");
-        var compilerKey = await world.CompilerKey.GetAsync();
+        var compilerKey = await world.CompilerKey.GetAsync("linux-x86_64");
         var report = await ArtifactVerifier.VerifyAsync(repository, image.OutputReferrer, TrustedKeys.Of(VerificationKey.FromDer(compilerKey.PublicKeySpki.Span)));
         report.ThrowIfNotVerified();
         var byVendor = await ArtifactVerifier.VerifyAsync(repository, image.OutputReferrer, world.Samples.TrustedKeys);
