@@ -43,6 +43,8 @@ public static class OtaServerHost
         });
         var listen = options.NormalizedListenUrl()!;
         builder.WebHost.UseUrls(listen);
+        // The slim builder leaves out https:// address support; a configured certificate brings it back.
+        if (options.CertificatePath is not null) builder.WebHost.UseKestrelHttpsConfiguration();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
