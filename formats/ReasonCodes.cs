@@ -18,6 +18,14 @@ public static class ReasonCodes
     /// <summary>No signature verifies under a trusted key (unknown key, tampered bytes, revoked key).</summary>
     public const string UntrustedSigner = "untrusted-signer";
 
+    /// <summary>Some signature verifies under a trusted key, but that key's container pattern or role does not cover this
+    /// bundle (a vendor key on another vendor's container, a recovery key on an ordinary bundle, a non-recovery key on a
+    /// recovery bundle).</summary>
+    public const string SignerOutOfScope = "signer-out-of-scope";
+
+    /// <summary>Native code (ArtifactKind 2, 3 or 4) signed only by vendor or recovery keys: only a compiler key vouches for machine code.</summary>
+    public const string NativeNotFromCompiler = "native-not-from-compiler";
+
     /// <summary>Built (or assigned by the director) for another device class than this device's.</summary>
     public const string WrongClass = "wrong-class";
 
@@ -62,8 +70,12 @@ public static class ReasonCodes
     /// <summary>A container image that does not read, or does not agree with the signed header that delivered it.</summary>
     public const string ImageMalformed = "image-malformed";
 
-    /// <summary>The device is in recovery (its state log holds records of which none verifies); installs wait for re-provisioning.</summary>
+    /// <summary>The device is in recovery (its state log holds records of which none verifies) and this is not a recovery
+    /// bundle signed by a recovery key; installs wait for one, or for re-provisioning.</summary>
     public const string RecoveryState = "recovery-state";
+
+    /// <summary>A recovery bundle offered to a device that is not in recovery (recovery keys open that one door only).</summary>
+    public const string NotInRecovery = "not-in-recovery";
 
     /// <summary>A version this device's state log cannot record (a layout whose state halves only hold v1 records).</summary>
     public const string VersionNotRecordable = "version-not-recordable";

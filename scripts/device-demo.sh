@@ -48,7 +48,7 @@ bundle sensor-filter 1.1.0 sf-1.1.0.bundle --from "$host/samples/sensor-filter:1
 
 step "a device: init, install both, run until both trials are decided"
 dev="$work/device"
-atym device init --data "$dev" --profile host --container sensor-filter=1M --container anomaly-detector=1M --trust "$work/dev.pub"
+atym device init --data "$dev" --profile host --container sensor-filter=1M --container anomaly-detector=1M --trust "compiler=$work/dev.pub"
 atym device install "$work/sf-1.0.0.bundle" --data "$dev"
 atym device install "$work/ad-1.0.0.bundle" --data "$dev"
 atym device run --data "$dev" --until-settled --trace 'telemetry/#'

@@ -55,9 +55,13 @@ internal static class DeliveryCommands
         var counter = new Option<ulong?>("--security-counter") { Description = "Security counter (default: from the SemVer in precedence order, pre-releases below their release; docs/bundle-format.md#default-security-counter)" };
         var grant = new Option<string[]>("--grant") { Description = "Capability the deployment grants (repeatable; default: exactly the config's permissions; never more than those)" };
         var trust = new Option<string[]>("--trust") { Description = "Public key whose signature on the container (and on --from) is required before cutting (repeatable)", Required = true };
+        var recovery = new Option<bool>("--recovery")
+        {
+            Description = "Cut a recovery bundle: the one install a device in recovery accepts; sign it with a recovery key (plus the compiler key for native code)",
+        };
         var command = new Command("bundle", "Verify a container's signature, then cut a signed full or delta bundle of it for a device class")
         {
-            reference, DeviceClassOption, from, key, trust, output, expires, counter, grant,
+            reference, DeviceClassOption, from, key, trust, output, expires, counter, grant, recovery,
         };
         CommonOptions.AddRemote(command);
         command.SetAction(async (result, ct) =>
@@ -86,10 +90,11 @@ internal static class DeliveryCommands
                 {
                     Expires = DateTimeOffset.UtcNow + result.GetValue(expires),
                     SecurityCounter = result.GetValue(counter),
+                    Recovery = result.GetValue(recovery),
                 }, ct).ConfigureAwait(false);
                 await built.Bundle.WriteFileAsync(result.GetValue(output)!, ct).ConfigureAwait(false);
                 var h = built.Header;
-                Console.WriteLine($"Wrote {result.GetValue(output)}: {h.ContainerName} {h.ContainerVersion} for {h.DeviceClass}, " +
+                Console.WriteLine($"Wrote {result.GetValue(output)}: {(h.Recovery ? "RECOVERY bundle of " : "")}{h.ContainerName} {h.ContainerVersion} for {h.DeviceClass}, " +
                     $"{h.PayloadKind} ({h.Codec}), payload {h.PayloadLength} bytes for a {h.TargetSize}-byte image, {h.ChunkCount} chunks");
                 Console.WriteLine(h.ImageFormat == ImageFormat.ContainerImageV1
                     ? $"  container image: {h.ArtifactKind} code, grants [{string.Join(", ", built.Grants)}]"

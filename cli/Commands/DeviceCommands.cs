@@ -38,7 +38,12 @@ internal static class DeviceCommands
     {
         var profile = new Option<string>("--profile", "-p") { Description = "Device profile: " + string.Join(", ", DeviceProfile.Names), DefaultValueFactory = _ => DeviceProfile.Host };
         var containers = new Option<string[]>("--container", "-c") { Description = "Container with A/B slots, NAME or NAME=BYTES (K/M suffix ok); repeatable", Required = true };
-        var trust = new Option<string[]>("--trust") { Description = "Public key whose bundle signatures the device accepts (development devices); repeatable" };
+        var trust = new Option<string[]>("--trust")
+        {
+            Description = "A bundle key the device trusts, with its role: vendor=KEY:PATTERN (Wasm of the containers PATTERN covers, e.g. acme-*), " +
+                "compiler=KEY[:PATTERN] (any code, native included) or recovery=KEY[:PATTERN] (recovery bundles only); repeatable; " +
+                "a development device needs at least one vendor or compiler key",
+        };
         var directorRoot = new Option<string?>("--director-root") { Description = "Production: the director's root metadata file (with --image-root; bundle keys then come from verified metadata only)" };
         var imageRoot = new Option<string?>("--image-root") { Description = "Production: the image repository's root metadata file (with --director-root)" };
         var flash = new Option<string?>("--flash") { Description = "Flash part family: " + string.Join(", ", AtymSecure.Bootloader.Flash.FlashProfile.All.Select(p => p.Name)) };
@@ -53,11 +58,24 @@ internal static class DeviceCommands
         {
             var plan = result.GetValue(containers)!.Select(ParseContainer).ToArray();
             var roots = result.GetValue(directorRoot) is { } director ? new TrustRootFiles(director, result.GetValue(imageRoot)!) : null;
-            var identity = DeviceProvisioner.Init(new DeviceDirectory(result.GetValue(DataOption)!),
-                new DeviceInitRequest(result.GetValue(profile)!, plan, result.GetValue(trust) ?? [], result.GetValue(flash), roots));
+            TrustedKeySpec[] trusted;
+            DeviceIdentity identity;
+            try
+            {
+                trusted = [.. (result.GetValue(trust) ?? []).Select(TrustedKeySpec.Parse)];
+                identity = DeviceProvisioner.Init(new DeviceDirectory(result.GetValue(DataOption)!),
+                    new DeviceInitRequest(result.GetValue(profile)!, plan, trusted, result.GetValue(flash), roots));
+            }
+            catch (AtymSecure.Primitives.ProblemException e)
+            {
+                // A refused plan or trusted key (a bare --trust KEY among them) is the operator's input: say what, no type name.
+                Console.Error.WriteLine("atym: " + e.Message);
+                return 1;
+            }
             Console.WriteLine($"Device {identity.DeviceId} ({identity.DeviceClass}, flash {identity.Flash}) in {Path.GetFullPath(result.GetValue(DataOption)!)}" +
                 (roots is null ? " — trust: development" : " — trust: production (director and image roots)"));
             foreach (var c in identity.Containers) Console.WriteLine($"  container {c.Name}: two {c.SlotBytes}-byte slots");
+            foreach (var t in trusted) Console.WriteLine($"  trusted {t.Role} key {t.KeyFile} for {t.Pattern ?? "*"}");
             return 0;
         });
         return command;
@@ -166,7 +184,7 @@ internal static class DeviceCommands
     private static void PrintTable(DeviceStatus status)
     {
         AnsiConsole.MarkupLine($"Device [bold]{Markup.Escape(status.DeviceId)}[/] ({Markup.Escape(status.DeviceClass)}), " +
-            $"runtime {Markup.Escape(status.RuntimeVersion ?? "unknown")}, " +
+            $"runtime {Markup.Escape(status.RuntimeVersion ?? "unknown")}, trust: {Markup.Escape(status.Trust ?? "unknown")}, " +
             (status.Running is { } r ? $"running (pid {r.Pid} since {r.Since:u})" : "stopped"));
         var table = new Table().AddColumns("Container", "State", "Confirmed", "Trial", "Floor", "Runtime");
         foreach (var c in status.Containers)

@@ -34,8 +34,9 @@ public sealed class DeviceBootloader
 
     /// <summary>
     /// The state log holds records of which none verifies (damaged MACs, a replaced device key): nothing boots, every
-    /// install is refused with <c>recovery-state</c>, every slot's bytes are kept, until <see cref="Reprovision"/>.
-    /// A bundle signed for recovery as a second way out needs the key scopes of issue 11 §5 (not yet implemented).
+    /// install but a recovery image (a bundle signed by a recovery key) is refused with <c>recovery-state</c>, every
+    /// slot's bytes are kept, until <see cref="Reprovision"/> or the install of a recovery image, which leaves recovery
+    /// the same way before it writes its slot.
     /// </summary>
     public bool InRecovery => _store.Log.InRecovery;
 
@@ -49,8 +50,11 @@ public sealed class DeviceBootloader
     {
         if (IsReadOnly) throw new InvalidOperationException("this bootloader was opened read-only (a status query); it does not re-provision");
         if (!InRecovery) throw new InvalidOperationException("the device is not in recovery; re-provisioning would forget a state log that verifies");
-        LastScan = _store.Log.Reformat();
+        LeaveRecovery();
     }
+
+    /// <summary>The one way out of recovery, for re-provisioning and for a recovery image alike: a fresh state log.</summary>
+    private void LeaveRecovery() => LastScan = _store.Log.Reformat();
 
     /// <summary>Factory provisioning: writes the partition table (the state log formats itself on first open).</summary>
     public static void Provision(IFlash flash, PartitionTable table) => PartitionTableStore.Provision(flash, table);
@@ -147,7 +151,7 @@ public sealed class DeviceBootloader
     public SlotId Install(IInstallImage image, IInstallPreCheck preCheck)
     {
         ThrowIfReadOnly();
-        return new ContainerInstaller(_flash, _store, Options).Install(image, preCheck);
+        return new ContainerInstaller(_flash, _store, Options, LeaveRecovery).Install(image, preCheck);
     }
 
     /// <summary>

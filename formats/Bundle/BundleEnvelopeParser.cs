@@ -16,6 +16,7 @@ internal sealed class BundleEnvelopeParser
     private Memory<byte> _buffer = new byte[BundleLayout.PrefixBytes];
     private byte[] _signed = [];
     private BundleHeader? _header;
+    private ushort _version;
     private BundleEnvelope? _result;
 
     /// <summary>The parsed envelope, once <see cref="Next"/> returned null.</summary>
@@ -37,13 +38,18 @@ internal sealed class BundleEnvelopeParser
         switch (_part)
         {
             case Part.Frame:
-                var headerLength = CheckFrame(_buffer.Span);
+                var headerLength = CheckFrame(_buffer.Span, out _version);
                 _signed = new byte[BundleLayout.PrefixBytes + headerLength];
                 _buffer.CopyTo(_signed);
                 Expect(Part.Header, _signed.AsMemory(BundleLayout.PrefixBytes));
                 break;
             case Part.Header:
                 _header = BundleHeaderCodec.Decode(_buffer.Span);
+                // One encoding per header: the Recovery tag only in a version-2 frame, and a version-2 frame only with it.
+                if (_header.FormatVersion != _version)
+                    throw new BundleFormatException("frame", _header.Recovery
+                        ? $"a recovery bundle is format {BundleLayout.RecoveryFormatVersion}, this frame says {_version}"
+                        : $"a format-{_version} frame whose header uses nothing of format {_version} (it is written as format {_header.FormatVersion})");
                 Expect(Part.SignatureBlockLength, new byte[4]);
                 break;
             case Part.SignatureBlockLength:
@@ -63,12 +69,12 @@ internal sealed class BundleEnvelopeParser
     }
 
     /// <summary>Magic, version, reserved bytes and the header length (within its limit, before anything is allocated for it).</summary>
-    private static uint CheckFrame(ReadOnlySpan<byte> prefix)
+    private static uint CheckFrame(ReadOnlySpan<byte> prefix, out ushort version)
     {
         if (!prefix[..8].SequenceEqual(BundleLayout.Magic)) throw new BundleFormatException("frame", "not an AtymSecure bundle (bad magic)");
-        var version = BinaryPrimitives.ReadUInt16LittleEndian(prefix[8..]);
-        if (version != BundleLayout.FormatVersion)
-            throw new BundleFormatException("frame", $"bundle format version {version} is not supported (this reader knows {BundleLayout.FormatVersion})");
+        version = BinaryPrimitives.ReadUInt16LittleEndian(prefix[8..]);
+        if (version is < BundleLayout.FirstFormatVersion or > BundleLayout.LatestFormatVersion)
+            throw new BundleFormatException("frame", $"bundle format version {version} is not supported (this reader knows {BundleLayout.FirstFormatVersion} to {BundleLayout.LatestFormatVersion})");
         if (BinaryPrimitives.ReadUInt16LittleEndian(prefix[10..]) != 0) throw new BundleFormatException("frame", "reserved frame bytes are not zero");
         var headerLength = BinaryPrimitives.ReadUInt32LittleEndian(prefix[12..]);
         if (headerLength == 0 || headerLength > BundleLayout.MaxHeaderBytes)

@@ -16,7 +16,7 @@ public static class BundleFrame
         if (tlvs.Length > BundleLayout.MaxHeaderBytes) throw new BundleFormatException("header", $"header is {tlvs.Length} bytes, limit {BundleLayout.MaxHeaderBytes}");
         var prefix = new byte[BundleLayout.PrefixBytes + tlvs.Length];
         BundleLayout.Magic.CopyTo(prefix);
-        BinaryPrimitives.WriteUInt16LittleEndian(prefix.AsSpan(8), BundleLayout.FormatVersion);
+        BinaryPrimitives.WriteUInt16LittleEndian(prefix.AsSpan(8), header.FormatVersion);
         BinaryPrimitives.WriteUInt32LittleEndian(prefix.AsSpan(12), (uint)tlvs.Length);
         tlvs.CopyTo(prefix, BundleLayout.PrefixBytes);
         return prefix;

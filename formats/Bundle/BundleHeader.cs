@@ -43,6 +43,19 @@ public sealed partial record BundleHeader
     /// <summary>OCI digest of the container manifest the target was built from.</summary>
     public string? SourceManifestDigest { get; init; }
 
+    /// <summary>
+    /// A recovery bundle (docs/trust-model.md §4): the one install a device in recovery accepts, and it counts only under
+    /// a recovery key (§3 step 13). Carried by the Recovery tag, which exists from format 2 on (<see cref="FormatVersion"/>).
+    /// </summary>
+    public bool Recovery { get; init; }
+
+    /// <summary>
+    /// The frame version this header is written in: 1 unless it uses a field of format 2 (<see cref="Recovery"/>). So
+    /// every bundle that could be written before keeps its exact bytes, and a reader of format 1 only refuses the
+    /// bundles it could not honour (its unknown-critical-tag rule would refuse the Recovery tag anyway).
+    /// </summary>
+    public ushort FormatVersion => Recovery ? BundleLayout.RecoveryFormatVersion : BundleLayout.FirstFormatVersion;
+
     public DateTimeOffset Expires => DateTimeOffset.FromUnixTimeSeconds((long)Math.Min(ExpiresUnixSeconds, (ulong)long.MaxValue / 1000));
 
     public int ChunkCount => ChunkHashes.Count;
@@ -67,10 +80,10 @@ public sealed partial record BundleHeader
         && PayloadLength == other.PayloadLength && ChunkSize == other.ChunkSize
         && ValueEquality.Lists(ChunkHashes, other.ChunkHashes, ValueEquality.ByteArrays)
         && ExpiresUnixSeconds == other.ExpiresUnixSeconds && CreatedUnixSeconds == other.CreatedUnixSeconds
-        && ProvenanceDigest == other.ProvenanceDigest && SourceManifestDigest == other.SourceManifestDigest;
+        && ProvenanceDigest == other.ProvenanceDigest && SourceManifestDigest == other.SourceManifestDigest && Recovery == other.Recovery;
 
     public override int GetHashCode() =>
-        HashCode.Combine(ContainerName, ContainerVersion, SecurityCounter, DeviceClass, TargetDigest, TargetSize, PayloadLength, ExpiresUnixSeconds);
+        HashCode.Combine(ContainerName, ContainerVersion, SecurityCounter, DeviceClass, TargetDigest, TargetSize, PayloadLength, HashCode.Combine(ExpiresUnixSeconds, Recovery));
 
 
     /// <summary>Untrusted text in a message: at most 80 characters of it.</summary>

@@ -57,6 +57,8 @@ public static class BundleHeaderCodec
         if (header.CreatedUnixSeconds is { } created) PutU64(BundleTag.CreatedUnixSeconds, created);
         if (header.ProvenanceDigest is not null) PutText(BundleTag.ProvenanceDigest, header.ProvenanceDigest);
         if (header.SourceManifestDigest is not null) PutText(BundleTag.SourceManifestDigest, header.SourceManifestDigest);
+        // Only on recovery bundles (format 2): every other header keeps its format-1 bytes.
+        if (header.Recovery) PutU8(BundleTag.Recovery, 1);
         return buffer.ToArray();
     }
 
@@ -142,10 +144,13 @@ public static class BundleHeaderCodec
             CreatedUnixSeconds = OptionalU64(BundleTag.CreatedUnixSeconds),
             ProvenanceDigest = OptionalText(BundleTag.ProvenanceDigest),
             SourceManifestDigest = OptionalText(BundleTag.SourceManifestDigest),
+            Recovery = f.ContainsKey(BundleTag.Recovery),
         };
         var errors = missing.Concat(header.Validate()).Distinct().ToList();
         if (f.TryGetValue(BundleTag.ImageFormat, out var explicitFormat) && explicitFormat is [0])
             errors.Add(new Problem(ReasonCodes.BundleMalformed, nameof(BundleTag.ImageFormat), "0 (raw artifact) must be encoded by leaving the tag out"));
+        if (f.TryGetValue(BundleTag.Recovery, out var recovery) && recovery is not [1])
+            errors.Add(new Problem(ReasonCodes.BundleMalformed, nameof(BundleTag.Recovery), "must be the byte 1 (a bundle that is not for recovery leaves the tag out)"));
         if (errors.Count > 0) throw new BundleFormatException(errors);
         return header;
 

@@ -3,7 +3,7 @@ namespace AtymSecure.Formats.Bundle;
 /// <summary>
 /// Header TLV tags (docs/bundle-format.md#header-tlvs). Bit 15 marks a critical tag: a reader
 /// that does not know a critical tag must refuse the bundle; unknown non-critical tags are skipped.
-/// Numbers are part of format v1 and never change meaning.
+/// Numbers never change meaning; format 2 adds <see cref="Recovery"/> (docs/bundle-format.md#format-versions).
 /// </summary>
 public enum BundleTag : ushort
 {
@@ -28,6 +28,8 @@ public enum BundleTag : ushort
     SourceManifestDigest = 0x0013,
     /// <summary>What the target image is (<see cref="Bundle.ImageFormat"/>); absent means a raw artifact.</summary>
     ImageFormat = 0x8014,
+    /// <summary>Format 2 only: a recovery bundle (value u8 1; absent means not one). Critical, so no format-1 reader misses it.</summary>
+    Recovery = 0x8015,
 }
 
 public static class BundleTags

@@ -1,73 +1,58 @@
-using AtymSecure.Formats.Crypto;
 using AtymSecure.Primitives;
 
 namespace AtymSecure.Formats.Bundle;
 
 /// <summary>
-/// Checks a bundle before any flash write, in the order TUF/Uptane recommend: signature by a trusted key first
-/// (nothing unsigned is looked at further), then freshness, then whether it fits the device
+/// Checks a bundle before any flash write, in the order TUF/Uptane recommend: a signature by a trusted key whose
+/// scope covers the bundle first (<see cref="BundleSignerCheck"/>, docs/trust-model.md §3 step 13: nothing unsigned
+/// or out of scope is looked at further), then freshness, then whether it fits the device
 /// (<see cref="DeviceFitChecks"/>: class, size, counter, base). Every failed check is reported, not only the first.
 /// </summary>
 public static class BundleVerifier
 {
     /// <summary>Every problem with <paramref name="envelope"/> for the device <paramref name="expect"/> describes.</summary>
-    public static BundleVerification Check(BundleEnvelope envelope, IReadOnlyCollection<VerificationKey> trustedKeys, BundleExpectations expect)
+    public static BundleVerification Check(BundleEnvelope envelope, BundleTrustAnchors trusted, BundleExpectations expect)
     {
         ArgumentNullException.ThrowIfNull(expect);
-        var authenticity = CheckAuthenticity(envelope, trustedKeys, expect.Now);
+        var authenticity = CheckAuthenticity(envelope, trusted, expect.Now);
         if (authenticity.Signer is null) return authenticity;
         return new BundleVerification(envelope, authenticity.Signer, [.. authenticity.Problems, .. DeviceFitChecks.Check(InstallCandidate.Of(envelope.Header), expect)]);
     }
 
     /// <summary>The bundle, verified for the device <paramref name="expect"/> describes.</summary>
     /// <exception cref="BundleVerificationException">Lists every problem <see cref="Check"/> found.</exception>
-    public static VerifiedBundle Verify(BundleEnvelope envelope, IReadOnlyCollection<VerificationKey> trustedKeys, BundleExpectations expect) =>
-        Check(envelope, trustedKeys, expect).OrThrow();
+    public static VerifiedBundle Verify(BundleEnvelope envelope, BundleTrustAnchors trusted, BundleExpectations expect) =>
+        Check(envelope, trusted, expect).OrThrow();
 
     /// <summary>
-    /// Signature and expiry only: the half that needs the bundle's own material. The bootloader runs this as the
-    /// bundle's pre-check and <see cref="DeviceFitChecks"/> itself, for this and any other kind of install image.
+    /// Signer (in scope) and expiry only: the half that needs the bundle's own material. The bootloader runs this as
+    /// the bundle's pre-check and <see cref="DeviceFitChecks"/> itself, for this and any other kind of install image.
     /// </summary>
-    public static BundleVerification CheckAuthenticity(BundleEnvelope envelope, IReadOnlyCollection<VerificationKey> trustedKeys, DateTimeOffset now)
+    public static BundleVerification CheckAuthenticity(BundleEnvelope envelope, BundleTrustAnchors trusted, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(envelope);
-        ArgumentNullException.ThrowIfNull(trustedKeys);
-        var signer = TrustedSigner(envelope, trustedKeys);
-        if (signer is null)
-            return new BundleVerification(envelope, null, [new Problem(ReasonCodes.UntrustedSigner, "signatures", "no signature on the bundle verifies under a trusted key")]);
+        ArgumentNullException.ThrowIfNull(trusted);
+        var (signer, problem) = BundleSignerCheck.Check(envelope, trusted);
+        if (signer is null) return new BundleVerification(envelope, null, [problem!]);
         var h = envelope.Header;
         return new BundleVerification(envelope, signer, now >= h.Expires
             ? [new Problem(ReasonCodes.BundleExpired, "expires", $"bundle expired at {h.Expires:O} (device time {now:O})")]
             : []);
-    }
-
-    private static VerificationKey? TrustedSigner(BundleEnvelope envelope, IReadOnlyCollection<VerificationKey> trustedKeys)
-    {
-        var input = BundleLayout.SignatureInput(envelope.SignedPrefix);
-        foreach (var signature in envelope.Signatures)
-        {
-            // The key id is only a hint: try it first, but a signature must verify under a trusted key.
-            var signer = trustedKeys.Where(k => k.Algorithm == signature.Algorithm)
-                .OrderByDescending(k => k.KeyId == signature.KeyId)
-                .FirstOrDefault(k => k.Verify(input, signature.Signature));
-            if (signer is not null) return signer;
-        }
-        return null;
     }
 }
 
 /// <summary>The outcome of <see cref="BundleVerifier"/>: every problem found, and the verified bundle when there are none.</summary>
 public sealed class BundleVerification
 {
-    internal BundleVerification(BundleEnvelope envelope, VerificationKey? signer, IReadOnlyList<Problem> problems)
+    internal BundleVerification(BundleEnvelope envelope, TrustedBundleKey? signer, IReadOnlyList<Problem> problems)
     {
         Signer = signer;
         Problems = problems;
-        Bundle = signer is not null && problems.Count == 0 ? new VerifiedBundle(envelope, signer.KeyId) : null;
+        Bundle = signer is not null && problems.Count == 0 ? new VerifiedBundle(envelope, signer) : null;
     }
 
-    /// <summary>The trusted key that signed the bundle; null when none did.</summary>
-    public VerificationKey? Signer { get; }
+    /// <summary>The trusted key whose scope covers the bundle and that signed it; null when none did.</summary>
+    public TrustedBundleKey? Signer { get; }
 
     public IReadOnlyList<Problem> Problems { get; }
 
@@ -81,15 +66,18 @@ public sealed class BundleVerification
 /// <summary>A bundle whose checks passed. Constructed only by <see cref="BundleVerifier"/>.</summary>
 public sealed class VerifiedBundle
 {
-    internal VerifiedBundle(BundleEnvelope envelope, string signerKeyId)
+    internal VerifiedBundle(BundleEnvelope envelope, TrustedBundleKey signer)
     {
         Envelope = envelope;
-        SignerKeyId = signerKeyId;
+        Signer = signer;
     }
 
     public BundleEnvelope Envelope { get; }
     public BundleHeader Header => Envelope.Header;
-    public string SignerKeyId { get; }
+
+    /// <summary>The trusted key (with its role and pattern) that vouched for the bundle.</summary>
+    public TrustedBundleKey Signer { get; }
+    public string SignerKeyId => Signer.Key.KeyId;
 
     /// <summary>
     /// The payload as a stream that releases each chunk only after its SHA-256 matched the signed

@@ -28,8 +28,11 @@ public sealed class DeviceDirectory
 
     public string IdentityPublicKeyFile => Path.Combine(Root, "identity.pub");
 
-    /// <summary>Public keys whose bundle signatures this device accepts (one PEM file each).</summary>
+    /// <summary>Public keys whose bundle signatures this device accepts (one PEM file each), and their scopes in trust.json.</summary>
     public string TrustedKeysDirectory => Path.Combine(Root, "trusted");
+
+    /// <summary>The role and container pattern of each trusted key (trusted/trust.json, <see cref="Provisioning.DeviceTrustFile"/>).</summary>
+    public string TrustFile => Path.Combine(TrustedKeysDirectory, "trust.json");
 
     /// <summary>Bundles queued for a running device (an update agent's download folder).</summary>
     public string InboxDirectory => Path.Combine(Root, "inbox");

@@ -4,7 +4,6 @@ using AtymSecure.Bootloader.Crypto;
 using AtymSecure.Bootloader.Flash;
 using AtymSecure.Bootloader.Layout;
 using AtymSecure.Bootloader.State;
-using AtymSecure.Formats.Crypto;
 using AtymSecure.Bootloader.FilePort;
 using AtymSecure.DeviceAgent.Provisioning;
 using AtymSecure.DeviceAgent.Status;
@@ -13,7 +12,7 @@ using AtymSecure.DeviceAgent.Trust;
 namespace AtymSecure.DeviceAgent;
 
 /// <summary>
-/// One simulated device, powered on by one process: identity, trusted keys, flash, bootloader and status file.
+/// One simulated device, powered on by one process: identity, trusted keys and their scopes, flash, bootloader and status file.
 /// Opening it is a power-on (the bootloader recovers its state log from the flash as a kill left it); it holds
 /// the device lock (<see cref="DeviceLock"/>) from then until disposed, so no other process drives the same
 /// device, and callers never take the lock themselves. Every bootloader call goes through <see cref="Gate"/>:
@@ -24,27 +23,30 @@ public sealed class LocalDevice : IDisposable
     private readonly DeviceLock _lock;
     private readonly FileBackedFlash _file;
 
-    private LocalDevice(DeviceDirectory directory, DeviceLock held, DeviceIdentity identity, IReadOnlyList<VerificationKey> trusted,
+    private LocalDevice(DeviceDirectory directory, DeviceLock held, DeviceIdentity identity, DeviceTrust bundleTrust,
         FileBackedFlash file, IFlash flash, DeviceBootloader bootloader, TimeProvider clock, TrustStore? trust)
     {
         Trust = trust;
+        BundleTrust = bundleTrust;
         Directory = directory;
         _lock = held;
         Identity = identity;
-        TrustedKeys = trusted;
         _file = file;
         Flash = flash;
         Bootloader = bootloader;
         Clock = clock;
-        Status = new DeviceStatusPublisher(directory, identity, clock);
+        Status = new DeviceStatusPublisher(directory, identity, bundleTrust, clock);
     }
 
     public DeviceDirectory Directory { get; }
 
     public DeviceIdentity Identity { get; }
 
-    /// <summary>Development devices: the bundle keys given at init. Production devices take them from verified metadata (empty here).</summary>
-    public IReadOnlyList<VerificationKey> TrustedKeys { get; }
+    /// <summary>
+    /// The bundle keys and their scopes (development: from trusted/trust.json; production: none of its own, the keys come
+    /// from the verified delegation of each install), or, for a folder of before key scopes, why nothing installs.
+    /// </summary>
+    public DeviceTrust BundleTrust { get; }
 
     /// <summary>
     /// The trust and metadata store of a production device (provisioned with both roots), or null for a development
@@ -82,14 +84,13 @@ public sealed class LocalDevice : IDisposable
             var bootKey = File.ReadAllBytes(directory.BootKeyFile);
             if (bootKey.Length != DeviceKey.Size) throw new DeviceDataException($"bootloader.key is {bootKey.Length} bytes, expected {DeviceKey.Size}");
             var trust = TrustStore.Open(directory, bootKey);
-            var trusted = ReadTrustedKeys(directory, production: trust is not null);
             file = OpenFlash(directory, options.ReadOnly);
             IFlash flash = options.FlashOperationDelay > TimeSpan.Zero ? new SlowFlash(file, options.FlashOperationDelay, options.Clock) : file;
             var bootloaderOptions = new BootloaderOptions { DeviceClass = identity.DeviceClass, Clock = options.Clock };
             var bootloader = options.ReadOnly
                 ? DeviceBootloader.OpenReadOnly(flash, DeviceKey.FromBytes(bootKey), bootloaderOptions)
                 : DeviceBootloader.Open(flash, DeviceKey.FromBytes(bootKey), bootloaderOptions);
-            return new LocalDevice(directory, held, identity, trusted, file, flash, bootloader, options.Clock, trust);
+            return new LocalDevice(directory, held, identity, DeviceTrust.Load(directory, production: trust is not null), file, flash, bootloader, options.Clock, trust);
         }
         catch
         {
@@ -149,20 +150,6 @@ public sealed class LocalDevice : IDisposable
             throw new DeviceDataException(
                 $"device.json: deviceClass '{identity.DeviceClass}' disagrees with profile '{identity.Profile}', whose device class is '{profile.DeviceClass.Name}'");
         return identity;
-    }
-
-    private static List<VerificationKey> ReadTrustedKeys(DeviceDirectory directory, bool production)
-    {
-        var keys = new List<VerificationKey>();
-        if (System.IO.Directory.Exists(directory.TrustedKeysDirectory))
-        {
-            foreach (var file in System.IO.Directory.EnumerateFiles(directory.TrustedKeysDirectory, "*.pub").Order(StringComparer.Ordinal))
-            {
-                try { keys.Add(VerificationKey.FromFile(file)); }
-                catch (FormatException e) { throw new DeviceDataException($"unusable trusted key: {e.Message}", e); }
-            }
-        }
-        return keys.Count > 0 || production ? keys : throw new DeviceDataException($"no trusted bundle keys in {directory.TrustedKeysDirectory}");
     }
 
     private static FileBackedFlash OpenFlash(DeviceDirectory directory, bool readOnly)

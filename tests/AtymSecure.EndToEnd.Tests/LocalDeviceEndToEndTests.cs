@@ -91,7 +91,7 @@ public sealed class LocalDeviceEndToEndTests : IAsyncLifetime
         var sf110 = await Bundle(SensorFilter, "1.1.0", "sf-1.1.0.bundle", from: "1.0.0");
 
         await _atym.Ok("device", "init", "--profile", "host", "--data", Data,
-            "--container", SensorFilter + "=1M", "--container", Detector + "=1M", "--trust", "dev.pub");
+            "--container", SensorFilter + "=1M", "--container", Detector + "=1M", "--trust", "compiler=dev.pub");
 
         // Kill the device process in the middle of writing a slot (slow flash makes the write last seconds).
         var installing = _atym.Start("device", "install", sf100, "--data", Data, "--flash-op-delay", "00:00:00.020");

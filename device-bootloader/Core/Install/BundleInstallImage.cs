@@ -2,7 +2,6 @@ using AtymSecure.Bootloader.State;
 using AtymSecure.Formats;
 using AtymSecure.Formats.Bundle;
 using AtymSecure.Formats.Container;
-using AtymSecure.Formats.Crypto;
 using AtymSecure.Formats.Delta;
 using AtymSecure.Primitives;
 
@@ -11,7 +10,7 @@ namespace AtymSecure.Bootloader.Install;
 /// <summary>
 /// A bundle (formats/Bundle, docs/bundle-format.md) as an install source: its signed header gives
 /// the metadata, <see cref="Check"/> is its authenticity half (<see cref="BundleVerifier.CheckAuthenticity"/>:
-/// trusted signature, expiry; plus what this installer can record), the installer adds the device fit
+/// a signature by a trusted key whose role and pattern cover the bundle, expiry; plus what this installer can record), the installer adds the device fit
 /// (<see cref="DeviceInstallChecks"/>: class, size, counter, delta base, once), and
 /// the payload is read through the chunk-verifying stream. Full images must be uncompressed;
 /// deltas are formats/Delta patches (SeqDiff or zstd-prefix, named in the patch header).
@@ -20,21 +19,21 @@ public sealed class BundleInstallImage : IInstallImage, IInstallPreCheck
 {
     private readonly BundleEnvelope _envelope;
     private readonly Func<Stream> _openBundle;
-    private readonly IReadOnlyCollection<VerificationKey> _trustedKeys;
+    private readonly BundleTrustAnchors _trusted;
     private readonly List<Problem> _metadataProblems = [];
     private VerifiedBundle? _verified;
 
     /// <param name="envelope">The parsed (not yet trusted) bundle prefix.</param>
     /// <param name="openBundle">Opens the whole bundle from its first byte (called once per payload read).</param>
-    /// <param name="trustedKeys">Keys allowed to sign bundles for this device.</param>
-    public BundleInstallImage(BundleEnvelope envelope, Func<Stream> openBundle, IReadOnlyCollection<VerificationKey> trustedKeys)
+    /// <param name="trusted">The keys allowed to sign bundles for this device, each with its role and container pattern.</param>
+    public BundleInstallImage(BundleEnvelope envelope, Func<Stream> openBundle, BundleTrustAnchors trusted)
     {
         ArgumentNullException.ThrowIfNull(envelope);
         ArgumentNullException.ThrowIfNull(openBundle);
-        ArgumentNullException.ThrowIfNull(trustedKeys);
+        ArgumentNullException.ThrowIfNull(trusted);
         _envelope = envelope;
         _openBundle = openBundle;
-        _trustedKeys = trustedKeys;
+        _trusted = trusted;
         var h = envelope.Header;
 
         // The one version type: any version a valid config and bundle carry, the device records (state record v2).
@@ -56,12 +55,15 @@ public sealed class BundleInstallImage : IInstallImage, IInstallPreCheck
     public PayloadKind Kind => _envelope.Header.PayloadKind;
     public Digest? BaseDigest => _envelope.Header.BaseDigest is { IsSha256: true } b ? b : null;
 
-    /// <summary>Signature and expiry via <see cref="BundleVerifier.CheckAuthenticity"/>, plus what this installer can record.</summary>
+    /// <summary>The header's Recovery flag; <see cref="Check"/> refuses it unless a recovery key signed the bundle.</summary>
+    public bool Recovery => _envelope.Header.Recovery;
+
+    /// <summary>Signer in scope and expiry via <see cref="BundleVerifier.CheckAuthenticity"/>, plus what this installer can record.</summary>
     public IReadOnlyList<Problem> Check(IInstallImage image, DateTimeOffset now)
     {
         var problems = new List<Problem>(_metadataProblems);
         if (!ReferenceEquals(image, this)) problems.Add(new(ReasonCodes.BundleMalformed, "bundle", "a bundle pre-check only vouches for its own bundle"));
-        var authenticity = BundleVerifier.CheckAuthenticity(_envelope, _trustedKeys, now);
+        var authenticity = BundleVerifier.CheckAuthenticity(_envelope, _trusted, now);
         _verified = authenticity.Bundle;
         problems.AddRange(authenticity.Problems);
         return problems;

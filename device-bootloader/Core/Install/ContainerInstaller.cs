@@ -18,7 +18,9 @@ namespace AtymSecure.Bootloader.Install;
 /// A cut anywhere leaves the container Installing (never booted from) or Pending; the confirmed
 /// image keeps running either way. Built per call by <see cref="DeviceBootloader"/>.
 /// </summary>
-internal sealed class ContainerInstaller(IFlash flash, ContainerStateStore store, BootloaderOptions options)
+/// A recovery image that passed every check on a device in recovery first leaves recovery through
+/// <paramref name="leaveRecovery"/> (the same fresh state log as operator re-provisioning), then installs as usual.
+internal sealed class ContainerInstaller(IFlash flash, ContainerStateStore store, BootloaderOptions options, Action leaveRecovery)
 {
     private readonly IFlash _flash = flash;
     private readonly ContainerStateStore _store = store;
@@ -33,6 +35,8 @@ internal sealed class ContainerInstaller(IFlash flash, ContainerStateStore store
         var problems = new List<Problem>(preCheck.Check(image, _options.Clock.GetUtcNow()));
         problems.AddRange(DeviceInstallChecks.Check(image, _store, _options));
         if (problems.Count > 0) throw new InstallRefusedException(problems);
+        // Checked above: only a recovery image, vouched for by its pre-check, gets here on a device in recovery.
+        if (_store.Log.InRecovery) leaveRecovery();
 
         var before = ContainerTransitions.WithoutConfirmedBelowFloor(_store.Get(image.ContainerName));
         var installing = ContainerTransitions.BeginInstall(before);

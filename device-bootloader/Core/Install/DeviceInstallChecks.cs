@@ -11,8 +11,8 @@ namespace AtymSecure.Bootloader.Install;
 /// authenticity half): the container is on this device with no trial running, the image fits — class, size,
 /// security floor, delta base — by the shared <see cref="DeviceFitChecks"/>, with expectations taken from this
 /// container's state (the effective floor: max of log and counter store), the counter store has room when the counter
-/// would raise the floor, and the state log can record its version. Runs for every kind of install image, so no
-/// pre-check can skip the security floor. Reads state only.
+/// would raise the floor, and the state log can record its version; a device in recovery takes recovery images only, and
+/// only it takes them. Runs for every kind of install image, so no pre-check can skip the security floor. Reads state only.
 /// </summary>
 public static class DeviceInstallChecks
 {
@@ -23,8 +23,11 @@ public static class DeviceInstallChecks
         ArgumentNullException.ThrowIfNull(options);
         var table = store.Table;
         var problems = new List<Problem>();
-        if (store.Log.InRecovery)
-            problems.Add(new(ReasonCodes.RecoveryState, "device", "the device is in recovery (its state log holds records of which none verifies); an operator must re-provision it"));
+        if (store.Log.InRecovery && !image.Recovery)
+            problems.Add(new(ReasonCodes.RecoveryState, "device",
+                "the device is in recovery (its state log holds records of which none verifies); only a recovery bundle signed by a recovery key installs, or an operator re-provisions it"));
+        if (!store.Log.InRecovery && image.Recovery)
+            problems.Add(new(ReasonCodes.NotInRecovery, "recovery", "a recovery bundle installs only on a device in recovery; this one is not (cut an ordinary bundle)"));
         var index = table.ContainerIndex(image.ContainerName);
         if (index < 0)
         {

@@ -41,6 +41,13 @@ public interface IInstallImage
     Digest? BaseDigest { get; }
 
     /// <summary>
+    /// A recovery image (docs/trust-model.md §4): the one install a device in recovery accepts, and refused on a device
+    /// that is not in recovery. The image's <see cref="IInstallPreCheck"/> must vouch for it (a bundle: signed by a recovery
+    /// key, §3 step 13); images of other kinds are never recovery images.
+    /// </summary>
+    bool Recovery => false;
+
+    /// <summary>
     /// Writes the target image to <paramref name="output"/> sequentially. For a delta,
     /// <paramref name="baseImage"/> reads the confirmed slot by random access; for a full image it is null.
     /// </summary>

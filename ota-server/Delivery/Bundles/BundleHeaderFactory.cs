@@ -45,6 +45,7 @@ public static class BundleHeaderFactory
             ExpiresUnixSeconds = (ulong)options.Expires.ToUnixTimeSeconds(),
             CreatedUnixSeconds = (ulong)(options.Created ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds(),
             SourceManifestDigest = sourceManifestDigest,
+            Recovery = options.Recovery,
         };
         var errors = header.Validate();
         if (errors.Count > 0) throw new BundleFormatException(errors);

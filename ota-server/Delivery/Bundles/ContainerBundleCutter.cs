@@ -28,6 +28,12 @@ public sealed record ContainerBundleOptions
     /// A wrong guess cannot install anything wrong: the device refuses a delta whose base digest differs (BaseMismatch).
     /// </summary>
     public IReadOnlyCollection<Capability>? BaseGrants { get; init; }
+
+    /// <summary>
+    /// Cut a recovery bundle (bundle format 2, docs/trust-model.md §4): the one install a device in recovery accepts, and
+    /// only when a recovery key signed it (a native one also needs the compiler key's signature).
+    /// </summary>
+    public bool Recovery { get; init; }
 }
 
 /// <summary>What was cut: the signed bundle (not yet written anywhere) and what it holds, for the CLI and the OTA server.</summary>

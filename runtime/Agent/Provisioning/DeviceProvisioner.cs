@@ -5,6 +5,7 @@ using AtymSecure.Bootloader.Flash;
 using AtymSecure.Bootloader.Layout;
 using AtymSecure.Bootloader.State;
 using AtymSecure.Primitives;
+using AtymSecure.Formats.Bundle;
 using AtymSecure.Formats.Crypto;
 using AtymSecure.Bootloader.FilePort;
 using AtymSecure.DeviceAgent.Status;
@@ -17,17 +18,18 @@ namespace AtymSecure.DeviceAgent.Provisioning;
 /// <summary>What <c>atym device init</c> is asked for.</summary>
 /// <param name="Profile">A <see cref="DeviceProfile"/> name.</param>
 /// <param name="Containers">Containers the partition table gets A/B slots for (slot size 0 = the profile's default).</param>
-/// <param name="TrustedKeyFiles">PEM/DER public keys whose bundle signatures the device accepts (at least one).</param>
+/// <param name="Trust">The bundle keys the device trusts, each with its role and pattern (<c>--trust ROLE=KEY[:PATTERN]</c>); at least one vendor or compiler key.</param>
 /// <param name="Flash">Flash part family (stm32u5, nrf52, spinor, stm32f4-mixed); null = the profile's.</param>
 /// <param name="Roots">Production mode: the director and image repository root files (docs/trust-model.md §2); null = development.</param>
-public sealed record DeviceInitRequest(string Profile, IReadOnlyList<ContainerSlotPlan> Containers, IReadOnlyList<string> TrustedKeyFiles, string? Flash = null,
+public sealed record DeviceInitRequest(string Profile, IReadOnlyList<ContainerSlotPlan> Containers, IReadOnlyList<TrustedKeySpec> Trust, string? Flash = null,
     TrustRootFiles? Roots = null);
 
 /// <summary>The two root files a production device is provisioned with (any version each; the device walks forward from them).</summary>
 public sealed record TrustRootFiles(string DirectorRootFile, string ImageRootFile);
 
 /// <summary>
-/// Factory provisioning of a simulated device: identity key pair, bootloader MAC key, trusted bundle keys,
+/// Factory provisioning of a simulated device: identity key pair, bootloader MAC key, scoped trusted bundle keys
+/// (trusted/*.pub and trusted/trust.json, <see cref="DeviceTrust"/>),
 /// and a flash part with its partition table. Everything is built in a sibling staging folder and renamed
 /// into place at the end, so an interrupted init leaves no half-made device.
 /// </summary>
@@ -45,10 +47,10 @@ public static class DeviceProvisioner
         var profile = DeviceProfile.Find(request.Profile);
         var flashProfile = request.Flash is null ? profile.Flash : FlashProfile.Find(request.Flash);
         var roots = request.Roots is { } files ? LoadRoots(files, clock ?? TimeProvider.System) : null;
-        if (roots is not null && request.TrustedKeyFiles.Count > 0)
+        if (roots is not null && request.Trust.Count > 0)
             throw new DeviceDataException(
-                "a production device (--director-root/--image-root) takes its bundle keys from verified metadata only; next to roots --trust accepts recovery keys alone (docs/trust-model.md §2)");
-        var trusted = roots is null ? LoadTrustedKeys(request.TrustedKeyFiles) : [];
+                "a production device (--director-root/--image-root) takes its bundle keys from verified metadata only; next to roots --trust accepts recovery keys alone (docs/trust-model.md §2), and those are not supported yet");
+        var trusted = roots is null ? LoadTrust(request.Trust) : null;
         var containers = request.Containers.Select(c => c with { SlotBytes = c.SlotBytes == 0 ? profile.DefaultSlotBytes : c.SlotBytes }).ToArray();
 
         using var identityKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -68,15 +70,19 @@ public static class DeviceProvisioner
             WriteSecret(staging.IdentityKeyFile, System.Text.Encoding.ASCII.GetBytes(identityKey.ExportPkcs8PrivateKeyPem()));
             AtomicFile.Write(staging.IdentityPublicKeyFile, System.Text.Encoding.ASCII.GetBytes(identityKey.ExportSubjectPublicKeyInfoPem()));
             WriteSecret(staging.BootKeyFile, RandomNumberGenerator.GetBytes(DeviceKey.Size));
-            Directory.CreateDirectory(staging.TrustedKeysDirectory);
-            foreach (var key in trusted)
-                AtomicFile.Write(Path.Combine(staging.TrustedKeysDirectory, FileNameOf(key) + ".pub"), System.Text.Encoding.ASCII.GetBytes(key.ToPem()));
+            // A production device has no bundle keys of its own: they come from verified delegations.
+            if (trusted is not null) DeviceTrust.Write(staging, trusted);
+            else Directory.CreateDirectory(staging.TrustedKeysDirectory);
             Directory.CreateDirectory(staging.InboxDirectory);
             Directory.CreateDirectory(staging.KeyValueDirectory);
             ProvisionFlash(staging, identity, flashProfile, profile.CounterCapacity);
             if (roots is not null) TrustStore.Create(staging, File.ReadAllBytes(staging.BootKeyFile), roots);
             AtomicFile.Write(staging.IdentityFile, identity.ToJson());
-            new DeviceStatus { DeviceId = identity.DeviceId, Profile = identity.Profile, DeviceClass = identity.DeviceClass, RuntimeVersion = AtymSecure.Runtime.RuntimeVersion.Current.ToString() }.Save(staging);
+            new DeviceStatus
+            {
+                DeviceId = identity.DeviceId, Profile = identity.Profile, DeviceClass = identity.DeviceClass,
+                RuntimeVersion = AtymSecure.Runtime.RuntimeVersion.Current.ToString(), Trust = roots is null ? DeviceTrustFile.Development : DeviceTrust.Production,
+            }.Save(staging);
 
             if (Directory.Exists(directory.Root)) Directory.Delete(directory.Root);
             Directory.Move(staging.Root, directory.Root);
@@ -113,24 +119,27 @@ public static class DeviceProvisioner
         flash.Sync();
     }
 
-    private static List<VerificationKey> LoadTrustedKeys(IReadOnlyList<string> files)
+    /// <summary>Every key read and scoped, all problems at once; a development device needs a vendor or compiler key.</summary>
+    private static BundleTrustAnchors LoadTrust(IReadOnlyList<TrustedKeySpec> specs)
     {
-        if (files.Count == 0)
-            throw new DeviceDataException("a device needs at least one trusted bundle-signing key (--trust KEY.pub); without one it could install nothing");
-        var keys = new List<VerificationKey>();
-        var problems = new List<string>();
-        foreach (var file in files)
+        if (specs.Count == 0)
+            throw new DeviceDataException($"a device needs at least one trusted bundle-signing key (--trust {BundleKeyRoles.Forms}); without one it could install nothing");
+        var keys = new List<TrustedBundleKey>();
+        var unusable = new List<string>();
+        var problems = new List<Problem>();
+        foreach (var spec in specs)
         {
-            try
-            {
-                keys.Add(VerificationKey.FromFile(file));
-            }
-            catch (Exception e) when (e is FormatException or FileNotFoundException)
-            {
-                problems.Add(e.Message);
-            }
+            try { keys.Add(spec.Load()); }
+            catch (DeviceDataException e) { unusable.Add(e.Message); }
+            catch (ProblemException e) { problems.AddRange(e.Problems); }
         }
-        return problems.Count == 0 ? keys : throw new DeviceDataException("unusable trusted key: " + string.Join("; ", problems));
+        if (unusable.Count > 0) throw new DeviceDataException(string.Join("; ", unusable));
+        if (!BundleTrustAnchors.TryCreate(keys, out var anchors, out var duplicates)) problems.AddRange(duplicates);
+        if (problems.Count > 0) throw new ProblemException("trusted keys", problems);
+        if (!anchors!.HasBundleKey)
+            throw new ProblemException("trusted keys", new Problem(TrustAnchorProblemCodes.NoBundleKey, "--trust",
+                "a development device needs at least one vendor or compiler key (recovery keys sign recovery bundles only), e.g. --trust compiler=dev.pub"));
+        return anchors;
     }
 
     /// <summary>

@@ -53,6 +53,15 @@ public sealed record DeviceStatus
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Recovery { get; init; }
+
+    /// <summary>
+    /// Where the device's bundle trust comes from (<see cref="Provisioning.DeviceTrust.Mode"/>): <c>development</c> (scoped
+    /// keys given at init, docs/trust-model.md §2) or <c>unscoped</c> (a folder of before key scopes, which installs
+    /// nothing). Set by every power-on; null in files written before it existed, and then not written, so those read
+    /// and write back byte for byte (an addition within format 2, as <see cref="Recovery"/> was).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Trust { get; init; }
     public EquatableList<ContainerStatus> Containers { get; init; } = [];
     public BootStatus? LastBoot { get; init; }
     public EquatableList<TrialStatus> Trials { get; init; } = [];

@@ -18,7 +18,7 @@ public sealed class DeviceStatusPublisher
     private DeviceStatus _current;
 
     /// <summary>Starts from what status.json holds (a damaged file starts empty: see <see cref="LoadProblem"/>).</summary>
-    internal DeviceStatusPublisher(DeviceDirectory directory, Provisioning.DeviceIdentity identity, TimeProvider clock)
+    internal DeviceStatusPublisher(DeviceDirectory directory, Provisioning.DeviceIdentity identity, Provisioning.DeviceTrust trust, TimeProvider clock)
     {
         _directory = directory;
         _clock = clock;
@@ -27,7 +27,7 @@ public sealed class DeviceStatusPublisher
         _current = loaded with
         {
             Format = DeviceStatus.FormatVersion, RuntimeVersion = AtymSecure.Runtime.RuntimeVersion.Current.ToString(),
-            DeviceId = identity.DeviceId, Profile = identity.Profile, DeviceClass = identity.DeviceClass,
+            DeviceId = identity.DeviceId, Profile = identity.Profile, DeviceClass = identity.DeviceClass, Trust = trust.Mode,
         };
         LoadProblem = problem;
     }

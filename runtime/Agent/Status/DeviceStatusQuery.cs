@@ -10,7 +10,8 @@ public static class DeviceStatusQuery
 {
     /// <summary>What status says of a device in recovery.</summary>
     public const string RecoveryMessage =
-        "the state log holds records of which none verifies (damaged flash or a replaced bootloader.key); nothing runs and every install is refused until an operator re-provisions the device";
+        "the state log holds records of which none verifies (damaged flash or a replaced bootloader.key); nothing runs and every install is refused " +
+        "until an operator re-provisions the device or installs a recovery bundle signed by a recovery key";
 
     public static DeviceStatus Read(string root)
     {

@@ -87,13 +87,24 @@ public static class BundleFileInstaller
             return Refused(h.ContainerName, h.ContainerVersion,
                 $"bundle carries a bare {h.ArtifactKind} artifact (image format {h.ImageFormat}); this device installs container images (cut it with a current `atym bundle`)");
 
+        // Step 13: with metadata, the keys of the delegation that listed the image sign for it. Only the compiler-<class>
+        // delegations own image paths (step 8; vendors list sources), so they are compiler keys for every container.
+        // Without metadata (development), the device's own scoped keys.
+        BundleTrustAnchors trusted;
+        if (metadata is not null)
+        {
+            if (!BundleTrustAnchors.TryCreate(metadata.ImageRole.VerificationKeys.Select(k => TrustedBundleKey.Compiler(k)), out var fromDelegation, out var problems))
+                return Refused(h.ContainerName, h.ContainerVersion, string.Join("; ", problems.Select(p => $"{ReasonCodes.UntrustedSigner}: {p.Message}")));
+            trusted = fromDelegation;
+        }
+        else if (device.BundleTrust.Anchors is { } own) trusted = own;
+        else return Refused(h.ContainerName, h.ContainerVersion, $"{ReasonCodes.UntrustedSigner}: {device.BundleTrust.InstallRefusal}");
+
         lock (device.Gate)
         {
             try
             {
-                // Step 13: with metadata, only the keys of the delegation that listed the image may have signed the bundle.
-                IReadOnlyList<VerificationKey> keys = metadata is null ? device.TrustedKeys : metadata.ImageRole.VerificationKeys;
-                var image = new BundleInstallImage(envelope, () => File.OpenRead(bundlePath), [.. keys]);
+                var image = new BundleInstallImage(envelope, () => File.OpenRead(bundlePath), trusted);
                 var slot = device.Bootloader.Install(image, image);
                 if (WrittenImageRefusal(device, h, slot) is { } refusal)
                 {

@@ -24,7 +24,7 @@ public sealed class BundleInstallTests : IDisposable
         ? _bundles.Delta(Scenarios.App, V1, target, payload, "2.0.0", counter, deviceClass)
         : _bundles.Full(Scenarios.App, target, "1.0.0", counter, deviceClass);
 
-    private BundleInstallImage Open(byte[] bundle, IReadOnlyCollection<VerificationKey>? keys = null) => _bundles.Open(bundle, keys);
+    private BundleInstallImage Open(byte[] bundle, BundleTrustAnchors? keys = null) => _bundles.Open(bundle, keys);
 
     private void Install(byte[] bundle)
     {
@@ -51,9 +51,9 @@ public sealed class BundleInstallTests : IDisposable
     {
         Install(Bundle(V1, V1, 5, delta: false));
         using var stranger = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var cases = new (byte[] Bundle, IReadOnlyCollection<VerificationKey>? Keys, string Code)[]
+        var cases = new (byte[] Bundle, BundleTrustAnchors? Keys, string Code)[]
         {
-            (Bundle(V2, V2, 6, delta: false), [VerificationKey.FromDer(stranger.ExportSubjectPublicKeyInfo())], ReasonCodes.UntrustedSigner),
+            (Bundle(V2, V2, 6, delta: false), BundleTrustAnchors.Of(TrustedBundleKey.Vendor(VerificationKey.FromDer(stranger.ExportSubjectPublicKeyInfo()), ContainerNamePattern.Any)), ReasonCodes.UntrustedSigner),
             (Bundle(V2, V2, 4, delta: false), null, ReasonCodes.CounterRollback),
             (Bundle(V2, V2, 6, delta: false, deviceClass: "esp32"), null, ReasonCodes.WrongClass),
         };

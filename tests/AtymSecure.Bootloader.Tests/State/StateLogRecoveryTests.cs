@@ -30,7 +30,7 @@ public sealed class StateLogRecoveryTests
     }
 
     /// <summary>Flips one bit of the MAC of every record with an intact CRC in both state halves.</summary>
-    private static int DamageEveryMac(SimDevice device)
+    internal static int DamageEveryMac(SimDevice device)
     {
         var table = PartitionTableStore.Read(device.Flash);
         var stride = (StateRecordCodec.RecordSize(StateRecordFormat.V2) + 3) / 4 * 4;

@@ -7,15 +7,27 @@ using AtymSecure.Primitives;
 namespace AtymSecure.Bootloader.Tests.Support;
 
 /// <summary>
-/// Real signed bundles (formats/Bundle, docs/bundle-format.md) of test images, full or SeqDiff delta,
-/// signed with one P-256 vendor key, and the production <see cref="BundleInstallImage"/> that reads them.
+/// Real signed bundles (formats/Bundle, docs/bundle-format.md) of Wasm test images, full or SeqDiff delta,
+/// signed with one P-256 vendor key (recovery bundles with a second, recovery key), and the production
+/// <see cref="BundleInstallImage"/> that reads them.
 /// </summary>
 public sealed class SignedBundles : IDisposable
 {
     private const int ChunkSize = 1024;
     private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private readonly ECDsa _recoveryKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
 
     public VerificationKey Trusted => VerificationKey.FromDer(_key.ExportSubjectPublicKeyInfo());
+
+    public VerificationKey RecoveryTrusted => VerificationKey.FromDer(_recoveryKey.ExportSubjectPublicKeyInfo());
+
+    /// <summary>What the test device trusts: the vendor key for every container, the recovery key for recovery bundles.</summary>
+    public BundleTrustAnchors Anchors => BundleTrustAnchors.Of(TrustedBundleKey.Vendor(Trusted, ContainerNamePattern.Any), TrustedBundleKey.Recovery(RecoveryTrusted));
+
+    /// <summary>A full recovery bundle (format 2), signed by the recovery key or, with <paramref name="byVendor"/>, by the vendor key.</summary>
+    public byte[] Recovery(string container, byte[] target, string version, uint counter, bool byVendor = false) =>
+        Write(Header(container, target, version, counter, SimDevice.DeviceClass, target, PayloadKind.Full, PayloadCodec.None) with { Recovery = true },
+            target, byVendor ? _key : _recoveryKey);
 
     public byte[] Full(string container, byte[] target, string version, uint counter, string deviceClass = SimDevice.DeviceClass) =>
         Write(Header(container, target, version, counter, deviceClass, target, PayloadKind.Full, PayloadCodec.None), target);
@@ -29,10 +41,14 @@ public sealed class SignedBundles : IDisposable
         }, patch);
 
     /// <summary>The bundle as the device's installer sees it: envelope parsed (the device's checks come from its state at install).</summary>
-    public BundleInstallImage Open(byte[] bundle, IReadOnlyCollection<VerificationKey>? trustedKeys = null) =>
-        new(BundleEnvelope.Read(new MemoryStream(bundle)), () => new MemoryStream(bundle), trustedKeys ?? [Trusted]);
+    public BundleInstallImage Open(byte[] bundle, BundleTrustAnchors? trusted = null) =>
+        new(BundleEnvelope.Read(new MemoryStream(bundle)), () => new MemoryStream(bundle), trusted ?? Anchors);
 
-    public void Dispose() => _key.Dispose();
+    public void Dispose()
+    {
+        _key.Dispose();
+        _recoveryKey.Dispose();
+    }
 
     private static BundleHeader Header(string container, byte[] target, string version, uint counter, string deviceClass, byte[] payload,
         PayloadKind kind, PayloadCodec codec) => new()
@@ -53,11 +69,13 @@ public sealed class SignedBundles : IDisposable
         ExpiresUnixSeconds = (ulong)TestImageSigner.Now.AddDays(30).ToUnixTimeSeconds(),
     };
 
-    private byte[] Write(BundleHeader header, byte[] payload)
+    private byte[] Write(BundleHeader header, byte[] payload, ECDsa? signer = null)
     {
-        var signature = _key.SignData(BundleFrame.SignatureInput(header), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+        var key = signer ?? _key;
+        var signature = key.SignData(BundleFrame.SignatureInput(header), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+        var keyId = VerificationKey.FromDer(key.ExportSubjectPublicKeyInfo()).KeyId;
         var output = new MemoryStream();
-        BundleFrame.WriteAsync(output, header, [new BundleSignature(SignatureAlgorithm.EcdsaP256Sha256, Trusted.KeyId, signature)], payload).GetAwaiter().GetResult();
+        BundleFrame.WriteAsync(output, header, [new BundleSignature(SignatureAlgorithm.EcdsaP256Sha256, keyId, signature)], payload).GetAwaiter().GetResult();
         return output.ToArray();
     }
 }

@@ -57,11 +57,11 @@ public sealed class ContainerNameRuleTests : IDisposable
         var key = Path.Combine(_temp.Path, "trusted.pub");
         using (var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256)) File.WriteAllText(key, ecdsa.ExportSubjectPublicKeyInfoPem());
         // Before the fix this never returned (the planner grew the flash forever); the deadline turns that into a failure.
-        await Refused("40 characters, at most 32", "device", "init", "--data", Path.Combine(_temp.Path, "dev"), "--container", $"{LongName}=1M", "--trust", key);
-        await Refused("has '.'", "device", "init", "--data", Path.Combine(_temp.Path, "dev"), "--container", "my.app=1M", "--trust", key);
+        await Refused("40 characters, at most 32", "device", "init", "--data", Path.Combine(_temp.Path, "dev"), "--container", $"{LongName}=1M", "--trust", "compiler=" + key);
+        await Refused("has '.'", "device", "init", "--data", Path.Combine(_temp.Path, "dev"), "--container", "my.app=1M", "--trust", "compiler=" + key);
         Assert.False(Directory.Exists(Path.Combine(_temp.Path, "dev")));
 
-        var ok = await CliRunner.RunAsync("device", "init", "--data", Path.Combine(_temp.Path, "dev"), "--container", $"{LongName[..32]}=1M", "--trust", key).WaitAsync(Deadline);
+        var ok = await CliRunner.RunAsync("device", "init", "--data", Path.Combine(_temp.Path, "dev"), "--container", $"{LongName[..32]}=1M", "--trust", "compiler=" + key).WaitAsync(Deadline);
         Assert.True(ok.ExitCode == 0, ok.StdErr);
 
         // Install: a bundle whose header names the long container is refused as malformed, before any signature or flash work.

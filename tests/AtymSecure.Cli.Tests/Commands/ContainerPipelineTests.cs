@@ -111,5 +111,19 @@ public sealed class ContainerPipelineTests : IAsyncLifetime
             "--key", key + ".key", "--trust", key + ".pub", "--output", _folder.File("refused.bundle"));
         Assert.Equal(1, malformed.ExitCode);
         Assert.Contains("invalid capability 'root'", malformed.StdErr);
+
+        // A recovery bundle (bundle format 2): its code is native (Pulley), so it carries the compiler key's signature
+        // next to the recovery key's (docs/trust-model.md §3 step 13).
+        var recovery = _folder.File("recovery.bundle");
+        var recoveryCut = await Ok("bundle", reference, "--device-class", "portable-pulley64", "--recovery",
+            "--key", key + ".key", "--key", other + ".key", "--trust", key + ".pub", "--output", recovery);
+        Assert.Contains("RECOVERY bundle of sensor-filter 1.0.0", recoveryCut);
+        await using var recoveryFile = File.OpenRead(recovery);
+        var envelope = AtymSecure.Formats.Bundle.BundleEnvelope.Read(recoveryFile);
+        Assert.True(envelope.Header.Recovery);
+        var device = AtymSecure.Formats.Bundle.BundleTrustAnchors.Of(
+            AtymSecure.Formats.Bundle.TrustedBundleKey.Recovery(AtymSecure.Formats.Crypto.VerificationKey.FromFile(other + ".pub")),
+            AtymSecure.Formats.Bundle.TrustedBundleKey.Compiler(AtymSecure.Formats.Crypto.VerificationKey.FromFile(key + ".pub")));
+        Assert.Equal(AtymSecure.Formats.Bundle.BundleKeyRole.Recovery, AtymSecure.Formats.Bundle.BundleSignerCheck.Check(envelope, device).Signer?.Role);
     }
 }

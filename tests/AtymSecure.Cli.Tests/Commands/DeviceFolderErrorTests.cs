@@ -28,7 +28,7 @@ public sealed partial class DeviceFolderErrorTests : IDisposable
     {
         var key = Path.Combine(_temp.Path, "trusted.pub");
         using (var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256)) await File.WriteAllTextAsync(key, ecdsa.ExportSubjectPublicKeyInfoPem());
-        var r = await CliRunner.RunAsync("device", "init", "--data", Data, "--container", "app=64K", "--trust", key).WaitAsync(Deadline);
+        var r = await CliRunner.RunAsync("device", "init", "--data", Data, "--container", "app=64K", "--trust", "compiler=" + key).WaitAsync(Deadline);
         Assert.True(r.ExitCode == 0, r.StdErr);
     }
 

@@ -23,7 +23,7 @@ public sealed class DeviceStatusRecoveryTests : IDisposable
     {
         var key = Path.Combine(_temp.Path, "trusted.pub");
         using (var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256)) await File.WriteAllTextAsync(key, ecdsa.ExportSubjectPublicKeyInfoPem());
-        var init = await CliRunner.RunAsync("device", "init", "--data", Data, "--container", "app=64K", "--trust", key).WaitAsync(Deadline);
+        var init = await CliRunner.RunAsync("device", "init", "--data", Data, "--container", "app=64K", "--trust", "compiler=" + key).WaitAsync(Deadline);
         Assert.True(init.ExitCode == 0, init.StdErr);
         var healthy = await CliRunner.RunAsync("device", "status", "--data", Data).WaitAsync(Deadline);
         Assert.True(healthy.ExitCode == 0, healthy.StdErr);

@@ -53,7 +53,7 @@ public sealed class ContainerBundleCutterTests : IAsyncLifetime
     {
         await using var file = File.OpenRead(path);
         var envelope = await BundleEnvelope.ReadAsync(file);
-        var verified = BundleVerifier.Verify(envelope, [VerificationKey.FromDer(_samples.Trusted.PublicKeySpki.Span)],
+        var verified = BundleVerifier.Verify(envelope, BundleTrustAnchors.Of(TrustedBundleKey.Compiler(VerificationKey.FromDer(_samples.Trusted.PublicKeySpki.Span))),
             new BundleExpectations(deviceClass, Now.AddHours(1), 0, 64 << 20, installed is null ? null : Digest.Compute(installed)));
         using var payload = new MemoryStream();
         await verified.OpenPayload(file).CopyToAsync(payload);

@@ -59,7 +59,7 @@ public sealed class SignedBundleTests : IDisposable
     {
         await using var file = File.OpenRead(path);
         var envelope = await BundleEnvelope.ReadAsync(file);
-        var verified = BundleVerifier.Verify(envelope, [key], new BundleExpectations(deviceClass, Now.AddHours(1), 2, 1 << 20,
+        var verified = BundleVerifier.Verify(envelope, BundleTrustAnchors.Of(TrustedBundleKey.Compiler(key)), new BundleExpectations(deviceClass, Now.AddHours(1), 2, 1 << 20,
             installed is null ? null : Digest.Compute(installed)));
         using var payload = new MemoryStream();
         await verified.OpenPayload(file).CopyToAsync(payload);

@@ -21,7 +21,7 @@ public sealed class DeviceProvisionerTests : IDisposable
     }
 
     private DeviceInitRequest Request(string profile = DeviceProfile.Host, string[]? keys = null) =>
-        new(profile, [new ContainerSlotPlan("sensor-filter", 0)], keys ?? [_keys.PublicKeyFile]);
+        new(profile, [new ContainerSlotPlan("sensor-filter", 0)], [.. (keys ?? [_keys.PublicKeyFile]).Select(k => new TrustedKeySpec("compiler", k, null))]);
 
     [Fact]
     public void Init_writes_identity_keys_and_a_provisioned_flash()
@@ -37,7 +37,9 @@ public sealed class DeviceProvisionerTests : IDisposable
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(dir.BootKeyFile));
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(dir.IdentityKeyFile));
         }
-        Assert.Single(System.IO.Directory.GetFiles(dir.TrustedKeysDirectory));
+        // One key file and trust.json with its scope.
+        Assert.Equal(2, System.IO.Directory.GetFiles(dir.TrustedKeysDirectory).Length);
+        Assert.Equal("compiler", Assert.Single(DeviceTrustFile.Parse(File.ReadAllBytes(dir.TrustFile)).Keys).Role);
         Assert.Equal(ContainerState.Empty, DeviceStatusQuery.Read(dir.Root).Containers.Single().State);
         Assert.Empty(System.IO.Directory.GetDirectories(_root, ".dev.init-*", SearchOption.TopDirectoryOnly));
     }
@@ -65,7 +67,7 @@ public sealed class DeviceProvisionerTests : IDisposable
     [Fact]
     public void An_invalid_container_plan_is_refused_with_each_problem_and_nothing_is_written()
     {
-        var request = new DeviceInitRequest(DeviceProfile.Host, [new ContainerSlotPlan("my.app", 0), new ContainerSlotPlan("ok", 100)], [_keys.PublicKeyFile]);
+        var request = new DeviceInitRequest(DeviceProfile.Host, [new ContainerSlotPlan("my.app", 0), new ContainerSlotPlan("ok", 100)], [new TrustedKeySpec("compiler", _keys.PublicKeyFile, null)]);
         var e = Assert.Throws<ProblemException>(() => DeviceProvisioner.Init(new DeviceDirectory(Path.Combine(_root, "x")), request));
         Assert.Equal([(ConfigProblemCodes.InvalidName, "containers[0].name"), (DeviceIdentityProblemCodes.SlotSizeOutOfRange, "containers[1].slotBytes")],
             e.Problems.Select(p => (p.Code, p.Path)));

@@ -37,7 +37,7 @@ public sealed class ProductionProvisioningTests : IDisposable
     }
 
     private static DeviceInitRequest Request(TrustRootFiles? roots, params string[] keys) =>
-        new(DeviceProfile.Host, [new ContainerSlotPlan("sensor-filter", 256 * 1024)], keys, Roots: roots);
+        new(DeviceProfile.Host, [new ContainerSlotPlan("sensor-filter", 256 * 1024)], [.. keys.Select(TrustedKeySpec.Parse)], Roots: roots);
 
     [Fact]
     public void A_device_with_both_roots_stores_them_as_its_trust_and_opens_in_production_without_bundle_keys()
@@ -48,7 +48,7 @@ public sealed class ProductionProvisioningTests : IDisposable
         Assert.Empty(System.IO.Directory.GetFiles(dir.TrustedKeysDirectory));
         using var device = LocalDevice.Open(dir.Root);
         Assert.True(device.IsProduction);
-        Assert.Empty(device.TrustedKeys);
+        Assert.Equal((DeviceTrust.Production, 0), (device.BundleTrust.Mode, device.BundleTrust.Anchors!.Keys.Count));
         var trust = device.Trust!.Load();
         Assert.Equal(_world.Provisioned(), trust.Metadata);
     }
@@ -57,7 +57,7 @@ public sealed class ProductionProvisioningTests : IDisposable
     public void Next_to_roots_a_bundle_key_is_refused_and_no_device_is_made()
     {
         var dir = new DeviceDirectory(_temp.File("dev"));
-        var e = Assert.Throws<DeviceDataException>(() => DeviceProvisioner.Init(dir, Request(Roots(), _bundles.PublicKeyFile)));
+        var e = Assert.Throws<DeviceDataException>(() => DeviceProvisioner.Init(dir, Request(Roots(), "compiler=" + _bundles.PublicKeyFile)));
         Assert.Contains("recovery keys alone", e.Message, StringComparison.Ordinal);
         Assert.False(dir.IsInitialised);
     }

@@ -23,6 +23,7 @@ public sealed class DeviceStatusGoldenTests
     [InlineData("status-v1-recovery.json")]
     [InlineData("status-v2-after-runs.json")]
     [InlineData("status-v3-counter-store.json")]
+    [InlineData("status-v2-development.json")]
     public void Golden_status_files_read_and_write_back_byte_for_byte(string name)
     {
         var bytes = Golden(name);
@@ -42,7 +43,7 @@ public sealed class DeviceStatusGoldenTests
         {
             Format = 2, DeviceId = "other", Profile = "other", DeviceClass = "other", Running = new RunningStatus(1, DateTimeOffset.UnixEpoch),
             Containers = [every.Containers[^1] with { Name = "other" }], LastBoot = new BootStatus(DateTimeOffset.MaxValue, []), Trials = [], Installs = [],
-            Recovery = "other", RuntimeVersion = "9.9.9",
+            Recovery = "other", RuntimeVersion = "9.9.9", Trust = "other",
         };
         Assert.Empty(ValueEqualityProbe.PropertiesIgnoredByEquals(a, different));
         var container = a.Containers[0];
@@ -84,7 +85,10 @@ public sealed class DeviceStatusGoldenTests
     public void The_status_of_a_device_in_recovery_says_so_and_boots_nothing()
     {
         var status = DeviceStatus.Parse(Golden("status-v1-recovery.json"));
-        Assert.Equal(DeviceStatusQuery.RecoveryMessage, status.Recovery);
+        // The golden keeps the wording of its day; since recovery bundles the message names that second way out too.
+        const string Cause = "the state log holds records of which none verifies (damaged flash or a replaced bootloader.key); nothing runs and every install is refused until an operator re-provisions the device";
+        Assert.Equal(Cause, status.Recovery);
+        Assert.StartsWith(Cause, DeviceStatusQuery.RecoveryMessage, StringComparison.Ordinal);
         Assert.Equal(BootOutcome.Recovery, Assert.Single(status.LastBoot!.Results).Outcome);
     }
 
@@ -96,6 +100,14 @@ public sealed class DeviceStatusGoldenTests
         Assert.Equal((1, null), (v1.Format, v1.RuntimeVersion));
         // The same runs, written by each format: everything but the format and the runtime version is equal.
         Assert.Equal(v1, DeviceStatus.Parse(Golden("status-v2-after-runs.json")) with { Format = 1, RuntimeVersion = null });
+    }
+
+    [Fact]
+    public void A_development_device_says_so_and_files_of_before_say_nothing_of_trust()
+    {
+        Assert.Equal("development", DeviceStatus.Parse(Golden("status-v2-development.json")).Trust);
+        Assert.Null(DeviceStatus.Parse(Golden("status-v2-after-runs.json")).Trust);
+        Assert.Equal(DeviceStatus.Parse(Golden("status-v2-after-runs.json")), DeviceStatus.Parse(Golden("status-v2-development.json")) with { Trust = null });
     }
 
     [Theory]

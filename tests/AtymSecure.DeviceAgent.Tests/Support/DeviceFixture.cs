@@ -8,13 +8,20 @@ namespace AtymSecure.DeviceAgent.Tests.Support;
 /// <summary>A freshly provisioned simulated device (real files, real bootloader, real time) and a bundle signer it trusts.</summary>
 internal sealed class DeviceFixture : IDisposable
 {
+    /// <summary>A device that trusts <see cref="Bundles"/>' key as its compiler key (any container, any code).</summary>
     public DeviceFixture(params string[] containers)
+        : this(bundles => [new TrustedKeySpec("compiler", bundles.PublicKeyFile, null)], containers)
+    {
+    }
+
+    /// <summary>A device that trusts the keys <paramref name="trust"/> names (written into the bundles folder).</summary>
+    public DeviceFixture(Func<TestBundles, TrustedKeySpec[]> trust, params string[] containers)
     {
         Root = System.IO.Directory.CreateTempSubdirectory("atym-device-tests-").FullName;
         Bundles = new TestBundles(Path.Combine(Root, "bundles"));
         Data = Path.Combine(Root, "device");
         DeviceProvisioner.Init(new DeviceDirectory(Data),
-            new DeviceInitRequest(DeviceProfile.Host, [.. containers.Select(c => new ContainerSlotPlan(c, 256 * 1024))], [Bundles.PublicKeyFile]));
+            new DeviceInitRequest(DeviceProfile.Host, [.. containers.Select(c => new ContainerSlotPlan(c, 256 * 1024))], trust(Bundles)));
     }
 
     public string Root { get; }

@@ -44,7 +44,8 @@ internal sealed class TestBundles : IDisposable
     }
 
     /// <summary>Writes a signed full bundle of <paramref name="image"/> and returns its path.</summary>
-    public string Full(byte[] image, string deviceClass = "linux-x86_64", ECDsa? signer = null, ImageFormat format = ImageFormat.ContainerImageV1, string? headerVersion = null)
+    public string Full(byte[] image, string deviceClass = "linux-x86_64", ECDsa? signer = null, ImageFormat format = ImageFormat.ContainerImageV1, string? headerVersion = null,
+        bool recovery = false)
     {
         var parsed = ContainerImageReader.Read(image);
         var version = parsed.Config.Version!;
@@ -65,6 +66,7 @@ internal sealed class TestBundles : IDisposable
             ChunkSize = 4096,
             ChunkHashes = BundleFrame.HashChunks(image, 4096),
             ExpiresUnixSeconds = (ulong)DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeSeconds(),
+            Recovery = recovery,
         };
         var key = signer ?? _key;
         var signature = key.SignData(BundleFrame.SignatureInput(header), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
@@ -72,6 +74,14 @@ internal sealed class TestBundles : IDisposable
         var path = Path.Combine(Directory, $"{header.ContainerName}-{header.ContainerVersion}-{Guid.NewGuid():N}.bundle");
         using (var output = File.Create(path))
             BundleFrame.WriteAsync(output, header, [new BundleSignature(SignatureAlgorithm.EcdsaP256Sha256, keyId, signature)], image).GetAwaiter().GetResult();
+        return path;
+    }
+
+    /// <summary>Writes the public half of <paramref name="key"/> as a PEM file in this folder (for <c>--trust ROLE=FILE</c>).</summary>
+    public string PublicKeyFileOf(ECDsa key, string name)
+    {
+        var path = Path.Combine(Directory, name + ".pub");
+        File.WriteAllText(path, key.ExportSubjectPublicKeyInfoPem());
         return path;
     }
 

@@ -94,8 +94,8 @@ public class BundleRejectionTests
         badMagic[0] = (byte)'X';
         Assert.Contains("magic", Assert.Throws<BundleFormatException>(() => TestBundles.ReadVerified(badMagic, [Signer.Key])).Message);
         var badVersion = (byte[])bundle.Clone();
-        badVersion[8] = 2;
-        Assert.Contains("version 2", Assert.Throws<BundleFormatException>(() => TestBundles.ReadVerified(badVersion, [Signer.Key])).Message);
+        badVersion[8] = 3;
+        Assert.Contains("version 3", Assert.Throws<BundleFormatException>(() => TestBundles.ReadVerified(badVersion, [Signer.Key])).Message);
     }
 
     [Fact]

@@ -46,7 +46,7 @@ public class BundleRoundTripTests
         var payload = TestBundles.Payload(10_000);
         var bundle = TestBundles.Write(TestBundles.Header(payload, 1024), payload, signer);
         using var head = new MemoryStream(bundle);
-        var verified = BundleVerifier.Verify(await BundleEnvelope.ReadAsync(head), [signer.Key], TestBundles.Expect());
+        var verified = BundleVerifier.Verify(await BundleEnvelope.ReadAsync(head), TestBundles.Compilers([signer.Key]), TestBundles.Expect());
         for (var chunk = 0; chunk < verified.Header.ChunkCount; chunk++)
         {
             // As after an HTTP Range request from the chunk's offset.

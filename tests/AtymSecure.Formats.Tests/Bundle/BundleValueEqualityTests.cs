@@ -19,7 +19,7 @@ public class BundleValueEqualityTests
         TargetDigest = Digest.FromSha256(new byte[32]), TargetSize = 1, PayloadKind = PayloadKind.Delta, Codec = PayloadCodec.SeqDiff,
         BaseDigest = Digest.FromSha256(new byte[32]), BaseSize = 2, PayloadLength = 3, ChunkSize = 4096, ChunkHashes = [new byte[32]],
         ExpiresUnixSeconds = 5, CreatedUnixSeconds = 4, ProvenanceDigest = "sha256:" + new string('b', 64),
-        SourceManifestDigest = "sha256:" + new string('c', 64),
+        SourceManifestDigest = "sha256:" + new string('c', 64), Recovery = true,
     };
 
     [Fact]

@@ -98,12 +98,19 @@ internal static class TestBundles
         return tweak?.Invoke(e) ?? e;
     }
 
-    /// <summary>Reads, verifies and drains the payload: the full device-side path.</summary>
-    public static byte[] ReadVerified(byte[] bundle, IReadOnlyCollection<VerificationKey> keys, BundleExpectations? expect = null)
+    /// <summary>Trust in <paramref name="keys"/> as compiler keys for every container: any code kind, as every test bundle before key scopes.</summary>
+    public static BundleTrustAnchors Compilers(IEnumerable<VerificationKey> keys) => BundleTrustAnchors.Of(keys.Select(k => TrustedBundleKey.Compiler(k)));
+
+    /// <summary>Reads, verifies and drains the payload: the full device-side path (<paramref name="keys"/> trusted as compiler keys).</summary>
+    public static byte[] ReadVerified(byte[] bundle, IReadOnlyCollection<VerificationKey> keys, BundleExpectations? expect = null) =>
+        ReadVerified(bundle, Compilers(keys), expect);
+
+    /// <summary>Reads, verifies and drains the payload under scoped <paramref name="trusted"/> keys.</summary>
+    public static byte[] ReadVerified(byte[] bundle, BundleTrustAnchors trusted, BundleExpectations? expect = null)
     {
         using var stream = new MemoryStream(bundle);
         var envelope = BundleEnvelope.Read(stream);
-        var verified = BundleVerifier.Verify(envelope, keys, expect ?? Expect());
+        var verified = BundleVerifier.Verify(envelope, trusted, expect ?? Expect());
         using var payload = verified.OpenPayload(stream);
         using var copy = new MemoryStream();
         payload.CopyTo(copy);

@@ -1,0 +1,82 @@
+using System.Security.Cryptography;
+using AtymSecure.Bootloader.State;
+using AtymSecure.DeviceAgent.Provisioning;
+using AtymSecure.DeviceAgent.Status;
+using AtymSecure.DeviceAgent.Tests.Support;
+using AtymSecure.Formats;
+
+namespace AtymSecure.DeviceAgent.Tests.Updates;
+
+/// <summary>
+/// A device that trusts two vendors, each for its own containers, and an operator's recovery key (docs/trust-model.md
+/// §2, §3 step 13, §4), driven through the real installer, bootloader and runner. Before key scopes vendor B's signature
+/// installed vendor A's container, and a device in recovery had no way out but re-provisioning.
+/// </summary>
+public sealed class ScopedTrustInstallTests : IDisposable
+{
+    private const string Sensor = "sensor-filter";
+    private static readonly ECDsa Acme = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private static readonly ECDsa Beta = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private static readonly ECDsa Ops = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
+    private readonly DeviceFixture _device = new(bundles =>
+    [
+        new TrustedKeySpec("vendor", bundles.PublicKeyFileOf(Acme, "acme"), "sensor-*"),
+        new TrustedKeySpec("vendor", bundles.PublicKeyFileOf(Beta, "beta"), "anomaly-*"),
+        new TrustedKeySpec("recovery", bundles.PublicKeyFileOf(Ops, "ops"), null),
+    ], Sensor, "anomaly-detector");
+
+    public void Dispose() => _device.Dispose();
+
+    private static void Installed(InstallStatus install) =>
+        Assert.True(install.Result == InstallResult.Installed, $"install of {install.Bundle}: {install.Result}: {install.Detail}");
+
+    [Fact]
+    public void Vendor_B_cannot_sign_vendor_As_container_and_each_vendor_installs_its_own()
+    {
+        var refused = _device.Install(_device.Bundles.Full(TestBundles.Image(Sensor), signer: Beta));
+        Assert.Equal(InstallResult.Refused, refused.Result);
+        Assert.Contains(ReasonCodes.SignerOutOfScope, refused.Detail, StringComparison.Ordinal);
+        Assert.Equal(ContainerState.Empty, _device.Container(Sensor).State);
+
+        Installed(_device.Install(_device.Bundles.Full(TestBundles.Image(Sensor), signer: Acme)));
+        Installed(_device.Install(_device.Bundles.Full(TestBundles.Image("anomaly-detector"), signer: Beta)));
+        Assert.All(_device.Run().Containers, c => Assert.Equal(ContainerState.Confirmed, c.State));
+    }
+
+    [Fact]
+    public void A_recovery_key_signs_recovery_bundles_only()
+    {
+        var ordinary = _device.Install(_device.Bundles.Full(TestBundles.Image(Sensor), signer: Ops));
+        Assert.Equal(InstallResult.Refused, ordinary.Result);
+        Assert.Contains(ReasonCodes.SignerOutOfScope, ordinary.Detail, StringComparison.Ordinal);
+        var notInRecovery = _device.Install(_device.Bundles.Full(TestBundles.Image(Sensor), signer: Ops, recovery: true));
+        Assert.Equal(InstallResult.Refused, notInRecovery.Result);
+        Assert.Contains(ReasonCodes.NotInRecovery, notInRecovery.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_device_in_recovery_takes_a_recovery_signed_bundle_and_leaves_recovery()
+    {
+        Installed(_device.Install(_device.Bundles.Full(TestBundles.Image(Sensor), signer: Acme)));
+        Assert.Equal(ContainerState.Confirmed, _device.Run().Containers.Single(c => c.Name == Sensor).State);
+        // A replaced MAC key: no state record verifies any more (issue 11 §2).
+        File.WriteAllBytes(new DeviceDirectory(_device.Data).BootKeyFile, RandomNumberGenerator.GetBytes(32));
+        Assert.NotNull(_device.Status().Recovery);
+
+        var ordinary = _device.Install(_device.Bundles.Full(TestBundles.Image(Sensor), signer: Acme));
+        Assert.Equal(InstallResult.Refused, ordinary.Result);
+        Assert.Contains(ReasonCodes.RecoveryState, ordinary.Detail, StringComparison.Ordinal);
+        var byVendor = _device.Install(_device.Bundles.Full(TestBundles.Image(Sensor), signer: Acme, recovery: true));
+        Assert.Contains(ReasonCodes.SignerOutOfScope, byVendor.Detail, StringComparison.Ordinal);
+        Assert.NotNull(_device.Status().Recovery);
+
+        Installed(_device.Install(_device.Bundles.Full(TestBundles.Image(Sensor), signer: Ops, recovery: true)));
+        var status = _device.Status();
+        Assert.Null(status.Recovery);
+        Assert.Equal(ContainerState.Pending, status.Containers.Single(c => c.Name == Sensor).State);
+        var run = _device.Run();
+        Assert.Null(run.Recovery);
+        Assert.Equal(ContainerState.Confirmed, run.Containers.Single(c => c.Name == Sensor).State);
+    }
+}
