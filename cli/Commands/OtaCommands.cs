@@ -66,12 +66,14 @@ internal static class OtaCommands
         var listen = new Option<string?>("--listen") { Description = "Address to listen on, e.g. 127.0.0.1:8080 or https://0.0.0.0:8443" };
         var data = new Option<string?>("--data") { Description = "Data folder (database, keys, bundles)" };
         var config = new Option<string?>("--config") { Description = "Server options file (JSON); flags override it" };
-        var command = new Command("serve", "Serve the device and operator APIs") { listen, data, config };
+        var registry = new Option<string?>("--registry") { Description = "OCI registry releases are imported from (enables releases, assignments, bundles)" };
+        var command = new Command("serve", "Serve the device and operator APIs") { listen, data, config, registry };
         command.SetAction(async (result, ct) =>
         {
             var options = result.GetValue(config) is { } file ? OtaServerOptionsFile.Load(file) : new OtaServerOptions();
             if (result.GetValue(data) is { } folder) options = options with { DataDirectory = folder };
             if (result.GetValue(listen) is { } address) options = options with { ListenUrl = address };
+            if (result.GetValue(registry) is { } source) options = options with { Registry = source };
             options.EnsureValid();
             await OtaServerHost.RunAsync(options, app =>
             {

@@ -1,6 +1,8 @@
 using System.Security.Cryptography.X509Certificates;
 using AtymSecure.OtaContracts;
 using AtymSecure.OtaMetadata;
+using AtymSecure.OtaReleases;
+using AtymSecure.OtaReleases.Endpoints;
 using AtymSecure.OtaMetadata.Http;
 using AtymSecure.OtaServer.Auth;
 using AtymSecure.OtaServer.Devices;
@@ -74,6 +76,8 @@ public static class OtaServerHost
         services.AddOtaMetadata(new OtaMetadataOptions { DataFolder = dataDirectory });
         AddDeviceServices(services, options, dataDirectory);
         ObservabilitySetup.AddServices(services);
+        if (options.Registry is { } registry)
+            services.AddOtaReleases(new OtaReleasesOptions { DataDirectory = dataDirectory, Registry = registry, VendorKeyFiles = options.VendorKeyFiles });
         services.AddSingleton(sp => AdminTokenBootstrap.Run(sp.GetRequiredService<IOperatorTokenStore>(), sp.GetRequiredService<IAuditLog>(),
             options.AdminToken, sp.GetRequiredService<TimeProvider>()));
         configure?.Invoke(builder);
@@ -93,6 +97,11 @@ public static class OtaServerHost
         StatusEndpoints.Map(app);
         ObservabilitySetup.Map(app);
         app.MapTufEndpoints();
+        if (options.Registry is not null)
+        {
+            app.MapReleaseEndpoints();
+            app.MapBundleEndpoints();
+        }
         return app;
     }
 

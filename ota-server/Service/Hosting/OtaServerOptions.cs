@@ -43,6 +43,12 @@ public sealed record OtaServerOptions
     /// <summary>The first admin token, when it should not be generated (<c>atym_ID_SECRET</c>); used only on an empty data folder.</summary>
     public string? AdminToken { get; init; }
 
+    /// <summary>The OCI registry releases are imported from (<c>host:port</c> or a URL). Null: no release, assignment or bundle endpoints.</summary>
+    public string? Registry { get; init; }
+
+    /// <summary>Public key files of the vendors whose signatures allow importing a container (relative to the config file).</summary>
+    public IReadOnlyList<string> VendorKeyFiles { get; init; } = [];
+
     /// <summary>What the poll answer tells devices to wait between polls.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMinutes(5);
 
@@ -76,6 +82,10 @@ public sealed record OtaServerOptions
             Add(OtaOptionProblemCodes.InvalidOrigin, "publicOrigin", $"'{PublicOrigin}' is not an http(s) origin without a path");
         foreach (var (name, path) in new[] { ("certificatePath", CertificatePath), ("certificateKeyPath", CertificateKeyPath) })
             if (path is not null && !File.Exists(path)) Add(OtaOptionProblemCodes.FileNotFound, name, $"file '{path}' does not exist");
+        if (Registry is not null && VendorKeyFiles.Count == 0)
+            Add(OtaOptionProblemCodes.Required, "vendorKeyFiles", "importing releases from a registry needs at least one vendor public key");
+        for (var i = 0; i < VendorKeyFiles.Count; i++)
+            if (!File.Exists(VendorKeyFiles[i])) Add(OtaOptionProblemCodes.FileNotFound, $"vendorKeyFiles[{i}]", $"file '{VendorKeyFiles[i]}' does not exist");
         if (CertificateKeyPath is not null && CertificatePath is null) Add(OtaOptionProblemCodes.Required, "certificatePath", "a key without a certificate");
         if (AdminToken is not null && !Auth.OperatorTokenText.TryParse(AdminToken, out _, out _))
             Add(OtaOptionProblemCodes.InvalidToken, "adminToken", "not an operator token (atym_ + 8 hex + _ + 43 base64url characters)");

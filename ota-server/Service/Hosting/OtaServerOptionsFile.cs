@@ -31,6 +31,7 @@ public static class OtaServerOptionsFile
             DataDirectory = Resolve(options.DataDirectory)!,
             CertificatePath = Resolve(options.CertificatePath),
             CertificateKeyPath = Resolve(options.CertificateKeyPath),
+            VendorKeyFiles = [.. options.VendorKeyFiles.Select(f => Resolve(f)!)],
         };
     }
 }

@@ -46,6 +46,20 @@ public class OtaServerHostTests
     }
 
     [Fact]
+    public async Task With_a_registry_the_releases_library_is_mapped_and_without_one_its_paths_do_not_exist()
+    {
+        await using (var plain = await OtaTestServer.StartAsync())
+            await ProblemAssert.IsProblemAsync(await plain.SendAsync(HttpMethod.Get, "/api/v1/releases", plain.AdminToken), HttpStatusCode.NotFound, "not-found");
+        await using var withRegistry = await OtaTestServer.StartAsync(o => o with
+        {
+            Registry = "127.0.0.1:1", VendorKeyFiles = [Path.Combine(AtymSecure.TestSupport.RepositoryRoot.Path, "tests", "pki", "ecdsa-p256.pub")],
+        });
+        var viewer = await withRegistry.CreateTokenAsync("viewer");
+        Assert.Equal(HttpStatusCode.OK, (await withRegistry.SendAsync(HttpMethod.Get, "/api/v1/releases", viewer)).StatusCode);
+        await ProblemAssert.IsProblemAsync(await withRegistry.SendAsync(HttpMethod.Get, "/api/v1/releases", null), HttpStatusCode.Unauthorized, "unauthenticated");
+    }
+
+    [Fact]
     public void Invalid_options_are_refused_with_every_problem_named()
     {
         var e = Assert.Throws<InvalidOtaOptionsException>(() => new OtaServerOptions
@@ -53,6 +67,13 @@ public class OtaServerHostTests
             ListenUrl = "ftp://x", PublicOrigin = "https://a/b", AdminToken = "atym_nothex", PollInterval = TimeSpan.Zero,
         }.EnsureValid());
         Assert.Equal(["listenUrl", "publicOrigin", "adminToken", "pollInterval"], e.Problems.Select(p => p.Path));
+    }
+
+    [Fact]
+    public void A_registry_needs_vendor_keys_to_check_imports_against()
+    {
+        var e = Assert.Throws<InvalidOtaOptionsException>(() => new OtaServerOptions { Registry = "127.0.0.1:5000" }.EnsureValid());
+        Assert.Equal("vendorKeyFiles", e.Problems.Single().Path);
     }
 
     [Fact]
