@@ -21,7 +21,7 @@ public sealed class DeviceStatusCounterStoreTests : IDisposable
         var data = Path.Combine(_temp.Path, "dev");
         var key = Path.Combine(_temp.Path, "trusted.pub");
         using (var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256)) await File.WriteAllTextAsync(key, ecdsa.ExportSubjectPublicKeyInfoPem());
-        var init = await CliRunner.RunAsync("device", "init", "--data", data, "--container", "app=64K", "--trust", key).WaitAsync(Deadline);
+        var init = await CliRunner.RunAsync("device", "init", "--data", data, "--container", "app=64K", "--trust", "compiler=" + key).WaitAsync(Deadline);
         Assert.True(init.ExitCode == 0, init.StdErr);
 
         var status = await CliRunner.RunAsync("device", "status", "--data", data).WaitAsync(Deadline);
