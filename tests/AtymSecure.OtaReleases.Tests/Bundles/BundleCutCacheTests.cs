@@ -38,7 +38,7 @@ public sealed class BundleCutCacheTests(ReleasedSamples samples) : IClassFixture
         await using var stream = file.OpenRead();
         var envelope = await BundleEnvelope.ReadAsync(stream);
         var key = await samples.World.CompilerKey.GetAsync("linux-x86_64");
-        var verified = BundleVerifier.Verify(envelope, [VerificationKey.FromDer(key.PublicKeySpki.Span)],
+        var verified = BundleVerifier.Verify(envelope, BundleTrustAnchors.Of(TrustedBundleKey.Compiler(VerificationKey.FromDer(key.PublicKeySpki.Span))),
             new BundleExpectations("linux-x86_64", SignedSampleStore.Now.AddDays(1), 0, 64 << 20, installed is null ? null : Digest.Compute(installed)));
         using var payload = new MemoryStream();
         await verified.OpenPayload(stream).CopyToAsync(payload);
