@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using AtymSecure.Formats.DeviceProtocol;
 using AtymSecure.OtaServer.Api;
 using AtymSecure.OtaStore;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.OtaServer.Devices;
 
@@ -13,9 +14,13 @@ namespace AtymSecure.OtaServer.Devices;
 /// </summary>
 public sealed class ReportSummaries(IDeviceReportStore reports)
 {
-    private readonly ConcurrentDictionary<string, ReportSummary?> _latest = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Entry?> _latest = new(StringComparer.Ordinal);
 
-    public ReportSummary? Latest(string deviceId) => _latest.GetOrAdd(deviceId, id => reports.Latest(id) is { } r ? Summarize(r) : null);
+    public ReportSummary? Latest(string deviceId) => Find(deviceId)?.Summary;
+
+    /// <summary>Container → <c>sha256:hex</c> of the confirmed slot image, per the last report (none reported: empty): what the
+    /// desired-state planner cuts deltas from.</summary>
+    public EquatableMap<string> ConfirmedImages(string deviceId) => Find(deviceId)?.ConfirmedImages ?? EquatableMap<string>.Empty;
 
     public void Remember(DeviceReport stored)
     {
@@ -23,11 +28,18 @@ public sealed class ReportSummaries(IDeviceReportStore reports)
         _latest[stored.DeviceId] = Summarize(stored);
     }
 
-    private static ReportSummary Summarize(DeviceReport stored)
+    private Entry? Find(string deviceId) => _latest.GetOrAdd(deviceId, id => reports.Latest(id) is { } r ? Summarize(r) : null);
+
+    private static Entry Summarize(DeviceReport stored)
     {
         var report = VersionReport.Parse(ProtocolJson.BytesOf(stored.Payload));
-        return new ReportSummary(stored.Sequence, stored.ReceivedAt, stored.Nonce,
+        var summary = new ReportSummary(stored.Sequence, stored.ReceivedAt, stored.Nonce,
             report.Containers.Select(c => new ContainerSummary(c.Name, c.Confirmed?.Version, c.Trial?.Version, c.LastTrial?.Verdict, c.LastInstall?.Result)).ToList(),
             report.LastRefusal is { } r ? $"{r.Code} (step {r.Step})" : null);
+        var confirmed = new EquatableMap<string>(report.Containers.Where(c => c.Confirmed is not null)
+            .Select(c => KeyValuePair.Create(c.Name, c.Confirmed!.ImageDigest)));
+        return new Entry(summary, confirmed);
     }
+
+    private sealed record Entry(ReportSummary Summary, EquatableMap<string> ConfirmedImages);
 }

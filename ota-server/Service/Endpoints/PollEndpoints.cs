@@ -21,15 +21,15 @@ internal static class PollEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var device = app.MapGroup("/api/v1/devices/{id}").RequireAuthorization(OtaPolicies.Device).WithTags("device protocol");
-        device.MapGet("/poll", Poll).Produces(200).Produces(304);
+        device.MapGet("/poll", PollAsync).Produces(200).Produces(304);
         device.MapPost("/reports", ReportAsync).Accepts<object>(DeviceProtocolPaths.MediaType).Produces(200);
         device.MapGet("/director/{name}", DirectorFile).Produces(200);
     }
 
-    private static IResult Poll(string id, HttpContext context, DeviceCaller caller, DeviceStates states, PollAnswers answers, OtaMeters metrics)
+    private static async Task<IResult> PollAsync(string id, HttpContext context, DeviceCaller caller, DeviceStates states, PollAnswers answers, OtaMeters metrics)
     {
         caller.Require(context, id);
-        var (body, etag) = answers.For(id, states.Get(id)!);
+        var (body, etag) = await answers.ForAsync(id, states.Get(id)!, context.RequestAborted).ConfigureAwait(false);
         context.Response.Headers.ETag = etag;
         context.Response.Headers.CacheControl = "no-cache";
         if (context.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Select(t => t.Trim()).Contains(etag, StringComparer.Ordinal)))
