@@ -1,5 +1,6 @@
 using AtymSecure.Delivery.Compilation;
 using AtymSecure.OtaMetadata.Keys;
+using AtymSecure.OtaMetadata.Repository;
 using AtymSecure.OtaReleases.Assignments;
 using AtymSecure.OtaReleases.Bundles;
 using AtymSecure.OtaReleases.Import;
@@ -49,7 +50,7 @@ public static class OtaReleasesServices
     /// <summary>
     /// Registers the importer and its job queue (a hosted service), assignments, the bundle cut cache and the
     /// <see cref="DesiredStateResolver"/>. Uses from the container when registered: the stores (<c>AddOtaLiteDbStore</c>),
-    /// <see cref="IDeviceStore"/> for the fleet's classes, <see cref="ICompilerSigningKey"/> for the compiler keys (else a key
+    /// <see cref="IDeviceStore"/> for the fleet's classes, the <see cref="ImageRepository"/> to list compiled images in, <see cref="ICompilerSigningKey"/> for the compiler keys (else a key
     /// file in the data folder), <see cref="TimeProvider"/> (else the system clock).
     /// </summary>
     public static IServiceCollection AddOtaReleases(this IServiceCollection services, OtaReleasesOptions options)
@@ -68,7 +69,8 @@ public static class OtaReleasesServices
         services.TryAddSingleton<IContainerCompiler>(HostAotCompiler.Instance);
         services.AddSingleton(sp => new ReleaseImporter(sp.GetRequiredService<IReleaseStore>(), sp.GetRequiredService<RegistryAccess>(),
             sp.GetRequiredService<TrustedKeys>(), sp.GetRequiredService<IFleetDeviceClasses>(), sp.GetRequiredService<ICompilerKeySource>(),
-            sp.GetRequiredService<TimeProvider>(), options.BundleLifetime, sp.GetRequiredService<IContainerCompiler>()));
+            sp.GetRequiredService<TimeProvider>(), options.BundleLifetime, sp.GetRequiredService<IContainerCompiler>(),
+            sp.GetService<ImageRepository>() is { } repository ? new CompiledImagePublisher(repository) : null));
         services.AddSingleton<IJobHandler, ReleaseImportJob>();
         services.AddSingleton(sp => new JobQueue(sp.GetRequiredService<IJobStore>(), sp.GetServices<IJobHandler>(), sp.GetRequiredService<TimeProvider>(),
             options.Jobs, sp.GetService<ILogger<JobQueue>>()));

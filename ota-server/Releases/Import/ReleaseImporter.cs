@@ -24,7 +24,9 @@ namespace AtymSecure.OtaReleases.Import;
 /// provenance, signed by the compiler key (<see cref="CompiledArtifactPublisher"/>, as <c>atym compile --key</c>); build
 /// the slot image to record its digest. A class that does not compile is recorded as failed, the others stay usable;</item>
 /// <item>record the release with its counter: the predecessor's (the container's highest), raised by one for a
-/// security release, or an explicit one not below it (docs/trust-model.md §7).</item>
+/// security release, or an explicit one not below it (docs/trust-model.md §7);</item>
+/// <item>with an image repository (the metadata library), list the compiled images in it
+/// (<see cref="CompiledImagePublisher"/>) — also for a release recorded earlier, so a repeated import completes it.</item>
 /// </list>
 /// The registry down or answering 5xx throws <see cref="Jobs.TransientJobException"/> (the queue retries); every
 /// other refusal is a <see cref="ProblemException"/> with a <see cref="ReleaseProblemCodes"/> code.
@@ -40,13 +42,17 @@ public sealed class ReleaseImporter
     private readonly IContainerCompiler _compiler;
     private readonly TimeProvider _time;
     private readonly TimeSpan _bundleLifetime;
+    private readonly CompiledImagePublisher? _publisher;
 
     /// <param name="vendorKeys">Keys whose signature on a container allows importing it (config; trust policies come with issue 15).</param>
     /// <param name="compiler">Compiles when no verified output is attached (<see cref="HostAotCompiler"/>; tests count through it).</param>
     /// <param name="bundleLifetime">Expiry of the release's bundles, counted from the import.</param>
+    /// <param name="publisher">Lists the compiled images in the image repository (none: the release is only recorded).</param>
     public ReleaseImporter(IReleaseStore releases, RegistryAccess registry, TrustedKeys vendorKeys, IFleetDeviceClasses fleet,
-        ICompilerKeySource compilerKey, TimeProvider time, TimeSpan bundleLifetime, IContainerCompiler? compiler = null)
+        ICompilerKeySource compilerKey, TimeProvider time, TimeSpan bundleLifetime, IContainerCompiler? compiler = null,
+        CompiledImagePublisher? publisher = null)
     {
+        _publisher = publisher;
         _releases = releases ?? throw new ArgumentNullException(nameof(releases));
         _registry = registry ?? throw new ArgumentNullException(nameof(registry));
         _vendorSignatures = new ContainerSignatureCheck(vendorKeys ?? throw new ArgumentNullException(nameof(vendorKeys)));
@@ -73,6 +79,7 @@ public sealed class ReleaseImporter
         if (await _releases.GetAsync(Release.IdFor(manifest.Digest.ToString()), ct).ConfigureAwait(false) is { } existing)
         {
             await progress($"already released as {existing.Id}").ConfigureAwait(false);
+            await PublishAsync(existing, progress).ConfigureAwait(false);
             return existing;
         }
         var stored = new StoredContainer(source.Store, await RegistryFailures.Transient("reading the container",
@@ -109,9 +116,17 @@ public sealed class ReleaseImporter
             manifest.Digest.ToString(), stored.Artifact.ModuleDescriptor.Digest.ToString(), counter, request.Security || request.SecurityCounter is not null,
             importedAt, importedAt + _bundleLifetime, images, failures);
         var recorded = await _releases.AddOrGetAsync(release, ct).ConfigureAwait(false);
+        await PublishAsync(recorded, progress).ConfigureAwait(false);
         await progress($"released {recorded.Id}: {recorded.Container} {recorded.Version}, counter {recorded.SecurityCounter}, " +
             $"{recorded.Images.Count} classes compiled, {recorded.Failures.Count} failed").ConfigureAwait(false);
         return recorded;
+    }
+
+    private async Task PublishAsync(Release release, Func<string, Task> progress)
+    {
+        if (_publisher is null) return;
+        foreach (var (deviceClass, reason) in _publisher.Publish(release))
+            await progress($"{deviceClass} not listed in the image repository ({reason})").ConfigureAwait(false);
     }
 
     private async Task<Oci.Wire.Descriptor> VerifyAsync(ContainerSource source, CancellationToken ct)

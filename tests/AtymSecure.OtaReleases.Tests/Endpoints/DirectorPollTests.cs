@@ -7,6 +7,10 @@ using AtymSecure.Formats.UpdateMetadata.Signing;
 using AtymSecure.OtaMetadata.Director;
 using AtymSecure.OtaMetadata.Keys;
 using AtymSecure.OtaMetadata.Offline;
+using AtymSecure.OtaMetadata.Repository;
+using AtymSecure.Formats.Bundle;
+using AtymSecure.Formats.Crypto;
+using AtymSecure.Signer.Keys;
 using AtymSecure.OtaReleases.Tests.Support;
 using AtymSecure.OtaServer.Devices;
 using AtymSecure.OtaStore;
@@ -33,6 +37,7 @@ public sealed class DirectorPollTests(ReleaseWorld world) : IClassFixture<Releas
     public async Task An_assigned_release_is_a_signed_director_target_whose_bundle_the_public_url_serves()
     {
         await using var host = await ReleaseHost.StartAsync(world);
+        var images = BootstrapImageRepository(host);
         var releaseId = await ImportAsync(host, world.SensorFilter("1.0.0"));
         Assert.True(host.Service<IDeviceStore>().TryAdd(new DeviceRecord(DeviceId, "AAAA", "fp-" + DeviceId, "linux-x86_64", "host",
             [new DevicePartition("sensor-filter", 1 << 20)], "1.0.0", DeviceState.Active, 0, [], EquatableMap<string>.Empty,
@@ -69,6 +74,39 @@ public sealed class DirectorPollTests(ReleaseWorld world) : IClassFixture<Releas
         Assert.Equal(HttpStatusCode.OK, bundle.StatusCode);
         var bytes = await bundle.Content.ReadAsByteArrayAsync();
         Assert.Equal((target.Length, target.Sha256), ((long)bytes.Length, Digest.Compute(bytes).Encoded));
+
+        // The import listed the image in compiler-linux-x86_64 (steps 8–9), and the bundle is signed by the online
+        // compiler key that delegation names (the host's key store, not a key file).
+        var listed = images.Published.Delegated[TargetPaths.CompilerRole("linux-x86_64")].Signed.Targets[TargetPaths.Image(custom.Release, custom.Image.Sha256)];
+        Assert.Equal((custom.Image.Length, custom.Image.Sha256), (listed.Length, listed.Sha256));
+        var compilerKey = (ISigningKey)images.For("linux-x86_64");
+        using var stream = new MemoryStream(bytes);
+        var envelope = await BundleEnvelope.ReadAsync(stream);
+        var verified = BundleVerifier.Verify(envelope, BundleTrustAnchors.Of(TrustedBundleKey.Compiler(VerificationKey.FromDer(compilerKey.PublicKeySpki.Span))),
+            new BundleExpectations("linux-x86_64", DateTimeOffset.UtcNow, 0, 64 << 20, null));
+        Assert.Equal(custom.Release.SecurityCounter, (long)verified.Header.SecurityCounter);
+    }
+
+    /// <summary>What the operator does offline (atym tuf init, add-delegation): image root 1 and top-level targets
+    /// delegating <c>compiler-linux-x86_64</c> to the server's online compiler key.</summary>
+    private static ImageRepository BootstrapImageRepository(ReleaseHost host)
+    {
+        var keys = host.Service<FileOnlineKeyStore>();
+        foreach (var role in OnlineRoleNames.All) keys.EnsureKey(role);
+        var rootKey = Ed25519MetadataSigner.Generate();
+        var targetsKey = Ed25519MetadataSigner.Generate();
+        var images = host.Service<ImageRepository>();
+        images.AcceptRoot(MetadataSigning.Sign(RootPlan.Build(1, DateTimeOffset.UtcNow.AddDays(365), new Dictionary<string, RoleAssignment>
+        {
+            ["root"] = new([rootKey.PublicKey], 1),
+            ["targets"] = new([targetsKey.PublicKey], 1),
+            ["snapshot"] = new([keys.Keys(OnlineRole.Snapshot)[^1].PublicKey], 1),
+            ["timestamp"] = new([keys.Keys(OnlineRole.Timestamp)[^1].PublicKey], 1),
+        }, consistentSnapshot: true), rootKey).ToBytes());
+        var topLevel = new TargetsMetadata { Version = 1, Expires = DateTimeOffset.UtcNow.AddDays(90), Targets = EquatableMap<TargetFile>.Empty };
+        topLevel = DelegationPlan.WithCompiler(topLevel, "linux-x86_64", new RoleAssignment([keys.Keys(OnlineRole.Compiler)[^1].PublicKey], 1));
+        images.AcceptTargets(MetadataSigning.Sign(topLevel, targetsKey).ToBytes());
+        return images;
     }
 
     [Fact]
