@@ -89,7 +89,11 @@ internal static class ContainerProcessHost
                 maxStackSize: 8 * 1024 * 1024) { Name = $"container:{spec.Name}" };
             thread.Start();
             thread.Join();
-            return outcome ?? new RunOutcome(OutcomeKind.LoadFailed, null, "container thread ended without an outcome", TimeSpan.Zero);
+            var ended = outcome ?? new RunOutcome(OutcomeKind.LoadFailed, null, "container thread ended without an outcome", TimeSpan.Zero);
+            // As the in-process supervisor does: a probe still pending learns why the run ended (a link failure names the
+            // missing grant), not the bare "disposed" the control's Dispose would answer once this method returns.
+            control.FailPendingProbes($"container run ended: {ended}");
+            return ended;
         }
     }
 
