@@ -90,7 +90,7 @@ public sealed class LocalDevice : IDisposable
             var bootloader = options.ReadOnly
                 ? DeviceBootloader.OpenReadOnly(flash, DeviceKey.FromBytes(bootKey), bootloaderOptions)
                 : DeviceBootloader.Open(flash, DeviceKey.FromBytes(bootKey), bootloaderOptions);
-            return new LocalDevice(directory, held, identity, DeviceTrust.Load(directory, production: trust is not null), file, flash, bootloader, options.Clock, trust);
+            return new LocalDevice(directory, held, identity, DeviceTrust.Load(directory, bootKey, production: trust is not null), file, flash, bootloader, options.Clock, trust);
         }
         catch
         {

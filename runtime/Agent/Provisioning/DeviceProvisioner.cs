@@ -47,10 +47,10 @@ public static class DeviceProvisioner
         var profile = DeviceProfile.Find(request.Profile);
         var flashProfile = request.Flash is null ? profile.Flash : FlashProfile.Find(request.Flash);
         var roots = request.Roots is { } files ? LoadRoots(files, clock ?? TimeProvider.System) : null;
-        if (roots is not null && request.Trust.Count > 0)
+        if (roots is not null && request.Trust.FirstOrDefault(t => !BundleKeyRoles.TryParse(t.Role, out var role) || role != BundleKeyRole.Recovery) is { } bundleKey)
             throw new DeviceDataException(
-                "a production device (--director-root/--image-root) takes its bundle keys from verified metadata only; next to roots --trust accepts recovery keys alone (docs/trust-model.md §2), and those are not supported yet");
-        var trusted = roots is null ? LoadTrust(request.Trust) : null;
+                $"a production device (--director-root/--image-root) takes its bundle keys from verified metadata only; next to roots --trust accepts recovery keys alone (docs/trust-model.md §2), not {bundleKey}");
+        var trusted = roots is null ? LoadTrust(request.Trust) : request.Trust.Count > 0 ? LoadTrust(request.Trust, production: true) : null;
         var containers = request.Containers.Select(c => c with { SlotBytes = c.SlotBytes == 0 ? profile.DefaultSlotBytes : c.SlotBytes }).ToArray();
 
         using var identityKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -70,8 +70,8 @@ public static class DeviceProvisioner
             WriteSecret(staging.IdentityKeyFile, System.Text.Encoding.ASCII.GetBytes(identityKey.ExportPkcs8PrivateKeyPem()));
             AtomicFile.Write(staging.IdentityPublicKeyFile, System.Text.Encoding.ASCII.GetBytes(identityKey.ExportSubjectPublicKeyInfoPem()));
             WriteSecret(staging.BootKeyFile, RandomNumberGenerator.GetBytes(DeviceKey.Size));
-            // A production device has no bundle keys of its own: they come from verified delegations.
-            if (trusted is not null) DeviceTrust.Write(staging, trusted);
+            // A production device has no bundle keys of its own (they come from verified delegations), at most recovery keys.
+            if (trusted is not null) DeviceTrust.Write(staging, trusted, File.ReadAllBytes(staging.BootKeyFile), roots is null ? DeviceTrustFile.Development : DeviceTrustFile.Production);
             else Directory.CreateDirectory(staging.TrustedKeysDirectory);
             Directory.CreateDirectory(staging.InboxDirectory);
             Directory.CreateDirectory(staging.KeyValueDirectory);
@@ -120,7 +120,7 @@ public static class DeviceProvisioner
     }
 
     /// <summary>Every key read and scoped, all problems at once; a development device needs a vendor or compiler key.</summary>
-    private static BundleTrustAnchors LoadTrust(IReadOnlyList<TrustedKeySpec> specs)
+    private static BundleTrustAnchors LoadTrust(IReadOnlyList<TrustedKeySpec> specs, bool production = false)
     {
         if (specs.Count == 0)
             throw new DeviceDataException($"a device needs at least one trusted bundle-signing key (--trust {BundleKeyRoles.Forms}); without one it could install nothing");
@@ -136,10 +136,10 @@ public static class DeviceProvisioner
         if (unusable.Count > 0) throw new DeviceDataException(string.Join("; ", unusable));
         if (!BundleTrustAnchors.TryCreate(keys, out var anchors, out var duplicates)) problems.AddRange(duplicates);
         if (problems.Count > 0) throw new ProblemException("trusted keys", problems);
-        if (!anchors!.HasBundleKey)
+        if (!production && !anchors!.HasBundleKey)
             throw new ProblemException("trusted keys", new Problem(TrustAnchorProblemCodes.NoBundleKey, "--trust",
                 "a development device needs at least one vendor or compiler key (recovery keys sign recovery bundles only), e.g. --trust compiler=dev.pub"));
-        return anchors;
+        return anchors!;
     }
 
     /// <summary>

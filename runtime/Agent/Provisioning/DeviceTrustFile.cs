@@ -9,8 +9,9 @@ namespace AtymSecure.DeviceAgent.Provisioning;
 public sealed record DeviceTrustEntry(string Role, string KeyFile, string Pattern);
 
 /// <summary>
-/// trusted/trust.json, format 1: the scope of every trusted bundle key of a development device (docs/device-cli.md,
-/// docs/trust-model.md §2), next to the keys' PEM files in the same folder:
+/// trusted/trust.json, format 1: the scope of every trusted bundle key of a development device, or the recovery keys of a
+/// production one (mode <c>production</c>; docs/device-cli.md, docs/trust-model.md §2), next to the keys' PEM files in
+/// the same folder, and MAC'd in trust.json.mac (<see cref="DeviceTrust"/>, §4):
 /// <code>
 /// { "format": 1, "mode": "development",
 ///   "keys": [ { "role": "vendor", "key": "&lt;key id&gt;.pub", "pattern": "acme-*" }, … ] }
@@ -23,8 +24,11 @@ public sealed partial record DeviceTrustFile(string Mode, EquatableList<DeviceTr
 {
     public const int FormatVersion = 1;
 
-    /// <summary>The only mode today: bundle keys given at init (production roots come with issue 13).</summary>
+    /// <summary>Bundle keys given at init (no roots).</summary>
     public const string Development = "development";
+
+    /// <summary>A device provisioned with roots: recovery keys only (its bundle keys come from verified metadata, docs/trust-model.md §2).</summary>
+    public const string Production = "production";
 
     public const int MaxFileBytes = 64 * 1024;
 
@@ -32,7 +36,8 @@ public sealed partial record DeviceTrustFile(string Mode, EquatableList<DeviceTr
     public IReadOnlyList<Problem> Validate()
     {
         var p = new List<Problem>();
-        if (Mode != Development) p.Add(new(DeviceIdentityProblemCodes.UnknownTrustMode, "mode", $"'{Mode}' is not a trust mode this device knows ({Development})"));
+        if (Mode is not (Development or Production))
+            p.Add(new(DeviceIdentityProblemCodes.UnknownTrustMode, "mode", $"'{Mode}' is not a trust mode this device knows ({Development}, {Production})"));
         if (Keys.Count is 0 or > BundleTrustAnchors.MaxKeys)
             p.Add(new(TrustAnchorProblemCodes.TooManyKeys, "keys", $"needs 1..{BundleTrustAnchors.MaxKeys} keys, has {Keys.Count}"));
         var hasBundleKey = false;
@@ -43,13 +48,15 @@ public sealed partial record DeviceTrustFile(string Mode, EquatableList<DeviceTr
             if (!BundleKeyRoles.TryParse(k.Role, out var role))
                 p.Add(new(TrustAnchorProblemCodes.InvalidRole, $"{path}.role", $"'{k.Role}' is not vendor, compiler or recovery"));
             hasBundleKey |= role is BundleKeyRole.Vendor or BundleKeyRole.Compiler;
+            if (Mode == Production && role is BundleKeyRole.Vendor or BundleKeyRole.Compiler)
+                p.Add(new(TrustAnchorProblemCodes.InvalidRole, $"{path}.role", "a production device holds recovery keys only; its vendor and compiler keys come from verified metadata"));
             if (k.KeyFile is null || !KeyFileName().IsMatch(k.KeyFile))
                 p.Add(new(DeviceIdentityProblemCodes.InvalidKeyFile, $"{path}.key", "must be a file name in trusted/ of the form <key id>.pub (letters, digits, '-', '_')"));
             if (!ContainerNamePattern.TryParse(k.Pattern, $"{path}.pattern", out _, out var bad)) p.Add(bad);
         }
         foreach (var dup in Keys.GroupBy(k => k.KeyFile, StringComparer.Ordinal).Where(g => g.Count() > 1))
             p.Add(new(TrustAnchorProblemCodes.DuplicateKey, "keys", $"'{dup.Key}' listed {dup.Count()} times; one key has one role and one pattern"));
-        if (Keys.Count > 0 && !hasBundleKey)
+        if (Mode == Development && Keys.Count > 0 && !hasBundleKey)
             p.Add(new(TrustAnchorProblemCodes.NoBundleKey, "keys", "a development device needs at least one vendor or compiler key"));
         return p;
     }

@@ -27,16 +27,16 @@ namespace AtymSecure.DeviceAgent.Trust;
 /// </summary>
 public sealed class TrustStore
 {
-    private static readonly byte[] MacLabel = Encoding.ASCII.GetBytes("atym-trust-store-v1");
+    private const string MacLabel = "atym-trust-store-v1";
 
     private readonly DeviceDirectory _directory;
-    private readonly byte[] _macKey;
+    private readonly StoreMacKey _macKey;
     private TrustManifest? _current;
 
     private TrustStore(DeviceDirectory directory, ReadOnlySpan<byte> bootloaderKey)
     {
         _directory = directory;
-        _macKey = HMACSHA256.HashData(bootloaderKey, MacLabel);
+        _macKey = StoreMacKey.Derive(bootloaderKey, MacLabel);
     }
 
     /// <summary>Test hook: called with the name of each step of <see cref="Save"/> (a throw there is a power cut).</summary>
@@ -107,7 +107,7 @@ public sealed class TrustStore
             if (!File.Exists(FileOf(sha))) AtomicFile.Write(FileOf(sha), bytes, new AtomicWriteOptions { OwnerOnly = true });
         BeforeStep?.Invoke("state");
         var body = manifest.ToJson();
-        AtomicFile.Write(StateFile, [.. body, (byte)'\n', .. Encoding.ASCII.GetBytes(Convert.ToHexStringLower(HMACSHA256.HashData(_macKey, body)))],
+        AtomicFile.Write(StateFile, [.. body, (byte)'\n', .. Encoding.ASCII.GetBytes(_macKey.MacHex(body))],
             new AtomicWriteOptions { OwnerOnly = true });
         _current = manifest;
         BeforeStep?.Invoke("clean");
@@ -135,7 +135,7 @@ public sealed class TrustStore
         {
             throw new TrustStoreDamagedException("trust/state", "the MAC line is not hex", e);
         }
-        if (!CryptographicOperations.FixedTimeEquals(HMACSHA256.HashData(_macKey, body), mac))
+        if (!_macKey.Verifies(body, mac))
             throw new TrustStoreDamagedException("trust/state", "fails its MAC (tampered, or written with another device's key)");
         return TrustManifest.Parse(body);
     }

@@ -78,6 +78,9 @@ public static class BundleFileInstaller
             return Refused(null, null, $"not a valid bundle: {e.Message}");
         }
         var h = envelope.Header;
+        // §4: trust.json that fails its MAC is recovery state, whatever else the bundle carries.
+        if (device.BundleTrust.Damage is not null)
+            return Refused(h.ContainerName, h.ContainerVersion, $"{ReasonCodes.RecoveryState}: {device.BundleTrust.InstallRefusal}");
         if (metadata is null && device.IsProduction)
             return Refused(h.ContainerName, h.ContainerVersion,
                 $"{ReasonCodes.MetadataMissing}: a production device installs only what verified update metadata names (a server or `--metadata DIR`), not a bare bundle");

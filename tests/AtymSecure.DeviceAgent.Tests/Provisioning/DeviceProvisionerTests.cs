@@ -37,8 +37,9 @@ public sealed class DeviceProvisionerTests : IDisposable
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(dir.BootKeyFile));
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(dir.IdentityKeyFile));
         }
-        // One key file and trust.json with its scope.
-        Assert.Equal(2, System.IO.Directory.GetFiles(dir.TrustedKeysDirectory).Length);
+        // One key file, trust.json with its scope and trust.json.mac.
+        Assert.Equal(3, System.IO.Directory.GetFiles(dir.TrustedKeysDirectory).Length);
+        Assert.True(File.Exists(dir.TrustFile + ".mac"));
         Assert.Equal("compiler", Assert.Single(DeviceTrustFile.Parse(File.ReadAllBytes(dir.TrustFile)).Keys).Role);
         Assert.Equal(ContainerState.Empty, DeviceStatusQuery.Read(dir.Root).Containers.Single().State);
         Assert.Empty(System.IO.Directory.GetDirectories(_root, ".dev.init-*", SearchOption.TopDirectoryOnly));

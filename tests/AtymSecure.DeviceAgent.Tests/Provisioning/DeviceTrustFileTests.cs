@@ -43,7 +43,8 @@ public sealed class DeviceTrustFileTests
 
     [Theory]
     [InlineData("\"format\": 1", "\"format\": 2", "format must be 1")]
-    [InlineData("\"mode\": \"development\"", "\"mode\": \"production\"", "'production' is not a trust mode")]
+    [InlineData("\"mode\": \"development\"", "\"mode\": \"factory\"", "'factory' is not a trust mode")]
+    [InlineData("\"mode\": \"development\"", "\"mode\": \"production\"", "holds recovery keys only")]
     [InlineData("\"pattern\": \"acme-*,legacy-app\"", "\"pattern\": \"Acme-*\"", "keys[0].pattern")]
     [InlineData("\"pattern\": \"acme-*,legacy-app\"", "\"pattern\": \"acme-*\", \"pattern\": \"*\"", "Duplicate")]
     [InlineData("\"key\": \"compiler-key.pub\"", "\"key\": \"Z2HMl8RyM1oKwZK6-1k4xfdKa1rcW5Ww3JSlKespuTA.pub\"", "listed 2 times")]

@@ -102,14 +102,80 @@ public sealed class DeviceTrustTests : IDisposable
         Assert.Contains("re-provision it with `atym device init --trust ROLE=KEY[:PATTERN]`", install.Detail, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The golden folder of before the MAC (trust.json format 1, no trust.json.mac): its trust.json still parses, but an
+    /// attacker could have deleted the MAC and edited it, so the device opens in recovery and refuses every install.
+    /// </summary>
     [Fact]
-    public void The_golden_folder_with_trust_json_opens_with_its_scoped_key()
+    public void The_golden_folder_with_trust_json_but_no_mac_opens_and_refuses_installs_as_recovery_state()
     {
         var root = CopyOfGolden("device-v2-scoped");
+        var file = DeviceTrustFile.Parse(File.ReadAllBytes(new DeviceDirectory(root).TrustFile));
+        Assert.Equal(new DeviceTrustEntry("compiler", LegacyKeyFile, "*"), Assert.Single(file.Keys));
         using var device = LocalDevice.Open(root);
-        var key = Assert.Single(device.BundleTrust.Anchors!.Keys);
-        Assert.Equal((BundleKeyRole.Compiler, ContainerNamePattern.Any), (key.Role, key.Pattern));
-        Assert.Equal(LegacyKeyFile, DeviceProvisioner.FileNameOf(key.Key) + ".pub");
+        Assert.Equal(DeviceTrust.Recovery, device.BundleTrust.Mode);
+        Assert.Contains("has no MAC", device.BundleTrust.Damage, StringComparison.Ordinal);
+        var install = AtymSecure.DeviceAgent.Updates.BundleFileInstaller.Install(device, _bundles.Full(TestBundles.Image("sensor-filter"), deviceClass: "portable-pulley64"));
+        Assert.Equal(InstallResult.Refused, install.Result);
+        Assert.StartsWith(AtymSecure.Formats.ReasonCodes.RecoveryState + ":", install.Detail, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// trust-model §4: trust.json is MAC'd with a key derived from bootloader.key. Before, each of these edits was read
+    /// and believed at power-on (a widened vendor pattern, a vendor key added by hand, a trust.json of another device).
+    /// </summary>
+    [Theory]
+    [InlineData("widen")]
+    [InlineData("add-key")]
+    [InlineData("swap")]
+    [InlineData("remove-mac")]
+    public void Trust_json_edited_by_hand_opens_in_recovery_and_refuses_every_install(string edit)
+    {
+        var acme = _bundles.PublicKeyFileOf(_acme, "acme");
+        var dir = Init("dev", $"vendor={acme}:acme-*");
+        var entries = DeviceTrustFile.Parse(File.ReadAllBytes(dir.TrustFile)).Keys.ToList();
+        switch (edit)
+        {
+            case "widen":
+                entries[0] = entries[0] with { Pattern = "*" };
+                File.WriteAllBytes(dir.TrustFile, new DeviceTrustFile(DeviceTrustFile.Development, [.. entries]).ToJson());
+                break;
+            case "add-key":
+                var added = VerificationKey.FromFile(_bundles.PublicKeyFile);
+                var name = DeviceProvisioner.FileNameOf(added) + ".pub";
+                File.Copy(_bundles.PublicKeyFile, Path.Combine(dir.TrustedKeysDirectory, name));
+                entries.Add(new DeviceTrustEntry("compiler", name, "*"));
+                File.WriteAllBytes(dir.TrustFile, new DeviceTrustFile(DeviceTrustFile.Development, [.. entries]).ToJson());
+                break;
+            case "swap":
+                // Another device's trust.json and MAC: its MAC key comes from another bootloader.key.
+                var other = Init("other", $"compiler={_bundles.PublicKeyFile}");
+                foreach (var f in System.IO.Directory.GetFiles(dir.TrustedKeysDirectory)) File.Delete(f);
+                foreach (var f in System.IO.Directory.GetFiles(other.TrustedKeysDirectory)) File.Copy(f, Path.Combine(dir.TrustedKeysDirectory, Path.GetFileName(f)));
+                break;
+            case "remove-mac":
+                File.Delete(dir.TrustFile + ".mac");
+                break;
+        }
+
+        using var device = LocalDevice.Open(dir.Root);
+        Assert.Equal((DeviceTrust.Recovery, (BundleTrustAnchors?)null), (device.BundleTrust.Mode, device.BundleTrust.Anchors));
+        // The bundle the edit was for: signed by the added compiler key (or the vendor key outside its pattern).
+        var signer = edit is "add-key" or "swap" ? null : _acme;
+        var install = AtymSecure.DeviceAgent.Updates.BundleFileInstaller.Install(device, _bundles.Full(TestBundles.Image("sensor-filter"), signer: signer));
+        Assert.Equal(InstallResult.Refused, install.Result);
+        Assert.StartsWith(AtymSecure.Formats.ReasonCodes.RecoveryState + ": trusted/trust.json", install.Detail, StringComparison.Ordinal);
+        Assert.Contains("re-provision", install.Detail, StringComparison.Ordinal);
+        Assert.Equal(DeviceTrust.Recovery, DeviceStatusQuery.Read(dir.Root).Trust);
+    }
+
+    [Fact]
+    public void Trust_json_as_init_wrote_it_verifies_and_a_replaced_bootloader_key_fails_it()
+    {
+        var dir = Init("dev", $"compiler={_bundles.PublicKeyFile}");
+        using (var device = LocalDevice.Open(dir.Root)) Assert.Null(device.BundleTrust.Damage);
+        Assert.Null(DeviceTrust.Load(dir, File.ReadAllBytes(dir.BootKeyFile)).Damage);
+        Assert.Contains("fails its MAC", DeviceTrust.Load(dir, new byte[32]).Damage, StringComparison.Ordinal);
     }
 
     private string CopyOfGolden(string name)

@@ -62,6 +62,47 @@ public sealed class ProductionProvisioningTests : IDisposable
         Assert.False(dir.IsInitialised);
     }
 
+    [Theory]
+    [InlineData("vendor={key}:*")]
+    [InlineData("vendor={key}:acme-*")]
+    [InlineData("compiler={key}")]
+    public void Next_to_roots_a_vendor_or_compiler_key_is_refused_even_beside_a_recovery_key(string spec)
+    {
+        using var ops = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var dir = new DeviceDirectory(_temp.File("dev"));
+        var e = Assert.Throws<DeviceDataException>(() => DeviceProvisioner.Init(dir,
+            Request(Roots(), "recovery=" + _bundles.PublicKeyFileOf(ops, "ops"), spec.Replace("{key}", _bundles.PublicKeyFile, StringComparison.Ordinal))));
+        Assert.Contains("recovery keys alone", e.Message, StringComparison.Ordinal);
+        Assert.False(dir.IsInitialised);
+    }
+
+    /// <summary>trust-model §2: next to roots only recovery keys (before, every --trust next to roots was refused).</summary>
+    [Fact]
+    public void Next_to_roots_recovery_keys_are_kept_mac_d_in_production_trust_json()
+    {
+        using var ops = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var opsFile = _bundles.PublicKeyFileOf(ops, "ops");
+        var dir = new DeviceDirectory(_temp.File("dev"));
+        DeviceProvisioner.Init(dir, Request(Roots(), "recovery=" + opsFile, "recovery=" + _bundles.PublicKeyFile), _world.Clock);
+
+        Assert.Equal(DeviceTrustFile.Production, DeviceTrustFile.Parse(File.ReadAllBytes(dir.TrustFile)).Mode);
+        using (var device = LocalDevice.Open(dir.Root))
+        {
+            Assert.True(device.IsProduction);
+            Assert.Equal(DeviceTrust.Production, device.BundleTrust.Mode);
+            Assert.Null(device.BundleTrust.Damage);
+            Assert.Equal([Formats.Bundle.BundleKeyRole.Recovery, Formats.Bundle.BundleKeyRole.Recovery], device.BundleTrust.Anchors!.Keys.Select(k => k.Role));
+            Assert.Equal(_world.Provisioned(), device.Trust!.Load().Metadata);
+        }
+        Assert.Equal(DeviceTrust.Production, DeviceStatusQuery.Read(dir.Root).Trust);
+
+        // Turning a recovery key into a compiler key by hand fails the MAC: recovery state.
+        var file = DeviceTrustFile.Parse(File.ReadAllBytes(dir.TrustFile));
+        File.WriteAllBytes(dir.TrustFile, (file with { Keys = [file.Keys[0] with { Role = "compiler" }, file.Keys[1]] }).ToJson());
+        using var tampered = LocalDevice.Open(dir.Root);
+        Assert.Equal(DeviceTrust.Recovery, tampered.BundleTrust.Mode);
+    }
+
     [Fact]
     public void A_root_that_its_own_keys_did_not_sign_is_refused()
     {

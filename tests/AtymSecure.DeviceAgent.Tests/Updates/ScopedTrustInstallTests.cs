@@ -60,8 +60,13 @@ public sealed class ScopedTrustInstallTests : IDisposable
     {
         Installed(_device.Install(_device.Bundles.Full(TestBundles.Image(Sensor), signer: Acme)));
         Assert.Equal(ContainerState.Confirmed, _device.Run().Containers.Single(c => c.Name == Sensor).State);
-        // A replaced MAC key: no state record verifies any more (issue 11 §2).
-        File.WriteAllBytes(new DeviceDirectory(_device.Data).BootKeyFile, RandomNumberGenerator.GetBytes(32));
+        // A replaced MAC key: no state record verifies any more (issue 11 §2). A replaced key also fails trust.json's MAC
+        // (trust-model §4), and then the recovery keys themselves are not believed; here only the state log is to be
+        // damaged, so trust.json is re-MAC'd with the new key, as if it lived in protected flash.
+        var dir = new DeviceDirectory(_device.Data);
+        var newKey = RandomNumberGenerator.GetBytes(32);
+        File.WriteAllBytes(dir.BootKeyFile, newKey);
+        File.WriteAllText(DeviceTrust.MacFile(dir), AtymSecure.DeviceAgent.Trust.StoreMacKey.Derive(newKey, DeviceTrust.MacLabel).MacHex(File.ReadAllBytes(dir.TrustFile)) + "\n");
         Assert.NotNull(_device.Status().Recovery);
 
         var ordinary = _device.Install(_device.Bundles.Full(TestBundles.Image(Sensor), signer: Acme));
