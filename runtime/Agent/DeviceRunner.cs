@@ -123,7 +123,7 @@ public sealed class DeviceRunner
         foreach (var update in _updates.Ready())
         {
             if (BundleFileInstaller.ContainerOf(update.BundleFile) is { } target && trials.IsTrialRunning(target)) continue;
-            var install = BundleFileInstaller.Install(_device, update.BundleFile, update.Name, update.Metadata);
+            var install = BundleFileInstaller.Install(_device, update.BundleFile, update.Name, update.Metadata, _options.Runtime);
             log.Write(install.Container ?? DeviceLogWriter.Source, install.Result == InstallResult.Installed ? LogLevel.Info : LogLevel.Error,
                 $"install {install.Bundle}: {StatusNames.Of(install.Result)} {install.Version} — {install.Detail}");
             try

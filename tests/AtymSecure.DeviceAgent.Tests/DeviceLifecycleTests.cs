@@ -177,18 +177,20 @@ public sealed class DeviceLifecycleTests : IDisposable
         Installed(_device.Install(Bundle("sensor-filter")));
         _device.Run();
         const long FourGiB = 4L * 1024 * 1024 * 1024;
+        // This host's Linux class runs each container in its own process: each pays that overhead (ProcessModeMemoryBudgetTests).
+        const long Overhead = ContainerMemoryOverhead.ProcessBytes;
         var huge = _device.Install(_device.Bundles.Full(TestBundles.Image("sensor-filter-v1.1.0",
             edit: c => c with { Resources = c.Resources with { MaxMemoryBytes = FourGiB } })));
         Assert.Equal(InstallResult.Refused, huge.Result);
-        Assert.Contains($"memory-budget-exceeded: 'sensor-filter' 1.1.0 needs {FourGiB} bytes of memory plus {ContainerMemoryOverhead.Bytes} overhead; " +
+        Assert.Contains($"memory-budget-exceeded: 'sensor-filter' 1.1.0 needs {FourGiB} bytes of memory plus {Overhead} overhead (process mode); " +
             $"this device's container budget is {DeviceProfile.DefaultContainerMemoryBudgetBytes} bytes, of which the confirmed containers take 0", huge.Detail, StringComparison.Ordinal);
         var sf = _device.Container("sensor-filter");
         Assert.Equal(SlotId.None, sf.TrialSlot);
         Assert.Equal("1.0.0", sf.VersionIn(sf.ConfirmedSlot));
 
         // The detector alone would fit the budget, but not beside the confirmed filter (131072 bytes + overhead).
-        var filterNeeds = 131072 + ContainerMemoryOverhead.Bytes;
-        var alone = DeviceProfile.DefaultContainerMemoryBudgetBytes - ContainerMemoryOverhead.Bytes;
+        var filterNeeds = 131072 + Overhead;
+        var alone = DeviceProfile.DefaultContainerMemoryBudgetBytes - Overhead;
         var beside = _device.Install(_device.Bundles.Full(TestBundles.Image("anomaly-detector",
             edit: c => c with { Resources = c.Resources with { MaxMemoryBytes = alone } })));
         Assert.Equal(InstallResult.Refused, beside.Result);

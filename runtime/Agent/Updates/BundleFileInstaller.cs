@@ -4,6 +4,7 @@ using AtymSecure.DeviceAgent.Status;
 using AtymSecure.Formats;
 using AtymSecure.Runtime;
 using AtymSecure.Runtime.Budgets;
+using AtymSecure.Runtime.Execution;
 using AtymSecure.Formats.Bundle;
 using AtymSecure.Formats.ContainerImage;
 using AtymSecure.Formats.Crypto;
@@ -55,7 +56,12 @@ public static class BundleFileInstaller
     /// by a key of the delegation that listed the image (step 13). A production device refuses a bundle without it
     /// (<c>metadata-missing</c>).
     /// </param>
-    public static InstallStatus Install(LocalDevice device, string bundlePath, string? name = null, VerifiedInstall? metadata = null)
+    /// <param name="runtime">
+    /// The runtime options the device runs its containers with (default: <see cref="RuntimeOptions"/>' defaults, as
+    /// <c>atym device run</c> uses): the memory check budgets each container's overhead for the isolation mode they resolve to.
+    /// </param>
+    public static InstallStatus Install(LocalDevice device, string bundlePath, string? name = null, VerifiedInstall? metadata = null,
+        RuntimeOptions? runtime = null)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentException.ThrowIfNullOrEmpty(bundlePath);
@@ -109,7 +115,7 @@ public static class BundleFileInstaller
             {
                 var image = new BundleInstallImage(envelope, () => File.OpenRead(bundlePath), trusted);
                 var slot = device.Bootloader.Install(image, image);
-                if (WrittenImageRefusal(device, h, slot) is { } refusal)
+                if (WrittenImageRefusal(device, h, slot, runtime ?? new RuntimeOptions()) is { } refusal)
                 {
                     // Signed and hash-correct, yet not to be run here (it disagrees with its header, needs a newer runtime,
                     // or does not fit the RAM budget): reject the trial before it ever starts.
@@ -149,7 +155,7 @@ public static class BundleFileInstaller
     /// bytes must bind to the header that delivered them (<see cref="ContainerImageBundleBinding"/>; nothing else is
     /// checked when they do not), then every device fit that needs its config is listed (runtime version, RAM budget).
     /// </summary>
-    private static string? WrittenImageRefusal(LocalDevice device, BundleHeader header, SlotId slot)
+    private static string? WrittenImageRefusal(LocalDevice device, BundleHeader header, SlotId slot, RuntimeOptions runtime)
     {
         var bytes = SlotBytes(device, header.ContainerName, slot);
         ContainerImage written;
@@ -162,7 +168,7 @@ public static class BundleFileInstaller
             return Mismatch(e.Problems);
         }
         if (ContainerImageBundleBinding.Check(written, bytes, header) is { Count: > 0 } mismatch) return Mismatch(mismatch);
-        Primitives.Problem[] unfit = [.. new[] { RuntimeProblem(written.Config, header), MemoryProblem(device, written.Config, header) }.OfType<Primitives.Problem>()];
+        Primitives.Problem[] unfit = [.. new[] { RuntimeProblem(written.Config, header), MemoryProblem(device, written.Config, header, runtime) }.OfType<Primitives.Problem>()];
         return unfit.Length == 0 ? null : string.Join("; ", unfit.Select(p => $"{p.Code}: {p.Message}"));
 
         static string Mismatch(IReadOnlyList<Primitives.Problem> problems) => "the written image does not match its signed header: " + string.Join("; ", problems);
@@ -175,24 +181,29 @@ public static class BundleFileInstaller
                 $"'{header.ContainerName}' {header.ContainerVersion} needs runtime {config.MinRuntimeVersion} or newer; this device runs {RuntimeVersion.Current}");
 
     /// <summary>
-    /// The refusal when the new image's <c>maxMemoryBytes</c> plus <see cref="ContainerMemoryOverhead.Bytes"/>, beside the
-    /// confirmed version of every other container (each with its overhead), exceeds the profile's container RAM budget.
+    /// The refusal when the new image's <c>maxMemoryBytes</c> plus its per-container overhead, beside the confirmed
+    /// version of every other container (each with its overhead), exceeds the profile's container RAM budget. The
+    /// overhead is that of the isolation mode the runtime will use on this device class
+    /// (<see cref="RuntimeOptions.ResolveIsolation"/>, the same call the runtime makes), so a process-mode device counts
+    /// each container's host process, exactly as the run-time <see cref="DeviceMemoryAccountant"/> does.
     /// </summary>
-    private static Primitives.Problem? MemoryProblem(LocalDevice device, Formats.Container.ContainerConfig config, BundleHeader header)
+    private static Primitives.Problem? MemoryProblem(LocalDevice device, Formats.Container.ContainerConfig config, BundleHeader header, RuntimeOptions runtime)
     {
         var budget = device.Profile.ContainerMemoryBudgetBytes;
+        var isolation = runtime.ResolveIsolation(Engines.EngineProfile.For(device.Profile.DeviceClass));
+        var overhead = ContainerMemoryOverhead.For(isolation);
         var wanted = config.Resources.MaxMemoryBytes;
         var others = 0L;
         foreach (var other in device.ContainerNames.Where(n => n != header.ContainerName))
         {
             var confirmed = device.Bootloader.State(other).ConfirmedSlot;
             if (confirmed == SlotId.None) continue;
-            others += ContainerImageReader.Read(SlotBytes(device, other, confirmed)).Config.Resources.MaxMemoryBytes + ContainerMemoryOverhead.Bytes;
+            others += ContainerImageReader.Read(SlotBytes(device, other, confirmed)).Config.Resources.MaxMemoryBytes + overhead;
         }
-        var needs = wanted + ContainerMemoryOverhead.Bytes;
+        var needs = wanted + overhead;
         return others + needs <= budget ? null
             : new Primitives.Problem(ReasonCodes.MemoryBudgetExceeded, "$.resources.maxMemoryBytes",
-                $"'{header.ContainerName}' {header.ContainerVersion} needs {wanted} bytes of memory plus {ContainerMemoryOverhead.Bytes} overhead; " +
+                $"'{header.ContainerName}' {header.ContainerVersion} needs {wanted} bytes of memory plus {overhead} overhead ({(isolation == ContainerIsolation.Process ? "process mode" : "in-process")}); " +
                 $"this device's container budget is {budget} bytes, of which the confirmed containers take {others}");
     }
 

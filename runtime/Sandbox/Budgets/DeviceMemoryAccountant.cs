@@ -1,9 +1,12 @@
+using AtymSecure.Runtime.Execution;
+
 namespace AtymSecure.Runtime.Budgets;
 
 /// <summary>
 /// The device-wide RAM budget for containers, shared by every store of one device. Wasmtime's .NET API has
 /// per-store limits only (no callback on <c>memory.grow</c>), so the accountant works by reservation: when a
-/// run starts it reserves the container's <c>maxMemoryBytes</c> plus <see cref="ContainerMemoryOverhead.Bytes"/>;
+/// run starts it reserves the container's <c>maxMemoryBytes</c> plus the overhead of the mode it runs in
+/// (<see cref="ContainerMemoryOverhead.For"/>: a process-mode container also pays for its host process);
 /// if less is left, the run gets what is left and its store limit is set to that, so its later
 /// <c>memory.grow</c> beyond it fails (returns -1 to the guest) while the containers that reserved first keep
 /// theirs. The same sum is what the installer checks against the confirmed containers (a container that passed
@@ -29,28 +32,29 @@ public sealed class DeviceMemoryAccountant
 
     /// <summary>
     /// Reserves up to <paramref name="maxMemoryBytes"/> of linear memory (whole Wasm pages) plus the per-container
-    /// overhead for <paramref name="container"/>; dispose the reservation when the run ends.
+    /// overhead of <paramref name="isolation"/> for <paramref name="container"/>; dispose the reservation when the run ends.
     /// </summary>
     /// <exception cref="MemoryBudgetExceededException">Not even one page is left beside the overhead.</exception>
-    public MemoryReservation Reserve(string container, long maxMemoryBytes)
+    public MemoryReservation Reserve(string container, long maxMemoryBytes, ContainerIsolation isolation)
     {
         ArgumentNullException.ThrowIfNull(container);
         ArgumentOutOfRangeException.ThrowIfNegative(maxMemoryBytes);
+        var overhead = ContainerMemoryOverhead.For(isolation);
         lock (_lock)
         {
-            var left = TotalBytes - _reserved - ContainerMemoryOverhead.Bytes;
+            var left = TotalBytes - _reserved - overhead;
             var granted = Math.Min(maxMemoryBytes, left) / ContainerMemoryOverhead.WasmPageBytes * ContainerMemoryOverhead.WasmPageBytes;
             if (granted <= 0)
                 throw new MemoryBudgetExceededException(
-                    $"device memory budget exhausted: {TotalBytes} bytes for containers, {_reserved} reserved by the running ones; '{container}' needs at least {ContainerMemoryOverhead.Bytes + ContainerMemoryOverhead.WasmPageBytes}");
-            _reserved += granted + ContainerMemoryOverhead.Bytes;
-            return new MemoryReservation(this, granted, maxMemoryBytes);
+                    $"device memory budget exhausted: {TotalBytes} bytes for containers, {_reserved} reserved by the running ones; '{container}' needs at least {overhead + ContainerMemoryOverhead.WasmPageBytes} ({isolation} mode)");
+            _reserved += granted + overhead;
+            return new MemoryReservation(this, granted, maxMemoryBytes, overhead);
         }
     }
 
-    internal void Release(long granted)
+    internal void Release(long granted, long overhead)
     {
-        lock (_lock) _reserved -= granted + ContainerMemoryOverhead.Bytes;
+        lock (_lock) _reserved -= granted + overhead;
     }
 }
 
@@ -60,23 +64,27 @@ public sealed class MemoryReservation : IDisposable
     private readonly DeviceMemoryAccountant _owner;
     private int _released;
 
-    internal MemoryReservation(DeviceMemoryAccountant owner, long granted, long requested)
+    internal MemoryReservation(DeviceMemoryAccountant owner, long granted, long requested, long overhead)
     {
         _owner = owner;
         GrantedBytes = granted;
         RequestedBytes = requested;
+        OverheadBytes = overhead;
     }
 
     public long GrantedBytes { get; }
 
     public long RequestedBytes { get; }
 
+    /// <summary>The per-container overhead held beside <see cref="GrantedBytes"/> (<see cref="ContainerMemoryOverhead.For"/>).</summary>
+    public long OverheadBytes { get; }
+
     /// <summary>The device budget, not the container's own limit, caps this run.</summary>
     public bool CappedByDevice => GrantedBytes < RequestedBytes;
 
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _released, 1) == 0) _owner.Release(GrantedBytes);
+        if (Interlocked.Exchange(ref _released, 1) == 0) _owner.Release(GrantedBytes, OverheadBytes);
     }
 }
 

@@ -53,7 +53,7 @@ internal sealed class ContainerRun
         context.SchedulingPoint = () => SchedulingPoint(context);
         try
         {
-            _memory = _environment.Memory.Reserve(_spec.Name, Limits.MaxMemoryBytes);
+            _memory = _environment.Memory.Reserve(_spec.Name, Limits.MaxMemoryBytes, ContainerIsolation.InProcess);
         }
         catch (MemoryBudgetExceededException e)
         {

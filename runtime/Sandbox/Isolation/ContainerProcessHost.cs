@@ -70,7 +70,7 @@ internal static class ContainerProcessHost
             using var control = new RunControl();
             channel.Listen(control);
             var calls = new RemoteDeviceCalls(channel, DateTimeOffset.FromUnixTimeMilliseconds(start.RealtimeOriginUnixMs));
-            var memory = new DeviceMemoryAccountant(start.GrantedMemoryBytes + ContainerMemoryOverhead.Bytes);
+            var memory = new DeviceMemoryAccountant(start.GrantedMemoryBytes + ContainerMemoryOverhead.InProcessBytes);
             var environment = new RunEnvironment(calls, start.MaxLineBytes, memory, start.DeviceBudgetBytes);
             using var ticker = profile.Interruption == CpuInterruption.Epoch
                 ? new Timer(_ => engine.IncrementEpoch(), null, options.EpochTick, options.EpochTick)

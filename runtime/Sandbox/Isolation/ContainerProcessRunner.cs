@@ -51,7 +51,7 @@ internal sealed class ContainerProcessRunner(ContainerSpec spec, EngineProfile p
         MemoryReservation reservation;
         try
         {
-            reservation = services.Memory.Reserve(spec.Name, spec.Config.Resources.MaxMemoryBytes);
+            reservation = services.Memory.Reserve(spec.Name, spec.Config.Resources.MaxMemoryBytes, ContainerIsolation.Process);
         }
         catch (MemoryBudgetExceededException e)
         {

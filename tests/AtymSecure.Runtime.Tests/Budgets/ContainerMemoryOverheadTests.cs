@@ -8,8 +8,10 @@ using Xunit.Abstractions;
 namespace AtymSecure.Runtime.Tests.Budgets;
 
 /// <summary>
-/// Measures <see cref="ContainerMemoryOverhead.Bytes"/>: process RSS before and after starting idle one-page
-/// containers, divided by their number, printed to the test output, and held to the constant.
+/// Measures <see cref="ContainerMemoryOverhead.InProcessBytes"/>: process RSS before and after starting idle one-page
+/// in-process containers, divided by their number, printed to the test output, and held to the constant. The
+/// process-mode figure (<see cref="ContainerMemoryOverhead.ProcessBytes"/>) is not measured here: a child's cost is its
+/// PSS (shared runtime pages split between children), which bench/runtime's IsolationCost measures (7.8–9.6 MiB).
 /// </summary>
 public sealed class ContainerMemoryOverheadTests(ITestOutputHelper output) : IDisposable
 {
@@ -37,8 +39,8 @@ public sealed class ContainerMemoryOverheadTests(ITestOutputHelper output) : IDi
             .ToList();
         Wait.Until(() => started.All(s => s.State == ContainerRunState.Running), "every idle container to run");
         var perContainer = (Rss() - before) / Containers;
-        output.WriteLine($"per-container RSS overhead: {perContainer} bytes ({perContainer / 1024.0:F0} KiB) over {Containers} idle one-page containers; constant {ContainerMemoryOverhead.Bytes}");
-        Assert.True(perContainer <= ContainerMemoryOverhead.Bytes, $"measured {perContainer} bytes per container, above the {ContainerMemoryOverhead.Bytes}-byte constant");
+        output.WriteLine($"per-container RSS overhead: {perContainer} bytes ({perContainer / 1024.0:F0} KiB) over {Containers} idle one-page containers; constant {ContainerMemoryOverhead.InProcessBytes}");
+        Assert.True(perContainer <= ContainerMemoryOverhead.InProcessBytes, $"measured {perContainer} bytes per container, above the {ContainerMemoryOverhead.InProcessBytes}-byte constant");
     }
 
     private static long Rss()
