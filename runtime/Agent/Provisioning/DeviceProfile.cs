@@ -10,7 +10,7 @@ namespace AtymSecure.DeviceAgent.Provisioning;
 /// device runtime executes Wasmtime classes; MCU classes link wasm2c code into firmware and are not
 /// simulated here), the flash part it sits on, the default size of each container slot, and the RAM budget all its
 /// containers share (<see cref="ContainerMemoryBudgetBytes"/>: checked at install against the confirmed containers'
-/// <c>maxMemoryBytes</c> plus <see cref="Runtime.Budgets.ContainerMemoryOverhead"/>, and enforced at run time by the
+/// <c>maxMemoryBytes</c> plus <see cref="Runtime.Budgets.ContainerMemoryOverhead"/> for the isolation mode, and enforced at run time by the
 /// runtime's <see cref="Runtime.Budgets.DeviceMemoryAccountant"/>), and the size of its rotated device log
 /// (<see cref="LogFiles"/> files of <see cref="LogFileBytes"/>), and how many security-counter bumps each container's
 /// write-once counter store holds (<see cref="CounterCapacity"/>, at least 256: trust-model §7).
