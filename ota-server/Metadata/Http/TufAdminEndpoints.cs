@@ -60,7 +60,7 @@ public static class TufAdminEndpoints
 
     private static async Task<IResult> Upload(HttpContext context, string action, string subject, Action<IServiceProvider, byte[]> accept)
     {
-        var body = await ReadBodyAsync(context).ConfigureAwait(false);
+        var body = await RequestBody.ReadAsync(context.Request, checked((int)MetadataFolder.MaxFileBytes)).ConfigureAwait(false);
         try
         {
             accept(context.RequestServices, body);
@@ -73,19 +73,5 @@ public static class TufAdminEndpoints
         context.RequestServices.GetService<IAuditLog>()?.Append(new AuditEntry(0, context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(),
             actor?.TokenId ?? "?", actor?.Label ?? "?", action, subject, null, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body))));
         return Results.NoContent();
-    }
-
-    private static async Task<byte[]> ReadBodyAsync(HttpContext context)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > MetadataFolder.MaxFileBytes)
-                throw new OtaProblemException(StatusCodes.Status413PayloadTooLarge, OtaProblemCodes.BodyTooLarge, "$", $"a metadata file is at most {MetadataFolder.MaxFileBytes} bytes");
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
     }
 }

@@ -44,7 +44,7 @@ public static class ReleaseEndpoints
     private static async Task<IResult> ImportAsync(HttpContext context)
     {
         var actor = Operator(context);
-        var request = ReleaseRequest.Parse(await ReleaseJson.ReadBodyAsync(context.Request, ReleaseRequest.MaxBytes).ConfigureAwait(false));
+        var request = ReleaseRequest.Parse(await OtaContracts.RequestBody.ReadJsonAsync(context.Request, ReleaseRequest.MaxBytes).ConfigureAwait(false));
         var services = context.RequestServices;
         services.GetRequiredService<RegistryAccess>().Open(request.Reference); // a foreign or malformed reference: 400 now, not a failed job later
         var job = await services.GetRequiredService<JobQueue>().EnqueueAsync(ReleaseImportJob.JobKind, request.ToJson(), context.RequestAborted).ConfigureAwait(false);
@@ -67,7 +67,7 @@ public static class ReleaseEndpoints
     private static async Task<IResult> AssignAsync(HttpContext context)
     {
         var actor = Operator(context);
-        var request = AssignmentRequest.Parse(await ReleaseJson.ReadBodyAsync(context.Request, AssignmentRequest.MaxBytes).ConfigureAwait(false));
+        var request = AssignmentRequest.Parse(await OtaContracts.RequestBody.ReadJsonAsync(context.Request, AssignmentRequest.MaxBytes).ConfigureAwait(false));
         var assignment = await context.RequestServices.GetRequiredService<AssignmentService>()
             .AssignAsync(request.ReleaseId, request.DeviceId, actor, context.RequestAborted).ConfigureAwait(false);
         return Json(assignment);

@@ -1,12 +1,12 @@
-using AtymSecure.OtaContracts;
 using Microsoft.AspNetCore.Http;
 
-namespace AtymSecure.OtaServer.Http;
+namespace AtymSecure.OtaContracts;
 
 /// <summary>
 /// Reads a request body into memory under a cap, before any parsing: more than <c>maxBytes</c> is 413
 /// <c>body-too-large</c> (checked against Content-Length first, then while reading, so a lying or chunked client is
-/// cut off at the cap), a media type other than JSON is 415.
+/// cut off at the cap), a media type other than JSON is 415. One reader for the host and the releases and metadata
+/// libraries' endpoints, so every body is capped the same way.
 /// </summary>
 public static class RequestBody
 {
@@ -16,6 +16,13 @@ public static class RequestBody
         var mediaType = request.ContentType?.Split(';', 2)[0].Trim();
         if (!string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase))
             throw new OtaProblemException(415, OtaProblemCodes.UnsupportedMediaType, "Content-Type", $"expected application/json, got '{mediaType ?? "(none)"}'");
+        return await ReadAsync(request, maxBytes).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads the body under the cap whatever its media type (uploaded TUF metadata files).</summary>
+    public static async Task<byte[]> ReadAsync(HttpRequest request, int maxBytes)
+    {
+        ArgumentNullException.ThrowIfNull(request);
         if (request.ContentLength > maxBytes) throw TooLarge(maxBytes);
         using var buffer = new MemoryStream();
         var chunk = new byte[8192];
