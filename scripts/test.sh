@@ -12,8 +12,9 @@ rm -rf "$results"; mkdir -p "$results"
 
 dotnet build AtymSecure.sln -c Release -nologo -v q -clp:ErrorsOnly
 set +e
+# --blame: if a test host crashes, its sequence file names the test that was running (artifacts/test-results/**/Sequence*.xml).
 dotnet test AtymSecure.sln -c Release --no-build -nologo --filter "FullyQualifiedName!~AtymSecure.Runtime.Tests&FullyQualifiedName!~AtymSecure.DeviceAgent.Tests" \
-  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@"
+  --blame --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@"
 status=$?
 
 # The runtime and device-agent tests run as their own invocations: they start real container threads (one
@@ -33,10 +34,16 @@ import sys, glob, xml.etree.ElementTree as ET
 ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
 p = f = s = 0
 for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
-    c = ET.parse(path).getroot().find("t:ResultSummary/t:Counters", ns)
+    summary = ET.parse(path).getroot().find("t:ResultSummary", ns)
+    c = summary.find("t:Counters", ns) if summary is not None else None
     if c is None: continue
-    p += int(c.get("passed", 0)); f += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0))
+    p += int(c.get("passed", 0)); failed = int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0))
     s += int(c.get("notExecuted", 0))
+    # A crashed test host leaves a "Failed" run with no failed test: count it, or the line would say 0 failed.
+    if summary.get("outcome") in ("Failed", "Aborted", "Error") and failed == 0:
+        failed = 1
+        print(f"test run aborted (test host crashed or hung): {path}")
+    f += failed
 print(f"Tests: {p} passed, {f} failed, {s} skipped")
 PY
 exit $status
