@@ -92,7 +92,7 @@ public sealed class BundleDownloaderTests : IDisposable
                 return;
             }
             await e.RawAsync(200, [("Content-Length", Bundle.Length.ToString(System.Globalization.CultureInfo.InvariantCulture))], Bundle[..50_000]);
-            await Task.Delay(Timeout.Infinite, e.Stopping);
+            await e.GoSilentAsync();
         });
         var first = Downloader();
         var running = first.DownloadAsync(_install, Url(server), killed.Token);
@@ -197,7 +197,7 @@ public sealed class BundleDownloaderTests : IDisposable
         await using var server = new HostileHttpServer(async e =>
         {
             await e.RawAsync(200, [("Content-Length", Bundle.Length.ToString(System.Globalization.CultureInfo.InvariantCulture))], Bundle[..1000]);
-            await Task.Delay(Timeout.Infinite, e.Stopping);
+            await e.GoSilentAsync();
         });
         var downloader = Downloader(new DownloadOptions { StallWindow = TimeSpan.FromMilliseconds(500) });
 

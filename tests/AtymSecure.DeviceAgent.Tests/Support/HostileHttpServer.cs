@@ -103,10 +103,18 @@ internal sealed class HttpExchange
 
     public Stream Stream { get; }
 
-    /// <summary>Cancelled when the server stops (a handler that "stalls" waits on it).</summary>
+    /// <summary>Cancelled when the server stops (<see cref="GoSilentAsync"/> waits on it).</summary>
     public CancellationToken Stopping { get; }
 
     public string? Header(string name) => Headers.TryGetValue(name, out var v) ? v : null;
+
+    /// <summary>Keeps the connection open and sends nothing more until the server stops: a peer that went silent.</summary>
+    public async Task GoSilentAsync()
+    {
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var registration = Stopping.Register(() => stopped.TrySetResult());
+        await stopped.Task;
+    }
 
     /// <summary>A well-formed response: status, headers, the whole body with its Content-Length.</summary>
     public Task RespondAsync(int status, byte[]? body = null, params (string Name, string Value)[] headers)
