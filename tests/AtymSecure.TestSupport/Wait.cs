@@ -14,6 +14,22 @@ public static class Wait
     public static Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null) =>
         PollAsync(condition, what, timeout ?? TimeSpan.FromSeconds(30), blocking: false);
 
+    /// <summary>
+    /// Polls an asynchronous <paramref name="condition"/> (a request to a server, a process run) every
+    /// <paramref name="every"/> until it holds; throws <see cref="TimeoutException"/> naming <paramref name="what"/>.
+    /// For conditions that cost a round trip, where the 5 ms loop above would only load the peer.
+    /// </summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan timeout, TimeSpan every)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition().ConfigureAwait(false))
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for: {what}");
+            await Task.Delay(every).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>The one polling loop: sleeps the thread between polls when <paramref name="blocking"/>, else awaits a delay.</summary>
     private static async Task PollAsync(Func<bool> condition, string what, TimeSpan timeout, bool blocking)
     {

@@ -97,6 +97,7 @@ public static class OtaServerHost
         StatusEndpoints.Map(app);
         ObservabilitySetup.Map(app);
         app.MapTufEndpoints();
+        app.MapTufAdminEndpoints(); // the offline half (atym tuf) is published through these; without them no device can verify anything
         if (options.Registry is not null)
         {
             app.MapReleaseEndpoints();

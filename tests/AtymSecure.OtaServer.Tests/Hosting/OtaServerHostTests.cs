@@ -60,6 +60,19 @@ public class OtaServerHostTests
     }
 
     [Fact]
+    public async Task The_tuf_admin_endpoints_that_publish_the_offline_roots_are_mapped_for_admins()
+    {
+        // `atym tuf` writes the roots offline; these routes are the only way they reach a running server.
+        await using var server = await OtaTestServer.StartAsync();
+        var viewer = await server.CreateTokenAsync("viewer");
+        Assert.Equal(HttpStatusCode.OK, (await server.SendAsync(HttpMethod.Get, "/api/v1/tuf/online-keys", viewer)).StatusCode);
+        await ProblemAssert.IsProblemAsync(await server.SendAsync(HttpMethod.Put, "/api/v1/tuf/director/root", viewer, new { }), HttpStatusCode.Forbidden, "forbidden");
+        var garbage = await server.SendAsync(HttpMethod.Put, "/api/v1/tuf/director/root", server.AdminToken, new { signed = 1 });
+        Assert.Equal(HttpStatusCode.BadRequest, garbage.StatusCode);
+        Assert.Equal("application/problem+json", garbage.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
     public void Invalid_options_are_refused_with_every_problem_named()
     {
         var e = Assert.Throws<InvalidOtaOptionsException>(() => new OtaServerOptions
