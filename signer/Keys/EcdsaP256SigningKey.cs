@@ -3,13 +3,21 @@ using AtymSecure.Formats.Crypto;
 
 namespace AtymSecure.Signer.Keys;
 
-/// <summary>ECDSA P-256 key; signatures are ASN.1 DER over SHA-256 (what cosign and sigstore-js expect).</summary>
+/// <summary>
+/// ECDSA P-256 key; signatures are ASN.1 DER over SHA-256 (what cosign and sigstore-js expect), with RFC 6979
+/// deterministic nonces (<see cref="DeterministicEcdsa"/>): the same key and bytes always give the same signature.
+/// </summary>
 public sealed class EcdsaP256SigningKey : SoftwareSigningKey
 {
     private readonly ECDsa _ecdsa;
+    private readonly DeterministicEcdsa _signer;
 
     private EcdsaP256SigningKey(ECDsa ecdsa)
-        : base(SignatureAlgorithm.EcdsaP256Sha256, ecdsa.ExportSubjectPublicKeyInfo()) => _ecdsa = ecdsa;
+        : base(SignatureAlgorithm.EcdsaP256Sha256, ecdsa.ExportSubjectPublicKeyInfo())
+    {
+        _ecdsa = ecdsa;
+        _signer = DeterministicEcdsa.From(ecdsa);
+    }
 
     public static EcdsaP256SigningKey Generate() => new(ECDsa.Create(ECCurve.NamedCurves.nistP256));
 
@@ -32,8 +40,7 @@ public sealed class EcdsaP256SigningKey : SoftwareSigningKey
         }
     }
 
-    public override byte[] Sign(ReadOnlySpan<byte> data) =>
-        _ecdsa.SignData(data, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+    public override byte[] Sign(ReadOnlySpan<byte> data) => _signer.SignSha256Der(data);
 
     internal override byte[] ExportPkcs8() => _ecdsa.ExportPkcs8PrivateKey();
 

@@ -38,11 +38,13 @@ public sealed class Ed25519MetadataSigner : IMetadataSigner
 public sealed class EcdsaP256MetadataSigner : IMetadataSigner, IDisposable
 {
     private readonly ECDsa _key;
+    private readonly DeterministicEcdsa _signer;
 
     public EcdsaP256MetadataSigner(ECDsa key)
     {
         if (key.KeySize != 256) throw new ArgumentException("only P-256 keys sign metadata", nameof(key));
         _key = key;
+        _signer = DeterministicEcdsa.From(key);
         PublicKey = TufKey.From(VerificationKey.FromDer(key.ExportSubjectPublicKeyInfo()));
     }
 
@@ -58,8 +60,7 @@ public sealed class EcdsaP256MetadataSigner : IMetadataSigner, IDisposable
 
     public static EcdsaP256MetadataSigner Generate() => new(ECDsa.Create(ECCurve.NamedCurves.nistP256));
 
-    public byte[] Sign(ReadOnlySpan<byte> canonicalSigned) =>
-        _key.SignData(canonicalSigned, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+    public byte[] Sign(ReadOnlySpan<byte> canonicalSigned) => _signer.SignSha256Der(canonicalSigned);
 
     public void Dispose() => _key.Dispose();
 }

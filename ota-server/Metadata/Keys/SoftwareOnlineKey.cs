@@ -4,10 +4,15 @@ using AtymSecure.Formats.UpdateMetadata.Model;
 
 namespace AtymSecure.OtaMetadata.Keys;
 
-/// <summary>An online ECDSA P-256 key held in process memory (from a 0600 key file of <see cref="FileOnlineKeyStore"/>).</summary>
+/// <summary>
+/// An online ECDSA P-256 key held in process memory (from a 0600 key file of <see cref="FileOnlineKeyStore"/>). It signs
+/// with RFC 6979 deterministic nonces (<see cref="DeterministicEcdsa"/>), so replicas holding the same key files cut
+/// byte-identical bundles and metadata (issue 12 §4).
+/// </summary>
 public sealed class SoftwareOnlineKey : IOnlineKey, IDisposable
 {
     private readonly ECDsa _key;
+    private readonly DeterministicEcdsa _signer;
     private readonly byte[] _spki;
 
     internal SoftwareOnlineKey(OnlineRole role, int generation, ECDsa key)
@@ -16,6 +21,7 @@ public sealed class SoftwareOnlineKey : IOnlineKey, IDisposable
         Role = role;
         Generation = generation;
         _key = key;
+        _signer = DeterministicEcdsa.From(key);
         _spki = key.ExportSubjectPublicKeyInfo();
         PublicKey = TufKey.From(VerificationKey.FromDer(_spki));
         KeyId = Formats.Crypto.KeyId.Compute(_spki);
@@ -36,8 +42,7 @@ public sealed class SoftwareOnlineKey : IOnlineKey, IDisposable
 
     public string PublicKeyPem() => PemEncoding.WriteString("PUBLIC KEY", _spki) + "\n";
 
-    public byte[] Sign(ReadOnlySpan<byte> canonicalSigned) =>
-        _key.SignData(canonicalSigned, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+    public byte[] Sign(ReadOnlySpan<byte> canonicalSigned) => _signer.SignSha256Der(canonicalSigned);
 
     public ValueTask<byte[]> SignAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {

@@ -14,8 +14,8 @@ namespace AtymSecure.OtaReleases.Bundles;
 /// the container is verified against the vendor keys again, its code is the output the import attached and the
 /// compiler key signed (<see cref="CompiledReferrerReuse"/>), and the bundle is signed by the compiler key. Every
 /// header field comes from the release — created = import time, expiry = the release's bundle expiry, the release's
-/// counter — never from the clock, so any replica cuts the same bytes (with an Ed25519 compiler key, whose signatures
-/// are deterministic).
+/// counter — never from the clock, so any replica cuts the same bytes (every compiler key signs deterministically:
+/// Ed25519, or ECDSA with RFC 6979 nonces).
 /// </summary>
 public sealed class ReleaseBundleCutter : IBundleCutter
 {

@@ -21,7 +21,7 @@ public interface ICompilerKeySource
 /// The compiler key as a file in the data folder (<c>keys/compiler.key</c>: encrypted PKCS#8, mode 0600 from creation,
 /// and <c>keys/compiler.pub</c> beside it for devices' <c>--trust compiler=</c>). Made on first use as an
 /// <b>Ed25519</b> key: its signatures are deterministic (RFC 8032), so two replicas cutting one bundle write the same
-/// bytes — .NET's ECDSA draws a random nonce and would not. A key file readable by group or others is refused.
+/// bytes (the key store's ECDSA keys do too, with RFC 6979 nonces). A key file readable by group or others is refused.
 /// </summary>
 public sealed class CompilerKeyFile : ICompilerKeySource, IDisposable
 {

@@ -7,9 +7,8 @@ namespace AtymSecure.OtaReleases.Import;
 /// The compiler key from the metadata library (ota-server/Metadata): for each class the key its <c>compiler-CLASS</c>
 /// delegation lists (<see cref="ICompilerSigningKey"/>), so devices that take compiler keys from the delegation trust
 /// what the import attaches and the bundles the server cuts.
-/// Its keys are ECDSA P-256 today: bundles cut by two replicas then differ in their signature bytes (.NET draws a
-/// random ECDSA nonce) while header and payload are identical; <see cref="CompilerKeyFile"/>'s Ed25519 key gives
-/// byte-identical bundles.
+/// Its keys are ECDSA P-256 signing with RFC 6979 nonces, so two replicas holding the same key files cut byte-identical
+/// bundles (as <see cref="CompilerKeyFile"/>'s Ed25519 key does).
 /// </summary>
 public sealed class OnlineCompilerKey(ICompilerSigningKey keys) : ICompilerKeySource
 {

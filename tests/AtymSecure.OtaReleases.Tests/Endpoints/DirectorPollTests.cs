@@ -38,7 +38,7 @@ public sealed class DirectorPollTests(ReleaseWorld world) : IClassFixture<Releas
     {
         await using var host = await ReleaseHost.StartAsync(world);
         var images = BootstrapImageRepository(host);
-        var releaseId = await ImportAsync(host, world.SensorFilter("1.0.0"));
+        var releaseId = await host.ImportAsync(world.SensorFilter("1.0.0"));
         Assert.True(host.Service<IDeviceStore>().TryAdd(new DeviceRecord(DeviceId, "AAAA", "fp-" + DeviceId, "linux-x86_64", "host",
             [new DevicePartition("sensor-filter", 1 << 20)], "1.0.0", DeviceState.Active, 0, [], EquatableMap<string>.Empty,
             DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, 0)));
@@ -127,21 +127,5 @@ public sealed class DirectorPollTests(ReleaseWorld world) : IClassFixture<Releas
 
         var (body, _) = await host.Service<PollAnswers>().ForAsync(DeviceId, new DeviceSnapshot(DeviceState.Active, 0, "linux-x86_64"));
         Assert.Empty(SignedMetadata<TargetsMetadata>.Parse(PollAnswer.Parse(body).DirectorTargets!).Signed.Targets);
-    }
-
-    private static async Task<string> ImportAsync(ReleaseHost host, string reference)
-    {
-        using var posted = await host.Client.PostAsync("/api/v1/releases", Body($"{{\"reference\":\"{reference}\"}}"));
-        Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
-        var jobId = (await JsonOf(posted)).GetProperty("id").GetString()!;
-        JsonElement job = default;
-        await Wait.UntilAsync(() =>
-        {
-            using var response = host.Client.GetAsync($"/api/v1/jobs/{jobId}").Result;
-            job = JsonOf(response).Result;
-            return job.GetProperty("state").GetString() is "succeeded" or "failed";
-        }, "the import to finish", TimeSpan.FromSeconds(120));
-        Assert.Equal("succeeded", job.GetProperty("state").GetString());
-        return job.GetProperty("resultId").GetString()!;
     }
 }

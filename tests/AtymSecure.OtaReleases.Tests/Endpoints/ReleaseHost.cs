@@ -1,4 +1,7 @@
+using System.Net;
 using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
 using AtymSecure.OtaReleases.Endpoints;
 using AtymSecure.OtaServer.Auth;
 using AtymSecure.OtaServer.Hosting;
@@ -60,6 +63,24 @@ internal sealed class ReleaseHost : IAsyncDisposable
     }
 
     public TempFolder DataFolder { get; }
+
+    /// <summary>Imports <paramref name="reference"/> through <c>POST /api/v1/releases</c>, waits for its job to succeed, and returns the release id.</summary>
+    public async Task<string> ImportAsync(string reference)
+    {
+        using var posted = await Client.PostAsync("/api/v1/releases",
+            new StringContent($"{{\"reference\":\"{reference}\"}}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+        var jobId = JsonDocument.Parse(await posted.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+        JsonElement job = default;
+        await Wait.UntilAsync(() =>
+        {
+            using var response = Client.GetAsync($"/api/v1/jobs/{jobId}").Result;
+            job = JsonDocument.Parse(response.Content.ReadAsStringAsync().Result).RootElement.Clone();
+            return job.GetProperty("state").GetString() is "succeeded" or "failed";
+        }, "the import to finish", TimeSpan.FromSeconds(120));
+        Assert.Equal("succeeded", job.GetProperty("state").GetString());
+        return job.GetProperty("resultId").GetString()!;
+    }
 
     public string AdminToken { get; private set; } = "";
 
