@@ -42,7 +42,14 @@ internal sealed class ContainerRun
 
     private ResourceLimits Limits => _spec.Config.Resources;
 
+    /// <remarks>A run whose stop was requested ends <see cref="OutcomeKind.Stopped"/> (<see cref="RunOutcome.AsRequestedStop"/>).</remarks>
     public RunOutcome Execute()
+    {
+        var outcome = ExecuteToEnd();
+        return _control.Stopping.IsCancellationRequested ? outcome.AsRequestedStop() : outcome;
+    }
+
+    private RunOutcome ExecuteToEnd()
     {
         var calls = _environment.Calls;
         var started = calls.Uptime;

@@ -44,5 +44,14 @@ public sealed record RunOutcome(OutcomeKind Kind, int? ExitCode, string Message,
     /// <summary>Failures a restart cannot fix (the same code links the same way every time).</summary>
     public bool IsPermanent => Kind is OutcomeKind.LinkFailed or OutcomeKind.LoadFailed;
 
+    /// <summary>
+    /// This outcome of a run whose stop was requested, as the one who asked sees it: <see cref="OutcomeKind.Stopped"/>,
+    /// whatever the run was doing when the stop reached it (asleep, inside a step, returning its exit code, trapping
+    /// on the stop's unwind, or a container process whose pipe closed first). The requester knows it asked; what the
+    /// run observed is kept in the message. A stop nobody asked for is never made from here.
+    /// </summary>
+    public RunOutcome AsRequestedStop() =>
+        Kind == OutcomeKind.Stopped ? this : new(OutcomeKind.Stopped, null, $"stopped on request (the run had {this})", Duration);
+
     public override string ToString() => Kind == OutcomeKind.Exited ? $"exited with code {ExitCode}" : $"{Kind}: {Message}";
 }

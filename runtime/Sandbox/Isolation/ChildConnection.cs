@@ -93,7 +93,13 @@ internal sealed class ChildConnection : IDisposable
                 switch (message)
                 {
                     case CallMessage call:
-                        if (server.Handle(call, sleeping.Token) is { } reply) Send(reply);
+                        if (server.Handle(call, sleeping.Token) is { } reply)
+                        {
+                            // A reply the stop decided (a sleep it ended) must not overtake the stop's own frame, or the
+                            // child sees its sleep end without a stop and calls its end a trap.
+                            if (control.Stopping.IsCancellationRequested) Forward(control);
+                            Send(reply);
+                        }
                         break;
                     case ProbeResultMessage result:
                         if (_probes.TryRemove(result.Id, out var probe)) control.CompleteForwarded(probe, new ProbeResult(result.Passed, result.Detail));
@@ -153,9 +159,10 @@ internal sealed class ChildConnection : IDisposable
         {
             _outbox.Add(FrameCodec.Encode(message));
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
         {
-            // The writer has finished: the child is gone and nothing it would read matters.
+            // The writer has finished (or the connection is disposed: a control request raced the run's end): the
+            // child is gone and nothing it would read matters.
         }
     }
 

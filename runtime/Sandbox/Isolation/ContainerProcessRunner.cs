@@ -17,7 +17,7 @@ namespace AtymSecure.Runtime.Isolation;
 /// answers with <see cref="DeviceCallServer"/>. Stop, pause, resume and probes of the <see cref="RunControl"/> are
 /// forwarded as frames. Whatever happens to the child — it exits, is killed by a signal (a native fault), breaks the
 /// protocol, or stays silent past <see cref="RuntimeOptions.HeartbeatTimeout"/> — becomes this run's
-/// <see cref="RunOutcome"/> (a trap unless the child reported its end), and the supervisor restarts or gives up
+/// <see cref="RunOutcome"/> (a trap unless the child reported its end; a stop whenever the agent asked for one), and the supervisor restarts or gives up
 /// exactly as for an in-process trap. The child is always gone when <see cref="Run"/> returns.
 /// </summary>
 /// <remarks>
@@ -75,9 +75,19 @@ internal sealed class ContainerProcessRunner(ContainerSpec spec, EngineProfile p
         }
     }
 
+    /// <summary>
+    /// The run's outcome from what the child did. A run the agent asked to stop is <see cref="OutcomeKind.Stopped"/>
+    /// whatever the child reported or however it ended (<see cref="RunOutcome.AsRequestedStop"/>): the stop and the
+    /// child's last frames cross on the pipe, so what the child saw is no measure of what the agent asked for.
+    /// </summary>
     private RunOutcome Classify(ChildEnd end, RunControl control, TimeSpan duration)
     {
-        var stopRequested = control.Stopping.IsCancellationRequested;
+        var observed = ClassifyChild(end, control.Stopping.IsCancellationRequested, duration);
+        return control.Stopping.IsCancellationRequested ? observed.AsRequestedStop() : observed;
+    }
+
+    private RunOutcome ClassifyChild(ChildEnd end, bool stopRequested, TimeSpan duration)
+    {
         if (end.Violation is { } violation)
             return new RunOutcome(OutcomeKind.Trapped, null, $"container process broke the IPC protocol and was killed: {violation}", duration);
         if (end.Reported is { } ended)
