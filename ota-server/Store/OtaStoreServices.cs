@@ -18,6 +18,7 @@ public static class OtaStoreServices
         services.AddSingleton<IReleaseStore, LiteDbReleaseStore>();
         services.AddSingleton<IJobStore, LiteDbJobStore>();
         services.AddSingleton<IAssignmentStore, LiteDbAssignmentStore>();
+        services.AddSingleton<IDeploymentStore, LiteDbDeploymentStore>();
         return services;
     }
 }

@@ -15,13 +15,17 @@ public sealed class LiteDbAuditLog : IAuditLog
         _entries = new JsonCollection<AuditEntry>(database, "audit", e => e.Sequence.ToString("D19", System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    public AuditEntry Append(AuditEntry entry) => _database.Write(() =>
+    public AuditEntry Append(AuditEntry entry) => _database.Write(() => AppendInTransaction(entry));
+
+    /// <summary>Appends inside a transaction the caller holds (<see cref="OtaDatabase.Write{T}"/>): another store's write and
+    /// its audit entries commit together (the deployment store).</summary>
+    internal AuditEntry AppendInTransaction(AuditEntry entry)
     {
         var last = _entries.Query(null, [], "_id", 1, descending: true).FirstOrDefault();
         var stored = entry with { Sequence = (last?.Sequence ?? 0) + 1 };
         _entries.Insert(stored);
         return stored;
-    });
+    }
 
     public AuditPage Page(long after, int limit)
     {
