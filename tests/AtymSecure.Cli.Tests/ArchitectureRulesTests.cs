@@ -49,6 +49,7 @@ public class ArchitectureRulesTests
     private const string OtaContracts = "ota-server/Contracts/AtymSecure.OtaContracts.csproj";
     private const string OtaStore = "ota-server/Store/AtymSecure.OtaStore.csproj";
     private const string OtaReleases = "ota-server/Releases/AtymSecure.OtaReleases.csproj";
+    private const string OtaRollouts = "ota-server/Rollouts/AtymSecure.OtaRollouts.csproj";
 
     private static readonly string[] ServerSide =
     [
@@ -60,6 +61,7 @@ public class ArchitectureRulesTests
         OtaStore,
         "ota-server/Service/AtymSecure.OtaServer.csproj",
         OtaReleases,
+        OtaRollouts,
         "signer/AtymSecure.Signer.csproj",
         "container/AtymSecure.Container.csproj",
         "cli/AtymSecure.Cli.csproj",
