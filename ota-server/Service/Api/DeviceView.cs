@@ -29,7 +29,8 @@ public sealed record DeviceView(
     };
 }
 
-/// <summary>The last report's gist: when, its nonce, and per container what is confirmed and on trial.</summary>
-public sealed record ReportSummary(long Sequence, DateTimeOffset ReceivedAt, string Nonce, IReadOnlyList<ContainerSummary> Containers, string? LastRefusal);
+/// <summary>The last report's gist: when, its nonce, per container what is confirmed and on trial, the last refusal, and the
+/// device's boot count (0: the device had not booted, or is of before boot counting).</summary>
+public sealed record ReportSummary(long Sequence, DateTimeOffset ReceivedAt, string Nonce, IReadOnlyList<ContainerSummary> Containers, string? LastRefusal, long BootCount);
 
 public sealed record ContainerSummary(string Name, string? Confirmed, string? Trial, string? LastTrialVerdict, string? LastInstallResult);

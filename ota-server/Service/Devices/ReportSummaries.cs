@@ -35,7 +35,7 @@ public sealed class ReportSummaries(IDeviceReportStore reports)
         var report = VersionReport.Parse(ProtocolJson.BytesOf(stored.Payload));
         var summary = new ReportSummary(stored.Sequence, stored.ReceivedAt, stored.Nonce,
             report.Containers.Select(c => new ContainerSummary(c.Name, c.Confirmed?.Version, c.Trial?.Version, c.LastTrial?.Verdict, c.LastInstall?.Result)).ToList(),
-            report.LastRefusal is { } r ? $"{r.Code} (step {r.Step})" : null);
+            report.LastRefusal is { } r ? $"{r.Code} (step {r.Step})" : null, report.BootCount);
         var confirmed = new EquatableMap<string>(report.Containers.Where(c => c.Confirmed is not null)
             .Select(c => KeyValuePair.Create(c.Name, c.Confirmed!.ImageDigest)));
         return new Entry(summary, confirmed);

@@ -11,7 +11,7 @@ namespace AtymSecure.DeviceAgent.Http;
 /// <summary>
 /// What the device tells the server it runs (issue 12 §4, docs/device-protocol.md): per container the confirmed and
 /// trial slots with version, image digest and counter, attempts left, the last install with its reason code, the last
-/// trial verdict with the probe's reason; the trust mode; and the last refused update's <c>{code, step, role, detail}</c>
+/// trial verdict with the probe's reason; the boot count; the trust mode; and the last refused update's <c>{code, step, role, detail}</c>
 /// (trust model §3). Built from the bootloader's state (through the device's gate) and the status file.
 /// </summary>
 public static partial class VersionReports
@@ -30,8 +30,8 @@ public static partial class VersionReports
                 ? new TrialReport(StatusNames.Of(trial.Verdict), trial.Version, Clip(trial.Reason)) : null));
         return new VersionReport(device.Identity.DeviceId, nonce, device.Clock.GetUtcNow().ToUnixTimeSeconds(),
             device.IsProduction ? "production" : "development", RuntimeVersion.Current.ToString(), new EquatableList<ContainerReport>(containers),
-            // The device keeps no persistent boot counter yet (the last boot's results are in status.json); 0 says "not counted".
-            BootCount: 0, lastRefusal);
+            // The boot count is the last boot's number (status.json, written at every boot selection); 0: not booted yet.
+            BootCount: status.LastBoot?.Number ?? 0, lastRefusal);
     }
 
     private static SlotReport? SlotOf(ContainerStatus container, SlotId slot) =>

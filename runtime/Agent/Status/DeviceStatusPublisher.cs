@@ -50,7 +50,11 @@ public sealed class DeviceStatusPublisher
         ArgumentNullException.ThrowIfNull(report);
         // A device in recovery says so in the file too, so a status query of the running device reports it.
         var recovery = report.Containers.Any(c => c.Outcome == BootOutcome.Recovery) ? DeviceStatusQuery.RecoveryMessage : null;
-        Update(s => s with { LastBoot = new BootStatus(_clock.GetUtcNow(), [.. report.Containers.Select(BootResultStatus.Of)]), Recovery = recovery });
+        Update(s => s with
+        {
+            LastBoot = new BootStatus(_clock.GetUtcNow(), [.. report.Containers.Select(BootResultStatus.Of)]) { Number = BootStatus.NumberAfter(s.LastBoot) },
+            Recovery = recovery,
+        });
     }
 
     public InstallStatus RecordInstall(string bundle, string? container, string? version, InstallResult result, SlotId? slot, string detail)

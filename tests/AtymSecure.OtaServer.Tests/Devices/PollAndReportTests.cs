@@ -89,4 +89,18 @@ public class PollAndReportTests
         Assert.Equal("1.0.0", container.GetProperty("confirmed").GetString());
         Assert.Equal("reverted", container.GetProperty("lastTrialVerdict").GetString());
     }
+
+    [Fact]
+    public async Task The_reported_boot_count_is_stored_and_shown_to_operators()
+    {
+        await using var server = await OtaTestServer.StartAsync();
+        using var device = await new TestDevice(server).ReadyAsync();
+        var report = device.Report(TestDevice.NewNonce()) with { BootCount = 7 };
+        Assert.Equal(HttpStatusCode.OK, (await device.ReportAsync(device.Signed(report))).StatusCode);
+
+        var stored = server.App.Services.GetRequiredService<IDeviceReportStore>().Latest(device.Id)!;
+        Assert.Equal(7, VersionReport.Parse(ProtocolJson.BytesOf(stored.Payload)).BootCount);
+        var view = await (await server.SendAsync(HttpMethod.Get, $"/api/v1/devices/{device.Id}", server.AdminToken)).JsonAsync();
+        Assert.Equal(7, view.GetProperty("lastReport").GetProperty("bootCount").GetInt64());
+    }
 }
