@@ -82,7 +82,7 @@ public static class OtaReleasesServices
             sp.GetRequiredService<ICompilerKeySource>(), sp.GetRequiredService<IContainerCompiler>()));
         services.AddSingleton(sp => new BundleCutCache(sp.GetRequiredService<BundleFileStore>(), sp.GetRequiredService<IBundleCutter>()));
         services.AddSingleton(sp => new DesiredStateResolver(sp.GetRequiredService<IAssignmentStore>(), sp.GetRequiredService<IReleaseStore>(),
-            sp.GetRequiredService<BundleCutCache>()));
+            sp.GetRequiredService<BundleCutCache>(), sp.GetService<IRolloutOffers>()));
         return services;
     }
 }

@@ -7,16 +7,21 @@ namespace AtymSecure.OtaReleases.Planning;
 /// <summary>
 /// The desired state of one device, with its bundles cut: reads the device's assignments and the releases, plans
 /// (<see cref="DesiredStatePlanner"/>), and asks the <see cref="BundleCutCache"/> for each bundle. What the poll
-/// endpoint and the director signer consume.
+/// endpoint and the director signer consume. A rollout's offer for a container (<see cref="IRolloutOffers"/>) comes
+/// before the device's direct assignment of that container.
 /// </summary>
-public sealed class DesiredStateResolver(IAssignmentStore assignments, IReleaseStore releases, BundleCutCache cuts)
+public sealed class DesiredStateResolver(IAssignmentStore assignments, IReleaseStore releases, BundleCutCache cuts, IRolloutOffers? rollouts = null)
 {
     public async Task<DesiredState> ResolveAsync(DeviceView device, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(device);
         var assigned = new List<Release>();
         var gaps = new List<PlanGap>();
-        foreach (var assignment in await assignments.ListForDeviceAsync(device.DeviceId, ct).ConfigureAwait(false))
+        var offered = rollouts?.OffersFor(device.DeviceId) ?? [];
+        var wanted = offered.Select(o => new Assignment(device.DeviceId, o.Container, o.ReleaseId, default, o.DeploymentId)).ToList();
+        wanted.AddRange((await assignments.ListForDeviceAsync(device.DeviceId, ct).ConfigureAwait(false))
+            .Where(a => !offered.Any(o => o.Container == a.Container)));
+        foreach (var assignment in wanted)
         {
             if (await releases.GetAsync(assignment.ReleaseId, ct).ConfigureAwait(false) is { } release) assigned.Add(release);
             else gaps.Add(new PlanGap(assignment.Container, assignment.ReleaseId, Import.ReleaseProblemCodes.ReleaseNotFound, $"release {assignment.ReleaseId} is not recorded"));

@@ -182,5 +182,7 @@ public static class RolloutEngine
 
     internal static string Name(DeploymentStatus status) => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(status.ToString());
 
+    internal static string Name(DeviceRolloutState state) => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(state.ToString());
+
     private static OtaProblemException Conflict(string code, string message) => new(409, code, "$", message);
 }

@@ -8,6 +8,8 @@ using AtymSecure.OtaStore;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace AtymSecure.OtaServer.Endpoints;
 
@@ -62,6 +64,18 @@ internal static class PollEndpoints
         var stored = store.TryAppend(new DeviceReport(id, 0, report.Nonce, clock.GetUtcNow(), ProtocolJson.Base64Url(signed.Payload), ProtocolJson.Base64Url(signed.Signature)))
             ?? throw new OtaProblemException(409, OtaProblemCodes.StaleReport, "$.payload.nonce", "this nonce was used before: a replayed report");
         summaries.Remember(stored);
+        // The rollouts decide on the report now; one that fails here catches up from the store on its next tick.
+        foreach (var listener in context.RequestServices.GetServices<IDeviceReportListener>())
+        {
+            try
+            {
+                await listener.OnReportStoredAsync(stored, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                context.RequestServices.GetService<ILoggerFactory>()?.CreateLogger("AtymSecure.OtaServer.Reports").LogError(e, "report listener failed for {Device}", id);
+            }
+        }
         return DeviceEndpoints.Protocol(new ReportAnswer(report.Nonce).ToJson());
     }
 

@@ -1,14 +1,16 @@
 using System.Security.Cryptography.X509Certificates;
 using AtymSecure.OtaContracts;
 using AtymSecure.OtaMetadata;
+using AtymSecure.OtaMetadata.Http;
 using AtymSecure.OtaReleases;
 using AtymSecure.OtaReleases.Endpoints;
-using AtymSecure.OtaMetadata.Http;
+using AtymSecure.OtaRollouts;
+using AtymSecure.OtaRollouts.Endpoints;
 using AtymSecure.OtaServer.Auth;
 using AtymSecure.OtaServer.Devices;
-using AtymSecure.OtaServer.Metrics;
 using AtymSecure.OtaServer.Endpoints;
 using AtymSecure.OtaServer.Http;
+using AtymSecure.OtaServer.Metrics;
 using AtymSecure.OtaStore;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -77,7 +79,10 @@ public static class OtaServerHost
         AddDeviceServices(services, options, dataDirectory);
         ObservabilitySetup.AddServices(services);
         if (options.Registry is { } registry)
+        {
             services.AddOtaReleases(new OtaReleasesOptions { DataDirectory = dataDirectory, Registry = registry, VendorKeyFiles = options.VendorKeyFiles });
+            services.AddOtaRollouts();
+        }
         services.AddSingleton(sp => AdminTokenBootstrap.Run(sp.GetRequiredService<IOperatorTokenStore>(), sp.GetRequiredService<IAuditLog>(),
             options.AdminToken, sp.GetRequiredService<TimeProvider>()));
         configure?.Invoke(builder);
@@ -102,6 +107,7 @@ public static class OtaServerHost
         {
             app.MapReleaseEndpoints();
             app.MapBundleEndpoints();
+            app.MapDeploymentEndpoints();
         }
         return app;
     }

@@ -1,0 +1,15 @@
+namespace AtymSecure.OtaReleases.Planning;
+
+/// <summary>A release a rollout offers a device for one container, and the deployment that offers it.</summary>
+public sealed record RolloutOffer(string Container, string ReleaseId, string DeploymentId);
+
+/// <summary>
+/// What the rollouts (ota-server/Rollouts) offer a device now: at most one release per container, from the newest
+/// deployment that admitted the device. <see cref="DesiredStateResolver"/> puts these before the device's direct
+/// assignments, so a device gets a deployment's release only once its wave reached it. Called on every poll: answers
+/// from memory.
+/// </summary>
+public interface IRolloutOffers
+{
+    IReadOnlyList<RolloutOffer> OffersFor(string deviceId);
+}

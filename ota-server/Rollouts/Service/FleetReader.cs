@@ -1,0 +1,44 @@
+using AtymSecure.Formats.DeviceProtocol;
+using AtymSecure.OtaRollouts.Engine;
+using AtymSecure.OtaStore;
+
+namespace AtymSecure.OtaRollouts.Service;
+
+/// <summary>
+/// The fleet as the engine needs it: active devices with their groups, tags and class, each with its latest stored
+/// report reduced to one container (<see cref="DeviceObservation"/>). Reports were verified before they were stored,
+/// so reading one back only parses it; one that does not parse is treated as no report.
+/// </summary>
+public sealed class FleetReader(IDeviceStore devices, IDeviceReportStore reports)
+{
+    private const int Page = 500;
+
+    public IReadOnlyList<FleetDevice> Active(string container)
+    {
+        var fleet = new List<FleetDevice>();
+        string? after = null;
+        while (true)
+        {
+            var page = devices.List(after, Page);
+            fleet.AddRange(page.Where(d => d.State == DeviceState.Active)
+                .Select(d => new FleetDevice(d.Id, d.DeviceClass, d.Groups, d.Tags, Latest(d.Id, container))));
+            if (page.Count < Page) return fleet;
+            after = page[^1].Id;
+        }
+    }
+
+    public DeviceObservation? Latest(string deviceId, string container) => reports.Latest(deviceId) is { } stored ? Observe(stored, container) : null;
+
+    public static DeviceObservation? Observe(DeviceReport stored, string container)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        try
+        {
+            return DeviceObservation.From(VersionReport.Parse(ProtocolJson.BytesOf(stored.Payload)), stored.Sequence, container);
+        }
+        catch (DeviceProtocolException)
+        {
+            return null;
+        }
+    }
+}

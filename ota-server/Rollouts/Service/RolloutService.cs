@@ -1,0 +1,244 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using AtymSecure.OtaContracts;
+using AtymSecure.OtaReleases.Planning;
+using AtymSecure.OtaRollouts.Engine;
+using AtymSecure.OtaStore;
+using Microsoft.Extensions.Logging;
+
+namespace AtymSecure.OtaRollouts.Service;
+
+/// <summary>
+/// Runs the rollout engine for the OTA host: holds every deployment's state in memory (loaded from
+/// <see cref="IDeploymentStore"/> at first use), feeds it operator actions, device reports
+/// (<see cref="IDeviceReportListener"/>) and ticks (<see cref="RolloutTicker"/>), and stores each changed state with
+/// the audit entries of its decisions in one transaction before it is visible. All changes run one at a time (one
+/// gate), so the stored order is the decision order. A tick also catches up on reports the store holds but the engine
+/// has not used (a crash between storing a report and deciding on it): the engine uses a report once by its sequence,
+/// so nothing is counted twice. What devices are offered (<see cref="IRolloutOffers"/>) is an immutable snapshot
+/// swapped after each change, read by every poll without the gate.
+/// </summary>
+public sealed class RolloutService(IDeploymentStore store, IReleaseStore releases, FleetReader fleet, IAuditLog audit, TimeProvider time,
+    ILogger<RolloutService>? log = null) : IRolloutOffers, IDeviceReportListener
+{
+    private static readonly OperatorIdentity Engine = new("rollout-engine", "rollout engine", OperatorRole.Admin, []);
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private Dictionary<string, DeploymentState>? _states;
+    private volatile ImmutableDictionary<string, DeploymentOffers> _offers = ImmutableDictionary<string, DeploymentOffers>.Empty;
+
+    public IReadOnlyList<DeploymentState> List()
+    {
+        EnsureLoaded();
+        lock (_states!) return [.. _states.Values.OrderBy(s => s.Spec.CreatedAt).ThenBy(s => s.Id, StringComparer.Ordinal)];
+    }
+
+    public DeploymentState? Find(string id)
+    {
+        EnsureLoaded();
+        lock (_states!) return _states.GetValueOrDefault(id);
+    }
+
+    public IReadOnlyList<RolloutOffer> OffersFor(string deviceId)
+    {
+        EnsureLoaded();
+        var best = new Dictionary<string, (DateTimeOffset At, RolloutOffer Offer)>(StringComparer.Ordinal);
+        foreach (var d in _offers.Values)
+            if (d.Devices.TryGetValue(deviceId, out var release) && (!best.TryGetValue(d.Container, out var b) || d.CreatedAt > b.At))
+                best[d.Container] = (d.CreatedAt, new RolloutOffer(d.Container, release, d.Id));
+        return [.. best.Values.Select(b => b.Offer)];
+    }
+
+    public async Task<DeploymentState> CreateAsync(DeploymentRequest request, OperatorIdentity actor, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(actor);
+        var release = await releases.GetAsync(request.ReleaseId, ct).ConfigureAwait(false)
+            ?? throw new OtaProblemException(404, RolloutProblemCodes.ReleaseNotFound, "$.releaseId", $"no release '{request.ReleaseId}'");
+        var via = new List<IntermediateRelease>();
+        foreach (var (id, i) in (request.Via ?? []).Select((v, i) => (v, i)))
+        {
+            var r = await releases.GetAsync(id ?? "", ct).ConfigureAwait(false);
+            if (r is null || r.Container != release.Container)
+                throw new OtaProblemException(404, RolloutProblemCodes.ReleaseNotFound, $"$.via[{i}]", $"no release '{id}' of {release.Container}");
+            via.Add(new IntermediateRelease(r.Id, r.Version));
+        }
+        var now = time.GetUtcNow();
+        var spec = request.ToSpec(DeploymentSpec.NewId(), release, [.. via.OrderBy(v => AtymSecure.Formats.Container.SemanticVersion.Parse(v.Version))], now, RolloutEngine.Actor(actor));
+        if (actor.IsScoped && (spec.Target.Groups.Count == 0 || !spec.Target.Groups.All(g => actor.Groups.Contains(g, StringComparer.Ordinal)) || spec.Target.Devices.Count > 0))
+            throw new OtaProblemException(403, RolloutProblemCodes.OutOfScope, "$.target", $"a token scoped to {string.Join(", ", actor.Groups)} deploys to those groups only (no explicit devices)");
+        return await CreateSpecAsync(spec, actor, ct).ConfigureAwait(false);
+    }
+
+    public Task<DeploymentState> ApproveAsync(string id, OperatorIdentity actor, CancellationToken ct = default) =>
+        ActAsync(id, actor, s => RolloutEngine.Approve(s, actor, time.GetUtcNow()), ct);
+
+    public Task<DeploymentState> PauseAsync(string id, OperatorIdentity actor, CancellationToken ct = default) =>
+        ActAsync(id, actor, s => RolloutEngine.Pause(s, actor, time.GetUtcNow()), ct);
+
+    public Task<DeploymentState> ResumeAsync(string id, OperatorIdentity actor, CancellationToken ct = default) =>
+        ActAsync(id, actor, s => RolloutEngine.Resume(s, actor, time.GetUtcNow()), ct);
+
+    public Task<DeploymentState> CancelAsync(string id, OperatorIdentity actor, CancellationToken ct = default) =>
+        ActAsync(id, actor, s => RolloutEngine.Cancel(s, actor, time.GetUtcNow()), ct);
+
+    /// <summary>Rolls back the devices that took <paramref name="id"/>'s release (rollback policy: <see cref="RollbackPlanner"/>); returns the rollback deployment.</summary>
+    public async Task<DeploymentState> RollbackAsync(string id, string? releaseId, OperatorIdentity actor, CancellationToken ct = default)
+    {
+        var state = Find(id) ?? throw NotFound(id);
+        if (!actor.Covers(state.Spec.Target.Groups) && actor.IsScoped) throw NotFound(id);
+        var spec = RollbackPlanner.Plan(state, await releases.ListAsync(state.Spec.Container, ct).ConfigureAwait(false), releaseId, DeploymentSpec.NewId(),
+            time.GetUtcNow(), RolloutEngine.Actor(actor));
+        var rollback = await CreateSpecAsync(spec, actor, ct).ConfigureAwait(false);
+        await ActAsync(id, actor, s => RolloutEngine.MarkRolledBack(s, rollback.Id, time.GetUtcNow()), ct).ConfigureAwait(false);
+        return rollback;
+    }
+
+    public async Task OnReportStoredAsync(DeviceReport stored, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        EnsureLoaded();
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            foreach (var state in Snapshot().Where(s => s.Device(stored.DeviceId) is not null))
+                if (FleetReader.Observe(stored, state.Spec.Container) is { } observation)
+                    await CommitAsync(RolloutEngine.Observe(Current(state.Id), observation, time.GetUtcNow()), Engine, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Time passed: every deployment that may still change is ticked (continuous ones with the fleet as it is now)
+    /// and catches up on stored reports it has not used.</summary>
+    public async Task TickAsync(CancellationToken ct = default)
+    {
+        EnsureLoaded();
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            foreach (var state in Snapshot().Where(s => s.IsActive || s.Devices.Any(d => !d.IsFinished && d.State != DeviceRolloutState.Pending)))
+            {
+                foreach (var d in state.Devices.Where(d => d.State is DeviceRolloutState.Offered or DeviceRolloutState.Trial or DeviceRolloutState.Withdrawn))
+                    if (fleet.Latest(d.DeviceId, state.Spec.Container) is { } latest && latest.Sequence > Current(state.Id).Device(d.DeviceId)!.LastReport)
+                        await CommitAsync(RolloutEngine.Observe(Current(state.Id), latest, time.GetUtcNow()), Engine, ct).ConfigureAwait(false);
+                var devices = state.Spec.Targeting == TargetingMode.Continuous && state.IsActive ? fleet.Active(state.Spec.Container) : null;
+                await CommitAsync(RolloutEngine.Tick(Current(state.Id), time.GetUtcNow(), devices), Engine, ct).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<DeploymentState> CreateSpecAsync(DeploymentSpec spec, OperatorIdentity actor, CancellationToken ct)
+    {
+        EnsureLoaded();
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var step = RolloutEngine.Create(spec, fleet.Active(spec.Container), time.GetUtcNow());
+            if (step.State.Devices.Count == 0)
+                throw new OtaProblemException(422, RolloutProblemCodes.NoTargets, "$.target", "no active device matches the target set");
+            var created = await CommitAsync(step, actor, ct).ConfigureAwait(false);
+            // One active deployment per container per device: older ones give up the devices they have not offered yet.
+            var ids = created.Devices.Select(d => d.DeviceId).ToHashSet(StringComparer.Ordinal);
+            foreach (var older in Snapshot().Where(s => s.Id != created.Id && s.Spec.Container == spec.Container && s.Devices.Any(d => ids.Contains(d.DeviceId))))
+                await CommitAsync(RolloutEngine.Supersede(older, ids, created.Id, onlyPending: true, time.GetUtcNow()), Engine, ct).ConfigureAwait(false);
+            return Current(created.Id);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<DeploymentState> ActAsync(string id, OperatorIdentity actor, Func<DeploymentState, RolloutStep> act, CancellationToken ct)
+    {
+        EnsureLoaded();
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var state = Find(id) is { } s && (!actor.IsScoped || actor.Covers(s.Spec.Target.Groups)) ? s : throw NotFound(id);
+            return await CommitAsync(act(state), actor, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Stores a changed state with its audit entries, then publishes it; follows up what the decisions ask for
+    /// (older deployments give up devices that confirmed this one's release; a halt with the rollback policy rolls back).</summary>
+    private async Task<DeploymentState> CommitAsync(RolloutStep step, OperatorIdentity actor, CancellationToken ct)
+    {
+        if (!step.Changed) return step.State;
+        var at = time.GetUtcNow();
+        var entries = step.Decisions.Select(d => new AuditEntry(0, at, actor.TokenId, actor.Label, "rollout." + d.Action,
+            d.DeviceId is null ? $"deployment/{step.State.Id}" : $"deployment/{step.State.Id}/device/{d.DeviceId}", null,
+            JsonSerializer.Serialize(new { detail = d.Detail, status = RolloutEngine.Name(step.State.Status), wave = step.State.Wave }))).ToList();
+        var stored = store.TrySave(step.State, step.State.Revision, entries)
+            ?? throw new InvalidOperationException($"deployment {step.State.Id} changed in the store behind this process");
+        Publish(stored);
+        var confirmed = step.Decisions.Where(d => d.Action == RolloutActions.Confirmed && d.DeviceId is not null).Select(d => d.DeviceId!).ToHashSet(StringComparer.Ordinal);
+        if (confirmed.Count > 0)
+            foreach (var older in Snapshot().Where(s => s.Spec.Container == stored.Spec.Container && s.Spec.CreatedAt < stored.Spec.CreatedAt && s.Devices.Any(d => confirmed.Contains(d.DeviceId) && d.State != DeviceRolloutState.Superseded)))
+                await CommitAsync(RolloutEngine.Supersede(older, confirmed, stored.Id, onlyPending: false, at), Engine, ct).ConfigureAwait(false);
+        if (step.RollbackRequested) await RollbackOnHaltAsync(stored, ct).ConfigureAwait(false);
+        return Current(stored.Id);
+    }
+
+    private async Task RollbackOnHaltAsync(DeploymentState halted, CancellationToken ct)
+    {
+        try
+        {
+            var spec = RollbackPlanner.Plan(halted, await releases.ListAsync(halted.Spec.Container, ct).ConfigureAwait(false), null, DeploymentSpec.NewId(),
+                time.GetUtcNow(), RolloutEngine.Actor(Engine));
+            var step = RolloutEngine.Create(spec, fleet.Active(spec.Container), time.GetUtcNow());
+            var rollback = await CommitAsync(step, Engine, ct).ConfigureAwait(false);
+            await CommitAsync(RolloutEngine.MarkRolledBack(Current(halted.Id), rollback.Id, time.GetUtcNow()), Engine, ct).ConfigureAwait(false);
+        }
+        catch (OtaProblemException e)
+        {
+            // Nothing to roll back (no device took the release) or no release at or above the floor: said in the audit log.
+            log?.LogWarning("rollback of {Deployment} on halt: {Reason}", halted.Id, e.Problems[0].Message);
+            audit.Append(new AuditEntry(0, time.GetUtcNow(), Engine.TokenId, Engine.Label, "rollout.rollback-skipped", $"deployment/{halted.Id}", null,
+                JsonSerializer.Serialize(new { detail = e.Problems[0].Message, code = e.Problems[0].Code })));
+        }
+    }
+
+    private void Publish(DeploymentState state)
+    {
+        lock (_states!) _states[state.Id] = state;
+        _offers = _offers.SetItem(state.Id, DeploymentOffers.Of(state));
+    }
+
+    private DeploymentState Current(string id)
+    {
+        lock (_states!) return _states[id];
+    }
+
+    private List<DeploymentState> Snapshot()
+    {
+        lock (_states!) return [.. _states.Values.OrderBy(s => s.Spec.CreatedAt)];
+    }
+
+    private void EnsureLoaded()
+    {
+        if (_states is not null) return;
+        var loaded = store.List().ToDictionary(s => s.Id, StringComparer.Ordinal);
+        if (Interlocked.CompareExchange(ref _states, loaded, null) is null)
+            _offers = loaded.Values.Aggregate(ImmutableDictionary<string, DeploymentOffers>.Empty, (m, s) => m.SetItem(s.Id, DeploymentOffers.Of(s)));
+    }
+
+    private static OtaProblemException NotFound(string id) => new(404, RolloutProblemCodes.DeploymentNotFound, "id", $"no deployment '{id}'");
+
+    private sealed record DeploymentOffers(string Id, string Container, DateTimeOffset CreatedAt, ImmutableDictionary<string, string> Devices)
+    {
+        public static DeploymentOffers Of(DeploymentState s) => new(s.Id, s.Spec.Container, s.Spec.CreatedAt,
+            RolloutEngine.Offers(s).ToImmutableDictionary(o => o.DeviceId, o => o.ReleaseId, StringComparer.Ordinal));
+    }
+}
