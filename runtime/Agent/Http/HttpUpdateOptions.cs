@@ -20,5 +20,11 @@ public sealed record HttpUpdateOptions
     /// <summary>A report goes out at least this often even when nothing happened (docs/device-protocol.md).</summary>
     public TimeSpan ReportInterval { get; init; } = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// A cycle refused with a director document the server has not changed since is run again this long after the
+    /// refusal (the image repository may have moved on: re-signed files, a rotated root). Reported once, not per retry.
+    /// </summary>
+    public TimeSpan RefusalRetryInterval { get; init; } = TimeSpan.FromMinutes(10);
+
     public DownloadOptions Download { get; init; } = DownloadOptions.Default;
 }

@@ -39,6 +39,9 @@ public sealed class HttpUpdateSource : IUpdateSource, IDisposable
     private StoredTrust? _trust;
     private RefusalReport? _lastRefusal;
     private byte[]? _retryDirector;
+    private long _retryAfter;
+    private TimeSpan _retryDelay;
+    private readonly UptimeTimeFloor _floor;
     private bool _reportDue = true;
     private int _trialsSeen;
     private long _lastReport;
@@ -52,6 +55,7 @@ public sealed class HttpUpdateSource : IUpdateSource, IDisposable
         if (!device.IsProduction)
             throw new DeviceDataException("a device without roots cannot verify the server's metadata; provision it with --director-root and --image-root");
         _downloader = new BundleDownloader(http, device.Directory, device.Clock, _options.Download);
+        _floor = new UptimeTimeFloor(device.Clock);
     }
 
     public const string LogSource = "ota";
@@ -144,6 +148,9 @@ public sealed class HttpUpdateSource : IUpdateSource, IDisposable
             _reportDue = true;
         }
         if (_reportDue || _device.Clock.GetElapsedTime(_lastReport) >= _options.ReportInterval) await ReportAsync(cancel).ConfigureAwait(false);
+        // An idle device still carries its uptime into the stored floor (hourly), so a power cut plus an RTC reset does
+        // not bring back metadata that expired while it ran (docs/trust-model.md §9).
+        if (_trust is { } held && _floor.DueToPersist(held.Metadata.TimeFloor)) Persist(held);
         var poll = await _client.PollAsync(cancel).ConfigureAwait(false);
         if (poll.Answer is { } answer)
         {
@@ -155,7 +162,7 @@ public sealed class HttpUpdateSource : IUpdateSource, IDisposable
                 return;
             }
         }
-        if (_retryDirector is { } again) await CycleAsync(again, cancel).ConfigureAwait(false);
+        if (_retryDirector is { } again && _device.Clock.GetElapsedTime(_retryAfter) >= _retryDelay) await CycleAsync(again, cancel).ConfigureAwait(false);
     }
 
     private async Task CycleAsync(byte[] director, CancellationToken cancel)
@@ -167,7 +174,9 @@ public sealed class HttpUpdateSource : IUpdateSource, IDisposable
         Cycles++;
         _retryDirector = null;
         if (LoadTrust() is not { } trust) return;
-        var check = new UpdateVerifier(_device.Clock).Check(trust.Metadata, new UpdateSources(_client.Director(director), _client.ImageRepository()), Context(trust));
+        // Step 0 with the uptime-advanced floor: now = max(clock, floor + uptime).
+        var state = trust.Metadata with { TimeFloor = _floor.Advance(trust.Metadata.TimeFloor) };
+        var check = new UpdateVerifier(_device.Clock).Check(state, new UpdateSources(_client.Director(director), _client.ImageRepository()), Context(trust));
         Persist(trust with { Metadata = check.State });
         if (check.Refusal is { } refusal)
         {
@@ -214,8 +223,11 @@ public sealed class HttpUpdateSource : IUpdateSource, IDisposable
         }
     }
 
+    /// <summary>Stores <paramref name="next"/> with the floor advanced by uptime (never behind what it holds).</summary>
     private void Persist(StoredTrust next)
     {
+        var floor = _floor.Advance(next.Metadata.TimeFloor);
+        if (floor != next.Metadata.TimeFloor) next = next with { Metadata = next.Metadata with { TimeFloor = floor } };
         _device.Trust!.Save(next);
         _trust = next;
     }
@@ -228,8 +240,13 @@ public sealed class HttpUpdateSource : IUpdateSource, IDisposable
         if (_lastRefusal is not { } last || (last.Code, last.Step, last.Role) != (report.Code, report.Step, report.Role)) _reportDue = true;
         _lastRefusal = report;
         Log(LogLevel.Error, $"update refused: {refusal}");
-        // Slow or broken transfers are retried with the same verified metadata (resuming the partial file).
-        if (refusal.Code is ReasonCodes.DownloadFailed or ReasonCodes.DownloadStalled) _retryDirector = director;
+        // Slow or broken transfers are retried with the same verified metadata on the next tick (resuming the partial
+        // file). Any other refusal is retried with the same director document after RefusalRetryInterval: what the
+        // image repository serves can change without the director re-signing (re-signed expired files after a long
+        // absence, a root that rotated out a stolen timestamp key), and the device must recover by itself.
+        _retryDirector = director;
+        _retryAfter = _device.Clock.GetTimestamp();
+        _retryDelay = refusal.Code is ReasonCodes.DownloadFailed or ReasonCodes.DownloadStalled ? TimeSpan.Zero : _options.RefusalRetryInterval;
     }
 
     private DeviceContext Context(StoredTrust trust)

@@ -45,7 +45,7 @@ internal sealed class TestBundles : IDisposable
 
     /// <summary>Writes a signed full bundle of <paramref name="image"/> and returns its path.</summary>
     public string Full(byte[] image, string deviceClass = "linux-x86_64", ECDsa? signer = null, ImageFormat format = ImageFormat.ContainerImageV1, string? headerVersion = null,
-        bool recovery = false)
+        bool recovery = false, DateTimeOffset? expires = null)
     {
         var parsed = ContainerImageReader.Read(image);
         var version = parsed.Config.Version!;
@@ -65,7 +65,7 @@ internal sealed class TestBundles : IDisposable
             PayloadLength = (ulong)image.Length,
             ChunkSize = 4096,
             ChunkHashes = BundleFrame.HashChunks(image, 4096),
-            ExpiresUnixSeconds = (ulong)DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeSeconds(),
+            ExpiresUnixSeconds = (ulong)(expires ?? DateTimeOffset.UtcNow.AddDays(1)).ToUnixTimeSeconds(),
             Recovery = recovery,
         };
         var key = signer ?? _key;

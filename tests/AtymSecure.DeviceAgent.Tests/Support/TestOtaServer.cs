@@ -53,6 +53,15 @@ internal sealed class TestOtaServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Changes the world (publish, rotate, tamper with a served file) while no request reads it: the served files are
+    /// read under the same lock, so a running device never sees a half-made change.
+    /// </summary>
+    public void Change(Action change)
+    {
+        lock (_gate) change();
+    }
+
     /// <summary>Serves <paramref name="bytes"/> at /bundles/sha256/<paramref name="sha256"/> (a bundle the director names by another hash).</summary>
     public void ServeBundle(string sha256, byte[] bytes) => _bundles[sha256] = bytes;
 
@@ -87,7 +96,7 @@ internal sealed class TestOtaServer : IAsyncDisposable
             var ok = _challenges.TryRemove(Convert.ToHexString(request.Challenge), out _) && _deviceKey is { } key
                 && key.Verify(DeviceSigningInputs.Challenge(request.Challenge, id, DeviceSigningInputs.Origin(BaseUri)), request.Signature);
             if (!ok) { await e.RespondAsync(401); return; }
-            await e.RespondAsync(200, new SessionAnswer("session-" + id, DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds()).ToJson());
+            await e.RespondAsync(200, new SessionAnswer("session-" + id, _world.Clock.GetUtcNow().AddHours(1).ToUnixTimeSeconds()).ToJson());
         }
         else if (e.Header("Authorization") != $"Bearer session-{id}" && path.StartsWith("/api/v1/devices/", StringComparison.Ordinal))
         {
@@ -116,11 +125,15 @@ internal sealed class TestOtaServer : IAsyncDisposable
         }
         else if (e.Method == "GET" && path.StartsWith($"/api/v1/devices/{id}/director/", StringComparison.Ordinal))
         {
-            await File(e, _world.Director.Source[path[(path.LastIndexOf('/') + 1)..]]);
+            byte[]? file;
+            lock (_gate) file = _world.Director.Source[path[(path.LastIndexOf('/') + 1)..]];
+            await File(e, file);
         }
         else if (e.Method == "GET" && path.StartsWith("/tuf/metadata/", StringComparison.Ordinal))
         {
-            await File(e, _world.Repository.Source[path["/tuf/metadata/".Length..]]);
+            byte[]? file;
+            lock (_gate) file = _world.Repository.Source[path["/tuf/metadata/".Length..]];
+            await File(e, file);
         }
         else if (e.Method == "GET" && path.StartsWith("/bundles/sha256/", StringComparison.Ordinal))
         {

@@ -1,0 +1,222 @@
+using AtymSecure.DeviceAgent.Tests.Support;
+using AtymSecure.Formats.Bundle;
+using AtymSecure.Formats.Tests.UpdateMetadata;
+using AtymSecure.Formats.UpdateMetadata;
+using AtymSecure.Formats.UpdateMetadata.Model;
+using AtymSecure.Primitives;
+using static AtymSecure.Formats.ReasonCodes;
+
+namespace AtymSecure.DeviceAgent.Tests.Http;
+
+/// <summary>
+/// The attacks of issue 13 §4 that the verifier-level <c>AttackTests</c> cover, now on a production device over real
+/// loopback HTTP against a server that serves crafted metadata (docs/trust-model.md §5). Each device first runs a
+/// confirmed 1.0.0; the attack offers 1.1.0 (or something worse) and must leave it on 1.0.0 with a specific reason in its
+/// version report, no bundle fetched and every slot byte unchanged (<see cref="AttackPhase"/>). The first ones
+/// (target-not-listed, wrong-device, freeze, stale-nonce, rollback, endless data) are in <see cref="HttpUpdateSourceTests"/>.
+/// </summary>
+public sealed class HttpAttackTests : IAsyncDisposable
+{
+    private readonly ProductionDevice _device = ProductionDevice.Create();
+
+    public ValueTask DisposeAsync() => _device.DisposeAsync();
+
+    private TestImageRepository Repository => _device.World.Repository;
+
+    private TestDirector Director => _device.World.Director;
+
+    private async Task<AttackPhase> Running()
+    {
+        await _device.RunConfirmed(ProductionDevice.ImageAt("1.0.0"));
+        return AttackPhase.Begin(_device);
+    }
+
+    [Fact]
+    public async Task Fast_forward_a_stolen_timestamp_key_inflates_versions_until_a_root_rotation_drops_the_inflated_timestamp()
+    {
+        // The attacker holds the timestamp key from the start and signs version 1,000,000 over the real snapshot: the
+        // device accepts it (it is signed) and installs what the director names.
+        var first = _device.Release(ProductionDevice.ImageAt("1.0.0"));
+        var honest = Repository.TimestampVersion;
+        _device.Server.Change(() => Repository.PublishTimestamp(version: 1_000_000));
+        _device.Server.Assign(first);
+        await _device.RunUntil(() => _device.ReportsConfirmed(ProductionDevice.ImageAt("1.0.0")), "1.0.0 confirmed");
+        Assert.Equal(1_000_000, _device.StoredTrust().Metadata.ImageTimestamp!.Signed.Version);
+
+        // Every real timestamp now looks like a rollback: the device is frozen on 1.0.0.
+        var attack = AttackPhase.Begin(_device);
+        var next = _device.Release(ProductionDevice.ImageAt("1.1.0"));
+        _device.Server.Change(() => Repository.PublishTimestamp(version: honest + 1));
+        _device.Server.Assign(next);
+        var refusal = await attack.RunUntilRefused(RollbackVersion, 5, "timestamp");
+        Assert.Contains("1000000", refusal.Detail, StringComparison.Ordinal);
+
+        // Recovery: the operator rotates the timestamp key in root 2. Step 4 sees the changed role and deletes the stored
+        // timestamp and snapshot (TUF 5.3.11), so the real, lower version is accepted and the update goes through.
+        _device.Server.Change(() =>
+        {
+            Repository.TimestampKey = TestKeys.Ed25519("image-timestamp-2");
+            Repository.RotateRoot(root => root);
+            Repository.PublishTimestamp(version: honest + 2);
+        });
+        await _device.RunUntil(() => _device.ReportsConfirmed(ProductionDevice.ImageAt("1.1.0")), "1.1.0 confirmed after the rotation");
+        var stored = _device.StoredTrust().Metadata;
+        Assert.Equal((2, honest + 2), (stored.ImageRoot.Signed.Version, stored.ImageTimestamp!.Signed.Version));
+    }
+
+    [Theory]
+    [InlineData("snapshot", 6)]
+    [InlineData("compiler", 8)]
+    public async Task Mix_and_match_a_file_from_an_older_snapshot_is_snapshot_mismatch(string role, int step)
+    {
+        var attack = await Running();
+        var name = role == "snapshot" ? "snapshot" : Repository.Compiler;
+        string Current() => $"{(role == "snapshot" ? Repository.SnapshotVersion : Repository.VersionOf(name))}.{name}.json";
+        var old = Repository.Source[Current()]!;
+        var next = _device.Release(ProductionDevice.ImageAt("1.1.0"));
+        // The new timestamp (or snapshot) names the new file; the attacker serves the old one under its name.
+        _device.Server.Change(() => Repository.Source[Current()] = old);
+        _device.Server.Assign(next);
+
+        await attack.RunUntilRefused(SnapshotMismatch, step, name);
+    }
+
+    [Theory]
+    [InlineData("hash")]
+    [InlineData("length")]
+    public async Task Mix_and_match_the_director_names_a_listed_image_with_another_hash_or_length(string field)
+    {
+        var attack = await Running();
+        var next = _device.Release(ProductionDevice.ImageAt("1.1.0"));
+        // Another hash is another image path, which nothing lists; another length disagrees with the listing.
+        _device.Server.Assign(field == "hash"
+            ? next with { ImageSha256 = TestImageRepository.Hex("another image"u8.ToArray()) }
+            : next with { ImageLength = next.ImageLength + 1 });
+
+        if (field == "hash") await attack.RunUntilRefused(TargetNotListed, 8, null);
+        else await attack.RunUntilRefused(TargetMismatch, 9, Repository.Compiler);
+    }
+
+    [Fact]
+    public async Task Below_threshold_an_image_root_of_threshold_two_with_one_valid_new_signature_is_refused()
+    {
+        var attack = await Running();
+        var next = _device.Release(ProductionDevice.ImageAt("1.1.0"));
+        var old = Repository.RootKeys;
+        var (a, b) = (TestKeys.Ed25519("image-root-a"), TestKeys.Ed25519("image-root-b"));
+        _device.Server.Change(() =>
+        {
+            Repository.RootThreshold = 2;
+            // Root 2 needs two of {a, b}; it carries the old root key's signature and a's only.
+            Repository.RotateRoot(root => root, [a, b], signers: [.. old, a]);
+        });
+        _device.Server.Assign(next);
+
+        await attack.RunUntilRefused(ThresholdNotMet, 4, "root");
+        Assert.Equal(1, _device.StoredTrust().Metadata.ImageRoot.Signed.Version);
+    }
+
+    [Fact]
+    public async Task Below_threshold_a_snapshot_of_threshold_two_signed_by_one_key_is_refused()
+    {
+        var attack = await Running();
+        var next = _device.Release(ProductionDevice.ImageAt("1.1.0"));
+        var second = TestKeys.Ed25519("image-snapshot-b");
+        _device.Server.Change(() =>
+        {
+            var keys = Repository.Root.Keys.SetItem(second.PublicKey.KeyId, second.PublicKey);
+            Repository.RotateRoot(root => root with { Keys = keys, Roles = root.Roles.SetItem("snapshot", SampleMetadata.RoleOf(2, Repository.SnapshotKey, second)) });
+            Repository.PublishSnapshot(); // signed by the first snapshot key only
+        });
+        _device.Server.Assign(next);
+
+        await attack.RunUntilRefused(ThresholdNotMet, 6, "snapshot");
+        Assert.Equal(2, _device.StoredTrust().Metadata.ImageRoot.Signed.Version); // the valid root 2 is kept
+    }
+
+    [Fact]
+    public async Task Revoked_a_timestamp_key_that_a_root_rotation_removed_signs_nothing()
+    {
+        var attack = await Running();
+        var next = _device.Release(ProductionDevice.ImageAt("1.1.0"));
+        _device.Server.Change(() =>
+        {
+            var revoked = Repository.TimestampKey;
+            Repository.TimestampKey = TestKeys.Ed25519("image-timestamp-2");
+            Repository.RotateRoot(root => root);
+            Repository.PublishTimestamp(key: revoked); // the holder of the removed key still signs a timestamp
+        });
+        _device.Server.Assign(next);
+
+        await attack.RunUntilRefused(ThresholdNotMet, 5, "timestamp");
+        Assert.Equal(2, _device.StoredTrust().Metadata.ImageRoot.Signed.Version);
+    }
+
+    [Fact]
+    public async Task Revoked_a_director_targets_key_that_a_director_root_rotation_removed_signs_nothing()
+    {
+        var attack = await Running();
+        var next = _device.Release(ProductionDevice.ImageAt("1.1.0"));
+        var revoked = Director.TargetsKey;
+        _device.Server.Change(() => Director.RotateRoot(newTargetsKey: TestKeys.Ed25519("director-targets-2")));
+        _device.Server.DirectorDocument = nonce => Director.Publish(Director.Document(_device.World.DeviceId, _device.World.DeviceClass, nonce, next), revoked);
+        _device.Server.Assign(next);
+
+        await attack.RunUntilRefused(ThresholdNotMet, 2, "targets");
+        Assert.Equal(2, _device.StoredTrust().Metadata.DirectorRoot.Signed.Version);
+    }
+
+    [Theory]
+    [InlineData("counter", TargetNotListed, 8)]
+    [InlineData("codeKind", TargetMismatch, 9)]
+    [InlineData("older", CounterRollback, 9)]
+    public async Task A_compromised_director_key_alone_cannot_install_what_the_image_repository_does_not_list(string lie, string code, int step)
+    {
+        var attack = await Running();
+        // The director's key signs whatever it likes, but only about images the image repository lists.
+        var assignment = lie switch
+        {
+            // A listed 1.1.0 claimed with a higher counter: the counter is part of the image path.
+            "counter" => _device.Release(ProductionDevice.ImageAt("1.1.0")) is var a ? a with { Release = a.Release with { SecurityCounter = a.Release.SecurityCounter + 1000 } } : null,
+            // A listed Wasm image claimed as native code.
+            "codeKind" => _device.Release(ProductionDevice.ImageAt("1.1.0")) is var b ? b with { Release = b.Release with { CodeKind = ArtifactKind.WasmtimeNative } } : null,
+            // A listed older release below the counter floor of the confirmed 1.0.0.
+            _ => _device.Release(ProductionDevice.ImageAt("0.9.0")),
+        };
+        _device.Server.Assign(assignment!);
+
+        await attack.RunUntilRefused(code, step, step == 8 ? null : Repository.Compiler);
+    }
+
+    [Fact]
+    public async Task Compromised_image_repository_online_keys_alone_cannot_point_the_device_at_anything()
+    {
+        var attack = await Running();
+        // With the snapshot, timestamp and compiler keys the attacker lists its own 6.6.6 for this container. The
+        // director names nothing new, so the device never even looks: it stays up to date and fetches nothing.
+        var evil = TestBundles.Image(ProductionDevice.Container, edit: c => c with { Version = Formats.Container.SemanticVersion.Parse("6.6.6") });
+        _device.Server.Change(() =>
+        {
+            Repository.AddRelease(_device.ReleaseOf(evil), evil, "evil wasm"u8.ToArray());
+            Repository.Publish();
+        });
+        int Polls() => _device.Server.Requests.Count(r => r.Path.EndsWith("/poll", StringComparison.Ordinal));
+        var polls = Polls();
+        await _device.RunUntil(() => attack.Reports.Any() && Polls() > polls + 4, "a report and some polls");
+        Assert.All(attack.Reports, r => Assert.Null(r.LastRefusal));
+        attack.AssertUnchanged();
+
+        // When the director does name 1.1.0, the attacker swaps the listing at its path for the evil image.
+        var next = _device.Release(ProductionDevice.ImageAt("1.1.0"));
+        _device.Server.Change(() =>
+        {
+            Repository.AddTarget(Repository.Compiler, TargetPaths.Image(next.Release, next.ImageSha256), TargetFile.Describe(evil,
+                new ImageTargetCustom(next.Release, "sha256:" + TestImageRepository.Hex("evil wasm"u8.ToArray())).ToJson()));
+            Repository.Publish();
+        });
+        _device.Server.Assign(next);
+
+        var refusal = await attack.RunUntilRefused(TargetMismatch, 9, Repository.Compiler);
+        Assert.Contains(Digest.Compute(evil).ToString()["sha256:".Length..], refusal.Detail, StringComparison.Ordinal);
+    }
+}
