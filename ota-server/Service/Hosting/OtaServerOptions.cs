@@ -105,7 +105,7 @@ public sealed record OtaServerOptions
     public OtaServerOptions EnsureValid()
     {
         var errors = Validate();
-        if (errors.Count > 0) throw new InvalidOtaOptionsException(errors);
+        if (errors.Count > 0) throw new InvalidOptionsException("OTA server", errors);
         return this;
     }
 
@@ -127,25 +127,4 @@ public sealed record OtaServerOptions
         if (uri.AbsolutePath != "/" || uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0) return null;
         return AtymSecure.Formats.DeviceProtocol.DeviceSigningInputs.Origin(uri);
     }
-
-    internal static JsonSerializerOptions JsonOptions { get; } = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        PropertyNameCaseInsensitive = true,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-    };
-}
-
-/// <summary>OTA service options that cannot be used; <see cref="ProblemException.Problems"/> lists every problem with its option.</summary>
-public sealed class InvalidOtaOptionsException : ProblemException
-{
-    public InvalidOtaOptionsException(IReadOnlyList<Problem> problems) : base("invalid OTA server options", problems) { }
-
-    public InvalidOtaOptionsException() : base("invalid OTA server options") { }
-
-    public InvalidOtaOptionsException(string message) : base(message) { }
-
-    public InvalidOtaOptionsException(string message, Exception innerException) : base(message, innerException) { }
 }

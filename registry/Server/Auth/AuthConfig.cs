@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using AtymSecure.Primitives;
 using AtymSecure.Registry.Hosting;
 using AtymSecure.Registry.Http;
 
@@ -48,22 +49,13 @@ public sealed record AuthConfig
         return errors;
     }
 
-    internal static JsonSerializerOptions JsonOptions { get; } = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        PropertyNameCaseInsensitive = true,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-    };
-
     /// <summary>Loads and validates; throws <see cref="InvalidDataException"/> listing every problem.</summary>
     public static AuthConfig Load(string path)
     {
-        var config = ConfigDocument.Load<AuthConfig>(path, JsonOptions);
+        var config = ConfigDocument.Load<AuthConfig>(path, ConfigFile.StrictJson);
         var errors = config.Validate();
         if (errors.Count > 0) throw new InvalidDataException($"{path}: " + string.Join("; ", errors));
-        var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        return config.SigningKeyPath is null || Path.IsPathRooted(config.SigningKeyPath)
-            ? config : config with { SigningKeyPath = Path.Combine(baseDirectory, config.SigningKeyPath) };
+        return config with { SigningKeyPath = ConfigFile.ResolveRelative(path, config.SigningKeyPath) };
     }
 }
 

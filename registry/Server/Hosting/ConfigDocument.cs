@@ -1,47 +1,32 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AtymSecure.Primitives;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace AtymSecure.Registry.Hosting;
 
 /// <summary>
-/// Reads a configuration file that may be JSON or YAML into one JSON model, so a single set of
-/// System.Text.Json types (and their validation) serves both. Plain YAML scalars follow the YAML
-/// core schema (true/false, null, numbers); quoted scalars stay strings.
+/// Reads a registry configuration file that may be JSON or YAML: the shared <see cref="ConfigFile"/> loader (size cap,
+/// errors naming the file) with YAML turned into the same JSON model, so a single set of System.Text.Json types (and
+/// their validation) serves both. Plain YAML scalars follow the YAML core schema (true/false, null, numbers); quoted
+/// scalars stay strings.
 /// </summary>
 public static class ConfigDocument
 {
-    public const long MaxFileBytes = 1024 * 1024;
-
     /// <summary>Parses <paramref name="path"/> into <typeparamref name="T"/>; throws <see cref="InvalidDataException"/> with the file and reason.</summary>
     public static T Load<T>(string path, JsonSerializerOptions options)
     {
-        var info = new FileInfo(path);
-        if (!info.Exists) throw new FileNotFoundException($"configuration file '{path}' does not exist", path);
-        if (info.Length > MaxFileBytes) throw new InvalidDataException($"{path}: larger than {MaxFileBytes} bytes");
-        var text = File.ReadAllText(path);
         try
         {
-            var node = LooksLikeJson(path, text) ? JsonNode.Parse(text, documentOptions: new JsonDocumentOptions
-            {
-                CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true,
-            }) : FromYaml(text);
-            return node.Deserialize<T>(options) ?? throw new InvalidDataException($"{path}: empty document");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: {e.Message}", e);
+            return ConfigFile.Load<T>(path, options, FromYaml);
         }
         catch (YamlException e)
         {
             throw new InvalidDataException($"{path}: YAML error at line {e.Start.Line}: {e.Message}", e);
         }
     }
-
-    private static bool LooksLikeJson(string path, string text) =>
-        path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || text.TrimStart().StartsWith('{');
 
     public static JsonNode? FromYaml(string text)
     {

@@ -66,11 +66,11 @@ public sealed record RegistryOptions
         return errors;
     }
 
-    /// <summary>Throws <see cref="InvalidRegistryOptionsException"/> listing every problem.</summary>
+    /// <summary>Throws <see cref="InvalidOptionsException"/> ("invalid registry options") listing every problem.</summary>
     public RegistryOptions EnsureValid()
     {
         var errors = Validate();
-        if (errors.Count > 0) throw new InvalidRegistryOptionsException(errors);
+        if (errors.Count > 0) throw new InvalidOptionsException("registry", errors);
         return this;
     }
 
@@ -84,25 +84,4 @@ public sealed record RegistryOptions
         if (uri.AbsolutePath != "/") return null;
         return text.TrimEnd('/');
     }
-
-    internal static JsonSerializerOptions JsonOptions { get; } = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        PropertyNameCaseInsensitive = true,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-    };
-}
-
-/// <summary>Registry options that cannot be used; <see cref="ProblemException.Problems"/> lists every problem with its option.</summary>
-public sealed class InvalidRegistryOptionsException : ProblemException
-{
-    public InvalidRegistryOptionsException(IReadOnlyList<Problem> problems) : base("invalid registry options", problems) { }
-
-    public InvalidRegistryOptionsException() : base("invalid registry options") { }
-
-    public InvalidRegistryOptionsException(string message) : base(message) { }
-
-    public InvalidRegistryOptionsException(string message, Exception innerException) : base(message, innerException) { }
 }

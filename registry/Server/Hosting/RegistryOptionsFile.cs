@@ -1,3 +1,5 @@
+using AtymSecure.Primitives;
+
 namespace AtymSecure.Registry.Hosting;
 
 /// <summary>Loads <see cref="RegistryOptions"/> from a JSON or YAML file (camelCase keys, TimeSpans as "01:00:00").</summary>
@@ -7,13 +9,11 @@ public static class RegistryOptionsFile
     /// Relative paths inside (dataDirectory, authConfigPath) are resolved against the file's folder.</summary>
     public static RegistryOptions Load(string path)
     {
-        var options = ConfigDocument.Load<RegistryOptions>(path, RegistryOptions.JsonOptions);
-        var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var options = ConfigDocument.Load<RegistryOptions>(path, ConfigFile.StrictJson);
         return options with
         {
-            DataDirectory = Path.IsPathRooted(options.DataDirectory) ? options.DataDirectory : Path.Combine(baseDirectory, options.DataDirectory),
-            AuthConfigPath = options.AuthConfigPath is null || Path.IsPathRooted(options.AuthConfigPath)
-                ? options.AuthConfigPath : Path.Combine(baseDirectory, options.AuthConfigPath),
+            DataDirectory = ConfigFile.ResolveRelative(path, options.DataDirectory)!,
+            AuthConfigPath = ConfigFile.ResolveRelative(path, options.AuthConfigPath),
         };
     }
 }

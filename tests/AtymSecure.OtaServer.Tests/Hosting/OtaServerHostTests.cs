@@ -1,4 +1,5 @@
 using System.Net;
+using AtymSecure.Primitives;
 using AtymSecure.OtaServer.Auth;
 using AtymSecure.OtaServer.Hosting;
 using AtymSecure.OtaServer.Tests.Infrastructure;
@@ -75,7 +76,7 @@ public class OtaServerHostTests
     [Fact]
     public void Invalid_options_are_refused_with_every_problem_named()
     {
-        var e = Assert.Throws<InvalidOtaOptionsException>(() => new OtaServerOptions
+        var e = Assert.Throws<InvalidOptionsException>(() => new OtaServerOptions
         {
             ListenUrl = "ftp://x", PublicOrigin = "https://a/b", AdminToken = "atym_nothex", PollInterval = TimeSpan.Zero,
         }.EnsureValid());
@@ -85,14 +86,14 @@ public class OtaServerHostTests
     [Fact]
     public void A_registry_needs_vendor_keys_to_check_imports_against()
     {
-        var e = Assert.Throws<InvalidOtaOptionsException>(() => new OtaServerOptions { Registry = "127.0.0.1:5000" }.EnsureValid());
+        var e = Assert.Throws<InvalidOptionsException>(() => new OtaServerOptions { Registry = "127.0.0.1:5000" }.EnsureValid());
         Assert.Equal("vendorKeyFiles", e.Problems.Single().Path);
     }
 
     [Fact]
     public void Listening_on_every_interface_needs_the_public_origin_devices_sign()
     {
-        var e = Assert.Throws<InvalidOtaOptionsException>(() => new OtaServerOptions { ListenUrl = "0.0.0.0:8080" }.EnsureValid());
+        var e = Assert.Throws<InvalidOptionsException>(() => new OtaServerOptions { ListenUrl = "0.0.0.0:8080" }.EnsureValid());
         Assert.Equal("publicOrigin", e.Problems.Single().Path);
         Assert.Empty(new OtaServerOptions { ListenUrl = "0.0.0.0:8080", PublicOrigin = "https://ota.example.com" }.Validate());
     }
@@ -100,7 +101,31 @@ public class OtaServerHostTests
     [Fact]
     public void An_https_listen_url_needs_a_certificate()
     {
-        var e = Assert.Throws<InvalidOtaOptionsException>(() => new OtaServerOptions { ListenUrl = "https://127.0.0.1:8443" }.EnsureValid());
+        var e = Assert.Throws<InvalidOptionsException>(() => new OtaServerOptions { ListenUrl = "https://127.0.0.1:8443" }.EnsureValid());
         Assert.Equal("certificatePath", e.Problems.Single().Path);
+    }
+
+    [Fact]
+    public void An_options_file_resolves_its_relative_paths_and_refuses_an_unknown_key_naming_the_file()
+    {
+        var folder = Directory.CreateTempSubdirectory("atym-ota-options-").FullName;
+        try
+        {
+            var path = Path.Combine(folder, "ota.json");
+            File.WriteAllText(path, "{\n  // comments are allowed\n  \"dataDirectory\": \"data\",\n  \"vendorKeyFiles\": [\"keys/acme.pub\", \"/etc/atym/b.pub\"],\n}");
+            var options = OtaServerOptionsFile.Load(path);
+            Assert.Equal(Path.Combine(folder, "data"), options.DataDirectory);
+            Assert.Equal([Path.Combine(folder, "keys", "acme.pub"), "/etc/atym/b.pub"], options.VendorKeyFiles);
+            Assert.Null(options.CertificatePath);
+
+            File.WriteAllText(path, "{\"dataDirectry\": \"typo\"}");
+            var e = Assert.Throws<InvalidDataException>(() => OtaServerOptionsFile.Load(path));
+            Assert.StartsWith(path + ": ", e.Message, StringComparison.Ordinal);
+            Assert.Contains("dataDirectry", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 }

@@ -1,3 +1,4 @@
+using AtymSecure.Primitives;
 using AtymSecure.Registry.Hosting;
 
 namespace AtymSecure.Registry.Tests.Hosting;
@@ -22,7 +23,7 @@ public sealed class RegistryOptionsTests
             ],
             errors.Select(e => (e.Code, e.Path)));
         Assert.Equal("dataDirectory: required", errors[0].ToString());
-        var thrown = Assert.Throws<InvalidRegistryOptionsException>(() => RegistryServer.Build(options));
+        var thrown = Assert.Throws<InvalidOptionsException>(() => RegistryServer.Build(options));
         Assert.Equal(errors, thrown.Problems);
         Assert.StartsWith("invalid registry options (7 problems):\n  dataDirectory: required", thrown.Message, StringComparison.Ordinal);
     }
