@@ -126,6 +126,9 @@ public sealed partial record DirectorDocumentCustom(string DeviceId, string Devi
     {
         if (custom is null) throw JsonFields.Malformed(path, "director targets need custom {deviceId, deviceClass, nonce}");
         var fields = JsonFields.Of(custom, path);
+        if (fields.Has(OfflineDirectorCustom.Marker))
+            throw JsonFields.Malformed(fields.PathOf(OfflineDirectorCustom.Marker),
+                "an offline director document is accepted only from a local export (atym device install --metadata), never from the network");
         var deviceId = fields.String("deviceId", 128);
         if (!DeviceIdGrammar().IsMatch(deviceId)) throw JsonFields.Malformed(fields.PathOf("deviceId"), "not a device id ([A-Za-z0-9._:-], 1-128)");
         var deviceClass = fields.String("deviceClass", 64);
@@ -136,7 +139,7 @@ public sealed partial record DirectorDocumentCustom(string DeviceId, string Devi
     }
 
     [GeneratedRegex("^[A-Za-z0-9._:-]{1,128}$", RegexOptions.CultureInvariant)]
-    private static partial Regex DeviceIdGrammar();
+    internal static partial Regex DeviceIdGrammar();
 
     [GeneratedRegex("^[A-Za-z0-9_-]{16,128}$", RegexOptions.CultureInvariant)]
     private static partial Regex NonceGrammar();

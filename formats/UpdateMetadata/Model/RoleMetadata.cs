@@ -57,12 +57,18 @@ public abstract partial record RoleMetadata
         var spec = signed.String("spec_version", 32);
         if (!SpecVersionGrammar().IsMatch(spec)) throw JsonFields.Malformed(signed.PathOf("spec_version"), $"'{spec}' is not a TUF 1.x version");
         var version = signed.Integer("version", 1, CanonicalJsonValue.MaxSafeInteger);
-        var expiresText = signed.String("expires", 32);
-        if (!TimeGrammar().IsMatch(expiresText) ||
-            !DateTimeOffset.TryParseExact(expiresText, "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture,
-                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var expires))
-            throw JsonFields.Malformed(signed.PathOf("expires"), $"'{expiresText}' is not YYYY-MM-DDTHH:MM:SSZ");
+        var expires = ParseTime(signed.String("expires", 32), signed.PathOf("expires"));
         return (version, expires, spec);
+    }
+
+    /// <summary>A time in the one form TUF writes (<c>YYYY-MM-DDTHH:MM:SSZ</c>); anything else is <c>metadata-malformed</c> at <paramref name="path"/>.</summary>
+    internal static DateTimeOffset ParseTime(string text, string path)
+    {
+        if (!TimeGrammar().IsMatch(text) ||
+            !DateTimeOffset.TryParseExact(text, "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
+            throw JsonFields.Malformed(path, $"'{text}' is not YYYY-MM-DDTHH:MM:SSZ");
+        return time;
     }
 
     private static DateTimeOffset WholeSeconds(DateTimeOffset time)

@@ -49,7 +49,8 @@ internal static class DirectorCheck
         return (fetched, Assignments(fetch, document, device));
     }
 
-    private static List<DirectorAssignment> Assignments(MetadataFetch fetch, TargetsMetadata document, DeviceContext device)
+    /// <summary>The targets of a director document (online or offline), each checked against this device.</summary>
+    internal static List<DirectorAssignment> Assignments(MetadataFetch fetch, TargetsMetadata document, DeviceContext device)
     {
         var assignments = new List<DirectorAssignment>();
         foreach (var (path, bundle) in document.Targets)
@@ -70,7 +71,7 @@ internal static class DirectorCheck
         return assignments;
     }
 
-    private static T Read<T>(MetadataFetch fetch, Func<T> read)
+    internal static T Read<T>(MetadataFetch fetch, Func<T> read)
     {
         try
         {

@@ -15,6 +15,25 @@ public interface IMetadataSource
     byte[]? Fetch(string name, long maxBytes);
 }
 
+/// <summary>The one capped read every metadata source uses.</summary>
+public static class MetadataStreams
+{
+    /// <summary>Up to <paramref name="limit"/> bytes of <paramref name="stream"/>; never reads further, whatever the stream's length claims.</summary>
+    public static byte[] ReadAtMost(Stream stream, long limit)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        while (buffer.Length < limit)
+        {
+            var n = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, limit - buffer.Length));
+            if (n == 0) break;
+            buffer.Write(chunk, 0, n);
+        }
+        return buffer.ToArray();
+    }
+}
+
 /// <summary>A source over files in memory (offline bundles read into memory, tests).</summary>
 public sealed class MemoryMetadataSource : IMetadataSource
 {

@@ -27,7 +27,26 @@ public sealed class UpdateVerifier(TimeProvider clock, UpdateMetadataLimits? lim
 {
     private readonly UpdateMetadataLimits _limits = limits ?? UpdateMetadataLimits.Default;
 
-    public UpdateCheck Check(TrustedState state, UpdateSources sources, DeviceContext device)
+    /// <summary>One cycle over the network: the director's per-device document, echoing an accepted nonce.</summary>
+    public UpdateCheck Check(TrustedState state, UpdateSources sources, DeviceContext device) => Check(state, sources, device, OnlineDirector);
+
+    /// <summary>
+    /// One cycle over an offline export (docs/trust-model.md §6): the same steps in the same order, except that step 2
+    /// reads the offline director document (<see cref="OfflineDirectorCheck"/>: no nonce, version ≥
+    /// <paramref name="offlineVersion"/>, the last offline version this device accepted) and the image repository's
+    /// timestamp, snapshot and targets expiries are judged at its <c>exportedAt</c> (roots and the offline document at
+    /// now). The stored online director document is left as it is. <see cref="VerifiedUpdate.OfflineVersion"/> is what
+    /// the device stores next.
+    /// </summary>
+    public UpdateCheck CheckOffline(TrustedState state, UpdateSources export, DeviceContext device, long offlineVersion) =>
+        Check(state, export, device, cycle =>
+        {
+            var root = cycle.State.DirectorRoot;
+            var (document, assignments, custom) = OfflineDirectorCheck.Verify(cycle.Sources.Director, root, offlineVersion, cycle.Device, _limits, cycle.Now);
+            return new DirectorVerdict(document.Signed.Version, null, assignments, custom.ExportedAt);
+        });
+
+    private UpdateCheck Check(TrustedState state, UpdateSources sources, DeviceContext device, Func<Cycle, DirectorVerdict> director)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(sources);
@@ -36,13 +55,24 @@ public sealed class UpdateVerifier(TimeProvider clock, UpdateMetadataLimits? lim
         var cycle = new Cycle(state, sources, device, clockNow > state.TimeFloor ? clockNow : state.TimeFloor);
         try
         {
-            var update = Run(cycle);
+            var update = Run(cycle, director);
             return new UpdateCheck(cycle.State with { TimeFloor = cycle.Now }, update, null);
         }
         catch (MetadataRefusedException e)
         {
             return new UpdateCheck(cycle.State, null, e.Refusal);
         }
+    }
+
+    /// <summary>What step 2 yields: the document's version, the nonce it echoes (online), the assignments, and the time the image repository is judged at.</summary>
+    private sealed record DirectorVerdict(long Version, string? Nonce, IReadOnlyList<DirectorAssignment> Assignments, DateTimeOffset ImageRepositoryTime);
+
+    private DirectorVerdict OnlineDirector(Cycle cycle)
+    {
+        var (document, assignments) = DirectorCheck.Verify(cycle.Sources.Director, cycle.State.DirectorRoot, cycle.State.DirectorTargets, cycle.Device, _limits, cycle.Now);
+        cycle.State = cycle.State with { DirectorTargets = document };
+        var nonce = DirectorDocumentCustom.FromJson(document.Signed.Custom, "$.signed.custom").Nonce;
+        return new DirectorVerdict(document.Signed.Version, nonce, assignments, cycle.Now);
     }
 
     /// <summary>One cycle's inputs and its progress: <see cref="State"/> takes each file as soon as it verified.</summary>
@@ -54,18 +84,17 @@ public sealed class UpdateVerifier(TimeProvider clock, UpdateMetadataLimits? lim
         public DateTimeOffset Now { get; } = now;
     }
 
-    private VerifiedUpdate? Run(Cycle cycle)
+    private VerifiedUpdate? Run(Cycle cycle, Func<Cycle, DirectorVerdict> director)
     {
         var device = cycle.Device;
 
         // Steps 1-2: the director.
-        var directorRoot = RootChain.Walk(cycle.State.DirectorRoot, new MetadataFetch(cycle.Sources.Director, "director", 1),
+        RootChain.Walk(cycle.State.DirectorRoot, new MetadataFetch(cycle.Sources.Director, "director", 1),
             TrustedState.DirectorRoles, _limits, cycle.Now, root => cycle.State = WithDirectorRoot(cycle.State, root));
-        var (document, assignments) = DirectorCheck.Verify(cycle.Sources.Director, directorRoot, cycle.State.DirectorTargets, device, _limits, cycle.Now);
-        cycle.State = cycle.State with { DirectorTargets = document };
+        var verdict = director(cycle);
 
         // Step 3: nothing new.
-        var fresh = assignments.Where(a => !device.Containers[a.Container].Holds(a.Target.Image.Sha256)).ToList();
+        var fresh = verdict.Assignments.Where(a => !device.Containers[a.Container].Holds(a.Target.Image.Sha256)).ToList();
         if (fresh.Count == 0)
         {
             if (cycle.State.ImageRootRefreshedAt is not { } last || cycle.Now - last >= _limits.ImageRootRefreshInterval)
@@ -75,14 +104,13 @@ public sealed class UpdateVerifier(TimeProvider clock, UpdateMetadataLimits? lim
 
         // Steps 4-7: the image repository.
         RefreshImageRoot(cycle);
-        var repository = new ImageRepositoryCheck(cycle.Sources.ImageRepository, cycle.State.ImageRoot, _limits, cycle.Now,
+        var repository = new ImageRepositoryCheck(cycle.Sources.ImageRepository, cycle.State.ImageRoot, _limits, verdict.ImageRepositoryTime,
             (timestamp, snapshot) => cycle.State = cycle.State with { ImageTimestamp = timestamp, ImageSnapshot = snapshot });
         var topLevel = repository.Refresh(cycle.State.ImageTimestamp, cycle.State.ImageSnapshot);
 
         // Steps 8-10 for each container whose image changes.
         var installs = fresh.Select(a => VerifyAssignment(a, device, topLevel, repository)).ToList();
-        var nonce = DirectorDocumentCustom.FromJson(document.Signed.Custom, "$.signed.custom").Nonce;
-        return new VerifiedUpdate(document.Signed.Version, nonce, installs);
+        return new VerifiedUpdate(verdict.Version, verdict.Nonce, installs);
     }
 
     private static TrustedState WithDirectorRoot(TrustedState state, SignedMetadata<RootMetadata> root) => state with

@@ -42,18 +42,24 @@ public sealed class UpdateCheck
 /// </summary>
 public sealed class VerifiedUpdate
 {
-    internal VerifiedUpdate(long directorVersion, string nonce, IReadOnlyList<VerifiedInstall> installs)
+    internal VerifiedUpdate(long directorVersion, string? nonce, IReadOnlyList<VerifiedInstall> installs)
     {
         DirectorVersion = directorVersion;
         Nonce = nonce;
         Installs = installs;
     }
 
-    /// <summary>The director targets version this update comes from (reported back to the server).</summary>
+    /// <summary>The director targets version this update comes from (reported back to the server); for an offline export, its offline version.</summary>
     public long DirectorVersion { get; }
 
-    /// <summary>The nonce the director echoed: the report it answers.</summary>
-    public string Nonce { get; }
+    /// <summary>The nonce the director echoed: the report it answers. Null for an offline export, which carries none.</summary>
+    public string? Nonce { get; }
+
+    /// <summary>True when this update comes from an offline export (<see cref="UpdateVerifier.CheckOffline"/>).</summary>
+    public bool IsOffline => Nonce is null;
+
+    /// <summary>The offline version the device stores once it accepted this export (0 for an online update).</summary>
+    public long OfflineVersion => IsOffline ? DirectorVersion : 0;
 
     /// <summary>Containers whose image changes, in the director's order; never empty.</summary>
     public IReadOnlyList<VerifiedInstall> Installs { get; }

@@ -61,16 +61,5 @@ public sealed class HttpMetadataSource : IMetadataSource
     }
 
     /// <summary>Up to <paramref name="limit"/> bytes of <paramref name="stream"/>; never reads further.</summary>
-    internal static byte[] ReadAtMost(Stream stream, long limit)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        while (buffer.Length < limit)
-        {
-            var n = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, limit - buffer.Length));
-            if (n == 0) break;
-            buffer.Write(chunk, 0, n);
-        }
-        return buffer.ToArray();
-    }
+    internal static byte[] ReadAtMost(Stream stream, long limit) => MetadataStreams.ReadAtMost(stream, limit);
 }

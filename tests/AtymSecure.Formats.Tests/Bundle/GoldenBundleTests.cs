@@ -12,7 +12,7 @@ namespace AtymSecure.Formats.Tests.Bundle;
 /// <summary>
 /// Golden bundles per format version, kept forever: every reader must keep accepting the valid
 /// ones and refusing the bad ones for the same reason. Written once with ATYM_WRITE_GOLDENS=1 (only the
-/// missing files: ECDSA signatures are randomized, so rewriting would change goldens that must stay as
+/// missing files: their ECDSA signatures predate RFC 6979 signing, so rewriting would change goldens that must stay as
 /// they are), signed with the committed test PKI (tests/pki).
 /// </summary>
 public class GoldenBundleTests

@@ -8,7 +8,7 @@ namespace AtymSecure.Formats.Tests.DeviceProtocol;
 /// Golden device protocol messages, format 1, kept forever (never rewritten: a new format version gets new files).
 /// Each file must read to the expected value, and our writer must give its exact bytes back. The signed ones carry real
 /// ECDSA signatures by the key in <c>enroll-request.json</c> and must keep verifying. Made once with
-/// ATYM_WRITE_GOLDENS=1 when the folder was missing (ECDSA signatures are randomized, so a rewrite would differ).
+/// ATYM_WRITE_GOLDENS=1 when the folder was missing (its ECDSA signatures predate RFC 6979 signing, so a rewrite would differ).
 /// </summary>
 public class GoldenDeviceProtocolTests
 {

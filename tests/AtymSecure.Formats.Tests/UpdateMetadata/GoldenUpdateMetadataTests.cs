@@ -13,7 +13,7 @@ namespace AtymSecure.Formats.Tests.UpdateMetadata;
 /// targets), made once by our writer with <see cref="TestKeys"/>. Every reader must keep verifying them with the same
 /// verdicts, and our writer must keep producing the same bytes from what it reads. tuf-js reads the image repository
 /// in <see cref="Interop.TufJsInteropTests"/>. Written with ATYM_WRITE_GOLDENS=1 only when the folder is missing (the
-/// ECDSA signature is randomized, so rewriting would change files that must stay as they are).
+/// ECDSA signature predates RFC 6979 signing, so rewriting would change files that must stay as they are).
 /// </summary>
 public class GoldenUpdateMetadataTests
 {

@@ -38,10 +38,28 @@ public class ThresholdCheckTests
     {
         using var ecdsa = TestKeys.EcdsaP256();
         var first = MetadataSigning.Sign(Document, ecdsa).Signatures[0];
-        var second = MetadataSigning.Sign(Document, ecdsa).Signatures[0];
-        Assert.NotEqual(first.Sig, second.Sig); // ECDSA signatures are randomized
+        // Our signatures are deterministic (RFC 6979), so take the other valid signature of the same key: (r, n − s).
+        var second = first with { Sig = Convert.ToHexStringLower(Negated(Convert.FromHexString(first.Sig))) };
+        Assert.NotEqual(first.Sig, second.Sig);
+        Assert.True(ecdsa.PublicKey.VerificationKey.Verify(Formats.UpdateMetadata.Json.CanonicalJsonWriter.Encode(Document.ToJson()), Convert.FromHexString(second.Sig)));
         var doc = SignedMetadata<RootMetadata>.Create(Document, [first, second]);
         Assert.Equal(1, ThresholdCheck.CountValid(doc, SampleMetadata.KeysOf(ecdsa), SampleMetadata.RoleOf(1, ecdsa)));
+    }
+
+    /// <summary>The malleable twin of an ECDSA P-256 DER signature: (r, n − s) verifies as well.</summary>
+    private static byte[] Negated(byte[] der)
+    {
+        var n = System.Numerics.BigInteger.Parse("0FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551", System.Globalization.NumberStyles.HexNumber);
+        var sequence = new System.Formats.Asn1.AsnReader(der, System.Formats.Asn1.AsnEncodingRules.DER).ReadSequence();
+        var r = sequence.ReadInteger();
+        var sValue = sequence.ReadInteger();
+        var writer = new System.Formats.Asn1.AsnWriter(System.Formats.Asn1.AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            writer.WriteInteger(r);
+            writer.WriteInteger(n - sValue);
+        }
+        return writer.Encode();
     }
 
     [Fact]
