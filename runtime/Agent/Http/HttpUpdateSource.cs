@@ -22,7 +22,9 @@ namespace AtymSecure.DeviceAgent.Http;
 /// before sending) go out at start, after every cycle, install, trial verdict and refusal, and daily.
 /// Server down, errors, garbage: the loop logs, backs off (capped exponential, jittered, Retry-After honoured) and
 /// goes on; the containers never notice. A device whose trust store is damaged stays in recovery: it keeps polling
-/// and reporting <c>recovery-state</c>, and installs nothing.
+/// and reporting <c>recovery-state</c>, and installs nothing. A refused cycle runs again with the same director
+/// document after <see cref="HttpUpdateOptions.RefusalRetryInterval"/>, so a device recovers by itself when only the
+/// image repository moved on; every cycle's time floor carries the uptime (<see cref="UptimeTimeFloor"/>).
 /// </summary>
 public sealed class HttpUpdateSource : IUpdateSource, IDisposable
 {

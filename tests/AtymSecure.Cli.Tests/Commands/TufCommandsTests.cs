@@ -1,6 +1,7 @@
 using AtymSecure.Formats.Crypto;
 using AtymSecure.OtaMetadata.Director;
 using AtymSecure.OtaMetadata.Keys;
+using AtymSecure.OtaMetadata.Offline;
 using AtymSecure.OtaMetadata.Repository;
 using AtymSecure.Signer.Keys;
 using AtymSecure.TestSupport;
@@ -103,5 +104,39 @@ public sealed class TufCommandsTests : IDisposable
         image.AcceptTargets(File.ReadAllBytes(Path.Combine(Dir, "image", "2.targets.json")));
         image.AcceptDelegated("vendor-acme", File.ReadAllBytes(_temp.File("vendor-acme.json")));
         Assert.Single(image.Published.Delegated["vendor-acme"].Signed.Targets);
+    }
+
+    [Fact]
+    public async Task Status_warns_before_an_offline_root_expires_and_alarms_when_the_server_stops_re_signing()
+    {
+        using var online = new FileOnlineKeyStore(OnlineKeys);
+        foreach (var role in OnlineRoleNames.All) online.EnsureKey(role);
+
+        // Roots signed 340 days ago (365 d life): 25 d left, inside the 30 d warning; the 90 d targets have expired.
+        var old = _temp.File("old-offline");
+        await new OfflineRepository(old, PassphraseSource.FromValue("operator passphrase"), new FixedClock(DateTimeOffset.UtcNow.AddDays(-340)))
+            .InitAsync(OnlineKeys, SignatureAlgorithm.EcdsaP256Sha256);
+        var offline = await Atym("tuf", "status", "--dir", old);
+        Assert.True(offline.ExitCode == 2, offline.StdOut + offline.StdErr);
+        var lines = offline.StdOut.Split('\n');
+        Assert.Contains(lines, l => l.StartsWith("image     root", StringComparison.Ordinal) && l.Contains("WARNING: sign a new version offline", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("director  root", StringComparison.Ordinal) && l.Contains("WARNING: sign a new version offline", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("image     targets", StringComparison.Ordinal) && l.EndsWith("EXPIRED", StringComparison.Ordinal));
+
+        // A server whose last timestamp was signed 20 h ago (1 d life): 4 h left, below a quarter, so re-signing has stopped.
+        Assert.Equal(0, (await Atym("tuf", "init", "--dir", Dir, "--online-keys", OnlineKeys)).ExitCode);
+        var image = new ImageRepository(Path.Combine(ServerData, "tuf", "image"), online, new FixedClock(DateTimeOffset.UtcNow.AddHours(-20)));
+        image.AcceptRoot(File.ReadAllBytes(Path.Combine(Dir, "image", "1.root.json")));
+        image.AcceptTargets(File.ReadAllBytes(Path.Combine(Dir, "image", "1.targets.json")));
+        var stalled = await Atym("tuf", "status", "--data", ServerData, "--json");
+        Assert.True(stalled.ExitCode == 2, stalled.StdOut + stalled.StdErr);
+        Assert.Contains(stalled.StdOut.Split('\n'), l => l.Contains("\"Role\":\"timestamp\"", StringComparison.Ordinal) && l.Contains("\"level\":\"alarm\"", StringComparison.Ordinal));
+        Assert.Contains(stalled.StdOut.Split('\n'), l => l.Contains("\"Role\":\"root\"", StringComparison.Ordinal) && l.Contains("\"level\":\"ok\"", StringComparison.Ordinal));
+    }
+
+    /// <summary>A clock standing at one instant (keys and metadata signed "then").</summary>
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
     }
 }
