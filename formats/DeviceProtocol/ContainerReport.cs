@@ -38,7 +38,7 @@ public sealed record InstallReport(string Result, string? Code, string? Detail)
     }
 }
 
-/// <summary>The last trial verdict of a container (<c>confirmed</c>, <c>reverted</c>, <c>running</c>) and the probe's reason.</summary>
+/// <summary>The last trial verdict of a container (<c>passed</c>, <c>failed</c>, <c>pending</c>: the device's verdict in lower case) and the probe's reason.</summary>
 public sealed record TrialReport(string Verdict, string Version, string? Reason)
 {
     internal CanonicalJsonObject ToJson() => CanonicalJsonObject.Of(("verdict", Verdict), ("version", Version), ("reason", ProtocolJson.Optional(Reason)));

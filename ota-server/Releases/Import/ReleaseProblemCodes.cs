@@ -24,6 +24,7 @@ public static class ReleaseProblemCodes
     public const string DeviceIdInvalid = "device-id-invalid";
     public const string DeviceNotFound = "device-not-found";
     public const string ClassNotInRelease = "class-not-in-release";
+    public const string RejectedByDevice = "rejected-by-device";
     public const string BundleDigestInvalid = "bundle-digest-invalid";
     public const string BundleNotFound = "bundle-not-found";
     public const string RequestInvalid = "request-invalid";

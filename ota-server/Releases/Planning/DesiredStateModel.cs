@@ -8,7 +8,14 @@ namespace AtymSecure.OtaReleases.Planning;
 
 /// <summary>What the planner knows about a device: its id, class, and per container the image digest it reports confirmed.</summary>
 /// <param name="ConfirmedImages">Container name → <c>sha256:hex</c> of the confirmed slot image (what the version report says).</param>
-public sealed record DeviceView(string DeviceId, string DeviceClass, EquatableMap<string> ConfirmedImages);
+public sealed record DeviceView(string DeviceId, string DeviceClass, EquatableMap<string> ConfirmedImages)
+{
+    /// <summary>
+    /// Container name → the version whose trial the device last failed and reverted (its report's last trial verdict,
+    /// issue 12 §4): the planner withholds that version, so the device is not sent back into the trial it rejected.
+    /// </summary>
+    public EquatableMap<string> RejectedVersions { get; init; } = EquatableMap<string>.Empty;
+}
 
 /// <summary>
 /// The installable image a device should run, as the image repository lists it (trust-model §3 steps 8–9): the

@@ -9,7 +9,8 @@ namespace AtymSecure.OtaReleases.Planning;
 /// assigned container the image target for the device's class, and which bundle delivers it — a delta from the image
 /// the device reports confirmed when the server can rebuild that image (it belongs to a known release of the same
 /// container and class), else a full bundle. Whether the delta is actually smaller is decided by the cutter, which
-/// proves each candidate and falls back to full (<see cref="Delivery.Bundles.BundlePayload.Choose"/>). No I/O, no clock:
+/// proves each candidate and falls back to full (<see cref="Delivery.Bundles.BundlePayload.Choose"/>). A release whose
+/// version the device reports it rejected (a failed trial it reverted) is a gap, not a target. No I/O, no clock:
 /// the same inputs give the same plan on every replica.
 /// </summary>
 public static class DesiredStatePlanner
@@ -32,6 +33,13 @@ public static class DesiredStatePlanner
                 gaps.Add(new PlanGap(release.Container, release.Id, ReleaseProblemCodes.ClassNotInRelease, failure is null
                     ? $"{release.Container} {release.Version} was not compiled for {device.DeviceClass}"
                     : $"{release.Container} {release.Version} failed to compile for {device.DeviceClass}: {failure.Message}"));
+                continue;
+            }
+            if (device.RejectedVersions.TryGetValue(release.Container, out var rejected) && rejected == release.Version)
+            {
+                // The device tried this version and reverted: offering it again would loop install → trial → revert.
+                gaps.Add(new PlanGap(release.Container, release.Id, ReleaseProblemCodes.RejectedByDevice,
+                    $"the device's trial of {release.Container} {release.Version} failed and it reverted; assign another release"));
                 continue;
             }
             var confirmed = device.ConfirmedImages.TryGetValue(release.Container, out var digest) ? digest : null;

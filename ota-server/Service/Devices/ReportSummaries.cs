@@ -22,6 +22,10 @@ public sealed class ReportSummaries(IDeviceReportStore reports)
     /// desired-state planner cuts deltas from.</summary>
     public EquatableMap<string> ConfirmedImages(string deviceId) => Find(deviceId)?.ConfirmedImages ?? EquatableMap<string>.Empty;
 
+    /// <summary>Container → the version the last report says failed its trial and is neither confirmed nor on trial (the device
+    /// reverted it): what the desired-state planner withholds.</summary>
+    public EquatableMap<string> RejectedVersions(string deviceId) => Find(deviceId)?.RejectedVersions ?? EquatableMap<string>.Empty;
+
     public void Remember(DeviceReport stored)
     {
         ArgumentNullException.ThrowIfNull(stored);
@@ -38,8 +42,11 @@ public sealed class ReportSummaries(IDeviceReportStore reports)
             report.LastRefusal is { } r ? $"{r.Code} (step {r.Step})" : null, report.BootCount);
         var confirmed = new EquatableMap<string>(report.Containers.Where(c => c.Confirmed is not null)
             .Select(c => KeyValuePair.Create(c.Name, c.Confirmed!.ImageDigest)));
-        return new Entry(summary, confirmed);
+        var rejected = new EquatableMap<string>(report.Containers
+            .Where(c => c.LastTrial is { Verdict: "failed" } t && c.Confirmed?.Version != t.Version && c.Trial?.Version != t.Version)
+            .Select(c => KeyValuePair.Create(c.Name, c.LastTrial!.Version)));
+        return new Entry(summary, confirmed, rejected);
     }
 
-    private sealed record Entry(ReportSummary Summary, EquatableMap<string> ConfirmedImages);
+    private sealed record Entry(ReportSummary Summary, EquatableMap<string> ConfirmedImages, EquatableMap<string> RejectedVersions);
 }

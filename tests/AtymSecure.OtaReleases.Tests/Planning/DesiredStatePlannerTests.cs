@@ -43,6 +43,26 @@ public sealed class DesiredStatePlannerTests
     }
 
     [Fact]
+    public void A_version_the_device_tried_and_reverted_is_withheld_and_a_newer_one_is_offered()
+    {
+        var v1 = Release("sensor-filter", "1.0.0", 0);
+        var bad = Release("sensor-filter", "1.2.0", 1);
+        var device = Device(("sensor-filter", v1.Images[0].ImageDigest)) with
+        {
+            RejectedVersions = new EquatableMap<string>([KeyValuePair.Create("sensor-filter", "1.2.0")]),
+        };
+
+        var withheld = DesiredStatePlanner.Plan(device, [bad], [v1, bad]);
+        Assert.Empty(withheld.Containers);
+        var gap = Assert.Single(withheld.Gaps);
+        Assert.Equal(("sensor-filter", bad.Id, ReleaseProblemCodes.RejectedByDevice), (gap.Container, gap.ReleaseId, gap.Code));
+
+        var fixedRelease = Release("sensor-filter", "1.2.1", 2);
+        var planned = Assert.Single(DesiredStatePlanner.Plan(device, [fixedRelease], [v1, bad, fixedRelease]).Containers);
+        Assert.Equal(fixedRelease, planned.Cut.Target);
+    }
+
+    [Fact]
     public void A_device_confirmed_on_a_known_release_gets_a_delta_from_that_image()
     {
         var v1 = Release("sensor-filter", "1.0.0", 0);

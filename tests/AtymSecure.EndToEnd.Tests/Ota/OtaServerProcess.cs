@@ -1,0 +1,71 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using AtymSecure.TestSupport;
+
+namespace AtymSecure.EndToEnd.Tests.Ota;
+
+/// <summary>
+/// <c>atym ota serve</c> as a real process on a fixed loopback port, so that it can be killed with SIGKILL and
+/// restarted on the same data folder at the same URL (a device signs the server's origin, so the URL must not
+/// move). The config file names the registry, the trusted vendor key, a 1 s poll interval (the tests wait on the
+/// devices, not the default 5 minutes) and a request budget a device polling every second stays inside.
+/// </summary>
+internal sealed partial class OtaServerProcess : IAsyncDisposable
+{
+    private readonly AtymProcess _atym;
+    private readonly string _config;
+    private BackgroundProcess? _process;
+    private string _earlierLog = "";
+
+    public OtaServerProcess(AtymProcess atym, string folder, Uri registry, string vendorPublicKey)
+    {
+        _atym = atym;
+        DataDirectory = Path.Combine(folder, "ota-data");
+        Url = new Uri($"http://127.0.0.1:{LoopbackPort.Next()}/");
+        _config = Path.Combine(folder, "ota.json");
+        File.WriteAllText(_config, JsonSerializer.Serialize(new
+        {
+            dataDirectory = DataDirectory,
+            listenUrl = Url.GetLeftPart(UriPartial.Authority),
+            registry = registry.GetLeftPart(UriPartial.Authority),
+            vendorKeyFiles = new[] { vendorPublicKey },
+            pollInterval = "00:00:01",
+            deviceRateLimit = 600,
+        }));
+    }
+
+    public string DataDirectory { get; }
+
+    public Uri Url { get; }
+
+    /// <summary>The one-time admin token the first start printed.</summary>
+    public string AdminToken { get; private set; } = "";
+
+    /// <summary>What every process on this data folder printed, across kills and restarts.</summary>
+    public string Log => _earlierLog + _process?.Log;
+
+    /// <summary>Starts the server and waits for its "listening" line; the first start also yields the admin token.</summary>
+    public async Task StartAsync()
+    {
+        if (_process is not null) throw new InvalidOperationException("the OTA server is already running");
+        _process = _atym.Start("ota", "serve", "--config", _config);
+        await _process.WaitForLogAsync("atym ota: listening on", TimeSpan.FromMinutes(2));
+        if (AdminToken.Length == 0)
+            AdminToken = AdminTokenLine().Match(_process.Log) is { Success: true } m ? m.Groups[1].Value
+                : throw new InvalidOperationException($"the first start printed no admin token:\n{_process.Log}");
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks, no flush — a crash or a power cut of the server.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is null) return;
+        await _process.DisposeAsync();
+        _earlierLog += _process.Log;
+        _process = null;
+    }
+
+    public async ValueTask DisposeAsync() => await KillAsync();
+
+    [GeneratedRegex(@"admin token: (atym_[0-9a-f]{8}_[A-Za-z0-9_-]{43})")]
+    private static partial Regex AdminTokenLine();
+}

@@ -1,0 +1,166 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using AtymSecure.TestSupport;
+using AtymSecure.TestSupport.Registry;
+
+namespace AtymSecure.EndToEnd.Tests.Ota;
+
+/// <summary>The tests that share one <see cref="OtaStack"/> (xunit builds it once and runs them one after another).</summary>
+[CollectionDefinition(Name)]
+public sealed class OtaStackCollection : ICollectionFixture<OtaStack>
+{
+    public const string Name = "OTA stack (processes)";
+}
+
+/// <summary>
+/// The fleet service as an operator sets it up, every part a real process on loopback: <c>atym registry serve</c>;
+/// a vendor key (<c>atym keygen</c>) that signs three versions of the sensor-filter sample built and pushed with
+/// <c>atym build/copy/sign</c> (1.0.0, 1.1.0, and 1.2.0 whose health probe fails); <c>atym ota serve</c> trusting that
+/// key; the offline TUF half made with <c>atym tuf init/add-delegation/sign</c> (image root, top-level targets
+/// delegating the compiler role to the server's online key and the vendor role to the vendor key, the vendor's
+/// source listing, director root) and uploaded over the operator API; and a fleet enrolment token. Devices are
+/// provisioned with the director and image roots (production trust), so every update runs the full Uptane path.
+/// Built once for the collection: a couple of minutes of builds and compiles that each test would otherwise repeat.
+/// </summary>
+public sealed partial class OtaStack : IAsyncLifetime
+{
+    public const string Container = "sensor-filter";
+    public const string DeviceClass = "linux-x86_64";
+    private const string Vendor = "acme";
+    private static readonly (string Sample, string Version)[] Samples =
+        [("sensor-filter", "1.0.0"), ("sensor-filter-v1.1.0", "1.1.0"), ("sensor-filter-bad", "1.2.0")];
+
+    private readonly TempFolder _folder = TempFolder.Create("e2e-ota-stack");
+    private readonly ConcurrentDictionary<string, string> _releases = new(StringComparer.Ordinal);
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    public OtaStack()
+    {
+        Atym = new AtymProcess(_folder.Path, new Dictionary<string, string>
+        {
+            ["ATYM_KEY_PASSPHRASE"] = "e2e-test",
+            ["ATYM_OTA_KEY_PASSPHRASE"] = "e2e-test",
+            ["SOURCE_DATE_EPOCH"] = "1764000000",
+        });
+    }
+
+    internal AtymProcess Atym { get; }
+
+    public AtymRegistryProcess Registry { get; private set; } = null!;
+
+    internal OtaServerProcess Server { get; private set; } = null!;
+
+    /// <summary>The fleet enrolment token devices enrol with.</summary>
+    public string EnrollmentToken { get; private set; } = "";
+
+    private string Tuf => _folder.File("tuf");
+
+    public string Reference(string version) => $"{Registry.HostPort}/samples/{Container}:{version}";
+
+    public async Task InitializeAsync()
+    {
+        Registry = await AtymRegistryProcess.StartAsync(_folder.File("registry"));
+        await Atym.Ok("keygen", "vendor");
+        foreach (var (sample, version) in Samples)
+        {
+            var layout = _folder.File(Path.Combine("layouts", sample));
+            await Atym.Ok("build", Path.Combine(RepositoryRoot.Samples, sample), "-o", layout);
+            await Atym.Ok("copy", $"oci:{layout}:{version}", Reference(version));
+            await Atym.Ok("sign", Reference(version), "--key", "vendor.key");
+        }
+
+        Server = new OtaServerProcess(Atym, _folder.Path, Registry.BaseUri, _folder.File("vendor.pub"));
+        await Server.StartAsync();
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Server.AdminToken);
+        await PublishTrustRootsAsync();
+        EnrollmentToken = (await Operator("ota", "token", "create", "--enrollment", "--label", "e2e fleet")).Trim();
+    }
+
+    /// <summary>
+    /// The offline half (docs/update-metadata.md §7), made with <c>atym tuf</c> against the server's online public keys
+    /// and uploaded with <c>PUT /api/v1/tuf/…</c> (the verbs write files; the operator API publishes them).
+    /// </summary>
+    private async Task PublishTrustRootsAsync()
+    {
+        var online = Path.Combine(Server.DataDirectory, "tuf", "keys");
+        await Atym.Ok("tuf", "init", "--dir", Tuf, "--online-keys", online);
+        await Atym.Ok("tuf", "add-delegation", "--dir", Tuf, "--compiler", DeviceClass, "--online-keys", online);
+        await Atym.Ok("tuf", "add-delegation", "--dir", Tuf, "--vendor", Vendor, "--key", "vendor.pub", "--pattern", "sensor-*");
+        // The vendor lists the source Wasm of every version (step 10: the device checks the image was compiled from it).
+        var listing = _folder.File("vendor-acme.json");
+        await Atym.Ok(["tuf", "sign", "--role", "vendor-" + Vendor, "--key", "vendor.key", "-o", listing,
+            .. Samples.SelectMany(s => new[] { "--add", $"sources/{Container}/{s.Version}/module.wasm={Path.Combine(RepositoryRoot.Samples, s.Sample, Container + ".wasm")}" })]);
+
+        await PutAsync("image/root", Path.Combine(Tuf, "image", "1.root.json"));
+        foreach (var version in new[] { 1, 2, 3 }) await PutAsync("image/targets", Path.Combine(Tuf, "image", $"{version}.targets.json"));
+        await PutAsync("image/delegations/vendor-" + Vendor, listing);
+        await PutAsync("director/root", Path.Combine(Tuf, "director", "1.root.json"));
+    }
+
+    private async Task PutAsync(string path, string file)
+    {
+        using var body = new ByteArrayContent(await File.ReadAllBytesAsync(file));
+        body.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await _http.PutAsync(new Uri(Server.Url, "api/v1/tuf/" + path), body);
+        Assert.True(response.IsSuccessStatusCode, $"PUT /api/v1/tuf/{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>An operator verb against the server with the admin token (<c>--server</c>, <c>--token</c>).</summary>
+    public Task<string> Operator(params string[] args) =>
+        Atym.Ok([.. args, "--server", Server.Url.ToString(), "--token", Server.AdminToken]);
+
+    /// <summary>The release id of a version (imported once: <c>atym ota release</c> is idempotent, the id is kept).</summary>
+    public async Task<string> ReleaseAsync(string version)
+    {
+        if (_releases.TryGetValue(version, out var id)) return id;
+        var output = await Operator("ota", "release", Reference(version), "--device-class", DeviceClass);
+        return _releases[version] = output.Trim();
+    }
+
+    /// <summary><c>atym device init</c> with the director and image roots: a production device of this machine's class.</summary>
+    internal async Task<TestDevice> ProvisionDeviceAsync(string name)
+    {
+        var data = _folder.File(Path.Combine("devices", name));
+        var output = await Atym.Ok("device", "init", "--profile", "host", "--data", data, "--container", Container + "=1M",
+            "--director-root", Path.Combine(Tuf, "director", "1.root.json"), "--image-root", Path.Combine(Tuf, "image", "1.root.json"));
+        var id = DeviceLine().Match(output) is { Success: true } m ? m.Groups[1].Value : throw new InvalidOperationException("no device id in: " + output);
+        return new TestDevice(this, id, data);
+    }
+
+    /// <summary>The device as the operator API shows it (<c>GET /api/v1/devices/{id}</c>), or null before it enrolled.</summary>
+    public async Task<JsonElement?> DeviceAsync(string id)
+    {
+        using var response = await _http.GetAsync(new Uri(Server.Url, "api/v1/devices/" + Uri.EscapeDataString(id)));
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound) return null;
+        Assert.True(response.IsSuccessStatusCode, $"GET device {id}: {(int)response.StatusCode}");
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
+    /// <summary>One counter or gauge of <c>/metrics</c> (Prometheus text): the sample whose labels include <paramref name="label"/>; 0 when absent.</summary>
+    public async Task<double> MetricAsync(string series, string label)
+    {
+        var text = await _http.GetStringAsync(new Uri(Server.Url, "metrics"));
+        foreach (var line in text.Split('\n'))
+        {
+            if (!line.StartsWith(series + "{", StringComparison.Ordinal) || !line.Contains(label, StringComparison.Ordinal)) continue;
+            // name{labels} value [timestamp]
+            var value = line[(line.IndexOf('}', StringComparison.Ordinal) + 1)..].Trim().Split(' ')[0];
+            return double.Parse(value, NumberStyles.Float, CultureInfo.InvariantCulture);
+        }
+        return 0;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        await Registry.DisposeAsync();
+        _http.Dispose();
+        _folder.Dispose();
+    }
+
+    [GeneratedRegex(@"^Device (\S+) \(", RegexOptions.Multiline)]
+    private static partial Regex DeviceLine();
+}
