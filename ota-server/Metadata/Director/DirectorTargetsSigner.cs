@@ -62,6 +62,15 @@ public sealed class DirectorTargetsSigner(RootChainStore roots, IOnlineKeyStore 
         throw new InvalidOperationException($"director targets for {request.DeviceId}: {MaxAttempts} concurrent writers in a row");
     }
 
+    /// <summary>Until when <see cref="Answer"/> would keep answering <paramref name="document"/> for unchanged content
+    /// (afterwards it re-signs: less than <see cref="DirectorOptions.ResignWhenLeft"/> of its life is left). Lets a
+    /// caller that remembers what it asked skip asking again before then.</summary>
+    public DateTimeOffset ReusableUntil(SignedMetadata<TargetsMetadata> document)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        return document.Signed.Expires - _options.ResignWhenLeft;
+    }
+
     /// <summary>The last document signed for a device (what <c>targets.json</c> serves between polls), or null.</summary>
     public SignedMetadata<TargetsMetadata>? Latest(string deviceId) => store.Latest(deviceId);
 

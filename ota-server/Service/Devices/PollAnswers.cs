@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using AtymSecure.Formats.DeviceProtocol;
 using AtymSecure.Formats.UpdateMetadata.Model;
@@ -16,21 +17,60 @@ namespace AtymSecure.OtaServer.Devices;
 /// registered with the releases library; it cuts a bundle the first time a director target names it, so every named
 /// bundle is servable at <c>/bundles/sha256/HEX</c>); without the releases library nothing is assigned, and the signed
 /// document says so. The ETag is the answer's SHA-256, so it changes exactly when the bytes do.
+/// <para>
+/// The 304 path builds nothing. The answer's bytes follow from its inputs — the acknowledged nonce, the director root's
+/// version, the desired targets — and, for unchanged inputs, from the stored signed document, which the signer keeps
+/// until <see cref="DirectorTargetsSigner.ReusableUntil"/>. So each device's last answer is remembered as (inputs,
+/// ETag, reusable until), about 250 bytes a device, never the body: a poll whose <c>If-None-Match</c> names that ETag,
+/// with the same inputs before that time, is answered without reading or parsing the signed document, writing JSON
+/// or hashing. Inputs are still computed on every poll (the planner's answer is compared, not trusted to be
+/// unchanged), so no change of assignment, rollout, report or root can be missed by the shortcut.
+/// </para>
 /// </summary>
-public sealed class PollAnswers(OtaServerOptions options, ReportSummaries reports, UptaneDirector director, DesiredStateResolver? desired = null)
+public sealed class PollAnswers(OtaServerOptions options, ReportSummaries reports, UptaneDirector director, TimeProvider clock, DesiredStateResolver? desired = null)
 {
+    private readonly ConcurrentDictionary<string, Answered> _answered = new(StringComparer.Ordinal);
+
     public async Task<(byte[] Body, string ETag)> ForAsync(string deviceId, DeviceSnapshot device, CancellationToken ct = default)
     {
+        var (body, etag) = await AnswerAsync(deviceId, device, null, ct).ConfigureAwait(false);
+        return (body!, etag);
+    }
+
+    /// <summary>
+    /// The poll answer, or only its ETag (body null) when <paramref name="clientHas"/> says the device holds the ETag
+    /// this process last answered for the same inputs and that answer is still what the director would sign: the
+    /// caller answers 304. A body is built otherwise, and the caller compares its ETag again (a first poll after a
+    /// restart can still be a 304).
+    /// </summary>
+    public async Task<(byte[]? Body, string ETag)> AnswerAsync(string deviceId, DeviceSnapshot device, Predicate<string>? clientHas, CancellationToken ct = default)
+    {
         ArgumentNullException.ThrowIfNull(device);
-        var nonce = reports.Latest(deviceId)?.Nonce;
+        var inputs = await InputsAsync(deviceId, device.DeviceClass, ct).ConfigureAwait(false);
+        if (clientHas is not null && _answered.TryGetValue(deviceId, out var last) && last.Inputs.Equals(inputs)
+            && clock.GetUtcNow() < last.ReusableUntil && clientHas(last.ETag))
+            return (null, last.ETag);
         byte[]? targets = null;
-        if (nonce is not null && director.Roots.Current is not null)
+        var reusableUntil = DateTimeOffset.MaxValue;
+        if (inputs.RootVersion is not null)
         {
-            var assigned = await TargetsAsync(deviceId, device.DeviceClass, ct).ConfigureAwait(false);
-            targets = director.Signer.Answer(new DirectorTargetsRequest(deviceId, device.DeviceClass, nonce, assigned)).ToBytes();
+            var answer = director.Signer.Answer(new DirectorTargetsRequest(deviceId, device.DeviceClass, inputs.Nonce!, inputs.Targets));
+            targets = answer.ToBytes();
+            reusableUntil = director.Signer.ReusableUntil(answer.Document);
         }
-        var body = new PollAnswer((long)options.PollInterval.TotalSeconds, targets, nonce).ToJson();
-        return (body, $"\"{Convert.ToHexStringLower(SHA256.HashData(body))}\"");
+        var body = new PollAnswer((long)options.PollInterval.TotalSeconds, targets, inputs.Nonce).ToJson();
+        var etag = $"\"{Convert.ToHexStringLower(SHA256.HashData(body))}\"";
+        _answered[deviceId] = new Answered(inputs, etag, reusableUntil);
+        return (body, etag);
+    }
+
+    /// <summary>What the answer's bytes follow from: the nonce; with a director root and a nonce, the root version and
+    /// the planned targets (signed only then).</summary>
+    private async Task<Inputs> InputsAsync(string deviceId, string deviceClass, CancellationToken ct)
+    {
+        var nonce = reports.Latest(deviceId)?.Nonce;
+        if (nonce is null || director.Roots.Current is not { } root) return new Inputs(nonce, null, []);
+        return new Inputs(nonce, root.Signed.Version, await TargetsAsync(deviceId, deviceClass, ct).ConfigureAwait(false));
     }
 
     /// <summary>Per planned container, the bundle and image the director signs. Gaps (a release with no image for the
@@ -42,4 +82,8 @@ public sealed class PollAnswers(OtaServerOptions options, ReportSummaries report
         return new EquatableList<DirectorBundleTarget>(state.Containers.Select(c => new DirectorBundleTarget(
             c.Image.Identity, c.Bundle.Sha256, checked((long)c.Bundle.Length), new ImageReference(c.Image.Sha256, checked((long)c.Image.Length)))));
     }
+
+    private sealed record Inputs(string? Nonce, long? RootVersion, EquatableList<DirectorBundleTarget> Targets);
+
+    private sealed record Answered(Inputs Inputs, string ETag, DateTimeOffset ReusableUntil);
 }

@@ -31,16 +31,31 @@ internal static class PollEndpoints
     private static async Task<IResult> PollAsync(string id, HttpContext context, DeviceCaller caller, DeviceStates states, PollAnswers answers, OtaMeters metrics)
     {
         caller.Require(context, id);
-        var (body, etag) = await answers.ForAsync(id, states.Get(id)!, context.RequestAborted).ConfigureAwait(false);
+        var ifNoneMatch = context.Request.Headers.IfNoneMatch;
+        bool ClientHas(string etag) => Names(ifNoneMatch, etag);
+        var (body, etag) = await answers.AnswerAsync(id, states.Get(id)!, ifNoneMatch.Count == 0 ? null : ClientHas, context.RequestAborted).ConfigureAwait(false);
         context.Response.Headers.ETag = etag;
         context.Response.Headers.CacheControl = "no-cache";
-        if (context.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Select(t => t.Trim()).Contains(etag, StringComparer.Ordinal)))
+        if (body is null || ClientHas(etag))
         {
             metrics.Poll("not-modified");
             return Results.StatusCode(304);
         }
         metrics.Poll("changed");
         return DeviceEndpoints.Protocol(body);
+    }
+
+    /// <summary>Whether an <c>If-None-Match</c> header (one or more values, each a comma-separated list) names <paramref name="etag"/>.</summary>
+    private static bool Names(Microsoft.Extensions.Primitives.StringValues ifNoneMatch, string etag)
+    {
+        foreach (var value in ifNoneMatch)
+        {
+            if (value is null) continue;
+            if (value == etag) return true; // the usual case: one ETag, as the device sent it
+            foreach (var part in value.Split(','))
+                if (part.Trim() == etag) return true;
+        }
+        return false;
     }
 
     private static async Task<IResult> ReportAsync(string id, HttpContext context, DeviceCaller caller, IDeviceStore devices, IDeviceReportStore store,
