@@ -70,11 +70,18 @@ public sealed class LiteDbJobStore : IJobStore
         Task.FromResult<IReadOnlyList<Job>>([.. _jobs.Where("finished", false).OrderBy(j => j.CreatedAt).ThenBy(j => j.Id, StringComparer.Ordinal)]);
 }
 
-/// <summary><see cref="IAssignmentStore"/> over <see cref="OtaDatabase"/> (collection <c>assignments</c>, keyed by device + container).</summary>
+/// <summary>
+/// <see cref="IAssignmentStore"/> over <see cref="OtaDatabase"/> (collection <c>assignments</c>, keyed by device + container).
+/// Each device's list is kept in memory once read, because the poll path asks for it on every poll (a LiteDB query
+/// was half a 304's CPU, bench/ota-poll): this process's own writes are the only ones (one process per data folder,
+/// the lock file), and each write replaces the device's list under the write lock, in the transaction that stores it
+/// (a failed write drops it, to be read again). A write method added here must do the same.
+/// </summary>
 public sealed class LiteDbAssignmentStore : IAssignmentStore
 {
     private readonly OtaDatabase _database;
     private readonly JsonCollection<Assignment> _assignments;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<Assignment>> _byDevice = new(StringComparer.Ordinal);
 
     public LiteDbAssignmentStore(OtaDatabase database)
     {
@@ -86,18 +93,34 @@ public sealed class LiteDbAssignmentStore : IAssignmentStore
     public Task<Assignment?> SetAsync(Assignment assignment, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(assignment);
-        return Task.FromResult(_database.Write(() =>
+        try
         {
-            var before = _assignments.Find(assignment.DeviceId + "\n" + assignment.Container);
-            _assignments.Upsert(assignment);
-            return before;
-        }));
+            return Task.FromResult(_database.Write(() =>
+            {
+                var before = _assignments.Find(assignment.DeviceId + "\n" + assignment.Container);
+                _assignments.Upsert(assignment);
+                // Replaced, not removed: a reader that queried before this write cannot put its older list back.
+                _byDevice[assignment.DeviceId] = Read(assignment.DeviceId);
+                return before;
+            }));
+        }
+        catch
+        {
+            _byDevice.TryRemove(assignment.DeviceId, out _);
+            throw;
+        }
     }
 
     public Task<IReadOnlyList<Assignment>> ListForDeviceAsync(string deviceId, CancellationToken ct = default) =>
-        Task.FromResult<IReadOnlyList<Assignment>>([.. _assignments.Where("deviceId", deviceId).OrderBy(a => a.Container, StringComparer.Ordinal)]);
+        Task.FromResult(_byDevice.GetOrAdd(deviceId, Read));
 
     public Task<IReadOnlyList<Assignment>> ListAsync(string? releaseId = null, CancellationToken ct = default) =>
         Task.FromResult<IReadOnlyList<Assignment>>([.. (releaseId is null ? _assignments.All() : _assignments.Where("releaseId", releaseId))
             .OrderBy(a => a.DeviceId, StringComparer.Ordinal).ThenBy(a => a.Container, StringComparer.Ordinal)]);
+
+    private IReadOnlyList<Assignment> Read(string deviceId)
+    {
+        var found = _assignments.Where("deviceId", deviceId).OrderBy(a => a.Container, StringComparer.Ordinal).ToArray();
+        return found.Length == 0 ? [] : found;
+    }
 }

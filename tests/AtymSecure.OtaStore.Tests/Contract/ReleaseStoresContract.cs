@@ -83,4 +83,19 @@ public abstract class ReleaseStoresContract(IReleaseStoresFixture fixture) : IDi
         Assert.Equal(["atym-a", "atym-b"], (await reopened.Assignments.ListAsync("rel-2")).Select(a => a.DeviceId));
         Assert.Equal(3, (await reopened.Assignments.ListAsync()).Count);
     }
+
+    [Fact]
+    public async Task A_devices_list_read_before_a_write_shows_the_write_at_once()
+    {
+        // The poll path lists a device's assignments on every poll; a store may keep them in memory, never stale.
+        Assert.Empty(await _stores.Assignments.ListForDeviceAsync("atym-a"));
+        var first = new Assignment("atym-a", "sensor-filter", "rel-1", T0, "tok1 ops");
+        await _stores.Assignments.SetAsync(first);
+        Assert.Equal([first], await _stores.Assignments.ListForDeviceAsync("atym-a"));
+        await _stores.Assignments.SetAsync(first with { ReleaseId = "rel-2" });
+        await _stores.Assignments.SetAsync(new Assignment("atym-b", "sensor-filter", "rel-3", T0, "tok1 ops"));
+        Assert.Equal(["rel-2"], (await _stores.Assignments.ListForDeviceAsync("atym-a")).Select(a => a.ReleaseId));
+        Assert.Equal(["rel-3"], (await _stores.Assignments.ListForDeviceAsync("atym-b")).Select(a => a.ReleaseId));
+        Assert.Equal(["rel-2"], (await fixture.Reopen().Assignments.ListForDeviceAsync("atym-a")).Select(a => a.ReleaseId));
+    }
 }
