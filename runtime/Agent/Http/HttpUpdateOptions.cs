@@ -21,8 +21,9 @@ public sealed record HttpUpdateOptions
     public TimeSpan ReportInterval { get; init; } = TimeSpan.FromDays(1);
 
     /// <summary>
-    /// A cycle refused with a director document the server has not changed since is run again this long after the
-    /// refusal (the image repository may have moved on: re-signed files, a rotated root). Reported once, not per retry.
+    /// A cycle refused at a metadata step (1-10) with a director document the server has not changed since is run again
+    /// this long after the refusal (the image repository may have moved on: re-signed files, a rotated root). Reported
+    /// once, not per retry. A bundle refused at download (its signed length or hash) waits for a new director document.
     /// </summary>
     public TimeSpan RefusalRetryInterval { get; init; } = TimeSpan.FromMinutes(10);
 

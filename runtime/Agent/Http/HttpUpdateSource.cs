@@ -243,12 +243,15 @@ public sealed class HttpUpdateSource : IUpdateSource, IDisposable
         _lastRefusal = report;
         Log(LogLevel.Error, $"update refused: {refusal}");
         // Slow or broken transfers are retried with the same verified metadata on the next tick (resuming the partial
-        // file). Any other refusal is retried with the same director document after RefusalRetryInterval: what the
-        // image repository serves can change without the director re-signing (re-signed expired files after a long
-        // absence, a root that rotated out a stolen timestamp key), and the device must recover by itself.
-        _retryDirector = director;
+        // file). A metadata refusal (steps 1-10) is retried with the same director document after RefusalRetryInterval:
+        // what the image repository serves can change without the director re-signing (re-signed expired files after a
+        // long absence, a root that rotated out a stolen timestamp key), and the device must recover by itself. A bundle
+        // that broke its signed length or hash is not fetched again until the director names it anew: retrying would
+        // only spend bandwidth on the same hostile bytes.
+        var transfer = refusal.Code is ReasonCodes.DownloadFailed or ReasonCodes.DownloadStalled;
+        _retryDirector = transfer || refusal.Step is null or < 11 ? director : null;
         _retryAfter = _device.Clock.GetTimestamp();
-        _retryDelay = refusal.Code is ReasonCodes.DownloadFailed or ReasonCodes.DownloadStalled ? TimeSpan.Zero : _options.RefusalRetryInterval;
+        _retryDelay = transfer ? TimeSpan.Zero : _options.RefusalRetryInterval;
     }
 
     private DeviceContext Context(StoredTrust trust)
