@@ -1,0 +1,147 @@
+using AtymSecure.Formats.Bundle;
+using AtymSecure.Formats.DeviceProtocol;
+using AtymSecure.OtaContracts;
+using AtymSecure.OtaRollouts.Engine;
+using AtymSecure.OtaRollouts.Service;
+using AtymSecure.OtaStore;
+using AtymSecure.OtaStore.LiteDb;
+using AtymSecure.Primitives;
+using AtymSecure.TestSupport;
+using static AtymSecure.OtaRollouts.Tests.Support.RolloutSamples;
+
+namespace AtymSecure.OtaRollouts.Tests.Service;
+
+/// <summary>
+/// The rollout service over the real LiteDB stores in a temp folder, with real signed-shape version reports stored in the
+/// report store: a restart resumes exactly where it was, and a report seen before a restart (or again) is never
+/// counted twice in the audit log.
+/// </summary>
+public sealed class RolloutServiceTests : IDisposable
+{
+    private readonly TempFolder _folder = TempFolder.Create("rollout-service");
+    private readonly VirtualClock _clock = Clock();
+    private OtaDatabase _database;
+
+    public RolloutServiceTests() => _database = new OtaDatabase(_folder.Path);
+
+    public void Dispose()
+    {
+        _database.Dispose();
+        _folder.Dispose();
+    }
+
+    private RolloutService Service() => new(new LiteDbDeploymentStore(_database), new LiteDbReleaseStore(_database),
+        new FleetReader(new LiteDbDeviceStore(_database), new LiteDbDeviceReportStore(_database)), new LiteDbAuditLog(_database), _clock);
+
+    private void Restart()
+    {
+        _database.Dispose();
+        _database = new OtaDatabase(_folder.Path);
+    }
+
+    private static string Sha(string seed) => Digest.Compute(System.Text.Encoding.UTF8.GetBytes(seed)).ToString();
+
+    private async Task<(Release V1, Release V2)> SeedAsync(int devices)
+    {
+        var releases = new LiteDbReleaseStore(_database);
+        Release Make(string version, int minute) => new(Release.IdFor(Sha(version)), "sensor-filter", version, "127.0.0.1:5000/samples/sensor-filter", Sha(version), Sha("wasm" + version),
+            1, false, Epoch.AddMinutes(minute), Epoch.AddDays(180), [new ReleaseImage("linux-x86_64", Sha("img" + version), 4096, ArtifactKind.WasmtimeNative, [], Sha("o"), Sha("r"))], []);
+        var v1 = await releases.AddOrGetAsync(Make("1.0.0", -2));
+        var v2 = await releases.AddOrGetAsync(Make("2.0.0", -1));
+        var store = new LiteDbDeviceStore(_database);
+        for (var i = 0; i < devices; i++)
+        {
+            store.TryAdd(new DeviceRecord($"d{i:D2}", "pk", "fp", "linux-x86_64", "host", [], "0.1.0", DeviceState.Active, 1, [i % 2 == 0 ? "eu" : "us"],
+                EquatableMap<string>.Empty, Epoch, Epoch, 1));
+            Report($"d{i:D2}", confirmed: "1.0.0");
+        }
+        return (v1, v2);
+    }
+
+    private DeviceReport Report(string device, string confirmed, string? trial = null, TrialReport? lastTrial = null)
+    {
+        var container = new ContainerReport("sensor-filter", new SlotReport("a", confirmed, Sha("img" + confirmed), 1),
+            trial is null ? null : new SlotReport("b", trial, Sha("img" + trial), 1), 3, new InstallReport("installed", null, null), lastTrial);
+        var report = new VersionReport(device, "nonce-" + Guid.NewGuid().ToString("N"), 1764000000, "production", "0.1.0", [container], 1, null);
+        return new LiteDbDeviceReportStore(_database).TryAppend(new DeviceReport(device, 0, report.Nonce, _clock.GetUtcNow(),
+            ProtocolJson.Base64Url(report.ToJson()), "sig"))!;
+    }
+
+    private static DeploymentRequest Request(string releaseId) => new(releaseId, new DeploymentTargetRequest(Groups: ["eu", "us"]), Canary: 2,
+        Waves: ["50%", "100%"], Soak: "30s", Halt: new HaltRequest(Failures: 1), DeviceTimeout: "10m");
+
+    [Fact]
+    public async Task A_halted_rollout_survives_a_restart_and_a_report_is_counted_once_before_and_after_it()
+    {
+        var (_, v2) = await SeedAsync(6);
+        var service = Service();
+        var created = await service.CreateAsync(Request(v2.Id), Alice);
+        var canaries = Offered(created);
+        Assert.Equal(2, canaries.Count);
+        Assert.Equal(v2.Id, Assert.Single(service.OffersFor(canaries[0])).ReleaseId);
+        Assert.Empty(service.OffersFor(created.Devices.First(d => d.Wave == 2).DeviceId));
+
+        var reverted = Report(canaries[0], "1.0.0", lastTrial: new TrialReport("reverted", "2.0.0", "health probe failed: stuck"));
+        await service.OnReportStoredAsync(reverted);
+        await service.OnReportStoredAsync(reverted); // delivered twice
+        var halted = service.Find(created.Id)!;
+        Assert.Equal(DeploymentStatus.Halted, halted.Status);
+        Assert.Equal("health probe failed: stuck", halted.Halt!.Devices.Single().Reason);
+
+        Restart();
+        var again = Service();
+        Assert.Equal(halted, again.Find(created.Id));
+        await again.OnReportStoredAsync(reverted);
+        await again.TickAsync(); // catches up from the report store: nothing new
+        var audit = new LiteDbAuditLog(_database).Page(0, 1000).Entries;
+        Assert.Single(audit, e => e.Action == "rollout.device-failed" && e.Subject.EndsWith(canaries[0], StringComparison.Ordinal));
+        Assert.Single(audit, e => e.Action == "rollout.halted");
+        Assert.Empty(again.OffersFor(canaries[0]));
+    }
+
+    [Fact]
+    public async Task A_report_stored_while_the_engine_missed_it_is_used_by_the_next_tick()
+    {
+        var (_, v2) = await SeedAsync(4);
+        var service = Service();
+        var created = await service.CreateAsync(Request(v2.Id) with { Canary = 1 }, Alice);
+        var canary = Offered(created).Single();
+        Report(canary, "2.0.0", lastTrial: new TrialReport("confirmed", "2.0.0", "3 probes passed")); // stored, listener never told (a crash)
+        Restart();
+        var after = Service();
+        await after.TickAsync();
+        Assert.Equal(DeviceRolloutState.Succeeded, after.Find(created.Id)!.Device(canary)!.State);
+        _clock.Advance(TimeSpan.FromSeconds(30));
+        await after.TickAsync();
+        Assert.Equal(1, after.Find(created.Id)!.Wave);
+    }
+
+    [Fact]
+    public async Task Requests_are_refused_with_typed_problems_and_a_scoped_deployer_stays_in_its_groups()
+    {
+        var (v1, v2) = await SeedAsync(2);
+        var service = Service();
+        var unknown = await Assert.ThrowsAsync<OtaProblemException>(() => service.CreateAsync(Request("rel-0000000000000000"), Alice));
+        Assert.Equal((404, RolloutProblemCodes.ReleaseNotFound), (unknown.Status, unknown.Problems[0].Code));
+        var scoped = new OperatorIdentity("tok-eu", "eu ops", OperatorRole.Deployer, ["eu"]);
+        var outOfScope = await Assert.ThrowsAsync<OtaProblemException>(() => service.CreateAsync(Request(v2.Id), scoped));
+        Assert.Equal(403, outOfScope.Status);
+        var none = await Assert.ThrowsAsync<OtaProblemException>(() => service.CreateAsync(Request(v2.Id) with { Target = new(Groups: ["asia"]) }, Alice));
+        Assert.Equal((422, RolloutProblemCodes.NoTargets), (none.Status, none.Problems[0].Code));
+        var bad = Assert.Throws<ProblemException>(() => (Request(v2.Id) with { Soak = "soon", Waves = ["150%"], TimeZone = "Mars/Olympus" })
+            .ToSpec("dep-x", v1, [], Epoch, "x"));
+        Assert.Equal(["$.waves[0]", "$.soak", "$.timeZone"], bad.Problems.Select(p => p.Path));
+        Assert.Empty(service.List());
+    }
+
+    [Fact]
+    public void A_scheduled_start_in_a_time_zone_is_converted_to_its_instant()
+    {
+        var v = new Release("rel-2000000000000000", "sensor-filter", "2.0.0", "r", Sha("m"), Sha("w"), 1, false, Epoch, Epoch, [], []);
+        var spec = (Request(v.Id) with { Start = "2026-12-03T02:00", End = "2026-07-03T02:00+00:00", TimeZone = "Europe/Berlin" });
+        var refused = Assert.Throws<ProblemException>(() => spec.ToSpec("dep-x", v, [], Epoch, "x"));
+        Assert.Equal("$.end", refused.Problems.Single().Path);
+        var ok = (spec with { End = null }).ToSpec("dep-x", v, [], Epoch, "x");
+        Assert.Equal(new DateTimeOffset(2026, 12, 3, 1, 0, 0, TimeSpan.Zero), ok.StartAt!.Value.ToUniversalTime());
+    }
+}
