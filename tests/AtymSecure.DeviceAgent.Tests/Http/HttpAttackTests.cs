@@ -31,37 +31,53 @@ public sealed class HttpAttackTests : IAsyncDisposable
         return AttackPhase.Begin(_device);
     }
 
-    [Fact]
-    public async Task Fast_forward_a_stolen_timestamp_key_inflates_versions_until_a_root_rotation_drops_the_inflated_timestamp()
+    [Theory]
+    [InlineData("timestamp")]
+    [InlineData("snapshot")]
+    public async Task Fast_forward_a_stolen_online_key_inflates_versions_until_a_root_rotation_drops_the_inflated_files(string stolen)
     {
-        // The attacker holds the timestamp key from the start and signs version 1,000,000 over the real snapshot: the
-        // device accepts it (it is signed) and installs what the director names.
-        var first = _device.Release(ProductionDevice.ImageAt("1.0.0"));
-        var honest = Repository.TimestampVersion;
-        _device.Server.Change(() => Repository.PublishTimestamp(version: 1_000_000));
+        // The attacker holds the key from the start and signs version 1,000,000 (a stolen snapshot key comes with the
+        // timestamp key, or no timestamp would list it): the device accepts it, it is signed, and installs what the
+        // director names.
+        var v1 = ProductionDevice.ImageAt("1.0.0");
+        var first = _device.Release(v1);
+        var (timestamp, snapshot) = (Repository.TimestampVersion, Repository.SnapshotVersion);
+        _device.Server.Change(() =>
+        {
+            if (stolen == "timestamp") Repository.PublishTimestamp(version: 1_000_000);
+            else Repository.PublishSnapshot(version: 1_000_000);
+        });
         _device.Server.Assign(first);
-        await _device.RunUntil(() => _device.ReportsConfirmed(ProductionDevice.ImageAt("1.0.0")), "1.0.0 confirmed");
-        Assert.Equal(1_000_000, _device.StoredTrust().Metadata.ImageTimestamp!.Signed.Version);
+        await _device.RunUntil(() => _device.ReportsConfirmed(v1), "1.0.0 confirmed");
+        long Inflated(Formats.UpdateMetadata.Verification.TrustedState state) =>
+            stolen == "timestamp" ? state.ImageTimestamp!.Signed.Version : state.ImageSnapshot!.Signed.Version;
+        Assert.Equal(1_000_000, Inflated(_device.StoredTrust().Metadata));
 
-        // Every real timestamp now looks like a rollback: the device is frozen on 1.0.0.
+        // Every real version now looks like a rollback: the device is frozen on 1.0.0.
         var attack = AttackPhase.Begin(_device);
         var next = _device.Release(ProductionDevice.ImageAt("1.1.0"));
-        _device.Server.Change(() => Repository.PublishTimestamp(version: honest + 1));
+        _device.Server.Change(() =>
+        {
+            if (stolen == "timestamp") Repository.PublishTimestamp(version: timestamp + 1);
+            else Repository.PublishSnapshot(version: snapshot + 1);
+        });
         _device.Server.Assign(next);
         var refusal = await attack.RunUntilRefused(RollbackVersion, 5, "timestamp");
         Assert.Contains("1000000", refusal.Detail, StringComparison.Ordinal);
 
-        // Recovery: the operator rotates the timestamp key in root 2. Step 4 sees the changed role and deletes the stored
-        // timestamp and snapshot (TUF 5.3.11), so the real, lower version is accepted and the update goes through.
+        // Recovery: the operator rotates the stolen key in root 2. Step 4 sees the changed role and deletes the stored
+        // timestamp and snapshot (TUF 5.3.11), so the real, lower versions are accepted and the update goes through.
         _device.Server.Change(() =>
         {
-            Repository.TimestampKey = TestKeys.Ed25519("image-timestamp-2");
+            if (stolen == "timestamp") Repository.TimestampKey = TestKeys.Ed25519("image-timestamp-2");
+            else Repository.SnapshotKey = TestKeys.Ed25519("image-snapshot-2");
             Repository.RotateRoot(root => root);
-            Repository.PublishTimestamp(version: honest + 2);
+            if (stolen == "timestamp") Repository.PublishTimestamp(version: timestamp + 2);
+            else Repository.PublishSnapshot(version: snapshot + 2);
         });
         await _device.RunUntil(() => _device.ReportsConfirmed(ProductionDevice.ImageAt("1.1.0")), "1.1.0 confirmed after the rotation");
         var stored = _device.StoredTrust().Metadata;
-        Assert.Equal((2, honest + 2), (stored.ImageRoot.Signed.Version, stored.ImageTimestamp!.Signed.Version));
+        Assert.Equal((2, (stolen == "timestamp" ? timestamp : snapshot) + 2), (stored.ImageRoot.Signed.Version, Inflated(stored)));
     }
 
     [Theory]

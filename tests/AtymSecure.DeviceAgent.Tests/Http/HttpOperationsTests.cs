@@ -112,7 +112,12 @@ public sealed class HttpOperationsTests : IAsyncDisposable
         Assert.Equal((7, "targets"), ((int)refused.LastRefusal!.Step, refused.LastRefusal.Role));
         Assert.Equal("1.0.0", refused.Containers.Single().Confirmed?.Version); // still running what it had
 
-        // The server's re-signing catches up. The device retries by itself and updates: same power-on, no operator.
+        // The device has acted on the director's answer to that report too (same refusal, not reported again), and the
+        // poll answer no longer changes. Then the server's re-signing catches up: the device retries by itself and
+        // updates, in the same power-on, with no operator and no new director document.
+        int Polls() => _device.Server.Requests.Count(r => r.Path.EndsWith("/poll", StringComparison.Ordinal));
+        var polls = Polls();
+        await run.Until(() => Polls() >= polls + 3, "three polls after the refusal");
         _device.Server.Change(Repository.RepublishAll);
         await run.Until(() => _device.ReportsConfirmed(next), "1.1.0 confirmed after the server re-signed");
         await run.StopAsync();
@@ -120,6 +125,32 @@ public sealed class HttpOperationsTests : IAsyncDisposable
         var stored = _device.StoredTrust().Metadata;
         Assert.Equal((3, 3), (stored.ImageRoot.Signed.Version, stored.DirectorRoot.Signed.Version));
         Assert.True(stored.TimeFloor >= start + TimeSpan.FromDays(730), $"time floor {stored.TimeFloor:O}");
+    }
+
+    [Fact]
+    public async Task An_idle_device_stores_its_uptime_advanced_time_floor_hourly()
+    {
+        await _device.RunConfirmed(ProductionDevice.ImageAt("1.0.0"));
+        var floor = _device.StoredTrust().Metadata.TimeFloor;
+        int Polls() => _device.Server.Requests.Count(r => r.Path.EndsWith("/poll", StringComparison.Ordinal));
+
+        await using (var run = _device.PowerOn())
+        {
+            var before = _device.Server.Reports.Count;
+            await run.Until(() => _device.Server.Reports.Count > before, "the report at power-on");
+            var settled = Polls();
+            await run.Until(() => Polls() >= settled + 3, "three polls after it (the answer to the report, then 304s)");
+            // Three hours of uptime with nothing to do: every poll is a 304, no cycle runs, no report is due, so only the
+            // hourly write of the advanced floor stores anything.
+            var reports = _device.Server.Reports.Count;
+            _device.Clock.Pass(TimeSpan.FromHours(3));
+            var polls = Polls();
+            await run.Until(() => Polls() >= polls + 3, "three polls after the three hours");
+            Assert.Equal(reports, _device.Server.Reports.Count);
+        }
+
+        var stored = _device.StoredTrust().Metadata.TimeFloor;
+        Assert.True(stored >= floor + TimeSpan.FromHours(3), $"stored floor {stored:O}, {floor:O} before the idle hours");
     }
 
     [Fact]
