@@ -74,7 +74,13 @@ public sealed partial record DeploymentRequest(
         {
             throw new ProblemException("deployment refused", [new Problem(RolloutProblemCodes.RequestInvalid, e.Path ?? "$", e.Message)], e);
         }
-        return request ?? throw new ProblemException("deployment refused", [new Problem(RolloutProblemCodes.RequestInvalid, "$", "expected a JSON object")]);
+        if (request is null) throw new ProblemException("deployment refused", [new Problem(RolloutProblemCodes.RequestInvalid, "$", "expected a JSON object")]);
+        var ids = new List<Problem>();
+        if (request.ReleaseId is null || !IdGrammar().IsMatch(request.ReleaseId)) ids.Add(Bad("$.releaseId", "expected a release id (rel- and 16 hex digits)"));
+        if (request.Via is { Length: > MaxListItems }) ids.Add(Bad("$.via", $"at most {MaxListItems} releases"));
+        foreach (var (v, i) in (request.Via ?? []).Select((v, i) => (v, i)))
+            if (v is null || !IdGrammar().IsMatch(v)) ids.Add(Bad($"$.via[{i}]", "expected a release id"));
+        return ids.Count > 0 ? throw new ProblemException("deployment refused", ids) : request;
     }
 
     /// <summary>Checks every field and builds the spec for <paramref name="release"/> (intermediates resolved by <paramref name="viaVersions"/>).</summary>

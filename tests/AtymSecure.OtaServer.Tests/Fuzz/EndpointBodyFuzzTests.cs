@@ -58,29 +58,6 @@ public class EndpointBodyFuzzTests : IAsyncLifetime
             s.GetRequiredService<IDeviceStore>().Find(_device.Id)!.GetHashCode(), s.GetRequiredService<IAuditLog>().Page(0, 1000).Entries.Count);
     }
 
-    private static Gen<byte[]> Bodies(byte[] valid)
-    {
-        var structural = "{}[]\":,0-e.\\ntfu\u00ff"u8.ToArray();
-        var mutated = Gen.Select(Gen.Int[0, valid.Length - 1], Gen.Int[0, structural.Length - 1], Gen.Int[0, 2]).Array[1, 4].Select(edits =>
-        {
-            var copy = (byte[])valid.Clone();
-            foreach (var (at, with, kind) in edits)
-            {
-                if (at >= copy.Length) continue;
-                if (kind == 0) copy[at] = structural[with];
-                else if (kind == 1) copy = [.. copy[..at], .. copy[Math.Min(copy.Length, at + 1 + with)..]];
-                else copy = [.. copy[..at], structural[with], .. copy[at..]];
-            }
-            return copy;
-        });
-        var text = Encoding.UTF8.GetString(valid);
-        var retyped = Gen.OneOf<string>("1", "\"x\"", "null", "[]", "{}", "true", "-1", "99999999999999999999", "1.5").Select(v =>
-            Encoding.UTF8.GetBytes(System.Text.RegularExpressions.Regex.Replace(text, "(?<=\":)(\"[^\"]*\"|\\d+|\\[[^\\]]*\\])", v, System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1))));
-        var unknown = Gen.String[Gen.Char["abcxyz_"], 1, 8].Select(name => Encoding.UTF8.GetBytes(text.Insert(1, $"\"{name}q\":1,")));
-        var huge = Gen.Int[1, 3].Select(n => Encoding.UTF8.GetBytes(text.Insert(1, $"\"pad\":\"{new string('a', n * 700_000)}\",")));
-        return Gen.Frequency((4, mutated), (2, retyped), (2, unknown), (1, huge), (1, Gen.Byte.Array[0, 200]), (1, Gen.Const(Array.Empty<byte>())));
-    }
-
     [Theory]
     [MemberData(nameof(Endpoints))]
     public void Bad_bodies_get_a_4xx_problem_and_store_nothing(string endpoint)
@@ -90,7 +67,7 @@ public class EndpointBodyFuzzTests : IAsyncLifetime
         var operatorEndpoint = !path.StartsWith("/api/v1/devices/enroll", StringComparison.Ordinal) && !path.EndsWith("/session", StringComparison.Ordinal)
             && !path.EndsWith("/reports", StringComparison.Ordinal) && !path.EndsWith("/key", StringComparison.Ordinal);
         var valid = Encoding.UTF8.GetBytes(ValidBody(endpoint));
-        Bodies(valid).Sample(body =>
+        JsonBodyMutations.Of(valid).Sample(body =>
         {
             var before = Counts();
             using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(path, UriKind.Relative))
