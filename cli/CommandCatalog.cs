@@ -18,6 +18,7 @@ internal static class CommandCatalog
         foreach (var c in SigningCommands.Create()) yield return c;
         foreach (var c in DeliveryCommands.Create()) yield return c;
         yield return DeviceCommands.Create();
+        yield return FleetCommands.Create();
         yield return VersionCommand.Create();
     }
 }

@@ -52,5 +52,8 @@ public sealed class DeviceDirectory
     /// <summary>Pid of the lock holder, for "in use by pid N" messages (stale after a kill; only read while the lock is held).</summary>
     public string PidFile => Path.Combine(Root, "device.pid");
 
+    /// <summary>Written once enrolment with a server succeeded: that server's origin (the device does not enrol there again).</summary>
+    public string EnrollmentMarkerFile => Path.Combine(Root, "ota-enrolled");
+
     public bool IsInitialised => File.Exists(IdentityFile);
 }

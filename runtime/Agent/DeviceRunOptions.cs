@@ -1,3 +1,4 @@
+using AtymSecure.Runtime.Drivers;
 using AtymSecure.Runtime.Execution;
 
 namespace AtymSecure.DeviceAgent;
@@ -20,4 +21,10 @@ public sealed record DeviceRunOptions
     public string? TraceTopics { get; init; }
 
     public RuntimeOptions Runtime { get; init; } = new();
+
+    /// <summary>
+    /// The device's sensors, made on its clock at power-on; null = <see cref="SimulatedSensorBank.Demo"/>. A fleet simulation
+    /// gives a share of its devices a broken sensor bank (reads fail), so their containers' health probes fail.
+    /// </summary>
+    public Func<TimeProvider, ISensorDriver>? Sensors { get; init; }
 }

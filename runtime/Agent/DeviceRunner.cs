@@ -64,12 +64,26 @@ public sealed class DeviceRunner
         using var file = new RotatingFileLogSink(opened.Directory.LogFile, opened.Profile.LogFiles, opened.Profile.LogFileBytes);
         var log = new TeeLogSink(console, file);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(100) };
+        return RunOverHttp(opened, http, server, updates, options, log, cancel);
+    }
+
+    /// <summary>
+    /// One power-on of an opened device with updates from the OTA server through <paramref name="http"/>: its identity key
+    /// signs for an <see cref="OtaClient"/>, an <see cref="HttpUpdateSource"/> runs beside the runner until it returns.
+    /// <c>atym device run --server</c> and each device of a fleet simulation (its own client over a simulated link) run this.
+    /// </summary>
+    public static DeviceStatus RunOverHttp(LocalDevice device, HttpClient http, Uri server, HttpUpdateOptions? updates, DeviceRunOptions options,
+        ILogSink log, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(server);
         using var identity = System.Security.Cryptography.ECDsa.Create();
-        identity.ImportFromPem(File.ReadAllText(opened.Directory.IdentityKeyFile));
-        var client = new OtaClient(http, server, opened.Identity.DeviceId, identity, opened.Clock);
-        using var source = new HttpUpdateSource(opened, client, http, updates, log);
+        identity.ImportFromPem(File.ReadAllText(device.Directory.IdentityKeyFile));
+        var client = new OtaClient(http, server, device.Identity.DeviceId, identity, device.Clock);
+        using var source = new HttpUpdateSource(device, client, http, updates, log);
         source.Start();
-        return new DeviceRunner(opened, source, options, log).Run(cancel);
+        return new DeviceRunner(device, source, options, log).Run(cancel);
     }
 
     /// <summary>Runs until cancelled, or as <see cref="DeviceRunOptions"/> says; returns the final status.</summary>
@@ -77,7 +91,7 @@ public sealed class DeviceRunner
     {
         var clock = _device.Clock;
         using var kv = new FileKeyValueStoreProvider(_device.Directory.KeyValueDirectory);
-        var services = new DeviceServices(clock, _log, SimulatedSensorBank.Demo(clock), new SimulatedGpioBank(), new MessageBus(), kv)
+        var services = new DeviceServices(clock, _log, _options.Sensors?.Invoke(clock) ?? SimulatedSensorBank.Demo(clock), new SimulatedGpioBank(), new MessageBus(), kv)
         {
             Memory = new DeviceMemoryAccountant(_device.Profile.ContainerMemoryBudgetBytes),
         };

@@ -21,10 +21,10 @@ namespace AtymSecure.DeviceAgent;
 public sealed class LocalDevice : IDisposable
 {
     private readonly DeviceLock _lock;
-    private readonly FileBackedFlash _file;
+    private readonly FileBackedFlash? _file;
 
     private LocalDevice(DeviceDirectory directory, DeviceLock held, DeviceIdentity identity, DeviceTrust bundleTrust,
-        FileBackedFlash file, IFlash flash, DeviceBootloader bootloader, TimeProvider clock, TrustStore? trust)
+        FileBackedFlash? file, IFlash flash, DeviceBootloader bootloader, TimeProvider clock, TrustStore? trust)
     {
         Trust = trust;
         BundleTrust = bundleTrust;
@@ -84,8 +84,9 @@ public sealed class LocalDevice : IDisposable
             var bootKey = File.ReadAllBytes(directory.BootKeyFile);
             if (bootKey.Length != DeviceKey.Size) throw new DeviceDataException($"bootloader.key is {bootKey.Length} bytes, expected {DeviceKey.Size}");
             var trust = TrustStore.Open(directory, bootKey);
-            file = OpenFlash(directory, options.ReadOnly);
-            IFlash flash = options.FlashOperationDelay > TimeSpan.Zero ? new SlowFlash(file, options.FlashOperationDelay, options.Clock) : file;
+            var part = options.Flash;
+            if (part is null) part = file = OpenFlash(directory, options.ReadOnly);
+            IFlash flash = options.FlashOperationDelay > TimeSpan.Zero ? new SlowFlash(part, options.FlashOperationDelay, options.Clock) : part;
             var bootloaderOptions = new BootloaderOptions { DeviceClass = identity.DeviceClass, Clock = options.Clock };
             var bootloader = options.ReadOnly
                 ? DeviceBootloader.OpenReadOnly(flash, DeviceKey.FromBytes(bootKey), bootloaderOptions)
@@ -179,7 +180,7 @@ public sealed class LocalDevice : IDisposable
 
     public void Dispose()
     {
-        _file.Dispose();
+        _file?.Dispose();
         _lock.Dispose();
     }
 }

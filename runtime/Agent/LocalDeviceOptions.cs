@@ -1,3 +1,5 @@
+using AtymSecure.Bootloader.Flash;
+
 namespace AtymSecure.DeviceAgent;
 
 /// <summary>Knobs of a simulated device that are not part of its identity.</summary>
@@ -17,4 +19,11 @@ public sealed record LocalDeviceOptions
     /// bootloader never programs or erases (no log format, no boot selection); writing calls are refused.
     /// </summary>
     public bool ReadOnly { get; init; }
+
+    /// <summary>
+    /// The device's flash part when it is not the folder's flash.img: a fleet simulation keeps it in memory
+    /// (<c>SimulatedNorFlash</c>, provisioned by <see cref="Provisioning.DeviceProvisioner.Init"/> with a flash factory), and the
+    /// same part object outlives the device's power cycles. Null = flash.img, opened (and locked) for this power-on.
+    /// </summary>
+    public IFlash? Flash { get; init; }
 }

@@ -285,7 +285,7 @@ public sealed class HttpUpdateSource : IUpdateSource, IDisposable
 
     private async Task EnsureEnrolledAsync(CancellationToken cancel)
     {
-        var marker = Path.Combine(_device.Directory.Root, "ota-enrolled");
+        var marker = _device.Directory.EnrollmentMarkerFile;
         var origin = DeviceSigningInputs.Origin(_client.Server);
         if (File.Exists(marker) && File.ReadAllText(marker) == origin) return;
         var identity = _device.Identity;

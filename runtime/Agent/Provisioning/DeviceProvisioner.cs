@@ -35,10 +35,14 @@ public sealed record TrustRootFiles(string DirectorRootFile, string ImageRootFil
 /// </summary>
 public static class DeviceProvisioner
 {
+    /// <param name="flashPart">
+    /// Makes the flash part for the planned geometry when it should not be the folder's flash.img (a fleet simulation's
+    /// in-memory part, later passed as <see cref="LocalDeviceOptions.Flash"/>); null = flash.img.
+    /// </param>
     /// <exception cref="DeviceDataException">The folder is already a device or not empty, or a key file is unusable.</exception>
     /// <exception cref="ArgumentException">Unknown profile or flash.</exception>
     /// <exception cref="ProblemException">Invalid container plan (every problem listed, codes from <see cref="DeviceIdentityProblemCodes"/>).</exception>
-    public static DeviceIdentity Init(DeviceDirectory directory, DeviceInitRequest request, TimeProvider? clock = null)
+    public static DeviceIdentity Init(DeviceDirectory directory, DeviceInitRequest request, TimeProvider? clock = null, Func<FlashGeometry, IFlash>? flashPart = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(request);
@@ -75,7 +79,7 @@ public static class DeviceProvisioner
             else Directory.CreateDirectory(staging.TrustedKeysDirectory);
             Directory.CreateDirectory(staging.InboxDirectory);
             Directory.CreateDirectory(staging.KeyValueDirectory);
-            ProvisionFlash(staging, identity, flashProfile, profile.CounterCapacity);
+            ProvisionFlash(staging, identity, flashProfile, profile.CounterCapacity, flashPart);
             if (roots is not null) TrustStore.Create(staging, File.ReadAllBytes(staging.BootKeyFile), roots);
             AtomicFile.Write(staging.IdentityFile, identity.ToJson());
             new DeviceStatus
@@ -109,14 +113,38 @@ public static class DeviceProvisioner
         return LayoutPlanner.Plan(geometry, requests, counterCapacity: counterCapacity);
     }
 
-    private static void ProvisionFlash(DeviceDirectory staging, DeviceIdentity identity, FlashProfile flashProfile, int counterCapacity)
+    private static void ProvisionFlash(DeviceDirectory staging, DeviceIdentity identity, FlashProfile flashProfile, int counterCapacity,
+        Func<FlashGeometry, IFlash>? flashPart)
+    {
+        var bootKey = File.ReadAllBytes(staging.BootKeyFile);
+        if (flashPart is not null)
+        {
+            FormatFlash(identity, flashProfile, counterCapacity, bootKey, flashPart);
+            return;
+        }
+        using var file = (FileBackedFlash)FormatFlash(identity, flashProfile, counterCapacity, bootKey, g => FileBackedFlash.Create(staging.FlashFile, g));
+        file.Sync();
+    }
+
+    /// <summary>
+    /// A blank part for <paramref name="identity"/>'s plan with its partition table written and the state log formatted (the
+    /// first power-on), so a fault here fails provisioning rather than the first run. A fleet simulation whose in-memory flash
+    /// did not outlive its process gives a device folder a new blank part this way (as a factory re-flash would).
+    /// </summary>
+    public static IFlash FormatFlash(DeviceIdentity identity, byte[] bootKey, Func<FlashGeometry, IFlash> part)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        var profile = DeviceProfile.Find(identity.Profile);
+        return FormatFlash(identity, FlashProfile.Find(identity.Flash), profile.CounterCapacity, bootKey, part);
+    }
+
+    private static IFlash FormatFlash(DeviceIdentity identity, FlashProfile flashProfile, int counterCapacity, byte[] bootKey, Func<FlashGeometry, IFlash> part)
     {
         var table = PlanLayout(identity, flashProfile, out var geometry, counterCapacity);
-        using var flash = FileBackedFlash.Create(staging.FlashFile, geometry);
+        var flash = part(geometry);
         DeviceBootloader.Provision(flash, table);
-        // First power-on formats the state log, so init fails here rather than on the first run.
-        DeviceBootloader.Open(flash, DeviceKey.FromBytes(File.ReadAllBytes(staging.BootKeyFile)), new BootloaderOptions { DeviceClass = identity.DeviceClass });
-        flash.Sync();
+        DeviceBootloader.Open(flash, DeviceKey.FromBytes(bootKey), new BootloaderOptions { DeviceClass = identity.DeviceClass });
+        return flash;
     }
 
     /// <summary>Every key read and scoped, all problems at once; a development device needs a vendor or compiler key.</summary>

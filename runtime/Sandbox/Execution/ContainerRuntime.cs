@@ -8,16 +8,17 @@ namespace AtymSecure.Runtime.Execution;
 
 /// <summary>
 /// The containers of one device, side by side: in-process, one engine per distinct stack limit (Wasmtime's wasm stack
-/// limit is an engine setting), one store and one thread per container; in process mode
+/// limit is an engine setting; from its own <see cref="EngineCache"/>, or the one <see cref="RuntimeOptions.SharedEngines"/>
+/// names, which many runtimes in one process share), one store and one thread per container; in process mode
 /// (<see cref="RuntimeOptions.Isolation"/>) one OS process per container run, driven from that container's thread. Loading checks verified code
 /// against the engine profile; everything after that is supervised per container.
 /// </summary>
 public sealed class ContainerRuntime : IDisposable
 {
-    private readonly ConcurrentDictionary<int, Lazy<Engine>> _engines = new();
+    private readonly EngineCache _engines;
+    private readonly bool _ownsEngines;
     private readonly ConcurrentDictionary<string, ContainerSupervisor> _containers = new(StringComparer.Ordinal);
     private readonly List<Module> _modules = [];
-    private readonly Timer? _epochTicker;
 
     public ContainerRuntime(EngineProfile profile, DeviceServices services, RuntimeOptions? options = null)
     {
@@ -26,8 +27,11 @@ public sealed class ContainerRuntime : IDisposable
             throw new EngineConfigurationException("an engine without fuel or epoch interruption cannot enforce a container's CPU budget");
         Services = services ?? throw new ArgumentNullException(nameof(services));
         Options = options ?? new RuntimeOptions();
-        if (profile.Interruption == CpuInterruption.Epoch)
-            _epochTicker = new Timer(_ => TickEpochs(), null, Options.EpochTick, Options.EpochTick);
+        _ownsEngines = Options.SharedEngines is null;
+        // CPU budgets are counted in ticks of RuntimeOptions.EpochTick: a shared ticker running at another pace would scale them.
+        if (Options.SharedEngines is { } shared && shared.EpochTick != Options.EpochTick)
+            throw new EngineConfigurationException($"the shared engines tick every {shared.EpochTick.TotalMilliseconds} ms, the runtime options say {Options.EpochTick.TotalMilliseconds} ms");
+        _engines = Options.SharedEngines ?? new EngineCache(Options.EpochTick);
     }
 
     public EngineProfile Profile { get; }
@@ -102,7 +106,7 @@ public sealed class ContainerRuntime : IDisposable
     internal Engine EngineFor(long stackBytes)
     {
         var rounded = StackBytesFor(stackBytes);
-        return _engines.GetOrAdd(rounded, s => new Lazy<Engine>(() => EngineFactory.Create(Profile with { MaxWasmStackBytes = s }))).Value;
+        return _engines.For(Profile, rounded);
     }
 
     /// <summary>The engine's wasm stack limit for a container's <c>maxStackBytes</c>: rounded up to 64 KiB, 64 KiB to 4 MiB.</summary>
@@ -111,28 +115,16 @@ public sealed class ContainerRuntime : IDisposable
     /// <summary>The isolation containers of this runtime get (<see cref="RuntimeOptions.ResolveIsolation"/>).</summary>
     public ContainerIsolation Isolation => Options.ResolveIsolation(Profile);
 
-    private void TickEpochs()
-    {
-        foreach (var e in _engines.Values)
-        {
-            if (e.IsValueCreated) e.Value.IncrementEpoch();
-        }
-    }
-
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     public void Dispose()
     {
-        _epochTicker?.Dispose();
         StopAll(TimeSpan.FromSeconds(10));
         foreach (var c in _containers.Values) c.Dispose();
         lock (_modules)
         {
             foreach (var m in _modules) m.Dispose();
         }
-        foreach (var e in _engines.Values)
-        {
-            if (e.IsValueCreated) e.Value.Dispose();
-        }
+        if (_ownsEngines) _engines.Dispose();
     }
 }

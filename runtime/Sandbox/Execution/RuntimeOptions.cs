@@ -45,6 +45,13 @@ public sealed record RuntimeOptions
     /// <summary>Failed short runs in a row that count as a crash loop.</summary>
     public int CrashLoopThreshold { get; init; } = 5;
 
+    /// <summary>
+    /// Engines shared with other runtimes in this process (a fleet simulation: one engine per class and stack limit for every
+    /// simulated device, and one epoch ticker); null = the runtime makes and disposes its own. The owner disposes a shared cache
+    /// after every runtime using it. Its <see cref="EngineCache.EpochTick"/> must equal <see cref="EpochTick"/> (budgets are counted in ticks).
+    /// </summary>
+    public EngineCache? SharedEngines { get; init; }
+
     /// <summary>In-process or one process per container; <see cref="ContainerIsolation.Auto"/> decides by device class.</summary>
     public ContainerIsolation Isolation { get; init; } = ContainerIsolation.Auto;
 

@@ -1,0 +1,49 @@
+using AtymSecure.Cli.Ota;
+
+namespace AtymSecure.Cli.Up;
+
+/// <summary>
+/// What <c>atym up</c> does as an operator, over the OTA server's operator API with the admin token (the calls
+/// <c>atym ota token create --enrollment</c>, <c>atym ota release</c> and <c>atym ota assign</c> make): an enrolment token
+/// for the fleet, release imports (an existing release of the same container version is reused, so a second run adds
+/// none), and the delivery of a release to a set of devices. Delivery is one call, <see cref="DeliverAsync"/>: direct
+/// assignments today; a deployment with waves replaces its body when the rollout API is there.
+/// </summary>
+internal sealed class DemoOperator(OtaApiClient api)
+{
+    public async Task<string> EnrollmentTokenAsync(UpState state, CancellationToken ct)
+    {
+        if (state.EnrollmentToken is { } existing) return existing;
+        var created = await api.SendAsync(HttpMethod.Post, "api/v1/enrollment-tokens", new { label = "atym up fleet", uses = 10_000 }, ct).ConfigureAwait(false);
+        return state.EnrollmentToken = created.GetProperty("token").GetString()!;
+    }
+
+    /// <summary>The release of <paramref name="reference"/> (imported now and compiled for <paramref name="deviceClasses"/> when new).</summary>
+    public async Task<string> ReleaseAsync(string reference, string version, IReadOnlyList<string> deviceClasses, CancellationToken ct)
+    {
+        var listed = await api.SendAsync(HttpMethod.Get, "api/v1/releases?container=sensor-filter", null, ct).ConfigureAwait(false);
+        foreach (var release in listed.GetProperty("releases").EnumerateArray())
+        {
+            if (release.GetProperty("version").GetString() == version) return release.GetProperty("id").GetString()!;
+        }
+        var job = await api.SendAsync(HttpMethod.Post, "api/v1/releases", new { reference, deviceClasses }, ct).ConfigureAwait(false);
+        var id = job.GetProperty("id").GetString()!;
+        while (true)
+        {
+            job = await api.SendAsync(HttpMethod.Get, $"api/v1/jobs/{id}", null, ct).ConfigureAwait(false);
+            var state = job.GetProperty("state").GetString();
+            if (state == "succeeded") return job.GetProperty("resultId").GetString()!;
+            if (state == "failed")
+                throw new InvalidOperationException($"release of {reference} failed: {job.GetProperty("error").GetProperty("code").GetString()}: {job.GetProperty("error").GetProperty("message").GetString()}");
+            // The job's state is only visible through the API: poll it, as `atym ota release` does.
+            await Task.Delay(TimeSpan.FromMilliseconds(300), ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Offers <paramref name="releaseId"/> to <paramref name="deviceIds"/> (they install it at their next poll).</summary>
+    public async Task DeliverAsync(string releaseId, IEnumerable<string> deviceIds, CancellationToken ct)
+    {
+        foreach (var device in deviceIds)
+            await api.SendAsync(HttpMethod.Post, "api/v1/assignments", new { releaseId, deviceId = device }, ct).ConfigureAwait(false);
+    }
+}
