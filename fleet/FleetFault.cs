@@ -52,16 +52,20 @@ public sealed record FleetFault(FleetFaultKind Kind, double? Percent, int? Count
     /// <summary>How long an offline device stays offline.</summary>
     public TimeSpan Duration => TimeSpan.FromSeconds(Argument);
 
-    /// <summary>Whether the device at <paramref name="index"/> of <paramref name="devices"/> has this fault.</summary>
+    /// <summary>
+    /// Whether the device at <paramref name="index"/> of <paramref name="devices"/> has this fault: the hit devices are spread
+    /// evenly (indexes ⌊j·N/count⌋), shifted by the kind's number so that faults of different kinds fall on different devices
+    /// while there are enough of them (a fleet of 5 with one of each kind has each fault on its own device).
+    /// </summary>
     public bool Hits(int index, int devices)
     {
+        if (devices <= 0 || index < 0 || index >= devices) return false;
         var count = Count ?? (int)Math.Round(devices * Percent!.Value / 100, MidpointRounding.AwayFromZero);
         count = Math.Clamp(count, 0, devices);
-        if (count == 0) return false;
-        // Spread: device indexes floor(j * devices / count) for j in [0, count).
+        var shifted = ((index - (int)Kind) % devices + devices) % devices;
         for (var j = 0; j < count; j++)
         {
-            if ((int)((long)j * devices / count) == index) return true;
+            if ((int)((long)j * devices / count) == shifted) return true;
         }
         return false;
     }

@@ -55,7 +55,7 @@ public sealed class FleetSimulator : IAsyncDisposable
     }
 
     public IReadOnlyList<SimulatedDeviceView> Devices =>
-        [.. _devices.Select(d => new SimulatedDeviceView(d.Index, d.DeviceId, d.Profile, d.Enrolled, d.PowerCuts, d.Status,
+        [.. _devices.Select(d => new SimulatedDeviceView(d.Index, d.DeviceId, d.Profile, d.Enrolled, d.PowerCuts, d.OfflineRefusals, d.Status,
             string.Join(",", d.Faults.Order()).ToLowerInvariant()))];
 
     public FleetSummary Summary() => FleetSummary.Of(Devices);

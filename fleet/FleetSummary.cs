@@ -63,4 +63,4 @@ public sealed record FleetSummary(int Devices, int Enrolled, int PowerCuts, Equa
 }
 
 /// <summary>What the summary reads of one device.</summary>
-public sealed record SimulatedDeviceView(int Index, string? DeviceId, string Profile, bool Enrolled, int PowerCuts, DeviceStatus? Status, string Faults);
+public sealed record SimulatedDeviceView(int Index, string? DeviceId, string Profile, bool Enrolled, int PowerCuts, int OfflineRefusals, DeviceStatus? Status, string Faults);

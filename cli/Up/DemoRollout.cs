@@ -27,23 +27,27 @@ internal sealed class DemoRollout(DemoOperator operations, FleetSimulator fleet,
 
         var v1 = await operations.ReleaseAsync(references[0], "1.0.0", deviceClasses, ct).ConfigureAwait(false);
         say($"release {v1}: {Container} 1.0.0, compiled for {string.Join(", ", deviceClasses)}");
-        if (!await WaveAsync(v1, "1.0.0", "all devices", ids, ct).ConfigureAwait(false)) return;
+        if (!await WaveAsync(v1, "1.0.0", "all devices", ids, null, ct).ConfigureAwait(false)) return;
 
         var v11 = await operations.ReleaseAsync(references[1], "1.1.0", deviceClasses, ct).ConfigureAwait(false);
         say($"release {v11}: {Container} 1.1.0 — rolling out: 2 canaries, then 50%, then 100%");
         var half = Math.Max(2, ids.Count / 2);
         foreach (var (name, wave) in new[] { ("canary", ids.Take(2)), ("wave 50%", ids.Take(half)), ("wave 100%", ids) })
-            if (!await WaveAsync(v11, "1.1.0", name, [.. wave], ct).ConfigureAwait(false)) return;
+            if (!await WaveAsync(v11, "1.1.0", name, [.. wave], v1, ct).ConfigureAwait(false)) return;
 
         var v12 = await operations.ReleaseAsync(references[2], "1.2.0", deviceClasses, ct).ConfigureAwait(false);
         say($"release {v12}: {Container} 1.2.0 — rolling out: 2 canaries first");
-        if (await WaveAsync(v12, "1.2.0", "canary", [.. ids.Take(2)], ct).ConfigureAwait(false))
+        if (await WaveAsync(v12, "1.2.0", "canary", [.. ids.Take(2)], v11, ct).ConfigureAwait(false))
             say("1.2.0 passed its canaries (unexpected for the bad sample); not rolling it further");
         say($"demo done: 1.2.0 never offered to the other {ids.Count - 2} devices; Ctrl+C stops");
     }
 
-    /// <summary>Offers the release to the wave's devices not yet holding it; true when all of them confirm, false (halt) on any failure.</summary>
-    private async Task<bool> WaveAsync(string releaseId, string version, string name, IReadOnlyList<string> wave, CancellationToken ct)
+    /// <summary>
+    /// Offers the release to the wave's devices not yet holding it; true when all of them confirm. On any failure the rollout
+    /// halts (false) and the failed devices are assigned <paramref name="rollback"/> again, the release they reverted to, so
+    /// the server stops offering them the bad one.
+    /// </summary>
+    private async Task<bool> WaveAsync(string releaseId, string version, string name, IReadOnlyList<string> wave, string? rollback, CancellationToken ct)
     {
         var pending = wave.Where(id => Verdict(id, version) is null).ToList();
         if (pending.Count > 0) await operations.DeliverAsync(releaseId, pending, ct).ConfigureAwait(false);
@@ -54,6 +58,11 @@ internal sealed class DemoRollout(DemoOperator operations, FleetSimulator fleet,
         {
             var reasons = failed.Select(id => Device(id)?.Status?.Trials.LastOrDefault(t => t.Version == version && t.Verdict == TrialVerdict.Failed)?.Reason).OfType<string>().Distinct();
             say($"HALTED rollout of {version} at {name}: {failed.Count} of {wave.Count} device(s) reverted ({string.Join("; ", reasons)})");
+            if (rollback is not null)
+            {
+                await operations.DeliverAsync(rollback, failed, ct).ConfigureAwait(false);
+                say($"rolled back: {failed.Count} device(s) assigned {rollback} again, the version they reverted to");
+            }
             return false;
         }
         if (!decided)

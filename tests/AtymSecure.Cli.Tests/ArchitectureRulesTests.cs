@@ -80,6 +80,8 @@ public class ArchitectureRulesTests
         DeviceAgent,
         ContainerHost,
         EngineProfile,
+        // The fleet simulation runs device agents: device side, though only `atym` and tests load it.
+        "fleet/AtymSecure.Fleet.csproj",
     ];
 
     public static TheoryData<string> DeviceSide => new(DeviceSideProjects);
