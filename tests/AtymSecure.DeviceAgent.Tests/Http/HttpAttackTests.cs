@@ -182,6 +182,25 @@ public sealed class HttpAttackTests : IAsyncDisposable
         Assert.Equal(2, _device.StoredTrust().Metadata.DirectorRoot.Signed.Version);
     }
 
+    [Fact]
+    public async Task Revoked_a_compiler_key_that_new_delegations_removed_signs_no_image_listing()
+    {
+        var attack = await Running();
+        // 1.1.0 is listed in a compiler file signed by the current compiler key...
+        var next = _device.Release(ProductionDevice.ImageAt("1.1.0"));
+        _device.Server.Change(() =>
+        {
+            // ...then the offline targets key delegates compiler-CLASS to a new key. The file the old key signed is what
+            // is still served (the holder of the removed key keeps signing it).
+            Repository.CompilerKey = TestKeys.Ed25519("compiler-2");
+            Repository.ChangeTopLevel(t => t with { Delegations = Repository.CurrentDelegations() });
+            Repository.Publish();
+        });
+        _device.Server.Assign(next);
+
+        await attack.RunUntilRefused(ThresholdNotMet, 8, Repository.Compiler);
+    }
+
     [Theory]
     [InlineData("counter", TargetNotListed, 8)]
     [InlineData("codeKind", TargetMismatch, 9)]
