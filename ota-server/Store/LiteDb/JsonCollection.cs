@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using LiteDB;
 
 namespace AtymSecure.OtaStore.LiteDb;
@@ -15,12 +13,6 @@ internal sealed class JsonCollection<T>
     where T : class
 {
     private const string JsonField = "json";
-
-    internal static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
-    };
 
     private readonly ILiteCollection<BsonDocument> _collection;
     private readonly Func<T, string> _id;
@@ -70,11 +62,11 @@ internal sealed class JsonCollection<T>
 
     private BsonDocument ToDocument(string id, T value)
     {
-        var doc = new BsonDocument { ["_id"] = id, [JsonField] = System.Text.Json.JsonSerializer.Serialize(value, Json) };
+        var doc = new BsonDocument { ["_id"] = id, [JsonField] = StoreJson.Serialize(value) };
         foreach (var (field, fieldValue) in _fields(value)) doc[field] = fieldValue;
         return doc;
     }
 
     private static T FromDocument(BsonDocument doc) =>
-        System.Text.Json.JsonSerializer.Deserialize<T>(doc[JsonField].AsString, Json) ?? throw new InvalidDataException("empty stored record");
+        StoreJson.Deserialize<T>(doc[JsonField].AsString);
 }

@@ -1,0 +1,57 @@
+using Npgsql;
+
+namespace AtymSecure.OtaStore.Postgres;
+
+/// <summary>
+/// The OTA server's store on PostgreSQL: one <see cref="NpgsqlDataSource"/> (a connection pool) per process, shared by
+/// every PostgreSQL store, the counterpart of <see cref="LiteDb.OtaDatabase"/>. Opening it brings the schema up to date
+/// (<see cref="PostgresSchema"/>), or refuses a schema newer than this code. Unlike LiteDB's one-process lock, several
+/// server processes may share one database, so every read-then-write runs in one transaction and takes the row lock or
+/// the advisory lock it needs (each store says which): two writers cannot both win, and a crash keeps all or nothing.
+/// Records are kept as the same JSON as the LiteDB store's (<see cref="StoreJson"/>), in a jsonb column, with the few
+/// fields queries need copied beside it; text keys use the "C" collation so orders are ordinal, as in LiteDB.
+/// </summary>
+public sealed class PostgresDatabase : IDisposable
+{
+    private readonly NpgsqlDataSource _source;
+
+    /// <summary>Connects with an Npgsql connection string (or a <c>postgres://</c> URL, <see cref="PostgresConnectionUrl"/>)
+    /// and migrates the schema; throws <see cref="StoreSchemaTooNewException"/> when the database is ahead of this code.</summary>
+    public PostgresDatabase(string connection)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(connection);
+        var connectionString = PostgresConnectionUrl.IsUrl(connection) ? PostgresConnectionUrl.ToConnectionString(connection) : connection;
+        _source = NpgsqlDataSource.Create(connectionString);
+        try
+        {
+            SchemaVersion = PostgresSchema.Migrate(_source);
+        }
+        catch
+        {
+            _source.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The schema version after migration (<see cref="PostgresSchema.CurrentVersion"/>).</summary>
+    public int SchemaVersion { get; }
+
+    /// <summary>Runs <paramref name="work"/> on a pooled connection, outside any transaction (single-statement reads).</summary>
+    internal T Read<T>(Func<NpgsqlConnection, T> work)
+    {
+        using var connection = _source.OpenConnection();
+        return work(connection);
+    }
+
+    /// <summary>Runs <paramref name="work"/> in one transaction on a pooled connection: all of it commits, or none.</summary>
+    internal T Write<T>(Func<NpgsqlConnection, T> work)
+    {
+        using var connection = _source.OpenConnection();
+        using var transaction = connection.BeginTransaction();
+        var result = work(connection);
+        transaction.Commit();
+        return result;
+    }
+
+    public void Dispose() => _source.Dispose();
+}

@@ -1,0 +1,44 @@
+namespace AtymSecure.OtaStore.Postgres;
+
+/// <summary><see cref="IDeviceStore"/> over <see cref="PostgresDatabase"/> (table <c>devices</c>, with state, groups and
+/// revision beside the JSON). The revision check and the write are one <c>UPDATE … WHERE revision = expected</c>, so of two
+/// writers from the same revision exactly one wins, on any number of connections or servers.</summary>
+public sealed class PostgresDeviceStore(PostgresDatabase database) : IDeviceStore
+{
+    public bool TryAdd(DeviceRecord device)
+    {
+        var stored = device with { Revision = 1 };
+        return database.Write(c => Sql.Execute(c,
+            "INSERT INTO devices (id, state, groups, revision, doc) VALUES ($1, $2, $3, 1, $4) ON CONFLICT DO NOTHING",
+            stored.Id, stored.State.ToString(), stored.Groups.ToArray(), Sql.Jsonb.Of(stored)) == 1);
+    }
+
+    public DeviceRecord? Find(string id) => database.Read(c => Sql.Document<DeviceRecord>(c, "SELECT doc FROM devices WHERE id = $1", id));
+
+    public DeviceRecord? TryUpdate(DeviceRecord device, long expectedRevision)
+    {
+        var updated = device with { Revision = expectedRevision + 1 };
+        return database.Write(c => Sql.Execute(c,
+            "UPDATE devices SET state = $2, groups = $3, revision = $4, doc = $5 WHERE id = $1 AND revision = $6",
+            updated.Id, updated.State.ToString(), updated.Groups.ToArray(), updated.Revision, Sql.Jsonb.Of(updated), expectedRevision) == 1)
+            ? updated : null;
+    }
+
+    public IReadOnlyList<DeviceRecord> List(string? afterId, int limit, string? group = null) => database.Read(c => Sql.Documents<DeviceRecord>(c,
+        "SELECT doc FROM devices WHERE ($1::text IS NULL OR id > $1) AND ($2::text IS NULL OR $2 = ANY (groups)) ORDER BY id LIMIT $3",
+        afterId, group, Math.Max(0, limit)));
+
+    public long Count(DeviceState state) => database.Read(c => Sql.Scalar<long>(c, "SELECT count(*) FROM devices WHERE state = $1", state.ToString()));
+}
+
+/// <summary><see cref="IPreauthorizedKeyStore"/> over <see cref="PostgresDatabase"/> (table <c>preauthorized_keys</c>).</summary>
+public sealed class PostgresPreauthorizedKeyStore(PostgresDatabase database) : IPreauthorizedKeyStore
+{
+    public bool TryAdd(PreauthorizedKey key) => database.Write(c => Sql.Execute(c,
+        "INSERT INTO preauthorized_keys (fingerprint, doc) VALUES ($1, $2) ON CONFLICT DO NOTHING", key.KeyFingerprint, Sql.Jsonb.Of(key)) == 1);
+
+    public PreauthorizedKey? Find(string keyFingerprint) =>
+        database.Read(c => Sql.Document<PreauthorizedKey>(c, "SELECT doc FROM preauthorized_keys WHERE fingerprint = $1", keyFingerprint));
+
+    public bool Remove(string keyFingerprint) => database.Write(c => Sql.Execute(c, "DELETE FROM preauthorized_keys WHERE fingerprint = $1", keyFingerprint) == 1);
+}
