@@ -5,6 +5,7 @@ using AtymSecure.DeviceAgent;
 using AtymSecure.DeviceAgent.Provisioning;
 using AtymSecure.DeviceAgent.Status;
 using AtymSecure.DeviceAgent.Updates;
+
 using AtymSecure.Runtime.Logging;
 using Spectre.Console;
 
@@ -83,13 +84,22 @@ internal static class DeviceCommands
 
     private static Command Install()
     {
-        var bundle = new Argument<string>("bundle") { Description = "Bundle file (from `atym bundle`)" };
+        var bundle = new Argument<string?>("bundle") { Description = "Bundle file (from `atym bundle`)", Arity = ArgumentArity.ZeroOrOne };
+        var metadata = new Option<string?>("--metadata")
+        {
+            Description = "An offline export folder (`atym ota export-offline`): verify its metadata as over the network, then install every bundle it names",
+        };
         var command = new Command("install", "Verify a bundle and write it to the container's inactive slot as a pending trial (queued if the device is running)")
-            { bundle, DataOption, FlashDelayOption };
+            { bundle, metadata, DataOption, FlashDelayOption };
         command.SetAction(result =>
         {
-            var path = result.GetValue(bundle)!;
             var root = new DeviceDirectory(result.GetValue(DataOption)!).Root;
+            if (result.GetValue(metadata) is { } export)
+            {
+                if (result.GetValue(bundle) is not null) throw new ArgumentException("give a bundle or --metadata DIR (whose bundles are in the export), not both");
+                return InstallOffline(root, export, result);
+            }
+            var path = result.GetValue(bundle) ?? throw new ArgumentException("a bundle file, or --metadata DIR for an offline export");
             switch (BundleFileInstaller.InstallOrQueue(root, path, DeviceOptions(result), () => Console.WriteLine($"Installing {Path.GetFileName(path)} into {root} ...")))
             {
                 case InstallAttempt.Queued queued:
@@ -111,6 +121,43 @@ internal static class DeviceCommands
             }
         });
         return command;
+    }
+
+    /// <summary><c>install --metadata DIR</c>: the offline path (the device must not be running: the export is verified and installed now).</summary>
+    private static int InstallOffline(string root, string export, ParseResult result)
+    {
+        LocalDevice device;
+        try
+        {
+            device = LocalDevice.Open(root, DeviceOptions(result));
+        }
+        catch (DeviceBusyException busy)
+        {
+            Console.Error.WriteLine($"atym: install refused: the device is running (pid {busy.HolderPid ?? "?"}); stop it to install an offline export");
+            return 1;
+        }
+        using (device)
+        {
+            Console.WriteLine($"Verifying offline export {export} for {device.Identity.DeviceId} ...");
+            var outcome = OfflineExportInstaller.Install(device, export);
+            if (outcome.Refusal is { } refusal)
+            {
+                Console.Error.WriteLine($"atym: install refused: {refusal.Code} (step {refusal.Step}, {refusal.Role ?? "-"}{(refusal.File is { } f ? " " + f : "")}): {refusal.Detail}");
+                return 1;
+            }
+            if (outcome.UpToDate)
+            {
+                Console.WriteLine($"up-to-date: every container the export names already holds its image");
+                return 0;
+            }
+            foreach (var install in outcome.Installs)
+            {
+                var line = $"{StatusNames.Of(install.Result)}: {install.Container} {install.Version}{(install.Slot is { } slot ? $" into slot {StatusNames.Of(slot)}" : "")} — {install.Detail}";
+                if (install.Result == InstallResult.Installed) Console.WriteLine(char.ToUpperInvariant(line[0]) + line[1..]);
+                else Console.Error.WriteLine("atym: install " + line);
+            }
+            return outcome.Succeeded ? 0 : 1;
+        }
     }
 
     private static Command Run()

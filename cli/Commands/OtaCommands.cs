@@ -16,6 +16,7 @@ internal static class OtaCommands
         ota.Subcommands.Add(Token());
         ota.Subcommands.Add(ReleaseVerbs.Release());
         ota.Subcommands.Add(ReleaseVerbs.Assign());
+        ota.Subcommands.Add(OfflineExportVerb.Create());
         ota.Subcommands.Add(OtaFleetCommands.Devices());
         ota.Subcommands.Add(OtaFleetCommands.Status());
         return ota;

@@ -44,6 +44,27 @@ internal sealed class OtaApiClient : IDisposable
         }
     }
 
+    /// <summary>Sends <paramref name="body"/> and copies a successful answer's bytes to <paramref name="destination"/> (an export, not JSON).</summary>
+    public async Task DownloadAsync(HttpMethod method, string path, object? body, Stream destination, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(path.TrimStart('/'), UriKind.Relative));
+        if (body is not null) request.Content = JsonContent.Create(body, options: JsonOptions);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new OtaApiException($"cannot reach the OTA server at {_http.BaseAddress}: {e.Message}", e);
+        }
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode) throw OtaApiException.From(response, await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
+            await response.Content.CopyToAsync(destination, ct).ConfigureAwait(false);
+        }
+    }
+
     public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,

@@ -1,4 +1,5 @@
 using AtymSecure.Delivery.Compilation;
+using AtymSecure.OtaMetadata.Director;
 using AtymSecure.OtaMetadata.Keys;
 using AtymSecure.OtaMetadata.Repository;
 using AtymSecure.OtaReleases.Assignments;
@@ -81,6 +82,8 @@ public static class OtaReleasesServices
         services.TryAddSingleton<IBundleCutter>(sp => new ReleaseBundleCutter(sp.GetRequiredService<RegistryAccess>(), sp.GetRequiredService<TrustedKeys>(),
             sp.GetRequiredService<ICompilerKeySource>(), sp.GetRequiredService<IContainerCompiler>()));
         services.AddSingleton(sp => new BundleCutCache(sp.GetRequiredService<BundleFileStore>(), sp.GetRequiredService<IBundleCutter>()));
+        services.AddSingleton(sp => new Offline.OfflineExporter(sp.GetRequiredService<IDeviceStore>(), sp.GetRequiredService<DesiredStateResolver>(),
+            sp.GetRequiredService<UptaneDirector>(), sp.GetRequiredService<ImageRepository>(), sp.GetRequiredService<BundleFileStore>()));
         services.AddSingleton(sp => new DesiredStateResolver(sp.GetRequiredService<IAssignmentStore>(), sp.GetRequiredService<IReleaseStore>(),
             sp.GetRequiredService<BundleCutCache>(), sp.GetService<IRolloutOffers>()));
         return services;

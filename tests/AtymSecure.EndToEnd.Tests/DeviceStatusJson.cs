@@ -1,3 +1,4 @@
+using AtymSecure.TestSupport;
 using System.Text.Json;
 
 namespace AtymSecure.EndToEnd.Tests;

@@ -21,6 +21,12 @@ public sealed record DirectorBundleTarget(ReleaseIdentity Release, string Bundle
 public sealed record DirectorTargetsRequest(string DeviceId, string DeviceClass, string Nonce, EquatableList<DirectorBundleTarget> Targets);
 
 /// <summary>
+/// What an offline export's director document says (docs/trust-model.md §6): the devices it is for (one class), what
+/// each of them runs, and how long it lives (default 30 d, at most 90 d).
+/// </summary>
+public sealed record OfflineDirectorRequest(string DeviceClass, EquatableList<string> Devices, EquatableList<DirectorBundleTarget> Targets, TimeSpan Lifetime);
+
+/// <summary>
 /// The director's answer for a device: the signed <c>targets.json</c> bytes to serve, its version and expiry, and
 /// whether this call signed a new version (false: the stored document still says the same and has life left).
 /// </summary>

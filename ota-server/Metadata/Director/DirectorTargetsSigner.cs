@@ -80,6 +80,49 @@ public sealed class DirectorTargetsSigner(RootChainStore roots, IOnlineKeyStore 
         && latest.Signed.Expires - now >= _options.ResignWhenLeft
         && latest.Signatures.Any(s => listed.KeyIds.Contains(s.KeyId));
 
+    /// <summary>
+    /// Signs an offline director document (docs/trust-model.md §6) for <paramref name="request"/>'s devices with the
+    /// same online director-targets key: <c>custom.offline</c>, the device list, the class and <c>exportedAt</c> = now,
+    /// no nonce, expiry now + the request's lifetime (≤ 90 d). Its version is the next of the offline sequence in
+    /// <paramref name="sequence"/> (one sequence for every export, apart from every device's online one), so an
+    /// export made later always has the higher version and a device that installed it refuses the older one.
+    /// </summary>
+    public SignedMetadata<TargetsMetadata> SignOffline(OfflineDirectorRequest request, IDirectorTargetsStore sequence)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(sequence);
+        if (request.Lifetime <= TimeSpan.Zero || request.Lifetime > OfflineDirectorCustom.MaxLifetime)
+            throw Invalid("$.lifetime", $"an offline document lives more than 0 and at most {OfflineDirectorCustom.MaxLifetime.TotalDays:0} days");
+        var root = roots.Require();
+        var listed = root.Signed.Roles.GetValueOrDefault("targets")
+            ?? throw new MetadataRefusedException(ReasonCodes.MetadataMalformed, "$.signed.roles.targets", "the director root has no targets role");
+        var key = OnlineKeySelection.For(keys, OnlineRole.DirectorTargets, listed, $"director root {root.Signed.Version}");
+        var now = clock.GetUtcNow();
+        var custom = Check("$", () =>
+        {
+            var json = new OfflineDirectorCustom(request.DeviceClass, request.Devices, now).ToJson();
+            OfflineDirectorCustom.FromJson(json, "$");
+            return json;
+        });
+        var targets = TargetsOf(request.DeviceClass, request.Targets);
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var latest = sequence.Latest(OfflineSequenceKey)?.Signed.Version ?? 0;
+            var signed = MetadataSigning.Sign(new TargetsMetadata
+            {
+                Version = latest + 1,
+                Expires = now + request.Lifetime,
+                Targets = targets,
+                Custom = custom,
+            }, key);
+            if (sequence.TryReplace(OfflineSequenceKey, latest, signed)) return signed;
+        }
+        throw new InvalidOperationException($"offline director document: {MaxAttempts} concurrent exports in a row");
+    }
+
+    /// <summary>The key under which the offline sequence keeps its last document (its own store, so no device id can collide).</summary>
+    public const string OfflineSequenceKey = "offline";
+
     private static TargetsMetadata Desired(DirectorTargetsRequest request)
     {
         var custom = Check("$", () =>
@@ -89,16 +132,28 @@ public sealed class DirectorTargetsSigner(RootChainStore roots, IOnlineKeyStore 
             return json;
         });
         if (!DirectorIds.IsDeviceId(request.DeviceId)) throw Invalid("$.deviceId", $"'{request.DeviceId}' starts with a dot");
-        var targets = new Dictionary<string, TargetFile>(StringComparer.Ordinal);
-        for (var i = 0; i < request.Targets.Count; i++)
+        return new TargetsMetadata
         {
-            var target = request.Targets[i];
+            Version = 1,
+            Expires = DateTimeOffset.UnixEpoch,
+            Targets = TargetsOf(request.DeviceClass, request.Targets),
+            Custom = custom,
+        };
+    }
+
+    /// <summary>The director targets for one class, each checked with the device's reader (online and offline documents list them alike).</summary>
+    private static EquatableMap<TargetFile> TargetsOf(string deviceClass, EquatableList<DirectorBundleTarget> requested)
+    {
+        var targets = new Dictionary<string, TargetFile>(StringComparer.Ordinal);
+        for (var i = 0; i < requested.Count; i++)
+        {
+            var target = requested[i];
             var at = $"$.targets[{i}]";
             if (target.BundleSha256.Length != 64 || !TufKey.IsLowerHex(target.BundleSha256)) throw Invalid(at + ".bundleSha256", "expected 64 lower-case hex digits");
             if (target.BundleLength < 0) throw Invalid(at + ".bundleLength", "negative");
-            if (target.Release.DeviceClass != request.DeviceClass)
-                throw Invalid(at + ".deviceClass", $"an image for class '{target.Release.DeviceClass}', the device is '{request.DeviceClass}'");
-            if (request.Targets.Take(i).Any(t => t.Release.Container == target.Release.Container))
+            if (target.Release.DeviceClass != deviceClass)
+                throw Invalid(at + ".deviceClass", $"an image for class '{target.Release.DeviceClass}', the device is '{deviceClass}'");
+            if (requested.Take(i).Any(t => t.Release.Container == target.Release.Container))
                 throw Invalid(at + ".container", $"container '{target.Release.Container}' is assigned twice");
             var entryCustom = Check(at, () =>
             {
@@ -108,13 +163,7 @@ public sealed class DirectorTargetsSigner(RootChainStore roots, IOnlineKeyStore 
             });
             targets.Add(target.Path, new TargetFile(target.BundleLength, Sha256Hashes.Of(target.BundleSha256), entryCustom));
         }
-        return new TargetsMetadata
-        {
-            Version = 1,
-            Expires = DateTimeOffset.UnixEpoch,
-            Targets = new EquatableMap<TargetFile>(targets),
-            Custom = custom,
-        };
+        return new EquatableMap<TargetFile>(targets);
     }
 
     private static CanonicalJsonObject Check(string at, Func<CanonicalJsonObject> build)

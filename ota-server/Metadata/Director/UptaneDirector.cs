@@ -1,3 +1,4 @@
+using AtymSecure.Formats.UpdateMetadata.Model;
 using AtymSecure.OtaMetadata.Keys;
 using AtymSecure.OtaMetadata.Repository;
 
@@ -18,6 +19,7 @@ public sealed class UptaneDirector
         Metadata = new MetadataFolder(Path.Combine(folder, "metadata"));
         Roots = new RootChainStore(Metadata, ["root", "targets"]);
         Store = store ?? new FileDirectorTargetsStore(Path.Combine(folder, "devices"));
+        OfflineSequence = new FileDirectorTargetsStore(Path.Combine(folder, "offline"));
         Signer = new DirectorTargetsSigner(Roots, keys, Store, clock, options);
         Clock = clock;
     }
@@ -29,6 +31,16 @@ public sealed class UptaneDirector
     public IDirectorTargetsStore Store { get; }
 
     public DirectorTargetsSigner Signer { get; }
+
+    /// <summary>The offline documents' own version sequence (<c>DATA/tuf/director/offline/offline.targets.json</c>: the last one signed).</summary>
+    public IDirectorTargetsStore OfflineSequence { get; }
+
+    /// <summary>Signs the next offline director document (<see cref="DirectorTargetsSigner.SignOffline"/>).</summary>
+    public SignedMetadata<TargetsMetadata> SignOffline(OfflineDirectorRequest request) => Signer.SignOffline(request, OfflineSequence);
+
+    /// <summary>The director root chain, <c>1.root.json</c> … current, for an offline export.</summary>
+    public IReadOnlyList<(string Name, byte[] Bytes)> RootChain() =>
+        [.. Metadata.Versions("root").Select(v => ($"{v}.root.json", Metadata.Read($"{v}.root.json")!))];
 
     private TimeProvider Clock { get; }
 

@@ -28,4 +28,8 @@ public static class ReleaseProblemCodes
     public const string BundleDigestInvalid = "bundle-digest-invalid";
     public const string BundleNotFound = "bundle-not-found";
     public const string RequestInvalid = "request-invalid";
+    public const string OfflineExportMixedClasses = "offline-export-mixed-classes";
+    public const string OfflineExportNotReady = "offline-export-not-ready";
+    public const string OfflineExportTargetsDiffer = "offline-export-targets-differ";
+    public const string OfflineExportNothingAssigned = "offline-export-nothing-assigned";
 }

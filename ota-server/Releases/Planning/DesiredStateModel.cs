@@ -82,7 +82,12 @@ public sealed record BundleLocation(string Sha256, ulong Length, bool IsDelta)
 }
 
 /// <summary>One container of the desired state: the image target and the bundle to download — what the director signs.</summary>
-public sealed record DesiredContainer(string Container, ImageTarget Image, BundleLocation Bundle, bool UpToDate);
+public sealed record DesiredContainer(string Container, ImageTarget Image, BundleLocation Bundle, bool UpToDate)
+{
+    /// <summary>What the director signs for this container: the bundle (sha256, length) and the image it yields.</summary>
+    public OtaMetadata.Director.DirectorBundleTarget DirectorTarget() => new(
+        Image.Identity, Bundle.Sha256, checked((long)Bundle.Length), new ImageReference(Image.Sha256, checked((long)Image.Length)));
+}
 
 /// <summary>A device's desired state, resolved to cut bundles (<see cref="DesiredStateResolver"/>).</summary>
 public sealed record DesiredState(string DeviceId, string DeviceClass, EquatableList<DesiredContainer> Containers, EquatableList<PlanGap> Gaps);

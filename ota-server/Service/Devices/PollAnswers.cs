@@ -79,8 +79,7 @@ public sealed class PollAnswers(OtaServerOptions options, ReportSummaries report
     {
         if (desired is null) return [];
         var state = await desired.ResolveAsync(new DeviceView(deviceId, deviceClass, reports.ConfirmedImages(deviceId)) { RejectedVersions = reports.RejectedVersions(deviceId) }, ct).ConfigureAwait(false);
-        return new EquatableList<DirectorBundleTarget>(state.Containers.Select(c => new DirectorBundleTarget(
-            c.Image.Identity, c.Bundle.Sha256, checked((long)c.Bundle.Length), new ImageReference(c.Image.Sha256, checked((long)c.Image.Length)))));
+        return new EquatableList<DirectorBundleTarget>(state.Containers.Select(c => c.DirectorTarget()));
     }
 
     private sealed record Inputs(string? Nonce, long? RootVersion, EquatableList<DirectorBundleTarget> Targets);

@@ -107,6 +107,7 @@ public static class OtaServerHost
         {
             app.MapReleaseEndpoints();
             app.MapBundleEndpoints();
+            app.MapOfflineExportEndpoints();
             app.MapDeploymentEndpoints();
         }
         return app;

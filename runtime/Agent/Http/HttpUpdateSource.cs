@@ -254,15 +254,7 @@ public sealed class HttpUpdateSource : IUpdateSource, IDisposable
         _retryDelay = transfer ? TimeSpan.Zero : _options.RefusalRetryInterval;
     }
 
-    private DeviceContext Context(StoredTrust trust)
-    {
-        static string? Hex(string? digest) => digest is not null && digest.StartsWith("sha256:", StringComparison.Ordinal) ? digest["sha256:".Length..] : null;
-        var containers = _device.SlotStatus().Select(c => KeyValuePair.Create(c.Name, new InstalledContainer(
-            c.SecurityFloor,
-            Hex(c.Slots.FirstOrDefault(s => s.Slot == c.ConfirmedSlot)?.Digest),
-            Hex(c.Slots.FirstOrDefault(s => s.Slot == c.TrialSlot)?.Digest))));
-        return new DeviceContext(_device.Identity.DeviceId, _device.Identity.DeviceClass, trust.Nonces.Accepted, new EquatableMap<InstalledContainer>(containers));
-    }
+    private DeviceContext Context(StoredTrust trust) => MetadataContext.Of(_device, trust.Nonces.Accepted);
 
     private async Task ReportAsync(CancellationToken cancel)
     {

@@ -37,21 +37,14 @@ public sealed class DirectorPollTests(ReleaseWorld world) : IClassFixture<Releas
     public async Task An_assigned_release_is_a_signed_director_target_whose_bundle_the_public_url_serves()
     {
         await using var host = await ReleaseHost.StartAsync(world);
-        var images = BootstrapImageRepository(host);
+        host.BootstrapTuf();
+        var images = host.Service<ImageRepository>();
         var releaseId = await host.ImportAsync(world.SensorFilter("1.0.0"));
         Assert.True(host.Service<IDeviceStore>().TryAdd(new DeviceRecord(DeviceId, "AAAA", "fp-" + DeviceId, "linux-x86_64", "host",
             [new DevicePartition("sensor-filter", 1 << 20)], "1.0.0", DeviceState.Active, 0, [], EquatableMap<string>.Empty,
             DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, 0)));
         using (var assigned = await host.Client.PostAsync("/api/v1/assignments", Body($"{{\"releaseId\":\"{releaseId}\",\"deviceId\":\"{DeviceId}\"}}")))
             Assert.Equal(HttpStatusCode.OK, assigned.StatusCode);
-        var director = host.Service<UptaneDirector>();
-        var targetsKey = host.Service<FileOnlineKeyStore>().EnsureKey(OnlineRole.DirectorTargets)[^1];
-        var rootKey = Ed25519MetadataSigner.Generate();
-        director.AcceptRoot(MetadataSigning.Sign(RootPlan.Build(1, DateTimeOffset.UtcNow.AddDays(365), new Dictionary<string, RoleAssignment>
-        {
-            ["root"] = new([rootKey.PublicKey], 1),
-            ["targets"] = new([targetsKey.PublicKey], 1),
-        }, consistentSnapshot: false), rootKey).ToBytes());
         var nonce = ProtocolJson.Base64Url(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         // What the report endpoint stores once the device's signature verified (tested in the service's own tests).
         var report = new VersionReport(DeviceId, nonce, 1_764_547_200, "development", "0.1.0", [], 1, null);
@@ -85,28 +78,6 @@ public sealed class DirectorPollTests(ReleaseWorld world) : IClassFixture<Releas
         var verified = BundleVerifier.Verify(envelope, BundleTrustAnchors.Of(TrustedBundleKey.Compiler(VerificationKey.FromDer(compilerKey.PublicKeySpki.Span))),
             new BundleExpectations("linux-x86_64", DateTimeOffset.UtcNow, 0, 64 << 20, null));
         Assert.Equal(custom.Release.SecurityCounter, (long)verified.Header.SecurityCounter);
-    }
-
-    /// <summary>What the operator does offline (atym tuf init, add-delegation): image root 1 and top-level targets
-    /// delegating <c>compiler-linux-x86_64</c> to the server's online compiler key.</summary>
-    private static ImageRepository BootstrapImageRepository(ReleaseHost host)
-    {
-        var keys = host.Service<FileOnlineKeyStore>();
-        foreach (var role in OnlineRoleNames.All) keys.EnsureKey(role);
-        var rootKey = Ed25519MetadataSigner.Generate();
-        var targetsKey = Ed25519MetadataSigner.Generate();
-        var images = host.Service<ImageRepository>();
-        images.AcceptRoot(MetadataSigning.Sign(RootPlan.Build(1, DateTimeOffset.UtcNow.AddDays(365), new Dictionary<string, RoleAssignment>
-        {
-            ["root"] = new([rootKey.PublicKey], 1),
-            ["targets"] = new([targetsKey.PublicKey], 1),
-            ["snapshot"] = new([keys.Keys(OnlineRole.Snapshot)[^1].PublicKey], 1),
-            ["timestamp"] = new([keys.Keys(OnlineRole.Timestamp)[^1].PublicKey], 1),
-        }, consistentSnapshot: true), rootKey).ToBytes());
-        var topLevel = new TargetsMetadata { Version = 1, Expires = DateTimeOffset.UtcNow.AddDays(90), Targets = EquatableMap<TargetFile>.Empty };
-        topLevel = DelegationPlan.WithCompiler(topLevel, "linux-x86_64", new RoleAssignment([keys.Keys(OnlineRole.Compiler)[^1].PublicKey], 1));
-        images.AcceptTargets(MetadataSigning.Sign(topLevel, targetsKey).ToBytes());
-        return images;
     }
 
     [Fact]

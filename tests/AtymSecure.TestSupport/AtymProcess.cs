@@ -1,9 +1,7 @@
-using AtymSecure.TestSupport;
+namespace AtymSecure.TestSupport;
 
-namespace AtymSecure.EndToEnd.Tests;
-
-/// <summary>The `atym` CLI as a separate process (the one built next to these tests), the way a person runs it.</summary>
-internal sealed class AtymProcess(string workDirectory, IDictionary<string, string> environment)
+/// <summary>The `atym` CLI as a separate process (the one built next to the tests: a test project that uses this references cli/), the way a person runs it.</summary>
+public sealed class AtymProcess(string workDirectory, IDictionary<string, string> environment)
 {
     private static readonly string Dll = Path.Combine(AppContext.BaseDirectory, "atym.dll");
 
@@ -11,7 +9,7 @@ internal sealed class AtymProcess(string workDirectory, IDictionary<string, stri
     public async Task<string> Ok(params string[] args)
     {
         var r = await Run(args);
-        Assert.True(r.ExitCode == 0, $"atym {string.Join(' ', args)} exited {r.ExitCode}\n{r.StdOut}\n{r.StdErr}");
+        if (r.ExitCode != 0) throw new InvalidOperationException($"atym {string.Join(' ', args)} exited {r.ExitCode}\n{r.StdOut}\n{r.StdErr}");
         return r.StdOut;
     }
 
