@@ -5,7 +5,6 @@ using AtymSecure.DeviceAgent;
 using AtymSecure.DeviceAgent.Provisioning;
 using AtymSecure.DeviceAgent.Status;
 using AtymSecure.DeviceAgent.Updates;
-
 using AtymSecure.Runtime.Logging;
 using Spectre.Console;
 
