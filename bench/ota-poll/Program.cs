@@ -93,6 +93,19 @@ try
     Console.WriteLine($"server memory (RSS): {Machine.Mib(rssStarted)} started, {Machine.Mib(rssWarm)} after every device polled once, {Machine.Mib(ours.RssBytes())} at the end, peak {Machine.Mib(ours.PeakRssBytes())}; bare endpoint {Machine.Mib(bare.RssBytes())}");
     return 0;
 }
+catch (Exception) when (File.Exists(Path.Combine(work, "ota.log")))
+{
+    // The server's own account of a failure is in its log, which goes with the work folder: show its end first.
+    // Its failures (fail:/crit: entries and the lines under them), not the Information lines around them.
+    Console.Error.WriteLine("--- failures in the OTA server's log ---");
+    var inFailure = false;
+    foreach (var line in File.ReadLines(Path.Combine(work, "ota.log")))
+    {
+        if (line.Length > 0 && line[0] != ' ') inFailure = line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal);
+        if (inFailure) Console.Error.WriteLine(line);
+    }
+    throw;
+}
 finally
 {
     Directory.Delete(work, recursive: true);
