@@ -68,13 +68,15 @@ internal static class OtaCommands
         var data = new Option<string?>("--data") { Description = "Data folder (database, keys, bundles)" };
         var config = new Option<string?>("--config") { Description = "Server options file (JSON); flags override it" };
         var registry = new Option<string?>("--registry") { Description = "OCI registry releases are imported from (enables releases, assignments, bundles)" };
-        var command = new Command("serve", "Serve the device and operator APIs") { listen, data, config, registry };
+        var store = new Option<string?>("--store") { Description = "Store the records in PostgreSQL: postgres://user@host:port/database (default: LiteDB in the data folder)" };
+        var command = new Command("serve", "Serve the device and operator APIs") { listen, data, config, registry, store };
         command.SetAction(async (result, ct) =>
         {
             var options = result.GetValue(config) is { } file ? OtaServerOptionsFile.Load(file) : new OtaServerOptions();
             if (result.GetValue(data) is { } folder) options = options with { DataDirectory = folder };
             if (result.GetValue(listen) is { } address) options = options with { ListenUrl = address };
             if (result.GetValue(registry) is { } source) options = options with { Registry = source };
+            if (result.GetValue(store) is { } database) options = options with { Store = database };
             options.EnsureValid();
             await OtaServerHost.RunAsync(options, app =>
             {
@@ -86,7 +88,8 @@ internal static class OtaCommands
                     Console.Out.Flush();
                     Console.Error.WriteLine("atym ota: this admin token is shown once; store it now (only its hash is kept)");
                 }
-                Console.Error.WriteLine($"atym ota: listening on {OtaServerHost.ListeningAddress(app)}, data in {Path.GetFullPath(options.DataDirectory)}");
+                Console.Error.WriteLine($"atym ota: listening on {OtaServerHost.ListeningAddress(app)}, data in {Path.GetFullPath(options.DataDirectory)}" +
+                    (options.Store is { } url ? $", store {AtymSecure.OtaStore.Postgres.PostgresConnectionUrl.Redact(url)}" : ""));
             }, ct).ConfigureAwait(false);
             return 0;
         });

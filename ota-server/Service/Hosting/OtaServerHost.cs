@@ -67,7 +67,8 @@ public static class OtaServerHost
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
-        services.AddOtaLiteDbStore(dataDirectory);
+        if (options.Store is { } store) services.AddOtaPostgresStore(store);
+        else services.AddOtaLiteDbStore(dataDirectory);
         OperatorPolicies.Add(services);
         // Binding failures (a query parameter that is not a number, say) throw, so ProblemMiddleware answers them as problem+json.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

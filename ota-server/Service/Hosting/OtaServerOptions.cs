@@ -14,6 +14,7 @@ public static class OtaOptionProblemCodes
     public const string OutOfRange = "out-of-range";
     public const string FileNotFound = "file-not-found";
     public const string InvalidToken = "invalid-token";
+    public const string InvalidStore = "invalid-store";
 }
 
 /// <summary>
@@ -25,6 +26,11 @@ public sealed record OtaServerOptions
 {
     /// <summary>Root folder: the database, the session key, and the other libraries' files (ota-server/README.md).</summary>
     public string DataDirectory { get; init; } = "ota-data";
+
+    /// <summary>Where the records live: null (the default) = the embedded LiteDB database in <see cref="DataDirectory"/>;
+    /// <c>postgres://user@host:port/database</c> = PostgreSQL (the password from the URL, <c>PGPASSWORD</c> or a pgpass file).
+    /// The data folder still holds keys, bundles and metadata files either way.</summary>
+    public string? Store { get; init; }
 
     /// <summary><c>127.0.0.1:8080</c>, <c>http://…</c> or <c>https://…</c> (https needs <see cref="CertificatePath"/>). Port 0 picks a free port.</summary>
     public string ListenUrl { get; init; } = "http://127.0.0.1:8080";
@@ -72,6 +78,17 @@ public sealed record OtaServerOptions
         void Add(string code, string path, string message) => errors.Add(new Problem(code, path, message));
         if (string.IsNullOrWhiteSpace(DataDirectory)) Add(OtaOptionProblemCodes.Required, "dataDirectory", "required");
         else if (DataDirectory.IndexOfAny(Path.GetInvalidPathChars()) >= 0) Add(OtaOptionProblemCodes.InvalidPath, "dataDirectory", $"'{DataDirectory}' is not a valid path");
+        if (Store is not null)
+        {
+            try
+            {
+                AtymSecure.OtaStore.Postgres.PostgresConnectionUrl.ToConnectionString(Store);
+            }
+            catch (FormatException e)
+            {
+                Add(OtaOptionProblemCodes.InvalidStore, "store", e.Message + " (leave it out for the embedded LiteDB store)");
+            }
+        }
         var listen = NormalizedListenUrl();
         if (listen is null) Add(OtaOptionProblemCodes.InvalidListenUrl, "listenUrl", $"'{ListenUrl}' is not host:port or an http(s) URL with a port");
         else if (listen.StartsWith("https://", StringComparison.Ordinal) && CertificatePath is null)
