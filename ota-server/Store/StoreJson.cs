@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace AtymSecure.OtaStore;
 
 /// <summary>
-/// The one JSON form of the stored records, shared by the LiteDB store (a text field) and the PostgreSQL store (a jsonb
+/// The one JSON form of the stored records, shared by the LiteDB store (a text field) and the PostgreSQL store (a json
 /// column), so both keep the same document and a record reads back equal from either.
 /// </summary>
 internal static class StoreJson

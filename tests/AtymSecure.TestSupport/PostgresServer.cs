@@ -51,7 +51,6 @@ public sealed class PostgresServer
     /// <summary>Drops <paramref name="database"/>, closing any connection still open to it.</summary>
     public void DropDatabase(string database)
     {
-        NpgsqlConnection.ClearAllPools();
         Execute($"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
     }
 

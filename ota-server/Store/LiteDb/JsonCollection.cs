@@ -6,7 +6,7 @@ namespace AtymSecure.OtaStore.LiteDb;
 /// A LiteDB collection of immutable records kept as their System.Text.Json text, plus the few fields queries need
 /// copied beside it (indexed). Why JSON and not LiteDB's mapper: the records are positional, immutable and hold
 /// EquatableList/EquatableMap, which STJ reads and LiteDB's mapper does not; and the same JSON is what a PostgreSQL
-/// store would keep in a jsonb column. Field values are parameters, never spliced into expression text (LiteDB
+/// store keeps in a json column. Field values are parameters, never spliced into expression text (LiteDB
 /// compiles and caches each distinct expression text forever).
 /// </summary>
 internal sealed class JsonCollection<T>

@@ -8,8 +8,9 @@ namespace AtymSecure.OtaStore.Postgres;
 /// (<see cref="PostgresSchema"/>), or refuses a schema newer than this code. Unlike LiteDB's one-process lock, several
 /// server processes may share one database, so every read-then-write runs in one transaction and takes the row lock or
 /// the advisory lock it needs (each store says which): two writers cannot both win, and a crash keeps all or nothing.
-/// Records are kept as the same JSON as the LiteDB store's (<see cref="StoreJson"/>), in a jsonb column, with the few
-/// fields queries need copied beside it; text keys use the "C" collation so orders are ordinal, as in LiteDB.
+/// Records are kept as the same JSON as the LiteDB store's (<see cref="StoreJson"/>), in a json column (kept as written:
+/// jsonb would refuse an escaped NUL that LiteDB stores, and no query looks inside a document), with the few fields
+/// queries need copied beside it; text keys use the "C" collation so orders are ordinal, as in LiteDB.
 /// </summary>
 public sealed class PostgresDatabase : IDisposable
 {

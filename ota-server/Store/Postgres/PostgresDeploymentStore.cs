@@ -22,9 +22,9 @@ public sealed class PostgresDeploymentStore(PostgresDatabase database) : IDeploy
         {
             var written = expectedRevision == 0
                 ? Sql.Execute(c, "INSERT INTO deployments (id, created_ticks, revision, doc) VALUES ($1, $2, 1, $3) ON CONFLICT DO NOTHING",
-                    stored.Id, stored.Spec.CreatedAt.UtcTicks, Sql.Jsonb.Of(stored))
+                    stored.Id, stored.Spec.CreatedAt.UtcTicks, Sql.Json.Of(stored))
                 : Sql.Execute(c, "UPDATE deployments SET created_ticks = $2, revision = $3, doc = $4 WHERE id = $1 AND revision = $5",
-                    stored.Id, stored.Spec.CreatedAt.UtcTicks, stored.Revision, Sql.Jsonb.Of(stored), expectedRevision);
+                    stored.Id, stored.Spec.CreatedAt.UtcTicks, stored.Revision, Sql.Json.Of(stored), expectedRevision);
             if (written != 1) return null;
             foreach (var entry in audit) PostgresAuditLog.AppendInTransaction(c, entry);
             return stored;

@@ -10,7 +10,7 @@ public sealed class PostgresDeviceStore(PostgresDatabase database) : IDeviceStor
         var stored = device with { Revision = 1 };
         return database.Write(c => Sql.Execute(c,
             "INSERT INTO devices (id, state, groups, revision, doc) VALUES ($1, $2, $3, 1, $4) ON CONFLICT DO NOTHING",
-            stored.Id, stored.State.ToString(), stored.Groups.ToArray(), Sql.Jsonb.Of(stored)) == 1);
+            stored.Id, stored.State.ToString(), stored.Groups.ToArray(), Sql.Json.Of(stored)) == 1);
     }
 
     public DeviceRecord? Find(string id) => database.Read(c => Sql.Document<DeviceRecord>(c, "SELECT doc FROM devices WHERE id = $1", id));
@@ -20,7 +20,7 @@ public sealed class PostgresDeviceStore(PostgresDatabase database) : IDeviceStor
         var updated = device with { Revision = expectedRevision + 1 };
         return database.Write(c => Sql.Execute(c,
             "UPDATE devices SET state = $2, groups = $3, revision = $4, doc = $5 WHERE id = $1 AND revision = $6",
-            updated.Id, updated.State.ToString(), updated.Groups.ToArray(), updated.Revision, Sql.Jsonb.Of(updated), expectedRevision) == 1)
+            updated.Id, updated.State.ToString(), updated.Groups.ToArray(), updated.Revision, Sql.Json.Of(updated), expectedRevision) == 1)
             ? updated : null;
     }
 
@@ -35,7 +35,7 @@ public sealed class PostgresDeviceStore(PostgresDatabase database) : IDeviceStor
 public sealed class PostgresPreauthorizedKeyStore(PostgresDatabase database) : IPreauthorizedKeyStore
 {
     public bool TryAdd(PreauthorizedKey key) => database.Write(c => Sql.Execute(c,
-        "INSERT INTO preauthorized_keys (fingerprint, doc) VALUES ($1, $2) ON CONFLICT DO NOTHING", key.KeyFingerprint, Sql.Jsonb.Of(key)) == 1);
+        "INSERT INTO preauthorized_keys (fingerprint, doc) VALUES ($1, $2) ON CONFLICT DO NOTHING", key.KeyFingerprint, Sql.Json.Of(key)) == 1);
 
     public PreauthorizedKey? Find(string keyFingerprint) =>
         database.Read(c => Sql.Document<PreauthorizedKey>(c, "SELECT doc FROM preauthorized_keys WHERE fingerprint = $1", keyFingerprint));

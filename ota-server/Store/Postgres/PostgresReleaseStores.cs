@@ -18,7 +18,7 @@ public sealed class PostgresReleaseStore(PostgresDatabase database) : IReleaseSt
         return Task.FromResult(database.Write(c =>
         {
             Sql.Execute(c, "INSERT INTO releases (id, container, imported_ticks, doc) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-                release.Id, release.Container, release.ImportedAt.UtcTicks, Sql.Jsonb.Of(release));
+                release.Id, release.Container, release.ImportedAt.UtcTicks, Sql.Json.Of(release));
             return Sql.Document<Release>(c, "SELECT doc FROM releases WHERE id = $1", release.Id)!;
         }));
     }
@@ -34,7 +34,7 @@ public sealed class PostgresJobStore(PostgresDatabase database) : IJobStore
     {
         ArgumentNullException.ThrowIfNull(job);
         if (!database.Write(c => Sql.Execute(c, "INSERT INTO jobs (id, finished, created_ticks, doc) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-                job.Id, job.IsFinished, job.CreatedAt.UtcTicks, Sql.Jsonb.Of(job)) == 1))
+                job.Id, job.IsFinished, job.CreatedAt.UtcTicks, Sql.Json.Of(job)) == 1))
             throw new InvalidOperationException($"job {job.Id} exists");
         return Task.CompletedTask;
     }
@@ -45,7 +45,7 @@ public sealed class PostgresJobStore(PostgresDatabase database) : IJobStore
         database.Write(c => Sql.Execute(c, """
             INSERT INTO jobs (id, finished, created_ticks, doc) VALUES ($1, $2, $3, $4)
             ON CONFLICT (id) DO UPDATE SET finished = excluded.finished, created_ticks = excluded.created_ticks, doc = excluded.doc
-            """, job.Id, job.IsFinished, job.CreatedAt.UtcTicks, Sql.Jsonb.Of(job)));
+            """, job.Id, job.IsFinished, job.CreatedAt.UtcTicks, Sql.Json.Of(job)));
         return Task.CompletedTask;
     }
 
@@ -69,11 +69,11 @@ public sealed class PostgresAssignmentStore(PostgresDatabase database) : IAssign
             // Insert when absent; else the row exists: lock it, read what it held and replace it. A concurrent first insert
             // makes this insert wait and then do nothing, so the second writer returns the first one's assignment.
             if (Sql.Execute(c, "INSERT INTO assignments (device_id, container, release_id, doc) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-                    assignment.DeviceId, assignment.Container, assignment.ReleaseId, Sql.Jsonb.Of(assignment)) == 1) return null;
+                    assignment.DeviceId, assignment.Container, assignment.ReleaseId, Sql.Json.Of(assignment)) == 1) return null;
             var before = Sql.Document<Assignment>(c, "SELECT doc FROM assignments WHERE device_id = $1 AND container = $2 FOR UPDATE",
                 assignment.DeviceId, assignment.Container);
             Sql.Execute(c, "UPDATE assignments SET release_id = $3, doc = $4 WHERE device_id = $1 AND container = $2",
-                assignment.DeviceId, assignment.Container, assignment.ReleaseId, Sql.Jsonb.Of(assignment));
+                assignment.DeviceId, assignment.Container, assignment.ReleaseId, Sql.Json.Of(assignment));
             return before;
         }));
     }

@@ -18,7 +18,7 @@ public sealed class PostgresAuditLog(PostgresDatabase database) : IAuditLog
         Sql.Execute(connection, "SELECT pg_advisory_xact_lock($1, 0)", PostgresSchema.AuditLock);
         var last = Sql.Scalar<long>(connection, "SELECT coalesce(max(sequence), 0) FROM audit");
         var stored = entry with { Sequence = last + 1 };
-        Sql.Execute(connection, "INSERT INTO audit (sequence, doc) VALUES ($1, $2)", stored.Sequence, Sql.Jsonb.Of(stored));
+        Sql.Execute(connection, "INSERT INTO audit (sequence, doc) VALUES ($1, $2)", stored.Sequence, Sql.Json.Of(stored));
         return stored;
     }
 
@@ -45,7 +45,7 @@ public sealed class PostgresDeviceReportStore(PostgresDatabase database) : IDevi
             return null;
         var last = Sql.Scalar<long>(c, "SELECT coalesce(max(sequence), 0) FROM device_reports WHERE device_id = $1", report.DeviceId);
         var stored = report with { Sequence = last + 1 };
-        Sql.Execute(c, "INSERT INTO device_reports (device_id, sequence, doc) VALUES ($1, $2, $3)", stored.DeviceId, stored.Sequence, Sql.Jsonb.Of(stored));
+        Sql.Execute(c, "INSERT INTO device_reports (device_id, sequence, doc) VALUES ($1, $2, $3)", stored.DeviceId, stored.Sequence, Sql.Json.Of(stored));
         return stored;
     });
 

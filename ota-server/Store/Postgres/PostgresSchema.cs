@@ -19,23 +19,23 @@ public static class PostgresSchema
     public static IReadOnlyList<(int Version, string Description, string Sql)> Migrations { get; } =
     [
         (1, "tokens, devices, keys, reports, audit, releases, jobs, assignments, deployments", """
-            CREATE TABLE operator_tokens (id text COLLATE "C" PRIMARY KEY, created_ms bigint NOT NULL, doc jsonb NOT NULL);
-            CREATE TABLE enrollment_tokens (id text COLLATE "C" PRIMARY KEY, created_ms bigint NOT NULL, doc jsonb NOT NULL);
-            CREATE TABLE devices (id text COLLATE "C" PRIMARY KEY, state text NOT NULL, groups text[] NOT NULL, revision bigint NOT NULL, doc jsonb NOT NULL);
+            CREATE TABLE operator_tokens (id text COLLATE "C" PRIMARY KEY, created_ms bigint NOT NULL, doc json NOT NULL);
+            CREATE TABLE enrollment_tokens (id text COLLATE "C" PRIMARY KEY, created_ms bigint NOT NULL, doc json NOT NULL);
+            CREATE TABLE devices (id text COLLATE "C" PRIMARY KEY, state text NOT NULL, groups text[] NOT NULL, revision bigint NOT NULL, doc json NOT NULL);
             CREATE INDEX devices_state ON devices (state);
             CREATE INDEX devices_groups ON devices USING gin (groups);
-            CREATE TABLE preauthorized_keys (fingerprint text COLLATE "C" PRIMARY KEY, doc jsonb NOT NULL);
-            CREATE TABLE device_reports (device_id text COLLATE "C" NOT NULL, sequence bigint NOT NULL, doc jsonb NOT NULL, PRIMARY KEY (device_id, sequence));
+            CREATE TABLE preauthorized_keys (fingerprint text COLLATE "C" PRIMARY KEY, doc json NOT NULL);
+            CREATE TABLE device_reports (device_id text COLLATE "C" NOT NULL, sequence bigint NOT NULL, doc json NOT NULL, PRIMARY KEY (device_id, sequence));
             CREATE TABLE report_nonces (device_id text COLLATE "C" NOT NULL, nonce text COLLATE "C" NOT NULL, PRIMARY KEY (device_id, nonce));
-            CREATE TABLE audit (sequence bigint PRIMARY KEY, doc jsonb NOT NULL);
-            CREATE TABLE releases (id text COLLATE "C" PRIMARY KEY, container text COLLATE "C" NOT NULL, imported_ticks bigint NOT NULL, doc jsonb NOT NULL);
+            CREATE TABLE audit (sequence bigint PRIMARY KEY, doc json NOT NULL);
+            CREATE TABLE releases (id text COLLATE "C" PRIMARY KEY, container text COLLATE "C" NOT NULL, imported_ticks bigint NOT NULL, doc json NOT NULL);
             CREATE INDEX releases_container ON releases (container);
-            CREATE TABLE jobs (id text COLLATE "C" PRIMARY KEY, finished boolean NOT NULL, created_ticks bigint NOT NULL, doc jsonb NOT NULL);
+            CREATE TABLE jobs (id text COLLATE "C" PRIMARY KEY, finished boolean NOT NULL, created_ticks bigint NOT NULL, doc json NOT NULL);
             CREATE INDEX jobs_unfinished ON jobs (created_ticks) WHERE NOT finished;
             CREATE TABLE assignments (device_id text COLLATE "C" NOT NULL, container text COLLATE "C" NOT NULL, release_id text COLLATE "C" NOT NULL,
-                doc jsonb NOT NULL, PRIMARY KEY (device_id, container));
+                doc json NOT NULL, PRIMARY KEY (device_id, container));
             CREATE INDEX assignments_release ON assignments (release_id);
-            CREATE TABLE deployments (id text COLLATE "C" PRIMARY KEY, created_ticks bigint NOT NULL, revision bigint NOT NULL, doc jsonb NOT NULL);
+            CREATE TABLE deployments (id text COLLATE "C" PRIMARY KEY, created_ticks bigint NOT NULL, revision bigint NOT NULL, doc json NOT NULL);
             """),
     ];
 

@@ -6,7 +6,7 @@ public sealed class PostgresOperatorTokenStore(PostgresDatabase database) : IOpe
 {
     public bool TryAdd(OperatorToken token) => database.Write(c => Sql.Execute(c,
         "INSERT INTO operator_tokens (id, created_ms, doc) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-        token.Id, token.CreatedAt.ToUnixTimeMilliseconds(), Sql.Jsonb.Of(token)) == 1);
+        token.Id, token.CreatedAt.ToUnixTimeMilliseconds(), Sql.Json.Of(token)) == 1);
 
     public OperatorToken? Find(string id) => database.Read(c => Sql.Document<OperatorToken>(c, "SELECT doc FROM operator_tokens WHERE id = $1", id));
 
@@ -15,7 +15,7 @@ public sealed class PostgresOperatorTokenStore(PostgresDatabase database) : IOpe
     public bool Revoke(string id, DateTimeOffset at) => database.Write(c =>
     {
         if (Sql.Document<OperatorToken>(c, "SELECT doc FROM operator_tokens WHERE id = $1 FOR UPDATE", id) is not { RevokedAt: null } token) return false;
-        Sql.Execute(c, "UPDATE operator_tokens SET doc = $2 WHERE id = $1", id, Sql.Jsonb.Of(token with { RevokedAt = at }));
+        Sql.Execute(c, "UPDATE operator_tokens SET doc = $2 WHERE id = $1", id, Sql.Json.Of(token with { RevokedAt = at }));
         return true;
     });
 
@@ -28,7 +28,7 @@ public sealed class PostgresEnrollmentTokenStore(PostgresDatabase database) : IE
 {
     public bool TryAdd(EnrollmentToken token) => database.Write(c => Sql.Execute(c,
         "INSERT INTO enrollment_tokens (id, created_ms, doc) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-        token.Id, token.CreatedAt.ToUnixTimeMilliseconds(), Sql.Jsonb.Of(token)) == 1);
+        token.Id, token.CreatedAt.ToUnixTimeMilliseconds(), Sql.Json.Of(token)) == 1);
 
     public EnrollmentToken? Find(string id) => database.Read(c => Sql.Document<EnrollmentToken>(c, "SELECT doc FROM enrollment_tokens WHERE id = $1", id));
 
@@ -46,7 +46,7 @@ public sealed class PostgresEnrollmentTokenStore(PostgresDatabase database) : IE
     {
         if (Sql.Document<EnrollmentToken>(c, "SELECT doc FROM enrollment_tokens WHERE id = $1 FOR UPDATE", id) is not { } token
             || change(token) is not { } changed) return false;
-        if (!ReferenceEquals(changed, token)) Sql.Execute(c, "UPDATE enrollment_tokens SET doc = $2 WHERE id = $1", id, Sql.Jsonb.Of(changed));
+        if (!ReferenceEquals(changed, token)) Sql.Execute(c, "UPDATE enrollment_tokens SET doc = $2 WHERE id = $1", id, Sql.Json.Of(changed));
         return true;
     });
 }

@@ -5,14 +5,14 @@ namespace AtymSecure.OtaStore.Postgres;
 
 /// <summary>
 /// The few command shapes the PostgreSQL stores use, with positional parameters (<c>$1</c>, <c>$2</c>…): values are
-/// always parameters, never spliced into SQL text. A <see cref="Jsonb"/> argument is sent as jsonb.
+/// always parameters, never spliced into SQL text. A <see cref="Json"/> argument is sent as json.
 /// </summary>
 internal static class Sql
 {
-    /// <summary>A record's JSON (<see cref="StoreJson"/>) to be sent as a jsonb parameter.</summary>
-    internal readonly record struct Jsonb(string Text)
+    /// <summary>A record's JSON (<see cref="StoreJson"/>) to be sent as a json parameter.</summary>
+    internal readonly record struct Json(string Text)
     {
-        internal static Jsonb Of<T>(T value) => new(StoreJson.Serialize(value));
+        internal static Json Of<T>(T value) => new(StoreJson.Serialize(value));
     }
 
     internal static int Execute(NpgsqlConnection connection, string sql, params object?[] args)
@@ -48,7 +48,7 @@ internal static class Sql
         {
             command.Parameters.Add(arg switch
             {
-                Jsonb json => new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = json.Text },
+                Json json => new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Json, Value = json.Text },
                 string[] texts => new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = texts },
                 null => new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = DBNull.Value },
                 _ => new NpgsqlParameter { Value = arg },

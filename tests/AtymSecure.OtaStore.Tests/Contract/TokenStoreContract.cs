@@ -24,6 +24,16 @@ public abstract class TokenStoreContract(IStoreFixture fixture) : IDisposable
     }
 
     [Fact]
+    public void Any_text_an_operator_writes_reads_back_exactly_even_control_characters_and_non_ascii()
+    {
+        // An escaped NUL is valid JSON that PostgreSQL's jsonb refuses: the stores keep the text as written.
+        var token = Samples.Token("0000000c") with { Label = "line\u0000 \"quoted\" \u00e9t\u00e9 \ud83d\ude80 \t\r\n", Groups = ["eu\u0000", "\u00fc"] };
+        Assert.True(_stores.Tokens.TryAdd(token));
+        Assert.Equal(token, _stores.Tokens.Find(token.Id));
+        Assert.Equal(token, fixture.Reopen().Tokens.Find(token.Id));
+    }
+
+    [Fact]
     public void A_second_token_with_the_same_id_is_refused_and_the_first_is_kept()
     {
         Assert.True(_stores.Tokens.TryAdd(Samples.Token("0000000b", OperatorRole.Admin)));
