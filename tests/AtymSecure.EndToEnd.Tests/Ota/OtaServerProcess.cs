@@ -7,7 +7,7 @@ namespace AtymSecure.EndToEnd.Tests.Ota;
 /// <summary>
 /// <c>atym ota serve</c> as a real process on a fixed loopback port, so that it can be killed with SIGKILL and
 /// restarted on the same data folder at the same URL (a device signs the server's origin, so the URL must not
-/// move). The config file names the registry, the trusted vendor key, a 1 s poll interval (the tests wait on the
+/// move; they reach it through a proxy whose origin is the server's public origin). The config file names the registry, the trusted vendor key, a 1 s poll interval (the tests wait on the
 /// devices, not the default 5 minutes) and a request budget a device polling every second stays inside.
 /// </summary>
 internal sealed partial class OtaServerProcess : IAsyncDisposable
@@ -17,16 +17,19 @@ internal sealed partial class OtaServerProcess : IAsyncDisposable
     private BackgroundProcess? _process;
     private string _earlierLog = "";
 
-    public OtaServerProcess(AtymProcess atym, string folder, Uri registry, string vendorPublicKey)
+    /// <param name="url">Where it listens (a free loopback port the caller picked, so a proxy can point at it first).</param>
+    /// <param name="publicOrigin">The origin devices connect to and sign: the proxy in front of the server.</param>
+    public OtaServerProcess(AtymProcess atym, string folder, Uri url, Uri publicOrigin, Uri registry, string vendorPublicKey)
     {
         _atym = atym;
         DataDirectory = Path.Combine(folder, "ota-data");
-        Url = new Uri($"http://127.0.0.1:{LoopbackPort.Next()}/");
+        Url = url;
         _config = Path.Combine(folder, "ota.json");
         File.WriteAllText(_config, JsonSerializer.Serialize(new
         {
             dataDirectory = DataDirectory,
             listenUrl = Url.GetLeftPart(UriPartial.Authority),
+            publicOrigin = publicOrigin.GetLeftPart(UriPartial.Authority),
             registry = registry.GetLeftPart(UriPartial.Authority),
             vendorKeyFiles = new[] { vendorPublicKey },
             pollInterval = "00:00:01",

@@ -23,6 +23,8 @@ public sealed class OtaStackCollection : ICollectionFixture<OtaStack>
 /// delegating the compiler role to the server's online key and the vendor role to the vendor key, the vendor's
 /// source listing, director root) and uploaded over the operator API; and a fleet enrolment token. Devices are
 /// provisioned with the director and image roots (production trust), so every update runs the full Uptane path.
+/// Two <see cref="ForwardingProxy"/>s sit on the wires the fault tests cut: server → registry (imports and cuts) and
+/// devices → server (the proxy's origin is the server's public origin, which devices sign).
 /// Built once for the collection: a couple of minutes of builds and compiles that each test would otherwise repeat.
 /// </summary>
 public sealed partial class OtaStack : IAsyncLifetime
@@ -32,6 +34,10 @@ public sealed partial class OtaStack : IAsyncLifetime
     private const string Vendor = "acme";
     private static readonly (string Sample, string Version)[] Samples =
         [("sensor-filter", "1.0.0"), ("sensor-filter-v1.1.0", "1.1.0"), ("sensor-filter-bad", "1.2.0")];
+
+    /// <summary>Versions of the 1.0.0 sample under another version number, one per fault test, so each imports and cuts
+    /// something no other test did (an import or cut already done would never reach the point the test kills at).</summary>
+    public static readonly string[] FaultVersions = ["1.0.1", "1.0.2", "1.0.3"];
 
     private readonly TempFolder _folder = TempFolder.Create("e2e-ota-stack");
     private readonly ConcurrentDictionary<string, string> _releases = new(StringComparer.Ordinal);
@@ -51,6 +57,12 @@ public sealed partial class OtaStack : IAsyncLifetime
 
     public AtymRegistryProcess Registry { get; private set; } = null!;
 
+    /// <summary>In front of the registry: the OTA server imports and cuts through it (holds stop an import or a cut).</summary>
+    internal ForwardingProxy RegistryProxy { get; private set; } = null!;
+
+    /// <summary>In front of the OTA server: devices talk through it (its origin is the server's public origin).</summary>
+    internal ForwardingProxy DeviceProxy { get; private set; } = null!;
+
     internal OtaServerProcess Server { get; private set; } = null!;
 
     /// <summary>The fleet enrolment token devices enrol with.</summary>
@@ -58,21 +70,30 @@ public sealed partial class OtaStack : IAsyncLifetime
 
     private string Tuf => _folder.File("tuf");
 
-    public string Reference(string version) => $"{Registry.HostPort}/samples/{Container}:{version}";
+    /// <summary>The reference an operator releases: the registry as the OTA server reaches it (the proxy).</summary>
+    public string Reference(string version) => $"{RegistryProxy.HostPort}/samples/{Container}:{version}";
+
+    private IEnumerable<(string Folder, string Version)> AllVersions =>
+        Samples.Select(s => (Path.Combine(RepositoryRoot.Samples, s.Sample), s.Version)).Concat(FaultVersions.Select(v => (_folder.File("sample-" + v), v)));
 
     public async Task InitializeAsync()
     {
         Registry = await AtymRegistryProcess.StartAsync(_folder.File("registry"));
+        RegistryProxy = await ForwardingProxy.StartAsync(Registry.BaseUri);
         await Atym.Ok("keygen", "vendor");
-        foreach (var (sample, version) in Samples)
+        foreach (var version in FaultVersions) CopySample("sensor-filter", version, _folder.File("sample-" + version));
+        foreach (var (folder, version) in AllVersions)
         {
-            var layout = _folder.File(Path.Combine("layouts", sample));
-            await Atym.Ok("build", Path.Combine(RepositoryRoot.Samples, sample), "-o", layout);
-            await Atym.Ok("copy", $"oci:{layout}:{version}", Reference(version));
-            await Atym.Ok("sign", Reference(version), "--key", "vendor.key");
+            var layout = _folder.File(Path.Combine("layouts", version));
+            var pushed = $"{Registry.HostPort}/samples/{Container}:{version}";
+            await Atym.Ok("build", folder, "-o", layout);
+            await Atym.Ok("copy", $"oci:{layout}:{version}", pushed);
+            await Atym.Ok("sign", pushed, "--key", "vendor.key");
         }
 
-        Server = new OtaServerProcess(Atym, _folder.Path, Registry.BaseUri, _folder.File("vendor.pub"));
+        var serverUrl = new Uri($"http://127.0.0.1:{LoopbackPort.Next()}/");
+        DeviceProxy = await ForwardingProxy.StartAsync(serverUrl);
+        Server = new OtaServerProcess(Atym, _folder.Path, serverUrl, DeviceProxy.Url, RegistryProxy.Url, _folder.File("vendor.pub"));
         await Server.StartAsync();
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Server.AdminToken);
         await PublishTrustRootsAsync();
@@ -92,12 +113,21 @@ public sealed partial class OtaStack : IAsyncLifetime
         // The vendor lists the source Wasm of every version (step 10: the device checks the image was compiled from it).
         var listing = _folder.File("vendor-acme.json");
         await Atym.Ok(["tuf", "sign", "--role", "vendor-" + Vendor, "--key", "vendor.key", "-o", listing,
-            .. Samples.SelectMany(s => new[] { "--add", $"sources/{Container}/{s.Version}/module.wasm={Path.Combine(RepositoryRoot.Samples, s.Sample, Container + ".wasm")}" })]);
+            .. AllVersions.SelectMany(s => new[] { "--add", $"sources/{Container}/{s.Version}/module.wasm={Path.Combine(s.Folder, Container + ".wasm")}" })]);
 
         await PutAsync("image/root", Path.Combine(Tuf, "image", "1.root.json"));
         foreach (var version in new[] { 1, 2, 3 }) await PutAsync("image/targets", Path.Combine(Tuf, "image", $"{version}.targets.json"));
         await PutAsync("image/delegations/vendor-" + Vendor, listing);
         await PutAsync("director/root", Path.Combine(Tuf, "director", "1.root.json"));
+    }
+
+    /// <summary>A copy of a sample folder whose atym.yaml says <paramref name="version"/> (same module, same everything else).</summary>
+    private static void CopySample(string sample, string version, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(Path.Combine(RepositoryRoot.Samples, sample))) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        var yaml = Path.Combine(to, "atym.yaml");
+        File.WriteAllText(yaml, VersionLine().Replace(File.ReadAllText(yaml), "version: " + version, 1));
     }
 
     private async Task PutAsync(string path, string file)
@@ -118,6 +148,24 @@ public sealed partial class OtaStack : IAsyncLifetime
         if (_releases.TryGetValue(version, out var id)) return id;
         var output = await Operator("ota", "release", Reference(version), "--device-class", DeviceClass);
         return _releases[version] = output.Trim();
+    }
+
+    /// <summary><c>atym ota release REF --no-wait</c>: the import job's id (the job runs in the server's background queue).</summary>
+    public async Task<string> QueueReleaseAsync(string version) =>
+        (await Operator("ota", "release", Reference(version), "--device-class", DeviceClass, "--no-wait")).Trim();
+
+    /// <summary>The job as <c>GET /api/v1/jobs/{id}</c> shows it (state, attempts, error, resultId).</summary>
+    public async Task<JsonElement> JobAsync(string id) =>
+        JsonDocument.Parse(await _http.GetStringAsync(new Uri(Server.Url, "api/v1/jobs/" + id))).RootElement.Clone();
+
+    /// <summary>Waits (bounded) until the job is finished and returns it; remembers the release it made.</summary>
+    public async Task<JsonElement> FinishedJobAsync(string id, string version)
+    {
+        JsonElement job = default;
+        await Wait.UntilAsync(async () => (job = await JobAsync(id)).GetProperty("state").GetString() is "succeeded" or "failed",
+            $"job {id} to finish", TimeSpan.FromSeconds(120), TimeSpan.FromMilliseconds(250));
+        if (job.TryGetProperty("resultId", out var result) && result.GetString() is { } release) _releases[version] = release;
+        return job;
     }
 
     /// <summary><c>atym device init</c> with the director and image roots: a production device of this machine's class.</summary>
@@ -156,10 +204,15 @@ public sealed partial class OtaStack : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await Server.DisposeAsync();
+        await DeviceProxy.DisposeAsync();
+        await RegistryProxy.DisposeAsync();
         await Registry.DisposeAsync();
         _http.Dispose();
         _folder.Dispose();
     }
+
+    [GeneratedRegex(@"^version: \S+$", RegexOptions.Multiline)]
+    private static partial Regex VersionLine();
 
     [GeneratedRegex(@"^Device (\S+) \(", RegexOptions.Multiline)]
     private static partial Regex DeviceLine();

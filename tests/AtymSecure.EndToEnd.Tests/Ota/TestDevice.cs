@@ -23,7 +23,7 @@ internal sealed class TestDevice(OtaStack stack, string id, string data) : IAsyn
     public void Start(params string[] extra)
     {
         if (_process is not null) throw new InvalidOperationException($"device {Id} is already running");
-        _process = stack.Atym.Start(["device", "run", "--data", Data, "--server", stack.Server.Url.ToString(), "--enroll-token", stack.EnrollmentToken, .. extra]);
+        _process = stack.Atym.Start(["device", "run", "--data", Data, "--server", stack.DeviceProxy.Url.ToString(), "--enroll-token", stack.EnrollmentToken, .. extra]);
     }
 
     /// <summary>Waits until this run printed <paramref name="text"/>; fails with the device's and the server's logs.</summary>
