@@ -40,13 +40,10 @@ internal static class OfflineExportVerb
             {
                 await using (var file = File.Create(temp))
                     await client.DownloadAsync(HttpMethod.Post, "api/v1/offline-exports", body, file, ct).ConfigureAwait(false);
-                int count;
-                if (asTar)
-                {
-                    count = Unpack(temp, null);
-                    File.Move(temp, target, overwrite: false);
-                }
-                else count = Unpack(temp, Directory.CreateDirectory(target).FullName);
+                // Every entry is checked before anything is written, so a refused answer leaves no half-unpacked folder.
+                var count = Unpack(temp, null);
+                if (asTar) File.Move(temp, target, overwrite: false);
+                else Unpack(temp, Directory.CreateDirectory(target).FullName);
                 Console.Out.WriteLine($"exported {count} files for {string.Join(", ", result.GetValue(devices)!)} to {target}");
             }
             finally
