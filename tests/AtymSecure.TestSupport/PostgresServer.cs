@@ -12,6 +12,7 @@ namespace AtymSecure.TestSupport;
 /// </summary>
 public sealed class PostgresServer
 {
+    private const string FolderPrefix = "atym-pg-";
     private const string InstallHint = "install the Debian package 'postgresql' (scripts/test.sh does)";
     private static readonly Lazy<PostgresServer> Started = new(Start, LazyThreadSafetyMode.ExecutionAndPublication);
 
@@ -72,8 +73,9 @@ public sealed class PostgresServer
         var initdb = ExternalTool.Require(bin is null ? "initdb" : Path.Combine(bin, "initdb"), InstallHint);
         var pgCtl = ExternalTool.Require(bin is null ? "pg_ctl" : Path.Combine(bin, "pg_ctl"), InstallHint);
         var asPostgresUser = Environment.UserName == "root";
+        RemoveStaleClusters();
         // Short path: the unix socket path (folder + .s.PGSQL.PORT) must stay under 107 bytes.
-        var root = Directory.CreateTempSubdirectory("atym-pg-").FullName;
+        var root = Directory.CreateTempSubdirectory(FolderPrefix).FullName;
         if (asPostgresUser) Run("chown", ["postgres:postgres", root], "chown the cluster folder to postgres", asUser: false);
         var data = Path.Combine(root, "data");
         Run(initdb, ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions"], "initdb", asPostgresUser);
@@ -94,7 +96,32 @@ public sealed class PostgresServer
         }
         finally
         {
-            try { Directory.Delete(_root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            Remove(_root);
+        }
+    }
+
+    /// <summary>Deletes the clusters of earlier test processes that did not get to stop theirs (killed): folders of ours
+    /// with no running server (no postmaster.pid) that are older than any start, so a cluster another process is
+    /// creating right now is left alone.</summary>
+    private static void RemoveStaleClusters()
+    {
+        foreach (var folder in Directory.GetDirectories(Path.GetTempPath(), FolderPrefix + "*"))
+        {
+            if (File.Exists(Path.Combine(folder, "data", "postmaster.pid"))) continue;
+            if (DateTime.UtcNow - Directory.GetLastWriteTimeUtc(folder) < TimeSpan.FromMinutes(10)) continue;
+            Remove(folder);
+        }
+    }
+
+    private static void Remove(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"PostgresServer: could not delete {folder}: {e.Message}");
         }
     }
 
