@@ -48,7 +48,7 @@ public sealed class FleetFaultEndToEndTests(OtaStack stack)
         resumed.Drop(); // the connection the killed server was answering on is gone
 
         await device.WaitForLogAsync("trial of 1.0.0 passed: confirmed");
-        Assert.Equal("1.0.0", (await device.StatusAsync()).ConfirmedVersion(Container));
+        await device.WaitForConfirmedAsync(Container, "1.0.0");
         var requests = stack.DeviceProxy.Requests.Skip(seenBefore).Where(r => r.Path == bundle.Path).ToList();
         Assert.Null(requests[0].Range);
         Assert.Equal($"bytes={FirstBytes}-", requests[1].Range);
@@ -96,7 +96,7 @@ public sealed class FleetFaultEndToEndTests(OtaStack stack)
         await stack.Server.StartAsync();
 
         await device.WaitForLogAsync($"trial of {version} passed: confirmed");
-        Assert.Equal(version, (await device.StatusAsync()).ConfirmedVersion(Container));
+        await device.WaitForConfirmedAsync(Container, version);
         // The cut the restarted server made is in its cut index, next to the bundle it names.
         var index = Directory.GetFiles(Path.Combine(stack.Server.DataDirectory, "bundles", "cuts"), "*.json")
             .Select(f => JsonDocument.Parse(File.ReadAllText(f)).RootElement).ToList();

@@ -31,7 +31,7 @@ public sealed partial class FleetUpdateEndToEndTests(OtaStack stack)
         var fullBefore = await stack.MetricAsync("atym_ota_bundle_bytes_total", "kind=\"full\"");
         await stack.Operator("ota", "assign", await stack.ReleaseAsync("1.0.0"), "--device", device.Id);
         await device.WaitForLogAsync("trial of 1.0.0 passed: confirmed");
-        Assert.Equal("1.0.0", (await device.StatusAsync()).ConfirmedVersion(Container));
+        await device.WaitForConfirmedAsync(Container, "1.0.0");
         await ServerSeesAsync(device, c => Text(c, "confirmed") == "1.0.0", "the server to show 1.0.0 confirmed");
         var v1Bytes = Downloaded(device.Log, "1.0.0");
         Assert.Equal(v1Bytes, await stack.MetricAsync("atym_ota_bundle_bytes_total", "kind=\"full\"") - fullBefore);
@@ -50,7 +50,7 @@ public sealed partial class FleetUpdateEndToEndTests(OtaStack stack)
         // A version whose health probe fails: reverted by the device, visible on the server, then no longer offered.
         await stack.Operator("ota", "assign", await stack.ReleaseAsync("1.2.0"), "--device", device.Id);
         await device.WaitForLogAsync("trial of 1.2.0 failed: reverted; running 1.1.0 (health probe failed");
-        Assert.Equal("1.1.0", (await device.StatusAsync()).ConfirmedVersion(Container));
+        await device.WaitForConfirmedAsync(Container, "1.1.0");
         await ServerSeesAsync(device, c => Text(c, "confirmed") == "1.1.0" && Text(c, "lastTrialVerdict") == "failed",
             "the server to show the failed trial of 1.2.0 and 1.1.0 still confirmed");
         // Withheld: over the next polls the device neither downloads nor installs 1.2.0 again.

@@ -42,6 +42,14 @@ internal sealed class TestDevice(OtaStack stack, string id, string data) : IAsyn
 
     public Task<DeviceStatusJson> StatusAsync() => DeviceStatusJson.Read(stack.Atym, Data);
 
+    /// <summary>
+    /// Waits (bounded) until <c>atym device status</c> shows <paramref name="version"/> confirmed: the verdict's log line
+    /// is written before the status publisher replaces status.json, so one read right after the line can be early.
+    /// </summary>
+    public Task WaitForConfirmedAsync(string container, string version) =>
+        Wait.UntilAsync(async () => (await StatusAsync()).ConfirmedVersion(container) == version,
+            $"device {Id} status to show {container} {version} confirmed", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(250));
+
     /// <summary>SIGKILL of the device process: a power cut.</summary>
     public async Task KillAsync()
     {
