@@ -21,7 +21,7 @@ internal static class FleetCommands
 
     private static Command Simulate()
     {
-        var server = new Option<Uri>("--server") { Description = "The OTA server's URL", Required = true };
+        var server = new Option<string>("--server") { Description = "The OTA server's URL (http://host:port/)", Required = true };
         var devices = new Option<int>("--devices", "-n") { Description = "How many devices", DefaultValueFactory = _ => 8 };
         var profiles = new Option<string[]>("--profile") { Description = $"Device profile, repeatable, assigned round-robin ({string.Join(", ", DeviceProfile.Names)})" };
         var faults = new Option<string[]>("--fault") { Description = "KIND:SHARE[:ARG], repeatable: " + string.Join(", ", FleetFault.Names.Keys) + "; SHARE = N% or a count; e.g. failing-health:25%, slow-link:2:32KiB, offline:10%:30s" };
@@ -30,7 +30,7 @@ internal static class FleetCommands
         var flashFiles = new Option<bool>("--flash-files") { Description = "Keep each device's flash in DATA/devices/N/flash.img instead of memory" };
         var directorRoot = new Option<string>("--director-root") { Description = "The director's root file every device trusts", Required = true };
         var imageRoot = new Option<string>("--image-root") { Description = "The image repository's root file every device trusts", Required = true };
-        var duration = new Option<TimeSpan?>("--duration") { Description = "Stop after this long (default: until Ctrl+C)" };
+        var duration = new Option<TimeSpan?>("--duration") { Description = "Stop after this long, hh:mm:ss (default: until Ctrl+C)" };
         var command = new Command("simulate", "Run N device agents in this process against a real OTA server")
         {
             server, devices, profiles, faults, token, data, flashFiles, directorRoot, imageRoot, duration,
@@ -42,7 +42,8 @@ internal static class FleetCommands
             folder ??= Path.Combine(Path.GetTempPath(), "atym-fleet-" + Guid.NewGuid().ToString("N")[..8]);
             var options = new FleetOptions
             {
-                Server = result.GetValue(server)!,
+                Server = Uri.TryCreate(result.GetValue(server), UriKind.Absolute, out var url) ? url
+                    : throw new ArgumentException($"--server {result.GetValue(server)}: not an absolute URL, e.g. http://127.0.0.1:8080/"),
                 Devices = result.GetValue(devices),
                 Profiles = result.GetValue(profiles) is { Length: > 0 } p ? p : [DeviceProfile.Host],
                 Faults = [.. (result.GetValue(faults) ?? []).Select(FleetFault.Parse)],

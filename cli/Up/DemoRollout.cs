@@ -21,7 +21,8 @@ internal sealed class DemoRollout(DemoOperator operations, FleetSimulator fleet,
 
     public async Task RunAsync(CancellationToken ct)
     {
-        await UntilAsync(() => fleet.Devices.All(d => d.Enrolled), "every device to enrol", ct).ConfigureAwait(false);
+        // Enrolled and powered on: a resumed device's status (what its flash holds) is known before anything is offered.
+        await UntilAsync(() => fleet.Devices.All(d => d.Enrolled && d.Status?.Running is not null), "every device to enrol", ct).ConfigureAwait(false);
         say($"{fleet.Devices.Count} devices enrolled");
         var ids = fleet.Devices.Select(d => d.DeviceId!).ToList();
 
@@ -76,12 +77,16 @@ internal sealed class DemoRollout(DemoOperator operations, FleetSimulator fleet,
 
     private SimulatedDeviceView? Device(string id) => fleet.Devices.FirstOrDefault(d => d.DeviceId == id);
 
-    /// <summary>true = confirmed, false = its trial failed (reverted), null = not decided yet.</summary>
+    /// <summary>
+    /// true = confirmed (this version or a later one: a resumed demo never offers an older version again), false = its trial
+    /// failed (reverted), null = not decided yet.
+    /// </summary>
     private bool? Verdict(string deviceId, string version)
     {
         if (Device(deviceId)?.Status is not { } status) return null;
         var container = status.Containers.FirstOrDefault(c => c.Name == Container);
-        if (container?.VersionIn(container.ConfirmedSlot) == version && container.State is not (ContainerState.Pending or ContainerState.TrialBooted)) return true;
+        if (container?.VersionIn(container.ConfirmedSlot) is { } confirmed && Version.Parse(confirmed) >= Version.Parse(version)
+            && container.State is not (ContainerState.Pending or ContainerState.TrialBooted)) return true;
         if (status.Trials.Any(t => t.Container == Container && t.Version == version && t.Verdict == TrialVerdict.Failed)) return false;
         return null;
     }

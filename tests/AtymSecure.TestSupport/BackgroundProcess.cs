@@ -59,6 +59,31 @@ public sealed class BackgroundProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// SIGINT (what Ctrl+C sends), then waits for the process to exit by itself within <paramref name="timeout"/> and returns
+    /// its exit code; a process still running then fails with its log (and is killed when disposed).
+    /// </summary>
+    public async Task<int> InterruptAsync(TimeSpan timeout)
+    {
+        if (!_process.HasExited && Kill(_process.Id, SigInt) != 0)
+            throw new InvalidOperationException($"kill(SIGINT) of {CommandLine} failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+        using var limit = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"{CommandLine} did not exit within {timeout} of SIGINT:\n{Log}");
+        }
+        return _process.ExitCode;
+    }
+
+    private const int SigInt = 2;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
     /// <summary>SIGKILL to the whole process tree, then wait until it is gone. Safe to call twice.</summary>
     public async Task KillAsync()
     {
