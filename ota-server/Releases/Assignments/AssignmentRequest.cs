@@ -1,7 +1,7 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using AtymSecure.OtaReleases.Import;
+using AtymSecure.OtaContracts;
 using AtymSecure.Primitives;
 
 namespace AtymSecure.OtaReleases.Assignments;
@@ -11,22 +11,12 @@ public sealed partial record AssignmentRequest(string ReleaseId, string DeviceId
 {
     public const int MaxBytes = 1024;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
-
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => JsonSerializer.Serialize(this, RequestJson.Strict);
 
     /// <exception cref="ProblemException">Not JSON, unknown fields, or an id breaking its grammar.</exception>
     public static AssignmentRequest Parse(ReadOnlySpan<byte> utf8)
     {
-        AssignmentRequest? request;
-        try
-        {
-            request = JsonSerializer.Deserialize<AssignmentRequest>(utf8, Json);
-        }
-        catch (JsonException e)
-        {
-            throw new ProblemException("assignment refused", [new Problem(ReleaseProblemCodes.RequestInvalid, e.Path ?? "$", e.Message)], e);
-        }
+        var request = RequestJson.Deserialize<AssignmentRequest>(utf8, RequestJson.Strict, "assignment refused", ReleaseProblemCodes.RequestInvalid);
         var problems = new List<Problem>();
         if (request is null) problems.Add(new Problem(ReleaseProblemCodes.RequestInvalid, "$", "expected a JSON object"));
         else

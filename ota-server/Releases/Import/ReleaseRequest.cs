@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using AtymSecure.Formats.DeviceClasses;
+using AtymSecure.OtaContracts;
 using AtymSecure.Primitives;
 
 namespace AtymSecure.OtaReleases.Import;
@@ -36,15 +37,7 @@ public sealed record ReleaseRequest(
     {
         if (utf8.Length > MaxBytes)
             throw new ProblemException("release refused", new Problem(ReleaseProblemCodes.RequestInvalid, "$", $"the body is {utf8.Length} bytes, limit {MaxBytes}"));
-        ReleaseRequest? request;
-        try
-        {
-            request = JsonSerializer.Deserialize<ReleaseRequest>(utf8, Json);
-        }
-        catch (JsonException e)
-        {
-            throw new ProblemException("release refused", [new Problem(ReleaseProblemCodes.RequestInvalid, e.Path ?? "$", e.Message)], e);
-        }
+        var request = RequestJson.Deserialize<ReleaseRequest>(utf8, Json, "release refused", ReleaseProblemCodes.RequestInvalid);
         if (request is null) throw new ProblemException("release refused", new Problem(ReleaseProblemCodes.RequestInvalid, "$", "expected a JSON object"));
         var problems = request.Validate();
         if (problems.Count > 0) throw new ProblemException("release refused", problems);

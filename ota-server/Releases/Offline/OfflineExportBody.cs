@@ -1,7 +1,7 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using AtymSecure.Formats.UpdateMetadata.Model;
 using AtymSecure.OtaReleases.Import;
+using AtymSecure.OtaContracts;
 using AtymSecure.Primitives;
 
 namespace AtymSecure.OtaReleases.Offline;
@@ -14,22 +14,12 @@ public sealed record OfflineExportBody(IReadOnlyList<string>? Devices, int? Life
 {
     public const int MaxBytes = 160 * 1024;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
-
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => JsonSerializer.Serialize(this, RequestJson.Strict);
 
     /// <exception cref="ProblemException">Not JSON, unknown fields, no devices, a lifetime out of range.</exception>
     public static OfflineExportRequest Parse(ReadOnlySpan<byte> utf8)
     {
-        OfflineExportBody? body;
-        try
-        {
-            body = JsonSerializer.Deserialize<OfflineExportBody>(utf8, Json);
-        }
-        catch (JsonException e)
-        {
-            throw new ProblemException("offline export refused", [new Problem(ReleaseProblemCodes.RequestInvalid, e.Path ?? "$", e.Message)], e);
-        }
+        var body = RequestJson.Deserialize<OfflineExportBody>(utf8, RequestJson.Strict, "offline export refused", ReleaseProblemCodes.RequestInvalid);
         var max = (int)OfflineDirectorCustom.MaxLifetime.TotalDays;
         if (body?.Devices is not { Count: > 0 } devices || devices.Any(d => d is null))
             throw new ProblemException("offline export refused", [new Problem(ReleaseProblemCodes.RequestInvalid, "$.devices", "expected a non-empty array of device ids")]);
