@@ -16,6 +16,6 @@ public interface IOtaMetrics
     /// <summary>Bytes of bundle content written to a client (<c>atym_ota_bundle_bytes_total{kind}</c>), counted as sent, ranges included.</summary>
     void BundleBytesServed(BundleKind kind, long bytes);
 
-    /// <summary>Deployments (assignments not yet confirmed or failed) now active (<c>atym_ota_active_deployments</c>).</summary>
+    /// <summary>Rollout deployments now active — awaiting approval, scheduled, running or paused (<c>atym_ota_active_deployments</c>); set by the rollouts library.</summary>
     void SetActiveDeployments(long count);
 }

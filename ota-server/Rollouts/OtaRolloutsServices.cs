@@ -1,3 +1,4 @@
+using AtymSecure.OtaContracts;
 using AtymSecure.OtaReleases.Planning;
 using AtymSecure.OtaRollouts.Service;
 using AtymSecure.OtaStore;
@@ -28,7 +29,8 @@ public static class OtaRolloutsServices
         services.AddSingleton(options ?? new OtaRolloutsOptions());
         services.AddSingleton(sp => new FleetReader(sp.GetRequiredService<IDeviceStore>(), sp.GetRequiredService<IDeviceReportStore>()));
         services.AddSingleton(sp => new RolloutService(sp.GetRequiredService<IDeploymentStore>(), sp.GetRequiredService<IReleaseStore>(),
-            sp.GetRequiredService<FleetReader>(), sp.GetRequiredService<IAuditLog>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<RolloutService>>()));
+            sp.GetRequiredService<FleetReader>(), sp.GetRequiredService<IAuditLog>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<RolloutService>>(),
+            sp.GetService<IOtaMetrics>()));
         services.AddSingleton<IRolloutOffers>(sp => sp.GetRequiredService<RolloutService>());
         services.AddSingleton<IDeviceReportListener>(sp => sp.GetRequiredService<RolloutService>());
         services.AddHostedService(sp => new RolloutTicker(sp.GetRequiredService<RolloutService>(), sp.GetRequiredService<OtaRolloutsOptions>(),

@@ -16,10 +16,11 @@ namespace AtymSecure.OtaRollouts.Service;
 /// gate), so the stored order is the decision order. A tick also catches up on reports the store holds but the engine
 /// has not used (a crash between storing a report and deciding on it): the engine uses a report once by its sequence,
 /// so nothing is counted twice. What devices are offered (<see cref="IRolloutOffers"/>) is an immutable snapshot
-/// swapped after each change, read by every poll without the gate.
+/// swapped after each change, read by every poll without the gate. The count of active deployments
+/// (<see cref="DeploymentState.IsActive"/>) goes to <see cref="IOtaMetrics.SetActiveDeployments"/> whenever it may change.
 /// </summary>
 public sealed class RolloutService(IDeploymentStore store, IReleaseStore releases, FleetReader fleet, IAuditLog audit, TimeProvider time,
-    ILogger<RolloutService>? log = null) : IRolloutOffers, IDeviceReportListener
+    ILogger<RolloutService>? log = null, IOtaMetrics? metrics = null) : IRolloutOffers, IDeviceReportListener
 {
     private static readonly OperatorIdentity Engine = new("rollout-engine", "rollout engine", OperatorRole.Admin, []);
 
@@ -212,9 +213,15 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
 
     private void Publish(DeploymentState state)
     {
-        lock (_states!) _states[state.Id] = state;
+        lock (_states!)
+        {
+            _states[state.Id] = state;
+            CountActive(_states.Values);
+        }
         _offers = _offers.SetItem(state.Id, DeploymentOffers.Of(state));
     }
+
+    private void CountActive(IEnumerable<DeploymentState> states) => metrics?.SetActiveDeployments(states.LongCount(s => s.IsActive));
 
     private DeploymentState Current(string id)
     {
@@ -231,7 +238,10 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
         if (_states is not null) return;
         var loaded = store.List().ToDictionary(s => s.Id, StringComparer.Ordinal);
         if (Interlocked.CompareExchange(ref _states, loaded, null) is null)
+        {
             _offers = loaded.Values.Aggregate(ImmutableDictionary<string, DeploymentOffers>.Empty, (m, s) => m.SetItem(s.Id, DeploymentOffers.Of(s)));
+            lock (loaded) CountActive(loaded.Values);
+        }
     }
 
     private static OtaProblemException NotFound(string id) => new(404, RolloutProblemCodes.DeploymentNotFound, "id", $"no deployment '{id}'");

@@ -34,7 +34,9 @@ internal static class ObservabilitySetup
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(OtaMeters.MeterName, TufExpiryMetrics.MeterName)
             .AddAspNetCoreInstrumentation()
-            .AddPrometheusExporter());
+            // No scrape cache (the exporter's default keeps a scrape for 300 ms): a scrape shows the state at that moment,
+            // and a scraper polls every few seconds at most, so the cache saves nothing worth a stale answer.
+            .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
     }
 
     public static void Map(WebApplication app)

@@ -70,6 +70,26 @@ public sealed class DeploymentEndpointsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_active_deployments_metric_follows_creation_and_cancellation()
+    {
+        Assert.Equal(0, await ActiveDeploymentsAsync());
+        var (_, created, _) = await PostAsync("/api/v1/deployments", Valid);
+        Assert.Equal(1, await ActiveDeploymentsAsync());
+        Assert.Equal("paused", (await PostAsync($"/api/v1/deployments/{created.GetProperty("id").GetString()}/pause", null)).Body.GetProperty("status").GetString());
+        Assert.Equal(1, await ActiveDeploymentsAsync());
+        await PostAsync($"/api/v1/deployments/{created.GetProperty("id").GetString()}/cancel", null);
+        Assert.Equal(0, await ActiveDeploymentsAsync());
+    }
+
+    /// <summary>The <c>atym_ota_active_deployments</c> sample of a Prometheus scrape of <c>/metrics</c>.</summary>
+    private async Task<double> ActiveDeploymentsAsync()
+    {
+        var text = await _host.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        var line = text.Split('\n').Single(l => l.StartsWith("atym_ota_active_deployments", StringComparison.Ordinal));
+        return double.Parse(line.Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
     public async Task A_second_operator_approves_and_the_creator_cannot()
     {
         var (_, created, _) = await PostAsync("/api/v1/deployments", Valid.Replace("\"retries\":2", "\"retries\":2,\"requireApproval\":true", StringComparison.Ordinal));
