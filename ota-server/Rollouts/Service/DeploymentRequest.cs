@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using AtymSecure.OtaContracts;
 using AtymSecure.OtaRollouts.Engine;
 using AtymSecure.OtaStore;
 using AtymSecure.Primitives;
@@ -65,15 +66,7 @@ public sealed partial record DeploymentRequest(
     /// <exception cref="ProblemException">Not JSON, unknown members, or values breaking their grammar.</exception>
     public static DeploymentRequest Parse(ReadOnlySpan<byte> utf8)
     {
-        DeploymentRequest? request;
-        try
-        {
-            request = JsonSerializer.Deserialize<DeploymentRequest>(utf8, Json);
-        }
-        catch (JsonException e)
-        {
-            throw new ProblemException("deployment refused", [new Problem(RolloutProblemCodes.RequestInvalid, e.Path ?? "$", e.Message)], e);
-        }
+        var request = RequestJson.Deserialize<DeploymentRequest>(utf8, Json, "deployment refused", RolloutProblemCodes.RequestInvalid);
         if (request is null) throw new ProblemException("deployment refused", [new Problem(RolloutProblemCodes.RequestInvalid, "$", "expected a JSON object")]);
         var ids = new List<Problem>();
         if (request.ReleaseId is null || !IdGrammar().IsMatch(request.ReleaseId)) ids.Add(Bad("$.releaseId", "expected a release id (rel- and 16 hex digits)"));

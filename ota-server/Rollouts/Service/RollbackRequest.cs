@@ -1,5 +1,4 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
+using AtymSecure.OtaContracts;
 using AtymSecure.OtaRollouts.Engine;
 using AtymSecure.Primitives;
 
@@ -10,20 +9,12 @@ public sealed record RollbackRequest(string? ReleaseId)
 {
     public const int MaxBytes = 1024;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
-
     public static RollbackRequest Parse(ReadOnlySpan<byte> utf8)
     {
-        try
-        {
-            var r = JsonSerializer.Deserialize<RollbackRequest>(utf8, Json) ?? new RollbackRequest((string?)null);
-            if (r.ReleaseId is not null && !DeploymentRequest.IdGrammar().IsMatch(r.ReleaseId))
-                throw new ProblemException("rollback refused", [new Problem(RolloutProblemCodes.RequestInvalid, "$.releaseId", "not a release id")]);
-            return r;
-        }
-        catch (JsonException e)
-        {
-            throw new ProblemException("rollback refused", [new Problem(RolloutProblemCodes.RequestInvalid, e.Path ?? "$", e.Message)], e);
-        }
+        var r = RequestJson.Deserialize<RollbackRequest>(utf8, RequestJson.Strict, "rollback refused", RolloutProblemCodes.RequestInvalid)
+            ?? new RollbackRequest((string?)null);
+        if (r.ReleaseId is not null && !DeploymentRequest.IdGrammar().IsMatch(r.ReleaseId))
+            throw new ProblemException("rollback refused", [new Problem(RolloutProblemCodes.RequestInvalid, "$.releaseId", "not a release id")]);
+        return r;
     }
 }
