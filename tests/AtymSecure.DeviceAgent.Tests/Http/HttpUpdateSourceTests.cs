@@ -142,6 +142,18 @@ public sealed class HttpUpdateSourceTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Director_metadata_for_another_device_class_is_wrong_class()
+    {
+        var assignment = _device.Release(TestBundles.Image("sensor-filter"));
+        var otherClass = _device.World.DeviceClass == "portable-pulley64" ? "linux-x86_64" : "portable-pulley64";
+        _device.Server.DirectorDocument = nonce => _device.World.Director.Assign(_device.World.DeviceId, otherClass, nonce, assignment);
+
+        await _device.RunUntil(() => _device.ReportRefusing(ReasonCodes.WrongClass) is not null, "a report of wrong-class");
+
+        AssertNothingWritten(2);
+    }
+
+    [Fact]
     public async Task Expired_director_metadata_is_a_freeze_the_device_refuses()
     {
         var assignment = _device.Release(TestBundles.Image("sensor-filter"));
