@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace AtymSecure.OtaServer.Http;
 
 /// <summary>
-/// One structured log line per request (logger <c>AtymSecure.OtaServer.Requests</c>): method, route pattern (not the raw
+/// One structured log line per request (logger <c>AtymSecure.OtaServer.Http.RequestLog</c>): method, route pattern (not the raw
 /// path, so device ids and tokens in paths do not multiply log cardinality), status, milliseconds, and who — the
 /// operator token id or the device id, never a secret. A 304 is logged at Debug: it is the heartbeat of every device's
 /// poll (100k devices every 5 min are 333 a second, most of them 304) and the poll metric counts it; a line each
