@@ -6,40 +6,41 @@ public static class Wait
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(5);
 
     /// <summary>Polls <paramref name="condition"/> (real time, generous bound; not a timing assertion).</summary>
-    public static void Until(Func<bool> condition, string what, int seconds = 30) =>
+    public static void Until(Func<bool> condition, string what, int seconds = 30)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
         // Never awaits when blocking, so the task is already complete: GetResult rethrows the TimeoutException itself.
-        PollAsync(condition, what, TimeSpan.FromSeconds(seconds), blocking: true).GetAwaiter().GetResult();
+        PollAsync(() => new ValueTask<bool>(condition()), what, TimeSpan.FromSeconds(seconds), PollInterval, blocking: true).GetAwaiter().GetResult();
+    }
 
     /// <summary>Polls <paramref name="condition"/> without blocking a thread; throws <see cref="TimeoutException"/> naming <paramref name="what"/>.</summary>
-    public static Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null) =>
-        PollAsync(condition, what, timeout ?? TimeSpan.FromSeconds(30), blocking: false);
+    public static Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        return PollAsync(() => new ValueTask<bool>(condition()), what, timeout ?? TimeSpan.FromSeconds(30), PollInterval, blocking: false);
+    }
 
     /// <summary>
     /// Polls an asynchronous <paramref name="condition"/> (a request to a server, a process run) every
     /// <paramref name="every"/> until it holds; throws <see cref="TimeoutException"/> naming <paramref name="what"/>.
-    /// For conditions that cost a round trip, where the 5 ms loop above would only load the peer.
+    /// For conditions that cost a round trip, where the 5 ms interval above would only load the peer.
     /// </summary>
-    public static async Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan timeout, TimeSpan every)
+    public static Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan timeout, TimeSpan every)
     {
         ArgumentNullException.ThrowIfNull(condition);
+        return PollAsync(async () => await condition().ConfigureAwait(false), what, timeout, every, blocking: false);
+    }
+
+    /// <summary>The one polling loop, bounded by <paramref name="timeout"/>: between polls it sleeps the thread when
+    /// <paramref name="blocking"/> (the condition is then synchronous), else awaits a delay.</summary>
+    private static async Task PollAsync(Func<ValueTask<bool>> condition, string what, TimeSpan timeout, TimeSpan every, bool blocking)
+    {
         var deadline = DateTime.UtcNow + timeout;
         while (!await condition().ConfigureAwait(false))
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for: {what}");
-            await Task.Delay(every).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>The one polling loop: sleeps the thread between polls when <paramref name="blocking"/>, else awaits a delay.</summary>
-    private static async Task PollAsync(Func<bool> condition, string what, TimeSpan timeout, bool blocking)
-    {
-        ArgumentNullException.ThrowIfNull(condition);
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for: {what}");
-            if (blocking) Thread.Sleep(PollInterval);
-            else await Task.Delay(PollInterval).ConfigureAwait(false);
+            if (blocking) Thread.Sleep(every);
+            else await Task.Delay(every).ConfigureAwait(false);
         }
     }
 
