@@ -29,7 +29,7 @@ public sealed class OtaMeters : IOtaMetrics, IDisposable
             .Select(s => new Measurement<long>(devices.Count(s), new KeyValuePair<string, object?>("state", Api.DeviceView.StateName(s)))),
             description: "Enrolled devices by state");
         _meter.CreateObservableGauge("atym_ota_active_deployments", () => Interlocked.Read(ref _activeDeployments),
-            description: "Assignments not yet confirmed or failed");
+            description: "Rollout deployments awaiting approval, scheduled, running or paused");
     }
 
     public void Poll(string result) => _polls.Add(1, new KeyValuePair<string, object?>("result", result));

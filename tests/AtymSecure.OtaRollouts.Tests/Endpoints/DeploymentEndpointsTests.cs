@@ -10,6 +10,7 @@ using CsCheck;
 namespace AtymSecure.OtaRollouts.Tests.Endpoints;
 
 /// <summary><c>/api/v1/deployments</c> through the real host: create, read per-wave counts and the timeline, operator actions, problem+json, fuzzed bodies.</summary>
+[Collection(MetricsCollection.Name)] // one test reads the exported active-deployments gauge, which every host in the process feeds
 public sealed class DeploymentEndpointsTests : IAsyncLifetime
 {
     private RolloutHost _host = null!;
@@ -148,4 +149,11 @@ public sealed class DeploymentEndpointsTests : IAsyncLifetime
             else Assert.Equal((201, before + 1), (status, after));
         }, iter: 150, threads: 1);
     }
+}
+
+/// <summary>Runs alone: OpenTelemetry listens to every meter of the process by name, so other hosts' gauges would mix in.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MetricsCollection
+{
+    public const string Name = "exported metrics";
 }

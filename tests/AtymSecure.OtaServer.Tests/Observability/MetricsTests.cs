@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AtymSecure.OtaServer.Tests.Observability;
 
 /// <summary>/metrics in Prometheus text: the series issue 12 names, with their labels, counting what happened.</summary>
+[Collection(MetricsCollection.Name)]
 public class MetricsTests
 {
     private static async Task<string[]> ScrapeAsync(OtaTestServer server)
@@ -51,4 +52,14 @@ public class MetricsTests
         Assert.Contains(lines, l => l.StartsWith("http_server_request_duration_seconds_bucket{", StringComparison.Ordinal)
             && l.Contains("http_route=\"/api/v1/devices/{id}/poll\"", StringComparison.Ordinal));
     }
+}
+
+/// <summary>
+/// Tests that read exported values run alone: OpenTelemetry listens to every meter of the process by name, so a scrape of
+/// one test host also counts the polls of another host a parallel test runs (one host per process in production).
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MetricsCollection
+{
+    public const string Name = "exported metrics";
 }
