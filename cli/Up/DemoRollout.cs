@@ -1,4 +1,5 @@
 using AtymSecure.Bootloader.State;
+using AtymSecure.DeviceAgent.Status;
 using AtymSecure.Fleet;
 using AtymSecure.Runtime.Health;
 
@@ -77,16 +78,21 @@ internal sealed class DemoRollout(DemoOperator operations, FleetSimulator fleet,
 
     private SimulatedDeviceView? Device(string id) => fleet.Devices.FirstOrDefault(d => d.DeviceId == id);
 
+    private bool? Verdict(string deviceId, string version) => Device(deviceId)?.Status is { } status ? VerdictOf(status, version) : null;
+
     /// <summary>
-    /// true = confirmed (this version or a later one: a resumed demo never offers an older version again), false = its trial
-    /// failed (reverted), null = not decided yet.
+    /// What a device's status says of <paramref name="version"/>: true = confirmed (this version or a later one: a resumed
+    /// demo never offers an older version again), false = its trial failed (reverted), null = not decided yet. A trial in
+    /// progress leaves open only the version on trial: a device stopped mid-trial of a later version still holds this one
+    /// decided (before, a resumed demo offered such a device the older version again — a downgrade).
     /// </summary>
-    private bool? Verdict(string deviceId, string version)
+    internal static bool? VerdictOf(DeviceStatus status, string version)
     {
-        if (Device(deviceId)?.Status is not { } status) return null;
+        ArgumentNullException.ThrowIfNull(status);
         var container = status.Containers.FirstOrDefault(c => c.Name == Container);
-        if (container?.VersionIn(container.ConfirmedSlot) is { } confirmed && Version.Parse(confirmed) >= Version.Parse(version)
-            && container.State is not (ContainerState.Pending or ContainerState.TrialBooted)) return true;
+        var onTrial = container?.State is ContainerState.Pending or ContainerState.TrialBooted ? container.VersionIn(container.TrialSlot) : null;
+        if (container?.VersionIn(container.ConfirmedSlot) is { } confirmed && Version.Parse(confirmed) >= Version.Parse(version) && onTrial != version)
+            return true;
         if (status.Trials.Any(t => t.Container == Container && t.Version == version && t.Verdict == TrialVerdict.Failed)) return false;
         return null;
     }
