@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using AtymSecure.TestSupport;
 
 namespace AtymSecure.EndToEnd.Tests;
@@ -10,7 +9,7 @@ namespace AtymSecure.EndToEnd.Tests;
 /// </summary>
 [Trait("Requires", "process")]
 [Trait("Requires", "postgres")]
-public sealed partial class OtaServePostgresProcessTests : IDisposable
+public sealed class OtaServePostgresProcessTests : IDisposable
 {
     private readonly TempFolder _folder = TempFolder.Create("e2e-ota-pg");
     private readonly string _database = PostgresServer.Shared.CreateDatabase("ota_e2e");
@@ -23,28 +22,22 @@ public sealed partial class OtaServePostgresProcessTests : IDisposable
         string viewer;
         await using (var server = atym.Start("ota", "serve", "--listen", "127.0.0.1:0", "--data", _folder.Folder("first"), "--store", store))
         {
-            await server.WaitForLogAsync("atym ota: listening on", TimeSpan.FromMinutes(2));
+            await server.WaitForLogAsync(OtaServeLog.ListeningLine, TimeSpan.FromMinutes(2));
             Assert.Contains($"store {store}", server.Log, StringComparison.Ordinal);
-            var url = Listening().Match(server.Log).Groups[1].Value;
-            var admin = AdminToken().Match(server.Log).Groups[1].Value;
+            var url = OtaServeLog.ListeningUrl(server.Log);
+            var admin = OtaServeLog.AdminToken(server.Log);
             viewer = (await atym.Ok("ota", "token", "create", "--role", "viewer", "--label", "e2e", "--server", url, "--token", admin)).Trim();
             Assert.Matches("^atym_[0-9a-f]{8}_[A-Za-z0-9_-]{43}$", viewer);
             await server.KillAsync();
         }
 
         await using var restarted = atym.Start("ota", "serve", "--listen", "127.0.0.1:0", "--data", _folder.Folder("second"), "--store", store);
-        await restarted.WaitForLogAsync("atym ota: listening on", TimeSpan.FromMinutes(2));
+        await restarted.WaitForLogAsync(OtaServeLog.ListeningLine, TimeSpan.FromMinutes(2));
         Assert.DoesNotContain("admin token:", restarted.Log, StringComparison.Ordinal);
-        var again = Listening().Match(restarted.Log).Groups[1].Value;
+        var again = OtaServeLog.ListeningUrl(restarted.Log);
         Assert.Contains("0 device(s)", await atym.Ok("ota", "devices", "--server", again, "--token", viewer), StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(_folder.Path, "first", "ota.db")));
     }
-
-    [GeneratedRegex(@"atym ota: listening on (http://127\.0\.0\.1:\d+)")]
-    private static partial Regex Listening();
-
-    [GeneratedRegex(@"admin token: (atym_[0-9a-f]{8}_[A-Za-z0-9_-]{43})")]
-    private static partial Regex AdminToken();
 
     public void Dispose()
     {

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using AtymSecure.TestSupport;
 
 namespace AtymSecure.EndToEnd.Tests;
@@ -12,7 +11,7 @@ namespace AtymSecure.EndToEnd.Tests;
 /// </summary>
 [Trait("Requires", "process")]
 [Trait("Requires", "openssl")]
-public sealed partial class OtaServeProcessTests : IDisposable
+public sealed class OtaServeProcessTests : IDisposable
 {
     private readonly TempFolder _folder = TempFolder.Create("e2e-ota");
 
@@ -32,9 +31,9 @@ public sealed partial class OtaServeProcessTests : IDisposable
         string url, admin;
         await using (server)
         {
-            await server.WaitForLogAsync("atym ota: listening on", TimeSpan.FromMinutes(2));
-            url = Listening().Match(server.Log).Groups[1].Value;
-            admin = AdminToken().Match(server.Log).Groups[1].Value;
+            await server.WaitForLogAsync(OtaServeLog.ListeningLine, TimeSpan.FromMinutes(2));
+            url = OtaServeLog.ListeningUrl(server.Log);
+            admin = OtaServeLog.AdminToken(server.Log);
             Assert.StartsWith("https://127.0.0.1:", url, StringComparison.Ordinal);
             Assert.StartsWith("atym_", admin, StringComparison.Ordinal);
 
@@ -50,19 +49,13 @@ public sealed partial class OtaServeProcessTests : IDisposable
             var restarted = atym.Start("ota", "serve", "--config", config);
             await using (restarted)
             {
-                await restarted.WaitForLogAsync("atym ota: listening on", TimeSpan.FromMinutes(2));
+                await restarted.WaitForLogAsync(OtaServeLog.ListeningLine, TimeSpan.FromMinutes(2));
                 Assert.DoesNotContain("admin token:", restarted.Log, StringComparison.Ordinal);
-                var again = Listening().Match(restarted.Log).Groups[1].Value;
+                var again = OtaServeLog.ListeningUrl(restarted.Log);
                 Assert.Contains("0 device(s)", await atym.Ok("ota", "devices", "--server", again, "--token", viewer), StringComparison.Ordinal);
             }
         }
     }
-
-    [GeneratedRegex(@"atym ota: listening on (https://127\.0\.0\.1:\d+)/")]
-    private static partial Regex Listening();
-
-    [GeneratedRegex(@"admin token: (atym_[0-9a-f]{8}_[A-Za-z0-9_-]{43})")]
-    private static partial Regex AdminToken();
 
     public void Dispose() => _folder.Dispose();
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using AtymSecure.TestSupport;
 
 namespace AtymSecure.EndToEnd.Tests.Ota;
@@ -10,7 +9,7 @@ namespace AtymSecure.EndToEnd.Tests.Ota;
 /// move; they reach it through a proxy whose origin is the server's public origin). The config file names the registry, the trusted vendor key, a 1 s poll interval (the tests wait on the
 /// devices, not the default 5 minutes) and a request budget a device polling every second stays inside.
 /// </summary>
-internal sealed partial class OtaServerProcess : IAsyncDisposable
+internal sealed class OtaServerProcess : IAsyncDisposable
 {
     private readonly AtymProcess _atym;
     private readonly string _config;
@@ -52,10 +51,8 @@ internal sealed partial class OtaServerProcess : IAsyncDisposable
     {
         if (_process is not null) throw new InvalidOperationException("the OTA server is already running");
         _process = _atym.Start("ota", "serve", "--config", _config);
-        await _process.WaitForLogAsync("atym ota: listening on", TimeSpan.FromMinutes(2));
-        if (AdminToken.Length == 0)
-            AdminToken = AdminTokenLine().Match(_process.Log) is { Success: true } m ? m.Groups[1].Value
-                : throw new InvalidOperationException($"the first start printed no admin token:\n{_process.Log}");
+        await _process.WaitForLogAsync(OtaServeLog.ListeningLine, TimeSpan.FromMinutes(2));
+        if (AdminToken.Length == 0) AdminToken = OtaServeLog.AdminToken(_process.Log);
     }
 
     /// <summary>SIGKILL: no shutdown hooks, no flush — a crash or a power cut of the server.</summary>
@@ -68,7 +65,4 @@ internal sealed partial class OtaServerProcess : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await KillAsync();
-
-    [GeneratedRegex(@"admin token: (atym_[0-9a-f]{8}_[A-Za-z0-9_-]{43})")]
-    private static partial Regex AdminTokenLine();
 }
