@@ -65,6 +65,33 @@ internal sealed class OtaApiClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// Follows the background job <paramref name="id"/> (<c>GET /api/v1/jobs/{id}</c>) until it has succeeded or failed and
+    /// returns its last state; each new progress line goes to <paramref name="progress"/>. The job's state is only visible
+    /// through the API, so this polls it (every <paramref name="every"/>); past <paramref name="timeout"/> it throws.
+    /// </summary>
+    public async Task<JsonElement> FollowJobAsync(string id, TimeSpan timeout, TimeSpan every, Action<string>? progress, CancellationToken ct)
+    {
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        string? said = null;
+        while (true)
+        {
+            var job = await SendAsync(HttpMethod.Get, $"api/v1/jobs/{id}", null, ct).ConfigureAwait(false);
+            if (job.TryGetProperty("progress", out var p) && p.GetString() is { } line && line != said) progress?.Invoke(said = line);
+            var state = job.GetProperty("state").GetString();
+            if (state is "succeeded" or "failed") return job;
+            if (DateTimeOffset.UtcNow > deadline) throw new TimeoutException($"job {id} still {state} after {timeout}; follow it at /api/v1/jobs/{id}");
+            await Task.Delay(every, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A failed job's <c>code: message</c>.</summary>
+    public static string JobError(JsonElement job)
+    {
+        var error = job.GetProperty("error");
+        return $"{error.GetProperty("code").GetString()}: {error.GetProperty("message").GetString()}";
+    }
+
     public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,

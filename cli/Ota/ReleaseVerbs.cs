@@ -40,23 +40,11 @@ internal static class ReleaseVerbs
                 return 0;
             }
             Console.Error.WriteLine($"atym ota: import queued as {id}");
-            var deadline = DateTimeOffset.UtcNow + result.GetValue(timeout);
-            string? said = null;
-            while (true)
-            {
-                job = await client.SendAsync(HttpMethod.Get, $"api/v1/jobs/{id}", null, ct).ConfigureAwait(false);
-                var progress = job.TryGetProperty("progress", out var p) ? p.GetString() : null;
-                if (progress is not null && progress != said) Console.Error.WriteLine("  " + (said = progress));
-                var state = job.GetProperty("state").GetString();
-                if (state is "succeeded" or "failed") break;
-                if (DateTimeOffset.UtcNow > deadline) throw new TimeoutException($"job {id} still {state} after {result.GetValue(timeout)}; follow it at /api/v1/jobs/{id}");
-                // Polling a server condition from outside: the job's state is only visible through the API.
-                await Task.Delay(TimeSpan.FromMilliseconds(500), ct).ConfigureAwait(false);
-            }
+            job = await client.FollowJobAsync(id, result.GetValue(timeout), TimeSpan.FromMilliseconds(500), line => Console.Error.WriteLine("  " + line), ct)
+                .ConfigureAwait(false);
             if (job.GetProperty("state").GetString() == "failed")
             {
-                var error = job.GetProperty("error");
-                Console.Error.WriteLine($"atym ota: release failed: {error.GetProperty("code").GetString()}: {error.GetProperty("message").GetString()}");
+                Console.Error.WriteLine($"atym ota: release failed: {OtaApiClient.JobError(job)}");
                 return 1;
             }
             var release = await client.SendAsync(HttpMethod.Get, $"api/v1/releases/{job.GetProperty("resultId").GetString()}", null, ct).ConfigureAwait(false);

@@ -27,17 +27,9 @@ internal sealed class DemoOperator(OtaApiClient api)
             if (release.GetProperty("version").GetString() == version) return release.GetProperty("id").GetString()!;
         }
         var job = await api.SendAsync(HttpMethod.Post, "api/v1/releases", new { reference, deviceClasses }, ct).ConfigureAwait(false);
-        var id = job.GetProperty("id").GetString()!;
-        while (true)
-        {
-            job = await api.SendAsync(HttpMethod.Get, $"api/v1/jobs/{id}", null, ct).ConfigureAwait(false);
-            var state = job.GetProperty("state").GetString();
-            if (state == "succeeded") return job.GetProperty("resultId").GetString()!;
-            if (state == "failed")
-                throw new InvalidOperationException($"release of {reference} failed: {job.GetProperty("error").GetProperty("code").GetString()}: {job.GetProperty("error").GetProperty("message").GetString()}");
-            // The job's state is only visible through the API: poll it, as `atym ota release` does.
-            await Task.Delay(TimeSpan.FromMilliseconds(300), ct).ConfigureAwait(false);
-        }
+        job = await api.FollowJobAsync(job.GetProperty("id").GetString()!, TimeSpan.FromMinutes(15), TimeSpan.FromMilliseconds(300), null, ct).ConfigureAwait(false);
+        return job.GetProperty("state").GetString() == "succeeded" ? job.GetProperty("resultId").GetString()!
+            : throw new InvalidOperationException($"release of {reference} failed: {OtaApiClient.JobError(job)}");
     }
 
     /// <summary>Offers <paramref name="releaseId"/> to <paramref name="deviceIds"/> (they install it at their next poll).</summary>
