@@ -23,7 +23,12 @@ internal sealed class LocalStack : IAsyncDisposable
         RegistryUrl = registryUrl;
         OtaUrl = otaUrl;
         AdminToken = adminToken;
+        _stopping = CancellationTokenSource.CreateLinkedTokenSource(
+            registry.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping,
+            ota.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
     }
+
+    private readonly CancellationTokenSource _stopping;
 
     public WebApplication Registry { get; }
 
@@ -44,9 +49,7 @@ internal sealed class LocalStack : IAsyncDisposable
     /// Fires when either server begins to stop: the hosts' console lifetime takes Ctrl+C (SIGINT) for itself and stops
     /// them, so the rest of <c>atym up</c> (fleet, demo) must stop on this as well as on the command's own cancellation.
     /// </summary>
-    public CancellationToken Stopping => CancellationTokenSource.CreateLinkedTokenSource(
-        Registry.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping,
-        Ota.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping).Token;
+    public CancellationToken Stopping => _stopping.Token;
 
     /// <param name="vendorPublicKey">The public key whose signatures the OTA server accepts for imports.</param>
     /// <param name="registryPort">0 = any free port (tests).</param>
@@ -92,5 +95,6 @@ internal sealed class LocalStack : IAsyncDisposable
         await Ota.DisposeAsync().ConfigureAwait(false);
         await Registry.StopAsync().ConfigureAwait(false);
         await Registry.DisposeAsync().ConfigureAwait(false);
+        _stopping.Dispose();
     }
 }
