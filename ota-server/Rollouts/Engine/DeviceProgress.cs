@@ -17,7 +17,7 @@ internal static class DeviceProgress
         var index = work.IndexOf(o.DeviceId);
         if (index < 0) return;
         var d = work.Devices[index];
-        if (o.Sequence <= d.LastReport) return;
+        if (o.Sequence <= d.LastReport || IsSettled(d)) return;
         var newInstall = o.InstallMark is not null && o.InstallMark != d.InstallMark;
         var newTrial = o.TrialMark is not null && o.TrialMark != d.TrialMark;
         var newRefusal = o.RefusalMark is not null && o.RefusalMark != d.RefusalMark;
@@ -47,6 +47,14 @@ internal static class DeviceProgress
         else if (newInstall && o.InstallResult == "refused") Fail(work, index, seen, FailureKind.Refused, $"install refused: {o.InstallCode} {o.InstallDetail}".TrimEnd());
         else if (newInstall && o.InstallResult == "failed") Retry(work, index, seen, $"install failed: {o.InstallCode} {o.InstallDetail}".TrimEnd());
     }
+
+    /// <summary>
+    /// Succeeded, failed or superseded: no report changes the device here any more, so its reports are not even
+    /// recorded (each record would rewrite the deployment's stored state, for every report of a device that ever was
+    /// in it). A withdrawn device still takes reports: it may confirm or revert the release it had reached.
+    /// </summary>
+    public static bool IsSettled(DeviceRollout d) =>
+        d.State is DeviceRolloutState.Succeeded or DeviceRolloutState.Failed or DeviceRolloutState.Superseded;
 
     /// <summary>A transient failure: offered again after the backoff while attempts remain, else failed (install).</summary>
     public static void Retry(RolloutWork work, int index, DeviceRollout d, string reason)

@@ -102,7 +102,7 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            foreach (var state in Snapshot().Where(s => s.Device(stored.DeviceId) is not null))
+            foreach (var state in Snapshot().Where(s => s.Device(stored.DeviceId) is { } d && !DeviceProgress.IsSettled(d)))
                 if (FleetReader.Observe(stored, state.Spec.Container) is { } observation)
                     await CommitAsync(RolloutEngine.Observe(Current(state.Id), observation, time.GetUtcNow()), Engine, ct).ConfigureAwait(false);
         }

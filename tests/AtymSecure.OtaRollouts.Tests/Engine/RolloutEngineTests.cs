@@ -127,4 +127,16 @@ public sealed class RolloutEngineTests
         var older = RolloutEngine.Observe(first.State, Confirmed(canary, 1), clock.GetUtcNow());
         Assert.False(older.Changed);
     }
+
+    [Fact]
+    public void A_report_of_a_device_that_finished_here_changes_nothing()
+    {
+        var clock = Clock();
+        var state = RolloutEngine.Create(Spec(canary: 0, waves: [new(null, 100)], halt: new HaltRule(3, null, 0)), Fleet(3), clock.GetUtcNow()).State;
+        state = Feed(state, clock, Confirmed("d00", 2), Reverted("d01", 2));
+        Assert.Equal((DeviceRolloutState.Succeeded, DeviceRolloutState.Failed), (state.Device("d00")!.State, state.Device("d01")!.State));
+        // Later reports of a finished device (the next boot, the next deployment's install) are no input here: nothing to store again.
+        Assert.False(RolloutEngine.Observe(state, Confirmed("d00", 3), clock.GetUtcNow()).Changed);
+        Assert.False(RolloutEngine.Observe(state, Report("d01", 3, install: "failed", installCode: "flash-write-failed"), clock.GetUtcNow()).Changed);
+    }
 }
