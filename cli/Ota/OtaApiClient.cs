@@ -25,44 +25,36 @@ internal sealed class OtaApiClient : IDisposable
 
     public async Task<JsonElement> SendAsync(HttpMethod method, string path, object? body, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(method, new Uri(path.TrimStart('/'), UriKind.Relative));
-        if (body is not null) request.Content = JsonContent.Create(body, options: JsonOptions);
-        HttpResponseMessage response;
-        try
-        {
-            response = await _http.SendAsync(request, ct).ConfigureAwait(false);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new OtaApiException($"cannot reach the OTA server at {_http.BaseAddress}: {e.Message}", e);
-        }
-        using (response)
-        {
-            var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode) throw OtaApiException.From(response, text);
-            return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
-        }
+        using var response = await SendCheckedAsync(method, path, body, HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);
+        var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
     }
 
     /// <summary>Sends <paramref name="body"/> and copies a successful answer's bytes to <paramref name="destination"/> (an export, not JSON).</summary>
     public async Task DownloadAsync(HttpMethod method, string path, object? body, Stream destination, CancellationToken ct)
+    {
+        using var response = await SendCheckedAsync(method, path, body, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+        await response.Content.CopyToAsync(destination, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The one request path of both: <paramref name="body"/> as JSON, an unreachable server or a refusal as
+    /// <see cref="OtaApiException"/>; a successful response is the caller's to read and dispose.</summary>
+    private async Task<HttpResponseMessage> SendCheckedAsync(HttpMethod method, string path, object? body, HttpCompletionOption completion, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(method, new Uri(path.TrimStart('/'), UriKind.Relative));
         if (body is not null) request.Content = JsonContent.Create(body, options: JsonOptions);
         HttpResponseMessage response;
         try
         {
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+            response = await _http.SendAsync(request, completion, ct).ConfigureAwait(false);
         }
         catch (HttpRequestException e)
         {
             throw new OtaApiException($"cannot reach the OTA server at {_http.BaseAddress}: {e.Message}", e);
         }
+        if (response.IsSuccessStatusCode) return response;
         using (response)
-        {
-            if (!response.IsSuccessStatusCode) throw OtaApiException.From(response, await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
-            await response.Content.CopyToAsync(destination, ct).ConfigureAwait(false);
-        }
+            throw OtaApiException.From(response, await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
     }
 
     /// <summary>
