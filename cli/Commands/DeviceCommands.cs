@@ -165,17 +165,11 @@ internal static class DeviceCommands
         var quiet = new Option<TimeSpan>("--settle-quiet") { Description = "Quiet time --until-settled waits for", DefaultValueFactory = _ => TimeSpan.FromSeconds(3) };
         var duration = new Option<TimeSpan?>("--duration") { Description = "Exit after this long (default: run until stopped)" };
         var trace = new Option<string?>("--trace") { Description = "Log bus messages matching this topic filter (e.g. '#')" };
-        // A string, not Option<Uri>: System.CommandLine has no Uri parser (every --server URL failed to parse), and a
-        // bad URL deserves a worded refusal (ParseServer).
         var server = new Option<string?>("--server") { Description = "OTA server URL (http:// or https://): enrol, poll, verify update metadata, download and report (production devices)" };
         var enrollToken = new Option<string?>("--enroll-token") { Description = "Fleet enrolment token (without one the device waits in pending for an operator)" };
         var command = new Command("run", "Power on the device: boot selection, run its containers, health trials, confirm or revert, install queued bundles or server updates")
             { DataOption, untilSettled, quiet, duration, trace, FlashDelayOption, server, enrollToken };
-        command.Validators.Add(r =>
-        {
-            if (r.GetValue(server) is { } text && ParseServer(text) is null)
-                r.AddError($"--server '{text}' is not an absolute http:// or https:// URL");
-        });
+        ServerUrl.Validate(command, server);
         command.SetAction((result, ct) =>
         {
             // SIGTERM (systemd, kill) and SIGINT (Ctrl+C) stop the device cleanly: containers stopped, status saved.
@@ -195,7 +189,7 @@ internal static class DeviceCommands
                 Duration = result.GetValue(duration),
                 TraceTopics = result.GetValue(trace),
             };
-            var status = result.GetValue(server) is { } text && ParseServer(text) is { } url
+            var status = result.GetValue(server) is { } text && ServerUrl.Parse(text) is { } url
                 ? DeviceRunner.PowerOn(result.GetValue(DataOption)!, DeviceOptions(result), runOptions, url,
                     new AtymSecure.DeviceAgent.Http.HttpUpdateOptions { EnrollmentToken = result.GetValue(enrollToken) }, new TextLogSink(stdout), stop.Token)
                 : DeviceRunner.PowerOn(result.GetValue(DataOption)!, DeviceOptions(result), runOptions, new TextLogSink(stdout), stop.Token);
@@ -205,10 +199,6 @@ internal static class DeviceCommands
         });
         return command;
     }
-
-    /// <summary>An absolute http(s) URL, or null.</summary>
-    internal static Uri? ParseServer(string text) =>
-        Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? url : null;
 
     /// <summary>Exit code of <c>atym device status</c> for a device in recovery (loud for scripts and monitoring).</summary>
     public const int RecoveryExitCode = 3;

@@ -21,7 +21,7 @@ internal static class FleetCommands
 
     private static Command Simulate()
     {
-        var server = new Option<string>("--server") { Description = "The OTA server's URL (http://host:port/)", Required = true };
+        var server = new Option<string?>("--server") { Description = "The OTA server's URL (http://host:port/)", Required = true };
         var devices = new Option<int>("--devices", "-n") { Description = "How many devices", DefaultValueFactory = _ => 8 };
         var profiles = new Option<string[]>("--profile") { Description = $"Device profile, repeatable, assigned round-robin ({string.Join(", ", DeviceProfile.Names)})" };
         var faults = new Option<string[]>("--fault") { Description = "KIND:SHARE[:ARG], repeatable: " + string.Join(", ", FleetFault.Names.Keys) + "; SHARE = N% or a count; e.g. failing-health:25%, slow-link:2:32KiB, offline:10%:30s" };
@@ -35,6 +35,7 @@ internal static class FleetCommands
         {
             server, devices, profiles, faults, token, data, flashFiles, directorRoot, imageRoot, duration,
         };
+        ServerUrl.Validate(command, server);
         command.SetAction(async (result, ct) =>
         {
             var folder = result.GetValue(data);
@@ -42,8 +43,7 @@ internal static class FleetCommands
             folder ??= Path.Combine(Path.GetTempPath(), "atym-fleet-" + Guid.NewGuid().ToString("N")[..8]);
             var options = new FleetOptions
             {
-                Server = Uri.TryCreate(result.GetValue(server), UriKind.Absolute, out var url) ? url
-                    : throw new ArgumentException($"--server {result.GetValue(server)}: not an absolute URL, e.g. http://127.0.0.1:8080/"),
+                Server = ServerUrl.Parse(result.GetValue(server)!)!,
                 Devices = result.GetValue(devices),
                 Profiles = result.GetValue(profiles) is { Length: > 0 } p ? p : [DeviceProfile.Host],
                 Faults = [.. (result.GetValue(faults) ?? []).Select(FleetFault.Parse)],
