@@ -3,6 +3,7 @@ using AtymSecure.OtaMetadata.Director;
 using AtymSecure.OtaMetadata.Keys;
 using AtymSecure.OtaMetadata.Offline;
 using AtymSecure.OtaMetadata.Repository;
+using AtymSecure.Primitives;
 using AtymSecure.Signer.Keys;
 using AtymSecure.TestSupport;
 
@@ -114,7 +115,7 @@ public sealed class TufCommandsTests : IDisposable
 
         // Roots signed 340 days ago (365 d life): 25 d left, inside the 30 d warning; the 90 d targets have expired.
         var old = _temp.File("old-offline");
-        await new OfflineRepository(old, PassphraseSource.FromValue("operator passphrase"), new FixedClock(DateTimeOffset.UtcNow.AddDays(-340)))
+        await new OfflineRepository(old, PassphraseSource.FromValue("operator passphrase"), new VirtualClock(epoch: DateTimeOffset.UtcNow.AddDays(-340)))
             .InitAsync(OnlineKeys, SignatureAlgorithm.EcdsaP256Sha256);
         var offline = await Atym("tuf", "status", "--dir", old);
         Assert.True(offline.ExitCode == 2, offline.StdOut + offline.StdErr);
@@ -125,18 +126,12 @@ public sealed class TufCommandsTests : IDisposable
 
         // A server whose last timestamp was signed 20 h ago (1 d life): 4 h left, below a quarter, so re-signing has stopped.
         Assert.Equal(0, (await Atym("tuf", "init", "--dir", Dir, "--online-keys", OnlineKeys)).ExitCode);
-        var image = new ImageRepository(Path.Combine(ServerData, "tuf", "image"), online, new FixedClock(DateTimeOffset.UtcNow.AddHours(-20)));
+        var image = new ImageRepository(Path.Combine(ServerData, "tuf", "image"), online, new VirtualClock(epoch: DateTimeOffset.UtcNow.AddHours(-20)));
         image.AcceptRoot(File.ReadAllBytes(Path.Combine(Dir, "image", "1.root.json")));
         image.AcceptTargets(File.ReadAllBytes(Path.Combine(Dir, "image", "1.targets.json")));
         var stalled = await Atym("tuf", "status", "--data", ServerData, "--json");
         Assert.True(stalled.ExitCode == 2, stalled.StdOut + stalled.StdErr);
         Assert.Contains(stalled.StdOut.Split('\n'), l => l.Contains("\"Role\":\"timestamp\"", StringComparison.Ordinal) && l.Contains("\"level\":\"alarm\"", StringComparison.Ordinal));
         Assert.Contains(stalled.StdOut.Split('\n'), l => l.Contains("\"Role\":\"root\"", StringComparison.Ordinal) && l.Contains("\"level\":\"ok\"", StringComparison.Ordinal));
-    }
-
-    /// <summary>A clock standing at one instant (keys and metadata signed "then").</summary>
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }
