@@ -46,10 +46,7 @@ public sealed class DirectorTargetsSigner(RootChainStore roots, IOnlineKeyStore 
     {
         ArgumentNullException.ThrowIfNull(request);
         var desired = Desired(request);
-        var root = roots.Require();
-        var listed = root.Signed.Roles.GetValueOrDefault("targets")
-            ?? throw new MetadataRefusedException(ReasonCodes.MetadataMalformed, "$.signed.roles.targets", "the director root has no targets role");
-        var key = OnlineKeySelection.For(keys, OnlineRole.DirectorTargets, listed, $"director root {root.Signed.Version}");
+        var (listed, key) = TargetsKey();
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var now = clock.GetUtcNow();
@@ -74,6 +71,16 @@ public sealed class DirectorTargetsSigner(RootChainStore roots, IOnlineKeyStore 
     /// <summary>The last document signed for a device (what <c>targets.json</c> serves between polls), or null.</summary>
     public SignedMetadata<TargetsMetadata>? Latest(string deviceId) => store.Latest(deviceId);
 
+    /// <summary>The targets role the current director root lists, and the online director-targets key of it that signs
+    /// (online and offline documents alike).</summary>
+    private (RoleKeys Listed, IOnlineKey Key) TargetsKey()
+    {
+        var root = roots.Require();
+        var listed = root.Signed.Roles.GetValueOrDefault("targets")
+            ?? throw new MetadataRefusedException(ReasonCodes.MetadataMalformed, "$.signed.roles.targets", "the director root has no targets role");
+        return (listed, OnlineKeySelection.For(keys, OnlineRole.DirectorTargets, listed, $"director root {root.Signed.Version}"));
+    }
+
     private bool IsCurrent(SignedMetadata<TargetsMetadata> latest, TargetsMetadata desired, RoleKeys listed, DateTimeOffset now) =>
         latest.Signed.Targets.Equals(desired.Targets)
         && Equals(latest.Signed.Custom, desired.Custom)
@@ -93,10 +100,7 @@ public sealed class DirectorTargetsSigner(RootChainStore roots, IOnlineKeyStore 
         ArgumentNullException.ThrowIfNull(sequence);
         if (request.Lifetime <= TimeSpan.Zero || request.Lifetime > OfflineDirectorCustom.MaxLifetime)
             throw Invalid("$.lifetime", $"an offline document lives more than 0 and at most {OfflineDirectorCustom.MaxLifetime.TotalDays:0} days");
-        var root = roots.Require();
-        var listed = root.Signed.Roles.GetValueOrDefault("targets")
-            ?? throw new MetadataRefusedException(ReasonCodes.MetadataMalformed, "$.signed.roles.targets", "the director root has no targets role");
-        var key = OnlineKeySelection.For(keys, OnlineRole.DirectorTargets, listed, $"director root {root.Signed.Version}");
+        var (_, key) = TargetsKey();
         var now = clock.GetUtcNow();
         var custom = Check("$", () =>
         {
