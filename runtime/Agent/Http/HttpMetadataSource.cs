@@ -48,7 +48,7 @@ public sealed class HttpMetadataSource : IMetadataSource
             if (response.StatusCode == HttpStatusCode.NotFound) return null;
             if (!response.IsSuccessStatusCode) throw new IOException($"GET {request.RequestUri}: HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
             using var body = response.Content.ReadAsStream();
-            return ReadAtMost(body, maxBytes + 1);
+            return MetadataStreams.ReadAtMost(body, maxBytes + 1);
         }
         catch (HttpRequestException e)
         {
@@ -59,7 +59,4 @@ public sealed class HttpMetadataSource : IMetadataSource
             throw new IOException($"GET {request.RequestUri}: timed out", e);
         }
     }
-
-    /// <summary>Up to <paramref name="limit"/> bytes of <paramref name="stream"/>; never reads further.</summary>
-    internal static byte[] ReadAtMost(Stream stream, long limit) => MetadataStreams.ReadAtMost(stream, limit);
 }

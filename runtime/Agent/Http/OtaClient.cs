@@ -131,7 +131,7 @@ public sealed class OtaClient
             if (response.StatusCode == HttpStatusCode.Unauthorized && authenticated) _session = null; // re-authenticate next time
             var retryAfter = response.Headers.RetryAfter is { } r ? r.Delta ?? (r.Date - _clock.GetUtcNow()) : null;
             await using var stream = await response.Content.ReadAsStreamAsync(cancel).ConfigureAwait(false);
-            var bytes = HttpMetadataSource.ReadAtMost(stream, MaxAnswerBytes + 1);
+            var bytes = MetadataStreams.ReadAtMost(stream, MaxAnswerBytes + 1);
             if (!response.IsSuccessStatusCode)
                 throw new OtaServerException($"{method} {path}: HTTP {(int)response.StatusCode} {response.ReasonPhrase}", (int)response.StatusCode, retryAfter);
             if (bytes.Length > MaxAnswerBytes) throw new OtaServerException($"{method} {path}: answer above {MaxAnswerBytes} bytes");
