@@ -2,6 +2,7 @@ using AtymSecure.Engines;
 using AtymSecure.Formats.DeviceClasses;
 using AtymSecure.Runtime.Execution;
 using AtymSecure.Runtime.Tests.Support;
+using Wasmtime;
 
 namespace AtymSecure.Runtime.Tests.Execution;
 
@@ -27,10 +28,12 @@ public sealed class EngineCacheTests : IDisposable
         var profile = EngineProfile.For(DeviceClassTable.LinuxX86_64);
         using var engines = new EngineCache(new RuntimeOptions().EpochTick);
         var options = new RuntimeOptions { Isolation = ContainerIsolation.InProcess, SharedEngines = engines };
+        Engine shared;
         using (var a = _first.Runtime(profile, options))
         using (var b = _second.Runtime(profile, options))
         {
-            Assert.Same(a.EngineFor(16 * 1024), b.EngineFor(16 * 1024));
+            shared = a.EngineFor(16 * 1024);
+            Assert.Same(shared, b.EngineFor(16 * 1024));
             Assert.Equal(1, engines.Count);
             var spin = b.Start(TestSpecs.Spec(TestSpecs.Config("spin"), TestSpecs.Wat("spin", """
                 (module (memory (export "memory") 1 1)
@@ -39,8 +42,9 @@ public sealed class EngineCacheTests : IDisposable
             Wait.Until(() => spin.IsFinished, "the spinning container to be stopped by the shared epoch ticker");
             Assert.Equal(OutcomeKind.SliceDeadline, spin.LastOutcome!.Kind);
         }
-        // Disposing the runtimes leaves the shared engines to their owner.
-        Assert.NotNull(engines.For(profile, 64 * 1024));
+        // Disposing the runtimes leaves the shared engines to their owner: the same engine, still usable (a disposed one throws).
+        Assert.Same(shared, engines.For(profile, ContainerRuntime.StackBytesFor(16 * 1024)));
+        using var module = Module.FromText(shared, "after", "(module)");
     }
 
     [Fact]
