@@ -36,7 +36,7 @@ public sealed class FleetSimulator : IAsyncDisposable
         {
             for (var i = 0; i < options.Devices; i++)
             {
-                var faults = options.Faults.Where(f => f.Hits(i, options.Devices)).Select(f => f.Kind).ToHashSet();
+                var faults = options.Faults.Where(f => f.Hits(i, options.Devices)).ToList();
                 var device = new SimulatedDevice(i, options.Profiles[i % options.Profiles.Count], options, faults, fleet._engines, clock ?? TimeProvider.System);
                 fleet._devices.Add(device);
                 device.Provision();

@@ -22,6 +22,7 @@ internal sealed class SimulatedDevice : IDisposable
 {
     private readonly FleetOptions _fleet;
     private readonly IReadOnlySet<FleetFaultKind> _faults;
+    private readonly TimeSpan? _offlineFor;
     private readonly SimulatedLink _link;
     private readonly HttpClient _http;
     private readonly RuntimeOptions _runtime;
@@ -32,22 +33,23 @@ internal sealed class SimulatedDevice : IDisposable
     private CancellationTokenSource? _cycle;
     private int _installCutsLeft;
 
-    public SimulatedDevice(int index, string profile, FleetOptions fleet, IReadOnlySet<FleetFaultKind> faults, EngineCache engines, TimeProvider clock)
+    /// <param name="faults">The faults that hit this device (<see cref="FleetFault.Hits"/>); of two of one kind, the first one's argument counts.</param>
+    public SimulatedDevice(int index, string profile, FleetOptions fleet, IReadOnlyList<FleetFault> faults, EngineCache engines, TimeProvider clock)
     {
         Index = index;
         Profile = profile;
         _fleet = fleet;
-        _faults = faults;
+        _faults = faults.Select(f => f.Kind).ToHashSet();
+        _offlineFor = faults.FirstOrDefault(f => f.Kind == FleetFaultKind.Offline)?.Duration;
         _clock = clock;
         Directory = new DeviceDirectory(Path.Combine(fleet.DataDirectory, "devices", index.ToString("D4", System.Globalization.CultureInfo.InvariantCulture)));
         _link = new SimulatedLink(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }, clock);
         _http = new HttpClient(_link) { Timeout = TimeSpan.FromSeconds(100) };
         _runtime = new RuntimeOptions { Isolation = ContainerIsolation.InProcess, SharedEngines = engines, EpochTick = engines.EpochTick };
-        var slow = fleet.Faults.FirstOrDefault(f => f.Kind == FleetFaultKind.SlowLink && faults.Contains(FleetFaultKind.SlowLink));
-        if (slow is not null) _link.BytesPerSecond = slow.BytesPerSecond;
-        if (faults.Contains(FleetFaultKind.PowerCutDownload)) _link.ArmCutMidDownload();
+        _link.BytesPerSecond = faults.FirstOrDefault(f => f.Kind == FleetFaultKind.SlowLink)?.BytesPerSecond;
+        if (_faults.Contains(FleetFaultKind.PowerCutDownload)) _link.ArmCutMidDownload();
         _link.CutMidDownload = () => PowerCut("mid-download");
-        if (faults.Contains(FleetFaultKind.PowerCutInstall)) _installCutsLeft = 1;
+        if (_faults.Contains(FleetFaultKind.PowerCutInstall)) _installCutsLeft = 1;
         _link.BundleCompleted = ArmInstallCut;
     }
 
@@ -65,6 +67,9 @@ internal sealed class SimulatedDevice : IDisposable
     public int PowerCuts { get; private set; }
 
     public int OfflineRefusals => _link.OfflineRefusals;
+
+    /// <summary>The rate this device's link gives bundle bodies (null = loopback speed).</summary>
+    internal long? LinkBytesPerSecond => _link.BytesPerSecond;
 
     /// <summary>The status as the running agent holds it (or as the last run left it).</summary>
     public DeviceStatus? Status => _running?.Status.Current ?? _last;
@@ -93,8 +98,7 @@ internal sealed class SimulatedDevice : IDisposable
     /// <summary>Power-on after power-on until <paramref name="stop"/>: the device's life. Runs on its own thread.</summary>
     public void Run(CancellationToken stop)
     {
-        if (_faults.Contains(FleetFaultKind.Offline))
-            _link.OfflineUntil = _clock.GetUtcNow() + _fleet.Faults.First(f => f.Kind == FleetFaultKind.Offline).Duration;
+        if (_offlineFor is { } offline) _link.OfflineUntil = _clock.GetUtcNow() + offline;
         var run = new DeviceRunOptions
         {
             Runtime = _runtime,
