@@ -11,8 +11,7 @@ using AtymSecure.Bench.Http;
 // and the ratio ours / nginx per round (servers take turns, order rotating per round).
 if (args.Length > 0 && args[0] == OtaBenchServer.Mode) { await OtaBenchServer.RunAsync(args); return 0; }
 
-int Option(string name, int fallback) => Array.IndexOf(args, name) is var at and >= 0 && at + 1 < args.Length
-    ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
+int Option(string name, int fallback) => BenchArgs.Int(args, name, fallback);
 var size = Option("--size", 1 << 20);
 var connections = Option("--connections", 200);
 var seconds = Option("--seconds", 10);

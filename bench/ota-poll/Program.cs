@@ -13,18 +13,16 @@ using AtymSecure.Bench.OtaPoll;
 if (args.Length > 0 && args[0] == OtaBenchServer.Mode) { await OtaBenchServer.RunAsync(args); return 0; }
 if (args.Length > 0 && args[0] == BareEndpoint.Mode) { await BareEndpoint.RunAsync(args); return 0; }
 
-int Option(string name, int fallback) => Array.IndexOf(args, name) is var at and >= 0 && at + 1 < args.Length
-    ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
+int Option(string name, int fallback) => BenchArgs.Int(args, name, fallback);
 var count = Option("--devices", 100_000);
 var seconds = Option("--seconds", 10);
 var connections = Option("--connections", 64);
 var rounds = Option("--rounds", 3);
 // --data DIR keeps the seeded fleet for the next run (seeding 100k devices through LiteDB takes minutes); the
 // default is a fresh temporary folder, removed at the end.
-var dataAt = Array.IndexOf(args, "--data");
 Wrk.EnsureInstalled();
 var work = Directory.CreateTempSubdirectory("ota-poll-bench-").FullName;
-var data = dataAt >= 0 && dataAt + 1 < args.Length ? Path.GetFullPath(args[dataAt + 1]) : Path.Combine(work, "data");
+var data = BenchArgs.Text(args, "--data") is { } kept ? Path.GetFullPath(kept) : Path.Combine(work, "data");
 void Say(string line) => Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line}");
 var loadAtStart = Machine.LoadAverage();
 try
