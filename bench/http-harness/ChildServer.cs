@@ -53,7 +53,8 @@ public sealed class ChildServer : IDisposable
             catch (SocketException) when (DateTime.UtcNow < deadline)
             {
                 // not listening yet: the child is still starting; retry until the deadline
-                await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromMilliseconds(100)).Token).ContinueWith(_ => { }, TaskScheduler.Default);
+                using var pause = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+                await process.WaitForExitAsync(pause.Token).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
     }
