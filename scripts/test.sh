@@ -33,8 +33,10 @@ python3 - "$results" <<'PY' || true
 import sys, glob, xml.etree.ElementTree as ET
 ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
 p = f = s = 0
+failures = []
 for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
-    summary = ET.parse(path).getroot().find("t:ResultSummary", ns)
+    root = ET.parse(path).getroot()
+    summary = root.find("t:ResultSummary", ns)
     c = summary.find("t:Counters", ns) if summary is not None else None
     if c is None: continue
     p += int(c.get("passed", 0)); failed = int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0))
@@ -44,6 +46,13 @@ for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
         failed = 1
         print(f"test run aborted (test host crashed or hung): {path}")
     f += failed
+    # Name each failed test with its message's first lines: CI keeps only the tail of the output.
+    for r in root.iter("{%s}UnitTestResult" % ns["t"]):
+        if r.get("outcome") in ("Failed", "Error", "Timeout"):
+            message = r.find(".//t:Message", ns)
+            text = " | ".join((message.text or "").strip().splitlines()[:4]) if message is not None else ""
+            failures.append(f"FAILED {r.get('testName')}: {text[:700]}")
+for line in failures: print(line)
 print(f"Tests: {p} passed, {f} failed, {s} skipped")
 PY
 exit $status
