@@ -171,8 +171,10 @@ public sealed class HttpOperationsTests : IAsyncDisposable
         await using (var run = _device.PowerOn())
         {
             await run.Until(() => attack.Reports.Any(), "a report after the power cut");
+            // The server's clock moves (and re-signs the director) first: were the device's uptime to pass first, a poll in
+            // between would find the director's own targets expired (step 2) before it reached the frozen timestamp (step 5).
+            _device.Server.SetClock(frozen + TimeSpan.FromDays(2));
             _device.Clock.Pass(TimeSpan.FromDays(2));
-            _device.Server.Change(() => _device.World.Clock.Now = frozen + TimeSpan.FromDays(2));
             _device.Server.Assign(assignment);
             // now = max(clock, floor + uptime) = floor + 2 d: the 1 d timestamp has expired, whatever the RTC says.
             await run.Until(() => attack.Refusal(MetadataExpired) is not null, "a report of metadata-expired");

@@ -62,6 +62,19 @@ internal sealed class TestOtaServer : IAsyncDisposable
         lock (_gate) change();
     }
 
+    /// <summary>
+    /// Moves the server's clock and re-signs the director document for the last report at once, so no poll after this
+    /// call can fetch a director document signed by the old clock.
+    /// </summary>
+    public void SetClock(DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            _world.Clock.Now = now;
+            if (Reports.LastOrDefault() is { } last) Publish(last.Nonce);
+        }
+    }
+
     /// <summary>Serves <paramref name="bytes"/> at /bundles/sha256/<paramref name="sha256"/> (a bundle the director names by another hash).</summary>
     public void ServeBundle(string sha256, byte[] bytes) => _bundles[sha256] = bytes;
 
