@@ -49,7 +49,7 @@ public sealed record OtaReleasesOptions
 public static class OtaReleasesServices
 {
     /// <summary>
-    /// Registers the importer and its job queue (a hosted service), assignments, the bundle cut cache and the
+    /// Registers the importer and its job queue (a hosted service), the re-releaser of rollbacks (<see cref="ReleaseRecounter"/>), assignments, the bundle cut cache and the
     /// <see cref="DesiredStateResolver"/>. Uses from the container when registered: the stores (<c>AddOtaLiteDbStore</c>),
     /// <see cref="IDeviceStore"/> for the fleet's classes, the <see cref="ImageRepository"/> to list compiled images in, <see cref="ICompilerSigningKey"/> for the compiler keys (else a key
     /// file in the data folder), <see cref="TimeProvider"/> (else the system clock).
@@ -72,6 +72,8 @@ public static class OtaReleasesServices
             sp.GetRequiredService<TrustedKeys>(), sp.GetRequiredService<IFleetDeviceClasses>(), sp.GetRequiredService<ICompilerKeySource>(),
             sp.GetRequiredService<TimeProvider>(), options.BundleLifetime, sp.GetRequiredService<IContainerCompiler>(),
             sp.GetService<ImageRepository>() is { } repository ? new CompiledImagePublisher(repository) : null));
+        services.AddSingleton(sp => new ReleaseRecounter(sp.GetRequiredService<IReleaseStore>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ImageRepository>() is { } repository ? new CompiledImagePublisher(repository) : null, sp.GetService<ILogger<ReleaseRecounter>>()));
         services.AddSingleton<IJobHandler, ReleaseImportJob>();
         services.AddSingleton(sp => new JobQueue(sp.GetRequiredService<IJobStore>(), sp.GetServices<IJobHandler>(), sp.GetRequiredService<TimeProvider>(),
             options.Jobs, sp.GetService<ILogger<JobQueue>>()));

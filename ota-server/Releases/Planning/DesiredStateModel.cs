@@ -35,16 +35,18 @@ public sealed record ImageTarget(ReleaseIdentity Identity, string Sha256, ulong 
 }
 
 /// <summary>
-/// What identifies one cut bundle (issue 12 §4): the image the device holds (none: a full bundle), the image it gets,
-/// the class, and the grants of the target image. Equal keys are one cut, whichever device asked.
+/// What identifies one cut bundle (issue 12 §4): the image the device holds (none: a full bundle), the release and
+/// image it gets, the class, and the grants of the target image. Equal keys are one cut, whichever device asked.
 /// </summary>
 /// <param name="BaseImageDigest"><c>sha256:hex</c> of the confirmed image a delta applies to, or null for a full bundle.</param>
+/// <param name="TargetReleaseId">The release the bundle belongs to: its header's counter, creation and expiry come from
+/// it, and a rollback re-release (docs/trust-model.md §7) has the same image as the code's first release but another counter.</param>
 /// <param name="Grants">The target image's grants, in the config's order.</param>
-public sealed record BundleCutKey(string? BaseImageDigest, string TargetImageDigest, string DeviceClass, EquatableList<string> Grants)
+public sealed record BundleCutKey(string? BaseImageDigest, string TargetReleaseId, string TargetImageDigest, string DeviceClass, EquatableList<string> Grants)
 {
     /// <summary>SHA-256 hex of the key's canonical text: a file name for the cut index, the same on every replica.</summary>
     public string Id => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
-        $"atym-bundle-cut-v1\n{BaseImageDigest ?? "none"}\n{TargetImageDigest}\n{DeviceClass}\n{string.Join(",", Grants)}")));
+        $"atym-bundle-cut-v2\n{BaseImageDigest ?? "none"}\n{TargetReleaseId}\n{TargetImageDigest}\n{DeviceClass}\n{string.Join(",", Grants)}")));
 }
 
 /// <summary>A cut to make: its key, and the releases whose images are the target and (for a delta) the base.</summary>

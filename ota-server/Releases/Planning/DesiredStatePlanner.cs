@@ -45,7 +45,7 @@ public static class DesiredStatePlanner
             var confirmed = device.ConfirmedImages.TryGetValue(release.Container, out var digest) ? digest : null;
             var upToDate = confirmed == image.ImageDigest;
             var baseRelease = upToDate || confirmed is null ? null : FindBase(known, release.Container, device.DeviceClass, confirmed);
-            var key = new BundleCutKey(baseRelease is null ? null : confirmed, image.ImageDigest, device.DeviceClass, image.Grants);
+            var key = new BundleCutKey(baseRelease is null ? null : confirmed, release.Id, image.ImageDigest, device.DeviceClass, image.Grants);
             containers.Add(new PlannedContainer(release.Container, ImageTarget.Of(release, image), new BundleCutRequest(key, release, baseRelease), upToDate));
         }
         return new DesiredStatePlan(device.DeviceId, device.DeviceClass, containers, gaps);

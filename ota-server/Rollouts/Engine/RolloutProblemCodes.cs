@@ -11,6 +11,7 @@ public static class RolloutProblemCodes
     public const string ApprovalNotRequired = "approval-not-required";
     public const string NoTargets = "deployment-no-targets";
     public const string OutOfScope = "deployment-out-of-scope";
+    /// <summary>No longer raised (a rollback below the floor re-releases the code at the floor); kept so it is never reused.</summary>
     public const string RollbackBelowFloor = "rollback-below-floor";
     public const string NoRollbackRelease = "rollback-release-not-found";
     public const string NothingToRollBack = "nothing-to-roll-back";

@@ -7,16 +7,18 @@ namespace AtymSecure.OtaRollouts.Service;
 
 /// <summary>
 /// An operator rollback (docs/trust-model.md §7): a new deployment, to the devices that took the release (confirmed
-/// or on trial), of a release of the previous code whose security counter is at or above the fleet's floor for the
-/// container — the counter of the release being rolled back once any device confirmed it. The previous release is the
-/// one given, else the release of the version most of those devices ran before. It goes to all of them at once
-/// (forced: no window waits), with the rolled-back deployment's timeout and retries and no halt rule, and the
-/// planner cuts it as a delta from the image they run. A previous release below the floor is refused
-/// (<c>rollback-below-floor</c>): its code has to be imported again as a release with a counter at the floor.
+/// or on trial), of the previous code with a security counter at the fleet's floor for the container — the counter of
+/// the release being rolled back once any of those devices confirmed it (their highest confirmed counter: a device
+/// confirms only at or above its floor). The previous code is the release given, else the release of the version most
+/// of those devices ran before. <see cref="Choose"/> picks it and the floor; when its counter is below the floor the
+/// service re-releases it at the floor (<see cref="OtaReleases.Import.ReleaseRecounter"/>), since devices refuse a
+/// counter below their floor (<c>counter-rollback</c>). <see cref="Plan"/> then sends that release to all of them at
+/// once (forced: no window waits), with the rolled-back deployment's timeout and retries and no halt rule; the
+/// desired-state planner cuts it as a delta from the image each device runs.
 /// </summary>
 public static class RollbackPlanner
 {
-    public static DeploymentSpec Plan(DeploymentState state, IReadOnlyList<Release> releasesOfContainer, string? releaseId, string id, DateTimeOffset now, string createdBy)
+    public static RollbackChoice Choose(DeploymentState state, IReadOnlyList<Release> releasesOfContainer, string? releaseId)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(releasesOfContainer);
@@ -37,14 +39,28 @@ public static class RollbackPlanner
                 ?? throw new OtaProblemException(409, RolloutProblemCodes.NoRollbackRelease, "id", $"no release of {state.Spec.Container} {version} is recorded");
         }
         var floor = took.Any(d => d.State == DeviceRolloutState.Succeeded) ? target?.SecurityCounter ?? 0 : 0;
-        if (previous.SecurityCounter < floor)
-            throw new OtaProblemException(409, RolloutProblemCodes.RollbackBelowFloor, "$.releaseId",
-                $"{previous.Container} {previous.Version} ({previous.Id}) has security counter {previous.SecurityCounter}, below the fleet's floor {floor}: " +
-                $"import its code again as a release with security counter {floor}");
+        return new RollbackChoice(previous, Math.Max(floor, previous.SecurityCounter), new EquatableList<string>(took.Select(d => d.DeviceId)));
+    }
+
+    /// <param name="release">The release to send: <see cref="RollbackChoice.Previous"/>, or its re-release at <see cref="RollbackChoice.Floor"/>.</param>
+    public static DeploymentSpec Plan(DeploymentState state, RollbackChoice choice, Release release, string id, DateTimeOffset now, string createdBy)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(choice);
+        ArgumentNullException.ThrowIfNull(release);
+        if (release.SecurityCounter < choice.Floor || release.ManifestDigest != choice.Previous.ManifestDigest)
+            throw new ArgumentException($"{release.Id} is not {choice.Previous.Id}'s code at counter {choice.Floor} or above", nameof(release));
         var s = state.Spec;
-        return new DeploymentSpec(id, previous.Id, previous.Container, previous.Version,
-            new TargetSet([], EquatableMap<string>.Empty, null, new EquatableList<string>(took.Select(d => d.DeviceId))), TargetingMode.Snapshot,
+        return new DeploymentSpec(id, release.Id, release.Container, release.Version,
+            new TargetSet([], EquatableMap<string>.Empty, null, choice.Devices), TargetingMode.Snapshot,
             new RolloutPlan(0, [new WaveStep(null, 100)], TimeSpan.Zero), new HaltRule(null, null, 0), s.DeviceTimeout, s.Retry,
             RollbackOnHalt: false, Forced: true, RequiresApproval: false, Via: [], s.MaxConcurrentDownloads, null, null, s.TimeZone, [], now, createdBy, RollbackOf: s.Id);
     }
+}
+
+/// <summary>What a rollback sends where: the previous code's release, the floor counter it must carry, the devices that took the release.</summary>
+public sealed record RollbackChoice(Release Previous, ulong Floor, EquatableList<string> Devices)
+{
+    /// <summary>The previous release's counter is below the floor: devices would refuse it, so it is re-released at the floor.</summary>
+    public bool NeedsRerelease => Previous.SecurityCounter < Floor;
 }

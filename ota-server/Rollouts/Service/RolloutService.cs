@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using AtymSecure.OtaContracts;
+using AtymSecure.OtaReleases.Import;
 using AtymSecure.OtaReleases.Planning;
 using AtymSecure.OtaRollouts.Engine;
 using AtymSecure.OtaStore;
@@ -20,9 +21,11 @@ namespace AtymSecure.OtaRollouts.Service;
 /// (<see cref="DeploymentState.IsActive"/>) goes to <see cref="IOtaMetrics.SetActiveDeployments"/> whenever it may change.
 /// </summary>
 public sealed class RolloutService(IDeploymentStore store, IReleaseStore releases, FleetReader fleet, IAuditLog audit, TimeProvider time,
-    ILogger<RolloutService>? log = null, IOtaMetrics? metrics = null) : IRolloutOffers, IDeviceReportListener
+    ILogger<RolloutService>? log = null, IOtaMetrics? metrics = null, ReleaseRecounter? recounter = null) : IRolloutOffers, IDeviceReportListener
 {
     private static readonly OperatorIdentity Engine = new("rollout-engine", "rollout engine", OperatorRole.Admin, []);
+
+    private readonly ReleaseRecounter _recounter = recounter ?? new ReleaseRecounter(releases, time);
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Dictionary<string, DeploymentState>? _states;
@@ -88,8 +91,7 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
     {
         var state = Find(id) ?? throw NotFound(id);
         if (!actor.Covers(state.Spec.Target.Groups) && actor.IsScoped) throw NotFound(id);
-        var spec = RollbackPlanner.Plan(state, await releases.ListAsync(state.Spec.Container, ct).ConfigureAwait(false), releaseId, DeploymentSpec.NewId(),
-            time.GetUtcNow(), RolloutEngine.Actor(actor));
+        var spec = await PlanRollbackAsync(state, releaseId, actor, ct).ConfigureAwait(false);
         var rollback = await CreateSpecAsync(spec, actor, ct).ConfigureAwait(false);
         await ActAsync(id, actor, s => RolloutEngine.MarkRolledBack(s, rollback.Id, time.GetUtcNow()), ct).ConfigureAwait(false);
         return rollback;
@@ -133,6 +135,22 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>The rollback deployment of <paramref name="state"/>: the previous code, re-released at the fleet's floor
+    /// when its own counter is below it (<see cref="RollbackPlanner"/>; the re-release is an audit record of its own).</summary>
+    private async Task<DeploymentSpec> PlanRollbackAsync(DeploymentState state, string? releaseId, OperatorIdentity actor, CancellationToken ct)
+    {
+        var choice = RollbackPlanner.Choose(state, await releases.ListAsync(state.Spec.Container, ct).ConfigureAwait(false), releaseId);
+        var release = choice.Previous;
+        if (choice.NeedsRerelease)
+        {
+            release = await _recounter.RereleaseAsync(choice.Previous, choice.Floor, ct).ConfigureAwait(false);
+            audit.Append(new AuditEntry(0, time.GetUtcNow(), actor.TokenId, actor.Label, "rollout.rollback-rereleased", $"deployment/{state.Id}", null,
+                JsonSerializer.Serialize(new { release = release.Id, of = choice.Previous.Id, version = release.Version, securityCounter = release.SecurityCounter,
+                    detail = $"{release.Container} {release.Version} re-released as {release.Id} at the fleet's floor {choice.Floor} (its release {choice.Previous.Id} has counter {choice.Previous.SecurityCounter})" })));
+        }
+        return RollbackPlanner.Plan(state, choice, release, DeploymentSpec.NewId(), time.GetUtcNow(), RolloutEngine.Actor(actor));
     }
 
     private async Task<DeploymentState> CreateSpecAsync(DeploymentSpec spec, OperatorIdentity actor, CancellationToken ct)
@@ -196,15 +214,14 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
     {
         try
         {
-            var spec = RollbackPlanner.Plan(halted, await releases.ListAsync(halted.Spec.Container, ct).ConfigureAwait(false), null, DeploymentSpec.NewId(),
-                time.GetUtcNow(), RolloutEngine.Actor(Engine));
+            var spec = await PlanRollbackAsync(halted, null, Engine, ct).ConfigureAwait(false);
             var step = RolloutEngine.Create(spec, fleet.Active(spec.Container), time.GetUtcNow());
             var rollback = await CommitAsync(step, Engine, ct).ConfigureAwait(false);
             await CommitAsync(RolloutEngine.MarkRolledBack(Current(halted.Id), rollback.Id, time.GetUtcNow()), Engine, ct).ConfigureAwait(false);
         }
         catch (OtaProblemException e)
         {
-            // Nothing to roll back (no device took the release) or no release at or above the floor: said in the audit log.
+            // Nothing to roll back (no device took the release) or no earlier release of the code: said in the audit log.
             log?.LogWarning("rollback of {Deployment} on halt: {Reason}", halted.Id, e.Problems[0].Message);
             audit.Append(new AuditEntry(0, time.GetUtcNow(), Engine.TokenId, Engine.Label, "rollout.rollback-skipped", $"deployment/{halted.Id}", null,
                 JsonSerializer.Serialize(new { detail = e.Problems[0].Message, code = e.Problems[0].Code })));

@@ -10,7 +10,8 @@ namespace AtymSecure.OtaStore;
 /// keys, compiled for the fleet's classes and recorded with an explicit security counter (docs/trust-model.md §7).
 /// Written by the releases library (ota-server/Releases, ReleaseImporter). Immutable once recorded: a release never changes, a new counter or new code is a new release.
 /// </summary>
-/// <param name="Id">Stable id derived from the manifest digest (<see cref="IdFor"/>): importing the same digest twice gives the same release.</param>
+/// <param name="Id">Stable id derived from the manifest digest (<see cref="IdFor(string)"/>): importing the same digest twice gives the same release;
+/// a re-release of the same code at a higher counter has an id of its own (<see cref="IdFor(string, ulong)"/>).</param>
 /// <param name="Container">Container name from the config.</param>
 /// <param name="Version">SemVer from the config.</param>
 /// <param name="Repository">Where the container lives: <c>registry-host/repository</c>.</param>
@@ -42,6 +43,10 @@ public sealed record Release(
         ArgumentException.ThrowIfNullOrEmpty(manifestDigest);
         return "rel-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(manifestDigest)))[..16];
     }
+
+    /// <summary>The id of a re-release of <paramref name="manifestDigest"/>'s code at <paramref name="securityCounter"/> (an operator
+    /// rollback, docs/trust-model.md §7): one per (code, counter), never the id of the code's first release.</summary>
+    public static string IdFor(string manifestDigest, ulong securityCounter) => IdFor($"{manifestDigest}\nsecurity-counter {securityCounter}");
 
     /// <summary>The image for <paramref name="deviceClass"/>, or null when the class was not compiled (or failed).</summary>
     public ReleaseImage? ImageFor(string deviceClass) => Images.FirstOrDefault(i => i.DeviceClass == deviceClass);

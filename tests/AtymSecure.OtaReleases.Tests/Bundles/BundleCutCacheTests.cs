@@ -27,7 +27,7 @@ public sealed class BundleCutCacheTests(ReleasedSamples samples) : IClassFixture
     private static BundleCutRequest Request(Release target, Release? baseRelease)
     {
         var image = target.ImageFor("linux-x86_64")!;
-        return new BundleCutRequest(new BundleCutKey(baseRelease?.ImageFor("linux-x86_64")!.ImageDigest, image.ImageDigest, "linux-x86_64", image.Grants),
+        return new BundleCutRequest(new BundleCutKey(baseRelease?.ImageFor("linux-x86_64")!.ImageDigest, target.Id, image.ImageDigest, "linux-x86_64", image.Grants),
             target, baseRelease);
     }
 

@@ -26,7 +26,7 @@ public sealed class ReplicaBundleBytesTests(ReleaseWorld world) : IClassFixture<
     private static BundleCutRequest Request(Release target, Release? baseRelease)
     {
         var image = target.ImageFor(Class)!;
-        return new BundleCutRequest(new BundleCutKey(baseRelease?.ImageFor(Class)!.ImageDigest, image.ImageDigest, Class, image.Grants), target, baseRelease);
+        return new BundleCutRequest(new BundleCutKey(baseRelease?.ImageFor(Class)!.ImageDigest, target.Id, image.ImageDigest, Class, image.Grants), target, baseRelease);
     }
 
     private static async Task<byte[]> CutAsync(ReleaseHost host, BundleCutRequest request)
@@ -68,17 +68,6 @@ public sealed class ReplicaBundleBytesTests(ReleaseWorld world) : IClassFixture<
         Assert.Equal(v110.ImageFor(Class)!.ImageDigest, Digest.Compute(image).ToString());
     }
 
-    /// <summary>What the device's bootloader checks before it writes: signature under the compiler key, header, chunk hashes, image digest.</summary>
-    private static async Task<byte[]> InstallAsync(byte[] bundle, BundleTrustAnchors anchors, byte[]? installed)
-    {
-        using var stream = new MemoryStream(bundle);
-        var envelope = await BundleEnvelope.ReadAsync(stream);
-        var verified = BundleVerifier.Verify(envelope, anchors,
-            new BundleExpectations(Class, DateTimeOffset.UtcNow, 0, 64 << 20, installed is null ? null : Digest.Compute(installed)));
-        using var payload = new MemoryStream();
-        await verified.OpenPayload(stream).CopyToAsync(payload);
-        var image = verified.Header.PayloadKind == PayloadKind.Full ? payload.ToArray() : DeltaPatchApplier.Apply(payload.ToArray(), installed!);
-        Assert.Equal(verified.Header.TargetDigest, Digest.Compute(image));
-        return image;
-    }
+    private static async Task<byte[]> InstallAsync(byte[] bundle, BundleTrustAnchors anchors, byte[]? installed) =>
+        (await BundleInstall.InstallAsync(bundle, anchors, Class, installed)).Image;
 }

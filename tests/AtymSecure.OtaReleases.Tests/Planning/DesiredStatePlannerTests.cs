@@ -36,7 +36,7 @@ public sealed class DesiredStatePlannerTests
         Assert.Null(planned.Cut.Key.BaseImageDigest);
         Assert.Null(planned.Cut.Base);
         var image = v1.Images[0];
-        Assert.Equal(new BundleCutKey(null, image.ImageDigest, "linux-x86_64", ["sensor.read"]), planned.Cut.Key);
+        Assert.Equal(new BundleCutKey(null, v1.Id, image.ImageDigest, "linux-x86_64", ["sensor.read"]), planned.Cut.Key);
         Assert.Equal($"images/linux-x86_64/sensor-filter/1.0.0/c3/{image.ImageSha256}.img", planned.Image.Path);
         Assert.Equal((1000ul, 3L, ArtifactKind.WasmtimeNative, v1.SourceWasmDigest), (planned.Image.Length, planned.Image.Identity.SecurityCounter,
             planned.Image.Identity.CodeKind, planned.Image.SourceWasmDigest));
@@ -107,9 +107,9 @@ public sealed class DesiredStatePlannerTests
     [Fact]
     public void Cut_keys_differ_in_every_field_and_their_ids_are_stable_text()
     {
-        var key = new BundleCutKey(null, Sha("t"), "linux-x86_64", ["a", "b"]);
+        var key = new BundleCutKey(null, "rel-0000000000000001", Sha("t"), "linux-x86_64", ["a", "b"]);
         Assert.Equal(key.Id, (key with { Grants = ["a", "b"] }).Id);
-        Assert.Equal(4, new[] { key with { BaseImageDigest = Sha("b") }, key with { TargetImageDigest = Sha("u") },
+        Assert.Equal(5, new[] { key with { BaseImageDigest = Sha("b") }, key with { TargetReleaseId = "rel-0000000000000002" }, key with { TargetImageDigest = Sha("u") },
             key with { DeviceClass = "linux-aarch64" }, key with { Grants = ["a"] } }.Select(k => k.Id).Append(key.Id).Distinct().Count() - 1);
         Assert.Matches("^[0-9a-f]{64}$", key.Id);
     }

@@ -71,6 +71,28 @@ public sealed class DeploymentEndpointsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_rollback_below_the_floor_is_201_with_the_previous_code_re_released_at_the_floor()
+    {
+        for (var i = 0; i < 6; i++) await _host.ReportConfirmedAsync($"d{i:D2}", "1.0.0");
+        var (_, created, _) = await PostAsync("/api/v1/deployments", Valid);
+        var id = created.GetProperty("id").GetString()!;
+        var canary = created.GetProperty("devices").EnumerateArray().First(d => d.GetProperty("state").GetString() == "offered").GetProperty("deviceId").GetString()!;
+        await _host.ReportConfirmedAsync(canary, "2.0.0");
+
+        var (status, rollback, response) = await PostAsync($"/api/v1/deployments/{id}/rollback", null);
+        Assert.Equal(HttpStatusCode.Created, status);
+        var releaseId = rollback.GetProperty("releaseId").GetString()!;
+        Assert.Equal(Release.IdFor(_host.V1.ManifestDigest, 2), releaseId);
+        Assert.Equal(("1.0.0", id, $"/api/v1/deployments/{rollback.GetProperty("id").GetString()}"),
+            (rollback.GetProperty("version").GetString(), rollback.GetProperty("rollbackOf").GetString(), response.Headers.Location!.OriginalString));
+        Assert.Equal([canary], rollback.GetProperty("devices").EnumerateArray().Select(d => d.GetProperty("deviceId").GetString()));
+        var again = (await _host.Service<IReleaseStore>().GetAsync(releaseId))!;
+        Assert.Equal((2ul, _host.V1.ManifestDigest, _host.V1.Images), (again.SecurityCounter, again.ManifestDigest, again.Images));
+        var view = JsonDocument.Parse(await _host.Client.GetStringAsync(new Uri($"/api/v1/deployments/{id}", UriKind.Relative))).RootElement;
+        Assert.Equal("rolled-back", view.GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task The_active_deployments_metric_follows_creation_and_cancellation()
     {
         Assert.Equal(0, await ActiveDeploymentsAsync());

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using AtymSecure.Formats.Bundle;
+using AtymSecure.Formats.DeviceProtocol;
 using AtymSecure.OtaReleases;
 using AtymSecure.OtaRollouts.Endpoints;
 using AtymSecure.OtaServer.Auth;
@@ -61,8 +62,8 @@ internal sealed class RolloutHost : IAsyncDisposable
         host.AdminToken = host.App.Services.GetRequiredService<AdminTokenBootstrap>().CreatedText!;
         host.Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", host.AdminToken);
         var releases = host.Service<IReleaseStore>();
-        host.V1 = await releases.AddOrGetAsync(Make("1.0.0", 0));
-        host.V2 = await releases.AddOrGetAsync(Make("2.0.0", 1));
+        host.V1 = await releases.AddOrGetAsync(Make("1.0.0", 0, 1));
+        host.V2 = await releases.AddOrGetAsync(Make("2.0.0", 1, 2));
         var store = host.Service<IDeviceStore>();
         for (var i = 0; i < devices; i++)
             store.TryAdd(new DeviceRecord($"d{i:D2}", "pk", "fp", "linux-x86_64", "host", [], "0.1.0", DeviceState.Active, 1, [i % 2 == 0 ? "eu" : "us"],
@@ -72,8 +73,19 @@ internal sealed class RolloutHost : IAsyncDisposable
 
     private static string Sha(string seed) => Digest.Compute(System.Text.Encoding.UTF8.GetBytes(seed)).ToString();
 
-    private static Release Make(string version, int minute) => new(Release.IdFor(Sha(version)), "sensor-filter", version, "127.0.0.1:9/samples/sensor-filter",
-        Sha(version), Sha("wasm" + version), 1, false, new DateTimeOffset(2026, 12, 1, 0, minute, 0, TimeSpan.Zero), new DateTimeOffset(2027, 6, 1, 0, 0, 0, TimeSpan.Zero),
+    /// <summary>The report of <paramref name="device"/> running <paramref name="confirmed"/> after a confirmed trial of it, stored and handed to the rollouts as the report endpoint does.</summary>
+    public async Task ReportConfirmedAsync(string device, string confirmed)
+    {
+        var container = new ContainerReport("sensor-filter", new SlotReport("a", confirmed, Sha("img" + confirmed), 1), null, 3,
+            new InstallReport("installed", null, null), new TrialReport("confirmed", confirmed, "3 probes passed"));
+        var report = new VersionReport(device, "nonce-" + Guid.NewGuid().ToString("N"), 1764000000, "production", "0.1.0", [container], 1, null);
+        var stored = Service<IDeviceReportStore>().TryAppend(new DeviceReport(device, 0, report.Nonce, Clock.GetUtcNow(), ProtocolJson.Base64Url(report.ToJson()), "sig"))!;
+        await Service<IDeviceReportListener>().OnReportStoredAsync(stored);
+    }
+
+    /// <summary>1.0.0 has security counter 1, 2.0.0 (a security fix) 2.</summary>
+    private static Release Make(string version, int minute, ulong counter) => new(Release.IdFor(Sha(version)), "sensor-filter", version, "127.0.0.1:9/samples/sensor-filter",
+        Sha(version), Sha("wasm" + version), counter, counter > 1, new DateTimeOffset(2026, 12, 1, 0, minute, 0, TimeSpan.Zero), new DateTimeOffset(2027, 6, 1, 0, 0, 0, TimeSpan.Zero),
         [new ReleaseImage("linux-x86_64", Sha("img" + version), 4096, ArtifactKind.WasmtimeNative, [], Sha("o"), Sha("r"))], []);
 
     public async ValueTask DisposeAsync()

@@ -41,13 +41,14 @@ public sealed class RolloutServiceTests : IDisposable
 
     private static string Sha(string seed) => Digest.Compute(System.Text.Encoding.UTF8.GetBytes(seed)).ToString();
 
-    private async Task<(Release V1, Release V2)> SeedAsync(int devices)
+    /// <param name="v2Counter">2.0.0's security counter (1.0.0 has 1): above it, rolling back re-releases 1.0.0's code.</param>
+    private async Task<(Release V1, Release V2)> SeedAsync(int devices, ulong v2Counter = 1)
     {
         var releases = new LiteDbReleaseStore(_database);
-        Release Make(string version, int minute) => new(Release.IdFor(Sha(version)), "sensor-filter", version, "127.0.0.1:5000/samples/sensor-filter", Sha(version), Sha("wasm" + version),
-            1, false, Epoch.AddMinutes(minute), Epoch.AddDays(180), [new ReleaseImage("linux-x86_64", Sha("img" + version), 4096, ArtifactKind.WasmtimeNative, [], Sha("o"), Sha("r"))], []);
-        var v1 = await releases.AddOrGetAsync(Make("1.0.0", -2));
-        var v2 = await releases.AddOrGetAsync(Make("2.0.0", -1));
+        Release Make(string version, int minute, ulong counter) => new(Release.IdFor(Sha(version)), "sensor-filter", version, "127.0.0.1:5000/samples/sensor-filter", Sha(version), Sha("wasm" + version),
+            counter, counter > 1, Epoch.AddMinutes(minute), Epoch.AddDays(180), [new ReleaseImage("linux-x86_64", Sha("img" + version), 4096, ArtifactKind.WasmtimeNative, [], Sha("o"), Sha("r"))], []);
+        var v1 = await releases.AddOrGetAsync(Make("1.0.0", -2, 1));
+        var v2 = await releases.AddOrGetAsync(Make("2.0.0", -1, v2Counter));
         var store = new LiteDbDeviceStore(_database);
         for (var i = 0; i < devices; i++)
         {
@@ -97,6 +98,51 @@ public sealed class RolloutServiceTests : IDisposable
         Assert.Single(audit, e => e.Action == "rollout.device-failed" && e.Subject.EndsWith(canaries[0], StringComparison.Ordinal));
         Assert.Single(audit, e => e.Action == "rollout.halted");
         Assert.Empty(again.OffersFor(canaries[0]));
+    }
+
+    [Fact]
+    public async Task A_halt_with_the_rollback_policy_sends_the_previous_code_re_released_at_the_floor_to_the_devices_that_confirmed()
+    {
+        var (v1, v2) = await SeedAsync(6, v2Counter: 2);
+        var service = Service();
+        var created = await service.CreateAsync(Request(v2.Id) with { RollbackOnHalt = true }, Alice);
+        var canaries = Offered(created);
+        await service.OnReportStoredAsync(Report(canaries[0], "2.0.0", lastTrial: new TrialReport("confirmed", "2.0.0", "3 probes passed")));
+        _clock.Advance(TimeSpan.FromSeconds(5));
+        await service.OnReportStoredAsync(Report(canaries[1], "1.0.0", lastTrial: new TrialReport("reverted", "2.0.0", "health probe failed: stuck")));
+
+        var halted = service.Find(created.Id)!;
+        Assert.Equal(DeploymentStatus.RolledBack, halted.Status);
+        var rollback = service.Find(halted.RolledBackBy!)!;
+        // The device that confirmed 2.0.0 has floor 2: 1.0.0's release (counter 1) would be refused, so its code is released again at 2.
+        var again = (await new LiteDbReleaseStore(_database).GetAsync(rollback.Spec.ReleaseId))!;
+        Assert.Equal((Release.IdFor(v1.ManifestDigest, 2), "1.0.0", v1.ManifestDigest, v1.Images, 2ul), (again.Id, again.Version, again.ManifestDigest, again.Images, again.SecurityCounter));
+        Assert.Equal(_clock.GetUtcNow(), again.ImportedAt);
+        Assert.Equal((created.Id, true, new EquatableList<string>([canaries[0]])), (rollback.Spec.RollbackOf, rollback.Spec.Forced, rollback.Spec.Target.Devices));
+        Assert.Equal(again.Id, Assert.Single(service.OffersFor(canaries[0])).ReleaseId);
+        Assert.Empty(service.OffersFor(canaries[1]));
+        var audit = new LiteDbAuditLog(_database).Page(0, 1000).Entries;
+        var rereleased = Assert.Single(audit, e => e.Action == "rollout.rollback-rereleased");
+        Assert.Contains(again.Id, rereleased.After, StringComparison.Ordinal);
+
+        // The device installs the re-release and confirms 1.0.0: the rollback succeeds for it.
+        await service.OnReportStoredAsync(Report(canaries[0], "1.0.0", lastTrial: new TrialReport("confirmed", "1.0.0", "3 probes passed")));
+        Assert.Equal(DeviceRolloutState.Succeeded, service.Find(rollback.Id)!.Device(canaries[0])!.State);
+    }
+
+    [Fact]
+    public async Task An_operator_rollback_keeps_the_previous_release_when_its_counter_is_already_at_the_floor()
+    {
+        var (v1, v2) = await SeedAsync(4);
+        var service = Service();
+        var created = await service.CreateAsync(Request(v2.Id) with { Canary = 1 }, Alice);
+        var canary = Offered(created).Single();
+        await service.OnReportStoredAsync(Report(canary, "2.0.0", lastTrial: new TrialReport("confirmed", "2.0.0", "3 probes passed")));
+        var rollback = await service.RollbackAsync(created.Id, null, Bob);
+        Assert.Equal(v1.Id, rollback.Spec.ReleaseId); // same counter as 2.0.0: no re-release
+        Assert.Equal(2, (await new LiteDbReleaseStore(_database).ListAsync("sensor-filter")).Count);
+        Assert.Equal(DeploymentStatus.RolledBack, service.Find(created.Id)!.Status);
+        Assert.DoesNotContain(new LiteDbAuditLog(_database).Page(0, 1000).Entries, e => e.Action == "rollout.rollback-rereleased");
     }
 
     [Fact]
