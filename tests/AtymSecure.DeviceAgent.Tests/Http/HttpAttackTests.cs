@@ -12,8 +12,8 @@ namespace AtymSecure.DeviceAgent.Tests.Http;
 /// The attacks of issue 13 §4 that the verifier-level <c>AttackTests</c> cover, now on a production device over real
 /// loopback HTTP against a server that serves crafted metadata (docs/trust-model.md §5). Each device first runs a
 /// confirmed 1.0.0; the attack offers 1.1.0 (or something worse) and must leave it on 1.0.0 with a specific reason in its
-/// version report, no bundle fetched and every slot byte unchanged (<see cref="AttackPhase"/>). The first ones
-/// (target-not-listed, wrong-device, freeze, stale-nonce, rollback, endless data) are in <see cref="HttpUpdateSourceTests"/>.
+/// version report, no bundle fetched (endless data: the one bundle fetched is cut off at its signed length) and every
+/// slot byte unchanged (<see cref="AttackPhase"/>).
 /// </summary>
 public sealed class HttpAttackTests : IAsyncDisposable
 {
@@ -253,5 +253,107 @@ public sealed class HttpAttackTests : IAsyncDisposable
 
         var refusal = await attack.RunUntilRefused(TargetMismatch, 9, Repository.Compiler);
         Assert.Contains(Digest.Compute(evil).ToString()["sha256:".Length..], refusal.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Arbitrary_software_the_image_repository_does_not_list_is_refused()
+    {
+        var attack = await Running();
+        var listed = _device.Release(ProductionDevice.ImageAt("1.1.0"));
+        // The director names a bundle for an image sha256 the repository never listed.
+        _device.Server.Assign(listed with { ImageSha256 = new string('e', 64) });
+
+        await attack.RunUntilRefused(TargetNotListed, 8, null);
+    }
+
+    [Fact]
+    public async Task Director_metadata_for_another_device_is_wrong_device()
+    {
+        var attack = await Running();
+        var next = _device.Release(ProductionDevice.ImageAt("1.1.0"));
+        _device.Server.DirectorDocument = nonce => Director.Assign("atym-ffffffffffffffff", _device.World.DeviceClass, nonce, next);
+        _device.Server.Assign(next);
+
+        var refusal = await attack.RunUntilRefused(WrongDevice, 2, "targets");
+        Assert.Contains("atym-ffffffffffffffff", refusal.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Director_metadata_for_another_device_class_is_wrong_class()
+    {
+        var attack = await Running();
+        var next = _device.Release(ProductionDevice.ImageAt("1.1.0"));
+        var otherClass = _device.World.DeviceClass == "portable-pulley64" ? "linux-x86_64" : "portable-pulley64";
+        _device.Server.DirectorDocument = nonce => Director.Assign(_device.World.DeviceId, otherClass, nonce, next);
+        _device.Server.Assign(next);
+
+        var refusal = await attack.RunUntilRefused(WrongClass, 2, "targets");
+        Assert.Contains(otherClass, refusal.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Freeze_expired_director_metadata_is_refused()
+    {
+        var attack = await Running();
+        var next = _device.Release(ProductionDevice.ImageAt("1.1.0"));
+        // The director's documents from now on expired ten minutes before they were signed: a frozen director.
+        _device.Server.Change(() => Director.TargetsLife = TimeSpan.FromMinutes(-10));
+        _device.Server.Assign(next);
+
+        await attack.RunUntilRefused(MetadataExpired, 2, "targets");
+    }
+
+    [Fact]
+    public async Task Replayed_director_metadata_echoing_an_old_nonce_is_stale_nonce()
+    {
+        var attack = await Running();
+        var next = _device.Release(ProductionDevice.ImageAt("1.1.0"));
+        // Signed by the real director key, but answering a report this device never sent (or sent long ago).
+        _device.Server.DirectorDocument = _ => Director.Assign(_device.World.DeviceId, _device.World.DeviceClass, "bm9uY2Utb2YtYW4tb2xkLXJlcG9ydA", next);
+        _device.Server.Assign(next);
+
+        await attack.RunUntilRefused(StaleNonce, 2, "targets");
+    }
+
+    [Fact]
+    public async Task Rollback_an_older_director_document_than_the_one_stored_is_rollback_version()
+    {
+        await _device.RunConfirmed(ProductionDevice.ImageAt("1.0.0"));
+        // The device accepted director version 50 before this power-on (its trust store holds it).
+        using (var opened = LocalDevice.Open(new DeviceDirectory(_device.Data).Root))
+        {
+            var trust = opened.Trust!.Load();
+            var v50 = Director.Publish(Director.Document(_device.World.DeviceId, _device.World.DeviceClass, "bm9uY2UtYWNjZXB0ZWQtYmVmb3Jl") with { Version = 50 }, Director.TargetsKey);
+            opened.Trust.Save(trust with { Metadata = trust.Metadata with { DirectorTargets = SignedMetadata<TargetsMetadata>.Parse(v50) } });
+        }
+        var attack = AttackPhase.Begin(_device);
+        var next = _device.Release(ProductionDevice.ImageAt("1.1.0"));
+        // The server (or a replaying network) now serves versions from 1 on, each naming 1.1.0.
+        var version = 0L;
+        _device.Server.DirectorDocument = nonce => Director.Publish(
+            Director.Document(_device.World.DeviceId, _device.World.DeviceClass, nonce, next) with { Version = Interlocked.Increment(ref version) }, Director.TargetsKey);
+        _device.Server.Assign(next);
+
+        await attack.RunUntilRefused(RollbackVersion, 2, "targets");
+        Assert.Equal(50, _device.StoredTrust().Metadata.DirectorTargets!.Signed.Version);
+    }
+
+    [Fact]
+    public async Task Endless_bundle_data_is_length_exceeded_before_the_bootloader_sees_a_byte()
+    {
+        var attack = await Running();
+        var next = _device.Release(ProductionDevice.ImageAt("1.1.0"));
+        var path = "/bundles/sha256/" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(next.Bundle));
+        _device.Server.Misbehave = async e =>
+        {
+            if (e.Path != path) return false;
+            await e.RawAsync(200, [], [.. next.Bundle, .. new byte[64 * 1024]]); // no length, and more than signed
+            return true;
+        };
+        _device.Server.Assign(next);
+
+        var refusal = await attack.RunUntilRefused(LengthExceeded, 11, "director", bundleFetched: true);
+        Assert.Contains(next.Bundle.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), refusal.Detail, StringComparison.Ordinal);
+        Assert.All(attack.BundleRequests, r => Assert.Equal(path, r.Path));
     }
 }

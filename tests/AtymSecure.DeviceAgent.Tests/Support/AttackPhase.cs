@@ -38,28 +38,38 @@ internal sealed class AttackPhase
     public RefusalReport? Refusal(string code) => Reports.Select(r => r.LastRefusal).FirstOrDefault(r => r?.Code == code);
 
     /// <summary>Runs the device until it reports <paramref name="code"/>, then asserts everything the attack must leave as it was.</summary>
-    public async Task<RefusalReport> RunUntilRefused(string code, int step, string? role)
+    /// <param name="bundleFetched">The attack is on the bundle download itself (endless data): the device did ask for the
+    /// bundle, and refused it before the bootloader saw a byte, so no partial file is left either.</param>
+    public async Task<RefusalReport> RunUntilRefused(string code, int step, string? role, bool bundleFetched = false)
     {
         await _device.RunUntil(() => Refusal(code) is not null, $"a report of {code}");
-        return AssertRefused(code, step, role);
+        return AssertRefused(code, step, role, bundleFetched);
     }
 
     /// <summary>The device (stopped) reported <paramref name="code"/> at <paramref name="step"/> for <paramref name="role"/>, and nothing changed.</summary>
-    public RefusalReport AssertRefused(string code, int step, string? role)
+    public RefusalReport AssertRefused(string code, int step, string? role, bool bundleFetched = false)
     {
         var refusal = Refusal(code) ?? throw new Xunit.Sdk.XunitException($"no report of {code}");
         Assert.Equal((step, role), ((int)refusal.Step, refusal.Role));
-        AssertUnchanged();
+        AssertUnchanged(bundleFetched);
         return refusal;
     }
 
-    /// <summary>Still the confirmed version it ran before, no bundle fetched, every slot byte for byte as before.</summary>
-    public void AssertUnchanged()
+    /// <summary>Still the confirmed version it ran before, no bundle fetched (unless <paramref name="bundleFetched"/>), every slot byte for byte as before.</summary>
+    public void AssertUnchanged(bool bundleFetched = false)
     {
         var container = _device.ContainerStatus();
         Assert.Equal(ContainerState.Confirmed, container.State);
         Assert.Equal(_version, container.VersionIn(container.ConfirmedSlot));
-        Assert.Empty(BundleRequests);
+        if (bundleFetched)
+        {
+            Assert.NotEmpty(BundleRequests);
+            Assert.Empty(Directory.EnumerateFiles(Path.Combine(_device.Data, "downloads")));
+        }
+        else
+        {
+            Assert.Empty(BundleRequests);
+        }
         Assert.Equal(_slots, _device.SlotDigests());
         Assert.All(Reports, r => Assert.Null(r.Containers.Single().Trial));
     }

@@ -74,9 +74,9 @@ internal sealed class ProductionDevice : IAsyncDisposable
     }
 
     /// <summary>Releases <paramref name="image"/> in the image repository with a real signed bundle; returns the director assignment.</summary>
-    public TestDirector.Assignment Release(byte[] image, string? headerVersion = null, DateTimeOffset? bundleExpires = null)
+    public TestDirector.Assignment Release(byte[] image, string? headerVersion = null, DateTimeOffset? bundleExpires = null, Func<BundleHeader, BundleHeader>? headerEdit = null)
     {
-        var bundle = File.ReadAllBytes(Bundles.Full(image, World.DeviceClass, headerVersion: headerVersion, expires: bundleExpires));
+        var bundle = File.ReadAllBytes(Bundles.Full(image, World.DeviceClass, headerVersion: headerVersion, expires: bundleExpires, edit: headerEdit));
         TestDirector.Assignment assignment = null!;
         Server.Change(() => assignment = World.Release(ReleaseOf(image), image, bundle));
         return assignment;

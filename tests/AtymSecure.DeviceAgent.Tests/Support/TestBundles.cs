@@ -43,9 +43,9 @@ internal sealed class TestBundles : IDisposable
         return ContainerImageWriter.Write(config, granted, ArtifactKind.Wasm, null, null, File.ReadAllBytes(project.ModulePath), blobs);
     }
 
-    /// <summary>Writes a signed full bundle of <paramref name="image"/> and returns its path.</summary>
+    /// <summary>Writes a signed full bundle of <paramref name="image"/> and returns its path (<paramref name="edit"/> changes the header before it is signed).</summary>
     public string Full(byte[] image, string deviceClass = "linux-x86_64", ECDsa? signer = null, ImageFormat format = ImageFormat.ContainerImageV1, string? headerVersion = null,
-        bool recovery = false, DateTimeOffset? expires = null)
+        bool recovery = false, DateTimeOffset? expires = null, Func<BundleHeader, BundleHeader>? edit = null)
     {
         var parsed = ContainerImageReader.Read(image);
         var version = parsed.Config.Version!;
@@ -68,6 +68,7 @@ internal sealed class TestBundles : IDisposable
             ExpiresUnixSeconds = (ulong)(expires ?? DateTimeOffset.UtcNow.AddDays(1)).ToUnixTimeSeconds(),
             Recovery = recovery,
         };
+        header = edit?.Invoke(header) ?? header;
         var key = signer ?? _key;
         var signature = key.SignData(BundleFrame.SignatureInput(header), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
         var keyId = VerificationKey.FromDer(key.ExportSubjectPublicKeyInfo()).KeyId;
