@@ -41,6 +41,13 @@ public sealed record InstallReport(string Result, string? Code, string? Detail)
 /// <summary>The last trial verdict of a container (<c>passed</c>, <c>failed</c>, <c>pending</c>: the device's verdict in lower case) and the probe's reason.</summary>
 public sealed record TrialReport(string Verdict, string Version, string? Reason)
 {
+    /// <summary>The verdicts a device sends (its <c>TrialVerdict</c> in lower case); the server decides on these words.</summary>
+    public const string Passed = "passed";
+
+    public const string Failed = "failed";
+
+    public const string Pending = "pending";
+
     internal CanonicalJsonObject ToJson() => CanonicalJsonObject.Of(("verdict", Verdict), ("version", Version), ("reason", ProtocolJson.Optional(Reason)));
 
     internal static TrialReport FromJson(JsonFields parent, string name)

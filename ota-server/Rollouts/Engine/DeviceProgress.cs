@@ -1,3 +1,4 @@
+using AtymSecure.Formats.DeviceProtocol;
 using AtymSecure.OtaStore;
 
 namespace AtymSecure.OtaRollouts.Engine;
@@ -35,7 +36,7 @@ internal static class DeviceProgress
                 work.DeviceEvent(index, seen with { State = DeviceRolloutState.Succeeded, Reason = $"confirmed {offeredVersion} after its trial" },
                     RolloutActions.Confirmed, $"confirmed {offeredVersion} after its trial");
         }
-        else if (newTrial && o.TrialVerdict == "reverted" && o.TrialVersionJudged == offeredVersion)
+        else if (newTrial && o.TrialVerdict == TrialReport.Failed && o.TrialVersionJudged == offeredVersion)
             Fail(work, index, seen, FailureKind.TrialFailed, o.TrialReason ?? "reverted after its trial");
         else if (o.TrialVersion == offeredVersion)
         {

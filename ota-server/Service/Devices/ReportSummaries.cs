@@ -43,7 +43,7 @@ public sealed class ReportSummaries(IDeviceReportStore reports)
         var confirmed = new EquatableMap<string>(report.Containers.Where(c => c.Confirmed is not null)
             .Select(c => KeyValuePair.Create(c.Name, c.Confirmed!.ImageDigest)));
         var rejected = new EquatableMap<string>(report.Containers
-            .Where(c => c.LastTrial is { Verdict: "failed" } t && c.Confirmed?.Version != t.Version && c.Trial?.Version != t.Version)
+            .Where(c => c.LastTrial is { Verdict: TrialReport.Failed } t && c.Confirmed?.Version != t.Version && c.Trial?.Version != t.Version)
             .Select(c => KeyValuePair.Create(c.Name, c.LastTrial!.Version)));
         return new Entry(summary, confirmed, rejected);
     }

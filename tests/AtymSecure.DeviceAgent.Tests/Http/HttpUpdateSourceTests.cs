@@ -2,6 +2,7 @@ using AtymSecure.Bootloader.State;
 using AtymSecure.DeviceAgent.Tests.Support;
 using AtymSecure.DeviceAgent.Trust;
 using AtymSecure.Formats;
+using AtymSecure.Formats.DeviceProtocol;
 
 namespace AtymSecure.DeviceAgent.Tests.Http;
 
@@ -29,7 +30,7 @@ public sealed class HttpUpdateSourceTests : IAsyncDisposable
         Assert.Equal(ContainerState.Confirmed, container.State);
         var report = _device.Server.Reports.Last();
         Assert.Equal("production", report.Trust);
-        Assert.Equal("passed", report.Containers.Single().LastTrial?.Verdict);
+        Assert.Equal(TrialReport.Passed, report.Containers.Single().LastTrial?.Verdict);
         Assert.Equal("installed", report.Containers.Single().LastInstall?.Result);
         // Polls carry the last ETag, and an unchanged answer costs a 304.
         Assert.Contains(_device.Server.Requests, r => r.Path.EndsWith("/poll", StringComparison.Ordinal) && r.Header("If-None-Match") is not null);

@@ -2,6 +2,7 @@ using AtymSecure.DeviceAgent.Http;
 using AtymSecure.DeviceAgent.Status;
 using AtymSecure.DeviceAgent.Tests.Support;
 using AtymSecure.Formats.DeviceProtocol;
+using AtymSecure.Runtime.Health;
 
 namespace AtymSecure.DeviceAgent.Tests.Http;
 
@@ -48,5 +49,14 @@ public sealed class VersionReportsTests : IDisposable
         Assert.Equal(0, Report().BootCount);
         Assert.Equal(1, _device.Run().LastBoot!.Number);
         Assert.Equal(1, Report().BootCount);
+    }
+
+    [Fact]
+    public void Trial_verdicts_are_reported_in_the_words_the_server_decides_on()
+    {
+        // The rollout engine halts on TrialReport.Failed; a device saying anything else would never be counted as reverted.
+        Assert.Equal(
+            [TrialReport.Pending, TrialReport.Passed, TrialReport.Failed],
+            Enum.GetValues<TrialVerdict>().Select(StatusNames.Of));
     }
 }

@@ -82,7 +82,7 @@ public sealed class RolloutServiceTests : IDisposable
         Assert.Equal(v2.Id, Assert.Single(service.OffersFor(canaries[0])).ReleaseId);
         Assert.Empty(service.OffersFor(created.Devices.First(d => d.Wave == 2).DeviceId));
 
-        var reverted = Report(canaries[0], "1.0.0", lastTrial: new TrialReport("reverted", "2.0.0", "health probe failed: stuck"));
+        var reverted = Report(canaries[0], "1.0.0", lastTrial: new TrialReport(TrialReport.Failed, "2.0.0", "health probe failed: stuck"));
         await service.OnReportStoredAsync(reverted);
         await service.OnReportStoredAsync(reverted); // delivered twice
         var halted = service.Find(created.Id)!;
@@ -152,7 +152,7 @@ public sealed class RolloutServiceTests : IDisposable
         var service = Service();
         var created = await service.CreateAsync(Request(v2.Id) with { Canary = 1 }, Alice);
         var canary = Offered(created).Single();
-        Report(canary, "2.0.0", lastTrial: new TrialReport("confirmed", "2.0.0", "3 probes passed")); // stored, listener never told (a crash)
+        Report(canary, "2.0.0", lastTrial: new TrialReport(TrialReport.Passed, "2.0.0", "3 probes passed")); // stored, listener never told (a crash)
         Restart();
         var after = Service();
         await after.TickAsync();

@@ -1,3 +1,4 @@
+using AtymSecure.Formats.DeviceProtocol;
 using AtymSecure.OtaContracts;
 using AtymSecure.OtaRollouts.Engine;
 using AtymSecure.OtaStore;
@@ -42,10 +43,11 @@ internal static class RolloutSamples
     public static DeviceObservation OnTrial(string device, long sequence) => Report(device, sequence, trial: "2.0.0", install: "installed");
 
     public static DeviceObservation Confirmed(string device, long sequence, string version = "2.0.0") =>
-        Report(device, sequence, confirmed: version, install: "installed", lastTrial: ("confirmed", version, "3 probes passed"));
+        Report(device, sequence, confirmed: version, install: "installed", lastTrial: (TrialReport.Passed, version, "3 probes passed"));
 
+    /// <summary>A revert as a device reports it: verdict <c>failed</c> (the device's words, <see cref="TrialReport"/>).</summary>
     public static DeviceObservation Reverted(string device, long sequence) =>
-        Report(device, sequence, install: "installed", lastTrial: ("reverted", "2.0.0", "health probe failed: sensor stuck at 0"));
+        Report(device, sequence, install: "installed", lastTrial: (TrialReport.Failed, "2.0.0", "health probe failed: sensor stuck at 0"));
 
     public static IReadOnlyList<string> Offered(DeploymentState state) =>
         [.. state.Devices.Where(d => d.State is DeviceRolloutState.Offered or DeviceRolloutState.Trial).Select(d => d.DeviceId)];

@@ -82,12 +82,12 @@ public class PollAndReportTests
     {
         await using var server = await OtaTestServer.StartAsync();
         using var device = await new TestDevice(server).ReadyAsync();
-        var reverted = device.Report(TestDevice.NewNonce(), new TrialReport("reverted", "1.1.0", "health probe: exit 3"));
+        var reverted = device.Report(TestDevice.NewNonce(), new TrialReport(TrialReport.Failed, "1.1.0", "health probe: exit 3"));
         Assert.Equal(HttpStatusCode.OK, (await device.ReportAsync(device.Signed(reverted))).StatusCode);
         var view = await (await server.SendAsync(HttpMethod.Get, $"/api/v1/devices/{device.Id}", server.AdminToken)).JsonAsync();
         var container = view.GetProperty("lastReport").GetProperty("containers")[0];
         Assert.Equal("1.0.0", container.GetProperty("confirmed").GetString());
-        Assert.Equal("reverted", container.GetProperty("lastTrialVerdict").GetString());
+        Assert.Equal(TrialReport.Failed, container.GetProperty("lastTrialVerdict").GetString());
     }
 
     [Fact]
