@@ -20,7 +20,24 @@ public class DeviceAuthTests
         Assert.Equal(HttpStatusCode.OK, (await alice.PollAsync()).StatusCode);
         await ProblemAssert.IsProblemAsync(await alice.PollAsync(asDevice: bob.Id), HttpStatusCode.NotFound, "not-found");
         await ProblemAssert.IsProblemAsync(await alice.ReportAsync(alice.Signed(alice.Report(TestDevice.NewNonce())), asDevice: bob.Id), HttpStatusCode.NotFound, "not-found");
-        await ProblemAssert.IsProblemAsync(await alice.PostAsync(DeviceProtocolPaths.Director(bob.Id, "1.root.json"), null, true), HttpStatusCode.MethodNotAllowed, "method-not-allowed");
+    }
+
+    [Fact]
+    public async Task Another_devices_director_files_are_404_to_a_session_that_reads_its_own()
+    {
+        await using var server = await OtaTestServer.StartAsync();
+        server.UploadDirectorRoot();
+        using var alice = await new TestDevice(server).ReadyAsync();
+        using var bob = await new TestDevice(server).ReadyAsync();
+        Assert.Equal(HttpStatusCode.OK, (await bob.ReportAsync(bob.Signed(bob.Report(TestDevice.NewNonce())))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await bob.PollAsync()).StatusCode); // the director signs bob's targets.json now
+        using var bobsOwn = await bob.GetAsync(DeviceProtocolPaths.Director(bob.Id, "targets.json"));
+        Assert.Equal(HttpStatusCode.OK, bobsOwn.StatusCode);
+        Assert.Contains(bob.Id, await bobsOwn.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await alice.GetAsync(DeviceProtocolPaths.Director(alice.Id, "1.root.json"))).StatusCode);
+
+        await ProblemAssert.IsProblemAsync(await alice.GetAsync(DeviceProtocolPaths.Director(bob.Id, "targets.json")), HttpStatusCode.NotFound, "not-found");
+        await ProblemAssert.IsProblemAsync(await alice.GetAsync(DeviceProtocolPaths.Director(bob.Id, "1.root.json")), HttpStatusCode.NotFound, "not-found");
     }
 
     [Fact]

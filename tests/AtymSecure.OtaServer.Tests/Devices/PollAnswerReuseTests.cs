@@ -1,10 +1,7 @@
 using System.Net;
 using AtymSecure.Formats.DeviceProtocol;
 using AtymSecure.Formats.UpdateMetadata.Model;
-using AtymSecure.Formats.UpdateMetadata.Signing;
 using AtymSecure.OtaMetadata.Director;
-using AtymSecure.OtaMetadata.Keys;
-using AtymSecure.OtaMetadata.Offline;
 using AtymSecure.OtaServer.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -17,19 +14,6 @@ namespace AtymSecure.OtaServer.Tests.Devices;
 /// </summary>
 public class PollAnswerReuseTests
 {
-    private static void UploadDirectorRoot(OtaTestServer server)
-    {
-        var services = server.App.Services;
-        var targetsKey = services.GetRequiredService<FileOnlineKeyStore>().EnsureKey(OnlineRole.DirectorTargets)[^1];
-        var rootKey = Ed25519MetadataSigner.Generate();
-        services.GetRequiredService<UptaneDirector>().AcceptRoot(MetadataSigning.Sign(RootPlan.Build(1, server.Clock.GetUtcNow().AddDays(365),
-            new Dictionary<string, RoleAssignment>
-            {
-                ["root"] = new([rootKey.PublicKey], 1),
-                ["targets"] = new([targetsKey.PublicKey], 1),
-            }, consistentSnapshot: false), rootKey).ToBytes());
-    }
-
     private static async Task<(string ETag, long TargetsVersion)> ChangedAsync(HttpResponseMessage response)
     {
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -48,7 +32,7 @@ public class PollAnswerReuseTests
     public async Task A_remembered_ETag_is_304_until_the_signed_document_runs_short_then_the_re_signed_answer_is_200()
     {
         await using var server = await OtaTestServer.StartAsync();
-        UploadDirectorRoot(server);
+        server.UploadDirectorRoot();
         using var device = await ReportedDeviceAsync(server);
         var (etag, version) = await ChangedAsync(await device.PollAsync());
         Assert.Equal(HttpStatusCode.NotModified, (await device.PollAsync(etag)).StatusCode);
@@ -66,7 +50,7 @@ public class PollAnswerReuseTests
     public async Task A_new_report_changes_the_answer_a_remembered_ETag_named()
     {
         await using var server = await OtaTestServer.StartAsync();
-        UploadDirectorRoot(server);
+        server.UploadDirectorRoot();
         using var device = await ReportedDeviceAsync(server);
         var (etag, version) = await ChangedAsync(await device.PollAsync());
         Assert.Equal(HttpStatusCode.NotModified, (await device.PollAsync(etag)).StatusCode);
@@ -82,7 +66,7 @@ public class PollAnswerReuseTests
     public async Task After_a_restart_nothing_is_remembered_and_an_unchanged_answer_is_still_304()
     {
         await using var server = await OtaTestServer.StartAsync();
-        UploadDirectorRoot(server);
+        server.UploadDirectorRoot();
         using var device = await ReportedDeviceAsync(server);
         var (etag, _) = await ChangedAsync(await device.PollAsync());
         await server.RestartAsync();

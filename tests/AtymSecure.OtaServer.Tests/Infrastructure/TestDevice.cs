@@ -78,6 +78,14 @@ public sealed class TestDevice : IDisposable
         return _server.Client.SendAsync(request);
     }
 
+    /// <summary>A GET of a device path with this device's session (director files).</summary>
+    public Task<HttpResponseMessage> GetAsync(string path)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
+        if (Session is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Session);
+        return _server.Client.SendAsync(request);
+    }
+
     public VersionReport Report(string nonce, TrialReport? lastTrial = null) => new(Id, nonce, 1_764_547_200, "development", "0.1.0",
         [new ContainerReport("sensor-filter", new SlotReport("a", "1.0.0", "sha256:" + new string('a', 64), 65536), null, 0, null, lastTrial)], 3, null);
 
