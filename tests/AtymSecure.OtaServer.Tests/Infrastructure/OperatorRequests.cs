@@ -37,6 +37,15 @@ public static class OperatorRequests
         return JsonDocument.Parse(body).RootElement.GetProperty("token").GetString()!;
     }
 
+    /// <summary>The audit log's entries of one action (oldest first), read through <c>GET /api/v1/audit</c> with the admin token.</summary>
+    public static async Task<List<JsonElement>> AuditEntriesAsync(this OtaTestServer server, string action)
+    {
+        var response = await server.SendAsync(HttpMethod.Get, "/api/v1/audit?limit=1000", server.AdminToken).ConfigureAwait(false);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        var page = await response.JsonAsync().ConfigureAwait(false);
+        return [.. page.GetProperty("entries").EnumerateArray().Where(e => e.GetProperty("action").GetString() == action)];
+    }
+
     public static async Task<JsonElement> JsonAsync(this HttpResponseMessage response)
     {
         var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
