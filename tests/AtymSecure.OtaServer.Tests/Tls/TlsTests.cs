@@ -27,7 +27,7 @@ public class TlsTests
             Assert.Equal("https", address.Scheme);
             using var handler = ca.TrustingHandler();
             using var http = new HttpClient(handler) { BaseAddress = address };
-            var admin = app.Services.GetRequiredService<Auth.AdminTokenBootstrap>().CreatedText!;
+            var admin = app.Services.GetRequiredService<AtymSecure.OtaServer.Auth.AdminTokenBootstrap>().CreatedText!;
             var server = new TlsClient(http, admin);
             var enrollment = await server.EnrollmentTokenAsync();
             using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
