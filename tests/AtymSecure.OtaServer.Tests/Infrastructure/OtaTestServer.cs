@@ -17,11 +17,13 @@ public sealed class OtaTestServer : IAsyncDisposable
 {
     private readonly TempFolder _folder;
     private readonly Func<OtaServerOptions, OtaServerOptions> _customize;
+    private readonly Action<WebApplicationBuilder>? _host;
 
-    private OtaTestServer(TempFolder folder, Func<OtaServerOptions, OtaServerOptions> customize)
+    private OtaTestServer(TempFolder folder, Func<OtaServerOptions, OtaServerOptions> customize, Action<WebApplicationBuilder>? host)
     {
         _folder = folder;
         _customize = customize;
+        _host = host;
     }
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
@@ -38,9 +40,11 @@ public sealed class OtaTestServer : IAsyncDisposable
     /// <summary>The admin token of the first start, kept across restarts.</summary>
     public string? AdminToken { get; private set; }
 
-    public static async Task<OtaTestServer> StartAsync(Func<OtaServerOptions, OtaServerOptions>? customize = null)
+    /// <param name="customize">Changes to the options.</param>
+    /// <param name="host">More for the host builder after the test server and clock (a log provider, say).</param>
+    public static async Task<OtaTestServer> StartAsync(Func<OtaServerOptions, OtaServerOptions>? customize = null, Action<WebApplicationBuilder>? host = null)
     {
-        var server = new OtaTestServer(TempFolder.Create("ota-server"), customize ?? (o => o));
+        var server = new OtaTestServer(TempFolder.Create("ota-server"), customize ?? (o => o), host);
         await server.BootAsync().ConfigureAwait(false);
         return server;
     }
@@ -58,6 +62,7 @@ public sealed class OtaTestServer : IAsyncDisposable
         {
             builder.WebHost.UseTestServer();
             builder.Services.AddSingleton<TimeProvider>(Clock);
+            _host?.Invoke(builder);
         });
         await App.StartAsync().ConfigureAwait(false);
         Client = App.GetTestClient();
