@@ -10,8 +10,8 @@ namespace AtymSecure.OtaServer.Tests.Infrastructure;
 /// <summary>The director's offline half as an operator would publish it, so the server signs per-device targets.</summary>
 public static class TestDirector
 {
-    /// <summary>Director root 1 (a throwaway root key, the server's online director-targets key), accepted by the server.</summary>
-    public static void UploadDirectorRoot(this OtaTestServer server)
+    /// <summary>Director root 1 (a fresh root key, the server's online director-targets key), accepted by the server; returns the root key.</summary>
+    public static Ed25519MetadataSigner UploadDirectorRoot(this OtaTestServer server)
     {
         var services = server.App.Services;
         var targetsKey = services.GetRequiredService<FileOnlineKeyStore>().EnsureKey(OnlineRole.DirectorTargets)[^1];
@@ -22,5 +22,6 @@ public static class TestDirector
                 ["root"] = new([rootKey.PublicKey], 1),
                 ["targets"] = new([targetsKey.PublicKey], 1),
             }, consistentSnapshot: false), rootKey).ToBytes());
+        return rootKey;
     }
 }
