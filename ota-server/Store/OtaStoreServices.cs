@@ -22,6 +22,7 @@ public static class OtaStoreServices
         services.AddSingleton<IJobStore, LiteDbJobStore>();
         services.AddSingleton<IAssignmentStore, LiteDbAssignmentStore>();
         services.AddSingleton<IDeploymentStore, LiteDbDeploymentStore>();
+        services.AddSingleton<IGroupSettingsStore, LiteDbGroupSettingsStore>();
         return services;
     }
 
@@ -40,6 +41,7 @@ public static class OtaStoreServices
         services.AddSingleton<IJobStore, PostgresJobStore>();
         services.AddSingleton<IAssignmentStore, PostgresAssignmentStore>();
         services.AddSingleton<IDeploymentStore, PostgresDeploymentStore>();
+        services.AddSingleton<IGroupSettingsStore, PostgresGroupSettingsStore>();
         return services;
     }
 }

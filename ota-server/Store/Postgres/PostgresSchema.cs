@@ -37,6 +37,9 @@ public static class PostgresSchema
             CREATE INDEX assignments_release ON assignments (release_id);
             CREATE TABLE deployments (id text COLLATE "C" PRIMARY KEY, created_ticks bigint NOT NULL, revision bigint NOT NULL, doc json NOT NULL);
             """),
+        (2, "group settings (poll interval and jitter per device group)", """
+            CREATE TABLE group_settings (group_name text COLLATE "C" PRIMARY KEY, doc json NOT NULL);
+            """),
     ];
 
     public static int CurrentVersion => Migrations[^1].Version;

@@ -20,4 +20,5 @@ public sealed record StoreSet(
     IDeviceStore Devices,
     IPreauthorizedKeyStore PreauthorizedKeys,
     IDeviceReportStore Reports,
-    IAuditLog Audit);
+    IAuditLog Audit,
+    IGroupSettingsStore GroupSettings);

@@ -15,7 +15,8 @@ public sealed class LiteDbStoreFixture : IStoreFixture
         _database?.Dispose();
         _database = new OtaDatabase(_folder.Path);
         return new StoreSet(new LiteDbOperatorTokenStore(_database), new LiteDbEnrollmentTokenStore(_database), new LiteDbDeviceStore(_database),
-            new LiteDbPreauthorizedKeyStore(_database), new LiteDbDeviceReportStore(_database), new LiteDbAuditLog(_database));
+            new LiteDbPreauthorizedKeyStore(_database), new LiteDbDeviceReportStore(_database), new LiteDbAuditLog(_database),
+            new LiteDbGroupSettingsStore(_database));
     }
 
     public StoreSet Reopen() => Open();
@@ -32,3 +33,5 @@ public sealed class LiteDbTokenStoreTests() : TokenStoreContract(new LiteDbStore
 public sealed class LiteDbDeviceStoreTests() : DeviceStoreContract(new LiteDbStoreFixture());
 
 public sealed class LiteDbReportAndAuditTests() : ReportAndAuditContract(new LiteDbStoreFixture());
+
+public sealed class LiteDbGroupSettingsStoreTests() : GroupSettingsStoreContract(new LiteDbStoreFixture());

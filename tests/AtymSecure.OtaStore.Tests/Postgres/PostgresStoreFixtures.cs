@@ -40,7 +40,8 @@ public sealed class PostgresStoreFixture : PostgresDatabaseFixture, IStoreFixtur
     {
         var database = OpenDatabase();
         return new StoreSet(new PostgresOperatorTokenStore(database), new PostgresEnrollmentTokenStore(database), new PostgresDeviceStore(database),
-            new PostgresPreauthorizedKeyStore(database), new PostgresDeviceReportStore(database), new PostgresAuditLog(database));
+            new PostgresPreauthorizedKeyStore(database), new PostgresDeviceReportStore(database), new PostgresAuditLog(database),
+            new PostgresGroupSettingsStore(database));
     }
 
     public StoreSet Reopen() => Open();
@@ -82,3 +83,6 @@ public sealed class PostgresReleaseStoresTests() : ReleaseStoresContract(new Pos
 
 [Trait("Requires", "postgres")]
 public sealed class PostgresDeploymentStoreTests() : DeploymentStoreContract(new PostgresDeploymentStoreFixture());
+
+[Trait("Requires", "postgres")]
+public sealed class PostgresGroupSettingsStoreTests() : GroupSettingsStoreContract(new PostgresStoreFixture());
