@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using AtymSecure.OtaStore;
+using AtymSecure.Primitives;
 
 namespace AtymSecure.OtaServer.Devices;
 
@@ -28,8 +29,8 @@ public sealed class DeviceStates(IDeviceStore devices)
     }
 }
 
-/// <summary>What the hot paths need of a device: its state, session epoch and class (which never changes).</summary>
-public sealed record DeviceSnapshot(DeviceState State, long Epoch, string DeviceClass)
+/// <summary>What the hot paths need of a device: its state, session epoch, class (which never changes) and groups (its poll interval, <see cref="PollIntervals"/>).</summary>
+public sealed record DeviceSnapshot(DeviceState State, long Epoch, string DeviceClass, EquatableList<string> Groups)
 {
-    public static DeviceSnapshot Of(DeviceRecord device) => new(device.State, device.Epoch, device.DeviceClass);
+    public static DeviceSnapshot Of(DeviceRecord device) => new(device.State, device.Epoch, device.DeviceClass, device.Groups);
 }

@@ -10,7 +10,7 @@ using AtymSecure.Primitives;
 namespace AtymSecure.OtaServer.Devices;
 
 /// <summary>
-/// Builds a device's poll answer (docs/device-protocol.md, "Poll"): the poll interval, the acknowledged nonce of its last
+/// Builds a device's poll answer (docs/device-protocol.md, "Poll"): the poll interval (the device's, <see cref="PollIntervals"/>), the acknowledged nonce of its last
 /// report, and its director targets — signed by the director (<see cref="DirectorTargetsSigner"/>, which re-signs only
 /// when something changed or the stored document runs short) once the director has a root and the device has
 /// reported a nonce to echo. The targets list what the desired-state planner assigns (<see cref="DesiredStateResolver"/>,
@@ -27,7 +27,7 @@ namespace AtymSecure.OtaServer.Devices;
 /// unchanged), so no change of assignment, rollout, report or root can be missed by the shortcut.
 /// </para>
 /// </summary>
-public sealed class PollAnswers(OtaServerOptions options, ReportSummaries reports, UptaneDirector director, TimeProvider clock, DesiredStateResolver? desired = null)
+public sealed class PollAnswers(PollIntervals intervals, ReportSummaries reports, UptaneDirector director, TimeProvider clock, DesiredStateResolver? desired = null)
 {
     private readonly ConcurrentDictionary<string, Answered> _answered = new(StringComparer.Ordinal);
 
@@ -46,7 +46,7 @@ public sealed class PollAnswers(OtaServerOptions options, ReportSummaries report
     public async Task<(byte[]? Body, string ETag)> AnswerAsync(string deviceId, DeviceSnapshot device, Predicate<string>? clientHas, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(device);
-        var inputs = await InputsAsync(deviceId, device.DeviceClass, ct).ConfigureAwait(false);
+        var inputs = await InputsAsync(deviceId, device, ct).ConfigureAwait(false);
         if (clientHas is not null && _answered.TryGetValue(deviceId, out var last) && last.Inputs.Equals(inputs)
             && clock.GetUtcNow() < last.ReusableUntil && clientHas(last.ETag))
             return (null, last.ETag);
@@ -58,19 +58,20 @@ public sealed class PollAnswers(OtaServerOptions options, ReportSummaries report
             targets = answer.ToBytes();
             reusableUntil = director.Signer.ReusableUntil(answer.Document);
         }
-        var body = new PollAnswer((long)options.PollInterval.TotalSeconds, targets, inputs.Nonce).ToJson();
+        var body = new PollAnswer(inputs.PollIntervalSeconds, targets, inputs.Nonce).ToJson();
         var etag = $"\"{Convert.ToHexStringLower(SHA256.HashData(body))}\"";
         _answered[deviceId] = new Answered(inputs, etag, reusableUntil);
         return (body, etag);
     }
 
-    /// <summary>What the answer's bytes follow from: the nonce; with a director root and a nonce, the root version and
-    /// the planned targets (signed only then).</summary>
-    private async Task<Inputs> InputsAsync(string deviceId, string deviceClass, CancellationToken ct)
+    /// <summary>What the answer's bytes follow from: the poll interval and the nonce; with a director root and a nonce,
+    /// the root version and the planned targets (signed only then).</summary>
+    private async Task<Inputs> InputsAsync(string deviceId, DeviceSnapshot device, CancellationToken ct)
     {
+        var interval = intervals.SecondsFor(deviceId, device.Groups);
         var nonce = reports.Latest(deviceId)?.Nonce;
-        if (nonce is null || director.Roots.Current is not { } root) return new Inputs(nonce, null, []);
-        return new Inputs(nonce, root.Signed.Version, await TargetsAsync(deviceId, deviceClass, ct).ConfigureAwait(false));
+        if (nonce is null || director.Roots.Current is not { } root) return new Inputs(interval, nonce, null, []);
+        return new Inputs(interval, nonce, root.Signed.Version, await TargetsAsync(deviceId, device.DeviceClass, ct).ConfigureAwait(false));
     }
 
     /// <summary>Per planned container, the bundle and image the director signs. Gaps (a release with no image for the
@@ -82,7 +83,7 @@ public sealed class PollAnswers(OtaServerOptions options, ReportSummaries report
         return new EquatableList<DirectorBundleTarget>(state.Containers.Select(c => c.DirectorTarget()));
     }
 
-    private sealed record Inputs(string? Nonce, long? RootVersion, EquatableList<DirectorBundleTarget> Targets);
+    private sealed record Inputs(long PollIntervalSeconds, string? Nonce, long? RootVersion, EquatableList<DirectorBundleTarget> Targets);
 
     private sealed record Answered(Inputs Inputs, string ETag, DateTimeOffset ReusableUntil);
 }

@@ -100,6 +100,7 @@ public static class OtaServerHost
         DeviceEndpoints.Map(app);
         PollEndpoints.Map(app);
         InventoryEndpoints.Map(app);
+        GroupEndpoints.Map(app);
         StatusEndpoints.Map(app);
         ObservabilitySetup.Map(app);
         app.MapTufEndpoints();
@@ -126,6 +127,7 @@ public static class OtaServerHost
         services.AddSingleton<DeviceEnrollment>();
         services.AddSingleton<DeviceLifecycle>();
         services.AddSingleton<ReportSummaries>();
+        services.AddSingleton<PollIntervals>();
         services.AddSingleton<PollAnswers>();
     }
 

@@ -58,6 +58,10 @@ public sealed record OtaServerOptions
     /// <summary>What the poll answer tells devices to wait between polls.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>Each device's poll interval is this share (0..50 %) above or below <see cref="PollInterval"/>, fixed per
+    /// device, so a fleet does not poll in lockstep (a group's own setting replaces both: <c>PUT /api/v1/groups/{group}/settings</c>).</summary>
+    public int PollJitterPercent { get; init; } = 10;
+
     /// <summary>Device session lifetime (trust model §8: 1 h).</summary>
     public TimeSpan SessionLifetime { get; init; } = TimeSpan.FromHours(1);
 
@@ -115,6 +119,8 @@ public sealed record OtaServerOptions
         Positive("challengeLifetime", ChallengeLifetime, TimeSpan.FromMinutes(10));
         Positive("deviceRateWindow", DeviceRateWindow, TimeSpan.FromDays(1));
         Positive("pendingRetry", PendingRetry, TimeSpan.FromDays(1));
+        if (PollJitterPercent is < 0 or > Devices.PollIntervals.MaxJitterPercent)
+            Add(OtaOptionProblemCodes.OutOfRange, "pollJitterPercent", $"must be 0..{Devices.PollIntervals.MaxJitterPercent}");
         if (DeviceRateLimit is < 1 or > 1_000_000) Add(OtaOptionProblemCodes.OutOfRange, "deviceRateLimit", "must be 1..1000000");
         return errors;
     }

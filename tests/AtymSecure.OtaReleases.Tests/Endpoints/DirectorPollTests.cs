@@ -52,7 +52,7 @@ public sealed class DirectorPollTests(ReleaseWorld world) : IClassFixture<Releas
             ProtocolJson.Base64Url(report.ToJson()), ProtocolJson.Base64Url([1])))!;
         host.Service<ReportSummaries>().Remember(stored);
 
-        var (body, _) = await host.Service<PollAnswers>().ForAsync(DeviceId, new DeviceSnapshot(DeviceState.Active, 0, "linux-x86_64"));
+        var (body, _) = await host.Service<PollAnswers>().ForAsync(DeviceId, new DeviceSnapshot(DeviceState.Active, 0, "linux-x86_64", []));
         var answer = PollAnswer.Parse(body);
         var targets = SignedMetadata<TargetsMetadata>.Parse(answer.DirectorTargets!);
         var (path, target) = Assert.Single(targets.Signed.Targets);
@@ -96,7 +96,7 @@ public sealed class DirectorPollTests(ReleaseWorld world) : IClassFixture<Releas
         host.Service<ReportSummaries>().Remember(host.Service<IDeviceReportStore>().TryAppend(new DeviceReport(DeviceId, 0, nonce, DateTimeOffset.UtcNow,
             ProtocolJson.Base64Url(report.ToJson()), ProtocolJson.Base64Url([1])))!);
 
-        var (body, _) = await host.Service<PollAnswers>().ForAsync(DeviceId, new DeviceSnapshot(DeviceState.Active, 0, "linux-x86_64"));
+        var (body, _) = await host.Service<PollAnswers>().ForAsync(DeviceId, new DeviceSnapshot(DeviceState.Active, 0, "linux-x86_64", []));
         Assert.Empty(SignedMetadata<TargetsMetadata>.Parse(PollAnswer.Parse(body).DirectorTargets!).Signed.Targets);
     }
 }

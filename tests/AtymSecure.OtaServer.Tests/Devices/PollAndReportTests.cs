@@ -1,5 +1,6 @@
 using System.Net;
 using AtymSecure.Formats.DeviceProtocol;
+using AtymSecure.OtaServer.Devices;
 using AtymSecure.OtaServer.Tests.Infrastructure;
 using AtymSecure.OtaStore;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,7 +23,8 @@ public class PollAndReportTests
         using var device = await new TestDevice(server).ReadyAsync();
         var first = await device.PollAsync();
         var answer = await PollAnswerAsync(first);
-        Assert.Equal(90, answer.PollIntervalSeconds);
+        Assert.Equal(PollIntervals.Jittered(90, 10, device.Id), answer.PollIntervalSeconds); // the default jitter, fixed per device
+        Assert.InRange(answer.PollIntervalSeconds, 81, 99);
         Assert.Null(answer.DirectorTargets); // no director root, no report yet: nothing to sign
         var etag = first.Headers.ETag!.Tag;
         var again = await device.PollAsync(etag);
