@@ -12,7 +12,7 @@ public sealed record HttpUpdateOptions
     /// <summary>Each wait is the interval × (1 ± this), so a fleet that powered on together spreads out.</summary>
     public double PollJitter { get; init; } = 0.1;
 
-    /// <summary>First backoff after a failure; doubles per consecutive failure up to <see cref="MaxBackoff"/>, with full jitter below it.</summary>
+    /// <summary>First backoff after a failure; doubles per consecutive failure up to <see cref="MaxBackoff"/>, each wait a uniform pick in the upper half of that (<see cref="PollPacing"/>).</summary>
     public TimeSpan MinBackoff { get; init; } = TimeSpan.FromSeconds(1);
 
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromMinutes(5);
@@ -28,4 +28,7 @@ public sealed record HttpUpdateOptions
     public TimeSpan RefusalRetryInterval { get; init; } = TimeSpan.FromMinutes(10);
 
     public DownloadOptions Download { get; init; } = DownloadOptions.Default;
+
+    /// <summary>The jitter's random source (null: <see cref="Random.Shared"/>); tests pin it to check the spread.</summary>
+    public Random? Random { get; init; }
 }

@@ -44,6 +44,7 @@ public sealed class HttpUpdateSource : IUpdateSource, IDisposable
     private long _retryAfter;
     private TimeSpan _retryDelay;
     private readonly UptimeTimeFloor _floor;
+    private readonly PollPacing _pacing;
     private bool _reportDue = true;
     private int _trialsSeen;
     private long _lastReport;
@@ -58,6 +59,7 @@ public sealed class HttpUpdateSource : IUpdateSource, IDisposable
             throw new DeviceDataException("a device without roots cannot verify the server's metadata; provision it with --director-root and --image-root");
         _downloader = new BundleDownloader(http, device.Directory, device.Clock, _options.Download);
         _floor = new UptimeTimeFloor(device.Clock);
+        _pacing = new PollPacing(_options);
     }
 
     public const string LogSource = "ota";
@@ -97,8 +99,6 @@ public sealed class HttpUpdateSource : IUpdateSource, IDisposable
 
     private async Task LoopAsync(CancellationToken cancel)
     {
-        var failures = 0;
-        var interval = _options.InitialPollInterval;
         while (!cancel.IsCancellationRequested)
         {
             TimeSpan wait;
@@ -106,9 +106,7 @@ public sealed class HttpUpdateSource : IUpdateSource, IDisposable
             {
                 await EnsureEnrolledAsync(cancel).ConfigureAwait(false);
                 await TickAsync(cancel).ConfigureAwait(false);
-                interval = _pollInterval ?? interval;
-                failures = 0;
-                wait = Jittered(interval);
+                wait = _pacing.AfterSuccess();
             }
             catch (OperationCanceledException) when (cancel.IsCancellationRequested)
             {
@@ -116,16 +114,14 @@ public sealed class HttpUpdateSource : IUpdateSource, IDisposable
             }
             catch (Exception e) when (e is IOException or DeviceProtocolException or MetadataRefusedException or PendingEnrollmentException)
             {
-                failures++;
-                wait = e is PendingEnrollmentException pending ? pending.RetryAfter
-                    : e is OtaServerException { RetryAfter: { } after } ? after : Backoff(failures);
+                wait = _pacing.AfterFailure(e is PendingEnrollmentException pending ? pending.RetryAfter
+                    : e is OtaServerException { RetryAfter: { } after } ? after : null);
                 Log(LogLevel.Warn, $"{e.Message}; next try in {wait.TotalSeconds:0.#} s");
             }
             catch (Exception e)
             {
                 // Never crash the device over the network: an unexpected fault is logged and backed off like the rest.
-                failures++;
-                wait = Backoff(failures);
+                wait = _pacing.AfterFailure();
                 Log(LogLevel.Error, $"update loop fault: {e}; next try in {wait.TotalSeconds:0.#} s");
             }
             try
@@ -138,8 +134,6 @@ public sealed class HttpUpdateSource : IUpdateSource, IDisposable
             }
         }
     }
-
-    private TimeSpan? _pollInterval;
 
     /// <summary>One tick: report if due, poll, and run a cycle on a new director file (or retry one a download failed).</summary>
     private async Task TickAsync(CancellationToken cancel)
@@ -156,7 +150,7 @@ public sealed class HttpUpdateSource : IUpdateSource, IDisposable
         var poll = await _client.PollAsync(cancel).ConfigureAwait(false);
         if (poll.Answer is { } answer)
         {
-            _pollInterval = TimeSpan.FromSeconds(answer.PollIntervalSeconds);
+            _pacing.ServerInterval(TimeSpan.FromSeconds(answer.PollIntervalSeconds));
             if (answer.AcknowledgedNonce is { } acked) Acknowledge(acked);
             if (answer.DirectorTargets is { } director)
             {
@@ -296,15 +290,6 @@ public sealed class HttpUpdateSource : IUpdateSource, IDisposable
         using var key = ECDsa.Create();
         key.ImportFromPem(System.Text.Encoding.ASCII.GetString(pem));
         return key.ExportSubjectPublicKeyInfo();
-    }
-
-    private TimeSpan Jittered(TimeSpan interval) => interval * (1 + (((Random.Shared.NextDouble() * 2) - 1) * _options.PollJitter));
-
-    /// <summary>min(max, min·2^(n−1)), then a uniform pick in its upper half ("equal jitter"): never zero, never above the cap.</summary>
-    private TimeSpan Backoff(int failures)
-    {
-        var ceiling = Math.Min(_options.MaxBackoff.TotalSeconds, _options.MinBackoff.TotalSeconds * Math.Pow(2, Math.Min(failures - 1, 30)));
-        return TimeSpan.FromSeconds(ceiling * (0.5 + (Random.Shared.NextDouble() / 2)));
     }
 
     private long _started;
