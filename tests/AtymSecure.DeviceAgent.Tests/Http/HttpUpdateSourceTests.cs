@@ -63,6 +63,41 @@ public sealed class HttpUpdateSourceTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task The_running_container_keeps_running_while_a_poll_and_a_download_hang_on_the_server()
+    {
+        await _device.RunConfirmed(TestBundles.Image("sensor-filter"));
+        var next = _device.Release(ProductionDevice.ImageAt("1.1.0"));
+        var pollHeld = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var downloadHeld = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var (pollArrived, downloadArrived) = (0, 0);
+        _device.Server.Misbehave = async e =>
+        {
+            if (e.Path.EndsWith("/poll", StringComparison.Ordinal) && Interlocked.Increment(ref pollArrived) == 1) await pollHeld.Task;
+            else if (e.Path.StartsWith("/bundles/", StringComparison.Ordinal) && Interlocked.Increment(ref downloadArrived) == 1)
+            {
+                await e.RawAsync(200, [("Content-Length", next.Bundle.Length.ToString(System.Globalization.CultureInfo.InvariantCulture))], next.Bundle[..1000]);
+                await downloadHeld.Task; // the rest never comes until the test lets it: the device is mid-download
+                return true;
+            }
+            return false; // then answered as usual
+        };
+        int Published() => _device.Log.For("sensor-filter").Count(r => r.Source == "bus" && r.Message.StartsWith("telemetry/temp {", StringComparison.Ordinal));
+        await using var run = _device.PowerOn(traceTopics: "#");
+
+        await run.Until(() => Volatile.Read(ref pollArrived) >= 1 && Published() > 0, "the running container's first publication while the poll hangs");
+        var duringPoll = Published();
+        await run.Until(() => Published() >= duringPoll + 3, "three more publications while the poll hangs");
+        _device.Server.Assign(next);
+        pollHeld.SetResult();
+        await run.Until(() => Volatile.Read(ref downloadArrived) >= 1, "the download to start");
+        var duringDownload = Published();
+        await run.Until(() => Published() >= duringDownload + 3, "three more publications while the download hangs");
+        Assert.Equal(ContainerState.Confirmed, _device.ContainerStatus().State);
+        downloadHeld.SetResult();
+        await run.Until(() => _device.ReportsConfirmed(ProductionDevice.ImageAt("1.1.0")), "1.1.0 confirmed after the download resumed");
+    }
+
+    [Fact]
     public async Task A_download_cut_off_mid_bundle_is_resumed_with_Range_on_the_next_tick_and_installed()
     {
         var assignment = _device.Release(TestBundles.Image("sensor-filter"));

@@ -91,7 +91,8 @@ internal sealed class ProductionDevice : IAsyncDisposable
     }
 
     /// <summary>Powers the device on against the server; the test awaits conditions on it, then stops it (or disposes).</summary>
-    public Running PowerOn(HttpUpdateOptions? options = null) => new(this, options ?? Fast);
+    /// <param name="traceTopics">Bus topics whose messages go to <see cref="Log"/> (a container's publications show it runs).</param>
+    public Running PowerOn(HttpUpdateOptions? options = null, string? traceTopics = null) => new(this, options ?? Fast, traceTopics);
 
     /// <summary>Releases <paramref name="image"/>, assigns it and runs the device until it reports the image confirmed.</summary>
     public async Task RunConfirmed(byte[] image)
@@ -113,9 +114,9 @@ internal sealed class ProductionDevice : IAsyncDisposable
         private readonly CancellationTokenSource _stop = new();
         private readonly Task<DeviceStatus> _run;
 
-        public Running(ProductionDevice device, HttpUpdateOptions options) =>
+        public Running(ProductionDevice device, HttpUpdateOptions options, string? traceTopics = null) =>
             _run = Task.Run(() => DeviceRunner.PowerOn(device.Data, new LocalDeviceOptions { Clock = device.Clock },
-                new DeviceRunOptions { PollInterval = TimeSpan.FromMilliseconds(100) }, device.Server.BaseUri, options, device.Log, _stop.Token));
+                new DeviceRunOptions { PollInterval = TimeSpan.FromMilliseconds(100), TraceTopics = traceTopics }, device.Server.BaseUri, options, device.Log, _stop.Token));
 
         /// <summary>Waits (at most 60 s) until <paramref name="until"/> holds; fails if the device stopped first.</summary>
         public async Task Until(Func<bool> until, string what)
