@@ -74,6 +74,41 @@ public sealed class ReleaseEndpointsTests(ReleaseWorld world) : IClassFixture<Re
         Assert.Equal(release.GetProperty("images")[0].GetProperty("imageDigest").GetString(), "sha256:" + container.Image.Sha256);
     }
 
+    [Fact]
+    public async Task A_deployer_scoped_to_eu_test_assigns_inside_its_group_and_outside_it_is_refused_as_an_unknown_device()
+    {
+        await using var host = await ReleaseHost.StartAsync(world);
+        var releaseId = await host.ImportAsync(world.SensorFilter("1.0.0"));
+        Assert.True(host.Service<IDeviceStore>().TryAdd(Device("atym-00000000000000e1", "eu-test")));
+        Assert.True(host.Service<IDeviceStore>().TryAdd(Device("atym-00000000000000b1", "lab")));
+        Assert.True(host.Service<IDeviceStore>().TryAdd(Device("atym-00000000000000c1")));
+        using var created = await host.Client.PostAsync("/api/v1/tokens", Body("{\"label\":\"eu deployer\",\"role\":\"deployer\",\"groups\":[\"eu-test\"]}"));
+        var token = (await JsonOf(created)).GetProperty("token").GetString()!;
+        using var deployer = Microsoft.AspNetCore.TestHost.HostBuilderTestServerExtensions.GetTestClient(host.App);
+        deployer.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+
+        using var inside = await deployer.PostAsync("/api/v1/assignments", Body($"{{\"releaseId\":\"{releaseId}\",\"deviceId\":\"atym-00000000000000e1\"}}"));
+        Assert.Equal(HttpStatusCode.OK, inside.StatusCode);
+        var audited = host.Service<IAuditLog>().Page(0, 100).Entries.Count;
+        foreach (var outside in new[] { "atym-00000000000000b1", "atym-00000000000000c1" })
+        {
+            // Outside its groups the device does not exist for this token: the same answer as an unknown id, nothing learnt.
+            using var refused = await deployer.PostAsync("/api/v1/assignments", Body($"{{\"releaseId\":\"{releaseId}\",\"deviceId\":\"{outside}\"}}"));
+            Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            var problem = await JsonOf(refused);
+            Assert.Equal("https://atym.dev/problems/device-not-found", problem.GetProperty("type").GetString());
+            Assert.Contains($"no device '{outside}'", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.Empty(await host.Service<IAssignmentStore>().ListForDeviceAsync(outside));
+        }
+        Assert.Equal(audited, host.Service<IAuditLog>().Page(0, 100).Entries.Count);
+        // Its reads are scoped the same way: only the eu-test device's assignment is listed.
+        using var admin = await host.Client.PostAsync("/api/v1/assignments", Body($"{{\"releaseId\":\"{releaseId}\",\"deviceId\":\"atym-00000000000000b1\"}}"));
+        Assert.Equal(HttpStatusCode.OK, admin.StatusCode);
+        var listed = await JsonOf(await deployer.GetAsync($"/api/v1/assignments?releaseId={releaseId}"));
+        Assert.Equal(["atym-00000000000000e1"], listed.GetProperty("assignments").EnumerateArray().Select(a => a.GetProperty("deviceId").GetString()));
+    }
+
     [Theory]
     [InlineData("{\"reference\":\"R\",\"extra\":1}", 400, "request-invalid")]
     [InlineData("{\"reference\":\"registry.example.com/a/b:1.0.0\"}", 400, "registry-not-allowed")]
