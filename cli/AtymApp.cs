@@ -35,7 +35,7 @@ public static class AtymApp
         catch (Exception e)
         {
             await configuration.Error.WriteLineAsync(Environment.GetEnvironmentVariable("ATYM_DEBUG") == "1"
-                ? $"atym: {e}" : IsWorded(e) ? $"atym: {e.Message}" : $"atym: {e.GetType().Name}: {e.Message}").ConfigureAwait(false);
+                ? $"atym: {e}" : e is Ota.OtaApiException ? $"atym ota: {e.Message}" : IsWorded(e) ? $"atym: {e.Message}" : $"atym: {e.GetType().Name}: {e.Message}").ConfigureAwait(false);
             return 1;
         }
     }

@@ -16,6 +16,8 @@ internal static class OtaCommands
         ota.Subcommands.Add(Token());
         ota.Subcommands.Add(ReleaseVerbs.Release());
         ota.Subcommands.Add(ReleaseVerbs.Assign());
+        ota.Subcommands.Add(DeployVerb.Create());
+        ota.Subcommands.Add(DeploymentVerbs.Create());
         ota.Subcommands.Add(OfflineExportVerb.Create());
         ota.Subcommands.Add(OtaFleetCommands.Devices());
         ota.Subcommands.Add(OtaFleetCommands.Status());

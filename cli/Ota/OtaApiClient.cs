@@ -7,7 +7,7 @@ namespace AtymSecure.Cli.Ota;
 /// <summary>
 /// The operator API over HTTP, as every <c>atym ota</c> verb uses it (so scripts and tests reach the same code as the
 /// server's own tests). A problem+json refusal becomes <see cref="OtaApiException"/> with the server's code, field and
-/// sentence, which the CLI prints as <c>atym: …</c> with exit code 1.
+/// sentence, which the CLI prints as <c>atym ota: TITLE: DETAIL (…)</c> with exit code 1.
 /// </summary>
 internal sealed class OtaApiClient : IDisposable
 {
@@ -105,6 +105,10 @@ public sealed class OtaApiException : IOException
 
     public string? Code { get; private init; }
 
+    /// <summary>
+    /// A problem+json refusal as <c>TITLE: DETAIL (STATUS CODE at FIELD)</c>, then one line per further problem
+    /// (<c>FIELD: MESSAGE</c>); the CLI prints it as <c>atym ota: …</c>.
+    /// </summary>
     internal static OtaApiException From(HttpResponseMessage response, string body)
     {
         var status = (int)response.StatusCode;
@@ -112,9 +116,12 @@ public sealed class OtaApiException : IOException
         {
             var root = JsonDocument.Parse(body).RootElement;
             var code = root.GetProperty("code").GetString();
+            var title = root.TryGetProperty("title", out var t) ? t.GetString() : response.ReasonPhrase;
             var detail = root.GetProperty("detail").GetString();
-            var path = root.TryGetProperty("errors", out var errors) && errors.GetArrayLength() > 0 ? errors[0].GetProperty("path").GetString() : null;
-            return new OtaApiException($"the OTA server refused: {status} {code}{(path is null or "$" ? "" : $" at {path}")}: {detail}") { Status = status, Code = code };
+            var errors = root.TryGetProperty("errors", out var e) && e.ValueKind == JsonValueKind.Array ? e.EnumerateArray().ToList() : [];
+            var path = errors.Count > 0 ? errors[0].GetProperty("path").GetString() : null;
+            var more = errors.Skip(1).Select(x => $"{Environment.NewLine}  {x.GetProperty("path").GetString()}: {x.GetProperty("message").GetString()}");
+            return new OtaApiException($"{title}: {detail} ({status} {code}{(path is null or "$" ? "" : $" at {path}")}){string.Concat(more)}") { Status = status, Code = code };
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {

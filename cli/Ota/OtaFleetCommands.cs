@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace AtymSecure.Cli.Ota;
 
-/// <summary><c>atym ota devices</c> and <c>atym ota status</c>: the fleet as the operator API shows it (tables, or the API's JSON with --json).</summary>
+/// <summary><c>atym ota devices</c> and <c>atym ota status</c>: the fleet and its deployments as the operator API shows them (tables, or the API's JSON with --json).</summary>
 internal static class OtaFleetCommands
 {
     public static Command Devices()
@@ -39,25 +39,41 @@ internal static class OtaFleetCommands
         return command;
     }
 
+    /// <summary>
+    /// <c>atym ota status</c>: the fleet at a glance and the deployments; <c>atym ota status DEPLOYMENT</c>: that deployment's
+    /// wave table, halt and timeline. <c>--json</c> prints the API's answers unchanged (without an id, both as
+    /// <c>{"fleet": GET /api/v1/status, "deployments": GET /api/v1/deployments}</c>).
+    /// </summary>
     public static Command Status()
     {
-        var command = new Command("status", "The fleet at a glance: devices by state, director root, poll interval");
+        var deployment = new Argument<string?>("deployment") { Description = "A deployment id (dep-…): its waves, halt and timeline", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("status", "The fleet at a glance and its deployments, or one deployment's waves, halt and timeline") { deployment };
         OtaOptions.Add(command);
         command.SetAction(async (result, ct) =>
         {
             using var client = OtaOptions.Client(result);
-            var status = await client.SendAsync(HttpMethod.Get, "api/v1/status", null, ct).ConfigureAwait(false);
-            if (result.GetValue(CommonOptions.Json))
+            var json = result.GetValue(CommonOptions.Json);
+            if (result.GetValue(deployment) is { } id)
             {
-                Console.Out.WriteLine(status.GetRawText());
+                var one = await client.SendAsync(HttpMethod.Get, $"api/v1/deployments/{Uri.EscapeDataString(id)}", null, ct).ConfigureAwait(false);
+                if (json) Console.Out.WriteLine(one.GetRawText());
+                else DeploymentTables.WriteOne(one);
+                return 0;
+            }
+            var status = await client.SendAsync(HttpMethod.Get, "api/v1/status", null, ct).ConfigureAwait(false);
+            var deployments = await client.SendAsync(HttpMethod.Get, "api/v1/deployments", null, ct).ConfigureAwait(false);
+            if (json)
+            {
+                Console.Out.WriteLine($"{{\"fleet\":{status.GetRawText()},\"deployments\":{deployments.GetRawText()}}}");
                 return 0;
             }
             var table = new Table().AddColumns("State", "Devices");
             foreach (var s in status.GetProperty("devices").EnumerateObject()) table.AddRow(s.Name, s.Value.GetInt64().ToString(CultureInfo.InvariantCulture));
             AnsiConsole.Write(table);
             var root = status.GetProperty("directorRootVersion");
-            AnsiConsole.MarkupLine(Markup.Escape($"director root: {(root.ValueKind == JsonValueKind.Number ? $"version {root.GetInt64()}" : "none uploaded (poll answers carry no director targets)")}; " +
-                $"poll interval {status.GetProperty("pollIntervalSeconds").GetInt64()} s"));
+            Console.Out.WriteLine($"director root: {(root.ValueKind == JsonValueKind.Number ? $"version {root.GetInt64()}" : "none uploaded (poll answers carry no director targets)")}; " +
+                $"poll interval {status.GetProperty("pollIntervalSeconds").GetInt64()} s");
+            DeploymentTables.WriteList(deployments);
             return 0;
         });
         return command;

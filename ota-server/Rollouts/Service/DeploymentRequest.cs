@@ -140,23 +140,34 @@ public sealed partial record DeploymentRequest(
     }
 
     private static TimeSpan Duration(string? text, string path, TimeSpan fallback, List<Problem> p) =>
-        text is null ? fallback : TryDuration(text) ?? Fail<TimeSpan>(p, path, "expected a duration: a number and s, m, h or d (30s, 10m)");
+        text is null ? fallback : TryDuration(text) ?? Fail<TimeSpan>(p, path, "expected a duration: " + DurationGrammarText);
 
-    private static double? Percent(string text, string path, List<Problem> p)
+    /// <summary><c>P%</c> above 0 and at most 100 (<c>20%</c>, <c>12.5%</c>) as a ratio (0.2); null when it is not one.</summary>
+    public static double? TryPercent(string? text)
     {
-        var m = PercentGrammar().Match(text);
-        if (m.Success && double.TryParse(m.Groups[1].Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var v) && v is > 0 and <= 100) return v / 100;
-        p.Add(Bad(path, "expected a percentage above 0 and at most 100 (20%)"));
-        return null;
+        var m = PercentGrammar().Match(text ?? "");
+        return m.Success && double.TryParse(m.Groups[1].Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var v) && v is > 0 and <= 100
+            ? v / 100 : null;
     }
 
-    private static WaveStep? WaveStepOf(string? text, string path, List<Problem> p)
+    /// <summary>A wave: a device count (<c>5</c>) or a percentage of the target set (<c>10%</c>); null when it is neither.</summary>
+    public static WaveStep? TryWaveStep(string? text)
     {
-        if (text is not null && text.EndsWith('%')) return Percent(text, path, p) is { } r ? new WaveStep(null, r * 100) : null;
-        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is > 0 and <= 10_000_000) return new WaveStep(n, null);
-        p.Add(Bad(path, "expected a device count (5) or a percentage (10%)"));
-        return null;
+        if (text is not null && text.EndsWith('%')) return TryPercent(text) is { } r ? new WaveStep(null, r * 100) : null;
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is > 0 and <= 10_000_000 ? new WaveStep(n, null) : null;
     }
+
+    public const string DurationGrammarText = "a number and s, m, h or d (30s, 10m)";
+
+    public const string PercentGrammarText = "a percentage above 0 and at most 100 (20%)";
+
+    public const string WaveGrammarText = "a device count (5) or a percentage (10%)";
+
+    private static double? Percent(string text, string path, List<Problem> p) =>
+        TryPercent(text) ?? Fail<double?>(p, path, "expected " + PercentGrammarText);
+
+    private static WaveStep? WaveStepOf(string? text, string path, List<Problem> p) =>
+        TryWaveStep(text) ?? Fail<WaveStep?>(p, path, "expected " + WaveGrammarText);
 
     private static TimeZoneInfo? Zone(string id, string path, List<Problem> p)
     {

@@ -61,12 +61,12 @@ public sealed class ReleaseVerbsTests(ReleaseVerbsTests.OtaWithRegistry ota) : I
     {
         var unknownRelease = await CliRunner.RunAsync(Server("ota", "assign", "rel-0000000000000000", "--device", DeviceId));
         Assert.Equal(1, unknownRelease.ExitCode);
-        Assert.Contains("atym: the OTA server refused: 404 release-not-found at $.releaseId: no release 'rel-0000000000000000'", unknownRelease.StdErr, StringComparison.Ordinal);
+        Assert.Contains("atym ota: not found: no release 'rel-0000000000000000' (404 release-not-found at $.releaseId)", unknownRelease.StdErr, StringComparison.Ordinal);
 
         var releaseId = (await ota.Ok(Server("ota", "release", ota.Reference, "--device-class", "linux-x86_64"))).StdOut.Trim();
         var unknownDevice = await CliRunner.RunAsync(Server("ota", "assign", releaseId, "--device", "dev-nobody"));
         Assert.Equal(1, unknownDevice.ExitCode);
-        Assert.Contains("atym: the OTA server refused: 404 device-not-found at $.deviceId: no device 'dev-nobody'", unknownDevice.StdErr, StringComparison.Ordinal);
+        Assert.Contains("atym ota: not found: no device 'dev-nobody' (404 device-not-found at $.deviceId)", unknownDevice.StdErr, StringComparison.Ordinal);
         Assert.Equal("", unknownDevice.StdOut);
     }
 
@@ -85,7 +85,7 @@ public sealed class ReleaseVerbsTests(ReleaseVerbsTests.OtaWithRegistry ota) : I
             }
             var wrong = await CliRunner.RunAsync(["ota", "release", ota.Reference, "--server", ota.Url, "--token", "atym_00000000_" + new string('A', 43)]);
             Assert.Equal(1, wrong.ExitCode);
-            Assert.Contains("atym: the OTA server refused: 401 unauthenticated at Authorization: unknown operator token", wrong.StdErr, StringComparison.Ordinal);
+            Assert.Contains("atym ota: not authenticated: unknown operator token (401 unauthenticated at Authorization)", wrong.StdErr, StringComparison.Ordinal);
         }
         finally
         {
