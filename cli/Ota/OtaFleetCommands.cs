@@ -42,7 +42,7 @@ internal static class OtaFleetCommands
     /// <summary>
     /// <c>atym ota status</c>: the fleet at a glance and the deployments; <c>atym ota status DEPLOYMENT</c>: that deployment's
     /// wave table, halt and timeline. <c>--json</c> prints the API's answers unchanged (without an id, both as
-    /// <c>{"fleet": GET /api/v1/status, "deployments": GET /api/v1/deployments}</c>).
+    /// <c>{"fleet": GET /api/v1/status, "deployments": GET /api/v1/deployments}</c>, deployments null from a server without a registry).
     /// </summary>
     public static Command Status()
     {
@@ -61,10 +61,10 @@ internal static class OtaFleetCommands
                 return 0;
             }
             var status = await client.SendAsync(HttpMethod.Get, "api/v1/status", null, ct).ConfigureAwait(false);
-            var deployments = await client.SendAsync(HttpMethod.Get, "api/v1/deployments", null, ct).ConfigureAwait(false);
+            var deployments = await DeploymentsAsync(client, ct).ConfigureAwait(false);
             if (json)
             {
-                Console.Out.WriteLine($"{{\"fleet\":{status.GetRawText()},\"deployments\":{deployments.GetRawText()}}}");
+                Console.Out.WriteLine($"{{\"fleet\":{status.GetRawText()},\"deployments\":{deployments?.GetRawText() ?? "null"}}}");
                 return 0;
             }
             var table = new Table().AddColumns("State", "Devices");
@@ -73,10 +73,24 @@ internal static class OtaFleetCommands
             var root = status.GetProperty("directorRootVersion");
             Console.Out.WriteLine($"director root: {(root.ValueKind == JsonValueKind.Number ? $"version {root.GetInt64()}" : "none uploaded (poll answers carry no director targets)")}; " +
                 $"poll interval {status.GetProperty("pollIntervalSeconds").GetInt64()} s");
-            DeploymentTables.WriteList(deployments);
+            if (deployments is { } list) DeploymentTables.WriteList(list);
+            else Console.Out.WriteLine("no deployments: this server runs without a registry (atym ota serve --registry), so without releases and rollouts");
             return 0;
         });
         return command;
+    }
+
+    /// <summary><c>GET /api/v1/deployments</c>, or null from a server without the rollouts API (no route: 404 <c>not-found</c>).</summary>
+    private static async Task<JsonElement?> DeploymentsAsync(OtaApiClient client, CancellationToken ct)
+    {
+        try
+        {
+            return await client.SendAsync(HttpMethod.Get, "api/v1/deployments", null, ct).ConfigureAwait(false);
+        }
+        catch (OtaApiException e) when (e.Status == 404 && e.Code == AtymSecure.OtaContracts.OtaProblemCodes.NotFound)
+        {
+            return null;
+        }
     }
 
     private static string Text(JsonElement e, string name) => Markup.Escape(e.GetProperty(name).GetString() ?? "");

@@ -41,6 +41,7 @@ public sealed class OtaServeProcessTests : IDisposable
             Assert.Matches("^atym_[0-9a-f]{8}_[A-Za-z0-9_-]{43}$", viewer);
             var status = JsonDocument.Parse(await atym.Ok("ota", "status", "--json", "--server", url, "--token", viewer)).RootElement;
             Assert.Equal(0, status.GetProperty("fleet").GetProperty("devices").GetProperty("active").GetInt64());
+            Assert.Equal(JsonValueKind.Null, status.GetProperty("deployments").ValueKind); // no --registry: no releases, no rollouts
             var refused = await atym.Run("ota", "token", "create", "--role", "admin", "--server", url, "--token", viewer);
             Assert.Equal(1, refused.ExitCode);
             Assert.Contains("403 forbidden", refused.StdErr, StringComparison.Ordinal);
