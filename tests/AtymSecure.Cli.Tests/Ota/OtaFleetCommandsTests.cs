@@ -45,9 +45,9 @@ public sealed class OtaFleetCommandsTests : IAsyncLifetime
         await _host.ReportAsync(canaries[1], confirmed: "1.1.0");
         Assert.Equal(["2", "0", "0", "1", "1", "0"], Row(await OkAsync("ota", "status", id), "canary"));
 
-        await _host.ReportAsync(canaries[0], confirmed: "1.0.0", lastTrial: new TrialReport("reverted", "1.1.0", "health probe failed: stuck at 0"));
+        await _host.ReportAsync(canaries[0], confirmed: "1.0.0", lastTrial: new TrialReport(TrialReport.Failed, "1.1.0", "health probe failed: stuck at 0"));
         var halted = await OkAsync("ota", "status", id);
-        Assert.Contains(": halted at canary (1 of 3)", halted, StringComparison.Ordinal);
+        Assert.True(halted.Contains(": halted at canary (1 of 3)", StringComparison.Ordinal), halted);
         Assert.Equal(["2", "0", "0", "0", "1", "1"], Row(halted, "canary"));
         Assert.Matches(@"HALTED at canary on 2026-12-03 10:00:00Z: .+ \(trial-failed 1\)", halted);
         Assert.Contains($"  {canaries[0]}: trial-failed: health probe failed: stuck at 0", halted, StringComparison.Ordinal);
