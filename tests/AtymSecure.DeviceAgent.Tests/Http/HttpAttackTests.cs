@@ -356,4 +356,56 @@ public sealed class HttpAttackTests : IAsyncDisposable
         Assert.Contains(next.Bundle.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), refusal.Detail, StringComparison.Ordinal);
         Assert.All(attack.BundleRequests, r => Assert.Equal(path, r.Path));
     }
+
+    [Theory]
+    [InlineData("unlisted")]
+    [InlineData("other source")]
+    public async Task A_stolen_compiler_key_cannot_ship_an_image_whose_source_the_vendor_did_not_list(string lie)
+    {
+        var attack = await Running();
+        var image = ProductionDevice.ImageAt("1.1.0");
+        var release = _device.ReleaseOf(image);
+        var bundle = File.ReadAllBytes(_device.Bundles.Full(image, _device.World.DeviceClass));
+        TestDirector.Assignment next = null!;
+        _device.Server.Change(() =>
+        {
+            // The compiler key lists 1.1.0 and signs its bundle; the vendor never listed its source, or listed other Wasm.
+            var sha = Repository.AddRelease(release, image, "wasm sensor-filter 1.1.0"u8.ToArray(), listSource: lie != "unlisted");
+            if (lie == "other source")
+                Repository.AddTarget(Repository.Compiler, TargetPaths.Image(release, sha),
+                    TargetFile.Describe(image, new ImageTargetCustom(release, "sha256:" + TestImageRepository.Hex("tampered wasm"u8.ToArray())).ToJson()));
+            Repository.Publish();
+            next = new TestDirector.Assignment(release, sha, image.Length, bundle);
+        });
+        _device.Server.Assign(next);
+
+        await attack.RunUntilRefused(SourceNotListed, 10, lie == "unlisted" ? null : TestImageRepository.Vendor);
+    }
+
+    [Fact]
+    public async Task A_malicious_vendor_ships_native_code_under_its_own_key_and_it_is_native_not_from_compiler()
+    {
+        var attack = await Running();
+        using var vendor = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        // A real .cwasm of 1.1.0, listed as an image, named by the director; the bundle is signed by the vendor's key,
+        // which the verified vendor delegation lists (for sources), not by the compiler.
+        var native = TestBundles.NativeImage(ProductionDevice.Container, _device.World.DeviceClass, c => c with { Version = Formats.Container.SemanticVersion.Parse("1.1.0") });
+        var release = _device.ReleaseOf(native) with { CodeKind = ArtifactKind.WasmtimeNative };
+        var bundle = File.ReadAllBytes(_device.Bundles.Full(native, _device.World.DeviceClass, signer: vendor));
+        TestDirector.Assignment next = null!;
+        _device.Server.Change(() =>
+        {
+            Repository.VendorKey = new Formats.UpdateMetadata.Signing.EcdsaP256MetadataSigner(vendor);
+            Repository.ChangeTopLevel(t => t with { Delegations = Repository.CurrentDelegations() });
+            next = _device.World.Release(release, native, bundle);
+        });
+        _device.Server.Assign(next);
+
+        await _device.RunUntil(() => attack.Reports.Any(r => r.Containers.Single().LastInstall?.Code == NativeNotFromCompiler), "a report of the install refused");
+
+        var install = attack.Reports.Last(r => r.Containers.Single().LastInstall is not null).Containers.Single().LastInstall!;
+        Assert.Equal("refused", install.Result);
+        Assert.Contains("WasmtimeNative", install.Detail, StringComparison.Ordinal);
+        attack.AssertUnchanged(bundleFetched: true);
+    }
 }

@@ -43,6 +43,21 @@ internal sealed class TestBundles : IDisposable
         return ContainerImageWriter.Write(config, granted, ArtifactKind.Wasm, null, null, File.ReadAllBytes(project.ModulePath), blobs);
     }
 
+    /// <summary>
+    /// The container image of a sample whose code is native: its Wasm precompiled by Wasmtime for
+    /// <paramref name="deviceClass"/> exactly as the device loads it (a real <c>.cwasm</c>), as only a compiler may ship.
+    /// </summary>
+    public static byte[] NativeImage(string sample, string deviceClass, Func<ContainerConfig, ContainerConfig>? edit = null)
+    {
+        var project = ContainerProject.Load(Path.Combine(RepositoryRoot.Samples, sample));
+        var config = edit?.Invoke(project.Config) ?? project.Config;
+        var blobs = project.Blobs.ToDictionary(b => b.Name, b => (ReadOnlyMemory<byte>)File.ReadAllBytes(b.FilePath), StringComparer.Ordinal);
+        var profile = Engines.EngineProfile.For(Formats.DeviceClasses.DeviceClassTable.Get(deviceClass));
+        using var engine = Engines.EngineFactory.Create(profile);
+        using var module = Wasmtime.Module.FromBytes(engine, sample, File.ReadAllBytes(project.ModulePath));
+        return ContainerImageWriter.Write(config, config.Permissions, ArtifactKind.WasmtimeNative, deviceClass, profile.Target, module.Serialize(), blobs);
+    }
+
     /// <summary>Writes a signed full bundle of <paramref name="image"/> and returns its path (<paramref name="edit"/> changes the header before it is signed).</summary>
     public string Full(byte[] image, string deviceClass = "linux-x86_64", ECDsa? signer = null, ImageFormat format = ImageFormat.ContainerImageV1, string? headerVersion = null,
         bool recovery = false, DateTimeOffset? expires = null, Func<BundleHeader, BundleHeader>? edit = null)
@@ -55,8 +70,8 @@ internal sealed class TestBundles : IDisposable
             ContainerVersion = headerVersion ?? version.ToString(),
             SecurityCounter = Formats.Bundle.SecurityCounter.DefaultFor(version),
             DeviceClass = deviceClass,
-            TargetTriple = "wasm32-unknown-unknown",
-            ArtifactKind = ArtifactKind.Wasm,
+            TargetTriple = parsed.Code.TargetTriple ?? "wasm32-unknown-unknown",
+            ArtifactKind = parsed.Code.Kind,
             ImageFormat = format,
             TargetDigest = Digest.Compute(image),
             TargetSize = (ulong)image.Length,

@@ -8,8 +8,8 @@ using AtymSecure.Formats;
 namespace AtymSecure.DeviceAgent.Tests.Updates;
 
 /// <summary>
-/// A device that trusts two vendors, each for its own containers, and an operator's recovery key (docs/trust-model.md
-/// §2, §3 step 13, §4), driven through the real installer, bootloader and runner. Before key scopes vendor B's signature
+/// A device that trusts two vendors, each for its own containers, the compiler, and an operator's recovery key
+/// (docs/trust-model.md §2, §3 step 13, §4), driven through the real installer, bootloader and runner. Before key scopes vendor B's signature
 /// installed vendor A's container, and a device in recovery had no way out but re-provisioning.
 /// </summary>
 public sealed class ScopedTrustInstallTests : IDisposable
@@ -24,7 +24,10 @@ public sealed class ScopedTrustInstallTests : IDisposable
         new TrustedKeySpec("vendor", bundles.PublicKeyFileOf(Acme, "acme"), "sensor-*"),
         new TrustedKeySpec("vendor", bundles.PublicKeyFileOf(Beta, "beta"), "anomaly-*"),
         new TrustedKeySpec("recovery", bundles.PublicKeyFileOf(Ops, "ops"), null),
+        new TrustedKeySpec("compiler", bundles.PublicKeyFile, null),
     ], Sensor, "anomaly-detector");
+
+    private static readonly string HostClass = DeviceProfile.Find(DeviceProfile.Host).DeviceClass.Name;
 
     public void Dispose() => _device.Dispose();
 
@@ -83,5 +86,21 @@ public sealed class ScopedTrustInstallTests : IDisposable
         var run = _device.Run();
         Assert.Null(run.Recovery);
         Assert.Equal(ContainerState.Confirmed, run.Containers.Single(c => c.Name == Sensor).State);
+    }
+
+    [Fact]
+    public void A_vendor_signed_native_bundle_is_native_not_from_compiler_and_the_same_code_from_the_compiler_installs_and_runs()
+    {
+        // A real .cwasm of the vendor's own container, signed by the vendor key whose pattern covers it (issue 11 §1).
+        var native = TestBundles.NativeImage(Sensor, HostClass);
+        var refused = _device.Install(_device.Bundles.Full(native, HostClass, signer: Acme));
+        Assert.Equal(InstallResult.Refused, refused.Result);
+        Assert.Contains(ReasonCodes.NativeNotFromCompiler, refused.Detail, StringComparison.Ordinal);
+        Assert.Contains("WasmtimeNative", refused.Detail, StringComparison.Ordinal);
+        Assert.Equal(ContainerState.Empty, _device.Container(Sensor).State);
+        Assert.All(_device.Container(Sensor).Slots, s => Assert.Null(s.Version));
+
+        Installed(_device.Install(_device.Bundles.Full(native, HostClass)));
+        Assert.Equal(ContainerState.Confirmed, _device.Run().Containers.Single(c => c.Name == Sensor).State);
     }
 }
