@@ -104,6 +104,8 @@ public static class BundleFileInstaller
         {
             if (!BundleTrustAnchors.TryCreate(metadata.ImageRole.VerificationKeys.Select(k => TrustedBundleKey.Compiler(k)), out var fromDelegation, out var problems))
                 return Refused(h.ContainerName, h.ContainerVersion, string.Join("; ", problems.Select(p => $"{ReasonCodes.UntrustedSigner}: {p.Message}")));
+            if (VendorSignedOnly(envelope, metadata, fromDelegation) is { } vendorOnly)
+                return Refused(h.ContainerName, h.ContainerVersion, $"{vendorOnly.Code}: {vendorOnly.Message}");
             trusted = fromDelegation;
         }
         else if (device.BundleTrust.Anchors is { } own) trusted = own;
@@ -134,6 +136,27 @@ public static class BundleFileInstaller
                 return device.Status.RecordInstall(name, h.ContainerName, h.ContainerVersion, InstallResult.Failed, null, e.Message);
             }
         }
+    }
+
+    /// <summary>
+    /// Step 13 on a production device, when no compiler key of the listing delegation signed the bundle but a key of
+    /// the vendor delegation that listed its source did (docs/trust-model.md §3: vendor keys come from the verified
+    /// delegations too): native code is <c>native-not-from-compiler</c> — what a malicious vendor's hand-made
+    /// <c>.cwasm</c> is told — and Wasm <c>signer-out-of-scope</c>, since the server cuts every production bundle.
+    /// Null when a compiler key signed it, or when no vendor key did either (the bootloader then says <c>untrusted-signer</c>).
+    /// </summary>
+    private static Primitives.Problem? VendorSignedOnly(BundleEnvelope envelope, VerifiedInstall metadata, BundleTrustAnchors compilers)
+    {
+        if (BundleSignerCheck.Check(envelope, compilers).Signer is not null) return null;
+        var pattern = ContainerNamePattern.Parse(metadata.Release.Container);
+        if (!BundleTrustAnchors.TryCreate([.. compilers.Keys, .. metadata.SourceRole.VerificationKeys.Select(k => TrustedBundleKey.Vendor(k, pattern))], out var withVendor, out _))
+            return null;
+        var (signer, problem) = BundleSignerCheck.Check(envelope, withVendor);
+        if (problem?.Code == ReasonCodes.NativeNotFromCompiler) return problem;
+        return signer?.Role == BundleKeyRole.Vendor
+            ? new Primitives.Problem(ReasonCodes.SignerOutOfScope, "signatures",
+                $"'{envelope.Header.ContainerName}' is signed only by {signer}; a production device installs only bundles its server's compiler signed (the delegation that listed the image)")
+            : null;
     }
 
     /// <summary>The container a bundle file is for, from its envelope; null when it is not a readable bundle (the installer then refuses it).</summary>
