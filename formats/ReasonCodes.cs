@@ -130,4 +130,8 @@ public static class ReasonCodes
 
     /// <summary>A target arrived slower than the device's rate floor (docs/trust-model.md §3 step 11: below 1 KiB/s for 60 s); retried later.</summary>
     public const string DownloadStalled = "download-stalled";
+
+    /// <summary>A broken or slow transfer (<see cref="DownloadFailed"/>, <see cref="DownloadStalled"/>): the device retries it by
+    /// itself with the same verified metadata, resuming what it has, so it is no verdict on the update.</summary>
+    public static bool IsTransfer(string? code) => code is DownloadFailed or DownloadStalled;
 }

@@ -1,3 +1,4 @@
+using AtymSecure.Formats;
 using AtymSecure.Formats.DeviceProtocol;
 using AtymSecure.OtaStore;
 
@@ -8,7 +9,8 @@ namespace AtymSecure.OtaRollouts.Engine;
 /// one used) and only what changed since the last report counts: a new install result, a new trial verdict, a new
 /// refusal. Outcomes: the offered version confirmed → succeeded (or, for an intermediate release, the next release is
 /// offered); the offered version reverted → failed (trial, with the probe's reason); the offered version in the
-/// trial slot → on trial; a new refusal → failed (refused, never retried); a new failed install → retried with backoff
+/// trial slot → on trial; a new refusal → failed (refused, never retried), except a broken or slow transfer, which the
+/// device resumes by itself (<see cref="ReasonCodes.IsTransfer"/>; the device timeout bounds it); a new failed install → retried with backoff
 /// while the retry policy allows, then failed (install). A failed trial is never retried.
 /// </summary>
 internal static class DeviceProgress
@@ -44,6 +46,9 @@ internal static class DeviceProgress
                 work.DeviceEvent(index, seen with { State = DeviceRolloutState.Trial }, RolloutActions.OnTrial, $"{offeredVersion} on trial");
         }
         else if (!inFlight) return;
+        // A cut-off or stalled download (a server restart, a slow link) the device resumes by itself: still in flight;
+        // the device timeout fails one that never finishes.
+        else if (newRefusal && ReasonCodes.IsTransfer(o.RefusalCode)) return;
         else if (newRefusal) Fail(work, index, seen, FailureKind.Refused, $"{o.RefusalCode} ({o.RefusalDetail})");
         else if (newInstall && o.InstallResult == "refused") Fail(work, index, seen, FailureKind.Refused, $"install refused: {o.InstallCode} {o.InstallDetail}".TrimEnd());
         else if (newInstall && o.InstallResult == "failed") Retry(work, index, seen, $"install failed: {o.InstallCode} {o.InstallDetail}".TrimEnd());

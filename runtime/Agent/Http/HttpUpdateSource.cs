@@ -242,7 +242,7 @@ public sealed class HttpUpdateSource : IUpdateSource, IDisposable
         // long absence, a root that rotated out a stolen timestamp key), and the device must recover by itself. A bundle
         // that broke its signed length or hash is not fetched again until the director names it anew: retrying would
         // only spend bandwidth on the same hostile bytes.
-        var transfer = refusal.Code is ReasonCodes.DownloadFailed or ReasonCodes.DownloadStalled;
+        var transfer = ReasonCodes.IsTransfer(refusal.Code);
         _retryDirector = transfer || refusal.Step is null or < 11 ? director : null;
         _retryAfter = _device.Clock.GetTimestamp();
         _retryDelay = transfer ? TimeSpan.Zero : _options.RefusalRetryInterval;

@@ -115,6 +115,25 @@ public sealed class RolloutEngineTests
     }
 
     [Fact]
+    public void A_download_cut_off_is_no_failure_the_device_resumes_by_itself_and_its_timeout_still_bounds_it()
+    {
+        var clock = Clock();
+        var state = RolloutEngine.Create(Spec(canary: 0, waves: [new(null, 100)], halt: new HaltRule(1, null, 0), timeout: TimeSpan.FromMinutes(10)), Fleet(2), clock.GetUtcNow()).State;
+        // The server went away mid-download (a restart) and the link was slow: the device reports both and resumes.
+        var step = RolloutEngine.Observe(state, Report("d00", 2, refusal: AtymSecure.Formats.ReasonCodes.DownloadFailed), clock.GetUtcNow());
+        state = Feed(step.State, clock, Report("d01", 2, refusal: AtymSecure.Formats.ReasonCodes.DownloadStalled));
+        Assert.DoesNotContain(step.Decisions, d => d.Action == RolloutActions.Failed);
+        Assert.Equal(DeploymentStatus.Running, state.Status);
+        Assert.All(state.Devices, d => Assert.Equal((DeviceRolloutState.Offered, 1), (d.State, d.Attempts)));
+        state = Feed(state, clock, Confirmed("d00", 3));
+        Assert.Equal(DeviceRolloutState.Succeeded, state.Device("d00")!.State);
+        // One that never gets the rest is failed by the device timeout, not by the transfer error.
+        clock.Advance(TimeSpan.FromMinutes(10));
+        state = RolloutEngine.Tick(state, clock.GetUtcNow()).State;
+        Assert.Equal((DeviceRolloutState.Failed, FailureKind.TimedOut), (state.Device("d01")!.State, state.Device("d01")!.Failure));
+    }
+
+    [Fact]
     public void A_report_is_processed_once_even_when_it_arrives_again()
     {
         var clock = Clock();

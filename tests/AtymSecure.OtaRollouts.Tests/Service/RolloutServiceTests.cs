@@ -107,9 +107,9 @@ public sealed class RolloutServiceTests : IDisposable
         var service = Service();
         var created = await service.CreateAsync(Request(v2.Id) with { RollbackOnHalt = true }, Alice);
         var canaries = Offered(created);
-        await service.OnReportStoredAsync(Report(canaries[0], "2.0.0", lastTrial: new TrialReport("confirmed", "2.0.0", "3 probes passed")));
+        await service.OnReportStoredAsync(Report(canaries[0], "2.0.0", lastTrial: new TrialReport(TrialReport.Passed, "2.0.0", "3 probes passed")));
         _clock.Advance(TimeSpan.FromSeconds(5));
-        await service.OnReportStoredAsync(Report(canaries[1], "1.0.0", lastTrial: new TrialReport("reverted", "2.0.0", "health probe failed: stuck")));
+        await service.OnReportStoredAsync(Report(canaries[1], "1.0.0", lastTrial: new TrialReport(TrialReport.Failed, "2.0.0", "health probe failed: stuck")));
 
         var halted = service.Find(created.Id)!;
         Assert.Equal(DeploymentStatus.RolledBack, halted.Status);
@@ -126,7 +126,7 @@ public sealed class RolloutServiceTests : IDisposable
         Assert.Contains(again.Id, rereleased.After, StringComparison.Ordinal);
 
         // The device installs the re-release and confirms 1.0.0: the rollback succeeds for it.
-        await service.OnReportStoredAsync(Report(canaries[0], "1.0.0", lastTrial: new TrialReport("confirmed", "1.0.0", "3 probes passed")));
+        await service.OnReportStoredAsync(Report(canaries[0], "1.0.0", lastTrial: new TrialReport(TrialReport.Passed, "1.0.0", "3 probes passed")));
         Assert.Equal(DeviceRolloutState.Succeeded, service.Find(rollback.Id)!.Device(canaries[0])!.State);
     }
 
@@ -137,7 +137,7 @@ public sealed class RolloutServiceTests : IDisposable
         var service = Service();
         var created = await service.CreateAsync(Request(v2.Id) with { Canary = 1 }, Alice);
         var canary = Offered(created).Single();
-        await service.OnReportStoredAsync(Report(canary, "2.0.0", lastTrial: new TrialReport("confirmed", "2.0.0", "3 probes passed")));
+        await service.OnReportStoredAsync(Report(canary, "2.0.0", lastTrial: new TrialReport(TrialReport.Passed, "2.0.0", "3 probes passed")));
         var rollback = await service.RollbackAsync(created.Id, null, Bob);
         Assert.Equal(v1.Id, rollback.Spec.ReleaseId); // same counter as 2.0.0: no re-release
         Assert.Equal(2, (await new LiteDbReleaseStore(_database).ListAsync("sensor-filter")).Count);
