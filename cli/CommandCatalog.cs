@@ -19,6 +19,7 @@ internal static class CommandCatalog
         foreach (var c in DeliveryCommands.Create()) yield return c;
         yield return DeviceCommands.Create();
         yield return FleetCommands.Create();
+        yield return PolicyCommands.Create();
         yield return VersionCommand.Create();
     }
 }

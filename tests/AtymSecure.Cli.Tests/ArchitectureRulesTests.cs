@@ -64,6 +64,8 @@ public class ArchitectureRulesTests
         OtaRollouts,
         "signer/AtymSecure.Signer.csproj",
         "container/AtymSecure.Container.csproj",
+        // The policy evaluator (issue 15): devices get its results in signed metadata, never the evaluator.
+        "policies/AtymSecure.Policies.csproj",
         "cli/AtymSecure.Cli.csproj",
     ];
 
