@@ -16,6 +16,11 @@ public interface IDeviceStore
     /// only those in <paramref name="group"/> when given.</summary>
     IReadOnlyList<DeviceRecord> List(string? afterId, int limit, string? group = null);
 
+    /// <summary>One page of the devices matching <paramref name="query"/>, ordered by id, after <paramref name="afterId"/>
+    /// (null = from the start), at most <paramref name="limit"/>: the store reads that page only, never the whole fleet
+    /// (the dashboard's paging over 100,000 devices).</summary>
+    IReadOnlyList<DeviceRecord> Query(DeviceQuery query, string? afterId, int limit);
+
     /// <summary>How many devices are in <paramref name="state"/>.</summary>
     long Count(DeviceState state);
 }

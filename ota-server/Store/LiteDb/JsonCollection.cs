@@ -58,6 +58,15 @@ internal sealed class JsonCollection<T>
         return query.Limit(limit).ToEnumerable().Select(FromDocument);
     }
 
+    /// <summary>Rewrites the documents that lack <paramref name="field"/> (stored before it was copied beside the JSON), so
+    /// queries on it see every record.</summary>
+    public int Backfill(string field)
+    {
+        var stale = _collection.Find(BsonExpression.Create($"$.{field} = null")).ToList();
+        foreach (var doc in stale) Upsert(FromDocument(doc));
+        return stale.Count;
+    }
+
     public long Count(string field, BsonValue value) => _collection.LongCount(BsonExpression.Create($"$.{field} = @0", value));
 
     private BsonDocument ToDocument(string id, T value)

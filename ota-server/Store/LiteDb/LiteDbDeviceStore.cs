@@ -2,7 +2,8 @@ using LiteDB;
 
 namespace AtymSecure.OtaStore.LiteDb;
 
-/// <summary><see cref="IDeviceStore"/> over <see cref="OtaDatabase"/> (collection <c>devices</c>, indexed by state and groups).</summary>
+/// <summary><see cref="IDeviceStore"/> over <see cref="OtaDatabase"/> (collection <c>devices</c>, indexed by state and groups;
+/// class and tags (<c>key=value</c>) copied beside the JSON for <see cref="Query"/>).</summary>
 public sealed class LiteDbDeviceStore : IDeviceStore
 {
     private readonly OtaDatabase _database;
@@ -12,7 +13,13 @@ public sealed class LiteDbDeviceStore : IDeviceStore
     {
         _database = database;
         _devices = new JsonCollection<DeviceRecord>(database, "devices", d => d.Id,
-            d => [("state", d.State.ToString()), ("groups", new BsonArray(d.Groups.Select(g => new BsonValue(g))))], "state");
+            d =>
+            [
+                ("state", d.State.ToString()), ("groups", new BsonArray(d.Groups.Select(g => new BsonValue(g)))), ("class", d.DeviceClass),
+                ("tags", new BsonArray(d.Tags.Select(t => new BsonValue(DeviceQuery.TagText(t.Key, t.Value))))),
+            ], "state");
+        // Devices stored before class and tags were copied beside the JSON get them once.
+        _database.Write(() => _devices.Backfill("class"));
     }
 
     public bool TryAdd(DeviceRecord device) => _database.Write(() => _devices.Insert(device with { Revision = 1 }));
@@ -27,20 +34,28 @@ public sealed class LiteDbDeviceStore : IDeviceStore
         return updated;
     });
 
-    public IReadOnlyList<DeviceRecord> List(string? afterId, int limit, string? group = null)
+    public IReadOnlyList<DeviceRecord> List(string? afterId, int limit, string? group = null) => Query(DeviceQuery.All with { Group = group }, afterId, limit);
+
+    public IReadOnlyList<DeviceRecord> Query(DeviceQuery query, string? afterId, int limit)
     {
+        ArgumentNullException.ThrowIfNull(query);
         var conditions = new List<string>();
         var parameters = new List<BsonValue>();
-        if (afterId is not null)
+        void Add(string condition, BsonValue value)
         {
-            conditions.Add($"$._id > @{parameters.Count}");
-            parameters.Add(afterId);
+            conditions.Add(condition.Replace("@p", "@" + parameters.Count, StringComparison.Ordinal));
+            parameters.Add(value);
         }
-        if (group is not null)
+        if (afterId is not null) Add("$._id > @p", afterId);
+        if (query.IdPrefix is { Length: > 0 } prefix)
         {
-            conditions.Add($"$.groups[*] ANY = @{parameters.Count}");
-            parameters.Add(group);
+            Add("$._id >= @p", prefix);
+            Add("$._id < @p", prefix + char.MaxValue);
         }
+        if (query.Group is not null) Add("$.groups[*] ANY = @p", query.Group);
+        if (query.TagKey is not null) Add("$.tags[*] ANY = @p", DeviceQuery.TagText(query.TagKey, query.TagValue ?? ""));
+        if (query.DeviceClass is not null) Add("$.class = @p", query.DeviceClass);
+        if (query.State is { } state) Add("$.state = @p", state.ToString());
         var where = conditions.Count == 0 ? null : string.Join(" AND ", conditions);
         return _devices.Query(where, [.. parameters], "_id", Math.Max(0, limit)).ToList();
     }

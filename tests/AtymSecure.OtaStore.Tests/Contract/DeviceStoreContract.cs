@@ -48,6 +48,38 @@ public abstract class DeviceStoreContract(IStoreFixture fixture) : IDisposable
     }
 
     [Fact]
+    public void A_query_filters_by_id_prefix_group_tag_class_and_state_and_pages_after_an_id()
+    {
+        DeviceRecord Make(string id, string cls, string site, DeviceState state, string group) =>
+            Samples.Device(id, state, group) with { DeviceClass = cls, Tags = new AtymSecure.Primitives.EquatableMap<string>([KeyValuePair.Create("site", site)]) };
+        _stores.Devices.TryAdd(Make("atym-a1", "linux-x86_64", "lab", DeviceState.Active, "eu"));
+        _stores.Devices.TryAdd(Make("atym-a2", "portable-pulley64", "lab", DeviceState.Active, "eu"));
+        _stores.Devices.TryAdd(Make("atym-a3", "portable-pulley64", "field", DeviceState.Pending, "us"));
+        _stores.Devices.TryAdd(Make("atym-b1", "portable-pulley64", "field", DeviceState.Active, "us"));
+        IEnumerable<string> Ids(DeviceQuery q, string? after = null, int limit = 10) => _stores.Devices.Query(q, after, limit).Select(d => d.Id);
+
+        Assert.Equal(["atym-a1", "atym-a2", "atym-a3", "atym-b1"], Ids(DeviceQuery.All));
+        Assert.Equal(["atym-a1", "atym-a2", "atym-a3"], Ids(new DeviceQuery(IdPrefix: "atym-a")));
+        Assert.Equal(["atym-b1"], Ids(new DeviceQuery(IdPrefix: "atym-b1")));
+        Assert.Empty(Ids(new DeviceQuery(IdPrefix: "atym-c")));
+        Assert.Equal(["atym-a3", "atym-b1"], Ids(new DeviceQuery(Group: "us")));
+        Assert.Equal(["atym-a3", "atym-b1"], Ids(new DeviceQuery(TagKey: "site", TagValue: "field")));
+        Assert.Empty(Ids(new DeviceQuery(TagKey: "site", TagValue: "fiel")));
+        Assert.Equal(["atym-a2", "atym-a3", "atym-b1"], Ids(new DeviceQuery(DeviceClass: "portable-pulley64")));
+        Assert.Equal(["atym-a3"], Ids(new DeviceQuery(State: DeviceState.Pending)));
+        Assert.Equal(["atym-b1"], Ids(new DeviceQuery(IdPrefix: "atym", Group: "us", TagKey: "site", TagValue: "field", DeviceClass: "portable-pulley64", State: DeviceState.Active)));
+        // Paging: the page after an id, at most the limit, with the filter still applied.
+        Assert.Equal(["atym-a2"], Ids(new DeviceQuery(DeviceClass: "portable-pulley64"), limit: 1));
+        Assert.Equal(["atym-a3", "atym-b1"], Ids(new DeviceQuery(DeviceClass: "portable-pulley64"), after: "atym-a2"));
+        Assert.Equal(["atym-a2"], Ids(new DeviceQuery(IdPrefix: "atym-a"), after: "atym-a1", limit: 1));
+        // A tag change is seen by the next query.
+        var b1 = _stores.Devices.Find("atym-b1")!;
+        _stores.Devices.TryUpdate(b1 with { Tags = new AtymSecure.Primitives.EquatableMap<string>([KeyValuePair.Create("site", "lab")]) }, b1.Revision);
+        Assert.Equal(["atym-a1", "atym-a2", "atym-b1"], Ids(new DeviceQuery(TagKey: "site", TagValue: "lab")));
+        Assert.Equal(["atym-a1", "atym-a2", "atym-b1"], Ids(new DeviceQuery(TagKey: "site", TagValue: "lab"), limit: 3));
+    }
+
+    [Fact]
     public void Preauthorized_keys_add_once_and_remove()
     {
         var key = new PreauthorizedKey(new string('d', 64), "factory batch 7", ["eu-test"], Samples.T0, "admin");
