@@ -4,7 +4,7 @@ using AtymSecure.OtaStore;
 namespace AtymSecure.OtaRollouts.Engine;
 
 /// <summary>How the engine names things in decisions and halts.</summary>
-internal static class RolloutText
+public static class RolloutText
 {
     public static string Kind(FailureKind kind) => kind switch
     {

@@ -28,6 +28,10 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
     private readonly ReleaseRecounter _recounter = recounter ?? new ReleaseRecounter(releases, time);
 
     private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>Raised with each deployment state right after it was stored and became visible (under the change gate, in
+    /// decision order): the dashboard's live updates. Handlers must return quickly and not throw.</summary>
+    public event Action<DeploymentState>? Published;
     private Dictionary<string, DeploymentState>? _states;
     private volatile ImmutableDictionary<string, DeploymentOffers> _offers = ImmutableDictionary<string, DeploymentOffers>.Empty;
 
@@ -236,6 +240,7 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
             CountActive(_states.Values);
         }
         _offers = _offers.SetItem(state.Id, DeploymentOffers.Of(state));
+        Published?.Invoke(state);
     }
 
     private void CountActive(IEnumerable<DeploymentState> states) => metrics?.SetActiveDeployments(states.LongCount(s => s.IsActive));

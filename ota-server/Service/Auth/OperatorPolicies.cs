@@ -11,6 +11,7 @@ internal static class OperatorPolicies
 {
     public static void Add(IServiceCollection services)
     {
+        services.AddSingleton<IOperatorTokenAuthenticator, OperatorTokenAuthenticator>();
         services.AddAuthentication(OperatorIdentity.AuthenticationScheme)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, OperatorAuthenticationHandler>(OperatorIdentity.AuthenticationScheme, null)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, Devices.DeviceAuthenticationHandler>(Devices.DeviceAuthenticationHandler.SchemeName, null);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using AtymSecure.OtaContracts;
+using AtymSecure.OtaDashboard;
 using AtymSecure.OtaMetadata;
 using AtymSecure.OtaMetadata.Http;
 using AtymSecure.OtaReleases;
@@ -83,6 +84,7 @@ public static class OtaServerHost
         {
             services.AddOtaReleases(new OtaReleasesOptions { DataDirectory = dataDirectory, Registry = registry, VendorKeyFiles = options.VendorKeyFiles });
             services.AddOtaRollouts();
+            services.AddOtaDashboard();
         }
         services.AddSingleton(sp => AdminTokenBootstrap.Run(sp.GetRequiredService<IOperatorTokenStore>(), sp.GetRequiredService<IAuditLog>(),
             options.AdminToken, sp.GetRequiredService<TimeProvider>()));
@@ -111,6 +113,7 @@ public static class OtaServerHost
             app.MapBundleEndpoints();
             app.MapOfflineExportEndpoints();
             app.MapDeploymentEndpoints();
+            app.MapOtaDashboard();
         }
         return app;
     }
