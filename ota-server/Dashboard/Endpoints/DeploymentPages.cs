@@ -33,7 +33,9 @@ internal static class DeploymentPages
         pages.MapGet("/deployments/{id}", Get);
         pages.MapGet("/deployments/{id}/series", Series);
         pages.MapGet("/deployments/{id}/events", EventsAsync);
-        pages.MapPost("/deployments/{id}/{action:regex(^(approve|pause|resume|cancel|rollback)$)}", ActAsync).AddEndpointFilter(DashboardFilters.CheckedForm);
+        // One route per action (the slim host registers no regex route constraint).
+        foreach (var action in RolloutUpdate.AllActions)
+            pages.MapPost($"/deployments/{{id}}/{action}", (HttpContext c, string id, RolloutService r) => ActAsync(c, id, action, r)).AddEndpointFilter(DashboardFilters.CheckedForm);
     }
 
     private static Task<IResult> ListAsync(HttpContext context, RolloutService rollouts, IReleaseStore releases) =>

@@ -40,6 +40,9 @@ public sealed record RolloutUpdate(
     IReadOnlyList<string> Actions,
     long ChangedAt)
 {
+    /// <summary>Every operator action a rollout page can offer, in the order of its buttons.</summary>
+    public static readonly IReadOnlyList<string> AllActions = ["approve", "pause", "resume", "cancel", "rollback"];
+
     public static RolloutUpdate Of(DeploymentState state, DateTimeOffset changedAt)
     {
         ArgumentNullException.ThrowIfNull(state);
