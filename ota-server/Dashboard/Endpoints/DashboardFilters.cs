@@ -63,6 +63,7 @@ internal static class DashboardFilters
         var origin = context.Request.Headers.Origin.ToString();
         if (origin.Length > 0 && !SameOrigin(origin, context.Request))
             throw new OtaProblemException(403, DashboardProblemCodes.CrossSite, "Origin", $"a form from {Clip(origin)} may not post here");
+        _ = DashboardSession.Resolve(context); // the token is bound to the session's operator (anonymous on the login form)
         try
         {
             await context.RequestServices.GetRequiredService<IAntiforgery>().ValidateRequestAsync(context).ConfigureAwait(false);

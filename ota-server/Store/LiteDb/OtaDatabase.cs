@@ -43,12 +43,28 @@ public sealed class OtaDatabase : IDisposable
 
     internal LiteDatabase Database { get; }
 
-    /// <summary>Runs <paramref name="work"/> under the write lock in one transaction: all of it commits, or none.</summary>
+    private int _writeDepth; // guarded by _writeLock
+
+    /// <summary>Runs <paramref name="work"/> under the write lock in one transaction: all of it commits, or none. A
+    /// <see cref="Write{T}"/> inside another (same thread: the lock is reentrant) joins the outer transaction.</summary>
     internal T Write<T>(Func<T> work)
     {
         lock (_writeLock)
         {
+            if (_writeDepth > 0)
+            {
+                _writeDepth++;
+                try
+                {
+                    return work();
+                }
+                finally
+                {
+                    _writeDepth--;
+                }
+            }
             Database.BeginTrans();
+            _writeDepth = 1;
             try
             {
                 var result = work();
@@ -59,6 +75,10 @@ public sealed class OtaDatabase : IDisposable
             {
                 Database.Rollback();
                 throw;
+            }
+            finally
+            {
+                _writeDepth = 0;
             }
         }
     }
