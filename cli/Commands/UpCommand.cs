@@ -36,6 +36,7 @@ internal static class UpCommand
             await using var stack = await LocalStack.StartAsync(state, vendorKey, result.GetValue(registryPort), result.GetValue(otaPort), TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
             Console.Out.WriteLine($"  registry  {stack.RegistryUrl}   (try: atym ls {stack.RegistryHost}/{SamplePublisher.Repository})");
             Console.Out.WriteLine($"  OTA API   {stack.OtaUrl}api/v1/   (admin token in {state.Folder}/admin.token: export ATYM_OTA_TOKEN=$(cat {state.Folder}/admin.token))");
+            Console.Out.WriteLine($"  dashboard {stack.OtaUrl}ui/   (log in with the admin token)");
             Console.Out.WriteLine($"  API docs  {stack.OtaUrl}docs/");
             Console.Out.WriteLine($"  metrics   {stack.OtaUrl}metrics");
             Console.Out.WriteLine("Ctrl+C stops.");
