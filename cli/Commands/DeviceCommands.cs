@@ -31,6 +31,7 @@ internal static class DeviceCommands
         device.Subcommands.Add(Install());
         device.Subcommands.Add(Run());
         device.Subcommands.Add(Status());
+        device.Subcommands.Add(Reprovision());
         return device;
     }
 
@@ -202,6 +203,45 @@ internal static class DeviceCommands
 
     /// <summary>Exit code of <c>atym device status</c> for a device in recovery (loud for scripts and monitoring).</summary>
     public const int RecoveryExitCode = 3;
+
+    /// <summary>
+    /// The operator's way out of recovery (issue 11 §2, docs/device-cli.md): the bootloader's Reprovision — a fresh state
+    /// log, every container empty, slot bytes and the write-once security floors kept. Refused on a running device (it
+    /// holds the flash) and on one that is not in recovery (a state log that verifies is never thrown away).
+    /// </summary>
+    private static Command Reprovision()
+    {
+        var command = new Command("reprovision",
+            "Leave recovery: a fresh state log (every container empty); slot bytes and security floors are kept. Only for a stopped device in recovery")
+            { DataOption };
+        command.SetAction(result =>
+        {
+            var root = new DeviceDirectory(result.GetValue(DataOption)!).Root;
+            LocalDevice device;
+            try
+            {
+                device = LocalDevice.Open(root);
+            }
+            catch (DeviceBusyException busy)
+            {
+                Console.Error.WriteLine($"atym: reprovision refused: the device is running (pid {busy.HolderPid ?? "?"}); stop it first");
+                return 1;
+            }
+            using (device)
+            {
+                if (!device.Bootloader.InRecovery)
+                {
+                    Console.Error.WriteLine("atym: reprovision refused: the device is not in recovery (its state log verifies); re-provisioning would forget its containers' state");
+                    return 1;
+                }
+                device.Bootloader.Reprovision();
+                Console.WriteLine($"Re-provisioned {device.Identity.DeviceId}: a fresh state log, every container empty; slot bytes and security floors kept " +
+                    "(install signed bundles again, at or above each container's floor)");
+                return 0;
+            }
+        });
+        return command;
+    }
 
     private static Command Status()
     {
