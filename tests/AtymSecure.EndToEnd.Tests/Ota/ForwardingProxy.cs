@@ -9,6 +9,9 @@ namespace AtymSecure.EndToEnd.Tests.Ota;
 /// <summary>One request the proxy forwarded: what the assertions read (the resumed download's <c>Range</c>).</summary>
 internal sealed record ProxiedRequest(string Method, string Path, string? Range);
 
+/// <summary>One answer the proxy passed back in full: the request, the upstream's status and the body's bytes.</summary>
+internal sealed record ProxiedAnswer(ProxiedRequest Request, int Status, byte[] Body);
+
 /// <summary>
 /// A plain HTTP reverse proxy on loopback (Kestrel in, HttpClient out) between two real processes, so a test can see
 /// every request (method, path, <c>Range</c>) and stop one at a chosen point: before it is forwarded, or after the
@@ -27,6 +30,7 @@ internal sealed class ForwardingProxy : IAsyncDisposable
     private readonly HttpClient _upstream;
     private readonly Uri _target;
     private readonly ConcurrentQueue<ProxyHold> _holds = new();
+    private readonly ConcurrentDictionary<ProxyRecording, byte> _recordings = new();
 
     private ForwardingProxy(WebApplication app, Uri target)
     {
@@ -63,6 +67,15 @@ internal sealed class ForwardingProxy : IAsyncDisposable
     /// <summary>Passes the first <paramref name="bytes"/> of the next matching response's body, then stops it until released.</summary>
     public ProxyHold HoldResponseAfter(Func<ProxiedRequest, bool> match, long bytes) => Add(new ProxyHold(match, bytes));
 
+    /// <summary>Keeps the whole answer to every request matching <paramref name="match"/> until the recording is disposed
+    /// (what a device was told, byte for byte: the poll answers with its director targets).</summary>
+    public ProxyRecording Record(Func<ProxiedRequest, bool> match)
+    {
+        var recording = new ProxyRecording(match, r => _recordings.TryRemove(r, out _));
+        _recordings[recording] = 0;
+        return recording;
+    }
+
     private ProxyHold Add(ProxyHold hold)
     {
         _holds.Enqueue(hold);
@@ -97,7 +110,17 @@ internal sealed class ForwardingProxy : IAsyncDisposable
             foreach (var (name, values) in answer.Headers.Concat(answer.Content.Headers))
                 if (!HopByHop.Contains(name)) context.Response.Headers[name] = values.ToArray();
             await using var body = await answer.Content.ReadAsStreamAsync(context.RequestAborted);
-            await CopyAsync(body, context, hold);
+            var recordings = _recordings.Keys.Where(k => k.Matches(seen)).ToList();
+            if (recordings.Count == 0)
+            {
+                await CopyAsync(body, context, hold);
+                return;
+            }
+            using var kept = new MemoryStream();
+            await body.CopyToAsync(kept, context.RequestAborted);
+            var bytes = kept.ToArray();
+            foreach (var recording in recordings) recording.Answers.Enqueue(new ProxiedAnswer(seen, (int)answer.StatusCode, bytes));
+            await CopyAsync(new MemoryStream(bytes), context, hold);
         }
         catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
         {
@@ -139,6 +162,16 @@ internal sealed class ForwardingProxy : IAsyncDisposable
         await _app.DisposeAsync();
         _upstream.Dispose();
     }
+}
+
+/// <summary>The answers a <see cref="ForwardingProxy.Record"/> call kept, in the order they were passed back.</summary>
+internal sealed class ProxyRecording(Func<ProxiedRequest, bool> match, Action<ProxyRecording> stop) : IDisposable
+{
+    public ConcurrentQueue<ProxiedAnswer> Answers { get; } = new();
+
+    public bool Matches(ProxiedRequest request) => match(request);
+
+    public void Dispose() => stop(this);
 }
 
 /// <summary>

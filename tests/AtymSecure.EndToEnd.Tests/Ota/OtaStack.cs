@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using AtymSecure.TestSupport;
@@ -39,9 +38,19 @@ public sealed partial class OtaStack : IAsyncLifetime
     /// something no other test did (an import or cut already done would never reach the point the test kills at).</summary>
     public static readonly string[] FaultVersions = ["1.0.1", "1.0.2", "1.0.3"];
 
+    /// <summary>
+    /// The rollout test's v1, v2 (whose probe fails) and v3: the samples' modules under versions of their own, with a
+    /// patient health check (2 passes 2 s apart, so a 12 s window instead of 9 s for 3 passes 1 s apart). Twenty devices
+    /// trial at once on a 2-core machine shared with other builds; a good version must not fail its trial for want of CPU.
+    /// </summary>
+    public static readonly (string Sample, string Version)[] RolloutVersions =
+        [("sensor-filter", "2.0.0"), ("sensor-filter-bad", "2.1.0"), ("sensor-filter-v1.1.0", "2.2.0")];
+
+    private const string SampleHealthCheck = "  intervalMs: 1000\n  timeoutMs: 200\n  passesToConfirm: 3\n";
+    private const string PatientHealthCheck = "  intervalMs: 2000\n  timeoutMs: 1000\n  passesToConfirm: 2\n";
+
     private readonly TempFolder _folder = TempFolder.Create("e2e-ota-stack");
     private readonly ConcurrentDictionary<string, string> _releases = new(StringComparer.Ordinal);
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
 
     public OtaStack()
     {
@@ -65,16 +74,26 @@ public sealed partial class OtaStack : IAsyncLifetime
 
     internal OtaServerProcess Server { get; private set; } = null!;
 
+    /// <summary>The operator API with the admin token the server's first start printed.</summary>
+    internal OperatorApi Admin { get; private set; } = null!;
+
     /// <summary>The fleet enrolment token devices enrol with.</summary>
     public string EnrollmentToken { get; private set; } = "";
 
     private string Tuf => _folder.File("tuf");
 
+    /// <summary>The director's root every device is provisioned with (production trust).</summary>
+    public string DirectorRoot => Path.Combine(Tuf, "director", "1.root.json");
+
+    /// <summary>The image repository's root every device is provisioned with.</summary>
+    public string ImageRoot => Path.Combine(Tuf, "image", "1.root.json");
+
     /// <summary>The reference an operator releases: the registry as the OTA server reaches it (the proxy).</summary>
     public string Reference(string version) => $"{RegistryProxy.HostPort}/samples/{Container}:{version}";
 
     private IEnumerable<(string Folder, string Version)> AllVersions =>
-        Samples.Select(s => (Path.Combine(RepositoryRoot.Samples, s.Sample), s.Version)).Concat(FaultVersions.Select(v => (_folder.File("sample-" + v), v)));
+        Samples.Select(s => (Path.Combine(RepositoryRoot.Samples, s.Sample), s.Version))
+            .Concat(FaultVersions.Concat(RolloutVersions.Select(r => r.Version)).Select(v => (_folder.File("sample-" + v), v)));
 
     public async Task InitializeAsync()
     {
@@ -82,6 +101,7 @@ public sealed partial class OtaStack : IAsyncLifetime
         RegistryProxy = await ForwardingProxy.StartAsync(Registry.BaseUri);
         await Atym.Ok("keygen", "vendor");
         foreach (var version in FaultVersions) CopySample("sensor-filter", version, _folder.File("sample-" + version));
+        foreach (var (sample, version) in RolloutVersions) CopySample(sample, version, _folder.File("sample-" + version), patientHealth: true);
         foreach (var (folder, version) in AllVersions)
         {
             var layout = _folder.File(Path.Combine("layouts", version));
@@ -95,7 +115,7 @@ public sealed partial class OtaStack : IAsyncLifetime
         DeviceProxy = await ForwardingProxy.StartAsync(serverUrl);
         Server = new OtaServerProcess(Atym, _folder.Path, serverUrl, DeviceProxy.Url, RegistryProxy.Url, _folder.File("vendor.pub"));
         await Server.StartAsync();
-        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Server.AdminToken);
+        Admin = new OperatorApi(Server.Url, Server.AdminToken);
         await PublishTrustRootsAsync();
         EnrollmentToken = (await Operator("ota", "token", "create", "--enrollment", "--label", "e2e fleet")).Trim();
     }
@@ -115,27 +135,31 @@ public sealed partial class OtaStack : IAsyncLifetime
         await Atym.Ok(["tuf", "sign", "--role", "vendor-" + Vendor, "--key", "vendor.key", "-o", listing,
             .. AllVersions.SelectMany(s => new[] { "--add", $"sources/{Container}/{s.Version}/module.wasm={Path.Combine(s.Folder, Container + ".wasm")}" })]);
 
-        await PutAsync("image/root", Path.Combine(Tuf, "image", "1.root.json"));
+        await PutAsync("image/root", ImageRoot);
         foreach (var version in new[] { 1, 2, 3 }) await PutAsync("image/targets", Path.Combine(Tuf, "image", $"{version}.targets.json"));
         await PutAsync("image/delegations/vendor-" + Vendor, listing);
-        await PutAsync("director/root", Path.Combine(Tuf, "director", "1.root.json"));
+        await PutAsync("director/root", DirectorRoot);
     }
 
-    /// <summary>A copy of a sample folder whose atym.yaml says <paramref name="version"/> (same module, same everything else).</summary>
-    private static void CopySample(string sample, string version, string to)
+    /// <summary>A copy of a sample folder whose atym.yaml says <paramref name="version"/> (same module, same everything else
+    /// but, with <paramref name="patientHealth"/>, the health check's timing).</summary>
+    private static void CopySample(string sample, string version, string to, bool patientHealth = false)
     {
         Directory.CreateDirectory(to);
         foreach (var file in Directory.GetFiles(Path.Combine(RepositoryRoot.Samples, sample))) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
         var yaml = Path.Combine(to, "atym.yaml");
-        File.WriteAllText(yaml, VersionLine().Replace(File.ReadAllText(yaml), "version: " + version, 1));
+        var text = VersionLine().Replace(File.ReadAllText(yaml), "version: " + version, 1);
+        if (patientHealth)
+        {
+            if (!text.Contains(SampleHealthCheck, StringComparison.Ordinal)) throw new InvalidOperationException($"{sample}/atym.yaml no longer has the health check this copy slows down");
+            text = text.Replace(SampleHealthCheck, PatientHealthCheck, StringComparison.Ordinal);
+        }
+        File.WriteAllText(yaml, text);
     }
 
     private async Task PutAsync(string path, string file)
     {
-        using var body = new ByteArrayContent(await File.ReadAllBytesAsync(file));
-        body.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        using var response = await _http.PutAsync(new Uri(Server.Url, "api/v1/tuf/" + path), body);
-        Assert.True(response.IsSuccessStatusCode, $"PUT /api/v1/tuf/{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        await Admin.PutFileAsync("api/v1/tuf/" + path, file);
     }
 
     /// <summary>An operator verb against the server with the admin token (<c>--server</c>, <c>--token</c>).</summary>
@@ -156,7 +180,7 @@ public sealed partial class OtaStack : IAsyncLifetime
 
     /// <summary>The job as <c>GET /api/v1/jobs/{id}</c> shows it (state, attempts, error, resultId).</summary>
     public async Task<JsonElement> JobAsync(string id) =>
-        JsonDocument.Parse(await _http.GetStringAsync(new Uri(Server.Url, "api/v1/jobs/" + id))).RootElement.Clone();
+        await Admin.GetAsync("api/v1/jobs/" + id);
 
     /// <summary>Waits (bounded) until the job is finished and returns it; remembers the release it made.</summary>
     public async Task<JsonElement> FinishedJobAsync(string id, string version)
@@ -173,24 +197,18 @@ public sealed partial class OtaStack : IAsyncLifetime
     {
         var data = _folder.File(Path.Combine("devices", name));
         var output = await Atym.Ok("device", "init", "--profile", "host", "--data", data, "--container", Container + "=1M",
-            "--director-root", Path.Combine(Tuf, "director", "1.root.json"), "--image-root", Path.Combine(Tuf, "image", "1.root.json"));
+            "--director-root", DirectorRoot, "--image-root", ImageRoot);
         var id = DeviceLine().Match(output) is { Success: true } m ? m.Groups[1].Value : throw new InvalidOperationException("no device id in: " + output);
         return new TestDevice(this, id, data);
     }
 
     /// <summary>The device as the operator API shows it (<c>GET /api/v1/devices/{id}</c>), or null before it enrolled.</summary>
-    public async Task<JsonElement?> DeviceAsync(string id)
-    {
-        using var response = await _http.GetAsync(new Uri(Server.Url, "api/v1/devices/" + Uri.EscapeDataString(id)));
-        if (response.StatusCode == System.Net.HttpStatusCode.NotFound) return null;
-        Assert.True(response.IsSuccessStatusCode, $"GET device {id}: {(int)response.StatusCode}");
-        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
-    }
+    public Task<JsonElement?> DeviceAsync(string id) => Admin.FindAsync("api/v1/devices/" + Uri.EscapeDataString(id));
 
     /// <summary>One counter or gauge of <c>/metrics</c> (Prometheus text): the sample whose labels include <paramref name="label"/>; 0 when absent.</summary>
     public async Task<double> MetricAsync(string series, string label)
     {
-        var text = await _http.GetStringAsync(new Uri(Server.Url, "metrics"));
+        var text = await Admin.GetTextAsync("metrics");
         foreach (var line in text.Split('\n'))
         {
             if (!line.StartsWith(series + "{", StringComparison.Ordinal) || !line.Contains(label, StringComparison.Ordinal)) continue;
@@ -207,7 +225,7 @@ public sealed partial class OtaStack : IAsyncLifetime
         await DeviceProxy.DisposeAsync();
         await RegistryProxy.DisposeAsync();
         await Registry.DisposeAsync();
-        _http.Dispose();
+        Admin?.Dispose();
         _folder.Dispose();
     }
 
