@@ -5,6 +5,7 @@ using System.Text.Json;
 using AtymSecure.OtaRollouts.Service;
 using AtymSecure.OtaServer.Tests.Fuzz;
 using AtymSecure.OtaStore;
+using AtymSecure.TestSupport.Ota;
 using CsCheck;
 
 namespace AtymSecure.OtaRollouts.Tests.Endpoints;
@@ -13,9 +14,9 @@ namespace AtymSecure.OtaRollouts.Tests.Endpoints;
 [Collection(MetricsCollection.Name)] // one test reads the exported active-deployments gauge, which every host in the process feeds
 public sealed class DeploymentEndpointsTests : IAsyncLifetime
 {
-    private RolloutHost _host = null!;
+    private SeededOtaHost _host = null!;
 
-    public async Task InitializeAsync() => _host = await RolloutHost.StartAsync();
+    public async Task InitializeAsync() => _host = await SeededOtaHost.StartAsync();
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
