@@ -13,6 +13,9 @@ public sealed record BundleEnvelope(BundleHeader Header, IReadOnlyList<BundleSig
     /// <summary>Offset of the first payload byte from the start of the bundle.</summary>
     public long PayloadOffset { get; init; }
 
+    /// <summary>Offset of payload chunk <paramref name="index"/> from the start of the bundle (a resume point for HTTP Range).</summary>
+    public long ChunkOffset(int index) => PayloadOffset + (long)index * Header.ChunkSize;
+
     public bool Equals(BundleEnvelope? other) =>
         other is not null && Header.Equals(other.Header) && ValueEquality.Lists(Signatures, other.Signatures)
         && ValueEquality.Bytes(SignedPrefix, other.SignedPrefix) && PayloadOffset == other.PayloadOffset;

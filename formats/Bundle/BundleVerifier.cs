@@ -87,5 +87,5 @@ public sealed class VerifiedBundle
     public Stream OpenPayload(Stream payload, int startChunk = 0) => new VerifiedPayloadStream(Header, payload, startChunk);
 
     /// <summary>Offset of chunk <paramref name="index"/> from the start of the bundle file.</summary>
-    public long ChunkOffset(int index) => Envelope.PayloadOffset + (long)index * Header.ChunkSize;
+    public long ChunkOffset(int index) => Envelope.ChunkOffset(index);
 }

@@ -11,7 +11,12 @@ namespace AtymSecure.DeviceAgent.Http;
 /// <summary>
 /// Step 11 for Linux classes (docs/trust-model.md §3): the bundle a <see cref="VerifiedInstall"/> names, downloaded into
 /// <c>downloads/SHA256.partial</c> in the device folder and resumed with <c>Range: bytes=N-</c> after a kill, a power cut
-/// or a dropped connection. Never more than the signed length is written or accepted: a Content-Length or Content-Range
+/// or a dropped connection. While the bytes stream in, <see cref="BundleChunkCheck"/> parses the frame and header (an
+/// unparseable one is <c>bundle-malformed</c>, dropped) and checks each payload chunk against its hash in the header the
+/// moment it is complete: the first chunk that differs is <c>chunk-mismatch</c>, and the partial file is cut back to the
+/// chunk before it (dropped when no chunk verified yet), so no bad byte is kept. A resume first re-hashes the chunks on
+/// disk and cuts the file back to the end of the last good one (a torn or damaged tail is fetched again, not the whole
+/// file), then asks for <c>Range: bytes=BOUNDARY-</c>. Never more than the signed length is written or accepted: a Content-Length or Content-Range
 /// beyond it, or a body that goes on past it, is <c>length-exceeded</c> and the partial file is dropped. Once the file
 /// holds exactly the signed length, its SHA-256 must equal the signed one (else <c>target-mismatch</c>, dropped); only
 /// then is it committed to <c>downloads/SHA256.bundle</c> with <see cref="AtomicFile.MoveIntoPlace"/>, so the installer
@@ -56,20 +61,60 @@ public sealed class BundleDownloader
         if (File.Exists(final)) return final; // committed only after its hash matched
         var partial = PartialFileOf(install);
         var length = install.Bundle.Length;
-        var offset = File.Exists(partial) ? new FileInfo(partial).Length : 0;
-        if (offset > length)
+        using (var check = new BundleChunkCheck(length))
         {
-            File.Delete(partial);
-            offset = 0;
+            var offset = await ResumeAsync(partial, length, check, cancel).ConfigureAwait(false);
+            if (offset < length) offset = await FetchAsync(install, url, partial, offset, check, cancel).ConfigureAwait(false);
+            if (offset < length) throw Refused(install, ReasonCodes.DownloadFailed, $"the server ended the body after {offset} of {length} bytes; the download resumes from there");
         }
-        if (offset < length) offset = await FetchAsync(install, url, partial, offset, cancel).ConfigureAwait(false);
-        if (offset < length) throw Refused(install, ReasonCodes.DownloadFailed, $"the server ended the body after {offset} of {length} bytes; the download resumes from there");
         Commit(install, partial, final);
         return final;
     }
 
-    /// <summary>One request from <paramref name="offset"/>; returns how far the partial file got.</summary>
-    private async Task<long> FetchAsync(VerifiedInstall install, Uri url, string partial, long offset, CancellationToken cancel)
+    /// <summary>
+    /// Re-hashes what the partial file holds through <paramref name="check"/> and cuts it back to the end of its last
+    /// verified chunk (nothing before the envelope parsed is a resume point); returns its length, where the download resumes.
+    /// </summary>
+    private static async Task<long> ResumeAsync(string partial, long length, BundleChunkCheck check, CancellationToken cancel)
+    {
+        if (!File.Exists(partial)) return 0;
+        long keep;
+        await using (var file = new FileStream(partial, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.Asynchronous | FileOptions.SequentialScan))
+        {
+            keep = file.Length > length ? 0 : await VerifiedLengthAsync(file, check, cancel).ConfigureAwait(false);
+            if (keep == file.Length) return keep;
+        }
+        Cut(partial, keep);
+        if (keep > 0) check.RewindToVerifiedEnd();
+        return keep;
+    }
+
+    private static async Task<long> VerifiedLengthAsync(FileStream file, BundleChunkCheck check, CancellationToken cancel)
+    {
+        var buffer = new byte[64 * 1024];
+        int n;
+        while ((n = await file.ReadAsync(buffer, cancel).ConfigureAwait(false)) > 0)
+            if (check.Feed(buffer.AsSpan(0, n)) is { } fault) return fault.KeepBytes;
+        return check.VerifiedEnd;
+    }
+
+    /// <summary>Cuts the partial file back to <paramref name="keep"/> bytes, durably; 0 deletes it.</summary>
+    private static void Cut(string partial, long keep)
+    {
+        if (keep == 0)
+        {
+            DropPartial(partial);
+            return;
+        }
+        using var file = new FileStream(partial, FileMode.Open, FileAccess.Write, FileShare.None);
+        file.SetLength(keep);
+        file.Flush(flushToDisk: true);
+    }
+
+
+    /// <summary>One request from <paramref name="offset"/> (where <paramref name="check"/> stands); returns how far the partial file got.</summary>
+    private async Task<long> FetchAsync(VerifiedInstall install, Uri url, string partial, long offset, BundleChunkCheck check,
+        CancellationToken cancel)
     {
         var length = install.Bundle.Length;
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
@@ -89,7 +134,12 @@ public sealed class BundleDownloader
         using (response)
         {
             var start = StartOf(install, response, offset, length);
-            if (start == 0 && offset > 0) offset = 0; // the server ignored Range: start over
+            if (start == 0 && offset > 0)
+            {
+                // The server ignored Range: start over.
+                offset = 0;
+                check.Restart();
+            }
             var declared = response.Content.Headers.ContentLength;
             if (declared is { } n && start + n > length)
             {
@@ -103,7 +153,7 @@ public sealed class BundleDownloader
             try
             {
                 await using var body = await response.Content.ReadAsStreamAsync(stall.Token).ConfigureAwait(false);
-                return await CopyAsync(install, body, file, partial, offset, stall, cancel).ConfigureAwait(false);
+                return await CopyAsync(install, body, file, partial, offset, check, stall, cancel).ConfigureAwait(false);
             }
             catch (Exception e) when (e is HttpRequestException or IOException || (e is OperationCanceledException && !cancel.IsCancellationRequested))
             {
@@ -138,7 +188,8 @@ public sealed class BundleDownloader
         }
     }
 
-    private async Task<long> CopyAsync(VerifiedInstall install, Stream body, FileStream file, string partial, long offset, CancellationTokenSource stall, CancellationToken cancel)
+    private async Task<long> CopyAsync(VerifiedInstall install, Stream body, FileStream file, string partial, long offset, BundleChunkCheck check,
+        CancellationTokenSource stall, CancellationToken cancel)
     {
         var length = install.Bundle.Length;
         var buffer = new byte[64 * 1024];
@@ -159,6 +210,14 @@ public sealed class BundleDownloader
                 throw Refused(install, ReasonCodes.LengthExceeded, $"the body goes on past the signed {length} bytes");
             }
             await file.WriteAsync(buffer.AsMemory(0, n), cancel).ConfigureAwait(false);
+            if (check.Feed(buffer.AsSpan(0, n)) is { } fault)
+            {
+                await file.DisposeAsync().ConfigureAwait(false);
+                Cut(partial, fault.KeepBytes);
+                throw Refused(install, fault.Code, fault.KeepBytes == 0
+                    ? $"{fault.Detail}; nothing is kept"
+                    : $"{fault.Detail}; the partial file keeps the {fault.KeepBytes} verified bytes before it");
+            }
             position += n;
             sinceSync += n;
             windowBytes += n;
@@ -182,6 +241,8 @@ public sealed class BundleDownloader
 
     private static void Commit(VerifiedInstall install, string partial, string final)
     {
+        // The one check that authenticates the bytes: the chunk hashes came with them, unverified, and only this signed
+        // SHA-256 (or the bundle signature at install) stops a server that serves self-consistent but other bytes.
         string sha256;
         using (var stream = File.OpenRead(partial)) sha256 = Convert.ToHexStringLower(SHA256.HashData(stream));
         if (sha256 != install.Bundle.Sha256)
