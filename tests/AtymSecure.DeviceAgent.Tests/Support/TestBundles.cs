@@ -93,6 +93,38 @@ internal sealed class TestBundles : IDisposable
         return path;
     }
 
+    /// <summary>
+    /// A signed bundle whose payload is <paramref name="payload"/> as a raw artifact, in <paramref name="chunkSize"/>-byte
+    /// chunks, in memory: for the transport tests, where the downloader reads the frame, header and chunk hashes but
+    /// never installs the image.
+    /// </summary>
+    public static byte[] OfPayload(byte[] payload, uint chunkSize = 4096)
+    {
+        var header = new BundleHeader
+        {
+            ContainerName = "sensor-filter",
+            ContainerVersion = "1.0.0",
+            SecurityCounter = 1,
+            DeviceClass = "linux-x86_64",
+            TargetTriple = "wasm32-unknown-unknown",
+            ArtifactKind = ArtifactKind.Wasm,
+            TargetDigest = Digest.Compute(payload),
+            TargetSize = (ulong)payload.Length,
+            PayloadKind = PayloadKind.Full,
+            Codec = PayloadCodec.None,
+            PayloadLength = (ulong)payload.Length,
+            ChunkSize = chunkSize,
+            ChunkHashes = BundleFrame.HashChunks(payload, chunkSize),
+            ExpiresUnixSeconds = (ulong)DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeSeconds(),
+        };
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var signature = key.SignData(BundleFrame.SignatureInput(header), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+        var keyId = VerificationKey.FromDer(key.ExportSubjectPublicKeyInfo()).KeyId;
+        using var output = new MemoryStream();
+        BundleFrame.WriteAsync(output, header, [new BundleSignature(SignatureAlgorithm.EcdsaP256Sha256, keyId, signature)], payload).GetAwaiter().GetResult();
+        return output.ToArray();
+    }
+
     /// <summary>Writes the public half of <paramref name="key"/> as a PEM file in this folder (for <c>--trust ROLE=FILE</c>).</summary>
     public string PublicKeyFileOf(ECDsa key, string name)
     {
