@@ -18,7 +18,7 @@ public class BundleEnvelopeFeedTests
 
     private static string GoldenDir([CallerFilePath] string path = "") => Path.Combine(Path.GetDirectoryName(path)!, "Golden", "v1");
 
-    public static TheoryData<string> GoldenFiles() => [.. Directory.GetFiles(GoldenDir(), "*.bundle").Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
+    public static TheoryData<string> GoldenFiles() => [.. Directory.GetFiles(GoldenDir(), "*.bundle").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal)];
 
     [Theory]
     [MemberData(nameof(GoldenFiles))]
