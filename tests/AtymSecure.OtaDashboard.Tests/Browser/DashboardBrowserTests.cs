@@ -140,8 +140,16 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IAsyncLife
         await page.WaitForURLAsync(u => u.Contains("/ui/deployments/dep-", StringComparison.Ordinal) && !u.EndsWith(deployment, StringComparison.Ordinal));
         await Assertions.Expect(page.Locator("#rollback-of")).ToContainTextAsync(deployment);
         await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("completed", new() { Timeout = (float)Deadline.TotalMilliseconds });
-        await Wait.UntilAsync(() => _fleet.Summary().ConfirmedOf("sensor-filter", "1.1.0") == 0 && _fleet.Summary().ConfirmedOf("sensor-filter", "1.0.0") == 5,
-            "every healthy device back on 1.0.0", Deadline);
+        try
+        {
+            await Wait.UntilAsync(() => _fleet.Summary().ConfirmedOf("sensor-filter", "1.1.0") == 0 && _fleet.Summary().ConfirmedOf("sensor-filter", "1.0.0") == 5,
+                "every healthy device back on 1.0.0", Deadline);
+        }
+        catch (TimeoutException e)
+        {
+            // The fleet's own view says which device did not come back (and on what), not just that one did not.
+            throw new TimeoutException($"{e.Message}; fleet: {_fleet.Summary()}", e);
+        }
         await Shot(page, "08-rolled-back");
         output.WriteLine(_fleet.Summary().ToString());
         Assert.Empty(cspViolations);
