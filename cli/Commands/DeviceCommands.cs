@@ -173,15 +173,8 @@ internal static class DeviceCommands
         ServerUrl.Validate(command, server);
         command.SetAction((result, ct) =>
         {
-            // SIGTERM (systemd, kill) and SIGINT (Ctrl+C) stop the device cleanly: containers stopped, status saved.
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            void OnSignal(System.Runtime.InteropServices.PosixSignalContext context)
-            {
-                context.Cancel = true;
-                stop.Cancel();
-            }
-            using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, OnSignal);
-            using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, OnSignal);
+            // SIGTERM and SIGINT stop the device cleanly: containers stopped, status saved.
+            using var stop = new StopSignals(ct);
             var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
             var runOptions = new DeviceRunOptions
             {

@@ -52,8 +52,9 @@ internal static class FleetCommands
                 FlashInFiles = result.GetValue(flashFiles),
                 Roots = new TrustRootFiles(result.GetValue(directorRoot)!, result.GetValue(imageRoot)!),
             };
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            if (result.GetValue(duration) is { } limit) stop.CancelAfter(limit);
+            // Ctrl+C stops every device and removes a temporary folder before the process exits (0).
+            using var stop = new StopSignals(ct);
+            if (result.GetValue(duration) is { } limit) stop.StopAfter(limit);
             try
             {
                 Console.Out.WriteLine($"fleet: {options.Devices} devices ({string.Join(", ", options.Profiles)}) against {options.Server}, folder {options.DataDirectory}" +
