@@ -1,7 +1,4 @@
-using System.Security.Claims;
 using System.Text.Encodings.Web;
-using AtymSecure.OtaContracts;
-using AtymSecure.OtaStore;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -9,12 +6,11 @@ using Microsoft.Extensions.Options;
 namespace AtymSecure.OtaServer.Devices;
 
 /// <summary>
-/// Authenticates <c>Authorization: Bearer atym-session-v1.…</c>: our MAC, not expired, and the epoch and state the device
-/// has now (<see cref="DeviceStates"/>, in memory). A decommissioned or rotated device's old sessions fail here at once.
+/// Authenticates <c>Authorization: Bearer atym-session-v1.…</c> with <see cref="DeviceSessionCheck"/> (our MAC, not
+/// expired, the device's epoch and state now); a refusal's problem code reaches the 401 answer through the context.
 /// </summary>
 internal sealed class DeviceAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    DeviceSessionTokens tokens, DeviceStates states, TimeProvider clock)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, DeviceSessionCheck sessions)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "AtymDeviceSession";
@@ -22,15 +18,9 @@ internal sealed class DeviceAuthenticationHandler(
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var header = Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer " + DeviceSessionTokens.Prefix, StringComparison.Ordinal)) return Task.FromResult(AuthenticateResult.NoResult());
-        var session = tokens.Read(header["Bearer ".Length..].Trim());
-        if (session is null) return Fail(OtaProblemCodes.SessionInvalid, "not a session token of this server");
-        if (session.ExpiresAt <= clock.GetUtcNow().ToUnixTimeSeconds()) return Fail(OtaProblemCodes.TokenExpired, "the session expired: fetch a new challenge");
-        if (states.Get(session.DeviceId) is not { State: DeviceState.Active } state || state.Epoch != session.Epoch)
-            return Fail(OtaProblemCodes.TokenRevoked, "the session was revoked (device decommissioned or its key rotated)");
-        var identity = new ClaimsIdentity([new Claim(DeviceIdClaim, session.DeviceId)], SchemeName);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+        if (sessions.Check(Request.Headers.Authorization.ToString()) is not { } verdict) return Task.FromResult(AuthenticateResult.NoResult());
+        if (verdict.Session is not { } session) return Fail(verdict.FailureCode!, verdict.FailureMessage!);
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(DeviceSessionCheck.Principal(session.DeviceId), SchemeName)));
     }
 
     private Task<AuthenticateResult> Fail(string code, string message)

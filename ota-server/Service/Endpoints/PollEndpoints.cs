@@ -28,12 +28,22 @@ internal static class PollEndpoints
         device.MapGet("/director/{name}", DirectorFile).Produces(200);
     }
 
+    /// <summary>The poll's route (<see cref="PollFastPath"/> finds the endpoint by it).</summary>
+    public const string PollRoute = "/api/v1/devices/{id}/poll";
+
     private static async Task<IResult> PollAsync(string id, HttpContext context, DeviceCaller caller, DeviceStates states, PollAnswers answers, OtaMeters metrics)
     {
         caller.Require(context, id);
+        return await AnswerAsync(context, id, states.Get(id)!, answers, metrics).ConfigureAwait(false);
+    }
+
+    /// <summary>The poll's answer for an authenticated, admitted device: 304 when its <c>If-None-Match</c> names the answer's
+    /// ETag, else the answer (routed endpoint and <see cref="PollFastPath"/> alike).</summary>
+    internal static async Task<IResult> AnswerAsync(HttpContext context, string id, DeviceSnapshot device, PollAnswers answers, OtaMeters metrics)
+    {
         var ifNoneMatch = context.Request.Headers.IfNoneMatch;
         bool ClientHas(string etag) => Names(ifNoneMatch, etag);
-        var (body, etag) = await answers.AnswerAsync(id, states.Get(id)!, ifNoneMatch.Count == 0 ? null : ClientHas, context.RequestAborted).ConfigureAwait(false);
+        var (body, etag) = await answers.AnswerAsync(id, device, ifNoneMatch.Count == 0 ? null : ClientHas, context.RequestAborted).ConfigureAwait(false);
         context.Response.Headers.ETag = etag;
         context.Response.Headers.CacheControl = "no-cache";
         if (body is null || ClientHas(etag))

@@ -94,6 +94,9 @@ public static class OtaServerHost
         _ = app.Services.GetRequiredService<AdminTokenBootstrap>();
         app.UseMiddleware<RequestLog>();
         app.UseMiddleware<ProblemMiddleware>();
+        // Before routing (called here, so WebApplication does not put it first): the poll's heartbeat skips the route table.
+        app.UseMiddleware<PollFastPath>();
+        app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         HealthEndpoints.Map(app);
@@ -122,6 +125,7 @@ public static class OtaServerHost
     {
         services.AddSingleton(_ => SessionKey.LoadOrCreate(dataDirectory));
         services.AddSingleton<DeviceSessionTokens>();
+        services.AddSingleton<DeviceSessionCheck>();
         services.AddSingleton<DeviceStates>();
         services.AddSingleton<ChallengeBook>();
         services.AddSingleton(sp => new DeviceRateLimiter(sp.GetRequiredService<TimeProvider>(), options.DeviceRateLimit, options.DeviceRateWindow));
