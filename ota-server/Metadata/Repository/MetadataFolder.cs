@@ -33,9 +33,9 @@ public sealed partial class MetadataFolder
         {
             return File.ReadAllBytes(path);
         }
-        catch (FileNotFoundException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            return null;
+            return null; // the folder deleted under a running server (an operator's mistake): nothing published, not a 500
         }
     }
 
@@ -57,6 +57,7 @@ public sealed partial class MetadataFolder
     public IReadOnlyList<long> Versions(string role)
     {
         var versions = new List<long>();
+        if (!Directory.Exists(Path)) return versions;
         foreach (var file in Directory.EnumerateFiles(Path, "*." + role + ".json"))
         {
             var name = System.IO.Path.GetFileName(file);
