@@ -11,14 +11,15 @@ namespace AtymSecure.Cli.Ota;
 /// </summary>
 internal static class DeploymentTables
 {
-    /// <summary><c>dep-… sensor-filter 1.1.0 (rel-…): running, wave 2 of 3</c> (and soaking / halted).</summary>
+    /// <summary><c>dep-… sensor-filter 1.1.0 (rel-…): running, wave 2 of 3</c> (and soaking before the next wave / halted).</summary>
     public static string Headline(JsonElement d)
     {
         var status = Text(d, "status");
         var wave = d.GetProperty("wave").GetInt32();
         var waves = d.GetProperty("waveCount").GetInt32();
         var where = waves == 0 ? "no waves" : $"{WaveName(d, Math.Min(wave, waves - 1))} ({Math.Min(wave, waves - 1) + 1} of {waves})";
-        var soak = status == "running" && d.TryGetProperty("soakUntil", out var s) && s.ValueKind == JsonValueKind.String ? $", soaking until {Time(s)}" : "";
+        // The server marks the last wave's end too, but nothing waits for it: no soak to tell.
+        var soak = status == "running" && wave + 1 < waves && d.TryGetProperty("soakUntil", out var s) && s.ValueKind == JsonValueKind.String ? $", soaking until {Time(s)}" : "";
         return $"deployment {Text(d, "id")} of {Text(d, "container")} {Text(d, "version")} ({Text(d, "releaseId")}): {status} at {where}{soak}";
     }
 
@@ -56,6 +57,14 @@ internal static class DeploymentTables
         Console.Out.WriteLine("timeline:");
         foreach (var e in d.GetProperty("timeline").EnumerateArray())
             Console.Out.WriteLine($"  {Time(e.GetProperty("at"))}  {Text(e, "kind")}: {Text(e, "detail")}");
+    }
+
+    /// <summary>One wave's counts as a line: <c>canary: 2 device(s): 0 pending, 1 downloading, 1 trial, 0 confirmed, 0 failed</c>
+    /// (superseded and withdrawn only when there are any, as in the table).</summary>
+    public static string WaveLine(JsonElement wave)
+    {
+        string[] counts = ["pending", "downloading", "trial", "confirmed", "failed", .. new[] { "superseded", "withdrawn" }.Where(c => wave.GetProperty(c).GetInt32() > 0)];
+        return $"{Text(wave, "name")}: {Count(wave, "devices")} device(s): {string.Join(", ", counts.Select(c => $"{Count(wave, c)} {c}"))}";
     }
 
     /// <summary><c>HALTED at canary (rule): trial-failed 2</c>, then one line per failed device with how it failed and why.</summary>

@@ -1,111 +1,91 @@
-using AtymSecure.Bootloader.State;
-using AtymSecure.DeviceAgent.Status;
-using AtymSecure.Fleet;
-using AtymSecure.Runtime.Health;
+using System.Text.Json;
+using AtymSecure.OtaRollouts.Engine;
 
 namespace AtymSecure.Cli.Up;
 
 /// <summary>
-/// The story <c>atym up</c> shows a newcomer: the fleet enrols; 1.0.0 goes to every device; 1.1.0 rolls out in waves (2
-/// canaries, half, all), each wave waiting for its devices' verdicts; 1.2.0, whose health probe always fails, goes to 2
-/// canaries, they revert by themselves, and the rollout halts — no other device is ever offered it. Verdicts come from the
-/// devices' own status (bootloader + runtime). Every step is idempotent, so a second run on the same folder resumes: devices
-/// already on a version are not offered it again, releases are reused.
+/// The story <c>atym up</c> shows a newcomer, told by the OTA server's rollout engine: the fleet enrols; then each
+/// <see cref="DemoStage"/> in turn is one server deployment (<see cref="DemoPlan"/>), created and watched
+/// (<see cref="DeploymentWatcher"/>) until it completes or halts — the canaries, waves, soak, halt rule and device timeout
+/// are the server's, and so is every verdict. A stage that ends otherwise than expected (a good version halting, an
+/// operator cancelling) ends the story there, saying so. Resuming is finding, not redoing: a stage whose version already
+/// has a deployment (the newest that is not a rollback) watches that one, or reports it finished, and creates nothing.
 /// </summary>
-internal sealed class DemoRollout(DemoOperator operations, FleetSimulator fleet, IReadOnlyList<string> references, IReadOnlyList<string> deviceClasses,
-    Action<string> say)
+internal sealed class DemoRollout(DemoOperator operations, DeploymentWatcher watcher, Action<string> say)
 {
-    public const string Container = "sensor-filter";
+    /// <summary>How long the fleet may take to enrol before the story gives up (say, a device that cannot reach the server).</summary>
+    public TimeSpan EnrolmentTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>How long one wave may take before the demo stops waiting for it (a stuck device is then reported).</summary>
-    public TimeSpan WaveTimeout { get; init; } = TimeSpan.FromMinutes(3);
+    public TimeSpan EnrolmentPoll { get; init; } = TimeSpan.FromMilliseconds(500);
 
-    public async Task RunAsync(CancellationToken ct)
+    /// <summary>Waits for <paramref name="devices"/> enrolled devices in the demo's group, then runs <paramref name="stages"/>; false when it stopped early.</summary>
+    public async Task<bool> RunAsync(int devices, IReadOnlyList<DemoStage> stages, CancellationToken ct)
     {
-        // Enrolled and powered on: a resumed device's status (what its flash holds) is known before anything is offered.
-        await UntilAsync(() => fleet.Devices.All(d => d.Enrolled && d.Status?.Running is not null), "every device to enrol", ct).ConfigureAwait(false);
-        say($"{fleet.Devices.Count} devices enrolled");
-        var ids = fleet.Devices.Select(d => d.DeviceId!).ToList();
-
-        var v1 = await operations.ReleaseAsync(references[0], "1.0.0", deviceClasses, ct).ConfigureAwait(false);
-        say($"release {v1}: {Container} 1.0.0, compiled for {string.Join(", ", deviceClasses)}");
-        if (!await WaveAsync(v1, "1.0.0", "all devices", ids, null, ct).ConfigureAwait(false)) return;
-
-        var v11 = await operations.ReleaseAsync(references[1], "1.1.0", deviceClasses, ct).ConfigureAwait(false);
-        say($"release {v11}: {Container} 1.1.0 — rolling out: 2 canaries, then 50%, then 100%");
-        var half = Math.Max(2, ids.Count / 2);
-        foreach (var (name, wave) in new[] { ("canary", ids.Take(2)), ("wave 50%", ids.Take(half)), ("wave 100%", ids) })
-            if (!await WaveAsync(v11, "1.1.0", name, [.. wave], v1, ct).ConfigureAwait(false)) return;
-
-        var v12 = await operations.ReleaseAsync(references[2], "1.2.0", deviceClasses, ct).ConfigureAwait(false);
-        say($"release {v12}: {Container} 1.2.0 — rolling out: 2 canaries first");
-        if (await WaveAsync(v12, "1.2.0", "canary", [.. ids.Take(2)], v11, ct).ConfigureAwait(false))
-            say("1.2.0 passed its canaries (unexpected for the bad sample); not rolling it further");
-        say($"demo done: 1.2.0 never offered to the other {ids.Count - 2} devices; Ctrl+C stops");
+        ArgumentNullException.ThrowIfNull(stages);
+        if (!await EnrolledAsync(devices, ct).ConfigureAwait(false)) return false;
+        JsonElement? last = null;
+        foreach (var stage in stages)
+        {
+            var watched = await StageAsync(stage, ct).ConfigureAwait(false);
+            last = watched.View;
+            var expected = stage.ExpectedToHalt ? DeploymentEnd.Halted : DeploymentEnd.Completed;
+            if (watched.End == expected) continue;
+            say(watched.End == DeploymentEnd.Completed
+                ? $"{stage.Version} did not halt (unexpected for the bad sample); the demo stops here"
+                : $"the demo stops here: {stage.Version} {Said(watched.End)}, not {Said(expected)}");
+            return false;
+        }
+        if (last is { } bad && stages[^1].ExpectedToHalt)
+        {
+            var offered = bad.GetProperty("devices").EnumerateArray().Count(d => d.GetProperty("attempts").GetInt32() > 0);
+            var others = bad.GetProperty("devices").GetArrayLength() - offered - bad.GetProperty("alreadyOnVersion").GetInt32();
+            say($"demo done: {stages[^1].Version} was offered to {offered} canary device(s) only, never to the other {others}; Ctrl+C stops");
+        }
+        else say("demo done; Ctrl+C stops");
+        return true;
     }
 
-    /// <summary>
-    /// Offers the release to the wave's devices not yet holding it; true when all of them confirm. On any failure the rollout
-    /// halts (false) and the failed devices are assigned <paramref name="rollback"/> again, the release they reverted to, so
-    /// the server stops offering them the bad one.
-    /// </summary>
-    private async Task<bool> WaveAsync(string releaseId, string version, string name, IReadOnlyList<string> wave, string? rollback, CancellationToken ct)
+    private async Task<bool> EnrolledAsync(int devices, CancellationToken ct)
     {
-        var pending = wave.Where(id => Verdict(id, version) is null).ToList();
-        if (pending.Count > 0) await operations.DeliverAsync(releaseId, pending, ct).ConfigureAwait(false);
-        say($"{version} {name}: offered to {pending.Count} device(s), {wave.Count - pending.Count} already decided");
-        var decided = await UntilAsync(() => wave.All(id => Verdict(id, version) is not null), $"{version} {name} to be decided", ct, WaveTimeout).ConfigureAwait(false);
-        var failed = wave.Where(id => Verdict(id, version) == false).ToList();
-        if (failed.Count > 0)
+        var deadline = DateTimeOffset.UtcNow + EnrolmentTimeout;
+        int enrolled;
+        // Devices enrol on their own threads (or processes); the server's device list is where that shows.
+        while ((enrolled = await operations.EnrolledAsync(ct).ConfigureAwait(false)) < devices)
         {
-            var reasons = failed.Select(id => Device(id)?.Status?.Trials.LastOrDefault(t => t.Version == version && t.Verdict == TrialVerdict.Failed)?.Reason).OfType<string>().Distinct();
-            say($"HALTED rollout of {version} at {name}: {failed.Count} of {wave.Count} device(s) reverted ({string.Join("; ", reasons)})");
-            if (rollback is not null)
+            if (DateTimeOffset.UtcNow > deadline)
             {
-                await operations.DeliverAsync(rollback, failed, ct).ConfigureAwait(false);
-                say($"rolled back: {failed.Count} device(s) assigned {rollback} again, the version they reverted to");
+                say($"gave up after {RolloutText.Duration(EnrolmentTimeout)} waiting for {devices} devices to enrol in group {DemoPlan.Group}: {enrolled} did " +
+                    "(a fleet enrolled by an older atym up is in no group: start on a fresh folder, --data DIR)");
+                return false;
             }
-            return false;
+            await Task.Delay(EnrolmentPoll, ct).ConfigureAwait(false);
         }
-        if (!decided)
-        {
-            say($"HALTED rollout of {version} at {name}: no verdict within {WaveTimeout.TotalMinutes:0} min from {string.Join(", ", wave.Where(id => Verdict(id, version) is null))}");
-            return false;
-        }
-        say($"{version} {name}: all {wave.Count} confirmed");
+        say($"{enrolled} devices enrolled");
         return true;
     }
 
-    private SimulatedDeviceView? Device(string id) => fleet.Devices.FirstOrDefault(d => d.DeviceId == id);
-
-    private bool? Verdict(string deviceId, string version) => Device(deviceId)?.Status is { } status ? VerdictOf(status, version) : null;
-
-    /// <summary>
-    /// What a device's status says of <paramref name="version"/>: true = confirmed (this version or a later one: a resumed
-    /// demo never offers an older version again), false = its trial failed (reverted), null = not decided yet. A trial in
-    /// progress leaves open only the version on trial: a device stopped mid-trial of a later version still holds this one
-    /// decided (before, a resumed demo offered such a device the older version again — a downgrade).
-    /// </summary>
-    internal static bool? VerdictOf(DeviceStatus status, string version)
+    private async Task<WatchedDeployment> StageAsync(DemoStage stage, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(status);
-        var container = status.Containers.FirstOrDefault(c => c.Name == Container);
-        var onTrial = container?.State is ContainerState.Pending or ContainerState.TrialBooted ? container.VersionIn(container.TrialSlot) : null;
-        if (container?.VersionIn(container.ConfirmedSlot) is { } confirmed && Version.Parse(confirmed) >= Version.Parse(version) && onTrial != version)
-            return true;
-        if (status.Trials.Any(t => t.Container == Container && t.Version == version && t.Verdict == TrialVerdict.Failed)) return false;
-        return null;
-    }
-
-    private static async Task<bool> UntilAsync(Func<bool> condition, string what, CancellationToken ct, TimeSpan? timeout = null)
-    {
-        var deadline = DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromMinutes(5));
-        while (!condition())
+        string id;
+        if (await operations.FindDeploymentAsync(DemoPlan.Container, stage.Version, ct).ConfigureAwait(false) is { } found)
         {
-            if (DateTimeOffset.UtcNow > deadline) return false;
-            // The devices' state changes on their own threads; this reads it every half second (no event to await across them).
-            await Task.Delay(TimeSpan.FromMilliseconds(500), ct).ConfigureAwait(false);
+            id = found.GetProperty("id").GetString()!;
+            say($"{stage.Version}: deployment {id} exists ({found.GetProperty("status").GetString()}): watching it, creating none");
         }
-        return true;
+        else
+        {
+            var created = await operations.DeployAsync(stage.Request, ct).ConfigureAwait(false);
+            id = created.GetProperty("id").GetString()!;
+            say($"{stage.Version}: deployment {id} created ({stage.Request.ReleaseId}): {stage.Plan}");
+        }
+        return await watcher.WatchAsync(id, ct).ConfigureAwait(false);
     }
+
+    private static string Said(DeploymentEnd end) => end switch
+    {
+        DeploymentEnd.Completed => "completed",
+        DeploymentEnd.Halted => "halted",
+        DeploymentEnd.Stopped => "stopped",
+        _ => "still running when the watcher gave up",
+    };
 }

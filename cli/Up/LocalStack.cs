@@ -12,12 +12,14 @@ namespace AtymSecure.Cli.Up;
 /// The servers of <c>atym up</c> in this process, on 127.0.0.1: our OCI registry and the OTA service (LiteDB) importing from
 /// it and trusting the demo vendor key, both with their state under one folder (<see cref="UpState"/>). The OTA server's
 /// poll interval is short (a demo shows changes within seconds). The first start's admin token is kept in the state
-/// folder, so a restart on the same folder uses the same token.
+/// folder, so a restart on the same folder uses the same token; <see cref="NewAdminToken"/> says whether this start made it
+/// (the one time it may be printed).
 /// </summary>
 internal sealed class LocalStack : IAsyncDisposable
 {
-    private LocalStack(WebApplication registry, WebApplication ota, Uri registryUrl, Uri otaUrl, string adminToken)
+    private LocalStack(WebApplication registry, WebApplication ota, Uri registryUrl, Uri otaUrl, string adminToken, bool newAdminToken)
     {
+        NewAdminToken = newAdminToken;
         Registry = registry;
         Ota = ota;
         RegistryUrl = registryUrl;
@@ -42,6 +44,9 @@ internal sealed class LocalStack : IAsyncDisposable
     public string RegistryHost => $"{RegistryUrl.Host}:{RegistryUrl.Port}";
 
     public string AdminToken { get; }
+
+    /// <summary>True when the OTA server created <see cref="AdminToken"/> in this start: a fresh folder.</summary>
+    public bool NewAdminToken { get; }
 
     public T Service<T>() where T : notnull => Ota.Services.GetRequiredService<T>();
 
@@ -76,10 +81,11 @@ internal sealed class LocalStack : IAsyncDisposable
             };
             ota = OtaServerHost.Build(options, Quiet);
             await ota.StartAsync(ct).ConfigureAwait(false);
-            if (ota.Services.GetRequiredService<AdminTokenBootstrap>().CreatedText is { } created) state.AdminToken = created;
+            var created = ota.Services.GetRequiredService<AdminTokenBootstrap>().CreatedText;
+            if (created is not null) state.AdminToken = created;
             var admin = state.AdminToken ?? throw new InvalidOperationException(
                 $"{state.OtaData} has tokens but {state.Folder}/admin.token is missing: start on a fresh folder (--data) or restore the file");
-            return new LocalStack(registry, ota, registryUrl, OtaServerHost.ListeningAddress(ota), admin);
+            return new LocalStack(registry, ota, registryUrl, OtaServerHost.ListeningAddress(ota), admin, created is not null);
         }
         catch
         {

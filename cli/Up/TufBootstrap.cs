@@ -64,7 +64,7 @@ internal static class TufBootstrap
         var changed = false;
         foreach (var sample in samples)
         {
-            var path = TargetPaths.Source(DemoRollout.Container, sample.Version);
+            var path = TargetPaths.Source(DemoPlan.Container, sample.Version);
             if (targets.ContainsKey(path)) continue;
             targets = targets.SetItem(path, TargetFile.Describe(await File.ReadAllBytesAsync(sample.ModulePath, ct).ConfigureAwait(false)));
             changed = true;
