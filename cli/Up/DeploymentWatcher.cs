@@ -73,8 +73,10 @@ internal sealed class DeploymentWatcher(OtaApiClient api, Action<string> say)
         {
             case DeploymentEnd.Completed:
                 var already = d.GetProperty("alreadyOnVersion").GetInt32() is var a and > 0 ? $", {a} already on it" : "";
+                // Devices that confirmed a later deployment's version since are that one's now (a resumed demo sees 1.0.0 so).
+                var moved = Sum("superseded") is var m and > 0 ? $", {m} since taken over by a later deployment" : "";
                 var continuous = d.GetProperty("status").GetString() == "running" ? " (continuous: devices joining the target set later get it too)" : "";
-                yield return $"{version} completed: {Sum("confirmed")} confirmed, {Sum("failed")} failed of {Sum("devices")} device(s){already}{continuous}";
+                yield return $"{version} completed: {Sum("confirmed")} confirmed, {Sum("failed")} failed of {Sum("devices")} device(s){moved}{already}{continuous}";
                 break;
             case DeploymentEnd.Halted:
                 foreach (var line in DeploymentTables.HaltLines(d, d.GetProperty("halt"))) yield return line.StartsWith(' ') ? line : $"{version} {line}";

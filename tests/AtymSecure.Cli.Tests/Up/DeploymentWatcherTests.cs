@@ -92,6 +92,27 @@ public sealed class DeploymentWatcherTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_deployment_whose_devices_moved_on_to_a_later_one_is_told_completed_with_them_counted_as_taken_over()
+    {
+        using var fleet = new CancellationTokenSource();
+        var devices = _host.RespondAsync((_, _) => false, fleet.Token);
+        var first = await DeployAsync(DemoPlan.AllAtOnce("1.0.0", _host.V1.Id));
+        Assert.Equal(DeploymentEnd.Completed, (await Watcher().WatchAsync(first, default)).End);
+        _host.Clock.Advance(TimeSpan.FromSeconds(1)); // later is later: the server orders deployments by creation time
+        var later = await DeployAsync(DemoPlan.AllAtOnce("1.1.0", _host.V2.Id));
+        Assert.Equal(DeploymentEnd.Completed, (await Watcher().WatchAsync(later, default)).End);
+        await fleet.CancelAsync();
+        await devices;
+        _said.Clear();
+
+        var again = await Watcher().WatchAsync(first, default);
+
+        Assert.Equal(DeploymentEnd.Completed, again.End);
+        Assert.Equal($"1.0.0 completed: 0 confirmed, 0 failed of {DemoHost.DeviceCount} device(s), {DemoHost.DeviceCount} since taken over by a later deployment " +
+            "(continuous: devices joining the target set later get it too)", _said.Last());
+    }
+
+    [Fact]
     public async Task A_cancelled_deployment_ends_the_watch_as_stopped()
     {
         var id = await DeployAsync(DemoPlan.InWaves("1.1.0", _host.V2.Id));
