@@ -13,7 +13,8 @@ namespace AtymSecure.Cli.Up;
 /// </summary>
 internal sealed class DeploymentWatcher(OtaApiClient api, Action<string> say)
 {
-    /// <summary>Longer than the demo's device timeout, after which the server itself fails a silent device.</summary>
+    /// <summary>Longer than the demo's device timeout (10 min): by then the server has failed a silent device, which halts
+    /// the demo's rollouts (halt at 1 failure), so only a server that stopped deciding outlasts it.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(15);
 
     public TimeSpan Every { get; init; } = TimeSpan.FromSeconds(1);
