@@ -62,6 +62,12 @@ internal static class DeviceProgress
     public static bool IsSettled(DeviceRollout d) =>
         d.State is DeviceRolloutState.Succeeded or DeviceRolloutState.Failed or DeviceRolloutState.Superseded;
 
+    /// <summary>A report of the device may still change it: offered, on trial or waiting for a retry; or withdrawn less than
+    /// the device timeout after its offer (a download that had started may go on to a trial or a confirm).</summary>
+    public static bool MayStillReport(DeviceRollout d, DeploymentSpec spec, DateTimeOffset now) =>
+        d.State is DeviceRolloutState.Offered or DeviceRolloutState.Trial or DeviceRolloutState.RetryWait
+        || d.State == DeviceRolloutState.Withdrawn && d.OfferedAt is { } at && now - at < spec.DeviceTimeout;
+
     /// <summary>A transient failure: offered again after the backoff while attempts remain, else failed (install).</summary>
     public static void Retry(RolloutWork work, int index, DeviceRollout d, string reason)
     {

@@ -120,6 +120,31 @@ public static class RolloutEngine
         return work.Finish();
     }
 
+    /// <summary>
+    /// A device of <paramref name="rolledBack"/> reached its release after <paramref name="rollback"/> was made (a halt
+    /// withdrew its offer mid-download and the download went on to a trial or a confirm): the rollback takes it too, as a
+    /// device joining its wave, so the director names the rollback's release to it; a completed rollback runs again for
+    /// it. A device already in the rollback, or a rollback no longer running or completed (cancelled), changes nothing.
+    /// </summary>
+    public static RolloutStep Adopt(DeploymentState rollback, DeploymentState rolledBack, FleetDevice device, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(rollback);
+        ArgumentNullException.ThrowIfNull(rolledBack);
+        ArgumentNullException.ThrowIfNull(device);
+        if (rollback.Spec.RollbackOf != rolledBack.Id) throw new ArgumentException($"{rollback.Id} does not roll back {rolledBack.Id}", nameof(rollback));
+        var work = new RolloutWork(rollback, now);
+        if (work.IndexOf(device.Id) >= 0 || !(rollback.IsActive || rollback.Status == DeploymentStatus.Completed)) return work.Finish();
+        var joining = WavePlanner.Joining(work.Spec, device, work.State.Wave);
+        work.Devices.Add(joining);
+        var reached = $"reached {rolledBack.Spec.Version} of {rolledBack.Id} after this rollback was made";
+        work.DeviceEvent(work.Devices.Count - 1, joining, RolloutActions.Joined,
+            joining.Wave < 0 ? $"{reached}; its confirmed slot is on {work.Spec.Version}" : $"{reached}; rolled back too");
+        if (joining.Wave >= 0 && work.State.Status == DeploymentStatus.Completed)
+            work.Status(DeploymentStatus.Running, RolloutActions.Reopened, $"runs again for {device.Id}, which {reached}");
+        Advance(work);
+        return work.Finish();
+    }
+
     /// <summary>The release each device is offered now: offered and on-trial devices their stage, confirmed ones the
     /// target (so the director keeps naming what they run, until another deployment takes them over).</summary>
     public static IEnumerable<(string DeviceId, string ReleaseId)> Offers(DeploymentState state)

@@ -14,6 +14,11 @@ public sealed record RolloutStep(DeploymentState State, IReadOnlyList<RolloutDec
 {
     /// <summary>Whether a halt asked for the rollback policy to act (the deployment has <c>rollbackOnHalt</c>).</summary>
     public bool RollbackRequested => Decisions.Any(d => d.Action == RolloutActions.RollbackRequested);
+
+    /// <summary>Devices that went on trial with or confirmed the release after the deployment was rolled back (a download
+    /// a halt withdrew went on): <see cref="RolloutEngine.Adopt"/> hands them to the rollback.</summary>
+    public IEnumerable<string> ReachedAfterRollback => State.RolledBackBy is null ? []
+        : Decisions.Where(d => d.DeviceId is not null && d.Action is RolloutActions.OnTrial or RolloutActions.Confirmed).Select(d => d.DeviceId!);
 }
 
 /// <summary>The decision names (audit actions without the <c>rollout.</c> prefix).</summary>
@@ -40,5 +45,6 @@ public static class RolloutActions
     public const string Resumed = "resumed";
     public const string Cancelled = "cancelled";
     public const string Completed = "completed";
+    public const string Reopened = "reopened";
     public const string Ended = "ended";
 }

@@ -20,12 +20,16 @@ public sealed class FleetReader(IDeviceStore devices, IDeviceReportStore reports
         while (true)
         {
             var page = devices.List(after, Page);
-            fleet.AddRange(page.Where(d => d.State == DeviceState.Active)
-                .Select(d => new FleetDevice(d.Id, d.DeviceClass, d.Groups, d.Tags, Latest(d.Id, container))));
+            fleet.AddRange(page.Where(d => d.State == DeviceState.Active).Select(d => Of(d, container)));
             if (page.Count < Page) return fleet;
             after = page[^1].Id;
         }
     }
+
+    /// <summary>One active device (null: unknown or not active).</summary>
+    public FleetDevice? Find(string deviceId, string container) => devices.Find(deviceId) is { State: DeviceState.Active } d ? Of(d, container) : null;
+
+    private FleetDevice Of(DeviceRecord d, string container) => new(d.Id, d.DeviceClass, d.Groups, d.Tags, Latest(d.Id, container));
 
     public DeviceObservation? Latest(string deviceId, string container) => reports.Latest(deviceId) is { } stored ? Observe(stored, container) : null;
 

@@ -16,7 +16,8 @@ namespace AtymSecure.OtaRollouts.Service;
 /// the audit entries of its decisions in one transaction before it is visible. All changes run one at a time (one
 /// gate), so the stored order is the decision order. A tick also catches up on reports the store holds but the engine
 /// has not used (a crash between storing a report and deciding on it): the engine uses a report once by its sequence,
-/// so nothing is counted twice. What devices are offered (<see cref="IRolloutOffers"/>) is an immutable snapshot
+/// so nothing is counted twice (a device whose offer a halt withdrew is caught up on too while its offer is younger than
+/// the device timeout: its download may go on to a trial or a confirm). What devices are offered (<see cref="IRolloutOffers"/>) is an immutable snapshot
 /// swapped after each change, read by every poll without the gate. The count of active deployments
 /// (<see cref="DeploymentState.IsActive"/>) goes to <see cref="IOtaMetrics.SetActiveDeployments"/> whenever it may change.
 /// </summary>
@@ -126,7 +127,8 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            foreach (var state in Snapshot().Where(s => s.IsActive || s.Devices.Any(d => !d.IsFinished && d.State != DeviceRolloutState.Pending)))
+            var now = time.GetUtcNow();
+            foreach (var state in Snapshot().Where(s => s.IsActive || s.Devices.Any(d => DeviceProgress.MayStillReport(d, s.Spec, now))))
             {
                 foreach (var d in state.Devices.Where(d => d.State is DeviceRolloutState.Offered or DeviceRolloutState.Trial or DeviceRolloutState.Withdrawn))
                     if (fleet.Latest(d.DeviceId, state.Spec.Container) is { } latest && latest.Sequence > Current(state.Id).Device(d.DeviceId)!.LastReport)
@@ -210,6 +212,10 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
         if (confirmed.Count > 0)
             foreach (var older in Snapshot().Where(s => s.Spec.Container == stored.Spec.Container && s.Spec.CreatedAt < stored.Spec.CreatedAt && s.Devices.Any(d => confirmed.Contains(d.DeviceId) && d.State != DeviceRolloutState.Superseded)))
                 await CommitAsync(RolloutEngine.Supersede(older, confirmed, stored.Id, onlyPending: false, at), Engine, ct).ConfigureAwait(false);
+        if (stored.RolledBackBy is { } rollbackId)
+            foreach (var late in step.ReachedAfterRollback)
+                if (fleet.Find(late, stored.Spec.Container) is { } device)
+                    await CommitAsync(RolloutEngine.Adopt(Current(rollbackId), Current(stored.Id), device, at), Engine, ct).ConfigureAwait(false);
         if (step.RollbackRequested) await RollbackOnHaltAsync(stored, ct).ConfigureAwait(false);
         return Current(stored.Id);
     }

@@ -130,6 +130,68 @@ public sealed class RolloutServiceTests : IDisposable
         Assert.Equal(DeviceRolloutState.Succeeded, service.Find(rollback.Id)!.Device(canaries[0])!.State);
     }
 
+    /// <summary>
+    /// The halt withdraws the devices offered 2.0.0 but not yet on trial; one of them had the bundle already and goes on to
+    /// confirm 2.0.0 after the operator rolled back (the dashboard's browser run hit this under load), another reports it
+    /// on trial (a report the listener missed, which the next tick catches up on). Both reports are recorded in the rolled-back deployment, the rollback takes both devices (a completed
+    /// rollback runs again for the one that confirmed), the director names the rollback's release to them, and the audit
+    /// log holds one record per decision.
+    /// </summary>
+    [Fact]
+    public async Task A_device_withdrawn_mid_download_that_reaches_the_release_after_the_rollback_is_rolled_back_too()
+    {
+        var (v1, v2) = await SeedAsync(6);
+        var service = Service();
+        var created = await service.CreateAsync(Request(v2.Id) with { Waves = ["100%"] }, Alice);
+        var canaries = Offered(created);
+        foreach (var c in canaries) await service.OnReportStoredAsync(Report(c, "2.0.0", lastTrial: new TrialReport(TrialReport.Passed, "2.0.0", "3 probes passed")));
+        _clock.Advance(TimeSpan.FromSeconds(30));
+        await service.TickAsync();
+        var wave = Offered(service.Find(created.Id)!).Except(canaries).ToList();
+        Assert.Equal(4, wave.Count);
+        await service.OnReportStoredAsync(Report(wave[0], "1.0.0", lastTrial: new TrialReport(TrialReport.Failed, "2.0.0", "health probe failed: stuck")));
+        var halted = service.Find(created.Id)!;
+        Assert.Equal(DeploymentStatus.Halted, halted.Status);
+        var (late, lateTrial) = (wave[1], wave[2]);
+        Assert.All(wave.Skip(1), d => Assert.Equal(DeviceRolloutState.Withdrawn, halted.Device(d)!.State));
+
+        var rollback = await service.RollbackAsync(created.Id, null, Bob);
+        Assert.Equal(canaries.Order(StringComparer.Ordinal), rollback.Spec.Target.Devices.Order(StringComparer.Ordinal));
+        foreach (var c in canaries) await service.OnReportStoredAsync(Report(c, "1.0.0", lastTrial: new TrialReport(TrialReport.Passed, "1.0.0", "3 probes passed")));
+        Assert.Equal(DeploymentStatus.Completed, service.Find(rollback.Id)!.Status);
+
+        // The withdrawn downloads went on: one device confirms 2.0.0, another has it on trial.
+        await service.OnReportStoredAsync(Report(late, "2.0.0", lastTrial: new TrialReport(TrialReport.Passed, "2.0.0", "3 probes passed")));
+        Report(lateTrial, "1.0.0", trial: "2.0.0"); // stored, listener never told (a crash): the next tick catches up on it
+        await service.TickAsync();
+        var rolledBack = service.Find(created.Id)!;
+        Assert.Equal((DeviceRolloutState.Succeeded, DeviceRolloutState.Trial), (rolledBack.Device(late)!.State, rolledBack.Device(lateTrial)!.State));
+        var reopened = service.Find(rollback.Id)!;
+        Assert.Equal(DeploymentStatus.Running, reopened.Status);
+        Assert.Equal(DeviceRolloutState.Offered, reopened.Device(late)!.State);
+        Assert.NotNull(reopened.Device(lateTrial)); // confirmed slot on 1.0.0, trial on 2.0.0: named 1.0.0 like the devices on trial at the rollback
+        Assert.Equal(v1.Id, Assert.Single(service.OffersFor(late)).ReleaseId);
+        Assert.Equal(v1.Id, Assert.Single(service.OffersFor(lateTrial)).ReleaseId);
+
+        await service.OnReportStoredAsync(Report(late, "1.0.0", lastTrial: new TrialReport(TrialReport.Passed, "1.0.0", "3 probes passed")));
+        var done = service.Find(rollback.Id)!;
+        Assert.Equal((DeploymentStatus.Completed, DeviceRolloutState.Succeeded), (done.Status, done.Device(late)!.State));
+
+        var audit = new LiteDbAuditLog(_database).Page(0, 1000).Entries;
+        int Count(string action, string deployment, string? device = null) => audit.Count(e => e.Action == "rollout." + action &&
+            e.Subject == (device is null ? $"deployment/{deployment}" : $"deployment/{deployment}/device/{device}"));
+        Assert.Equal(1, Count(RolloutActions.Withdrawn, created.Id, late));
+        Assert.Equal(1, Count(RolloutActions.Confirmed, created.Id, late));
+        Assert.Equal(1, Count(RolloutActions.OnTrial, created.Id, lateTrial));
+        Assert.Equal(1, Count(RolloutActions.Joined, rollback.Id, late));
+        Assert.Equal(1, Count(RolloutActions.Joined, rollback.Id, lateTrial));
+        Assert.Equal(1, Count(RolloutActions.Offered, rollback.Id, late));
+        Assert.Equal(1, Count(RolloutActions.Confirmed, rollback.Id, late));
+        Assert.Equal(1, Count(RolloutActions.Reopened, rollback.Id));
+        Assert.Equal(2, Count(RolloutActions.Completed, rollback.Id));
+        Assert.Equal(1, Count(RolloutActions.RolledBack, created.Id));
+    }
+
     [Fact]
     public async Task An_operator_rollback_keeps_the_previous_release_when_its_counter_is_already_at_the_floor()
     {
