@@ -40,14 +40,11 @@ public sealed partial class OtaStack : IAsyncLifetime
 
     /// <summary>
     /// The rollout test's v1, v2 (whose probe fails) and v3: the samples' modules under versions of their own, with a
-    /// patient health check (2 passes 2 s apart, so a 12 s window instead of 9 s for 3 passes 1 s apart). Twenty devices
+    /// patient health check (<see cref="SampleCopy"/>). Twenty devices
     /// trial at once on a 2-core machine shared with other builds; a good version must not fail its trial for want of CPU.
     /// </summary>
     public static readonly (string Sample, string Version)[] RolloutVersions =
         [("sensor-filter", "2.0.0"), ("sensor-filter-bad", "2.1.0"), ("sensor-filter-v1.1.0", "2.2.0")];
-
-    private const string SampleHealthCheck = "  intervalMs: 1000\n  timeoutMs: 200\n  passesToConfirm: 3\n";
-    private const string PatientHealthCheck = "  intervalMs: 2000\n  timeoutMs: 1000\n  passesToConfirm: 2\n";
 
     private readonly TempFolder _folder = TempFolder.Create("e2e-ota-stack");
     private readonly ConcurrentDictionary<string, string> _releases = new(StringComparer.Ordinal);
@@ -100,8 +97,8 @@ public sealed partial class OtaStack : IAsyncLifetime
         Registry = await AtymRegistryProcess.StartAsync(_folder.File("registry"));
         RegistryProxy = await ForwardingProxy.StartAsync(Registry.BaseUri);
         await Atym.Ok("keygen", "vendor");
-        foreach (var version in FaultVersions) CopySample("sensor-filter", version, _folder.File("sample-" + version));
-        foreach (var (sample, version) in RolloutVersions) CopySample(sample, version, _folder.File("sample-" + version), patientHealth: true);
+        foreach (var version in FaultVersions) SampleCopy.Make("sensor-filter", _folder.File("sample-" + version), version);
+        foreach (var (sample, version) in RolloutVersions) SampleCopy.Make(sample, _folder.File("sample-" + version), version, patientHealth: true);
         foreach (var (folder, version) in AllVersions)
         {
             var layout = _folder.File(Path.Combine("layouts", version));
@@ -139,22 +136,6 @@ public sealed partial class OtaStack : IAsyncLifetime
         foreach (var version in new[] { 1, 2, 3 }) await PutAsync("image/targets", Path.Combine(Tuf, "image", $"{version}.targets.json"));
         await PutAsync("image/delegations/vendor-" + Vendor, listing);
         await PutAsync("director/root", DirectorRoot);
-    }
-
-    /// <summary>A copy of a sample folder whose atym.yaml says <paramref name="version"/> (same module, same everything else
-    /// but, with <paramref name="patientHealth"/>, the health check's timing).</summary>
-    private static void CopySample(string sample, string version, string to, bool patientHealth = false)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.GetFiles(Path.Combine(RepositoryRoot.Samples, sample))) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
-        var yaml = Path.Combine(to, "atym.yaml");
-        var text = VersionLine().Replace(File.ReadAllText(yaml), "version: " + version, 1);
-        if (patientHealth)
-        {
-            if (!text.Contains(SampleHealthCheck, StringComparison.Ordinal)) throw new InvalidOperationException($"{sample}/atym.yaml no longer has the health check this copy slows down");
-            text = text.Replace(SampleHealthCheck, PatientHealthCheck, StringComparison.Ordinal);
-        }
-        File.WriteAllText(yaml, text);
     }
 
     private async Task PutAsync(string path, string file)
@@ -228,9 +209,6 @@ public sealed partial class OtaStack : IAsyncLifetime
         Admin?.Dispose();
         _folder.Dispose();
     }
-
-    [GeneratedRegex(@"^version: \S+$", RegexOptions.Multiline)]
-    private static partial Regex VersionLine();
 
     [GeneratedRegex(@"^Device (\S+) \(", RegexOptions.Multiline)]
     private static partial Regex DeviceLine();

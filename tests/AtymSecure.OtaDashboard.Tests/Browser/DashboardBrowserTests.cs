@@ -22,6 +22,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IAsyncLife
 {
     private static readonly string Chromium = "/usr/bin/chromium";
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
+    private static readonly float Timeout = (float)Deadline.TotalMilliseconds;
     private static readonly string[] Classes = [DeviceProfile.Find(DeviceProfile.Host).DeviceClass.Name, "portable-pulley64"];
 
     private readonly TempFolder _folder = TempFolder.Create("dashboard-browser");
@@ -39,7 +40,11 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IAsyncLife
         var vendorKey = await SamplePublisher.EnsureVendorKeyAsync(state, default);
         _stack = await LocalStack.StartAsync(state, vendorKey, 0, 0, TimeSpan.FromSeconds(1), default);
         var roots = await TufBootstrap.EnsureAsync(state, _stack, Classes, vendorKey, default);
-        var samples = await SamplePublisher.PublishAsync(state, _stack.RegistryHost, RepositoryRoot.Samples, default);
+        // The demo's samples with a patient health check: six agents, a browser and a build beside them on two cores make the
+        // samples' 200 ms probe deadline miss, and a good 1.1.0 would fail its trial.
+        var samplesFolder = _folder.Folder("samples");
+        foreach (var sample in SamplePublisher.Samples) SampleCopy.Make(sample.Folder, Path.Combine(samplesFolder, sample.Folder), patientHealth: true);
+        var samples = await SamplePublisher.PublishAsync(state, _stack.RegistryHost, samplesFolder, default);
         await TufBootstrap.ListSourcesAsync(state, _stack, samples, default);
         _api = new OtaApiClient(_stack.OtaUrl, _stack.AdminToken);
         var demo = new DemoOperator(_api);
@@ -69,6 +74,10 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IAsyncLife
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        // Playwright's defaults (30 s actions and navigations, 5 s expectations) are short on a loaded machine.
+        context.SetDefaultTimeout(Timeout);
+        context.SetDefaultNavigationTimeout(Timeout);
+        Assertions.SetDefaultExpectTimeout(Timeout);
         var page = await context.NewPageAsync();
         var cspViolations = new List<string>();
         page.Console += (_, m) => { if (m.Text.Contains("Content Security Policy", StringComparison.Ordinal)) cspViolations.Add(m.Text); };
@@ -86,25 +95,33 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IAsyncLife
         for (var i = 0; i < 5 && await page.EvaluateAsync<string>("() => document.activeElement?.id ?? ''") != "token"; i++) await page.Keyboard.PressAsync("Tab");
         Assert.Equal("token", await page.EvaluateAsync<string>("() => document.activeElement?.id ?? ''"));
         await page.Keyboard.TypeAsync(_stack.AdminToken);
+        // Each navigation's wait starts before the key or click that causes it.
+        var loggedIn = page.WaitForURLAsync("**/ui/devices");
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync("**/ui/devices");
+        await loggedIn;
         await Assertions.Expect(page.Locator("table[aria-label=Devices] tbody tr")).ToHaveCountAsync(6);
         await Shot(page, "02-fleet");
         await CheckAccessibility(page, "fleet");
 
         // 3. Find a device by its id's start, open it.
         await page.FillAsync("#q", healthy[0][..12]);
+        var searched = page.WaitForURLAsync(u => u.Contains("/ui/devices?", StringComparison.Ordinal));
         await page.ClickAsync("form.filters button");
+        await searched;
         await Assertions.Expect(page.Locator($"a[href='/ui/devices/{healthy[0]}']")).ToBeVisibleAsync();
         await Shot(page, "03-device-search");
+        var opened = page.WaitForURLAsync($"**/ui/devices/{healthy[0]}");
         await page.ClickAsync($"a[href='/ui/devices/{healthy[0]}']");
+        await opened;
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync($"Device {healthy[0]}");
         await Assertions.Expect(page.Locator("table[aria-label='Containers and slots']")).ToContainTextAsync("1.0.0");
         await Shot(page, "04-device");
         await CheckAccessibility(page, "device");
 
         // 4. Create a deployment of 1.1.0 with two canaries, halting on the first failure.
+        var deployments = page.WaitForURLAsync("**/ui/deployments");
         await page.ClickAsync("nav a[href='/ui/deployments']");
+        await deployments;
         await page.SelectOptionAsync("#releaseId", _v11);
         await page.FillAsync("#groups", "a, b, c");
         await page.FillAsync("#canary", "2");
@@ -112,16 +129,17 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IAsyncLife
         await page.FillAsync("#haltFailures", "1");
         await Shot(page, "05-new-deployment");
         await CheckAccessibility(page, "deployments");
+        var created = page.WaitForURLAsync("**/ui/deployments/dep-*");
         await page.ClickAsync("form.deploy button[type=submit]");
-        await page.WaitForURLAsync("**/ui/deployments/dep-*");
+        await created;
         var deployment = page.Url[(page.Url.LastIndexOf('/') + 1)..];
 
         // 5. Watch it roll out live (no reload): the canaries confirm, then the next wave is offered.
-        await Assertions.Expect(page.Locator("#waves tr[data-wave='0'] td").Nth(5)).ToHaveTextAsync("2", new() { Timeout = (float)Deadline.TotalMilliseconds });
+        await Assertions.Expect(page.Locator("#waves tr[data-wave='0'] td").Nth(5)).ToHaveTextAsync("2");
         await Shot(page, "06-canaries-confirmed");
 
         // 6. The broken device fails its trial: the page shows the halt, its rule and the probe's reason.
-        await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("halted", new() { Timeout = (float)Deadline.TotalMilliseconds });
+        await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("halted");
         await Assertions.Expect(page.Locator("#halt")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#halt-devices")).ToContainTextAsync(broken);
         await Assertions.Expect(page.Locator("#halt-devices")).ToContainTextAsync("trial-failed");
@@ -136,10 +154,11 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IAsyncLife
         // 7. Roll back: a rollback deployment returns the devices that took 1.1.0 to 1.0.0.
         var took = _fleet.Summary().ConfirmedOf("sensor-filter", "1.1.0");
         Assert.True(took >= 2, $"the canaries confirmed 1.1.0 ({took})");
+        var rollback = page.WaitForURLAsync(u => u.Contains("/ui/deployments/dep-", StringComparison.Ordinal) && !u.EndsWith(deployment, StringComparison.Ordinal));
         await page.ClickAsync("form[data-action=rollback] button");
-        await page.WaitForURLAsync(u => u.Contains("/ui/deployments/dep-", StringComparison.Ordinal) && !u.EndsWith(deployment, StringComparison.Ordinal));
+        await rollback;
         await Assertions.Expect(page.Locator("#rollback-of")).ToContainTextAsync(deployment);
-        await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("completed", new() { Timeout = (float)Deadline.TotalMilliseconds });
+        await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("completed");
         try
         {
             await Wait.UntilAsync(() => _fleet.Summary().ConfirmedOf("sensor-filter", "1.1.0") == 0 && _fleet.Summary().ConfirmedOf("sensor-filter", "1.0.0") == 5,
@@ -156,6 +175,8 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IAsyncLife
 
         // First load of a page in a fresh browser (empty cache): everything it fetched, from the network log.
         var fresh = await browser.NewContextAsync();
+        fresh.SetDefaultTimeout(Timeout);
+        fresh.SetDefaultNavigationTimeout(Timeout);
         var first = await fresh.NewPageAsync();
         var firstBytes = new List<long>();
         first.RequestFinished += async (_, r) => { var sizes = await r.SizesAsync(); lock (firstBytes) firstBytes.Add(sizes.ResponseBodySize + sizes.ResponseHeadersSize); };
