@@ -21,7 +21,8 @@ public sealed record DevicePartition(string Container, long SlotBytes);
 /// <summary>
 /// A device as the server knows it: identity key (base64url SPKI and its SHA-256 fingerprint), what it told at
 /// enrolment, state, session <see cref="Epoch"/> (bumped by decommission and key rotation, which ends every session),
-/// operator-set groups and tags, and <see cref="Revision"/> for optimistic updates.
+/// operator-set groups and tags, <see cref="Revision"/> for optimistic updates, and what its last report said
+/// (<see cref="Seen"/>, null before its first report; written by <see cref="IDeviceStore.RecordSeen"/> only).
 /// </summary>
 public sealed record DeviceRecord(
     string Id,
@@ -37,4 +38,5 @@ public sealed record DeviceRecord(
     EquatableMap<string> Tags,
     DateTimeOffset EnrolledAt,
     DateTimeOffset UpdatedAt,
-    long Revision);
+    long Revision,
+    DeviceSighting? Seen = null);

@@ -12,6 +12,10 @@ public interface IDeviceStore
     /// the stored record gets revision + 1 (the returned one). Null when the device is unknown or changed meanwhile.</summary>
     DeviceRecord? TryUpdate(DeviceRecord device, long expectedRevision);
 
+    /// <summary>Records what the device's last report said (<see cref="DeviceRecord.Seen"/>) without changing its revision;
+    /// false when the device is unknown.</summary>
+    bool RecordSeen(string id, DeviceSighting seen);
+
     /// <summary>Devices ordered by id, after <paramref name="afterId"/> (null = from the start), at most <paramref name="limit"/>,
     /// only those in <paramref name="group"/> when given.</summary>
     IReadOnlyList<DeviceRecord> List(string? afterId, int limit, string? group = null);

@@ -13,7 +13,8 @@ namespace AtymSecure.OtaDashboard.Endpoints;
 
 /// <summary>
 /// <c>GET /ui/devices</c>: one page of the fleet (<see cref="PageSize"/> devices, one store query with a limit and an
-/// <c>after</c> cursor, never the whole fleet) filtered by id prefix, group, tag, class and state; <c>GET /ui/devices/{id}</c>:
+/// <c>after</c> cursor, never the whole fleet) filtered by id prefix, group, tag, class, state, a container's confirmed
+/// version and last seen; <c>GET /ui/devices/{id}</c>:
 /// one device with its slots, counters, install and trial history from its recent reports, and its deployments. A scoped
 /// token sees only its groups' devices, as in the API.
 /// </summary>
@@ -29,11 +30,11 @@ internal static partial class FleetEndpoints
     }
 
     private static IResult List(HttpContext context, IDeviceStore devices, IDeviceReportStore reports,
-        string? q, string? group, string? tag, string? @class, string? state, string? after)
+        TimeProvider clock, string? q, string? group, string? tag, string? @class, string? state, string? version, string? seen, string? unseen, string? after)
     {
         var op = DashboardSession.Operator(context);
-        var filter = new DeviceFilter(q, group, tag, @class, state);
-        var query = filter.ToQuery();
+        var filter = new DeviceFilter(q, group, tag, @class, state, version, seen, unseen);
+        var query = filter.ToQuery(clock.GetUtcNow());
         if (query.Group is { } g && !op.Covers([g])) throw new OtaProblemException(403, OtaProblemCodes.OutOfScope, "group", "this token is limited to other device groups");
         if (after is not null && !Name().IsMatch(after)) throw Invalid("after", "not a device id");
         // One more than a page tells whether there is a next page, without counting the fleet.

@@ -89,6 +89,9 @@ internal static class PollEndpoints
         var stored = store.TryAppend(new DeviceReport(id, 0, report.Nonce, clock.GetUtcNow(), ProtocolJson.Base64Url(signed.Payload), ProtocolJson.Base64Url(signed.Signature)))
             ?? throw new OtaProblemException(409, OtaProblemCodes.StaleReport, "$.payload.nonce", "this nonce was used before: a replayed report");
         summaries.Remember(stored);
+        // What the fleet's filters need from it (last seen, confirmed versions), on the device record.
+        devices.RecordSeen(id, new DeviceSighting(stored.ReceivedAt, new AtymSecure.Primitives.EquatableMap<string>(
+            report.Containers.Where(c => c.Confirmed is not null).DistinctBy(c => c.Name).Select(c => KeyValuePair.Create(c.Name, c.Confirmed!.Version)))));
         // The rollouts decide on the report now; one that fails here catches up from the store on its next tick.
         foreach (var listener in context.RequestServices.GetServices<IDeviceReportListener>())
         {

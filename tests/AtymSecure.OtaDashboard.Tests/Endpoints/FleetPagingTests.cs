@@ -13,7 +13,7 @@ namespace AtymSecure.OtaDashboard.Tests.Endpoints;
 /// <summary>
 /// The fleet page over 100,000 devices in the real LiteDB store: the first page is one store query with a limit of one
 /// page plus one (to know there is a next), and the store hands back no more than that — asserted on the store's reads, not
-/// on a time. Filters and the next-page cursor reach the store as a query.
+/// on a time. Filters (container version and last seen too) and the next-page cursor reach the store as a query.
 /// </summary>
 public sealed partial class FleetPagingTests(FleetPagingTests.Fleet fleet) : IClassFixture<FleetPagingTests.Fleet>
 {
@@ -59,6 +59,24 @@ public sealed partial class FleetPagingTests(FleetPagingTests.Fleet fleet) : ICl
         Assert.Contains("at state", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Version_and_last_seen_filters_are_one_store_read_of_a_page_plus_one()
+    {
+        using var ui = fleet.Host.Ui();
+        await ui.LoginAsync(fleet.Host.AdminToken);
+        fleet.Store.Reads.Clear();
+        var now = fleet.Host.Clock.GetUtcNow();
+        var page = await ui.PageAsync("/ui/devices?version=sensor-filter%3D1.1.0&seen=24h&unseen=1h");
+
+        var read = Assert.Single(fleet.Store.Reads);
+        Assert.Equal((new DeviceQuery(Container: "sensor-filter", ContainerVersion: "1.1.0", SeenBefore: now.AddHours(-1), SeenSince: now.AddHours(-24)), (string?)null, 51, 51), read);
+        // Seeded: every third device on 1.1.0, device i last seen (i % 48) h 30 min before the seed.
+        var expected = Enumerable.Range(0, Devices).Where(i => i % 3 == 0 && i % 48 is >= 1 and <= 23).Take(50).Select(Id);
+        Assert.Equal(expected, Rows().Matches(page).Select(m => m.Groups[1].Value));
+        Assert.Contains("Next page", page, StringComparison.Ordinal);
+        Assert.Contains("version=sensor-filter%3D1.1.0&amp;seen=24h&amp;unseen=1h&amp;after=", page, StringComparison.Ordinal);
+    }
+
     private static string Id(int i) => $"dev-{i:D6}";
 
     [GeneratedRegex("<td><a href=\"/ui/devices/([^\"]+)\">")]
@@ -86,7 +104,11 @@ public sealed partial class FleetPagingTests(FleetPagingTests.Fleet fleet) : ICl
             Host.Service<OtaDatabase>().Write(() =>
             {
                 for (var i = 0; i < Devices; i++)
-                    Store.TryAdd(DashboardHost.Device(Id(i), i % 2 == 0 ? "eu" : "us", at, i % 2 == 0 ? "linux-x86_64" : "portable-pulley64"));
+                    Store.TryAdd(DashboardHost.Device(Id(i), i % 2 == 0 ? "eu" : "us", at, i % 2 == 0 ? "linux-x86_64" : "portable-pulley64") with
+                    {
+                        Seen = new DeviceSighting(at.AddHours(-(i % 48)).AddMinutes(-30),
+                            new AtymSecure.Primitives.EquatableMap<string>([KeyValuePair.Create("sensor-filter", i % 3 == 0 ? "1.1.0" : "1.0.0")])),
+                    });
                 return Devices;
             });
             sink.OnMessage(new Xunit.Sdk.DiagnosticMessage($"seeded {Devices} devices in {watch.Elapsed.TotalSeconds:F1} s"));

@@ -14,6 +14,8 @@ internal sealed class CountingDeviceStore(IDeviceStore inner) : IDeviceStore
 
     public DeviceRecord? TryUpdate(DeviceRecord device, long expectedRevision) => inner.TryUpdate(device, expectedRevision);
 
+    public bool RecordSeen(string id, DeviceSighting seen) => inner.RecordSeen(id, seen);
+
     public IReadOnlyList<DeviceRecord> List(string? afterId, int limit, string? group = null) => Record(DeviceQuery.All with { Group = group }, afterId, limit, inner.List(afterId, limit, group));
 
     public IReadOnlyList<DeviceRecord> Query(DeviceQuery query, string? afterId, int limit) => Record(query, afterId, limit, inner.Query(query, afterId, limit));

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AtymSecure.OtaServer.Tests.Devices;
 
-/// <summary>Poll (ETag → 304, interval) and signed version reports (stored as signed, nonce echoed, replay refused).</summary>
+/// <summary>Poll (ETag → 304, interval) and signed version reports (stored as signed, recorded on the device for the fleet filters, nonce echoed, replay refused).</summary>
 public class PollAndReportTests
 {
     private static async Task<PollAnswer> PollAnswerAsync(HttpResponseMessage response)
@@ -47,6 +47,11 @@ public class PollAndReportTests
         var stored = server.App.Services.GetRequiredService<IDeviceReportStore>().Latest(device.Id)!;
         Assert.Equal(signed.Payload, ProtocolJson.BytesOf(stored.Payload));
         Assert.Equal(signed.Signature, ProtocolJson.BytesOf(stored.Signature));
+        // The fleet's filters (dashboard: container version, last seen) read it from the device record.
+        var devices = server.App.Services.GetRequiredService<IDeviceStore>();
+        Assert.Equal(new DeviceSighting(stored.ReceivedAt, new AtymSecure.Primitives.EquatableMap<string>([KeyValuePair.Create("sensor-filter", "1.0.0")])),
+            devices.Find(device.Id)!.Seen);
+        Assert.Equal([device.Id], devices.Query(new DeviceQuery(Container: "sensor-filter", ContainerVersion: "1.0.0", SeenSince: stored.ReceivedAt), null, 10).Select(d => d.Id));
         var poll = await device.PollAsync(before);
         Assert.Equal(nonce, (await PollAnswerAsync(poll)).AcknowledgedNonce);
     }

@@ -80,6 +80,41 @@ public abstract class DeviceStoreContract(IStoreFixture fixture) : IDisposable
     }
 
     [Fact]
+    public void A_query_filters_by_a_containers_confirmed_version_and_by_last_seen_and_an_update_keeps_the_sighting()
+    {
+        var at = new DateTimeOffset(2026, 12, 3, 12, 0, 0, TimeSpan.Zero);
+        DeviceSighting Seen(double hoursAgo, string version) =>
+            new(at.AddHours(-hoursAgo), new AtymSecure.Primitives.EquatableMap<string>([KeyValuePair.Create("sensor-filter", version), KeyValuePair.Create("other", "9.0.0")]));
+        foreach (var id in new[] { "atym-s1", "atym-s2", "atym-s3", "atym-s4" }) _stores.Devices.TryAdd(Samples.Device(id));
+        Assert.True(_stores.Devices.RecordSeen("atym-s1", Seen(0.1, "1.0.0")));
+        Assert.True(_stores.Devices.RecordSeen("atym-s2", Seen(3, "1.1.0")));
+        Assert.True(_stores.Devices.RecordSeen("atym-s3", Seen(48, "1.0.0"))); // atym-s4 never reported
+        Assert.False(_stores.Devices.RecordSeen("atym-none", Seen(0, "1.0.0")));
+        IEnumerable<string> Ids(DeviceQuery q, string? after = null, int limit = 10) => _stores.Devices.Query(q, after, limit).Select(d => d.Id);
+
+        Assert.Equal(["atym-s1", "atym-s3"], Ids(new DeviceQuery(Container: "sensor-filter", ContainerVersion: "1.0.0")));
+        Assert.Equal(["atym-s2"], Ids(new DeviceQuery(Container: "sensor-filter", ContainerVersion: "1.1.0")));
+        Assert.Empty(Ids(new DeviceQuery(Container: "sensor-filter", ContainerVersion: "1.0")));
+        Assert.Equal(["atym-s1", "atym-s2", "atym-s3"], Ids(new DeviceQuery(Container: "other", ContainerVersion: "9.0.0")));
+        // Not seen for an hour: seen longer ago, or never.
+        Assert.Equal(["atym-s2", "atym-s3", "atym-s4"], Ids(new DeviceQuery(SeenBefore: at.AddHours(-1))));
+        // Seen in the last 24 hours (an instant in another offset is the same instant).
+        Assert.Equal(["atym-s1", "atym-s2"], Ids(new DeviceQuery(SeenSince: at.AddHours(-24).ToOffset(TimeSpan.FromHours(5)))));
+        Assert.Equal(["atym-s2"], Ids(new DeviceQuery(SeenBefore: at.AddHours(-1), SeenSince: at.AddHours(-24))));
+        Assert.Equal(["atym-s3"], Ids(new DeviceQuery(Container: "sensor-filter", ContainerVersion: "1.0.0"), after: "atym-s1", limit: 1));
+
+        // A report is not an operator change: the revision stays, and an update from a copy read before it keeps the sighting.
+        var before = _stores.Devices.Find("atym-s4")!;
+        Assert.True(_stores.Devices.RecordSeen("atym-s4", Seen(0, "1.1.0")));
+        var seen = _stores.Devices.Find("atym-s4")!;
+        Assert.Equal((before.Revision, Seen(0, "1.1.0")), (seen.Revision, seen.Seen));
+        var updated = _stores.Devices.TryUpdate(before with { Groups = ["moved"] }, before.Revision)!;
+        Assert.Equal(Seen(0, "1.1.0"), updated.Seen);
+        Assert.Equal(updated, _stores.Devices.Find("atym-s4"));
+        Assert.Equal(["atym-s4"], Ids(new DeviceQuery(Group: "moved", Container: "sensor-filter", ContainerVersion: "1.1.0", SeenSince: at.AddMinutes(-1))));
+    }
+
+    [Fact]
     public void Preauthorized_keys_add_once_and_remove()
     {
         var key = new PreauthorizedKey(new string('d', 64), "factory batch 7", ["eu-test"], Samples.T0, "admin");
