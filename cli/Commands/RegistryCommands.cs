@@ -1,6 +1,7 @@
 using System.CommandLine;
 using AtymSecure.Registry.Gc;
 using AtymSecure.Registry.Hosting;
+using AtymSecure.RegistryPolicy;
 
 namespace AtymSecure.Cli.Commands;
 
@@ -29,13 +30,22 @@ internal static class RegistryCommands
     private static Command Serve()
     {
         var listen = new Option<string?>("--listen") { Description = "Address to listen on, e.g. 127.0.0.1:5000" };
-        var command = new Command("serve", "Serve the OCI Distribution v1.1 API") { listen, Data, Config };
+        var policies = new Option<string?>("--policies") { Description = "Policy folder: repositories its trust policy covers are protected (a tag moves only to a manifest the policy accepts)" };
+        var policyKeys = new Option<string?>("--policy-keys") { Description = "Folder of the *.pub keys the trust policy names by fingerprint (default POLICIES/keys)" };
+        var registryName = new Option<string?>("--registry-name") { Description = "host:port the policy's scopes call this registry (default: the --listen address)" };
+        var command = new Command("serve", "Serve the OCI Distribution v1.1 API") { listen, Data, Config, policies, policyKeys, registryName };
         command.SetAction(async (result, ct) =>
         {
             var options = LoadOptions(result, result.GetValue(listen));
+            if (result.GetValue(policies) is { } p) options = options with { PolicyDirectory = p };
+            if (result.GetValue(policyKeys) is { } k) options = options with { PolicyKeysDirectory = k };
+            if (result.GetValue(registryName) is { } n) options = options with { RegistryName = n };
+            options.EnsureValid();
+            var guard = RegistryPolicyGuard.Configure(options);
             Console.Error.WriteLine($"atym registry: listening on {options.NormalizedListenUrl()}, data in {Path.GetFullPath(options.DataDirectory)}" +
-                (options.AuthConfigPath is null ? " (no auth)" : $" (auth from {options.AuthConfigPath})"));
-            await RegistryServer.RunAsync(options, ct).ConfigureAwait(false);
+                (options.AuthConfigPath is null ? " (no auth)" : $" (auth from {options.AuthConfigPath})") +
+                (options.PolicyDirectory is null ? "" : $" (protected repositories from {options.PolicyDirectory} as {options.EffectiveRegistryName()})"));
+            await RegistryServer.RunAsync(options, guard, ct).ConfigureAwait(false);
             return 0;
         });
         return command;

@@ -25,7 +25,7 @@ internal static class TrustDiff
 
     /// <summary>The keys of a rule by public key (SPKI SHA-256), each with its name in that set.</summary>
     private static Dictionary<string, string> KeysOf(PolicySet set, TrustRule rule) =>
-        rule.Level == TrustLevel.Skip ? [] : rule.Keys.Select(n => set.Keys.First(k => k.Name == n)).ToDictionary(k => k.SpkiSha256, k => k.Name, StringComparer.Ordinal);
+        rule.Level == TrustLevel.Skip ? [] : set.KeysOf(rule).ToDictionary(k => k.SpkiSha256, k => k.Name, StringComparer.Ordinal);
 
     internal static string Key(string name, string sha) => $"key `{name}` (sha256 {sha[..12]}…)";
 

@@ -36,7 +36,7 @@ public static class PolicyEvaluator
 
     private static DecisionStep Trust(PolicySet set, ReleaseDescriptor release, List<DecisionStep> steps)
     {
-        var rule = set.TrustRules.Where(r => r.Scope.Matches(release.Repository)).MaxBy(r => r.Scope.Rank);
+        var rule = set.TrustRuleFor(release.Repository);
         DecisionStep step;
         if (rule is null)
         {
@@ -48,7 +48,7 @@ public static class PolicyEvaluator
         }
         else
         {
-            var keys = rule.Keys.Select(name => set.Keys.First(k => k.Name == name)).ToList();
+            var keys = set.KeysOf(rule).ToList();
             var signedBy = keys.Where(k => release.Signers.Contains(k.SpkiSha256)).Select(k => k.Name).Distinct().ToList();
             var missing = rule.Attestations.Where(a => !release.Attestations.Contains(a)).ToList();
             var faults = new List<string>();

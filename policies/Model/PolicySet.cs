@@ -18,6 +18,13 @@ public sealed record PolicySet(
 
     public IEnumerable<TrustRule> TrustRules => Trust.SelectMany(t => t.Rules);
 
+    /// <summary>The trust rule that decides for <paramref name="repository"/> (the most specific scope covering it), or null.</summary>
+    public TrustRule? TrustRuleFor(string repository) =>
+        TrustRules.Where(r => r.Scope.Matches(repository)).MaxBy(r => r.Scope.Rank);
+
+    /// <summary>The keys <paramref name="rule"/> names (the loader guarantees each is defined).</summary>
+    public IEnumerable<TrustKey> KeysOf(TrustRule rule) => rule.Keys.Select(name => Keys.First(k => k.Name == name));
+
     public IEnumerable<DeploymentGroup> Groups => Deployment.SelectMany(d => d.Groups);
 
     public IEnumerable<PermissionRule> PermissionRules => Permission.SelectMany(p => p.Rules);

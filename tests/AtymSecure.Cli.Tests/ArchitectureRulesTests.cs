@@ -50,10 +50,12 @@ public class ArchitectureRulesTests
     private const string OtaStore = "ota-server/Store/AtymSecure.OtaStore.csproj";
     private const string OtaReleases = "ota-server/Releases/AtymSecure.OtaReleases.csproj";
     private const string OtaRollouts = "ota-server/Rollouts/AtymSecure.OtaRollouts.csproj";
+    private const string RegistryPolicy = "registry/Policy/AtymSecure.RegistryPolicy.csproj";
 
     private static readonly string[] ServerSide =
     [
         "registry/Server/AtymSecure.Registry.csproj",
+        RegistryPolicy,
         Auth,
         "ota-server/Delivery/AtymSecure.Delivery.csproj",
         OtaMetadata,
@@ -179,6 +181,13 @@ public class ArchitectureRulesTests
     [Fact]
     public void Registry_server_uses_only_the_oci_library_the_token_library_and_primitives() =>
         Assert.Empty(TransitiveReferences("registry/Server/AtymSecure.Registry.csproj").Except(["registry/Oci/AtymSecure.Oci.csproj", Auth, Primitives]));
+
+    // Protected repositories need the signer's verifier and the policy evaluator: they live beside the server
+    // (registry/Policy), which stays on the OCI library, the token library and primitives (the rule above).
+    [Fact]
+    public void The_registry_policy_guard_adds_only_the_signer_and_the_policies_to_the_registry_server() =>
+        Assert.Empty(TransitiveReferences(RegistryPolicy).Except(["registry/Server/AtymSecure.Registry.csproj", "registry/Oci/AtymSecure.Oci.csproj",
+            Auth, Primitives, Formats, "signer/AtymSecure.Signer.csproj", "policies/AtymSecure.Policies.csproj"]));
 
     [Fact]
     public void The_token_library_depends_only_on_primitives_and_no_web_framework()

@@ -8,4 +8,5 @@ public static class RegistryOptionProblemCodes
     public const string InvalidListenUrl = "invalid-listen-url";
     public const string OutOfRange = "out-of-range";
     public const string FileNotFound = "file-not-found";
+    public const string InvalidRegistryName = "invalid-registry-name";
 }

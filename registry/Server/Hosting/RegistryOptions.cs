@@ -46,6 +46,22 @@ public sealed record RegistryOptions
     /// <summary>Auth configuration file (JSON or YAML, see registry/Server/README.md, "Auth"); null = no auth.</summary>
     public string? AuthConfigPath { get; init; }
 
+    /// <summary>
+    /// Policy folder (issue 15, policies/README.md) whose trust policy protects repositories: a tag may only move to a
+    /// manifest the trust rule covering the repository accepts (registry/Server/README.md, "Protected repositories").
+    /// Null = no repository is protected. Enforced by the policy guard of registry/Policy, which the host must add.
+    /// </summary>
+    public string? PolicyDirectory { get; init; }
+
+    /// <summary>Folder of the public keys (<c>*.pub</c>) the trust policy names by fingerprint; defaults to <c>POLICIES/keys</c>.</summary>
+    public string? PolicyKeysDirectory { get; init; }
+
+    /// <summary>
+    /// The <c>host[:port]</c> the trust policy's scopes call this registry (<c>registry.example.com/samples/*</c>);
+    /// defaults to the host and port of <see cref="ListenUrl"/>.
+    /// </summary>
+    public string? RegistryName { get; init; }
+
     /// <summary>Every problem (empty when the options are usable), each with the option as its path and a <see cref="RegistryOptionProblemCodes"/> code.</summary>
     public IReadOnlyList<Problem> Validate()
     {
@@ -63,8 +79,21 @@ public sealed record RegistryOptions
         if (ManifestCacheBytes < 0) Add(RegistryOptionProblemCodes.OutOfRange, "manifestCacheBytes", "must not be negative");
         if (AuthConfigPath is not null && !File.Exists(AuthConfigPath))
             Add(RegistryOptionProblemCodes.FileNotFound, "authConfigPath", $"file '{AuthConfigPath}' does not exist");
+        if (PolicyDirectory is not null && !Directory.Exists(PolicyDirectory))
+            Add(RegistryOptionProblemCodes.FileNotFound, "policyDirectory", $"folder '{PolicyDirectory}' does not exist");
+        if (PolicyKeysDirectory is not null && PolicyDirectory is null)
+            Add(RegistryOptionProblemCodes.Required, "policyDirectory", "policyKeysDirectory is set, so policyDirectory is needed too");
+        if (PolicyKeysDirectory is not null && !Directory.Exists(PolicyKeysDirectory))
+            Add(RegistryOptionProblemCodes.FileNotFound, "policyKeysDirectory", $"folder '{PolicyKeysDirectory}' does not exist");
+        // The host part of a trust-policy scope (policies/Model/RepositoryScope).
+        if (RegistryName is not null && !System.Text.RegularExpressions.Regex.IsMatch(RegistryName, "^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$"))
+            Add(RegistryOptionProblemCodes.InvalidRegistryName, "registryName", $"'{RegistryName}' is not host or host:port (lower case)");
         return errors;
     }
+
+    /// <summary><see cref="RegistryName"/>, else the listen address's <c>host:port</c>: how trust-policy scopes name this registry.</summary>
+    public string EffectiveRegistryName() =>
+        RegistryName ?? (NormalizedListenUrl() is { } url ? new Uri(url).Authority : ListenUrl);
 
     /// <summary>Throws <see cref="InvalidOptionsException"/> ("invalid registry options") listing every problem.</summary>
     public RegistryOptions EnsureValid()

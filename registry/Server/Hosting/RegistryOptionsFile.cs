@@ -6,7 +6,7 @@ namespace AtymSecure.Registry.Hosting;
 public static class RegistryOptionsFile
 {
     /// <summary>Reads the file; unknown keys and malformed values throw <see cref="InvalidDataException"/>.
-    /// Relative paths inside (dataDirectory, authConfigPath) are resolved against the file's folder.</summary>
+    /// Relative paths inside (dataDirectory, authConfigPath, policyDirectory, policyKeysDirectory) are resolved against the file's folder.</summary>
     public static RegistryOptions Load(string path)
     {
         var options = ConfigDocument.Load<RegistryOptions>(path, ConfigFile.StrictJson);
@@ -14,6 +14,8 @@ public static class RegistryOptionsFile
         {
             DataDirectory = ConfigFile.ResolveRelative(path, options.DataDirectory)!,
             AuthConfigPath = ConfigFile.ResolveRelative(path, options.AuthConfigPath),
+            PolicyDirectory = ConfigFile.ResolveRelative(path, options.PolicyDirectory),
+            PolicyKeysDirectory = ConfigFile.ResolveRelative(path, options.PolicyKeysDirectory),
         };
     }
 }

@@ -69,11 +69,16 @@ public static class RegistryServer
             services.AddSingleton(authorizer);
             services.AddSingleton<IRegistryAuthorizer>(authorizer);
         }
+        services.AddSingleton<ITagMoveGuard, UnguardedTagMoves>();
         services.AddSingleton<RegistryServices>();
         services.AddHostedService<UploadExpirySweeper>();
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        // A policy folder with nothing to enforce it would protect nothing while seeming to: refuse to start.
+        if (options.PolicyDirectory is not null && app.Services.GetRequiredService<ITagMoveGuard>() is UnguardedTagMoves)
+            throw new InvalidOperationException($"policyDirectory {options.PolicyDirectory} is set but this host adds no tag policy guard " +
+                "(registry/Policy: RegistryPolicyGuard.Configure, which `atym registry serve` uses)");
         app.UseMiddleware<RegistryErrorMiddleware>();
         if (options.AuthConfigPath is not null)
         {
@@ -99,9 +104,13 @@ public static class RegistryServer
     }
 
     /// <summary>Builds, starts and runs until <paramref name="cancellationToken"/> fires (the CLI's serve verb).</summary>
-    public static async Task RunAsync(RegistryOptions options, CancellationToken cancellationToken = default)
+    public static Task RunAsync(RegistryOptions options, CancellationToken cancellationToken = default) =>
+        RunAsync(options, null, cancellationToken);
+
+    /// <summary>As <see cref="RunAsync(RegistryOptions, CancellationToken)"/>, with builder changes (the policy guard).</summary>
+    public static async Task RunAsync(RegistryOptions options, Action<WebApplicationBuilder>? configure, CancellationToken cancellationToken = default)
     {
-        var app = Build(options);
+        var app = Build(options, configure);
         await using (app.ConfigureAwait(false))
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);

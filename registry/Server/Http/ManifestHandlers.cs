@@ -63,6 +63,8 @@ internal static class ManifestHandlers
             throw new RegistryException(400, ErrorCodes.ManifestBlobUnknown,
                 $"push these blobs to '{route.Name}' before the manifest: {string.Join(", ", missing.Take(10))}", missing);
 
+        var warning = tags.Count > 0 ? await DemandTagMoveAsync(route, tags, digest, facts.MediaType, content, services, context.RequestAborted).ConfigureAwait(false) : null;
+
         // Restart the GC grace period of everything this manifest now keeps alive.
         foreach (var blob in facts.Blobs.Where(b => !b.External)) services.Blobs.Touch(blob.Digest);
         await services.Blobs.PutAsync(digest, content, context.RequestAborted).ConfigureAwait(false);
@@ -88,7 +90,28 @@ internal static class ManifestHandlers
         response.Headers[OciHeaders.ContentDigest] = digest.ToString();
         if (facts.Subject is { } subject) response.Headers[OciHeaders.Subject] = subject.ToString();
         if (pinned is not null && tags.Count > 0) response.Headers[OciHeaders.Tag] = tags.ToArray();
+        if (warning is not null) response.Headers.Append("Warning", WarningHeader(warning));
         response.ContentLength = 0;
+    }
+
+    /// <summary>
+    /// A tag move the guard refuses is 403 <c>DENIED</c> with its message; nothing has been stored by then. Returns the
+    /// warning to send with an accepted push, if any.
+    /// </summary>
+    private static async Task<string?> DemandTagMoveAsync(RegistryRoute route, List<string> tags, Digest digest, string mediaType, byte[] content,
+        RegistryServices services, CancellationToken ct)
+    {
+        var view = new RepositoryContentView(route.Name, services.Metadata, services.Blobs, new RepositoryContentView.PendingManifest(digest, mediaType, content));
+        var decision = await services.TagMoves.CheckAsync(new TagMove(route.Name, tags, digest, mediaType, content), view, ct).ConfigureAwait(false);
+        if (!decision.Allowed) throw new RegistryException(403, ErrorCodes.Denied, decision.Message);
+        return decision.Warn ? RegistryException.Truncate(decision.Message, 1000) : null;
+    }
+
+    /// <summary>Distribution spec v1.1 "Warnings": code 299, agent <c>-</c>, a quoted printable-ASCII text clients show.</summary>
+    private static string WarningHeader(string text)
+    {
+        var ascii = new string([.. text.Select(c => c is >= ' ' and <= '~' ? c : '?')]);
+        return $"299 - \"{ascii.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\"";
     }
 
     public static Task DeleteAsync(HttpContext context, RegistryRoute route, RegistryServices services)

@@ -11,7 +11,8 @@ public sealed class RegistryServices(
     IMetadataStore metadata,
     UploadService uploads,
     ManifestContentCache manifestCache,
-    IRegistryAuthorizer authorizer)
+    IRegistryAuthorizer authorizer,
+    ITagMoveGuard tagMoves)
 {
     public RegistryOptions Options { get; } = options;
     public IBlobStore Blobs { get; } = blobs;
@@ -19,4 +20,7 @@ public sealed class RegistryServices(
     public UploadService Uploads { get; } = uploads;
     public ManifestContentCache ManifestCache { get; } = manifestCache;
     public IRegistryAuthorizer Authorizer { get; } = authorizer;
+
+    /// <summary>Asked before a manifest PUT moves a tag (protected repositories, issue 15 §3).</summary>
+    public ITagMoveGuard TagMoves { get; } = tagMoves;
 }
