@@ -41,4 +41,8 @@ public static class PolicyProblemCodes
     public const string EmptyWindow = "empty-window";
     public const string EmptyPeriod = "empty-period";
     public const string DuplicateKeyMaterial = "duplicate-key-material";
+
+    // Deriving the device's vendor delegations (atym tuf delegations --from-policy).
+    public const string KeyFileMissing = "key-file-missing";
+    public const string DelegationConflict = "delegation-conflict";
 }

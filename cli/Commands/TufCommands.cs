@@ -2,6 +2,9 @@ using System.CommandLine;
 using AtymSecure.Formats.Crypto;
 using AtymSecure.Formats.UpdateMetadata.Model;
 using AtymSecure.Formats.UpdateMetadata.Signing;
+using AtymSecure.Policies.Delegations;
+using AtymSecure.Policies.Keys;
+using AtymSecure.Policies.Loading;
 using AtymSecure.OtaMetadata.Keys;
 using AtymSecure.OtaMetadata.Offline;
 using AtymSecure.OtaMetadata.Repository;
@@ -12,7 +15,7 @@ using AtymSecure.Signer.Keys;
 namespace AtymSecure.Cli.Commands;
 
 /// <summary>
-/// <c>atym tuf init|add-delegation|rotate-root|sign|status</c>: the offline half of the TUF image repository and the
+/// <c>atym tuf init|add-delegation|delegations|rotate-root|sign|status</c>: the offline half of the TUF image repository and the
 /// director (docs/update-metadata.md §7). Keys are encrypted files in the working folder (<c>--dir</c>, passphrase
 /// from ATYM_KEY_PASSPHRASE); the files it writes are uploaded with <c>PUT /api/v1/tuf/…</c>.
 /// </summary>
@@ -26,6 +29,7 @@ internal static class TufCommands
         var tuf = new Command("tuf", "Offline keys and metadata of the TUF image repository and the Uptane director");
         tuf.Subcommands.Add(Init());
         tuf.Subcommands.Add(AddDelegation());
+        tuf.Subcommands.Add(DelegationsFromPolicy());
         tuf.Subcommands.Add(RotateRoot());
         tuf.Subcommands.Add(Sign());
         tuf.Subcommands.Add(Status());
@@ -81,6 +85,53 @@ internal static class TufCommands
             return 0;
         });
         return command;
+    }
+
+    private static Command DelegationsFromPolicy()
+    {
+        var policy = new Option<string>("--from-policy") { Description = "The policy folder whose trust policy says who signs which containers", Required = true };
+        var keys = new Option<string?>("--keys") { Description = "Folder of the *.pub keys the trust policy names by fingerprint (default POLICY/keys)" };
+        var check = new Option<bool>("--check") { Description = "Compare with the signed top-level targets in --dir (or --data); exit 2 naming each difference" };
+        var apply = new Option<bool>("--apply") { Description = "Sign top-level targets N+1 in --dir with exactly these vendor delegations (compiler delegations kept)" };
+        var data = new Option<string?>("--data") { Description = "With --check: the OTA server's data folder (reads DATA/tuf/image/metadata) instead of --dir" };
+        var command = new Command("delegations", "The vendor delegations the trust policy implies (role, keys, threshold, paths): print, --check against the signed targets, or --apply")
+            { policy, keys, check, apply, data, Dir };
+        command.SetAction(async (result, ct) =>
+        {
+            if (result.GetValue(check) && result.GetValue(apply)) throw new ArgumentException("give at most one of --check and --apply");
+            var folder = result.GetValue(policy)!;
+            var loaded = PolicySetLoader.LoadFolder(folder);
+            if (loaded.Set is not { } set) throw new ProblemException($"policy folder {folder}", [.. loaded.Problems]);
+            var derived = PolicyDelegations.Derive(set, PolicyKeyFolder.Load(result.GetValue(keys) ?? Path.Combine(folder, "keys")));
+            if (!derived.IsValid) throw new ProblemException($"vendor delegations from {folder}", [.. derived.Problems]);
+            Console.Write(derived.Format());
+            if (result.GetValue(check))
+            {
+                var image = result.GetValue(data) is { } d ? Path.Combine(d, "tuf", "image", "metadata") : Path.Combine(result.GetValue(Dir)!, "image");
+                var differences = DelegationComparison.Differences(derived, SignedTopLevelTargets(image).Delegations);
+                foreach (var difference in differences) Console.WriteLine($"DIFFERS: {difference}");
+                Console.WriteLine(differences.Count == 0 ? $"the signed targets in {image} agree with the policy" : $"{differences.Count} difference(s) between {image} and the policy");
+                return differences.Count == 0 ? 0 : 2;
+            }
+            if (result.GetValue(apply))
+            {
+                var vendors = derived.Delegations.Select(v => new VendorAssignment(v.Vendor, new RoleAssignment(v.Keys, v.Threshold), v.ContainerGlobs)).ToList();
+                Console.WriteLine($"Signed {await Open(result).SetVendorsAsync(vendors, ct).ConfigureAwait(false)}");
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>The newest top-level targets of an image repository folder, its signatures checked against the newest root there.</summary>
+    private static TargetsMetadata SignedTopLevelTargets(string imageFolder)
+    {
+        if (!Directory.Exists(imageFolder)) throw new ArgumentException($"no image repository metadata in {imageFolder}");
+        var metadata = new MetadataFolder(imageFolder);
+        var root = OfflineRepository.Latest<RootMetadata>(metadata, "root") ?? throw new ArgumentException($"no root in {imageFolder}");
+        var targets = OfflineRepository.Latest<TargetsMetadata>(metadata, "targets") ?? throw new ArgumentException($"no top-level targets in {imageFolder}");
+        ThresholdCheck.Require(targets, root.Signed.Keys, root.Signed.Roles["targets"], "targets");
+        return targets.Signed;
     }
 
     private static Command RotateRoot()

@@ -34,6 +34,8 @@ public static class PolicyHints
         EmptyWindow => "give the window an end different from its start",
         EmptyPeriod => "make 'to' later than 'from'",
         DuplicateKeyMaterial => "keep one name for the key",
+        KeyFileMissing => "put the key's .pub file into the keys folder (its name does not matter, its fingerprint must match)",
+        DelegationConflict => "give the rules scopes whose last segments differ, or the same keys and threshold",
         _ => "see docs/policies.md",
     };
 }

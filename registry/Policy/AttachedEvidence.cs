@@ -1,3 +1,4 @@
+using AtymSecure.Policies.Keys;
 using AtymSecure.Formats.Crypto;
 using AtymSecure.Policies.Model;
 using AtymSecure.Primitives;

@@ -1,3 +1,4 @@
+using AtymSecure.Policies.Keys;
 using AtymSecure.Policies.Loading;
 using AtymSecure.Policies.Model;
 using AtymSecure.Primitives;

@@ -1,3 +1,4 @@
+using AtymSecure.Policies.Keys;
 using AtymSecure.Formats.Container;
 using AtymSecure.Policies.Evaluation;
 using AtymSecure.Policies.Model;

@@ -22,6 +22,22 @@ public static class DelegationPlan
         return With(targets, TargetPaths.VendorRole(vendor), keys, patterns);
     }
 
+    /// <summary>
+    /// Every vendor delegation replaced by <paramref name="vendors"/>, in that order (a device uses the first match), and
+    /// compiler delegations kept: how delegations derived from a trust policy are applied (<c>atym tuf delegations --apply</c>).
+    /// </summary>
+    public static TargetsMetadata WithVendors(TargetsMetadata targets, IReadOnlyList<VendorAssignment> vendors)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentNullException.ThrowIfNull(vendors);
+        var existing = targets.Delegations ?? new Delegations(EquatableMap<TufKey>.Empty, EquatableList<DelegatedRole>.Empty);
+        var roles = existing.Roles.Where(r => !r.Name.StartsWith("vendor-", StringComparison.Ordinal)).ToList();
+        // Keys only the replaced vendor roles named stop counting anywhere.
+        var used = roles.SelectMany(r => r.Keys.KeyIds).ToHashSet(StringComparer.Ordinal);
+        var kept = targets with { Delegations = new Delegations(new EquatableMap<TufKey>(existing.Keys.Where(k => used.Contains(k.Key))), [.. roles]) };
+        return vendors.Aggregate(kept, (t, v) => WithVendor(t, v.Vendor, v.Keys, v.ContainerGlobs));
+    }
+
     public static TargetsMetadata WithCompiler(TargetsMetadata targets, string deviceClass, RoleAssignment keys) =>
         With(targets, TargetPaths.CompilerRole(deviceClass), keys, [TargetPaths.CompilerPattern(deviceClass)]);
 
@@ -59,3 +75,6 @@ public static class DelegationPlan
 
     private static ProblemException Invalid(string role, string detail) => new("delegation", new Problem("delegation-invalid", role, detail));
 }
+
+/// <summary>One vendor delegation to apply: <c>vendor-VENDOR</c>, its keys and threshold, its container-name globs.</summary>
+public sealed record VendorAssignment(string Vendor, RoleAssignment Keys, IReadOnlyList<string> ContainerGlobs);

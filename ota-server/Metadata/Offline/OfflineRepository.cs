@@ -75,6 +75,10 @@ public sealed class OfflineRepository
     public Task<string> AddVendorAsync(string vendor, RoleAssignment keys, IReadOnlyList<string> containerGlobs, CancellationToken ct = default) =>
         WriteTargetsAsync(DelegationPlan.WithVendor(NextTargets(), vendor, keys, containerGlobs), ct);
 
+    /// <summary>Top-level targets N+1 with every vendor delegation replaced by <paramref name="vendors"/> (in order), compiler delegations kept.</summary>
+    public Task<string> SetVendorsAsync(IReadOnlyList<VendorAssignment> vendors, CancellationToken ct = default) =>
+        WriteTargetsAsync(DelegationPlan.WithVendors(NextTargets(), vendors), ct);
+
     /// <summary>Top-level targets N+1 delegating <c>compiler-CLASS</c> to the server's newest compiler key.</summary>
     public Task<string> AddCompilerAsync(string deviceClass, string onlineKeysFolder, CancellationToken ct = default) =>
         WriteTargetsAsync(DelegationPlan.WithCompiler(NextTargets(), deviceClass, new RoleAssignment([OnlinePublicKeys.Newest(onlineKeysFolder, OnlineRole.Compiler)], 1)), ct);

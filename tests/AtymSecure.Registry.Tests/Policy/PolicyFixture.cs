@@ -1,3 +1,4 @@
+using AtymSecure.Policies.Keys;
 using AtymSecure.RegistryPolicy;
 using AtymSecure.Signer.Keys;
 using AtymSecure.TestSupport;

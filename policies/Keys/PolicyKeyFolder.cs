@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using AtymSecure.Formats.Crypto;
 using AtymSecure.Policies.Model;
 
-namespace AtymSecure.RegistryPolicy;
+namespace AtymSecure.Policies.Keys;
 
 /// <summary>
 /// The public keys a trust policy names, read from a folder of <c>*.pub</c> files (PEM or DER) and found by the
