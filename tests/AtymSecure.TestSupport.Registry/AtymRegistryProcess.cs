@@ -10,10 +10,14 @@ public sealed class AtymRegistryProcess : IAsyncDisposable
     private BackgroundProcess? _process;
     private string _earlierLog = "";
 
-    public AtymRegistryProcess(string? dataDirectory = null)
+    private readonly IReadOnlyList<string> _serveArguments;
+
+    /// <param name="serveArguments">More options of <c>atym registry serve</c> (e.g. <c>--policies DIR</c>).</param>
+    public AtymRegistryProcess(string? dataDirectory = null, IReadOnlyList<string>? serveArguments = null)
     {
         DataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("atym-registry-").FullName;
         Port = LoopbackPort.Next();
+        _serveArguments = serveArguments ?? [];
     }
 
     public string DataDirectory { get; }
@@ -35,7 +39,7 @@ public sealed class AtymRegistryProcess : IAsyncDisposable
     {
         var atym = Path.Combine(AppContext.BaseDirectory, "atym.dll");
         if (!File.Exists(atym)) throw new InvalidOperationException($"{atym} is missing: the CLI was not built next to the tests");
-        _process = BackgroundProcess.Start("dotnet", [atym, "registry", "serve", "--listen", HostPort, "--data", DataDirectory]);
+        _process = BackgroundProcess.Start("dotnet", [atym, "registry", "serve", "--listen", HostPort, "--data", DataDirectory, .. _serveArguments]);
         await LoopbackPort.WaitForHttpAsync(new Uri(BaseUri, "v2/"), TimeSpan.FromSeconds(60), () => Log);
     }
 
