@@ -41,20 +41,25 @@ public static class DelegationPlan
     public static TargetsMetadata WithCompiler(TargetsMetadata targets, string deviceClass, RoleAssignment keys) =>
         With(targets, TargetPaths.CompilerRole(deviceClass), keys, [TargetPaths.CompilerPattern(deviceClass)]);
 
-    /// <summary>Checks that no key serves both a root role (<paramref name="rootRoles"/>) and a delegation, nor a vendor and the compiler.</summary>
+    /// <summary>Checks that no key serves both a root role and a delegation, nor a vendor delegation and a compiler one.</summary>
     public static void CheckDistinct(TargetsMetadata targets, RootMetadata root)
     {
         ArgumentNullException.ThrowIfNull(targets);
         ArgumentNullException.ThrowIfNull(root);
         var roles = new Dictionary<string, RoleAssignment>(StringComparer.Ordinal);
         foreach (var (name, role) in root.Roles) roles[name] = new RoleAssignment(new EquatableList<TufKey>(role.KeyIds.Select(id => root.Keys[id])), role.Threshold);
-        foreach (var group in (targets.Delegations?.Roles ?? []).GroupBy(r => r.Name.StartsWith("compiler-", StringComparison.Ordinal) ? "compiler" : r.Name))
+        // One group per kind: vendor roles may share a vendor's key (a trust policy gives one vendor several rules,
+        // e.g. 2-of-2 for one container and 1-of-1 for the rest: docs/trust-model.md §1.1), never a compiler's or a root role's.
+        foreach (var group in (targets.Delegations?.Roles ?? []).GroupBy(r => KindOf(r.Name)))
         {
             var keys = group.SelectMany(r => r.Keys.KeyIds).Distinct(StringComparer.Ordinal).Select(id => targets.Delegations!.Keys[id]);
             roles["delegation " + group.Key] = new RoleAssignment(new EquatableList<TufKey>(keys), 1);
         }
         RootPlan.CheckDistinct(roles);
     }
+
+    private static string KindOf(string role) =>
+        role.StartsWith("compiler-", StringComparison.Ordinal) ? "compiler" : role.StartsWith("vendor-", StringComparison.Ordinal) ? "vendor" : role;
 
     private static TargetsMetadata With(TargetsMetadata targets, string role, RoleAssignment keys, IReadOnlyList<string> paths)
     {
