@@ -28,6 +28,10 @@ public sealed class RegistryOptionsTests
         Assert.StartsWith("invalid registry options (7 problems):\n  dataDirectory: required", thrown.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_registry_name_of_policy_scopes_defaults_to_the_listen_address() =>
+        Assert.Equal("127.0.0.1:5055", new RegistryOptions { ListenUrl = "http://127.0.0.1:5055" }.EffectiveRegistryName());
+
     [Theory]
     [InlineData("127.0.0.1:5000", "http://127.0.0.1:5000")]
     [InlineData("http://127.0.0.1:0", "http://127.0.0.1:0")]
@@ -45,9 +49,13 @@ public sealed class RegistryOptionsTests
         try
         {
             var yaml = Path.Combine(folder, "registry.yaml");
-            File.WriteAllText(yaml, "dataDirectory: data\nlistenUrl: 127.0.0.1:5055\nuploadExpiry: \"00:10:00\"\nchunkMinLength: 1048576\nfsync: false\n");
+            File.WriteAllText(yaml, "dataDirectory: data\nlistenUrl: 127.0.0.1:5055\nuploadExpiry: \"00:10:00\"\nchunkMinLength: 1048576\nfsync: false\n" +
+                "policyDirectory: policies\npolicyKeysDirectory: policies/keys\nregistryName: registry.example.com\n");
             var fromYaml = RegistryOptionsFile.Load(yaml);
             Assert.Equal(Path.Combine(folder, "data"), fromYaml.DataDirectory);
+            Assert.Equal(Path.Combine(folder, "policies"), fromYaml.PolicyDirectory);
+            Assert.Equal(Path.Combine(folder, "policies/keys"), fromYaml.PolicyKeysDirectory);
+            Assert.Equal("registry.example.com", fromYaml.EffectiveRegistryName());
             Assert.Equal(TimeSpan.FromMinutes(10), fromYaml.UploadExpiry);
             Assert.Equal(1048576, fromYaml.ChunkMinLength);
             Assert.False(fromYaml.Fsync);
