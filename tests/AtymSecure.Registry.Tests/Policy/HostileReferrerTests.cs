@@ -2,9 +2,7 @@ using System.Net;
 using System.Text;
 using AtymSecure.Oci.Wire;
 using AtymSecure.Primitives;
-using AtymSecure.Registry.Hosting;
 using AtymSecure.Registry.Tests.Support;
-using AtymSecure.RegistryPolicy;
 using AtymSecure.Signer.Bundles;
 using AtymSecure.Signer.Wire;
 using AtymSecure.TestSupport.Registry;
@@ -25,12 +23,7 @@ public sealed class HostileReferrerTests : IClassFixture<PolicyFixture>, IAsyncL
 
     public HostileReferrerTests(PolicyFixture policy) => _policy = policy;
 
-    public async Task InitializeAsync()
-    {
-        var options = new RegistryOptions { PolicyDirectory = _policy.Folder, RegistryName = PolicyFixture.RegistryName };
-        _registry = await LoopbackRegistry.StartAsync(o => o with { PolicyDirectory = options.PolicyDirectory, RegistryName = options.RegistryName },
-            RegistryPolicyGuard.Configure(options));
-    }
+    public async Task InitializeAsync() => _registry = await _policy.StartRegistryAsync();
 
     public async Task DisposeAsync() => await _registry.DisposeAsync();
 

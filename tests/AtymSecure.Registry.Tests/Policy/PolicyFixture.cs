@@ -1,7 +1,9 @@
 using AtymSecure.Policies.Keys;
+using AtymSecure.Registry.Hosting;
 using AtymSecure.RegistryPolicy;
 using AtymSecure.Signer.Keys;
 using AtymSecure.TestSupport;
+using AtymSecure.TestSupport.Registry;
 
 namespace AtymSecure.Registry.Tests.Policy;
 
@@ -63,6 +65,14 @@ public sealed class PolicyFixture : IDisposable
     public string TrustYaml { get; }
 
     public string Folder => _folder.Path;
+
+    /// <summary>A registry in this process protecting repositories by this policy, as <c>atym registry serve --policies</c> would.</summary>
+    public Task<LoopbackRegistry> StartRegistryAsync()
+    {
+        var options = new RegistryOptions { PolicyDirectory = Folder, RegistryName = RegistryName };
+        return LoopbackRegistry.StartAsync(o => o with { PolicyDirectory = options.PolicyDirectory, RegistryName = options.RegistryName },
+            RegistryPolicyGuard.Configure(options));
+    }
 
     /// <summary>The 1-based line of <c>- name: RULE</c> in trust.yaml, as decisions cite it.</summary>
     public int LineOf(string rule) =>

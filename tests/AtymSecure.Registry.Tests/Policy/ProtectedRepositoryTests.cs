@@ -3,9 +3,7 @@ using System.Text.Json;
 using AtymSecure.Oci.Content;
 using AtymSecure.Oci.Wire;
 using AtymSecure.Primitives;
-using AtymSecure.Registry.Hosting;
 using AtymSecure.Registry.Tests.Support;
-using AtymSecure.RegistryPolicy;
 using AtymSecure.Signer.Attach;
 using AtymSecure.Signer.Bundles;
 using AtymSecure.Signer.Keys;
@@ -26,13 +24,7 @@ public sealed class ProtectedRepositoryTests : IClassFixture<PolicyFixture>, IAs
 
     public ProtectedRepositoryTests(PolicyFixture policy) => _policy = policy;
 
-    public async Task InitializeAsync()
-    {
-        var options = new RegistryOptions { PolicyDirectory = _policy.Folder, RegistryName = PolicyFixture.RegistryName };
-        _registry = await LoopbackRegistry.StartAsync(
-            o => o with { PolicyDirectory = options.PolicyDirectory, RegistryName = options.RegistryName },
-            RegistryPolicyGuard.Configure(options));
-    }
+    public async Task InitializeAsync() => _registry = await _policy.StartRegistryAsync();
 
     public async Task DisposeAsync() => await _registry.DisposeAsync();
 
