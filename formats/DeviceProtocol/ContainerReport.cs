@@ -61,14 +61,35 @@ public sealed record TrialReport(string Verdict, string Version, string? Reason)
     }
 }
 
-/// <summary>One container in a version report: its confirmed and trial slots, trial attempts left, last install and last trial.</summary>
-public sealed record ContainerReport(string Name, SlotReport? Confirmed, SlotReport? Trial, long AttemptsLeft, InstallReport? LastInstall, TrialReport? LastTrial)
+/// <summary>
+/// A bundle the device downloaded and verified but holds until its install window (docs/update-metadata.md §3.1):
+/// the version, and when the next interval opens (unix seconds; null: no interval of the signed window lies ahead,
+/// the device waits for fresher metadata). The server counts such a device as waiting, not silent.
+/// </summary>
+public sealed record WindowWaitReport(string Version, long? OpensAt)
 {
-    private static readonly string[] Members = ["name", "confirmed", "trial", "attemptsLeft", "lastInstall", "lastTrial"];
+    internal CanonicalJsonObject ToJson() => CanonicalJsonObject.Of(("version", Version), ("opensAt", OpensAt is { } at ? (CanonicalJsonValue)at : null));
+
+    internal static WindowWaitReport FromJson(JsonFields parent, string name)
+    {
+        var f = ProtocolJson.Nested(parent, name, "version", "opensAt");
+        var version = f.String("version", 128);
+        if (!SemanticVersion.TryParse(version, out _))
+            throw new DeviceProtocolException(DeviceProtocolCodes.MessageMalformed, f.PathOf("version"), "not a semantic version");
+        return new WindowWaitReport(version, f.OptionalInteger("opensAt", 0, UnixTime.Max));
+    }
+}
+
+/// <summary>One container in a version report: its confirmed and trial slots, trial attempts left, last install, last
+/// trial, and a downloaded bundle waiting for its install window (optional; absent in reports of devices before it).</summary>
+public sealed record ContainerReport(string Name, SlotReport? Confirmed, SlotReport? Trial, long AttemptsLeft, InstallReport? LastInstall, TrialReport? LastTrial,
+    WindowWaitReport? AwaitingWindow = null)
+{
+    private static readonly string[] Members = ["name", "confirmed", "trial", "attemptsLeft", "lastInstall", "lastTrial", "awaitingWindow"];
 
     internal CanonicalJsonObject ToJson() => CanonicalJsonObject.Of(
         ("name", Name), ("confirmed", Confirmed?.ToJson()), ("trial", Trial?.ToJson()), ("attemptsLeft", AttemptsLeft),
-        ("lastInstall", LastInstall?.ToJson()), ("lastTrial", LastTrial?.ToJson()));
+        ("lastInstall", LastInstall?.ToJson()), ("lastTrial", LastTrial?.ToJson()), ("awaitingWindow", AwaitingWindow?.ToJson()));
 
     internal static ContainerReport FromJson(CanonicalJsonValue value, string path)
     {
@@ -81,7 +102,8 @@ public sealed record ContainerReport(string Name, SlotReport? Confirmed, SlotRep
             f.Has("trial") ? SlotReport.FromJson(f, "trial") : null,
             f.Integer("attemptsLeft", 0, 255),
             f.Has("lastInstall") ? InstallReport.FromJson(f, "lastInstall") : null,
-            f.Has("lastTrial") ? TrialReport.FromJson(f, "lastTrial") : null);
+            f.Has("lastTrial") ? TrialReport.FromJson(f, "lastTrial") : null,
+            f.Has("awaitingWindow") ? WindowWaitReport.FromJson(f, "awaitingWindow") : null);
     }
 }
 

@@ -32,6 +32,15 @@ public readonly struct JsonFields
 
     public bool Has(string name) => _object.Members.ContainsKey(name);
 
+    /// <summary>For the few layouts that fail closed on members they do not know (a restriction a reader only half
+    /// understood must not loosen): <c>metadata-malformed</c> at the first member not in <paramref name="known"/>.</summary>
+    public void RefuseUnknown(params string[] known)
+    {
+        foreach (var name in _object.Members.Keys)
+            if (!known.Contains(name, StringComparer.Ordinal))
+                throw Malformed(PathOf(name), $"unknown member (this reader knows {string.Join(", ", known)})");
+    }
+
     public CanonicalJsonValue Value(string name) =>
         _object.Members.TryGetValue(name, out var value) ? value : throw Malformed(PathOf(name), "required");
 

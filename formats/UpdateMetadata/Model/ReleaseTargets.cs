@@ -93,13 +93,15 @@ public sealed record ImageReference(string Sha256, long Length);
 
 /// <summary>
 /// <c>custom</c> of one director target (the bundle a device should install, at <see cref="TargetPaths.Bundle"/>; the
-/// entry's own <c>length</c> and <c>hashes</c> are the bundle's): the release identity and the image the bundle yields.
+/// entry's own <c>length</c> and <c>hashes</c> are the bundle's): the release identity, the image the bundle yields,
+/// and optionally the <see cref="InstallWindow"/> outside which the device downloads but does not install.
 /// </summary>
-public sealed record DirectorTargetCustom(ReleaseIdentity Release, ImageReference Image)
+public sealed record DirectorTargetCustom(ReleaseIdentity Release, ImageReference Image, InstallWindow? Window = null)
 {
     public CanonicalJsonObject ToJson() => CanonicalJsonObject.Of([
         .. Release.Members(),
         ("image", CanonicalJsonObject.Of(("length", Image.Length), ("sha256", Image.Sha256))),
+        (InstallWindow.Member, Window?.ToJson()),
     ]);
 
     public static DirectorTargetCustom FromJson(CanonicalJsonObject? custom, string path)
@@ -110,7 +112,8 @@ public sealed record DirectorTargetCustom(ReleaseIdentity Release, ImageReferenc
         var sha256 = image.String("sha256", 64);
         if (sha256.Length != 64 || !TufKey.IsLowerHex(sha256)) throw JsonFields.Malformed(image.PathOf("sha256"), "expected 64 lower-case hex digits");
         return new DirectorTargetCustom(ReleaseIdentity.FromJson(fields),
-            new ImageReference(sha256, image.Integer("length", 0, CanonicalJsonValue.MaxSafeInteger)));
+            new ImageReference(sha256, image.Integer("length", 0, CanonicalJsonValue.MaxSafeInteger)),
+            fields.OptionalNested(InstallWindow.Member) is { } window ? InstallWindow.FromJson(window) : null);
     }
 }
 

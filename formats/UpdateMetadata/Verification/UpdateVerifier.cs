@@ -179,7 +179,7 @@ public sealed class UpdateVerifier(TimeProvider clock, UpdateMetadataLimits? lim
                 $"the vendor lists sha256 {source.File.Sha256}, the image was compiled from {listed.SourceWasmDigest}");
 
         return new VerifiedInstall(release, assignment.BundlePath, assignment.Bundle, imagePath, image, listed.SourceWasmDigest,
-            VerifiedRoleKeys.Of(found), VerifiedRoleKeys.Of(source));
+            VerifiedRoleKeys.Of(found), VerifiedRoleKeys.Of(source), assignment.Target.Window);
     }
 
     /// <summary>A refusal about a target: <paramref name="target"/> is its path (the refusal's file), <paramref name="path"/> the JSON path in the listing.</summary>

@@ -74,8 +74,9 @@ public sealed class VerifiedUpdate
 public sealed class VerifiedInstall
 {
     internal VerifiedInstall(ReleaseIdentity release, string bundlePath, TargetFile bundle, string imagePath, ImageReference image,
-        string sourceWasmDigest, VerifiedRoleKeys imageRole, VerifiedRoleKeys sourceRole)
+        string sourceWasmDigest, VerifiedRoleKeys imageRole, VerifiedRoleKeys sourceRole, InstallWindow? window)
     {
+        Window = window;
         Release = release;
         BundlePath = bundlePath;
         Bundle = bundle;
@@ -105,6 +106,10 @@ public sealed class VerifiedInstall
     public VerifiedRoleKeys ImageRole { get; }
 
     public VerifiedRoleKeys SourceRole { get; }
+
+    /// <summary>The director's install window for this target (null: install at once); the device downloads now and
+    /// installs only while it is open on its clock.</summary>
+    public InstallWindow? Window { get; }
 
     public override string ToString() => $"{Release.Container} {Release.Version} (c{Release.SecurityCounter})";
 }

@@ -22,7 +22,7 @@ public class DeviceProtocolFuzzTests
     /// <summary>The suite's count, or <c>ATYM_FUZZ_ITERATIONS</c> for a long run.</summary>
     private static long Iterations(long suite) => long.TryParse(Environment.GetEnvironmentVariable("ATYM_FUZZ_ITERATIONS"), out var n) ? n : suite;
 
-    public static TheoryData<string> Readers => new() { "enroll", "enroll-answer", "challenge", "session", "session-answer", "poll", "report", "report-payload", "report-answer", "rotation" };
+    public static TheoryData<string> Readers => new() { "enroll", "enroll-answer", "challenge", "session", "session-answer", "poll", "report", "report-payload", "report-waiting", "report-answer", "rotation" };
 
     private static (byte[] Valid, Action<byte[]> Read) Case(string name) => name switch
     {
@@ -34,6 +34,7 @@ public class DeviceProtocolFuzzTests
         "poll" => (ProtocolSamples.Poll().ToJson(), b => PollAnswer.Parse(b)),
         "report" => (ProtocolSamples.SignedReport(Key, Id).ToJson(), b => SignedVersionReport.Parse(b)),
         "report-payload" => (ProtocolSamples.Report(Id).ToJson(), b => VersionReport.Parse(b)),
+        "report-waiting" => (ProtocolSamples.WaitingReport(Id).ToJson(), b => VersionReport.Parse(b)),
         "report-answer" => (ProtocolSamples.ReportAnswer().ToJson(), b => ReportAnswer.Parse(b)),
         "rotation" => (ProtocolSamples.Rotation(Key, Key, Id).ToJson(), b => KeyRotationRequest.Parse(b)),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),

@@ -127,6 +127,23 @@ public class DeviceProtocolRejectionTests
     }
 
     [Fact]
+    public void A_window_wait_is_checked_to_its_grammar()
+    {
+        var json = Encoding.UTF8.GetString(ProtocolSamples.WaitingReport("atym-0123456789abcdef").ToJson());
+        foreach (var (good, bad, path) in new[]
+        {
+            ("\"awaitingWindow\":{\"opensAt\":", "\"awaitingWindow\":{\"opensAt\":-", "$.containers[0].awaitingWindow.opensAt"),
+            ("\"awaitingWindow\":{\"opensAt\":", "\"awaitingWindow\":{\"zone\":\"UTC\",\"opensAt\":", "$.containers[0].awaitingWindow.zone"),
+            ("\"awaitingWindow\":{\"version\":\"2.0.1\"}", "\"awaitingWindow\":{\"version\":\"soon\"}", "$.containers[1].awaitingWindow.version"),
+        })
+        {
+            Assert.Contains(good, json, StringComparison.Ordinal);
+            var e = Assert.Throws<DeviceProtocolException>(() => VersionReport.Parse(Encoding.UTF8.GetBytes(json.Replace(good, bad, StringComparison.Ordinal))));
+            Assert.Equal(path, e.Problem.Path);
+        }
+    }
+
+    [Fact]
     public void Signing_inputs_length_prefix_every_field_so_boundaries_cannot_shift()
     {
         var challenge = new byte[32];

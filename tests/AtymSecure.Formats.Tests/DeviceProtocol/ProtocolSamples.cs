@@ -46,6 +46,17 @@ internal static class ProtocolSamples
             new TrialReport("reverted", "2.0.1", "health probe: exit 3")),
     ], 17, new RefusalReport(ReasonCodes.MetadataExpired, 5, "timestamp", "expired 2025-11-30T00:00:00Z"));
 
+    /// <summary>A report whose first container holds a downloaded bundle for its install window, the second one for a
+    /// window with no interval ahead.</summary>
+    public static VersionReport WaitingReport(string deviceId) => Report(deviceId) with
+    {
+        Containers =
+        [
+            Report(deviceId).Containers[0] with { AwaitingWindow = new WindowWaitReport("1.2.0", Now + 7200) },
+            Report(deviceId).Containers[1] with { AwaitingWindow = new WindowWaitReport("2.0.1", null) },
+        ],
+    };
+
     public static SignedVersionReport SignedReport(ECDsa key, string deviceId) => SignedVersionReport.Create(Report(deviceId), data => Sign(key, data));
 
     public static ReportAnswer ReportAnswer() => new(Nonce);
