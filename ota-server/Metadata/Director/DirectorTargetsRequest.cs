@@ -5,9 +5,10 @@ namespace AtymSecure.OtaMetadata.Director;
 
 /// <summary>
 /// One container the director assigns to a device: the release (the must-match fields), the bundle to download
-/// (sha256 hex, length; its target path and download path is <see cref="Path"/>) and the container image it yields.
+/// (sha256 hex, length; its target path and download path is <see cref="Path"/>), the container image it yields, and
+/// the install window outside which the device holds the downloaded bundle (null: install at once).
 /// </summary>
-public sealed record DirectorBundleTarget(ReleaseIdentity Release, string BundleSha256, long BundleLength, ImageReference Image)
+public sealed record DirectorBundleTarget(ReleaseIdentity Release, string BundleSha256, long BundleLength, ImageReference Image, InstallWindow? Window = null)
 {
     /// <summary><c>bundles/CONTAINER/SHA256.bundle</c>: the director target path the device checks (docs/update-metadata.md §3).</summary>
     public string Path => TargetPaths.Bundle(Release.Container, BundleSha256);

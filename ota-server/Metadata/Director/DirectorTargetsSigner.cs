@@ -23,7 +23,7 @@ public sealed record DirectorOptions
 
 /// <summary>
 /// Signs the director's per-device targets document (Uptane director, docs/update-metadata.md §3): for each container
-/// the bundle (path, length, sha256) and the image it yields with the must-match fields, plus the device id, class
+/// the bundle (path, length, sha256), the image it yields with the must-match fields and the install window if any, plus the device id, class
 /// and the nonce of its last report, with the online director-targets key the current director root lists.
 /// <para>
 /// A new version is signed when the content changes (new assignment, new nonce), when less than
@@ -161,7 +161,7 @@ public sealed class DirectorTargetsSigner(RootChainStore roots, IOnlineKeyStore 
                 throw Invalid(at + ".container", $"container '{target.Release.Container}' is assigned twice");
             var entryCustom = Check(at, () =>
             {
-                var json = new DirectorTargetCustom(target.Release, target.Image).ToJson();
+                var json = new DirectorTargetCustom(target.Release, target.Image, target.Window).ToJson();
                 DirectorTargetCustom.FromJson(json, at);
                 return json;
             });

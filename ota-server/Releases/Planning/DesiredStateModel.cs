@@ -83,12 +83,13 @@ public sealed record BundleLocation(string Sha256, ulong Length, bool IsDelta)
     public string TargetPath(string container) => TargetPaths.Bundle(container, Sha256);
 }
 
-/// <summary>One container of the desired state: the image target and the bundle to download — what the director signs.</summary>
-public sealed record DesiredContainer(string Container, ImageTarget Image, BundleLocation Bundle, bool UpToDate)
+/// <summary>One container of the desired state: the image target, the bundle to download and the install window (null:
+/// install at once) — what the director signs.</summary>
+public sealed record DesiredContainer(string Container, ImageTarget Image, BundleLocation Bundle, bool UpToDate, InstallWindow? Window = null)
 {
-    /// <summary>What the director signs for this container: the bundle (sha256, length) and the image it yields.</summary>
+    /// <summary>What the director signs for this container: the bundle (sha256, length), the image it yields, the window.</summary>
     public OtaMetadata.Director.DirectorBundleTarget DirectorTarget() => new(
-        Image.Identity, Bundle.Sha256, checked((long)Bundle.Length), new ImageReference(Image.Sha256, checked((long)Image.Length)));
+        Image.Identity, Bundle.Sha256, checked((long)Bundle.Length), new ImageReference(Image.Sha256, checked((long)Image.Length)), Window);
 }
 
 /// <summary>A device's desired state, resolved to cut bundles (<see cref="DesiredStateResolver"/>).</summary>

@@ -8,7 +8,7 @@ namespace AtymSecure.OtaReleases.Planning;
 /// The desired state of one device, with its bundles cut: reads the device's assignments and the releases, plans
 /// (<see cref="DesiredStatePlanner"/>), and asks the <see cref="BundleCutCache"/> for each bundle. What the poll
 /// endpoint and the director signer consume. A rollout's offer for a container (<see cref="IRolloutOffers"/>) comes
-/// before the device's direct assignment of that container.
+/// before the device's direct assignment of that container, and brings its install window.
 /// </summary>
 public sealed class DesiredStateResolver(IAssignmentStore assignments, IReleaseStore releases, BundleCutCache cuts, IRolloutOffers? rollouts = null)
 {
@@ -34,7 +34,8 @@ public sealed class DesiredStateResolver(IAssignmentStore assignments, IReleaseS
         foreach (var planned in plan.Containers)
         {
             var bundle = await cuts.GetOrCutAsync(planned.Cut, ct).ConfigureAwait(false);
-            containers.Add(new DesiredContainer(planned.Container, planned.Image, bundle, planned.UpToDate));
+            containers.Add(new DesiredContainer(planned.Container, planned.Image, bundle, planned.UpToDate,
+                offered.FirstOrDefault(o => o.Container == planned.Container)?.Window));
         }
         return new DesiredState(device.DeviceId, device.DeviceClass, containers, new EquatableList<PlanGap>([.. gaps, .. plan.Gaps]));
     }

@@ -4,8 +4,10 @@ using AtymSecure.OtaStore;
 namespace AtymSecure.OtaRollouts.Endpoints;
 
 /// <summary>One wave's counts (<c>GET /api/v1/deployments/{id}</c>): pending (not yet offered or waiting to retry), downloading
-/// (offered, not yet on trial), trial, confirmed, failed, and those another deployment took over or whose offer was withdrawn.</summary>
-public sealed record WaveView(int Index, string Name, int Devices, int Pending, int Downloading, int Trial, int Confirmed, int Failed, int Superseded, int Withdrawn);
+/// (offered, not yet on trial: among them <paramref name="AwaitingWindow"/>, downloaded and held for the install window), trial,
+/// confirmed, failed, and those another deployment took over or whose offer was withdrawn.</summary>
+public sealed record WaveView(int Index, string Name, int Devices, int Pending, int Downloading, int Trial, int Confirmed, int Failed, int Superseded, int Withdrawn,
+    int AwaitingWindow = 0);
 
 /// <summary>One device's line: wave, state, release offered, attempts, failure kind and reason.</summary>
 public sealed record DeploymentDeviceView(string DeviceId, int Wave, string State, string? OfferedReleaseId, int Attempts, string? Failure, string? Reason);
@@ -43,8 +45,9 @@ public sealed record DeploymentView(
         {
             var d = s.Devices.Where(x => x.Wave == w).ToList();
             int Count(params DeviceRolloutState[] states) => d.Count(x => states.Contains(x.State));
-            return new WaveView(w, RolloutText.WaveName(s, w), d.Count, Count(DeviceRolloutState.Pending, DeviceRolloutState.RetryWait), Count(DeviceRolloutState.Offered),
-                Count(DeviceRolloutState.Trial), Count(DeviceRolloutState.Succeeded), Count(DeviceRolloutState.Failed), Count(DeviceRolloutState.Superseded), Count(DeviceRolloutState.Withdrawn));
+            return new WaveView(w, RolloutText.WaveName(s, w), d.Count, Count(DeviceRolloutState.Pending, DeviceRolloutState.RetryWait),
+                Count(DeviceRolloutState.Offered, DeviceRolloutState.Waiting), Count(DeviceRolloutState.Trial), Count(DeviceRolloutState.Succeeded), Count(DeviceRolloutState.Failed),
+                Count(DeviceRolloutState.Superseded), Count(DeviceRolloutState.Withdrawn), Count(DeviceRolloutState.Waiting));
         }).ToList();
         return new DeploymentView(s.Id, s.Spec.ReleaseId, s.Spec.Container, s.Spec.Version, RolloutEngine.Name(s.Status), s.Wave, s.WaveCount, s.SoakUntil,
             s.Spec.CreatedBy, s.Spec.CreatedAt, s.ApprovedBy, s.Spec.RollbackOf, s.RolledBackBy, s.Devices.Count(d => d.Wave < 0), waves, s.Halt, s.Timeline, s.Spec,

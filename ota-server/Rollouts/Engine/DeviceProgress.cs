@@ -9,7 +9,8 @@ namespace AtymSecure.OtaRollouts.Engine;
 /// one used) and only what changed since the last report counts: a new install result, a new trial verdict, a new
 /// refusal. Outcomes: the offered version confirmed → succeeded (or, for an intermediate release, the next release is
 /// offered); the offered version reverted → failed (trial, with the probe's reason); the offered version in the
-/// trial slot → on trial; a new refusal → failed (refused, never retried), except a broken or slow transfer, which the
+/// trial slot → on trial; the offered version downloaded and held for its install window → waiting (until the opening
+/// it reports); a new refusal → failed (refused, never retried), except a broken or slow transfer, which the
 /// device resumes by itself (<see cref="ReasonCodes.IsTransfer"/>; the device timeout bounds it); a new failed install → retried with backoff
 /// while the retry policy allows, then failed (install). A failed trial is never retried.
 /// </summary>
@@ -26,7 +27,7 @@ internal static class DeviceProgress
         var newRefusal = o.RefusalMark is not null && o.RefusalMark != d.RefusalMark;
         var seen = d with { LastReport = o.Sequence, InstallMark = o.InstallMark, TrialMark = o.TrialMark, RefusalMark = o.RefusalMark };
         work.Devices[index] = seen;
-        if (seen.State is not (DeviceRolloutState.Offered or DeviceRolloutState.Trial or DeviceRolloutState.Withdrawn) || seen.OfferedReleaseId is null) return;
+        if (seen.State is not (DeviceRolloutState.Offered or DeviceRolloutState.Waiting or DeviceRolloutState.Trial or DeviceRolloutState.Withdrawn) || seen.OfferedReleaseId is null) return;
         var offeredVersion = VersionOf(work.Spec, seen.OfferedReleaseId);
         var inFlight = seen.State is not DeviceRolloutState.Withdrawn;
         if (o.ConfirmedVersion == offeredVersion)
@@ -46,6 +47,13 @@ internal static class DeviceProgress
                 work.DeviceEvent(index, seen with { State = DeviceRolloutState.Trial }, RolloutActions.OnTrial, $"{offeredVersion} on trial");
         }
         else if (!inFlight) return;
+        else if (o.AwaitingVersion == offeredVersion && seen.State is DeviceRolloutState.Offered or DeviceRolloutState.Waiting)
+        {
+            var until = o.WindowOpensAt ?? work.Now;
+            if (seen.State != DeviceRolloutState.Waiting || (o.WindowOpensAt is not null && seen.WaitingUntil != until))
+                work.DeviceEvent(index, seen with { State = DeviceRolloutState.Waiting, WaitingUntil = until }, RolloutActions.AwaitingWindow,
+                    o.WindowOpensAt is { } opens ? $"{offeredVersion} downloaded; waits for its install window at {opens:O}" : $"{offeredVersion} downloaded; no install window ahead, waits for fresh metadata");
+        }
         // A cut-off or stalled download (a server restart, a slow link) the device resumes by itself: still in flight;
         // the device timeout fails one that never finishes.
         else if (newRefusal && ReasonCodes.IsTransfer(o.RefusalCode)) return;
@@ -86,16 +94,24 @@ internal static class DeviceProgress
         work.DeviceEvent(index, d with { State = DeviceRolloutState.Failed, Failure = kind, Reason = reason },
             RolloutActions.Failed, $"{RolloutText.Kind(kind)}: {reason}");
 
-    /// <summary>Devices offered (or on trial) for longer than the device timeout count as failed: timed out.</summary>
+    /// <summary>Devices offered (or on trial) for longer than the device timeout count as failed: timed out. A device that
+    /// reported waiting for its install window counts from the window's opening (<see cref="DeviceRollout.InFlightSince"/>).</summary>
     public static void CheckTimeouts(RolloutWork work)
     {
         for (var i = 0; i < work.Devices.Count; i++)
         {
             var d = work.Devices[i];
-            if (d.State is DeviceRolloutState.Offered or DeviceRolloutState.Trial && d.OfferedAt is { } at && work.Now - at >= work.Spec.DeviceTimeout)
-                Fail(work, i, d, FailureKind.TimedOut, $"no final report within {RolloutText.Duration(work.Spec.DeviceTimeout)} ({(d.State == DeviceRolloutState.Trial ? "on trial" : "offered")})");
+            if (d.State is DeviceRolloutState.Offered or DeviceRolloutState.Waiting or DeviceRolloutState.Trial && d.InFlightSince is { } at && work.Now - at >= work.Spec.DeviceTimeout)
+                Fail(work, i, d, FailureKind.TimedOut, $"no final report within {RolloutText.Duration(work.Spec.DeviceTimeout)} ({State(d.State)})");
         }
     }
+
+    private static string State(DeviceRolloutState state) => state switch
+    {
+        DeviceRolloutState.Trial => "on trial",
+        DeviceRolloutState.Waiting => "after its install window opened",
+        _ => "offered",
+    };
 
     private static string VersionOf(DeploymentSpec spec, string releaseId) =>
         releaseId == spec.ReleaseId ? spec.Version : spec.Via.FirstOrDefault(v => v.ReleaseId == releaseId)?.Version ?? spec.Version;

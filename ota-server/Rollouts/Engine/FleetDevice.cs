@@ -12,7 +12,8 @@ public sealed record FleetDevice(string Id, string DeviceClass, EquatableList<st
 /// <summary>
 /// What one version report says about one container, reduced to what the engine decides on: the report's sequence
 /// (a report is processed once), the confirmed and trial versions, the last install (result, code), the last trial
-/// (verdict, version, the probe's reason) and the last metadata refusal. The marks are the text of the last install,
+/// (verdict, version, the probe's reason), the last metadata refusal, and a downloaded version held for its install
+/// window (with when the window opens; null: no interval ahead). The marks are the text of the last install,
 /// trial and refusal: a mark that differs from the one seen before is a new event.
 /// </summary>
 public sealed record DeviceObservation(
@@ -27,7 +28,9 @@ public sealed record DeviceObservation(
     string? TrialVersionJudged,
     string? TrialReason,
     string? RefusalCode,
-    string? RefusalDetail)
+    string? RefusalDetail,
+    string? AwaitingVersion = null,
+    DateTimeOffset? WindowOpensAt = null)
 {
     public string? InstallMark => InstallResult is null ? null : $"{InstallResult}|{InstallCode}|{InstallDetail}";
 
@@ -43,6 +46,7 @@ public sealed record DeviceObservation(
         return new DeviceObservation(report.DeviceId, sequence, c?.Confirmed?.Version, c?.Trial?.Version,
             c?.LastInstall?.Result, c?.LastInstall?.Code, c?.LastInstall?.Detail,
             c?.LastTrial?.Verdict, c?.LastTrial?.Version, c?.LastTrial?.Reason,
-            report.LastRefusal?.Code, report.LastRefusal is { } r ? $"step {r.Step}: {r.Detail}" : null);
+            report.LastRefusal?.Code, report.LastRefusal is { } r ? $"step {r.Step}: {r.Detail}" : null,
+            c?.AwaitingWindow?.Version, c?.AwaitingWindow?.OpensAt is { } opens ? DateTimeOffset.FromUnixTimeSeconds(opens) : null);
     }
 }

@@ -145,14 +145,14 @@ public static class RolloutEngine
         return work.Finish();
     }
 
-    /// <summary>The release each device is offered now: offered and on-trial devices their stage, confirmed ones the
-    /// target (so the director keeps naming what they run, until another deployment takes them over).</summary>
+    /// <summary>The release each device is offered now: offered, waiting and on-trial devices their stage, confirmed ones
+    /// the target (so the director keeps naming what they run, until another deployment takes them over).</summary>
     public static IEnumerable<(string DeviceId, string ReleaseId)> Offers(DeploymentState state)
     {
         ArgumentNullException.ThrowIfNull(state);
         foreach (var d in state.Devices)
         {
-            if (d.State is DeviceRolloutState.Offered or DeviceRolloutState.Trial && d.OfferedReleaseId is { } release) yield return (d.DeviceId, release);
+            if (d.State is DeviceRolloutState.Offered or DeviceRolloutState.Waiting or DeviceRolloutState.Trial && d.OfferedReleaseId is { } release) yield return (d.DeviceId, release);
             else if (d.State == DeviceRolloutState.Succeeded) yield return (d.DeviceId, state.Spec.ReleaseId);
         }
     }
@@ -180,13 +180,13 @@ public static class RolloutEngine
         if (work.State.Status == DeploymentStatus.Running) WaveAdmission.Advance(work);
     }
 
-    /// <summary>Offered devices that have not reached their trial lose the offer; those on trial finish.</summary>
+    /// <summary>Offered devices that have not reached their trial (waiting for a window too) lose the offer; those on trial finish.</summary>
     private static void WithdrawUnstarted(RolloutWork work, string why)
     {
         for (var i = 0; i < work.Devices.Count; i++)
         {
             var d = work.Devices[i];
-            if (d.State is DeviceRolloutState.Offered or DeviceRolloutState.RetryWait)
+            if (d.State is DeviceRolloutState.Offered or DeviceRolloutState.Waiting or DeviceRolloutState.RetryWait)
                 work.DeviceEvent(i, d with { State = DeviceRolloutState.Withdrawn, Reason = $"offer withdrawn: {why}" }, RolloutActions.Withdrawn, $"offer withdrawn: {why}");
         }
     }

@@ -31,6 +31,7 @@ public static class RolloutActions
     public const string WaveFinished = "wave-finished";
     public const string Offered = "device-offered";
     public const string OnTrial = "device-on-trial";
+    public const string AwaitingWindow = "device-awaiting-window";
     public const string Confirmed = "device-confirmed";
     public const string IntermediateConfirmed = "device-intermediate-confirmed";
     public const string Failed = "device-failed";

@@ -4,8 +4,10 @@ namespace AtymSecure.OtaRollouts.Engine;
 
 /// <summary>
 /// Offers the release in a running deployment: the current wave's pending devices (and those of earlier waves a
-/// window or the cap held back), and retries whose backoff passed — each only inside its group's maintenance window
-/// (unless the deployment is forced) and while fewer than the cap are downloading. When every device of the wave has
+/// the cap held back), and retries whose backoff passed, while fewer than the cap are downloading. Maintenance windows
+/// do not hold an offer back: the device downloads at once and installs inside its window, which the director signs
+/// into the target (<see cref="InstallWindows"/>); a device waiting for its window has downloaded and does not count
+/// against the cap. When every device of the wave has
 /// finished and the halt rule held, the wave soaks, then the next one starts; after the last, a snapshot deployment
 /// completes and a continuous one stays running for devices that join.
 /// </summary>
@@ -48,7 +50,6 @@ internal static class WaveAdmission
             var due = d.State == DeviceRolloutState.Pending && d.Wave >= 0 && d.Wave <= work.State.Wave
                 || d.State == DeviceRolloutState.RetryWait && d.RetryAt <= work.Now;
             if (!due) continue;
-            if (!work.Spec.Forced && !MaintenanceWindows.IsOpen(work.Spec.Windows, d.Groups, work.Now)) continue;
             var retry = d.State == DeviceRolloutState.RetryWait;
             var stage = retry && d.OfferedReleaseId is { } again ? again : Stages.First(work.Spec, d.FromVersion).ReleaseId;
             var version = stage == work.Spec.ReleaseId ? work.Spec.Version : work.Spec.Via.First(v => v.ReleaseId == stage).Version;

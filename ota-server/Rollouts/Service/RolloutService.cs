@@ -5,6 +5,7 @@ using AtymSecure.OtaReleases.Import;
 using AtymSecure.OtaReleases.Planning;
 using AtymSecure.OtaRollouts.Engine;
 using AtymSecure.OtaStore;
+using AtymSecure.Primitives;
 using Microsoft.Extensions.Logging;
 
 namespace AtymSecure.OtaRollouts.Service;
@@ -51,11 +52,13 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
     public IReadOnlyList<RolloutOffer> OffersFor(string deviceId)
     {
         EnsureLoaded();
-        var best = new Dictionary<string, (DateTimeOffset At, RolloutOffer Offer)>(StringComparer.Ordinal);
+        var best = new Dictionary<string, (DateTimeOffset At, DeploymentOffers From, DeviceOffer Offer)>(StringComparer.Ordinal);
         foreach (var d in _offers.Values)
-            if (d.Devices.TryGetValue(deviceId, out var release) && (!best.TryGetValue(d.Container, out var b) || d.CreatedAt > b.At))
-                best[d.Container] = (d.CreatedAt, new RolloutOffer(d.Container, release, d.Id));
-        return [.. best.Values.Select(b => b.Offer)];
+            if (d.Devices.TryGetValue(deviceId, out var offer) && (!best.TryGetValue(d.Spec.Container, out var b) || d.Spec.CreatedAt > b.At))
+                best[d.Spec.Container] = (d.Spec.CreatedAt, d, offer);
+        // The window is resolved per poll from the spec (it moves with the day), only for a device still to install.
+        return [.. best.Values.Select(b => new RolloutOffer(b.From.Spec.Container, b.Offer.ReleaseId, b.From.Spec.Id,
+            b.Offer.Installing ? InstallWindows.For(b.From.Spec, b.Offer.Groups, time.GetUtcNow()) : null))];
     }
 
     public async Task<DeploymentState> CreateAsync(DeploymentRequest request, OperatorIdentity actor, CancellationToken ct = default)
@@ -130,7 +133,7 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
             var now = time.GetUtcNow();
             foreach (var state in Snapshot().Where(s => s.IsActive || s.Devices.Any(d => DeviceProgress.MayStillReport(d, s.Spec, now))))
             {
-                foreach (var d in state.Devices.Where(d => d.State is DeviceRolloutState.Offered or DeviceRolloutState.Trial or DeviceRolloutState.Withdrawn))
+                foreach (var d in state.Devices.Where(d => d.State is DeviceRolloutState.Offered or DeviceRolloutState.Waiting or DeviceRolloutState.Trial or DeviceRolloutState.Withdrawn))
                     if (fleet.Latest(d.DeviceId, state.Spec.Container) is { } latest && latest.Sequence > Current(state.Id).Device(d.DeviceId)!.LastReport)
                         await CommitAsync(RolloutEngine.Observe(Current(state.Id), latest, time.GetUtcNow()), Engine, ct).ConfigureAwait(false);
                 var devices = state.Spec.Targeting == TargetingMode.Continuous && state.IsActive ? fleet.Active(state.Spec.Container) : null;
@@ -274,9 +277,17 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
 
     private static OtaProblemException NotFound(string id) => new(404, RolloutProblemCodes.DeploymentNotFound, "id", $"no deployment '{id}'");
 
-    private sealed record DeploymentOffers(string Id, string Container, DateTimeOffset CreatedAt, ImmutableDictionary<string, string> Devices)
+    /// <summary>What a deployment offers whom: per device the release, the groups (whose windows apply) and whether it is
+    /// still to install (offered or waiting: only then is an install window signed).</summary>
+    private sealed record DeploymentOffers(DeploymentSpec Spec, ImmutableDictionary<string, DeviceOffer> Devices)
     {
-        public static DeploymentOffers Of(DeploymentState s) => new(s.Id, s.Spec.Container, s.Spec.CreatedAt,
-            RolloutEngine.Offers(s).ToImmutableDictionary(o => o.DeviceId, o => o.ReleaseId, StringComparer.Ordinal));
+        public static DeploymentOffers Of(DeploymentState s)
+        {
+            var devices = s.Devices.ToDictionary(d => d.DeviceId, StringComparer.Ordinal);
+            return new(s.Spec, RolloutEngine.Offers(s).ToImmutableDictionary(o => o.DeviceId, o => new DeviceOffer(o.ReleaseId, devices[o.DeviceId].Groups,
+                devices[o.DeviceId].State is DeviceRolloutState.Offered or DeviceRolloutState.Waiting), StringComparer.Ordinal));
+        }
     }
+
+    private sealed record DeviceOffer(string ReleaseId, EquatableList<string> Groups, bool Installing);
 }

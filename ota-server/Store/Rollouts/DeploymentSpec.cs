@@ -60,8 +60,9 @@ public sealed record RetryPolicy(int MaxRetries, TimeSpan InitialBackoff, TimeSp
 /// <summary>
 /// A weekly window of a device group in which installs may start: on <paramref name="Days"/> (local days in
 /// <paramref name="TimeZone"/>, an IANA id), from <paramref name="Start"/> local time for <paramref name="Length"/>
-/// (may run past midnight). Outside every window of its groups a device of an optional deployment is not offered
-/// the release.
+/// (may run past midnight). A device of an optional deployment is offered the release at any time and downloads it,
+/// but installs only inside a window of its groups: the director signs the windows into the target as UTC intervals
+/// (docs/update-metadata.md §3.1).
 /// </summary>
 public sealed record MaintenanceWindow(string Group, EquatableList<DayOfWeek> Days, TimeOnly Start, TimeSpan Length, string TimeZone);
 
@@ -75,7 +76,7 @@ public sealed record IntermediateRelease(string ReleaseId, string Version);
 /// </summary>
 /// <param name="Id"><c>dep-</c> + 16 random hex.</param>
 /// <param name="DeviceTimeout">A device offered the release that has not finished within this counts as failed (timed out).</param>
-/// <param name="Forced">Forced: offered outside maintenance windows too (an urgent fix); optional: windows apply.</param>
+/// <param name="Forced">Forced: no install window is signed (an urgent fix installs at once); optional: windows apply.</param>
 /// <param name="RequiresApproval">A second operator (not <paramref name="CreatedBy"/>) must approve before the first wave.</param>
 /// <param name="Via">Required intermediate releases, oldest first: a device below one's version gets it first.</param>
 /// <param name="MaxConcurrentDownloads">At most this many devices offered and not yet on trial at once (null: no cap).</param>

@@ -42,6 +42,10 @@ public enum DeviceRolloutState
     /// <summary>Offered the release: downloading or installing (the director names it).</summary>
     Offered,
 
+    /// <summary>Offered, downloaded and verified; the device holds the bundle until its install window opens
+    /// (<see cref="DeviceRollout.WaitingUntil"/>). In flight, not silent: the device timeout runs from the opening.</summary>
+    Waiting,
+
     /// <summary>Reports the release in its trial slot.</summary>
     Trial,
 
@@ -81,7 +85,8 @@ public enum FailureKind
 /// One device of a deployment: its wave (-1: already ran the version when the deployment was created), state, the
 /// release it is offered (the target or an intermediate), when, attempts so far, why it failed, and what the engine
 /// last saw of it (<see cref="LastReport"/>, the report sequence, so a report is never counted twice, and the marks of
-/// the last install, trial and refusal it reported, so only a new one counts).
+/// the last install, trial and refusal it reported, so only a new one counts). <see cref="WaitingUntil"/>: when the
+/// install window the device last reported waiting for opens (the time of that report when no interval lay ahead).
 /// </summary>
 public sealed record DeviceRollout(
     string DeviceId,
@@ -98,8 +103,13 @@ public sealed record DeviceRollout(
     long LastReport = 0,
     string? InstallMark = null,
     string? TrialMark = null,
-    string? RefusalMark = null)
+    string? RefusalMark = null,
+    DateTimeOffset? WaitingUntil = null)
 {
+    /// <summary>Since when the device timeout counts: the offer, or the opening of the install window the device said
+    /// it waits for (a device that downloads on Monday for a Saturday window is not silent on Tuesday).</summary>
+    public DateTimeOffset? InFlightSince => WaitingUntil is { } opens && (OfferedAt is not { } at || opens > at) ? opens : OfferedAt;
+
     /// <summary>Finished, one way or another: nothing more will happen to it in this deployment.</summary>
     public bool IsFinished => State is DeviceRolloutState.Succeeded or DeviceRolloutState.Failed or DeviceRolloutState.Superseded or DeviceRolloutState.Withdrawn;
 }

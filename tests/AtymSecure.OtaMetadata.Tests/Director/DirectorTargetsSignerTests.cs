@@ -153,6 +153,32 @@ public sealed class DirectorTargetsSignerTests : IDisposable
         Assert.Null(_fixture.Director.Signer.Latest(DirectorFixture.DeviceId));
     }
 
+    private static readonly DateTimeOffset Opens = new(2026, 12, 5, 1, 0, 0, TimeSpan.Zero);
+
+    private static InstallWindow Window(params int[] days) =>
+        new([.. days.Select(d => new UtcInterval(Opens.AddDays(d), Opens.AddDays(d).AddHours(2)))]);
+
+    [Fact]
+    public void An_install_window_is_signed_into_the_target_and_a_new_window_signs_a_new_version()
+    {
+        var target = DirectorFixture.Target() with { Window = Window(0, 1) };
+        var answer = _fixture.Director.Signer.Answer(DirectorFixture.Request(Nonce1, target));
+
+        var check = DeviceChecks(Provisioned(), DirectorFixture.DeviceHolding(target.Image.Sha256, Nonce1));
+        Assert.True(check.IsUpToDate, check.ToString()); // the device accepted the signed document
+        var custom = DirectorTargetCustom.FromJson(Assert.Single(check.State.DirectorTargets!.Signed.Targets).Value.Custom, "$");
+        Assert.Equal(Window(0, 1), custom.Window);
+
+        var same = _fixture.Director.Signer.Answer(DirectorFixture.Request(Nonce1, target));
+        var moved = _fixture.Director.Signer.Answer(DirectorFixture.Request(Nonce1, target with { Window = Window(1, 2) }));
+        var forced = _fixture.Director.Signer.Answer(DirectorFixture.Request(Nonce1, target with { Window = null }));
+        Assert.False(same.NewlySigned);
+        Assert.Equal((2L, 3L), (moved.Version, forced.Version));
+        Assert.Null(DirectorTargetCustom.FromJson(Assert.Single(forced.Document.Signed.Targets).Value.Custom, "$").Window);
+        Assert.False(Assert.Single(forced.Document.Signed.Targets).Value.Custom!.Members.ContainsKey(InstallWindow.Member));
+        Assert.Equal(1, answer.Version);
+    }
+
     public static TheoryData<string, string> BadRequests => new()
     {
         { "short-nonce", "$.nonce" },
@@ -162,6 +188,7 @@ public sealed class DirectorTargetsSignerTests : IDisposable
         { "bad-bundle-hash", "$.targets[0].bundleSha256" },
         { "bad-container", "$.targets[0].container" },
         { "bad-version", "$.targets[0].version" },
+        { "overlapping-window", "$.targets[0].installWindow.intervals[1]" },
     };
 
     [Theory]
@@ -178,6 +205,7 @@ public sealed class DirectorTargetsSignerTests : IDisposable
             "bad-bundle-hash" => DirectorFixture.Request(Nonce1, ok with { BundleSha256 = "XYZ" }),
             "bad-container" => DirectorFixture.Request(Nonce1, ok with { Release = ok.Release with { Container = "../etc" } }),
             "bad-version" => DirectorFixture.Request(Nonce1, ok with { Release = ok.Release with { Version = "1.2" } }),
+            "overlapping-window" => DirectorFixture.Request(Nonce1, ok with { Window = new InstallWindow([new UtcInterval(Opens, Opens.AddHours(2)), new UtcInterval(Opens.AddHours(1), Opens.AddHours(3))]) }),
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
 

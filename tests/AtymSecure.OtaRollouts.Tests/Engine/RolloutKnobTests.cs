@@ -8,6 +8,8 @@ namespace AtymSecure.OtaRollouts.Tests.Engine;
 /// <summary>One fast test per knob of a deployment, on a fake clock.</summary>
 public sealed class RolloutKnobTests
 {
+    private static void To(VirtualClock clock, DateTimeOffset at) => clock.Advance(at - clock.GetUtcNow());
+
     private static readonly DeploymentSpec OneWave = Spec(canary: 0, waves: [new(null, 100)], halt: new HaltRule(null, null, 0), timeout: TimeSpan.FromDays(1));
 
     [Fact]
@@ -56,7 +58,7 @@ public sealed class RolloutKnobTests
     }
 
     [Fact]
-    public void A_maintenance_window_follows_its_time_zone_and_a_forced_deployment_ignores_it()
+    public void A_maintenance_window_follows_its_time_zone_and_does_not_hold_the_offer_back()
     {
         // 02:00-04:00 in Berlin every day: 01:00-03:00 UTC in winter (December), 00:00-02:00 UTC in summer.
         var window = new MaintenanceWindow("eu", [.. Enum.GetValues<DayOfWeek>()], new TimeOnly(2, 0), TimeSpan.FromHours(2), "Europe/Berlin");
@@ -67,16 +69,81 @@ public sealed class RolloutKnobTests
         Assert.True(MaintenanceWindows.Contains(overnight, new DateTimeOffset(2026, 12, 6, 0, 30, 0, TimeSpan.Zero))); // Sunday 00:30, Saturday's window
         Assert.False(MaintenanceWindows.Contains(overnight, new DateTimeOffset(2026, 12, 7, 0, 30, 0, TimeSpan.Zero)));
 
-        var clock = Clock(); // 10:00 UTC: outside the eu window; us has none
+        // 10:00 UTC: outside the eu window, yet every device is offered (download any time); the window goes into the
+        // signed target instead (InstallWindowsTests), and the device installs inside it.
+        var clock = Clock();
         var spec = OneWave with { Windows = [window] };
         var state = RolloutEngine.Create(spec, Fleet(4), clock.GetUtcNow()).State;
-        Assert.Equal(["d01", "d03"], Offered(state));
-        clock.Advance(TimeSpan.FromHours(15.5)); // 01:30 UTC = 02:30 Berlin
-        state = RolloutEngine.Tick(state, clock.GetUtcNow()).State;
         Assert.Equal(["d00", "d01", "d02", "d03"], Offered(state).Order());
+        Assert.False(MaintenanceWindows.IsOpen(spec.Windows, ["eu"], clock.GetUtcNow()));
+        Assert.True(MaintenanceWindows.IsOpen(spec.Windows, ["us"], clock.GetUtcNow()));
 
         var forced = RolloutEngine.Create(spec with { Forced = true }, Fleet(4), Epoch).State;
         Assert.Equal(4, Offered(forced).Count);
+    }
+
+    [Fact]
+    public void A_device_waiting_for_its_window_is_not_silent_and_its_timeout_runs_from_the_opening()
+    {
+        var clock = Clock(); // Wednesday 10:00 UTC; the window opens on Saturday
+        var opens = Epoch.AddDays(3);
+        var spec = OneWave with { DeviceTimeout = TimeSpan.FromHours(1), MaxConcurrentDownloads = 1 };
+        var state = RolloutEngine.Create(spec, Fleet(2), clock.GetUtcNow()).State;
+        Assert.Equal(["d00"], Offered(state));
+        state = Feed(state, clock, Waiting("d00", 2, opens));
+        var d = state.Device("d00")!;
+        Assert.Equal((DeviceRolloutState.Waiting, opens), (d.State, d.WaitingUntil));
+        // Downloaded: no longer counted against the download cap, so the next device is offered.
+        Assert.Equal(DeviceRolloutState.Offered, state.Device("d01")!.State);
+        Assert.Contains(("d00", spec.ReleaseId), RolloutEngine.Offers(state));
+
+        clock.Advance(TimeSpan.FromDays(2)); // two days without a report, far past the 1 h timeout: still waiting
+        state = RolloutEngine.Tick(state, clock.GetUtcNow()).State;
+        Assert.Equal(DeviceRolloutState.Waiting, state.Device("d00")!.State);
+        Assert.Equal(FailureKind.TimedOut, state.Device("d01")!.Failure); // offered and silent: the timeout still holds
+        var view = AtymSecure.OtaRollouts.Endpoints.DeploymentView.Of(state, withDevices: false).Waves[0];
+        Assert.Equal((1, 1), (view.Downloading, view.AwaitingWindow));
+
+        To(clock, opens.AddMinutes(10)); // the window opened; the device installs and reports its trial
+        state = Feed(state, clock, OnTrial("d00", 3));
+        Assert.Equal(DeviceRolloutState.Trial, state.Device("d00")!.State);
+        To(clock, opens.AddMinutes(59));
+        state = RolloutEngine.Tick(state, clock.GetUtcNow()).State;
+        Assert.Equal(DeviceRolloutState.Trial, state.Device("d00")!.State); // the trial's timeout, too, counts from the opening
+        To(clock, opens.AddHours(1));
+        state = RolloutEngine.Tick(state, clock.GetUtcNow()).State;
+        Assert.Equal((DeviceRolloutState.Failed, FailureKind.TimedOut), (state.Device("d00")!.State, state.Device("d00")!.Failure));
+    }
+
+    [Fact]
+    public void A_waiting_device_silent_after_its_window_opened_times_out_and_confirms_otherwise()
+    {
+        var clock = Clock();
+        var opens = Epoch.AddHours(5);
+        var spec = OneWave with { DeviceTimeout = TimeSpan.FromHours(1) };
+        var state = RolloutEngine.Create(spec, Fleet(2), clock.GetUtcNow()).State;
+        state = Feed(state, clock, Waiting("d00", 2, opens), Waiting("d01", 2, opens));
+        state = Feed(state, clock, Waiting("d00", 3, opens)); // the same wait again is no new decision
+        To(clock, opens.AddMinutes(30));
+        state = Feed(state, clock, Confirmed("d01", 3));
+        Assert.Equal(DeviceRolloutState.Succeeded, state.Device("d01")!.State);
+        To(clock, opens.AddHours(1));
+        state = RolloutEngine.Tick(state, clock.GetUtcNow()).State;
+        var d = state.Device("d00")!;
+        Assert.Equal((DeviceRolloutState.Failed, FailureKind.TimedOut), (d.State, d.Failure));
+        Assert.Contains("after its install window opened", d.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_halt_withdraws_devices_still_waiting_for_their_window()
+    {
+        var clock = Clock();
+        var state = RolloutEngine.Create(OneWave with { Halt = new HaltRule(1, null, 0) }, Fleet(3), clock.GetUtcNow()).State;
+        state = Feed(state, clock, Waiting("d00", 2, Epoch.AddDays(1)), OnTrial("d01", 2), Reverted("d02", 2));
+        Assert.Equal(DeploymentStatus.Halted, state.Status);
+        Assert.Equal(DeviceRolloutState.Withdrawn, state.Device("d00")!.State);
+        Assert.Equal(DeviceRolloutState.Trial, state.Device("d01")!.State);
+        Assert.DoesNotContain(RolloutEngine.Offers(state), o => o.DeviceId == "d00");
     }
 
     [Fact]

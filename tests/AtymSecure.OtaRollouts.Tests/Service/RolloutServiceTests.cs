@@ -208,6 +208,25 @@ public sealed class RolloutServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task Offers_carry_the_groups_install_window_at_once_and_a_forced_deployment_none()
+    {
+        var (_, v2) = await SeedAsync(4);
+        var service = Service();
+        var windows = new[] { new WindowRequest("eu", ["sat", "sun"], "02:00", "2h", "Europe/Berlin") };
+        var request = Request(v2.Id) with { Canary = 0, Waves = ["100%"], Windows = windows };
+        var created = await service.CreateAsync(request, Alice);
+        Assert.Equal(4, Offered(created).Count); // 10:00 UTC on a Wednesday, outside the window: offered all the same
+        var eu = Assert.Single(service.OffersFor("d00")).Window!;
+        Assert.False(eu.IsOpen(_clock.GetUtcNow()));
+        Assert.Equal(new DateTimeOffset(2026, 12, 5, 1, 0, 0, TimeSpan.Zero), eu.NextOpening(_clock.GetUtcNow())); // Saturday 02:00 CET
+        Assert.Null(Assert.Single(service.OffersFor("d01")).Window); // us has no window
+
+        var forced = await service.CreateAsync(request with { Forced = true }, Alice);
+        var offer = Assert.Single(service.OffersFor("d00"));
+        Assert.Equal((forced.Id, (Formats.UpdateMetadata.Model.InstallWindow?)null), (offer.DeploymentId, offer.Window));
+    }
+
+    [Fact]
     public async Task A_report_stored_while_the_engine_missed_it_is_used_by_the_next_tick()
     {
         var (_, v2) = await SeedAsync(4);

@@ -40,6 +40,10 @@ internal static class RolloutSamples
         new(device, sequence, confirmed, trial, install, installCode, install is null ? null : "detail",
             lastTrial?.Verdict, lastTrial?.Version, lastTrial?.Reason, refusal, refusal is null ? null : "step 9: detail");
 
+    /// <summary>2.0.0 downloaded and held for its install window, which opens at <paramref name="opens"/> (null: no interval ahead).</summary>
+    public static DeviceObservation Waiting(string device, long sequence, DateTimeOffset? opens) =>
+        Report(device, sequence) with { AwaitingVersion = "2.0.0", WindowOpensAt = opens };
+
     public static DeviceObservation OnTrial(string device, long sequence) => Report(device, sequence, trial: "2.0.0", install: "installed");
 
     public static DeviceObservation Confirmed(string device, long sequence, string version = "2.0.0") =>
