@@ -277,6 +277,8 @@ internal static class DeviceCommands
             AnsiConsole.MarkupLine(Markup.Escape($"Last boot {boot.At:u}: " + string.Join(", ", boot.Results.Select(b => $"{b.Container} {StatusNames.Of(b.Outcome)} {b.Version ?? ""}"))));
         foreach (var t in status.Trials.TakeLast(5))
             AnsiConsole.MarkupLine(Markup.Escape($"Trial {t.At:u} {t.Container} {t.Version}: {StatusNames.Of(t.Verdict)} ({t.Reason})"));
+        foreach (var w in status.AwaitingWindow ?? [])
+            AnsiConsole.MarkupLine(Markup.Escape($"Update {w}"));
         foreach (var i in status.Installs.TakeLast(5))
             AnsiConsole.MarkupLine(Markup.Escape($"Install {i.At:u} {i.Bundle}: {StatusNames.Of(i.Result)}" +
                 // An unreadable bundle names no container: say nothing rather than print blank fields.

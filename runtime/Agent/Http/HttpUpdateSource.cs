@@ -25,6 +25,14 @@ namespace AtymSecure.DeviceAgent.Http;
 /// and reporting <c>recovery-state</c>, and installs nothing. A refused cycle runs again with the same director
 /// document after <see cref="HttpUpdateOptions.RefusalRetryInterval"/>, so a device recovers by itself when only the
 /// image repository moved on; every cycle's time floor carries the uptime (<see cref="UptimeTimeFloor"/>).
+/// <para>
+/// A target with an install window (docs/update-metadata.md §3.1) is downloaded and verified at once but listed in
+/// <see cref="Ready"/> only while its window is open on the device clock. Until then it is held as a committed file in
+/// the downloads folder and nothing is written to flash: the inactive slot keeps the previous version (the revert
+/// target), the bootloader's state log gets no new record, and after a power cut the next cycle verifies fresh
+/// metadata and finds the committed file again (the downloader does not fetch a committed bundle twice). status.json
+/// and the version report say "waiting for install window until T".
+/// </para>
 /// </summary>
 public sealed class HttpUpdateSource : IUpdateSource, IDisposable
 {
@@ -78,10 +86,15 @@ public sealed class HttpUpdateSource : IUpdateSource, IDisposable
         _loop = Task.Run(() => LoopAsync(_stop.Token));
     }
 
+    /// <summary>The staged bundles whose install window is open on the device clock (or that have none). A bundle
+    /// outside its window stays staged — a verified file in the downloads folder, the slots untouched — until then.</summary>
     public IReadOnlyList<StagedUpdate> Ready()
     {
-        lock (_gate) return [.. _staged];
+        var now = _device.Clock.GetUtcNow();
+        lock (_gate) return [.. _staged.Where(s => InWindow(s, now))];
     }
+
+    private static bool InWindow(StagedUpdate staged, DateTimeOffset now) => staged.Metadata?.Window is not { } window || window.IsOpen(now);
 
     public void Finished(StagedUpdate update, InstallStatus result)
     {
@@ -95,6 +108,7 @@ public sealed class HttpUpdateSource : IUpdateSource, IDisposable
             if (result?.Result == InstallResult.Refused && update.Metadata is { } refused) _refusedBundles.Add(refused.Bundle.Sha256);
         }
         if (update.Metadata is { } install) _downloader.Forget(install);
+        PublishWaits();
     }
 
     private async Task LoopAsync(CancellationToken cancel)
@@ -143,6 +157,8 @@ public sealed class HttpUpdateSource : IUpdateSource, IDisposable
             _trialsSeen = _device.Status.Current.Trials.Count;
             _reportDue = true;
         }
+        // A window that passed unused (the device was off) moves the next opening: status and server hear of it.
+        PublishWaits();
         if (_reportDue || _device.Clock.GetElapsedTime(_lastReport) >= _options.ReportInterval) await ReportAsync(cancel).ConfigureAwait(false);
         // An idle device still carries its uptime into the stored floor (hourly), so a power cut plus an RTC reset does
         // not bring back metadata that expired while it ran (docs/trust-model.md §9).
@@ -163,9 +179,12 @@ public sealed class HttpUpdateSource : IUpdateSource, IDisposable
 
     private async Task CycleAsync(byte[] director, CancellationToken cancel)
     {
+        var now = _device.Clock.GetUtcNow();
         lock (_gate)
         {
-            if (_staged.Count > 0) return; // the runner installs what is staged first; the next tick looks again
+            // The runner installs what is ready first; the next tick looks again. Bundles only waiting for their
+            // window do not stop a cycle: fresh metadata may move the window, drop the target or name another one.
+            if (_staged.Any(s => InWindow(s, now))) return;
         }
         Cycles++;
         _retryDirector = null;
@@ -179,7 +198,12 @@ public sealed class HttpUpdateSource : IUpdateSource, IDisposable
             Refuse(refusal, director);
             return;
         }
-        if (check.Update is not { } update) return; // up-to-date
+        if (check.Update is not { } update)
+        {
+            Unstage(_ => true); // up-to-date: nothing held for a window is wanted any more
+            return;
+        }
+        Unstage(s => !update.Installs.Any(i => i.Bundle.Sha256 == s.Metadata?.Bundle.Sha256));
         foreach (var install in update.Installs)
         {
             lock (_gate)
@@ -196,10 +220,54 @@ public sealed class HttpUpdateSource : IUpdateSource, IDisposable
                 Refuse(e.Refusal, director);
                 return;
             }
-            lock (_gate) _staged.Add(new StagedUpdate($"{install.Release.Container}@{install.Release.Version}", file, install));
-            Log(LogLevel.Info, $"downloaded {install} ({install.Bundle.Length} bytes, verified): staged for install");
+            lock (_gate)
+            {
+                // The same bundle held from an earlier cycle takes this cycle's metadata (and its window).
+                _staged.RemoveAll(s => s.Metadata?.Bundle.Sha256 == install.Bundle.Sha256);
+                _staged.Add(new StagedUpdate($"{install.Release.Container}@{install.Release.Version}", file, install));
+            }
+            Log(LogLevel.Info, $"downloaded {install} ({install.Bundle.Length} bytes, verified): staged for install" +
+                (install.Window is { } window && !window.IsOpen(now) ? WaitText(window, now) : ""));
         }
         _lastRefusal = null;
+        PublishWaits();
+    }
+
+    private static string WaitText(Formats.UpdateMetadata.Model.InstallWindow window, DateTimeOffset now) =>
+        window.NextOpening(now) is { } opens ? $"; waiting for install window until {opens:u}" : "; no install window ahead, waiting for fresh metadata";
+
+    /// <summary>Drops staged bundles (and their files) that <paramref name="unwanted"/> selects: held for a window the
+    /// director no longer signs.</summary>
+    private void Unstage(Predicate<StagedUpdate> unwanted)
+    {
+        List<StagedUpdate> dropped;
+        lock (_gate)
+        {
+            dropped = _staged.FindAll(unwanted);
+            _staged.RemoveAll(unwanted);
+        }
+        foreach (var s in dropped)
+        {
+            if (s.Metadata is { } install) _downloader.Forget(install);
+            Log(LogLevel.Info, $"{s.Name}: no longer assigned; the held bundle is dropped");
+        }
+        if (dropped.Count > 0) PublishWaits();
+    }
+
+    /// <summary>
+    /// Puts the bundles held for their window into status.json (<see cref="DeviceStatus.AwaitingWindow"/>), which the
+    /// version report carries; a change makes a report due, so the server counts the device as waiting, not silent.
+    /// </summary>
+    private void PublishWaits()
+    {
+        var now = _device.Clock.GetUtcNow();
+        List<WindowWaitStatus> waits;
+        lock (_gate)
+            waits = [.. _staged.Where(s => !InWindow(s, now) && s.Metadata is not null)
+                .Select(s => new WindowWaitStatus(s.Metadata!.Release.Container, s.Metadata.Release.Version, s.Metadata.Window!.NextOpening(now)))];
+        if ((_device.Status.Current.AwaitingWindow ?? []).SequenceEqual(waits)) return;
+        _device.Status.PublishWindowWaits(waits);
+        _reportDue = true;
     }
 
     /// <summary>Step 0: the store as last persisted, or recovery.</summary>

@@ -11,7 +11,7 @@ namespace AtymSecure.DeviceAgent.Http;
 /// <summary>
 /// What the device tells the server it runs (issue 12 §4, docs/device-protocol.md): per container the confirmed and
 /// trial slots with version, image digest and counter, attempts left, the last install with its reason code, the last
-/// trial verdict with the probe's reason; the boot count; the trust mode; and the last refused update's <c>{code, step, role, detail}</c>
+/// trial verdict with the probe's reason, a downloaded bundle held for its install window; the boot count; the trust mode; and the last refused update's <c>{code, step, role, detail}</c>
 /// (trust model §3). Built from the bootloader's state (through the device's gate) and the status file.
 /// </summary>
 public static partial class VersionReports
@@ -27,7 +27,9 @@ public static partial class VersionReports
             Math.Clamp(c.AttemptsLeft, 0, 255),
             status.Installs.LastOrDefault(i => i.Container == c.Name) is { } install ? InstallOf(install) : null,
             status.Trials.LastOrDefault(t => t.Container == c.Name) is { } trial && SemanticVersion.TryParse(trial.Version, out _)
-                ? new TrialReport(StatusNames.Of(trial.Verdict), trial.Version, Clip(trial.Reason)) : null));
+                ? new TrialReport(StatusNames.Of(trial.Verdict), trial.Version, Clip(trial.Reason)) : null,
+            status.AwaitingWindow?.FirstOrDefault(w => w.Container == c.Name) is { } wait
+                ? new WindowWaitReport(wait.Version, wait.OpensAt?.ToUnixTimeSeconds()) : null));
         return new VersionReport(device.Identity.DeviceId, nonce, device.Clock.GetUtcNow().ToUnixTimeSeconds(),
             device.IsProduction ? "production" : "development", RuntimeVersion.Current.ToString(), new EquatableList<ContainerReport>(containers),
             // The boot count is the last boot's number (status.json, written at every boot selection); 0: not booted yet.

@@ -67,6 +67,14 @@ public sealed record DeviceStatus
     public EquatableList<TrialStatus> Trials { get; init; } = [];
     public EquatableList<InstallStatus> Installs { get; init; } = [];
 
+    /// <summary>
+    /// Bundles downloaded and verified but held until their install window opens (docs/update-metadata.md §3.1); null
+    /// when none, and then not written, so files of devices that never waited read and write back byte for byte (an
+    /// addition within format 3, as <see cref="Recovery"/> was within format 2).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public EquatableList<WindowWaitStatus>? AwaitingWindow { get; init; }
+
     public DeviceStatus WithTrial(TrialStatus trial) => this with { Trials = Keep([.. Trials, trial]) };
 
     public DeviceStatus WithInstall(InstallStatus install) => this with { Installs = Keep([.. Installs, install]) };

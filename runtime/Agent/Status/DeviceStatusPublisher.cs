@@ -70,6 +70,18 @@ public sealed class DeviceStatusPublisher
         Update(s => s.WithTrial(new TrialStatus(_clock.GetUtcNow(), result.Container, result.TrialVersion, result.Verdict, result.Reason, result.RunningVersion)));
     }
 
+    /// <summary>The bundles held for their install window now (empty: none; the field is then left out).</summary>
+    public void PublishWindowWaits(IReadOnlyList<WindowWaitStatus> waits)
+    {
+        ArgumentNullException.ThrowIfNull(waits);
+        lock (_lock)
+        {
+            var next = waits.Count == 0 ? null : new Primitives.EquatableList<WindowWaitStatus>(waits);
+            if (Equals(_current.AwaitingWindow, next)) return;
+            Update(s => s with { AwaitingWindow = next });
+        }
+    }
+
     /// <summary>Replaces the per-container view; writes the file only when it changed (the runner calls this every poll).</summary>
     public void PublishContainers(IReadOnlyList<ContainerStatus> containers)
     {

@@ -30,8 +30,8 @@ internal sealed class TestDirector
 
     public TimeSpan TargetsLife { get; set; } = TimeSpan.FromDays(1);
 
-    /// <summary>One container to assign: the release, the image it yields, and the bundle bytes to download.</summary>
-    public sealed record Assignment(ReleaseIdentity Release, string ImageSha256, long ImageLength, byte[] Bundle);
+    /// <summary>One container to assign: the release, the image it yields, the bundle bytes to download, and the install window (null: none).</summary>
+    public sealed record Assignment(ReleaseIdentity Release, string ImageSha256, long ImageLength, byte[] Bundle, InstallWindow? Window = null);
 
     /// <summary>Signs the next targets document for a device, answering <paramref name="nonce"/>.</summary>
     public byte[] Assign(string deviceId, string deviceClass, string nonce, params Assignment[] assignments) =>
@@ -43,7 +43,7 @@ internal sealed class TestDirector
         Expires = _clock.Now + TargetsLife,
         Targets = new EquatableMap<TargetFile>(assignments.Select(a => KeyValuePair.Create(
             TargetPaths.Bundle(a.Release.Container, TestImageRepository.Hex(a.Bundle)),
-            TargetFile.Describe(a.Bundle, new DirectorTargetCustom(a.Release, new ImageReference(a.ImageSha256, a.ImageLength)).ToJson())))),
+            TargetFile.Describe(a.Bundle, new DirectorTargetCustom(a.Release, new ImageReference(a.ImageSha256, a.ImageLength), a.Window).ToJson())))),
         Custom = new DirectorDocumentCustom(deviceId, deviceClass, nonce).ToJson(),
     };
 
