@@ -70,6 +70,35 @@ public sealed class FleetSimulatorTests(FleetWorld world, ITestOutputHelper outp
         Assert.Equal(1, fleet.Summary().FailedOf("sensor-filter", "1.0.0"));
     }
 
+    [Fact]
+    public async Task Outside_the_maintenance_window_devices_download_and_wait_then_install_inside_it()
+    {
+        await using var fleet = FleetSimulator.Start(world.Fleet(2, profiles: [FleetWorld.Classes[0]]));
+        await Wait.UntilAsync(() => fleet.Devices.All(d => d.Enrolled), "both devices to enrol", Deadline);
+        var ids = fleet.Devices.Select(d => d.DeviceId!).ToList();
+        foreach (var id in ids) await world.Api.SendAsync(HttpMethod.Put, $"api/v1/devices/{id}/groups", new { groups = new[] { "night" } }, default);
+        // The group's window opens at the second minute boundary from now (HH:mm in UTC) and lasts ten minutes: the
+        // devices are offered at once, download, verify and wait for it on their own clocks.
+        var now = DateTimeOffset.UtcNow;
+        var opens = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero).AddMinutes(2);
+        var created = await world.Api.SendAsync(HttpMethod.Post, "api/v1/deployments", new
+        {
+            releaseId = world.ReleaseV1, target = new { groups = new[] { "night" } }, canary = 0, waves = new[] { "100%" }, soak = "0s", deviceTimeout = "5m",
+            windows = new[] { new { group = "night", start = opens.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture), duration = "10m", timeZone = "UTC" } },
+        }, default);
+        var deployment = created.GetProperty("id").GetString()!;
+
+        await Wait.UntilAsync(() => fleet.Devices.All(d => d.Status?.AwaitingWindow is [{ } w] && w.OpensAt == opens), "both devices to hold 1.0.0 for the window", Deadline);
+        // Holding it at all means the window was still shut on the device clock when the download finished (inside it, it would install).
+        Assert.All(fleet.Devices, d => Assert.Empty(d.Status!.Installs));
+        await Wait.UntilAsync(async () => (await world.Api.SendAsync(HttpMethod.Get, $"api/v1/deployments/{deployment}", null, default))
+            .GetProperty("waves")[0].GetProperty("awaitingWindow").GetInt32() == 2, "the deployment to show both devices waiting", Deadline, TimeSpan.FromMilliseconds(500));
+
+        await Wait.UntilAsync(() => fleet.Summary().ConfirmedOf("sensor-filter", "1.0.0") == 2, "both devices to confirm 1.0.0 inside the window", Deadline + TimeSpan.FromMinutes(3));
+        Assert.All(fleet.Devices, d => Assert.True(d.Status!.Installs.Last().At >= opens, $"device {d.Index} installed at {d.Status.Installs.Last().At:O}, the window opened at {opens:O}"));
+        Assert.All(fleet.Devices, d => Assert.Null(d.Status!.AwaitingWindow));
+    }
+
     private static bool Decided(IReadOnlyList<SimulatedDeviceView> devices) =>
         devices.All(d => Confirmed(d) == "1.0.0" || d.Status?.Trials.Any(t => t.Version == "1.0.0" && t.Verdict == TrialVerdict.Failed) == true);
 

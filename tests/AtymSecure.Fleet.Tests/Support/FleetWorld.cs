@@ -24,6 +24,9 @@ public sealed class FleetWorld : IAsyncLifetime
 
     internal DemoOperator Operator { get; private set; } = null!;
 
+    /// <summary>The operator API with the admin token (groups, deployments).</summary>
+    internal OtaApiClient Api => _api!;
+
     public TrustRootFiles Roots { get; private set; } = null!;
 
     public string EnrollmentToken { get; private set; } = "";
