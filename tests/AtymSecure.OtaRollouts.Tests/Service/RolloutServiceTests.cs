@@ -221,6 +221,7 @@ public sealed class RolloutServiceTests : IDisposable
         Assert.Equal(new DateTimeOffset(2026, 12, 5, 1, 0, 0, TimeSpan.Zero), eu.NextOpening(_clock.GetUtcNow())); // Saturday 02:00 CET
         Assert.Null(Assert.Single(service.OffersFor("d01")).Window); // us has no window
 
+        _clock.Advance(TimeSpan.FromSeconds(1)); // the newer deployment's offer wins (by creation time)
         var forced = await service.CreateAsync(request with { Forced = true }, Alice);
         var offer = Assert.Single(service.OffersFor("d00"));
         Assert.Equal((forced.Id, (Formats.UpdateMetadata.Model.InstallWindow?)null), (offer.DeploymentId, offer.Window));
