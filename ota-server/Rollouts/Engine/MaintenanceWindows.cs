@@ -5,7 +5,8 @@ namespace AtymSecure.OtaRollouts.Engine;
 /// <summary>
 /// Whether an instant falls in a group's maintenance window, in the window's own time zone (so a 02:00 window in
 /// Europe/Berlin is 01:00 UTC in winter and 00:00 UTC in summer). A window that runs past midnight belongs to the day
-/// it starts on. A device whose groups have no windows is always inside.
+/// it starts on. A device whose groups have no windows is always inside. This is the windows' meaning as operators give
+/// them; devices get them as UTC intervals (<see cref="InstallWindows"/>), which InstallWindowsTests checks against it.
 /// </summary>
 public static class MaintenanceWindows
 {
