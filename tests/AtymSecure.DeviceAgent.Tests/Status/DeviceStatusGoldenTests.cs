@@ -43,13 +43,28 @@ public sealed class DeviceStatusGoldenTests
         {
             Format = 2, DeviceId = "other", Profile = "other", DeviceClass = "other", Running = new RunningStatus(1, DateTimeOffset.UnixEpoch),
             Containers = [every.Containers[^1] with { Name = "other" }], LastBoot = new BootStatus(DateTimeOffset.MaxValue, []), Trials = [], Installs = [],
-            Recovery = "other", RuntimeVersion = "9.9.9", Trust = "other",
+            Recovery = "other", RuntimeVersion = "9.9.9", Trust = "other", AwaitingWindow = [new WindowWaitStatus("other", "9.9.9", null)],
         };
         Assert.Empty(ValueEqualityProbe.PropertiesIgnoredByEquals(a, different));
         var container = a.Containers[0];
         Assert.Empty(ValueEqualityProbe.PropertiesIgnoredByEquals(container, new ContainerStatus("other", ContainerState.Empty, SlotId.None, SlotId.B, 99, 99,
             [container.Slots[0] with { Version = "other" }], null) { CounterStore = new CounterStoreStatus(1, 1, 256, false) }));
         Assert.Empty(ValueEqualityProbe.PropertiesIgnoredByEquals(a.LastBoot!, new BootStatus(DateTimeOffset.MaxValue, []) { Number = 1 }));
+    }
+
+    [Fact]
+    public void Bundles_held_for_their_window_round_trip_and_a_status_without_any_writes_no_member()
+    {
+        var golden = Golden("status-v3-counter-store.json");
+        var status = DeviceStatus.Parse(golden);
+        Assert.Null(status.AwaitingWindow);
+        Assert.True(golden.AsSpan().SequenceEqual(status.ToJson()));
+        var opens = new DateTimeOffset(2026, 12, 5, 1, 0, 0, TimeSpan.Zero);
+        var waiting = status with { AwaitingWindow = [new WindowWaitStatus("sensor-filter", "1.2.0", opens), new WindowWaitStatus("logger", "2.0.0", null)] };
+        var read = DeviceStatus.Parse(waiting.ToJson());
+        Assert.Equal(waiting, read);
+        Assert.Equal("sensor-filter 1.2.0 downloaded, waiting for install window until 2026-12-05 01:00:00Z", read.AwaitingWindow![0].ToString());
+        Assert.Contains("none ahead", read.AwaitingWindow[1].ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
