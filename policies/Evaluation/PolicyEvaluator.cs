@@ -113,6 +113,8 @@ public static class PolicyEvaluator
                 faults.Add(($"a wave of {wave.Percent}% exceeds group {group.Name}'s maximum of {r.MaxWavePercent}%", r.At));
             if (wave.Number > 1 && wave.Soaked < r.MinSoak)
                 faults.Add(($"the previous wave soaked {Yaml.PolicyScalars.FormatDuration(wave.Soaked)}, group {group.Name} needs {Yaml.PolicyScalars.FormatDuration(r.MinSoak)}", r.At));
+            if (wave.HaltFailurePercent is { } halt && halt > r.HaltFailurePercent)
+                faults.Add(($"the rollout halts only at {halt}% failed, group {group.Name} needs a halt at {r.HaltFailurePercent}% or less", r.At));
         }
         steps.Add(faults.Count == 0
             ? new DecisionStep($"deployment/{group.Name}", group.At, true, $"group {group.Name} may receive {release.Container} on {device.DeviceClass}")

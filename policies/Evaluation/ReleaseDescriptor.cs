@@ -22,8 +22,12 @@ public sealed record ReleaseDescriptor(
 /// <summary>The device a release would go to: its class and group, the runtime it runs and its flash profile.</summary>
 public sealed record DeviceDescriptor(string Id, string DeviceClass, string Group, SemanticVersion RuntimeVersion, string FlashProfile);
 
-/// <summary>The rollout wave a release would go out in: its number (1 is the first), a canary wave or not, its share of the group, how long the previous wave soaked.</summary>
-public sealed record RolloutWave(int Number, bool Canary, int Percent, TimeSpan Soaked);
+/// <summary>
+/// The rollout wave a release would go out in: its number (1 is the first), a canary wave or not, its share of the
+/// group, how long the previous wave soaked, and (when the enforcement point knows it) the failed share of a wave that
+/// halts the rollout (a rollout that never halts on a share: 100).
+/// </summary>
+public sealed record RolloutWave(int Number, bool Canary, int Percent, TimeSpan Soaked, int? HaltFailurePercent = null);
 
 /// <summary>
 /// One question to the evaluator. Without a device only trust is decided (release import, a protected tag);

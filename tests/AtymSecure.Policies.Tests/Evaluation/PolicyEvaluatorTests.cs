@@ -80,6 +80,23 @@ public class PolicyEvaluatorTests
     }
 
     [Fact]
+    public void A_wave_whose_halt_share_is_above_the_groups_threshold_is_refused_at_the_rollout_rule()
+    {
+        var samples = AtymSecure.Policies.Loading.PolicySetLoader.LoadFolder(TestPaths.SamplePolicies).Set!;
+        var release = new ReleaseDescriptor("127.0.0.1:5000/samples/anomaly-detector", "anomaly-detector", SemanticVersion.Parse("1.0.0"), [], [], [], null, null);
+        var device = new DeviceDescriptor("eu-1", "linux-x86_64", "eu-prod", SemanticVersion.Parse("0.1.0"), "spinor");
+        Decision Wave(int? halt) => PolicyEvaluator.Evaluate(samples, new DecisionRequest(release, device, null, new RolloutWave(1, true, 10, TimeSpan.Zero, halt)));
+
+        var lax = Wave(20);
+        var deployment = lax.Steps.Single(s => s.Rule == "deployment/eu-prod");
+        Assert.False(deployment.Passed);
+        Assert.Contains("halts only at 20% failed, group eu-prod needs a halt at 10% or less", deployment.Message, StringComparison.Ordinal);
+        Assert.Equal(samples.Groups.Single(g => g.Name == "eu-prod").Rollout.At, deployment.At);
+        Assert.True(Wave(10).Steps.Single(s => s.Rule == "deployment/eu-prod").Passed);
+        Assert.True(Wave(null).Steps.Single(s => s.Rule == "deployment/eu-prod").Passed); // not known: not checked
+    }
+
+    [Fact]
     public void A_maintenance_window_past_midnight_covers_the_next_morning()
     {
         var window = new MaintenanceWindow([DayOfWeek.Saturday], new TimeOnly(22, 0), new TimeOnly(2, 0), default);
