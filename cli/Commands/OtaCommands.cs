@@ -71,7 +71,8 @@ internal static class OtaCommands
         var config = new Option<string?>("--config") { Description = "Server options file (JSON); flags override it" };
         var registry = new Option<string?>("--registry") { Description = "OCI registry releases are imported from (enables releases, assignments, bundles)" };
         var store = new Option<string?>("--store") { Description = "Store the records in PostgreSQL: postgres://user@host:port/database (default: LiteDB in the data folder)" };
-        var command = new Command("serve", "Serve the device and operator APIs") { listen, data, config, registry, store };
+        var policies = new Option<string?>("--policies") { Description = "Policy folder enforced at release import, deployment creation and every wave (reloaded when it changes)" };
+        var command = new Command("serve", "Serve the device and operator APIs") { listen, data, config, registry, store, policies };
         command.SetAction(async (result, ct) =>
         {
             var options = result.GetValue(config) is { } file ? OtaServerOptionsFile.Load(file) : new OtaServerOptions();
@@ -79,6 +80,7 @@ internal static class OtaCommands
             if (result.GetValue(listen) is { } address) options = options with { ListenUrl = address };
             if (result.GetValue(registry) is { } source) options = options with { Registry = source };
             if (result.GetValue(store) is { } database) options = options with { Store = database };
+            if (result.GetValue(policies) is { } policyFolder) options = options with { Policies = policyFolder };
             options.EnsureValid();
             await OtaServerHost.RunAsync(options, app =>
             {

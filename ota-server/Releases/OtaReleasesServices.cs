@@ -71,7 +71,7 @@ public static class OtaReleasesServices
         services.AddSingleton(sp => new ReleaseImporter(sp.GetRequiredService<IReleaseStore>(), sp.GetRequiredService<RegistryAccess>(),
             sp.GetRequiredService<TrustedKeys>(), sp.GetRequiredService<IFleetDeviceClasses>(), sp.GetRequiredService<ICompilerKeySource>(),
             sp.GetRequiredService<TimeProvider>(), options.BundleLifetime, sp.GetRequiredService<IContainerCompiler>(),
-            sp.GetService<ImageRepository>() is { } repository ? new CompiledImagePublisher(repository) : null));
+            sp.GetService<ImageRepository>() is { } repository ? new CompiledImagePublisher(repository) : null, sp.GetService<Policy.OtaPolicyGate>()));
         services.AddSingleton(sp => new ReleaseRecounter(sp.GetRequiredService<IReleaseStore>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ImageRepository>() is { } repository ? new CompiledImagePublisher(repository) : null, sp.GetService<ILogger<ReleaseRecounter>>()));
         services.AddSingleton<IJobHandler, ReleaseImportJob>();

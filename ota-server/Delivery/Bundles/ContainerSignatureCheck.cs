@@ -19,7 +19,13 @@ public sealed class ContainerSignatureCheck
         _trustedKeys = trustedKeys ?? throw new ArgumentNullException(nameof(trustedKeys));
 
     /// <exception cref="UntrustedContainerException">Unsigned, signed only by keys not trusted, or a signature that does not verify.</exception>
-    public async Task<Descriptor> VerifyAsync(ContainerSource source, CancellationToken ct)
+    public async Task<Descriptor> VerifyAsync(ContainerSource source, CancellationToken ct) =>
+        (await VerifyReportAsync(source, ct).ConfigureAwait(false)).Subject;
+
+    /// <summary>As <see cref="VerifyAsync"/>, returning every signature and attestation checked (release import maps the
+    /// verified ones to what the trust policy counts: signers and attestations).</summary>
+    /// <exception cref="UntrustedContainerException">Unsigned, signed only by keys not trusted, or a signature that does not verify.</exception>
+    public async Task<ArtifactVerificationReport> VerifyReportAsync(ContainerSource source, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(source);
         var report = await ArtifactVerifier.VerifyAsync(source.Store, source.Reference, _trustedKeys, cancellationToken: ct).ConfigureAwait(false);
@@ -31,7 +37,7 @@ public sealed class ContainerSignatureCheck
         {
             throw new UntrustedContainerException(source.ToString(), e);
         }
-        return report.Subject;
+        return report;
     }
 }
 

@@ -5,7 +5,10 @@ using AtymSecure.Delivery.Compilation;
 using AtymSecure.Formats.DeviceClasses;
 using AtymSecure.Oci;
 using AtymSecure.Oci.Remote;
+using AtymSecure.OtaContracts;
+using AtymSecure.OtaReleases.Policy;
 using AtymSecure.OtaStore;
+using AtymSecure.Policies.Evaluation;
 using AtymSecure.Primitives;
 using AtymSecure.Signer.Keys;
 using AtymSecure.Signer.Verification;
@@ -18,6 +21,9 @@ namespace AtymSecure.OtaReleases.Import;
 /// <list type="number">
 /// <item>resolve REF in the server's registry and verify its signatures against the trusted vendor keys
 /// (<see cref="ContainerSignatureCheck"/>, as <c>atym bundle --trust</c>); everything after reads by that digest;</item>
+/// <item>with policies (<see cref="OtaPolicyGate"/>), the serving trust policy decides on the signers and attestations that
+/// verified (<see cref="ReleaseFacts"/>): a refusal names the rule, its file and line and the set's digest
+/// (<see cref="PolicyRefusalCodes"/>), and the decision is in the audit log; an existing release is decided again;</item>
 /// <item>a release of that digest exists already → return it (same REF twice = one release);</item>
 /// <item>for every class in the fleet ∩ the container's targets: reuse an output a previous attempt attached and the
 /// compiler key signed (<see cref="CompiledReferrerReuse.FindVerifiedAsync"/>), else compile and attach it with its
@@ -43,15 +49,21 @@ public sealed class ReleaseImporter
     private readonly TimeProvider _time;
     private readonly TimeSpan _bundleLifetime;
     private readonly CompiledImagePublisher? _publisher;
+    private readonly OtaPolicyGate? _policy;
+
+    /// <summary>Who release imports are audited as (they run in the job queue, after the operator's request).</summary>
+    public static readonly OperatorIdentity ImportJob = new("release-import", "release import job", OperatorRole.Admin, []);
 
     /// <param name="vendorKeys">Keys whose signature on a container allows importing it (config; trust policies come with issue 15).</param>
     /// <param name="compiler">Compiles when no verified output is attached (<see cref="HostAotCompiler"/>; tests count through it).</param>
     /// <param name="bundleLifetime">Expiry of the release's bundles, counted from the import.</param>
     /// <param name="publisher">Lists the compiled images in the image repository (none: the release is only recorded).</param>
+    /// <param name="policy">The serving policy set (none: the vendor keys alone decide, as before policies).</param>
     public ReleaseImporter(IReleaseStore releases, RegistryAccess registry, TrustedKeys vendorKeys, IFleetDeviceClasses fleet,
         ICompilerKeySource compilerKey, TimeProvider time, TimeSpan bundleLifetime, IContainerCompiler? compiler = null,
-        CompiledImagePublisher? publisher = null)
+        CompiledImagePublisher? publisher = null, OtaPolicyGate? policy = null)
     {
+        _policy = policy;
         _publisher = publisher;
         _releases = releases ?? throw new ArgumentNullException(nameof(releases));
         _registry = registry ?? throw new ArgumentNullException(nameof(registry));
@@ -75,8 +87,10 @@ public sealed class ReleaseImporter
         var source = ContainerSource.In(repository, reference, repositoryName);
 
         await progress($"verifying {source}").ConfigureAwait(false);
-        var manifest = await RegistryFailures.Transient("verifying the container's signatures", () => VerifyAsync(source, ct), ct).ConfigureAwait(false);
-        if (await _releases.GetAsync(Release.IdFor(manifest.Digest.ToString()), ct).ConfigureAwait(false) is { } existing)
+        var verification = await RegistryFailures.Transient("verifying the container's signatures", () => VerifyAsync(source, ct), ct).ConfigureAwait(false);
+        var manifest = verification.Subject;
+        var existing = await _releases.GetAsync(Release.IdFor(manifest.Digest.ToString()), ct).ConfigureAwait(false);
+        if (existing is not null && _policy is null)
         {
             await progress($"already released as {existing.Id}").ConfigureAwait(false);
             await PublishAsync(existing, progress).ConfigureAwait(false);
@@ -85,6 +99,13 @@ public sealed class ReleaseImporter
         var stored = new StoredContainer(source.Store, await RegistryFailures.Transient("reading the container",
             () => ReadAsync(source.Store, manifest, ct), ct).ConfigureAwait(false));
         var config = stored.Artifact.Config;
+        var facts = await DecideAsync(repositoryName, config, verification, progress).ConfigureAwait(false);
+        if (existing is not null)
+        {
+            await progress($"already released as {existing.Id}").ConfigureAwait(false);
+            await PublishAsync(existing, progress).ConfigureAwait(false);
+            return existing;
+        }
         var version = config.Version?.ToString()
             ?? throw Refused(ReleaseProblemCodes.ContainerInvalid, "$.reference", $"container {config.Name} has no version");
         var counter = await CounterAsync(request, config.Name.ToString(), ct).ConfigureAwait(false);
@@ -114,7 +135,7 @@ public sealed class ReleaseImporter
 
         var release = new Release(Release.IdFor(manifest.Digest.ToString()), config.Name.ToString(), version, repositoryName,
             manifest.Digest.ToString(), stored.Artifact.ModuleDescriptor.Digest.ToString(), counter, request.Security || request.SecurityCounter is not null,
-            importedAt, importedAt + _bundleLifetime, images, failures);
+            importedAt, importedAt + _bundleLifetime, images, failures, facts);
         var recorded = await _releases.AddOrGetAsync(release, ct).ConfigureAwait(false);
         await PublishAsync(recorded, progress).ConfigureAwait(false);
         await progress($"released {recorded.Id}: {recorded.Container} {recorded.Version}, counter {recorded.SecurityCounter}, " +
@@ -129,11 +150,24 @@ public sealed class ReleaseImporter
             await progress($"{deviceClass} not listed in the image repository ({reason})").ConfigureAwait(false);
     }
 
-    private async Task<Oci.Wire.Descriptor> VerifyAsync(ContainerSource source, CancellationToken ct)
+    /// <summary>With policies: the trust policy's decision on what verified (refused: the policy's problem); without: nothing recorded.</summary>
+    private async Task<ReleasePolicyFacts?> DecideAsync(string repositoryName, Formats.Container.ContainerConfig config, ArtifactVerificationReport verification,
+        Func<string, Task> progress)
+    {
+        if (_policy is null) return null;
+        var set = _policy.Serving();
+        var descriptor = ReleaseFacts.Describe(repositoryName, config, verification);
+        var decision = _policy.Decide(set, new DecisionRequest(descriptor), ImportJob, "policy.release-import", $"release/{Release.IdFor(verification.Subject.Digest.ToString())}");
+        await progress(OtaPolicyGate.Describe(decision, "trust policy")).ConfigureAwait(false);
+        if (!decision.Allowed) throw OtaPolicyGate.Refusal(decision, "$.reference", $"release refused: {repositoryName}@{verification.Subject.Digest}");
+        return ReleaseFacts.ToStored(descriptor, decision);
+    }
+
+    private async Task<ArtifactVerificationReport> VerifyAsync(ContainerSource source, CancellationToken ct)
     {
         try
         {
-            return await _vendorSignatures.VerifyAsync(source, ct).ConfigureAwait(false);
+            return await _vendorSignatures.VerifyReportAsync(source, ct).ConfigureAwait(false);
         }
         catch (UntrustedContainerException e)
         {

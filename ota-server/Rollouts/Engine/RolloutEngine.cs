@@ -12,17 +12,18 @@ namespace AtymSecure.OtaRollouts.Engine;
 /// retries, soak, the next wave, continuous joins), <see cref="Observe"/> (a device's report), and the operator's
 /// <see cref="Approve"/>, <see cref="Pause"/>, <see cref="Resume"/>, <see cref="Cancel"/>; <see cref="Supersede"/> and
 /// <see cref="MarkRolledBack"/> when another deployment takes devices over. Refused operator actions throw
-/// <see cref="OtaProblemException"/> (409) and change nothing.
+/// <see cref="OtaProblemException"/> (409) and change nothing. An <see cref="IWaveGate"/> (the policy set) is asked
+/// before each wave starts, the first one included: it may hold the wave (a wait, said once) or pause the deployment.
 /// </summary>
 public static class RolloutEngine
 {
-    public static RolloutStep Create(DeploymentSpec spec, IReadOnlyList<FleetDevice> fleet, DateTimeOffset now)
+    public static RolloutStep Create(DeploymentSpec spec, IReadOnlyList<FleetDevice> fleet, DateTimeOffset now, IWaveGate? gate = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         var (devices, waves) = WavePlanner.Plan(spec, fleet);
         var status = spec.RequiresApproval ? DeploymentStatus.AwaitingApproval : DeploymentStatus.Scheduled;
         var state = new DeploymentState(spec, status, 0, waves, null, null, null, devices, []);
-        var work = new RolloutWork(state, now);
+        var work = new RolloutWork(state, now, gate);
         var already = devices.Count(d => d.Wave < 0);
         work.Event(RolloutActions.Created, $"{spec.Container} {spec.Version} to {devices.Count} devices in {waves} waves" +
             (already > 0 ? $" ({already} already on it)" : "") + (spec.RequiresApproval ? "; waits for a second operator's approval" : ""));
@@ -31,24 +32,24 @@ public static class RolloutEngine
     }
 
     /// <summary>Time passed (and, for continuous targeting, the fleet as it is now: devices that match join the current wave).</summary>
-    public static RolloutStep Tick(DeploymentState state, DateTimeOffset now, IReadOnlyList<FleetDevice>? fleet = null)
+    public static RolloutStep Tick(DeploymentState state, DateTimeOffset now, IReadOnlyList<FleetDevice>? fleet = null, IWaveGate? gate = null)
     {
-        var work = new RolloutWork(state, now);
+        var work = new RolloutWork(state, now, gate);
         if (fleet is not null && state.Spec.Targeting == TargetingMode.Continuous && state.IsActive) Join(work, fleet);
         Advance(work);
         return work.Finish();
     }
 
-    public static RolloutStep Observe(DeploymentState state, DeviceObservation observation, DateTimeOffset now)
+    public static RolloutStep Observe(DeploymentState state, DeviceObservation observation, DateTimeOffset now, IWaveGate? gate = null)
     {
         ArgumentNullException.ThrowIfNull(observation);
-        var work = new RolloutWork(state, now);
+        var work = new RolloutWork(state, now, gate);
         DeviceProgress.Observe(work, observation);
         Advance(work);
         return work.Finish();
     }
 
-    public static RolloutStep Approve(DeploymentState state, OperatorIdentity approver, DateTimeOffset now)
+    public static RolloutStep Approve(DeploymentState state, OperatorIdentity approver, DateTimeOffset now, IWaveGate? gate = null)
     {
         ArgumentNullException.ThrowIfNull(approver);
         if (!state.Spec.RequiresApproval) throw Conflict(RolloutProblemCodes.ApprovalNotRequired, $"{state.Id} does not need an approval");
@@ -56,7 +57,7 @@ public static class RolloutEngine
         var by = Actor(approver);
         if (by == state.Spec.CreatedBy || state.Spec.CreatedBy.StartsWith(approver.TokenId + " ", StringComparison.Ordinal) || state.Spec.CreatedBy == approver.TokenId)
             throw Conflict(RolloutProblemCodes.ApprovalBySameOperator, $"{state.Id} was created by {state.Spec.CreatedBy}; another operator must approve it");
-        var work = new RolloutWork(state with { ApprovedBy = by }, now);
+        var work = new RolloutWork(state with { ApprovedBy = by }, now, gate);
         work.Status(DeploymentStatus.Scheduled, RolloutActions.Approved, $"approved by {by}");
         Advance(work);
         return work.Finish();
@@ -71,10 +72,10 @@ public static class RolloutEngine
         return work.Finish();
     }
 
-    public static RolloutStep Resume(DeploymentState state, OperatorIdentity actor, DateTimeOffset now)
+    public static RolloutStep Resume(DeploymentState state, OperatorIdentity actor, DateTimeOffset now, IWaveGate? gate = null)
     {
         if (state.Status != DeploymentStatus.Paused) throw Conflict(RolloutProblemCodes.StateConflict, $"{state.Id} is {Name(state.Status)}, not paused");
-        var work = new RolloutWork(state, now);
+        var work = new RolloutWork(state, now, gate);
         work.Status(DeploymentStatus.Scheduled, RolloutActions.Resumed, $"resumed by {Actor(actor)}");
         Advance(work);
         return work.Finish();
@@ -95,10 +96,11 @@ public static class RolloutEngine
     /// (a newer deployment was created) the devices not yet offered; otherwise (the device confirmed the newer
     /// deployment's release) the device whatever its state here.
     /// </summary>
-    public static RolloutStep Supersede(DeploymentState state, IReadOnlyCollection<string> deviceIds, string byDeployment, bool onlyPending, DateTimeOffset now)
+    public static RolloutStep Supersede(DeploymentState state, IReadOnlyCollection<string> deviceIds, string byDeployment, bool onlyPending, DateTimeOffset now,
+        IWaveGate? gate = null)
     {
         ArgumentNullException.ThrowIfNull(deviceIds);
-        var work = new RolloutWork(state, now);
+        var work = new RolloutWork(state, now, gate);
         for (var i = 0; i < work.Devices.Count; i++)
         {
             var d = work.Devices[i];
@@ -126,13 +128,13 @@ public static class RolloutEngine
     /// device joining its wave, so the director names the rollback's release to it; a completed rollback runs again for
     /// it. A device already in the rollback, or a rollback no longer running or completed (cancelled), changes nothing.
     /// </summary>
-    public static RolloutStep Adopt(DeploymentState rollback, DeploymentState rolledBack, FleetDevice device, DateTimeOffset now)
+    public static RolloutStep Adopt(DeploymentState rollback, DeploymentState rolledBack, FleetDevice device, DateTimeOffset now, IWaveGate? gate = null)
     {
         ArgumentNullException.ThrowIfNull(rollback);
         ArgumentNullException.ThrowIfNull(rolledBack);
         ArgumentNullException.ThrowIfNull(device);
         if (rollback.Spec.RollbackOf != rolledBack.Id) throw new ArgumentException($"{rollback.Id} does not roll back {rolledBack.Id}", nameof(rollback));
-        var work = new RolloutWork(rollback, now);
+        var work = new RolloutWork(rollback, now, gate);
         if (work.IndexOf(device.Id) >= 0 || !(rollback.IsActive || rollback.Status == DeploymentStatus.Completed)) return work.Finish();
         var joining = WavePlanner.Joining(work.Spec, device, work.State.Wave);
         work.Devices.Add(joining);
@@ -170,7 +172,7 @@ public static class RolloutEngine
             if (work.Spec.RollbackOnHalt) work.Event(RolloutActions.RollbackRequested, "the rollback policy rolls the devices that took the release back");
             return;
         }
-        if (work.State.Status == DeploymentStatus.Scheduled && (work.Spec.StartAt is not { } start || work.Now >= start))
+        if (work.State.Status == DeploymentStatus.Scheduled && (work.Spec.StartAt is not { } start || work.Now >= start) && work.MayStart(work.State.Wave))
             work.Status(DeploymentStatus.Running, RolloutActions.Started, $"{RolloutText.WaveName(work.State, work.State.Wave)} of {work.State.WaveCount} starts");
         if (work.State.Status == DeploymentStatus.Running && work.Spec.EndAt is { } end && work.Now >= end)
         {

@@ -43,6 +43,10 @@ public static class RolloutActions
     public const string RollbackRequested = "rollback-requested";
     public const string RolledBack = "rolled-back";
     public const string Paused = "paused";
+    /// <summary>The policy set forbids the next wave as it stands: paused, naming the rule (an operator resumes after a fix).</summary>
+    public const string PolicyPaused = "policy-paused";
+    /// <summary>The policy set holds the next wave for now (a freeze, outside its windows): it starts when allowed.</summary>
+    public const string PolicyWait = "policy-wait";
     public const string Resumed = "resumed";
     public const string Cancelled = "cancelled";
     public const string Completed = "completed";

@@ -8,7 +8,7 @@ namespace AtymSecure.OtaRollouts.Engine;
 /// Deployment-level decisions go to the timeline as well; per-device ones only to the audit log (a fleet of thousands
 /// would drown the timeline).
 /// </summary>
-internal sealed class RolloutWork(DeploymentState state, DateTimeOffset now)
+internal sealed class RolloutWork(DeploymentState state, DateTimeOffset now, IWaveGate? gate = null)
 {
     private readonly DeploymentState _original = state;
     private readonly List<RolloutDecision> _decisions = [];
@@ -21,6 +21,32 @@ internal sealed class RolloutWork(DeploymentState state, DateTimeOffset now)
     public DateTimeOffset Now { get; } = now;
 
     public DeploymentSpec Spec => State.Spec;
+
+    /// <summary>
+    /// Whether wave <paramref name="wave"/> may start now (no gate: always). A wait is said once (the timeline and the
+    /// audit log get it when its reason changes, not at every tick); a refusal pauses the deployment, naming why.
+    /// </summary>
+    public bool MayStart(int wave)
+    {
+        var verdict = gate?.Check(Spec, Devices, wave, Now) ?? WaveVerdict.Admitted;
+        switch (verdict.Outcome)
+        {
+            case WaveGateOutcome.Wait:
+                if (State.PolicyHold != verdict.Detail)
+                {
+                    State = State with { PolicyHold = verdict.Detail };
+                    Event(RolloutActions.PolicyWait, verdict.Detail);
+                }
+                return false;
+            case WaveGateOutcome.Pause:
+                State = State with { PolicyHold = verdict.Detail };
+                Status(DeploymentStatus.Paused, RolloutActions.PolicyPaused, verdict.Detail);
+                return false;
+            default:
+                if (State.PolicyHold is not null) State = State with { PolicyHold = null };
+                return true;
+        }
+    }
 
     public void Event(string action, string detail)
     {

@@ -34,7 +34,7 @@ internal static class WaveAdmission
                     work.Status(DeploymentStatus.Completed, RolloutActions.Completed, $"every wave finished: {Counts(work, null)}");
                 return;
             }
-            if (work.Now < work.State.SoakUntil) return;
+            if (work.Now < work.State.SoakUntil || !work.MayStart(wave + 1)) return;
             work.State = work.State with { Wave = wave + 1, SoakUntil = null };
             work.Event(RolloutActions.WaveStarted, $"{RolloutText.WaveName(work.State, wave + 1)} of {work.State.WaveCount} starts: {work.Devices.Count(d => d.Wave == wave + 1)} devices");
         }

@@ -4,6 +4,7 @@ using AtymSecure.OtaContracts;
 using AtymSecure.OtaReleases.Import;
 using AtymSecure.OtaReleases.Planning;
 using AtymSecure.OtaRollouts.Engine;
+using AtymSecure.OtaRollouts.Policy;
 using AtymSecure.OtaStore;
 using AtymSecure.Primitives;
 using Microsoft.Extensions.Logging;
@@ -21,11 +22,16 @@ namespace AtymSecure.OtaRollouts.Service;
 /// the device timeout: its download may go on to a trial or a confirm). What devices are offered (<see cref="IRolloutOffers"/>) is an immutable snapshot
 /// swapped after each change, read by every poll without the gate. The count of active deployments
 /// (<see cref="DeploymentState.IsActive"/>) goes to <see cref="IOtaMetrics.SetActiveDeployments"/> whenever it may change.
+/// With policies (<see cref="RolloutPolicy"/>) a deployment the serving set forbids is refused at creation, every wave is
+/// decided again before it starts, and every audit entry of a deployment carries the serving set's digest.
 /// </summary>
 public sealed class RolloutService(IDeploymentStore store, IReleaseStore releases, FleetReader fleet, IAuditLog audit, TimeProvider time,
-    ILogger<RolloutService>? log = null, IOtaMetrics? metrics = null, ReleaseRecounter? recounter = null) : IRolloutOffers, IDeviceReportListener
+    ILogger<RolloutService>? log = null, IOtaMetrics? metrics = null, ReleaseRecounter? recounter = null, RolloutPolicy? policy = null) : IRolloutOffers, IDeviceReportListener
 {
     private static readonly OperatorIdentity Engine = new("rollout-engine", "rollout engine", OperatorRole.Admin, []);
+
+    // Without policies the entries read as before (no policySet member).
+    private static readonly JsonSerializerOptions AuditJsonOptions = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
     private readonly ReleaseRecounter _recounter = recounter ?? new ReleaseRecounter(releases, time);
 
@@ -83,13 +89,13 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
     }
 
     public Task<DeploymentState> ApproveAsync(string id, OperatorIdentity actor, CancellationToken ct = default) =>
-        ActAsync(id, actor, s => RolloutEngine.Approve(s, actor, time.GetUtcNow()), ct);
+        ActAsync(id, actor, s => RolloutEngine.Approve(s, actor, time.GetUtcNow(), policy), ct);
 
     public Task<DeploymentState> PauseAsync(string id, OperatorIdentity actor, CancellationToken ct = default) =>
         ActAsync(id, actor, s => RolloutEngine.Pause(s, actor, time.GetUtcNow()), ct);
 
     public Task<DeploymentState> ResumeAsync(string id, OperatorIdentity actor, CancellationToken ct = default) =>
-        ActAsync(id, actor, s => RolloutEngine.Resume(s, actor, time.GetUtcNow()), ct);
+        ActAsync(id, actor, s => RolloutEngine.Resume(s, actor, time.GetUtcNow(), policy), ct);
 
     public Task<DeploymentState> CancelAsync(string id, OperatorIdentity actor, CancellationToken ct = default) =>
         ActAsync(id, actor, s => RolloutEngine.Cancel(s, actor, time.GetUtcNow()), ct);
@@ -114,7 +120,7 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
         {
             foreach (var state in Snapshot().Where(s => s.Device(stored.DeviceId) is { } d && !DeviceProgress.IsSettled(d)))
                 if (FleetReader.Observe(stored, state.Spec.Container) is { } observation)
-                    await CommitAsync(RolloutEngine.Observe(Current(state.Id), observation, time.GetUtcNow()), Engine, ct).ConfigureAwait(false);
+                    await CommitAsync(RolloutEngine.Observe(Current(state.Id), observation, time.GetUtcNow(), policy), Engine, ct).ConfigureAwait(false);
         }
         finally
         {
@@ -135,9 +141,9 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
             {
                 foreach (var d in state.Devices.Where(d => d.State is DeviceRolloutState.Offered or DeviceRolloutState.Waiting or DeviceRolloutState.Trial or DeviceRolloutState.Withdrawn))
                     if (fleet.Latest(d.DeviceId, state.Spec.Container) is { } latest && latest.Sequence > Current(state.Id).Device(d.DeviceId)!.LastReport)
-                        await CommitAsync(RolloutEngine.Observe(Current(state.Id), latest, time.GetUtcNow()), Engine, ct).ConfigureAwait(false);
+                        await CommitAsync(RolloutEngine.Observe(Current(state.Id), latest, time.GetUtcNow(), policy), Engine, ct).ConfigureAwait(false);
                 var devices = state.Spec.Targeting == TargetingMode.Continuous && state.IsActive ? fleet.Active(state.Spec.Container) : null;
-                await CommitAsync(RolloutEngine.Tick(Current(state.Id), time.GetUtcNow(), devices), Engine, ct).ConfigureAwait(false);
+                await CommitAsync(RolloutEngine.Tick(Current(state.Id), time.GetUtcNow(), devices, policy), Engine, ct).ConfigureAwait(false);
             }
         }
         finally
@@ -168,14 +174,22 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            var step = RolloutEngine.Create(spec, fleet.Active(spec.Container), time.GetUtcNow());
+            var active = fleet.Active(spec.Container);
+            var now = time.GetUtcNow();
+            var step = RolloutEngine.Create(spec, active, now);
             if (step.State.Devices.Count == 0)
                 throw new OtaProblemException(422, RolloutProblemCodes.NoTargets, "$.target", "no active device matches the target set");
+            if (policy is not null)
+            {
+                // Decided on the plan as it would run; created again with the gate, which admits what this allowed.
+                await policy.CheckCreationAsync(step.State, actor, now, ct).ConfigureAwait(false);
+                step = RolloutEngine.Create(spec, active, now, policy);
+            }
             var created = await CommitAsync(step, actor, ct).ConfigureAwait(false);
             // One active deployment per container per device: older ones give up the devices they have not offered yet.
             var ids = created.Devices.Select(d => d.DeviceId).ToHashSet(StringComparer.Ordinal);
             foreach (var older in Snapshot().Where(s => s.Id != created.Id && s.Spec.Container == spec.Container && s.Devices.Any(d => ids.Contains(d.DeviceId))))
-                await CommitAsync(RolloutEngine.Supersede(older, ids, created.Id, onlyPending: true, time.GetUtcNow()), Engine, ct).ConfigureAwait(false);
+                await CommitAsync(RolloutEngine.Supersede(older, ids, created.Id, onlyPending: true, time.GetUtcNow(), policy), Engine, ct).ConfigureAwait(false);
             return Current(created.Id);
         }
         finally
@@ -207,18 +221,19 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
         var at = time.GetUtcNow();
         var entries = step.Decisions.Select(d => new AuditEntry(0, at, actor.TokenId, actor.Label, "rollout." + d.Action,
             d.DeviceId is null ? $"deployment/{step.State.Id}" : $"deployment/{step.State.Id}/device/{d.DeviceId}", null,
-            JsonSerializer.Serialize(new { detail = d.Detail, status = RolloutEngine.Name(step.State.Status), wave = step.State.Wave }))).ToList();
+            JsonSerializer.Serialize(new { detail = d.Detail, status = RolloutEngine.Name(step.State.Status), wave = step.State.Wave, policySet = policy?.ServingDigest },
+                AuditJsonOptions))).ToList();
         var stored = store.TrySave(step.State, step.State.Revision, entries)
             ?? throw new InvalidOperationException($"deployment {step.State.Id} changed in the store behind this process");
         Publish(stored);
         var confirmed = step.Decisions.Where(d => d.Action == RolloutActions.Confirmed && d.DeviceId is not null).Select(d => d.DeviceId!).ToHashSet(StringComparer.Ordinal);
         if (confirmed.Count > 0)
             foreach (var older in Snapshot().Where(s => s.Spec.Container == stored.Spec.Container && s.Spec.CreatedAt < stored.Spec.CreatedAt && s.Devices.Any(d => confirmed.Contains(d.DeviceId) && d.State != DeviceRolloutState.Superseded)))
-                await CommitAsync(RolloutEngine.Supersede(older, confirmed, stored.Id, onlyPending: false, at), Engine, ct).ConfigureAwait(false);
+                await CommitAsync(RolloutEngine.Supersede(older, confirmed, stored.Id, onlyPending: false, at, policy), Engine, ct).ConfigureAwait(false);
         if (stored.RolledBackBy is { } rollbackId)
             foreach (var late in step.ReachedAfterRollback)
                 if (fleet.Find(late, stored.Spec.Container) is { } device)
-                    await CommitAsync(RolloutEngine.Adopt(Current(rollbackId), Current(stored.Id), device, at), Engine, ct).ConfigureAwait(false);
+                    await CommitAsync(RolloutEngine.Adopt(Current(rollbackId), Current(stored.Id), device, at, policy), Engine, ct).ConfigureAwait(false);
         if (step.RollbackRequested) await RollbackOnHaltAsync(stored, ct).ConfigureAwait(false);
         return Current(stored.Id);
     }
@@ -228,7 +243,7 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
         try
         {
             var spec = await PlanRollbackAsync(halted, null, Engine, ct).ConfigureAwait(false);
-            var step = RolloutEngine.Create(spec, fleet.Active(spec.Container), time.GetUtcNow());
+            var step = RolloutEngine.Create(spec, fleet.Active(spec.Container), time.GetUtcNow(), policy);
             var rollback = await CommitAsync(step, Engine, ct).ConfigureAwait(false);
             await CommitAsync(RolloutEngine.MarkRolledBack(Current(halted.Id), rollback.Id, time.GetUtcNow()), Engine, ct).ConfigureAwait(false);
         }

@@ -79,6 +79,7 @@ public static class OtaServerHost
         services.AddSingleton<IOtaMetrics>(sp => sp.GetRequiredService<OtaMeters>());
         services.AddOtaMetadata(new OtaMetadataOptions { DataFolder = dataDirectory });
         AddDeviceServices(services, options, dataDirectory);
+        if (options.Policies is { } policies) PolicyServing.Add(services, policies);
         ObservabilitySetup.AddServices(services);
         if (options.Registry is { } registry)
         {
@@ -92,6 +93,8 @@ public static class OtaServerHost
 
         var app = builder.Build();
         _ = app.Services.GetRequiredService<AdminTokenBootstrap>();
+        // Loaded (and logged) at start, not at the first request that needs it.
+        _ = app.Services.GetService<AtymSecure.Policies.Serving.PolicySetSource>();
         app.UseMiddleware<RequestLog>();
         app.UseMiddleware<ProblemMiddleware>();
         // Before routing (called here, so WebApplication does not put it first): the poll's heartbeat skips the route table.

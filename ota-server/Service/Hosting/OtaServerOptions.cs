@@ -55,6 +55,13 @@ public sealed record OtaServerOptions
     /// <summary>Public key files of the vendors whose signatures allow importing a container (relative to the config file).</summary>
     public IReadOnlyList<string> VendorKeyFiles { get; init; } = [];
 
+    /// <summary>
+    /// A policy folder (docs/policies.md) the server enforces at release import, deployment creation and every rollout
+    /// wave, reloaded when its files change (the last good set keeps serving when a change is broken; <c>/readyz</c> says
+    /// so). Null: no policy is enforced, as before policies existed.
+    /// </summary>
+    public string? Policies { get; init; }
+
     /// <summary>What the poll answer tells devices to wait between polls.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMinutes(5);
 
@@ -107,6 +114,7 @@ public sealed record OtaServerOptions
             Add(OtaOptionProblemCodes.Required, "vendorKeyFiles", "importing releases from a registry needs at least one vendor public key");
         for (var i = 0; i < VendorKeyFiles.Count; i++)
             if (!File.Exists(VendorKeyFiles[i])) Add(OtaOptionProblemCodes.FileNotFound, $"vendorKeyFiles[{i}]", $"file '{VendorKeyFiles[i]}' does not exist");
+        if (Policies is not null && !Directory.Exists(Policies)) Add(OtaOptionProblemCodes.FileNotFound, "policies", $"policy folder '{Policies}' does not exist");
         if (CertificateKeyPath is not null && CertificatePath is null) Add(OtaOptionProblemCodes.Required, "certificatePath", "a key without a certificate");
         if (AdminToken is not null && !Auth.OperatorTokenText.TryParse(AdminToken, out _, out _))
             Add(OtaOptionProblemCodes.InvalidToken, "adminToken", "not an operator token (atym_ + 8 hex + _ + 43 base64url characters)");

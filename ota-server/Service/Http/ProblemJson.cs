@@ -31,15 +31,16 @@ public static class ProblemJson
         var first = problem.Problems[0];
         return JsonSerializer.SerializeToUtf8Bytes(new ProblemDocument(
             OtaProblemTypes.Uri(first.Code), OtaProblemTypes.Title(problem.Status), problem.Status, first.Message, instance, first.Code,
-            problem.Problems.Select(p => new ProblemField(p.Code, p.Path, p.Message)).ToList()), ProblemDocumentContext.Default.ProblemDocument);
+            problem.Problems.Select(p => new ProblemField(p.Code, p.Path, p.Message, p.Position?.ToString())).ToList()), ProblemDocumentContext.Default.ProblemDocument);
     }
 }
 
 /// <summary>The problem+json body (RFC 9457 members plus <c>code</c> and <c>errors</c>).</summary>
 public sealed record ProblemDocument(string Type, string Title, int Status, string Detail, string? Instance, string Code, IReadOnlyList<ProblemField> Errors);
 
-/// <summary>One wrong thing: its code, the field (JSON path, header or query parameter) and a sentence.</summary>
-public sealed record ProblemField(string Code, string Path, string Message);
+/// <summary>One wrong thing: its code, the field (JSON path, header or query parameter), a sentence, and when a file
+/// decided it (a policy rule), where: <c>file:line:column</c>.</summary>
+public sealed record ProblemField(string Code, string Path, string Message, string? At = null);
 
 [System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]

@@ -23,6 +23,8 @@ namespace AtymSecure.OtaStore;
 /// <param name="BundleExpires">Every bundle's expiry; from the release, never the cutting clock.</param>
 /// <param name="Images">One installable image per class that compiled.</param>
 /// <param name="Failures">The classes that did not compile, and why.</param>
+/// <param name="PolicyFacts">What the policies decide a release on, recorded at import when the server enforces policies
+/// (null: imported without them; such a release satisfies no trust rule that needs a signature).</param>
 public sealed record Release(
     string Id,
     string Container,
@@ -35,7 +37,8 @@ public sealed record Release(
     DateTimeOffset ImportedAt,
     DateTimeOffset BundleExpires,
     EquatableList<ReleaseImage> Images,
-    EquatableList<ReleaseClassFailure> Failures)
+    EquatableList<ReleaseClassFailure> Failures,
+    ReleasePolicyFacts? PolicyFacts = null)
 {
     /// <summary><c>rel-</c> + 16 hex of SHA-256 over the manifest digest: the same digest is the same release.</summary>
     public static string IdFor(string manifestDigest)
@@ -77,3 +80,18 @@ public sealed record ReleaseImage(
 
 /// <summary>A device class the release could not be compiled for: <paramref name="Code"/> is stable, <paramref name="Message"/> for people.</summary>
 public sealed record ReleaseClassFailure(string DeviceClass, string Code, string Message);
+
+/// <summary>
+/// What import verified about a release, kept so that deployments and waves decide with the serving policy set later
+/// (policies/Evaluation/ReleaseDescriptor): the keys whose signatures verified (hex SHA-256 of each DER
+/// SubjectPublicKeyInfo), the attestations that verified (<c>slsa-provenance</c>, <c>sbom</c>), what the container config
+/// asks for (capabilities as the config writes them, memory, CPU budget), and the import's decision (rule and policy set digest).
+/// </summary>
+public sealed record ReleasePolicyFacts(
+    EquatableList<string> Signers,
+    EquatableList<string> Attestations,
+    EquatableList<string> Permissions,
+    long? MaxMemoryBytes,
+    int? CpuBudgetMs,
+    string ImportRule,
+    string ImportPolicySet);

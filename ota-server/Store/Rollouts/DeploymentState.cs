@@ -127,7 +127,8 @@ public sealed record HaltReport(DateTimeOffset At, int Wave, string Rule, Equata
 /// A deployment's plan and progress, persisted after every decision (<see cref="IDeploymentStore"/>) so that a
 /// restart resumes exactly where it was. <see cref="Wave"/> is the wave being offered (0 = the canaries when the
 /// plan has any); <see cref="WaveCount"/> how many there are; <see cref="SoakUntil"/> set while the current wave
-/// soaks. <see cref="Revision"/> guards optimistic updates.
+/// soaks. <see cref="Revision"/> guards optimistic updates. <see cref="PolicyHold"/> is why the policy set holds or
+/// paused the next wave (null: nothing holds it).
 /// </summary>
 public sealed record DeploymentState(
     DeploymentSpec Spec,
@@ -140,7 +141,8 @@ public sealed record DeploymentState(
     EquatableList<DeviceRollout> Devices,
     EquatableList<TimelineEvent> Timeline,
     string? RolledBackBy = null,
-    long Revision = 0)
+    long Revision = 0,
+    string? PolicyHold = null)
 {
     public string Id => Spec.Id;
 
