@@ -78,8 +78,8 @@ public sealed class SeededOtaHost : IAsyncDisposable
     {
         var vendorKey = _data.Write("vendor.pub", KeyGenerator.Generate().PublicKeyPem());
         var server = Options.Loopback
-            ? new OtaServerOptions { DataDirectory = _data.Path, ListenUrl = "127.0.0.1:0" }.EnsureValid()
-            : new OtaServerOptions { DataDirectory = _data.Path, ListenUrl = "http://127.0.0.1:0" };
+            ? new OtaServerOptions { DataDirectory = _data.Path, ListenUrl = "127.0.0.1:0", Policies = Options.Policies }.EnsureValid()
+            : new OtaServerOptions { DataDirectory = _data.Path, ListenUrl = "http://127.0.0.1:0", Policies = Options.Policies };
         App = OtaServerHost.Build(server, builder =>
         {
             if (!Options.Loopback) builder.WebHost.UseTestServer();

@@ -24,6 +24,9 @@ public sealed record SeededOtaHostOptions
     /// <summary>The seeded device number <c>i</c> (id <see cref="SeededOtaHost.DeviceId"/>, group <see cref="SeededOtaHost.GroupOf"/>) at the start time; null: a bare device.</summary>
     public Func<int, DateTimeOffset, DeviceRecord>? Device { get; init; }
 
+    /// <summary>A policy folder the host enforces (<c>--policies</c>); null: none, as without the flag.</summary>
+    public string? Policies { get; init; }
+
     /// <summary>Extra registrations after releases and rollouts (another library, a replaced store).</summary>
     public Action<WebApplicationBuilder>? Configure { get; init; }
 

@@ -39,7 +39,7 @@ public sealed class RolloutPolicy(OtaPolicyGate gate, IDeviceStore devices, IRel
         for (var wave = planned.Wave; wave < planned.WaveCount && refusal is null; wave++)
         {
             var timed = wave == planned.Wave && planned.Spec.RollbackOf is null ? startsAt : (DateTimeOffset?)null;
-            var (denied, any) = Decide(set, release, planned.Spec, planned.Devices, wave, timed);
+            var (denied, any) = Decide(set, release, planned.Spec, planned.Devices, wave, timed, onlyPending: false);
             refusal = denied;
             allowed ??= any;
         }
@@ -61,20 +61,21 @@ public sealed class RolloutPolicy(OtaPolicyGate gate, IDeviceStore devices, IRel
         if (set is null) return new WaveVerdict(WaveGateOutcome.Wait, $"wave {wave + 1} waits: no valid policy set is loaded from {gate.Source.Folder} (see /readyz)");
         var release = _releases.TryGetValue(spec.ReleaseId, out var known) ? known
             : DescriptorAsync(spec.ReleaseId, CancellationToken.None).GetAwaiter().GetResult();
-        if (Decide(set, release, spec, devices, wave, now).Refusal is not { } timed) return WaveVerdict.Admitted;
-        if (Decide(set, release, spec, devices, wave, null).Refusal is { } standing)
+        if (Decide(set, release, spec, devices, wave, now, onlyPending: true).Refusal is not { } timed) return WaveVerdict.Admitted;
+        if (Decide(set, release, spec, devices, wave, null, onlyPending: true).Refusal is { } standing)
             return new WaveVerdict(WaveGateOutcome.Pause, OtaPolicyGate.Describe(standing.Decision, $"paused before wave {wave + 1}, {standing.Context}"));
         return spec.RollbackOf is null
             ? new WaveVerdict(WaveGateOutcome.Wait, OtaPolicyGate.Describe(timed.Decision, $"wave {wave + 1} waits, {timed.Context}"))
             : WaveVerdict.Admitted;
     }
 
-    /// <summary>The first refusal among the wave's devices not yet offered (by id), and some allowing decision.</summary>
-    private (Finding? Refusal, Finding? Allowed) Decide(PolicySet set, ReleaseDescriptor release, DeploymentSpec spec, IReadOnlyList<DeviceRollout> planned, int wave, DateTimeOffset? at)
+    /// <summary>The first refusal among the wave's devices (by id; with <paramref name="onlyPending"/> those not yet offered), and some allowing decision.</summary>
+    private (Finding? Refusal, Finding? Allowed) Decide(PolicySet set, ReleaseDescriptor release, DeploymentSpec spec, IReadOnlyList<DeviceRollout> planned, int wave,
+        DateTimeOffset? at, bool onlyPending)
     {
         var seen = new Dictionary<(string Class, string Group, string Runtime, string Flash), Decision>();
         Finding? allowed = null;
-        foreach (var device in planned.Where(d => d.Wave == wave && d.State == DeviceRolloutState.Pending).OrderBy(d => d.DeviceId, StringComparer.Ordinal))
+        foreach (var device in planned.Where(d => d.Wave == wave && (!onlyPending || d.State == DeviceRolloutState.Pending)).OrderBy(d => d.DeviceId, StringComparer.Ordinal))
         {
             if (devices.Find(device.DeviceId) is not { } record) continue;
             foreach (var group in device.Groups.Count == 0 ? [""] : device.Groups)
@@ -105,11 +106,20 @@ public sealed class RolloutPolicy(OtaPolicyGate gate, IDeviceStore devices, IRel
         return new RolloutWave(number, wave == 0 && spec.Plan.Canary > 0, percent, spec.Plan.Soak, HaltPercent(spec.Halt, inWave));
     }
 
-    /// <summary>The failed share of a wave of <paramref name="waveSize"/> at which the deployment halts: the lower of its ratio and its count.</summary>
+    /// <summary>
+    /// The failed share of a wave of <paramref name="waveSize"/> at which the deployment halts, the lower of its ratio's and
+    /// its count's. Halting at the first failure is the strictest rule there is (0), whatever the wave's size: a share
+    /// below one device cannot be halted at sooner.
+    /// </summary>
     private static int HaltPercent(HaltRule halt, int waveSize)
     {
         var byRatio = halt.MaxFailureRatio is { } ratio ? (int)Math.Ceiling(ratio * 100) : 100;
-        var byCount = halt.MaxFailures is { } count && waveSize > 0 ? (int)Math.Ceiling(100.0 * count / waveSize) : 100;
+        var byCount = halt.MaxFailures switch
+        {
+            null => 100,
+            <= 1 => 0,
+            { } count => waveSize > 0 ? (int)Math.Ceiling(100.0 * count / waveSize) : 100,
+        };
         return Math.Clamp(Math.Min(byRatio, byCount), 0, 100);
     }
 
