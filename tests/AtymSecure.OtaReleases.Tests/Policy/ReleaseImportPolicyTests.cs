@@ -43,6 +43,7 @@ public sealed class ReleaseImportPolicyTests(ReleaseWorld world) : IClassFixture
 
     private (ReleaseImporter Importer, LiteDbAuditLog Audit, PolicySetSource Source) Importer(string trustYaml)
     {
+        _folder.Folder("policies");
         _folder.Write("policies/trust.yaml", trustYaml);
         var source = new PolicySetSource(_folder.File("policies"));
         Assert.True(source.State.IsReady, string.Join("\n", source.State.LastFailure?.Problems ?? []));
