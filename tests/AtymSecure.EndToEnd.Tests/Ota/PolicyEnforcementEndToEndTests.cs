@@ -42,7 +42,8 @@ public sealed partial class PolicyEnforcementEndToEndTests : IDisposable
     [Fact]
     public async Task A_forbidden_deployment_is_refused_naming_the_rule_a_broken_file_leaves_the_good_set_serving_and_the_fix_is_picked_up()
     {
-        var atym = new AtymProcess(_folder.Path);
+        // The vendor key and the server's compiler key file are encrypted with these passphrases.
+        var atym = new AtymProcess(_folder.Path, new Dictionary<string, string> { ["ATYM_KEY_PASSPHRASE"] = "e2e-test", ["ATYM_OTA_KEY_PASSPHRASE"] = "e2e-test" });
         await using var registry = await AtymRegistryProcess.StartAsync(_folder.File("registry"));
         await atym.Ok("keygen", "vendor");
         var reference = $"{registry.HostPort}/samples/sensor-filter:1.0.0";
@@ -95,6 +96,17 @@ public sealed partial class PolicyEnforcementEndToEndTests : IDisposable
         Assert.Equal(("ready", HttpStatusCode.OK), (first.Body.GetProperty("status").GetString(), first.Status));
         Assert.Contains($"policy set {first.Digest} serving from", server.Log, StringComparison.Ordinal);
 
+        // Broken on disk: the watcher reloads, refuses it, and the good set keeps serving; a fix is picked up.
+        var broken = await ChangeAndWaitAsync(url, first.Digest, () => _folder.Write("policies/deployment.yaml", Deployment("anomaly-detector").Replace("containers: [sensor-filter]", "containers: sensor-filter", StringComparison.Ordinal)), "degraded");
+        Assert.Equal(HttpStatusCode.OK, broken.Status);
+        Assert.Equal(first.Digest, broken.Digest);
+        var error = Assert.Single(broken.Body.GetProperty("policies").GetProperty("lastError").GetProperty("problems").EnumerateArray()).GetString()!;
+        Assert.StartsWith($"{Path.Combine(policies, "deployment.yaml")}:", error, StringComparison.Ordinal);
+        await server.WaitForLogAsync($"still serving {first.Digest}", Patience);
+        await server.WaitForLogAsync(error, Patience);
+        var repaired = await ChangeAndWaitAsync(url, first.Digest, () => _folder.Write("policies/deployment.yaml", Deployment("anomaly-detector, gateway")), "ready");
+        Assert.NotEqual(first.Digest, repaired.Digest);
+
         var release = (await atym.Ok("ota", "release", reference, "--device-class", "linux-x86_64", "--server", url, "--token", admin)).Trim();
         Assert.StartsWith("rel-", release, StringComparison.Ordinal);
 
@@ -104,16 +116,23 @@ public sealed partial class PolicyEnforcementEndToEndTests : IDisposable
         var deviceId = DeviceLine().Match(init) is { Success: true } m ? m.Groups[1].Value : throw new InvalidOperationException("no device id in: " + init);
         await using var device = atym.Start("device", "run", "--data", "dev", "--server", url, "--enroll-token", enrollment);
         JsonElement record = default;
-        await Wait.UntilAsync(async () => (record = await GetAsync(url, $"api/v1/devices/{deviceId}")).ValueKind == JsonValueKind.Object
-            && record.GetProperty("state").GetString() == "active", $"device {deviceId} to enrol", Patience, TimeSpan.FromMilliseconds(250));
+        try
+        {
+            await Wait.UntilAsync(async () => (record = await GetAsync(url, $"api/v1/devices/{deviceId}")).ValueKind == JsonValueKind.Object
+                && record.GetProperty("state").GetString() == "active", $"device {deviceId} to enrol", Patience, TimeSpan.FromMilliseconds(250));
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}\n--- device ---\n{device.Log}\n--- server ---\n{server.Log}", e);
+        }
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Put, url, $"api/v1/devices/{deviceId}/groups", """{"groups":["us"]}""")).Status);
         // The device policy names exactly what this device is (its profile's flash and its runtime), so only the deployment rule can refuse it.
         var flash = record.GetProperty("flashProfile").GetString()!;
         var runtime = record.GetProperty("runtimeVersion").GetString()!;
-        if (flash != "host" || runtime != "0.0.1") await ChangeAndWaitAsync(url, first.Digest, () => WriteDevicePolicy(flash, "0.0.1"), "ready");
+        if (flash != "host" || runtime != "0.0.1") await ChangeAndWaitAsync(url, repaired.Digest, () => WriteDevicePolicy(flash, "0.0.1"), "ready");
         var serving = (await ReadyAsync(url)).Digest;
 
-        var deploy = $$"""{"releaseId":"{{release}}","target":{"groups":["us"]}}""";
+        var deploy = $$$"""{"releaseId":"{{{release}}}","target":{"groups":["us"]}}""";
         var (refused, problem) = await SendAsync(HttpMethod.Post, url, "api/v1/deployments", deploy);
         Assert.Equal(HttpStatusCode.Forbidden, refused);
         Assert.Equal("https://atym.dev/problems/deployment-policy-denied", problem.GetProperty("type").GetString());
@@ -123,18 +142,6 @@ public sealed partial class PolicyEnforcementEndToEndTests : IDisposable
         Assert.Contains($"policy set {serving}", detail, StringComparison.Ordinal);
         var usLine = Deployment("x").Split('\n').ToList().FindIndex(l => l.Contains("- name: us", StringComparison.Ordinal)) + 1;
         Assert.StartsWith($"{Path.Combine(policies, "deployment.yaml")}:{usLine}:", problem.GetProperty("errors")[0].GetProperty("at").GetString(), StringComparison.Ordinal);
-
-        // Broken on disk: the watcher reloads, refuses it, and the good set keeps deciding.
-        var broken = await ChangeAndWaitAsync(url, serving, () => _folder.Write("policies/deployment.yaml", Deployment("anomaly-detector").Replace("containers: [sensor-filter]", "containers: sensor-filter", StringComparison.Ordinal)), "degraded");
-        Assert.Equal(HttpStatusCode.OK, broken.Status);
-        Assert.Equal(serving, broken.Digest);
-        var error = Assert.Single(broken.Body.GetProperty("policies").GetProperty("lastError").GetProperty("problems").EnumerateArray()).GetString()!;
-        Assert.StartsWith($"{Path.Combine(policies, "deployment.yaml")}:", error, StringComparison.Ordinal);
-        await server.WaitForLogAsync($"still serving {serving}", Patience);
-        await server.WaitForLogAsync(error, Patience);
-        (refused, problem) = await SendAsync(HttpMethod.Post, url, "api/v1/deployments", deploy);
-        Assert.Equal(HttpStatusCode.Forbidden, refused);
-        Assert.Contains($"policy set {serving}", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
         // Fixed, and now giving us the container: picked up, and the deployment is created.
         var fixedState = await ChangeAndWaitAsync(url, serving, () => _folder.Write("policies/deployment.yaml", Deployment("sensor-filter")), "ready");
