@@ -110,9 +110,18 @@ public sealed partial class PolicyEnforcementEndToEndTests : IDisposable
         var release = (await atym.Ok("ota", "release", reference, "--device-class", "linux-x86_64", "--server", url, "--token", admin)).Trim();
         Assert.StartsWith("rel-", release, StringComparison.Ordinal);
 
-        // One real device, enrolled with a fleet token, then put in group us by the admin.
+        // One real device, enrolled with a fleet token, then put in group us by the admin. A device that talks to a server
+        // is a production device: it needs the trust roots, made offline against the server's online keys and published.
+        var tuf = _folder.File("tuf");
+        await atym.Ok("tuf", "init", "--dir", tuf, "--online-keys", _folder.File(Path.Combine("ota-data", "tuf", "keys")));
+        foreach (var (role, file) in new[] { ("image/root", Path.Combine(tuf, "image", "1.root.json")), ("director/root", Path.Combine(tuf, "director", "1.root.json")) })
+        {
+            var (status, body) = await SendAsync(HttpMethod.Put, url, "api/v1/tuf/" + role, await File.ReadAllTextAsync(file));
+            Assert.True(status is HttpStatusCode.OK or HttpStatusCode.Created or HttpStatusCode.NoContent, $"PUT {role}: {(int)status} {body}");
+        }
         var enrollment = (await atym.Ok("ota", "token", "create", "--enrollment", "--label", "policy e2e", "--server", url, "--token", admin)).Trim();
-        var init = await atym.Ok("device", "init", "--profile", "host", "--data", "dev", "--container", "sensor-filter=1M", "--trust", $"vendor={_folder.File("vendor.pub")}:sensor-*");
+        var init = await atym.Ok("device", "init", "--profile", "host", "--data", "dev", "--container", "sensor-filter=1M",
+            "--director-root", Path.Combine(tuf, "director", "1.root.json"), "--image-root", Path.Combine(tuf, "image", "1.root.json"));
         var deviceId = DeviceLine().Match(init) is { Success: true } m ? m.Groups[1].Value : throw new InvalidOperationException("no device id in: " + init);
         await using var device = atym.Start("device", "run", "--data", "dev", "--server", url, "--enroll-token", enrollment);
         JsonElement record = default;
