@@ -21,4 +21,16 @@ public sealed record PolicyState(PolicySet? Serving, DateTimeOffset? ServingSinc
 
     /// <summary><c>ready</c>, <c>degraded</c> or <c>unavailable</c> (no good set was ever loaded).</summary>
     public string Status => Serving is null ? "unavailable" : LastFailure is null ? "ready" : "degraded";
+
+    /// <summary>
+    /// What a log says of this state after a reload of <paramref name="folder"/>, for every host that serves policies:
+    /// the headline (the digest served, or the refusal and what keeps serving) and, for a refused set, each problem
+    /// with file:line:column. <paramref name="Failed"/> tells the host to log at error level.
+    /// </summary>
+    public (bool Failed, IReadOnlyList<string> Lines) LogLines(string folder)
+    {
+        if (LastFailure is not { } failure) return (false, [$"policy set {Serving!.Digest} serving from {folder}"]);
+        var serving = Serving is { } set ? $"still serving {set.Digest}" : "no policy set serves: everything the policies govern is refused";
+        return (true, [$"policy set in {folder} refused ({failure.Problems.Count} problems); {serving}", .. failure.Problems.Select(p => p.ToString())]);
+    }
 }

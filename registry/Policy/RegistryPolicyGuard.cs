@@ -1,6 +1,7 @@
 using AtymSecure.Policies.Keys;
 using AtymSecure.Policies.Loading;
 using AtymSecure.Policies.Model;
+using AtymSecure.Policies.Serving;
 using AtymSecure.Primitives;
 using AtymSecure.Registry.Hosting;
 using AtymSecure.Registry.Http;
@@ -11,9 +12,11 @@ using Microsoft.Extensions.Logging;
 namespace AtymSecure.RegistryPolicy;
 
 /// <summary>
-/// Adds the trust-policy tag guard to a registry host (<c>atym registry serve --policies DIR</c>, tests): loads the
-/// policy folder and its keys once, before the server starts, so a broken policy stops the start with every problem
-/// instead of refusing pushes later.
+/// Adds the trust-policy tag guard to a registry host (<c>atym registry serve --policies DIR</c>, tests). The folder is
+/// checked before the server starts, so a broken policy stops the start with every problem instead of refusing pushes
+/// later; then a <see cref="PolicySetSource"/> watches it: a change on disk is picked up atomically, a broken change
+/// leaves the last good set deciding, and every reload is logged (the digest served, or each problem with
+/// file:line:column and the digest that keeps serving), as the OTA server does.
 /// </summary>
 public static class RegistryPolicyGuard
 {
@@ -24,8 +27,24 @@ public static class RegistryPolicyGuard
         ArgumentNullException.ThrowIfNull(options);
         if (options.PolicyDirectory is not { } folder) return null;
         var loaded = PolicySetLoader.LoadFolder(folder);
-        if (loaded.Set is not { } set) throw new InvalidOptionsException($"registry policy ({folder})", loaded.Problems);
-        return Configure(options, () => set);
+        if (loaded.Set is not { } checkedSet) throw new InvalidOptionsException($"registry policy ({folder})", loaded.Problems);
+        PolicySetSource? source = null;
+        var guard = Configure(options, () => source?.State.Serving ?? checkedSet);
+        return builder =>
+        {
+            builder.Services.AddSingleton(sp =>
+            {
+                var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger("AtymSecure.Registry.Policies");
+                var watched = new PolicySetSource(folder);
+                Log(log, watched.Folder, watched.State);
+                watched.Reloaded += state => Log(log, watched.Folder, state);
+                watched.Watch();
+                source = watched;
+                return watched;
+            });
+            guard(builder);
+            builder.Services.AddHostedService(sp => new SourceStarter(sp.GetRequiredService<PolicySetSource>()));
+        };
     }
 
     /// <summary>The same with the policy set from <paramref name="policies"/> (a reloading source), asked on every tag move.</summary>
@@ -40,5 +59,20 @@ public static class RegistryPolicyGuard
         var registryName = options.EffectiveRegistryName();
         return builder => builder.Services.AddSingleton<ITagMoveGuard>(sp =>
             new TrustPolicyTagGuard(policies, keys, registryName, sp.GetRequiredService<ILogger<TrustPolicyTagGuard>>()));
+    }
+
+    private static void Log(ILogger log, string folder, PolicyState state)
+    {
+        var (failed, lines) = state.LogLines(folder);
+        foreach (var line in lines) log.Log(failed ? LogLevel.Error : LogLevel.Information, "{Line}", line);
+    }
+
+    /// <summary>Resolved when the host starts, so the source and its watcher run before the first push (the container
+    /// disposes the source, and its watcher, with the host).</summary>
+    private sealed class SourceStarter(PolicySetSource source) : Microsoft.Extensions.Hosting.IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.FromResult(source.State);
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

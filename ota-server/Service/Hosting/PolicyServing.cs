@@ -30,13 +30,7 @@ internal static class PolicyServing
 
     private static void Log(ILogger log, string folder, PolicyState state)
     {
-        if (state.LastFailure is not { } failure)
-        {
-            log.LogInformation("policy set {Digest} serving from {Folder}", state.Serving!.Digest, folder);
-            return;
-        }
-        log.LogError("policy set in {Folder} refused ({Count} problems); {Serving}", folder, failure.Problems.Count,
-            state.Serving is { } serving ? $"still serving {serving.Digest}" : "no policy set serves: everything the policies govern is refused");
-        foreach (var problem in failure.Problems) log.LogError("{Problem}", problem.ToString());
+        var (failed, lines) = state.LogLines(folder);
+        foreach (var line in lines) log.Log(failed ? LogLevel.Error : LogLevel.Information, "{Line}", line);
     }
 }
