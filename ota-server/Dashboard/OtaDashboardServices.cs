@@ -34,6 +34,8 @@ public static class OtaDashboardServices
             o.SuppressXFrameOptionsHeader = true; // the dashboard's own headers say DENY
         });
         services.AddSingleton<DashboardSessions>();
+        services.AddSingleton(sp => sp.GetService<AtymSecure.OtaReleases.OtaReleasesOptions>() is { } releases
+            ? Pages.VendorKeyNames.Load(releases.VendorKeyFiles) : Pages.VendorKeyNames.None);
         services.AddSingleton(sp => new RolloutHistory(sp.GetRequiredService<RolloutService>(), sp.GetRequiredService<TimeProvider>()));
         return services;
     }

@@ -1,13 +1,16 @@
 using AtymSecure.OtaDashboard.Pages;
+using AtymSecure.OtaReleases.Bundles;
 using AtymSecure.OtaStore;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AtymSecure.OtaDashboard.Endpoints;
 
-/// <summary><c>GET /ui/releases</c>: every imported release by container and version, its vendor-verified manifest, its security
-/// counter, and the compiled image per device class with its size and compiler-signed referrer.</summary>
+/// <summary><c>GET /ui/releases</c>: every imported release by container and version, its vendor-verified manifest, who signed
+/// it and the attestations that verified, its security counter, the compiled image per device class with its size and
+/// compiler-signed referrer, and the delta bundles cut to it so far (the bundle store's cut index).</summary>
 internal static class ReleaseEndpoints
 {
     public static void Map(RouteGroupBuilder pages) => pages.MapGet("/releases", ListAsync);
@@ -17,6 +20,9 @@ internal static class ReleaseEndpoints
         var all = await releases.ListAsync(null, context.RequestAborted).ConfigureAwait(false);
         var ordered = all.OrderBy(r => r.Container, StringComparer.Ordinal)
             .ThenByDescending(r => AtymSecure.Formats.Container.SemanticVersion.Parse(r.Version)).ToList();
-        return Page.Render<ReleasesPage>(context, new ReleasesModel(ordered));
+        var files = context.RequestServices.GetService<BundleFileStore>();
+        var deltas = ordered.ToDictionary(r => r.Id, r => files is null ? [] : ReleaseDelta.Of(r, files.CutsFor(r.Id), all), StringComparer.Ordinal);
+        var keys = context.RequestServices.GetService<VendorKeyNames>() ?? VendorKeyNames.None;
+        return Page.Render<ReleasesPage>(context, new ReleasesModel(ordered, deltas, keys));
     }
 }

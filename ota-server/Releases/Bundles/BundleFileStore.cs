@@ -9,16 +9,21 @@ namespace AtymSecure.OtaReleases.Bundles;
 /// Cut bundles in the data folder, content-addressed: <c>bundles/sha256/HEX.bundle</c>, each written once through
 /// <see cref="AtomicFile"/> (a kill -9 mid-write leaves at most a temporary file, removed at the next start, never a
 /// half bundle under its name), and <c>bundles/cuts/KEYID.json</c>, the index from a <see cref="BundleCutKey"/> to the
-/// bundle it gave, written after the bundle. A bundle file is never changed: its name is its hash.
+/// bundle it gave (with the key itself, so the cuts of a release can be listed: <see cref="CutsFor"/>), written after the
+/// bundle. A bundle file is never changed: its name is its hash.
 /// </summary>
 public sealed class BundleFileStore
 {
-    /// <summary>Largest index entry read (they are ~100 bytes).</summary>
-    private const int MaxIndexBytes = 4096;
+    /// <summary>Largest index entry read (they are ~600 bytes with their key; a long grant list stays far below).</summary>
+    private const int MaxIndexBytes = 16 * 1024;
 
     private readonly string _bundles;
     private readonly string _cuts;
+    /// <summary>Most cuts <see cref="CutsFor"/> returns for one release (a page shows them; classes × bases stay far below).</summary>
+    public const int MaxListedCuts = 200;
+
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _deltas = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<BundleCutKey, BundleLocation> _cutsByKey = new();
 
     /// <param name="root">The bundle folder (<c>DATA/bundles</c>); created, and cleared of temporary files a crash left.</param>
     public BundleFileStore(string root)
@@ -30,8 +35,12 @@ public sealed class BundleFileStore
         foreach (var folder in new[] { _bundles, _cuts })
             foreach (var stale in Directory.EnumerateFiles(folder, AtomicFile.TemporaryFilePattern))
                 File.Delete(stale);
-        foreach (var entry in Directory.EnumerateFiles(_cuts, "*.json"))
-            if (ReadIndex(entry) is { } known) _deltas[known.Sha256] = known.IsDelta;
+        foreach (var path in Directory.EnumerateFiles(_cuts, "*.json"))
+            if (ReadEntry(path) is { } entry)
+            {
+                _deltas[entry.Bundle.Sha256] = entry.Bundle.IsDelta;
+                if (entry.Key is { } key) _cutsByKey[key] = entry.Bundle;
+            }
     }
 
     public string Root { get; }
@@ -71,20 +80,33 @@ public sealed class BundleFileStore
     public BundleLocation? FindCut(BundleCutKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return ReadIndex(Path.Combine(_cuts, key.Id + ".json"));
+        return ReadEntry(Path.Combine(_cuts, key.Id + ".json"))?.Bundle;
+    }
+
+    /// <summary>The cuts recorded for <paramref name="targetReleaseId"/> (full and delta, every class), from memory, at most
+    /// <see cref="MaxListedCuts"/>, by class then base. Entries written before the index kept its key are not listed.</summary>
+    public IReadOnlyList<RecordedCut> CutsFor(string targetReleaseId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(targetReleaseId);
+        return [.. _cutsByKey.Where(c => c.Key.TargetReleaseId == targetReleaseId)
+            .OrderBy(c => c.Key.DeviceClass, StringComparer.Ordinal).ThenBy(c => c.Key.BaseImageDigest, StringComparer.Ordinal)
+            .Take(MaxListedCuts).Select(c => new RecordedCut(c.Key, c.Value))];
     }
 
     /// <summary>Whether the stored bundle is a delta (for the served-bytes metric), or null when the store did not cut it.</summary>
     public bool? IsDelta(string sha256Hex) => _deltas.TryGetValue(sha256Hex, out var delta) ? delta : null;
 
-    private BundleLocation? ReadIndex(string path)
+    private RecordedCut? ReadEntry(string path)
     {
         try
         {
             var info = new FileInfo(path);
             if (!info.Exists || info.Length > MaxIndexBytes) return null;
-            var entry = JsonSerializer.Deserialize<BundleLocation>(File.ReadAllBytes(path), IndexJson);
-            return entry is not null && Find(entry.Sha256) is { } file && (ulong)file.Length == entry.Length ? entry : null;
+            var entry = JsonSerializer.Deserialize<IndexEntry>(File.ReadAllBytes(path), IndexJson);
+            if (entry is null || Find(entry.Sha256) is not { } file || (ulong)file.Length != entry.Length) return null;
+            // A key that does not hash to the entry's name is not trusted to say what the bundle is for.
+            var key = entry.Key is { } k && k.Id == Path.GetFileNameWithoutExtension(path) ? k : null;
+            return new RecordedCut(key, new BundleLocation(entry.Sha256, entry.Length, entry.IsDelta));
         }
         catch (Exception e) when (e is JsonException or IOException)
         {
@@ -97,11 +119,21 @@ public sealed class BundleFileStore
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(bundle);
-        return AtomicFile.WriteAsync(Path.Combine(_cuts, key.Id + ".json"), JsonSerializer.SerializeToUtf8Bytes(bundle, IndexJson), cancellationToken: ct);
+        return RecordAsync();
+
+        async Task RecordAsync()
+        {
+            var entry = new IndexEntry(bundle.Sha256, bundle.Length, bundle.IsDelta, key);
+            await AtomicFile.WriteAsync(Path.Combine(_cuts, key.Id + ".json"), JsonSerializer.SerializeToUtf8Bytes(entry, IndexJson), cancellationToken: ct).ConfigureAwait(false);
+            _cutsByKey[key] = bundle;
+        }
     }
 
     public static bool IsSha256Hex(string? text) =>
         text is { Length: 64 } && text.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
+
+    /// <summary>One <c>cuts/KEYID.json</c>: the bundle's fields (as entries before the key was kept) and the key.</summary>
+    private sealed record IndexEntry(string Sha256, ulong Length, bool IsDelta, BundleCutKey? Key);
 
     private static readonly JsonSerializerOptions IndexJson = new(JsonSerializerDefaults.Web);
 }

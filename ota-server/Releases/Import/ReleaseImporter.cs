@@ -150,13 +150,14 @@ public sealed class ReleaseImporter
             await progress($"{deviceClass} not listed in the image repository ({reason})").ConfigureAwait(false);
     }
 
-    /// <summary>With policies: the trust policy's decision on what verified (refused: the policy's problem); without: nothing recorded.</summary>
-    private async Task<ReleasePolicyFacts?> DecideAsync(string repositoryName, Formats.Container.ContainerConfig config, ArtifactVerificationReport verification,
+    /// <summary>What verified (signers, attestations) and the config asks for, recorded always; with policies also the trust policy's
+    /// decision on it (refused: the policy's problem).</summary>
+    private async Task<ReleasePolicyFacts> DecideAsync(string repositoryName, Formats.Container.ContainerConfig config, ArtifactVerificationReport verification,
         Func<string, Task> progress)
     {
-        if (_policy is null) return null;
-        var set = _policy.Serving();
         var descriptor = ReleaseFacts.Describe(repositoryName, config, verification);
+        if (_policy is null) return ReleaseFacts.ToStored(descriptor, null);
+        var set = _policy.Serving();
         var decision = _policy.Decide(set, new DecisionRequest(descriptor), ImportJob, "policy.release-import", $"release/{Release.IdFor(verification.Subject.Digest.ToString())}");
         await progress(OtaPolicyGate.Describe(decision, "trust policy")).ConfigureAwait(false);
         if (!decision.Allowed) throw OtaPolicyGate.Refusal(decision, "$.reference", $"release refused: {repositoryName}@{verification.Subject.Digest}");

@@ -27,16 +27,15 @@ public static class ReleaseFacts
             [.. config.Permissions], config.Resources.MaxMemoryBytes, config.Resources.CpuBudgetMs);
     }
 
-    /// <summary>The facts to store with the release, with the import's decision.</summary>
-    public static ReleasePolicyFacts ToStored(ReleaseDescriptor release, Decision decision)
+    /// <summary>The facts to store with the release, with the import's decision (null: imported without policies).</summary>
+    public static ReleasePolicyFacts ToStored(ReleaseDescriptor release, Decision? decision)
     {
         ArgumentNullException.ThrowIfNull(release);
-        ArgumentNullException.ThrowIfNull(decision);
         return new ReleasePolicyFacts(release.Signers, release.Attestations, [.. release.Permissions.Select(p => p.ToString())], release.MaxMemoryBytes,
-            release.CpuBudgetMs, decision.Rule, decision.PolicySet.ToString());
+            release.CpuBudgetMs, decision?.Rule, decision?.PolicySet.ToString());
     }
 
-    /// <summary>A stored release as the policies see it; one imported without policies has no signers or attestations (trust refuses it where a rule needs them).</summary>
+    /// <summary>A stored release as the policies see it; one recorded before its facts were kept has no signers or attestations (trust refuses it where a rule needs them).</summary>
     public static ReleaseDescriptor FromStored(Release release)
     {
         ArgumentNullException.ThrowIfNull(release);

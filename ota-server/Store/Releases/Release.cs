@@ -23,8 +23,9 @@ namespace AtymSecure.OtaStore;
 /// <param name="BundleExpires">Every bundle's expiry; from the release, never the cutting clock.</param>
 /// <param name="Images">One installable image per class that compiled.</param>
 /// <param name="Failures">The classes that did not compile, and why.</param>
-/// <param name="PolicyFacts">What the policies decide a release on, recorded at import when the server enforces policies
-/// (null: imported without them; such a release satisfies no trust rule that needs a signature).</param>
+/// <param name="PolicyFacts">What import's signature check found and what the policies decide a release on, recorded at every
+/// import (the import's decision only when the server enforces policies); null for a release recorded before these facts
+/// were kept, which satisfies no trust rule that needs a signature.</param>
 public sealed record Release(
     string Id,
     string Container,
@@ -86,6 +87,8 @@ public sealed record ReleaseClassFailure(string DeviceClass, string Code, string
 /// (policies/Evaluation/ReleaseDescriptor): the keys whose signatures verified (hex SHA-256 of each DER
 /// SubjectPublicKeyInfo), the attestations that verified (<c>slsa-provenance</c>, <c>sbom</c>), what the container config
 /// asks for (capabilities as the config writes them, memory, CPU budget), and the import's decision (rule and policy set digest).
+/// The signature part is recorded at every import (the dashboard's releases page shows it); the decision part only when
+/// the server enforced policies at import, else both are null.
 /// </summary>
 public sealed record ReleasePolicyFacts(
     EquatableList<string> Signers,
@@ -93,5 +96,5 @@ public sealed record ReleasePolicyFacts(
     EquatableList<string> Permissions,
     long? MaxMemoryBytes,
     int? CpuBudgetMs,
-    string ImportRule,
-    string ImportPolicySet);
+    string? ImportRule = null,
+    string? ImportPolicySet = null);
