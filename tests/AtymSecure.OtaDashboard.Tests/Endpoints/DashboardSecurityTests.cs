@@ -103,6 +103,7 @@ public sealed class DashboardSecurityTests : IAsyncLifetime
     [InlineData("/ui/login")]
     [InlineData("/ui/devices")]
     [InlineData("/ui/deployments")]
+    [InlineData("/ui/releases")]
     [InlineData("/ui/devices/nobody")]
     [InlineData("/ui/assets/dashboard.js")]
     public async Task Every_answer_carries_the_strict_CSP_directive_by_directive(string path)

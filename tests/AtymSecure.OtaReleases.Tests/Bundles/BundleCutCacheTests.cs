@@ -162,6 +162,37 @@ public sealed class BundleCutCacheTests(ReleasedSamples samples) : IClassFixture
         Assert.Equal(bytes, await File.ReadAllBytesAsync(bundlePath));
     }
 
+    [Fact]
+    public async Task The_cut_index_lists_a_releases_cuts_with_their_keys_after_a_restart_and_ignores_a_key_that_is_not_its_entrys()
+    {
+        var folder = _folder.Folder("listing");
+        var store = new BundleFileStore(folder);
+        using (var cache = new BundleCutCache(store, samples.Cutter))
+        {
+            await cache.GetOrCutAsync(Full(samples.V110));
+            await cache.GetOrCutAsync(Request(samples.V110, samples.V100));
+            await cache.GetOrCutAsync(Full(samples.V100));
+        }
+        var delta = Request(samples.V110, samples.V100).Key;
+        Assert.Equal([null, delta.BaseImageDigest], store.CutsFor(samples.V110.Id).Select(c => c.Key!.BaseImageDigest).Order(StringComparer.Ordinal));
+
+        var reopened = new BundleFileStore(folder);
+        var cuts = reopened.CutsFor(samples.V110.Id);
+        Assert.Equal(2, cuts.Count);
+        var listed = Assert.Single(cuts, c => c.Bundle.IsDelta);
+        Assert.Equal((delta, reopened.FindCut(delta)), (listed.Key, listed.Bundle));
+        Assert.Single(reopened.CutsFor(samples.V100.Id));
+        Assert.Empty(reopened.CutsFor("rel-0000000000000000"));
+
+        // An entry whose key says another release than its name's hash still gives its bundle, but is listed for no release.
+        var entry = Path.Combine(folder, "cuts", delta.Id + ".json");
+        await File.WriteAllTextAsync(entry, (await File.ReadAllTextAsync(entry)).Replace(samples.V110.Id, samples.V100.Id, StringComparison.Ordinal));
+        var edited = new BundleFileStore(folder);
+        Assert.Equal(listed.Bundle, edited.FindCut(delta));
+        Assert.DoesNotContain(edited.CutsFor(samples.V100.Id), c => c.Bundle.IsDelta);
+        Assert.DoesNotContain(edited.CutsFor(samples.V110.Id), c => c.Bundle.IsDelta);
+    }
+
     /// <summary>Counts cuts; each waits until <see cref="Open"/>; the first may fail.</summary>
     private sealed class GatedCutter(IBundleCutter inner) : IBundleCutter
     {
