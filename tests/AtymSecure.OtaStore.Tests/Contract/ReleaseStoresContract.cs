@@ -42,6 +42,26 @@ public abstract class ReleaseStoresContract(IReleaseStoresFixture fixture) : IDi
     }
 
     [Fact]
+    public async Task The_signature_facts_round_trip_with_and_without_the_imports_policy_decision()
+    {
+        var undecided = Sample("sensor-filter", "1.0.0", 0) with
+        {
+            PolicyFacts = new ReleasePolicyFacts([new string('a', 64)], ["sbom", "slsa-provenance"], ["log"], 131072, 50),
+        };
+        var decided = Sample("sensor-filter", "1.1.0", 1) with
+        {
+            PolicyFacts = new ReleasePolicyFacts([new string('b', 64)], [], [], null, null, "trust/samples", Sha("policy")),
+        };
+        await _stores.Releases.AddOrGetAsync(undecided);
+        await _stores.Releases.AddOrGetAsync(decided);
+
+        var reopened = fixture.Reopen();
+        Assert.Equal(undecided, await reopened.Releases.GetAsync(undecided.Id));
+        Assert.Equal(decided, await reopened.Releases.GetAsync(decided.Id));
+        Assert.Null((await reopened.Releases.GetAsync(undecided.Id))!.PolicyFacts!.ImportRule);
+    }
+
+    [Fact]
     public async Task Releases_list_oldest_first_per_container_and_survive_a_restart()
     {
         var b = Sample("sensor-filter", "1.1.0", 5, 2);
