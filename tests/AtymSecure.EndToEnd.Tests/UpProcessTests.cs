@@ -45,13 +45,17 @@ public sealed partial class UpProcessTests(ITestOutputHelper output) : IDisposab
             {
                 await up.WaitForLogAsync("4 devices enrolled", Bound);
                 var enrolled = clock.Elapsed;
+                otaUrl = OtaUrl().Match(up.Log).Groups[1].Value;
+                token = AdminToken().Match(up.Log).Groups[1].Value;
+                // Issue 16 §3: the fleet's first rollout on the dashboard, timed from the start (printed, not asserted).
+                await Wait.UntilAsync(async () => (await DashboardDeploymentsAsync(otaUrl, token)).Contains("<td>sensor-filter 1.0.0</td>", StringComparison.Ordinal),
+                    "the dashboard to list the 1.0.0 deployment", Bound, TimeSpan.FromMilliseconds(250));
+                var visible = clock.Elapsed;
                 await up.WaitForLogAsync("1.0.0 completed", Bound);
                 var completed = clock.Elapsed;
                 await up.WaitForLogAsync("1.2.0 HALTED at canary", Bound);
-                output.WriteLine($"atym up on a fresh folder: 4 devices enrolled after {enrolled.TotalSeconds:0.0} s, 1.0.0 completed after {completed.TotalSeconds:0.0} s, " +
-                    $"1.2.0 halted after {clock.Elapsed.TotalSeconds:0.0} s");
-                otaUrl = OtaUrl().Match(up.Log).Groups[1].Value;
-                token = AdminToken().Match(up.Log).Groups[1].Value;
+                output.WriteLine($"atym up on a fresh folder: 4 devices enrolled after {enrolled.TotalSeconds:0.0} s, the dashboard lists the 1.0.0 rollout after " +
+                    $"{visible.TotalSeconds:0.0} s, 1.0.0 completed after {completed.TotalSeconds:0.0} s, 1.2.0 halted after {clock.Elapsed.TotalSeconds:0.0} s");
                 Assert.StartsWith("http://127.0.0.1:", otaUrl, StringComparison.Ordinal);
                 Assert.Equal(File.ReadAllText(Path.Combine(data, "up", "admin.token")).Trim(), token);
 
