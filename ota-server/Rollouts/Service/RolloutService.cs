@@ -41,6 +41,7 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
     /// decision order): the dashboard's live updates. Handlers must return quickly and not throw.</summary>
     public event Action<DeploymentState>? Published;
     private Dictionary<string, DeploymentState>? _states;
+    private readonly InstallWindowMemo _windows = new();
     private volatile ImmutableDictionary<string, DeploymentOffers> _offers = ImmutableDictionary<string, DeploymentOffers>.Empty;
 
     public IReadOnlyList<DeploymentState> List()
@@ -58,14 +59,19 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
     public IReadOnlyList<RolloutOffer> OffersFor(string deviceId)
     {
         EnsureLoaded();
-        var best = new Dictionary<string, (DateTimeOffset At, DeploymentOffers From, DeviceOffer Offer)>(StringComparer.Ordinal);
+        var best = new Dictionary<string, (DeploymentOffers From, DeviceOffer Offer)>(StringComparer.Ordinal);
         foreach (var d in _offers.Values)
-            if (d.Devices.TryGetValue(deviceId, out var offer) && (!best.TryGetValue(d.Spec.Container, out var b) || d.Spec.CreatedAt > b.At))
-                best[d.Spec.Container] = (d.Spec.CreatedAt, d, offer);
-        // The window is resolved per poll from the spec (it moves with the day), only for a device still to install.
+            if (d.Devices.TryGetValue(deviceId, out var offer) && (!best.TryGetValue(d.Spec.Container, out var b) || Newer(d.Spec, b.From.Spec)))
+                best[d.Spec.Container] = (d, offer);
+        // The window moves with the day, so it is resolved per poll (remembered per day), only for a device still to install.
         return [.. best.Values.Select(b => new RolloutOffer(b.From.Spec.Container, b.Offer.ReleaseId, b.From.Spec.Id,
-            b.Offer.Installing ? InstallWindows.For(b.From.Spec, b.Offer.Groups, time.GetUtcNow()) : null))];
+            b.Offer.Installing ? _windows.For(b.From.Spec, b.Offer.Groups, time.GetUtcNow()) : null))];
     }
+
+    /// <summary>The later deployment wins; two created at the same instant are ordered by id, so every poll and every
+    /// replica picks the same one whatever order the offers are held in.</summary>
+    private static bool Newer(DeploymentSpec a, DeploymentSpec b) =>
+        a.CreatedAt != b.CreatedAt ? a.CreatedAt > b.CreatedAt : string.CompareOrdinal(a.Id, b.Id) > 0;
 
     public async Task<DeploymentState> CreateAsync(DeploymentRequest request, OperatorIdentity actor, CancellationToken ct = default)
     {

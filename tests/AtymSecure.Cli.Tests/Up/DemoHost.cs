@@ -23,6 +23,7 @@ public sealed class DemoHost : IAsyncLifetime
 
     public const string ProbeReason = "health probe failed: stuck at 0";
 
+    private readonly SemaphoreSlim _changed = new(0);
     private SeededOtaHost? _host;
 
     public FakeTimeProvider Clock => _host!.Clock;
@@ -51,7 +52,14 @@ public sealed class DemoHost : IAsyncLifetime
             Device = (i, at) => Device(SeededOtaHost.DeviceId(i), DeviceState.Active, DemoPlan.Group, at),
         });
         Api = new OtaApiClient(new Uri(_host.Url + "/"), _host.AdminToken);
+        Rollouts.Published += _ => _changed.Release();
     }
+
+    /// <summary>
+    /// Tells <see cref="RespondAsync"/> to look again: for a change it cannot see published by the server (a line the
+    /// watcher said, which a <c>passSoak</c> condition reads).
+    /// </summary>
+    public void Wake() => _changed.Release();
 
     /// <summary>A device record as enrolment leaves it: of this machine's class, in <paramref name="group"/>.</summary>
     public static DeviceRecord Device(string id, DeviceState state, string group, DateTimeOffset at) =>
@@ -92,8 +100,9 @@ public sealed class DemoHost : IAsyncLifetime
             }
             try
             {
-                // The world the demo watches moves only here; polling the server's state is how this side sees an offer.
-                await Task.Delay(TimeSpan.FromMilliseconds(10), ct);
+                // The next look waits for a change: every deployment state the server saves is published, and Wake covers the
+                // rest. A change between the look above and this wait is counted by the semaphore, so none is missed.
+                await _changed.WaitAsync(ct);
             }
             catch (OperationCanceledException)
             {
@@ -106,5 +115,6 @@ public sealed class DemoHost : IAsyncLifetime
     {
         Api?.Dispose();
         if (_host is not null) await _host.DisposeAsync();
+        _changed.Dispose();
     }
 }

@@ -19,7 +19,11 @@ public sealed class DeploymentWatcherTests : IAsyncLifetime
     public Task DisposeAsync() => _host.DisposeAsync();
 
     private DeploymentWatcher Watcher(TimeSpan? timeout = null) =>
-        new(_host.Api, _said.Enqueue) { Every = TimeSpan.FromMilliseconds(20), Timeout = timeout ?? TimeSpan.FromMinutes(2) };
+        new(_host.Api, line =>
+        {
+            _said.Enqueue(line);
+            _host.Wake();
+        }) { Every = TimeSpan.FromMilliseconds(20), Timeout = timeout ?? TimeSpan.FromMinutes(2) };
 
     private async Task<string> DeployAsync(DemoStage stage) =>
         (await _host.Operator.DeployAsync(stage.Request, default)).GetProperty("id").GetString()!;
