@@ -23,7 +23,8 @@ public sealed record HttpUpdateOptions
     /// <summary>
     /// A cycle refused at a metadata step (1-10) with a director document the server has not changed since is run again
     /// this long after the refusal (the image repository may have moved on: re-signed files, a rotated root). Reported
-    /// once, not per retry. A bundle refused at download (its signed length or hash) waits for a new director document.
+    /// once, not per retry. So is a download refused for one chunk's hash (<c>chunk-mismatch</c>: resumed after the last
+    /// good chunk). A bundle refused at download for its signed length or hash waits for a new director document.
     /// </summary>
     public TimeSpan RefusalRetryInterval { get; init; } = TimeSpan.FromMinutes(10);
 

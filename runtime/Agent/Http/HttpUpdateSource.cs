@@ -307,11 +307,15 @@ public sealed class HttpUpdateSource : IUpdateSource, IDisposable
         // Slow or broken transfers are retried with the same verified metadata on the next tick (resuming the partial
         // file). A metadata refusal (steps 1-10) is retried with the same director document after RefusalRetryInterval:
         // what the image repository serves can change without the director re-signing (re-signed expired files after a
-        // long absence, a root that rotated out a stolen timestamp key), and the device must recover by itself. A bundle
-        // that broke its signed length or hash is not fetched again until the director names it anew: retrying would
-        // only spend bandwidth on the same hostile bytes.
+        // long absence, a root that rotated out a stolen timestamp key), and the device must recover by itself. So is a
+        // chunk that did not match its hash: the verified chunks before it are kept, so a retry costs one chunk, and
+        // what damaged it (a corrupting proxy, a bit flip on the way) is usually gone by then — waiting for a new director
+        // document would leave the device stuck on a transport fault. A bundle that broke its signed length or hash as a
+        // whole is not fetched again until the director names it anew: retrying would only spend bandwidth on the same
+        // hostile bytes.
         var transfer = ReasonCodes.IsTransfer(refusal.Code);
-        _retryDirector = transfer || refusal.Step is null or < 11 ? director : null;
+        var chunk = refusal.Code == ReasonCodes.ChunkMismatch;
+        _retryDirector = transfer || chunk || refusal.Step is null or < 11 ? director : null;
         _retryAfter = _device.Clock.GetTimestamp();
         _retryDelay = transfer ? TimeSpan.Zero : _options.RefusalRetryInterval;
     }

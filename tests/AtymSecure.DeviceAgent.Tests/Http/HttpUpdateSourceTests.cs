@@ -123,6 +123,38 @@ public sealed class HttpUpdateSourceTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_chunk_damaged_on_the_way_is_fetched_again_after_the_retry_interval_from_the_last_good_chunk_and_installed()
+    {
+        var assignment = _device.Release(TestBundles.Image("sensor-filter"));
+        _device.Server.Assign(assignment);
+        var envelope = BundleEnvelope.Read(new MemoryStream(assignment.Bundle));
+        Assert.True(envelope.Header.ChunkCount >= 2, "the sample bundle has a chunk after the damaged one");
+        var damaged = (byte[])assignment.Bundle.Clone();
+        damaged[envelope.ChunkOffset(1)] ^= 0x01;
+        var served = 0;
+        // The first two transfers flip one bit of chunk 1 (a corrupting proxy). The first refusal is reported, and the
+        // report's new nonce re-signs the director document, which alone would retry; the second, the same refusal, is
+        // not reported again, so nothing re-signs: only the device's own retry gets it past the fault.
+        _device.Server.Misbehave = async e =>
+        {
+            if (!e.Path.StartsWith("/bundles/", StringComparison.Ordinal) || Interlocked.Increment(ref served) > 2) return false;
+            var from = e.Header("Range") is { } range ? long.Parse(range["bytes=".Length..^1], System.Globalization.CultureInfo.InvariantCulture) : 0;
+            var body = damaged[(int)from..];
+            var length = ("Content-Length", body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (from == 0) await e.RawAsync(200, [length], body);
+            else await e.RawAsync(206, [length, ("Content-Range", $"bytes {from}-{damaged.Length - 1}/{damaged.Length}")], body);
+            return true;
+        };
+
+        await _device.RunUntil(() => _device.Server.Reports.Any(r => r.Containers.Single().Confirmed is not null), "a confirmed install");
+
+        var bundleRequests = _device.Server.Requests.Where(r => r.Path.StartsWith("/bundles/", StringComparison.Ordinal)).ToList();
+        var resume = $"bytes={envelope.ChunkOffset(1)}-";
+        Assert.Equal(["(whole file)", resume, resume], bundleRequests.Select(r => r.Header("Range") ?? "(whole file)").ToArray());
+        Assert.Contains(_device.Server.Reports, r => r.LastRefusal?.Code == ReasonCodes.ChunkMismatch);
+    }
+
+    [Fact]
     public async Task A_refused_bundle_is_not_downloaded_again_when_the_director_names_it_again()
     {
         var assignment = _device.Release(TestBundles.Image("sensor-filter"), headerVersion: "9.9.9");
