@@ -30,6 +30,37 @@ internal sealed class OtaApiClient : IDisposable
         return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
     }
 
+    /// <summary>
+    /// Every item of a paged list (<c>GET</c> answers that are JSON arrays and name the next page in an RFC 8288
+    /// <c>Link: &lt;…&gt;; rel="next"</c> header), following the links until a page has none or <paramref name="max"/>
+    /// items are in hand.
+    /// </summary>
+    public async Task<List<JsonElement>> GetAllPagesAsync(string path, int? max, CancellationToken ct)
+    {
+        var items = new List<JsonElement>();
+        string? next = path;
+        while (next is not null && (max is null || items.Count < max))
+        {
+            using var response = await SendCheckedAsync(HttpMethod.Get, next, null, HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);
+            using var page = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
+            items.AddRange(page.RootElement.EnumerateArray().Select(e => e.Clone()));
+            next = NextPage(response);
+        }
+        return max is { } m && items.Count > m ? items[..m] : items;
+    }
+
+    private static string? NextPage(HttpResponseMessage response)
+    {
+        if (!response.Headers.TryGetValues("Link", out var links)) return null;
+        foreach (var link in links.SelectMany(l => l.Split(',')))
+        {
+            var parts = link.Split(';', StringSplitOptions.TrimEntries);
+            if (parts.Length > 1 && parts[0].StartsWith('<') && parts[0].EndsWith('>') && parts.Skip(1).Contains("rel=\"next\"", StringComparer.Ordinal))
+                return parts[0][1..^1];
+        }
+        return null;
+    }
+
     /// <summary>Sends <paramref name="body"/> and copies a successful answer's bytes to <paramref name="destination"/> (an export, not JSON).</summary>
     public async Task DownloadAsync(HttpMethod method, string path, object? body, Stream destination, CancellationToken ct)
     {

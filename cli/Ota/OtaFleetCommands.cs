@@ -11,20 +11,23 @@ internal static class OtaFleetCommands
     public static Command Devices()
     {
         var group = new Option<string?>("--group") { Description = "Only devices in this group" };
-        var command = new Command("devices", "List enrolled devices: state, class, runtime, groups, what they last reported") { group };
+        var limit = new Option<int?>("--limit") { Description = "At most this many devices (default: all, page by page)" };
+        var pageSize = new Option<int>("--page-size") { Description = "Devices asked for per request (1-1000)", DefaultValueFactory = _ => 1000 };
+        var command = new Command("devices", "List enrolled devices: state, class, runtime, groups, what they last reported") { group, limit, pageSize };
         OtaOptions.Add(command);
         command.SetAction(async (result, ct) =>
         {
             using var client = OtaOptions.Client(result);
-            var query = result.GetValue(group) is { } g ? $"?group={Uri.EscapeDataString(g)}&limit=1000" : "?limit=1000";
-            var devices = await client.SendAsync(HttpMethod.Get, "api/v1/devices" + query, null, ct).ConfigureAwait(false);
+            var size = result.GetValue(pageSize);
+            var query = $"?limit={size}" + (result.GetValue(group) is { } g ? $"&group={Uri.EscapeDataString(g)}" : "");
+            var devices = await client.GetAllPagesAsync("api/v1/devices" + query, result.GetValue(limit), ct).ConfigureAwait(false);
             if (result.GetValue(CommonOptions.Json))
             {
-                Console.Out.WriteLine(devices.GetRawText());
+                Console.Out.WriteLine(JsonSerializer.Serialize(devices));
                 return 0;
             }
             var table = new Table().AddColumns("Device", "State", "Class", "Runtime", "Groups", "Containers (confirmed / trial)", "Last report");
-            foreach (var d in devices.EnumerateArray())
+            foreach (var d in devices)
             {
                 var report = d.GetProperty("lastReport");
                 table.AddRow(Text(d, "id"), Text(d, "state"), Text(d, "deviceClass"), Text(d, "runtimeVersion"),
@@ -33,7 +36,7 @@ internal static class OtaFleetCommands
                     Markup.Escape(report.ValueKind == JsonValueKind.Object ? report.GetProperty("receivedAt").GetDateTimeOffset().ToString("u", CultureInfo.InvariantCulture) : "never"));
             }
             AnsiConsole.Write(table);
-            AnsiConsole.MarkupLine($"{devices.GetArrayLength()} device(s)");
+            AnsiConsole.MarkupLine($"{devices.Count} device(s)");
             return 0;
         });
         return command;

@@ -41,9 +41,17 @@ internal static class InventoryEndpoints
         if (limit is < 1 or > MaxPage) throw OperatorJson.Invalid("limit", $"1..{MaxPage}");
         var caller = OperatorIdentity.From(context.User)!;
         if (group is not null && !caller.Covers([group])) throw OutOfScope();
-        var page = devices.List(after, limit ?? 100, group);
+        var size = limit ?? 100;
+        var page = devices.List(after, size, group);
+        // A full page may have more behind it. The link continues after the page's last record, not its last shown one:
+        // devices outside the caller's scope are left out of the answer, so a page may show fewer than it read.
+        if (page.Count == size) context.Response.Headers.Link = NextLink(page[^1].Id, size, group);
         return Results.Ok(page.Where(d => caller.Covers(d.Groups)).Select(d => DeviceView.Of(d, reports.Latest(d.Id))).ToList());
     }
+
+    /// <summary>RFC 8288 <c>Link: &lt;…&gt;; rel="next"</c>, as the registry's tag list pages (distribution does the same).</summary>
+    private static string NextLink(string after, int limit, string? group) =>
+        $"</api/v1/devices?after={Uri.EscapeDataString(after)}&limit={limit}" + (group is null ? "" : $"&group={Uri.EscapeDataString(group)}") + ">; rel=\"next\"";
 
     private static IResult Get(string id, HttpContext context, DeviceLifecycle lifecycle, ReportSummaries reports)
     {

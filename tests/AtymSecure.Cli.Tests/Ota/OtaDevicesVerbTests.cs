@@ -47,6 +47,18 @@ public sealed class OtaDevicesVerbTests : IClassFixture<LoopbackOtaServer>, IAsy
     }
 
     [Fact]
+    public async Task Devices_follows_the_servers_page_links_to_the_end_and_stops_at_the_limit()
+    {
+        static string[] Ids(CliRunner.Result r) => [.. JsonDocument.Parse(r.StdOut).RootElement.EnumerateArray().Select(d => d.GetProperty("id").GetString()!)];
+        var byOne = await LoopbackOtaServer.Ok(Server("ota", "devices", "--json", "--page-size", "1"));
+        Assert.Equal(["dev-eu-1", "dev-lab-1", "dev-new-1", "dev-old-1"], Ids(byOne));
+        var three = await LoopbackOtaServer.Ok(Server("ota", "devices", "--json", "--page-size", "2", "--limit", "3"));
+        Assert.Equal(["dev-eu-1", "dev-lab-1", "dev-new-1"], Ids(three));
+        var table = await LoopbackOtaServer.Ok(Server("ota", "devices", "--page-size", "3"));
+        Assert.Contains("4 device(s)", table.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Status_prints_a_table_of_devices_by_state_and_the_director_and_poll_interval()
     {
         var status = await LoopbackOtaServer.Ok(Server("ota", "status"));

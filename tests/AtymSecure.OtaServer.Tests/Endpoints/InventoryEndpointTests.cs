@@ -79,6 +79,38 @@ public class InventoryEndpointTests
         Assert.Equal($"device/{eu.Id}", Assert.Single(audit).GetProperty("subject").GetString());
     }
 
+    [Fact]
+    public async Task A_full_page_links_to_the_next_after_its_last_record_even_when_the_scope_hides_it_and_the_last_page_has_no_link()
+    {
+        await using var server = await OtaTestServer.StartAsync();
+        using var eu1 = await new TestDevice(server).ReadyAsync(await server.CreateEnrollmentTokenAsync(groups: ["eu-test"]));
+        using var lab = await new TestDevice(server).ReadyAsync(await server.CreateEnrollmentTokenAsync(groups: ["lab"]));
+        using var eu2 = await new TestDevice(server).ReadyAsync(await server.CreateEnrollmentTokenAsync(groups: ["eu-test"]));
+        var ordered = new[] { eu1.Id, lab.Id, eu2.Id }.Order(StringComparer.Ordinal).ToArray();
+
+        // The admin pages through all three, two at a time.
+        var first = await server.SendAsync(HttpMethod.Get, "/api/v1/devices?limit=2", server.AdminToken);
+        Assert.Equal(ordered[..2], Ids(await first.JsonAsync()));
+        var link = Assert.Single(first.Headers.GetValues("Link"));
+        Assert.Equal($"</api/v1/devices?after={ordered[1]}&limit=2>; rel=\"next\"", link);
+        var second = await server.SendAsync(HttpMethod.Get, link[1..link.IndexOf('>')], server.AdminToken);
+        Assert.Equal(ordered[2..], Ids(await second.JsonAsync()));
+        Assert.False(second.Headers.Contains("Link"), "the last page links nowhere");
+
+        // A viewer of eu-test reads pages of one: the lab device's page is empty, yet links on, so eu2 is still reached.
+        var viewer = await server.CreateTokenAsync("viewer", ["eu-test"]);
+        var seen = new List<string>();
+        string? next = "/api/v1/devices?limit=1";
+        for (var pages = 0; next is not null; pages++)
+        {
+            Assert.True(pages < 5, "the links end");
+            var page = await server.SendAsync(HttpMethod.Get, next, viewer);
+            seen.AddRange(Ids(await page.JsonAsync()));
+            next = page.Headers.TryGetValues("Link", out var l) ? l.Single()[1..l.Single().IndexOf('>')] : null;
+        }
+        Assert.Equal(new[] { eu1.Id, eu2.Id }.Order(StringComparer.Ordinal), seen);
+    }
+
     [Theory]
     [InlineData("groups", "{\"groups\":[\"EU\"]}", "invalid-field", "$.groups[0]")]
     [InlineData("groups", "{\"groups\":\"eu\"}", "malformed-json", "$.groups")]
