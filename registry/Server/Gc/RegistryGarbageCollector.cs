@@ -23,23 +23,27 @@ public sealed record GarbageCollectionReport(
 /// Sweep: unmarked blobs whose last use is older than the grace period, so blobs pushed for a manifest
 /// that is not pushed yet survive; expired upload sessions go too. Writers touch a blob when they reuse
 /// it, and the sweep re-checks that time just before deleting.
-/// <c>atym registry gc --data DIR</c> calls <see cref="Run"/> (registry stopped); a running registry can
+/// <c>atym registry gc --data DIR [--store URL]</c> calls <see cref="Run"/>; a running registry can
 /// call <see cref="Collect"/> with its own stores.
 /// </summary>
 public sealed class RegistryGarbageCollector(IBlobStore blobs, IMetadataStore metadata, TimeProvider clock, UploadService? uploads = null)
 {
     public static readonly TimeSpan DefaultGracePeriod = TimeSpan.FromHours(1);
 
-    /// <summary>Opens the data folder (the registry must not be running on it), collects, closes.</summary>
+    /// <summary>
+    /// Opens the data folder and the metadata store, collects, closes. With the embedded LiteDB store the registry must not
+    /// be running on the folder (its lock refuses); with a PostgreSQL <paramref name="store"/> it may keep running, as the
+    /// grace period and the re-check of each blob's last use before deleting protect pushes in flight (registry/Server/README.md).
+    /// </summary>
     public static GarbageCollectionReport Run(string dataDirectory, TimeSpan? gracePeriod = null, TimeSpan? uploadExpiry = null,
-        bool dryRun = false)
+        bool dryRun = false, string? store = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
         if (!Directory.Exists(dataDirectory)) throw new DirectoryNotFoundException($"registry data folder '{dataDirectory}' does not exist");
-        LiteDbMetadataStore metadata;
+        IMetadataStore metadata;
         try
         {
-            metadata = new LiteDbMetadataStore(dataDirectory);
+            metadata = MetadataStores.Open(new RegistryOptions { DataDirectory = dataDirectory, Store = store });
         }
         catch (IOException e)
         {
