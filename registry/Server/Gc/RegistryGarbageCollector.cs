@@ -31,9 +31,9 @@ public sealed class RegistryGarbageCollector(IBlobStore blobs, IMetadataStore me
     public static readonly TimeSpan DefaultGracePeriod = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// Opens the data folder and the metadata store, collects, closes. With the embedded LiteDB store the registry must not
-    /// be running on the folder (its lock refuses); with a PostgreSQL <paramref name="store"/> it may keep running, as the
-    /// grace period and the re-check of each blob's last use before deleting protect pushes in flight (registry/Server/README.md).
+    /// Opens the data folder and the metadata store, collects, closes. No registry may be running on the store: LiteDB's
+    /// lock file and, for a PostgreSQL <paramref name="store"/>, the shared lock every replica holds refuse it
+    /// (<see cref="MetadataStoreAccess.Exclusive"/>), as a sweep racing a push could drop a blob link just re-committed.
     /// </summary>
     public static GarbageCollectionReport Run(string dataDirectory, TimeSpan? gracePeriod = null, TimeSpan? uploadExpiry = null,
         bool dryRun = false, string? store = null)
@@ -43,11 +43,11 @@ public sealed class RegistryGarbageCollector(IBlobStore blobs, IMetadataStore me
         IMetadataStore metadata;
         try
         {
-            metadata = MetadataStores.Open(new RegistryOptions { DataDirectory = dataDirectory, Store = store });
+            metadata = MetadataStores.Open(new RegistryOptions { DataDirectory = dataDirectory, Store = store }, MetadataStoreAccess.Exclusive);
         }
         catch (IOException e)
         {
-            throw new InvalidOperationException($"cannot open the registry database in '{dataDirectory}' (is the registry still running?): {e.Message}", e);
+            throw new InvalidOperationException($"cannot open the registry database in '{dataDirectory}' (is a registry still running on it?): {e.Message}", e);
         }
         using (metadata)
         {

@@ -9,12 +9,12 @@ public static class MetadataStores
     /// <summary>
     /// The store for <paramref name="options"/> (validated). PostgreSQL connects and migrates here, so a start fails at once
     /// with <see cref="AtymSecure.Postgres.StoreConnectionException"/> or <see cref="AtymSecure.Postgres.StoreSchemaTooNewException"/>;
-    /// LiteDB throws <see cref="IOException"/> when another process holds the data folder.
+    /// both throw <see cref="IOException"/> when another process holds the store (<see cref="MetadataStoreAccess"/>).
     /// </summary>
-    public static IMetadataStore Open(RegistryOptions options)
+    public static IMetadataStore Open(RegistryOptions options, MetadataStoreAccess access = MetadataStoreAccess.Serving)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return options.Store is { } store ? new PostgresMetadataStore(store) : new LiteDbMetadataStore(options.DataDirectory);
+        return options.Store is { } store ? new PostgresMetadataStore(store, access) : new LiteDbMetadataStore(options.DataDirectory);
     }
 
     /// <summary>What the store is, for a start-up line: the URL without its password, or the LiteDB file.</summary>

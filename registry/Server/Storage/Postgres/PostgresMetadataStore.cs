@@ -21,9 +21,25 @@ public sealed class PostgresMetadataStore : IMetadataStore
 {
     private const string ManifestColumns = "repository, digest, media_type, size, subject, artifact_type, annotations, blobs, children, pushed_ms";
     private readonly NpgsqlDataSource _source;
+    private readonly RegistryProcessLock _processLock;
+    private int _disposed;
 
     /// <param name="connection">A <c>postgres://user@host:port/db</c> URL or an Npgsql connection string.</param>
-    public PostgresMetadataStore(string connection) => (_source, SchemaVersion) = PostgresPool.Open(connection, RegistrySchema.Migrator);
+    /// <param name="access">Serving (shared with other replicas) or exclusive (garbage collection, <see cref="RegistryProcessLock"/>);
+    /// a lock that cannot be had is an <see cref="IOException"/>.</param>
+    public PostgresMetadataStore(string connection, MetadataStoreAccess access = MetadataStoreAccess.Serving)
+    {
+        (_source, SchemaVersion) = PostgresPool.Open(connection, RegistrySchema.Migrator);
+        try
+        {
+            _processLock = RegistryProcessLock.Acquire(_source, access);
+        }
+        catch
+        {
+            _source.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>The schema version after migration.</summary>
     public int SchemaVersion { get; }
@@ -133,7 +149,13 @@ public sealed class PostgresMetadataStore : IMetadataStore
     public IReadOnlyList<UploadSessionRecord> ListUploads() =>
         _source.Read(c => SqlCommands.Rows(c, "SELECT id, repository, algorithm, created_ms FROM registry_uploads ORDER BY id", ReadUpload));
 
-    public void Dispose() => _source.Dispose();
+    /// <summary>Releases the process lock and closes the pool; a second call does nothing.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        _processLock.Dispose();
+        _source.Dispose();
+    }
 
     private static ManifestRecord ReadManifest(NpgsqlDataReader r)
     {

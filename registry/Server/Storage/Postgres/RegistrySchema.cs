@@ -13,7 +13,7 @@ namespace AtymSecure.Registry.Storage.Postgres;
 public static class RegistrySchema
 {
     /// <summary>Advisory lock class ids (the first key of <c>pg_advisory_xact_lock(int, int)</c>): 'reg' + n.</summary>
-    internal const int MigrationLock = 0x726567;
+    internal const int MigrationLock = 0x726567, ProcessLock = 0x726568;
 
     public static IReadOnlyList<SchemaMigration> Migrations { get; } =
     [
