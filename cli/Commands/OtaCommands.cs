@@ -93,7 +93,7 @@ internal static class OtaCommands
                     Console.Error.WriteLine("atym ota: this admin token is shown once; store it now (only its hash is kept)");
                 }
                 Console.Error.WriteLine($"atym ota: listening on {OtaServerHost.ListeningAddress(app)}, data in {Path.GetFullPath(options.DataDirectory)}" +
-                    (options.Store is { } url ? $", store {AtymSecure.OtaStore.Postgres.PostgresConnectionUrl.Redact(url)}" : ""));
+                    (options.Store is { } url ? $", store {AtymSecure.Postgres.PostgresConnectionUrl.Redact(url)}" : ""));
             }, ct).ConfigureAwait(false);
             return 0;
         });

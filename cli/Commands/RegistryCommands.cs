@@ -1,6 +1,7 @@
 using System.CommandLine;
 using AtymSecure.Registry.Gc;
 using AtymSecure.Registry.Hosting;
+using AtymSecure.Registry.Storage;
 using AtymSecure.RegistryPolicy;
 
 namespace AtymSecure.Cli.Commands;
@@ -17,12 +18,17 @@ internal static class RegistryCommands
     }
 
     private static readonly Option<string?> Data = new("--data") { Description = "Data folder (blobs, uploads, metadata database)" };
+    private static readonly Option<string?> Store = new("--store")
+    {
+        Description = "Metadata store: postgres://user@host:port/database (several registries may share it, with one shared --data folder for blobs); default: LiteDB in --data",
+    };
     private static readonly Option<string?> Config = new("--config") { Description = "Registry options file (JSON or YAML); flags override it" };
 
     private static RegistryOptions LoadOptions(ParseResult result, string? listen)
     {
         var options = result.GetValue(Config) is { } file ? RegistryOptionsFile.Load(file) : new RegistryOptions();
         if (result.GetValue(Data) is { } data) options = options with { DataDirectory = data };
+        if (result.GetValue(Store) is { } store) options = options with { Store = store };
         if (listen is not null) options = options with { ListenUrl = listen };
         return options.EnsureValid();
     }
@@ -33,7 +39,7 @@ internal static class RegistryCommands
         var policies = new Option<string?>("--policies") { Description = "Policy folder: repositories its trust policy covers are protected (a tag moves only to a manifest the policy accepts)" };
         var policyKeys = new Option<string?>("--policy-keys") { Description = "Folder of the *.pub keys the trust policy names by fingerprint (default POLICIES/keys)" };
         var registryName = new Option<string?>("--registry-name") { Description = "host:port the policy's scopes call this registry (default: the --listen address)" };
-        var command = new Command("serve", "Serve the OCI Distribution v1.1 API") { listen, Data, Config, policies, policyKeys, registryName };
+        var command = new Command("serve", "Serve the OCI Distribution v1.1 API") { listen, Data, Store, Config, policies, policyKeys, registryName };
         command.SetAction(async (result, ct) =>
         {
             var options = LoadOptions(result, result.GetValue(listen));
@@ -42,7 +48,8 @@ internal static class RegistryCommands
             if (result.GetValue(registryName) is { } n) options = options with { RegistryName = n };
             options.EnsureValid();
             var guard = RegistryPolicyGuard.Configure(options);
-            Console.Error.WriteLine($"atym registry: listening on {options.NormalizedListenUrl()}, data in {Path.GetFullPath(options.DataDirectory)}" +
+            Console.Error.WriteLine($"atym registry: listening on {options.NormalizedListenUrl()}, data in {Path.GetFullPath(options.DataDirectory)}, " +
+                MetadataStores.Describe(options) +
                 (options.AuthConfigPath is null ? " (no auth)" : $" (auth from {options.AuthConfigPath})") +
                 (options.PolicyDirectory is null ? "" : $" (protected repositories from {options.PolicyDirectory} as {options.EffectiveRegistryName()})"));
             await RegistryServer.RunAsync(options, guard, ct).ConfigureAwait(false);
@@ -59,11 +66,11 @@ internal static class RegistryCommands
             DefaultValueFactory = _ => RegistryGarbageCollector.DefaultGracePeriod,
         };
         var dryRun = new Option<bool>("--dry-run") { Description = "Report what would be deleted, delete nothing" };
-        var command = new Command("gc", "Delete blobs no manifest references (mark and sweep; run with the registry stopped)") { Data, Config, grace, dryRun };
+        var command = new Command("gc", "Delete blobs no manifest references (mark and sweep; with LiteDB run it with the registry stopped)") { Data, Store, Config, grace, dryRun };
         command.SetAction(result =>
         {
             var options = LoadOptions(result, listen: null);
-            var report = RegistryGarbageCollector.Run(options.DataDirectory, result.GetValue(grace), options.UploadExpiry, result.GetValue(dryRun));
+            var report = RegistryGarbageCollector.Run(options.DataDirectory, result.GetValue(grace), options.UploadExpiry, result.GetValue(dryRun), options.Store);
             Console.WriteLine($"{(report.DryRun ? "would delete" : "deleted")} {report.BlobsDeleted} blob(s), {report.BytesFreed} bytes; " +
                 $"kept {report.BlobsKept} referenced by {report.Manifests} manifest(s), {report.BlobsInGracePeriod} in the grace period; " +
                 $"{report.UploadsExpired} expired upload(s) removed");

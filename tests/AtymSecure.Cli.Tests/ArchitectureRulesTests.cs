@@ -44,6 +44,7 @@ public class ArchitectureRulesTests
     private const string DeviceAgent = "runtime/Agent/AtymSecure.DeviceAgent.csproj";
     private const string ContainerHost = "runtime/ContainerHost/AtymSecure.ContainerHost.csproj";
     private const string Auth = "auth/AtymSecure.Auth.csproj";
+    private const string Postgres = "postgres/AtymSecure.Postgres.csproj";
     private const string EngineProfile = "runtime/EngineProfile/AtymSecure.EngineProfile.csproj";
     private const string OtaMetadata = "ota-server/Metadata/AtymSecure.OtaMetadata.csproj";
     private const string OtaContracts = "ota-server/Contracts/AtymSecure.OtaContracts.csproj";
@@ -57,6 +58,7 @@ public class ArchitectureRulesTests
         "registry/Server/AtymSecure.Registry.csproj",
         RegistryPolicy,
         Auth,
+        Postgres,
         "ota-server/Delivery/AtymSecure.Delivery.csproj",
         OtaMetadata,
         OtaContracts,
@@ -179,15 +181,15 @@ public class ArchitectureRulesTests
         Assert.Empty(TransitiveReferences(project).Except([Primitives]));
 
     [Fact]
-    public void Registry_server_uses_only_the_oci_library_the_token_library_and_primitives() =>
-        Assert.Empty(TransitiveReferences("registry/Server/AtymSecure.Registry.csproj").Except(["registry/Oci/AtymSecure.Oci.csproj", Auth, Primitives]));
+    public void Registry_server_uses_only_the_oci_library_the_token_library_the_postgres_pieces_and_primitives() =>
+        Assert.Empty(TransitiveReferences("registry/Server/AtymSecure.Registry.csproj").Except(["registry/Oci/AtymSecure.Oci.csproj", Auth, Postgres, Primitives]));
 
     // Protected repositories need the signer's verifier and the policy evaluator: they live beside the server
     // (registry/Policy), which stays on the OCI library, the token library and primitives (the rule above).
     [Fact]
     public void The_registry_policy_guard_adds_only_the_signer_and_the_policies_to_the_registry_server() =>
         Assert.Empty(TransitiveReferences(RegistryPolicy).Except(["registry/Server/AtymSecure.Registry.csproj", "registry/Oci/AtymSecure.Oci.csproj",
-            Auth, Primitives, Formats, "signer/AtymSecure.Signer.csproj", "policies/AtymSecure.Policies.csproj"]));
+            Auth, Postgres, Primitives, Formats, "signer/AtymSecure.Signer.csproj", "policies/AtymSecure.Policies.csproj"]));
 
     [Fact]
     public void The_token_library_depends_only_on_primitives_and_no_web_framework()
@@ -213,4 +215,12 @@ public class ArchitectureRulesTests
     [Fact]
     public void The_ota_contracts_depend_only_on_primitives() =>
         Assert.Empty(TransitiveReferences(OtaContracts).Except([Primitives]));
+
+    /// <summary>The PostgreSQL pieces both stores share know neither store: only Npgsql.</summary>
+    [Fact]
+    public void The_shared_postgres_pieces_depend_on_nothing_but_npgsql()
+    {
+        Assert.Empty(TransitiveReferences(Postgres));
+        Assert.Equal(["Npgsql"], TransitivePackages(Postgres));
+    }
 }

@@ -93,7 +93,7 @@ public sealed record OtaServerOptions
         {
             try
             {
-                AtymSecure.OtaStore.Postgres.PostgresConnectionUrl.ToConnectionString(Store);
+                AtymSecure.Postgres.PostgresConnectionUrl.ToConnectionString(Store);
             }
             catch (FormatException e)
             {

@@ -1,3 +1,4 @@
+using AtymSecure.Postgres;
 using Npgsql;
 
 namespace AtymSecure.OtaStore.Postgres;
@@ -17,42 +18,18 @@ public sealed class PostgresDatabase : IDisposable
     private readonly NpgsqlDataSource _source;
 
     /// <summary>Connects with an Npgsql connection string (or a <c>postgres://</c> URL, <see cref="PostgresConnectionUrl"/>)
-    /// and migrates the schema; throws <see cref="StoreSchemaTooNewException"/> when the database is ahead of this code.</summary>
-    public PostgresDatabase(string connection)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(connection);
-        var connectionString = PostgresConnectionUrl.IsUrl(connection) ? PostgresConnectionUrl.ToConnectionString(connection) : connection;
-        _source = NpgsqlDataSource.Create(connectionString);
-        try
-        {
-            SchemaVersion = PostgresSchema.Migrate(_source);
-        }
-        catch
-        {
-            _source.Dispose();
-            throw;
-        }
-    }
+    /// and migrates the schema; throws <see cref="StoreSchemaTooNewException"/> when the database is ahead of this code,
+    /// <see cref="StoreConnectionException"/> when the server cannot be reached or refuses the login.</summary>
+    public PostgresDatabase(string connection) => (_source, SchemaVersion) = PostgresPool.Open(connection, PostgresSchema.Migrator);
 
     /// <summary>The schema version after migration (<see cref="PostgresSchema.CurrentVersion"/>).</summary>
     public int SchemaVersion { get; }
 
     /// <summary>Runs <paramref name="work"/> on a pooled connection, outside any transaction (single-statement reads).</summary>
-    internal T Read<T>(Func<NpgsqlConnection, T> work)
-    {
-        using var connection = _source.OpenConnection();
-        return work(connection);
-    }
+    internal T Read<T>(Func<NpgsqlConnection, T> work) => _source.Read(work);
 
     /// <summary>Runs <paramref name="work"/> in one transaction on a pooled connection: all of it commits, or none.</summary>
-    internal T Write<T>(Func<NpgsqlConnection, T> work)
-    {
-        using var connection = _source.OpenConnection();
-        using var transaction = connection.BeginTransaction();
-        var result = work(connection);
-        transaction.Commit();
-        return result;
-    }
+    internal T Write<T>(Func<NpgsqlConnection, T> work) => _source.Write(work);
 
     public void Dispose() => _source.Dispose();
 }

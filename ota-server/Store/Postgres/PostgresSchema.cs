@@ -1,14 +1,12 @@
+using AtymSecure.Postgres;
 using Npgsql;
 
 namespace AtymSecure.OtaStore.Postgres;
 
 /// <summary>
-/// The PostgreSQL store's schema as numbered migrations, applied in order at start and recorded in
-/// <c>ota_schema_migrations</c> (version, description, when) in the same transaction as their DDL, so a crash leaves a
-/// migration applied and recorded, or neither. Migrating is idempotent: versions already recorded are skipped. Two
-/// servers starting at once serialize on an advisory lock. A database recording a version above
-/// <see cref="CurrentVersion"/> is refused (<see cref="StoreSchemaTooNewException"/>) before anything is touched.
-/// Append migrations; never edit one that has shipped.
+/// The OTA store's schema on PostgreSQL: its numbered migrations, recorded in <c>ota_schema_migrations</c> and applied at
+/// start by the shared <see cref="SchemaMigrator"/> (idempotent, serialized across servers, refusing a newer schema with
+/// <see cref="StoreSchemaTooNewException"/>). Append migrations; never edit one that has shipped.
 /// </summary>
 public static class PostgresSchema
 {
@@ -16,9 +14,9 @@ public static class PostgresSchema
     internal const int MigrationLock = 0x6f7461, AuditLock = 0x6f7462, ReportLock = 0x6f7463;
 
     /// <summary>The migrations, version 1 first.</summary>
-    public static IReadOnlyList<(int Version, string Description, string Sql)> Migrations { get; } =
+    public static IReadOnlyList<SchemaMigration> Migrations { get; } =
     [
-        (1, "tokens, devices, keys, reports, audit, releases, jobs, assignments, deployments", """
+        new(1, "tokens, devices, keys, reports, audit, releases, jobs, assignments, deployments", """
             CREATE TABLE operator_tokens (id text COLLATE "C" PRIMARY KEY, created_ms bigint NOT NULL, doc json NOT NULL);
             CREATE TABLE enrollment_tokens (id text COLLATE "C" PRIMARY KEY, created_ms bigint NOT NULL, doc json NOT NULL);
             CREATE TABLE devices (id text COLLATE "C" PRIMARY KEY, state text NOT NULL, groups text[] NOT NULL, revision bigint NOT NULL, doc json NOT NULL);
@@ -37,32 +35,16 @@ public static class PostgresSchema
             CREATE INDEX assignments_release ON assignments (release_id);
             CREATE TABLE deployments (id text COLLATE "C" PRIMARY KEY, created_ticks bigint NOT NULL, revision bigint NOT NULL, doc json NOT NULL);
             """),
-        (2, "group settings (poll interval and jitter per device group)", """
+        new(2, "group settings (poll interval and jitter per device group)", """
             CREATE TABLE group_settings (group_name text COLLATE "C" PRIMARY KEY, doc json NOT NULL);
             """),
     ];
 
-    public static int CurrentVersion => Migrations[^1].Version;
+    /// <summary>The runner over <see cref="Migrations"/> (table <c>ota_schema_migrations</c>, lock <see cref="MigrationLock"/>).</summary>
+    public static SchemaMigrator Migrator { get; } = new("OTA store", "ota_schema_migrations", MigrationLock, Migrations);
+
+    public static int CurrentVersion => Migrator.CurrentVersion;
 
     /// <summary>Brings the database to <see cref="CurrentVersion"/>; returns it.</summary>
-    public static int Migrate(NpgsqlDataSource source)
-    {
-        ArgumentNullException.ThrowIfNull(source);
-        using var connection = source.OpenConnection();
-        using var transaction = connection.BeginTransaction();
-        Sql.Execute(connection, "SELECT pg_advisory_xact_lock($1, 0)", MigrationLock);
-        Sql.Execute(connection, """
-            CREATE TABLE IF NOT EXISTS ota_schema_migrations (version integer PRIMARY KEY, description text NOT NULL,
-                applied_at timestamptz NOT NULL DEFAULT now())
-            """);
-        var applied = Sql.Scalar<int>(connection, "SELECT coalesce(max(version), 0) FROM ota_schema_migrations");
-        if (applied > CurrentVersion) throw new StoreSchemaTooNewException(applied, CurrentVersion);
-        foreach (var (version, description, sql) in Migrations.Where(m => m.Version > applied))
-        {
-            Sql.Execute(connection, sql);
-            Sql.Execute(connection, "INSERT INTO ota_schema_migrations (version, description) VALUES ($1, $2)", version, description);
-        }
-        transaction.Commit();
-        return CurrentVersion;
-    }
+    public static int Migrate(NpgsqlDataSource source) => Migrator.Migrate(source);
 }

@@ -23,27 +23,31 @@ public sealed record GarbageCollectionReport(
 /// Sweep: unmarked blobs whose last use is older than the grace period, so blobs pushed for a manifest
 /// that is not pushed yet survive; expired upload sessions go too. Writers touch a blob when they reuse
 /// it, and the sweep re-checks that time just before deleting.
-/// <c>atym registry gc --data DIR</c> calls <see cref="Run"/> (registry stopped); a running registry can
+/// <c>atym registry gc --data DIR [--store URL]</c> calls <see cref="Run"/>; a running registry can
 /// call <see cref="Collect"/> with its own stores.
 /// </summary>
 public sealed class RegistryGarbageCollector(IBlobStore blobs, IMetadataStore metadata, TimeProvider clock, UploadService? uploads = null)
 {
     public static readonly TimeSpan DefaultGracePeriod = TimeSpan.FromHours(1);
 
-    /// <summary>Opens the data folder (the registry must not be running on it), collects, closes.</summary>
+    /// <summary>
+    /// Opens the data folder and the metadata store, collects, closes. No registry may be running on the store: LiteDB's
+    /// lock file and, for a PostgreSQL <paramref name="store"/>, the shared lock every replica holds refuse it
+    /// (<see cref="MetadataStoreAccess.Exclusive"/>), as a sweep racing a push could drop a blob link just re-committed.
+    /// </summary>
     public static GarbageCollectionReport Run(string dataDirectory, TimeSpan? gracePeriod = null, TimeSpan? uploadExpiry = null,
-        bool dryRun = false)
+        bool dryRun = false, string? store = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
         if (!Directory.Exists(dataDirectory)) throw new DirectoryNotFoundException($"registry data folder '{dataDirectory}' does not exist");
-        LiteDbMetadataStore metadata;
+        IMetadataStore metadata;
         try
         {
-            metadata = new LiteDbMetadataStore(dataDirectory);
+            metadata = MetadataStores.Open(new RegistryOptions { DataDirectory = dataDirectory, Store = store }, MetadataStoreAccess.Exclusive);
         }
         catch (IOException e)
         {
-            throw new InvalidOperationException($"cannot open the registry database in '{dataDirectory}' (is the registry still running?): {e.Message}", e);
+            throw new InvalidOperationException($"cannot open the registry database in '{dataDirectory}' (is a registry still running on it?): {e.Message}", e);
         }
         using (metadata)
         {

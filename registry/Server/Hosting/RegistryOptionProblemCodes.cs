@@ -9,4 +9,6 @@ public static class RegistryOptionProblemCodes
     public const string OutOfRange = "out-of-range";
     public const string FileNotFound = "file-not-found";
     public const string InvalidRegistryName = "invalid-registry-name";
+    /// <summary><c>store</c> is not a <c>postgres://user@host:port/database</c> URL.</summary>
+    public const string InvalidStore = "invalid-store";
 }

@@ -13,6 +13,14 @@ public sealed record RegistryOptions
     /// <summary>Root folder of blobs, uploads, the metadata database and the token signing key.</summary>
     public string DataDirectory { get; init; } = "registry-data";
 
+    /// <summary>
+    /// Where the metadata (repositories, tags, manifests, blob links, upload sessions) lives: null = the embedded LiteDB
+    /// database in <see cref="DataDirectory"/> (one process); a <c>postgres://user@host:port/database</c> URL = PostgreSQL,
+    /// which several registry processes may share (with one shared blob folder). The password is best left out of the URL
+    /// (<c>PGPASSWORD</c> or a pgpass file). Blobs and upload data stay in <see cref="DataDirectory"/> either way.
+    /// </summary>
+    public string? Store { get; init; }
+
     /// <summary>Where to listen: <c>http://127.0.0.1:5000</c> or just <c>127.0.0.1:5000</c>.</summary>
     public string ListenUrl { get; init; } = "http://127.0.0.1:5000";
 
@@ -69,6 +77,17 @@ public sealed record RegistryOptions
         void Add(string code, string path, string message) => errors.Add(new Problem(code, path, message));
         if (string.IsNullOrWhiteSpace(DataDirectory)) Add(RegistryOptionProblemCodes.Required, "dataDirectory", "required");
         else if (DataDirectory.IndexOfAny(Path.GetInvalidPathChars()) >= 0) Add(RegistryOptionProblemCodes.InvalidPath, "dataDirectory", $"'{DataDirectory}' is not a valid path");
+        if (Store is not null)
+        {
+            try
+            {
+                AtymSecure.Postgres.PostgresConnectionUrl.ToConnectionString(Store);
+            }
+            catch (FormatException e)
+            {
+                Add(RegistryOptionProblemCodes.InvalidStore, "store", e.Message + " (leave it out for the embedded LiteDB store)");
+            }
+        }
         if (NormalizedListenUrl() is null)
             Add(RegistryOptionProblemCodes.InvalidListenUrl, "listenUrl", $"'{ListenUrl}' is not host:port or an http(s) URL with a port");
         if (UploadExpiry <= TimeSpan.Zero) Add(RegistryOptionProblemCodes.OutOfRange, "uploadExpiry", "must be positive");

@@ -51,7 +51,7 @@ public static class RegistryServer
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IBlobStore>(_ => new FileBlobStore(dataDirectory, options.Fsync));
-        services.AddSingleton<IMetadataStore>(_ => new LiteDbMetadataStore(dataDirectory));
+        services.AddSingleton(_ => MetadataStores.Open(options));
         services.AddSingleton(_ => new ManifestContentCache(options.ManifestCacheBytes));
         services.AddSingleton<UploadService>();
         services.AddSingleton(sp => new Gc.RegistryGarbageCollector(sp.GetRequiredService<IBlobStore>(),

@@ -78,7 +78,7 @@ public sealed class LiteDbMetadataStore : IMetadataStore
     }
 
     public IReadOnlyList<string> RepositoriesWithBlob(string digest) =>
-        _links.Find(Equal("Digest", digest)).Select(l => l.Repository).ToList();
+        _links.Find(Equal("Digest", digest)).Select(l => l.Repository).Order(StringComparer.Ordinal).ToList();
 
     public void RemoveAllBlobLinks(string digest)
     {
@@ -150,11 +150,12 @@ public sealed class LiteDbMetadataStore : IMetadataStore
 
     public IReadOnlyList<string> ListTags(string repository, string? last, int limit)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
         var prefix = repository + ":";
         // ':' + 1 == ';' bounds every id of this repository; ordinal order of ids is the order of tags.
         var query = BsonExpression.Create("_id > @0 AND _id < @1", new BsonValue(last is null ? prefix : prefix + last),
             new BsonValue(repository + ";"));
-        return _tags.Find(query, 0, limit + 1).Select(t => t.Tag).ToList();
+        return _tags.Find(query, 0, limit == int.MaxValue ? limit : limit + 1).Select(t => t.Tag).ToList();
     }
 
     public IReadOnlyList<ManifestRecord> ListReferrers(string repository, string subject) =>
@@ -167,7 +168,12 @@ public sealed class LiteDbMetadataStore : IMetadataStore
 
     public void AddUpload(UploadSessionRecord upload)
     {
-        lock (_writeLock) _uploads.Insert(upload);
+        ArgumentNullException.ThrowIfNull(upload);
+        lock (_writeLock)
+        {
+            if (_uploads.FindById(upload.Id) is not null) throw new UploadIdTakenException(upload.Id);
+            _uploads.Insert(upload);
+        }
     }
 
     public UploadSessionRecord? GetUpload(string id) => _uploads.FindById(id);

@@ -1,4 +1,5 @@
 using AtymSecure.OtaStore.Postgres;
+using AtymSecure.Postgres;
 using AtymSecure.OtaStore.Tests.Contract;
 using AtymSecure.TestSupport;
 using Npgsql;

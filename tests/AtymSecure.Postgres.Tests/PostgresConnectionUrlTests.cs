@@ -1,9 +1,9 @@
-using AtymSecure.OtaStore.Postgres;
+using AtymSecure.Postgres;
 using Npgsql;
 
-namespace AtymSecure.OtaStore.Tests.Postgres;
+namespace AtymSecure.Postgres.Tests;
 
-/// <summary>The <c>postgres://user@host:port/db</c> form of <c>--store</c> and the config file's <c>store</c>.</summary>
+/// <summary>The <c>postgres://user@host:port/db</c> form of <c>--store</c> and the config files' <c>store</c> (OTA server and registry).</summary>
 public sealed class PostgresConnectionUrlTests
 {
     [Fact]
@@ -22,6 +22,9 @@ public sealed class PostgresConnectionUrlTests
     [InlineData("postgres://ota@host/db?sslmode=require", "query parameters are not supported")]
     [InlineData("mysql://ota@host/db", "is not a postgres://")]
     [InlineData("postgres://", "is not a postgres://")]
+    [InlineData("postgres://ota@host/db\u0000", "contains a control character")]
+    [InlineData("postgres://o\nta@host/db", "contains a control character")]
+    [InlineData("postgres://ota@host/d%00b", "encodes a control character")]
     public void A_malformed_url_is_refused_saying_what_is_wrong(string url, string expected) =>
         Assert.Contains(expected, Assert.Throws<FormatException>(() => PostgresConnectionUrl.ToConnectionString(url)).Message, StringComparison.Ordinal);
 
