@@ -11,11 +11,12 @@ namespace AtymSecure.EndToEnd.Tests.Ota;
 /// <summary>
 /// The device half of the policies (issue 15 §3 "Device", §4), every part a real process on loopback:
 /// <list type="number">
-/// <item>Grants: <c>atym ota serve --policies</c> whose permission policy gives group <c>field</c> less than the container
-/// asks for (sensor-filter asks to publish on telemetry/temp and telemetry/debug; field may publish on telemetry/debug
-/// only). A real <c>atym device run</c> in that group installs, trials and confirms the image the server cut with the
-/// narrowed grants (its status shows them; its slot holds the image the audit entry names, not the release's own), and
-/// the container's publish on telemetry/temp is refused by the runtime, which logs it naming the grants.</item>
+/// <item>Grants: <c>atym ota serve --policies</c>; sensor-filter asks to publish on telemetry/temp and telemetry/debug.
+/// While the permission policy lets group <c>field</c> publish on telemetry/*, a real <c>atym device run</c> in that group
+/// runs the release's own image with all four grants. The policy then narrows (telemetry/debug only): at its next poll
+/// the device installs, trials and confirms the image the server cut with the narrowed grants (its status shows them;
+/// its slot holds the image the audit entry names, not the release's own), and the container's publish on
+/// telemetry/temp is refused by the runtime, which logs it naming the grants.</item>
 /// <item>Keys: the vendor delegations the device trusts were signed from the trust policy
 /// (<c>atym tuf delegations --from-policy … --apply</c>, and <c>--check</c> agrees). The server is then compromised: its
 /// config trusts a rogue vendor key and has no policies, and with the server's own online keys (compiler, director) it
@@ -64,7 +65,7 @@ public sealed partial class PolicyDeviceEndToEndTests : IDisposable
             trust: FleetPolicies.Trust(vendor, $"{registry.HostPort}/samples/*"),
             devices: FleetPolicies.Devices("0.0.1", "host", DeviceClass),
             deployment: FleetPolicies.Deployment(new FleetGroup("field", Container)),
-            permissions: FleetPolicies.Permissions(new FleetPermission("sensor-filter-field", Container, "field", "log, \"sensor:temp0\", \"publish:telemetry/debug\"")));
+            permissions: FieldPermissions("\"publish:telemetry/*\""));
         var keys = _folder.Folder(Path.Combine("policies", "keys"));
         File.Copy(_folder.File("vendor.pub"), Path.Combine(keys, "vendor.pub"));
 
@@ -88,9 +89,22 @@ public sealed partial class PolicyDeviceEndToEndTests : IDisposable
                 await device.WaitForLogAsync("enrolled with", Patience);
                 await admin.PutJsonAsync($"api/v1/devices/{deviceId}/groups", new { groups = new[] { "field" } });
 
-                // 1. The image the device runs carries the grants the policy derives for group field.
+                // 1a. Group field may publish on telemetry/*: the device runs the release's own image, all four grants.
                 await Operator(atym, server, "ota", "assign", release, "--device", deviceId);
                 await device.WaitForLogAsync("trial of 1.0.0 passed: confirmed", Patience);
+                var own = await StatusAsync(atym, data);
+                Assert.Equal(["log", "sensor:temp0", "publish:telemetry/temp", "publish:telemetry/debug"], own.Runtime.GetProperty("grants").EnumerateArray().Select(g => g.GetString()));
+                var imported = (await admin.GetAsync($"api/v1/releases/{release}")).GetProperty("images").EnumerateArray().Single();
+                Assert.Equal(imported.GetProperty("imageDigest").GetString(), own.ConfirmedDigest);
+
+                // 1b. The policy narrows after the assignment (telemetry/debug only): at its next poll the device is offered the
+                // image the server cut with the narrowed grants, installs, trials and confirms it, and runs with less.
+                var serving = JsonDocument.Parse(await admin.GetTextAsync("readyz")).RootElement.GetProperty("policies").GetProperty("policySet").GetString();
+                File.WriteAllText(Path.Combine(policies, FleetPolicies.PermissionsFile), FieldPermissions("\"publish:telemetry/debug\""));
+                await Wait.UntilAsync(async () => JsonDocument.Parse(await admin.GetTextAsync("readyz")).RootElement.GetProperty("policies").GetProperty("policySet").GetString() != serving,
+                    "the server to serve the narrowed policy", Patience, Every);
+                await Wait.UntilAsync(async () => (await StatusAsync(atym, data)) is { ConfirmedDigest: { } d } && d != own.ConfirmedDigest,
+                    "the device to confirm the narrowed image", Patience, Every);
                 await device.WaitForLogAsync("denied publish:telemetry/temp: not granted to this container (grants: log, sensor:temp0, publish:telemetry/debug)", Patience);
             }
             catch (Exception e) when (e is TimeoutException or InvalidOperationException)
@@ -98,6 +112,7 @@ public sealed partial class PolicyDeviceEndToEndTests : IDisposable
                 throw new TimeoutException($"{e.Message}\n--- device ---\n{device.Log}\n--- server ---\n{Tail(server.Log)}", e);
             }
             var status = await StatusAsync(atym, data);
+            Assert.Equal("1.0.0", status.ConfirmedVersion);
             Assert.Equal(FieldGrants, status.Runtime.GetProperty("grants").EnumerateArray().Select(g => g.GetString()));
             var grantsAudit = Assert.Single(await admin.AuditAsync(), e => e.GetProperty("action").GetString() == "policy.grants");
             var derived = JsonDocument.Parse(grantsAudit.GetProperty("after").GetString()!).RootElement;
@@ -106,8 +121,7 @@ public sealed partial class PolicyDeviceEndToEndTests : IDisposable
             var ready = JsonDocument.Parse(await admin.GetTextAsync("readyz")).RootElement;
             Assert.Equal(ready.GetProperty("policies").GetProperty("policySet").GetString(), derived.GetProperty("policySet").GetString());
             Assert.Equal(derived.GetProperty("image").GetString(), status.ConfirmedDigest);
-            var imported = (await admin.GetAsync($"api/v1/releases/{release}")).GetProperty("images").EnumerateArray().Single();
-            Assert.NotEqual(imported.GetProperty("imageDigest").GetString(), status.ConfirmedDigest);
+            Assert.Equal(2, Regex.Count(device.Log, Regex.Escape("trial of 1.0.0 passed: confirmed")));
             deviceLog = device.Log;
         }
 
@@ -142,6 +156,10 @@ public sealed partial class PolicyDeviceEndToEndTests : IDisposable
         var after = await StatusAsync(atym, data);
         Assert.Equal("1.0.0", after.ConfirmedVersion);
     }
+
+    /// <summary>Group field's permissions: log, the temp0 sensor and <paramref name="publish"/>.</summary>
+    private static string FieldPermissions(string publish) =>
+        FleetPolicies.Permissions(new FleetPermission("sensor-filter-field", Container, "field", $"log, \"sensor:temp0\", {publish}"));
 
     private static async Task PushAsync(AtymProcess atym, string sample, AtymRegistryProcess registry, string version, string key)
     {
