@@ -86,8 +86,12 @@ public static class OtaReleasesServices
         services.AddSingleton(sp => new BundleCutCache(sp.GetRequiredService<BundleFileStore>(), sp.GetRequiredService<IBundleCutter>()));
         services.AddSingleton(sp => new Offline.OfflineExporter(sp.GetRequiredService<IDeviceStore>(), sp.GetRequiredService<DesiredStateResolver>(),
             sp.GetRequiredService<UptaneDirector>(), sp.GetRequiredService<ImageRepository>(), sp.GetRequiredService<BundleFileStore>()));
+        // With policies, each device's images carry the grants the serving set derives for it (issue 15 §3 "Device").
         services.AddSingleton(sp => new DesiredStateResolver(sp.GetRequiredService<IAssignmentStore>(), sp.GetRequiredService<IReleaseStore>(),
-            sp.GetRequiredService<BundleCutCache>(), sp.GetService<IRolloutOffers>()));
+            sp.GetRequiredService<BundleCutCache>(), sp.GetService<IRolloutOffers>(), sp.GetService<Policy.OtaPolicyGate>() is { } gate
+                ? new Policy.PolicyGrantedImages(gate, sp.GetRequiredService<IBundleCutter>(), sp.GetRequiredService<BundleFileStore>(),
+                    sp.GetService<ImageRepository>() is { } repository ? new CompiledImagePublisher(repository) : null, sp.GetService<ILogger<Policy.PolicyGrantedImages>>())
+                : null));
         return services;
     }
 }

@@ -1,5 +1,4 @@
 using AtymSecure.Policies.Keys;
-using AtymSecure.Policies.Loading;
 using AtymSecure.Policies.Model;
 using AtymSecure.Policies.Serving;
 using AtymSecure.Primitives;
@@ -13,10 +12,12 @@ namespace AtymSecure.RegistryPolicy;
 
 /// <summary>
 /// Adds the trust-policy tag guard to a registry host (<c>atym registry serve --policies DIR</c>, tests). The folder is
-/// checked before the server starts, so a broken policy stops the start with every problem instead of refusing pushes
-/// later; then a <see cref="PolicySetSource"/> watches it: a change on disk is picked up atomically, a broken change
-/// leaves the last good set deciding, and every reload is logged (the digest served, or each problem with
-/// file:line:column and the digest that keeps serving), as the OTA server does.
+/// read once, into the one <see cref="PolicySetSource"/> the host serves: a broken folder stops the start with every
+/// problem instead of refusing pushes later, and the set that was checked is the set the guard decides with. Once the
+/// host starts, the source watches the folder: a change on disk is picked up atomically, a broken change leaves the last
+/// good set deciding, and every reload is logged (the digest served, or each problem with file:line:column and the digest
+/// that keeps serving), as the OTA server does. The builder action serves one host: the source belongs to it (the host's
+/// container disposes it, and its watcher), so a second use throws rather than share or fork the source.
 /// </summary>
 public static class RegistryPolicyGuard
 {
@@ -26,21 +27,28 @@ public static class RegistryPolicyGuard
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.PolicyDirectory is not { } folder) return null;
-        var loaded = PolicySetLoader.LoadFolder(folder);
-        if (loaded.Set is not { } checkedSet) throw new InvalidOptionsException($"registry policy ({folder})", loaded.Problems);
-        PolicySetSource? source = null;
-        var guard = Configure(options, () => source?.State.Serving ?? checkedSet);
+        var source = new PolicySetSource(folder);
+        if (source.State.Serving is null)
+        {
+            var problems = source.State.LastFailure?.Problems ?? [];
+            source.Dispose();
+            throw new InvalidOptionsException($"registry policy ({folder})", problems);
+        }
+        // A source that once served a set never serves none again (a broken reload keeps the last good one).
+        var guard = Configure(options, () => source.State.Serving!);
+        var used = 0;
         return builder =>
         {
+            ArgumentNullException.ThrowIfNull(builder);
+            if (Interlocked.Exchange(ref used, 1) != 0)
+                throw new InvalidOperationException($"the policy guard for {source.Folder} already serves a host: call RegistryPolicyGuard.Configure once per host");
             builder.Services.AddSingleton(sp =>
             {
                 var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger("AtymSecure.Registry.Policies");
-                var watched = new PolicySetSource(folder);
-                Log(log, watched.Folder, watched.State);
-                watched.Reloaded += state => Log(log, watched.Folder, state);
-                watched.Watch();
-                source = watched;
-                return watched;
+                Log(log, source.Folder, source.State);
+                source.Reloaded += state => Log(log, source.Folder, state);
+                source.Watch();
+                return source;
             });
             guard(builder);
             builder.Services.AddHostedService(sp => new SourceStarter(sp.GetRequiredService<PolicySetSource>()));

@@ -25,6 +25,9 @@ public static class ReleaseProblemCodes
     public const string DeviceNotFound = "device-not-found";
     public const string ClassNotInRelease = "class-not-in-release";
     public const string RejectedByDevice = "rejected-by-device";
+
+    /// <summary>The policy withholds a permission on a class whose image cannot carry grants (a wasm2c object linked into firmware).</summary>
+    public const string GrantsNotCarried = "grants-not-carried";
     public const string BundleDigestInvalid = "bundle-digest-invalid";
     public const string BundleNotFound = "bundle-not-found";
     public const string RequestInvalid = "request-invalid";

@@ -54,7 +54,7 @@ public sealed class OfflineExporter(IDeviceStore devices, DesiredStateResolver d
         List<DesiredContainer> containers = [];
         foreach (var record in records)
         {
-            var state = await desired.ResolveAsync(new DeviceView(record.Id, deviceClass, EquatableMap<string>.Empty), ct).ConfigureAwait(false);
+            var state = await desired.ResolveAsync(new DeviceView(record.Id, deviceClass, EquatableMap<string>.Empty) { Groups = record.Groups }, ct).ConfigureAwait(false);
             var mine = new EquatableList<DirectorBundleTarget>(state.Containers.Select(c => c.DirectorTarget()));
             if (targets is null)
             {

@@ -15,6 +15,9 @@ public sealed record DeviceView(string DeviceId, string DeviceClass, EquatableMa
     /// issue 12 §4): the planner withholds that version, so the device is not sent back into the trial it rejected.
     /// </summary>
     public EquatableMap<string> RejectedVersions { get; init; } = EquatableMap<string>.Empty;
+
+    /// <summary>The device's groups (operator-set): with policies, what its grants are derived for (<see cref="Policy.PolicyGrantedImages"/>).</summary>
+    public EquatableList<string> Groups { get; init; } = [];
 }
 
 /// <summary>
@@ -44,9 +47,30 @@ public sealed record ImageTarget(ReleaseIdentity Identity, string Sha256, ulong 
 /// <param name="Grants">The target image's grants, in the config's order.</param>
 public sealed record BundleCutKey(string? BaseImageDigest, string TargetReleaseId, string TargetImageDigest, string DeviceClass, EquatableList<string> Grants)
 {
-    /// <summary>SHA-256 hex of the key's canonical text: a file name for the cut index, the same on every replica.</summary>
-    public string Id => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
-        $"atym-bundle-cut-v2\n{BaseImageDigest ?? "none"}\n{TargetReleaseId}\n{TargetImageDigest}\n{DeviceClass}\n{string.Join(",", Grants)}")));
+    /// <summary>
+    /// SHA-256 hex of the key's canonical text: a file name for the cut index, the same on every replica. Every field is
+    /// written as its UTF-8 byte count, a colon and its bytes (a missing base as <c>-</c>), and the grants as their count
+    /// then each grant so: no value can contain a separator that shifts the fields, so two different keys never share a
+    /// text (<c>["a,b"]</c> and <c>["a","b"]</c> are two keys). v2 joined the grants with <c>,</c>; its index entries no
+    /// longer hash to their names and are cut again.
+    /// </summary>
+    public string Id
+    {
+        get
+        {
+            var text = new StringBuilder("atym-bundle-cut-v3\n");
+            if (BaseImageDigest is null) text.Append('-');
+            else Field(text, BaseImageDigest);
+            Field(text, TargetReleaseId);
+            Field(text, TargetImageDigest);
+            Field(text, DeviceClass);
+            text.Append(Grants.Count).Append('#');
+            foreach (var grant in Grants) Field(text, grant);
+            return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+        }
+    }
+
+    private static void Field(StringBuilder text, string value) => text.Append(Encoding.UTF8.GetByteCount(value)).Append(':').Append(value);
 }
 
 /// <summary>A cut to make: its key, and the releases whose images are the target and (for a delta) the base.</summary>

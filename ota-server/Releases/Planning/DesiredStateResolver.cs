@@ -8,9 +8,12 @@ namespace AtymSecure.OtaReleases.Planning;
 /// The desired state of one device, with its bundles cut: reads the device's assignments and the releases, plans
 /// (<see cref="DesiredStatePlanner"/>), and asks the <see cref="BundleCutCache"/> for each bundle. What the poll
 /// endpoint and the director signer consume. A rollout's offer for a container (<see cref="IRolloutOffers"/>) comes
-/// before the device's direct assignment of that container, and brings its install window.
+/// before the device's direct assignment of that container, and brings its install window. With policies
+/// (<see cref="Policy.PolicyGrantedImages"/>), each release's image is the one carrying the grants the serving policy set
+/// derives for the device's groups, so the plan, the cut key and the director's image target follow the policy.
 /// </summary>
-public sealed class DesiredStateResolver(IAssignmentStore assignments, IReleaseStore releases, BundleCutCache cuts, IRolloutOffers? rollouts = null)
+public sealed class DesiredStateResolver(IAssignmentStore assignments, IReleaseStore releases, BundleCutCache cuts, IRolloutOffers? rollouts = null,
+    Policy.PolicyGrantedImages? grants = null)
 {
     public async Task<DesiredState> ResolveAsync(DeviceView device, CancellationToken ct = default)
     {
@@ -23,7 +26,12 @@ public sealed class DesiredStateResolver(IAssignmentStore assignments, IReleaseS
             .Where(a => !offered.Any(o => o.Container == a.Container)));
         foreach (var assignment in wanted)
         {
-            if (await releases.GetAsync(assignment.ReleaseId, ct).ConfigureAwait(false) is { } release) assigned.Add(release);
+            if (await releases.GetAsync(assignment.ReleaseId, ct).ConfigureAwait(false) is { } release)
+            {
+                var granted = grants is null ? new Policy.GrantedRelease(release, null) : await grants.ForDeviceAsync(release, device, ct).ConfigureAwait(false);
+                if (granted.Gap is { } gap) gaps.Add(gap);
+                else assigned.Add(granted.Release!);
+            }
             else gaps.Add(new PlanGap(assignment.Container, assignment.ReleaseId, Import.ReleaseProblemCodes.ReleaseNotFound, $"release {assignment.ReleaseId} is not recorded"));
         }
         var known = new List<Release>();

@@ -51,6 +51,20 @@ public sealed class OtaPolicyGate(PolicySetSource source, IAuditLog audit, TimeP
         })));
     }
 
+    /// <summary>
+    /// Appends that the serving set derived narrowed grants for a release's image (<see cref="PolicyGrantedImages"/>):
+    /// action <c>policy.grants</c> by the server on <c>release/ID/CLASS</c>, with the image, what was granted and withheld
+    /// (rule, file:line) and the policy set's digest.
+    /// </summary>
+    public void RecordGrants(Release release, ReleaseImage variant, DerivedGrants derived)
+    {
+        ArgumentNullException.ThrowIfNull(release);
+        ArgumentNullException.ThrowIfNull(variant);
+        ArgumentNullException.ThrowIfNull(derived);
+        audit.Append(new AuditEntry(0, time.GetUtcNow(), "server", "server", "policy.grants", $"release/{release.Id}/{variant.DeviceClass}", null,
+            PolicyGrantedImages.AuditJson(variant, derived)));
+    }
+
     /// <summary>A refusal naming the rule, where it is written and the set: 403 with the code of the rule's kind at <paramref name="path"/>.</summary>
     public static OtaProblemException Refusal(Decision decision, string path, string? context = null)
     {

@@ -71,15 +71,19 @@ public sealed class PollAnswers(PollIntervals intervals, ReportSummaries reports
         var interval = intervals.SecondsFor(deviceId, device.Groups);
         var nonce = reports.Latest(deviceId)?.Nonce;
         if (nonce is null || director.Roots.Current is not { } root) return new Inputs(interval, nonce, null, []);
-        return new Inputs(interval, nonce, root.Signed.Version, await TargetsAsync(deviceId, device.DeviceClass, ct).ConfigureAwait(false));
+        return new Inputs(interval, nonce, root.Signed.Version, await TargetsAsync(deviceId, device, ct).ConfigureAwait(false));
     }
 
     /// <summary>Per planned container, the bundle and image the director signs. Gaps (a release with no image for the
     /// class, say) are not targets: the operator sees them in the plan, the device keeps what it runs.</summary>
-    private async Task<EquatableList<DirectorBundleTarget>> TargetsAsync(string deviceId, string deviceClass, CancellationToken ct)
+    private async Task<EquatableList<DirectorBundleTarget>> TargetsAsync(string deviceId, DeviceSnapshot device, CancellationToken ct)
     {
         if (desired is null) return [];
-        var state = await desired.ResolveAsync(new DeviceView(deviceId, deviceClass, reports.ConfirmedImages(deviceId)) { RejectedVersions = reports.RejectedVersions(deviceId) }, ct).ConfigureAwait(false);
+        var state = await desired.ResolveAsync(new DeviceView(deviceId, device.DeviceClass, reports.ConfirmedImages(deviceId))
+        {
+            RejectedVersions = reports.RejectedVersions(deviceId),
+            Groups = device.Groups,
+        }, ct).ConfigureAwait(false);
         return new EquatableList<DirectorBundleTarget>(state.Containers.Select(c => c.DirectorTarget()));
     }
 

@@ -17,10 +17,21 @@ public sealed record SlotStatus(SlotId Slot, string? Version, long Size, string?
 /// <summary>The runtime side of a container: run state, the version running, restarts.</summary>
 public sealed record RuntimeContainerStatus(ContainerRunState RunState, string Version, bool Trial, int Restarts, bool CrashLoop, string Message)
 {
+    /// <summary>
+    /// What the running image grants the container (its signed grants, which the runtime enforces; they may be fewer than
+    /// the container's config asks for when the server's permission policy withholds some). Null in files written before
+    /// grants were shown, and not written then, so those read and write back byte for byte.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public EquatableList<string>? Grants { get; init; }
+
     public static RuntimeContainerStatus Of(ContainerSupervisor container)
     {
         ArgumentNullException.ThrowIfNull(container);
-        return new(container.State, container.Spec.Version, container.Spec.IsTrial, container.Restarts, container.CrashLoop, container.StatusMessage);
+        return new(container.State, container.Spec.Version, container.Spec.IsTrial, container.Restarts, container.CrashLoop, container.StatusMessage)
+        {
+            Grants = [.. container.Spec.Grants.Capabilities.Select(c => c.ToString())],
+        };
     }
 
     /// <summary>A container whose slot image did not load or start: nothing runs, the message says why.</summary>

@@ -20,12 +20,14 @@ internal sealed class LocalDeviceCalls : IDeviceCalls
     internal const int MaxKeyBytes = 256;
     internal const int MaxValueBytes = 1024 * 1024;
     internal const int MaxSubscriptions = 16;
+    internal const int MaxLoggedDenials = 16;
     private readonly string _name;
     private readonly GrantedPermissions _grants;
     private readonly BlobSet _blobs;
     private readonly DeviceServices _services;
     private readonly LogLimits _limits;
     private readonly List<Subscription> _subscriptions = [];
+    private readonly HashSet<string> _loggedDenials = new(StringComparer.Ordinal);
     private LogRateLimiter? _limiter;
     private IKeyValueStore? _kv;
 
@@ -69,16 +71,18 @@ internal sealed class LocalDeviceCalls : IDeviceCalls
     public int SensorRead(string name, out double value)
     {
         value = 0;
-        if (!_grants.AllowsSensor(name)) return DeviceApiCodes.Denied;
+        if (!_grants.AllowsSensor(name)) return NotGranted(CapabilityKind.Sensor, name);
         return _services.Sensors.TryRead(name, out value) ? 0 : DeviceApiCodes.Unavailable;
     }
 
     public int GpioRead(int pin) =>
-        _grants.AllowsGpio(pin) && pin < _services.Gpio.PinCount ? (_services.Gpio.Read(pin) ? 1 : 0) : DeviceApiCodes.Denied;
+        !_grants.AllowsGpio(pin) ? NotGranted(CapabilityKind.Gpio, pin.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        : pin < _services.Gpio.PinCount ? (_services.Gpio.Read(pin) ? 1 : 0) : DeviceApiCodes.Denied;
 
     public int GpioWrite(int pin, int value)
     {
-        if (!_grants.AllowsGpio(pin) || pin >= _services.Gpio.PinCount) return DeviceApiCodes.Denied;
+        if (!_grants.AllowsGpio(pin)) return NotGranted(CapabilityKind.Gpio, pin.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (pin >= _services.Gpio.PinCount) return DeviceApiCodes.Denied;
         _services.Gpio.Write(pin, value != 0);
         return 0;
     }
@@ -102,16 +106,17 @@ internal sealed class LocalDeviceCalls : IDeviceCalls
 
     public int Publish(string topic, ReadOnlySpan<byte> payload)
     {
-        if (System.Text.Encoding.UTF8.GetByteCount(topic) > MessageBus.MaxTopicBytes || !_grants.AllowsPublish(topic) || payload.Length > MessageBus.MaxPayloadBytes)
-            return DeviceApiCodes.Denied;
+        if (System.Text.Encoding.UTF8.GetByteCount(topic) > MessageBus.MaxTopicBytes || payload.Length > MessageBus.MaxPayloadBytes) return DeviceApiCodes.Denied;
+        if (!_grants.AllowsPublish(topic)) return NotGranted(CapabilityKind.Publish, topic);
         _services.Bus.Publish(new BusMessage(topic, payload.ToArray(), _name, _services.Uptime));
         return 0;
     }
 
     public int Subscribe(string filter)
     {
-        if (System.Text.Encoding.UTF8.GetByteCount(filter) > MessageBus.MaxTopicBytes || !_grants.AllowsSubscribe(filter) || _subscriptions.Count >= MaxSubscriptions)
-            return DeviceApiCodes.Denied;
+        if (System.Text.Encoding.UTF8.GetByteCount(filter) > MessageBus.MaxTopicBytes) return DeviceApiCodes.Denied;
+        if (!_grants.AllowsSubscribe(filter)) return NotGranted(CapabilityKind.Subscribe, filter);
+        if (_subscriptions.Count >= MaxSubscriptions) return DeviceApiCodes.Denied;
         if (_subscriptions.All(s => s.Filter != filter)) _subscriptions.Add(_services.Bus.Subscribe(_name, filter));
         return 0;
     }
@@ -130,14 +135,29 @@ internal sealed class LocalDeviceCalls : IDeviceCalls
     }
 
     public int BlobSize(string name) =>
-        _grants.AllowsBlob(name) && _blobs.TryGet(name, out var blob) ? blob.Length : DeviceApiCodes.Denied;
+        !_grants.AllowsBlob(name) ? NotGranted(CapabilityKind.Blob, name) : _blobs.TryGet(name, out var blob) ? blob.Length : DeviceApiCodes.Denied;
 
     public BlobChunk BlobRead(string name, int offset, int length)
     {
-        if (!_grants.AllowsBlob(name) || !_blobs.TryGet(name, out var blob) || offset < 0 || length < 0) return new(DeviceApiCodes.Denied, default);
+        if (!_grants.AllowsBlob(name)) return new(NotGranted(CapabilityKind.Blob, name), default);
+        if (!_blobs.TryGet(name, out var blob) || offset < 0 || length < 0) return new(DeviceApiCodes.Denied, default);
         if (offset >= blob.Length) return new(0, default);
         var count = Math.Min(length, blob.Length - offset);
         return new(count, blob.Slice(offset, count));
+    }
+
+    /// <summary>
+    /// A call the grants refuse: answered <c>-1</c> as any denial, and the first refusal of each concrete capability in
+    /// this run is logged (source <c>permission</c>, at most <see cref="MaxLoggedDenials"/> distinct ones), so an operator
+    /// sees what the container tried that its signed grants withhold without a guest being able to flood the log.
+    /// </summary>
+    private int NotGranted(CapabilityKind kind, string argument)
+    {
+        var capability = Capability.KindName(kind) + ":" + (argument.Length > 64 ? argument[..64] + "…" : argument);
+        if (_loggedDenials.Count < MaxLoggedDenials && _loggedDenials.Add(capability))
+            Log(LogLevel.Warn, "permission", $"denied {capability}: not granted to this container (grants: {(_grants.Capabilities.Count == 0 ? "none" : _grants.ToString())})" +
+                (_loggedDenials.Count == MaxLoggedDenials ? $"; further denials of other capabilities are not logged" : ""));
+        return DeviceApiCodes.Denied;
     }
 
     public void Release()

@@ -42,6 +42,23 @@ internal sealed class OperatorApi(Uri server, string token) : IDisposable
         Assert.True(response.IsSuccessStatusCode, $"PUT {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
 
+    /// <summary><c>PUT path</c> with a JSON body; fails the test on a refusal.</summary>
+    public async Task PutJsonAsync(string path, object body)
+    {
+        using var content = new StringContent(JsonSerializer.Serialize(body, JsonSerializerOptions.Web), Encoding.UTF8, "application/json");
+        using var response = await _http.PutAsync(new Uri(server, path), content);
+        Assert.True(response.IsSuccessStatusCode, $"PUT {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary><c>PUT path</c> with a JSON file as the body, for a test that expects a refusal: the status and the body.</summary>
+    public async Task<(System.Net.HttpStatusCode Status, string Body)> TryPutFileAsync(string path, string file)
+    {
+        using var body = new ByteArrayContent(await File.ReadAllBytesAsync(file));
+        body.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await _http.PutAsync(new Uri(server, path), body);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
     /// <summary>Every audit entry after <paramref name="after"/> (<c>GET /api/v1/audit</c>, paged to the end), oldest first.</summary>
     public async Task<List<JsonElement>> AuditAsync(long after = 0)
     {

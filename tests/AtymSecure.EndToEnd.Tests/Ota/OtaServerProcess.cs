@@ -16,24 +16,41 @@ internal sealed class OtaServerProcess : IAsyncDisposable
     private BackgroundProcess? _process;
     private string _earlierLog = "";
 
+    private readonly Uri _publicOrigin;
+    private readonly Uri _registry;
+
     /// <param name="url">Where it listens (a free loopback port the caller picked, so a proxy can point at it first).</param>
     /// <param name="publicOrigin">The origin devices connect to and sign: the proxy in front of the server.</param>
-    public OtaServerProcess(AtymProcess atym, string folder, Uri url, Uri publicOrigin, Uri registry, string vendorPublicKey)
+    /// <param name="policies">The policy folder (<c>policies</c> in the config, <c>--policies</c>), or null for none.</param>
+    public OtaServerProcess(AtymProcess atym, string folder, Uri url, Uri publicOrigin, Uri registry, string vendorPublicKey, string? policies = null)
     {
         _atym = atym;
         DataDirectory = Path.Combine(folder, "ota-data");
         Url = url;
+        _publicOrigin = publicOrigin;
+        _registry = registry;
         _config = Path.Combine(folder, "ota.json");
+        Configure([vendorPublicKey], policies);
+    }
+
+    /// <summary>
+    /// Rewrites the config file for the next start: the vendor keys the server trusts and its policy folder (null: none).
+    /// Data folder, URL, origin and registry stay, so devices keep talking to the same server with the same online keys.
+    /// </summary>
+    public void Configure(IReadOnlyList<string> vendorPublicKeys, string? policies)
+    {
+        ArgumentNullException.ThrowIfNull(vendorPublicKeys);
         File.WriteAllText(_config, JsonSerializer.Serialize(new
         {
             dataDirectory = DataDirectory,
             listenUrl = Url.GetLeftPart(UriPartial.Authority),
-            publicOrigin = publicOrigin.GetLeftPart(UriPartial.Authority),
-            registry = registry.GetLeftPart(UriPartial.Authority),
-            vendorKeyFiles = new[] { vendorPublicKey },
+            publicOrigin = _publicOrigin.GetLeftPart(UriPartial.Authority),
+            registry = _registry.GetLeftPart(UriPartial.Authority),
+            vendorKeyFiles = vendorPublicKeys,
+            policies,
             pollInterval = "00:00:01",
             deviceRateLimit = 600,
-        }));
+        }, new JsonSerializerOptions { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull }));
     }
 
     public string DataDirectory { get; }

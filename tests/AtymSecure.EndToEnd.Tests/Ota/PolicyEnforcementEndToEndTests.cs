@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using AtymSecure.TestSupport;
+using AtymSecure.TestSupport.Policies;
 using AtymSecure.TestSupport.Registry;
 
 namespace AtymSecure.EndToEnd.Tests.Ota;
@@ -24,20 +25,8 @@ public sealed partial class PolicyEnforcementEndToEndTests : IDisposable
     private readonly TempFolder _folder = TempFolder.Create("e2e-policies");
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
 
-    private static string Deployment(string usContainers) => $"""
-        apiVersion: policy.atym.dev/v1
-        kind: DeploymentPolicy
-        metadata:
-          name: fleet
-        spec:
-          groups:
-            - name: eu
-              deviceClasses: [linux-x86_64, linux-aarch64]
-              containers: [sensor-filter]
-            - name: us
-              deviceClasses: [linux-x86_64, linux-aarch64]
-              containers: [{usContainers}]
-        """;
+    private static string Deployment(string usContainers) => FleetPolicies.Deployment(
+        new FleetGroup("eu", "sensor-filter", "linux-x86_64, linux-aarch64"), new FleetGroup("us", usContainers, "linux-x86_64, linux-aarch64"));
 
     [Fact]
     public async Task A_forbidden_deployment_is_refused_naming_the_rule_a_broken_file_leaves_the_good_set_serving_and_the_fix_is_picked_up()
@@ -53,32 +42,9 @@ public sealed partial class PolicyEnforcementEndToEndTests : IDisposable
 
         var policies = _folder.Folder("policies");
         var vendor = Convert.ToHexStringLower(SHA256.HashData(SpkiOf(_folder.File("vendor.pub"))));
-        _folder.Write("policies/trust.yaml", $"""
-            apiVersion: policy.atym.dev/v1
-            kind: TrustPolicy
-            metadata:
-              name: fleet
-            spec:
-              keys:
-                - name: vendor
-                  spkiSha256: {vendor}
-              rules:
-                - name: samples
-                  scope: {registry.HostPort}/samples/*
-                  keys: [vendor]
-            """);
-        _folder.Write("policies/permissions.yaml", """
-            apiVersion: policy.atym.dev/v1
-            kind: PermissionPolicy
-            metadata:
-              name: fleet
-            spec:
-              rules:
-                - name: sensor-filter
-                  containers: [sensor-filter]
-                  groups: ["*"]
-                  capabilities: [log, "sensor:temp0", "publish:telemetry/*"]
-            """);
+        _folder.Write("policies/trust.yaml", FleetPolicies.Trust(vendor, $"{registry.HostPort}/samples/*"));
+        _folder.Write("policies/permissions.yaml", FleetPolicies.Permissions(
+            new FleetPermission("sensor-filter", "sensor-filter", "\"*\"", "log, \"sensor:temp0\", \"publish:telemetry/*\"")));
         _folder.Write("policies/deployment.yaml", Deployment("anomaly-detector"));
         WriteDevicePolicy("host", "0.0.1");
         var config = _folder.Write("ota.json", JsonSerializer.Serialize(new
@@ -160,20 +126,8 @@ public sealed partial class PolicyEnforcementEndToEndTests : IDisposable
         Assert.StartsWith("dep-", deployment.GetProperty("id").GetString(), StringComparison.Ordinal);
     }
 
-    private void WriteDevicePolicy(string flash, string minRuntime) => _folder.Write("policies/devices.yaml", $"""
-        apiVersion: policy.atym.dev/v1
-        kind: DevicePolicy
-        metadata:
-          name: fleet
-        spec:
-          classes:
-            - name: linux-x86_64
-              minRuntimeVersion: {minRuntime}
-              flashProfiles: [{flash}]
-            - name: linux-aarch64
-              minRuntimeVersion: {minRuntime}
-              flashProfiles: [{flash}]
-        """);
+    private void WriteDevicePolicy(string flash, string minRuntime) =>
+        _folder.Write("policies/devices.yaml", FleetPolicies.Devices(minRuntime, flash, "linux-x86_64", "linux-aarch64"));
 
     /// <summary>Makes a change on disk and waits (bounded) until <c>/readyz</c> shows <paramref name="status"/> after it.</summary>
     private async Task<Ready> ChangeAndWaitAsync(string url, string? before, Action change, string status)

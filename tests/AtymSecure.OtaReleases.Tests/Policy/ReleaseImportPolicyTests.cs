@@ -9,6 +9,7 @@ using AtymSecure.OtaReleases.Tests.Support;
 using AtymSecure.OtaStore.LiteDb;
 using AtymSecure.Policies.Serving;
 using AtymSecure.TestSupport;
+using AtymSecure.TestSupport.Policies;
 
 namespace AtymSecure.OtaReleases.Tests.Policy;
 
@@ -23,21 +24,7 @@ public sealed class ReleaseImportPolicyTests(ReleaseWorld world) : IClassFixture
     private readonly TempFolder _folder = TempFolder.Create("import-policies");
     private OtaDatabase? _database;
 
-    private string Trust(string key, string attestations) => $"""
-        apiVersion: policy.atym.dev/v1
-        kind: TrustPolicy
-        metadata:
-          name: fleet
-        spec:
-          keys:
-            - name: vendor
-              spkiSha256: {key}
-          rules:
-            - name: samples
-              scope: {world.Registry.Host}/samples/*
-              keys: [vendor]
-              attestations: [{attestations}]
-        """;
+    private string Trust(string key, params string[] attestations) => FleetPolicies.Trust(key, $"{world.Registry.Host}/samples/*", attestations);
 
     private string VendorKey => Convert.ToHexStringLower(SHA256.HashData(world.Samples.Trusted.PublicKeySpki.Span));
 
@@ -59,7 +46,7 @@ public sealed class ReleaseImportPolicyTests(ReleaseWorld world) : IClassFixture
     [Fact]
     public async Task A_release_signed_by_the_key_the_rule_names_is_imported_with_what_the_policy_decided_on()
     {
-        var (importer, audit, source) = Importer(Trust(VendorKey, "").Replace("      attestations: []\n", "", StringComparison.Ordinal));
+        var (importer, audit, source) = Importer(Trust(VendorKey));
         using var _ = source;
 
         var release = await importer.ImportAsync(new ReleaseRequest(await world.FreshCopyAsync("sf-1.0.0", "1.0.0")));
@@ -79,7 +66,7 @@ public sealed class ReleaseImportPolicyTests(ReleaseWorld world) : IClassFixture
     [Fact]
     public async Task A_rule_needing_an_attestation_the_container_lacks_refuses_it_naming_the_rule_its_line_and_the_set()
     {
-        var trust = Trust(VendorKey, "slsa-provenance, sbom");
+        var trust = Trust(VendorKey, "slsa-provenance", "sbom");
         var (importer, audit, source) = Importer(trust);
         using var _ = source;
 
@@ -101,7 +88,7 @@ public sealed class ReleaseImportPolicyTests(ReleaseWorld world) : IClassFixture
     public async Task A_rule_naming_another_key_refuses_a_release_the_server_verified()
     {
         var stranger = Convert.ToHexStringLower(SHA256.HashData(world.Samples.Stranger.PublicKeySpki.Span));
-        var (importer, _, source) = Importer(Trust(stranger, "").Replace("      attestations: []\n", "", StringComparison.Ordinal));
+        var (importer, _, source) = Importer(Trust(stranger));
         using var __ = source;
 
         var refused = await Assert.ThrowsAsync<OtaProblemException>(() => importer.ImportAsync(new ReleaseRequest(world.SensorFilter("1.0.0"))));

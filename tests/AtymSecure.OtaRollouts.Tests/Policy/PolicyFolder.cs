@@ -2,89 +2,37 @@ using AtymSecure.Formats.Bundle;
 using AtymSecure.OtaStore;
 using AtymSecure.Primitives;
 using AtymSecure.TestSupport;
+using AtymSecure.TestSupport.Policies;
 
 namespace AtymSecure.OtaRollouts.Tests.Policy;
 
 /// <summary>
 /// A policy folder for the seeded fleet (linux-x86_64 devices on flash <c>host</c>, groups eu and us): sensor-filter
 /// may go to eu only, with a canary first, waves of at most 70 % of the group and 30 s of soak; the vendor key must sign
-/// and an SBOM must be attested; sensor-filter may log and read temp0. Files are rewritten in place by tests.
+/// and an SBOM must be attested; sensor-filter may log and read temp0 (the shared <see cref="FleetPolicies"/> texts). Files
+/// are rewritten in place by tests.
 /// </summary>
 internal sealed class PolicyFolder : IDisposable
 {
     /// <summary>The vendor key's SPKI SHA-256 the trust policy names (the releases' recorded signer).</summary>
     public const string VendorKey = "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
 
-    public const string Trust = $"""
-        apiVersion: policy.atym.dev/v1
-        kind: TrustPolicy
-        metadata:
-          name: fleet
-        spec:
-          keys:
-            - name: vendor
-              spkiSha256: {VendorKey}
-          rules:
-            - name: samples
-              scope: 127.0.0.1:9/samples/*
-              keys: [vendor]
-              attestations: [sbom]
-        """;
+    public static readonly string Trust = FleetPolicies.Trust(VendorKey, "127.0.0.1:9/samples/*", "sbom");
 
-    public const string Devices = """
-        apiVersion: policy.atym.dev/v1
-        kind: DevicePolicy
-        metadata:
-          name: fleet
-        spec:
-          classes:
-            - name: linux-x86_64
-              minRuntimeVersion: 0.1.0
-              flashProfiles: [host]
-        """;
+    public static readonly string Devices = FleetPolicies.Devices("0.1.0", "host");
 
-    public const string Deployment = """
-        apiVersion: policy.atym.dev/v1
-        kind: DeploymentPolicy
-        metadata:
-          name: fleet
-        spec:
-          groups:
-            - name: eu
-              deviceClasses: [linux-x86_64]
-              containers: [sensor-filter]
-              rollout:
-                mandatoryCanary: true
-                maxWavePercent: 70
-                minSoak: 30s
-                haltFailurePercent: 50
-            - name: us
-              deviceClasses: [linux-x86_64]
-              containers: [anomaly-detector]
-        """;
+    public static readonly string Deployment = FleetPolicies.Deployment(
+        new FleetGroup("eu", "sensor-filter", Rollout: new FleetRollout(MandatoryCanary: true, MaxWavePercent: 70, MinSoak: "30s", HaltFailurePercent: 50)),
+        new FleetGroup("us", "anomaly-detector"));
 
-    public const string Permissions = """
-        apiVersion: policy.atym.dev/v1
-        kind: PermissionPolicy
-        metadata:
-          name: fleet
-        spec:
-          rules:
-            - name: sensor-filter
-              containers: [sensor-filter]
-              groups: ["*"]
-              capabilities: [log, "sensor:temp0"]
-              maxMemoryBytes: 1048576
-        """;
+    public static readonly string Permissions = FleetPolicies.Permissions(
+        new FleetPermission("sensor-filter", "sensor-filter", "\"*\"", "log, \"sensor:temp0\"", MaxMemoryBytes: 1048576));
 
     private readonly TempFolder _folder = TempFolder.Create("ota-policies");
 
     public PolicyFolder()
     {
-        Write("trust.yaml", Trust);
-        Write("devices.yaml", Devices);
-        Write("deployment.yaml", Deployment);
-        Write("permissions.yaml", Permissions);
+        FleetPolicies.Write(_folder.Path, Trust, Devices, Deployment, Permissions);
     }
 
     public string Path => _folder.Path;
@@ -94,7 +42,7 @@ internal sealed class PolicyFolder : IDisposable
     public void Write(string name, string text) => _folder.Write(name, text);
 
     /// <summary>The 1-based line of <paramref name="text"/>'s first line holding <paramref name="needle"/>.</summary>
-    public static int LineOf(string text, string needle) => text[..text.IndexOf(needle, StringComparison.Ordinal)].Count(c => c == '\n') + 1;
+    public static int LineOf(string text, string needle) => FleetPolicies.LineOf(text, needle);
 
     /// <summary>A sensor-filter release as an import under these policies records it: signed by the vendor key, SBOM attested, asking for <paramref name="permissions"/>.</summary>
     public static Release SignedRelease(string version, params string[] permissions)

@@ -3,7 +3,11 @@ using AtymSecure.Oci.Content;
 using AtymSecure.Oci.Wire;
 using AtymSecure.Primitives;
 using AtymSecure.Registry.Tests.Support;
+using AtymSecure.Policies.Loading;
 using AtymSecure.Policies.Serving;
+using AtymSecure.Registry.Hosting;
+using AtymSecure.RegistryPolicy;
+using Microsoft.AspNetCore.Builder;
 using AtymSecure.TestSupport;
 using AtymSecure.TestSupport.Registry;
 
@@ -42,6 +46,42 @@ public sealed class PolicyReloadTests
         Assert.NotEqual(good.Serving!.Digest, fixedState.Serving!.Digest);
         using var accepted = await TagAsync(registry, name, manifest, "v1");
         Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_folder_is_read_once_into_the_source_the_host_serves_and_the_guard_decides_with()
+    {
+        using var policy = new PolicyFixture();
+        var checkedSet = PolicySetLoader.LoadFolder(policy.Folder).Set!;
+        var options = new RegistryOptions { PolicyDirectory = policy.Folder, RegistryName = PolicyFixture.RegistryName };
+        var configure = RegistryPolicyGuard.Configure(options)!;
+        // Changed on disk after the check and before the host starts: the host serves the set that was checked.
+        var relaxed = policy.TrustYaml.Replace("attestations: [slsa-provenance]", "attestations: [slsa-provenance]\n      level: skip", StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(policy.Folder, "trust.yaml"), relaxed);
+        await using var registry = await LoopbackRegistry.StartAsync(o => o with { PolicyDirectory = options.PolicyDirectory, RegistryName = options.RegistryName }, configure);
+        var source = registry.GetService<PolicySetSource>();
+        Assert.Equal((checkedSet.Digest, 1L), (source.State.Serving!.Digest, source.State.Generation));
+        var name = "apps/read-once";
+        var manifest = await PushByDigestAsync(registry, name);
+        using (var denied = await TagAsync(registry, name, manifest, "v1")) Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+
+        // Reloading that source (the one the host serves) is what changes the guard's decisions: it is the same source.
+        Assert.Equal("ready", source.Reload().Status);
+        Assert.NotEqual(checkedSet.Digest, source.State.Serving!.Digest);
+        using var accepted = await TagAsync(registry, name, manifest, "v1");
+        Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
+    }
+
+    [Fact]
+    public void The_guard_s_builder_action_serves_one_host()
+    {
+        using var policy = new PolicyFixture();
+        var configure = RegistryPolicyGuard.Configure(new RegistryOptions { PolicyDirectory = policy.Folder, RegistryName = PolicyFixture.RegistryName })!;
+        configure(WebApplication.CreateBuilder());
+
+        var second = Assert.Throws<InvalidOperationException>(() => configure(WebApplication.CreateBuilder()));
+
+        Assert.Contains("already serves a host", second.Message, StringComparison.Ordinal);
     }
 
     private static async Task<PolicyState> ChangeAsync(PolicySetSource source, Action change)

@@ -1,6 +1,7 @@
 using AtymSecure.Formats.Container;
 using AtymSecure.Runtime.DeviceApi;
 using AtymSecure.Runtime.Execution;
+using AtymSecure.Runtime.Logging;
 using AtymSecure.Runtime.Permissions;
 using AtymSecure.Runtime.Tests.Support;
 
@@ -80,6 +81,35 @@ public sealed class PermissionTests : IDisposable
         Assert.Equal(OutcomeKind.Exited, c.LastOutcome!.Kind);
         Assert.Equal(1, c.LastOutcome.ExitCode);
         Assert.Equal([(4, true)], _device.Gpio.Writes);
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes.Both), MemberType = typeof(Modes))]
+    public void A_call_the_grants_refuse_is_logged_once_per_capability_naming_it_and_the_grants(ContainerIsolation mode)
+    {
+        using var runtime = _device.Runtime(mode);
+        // One step that tries humidity0 three times and pin 5 once: refused each time (-1), each capability named once with the grants.
+        const string Repeated = """
+            (module
+              (import "atym" "sensor_read" (func $read (param i32 i32 i32) (result i32)))
+              (import "atym" "gpio_write" (func $gpio (param i32 i32) (result i32)))
+              (memory (export "memory") 1 1)
+              (data (i32.const 0) "temp0humidity0")
+              (func (export "atym_step") (result i32)
+                (drop (call $read (i32.const 5) (i32.const 9) (i32.const 72)))
+                (drop (call $read (i32.const 5) (i32.const 9) (i32.const 72)))
+                (drop (call $read (i32.const 0) (i32.const 5) (i32.const 64)))
+                (drop (call $gpio (i32.const 5) (i32.const 1)))
+                (drop (call $read (i32.const 5) (i32.const 9) (i32.const 72)))
+                (i32.const 1)))
+            """;
+        var c = runtime.Start(TestSpecs.Spec(TestSpecs.Config("reader"), TestSpecs.Wat("reader", Repeated), "sensor:temp0", "gpio:4"));
+        Wait.Until(() => c.IsFinished, "the single step");
+
+        var denials = _device.Log.Snapshot().Where(r => r.Source == "permission").ToList();
+        Assert.Equal(["denied sensor:humidity0", "denied gpio:5"], denials.Select(r => r.Message[..r.Message.IndexOf(": not granted", StringComparison.Ordinal)]));
+        Assert.All(denials, r => Assert.Equal((LogLevel.Warn, "reader"), (r.Level, r.Container)));
+        Assert.All(denials, r => Assert.Contains("not granted to this container (grants: sensor:temp0, gpio:4)", r.Message, StringComparison.Ordinal));
     }
 
     [Fact]
