@@ -29,9 +29,10 @@ namespace AtymSecure.TestSupport;
 /// <c>client.admin</c>: as <c>client.rgw</c> it fights the gateway for the admin socket).</item>
 /// <item><c>mon_data_avail_warn = 1</c>: the monitor otherwise reports HEALTH_WARN on a disk under 30 % free.</item>
 /// </list>
-/// The exact file is <see cref="CephConf"/>. A test process killed with SIGKILL leaves its daemons running: the next
-/// start kills them (by the pid files in the dead owner's folder, only when the process's command line names that
-/// folder) and deletes the folder.
+/// The exact file is <see cref="CephConf"/>. Each daemon runs under a guard that kills it when the test process goes,
+/// however it goes (<see cref="Daemon"/>: the test host is sometimes ended without its exit handlers running); should
+/// one survive anyway, the next start kills it (by the pid files in the dead owner's folder, only when the process's
+/// command line names that folder) and deletes the folder.
 /// </para>
 /// </summary>
 public sealed class CephObjectGateway
@@ -49,7 +50,7 @@ public sealed class CephObjectGateway
     private static readonly Lazy<CephObjectGateway> Started = new(Start, LazyThreadSafetyMode.ExecutionAndPublication);
 
     private readonly string _root;
-    private readonly List<BackgroundProcess> _daemons = [];
+    private readonly List<Daemon> _daemons = [];
 
     private CephObjectGateway(string root, int port)
     {
@@ -123,7 +124,8 @@ public sealed class CephObjectGateway
         [client.rgw]
         rgw_frontends = beast endpoint=127.0.0.1:{gatewayPort}
         rgw_data = {root}/rgw
-        """;
+
+        """; // Ceph's parser wants the last line to end with a newline
 
     private static CephObjectGateway Start()
     {
@@ -145,14 +147,14 @@ public sealed class CephObjectGateway
             var monmap = Path.Combine(root, "monmap");
             gateway.Run("monmaptool", ["--create", "--fsid", fsid, "--addv", "a", $"[v2:127.0.0.1:{monV2},v1:127.0.0.1:{monV1}]", monmap]);
             gateway.Run("ceph-mon", ["-c", conf, "--mkfs", "-i", "a", "--monmap", monmap]);
-            gateway.Daemon("ceph-mon", ["-c", conf, "-f", "-i", "a"]);
+            gateway.StartDaemon("ceph-mon", ["-c", conf, "-f", "-i", "a"]);
             var osdUuid = Guid.NewGuid().ToString();
             // Blocks until the monitor answers (its readiness), then registers osd.0.
             gateway.Run("ceph", ["-c", conf, "--connect-timeout", "60", "osd", "new", osdUuid]);
             gateway.Run("ceph-osd", ["-c", conf, "--mkfs", "-i", "0", "--osd-uuid", osdUuid]);
-            gateway.Daemon("ceph-osd", ["-c", conf, "-f", "-i", "0"]);
+            gateway.StartDaemon("ceph-osd", ["-c", conf, "-f", "-i", "0"]);
             // The gateway waits for the OSD itself, creating its pools as soon as it is up.
-            gateway.Daemon("radosgw", ["-c", conf, "-f", "-n", "client.rgw"]);
+            gateway.StartDaemon("radosgw", ["-c", conf, "-f", "-n", "client.rgw"]);
             LoopbackPort.WaitForHttpAsync(gateway.Endpoint, TimeSpan.FromSeconds(90), gateway.Diagnostics).GetAwaiter().GetResult();
             gateway.Run("radosgw-admin", ["-c", conf, "-n", "client.admin", "user", "create", "--uid=atym", "--display-name=atym tests",
                 $"--access-key={AccessKey}", $"--secret-key={SecretKey}"]);
@@ -166,10 +168,56 @@ public sealed class CephObjectGateway
         return gateway;
     }
 
-    private void Daemon(string program, string[] args)
+    private void StartDaemon(string program, string[] args)
     {
-        var process = BackgroundProcess.Start(program, args, InstallHint, workingDirectory: _root);
-        lock (_daemons) _daemons.Add(process);
+        var daemon = Daemon.Start(ExternalTool.Require(program, InstallHint), args, _root);
+        lock (_daemons) _daemons.Add(daemon);
+    }
+
+    /// <summary>
+    /// One daemon under a tiny <c>sh</c> guard whose stdin is a pipe from the test process: the guard waits for end of file on
+    /// it, which comes when the test process closes it (<see cref="Stop"/>) or dies in any way — a SIGKILL, or a test host
+    /// that is ended without running exit handlers — and then kills the daemon. So no daemon outlives its test process.
+    /// </summary>
+    private sealed class Daemon
+    {
+        private const string Guard = "\"$@\" & child=$!; cat >/dev/null; kill -KILL $child 2>/dev/null; wait $child";
+        private readonly Process _process;
+        private readonly OutputCapture _output;
+
+        private Daemon(Process process, string commandLine)
+        {
+            _process = process;
+            _output = new OutputCapture(process);
+            CommandLine = commandLine;
+        }
+
+        public string CommandLine { get; }
+
+        public string Log => _output.Text;
+
+        public static Daemon Start(string program, string[] args, string workingDirectory)
+        {
+            var start = ExternalTool.StartInfo(ExternalTool.Require("sh"), ["-c", Guard, "sh", program, .. args], workingDirectory, null);
+            start.RedirectStandardInput = true;
+            var process = Process.Start(start) ?? throw new InvalidOperationException($"{program} could not be started");
+            return new Daemon(process, $"{program} {string.Join(' ', args)}");
+        }
+
+        /// <summary>Closes the guard's stdin (the guard then kills the daemon) and waits for both to be gone.</summary>
+        public void Stop()
+        {
+            try
+            {
+                _process.StandardInput.Close();
+                if (!_process.WaitForExit(TimeSpan.FromSeconds(30))) _process.Kill(entireProcessTree: true);
+                _process.WaitForExit();
+            }
+            catch (InvalidOperationException)
+            {
+            }
+            _process.Dispose();
+        }
     }
 
     private void Run(string program, string[] args)
@@ -185,7 +233,7 @@ public sealed class CephObjectGateway
         var text = new System.Text.StringBuilder();
         lock (_daemons)
             foreach (var daemon in _daemons)
-                text.Append("--- ").AppendLine(daemon.CommandLine).AppendLine(daemon.HasExited ? "(exited) " + daemon.Log : daemon.Log);
+                text.Append("--- ").AppendLine(daemon.CommandLine).AppendLine(daemon.Log);
         var logs = Path.Combine(_root, "log");
         if (Directory.Exists(logs))
             foreach (var log in Directory.GetFiles(logs, "*.log"))
@@ -198,8 +246,7 @@ public sealed class CephObjectGateway
         lock (_daemons)
         {
             // The gateway first, the monitor last: nothing then waits on a peer that is already gone.
-            foreach (var daemon in Enumerable.Reverse(_daemons))
-                daemon.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            foreach (var daemon in Enumerable.Reverse(_daemons)) daemon.Stop();
             _daemons.Clear();
         }
         Remove(_root);
