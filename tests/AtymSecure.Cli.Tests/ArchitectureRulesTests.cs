@@ -51,12 +51,15 @@ public class ArchitectureRulesTests
     private const string OtaReleases = "ota-server/Releases/AtymSecure.OtaReleases.csproj";
     private const string OtaRollouts = "ota-server/Rollouts/AtymSecure.OtaRollouts.csproj";
     private const string RegistryPolicy = "registry/Policy/AtymSecure.RegistryPolicy.csproj";
+    private const string ObjectStore = "objectstore/AtymSecure.ObjectStore.csproj";
 
     private static readonly string[] ServerSide =
     [
         "registry/Server/AtymSecure.Registry.csproj",
         RegistryPolicy,
         Auth,
+        // S3-compatible blob storage (issue 17): servers only.
+        ObjectStore,
         "ota-server/Delivery/AtymSecure.Delivery.csproj",
         OtaMetadata,
         OtaContracts,
@@ -179,15 +182,22 @@ public class ArchitectureRulesTests
         Assert.Empty(TransitiveReferences(project).Except([Primitives]));
 
     [Fact]
-    public void Registry_server_uses_only_the_oci_library_the_token_library_and_primitives() =>
-        Assert.Empty(TransitiveReferences("registry/Server/AtymSecure.Registry.csproj").Except(["registry/Oci/AtymSecure.Oci.csproj", Auth, Primitives]));
+    public void Registry_server_uses_only_the_oci_library_the_token_library_the_object_store_and_primitives() =>
+        Assert.Empty(TransitiveReferences("registry/Server/AtymSecure.Registry.csproj").Except(["registry/Oci/AtymSecure.Oci.csproj", Auth, ObjectStore, Primitives]));
+
+    [Fact]
+    public void The_object_store_library_stands_alone_on_AWSSDK_S3()
+    {
+        Assert.Empty(TransitiveReferences(ObjectStore));
+        Assert.Contains("AWSSDK.S3", TransitivePackages(ObjectStore));
+    }
 
     // Protected repositories need the signer's verifier and the policy evaluator: they live beside the server
     // (registry/Policy), which stays on the OCI library, the token library and primitives (the rule above).
     [Fact]
     public void The_registry_policy_guard_adds_only_the_signer_and_the_policies_to_the_registry_server() =>
         Assert.Empty(TransitiveReferences(RegistryPolicy).Except(["registry/Server/AtymSecure.Registry.csproj", "registry/Oci/AtymSecure.Oci.csproj",
-            Auth, Primitives, Formats, "signer/AtymSecure.Signer.csproj", "policies/AtymSecure.Policies.csproj"]));
+            Auth, ObjectStore, Primitives, Formats, "signer/AtymSecure.Signer.csproj", "policies/AtymSecure.Policies.csproj"]));
 
     [Fact]
     public void The_token_library_depends_only_on_primitives_and_no_web_framework()

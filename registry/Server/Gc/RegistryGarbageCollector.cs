@@ -30,9 +30,10 @@ public sealed class RegistryGarbageCollector(IBlobStore blobs, IMetadataStore me
 {
     public static readonly TimeSpan DefaultGracePeriod = TimeSpan.FromHours(1);
 
-    /// <summary>Opens the data folder (the registry must not be running on it), collects, closes.</summary>
+    /// <summary>Opens the data folder (the registry must not be running on it), collects, closes. <paramref name="blobs"/>: the
+    /// blob store when it is not the folder's files (an object store, <c>--blobs</c>).</summary>
     public static GarbageCollectionReport Run(string dataDirectory, TimeSpan? gracePeriod = null, TimeSpan? uploadExpiry = null,
-        bool dryRun = false)
+        bool dryRun = false, IBlobStore? blobs = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
         if (!Directory.Exists(dataDirectory)) throw new DirectoryNotFoundException($"registry data folder '{dataDirectory}' does not exist");
@@ -47,7 +48,7 @@ public sealed class RegistryGarbageCollector(IBlobStore blobs, IMetadataStore me
         }
         using (metadata)
         {
-            var collector = new RegistryGarbageCollector(new FileBlobStore(dataDirectory), metadata, TimeProvider.System);
+            var collector = new RegistryGarbageCollector(blobs ?? new FileBlobStore(dataDirectory), metadata, TimeProvider.System);
             return collector.Collect(gracePeriod ?? DefaultGracePeriod, uploadExpiry ?? new RegistryOptions().UploadExpiry, dryRun);
         }
     }

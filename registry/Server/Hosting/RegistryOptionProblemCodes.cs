@@ -9,4 +9,5 @@ public static class RegistryOptionProblemCodes
     public const string OutOfRange = "out-of-range";
     public const string FileNotFound = "file-not-found";
     public const string InvalidRegistryName = "invalid-registry-name";
+    public const string InvalidBlobLocation = "invalid-blob-location";
 }

@@ -38,7 +38,8 @@ public interface IBlobStore
     /// <summary>Current length of the upload's data, or null when its file is gone.</summary>
     long? UploadLength(string uploadId);
 
-    /// <summary>Opens the upload's file positioned at its end, for appending.</summary>
+    /// <summary>Opens the upload's file positioned at its end, for appending. Callers flush when the chunk is complete:
+    /// a backend may buffer (<see cref="S3BlobStore"/>) and drops what was not flushed when the stream is disposed.</summary>
     Stream OpenUploadForAppend(string uploadId);
 
     /// <summary>Opens the upload's file for reading from the start (to re-hash after a restart).</summary>
