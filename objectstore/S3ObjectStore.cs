@@ -56,8 +56,16 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
 
     public async Task EnsureReachableAsync(CancellationToken cancellationToken = default)
     {
-        await Call("HEAD bucket", null, () => _client.HeadBucketAsync(new HeadBucketRequest { BucketName = Location.Bucket }, cancellationToken),
-            cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Call("HEAD bucket", null, () => _client.HeadBucketAsync(new HeadBucketRequest { BucketName = Location.Bucket }, cancellationToken),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectStoreException e) when (e.Error == ObjectStoreError.NotFound)
+        {
+            // A HEAD answer has no body, so no S3 error code: a 404 on the bucket means there is no such bucket.
+            throw new ObjectStoreException(ObjectStoreError.NoSuchBucket, null, $"bucket '{Location.Bucket}' does not exist at {Location}", e);
+        }
     }
 
     /// <summary>Creates the bucket (tests and first-time setup; servers expect it to exist). An existing bucket of ours is fine.</summary>

@@ -163,6 +163,7 @@ public sealed class S3ObjectStoreTests(ITestOutputHelper output)
         Assert.Equal(ObjectStoreError.NoSuchBucket, missing.Error);
         var unreachable = await Assert.ThrowsAsync<ObjectStoreException>(() => nowhere.EnsureReachableAsync());
         Assert.Contains(nowhere.Location.Bucket, unreachable.Message, StringComparison.Ordinal);
+        Assert.Equal(ObjectStoreError.NoSuchBucket, unreachable.Error);
     }
 
     [Fact]
