@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using AtymSecure.Interop.Tests.Infrastructure;
 using AtymSecure.ObjectStore;
+using AtymSecure.Oci.Content;
 using AtymSecure.Oci.Remote;
 using AtymSecure.Oci.Wire;
 using AtymSecure.Primitives;
