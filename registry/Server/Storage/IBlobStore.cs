@@ -54,6 +54,14 @@ public interface IBlobStore
     /// </summary>
     void CommitUpload(string uploadId, Digest digest);
 
+    /// <summary><see cref="CommitUpload"/> for backends whose commit is network work (an object store re-reads and uploads the
+    /// blob): the caller's thread is not held meanwhile. The default runs the synchronous commit.</summary>
+    Task CommitUploadAsync(string uploadId, Digest digest)
+    {
+        CommitUpload(uploadId, digest);
+        return Task.CompletedTask;
+    }
+
     void DeleteUpload(string uploadId);
 
     /// <summary>Deletes temporary files that are not upload sessions (interrupted manifest writes) last written before <paramref name="cutoff"/>.</summary>

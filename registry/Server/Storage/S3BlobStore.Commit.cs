@@ -12,16 +12,19 @@ namespace AtymSecure.Registry.Storage;
 /// </summary>
 public sealed partial class S3BlobStore
 {
-    public void CommitUpload(string uploadId, Digest digest) => Wait(CommitUploadAsync(uploadId, digest, CancellationToken.None));
+    public void CommitUpload(string uploadId, Digest digest) => Wait(CommitUploadAsync(uploadId, digest));
 
-    internal async Task CommitUploadAsync(string uploadId, Digest digest, CancellationToken ct)
+    /// <summary>Not cancellable on purpose (like the file store's rename): the digest was verified, and a commit cut off halfway
+    /// would only cost the client a retry.</summary>
+    public async Task CommitUploadAsync(string uploadId, Digest digest)
     {
+        var ct = CancellationToken.None;
         var key = S3BlobKeys.Blob(digest);
         if (await _store.HeadAsync(key, ct).ConfigureAwait(false) is not null)
         {
             // Identical content already committed by another session (same digest, same bytes).
             await DeleteUploadAsync(uploadId).ConfigureAwait(false);
-            Touch(digest);
+            await TouchAsync(digest).ConfigureAwait(false);
             return;
         }
         var session = await ReadSessionAsync(uploadId, ct).ConfigureAwait(false);

@@ -86,10 +86,12 @@ public sealed partial class S3BlobStore : IBlobStore, IBlobRedirects, IDisposabl
     }
 
     /// <summary>Writes the blob's empty <c>touched/</c> marker (the blob itself cannot change its time without a copy).</summary>
-    public void Touch(Digest digest)
+    public void Touch(Digest digest) => Wait(TouchAsync(digest));
+
+    private async Task TouchAsync(Digest digest)
     {
         using var empty = new MemoryStream([], writable: false);
-        Wait(_store.PutAsync(S3BlobKeys.Touched(digest), empty));
+        await _store.PutAsync(S3BlobKeys.Touched(digest), empty).ConfigureAwait(false);
     }
 
     /// <summary>Every blob, its time the later of its own and its <c>touched/</c> marker's (markers are listed first, in one pass).</summary>

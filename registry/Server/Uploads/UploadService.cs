@@ -100,7 +100,7 @@ public sealed class UploadService(IBlobStore blobs, IMetadataStore metadata, Tim
                 throw RegistryException.DigestInvalid(expected.ToString(),
                     $"the uploaded content has digest {actual}; the upload session was cancelled");
             }
-            blobs.CommitUpload(session.Id, expected);
+            await blobs.CommitUploadAsync(session.Id, expected).ConfigureAwait(false);
             metadata.AddBlobLink(session.Repository, expected.ToString());
             DropLocked(session, deleteFile: false);
         }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using AtymSecure.Primitives;
+using CsCheck;
 using AtymSecure.Registry.Storage;
 
 namespace AtymSecure.Registry.Tests.Storage;
@@ -12,6 +13,9 @@ public abstract class BlobStoreContract : IDisposable
 {
     /// <summary>A fresh, empty store (its own folder or bucket).</summary>
     protected abstract IBlobStore Store { get; }
+
+    /// <summary>Cases of the property test (each case is a few requests per operation on a real server).</summary>
+    protected virtual int PropertyIterations => 25;
 
     public abstract void Dispose();
 
@@ -146,6 +150,39 @@ public abstract class BlobStoreContract : IDisposable
         Assert.True(Store.Enumerate().Single(b => b.Digest == digest).LastWriteUtc >= before);
         Store.Touch(Digest.Compute([1, 2, 3])); // a missing blob: nothing happens
         Assert.Null(Store.TryGet(Digest.Compute([1, 2, 3])));
+    }
+
+    /// <summary>Any sequence of appends (up to 2.5 MB each: several chunk objects on S3) and truncations (to any point, also
+    /// inside a chunk) leaves the session exactly as long as, and byte for byte equal to, the same operations on memory.</summary>
+    [Fact]
+    public async Task Any_sequence_of_appends_and_truncations_reads_back_as_the_same_bytes()
+    {
+        var operation = Gen.OneOf(Gen.Int[1, 2_500_000].Select(n => (Append: true, N: n)), Gen.Int[0, 100].Select(p => (Append: false, N: p)));
+        await operation.Array[1, 5].SampleAsync(async operations =>
+        {
+            var id = UploadIds.New();
+            Store.CreateUpload(id);
+            using var model = new MemoryStream();
+            foreach (var (append, n) in operations)
+            {
+                if (append)
+                {
+                    var data = Bytes(n, n);
+                    await AppendAsync(Store, id, data, 0, n);
+                    model.Write(data);
+                }
+                else
+                {
+                    var length = model.Length * n / 100;
+                    Store.TruncateUpload(id, length);
+                    model.SetLength(length);
+                }
+                Assert.Equal(model.Length, Store.UploadLength(id));
+            }
+            Assert.Equal(SHA256.HashData(model.ToArray()), SHA256.HashData(await ReadAsync(Store.OpenUploadForRead(id))));
+            Store.DeleteUpload(id);
+            Assert.Null(Store.UploadLength(id));
+        }, iter: PropertyIterations);
     }
 
     [Fact]

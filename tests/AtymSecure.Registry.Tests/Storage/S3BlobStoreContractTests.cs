@@ -20,5 +20,7 @@ public sealed class S3BlobStoreContractTests : BlobStoreContract
 
     protected override IBlobStore Store => _store;
 
+    protected override int PropertyIterations => 8;
+
     public override void Dispose() => _store.Dispose();
 }
