@@ -53,6 +53,19 @@ public sealed class S3ObjectStoreTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_server_side_copy_holds_the_same_bytes_and_a_missing_source_is_not_found()
+    {
+        using var store = await GatewayBucket.CreateAsync("copy");
+        var data = Random(40_000, 7);
+        await store.PutAsync("from", new MemoryStream(data));
+        await store.CopyAsync("from", "to");
+        Assert.Equal(SHA256.HashData(data), SHA256.HashData(await ReadAllAsync(await store.GetAsync("to"))));
+        var missing = await Assert.ThrowsAsync<ObjectStoreException>(() => store.CopyAsync("nothing", "to2"));
+        Assert.Equal(ObjectStoreError.NotFound, missing.Error);
+        Assert.Null(await store.HeadAsync("to2"));
+    }
+
+    [Fact]
     public async Task Ranges_return_exactly_the_requested_bytes_and_the_total_size()
     {
         using var store = await GatewayBucket.CreateAsync("range");
