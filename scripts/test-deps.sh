@@ -12,6 +12,7 @@ apt_packages=(
   gcc gcc-aarch64-linux-gnu libc6-arm64-cross libc6-dev-arm64-cross  # native + aarch64 compile workers
   gcc-arm-none-eabi picolibc-arm-none-eabi picolibc-riscv64-unknown-elf  # bare-metal MCU builds
   postgresql                                 # the OTA store on PostgreSQL: tests start their own server (TestSupport PostgresServer)
+  radosgw ceph-mon ceph-osd                  # S3 blobs: tests start one Ceph RADOS Gateway on memstore (TestSupport CephObjectGateway; Requires=s3)
   chromium                                   # the dashboard's browser tests (Playwright drives /usr/bin/chromium; Requires=chromium)
 )
 

@@ -4,13 +4,15 @@ using AtymSecure.Oci.Content;
 using AtymSecure.Oci.Remote;
 using AtymSecure.Oci.Wire;
 
-// Usage: AtymSecure.Bench.Registry label=host:port ... distribution=host:port [--small] [--repeat N]
+// Usage: AtymSecure.Bench.Registry label=host:port ... distribution=host:port [--small] [--repeat N] [--baseline LABEL]
 // Runs the same workloads with the same client against every registry and prints each one's rate
-// relative to the one labelled "distribution". Registries take turns per workload (the order rotates
+// relative to the one labelled "distribution" (or --baseline LABEL: bench/registry-s3 compares against "local"). Registries take turns per workload (the order rotates
 // each round), so a noisy neighbour on a shared machine hits all of them alike; ranges are over rounds.
 var small = args.Contains("--small");
 var repeatAt = Array.IndexOf(args, "--repeat");
 var rounds = repeatAt >= 0 && repeatAt + 1 < args.Length ? int.Parse(args[repeatAt + 1], CultureInfo.InvariantCulture) : 1;
+var baselineAt = Array.IndexOf(args, "--baseline");
+var baseline = baselineAt >= 0 && baselineAt + 1 < args.Length ? args[baselineAt + 1] : "distribution";
 // label=host:port[@pid]: with the server's pid, its CPU time (user+system, /proc/PID/stat) per workload is
 // reported too; unlike wall time it hardly depends on what else the shared machine is doing.
 var registries = args.Where(a => a.Contains('=', StringComparison.Ordinal))
@@ -22,9 +24,9 @@ var registries = args.Where(a => a.Contains('=', StringComparison.Ordinal))
         return (Label: label, Host: at < 0 ? rest : rest[..at], Pid: at < 0 ? 0 : int.Parse(rest[(at + 1)..], CultureInfo.InvariantCulture));
     })
     .ToList();
-if (registries.Count < 2 || registries.All(r => r.Label != "distribution") || rounds < 1)
+if (registries.Count < 2 || registries.All(r => r.Label != baseline) || rounds < 1)
 {
-    Console.Error.WriteLine("usage: bench label=host:port ... distribution=host:port [--small] [--repeat N]");
+    Console.Error.WriteLine("usage: bench label=host:port ... distribution=host:port [--small] [--repeat N] [--baseline LABEL]");
     return 2;
 }
 var workloads = new Workload[]
@@ -76,7 +78,7 @@ for (var round = 0; round < rounds; round++)
 }
 
 Console.WriteLine();
-Console.WriteLine($"{Clients} concurrent clients, same client library, {rounds} round(s); ratio = rate / distribution's rate in the same round");
+Console.WriteLine($"{Clients} concurrent clients, same client library, {rounds} round(s); ratio = rate / {baseline}'s rate in the same round");
 foreach (var w in workloads)
 {
     var unit = w.Kind == Kind.ManifestGets ? "req/s" : "MB/s";
@@ -85,7 +87,7 @@ foreach (var w in workloads)
     {
         var runs = Enumerable.Range(0, rounds).Select(r => results[(r, label, w.Name)]).ToList();
         var rates = runs.Select(m => m.Rate).ToList();
-        var ratios = Enumerable.Range(0, rounds).Select(r => runs[r].Rate / results[(r, "distribution", w.Name)].Rate).ToList();
+        var ratios = Enumerable.Range(0, rounds).Select(r => runs[r].Rate / results[(r, baseline, w.Name)].Rate).ToList();
         var cpus = runs.Select(m => m.ServerCpu).ToList();
         var clients = runs.Select(m => m.ClientCpu).ToList();
         var cpuText = string.Create(CultureInfo.InvariantCulture, $"  client CPU {clients.Min():F2}-{clients.Max():F2} s")

@@ -52,6 +52,7 @@ public class ArchitectureRulesTests
     private const string OtaReleases = "ota-server/Releases/AtymSecure.OtaReleases.csproj";
     private const string OtaRollouts = "ota-server/Rollouts/AtymSecure.OtaRollouts.csproj";
     private const string RegistryPolicy = "registry/Policy/AtymSecure.RegistryPolicy.csproj";
+    private const string ObjectStore = "objectstore/AtymSecure.ObjectStore.csproj";
 
     private static readonly string[] ServerSide =
     [
@@ -59,6 +60,8 @@ public class ArchitectureRulesTests
         RegistryPolicy,
         Auth,
         Postgres,
+        // S3-compatible blob storage (issue 17): servers only.
+        ObjectStore,
         "ota-server/Delivery/AtymSecure.Delivery.csproj",
         OtaMetadata,
         OtaContracts,
@@ -181,15 +184,22 @@ public class ArchitectureRulesTests
         Assert.Empty(TransitiveReferences(project).Except([Primitives]));
 
     [Fact]
-    public void Registry_server_uses_only_the_oci_library_the_token_library_the_postgres_pieces_and_primitives() =>
-        Assert.Empty(TransitiveReferences("registry/Server/AtymSecure.Registry.csproj").Except(["registry/Oci/AtymSecure.Oci.csproj", Auth, Postgres, Primitives]));
+    public void Registry_server_uses_only_the_oci_library_the_token_library_the_postgres_pieces_the_object_store_and_primitives() =>
+        Assert.Empty(TransitiveReferences("registry/Server/AtymSecure.Registry.csproj").Except(["registry/Oci/AtymSecure.Oci.csproj", Auth, Postgres, ObjectStore, Primitives]));
+
+    [Fact]
+    public void The_object_store_library_stands_alone_on_AWSSDK_S3()
+    {
+        Assert.Empty(TransitiveReferences(ObjectStore));
+        Assert.Contains("AWSSDK.S3", TransitivePackages(ObjectStore));
+    }
 
     // Protected repositories need the signer's verifier and the policy evaluator: they live beside the server
     // (registry/Policy), which stays on the OCI library, the token library and primitives (the rule above).
     [Fact]
     public void The_registry_policy_guard_adds_only_the_signer_and_the_policies_to_the_registry_server() =>
         Assert.Empty(TransitiveReferences(RegistryPolicy).Except(["registry/Server/AtymSecure.Registry.csproj", "registry/Oci/AtymSecure.Oci.csproj",
-            Auth, Postgres, Primitives, Formats, "signer/AtymSecure.Signer.csproj", "policies/AtymSecure.Policies.csproj"]));
+            Auth, Postgres, ObjectStore, Primitives, Formats, "signer/AtymSecure.Signer.csproj", "policies/AtymSecure.Policies.csproj"]));
 
     [Fact]
     public void The_token_library_depends_only_on_primitives_and_no_web_framework()

@@ -34,9 +34,10 @@ public sealed class RegistryGarbageCollector(IBlobStore blobs, IMetadataStore me
     /// Opens the data folder and the metadata store, collects, closes. No registry may be running on the store: LiteDB's
     /// lock file and, for a PostgreSQL <paramref name="store"/>, the shared lock every replica holds refuse it
     /// (<see cref="MetadataStoreAccess.Exclusive"/>), as a sweep racing a push could drop a blob link just re-committed.
+    /// <paramref name="blobs"/>: the blob store when it is not the folder's files (an object store, <c>--blobs</c>).
     /// </summary>
     public static GarbageCollectionReport Run(string dataDirectory, TimeSpan? gracePeriod = null, TimeSpan? uploadExpiry = null,
-        bool dryRun = false, string? store = null)
+        bool dryRun = false, string? store = null, IBlobStore? blobs = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
         if (!Directory.Exists(dataDirectory)) throw new DirectoryNotFoundException($"registry data folder '{dataDirectory}' does not exist");
@@ -51,7 +52,7 @@ public sealed class RegistryGarbageCollector(IBlobStore blobs, IMetadataStore me
         }
         using (metadata)
         {
-            var collector = new RegistryGarbageCollector(new FileBlobStore(dataDirectory), metadata, TimeProvider.System);
+            var collector = new RegistryGarbageCollector(blobs ?? new FileBlobStore(dataDirectory), metadata, TimeProvider.System);
             return collector.Collect(gracePeriod ?? DefaultGracePeriod, uploadExpiry ?? new RegistryOptions().UploadExpiry, dryRun);
         }
     }

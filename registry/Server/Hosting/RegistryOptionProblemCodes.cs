@@ -11,4 +11,5 @@ public static class RegistryOptionProblemCodes
     public const string InvalidRegistryName = "invalid-registry-name";
     /// <summary><c>store</c> is not a <c>postgres://user@host:port/database</c> URL.</summary>
     public const string InvalidStore = "invalid-store";
+    public const string InvalidBlobLocation = "invalid-blob-location";
 }

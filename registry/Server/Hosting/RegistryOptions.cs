@@ -70,6 +70,21 @@ public sealed record RegistryOptions
     /// </summary>
     public string? RegistryName { get; init; }
 
+    /// <summary>
+    /// Where blobs live: null = files under <see cref="DataDirectory"/> (the default); an
+    /// <c>s3://BUCKET[/PREFIX]?endpoint=…&amp;region=…&amp;path-style=true</c> URL = an S3-compatible object store
+    /// (objectstore/ObjectStoreLocation.cs), shared by every replica. Credentials in the URL's user info or in
+    /// AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY; never printed (<see cref="PrintMembers"/>).
+    /// </summary>
+    public string? Blobs { get; init; }
+
+    /// <summary>Answer blob GETs with <c>307</c> to a presigned object store URL (as distribution does) instead of
+    /// streaming the bytes through the registry. Needs <see cref="Blobs"/>; off by default.</summary>
+    public bool RedirectBlobDownloads { get; init; }
+
+    /// <summary>How long a redirect's presigned URL works (distribution uses 20 minutes).</summary>
+    public TimeSpan BlobRedirectExpiry { get; init; } = TimeSpan.FromMinutes(20);
+
     /// <summary>Every problem (empty when the options are usable), each with the option as its path and a <see cref="RegistryOptionProblemCodes"/> code.</summary>
     public IReadOnlyList<Problem> Validate()
     {
@@ -95,6 +110,12 @@ public sealed record RegistryOptions
         if (ChunkMinLength < 0) Add(RegistryOptionProblemCodes.OutOfRange, "chunkMinLength", "must not be negative");
         if (TagsPageLimit < 1) Add(RegistryOptionProblemCodes.OutOfRange, "tagsPageLimit", "must be at least 1");
         if (ReferrersPageSize < 1) Add(RegistryOptionProblemCodes.OutOfRange, "referrersPageSize", "must be at least 1");
+        if (Blobs is not null && !ObjectStore.ObjectStoreLocation.TryParse(Blobs, out _, out _, out var blobsError))
+            Add(RegistryOptionProblemCodes.InvalidBlobLocation, "blobs", blobsError);
+        if (RedirectBlobDownloads && Blobs is null)
+            Add(RegistryOptionProblemCodes.Required, "blobs", "redirectBlobDownloads needs blobs in an object store (an s3:// URL)");
+        if (BlobRedirectExpiry < TimeSpan.FromSeconds(1) || BlobRedirectExpiry > TimeSpan.FromDays(7))
+            Add(RegistryOptionProblemCodes.OutOfRange, "blobRedirectExpiry", "must be between 1 second and 7 days (the presigned URL limit)");
         if (ManifestCacheBytes < 0) Add(RegistryOptionProblemCodes.OutOfRange, "manifestCacheBytes", "must not be negative");
         if (AuthConfigPath is not null && !File.Exists(AuthConfigPath))
             Add(RegistryOptionProblemCodes.FileNotFound, "authConfigPath", $"file '{AuthConfigPath}' does not exist");
@@ -108,6 +129,32 @@ public sealed record RegistryOptions
         if (RegistryName is not null && !System.Text.RegularExpressions.Regex.IsMatch(RegistryName, "^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$"))
             Add(RegistryOptionProblemCodes.InvalidRegistryName, "registryName", $"'{RegistryName}' is not host or host:port (lower case)");
         return errors;
+    }
+
+    /// <summary>The generated record printing, with the user info of every URL-valued option cut out (an <c>s3://</c> or
+    /// <c>postgres://</c> URL may carry a secret; options get logged).</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        var first = true;
+        foreach (var property in typeof(RegistryOptions).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))
+        {
+            if (!first) builder.Append(", ");
+            first = false;
+            var value = property.GetValue(this);
+            builder.Append(property.Name).Append(" = ").Append(value is string text ? WithoutUserInfo(text) : value);
+        }
+        return true;
+    }
+
+    /// <summary><paramref name="text"/> with any <c>scheme://user:secret@</c> user info replaced by <c>***@</c>.</summary>
+    public static string WithoutUserInfo(string text)
+    {
+        var scheme = text.IndexOf("://", StringComparison.Ordinal);
+        if (scheme < 0) return text;
+        var start = scheme + 3;
+        var end = text.IndexOfAny(['/', '?', '#'], start);
+        var at = text.LastIndexOf('@', end < 0 ? text.Length - 1 : end - 1);
+        return at < start ? text : text[..start] + "***" + text[at..];
     }
 
     /// <summary><see cref="RegistryName"/>, else the listen address's <c>host:port</c>: how trust-policy scopes name this registry.</summary>

@@ -50,7 +50,9 @@ public static class RegistryServer
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<IBlobStore>(_ => new FileBlobStore(dataDirectory, options.Fsync));
+        // Opened now, so an unusable object store stops the start (RegistryBlobStores).
+        var blobs = RegistryBlobStores.Open(options, dataDirectory);
+        services.AddSingleton(blobs);
         services.AddSingleton(_ => MetadataStores.Open(options));
         services.AddSingleton(_ => new ManifestContentCache(options.ManifestCacheBytes));
         services.AddSingleton<UploadService>();

@@ -18,6 +18,15 @@ internal static class BlobHandlers
         services.Authorizer.Demand(context, route.Name, RegistryActions.Pull);
         if (!services.Metadata.HasBlobLink(route.Name, digest.ToString())) throw RegistryException.BlobUnknown(route.Name, digest);
         var blob = services.Blobs.TryGet(digest) ?? throw RegistryException.BlobUnknown(route.Name, digest);
+        if (services.Options.RedirectBlobDownloads && services.Blobs is IBlobRedirects redirects && HttpMethods.IsGet(context.Request.Method))
+        {
+            // After the registry's own checks: the URL grants this one object for a limited time (distribution's 307).
+            context.Response.StatusCode = StatusCodes.Status307TemporaryRedirect;
+            context.Response.Headers.Location = redirects.DownloadUrl(digest, services.Options.BlobRedirectExpiry).AbsoluteUri;
+            context.Response.Headers[OciHeaders.ContentDigest] = digest.ToString();
+            context.Response.ContentLength = 0;
+            return;
+        }
 
         var response = context.Response;
         response.Headers[OciHeaders.ContentDigest] = digest.ToString();

@@ -38,7 +38,8 @@ public interface IBlobStore
     /// <summary>Current length of the upload's data, or null when its file is gone.</summary>
     long? UploadLength(string uploadId);
 
-    /// <summary>Opens the upload's file positioned at its end, for appending.</summary>
+    /// <summary>Opens the upload's file positioned at its end, for appending. Callers flush when the chunk is complete:
+    /// a backend may buffer (<see cref="S3BlobStore"/>) and drops what was not flushed when the stream is disposed.</summary>
     Stream OpenUploadForAppend(string uploadId);
 
     /// <summary>Opens the upload's file for reading from the start (to re-hash after a restart).</summary>
@@ -52,6 +53,14 @@ public interface IBlobStore
     /// removes the temporary file. Safe when several sessions commit the same digest at once.
     /// </summary>
     void CommitUpload(string uploadId, Digest digest);
+
+    /// <summary><see cref="CommitUpload"/> for backends whose commit is network work (an object store re-reads and uploads the
+    /// blob): the caller's thread is not held meanwhile. The default runs the synchronous commit.</summary>
+    Task CommitUploadAsync(string uploadId, Digest digest)
+    {
+        CommitUpload(uploadId, digest);
+        return Task.CompletedTask;
+    }
 
     void DeleteUpload(string uploadId);
 

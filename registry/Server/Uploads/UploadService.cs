@@ -100,7 +100,7 @@ public sealed class UploadService(IBlobStore blobs, IMetadataStore metadata, Tim
                 throw RegistryException.DigestInvalid(expected.ToString(),
                     $"the uploaded content has digest {actual}; the upload session was cancelled");
             }
-            blobs.CommitUpload(session.Id, expected);
+            await blobs.CommitUploadAsync(session.Id, expected).ConfigureAwait(false);
             metadata.AddBlobLink(session.Repository, expected.ToString());
             DropLocked(session, deleteFile: false);
         }
@@ -209,6 +209,8 @@ public sealed class UploadService(IBlobStore blobs, IMetadataStore metadata, Tim
                     live.Hasher!.AppendData(buffer, 0, read);
                     await file.WriteAsync(buffer.AsMemory(0, read), ct).ConfigureAwait(false);
                 }
+                // The chunk is complete: an object-store session stores its buffered rest now (a stream disposed unflushed drops it).
+                await file.FlushAsync(ct).ConfigureAwait(false);
             }
             if (declaredLength is { } expected && received != expected)
                 throw new RegistryException(400, ErrorCodes.SizeInvalid, $"the body has {received} bytes but {expected} were declared");
