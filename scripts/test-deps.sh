@@ -13,6 +13,7 @@ apt_packages=(
   gcc-arm-none-eabi picolibc-arm-none-eabi picolibc-riscv64-unknown-elf  # bare-metal MCU builds
   postgresql                                 # the OTA store on PostgreSQL: tests start their own server (TestSupport PostgresServer)
   chromium                                   # the dashboard's browser tests (Playwright drives /usr/bin/chromium; Requires=chromium)
+  swupdate openssl                           # SWUpdate 2022.12 with suricatta: our .swu images and the DDI API against a real client (Requires=swupdate)
 )
 
 missing=()
