@@ -30,6 +30,18 @@ public static class Swupdate
     }
 
     /// <summary>
+    /// <c>swupdate -i IMAGE -k CERT -H BOARD:REV [extra]</c>: installs an image here (its rawfile payloads are written to
+    /// their paths), as a gateway does with one it received.
+    /// </summary>
+    public static async Task<ToolResult> InstallAsync(string image, string certificate, string hardware, params string[] extra)
+    {
+        await using var hold = await Exclusive().ConfigureAwait(false);
+        using var tmp = TempFolder.Create("swupdate-tmp");
+        return await ExternalTool.RunAsync(Program, ["-v", "-i", image, "-k", certificate, "-H", hardware, .. extra], TimeSpan.FromMinutes(1),
+            environment: new Dictionary<string, string> { ["TMPDIR"] = tmp.Path }, installHint: InstallHint).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Holds the one SWUpdate slot of this machine's tests until disposed: a semaphore within the process and an OS lock
     /// (<c>flock</c> through an exclusive file handle) across processes.
     /// </summary>

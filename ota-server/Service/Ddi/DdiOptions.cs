@@ -25,9 +25,14 @@ public sealed record DdiOptions
     /// <summary>The class of a DDI target created without one; its <c>configData</c> attribute <c>device-class</c> changes it.</summary>
     public string DefaultDeviceClass { get; init; } = "linux-gateway";
 
+    /// <summary>SWUpdate gateways (docs/ddi.md "SWUpdate gateways"): devices of these classes get an <c>.swu</c> that carries
+    /// their agent's offline export. Null: every DDI device gets the signed bundle.</summary>
+    public AtymSecure.OtaReleases.Offline.SwuGatewayOptions? Swu { get; init; }
+
     public IReadOnlyList<Problem> Validate(string prefix = "ddi")
     {
         var errors = new List<Problem>();
+        if (Swu is not null) errors.AddRange(Swu.Validate(prefix + ".swu"));
         if (Tenant is not { Length: > 0 and <= 64 } || !Tenant.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
             errors.Add(new Problem("invalid-tenant", prefix + ".tenant", "1-64 letters, digits, '-' or '_'"));
         if (DefaultDeviceClass is null || !ProtocolJson.NameGrammar().IsMatch(DefaultDeviceClass))

@@ -1,4 +1,5 @@
 using AtymSecure.OtaReleases.Bundles;
+using AtymSecure.OtaReleases.Offline;
 using AtymSecure.OtaReleases.Planning;
 using AtymSecure.OtaRollouts.Service;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,8 +11,15 @@ namespace AtymSecure.OtaServer.Ddi;
 /// registered before this replaces the default signed-bundle source.</summary>
 internal static class DdiServices
 {
-    public static void Add(IServiceCollection services, DdiOptions options)
+    public static void Add(IServiceCollection services, DdiOptions options, string dataDirectory)
     {
+        // SWUpdate gateways: an .swu around the agent's offline export for their classes, the signed bundle for the others.
+        if (options.Swu is { } swu)
+            services.TryAddSingleton<IDdiArtifactSource>(sp => sp.GetService<OfflineExporter>() is { } exporter
+                ? new SwuGatewayArtifactSource(swu, exporter,
+                    new SignedBundleArtifactSource(sp.GetRequiredService<DesiredStateResolver>(), sp.GetRequiredService<BundleFileStore>()),
+                    Path.Combine(dataDirectory, "swu"), sp.GetRequiredService<TimeProvider>())
+                : NoArtifacts.Instance);
         services.AddSingleton(options);
         services.AddSingleton<DdiAuthentication>();
         services.AddSingleton<DdiTargetRegistry>();

@@ -80,7 +80,7 @@ public static class OtaServerHost
         services.AddOtaMetadata(new OtaMetadataOptions { DataFolder = dataDirectory });
         AddDeviceServices(services, options, dataDirectory);
         if (options.Policies is { } policies) PolicyServing.Add(services, policies);
-        if (options.Ddi is { } ddi) Ddi.DdiServices.Add(services, ddi);
+        if (options.Ddi is { } ddi) Ddi.DdiServices.Add(services, ddi, dataDirectory);
         ObservabilitySetup.AddServices(services);
         if (options.Registry is { } registry)
         {
