@@ -86,6 +86,25 @@ public sealed class DeviceRunner
         return new DeviceRunner(device, source, options, log).Run(cancel);
     }
 
+    /// <summary>
+    /// <c>atym device run --ddi URL --tenant T --token K</c>: as <see cref="PowerOn"/>, with updates from a hawkBit DDI
+    /// server (<see cref="Ddi.DdiUpdateSource"/>: poll, download the action's offline export, verify it on the device as
+    /// <c>install --metadata</c>, feedback). The controller id is the device id unless the options name another.
+    /// </summary>
+    public static DeviceStatus PowerOnDdi(string root, LocalDeviceOptions? device, DeviceRunOptions options, Ddi.DdiAgentOptions ddi,
+        ILogSink console, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(ddi);
+        using var opened = LocalDevice.Open(root, device);
+        using var file = new RotatingFileLogSink(opened.Directory.LogFile, opened.Profile.LogFiles, opened.Profile.LogFileBytes);
+        var log = new TeeLogSink(console, file);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(100) };
+        var settings = ddi with { ControllerId = ddi.ControllerId ?? opened.Identity.DeviceId };
+        using var source = new Ddi.DdiUpdateSource(opened, new Ddi.DdiClient(http, settings), settings, log);
+        source.Start();
+        return new DeviceRunner(opened, source, options, log).Run(cancel);
+    }
+
     /// <summary>Runs until cancelled, or as <see cref="DeviceRunOptions"/> says; returns the final status.</summary>
     public DeviceStatus Run(CancellationToken cancel)
     {
