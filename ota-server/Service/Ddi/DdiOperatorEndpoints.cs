@@ -12,7 +12,7 @@ using Microsoft.AspNetCore.Routing;
 namespace AtymSecure.OtaServer.Ddi;
 
 /// <summary>POST /api/v1/ddi/targets: a DDI target to create (class: the configured default when absent).</summary>
-public sealed record DdiTargetCreateRequest(string? ControllerId, string? DeviceClass, IReadOnlyList<string>? Groups);
+public sealed record DdiTargetCreateRequest(string? ControllerId, string? DeviceClass = null, IReadOnlyList<string>? Groups = null);
 
 /// <summary>A DDI target as operators see it (never its token).</summary>
 public sealed record DdiTargetView(string ControllerId, string DeviceClass, EquatableList<string> Groups, bool HasTargetToken,
