@@ -140,6 +140,8 @@ public class DdiBadInputTests : IAsyncLifetime
             using var request = new HttpRequestMessage(new HttpMethod(Methods[method]), $"{tenant}/controller/v1/{controller}{Routes[route].Replace("{a}", id, StringComparison.Ordinal)}");
             if (token.Length > 0) request.Headers.TryAddWithoutValidation("Authorization", token);
             if (Methods[method] is "POST" or "PUT") request.Content = new ByteArrayContent(body) { Headers = { ContentType = new(json ? "application/json" : "text/plain") } };
+            // A body past every cap ends its connection (below): never reuse that connection for the next case.
+            if (body.Length > DdiActionFeedback.MaxBytes) request.Headers.ConnectionClose = true;
             HttpResponseMessage answer;
             try
             {
