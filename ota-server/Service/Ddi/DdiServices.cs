@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace AtymSecure.OtaServer.Ddi;
 
 /// <summary>Registration of the DDI API for the host (only when <c>ddi</c> is configured). An <see cref="IDdiArtifactSource"/>
-/// registered before this replaces the default signed-bundle source.</summary>
+/// registered after this (the host's configure hook) replaces the default signed-bundle source.</summary>
 internal static class DdiServices
 {
     public static void Add(IServiceCollection services, DdiOptions options, string dataDirectory)

@@ -11,8 +11,9 @@ public sealed record DdiArtifactFile(string FileName, string Path, long Length, 
 /// <summary>
 /// The seam that picks the artifact a DDI device gets, per device class: today our signed bundle for the class
 /// (<see cref="SignedBundleArtifactSource"/>, for devices whose DDI client hands it to the atym agent); an <c>.swu</c>
-/// builder that wraps the offline export for SWUpdate gateways plugs in here (registered in DI before the host's
-/// default). Null: nothing to download for this device now (the deployment base then lists no artifacts).
+/// builder that wraps the offline export for SWUpdate gateways plugs in here (registered in DI by the host's
+/// configure hook: the last registration wins over the default). Null: nothing to download for this device now (the
+/// deployment base then lists no artifacts).
 /// </summary>
 public interface IDdiArtifactSource
 {
