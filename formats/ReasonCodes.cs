@@ -131,6 +131,9 @@ public static class ReasonCodes
     /// <summary>A target arrived slower than the device's rate floor (docs/trust-model.md §3 step 11: below 1 KiB/s for 60 s); retried later.</summary>
     public const string DownloadStalled = "download-stalled";
 
+    /// <summary>An offline export archive (a tar from an SWUpdate gateway's inbox or a DDI artifact) that is not a tar of the export layout; nothing unpacked.</summary>
+    public const string ExportMalformed = "export-malformed";
+
     /// <summary>A broken or slow transfer (<see cref="DownloadFailed"/>, <see cref="DownloadStalled"/>): the device retries it by
     /// itself with the same verified metadata, resuming what it has, so it is no verdict on the update.</summary>
     public static bool IsTransfer(string? code) => code is DownloadFailed or DownloadStalled;

@@ -14,6 +14,7 @@ apt_packages=(
   postgresql                                 # the OTA store on PostgreSQL: tests start their own server (TestSupport PostgresServer)
   radosgw ceph-mon ceph-osd                  # S3 blobs: tests start one Ceph RADOS Gateway on memstore (TestSupport CephObjectGateway; Requires=s3)
   chromium                                   # the dashboard's browser tests (Playwright drives /usr/bin/chromium; Requires=chromium)
+  swupdate openssl                           # SWUpdate 2022.12 with suricatta: our .swu images and the DDI API against a real client (Requires=swupdate)
 )
 
 missing=()

@@ -168,9 +168,18 @@ internal static class DeviceCommands
         var trace = new Option<string?>("--trace") { Description = "Log bus messages matching this topic filter (e.g. '#')" };
         var server = new Option<string?>("--server") { Description = "OTA server URL (http:// or https://): enrol, poll, verify update metadata, download and report (production devices)" };
         var enrollToken = new Option<string?>("--enroll-token") { Description = "Fleet enrolment token (without one the device waits in pending for an operator)" };
+        var ddi = new Option<string?>("--ddi") { Description = "hawkBit DDI server URL (ours or hawkBit): poll, download the action's offline export, verify it on the device, send feedback (production devices)" };
+        var tenant = new Option<string>("--tenant") { Description = "DDI tenant (with --ddi)", DefaultValueFactory = _ => "DEFAULT" };
+        var token = new Option<string?>("--token") { Description = "DDI TargetToken of this device (with --ddi)" };
+        var controllerId = new Option<string?>("--controller-id") { Description = "DDI controller id (with --ddi; default: the device id)" };
         var command = new Command("run", "Power on the device: boot selection, run its containers, health trials, confirm or revert, install queued bundles or server updates")
-            { DataOption, untilSettled, quiet, duration, trace, FlashDelayOption, server, enrollToken };
+            { DataOption, untilSettled, quiet, duration, trace, FlashDelayOption, server, enrollToken, ddi, tenant, token, controllerId };
         ServerUrl.Validate(command, server);
+        ServerUrl.Validate(command, ddi);
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(ddi) is not null && r.GetValue(server) is not null) r.AddError("give --server (our device protocol) or --ddi (hawkBit DDI), not both");
+        });
         command.SetAction((result, ct) =>
         {
             // SIGTERM and SIGINT stop the device cleanly: containers stopped, status saved.
@@ -183,7 +192,10 @@ internal static class DeviceCommands
                 Duration = result.GetValue(duration),
                 TraceTopics = result.GetValue(trace),
             };
-            var status = result.GetValue(server) is { } text && ServerUrl.Parse(text) is { } url
+            var status = result.GetValue(ddi) is { } ddiText && ServerUrl.Parse(ddiText) is { } ddiUrl
+                ? DeviceRunner.PowerOnDdi(result.GetValue(DataOption)!, DeviceOptions(result), runOptions,
+                    new AtymSecure.DeviceAgent.Ddi.DdiAgentOptions(ddiUrl, result.GetValue(tenant)!, result.GetValue(token), result.GetValue(controllerId)), new TextLogSink(stdout), stop.Token)
+                : result.GetValue(server) is { } text && ServerUrl.Parse(text) is { } url
                 ? DeviceRunner.PowerOn(result.GetValue(DataOption)!, DeviceOptions(result), runOptions, url,
                     new AtymSecure.DeviceAgent.Http.HttpUpdateOptions { EnrollmentToken = result.GetValue(enrollToken) }, new TextLogSink(stdout), stop.Token)
                 : DeviceRunner.PowerOn(result.GetValue(DataOption)!, DeviceOptions(result), runOptions, new TextLogSink(stdout), stop.Token);

@@ -21,6 +21,7 @@ internal static class OtaCommands
         ota.Subcommands.Add(OfflineExportVerb.Create());
         ota.Subcommands.Add(OtaFleetCommands.Devices());
         ota.Subcommands.Add(OtaFleetCommands.Status());
+        ota.Subcommands.Add(DdiVerbs.Create());
         return ota;
     }
 
@@ -72,7 +73,8 @@ internal static class OtaCommands
         var registry = new Option<string?>("--registry") { Description = "OCI registry releases are imported from (enables releases, assignments, bundles)" };
         var store = new Option<string?>("--store") { Description = "Store the records in PostgreSQL: postgres://user@host:port/database (default: LiteDB in the data folder)" };
         var policies = new Option<string?>("--policies") { Description = "Policy folder enforced at release import, deployment creation and every wave (reloaded when it changes)" };
-        var command = new Command("serve", "Serve the device and operator APIs") { listen, data, config, registry, store, policies };
+        var ddi = new Option<bool>("--ddi") { Description = "Serve the hawkBit DDI controller API with its defaults (tenant DEFAULT; the config file's 'ddi' sets more)" };
+        var command = new Command("serve", "Serve the device and operator APIs") { listen, data, config, registry, store, policies, ddi };
         command.SetAction(async (result, ct) =>
         {
             var options = result.GetValue(config) is { } file ? OtaServerOptionsFile.Load(file) : new OtaServerOptions();
@@ -81,6 +83,7 @@ internal static class OtaCommands
             if (result.GetValue(registry) is { } source) options = options with { Registry = source };
             if (result.GetValue(store) is { } database) options = options with { Store = database };
             if (result.GetValue(policies) is { } policyFolder) options = options with { Policies = policyFolder };
+            if (result.GetValue(ddi) && options.Ddi is null) options = options with { Ddi = new AtymSecure.OtaServer.Ddi.DdiOptions() };
             options.EnsureValid();
             await OtaServerHost.RunAsync(options, app =>
             {

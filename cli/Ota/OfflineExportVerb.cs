@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Formats.Tar;
 using AtymSecure.Formats.UpdateMetadata.Offline;
 
 namespace AtymSecure.Cli.Ota;
@@ -8,15 +7,12 @@ namespace AtymSecure.Cli.Ota;
 /// <c>atym ota export-offline --device ID [--device ID …] --out DIR|FILE.tar [--lifetime-days N]</c>: thin over
 /// <c>POST /api/v1/offline-exports</c>. The server answers a tar of the export folder (docs/update-metadata.md §9);
 /// <c>--out X.tar</c> keeps it as it is (DDI/SWUpdate delivery), any other <c>--out</c> is a new or empty folder the
-/// tar is unpacked into for <c>atym device install --metadata DIR</c>. Unpacking takes regular files only, under
-/// <c>director/</c>, <c>image/</c> or <c>bundles/</c>, with plain name segments and bounded sizes, so a hostile
-/// answer cannot write outside the folder.
+/// tar is unpacked into for <c>atym device install --metadata DIR</c>. Either way the tar is checked by
+/// <see cref="OfflineExportArchive"/> (regular files of the export layout, bounded sizes), so a hostile answer cannot
+/// write outside the folder.
 /// </summary>
 internal static class OfflineExportVerb
 {
-    private const int MaxEntries = 4096;
-    private const long MaxEntryBytes = 80L * 1024 * 1024;
-
     public static Command Create()
     {
         var devices = new Option<string[]>("--device") { Description = "A device to export for (repeatable; all of one class)", Required = true };
@@ -41,9 +37,8 @@ internal static class OfflineExportVerb
                 await using (var file = File.Create(temp))
                     await client.DownloadAsync(HttpMethod.Post, "api/v1/offline-exports", body, file, ct).ConfigureAwait(false);
                 // Every entry is checked before anything is written, so a refused answer leaves no half-unpacked folder.
-                var count = Unpack(temp, null);
+                var count = asTar ? OfflineExportArchive.Check(temp) : OfflineExportArchive.Unpack(temp, target);
                 if (asTar) File.Move(temp, target, overwrite: false);
-                else Unpack(temp, Directory.CreateDirectory(target).FullName);
                 Console.Out.WriteLine($"exported {count} files for {string.Join(", ", result.GetValue(devices)!)} to {target}");
             }
             finally
@@ -53,38 +48,5 @@ internal static class OfflineExportVerb
             return 0;
         });
         return command;
-    }
-
-    /// <summary>Checks every entry of the tar and, with a <paramref name="folder"/>, writes it there; returns the number of files.</summary>
-    internal static int Unpack(string tarFile, string? folder)
-    {
-        using var stream = File.OpenRead(tarFile);
-        using var reader = new TarReader(stream);
-        var count = 0;
-        while (reader.GetNextEntry() is { } entry)
-        {
-            if (++count > MaxEntries) throw new InvalidDataException($"the export has more than {MaxEntries} files");
-            if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile))
-                throw new InvalidDataException($"export entry '{entry.Name}' is a {entry.EntryType}, only regular files are taken");
-            if (entry.Length > MaxEntryBytes) throw new InvalidDataException($"export entry '{entry.Name}' is {entry.Length} bytes, above {MaxEntryBytes}");
-            var path = SafePath(entry.Name);
-            if (folder is null) continue;
-            var destination = Path.Combine([folder, .. path]);
-            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-            using var output = new FileStream(destination, FileMode.CreateNew, FileAccess.Write);
-            entry.DataStream?.CopyTo(output);
-        }
-        return count;
-    }
-
-    private static string[] SafePath(string name)
-    {
-        var segments = name.Split('/');
-        var top = segments[0];
-        var ok = segments.Length is 2 or 3
-            && top is OfflineExportLayout.DirectorFolder or OfflineExportLayout.ImageFolder or "bundles"
-            && (segments.Length == 3) == (top == "bundles")
-            && segments.All(s => s.Length is > 0 and <= 160 && !s.StartsWith('.') && s.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'));
-        return ok ? segments : throw new InvalidDataException($"export entry '{name}' is not a path of the export layout");
     }
 }

@@ -27,7 +27,7 @@ public static class OtaRolloutsServices
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(options ?? new OtaRolloutsOptions());
-        services.AddSingleton(sp => new FleetReader(sp.GetRequiredService<IDeviceStore>(), sp.GetRequiredService<IDeviceReportStore>()));
+        services.AddSingleton(sp => new FleetReader(sp.GetRequiredService<IDeviceStore>(), sp.GetRequiredService<IDeviceReportStore>(), sp.GetService<IExternalDeviceReports>()));
         services.AddSingleton(sp => new RolloutService(sp.GetRequiredService<IDeploymentStore>(), sp.GetRequiredService<IReleaseStore>(),
             sp.GetRequiredService<FleetReader>(), sp.GetRequiredService<IAuditLog>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<RolloutService>>(),
             sp.GetService<IOtaMetrics>(), sp.GetService<OtaReleases.Import.ReleaseRecounter>(),

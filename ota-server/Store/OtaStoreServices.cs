@@ -23,6 +23,7 @@ public static class OtaStoreServices
         services.AddSingleton<IAssignmentStore, LiteDbAssignmentStore>();
         services.AddSingleton<IDeploymentStore, LiteDbDeploymentStore>();
         services.AddSingleton<IGroupSettingsStore, LiteDbGroupSettingsStore>();
+        services.AddSingleton<IDdiStore, LiteDbDdiStore>();
         return services;
     }
 
@@ -42,6 +43,7 @@ public static class OtaStoreServices
         services.AddSingleton<IAssignmentStore, PostgresAssignmentStore>();
         services.AddSingleton<IDeploymentStore, PostgresDeploymentStore>();
         services.AddSingleton<IGroupSettingsStore, PostgresGroupSettingsStore>();
+        services.AddSingleton<IDdiStore, PostgresDdiStore>();
         return services;
     }
 }

@@ -86,6 +86,25 @@ public sealed class DeviceRunner
         return new DeviceRunner(device, source, options, log).Run(cancel);
     }
 
+    /// <summary>
+    /// <c>atym device run --ddi URL --tenant T --token K</c>: as <see cref="PowerOn"/>, with updates from a hawkBit DDI
+    /// server (<see cref="Ddi.DdiUpdateSource"/>: poll, download the action's offline export, verify it on the device as
+    /// <c>install --metadata</c>, feedback). The controller id is the device id unless the options name another.
+    /// </summary>
+    public static DeviceStatus PowerOnDdi(string root, LocalDeviceOptions? device, DeviceRunOptions options, Ddi.DdiAgentOptions ddi,
+        ILogSink console, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(ddi);
+        using var opened = LocalDevice.Open(root, device);
+        using var file = new RotatingFileLogSink(opened.Directory.LogFile, opened.Profile.LogFiles, opened.Profile.LogFileBytes);
+        var log = new TeeLogSink(console, file);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(100) };
+        var settings = ddi with { ControllerId = ddi.ControllerId ?? opened.Identity.DeviceId };
+        using var source = new Ddi.DdiUpdateSource(opened, new Ddi.DdiClient(http, settings), settings, log);
+        source.Start();
+        return new DeviceRunner(opened, source, options, log).Run(cancel);
+    }
+
     /// <summary>Runs until cancelled, or as <see cref="DeviceRunOptions"/> says; returns the final status.</summary>
     public DeviceStatus Run(CancellationToken cancel)
     {
@@ -136,21 +155,51 @@ public sealed class DeviceRunner
     {
         foreach (var update in _updates.Ready())
         {
+            if (update.Kind == StagedUpdateKind.OfflineExport)
+            {
+                // An export may name any container: it waits until no trial runs, then installs whole or not at all per bundle.
+                if (!trials.AllTrialsDecided) continue;
+                InstallExport(update, trials, log, cancel);
+                continue;
+            }
             if (BundleFileInstaller.ContainerOf(update.BundleFile) is { } target && trials.IsTrialRunning(target)) continue;
             var install = BundleFileInstaller.Install(_device, update.BundleFile, update.Name, update.Metadata, _options.Runtime);
-            log.Write(install.Container ?? DeviceLogWriter.Source, install.Result == InstallResult.Installed ? LogLevel.Info : LogLevel.Error,
-                $"install {install.Bundle}: {StatusNames.Of(install.Result)} {install.Version} — {install.Detail}");
-            try
-            {
-                _updates.Finished(update, install);
-            }
-            catch (IOException e)
-            {
-                log.Write(DeviceLogWriter.Source, LogLevel.Warn, $"could not remove {update.BundleFile}: {e.Message}");
-            }
-            Touch();
+            Log(log, install);
+            Finish(update, install, log);
             if (install.Result == InstallResult.Installed && install.Container is { } name) trials.Start(_device.Boot(name), cancel);
         }
+    }
+
+    /// <summary>
+    /// An offline export from the source (<see cref="StagedExportInstaller"/>: verified exactly as <c>install --metadata</c>);
+    /// each container it installed starts its trial.
+    /// </summary>
+    private void InstallExport(StagedUpdate update, TrialCoordinator trials, DeviceLogWriter log, CancellationToken cancel)
+    {
+        var outcome = StagedExportInstaller.Install(_device, update, _options.Runtime);
+        if (outcome.UpToDate) log.Write(DeviceLogWriter.Source, LogLevel.Info, $"offline export {update.Name}: up to date");
+        foreach (var install in outcome.Installs) Log(log, install);
+        Finish(update, StagedExportInstaller.Summary(outcome, update.Name, _device.Clock), log);
+        foreach (var install in outcome.Installs)
+            if (install.Result == InstallResult.Installed && install.Container is { } name) trials.Start(_device.Boot(name), cancel);
+    }
+
+    private static void Log(DeviceLogWriter log, InstallStatus install) =>
+        log.Write(install.Container ?? DeviceLogWriter.Source, install.Result == InstallResult.Installed ? LogLevel.Info : LogLevel.Error,
+            $"install {install.Bundle}: {StatusNames.Of(install.Result)} {install.Version} — {install.Detail}");
+
+    /// <summary>Hands the update back to its source (the inbox deletes the file, a network source reports the result).</summary>
+    private void Finish(StagedUpdate update, InstallStatus install, DeviceLogWriter log)
+    {
+        try
+        {
+            _updates.Finished(update, install);
+        }
+        catch (IOException e)
+        {
+            log.Write(DeviceLogWriter.Source, LogLevel.Warn, $"could not remove {update.BundleFile}: {e.Message}");
+        }
+        Touch();
     }
 
     /// <summary>The slots as the bootloader holds them, joined with what the runtime runs.</summary>

@@ -80,6 +80,7 @@ public sealed class SeededOtaHost : IAsyncDisposable
         var server = Options.Loopback
             ? new OtaServerOptions { DataDirectory = _data.Path, ListenUrl = "127.0.0.1:0", Policies = Options.Policies }.EnsureValid()
             : new OtaServerOptions { DataDirectory = _data.Path, ListenUrl = "http://127.0.0.1:0", Policies = Options.Policies };
+        if (Options.Server is { } customize) server = customize(server);
         App = OtaServerHost.Build(server, builder =>
         {
             if (!Options.Loopback) builder.WebHost.UseTestServer();

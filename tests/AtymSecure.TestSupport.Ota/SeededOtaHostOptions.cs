@@ -30,6 +30,9 @@ public sealed record SeededOtaHostOptions
     /// <summary>Extra registrations after releases and rollouts (another library, a replaced store).</summary>
     public Action<WebApplicationBuilder>? Configure { get; init; }
 
+    /// <summary>Changes to the server options before the host is built (the DDI API's options, a rate limit).</summary>
+    public Func<AtymSecure.OtaServer.Hosting.OtaServerOptions, AtymSecure.OtaServer.Hosting.OtaServerOptions>? Server { get; init; }
+
     /// <summary>Extra endpoints after the deployment endpoints.</summary>
     public Action<WebApplication>? Map { get; init; }
 }

@@ -134,6 +134,25 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
         }
     }
 
+    /// <summary>A device of another protocol (<see cref="IExternalDeviceReports"/>) stored new feedback: every deployment it
+    /// is unsettled in observes it, as <see cref="OnReportStoredAsync"/> does for a report (the sequence keeps it used once).</summary>
+    public async Task OnExternalReportAsync(string deviceId, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(deviceId);
+        EnsureLoaded();
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            foreach (var state in Snapshot().Where(s => s.Device(deviceId) is { } d && !DeviceProgress.IsSettled(d)))
+                if (fleet.Latest(deviceId, state.Spec.Container) is { } observation && observation.Sequence > Current(state.Id).Device(deviceId)!.LastReport)
+                    await CommitAsync(RolloutEngine.Observe(Current(state.Id), observation, time.GetUtcNow(), policy), Engine, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>Time passed: every deployment that may still change is ticked (continuous ones with the fleet as it is now)
     /// and catches up on stored reports it has not used.</summary>
     public async Task TickAsync(CancellationToken ct = default)

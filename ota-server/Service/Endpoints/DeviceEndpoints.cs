@@ -54,6 +54,8 @@ internal static class DeviceEndpoints
         if (!challenges.TryTake(id, request.Challenge))
             throw new OtaProblemException(401, OtaProblemCodes.ChallengeInvalid, "$.challenge", "unknown, expired or already used challenge: fetch a new one");
         var device = devices.Find(id) ?? throw new OtaProblemException(404, OtaProblemCodes.NotFound, "id", "no such device");
+        // A hawkBit DDI target has no device key: it polls /{tenant}/controller/v1/{id} with its token instead.
+        if (device.PublicKey.Length == 0) throw new OtaProblemException(401, OtaProblemCodes.BadSignature, "$.signature", "this device has no device key (a DDI target)");
         var key = DeviceKey.Parse(ProtocolJson.BytesOf(device.PublicKey));
         if (!origin.Accepted.Any(o => key.Verify(DeviceSigningInputs.Challenge(request.Challenge, id, o), request.Signature)))
             throw new OtaProblemException(401, OtaProblemCodes.BadSignature, "$.signature", "the signature does not verify for this device, challenge and server origin");

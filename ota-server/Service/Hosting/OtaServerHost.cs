@@ -80,6 +80,7 @@ public static class OtaServerHost
         services.AddOtaMetadata(new OtaMetadataOptions { DataFolder = dataDirectory });
         AddDeviceServices(services, options, dataDirectory);
         if (options.Policies is { } policies) PolicyServing.Add(services, policies);
+        if (options.Ddi is { } ddi) Ddi.DdiServices.Add(services, ddi, dataDirectory);
         ObservabilitySetup.AddServices(services);
         if (options.Registry is { } registry)
         {
@@ -111,6 +112,11 @@ public static class OtaServerHost
         GroupEndpoints.Map(app);
         StatusEndpoints.Map(app);
         ObservabilitySetup.Map(app);
+        if (options.Ddi is not null)
+        {
+            Ddi.DdiEndpoints.Map(app);
+            Ddi.DdiOperatorEndpoints.Map(app);
+        }
         app.MapTufEndpoints();
         app.MapTufAdminEndpoints(); // the offline half (atym tuf) is published through these; without them no device can verify anything
         if (options.Registry is not null)

@@ -83,6 +83,10 @@ public sealed record OtaServerOptions
     /// <summary>How long a pending device waits before asking again (the enrolment answer's retryAfterSeconds).</summary>
     public TimeSpan PendingRetry { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>The hawkBit DDI controller API (docs/ddi.md): its tenant, which controller credentials are on, the default
+    /// class of new targets. Null (the default): no DDI endpoints.</summary>
+    public Ddi.DdiOptions? Ddi { get; init; }
+
     public IReadOnlyList<Problem> Validate()
     {
         var errors = new List<Problem>();
@@ -130,6 +134,7 @@ public sealed record OtaServerOptions
         if (PollJitterPercent is < 0 or > Devices.PollIntervals.MaxJitterPercent)
             Add(OtaOptionProblemCodes.OutOfRange, "pollJitterPercent", $"must be 0..{Devices.PollIntervals.MaxJitterPercent}");
         if (DeviceRateLimit is < 1 or > 1_000_000) Add(OtaOptionProblemCodes.OutOfRange, "deviceRateLimit", "must be 1..1000000");
+        if (Ddi is not null) errors.AddRange(Ddi.Validate());
         return errors;
     }
 

@@ -24,7 +24,19 @@ public interface IUpdateSource
 }
 
 /// <summary>
-/// One update complete on local storage: how logs and status name it, the bundle file, and — from a source that
-/// verified update metadata — what the metadata says the bundle must be (the installer binds the header to it, step 12).
+/// One update complete on local storage: how logs and status name it, the file, and — from a source that verified
+/// update metadata — what the metadata says the bundle must be (the installer binds the header to it, step 12).
+/// <see cref="Kind"/> says what the file is: a bundle, or an offline export archive (<see cref="StagedUpdateKind.OfflineExport"/>)
+/// that carries its own metadata and is verified by <see cref="OfflineExportInstaller"/> like <c>install --metadata</c>.
 /// </summary>
-public sealed record StagedUpdate(string Name, string BundleFile, VerifiedInstall? Metadata = null);
+public sealed record StagedUpdate(string Name, string BundleFile, VerifiedInstall? Metadata = null, StagedUpdateKind Kind = StagedUpdateKind.Bundle);
+
+/// <summary>What a staged file is.</summary>
+public enum StagedUpdateKind
+{
+    /// <summary>One bundle (docs/bundle-format.md).</summary>
+    Bundle,
+
+    /// <summary>An offline export as one tar (docs/update-metadata.md §9): metadata and bundles, verified on the device.</summary>
+    OfflineExport,
+}

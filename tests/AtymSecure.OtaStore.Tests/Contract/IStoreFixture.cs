@@ -21,4 +21,5 @@ public sealed record StoreSet(
     IPreauthorizedKeyStore PreauthorizedKeys,
     IDeviceReportStore Reports,
     IAuditLog Audit,
-    IGroupSettingsStore GroupSettings);
+    IGroupSettingsStore GroupSettings,
+    IDdiStore Ddi);

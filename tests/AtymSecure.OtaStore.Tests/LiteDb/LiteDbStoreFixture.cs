@@ -16,7 +16,7 @@ public sealed class LiteDbStoreFixture : IStoreFixture
         _database = new OtaDatabase(_folder.Path);
         return new StoreSet(new LiteDbOperatorTokenStore(_database), new LiteDbEnrollmentTokenStore(_database), new LiteDbDeviceStore(_database),
             new LiteDbPreauthorizedKeyStore(_database), new LiteDbDeviceReportStore(_database), new LiteDbAuditLog(_database),
-            new LiteDbGroupSettingsStore(_database));
+            new LiteDbGroupSettingsStore(_database), new LiteDbDdiStore(_database));
     }
 
     public StoreSet Reopen() => Open();
@@ -35,3 +35,5 @@ public sealed class LiteDbDeviceStoreTests() : DeviceStoreContract(new LiteDbSto
 public sealed class LiteDbReportAndAuditTests() : ReportAndAuditContract(new LiteDbStoreFixture());
 
 public sealed class LiteDbGroupSettingsStoreTests() : GroupSettingsStoreContract(new LiteDbStoreFixture());
+
+public sealed class LiteDbDdiStoreTests() : DdiStoreContract(new LiteDbStoreFixture());

@@ -41,7 +41,7 @@ public sealed class PostgresStoreFixture : PostgresDatabaseFixture, IStoreFixtur
         var database = OpenDatabase();
         return new StoreSet(new PostgresOperatorTokenStore(database), new PostgresEnrollmentTokenStore(database), new PostgresDeviceStore(database),
             new PostgresPreauthorizedKeyStore(database), new PostgresDeviceReportStore(database), new PostgresAuditLog(database),
-            new PostgresGroupSettingsStore(database));
+            new PostgresGroupSettingsStore(database), new PostgresDdiStore(database));
     }
 
     public StoreSet Reopen() => Open();
@@ -86,3 +86,6 @@ public sealed class PostgresDeploymentStoreTests() : DeploymentStoreContract(new
 
 [Trait("Requires", "postgres")]
 public sealed class PostgresGroupSettingsStoreTests() : GroupSettingsStoreContract(new PostgresStoreFixture());
+
+[Trait("Requires", "postgres")]
+public sealed class PostgresDdiStoreTests() : DdiStoreContract(new PostgresStoreFixture());

@@ -1,0 +1,100 @@
+using AtymSecure.DeviceAgent.Status;
+using AtymSecure.DeviceAgent.Tests.Support;
+using AtymSecure.DeviceAgent.Updates;
+using AtymSecure.Formats;
+using AtymSecure.TestSupport;
+
+namespace AtymSecure.DeviceAgent.Tests.Updates;
+
+/// <summary>
+/// A running production device takes an offline export dropped into its inbox as one tar (what an SWUpdate gateway's
+/// rawfile handler writes): verified exactly as <c>install --metadata</c> (full Uptane order, trust store updated), or
+/// refused with nothing written to a slot.
+/// </summary>
+public sealed class InboxOfflineExportTests : IAsyncDisposable
+{
+    private readonly ProductionDevice _device = ProductionDevice.Create();
+    private readonly TempFolder _temp = TempFolder.Create("inbox-export");
+
+    public async ValueTask DisposeAsync()
+    {
+        await _device.DisposeAsync();
+        _temp.Dispose();
+    }
+
+    private async Task<DeviceStatus> RunWithInbox(string tar, Func<DeviceStatus, bool> until, string what)
+    {
+        // Queued before power-on, as after a gateway reboot: the first poll of the inbox finds it.
+        new DeviceInbox(new DeviceDirectory(_device.Data)).Enqueue(tar);
+        using var stop = new CancellationTokenSource();
+        var run = Task.Run(() => DeviceRunner.PowerOn(_device.Data, new LocalDeviceOptions { Clock = _device.Clock },
+            new DeviceRunOptions { PollInterval = TimeSpan.FromMilliseconds(100) }, _device.Log, stop.Token));
+        try
+        {
+            await Wait.UntilAsync(() => run.IsCompleted || until(DeviceStatus.Load(new DeviceDirectory(_device.Data), out _)), what, TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            stop.Cancel();
+        }
+        return await run;
+    }
+
+    [Fact]
+    public async Task An_export_in_the_inbox_is_verified_installed_and_confirmed_and_the_trust_store_moves_on()
+    {
+        var image = TestBundles.Image("sensor-filter");
+        var tar = OfflineExports.WriteTar(_device, _temp.File("export.tar"), 5, [_device.Release(image)]);
+        var version = _device.ReleaseOf(image).Version;
+
+        var status = await RunWithInbox(tar, s => s.Containers.Any(c => c.State == Bootloader.State.ContainerState.Confirmed && c.VersionIn(c.ConfirmedSlot) == version),
+            "the exported image confirmed");
+
+        Assert.Contains(status.Installs, i => i.Result == InstallResult.Installed && i.Container == ProductionDevice.Container);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_device.Data, "inbox")));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_device.Data, "downloads")));
+        using var opened = LocalDevice.Open(_device.Data);
+        Assert.Equal(5, opened.Trust!.Load().OfflineDirectorVersion);
+    }
+
+    [Theory]
+    [InlineData("director/targets.json", ReasonCodes.ThresholdNotMet)]
+    [InlineData("bundles/", ReasonCodes.TargetMismatch)]
+    public async Task An_export_with_tampered_metadata_or_bundle_is_refused_and_nothing_is_installed(string tamperedPrefix, string code)
+    {
+        var image = TestBundles.Image("sensor-filter");
+        var tar = OfflineExports.WriteTar(_device, _temp.File("tampered.tar"), 5, [_device.Release(image)],
+            (path, bytes) => path.StartsWith(tamperedPrefix, StringComparison.Ordinal) ? Tamper(bytes) : bytes);
+
+        var status = await RunWithInbox(tar, s => s.Installs.Any(i => i.Result != InstallResult.Installed), "a refusal");
+
+        var refusal = Assert.Single(status.Installs);
+        Assert.Equal(InstallResult.Refused, refusal.Result);
+        Assert.StartsWith(code + ":", refusal.Detail);
+        Assert.All(status.Containers, c => Assert.All(c.Slots, slot => Assert.Null(slot.Version)));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_device.Data, "inbox")));
+    }
+
+    [Fact]
+    public async Task A_tar_that_is_not_an_export_is_refused_as_export_malformed()
+    {
+        var tar = _temp.Write("not-an-export.tar", "this is not a tar archive at all, just text"u8.ToArray());
+        var status = await RunWithInbox(tar, s => s.Installs.Count > 0, "a refusal");
+        var refusal = Assert.Single(status.Installs);
+        Assert.Equal(InstallResult.Refused, refusal.Result);
+        Assert.StartsWith(ReasonCodes.ExportMalformed + ":", refusal.Detail);
+    }
+
+    /// <summary>
+    /// A JSON document: one hex digit of its (first) signature changed, so it parses but no longer verifies. A bundle: one
+    /// byte of its payload changed.
+    /// </summary>
+    private static byte[] Tamper(byte[] bytes)
+    {
+        var copy = (byte[])bytes.Clone();
+        var sig = copy.AsSpan().IndexOf("\"sig\":\""u8);
+        var at = sig >= 0 ? sig + 7 : copy.Length - 10;
+        copy[at] = (byte)(copy[at] == (byte)'0' ? '1' : '0');
+        return copy;
+    }
+}
