@@ -13,7 +13,7 @@ namespace AtymSecure.OtaStore.Postgres;
 public static class PostgresSchema
 {
     /// <summary>Advisory lock class ids (the first key of <c>pg_advisory_xact_lock(int, int)</c>) used by the stores.</summary>
-    internal const int MigrationLock = 0x6f7461, AuditLock = 0x6f7462, ReportLock = 0x6f7463;
+    internal const int MigrationLock = 0x6f7461, AuditLock = 0x6f7462, ReportLock = 0x6f7463, JobClaimLock = 0x6f7464, RolloutLock = 0x6f7465;
 
     /// <summary>The migrations, version 1 first.</summary>
     public static IReadOnlyList<(int Version, string Description, string Sql)> Migrations { get; } =
@@ -39,6 +39,10 @@ public static class PostgresSchema
             """),
         (2, "group settings (poll interval and jitter per device group)", """
             CREATE TABLE group_settings (group_name text COLLATE "C" PRIMARY KEY, doc json NOT NULL);
+            """),
+        (3, "job claims ledger (one row per job attempt: replica, claimed, finished, outcome)", """
+            CREATE TABLE job_claims (job_id text COLLATE "C" NOT NULL, attempt integer NOT NULL, replica_id text NOT NULL,
+                claimed_ticks bigint NOT NULL, finished_ticks bigint, outcome text, PRIMARY KEY (job_id, attempt));
             """),
     ];
 

@@ -86,3 +86,6 @@ public sealed class PostgresDeploymentStoreTests() : DeploymentStoreContract(new
 
 [Trait("Requires", "postgres")]
 public sealed class PostgresGroupSettingsStoreTests() : GroupSettingsStoreContract(new PostgresStoreFixture());
+
+[Trait("Requires", "postgres")]
+public sealed class PostgresJobClaimsTests() : JobClaimsContract(new PostgresReleaseStoresFixture(), claimsEndWithTheProcess: false);
