@@ -23,6 +23,7 @@ public static class OtaStoreServices
         services.AddSingleton<IAssignmentStore, LiteDbAssignmentStore>();
         services.AddSingleton<IDeploymentStore, LiteDbDeploymentStore>();
         services.AddSingleton<IGroupSettingsStore, LiteDbGroupSettingsStore>();
+        services.AddSingleton<IRolloutLock>(SingleProcessRolloutLock.Instance);
         return services;
     }
 
@@ -42,6 +43,7 @@ public static class OtaStoreServices
         services.AddSingleton<IAssignmentStore, PostgresAssignmentStore>();
         services.AddSingleton<IDeploymentStore, PostgresDeploymentStore>();
         services.AddSingleton<IGroupSettingsStore, PostgresGroupSettingsStore>();
+        services.AddSingleton<IRolloutLock, PostgresRolloutLock>();
         return services;
     }
 }

@@ -15,6 +15,7 @@ namespace AtymSecure.OtaStore.Postgres;
 public sealed class PostgresDatabase : IDisposable
 {
     private readonly NpgsqlDataSource _source;
+    private readonly NpgsqlDataSource _unpooled;
 
     /// <summary>Connects with an Npgsql connection string (or a <c>postgres://</c> URL, <see cref="PostgresConnectionUrl"/>)
     /// and migrates the schema; throws <see cref="StoreSchemaTooNewException"/> when the database is ahead of this code.</summary>
@@ -23,6 +24,7 @@ public sealed class PostgresDatabase : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(connection);
         var connectionString = PostgresConnectionUrl.IsUrl(connection) ? PostgresConnectionUrl.ToConnectionString(connection) : connection;
         _source = NpgsqlDataSource.Create(connectionString);
+        _unpooled = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
         try
         {
             SchemaVersion = PostgresSchema.Migrate(_source);
@@ -30,6 +32,7 @@ public sealed class PostgresDatabase : IDisposable
         catch
         {
             _source.Dispose();
+            _unpooled.Dispose();
             throw;
         }
     }
@@ -54,5 +57,13 @@ public sealed class PostgresDatabase : IDisposable
         return result;
     }
 
-    public void Dispose() => _source.Dispose();
+    /// <summary>A connection of its own, outside the pool, for a session-level lock (<see cref="PostgresRolloutLock"/>): closing
+    /// it ends the session, and every lock the session held.</summary>
+    internal async Task<NpgsqlConnection> OpenUnpooledAsync(CancellationToken ct) => await _unpooled.OpenConnectionAsync(ct).ConfigureAwait(false);
+
+    public void Dispose()
+    {
+        _source.Dispose();
+        _unpooled.Dispose();
+    }
 }

@@ -44,6 +44,10 @@ public static class PostgresSchema
             CREATE TABLE job_claims (job_id text COLLATE "C" NOT NULL, attempt integer NOT NULL, replica_id text NOT NULL,
                 claimed_ticks bigint NOT NULL, finished_ticks bigint, outcome text, PRIMARY KEY (job_id, attempt));
             """),
+        (4, "deployment clock (grows with every deployment save: replicas refresh when it moved)", """
+            CREATE TABLE deployment_clock (id integer PRIMARY KEY CHECK (id = 1), version bigint NOT NULL);
+            INSERT INTO deployment_clock (id, version) SELECT 1, coalesce(sum(revision), 0) FROM deployments;
+            """),
     ];
 
     public static int CurrentVersion => Migrations[^1].Version;
