@@ -18,12 +18,14 @@ internal sealed class OtaServerProcess : IAsyncDisposable
 
     /// <param name="url">Where it listens (a free loopback port the caller picked, so a proxy can point at it first).</param>
     /// <param name="publicOrigin">The origin devices connect to and sign: the proxy in front of the server.</param>
-    public OtaServerProcess(AtymProcess atym, string folder, Uri url, Uri publicOrigin, Uri registry, string vendorPublicKey)
+    /// <param name="store">A <c>postgres://</c> store (null: LiteDB in the data folder).</param>
+    /// <param name="name">The config file's name: replicas on one <paramref name="folder"/> share its data folder, each with its own config.</param>
+    public OtaServerProcess(AtymProcess atym, string folder, Uri url, Uri publicOrigin, Uri registry, string vendorPublicKey, string? store = null, string name = "ota")
     {
         _atym = atym;
         DataDirectory = Path.Combine(folder, "ota-data");
         Url = url;
-        _config = Path.Combine(folder, "ota.json");
+        _config = Path.Combine(folder, name + ".json");
         File.WriteAllText(_config, JsonSerializer.Serialize(new
         {
             dataDirectory = DataDirectory,
@@ -33,7 +35,8 @@ internal sealed class OtaServerProcess : IAsyncDisposable
             vendorKeyFiles = new[] { vendorPublicKey },
             pollInterval = "00:00:01",
             deviceRateLimit = 600,
-        }));
+            store,
+        }, new JsonSerializerOptions { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull }));
     }
 
     public string DataDirectory { get; }
@@ -41,7 +44,7 @@ internal sealed class OtaServerProcess : IAsyncDisposable
     public Uri Url { get; }
 
     /// <summary>The one-time admin token the first start printed.</summary>
-    public string AdminToken { get; private set; } = "";
+    public string AdminToken { get; set; } = "";
 
     /// <summary>What every process on this data folder printed, across kills and restarts.</summary>
     public string Log => _earlierLog + _process?.Log;
