@@ -39,6 +39,7 @@ public sealed class ReplicasEndToEndTests(ITestOutputHelper output) : IAsyncLife
     private AtymRegistryProcess _registry = null!;
     private OtaServerProcess _one = null!, _two = null!;
     private FleetProcess? _fleet;
+    private JsonElement _deployment; // the last view read, for the failure report
 
     private string Tuf => _folder.File("tuf");
 
@@ -91,7 +92,7 @@ public sealed class ReplicasEndToEndTests(ITestOutputHelper output) : IAsyncLife
 
     private Task<string> Operator(params string[] args) => _atym.Ok([.. args, "--server", _one.Url.ToString(), "--token", _one.AdminToken]);
 
-    [Fact(Skip = "Not passing yet (issue 17 §3): last run 4 Dec 19:48 UTC, 60 devices, load average 30-37 — the rollout completed on the survivor after replica two's kill -9, but at the 240 s deadline the fleet's summary showed 57 of 60 devices confirmed 5.0.0 (a later line: 54 confirmed, 3 on trial). Under investigation; see the branch report.")]
+    [Fact(Skip = "Not passing yet (issue 17 §3). Last run 4 Dec 20:06 UTC, 60 devices, load average ~30: the rollout completed on the survivor after kill -9 of replica two (killed in wave 1 with 13 confirmed), but the deployment ended with devices failed at attempt 1 despite retries: 2, and the fleet showed 54 confirmed, 3 trial-failed, 3 without 5.0.0. Whether these are CPU-starved trials or a failover gap (devices mid-trial on the killed replica) is not yet known.")]
     public async Task A_rollout_to_a_fleet_over_two_replicas_completes_on_the_survivor_after_one_is_killed()
     {
         try
@@ -100,7 +101,10 @@ public sealed class ReplicasEndToEndTests(ITestOutputHelper output) : IAsyncLife
         }
         catch
         {
-            output.WriteLine("--- fleet ---\n" + Tail(_fleet?.Log ?? "", 4000));
+            if (_deployment.ValueKind == JsonValueKind.Object)
+                output.WriteLine("--- devices not succeeded ---\n" + string.Join("\n", States(_deployment).Where(d => d.State != "succeeded")) +
+                    "\n--- deployment ---\n" + Tail(_deployment.ToString(), 3000));
+            output.WriteLine("--- fleet (now: " + (_fleet?.Summary.Line ?? "") + ") ---\n" + Tail(_fleet?.Log ?? "", 4000));
             output.WriteLine("--- replica one ---\n" + Tail(_one.Log, 8000));
             output.WriteLine("--- replica two ---\n" + Tail(_two.Log, 4000));
             throw;
@@ -133,7 +137,7 @@ public sealed class ReplicasEndToEndTests(ITestOutputHelper output) : IAsyncLife
         JsonElement atKill = default;
         await Wait.UntilAsync(async () =>
         {
-            atKill = await apiTwo.GetAsync("api/v1/deployments/" + id);
+            _deployment = atKill = await apiTwo.GetAsync("api/v1/deployments/" + id);
             return atKill.GetProperty("wave").GetInt32() >= 1 && States(atKill).Count(d => d.State == "succeeded") >= 12;
         }, "the rollout past its canaries with 12 devices confirmed", Deadline, Every);
         var pollsOnTwo = await PollsAsync(apiTwo);
@@ -144,7 +148,7 @@ public sealed class ReplicasEndToEndTests(ITestOutputHelper output) : IAsyncLife
         JsonElement done = default;
         await Wait.UntilAsync(async () =>
         {
-            done = await api.GetAsync("api/v1/deployments/" + id);
+            _deployment = done = await api.GetAsync("api/v1/deployments/" + id);
             var status = done.GetProperty("status").GetString();
             return status == "completed" || (status is "halted" or "cancelled" ? throw new InvalidOperationException($"deployment {status}: {done}") : false);
         }, "the rollout to complete on the survivor", Deadline, Every);
