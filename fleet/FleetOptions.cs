@@ -11,6 +11,13 @@ public sealed record FleetOptions
     /// <summary>The OTA server's base URL (the origin devices sign challenges for).</summary>
     public required Uri Server { get; init; }
 
+    /// <summary>More OTA replicas on the same store (issue 17): devices spread over <see cref="AllServers"/> and fail over
+    /// between them (<see cref="ServerRoute"/>); every replica must accept <see cref="Server"/> as its public origin.</summary>
+    public IReadOnlyList<Uri> OtherServers { get; init; } = [];
+
+    /// <summary><see cref="Server"/>, then <see cref="OtherServers"/>.</summary>
+    public IReadOnlyList<Uri> AllServers => [Server, .. OtherServers];
+
     public int Devices { get; init; } = 8;
 
     /// <summary>Device profiles (<see cref="DeviceProfile.Names"/>), assigned round-robin: device i gets Profiles[i mod count].</summary>
@@ -49,7 +56,10 @@ public sealed record FleetOptions
             try { DeviceProfile.Find(profile); }
             catch (ArgumentException e) { problems.Add($"--profile {profile}: {e.Message}"); }
         }
-        if (Server.Scheme is not ("http" or "https")) problems.Add($"--server {Server}: an http(s) URL");
+        foreach (var server in AllServers)
+            if (server.Scheme is not ("http" or "https")) problems.Add($"--server {server}: an http(s) URL");
+        if (AllServers.Select(s => s.GetLeftPart(UriPartial.Authority)).Distinct(StringComparer.OrdinalIgnoreCase).Count() != AllServers.Count)
+            problems.Add("--server: each replica once");
         if (FlashInFiles && Faults.Any(f => f.Kind == FleetFaultKind.PowerCutInstall))
             problems.Add("--fault power-cut-install needs the in-memory flash (its fault plans cut power between flash operations); leave out --flash-files");
         return problems;

@@ -24,6 +24,12 @@ internal sealed class SimulatedDevice : IDisposable
     private readonly IReadOnlySet<FleetFaultKind> _faults;
     private readonly TimeSpan? _offlineFor;
     private readonly SimulatedLink _link;
+    private readonly ServerRoute _route;
+
+    /// <summary>The replica this device talks to now, and how often it failed over (<see cref="ServerRoute"/>).</summary>
+    public Uri Replica => _route.Current;
+
+    public int Failovers => _route.Failovers;
     private readonly HttpClient _http;
     private readonly RuntimeOptions _runtime;
     private readonly TimeProvider _clock;
@@ -43,7 +49,8 @@ internal sealed class SimulatedDevice : IDisposable
         _offlineFor = faults.FirstOrDefault(f => f.Kind == FleetFaultKind.Offline)?.Duration;
         _clock = clock;
         Directory = new DeviceDirectory(Path.Combine(fleet.DataDirectory, "devices", index.ToString("D4", System.Globalization.CultureInfo.InvariantCulture)));
-        _link = new SimulatedLink(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }, clock);
+        _route = new ServerRoute(fleet.AllServers, index);
+        _link = new SimulatedLink(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }, clock, _route);
         _http = new HttpClient(_link) { Timeout = TimeSpan.FromSeconds(100) };
         _runtime = new RuntimeOptions { Isolation = ContainerIsolation.InProcess, SharedEngines = engines, EpochTick = engines.EpochTick };
         _link.BytesPerSecond = faults.FirstOrDefault(f => f.Kind == FleetFaultKind.SlowLink)?.BytesPerSecond;

@@ -6,9 +6,13 @@ namespace AtymSecure.Fleet;
 /// the link is down until <see cref="OfflineUntil"/> (requests fail as a dropped connection does), bundle bodies trickle at
 /// <see cref="BytesPerSecond"/>, and the first bundle body can end half-way in a power cut (<see cref="CutMidDownload"/>).
 /// <see cref="BundleCompleted"/> fires when a bundle body was read to its end (a power cut mid-install is armed from there).
+/// With several OTA replicas the link routes each request to the device's replica (<see cref="ServerRoute"/>).
 /// </summary>
-internal sealed class SimulatedLink(HttpMessageHandler inner, TimeProvider clock) : DelegatingHandler(inner)
+internal sealed class SimulatedLink(HttpMessageHandler inner, TimeProvider clock, ServerRoute? route = null) : DelegatingHandler(inner)
 {
+    /// <summary>How the offline fault's failure starts (the route tells it from a replica's failure).</summary>
+    public const string OfflineMessage = "simulated link down";
+
     private int _cutsLeft;
 
     public const string BundlePathPrefix = "/bundles/";
@@ -36,9 +40,11 @@ internal sealed class SimulatedLink(HttpMessageHandler inner, TimeProvider clock
         if (OfflineUntil is { } until && clock.GetUtcNow() < until)
         {
             Interlocked.Increment(ref _offlineRefusals);
-            throw new HttpRequestException($"simulated link down until {until:HH:mm:ss}");
+            throw new HttpRequestException($"{OfflineMessage} until {until:HH:mm:ss}");
         }
-        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var response = route is null
+            ? await base.SendAsync(request, cancellationToken).ConfigureAwait(false)
+            : await route.SendAsync(request, r => base.SendAsync(r, cancellationToken)).ConfigureAwait(false);
         if (request.RequestUri?.AbsolutePath.StartsWith(BundlePathPrefix, StringComparison.Ordinal) != true || !response.IsSuccessStatusCode) return response;
         var length = response.Content.Headers.ContentLength;
         var cutAt = length is > 1 && Interlocked.Exchange(ref _cutsLeft, 0) == 1 ? length.Value / 2 : (long?)null;

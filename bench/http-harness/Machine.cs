@@ -39,5 +39,14 @@ public static class Machine
         return Path.GetFileNameWithoutExtension(host) == "dotnet" ? (host, [dll]) : (host, []);
     }
 
+    /// <summary>Busy CPU seconds of the whole machine so far (<c>/proc/stat</c>: every state but idle and iowait, all cores).</summary>
+    public static double BusySeconds()
+    {
+        var cpu = File.ReadLines("/proc/stat").First(l => l.StartsWith("cpu ", StringComparison.Ordinal))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
+        // user nice system idle iowait irq softirq steal …
+        return (cpu.Sum() - cpu[3] - cpu[4]) / 100.0;
+    }
+
     public static string Mib(long bytes) => (bytes / (1024.0 * 1024)).ToString("F1", CultureInfo.InvariantCulture) + " MiB";
 }

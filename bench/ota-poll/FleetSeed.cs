@@ -31,10 +31,10 @@ internal static class FleetSeed
 {
     private const string Manifest = "bench-fleet.txt";
 
-    public static IReadOnlyList<SeededDevice> SeedOrReuse(string dataDirectory, int count, Action<string> progress)
+    public static IReadOnlyList<SeededDevice> SeedOrReuse(string dataDirectory, int count, Action<string> progress, string? store = null)
     {
         var manifest = Path.Combine(dataDirectory, Manifest);
-        var app = OtaServerHost.Build(OtaBenchServer.Options(dataDirectory, 1));
+        var app = OtaServerHost.Build(OtaBenchServer.Options(dataDirectory, 1, store));
         try
         {
             var services = app.Services;

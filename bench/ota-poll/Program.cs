@@ -18,6 +18,8 @@ var count = Option("--devices", 100_000);
 var seconds = Option("--seconds", 10);
 var connections = Option("--connections", 64);
 var rounds = Option("--rounds", 3);
+// --store postgres://… measures 1 vs 2 replicas on that database instead of ours vs bare (ReplicaRounds).
+var store = BenchArgs.Text(args, "--store");
 // --data DIR keeps the seeded fleet for the next run (seeding 100k devices through LiteDB takes minutes); the
 // default is a fresh temporary folder, removed at the end.
 Wrk.EnsureInstalled();
@@ -29,11 +31,11 @@ try
 {
     Say(Machine.Describe());
     var clock = Stopwatch.StartNew();
-    var seeded = FleetSeed.SeedOrReuse(data, count, Say);
+    var seeded = FleetSeed.SeedOrReuse(data, count, Say, store);
     Machine.PinDriverToClientCore();
     Say(string.Create(CultureInfo.InvariantCulture, $"seeded {count} devices, reports and sessions in {clock.Elapsed.TotalSeconds:F0} s"));
 
-    using var ours = await OtaBenchServer.StartAsync(data, Path.Combine(work, "ota.log"));
+    using var ours = await OtaBenchServer.StartAsync(data, Path.Combine(work, "ota.log"), store);
     var rssStarted = ours.RssBytes();
     clock.Restart();
     var (devices, sample) = await PollLoad.WarmUpAsync(ours.Port, seeded, 32);
@@ -42,6 +44,11 @@ try
     var rssWarm = ours.RssBytes();
     var credentials = Path.Combine(work, "credentials.txt");
     PollLoad.WriteCredentials(credentials, devices);
+    if (store is not null)
+    {
+        await ReplicaRounds.RunAsync(ours, data, store, work, credentials, devices, count, seconds, connections, rounds, Say);
+        return 0;
+    }
     var bodyFile = Path.Combine(work, "sample-answer.json");
     await File.WriteAllBytesAsync(bodyFile, sample);
 

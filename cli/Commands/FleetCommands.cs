@@ -21,7 +21,11 @@ internal static class FleetCommands
 
     private static Command Simulate()
     {
-        var server = new Option<string?>("--server") { Description = "The OTA server's URL (http://host:port/)", Required = true };
+        var server = new Option<string[]>("--server")
+        {
+            Description = "The OTA server's URL (http://host:port/); repeat it or give a comma list for replicas on one store: devices spread over them and fail over (the first is the origin every replica must accept)",
+            Required = true,
+        };
         var devices = new Option<int>("--devices", "-n") { Description = "How many devices", DefaultValueFactory = _ => 8 };
         var profiles = new Option<string[]>("--profile") { Description = $"Device profile, repeatable, assigned round-robin ({string.Join(", ", DeviceProfile.Names)})" };
         var faults = new Option<string[]>("--fault") { Description = "KIND:SHARE[:ARG], repeatable: " + string.Join(", ", FleetFault.Names.Keys) + "; SHARE = N% or a count; e.g. failing-health:25%, slow-link:2:32KiB, offline:10%:30s" };
@@ -35,7 +39,11 @@ internal static class FleetCommands
         {
             server, devices, profiles, faults, token, data, flashFiles, directorRoot, imageRoot, duration,
         };
-        ServerUrl.Validate(command, server);
+        command.Validators.Add(r =>
+        {
+            foreach (var text in Servers(r.GetValue(server)))
+                if (ServerUrl.Parse(text) is null) r.AddError($"--server '{text}' is not an absolute http:// or https:// URL");
+        });
         command.SetAction(async (result, ct) =>
         {
             var folder = result.GetValue(data);
@@ -43,7 +51,8 @@ internal static class FleetCommands
             folder ??= Path.Combine(Path.GetTempPath(), "atym-fleet-" + Guid.NewGuid().ToString("N")[..8]);
             var options = new FleetOptions
             {
-                Server = ServerUrl.Parse(result.GetValue(server)!)!,
+                Server = ServerUrl.Parse(Servers(result.GetValue(server))[0])!,
+                OtherServers = [.. Servers(result.GetValue(server)).Skip(1).Select(t => ServerUrl.Parse(t)!)],
                 Devices = result.GetValue(devices),
                 Profiles = result.GetValue(profiles) is { Length: > 0 } p ? p : [DeviceProfile.Host],
                 Faults = [.. (result.GetValue(faults) ?? []).Select(FleetFault.Parse)],
@@ -57,7 +66,7 @@ internal static class FleetCommands
             if (result.GetValue(duration) is { } limit) stop.StopAfter(limit);
             try
             {
-                Console.Out.WriteLine($"fleet: {options.Devices} devices ({string.Join(", ", options.Profiles)}) against {options.Server}, folder {options.DataDirectory}" +
+                Console.Out.WriteLine($"fleet: {options.Devices} devices ({string.Join(", ", options.Profiles)}) against {string.Join(", ", options.AllServers)}, folder {options.DataDirectory}" +
                     (options.Faults.Count > 0 ? $", faults {string.Join(", ", options.Faults)}" : ""));
                 await using (var simulator = FleetSimulator.Start(options))
                 {
@@ -74,4 +83,8 @@ internal static class FleetCommands
         });
         return command;
     }
+
+    /// <summary>Every --server value, comma lists split.</summary>
+    private static List<string> Servers(string[]? values) =>
+        [.. (values ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
 }

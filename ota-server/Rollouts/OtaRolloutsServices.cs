@@ -31,7 +31,8 @@ public static class OtaRolloutsServices
         services.AddSingleton(sp => new RolloutService(sp.GetRequiredService<IDeploymentStore>(), sp.GetRequiredService<IReleaseStore>(),
             sp.GetRequiredService<FleetReader>(), sp.GetRequiredService<IAuditLog>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<RolloutService>>(),
             sp.GetService<IOtaMetrics>(), sp.GetService<OtaReleases.Import.ReleaseRecounter>(),
-            sp.GetService<OtaReleases.Policy.OtaPolicyGate>() is { } gate ? new Policy.RolloutPolicy(gate, sp.GetRequiredService<IDeviceStore>(), sp.GetRequiredService<IReleaseStore>()) : null));
+            sp.GetService<OtaReleases.Policy.OtaPolicyGate>() is { } gate ? new Policy.RolloutPolicy(gate, sp.GetRequiredService<IDeviceStore>(), sp.GetRequiredService<IReleaseStore>()) : null,
+            sp.GetService<IRolloutLock>()));
         services.AddSingleton<IRolloutOffers>(sp => sp.GetRequiredService<RolloutService>());
         services.AddSingleton<IDeviceReportListener>(sp => sp.GetRequiredService<RolloutService>());
         services.AddHostedService(sp => new RolloutTicker(sp.GetRequiredService<RolloutService>(), sp.GetRequiredService<OtaRolloutsOptions>(),

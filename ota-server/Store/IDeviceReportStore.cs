@@ -9,6 +9,10 @@ public interface IDeviceReportStore
 
     DeviceReport? Latest(string deviceId);
 
+    /// <summary>The sequence of the device's latest report (0: none), without reading it: how a replica learns that a peer
+    /// stored a newer one.</summary>
+    long LatestSequence(string deviceId);
+
     /// <summary>The device's reports, newest first, at most <paramref name="limit"/>.</summary>
     IReadOnlyList<DeviceReport> Recent(string deviceId, int limit);
 }

@@ -24,6 +24,8 @@ public static class OtaStoreServices
         services.AddSingleton<IDeploymentStore, LiteDbDeploymentStore>();
         services.AddSingleton<IGroupSettingsStore, LiteDbGroupSettingsStore>();
         services.AddSingleton<IDdiStore, LiteDbDdiStore>();
+        services.AddSingleton<IRolloutLock>(SingleProcessRolloutLock.Instance);
+        services.AddSingleton(StoreSharing.SingleProcess);
         return services;
     }
 
@@ -44,6 +46,8 @@ public static class OtaStoreServices
         services.AddSingleton<IDeploymentStore, PostgresDeploymentStore>();
         services.AddSingleton<IGroupSettingsStore, PostgresGroupSettingsStore>();
         services.AddSingleton<IDdiStore, PostgresDdiStore>();
+        services.AddSingleton<IRolloutLock, PostgresRolloutLock>();
+        services.AddSingleton(StoreSharing.Replicas);
         return services;
     }
 }

@@ -16,9 +16,24 @@ public interface IJobHandler
     Task<string> RunAsync(Job job, Func<string, Task> progress, CancellationToken ct);
 }
 
-/// <summary>How the queue retries transient failures: exponential backoff from <see cref="FirstRetryDelay"/>, capped.</summary>
+/// <summary>How the queue retries transient failures (exponential backoff from <see cref="FirstRetryDelay"/>, capped) and
+/// how it shares the store with other replicas (lease, poll interval, replica id).</summary>
 public sealed record JobQueueOptions
 {
+    /// <summary>How long a claim holds without renewal: a killed replica's job is taken over this long after its last
+    /// renewal. The worker renews every third of it.</summary>
+    public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How often an idle worker looks for jobs another replica queued (its own wake it at once).</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The name this process's claims carry in the ledger; by default host, process id and a random suffix.</summary>
+    public string? ReplicaId { get; init; }
+
+    /// <summary>host/pid/random: unique per process, readable in the ledger.</summary>
+    public static string NewReplicaId() =>
+        $"{Environment.MachineName}/{Environment.ProcessId}/{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3))}";
+
     public TimeSpan FirstRetryDelay { get; init; } = TimeSpan.FromSeconds(2);
 
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromMinutes(5);

@@ -9,11 +9,17 @@ namespace AtymSecure.OtaReleases.Jobs;
 /// <summary>
 /// The durable background queue release imports run in. A job is written to the store before
 /// <see cref="EnqueueAsync"/> returns, and every state change is written before the next step, so the store is the
-/// queue: at start, jobs found <see cref="JobState.Running"/> were cut off by a crash (kill -9) and are queued again;
-/// handlers are idempotent, so running them again loses and repeats nothing committed. One worker runs one job at a
-/// time, oldest first (release counters are allocated in that order). A <see cref="TransientJobException"/> (registry
-/// down) re-queues the job after an exponential backoff (<see cref="JobQueueOptions"/>), keeping the error visible in
-/// the job; any other failure fails it with its problem. Time comes from the injected <see cref="TimeProvider"/>.
+/// queue. Every server process sharing the store runs one worker; a worker runs a job only under a claim
+/// (<see cref="IJobStore.TryClaimAsync"/>: one job at a time across all replicas, oldest first, as release counters are
+/// allocated in that order), which is a lease it renews every third of <see cref="JobQueueOptions.Lease"/> and with every
+/// step. A replica killed mid-job (kill -9) stops renewing; once the lease lapses a peer's worker takes the job over —
+/// while the peer lives on, not only at a restart — and the ledger closes the dead claim as expired. Handlers are
+/// idempotent, so running a job again loses and repeats nothing committed. A worker whose claim was taken over (it
+/// stalled past its lease) is told by the store's refusal of its next write and abandons the attempt: its late result is
+/// never stored. A <see cref="TransientJobException"/> (registry down) re-queues the job after an exponential backoff
+/// (<see cref="JobQueueOptions"/>), keeping the error visible in the job; any other failure fails it with its problem.
+/// Workers look for jobs queued by peers every <see cref="JobQueueOptions.PollInterval"/>. Time comes from the injected
+/// <see cref="TimeProvider"/>.
 /// </summary>
 public sealed class JobQueue : BackgroundService
 {
@@ -34,7 +40,11 @@ public sealed class JobQueue : BackgroundService
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _options = options ?? new JobQueueOptions();
         _log = log ?? (ILogger)NullLogger.Instance;
+        ReplicaId = _options.ReplicaId ?? JobQueueOptions.NewReplicaId();
     }
+
+    /// <summary>Who this worker's claims name in the ledger.</summary>
+    public string ReplicaId { get; }
 
     /// <summary>Persists a new queued job and wakes the worker.</summary>
     public async Task<Job> EnqueueAsync(string kind, string request, CancellationToken ct = default)
@@ -49,24 +59,43 @@ public sealed class JobQueue : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        foreach (var cutOff in (await _store.ListUnfinishedAsync(stoppingToken).ConfigureAwait(false)).Where(j => j.State == JobState.Running))
-        {
-            _log.LogInformation("Resuming job {Job} ({Kind}), cut off at: {Progress}", cutOff.Id, cutOff.Kind, cutOff.Progress);
-            await _store.UpdateAsync(cutOff with { State = JobState.Queued, UpdatedAt = _time.GetUtcNow(), Progress = $"resumed after a restart at: {cutOff.Progress}" },
-                stoppingToken).ConfigureAwait(false);
-        }
         while (!stoppingToken.IsCancellationRequested)
         {
-            var queued = (await _store.ListUnfinishedAsync(stoppingToken).ConfigureAwait(false)).Where(j => j.State == JobState.Queued).ToList();
-            var now = _time.GetUtcNow();
-            if (queued.Where(j => j.NextAttemptAt <= now).OrderBy(j => j.CreatedAt).FirstOrDefault() is { } due)
+            TimeSpan wait;
+            try
             {
-                await RunAsync(due, stoppingToken).ConfigureAwait(false);
-                continue;
+                if (await _store.TryClaimAsync(ReplicaId, _time.GetUtcNow(), _options.Lease, stoppingToken).ConfigureAwait(false) is { } claimed)
+                {
+                    if (claimed.Progress?.StartsWith("taken over", StringComparison.Ordinal) == true)
+                        _log.LogInformation("Job {Job} ({Kind}) attempt {Attempt}: {Progress}", claimed.Id, claimed.Kind, claimed.Attempts, claimed.Progress);
+                    await RunAsync(claimed, stoppingToken).ConfigureAwait(false);
+                    continue;
+                }
+                wait = await NextLookAsync(stoppingToken).ConfigureAwait(false);
             }
-            TimeSpan? wait = queued.Count == 0 ? null : queued.Min(j => j.NextAttemptAt) - now;
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The store is unreachable (PostgreSQL restarting): the queue waits and looks again, it does not stop.
+                _log.LogWarning(e, "job queue: the store failed; looking again in {Seconds} s", _options.PollInterval.TotalSeconds);
+                wait = _options.PollInterval;
+            }
             await SleepAsync(wait, stoppingToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>How long until a claim may succeed: the next due retry, the lapse of a held lease, or the poll interval for
+    /// jobs peers enqueue, whichever is first.</summary>
+    private async Task<TimeSpan> NextLookAsync(CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        var unfinished = await _store.ListUnfinishedAsync(ct).ConfigureAwait(false);
+        var wait = _options.PollInterval;
+        foreach (var job in unfinished)
+        {
+            var at = job.State == JobState.Running ? job.LeaseUntil ?? now : job.NextAttemptAt;
+            if (at - now < wait) wait = at - now;
+        }
+        return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
     }
 
     /// <summary>Until woken by <see cref="EnqueueAsync"/> or <paramref name="wait"/> passes (forever when null).</summary>
@@ -87,54 +116,121 @@ public sealed class JobQueue : BackgroundService
         }
     }
 
-    private async Task RunAsync(Job queued, CancellationToken stoppingToken)
+    private async Task RunAsync(Job claimed, CancellationToken stoppingToken)
     {
-        var job = queued with { State = JobState.Running, Attempts = queued.Attempts + 1, UpdatedAt = _time.GetUtcNow() };
-        await _store.UpdateAsync(job, stoppingToken).ConfigureAwait(false);
+        using var lost = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        using var writes = new SemaphoreSlim(1, 1);
+        var job = claimed;
+
+        // Every write of the attempt goes through here, one at a time: the store refuses it once the claim was taken over.
+        async Task WriteAsync(Func<Job, Job> change)
+        {
+            await writes.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                if (lost.IsCancellationRequested && !stoppingToken.IsCancellationRequested) return;
+                var next = change(job) with { LeaseUntil = _time.GetUtcNow() + _options.Lease };
+                if (await _store.TryUpdateClaimedAsync(next, CancellationToken.None).ConfigureAwait(false)) job = next;
+                else
+                {
+                    _log.LogWarning("Job {Job} attempt {Attempt}: the claim was taken over by another replica; abandoning this attempt", job.Id, job.Attempts);
+                    await lost.CancelAsync().ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                writes.Release();
+            }
+        }
+
+        var heartbeat = RenewAsync(WriteAsync, lost.Token);
+        Job next;
+        string outcome;
         try
         {
             if (!_handlers.TryGetValue(job.Kind, out var handler))
                 throw new ProblemException("job refused", new Problem(InternalErrorCode, "$.kind", $"no handler for job kind '{job.Kind}'"));
-            var result = await handler.RunAsync(job, async step =>
-            {
-                job = job with { Progress = step, UpdatedAt = _time.GetUtcNow() };
-                await _store.UpdateAsync(job, CancellationToken.None).ConfigureAwait(false);
-            }, stoppingToken).ConfigureAwait(false);
-            job = job with { State = JobState.Succeeded, ResultId = result, Error = null, UpdatedAt = _time.GetUtcNow() };
+            var result = await handler.RunAsync(job, step => WriteAsync(j => j with { Progress = step, UpdatedAt = _time.GetUtcNow() }), lost.Token)
+                .ConfigureAwait(false);
+            (next, outcome) = (Ended(job) with { State = JobState.Succeeded, ResultId = result, Error = null }, JobClaimOutcomes.Succeeded);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Shutdown: queue it again, as a crash would have; its steps are idempotent.
-            job = job with { State = JobState.Queued, UpdatedAt = _time.GetUtcNow(), Progress = $"interrupted by shutdown at: {job.Progress}" };
+            (next, outcome) = (Ended(job) with { State = JobState.Queued, Progress = $"interrupted by shutdown at: {job.Progress}" }, JobClaimOutcomes.Interrupted);
+        }
+        catch (OperationCanceledException) when (lost.IsCancellationRequested)
+        {
+            await StopAsync(heartbeat).ConfigureAwait(false);
+            return; // another replica holds the job now; nothing of this attempt is stored
         }
         catch (TransientJobException e)
         {
             var error = new JobError(e.Problem.Code, e.Problem.Message, Transient: true);
             if (job.Attempts >= _options.MaxAttempts)
             {
-                job = job with { State = JobState.Failed, Error = error with { Message = $"{error.Message} (gave up after {job.Attempts} attempts)" }, UpdatedAt = _time.GetUtcNow() };
+                (next, outcome) = (Ended(job) with { State = JobState.Failed, Error = error with { Message = $"{error.Message} (gave up after {job.Attempts} attempts)" } },
+                    JobClaimOutcomes.Failed);
             }
             else
             {
                 var delay = _options.RetryDelay(job.Attempts);
                 var now = _time.GetUtcNow();
-                job = job with { State = JobState.Queued, Error = error, NextAttemptAt = now + delay, UpdatedAt = now, Progress = $"retrying in {delay.TotalSeconds:0.#} s: {error.Message}" };
+                (next, outcome) = (Ended(job) with { State = JobState.Queued, Error = error, NextAttemptAt = now + delay, Progress = $"retrying in {delay.TotalSeconds:0.#} s: {error.Message}" },
+                    JobClaimOutcomes.Retry);
             }
             _log.LogWarning("Job {Job} attempt {Attempt}: {Error}", job.Id, job.Attempts, error.Message);
         }
         catch (ProblemException e)
         {
             var first = e.Problems[0];
-            job = job with { State = JobState.Failed, Error = new JobError(first.Code, e.Message, false), UpdatedAt = _time.GetUtcNow() };
+            (next, outcome) = (Ended(job) with { State = JobState.Failed, Error = new JobError(first.Code, e.Message, false) }, JobClaimOutcomes.Failed);
         }
 #pragma warning disable CA1031 // a handler's bug fails its job, not the queue
         catch (Exception e)
 #pragma warning restore CA1031
         {
             _log.LogError(e, "Job {Job} failed unexpectedly", job.Id);
-            job = job with { State = JobState.Failed, Error = new JobError(InternalErrorCode, $"{e.GetType().Name}: {e.Message}", false), UpdatedAt = _time.GetUtcNow() };
+            (next, outcome) = (Ended(job) with { State = JobState.Failed, Error = new JobError(InternalErrorCode, $"{e.GetType().Name}: {e.Message}", false) },
+                JobClaimOutcomes.Failed);
         }
-        await _store.UpdateAsync(job, CancellationToken.None).ConfigureAwait(false);
+        await lost.CancelAsync().ConfigureAwait(false);
+        await StopAsync(heartbeat).ConfigureAwait(false);
+        if (!await _store.TryFinishClaimAsync(job, next, outcome, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false))
+            _log.LogWarning("Job {Job} attempt {Attempt} ended ({Outcome}) after its claim was taken over: not stored", job.Id, job.Attempts, outcome);
+    }
+
+    /// <summary>The job as stored when an attempt ends: no holder, no lease.</summary>
+    private Job Ended(Job job) => job with { ClaimedBy = null, LeaseUntil = null, UpdatedAt = _time.GetUtcNow() };
+
+    /// <summary>Renews the claim every third of the lease until the attempt ends.</summary>
+    private async Task RenewAsync(Func<Func<Job, Job>, Task> write, CancellationToken attempt)
+    {
+        while (!attempt.IsCancellationRequested)
+        {
+            await Task.Delay(_options.Lease / 3, _time, attempt).ConfigureAwait(false);
+            try
+            {
+                await write(j => j).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The store is unreachable: the next renewal tries again; if none lands in time, a peer takes the job over.
+                _log.LogWarning(e, "renewing a job claim failed");
+            }
+        }
+    }
+
+    private static async Task StopAsync(Task heartbeat)
+    {
+        try
+        {
+            await heartbeat.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // the attempt ended
+        }
     }
 
     public override void Dispose()

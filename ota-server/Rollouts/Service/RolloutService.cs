@@ -24,10 +24,23 @@ namespace AtymSecure.OtaRollouts.Service;
 /// (<see cref="DeploymentState.IsActive"/>) goes to <see cref="IOtaMetrics.SetActiveDeployments"/> whenever it may change.
 /// With policies (<see cref="RolloutPolicy"/>) a deployment the serving set forbids is refused at creation, every wave is
 /// decided again before it starts, and every audit entry of a deployment carries the serving set's digest.
+/// <para>
+/// Replicas (issue 17, docs/scale-out.md): with a store other processes write (<see cref="IRolloutLock.Shared"/>), the gate
+/// has a second, cross-process half — every change holds <see cref="IRolloutLock"/> too — and, holding both, the service
+/// first reads again every deployment a peer saved (<see cref="IDeploymentStore.Version"/>, then the changed revisions),
+/// so it decides on the stored state: a report the peer already used has a sequence at or below the device's last one and
+/// is ignored by the engine, never counted twice. Reads (polls, the API, the dashboard) make the same cheap version check
+/// first, so what one replica decided is what the other answers; a state is only ever replaced by a higher revision.
+/// </para>
 /// </summary>
 public sealed class RolloutService(IDeploymentStore store, IReleaseStore releases, FleetReader fleet, IAuditLog audit, TimeProvider time,
-    ILogger<RolloutService>? log = null, IOtaMetrics? metrics = null, ReleaseRecounter? recounter = null, RolloutPolicy? policy = null) : IRolloutOffers, IDeviceReportListener
+    ILogger<RolloutService>? log = null, IOtaMetrics? metrics = null, ReleaseRecounter? recounter = null, RolloutPolicy? policy = null,
+    IRolloutLock? clusterLock = null) : IRolloutOffers, IDeviceReportListener
 {
+    private readonly IRolloutLock _clusterLock = clusterLock ?? SingleProcessRolloutLock.Instance;
+    private readonly Lock _refreshing = new();
+    private long _knownVersion; // guarded by _refreshing
+
     private static readonly OperatorIdentity Engine = new("rollout-engine", "rollout engine", OperatorRole.Admin, []);
 
     // Without policies the entries read as before (no policySet member).
@@ -47,18 +60,21 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
     public IReadOnlyList<DeploymentState> List()
     {
         EnsureLoaded();
+        Refresh();
         lock (_states!) return [.. _states.Values.OrderBy(s => s.Spec.CreatedAt).ThenBy(s => s.Id, StringComparer.Ordinal)];
     }
 
     public DeploymentState? Find(string id)
     {
         EnsureLoaded();
+        Refresh();
         lock (_states!) return _states.GetValueOrDefault(id);
     }
 
     public IReadOnlyList<RolloutOffer> OffersFor(string deviceId)
     {
         EnsureLoaded();
+        Refresh();
         var best = new Dictionary<string, (DeploymentOffers From, DeviceOffer Offer)>(StringComparer.Ordinal);
         foreach (var d in _offers.Values)
             if (d.Devices.TryGetValue(deviceId, out var offer) && (!best.TryGetValue(d.Spec.Container, out var b) || Newer(d.Spec, b.From.Spec)))
@@ -122,6 +138,7 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
         ArgumentNullException.ThrowIfNull(stored);
         EnsureLoaded();
         await _gate.WaitAsync(ct).ConfigureAwait(false);
+        var held = await HoldAsync(ct).ConfigureAwait(false);
         try
         {
             foreach (var state in Snapshot().Where(s => s.Device(stored.DeviceId) is { } d && !DeviceProgress.IsSettled(d)))
@@ -130,6 +147,7 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
         }
         finally
         {
+            await held.DisposeAsync().ConfigureAwait(false);
             _gate.Release();
         }
     }
@@ -159,6 +177,7 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
     {
         EnsureLoaded();
         await _gate.WaitAsync(ct).ConfigureAwait(false);
+        var held = await HoldAsync(ct).ConfigureAwait(false);
         try
         {
             var now = time.GetUtcNow();
@@ -173,6 +192,7 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
         }
         finally
         {
+            await held.DisposeAsync().ConfigureAwait(false);
             _gate.Release();
         }
     }
@@ -197,6 +217,7 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
     {
         EnsureLoaded();
         await _gate.WaitAsync(ct).ConfigureAwait(false);
+        var held = await HoldAsync(ct).ConfigureAwait(false);
         try
         {
             var active = fleet.Active(spec.Container);
@@ -219,6 +240,7 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
         }
         finally
         {
+            await held.DisposeAsync().ConfigureAwait(false);
             _gate.Release();
         }
     }
@@ -227,6 +249,7 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
     {
         EnsureLoaded();
         await _gate.WaitAsync(ct).ConfigureAwait(false);
+        var held = await HoldAsync(ct).ConfigureAwait(false);
         try
         {
             var state = Find(id) is { } s && (!actor.IsScoped || actor.Covers(s.Spec.Target.Groups)) ? s : throw NotFound(id);
@@ -234,6 +257,7 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
         }
         finally
         {
+            await held.DisposeAsync().ConfigureAwait(false);
             _gate.Release();
         }
     }
@@ -283,13 +307,57 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
 
     private void Publish(DeploymentState state)
     {
+        if (Absorb(state)) Published?.Invoke(state);
+    }
+
+    /// <summary>Takes <paramref name="state"/> as the deployment's current one unless a higher revision is held (a peer's
+    /// newer save read by a refresh may race this process's publish of an older one); true when taken.</summary>
+    private bool Absorb(DeploymentState state)
+    {
         lock (_states!)
         {
+            if (_states.TryGetValue(state.Id, out var held) && held.Revision >= state.Revision) return false;
             _states[state.Id] = state;
             CountActive(_states.Values);
+            _offers = _offers.SetItem(state.Id, DeploymentOffers.Of(state));
         }
-        _offers = _offers.SetItem(state.Id, DeploymentOffers.Of(state));
-        Published?.Invoke(state);
+        return true;
+    }
+
+    /// <summary>Takes the cross-process half of the gate (after the in-process one) and reads what peers saved meanwhile.</summary>
+    private async Task<IAsyncDisposable> HoldAsync(CancellationToken ct)
+    {
+        var held = await _clusterLock.AcquireAsync(ct).ConfigureAwait(false);
+        try
+        {
+            Refresh();
+            return held;
+        }
+        catch
+        {
+            await held.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>With a shared store: when the store's version moved since the last look, reads the deployments whose stored
+    /// revision is above the one held, and publishes them. One primary-key read when nothing moved.</summary>
+    private void Refresh()
+    {
+        if (!_clusterLock.Shared) return;
+        var changed = new List<DeploymentState>();
+        lock (_refreshing)
+        {
+            var version = store.Version;
+            if (version == _knownVersion) return;
+            Dictionary<string, long> held;
+            lock (_states!) held = _states.ToDictionary(p => p.Key, p => p.Value.Revision, StringComparer.Ordinal);
+            foreach (var r in store.Revisions())
+                if ((!held.TryGetValue(r.Id, out var revision) || revision < r.Revision) && store.Find(r.Id) is { } stored && Absorb(stored))
+                    changed.Add(stored);
+            _knownVersion = version;
+        }
+        foreach (var state in changed) Published?.Invoke(state);
     }
 
     private void CountActive(IEnumerable<DeploymentState> states) => metrics?.SetActiveDeployments(states.LongCount(s => s.IsActive));
@@ -307,7 +375,9 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
     private void EnsureLoaded()
     {
         if (_states is not null) return;
+        var version = _clusterLock.Shared ? store.Version : 0; // read first: a save after it is read again by the next refresh
         var loaded = store.List().ToDictionary(s => s.Id, StringComparer.Ordinal);
+        lock (_refreshing) _knownVersion = version;
         if (Interlocked.CompareExchange(ref _states, loaded, null) is null)
         {
             _offers = loaded.Values.Aggregate(ImmutableDictionary<string, DeploymentOffers>.Empty, (m, s) => m.SetItem(s.Id, DeploymentOffers.Of(s)));

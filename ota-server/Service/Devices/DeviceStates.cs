@@ -8,14 +8,18 @@ namespace AtymSecure.OtaServer.Devices;
 /// Each device's state and session epoch in memory, so a poll checks its session without a database read. Filled from
 /// <see cref="IDeviceStore"/> on first use of a device and refreshed by this process's own writes
 /// (<see cref="Remember"/>), which are the only writes: one server process per data folder (the lock file). Unknown
-/// ids are not cached, so random ids cannot grow it. Scale-out (issue 17) replaces this with a shared epoch source.
+/// ids are not cached, so random ids cannot grow it. With replicas (<see cref="StoreSharing.OtherProcessesWrite"/>) a peer
+/// may revoke or re-key a device at any time, so nothing is kept: every check reads the device's row (one primary-key
+/// read), and a revocation on one replica refuses the device's next poll on every replica.
 /// </summary>
-public sealed class DeviceStates(IDeviceStore devices)
+public sealed class DeviceStates(IDeviceStore devices, StoreSharing? sharing = null)
 {
     private readonly ConcurrentDictionary<string, DeviceSnapshot> _known = new(StringComparer.Ordinal);
+    private readonly bool _shared = sharing?.OtherProcessesWrite ?? false;
 
     public DeviceSnapshot? Get(string deviceId)
     {
+        if (_shared) return devices.Find(deviceId) is { } current ? DeviceSnapshot.Of(current) : null;
         if (_known.TryGetValue(deviceId, out var known)) return known;
         if (devices.Find(deviceId) is not { } device) return null;
         return _known.GetOrAdd(deviceId, DeviceSnapshot.Of(device));

@@ -10,10 +10,14 @@ namespace AtymSecure.OtaServer.Devices;
 /// The last stored version report of each device, read once from <see cref="IDeviceReportStore"/> and then kept by
 /// this process's own appends (<see cref="Remember"/>): the acknowledged nonce the poll answer and the director need,
 /// and the summary the inventory shows. The stored payload was verified before it was stored, so reading it back
-/// only parses.
+/// only parses. With replicas (<see cref="StoreSharing.OtherProcessesWrite"/>) a peer may have stored a newer report: each
+/// use compares the kept sequence with the store's latest (one primary-key read) and reads the report again when it moved,
+/// so the nonce a poll acknowledges never goes back to an older one when a device moves between replicas.
 /// </summary>
-public sealed class ReportSummaries(IDeviceReportStore reports)
+public sealed class ReportSummaries(IDeviceReportStore reports, StoreSharing? sharing = null)
 {
+    private readonly bool _shared = sharing?.OtherProcessesWrite ?? false;
+
     private readonly ConcurrentDictionary<string, Entry?> _latest = new(StringComparer.Ordinal);
 
     public ReportSummary? Latest(string deviceId) => Find(deviceId)?.Summary;
@@ -32,7 +36,16 @@ public sealed class ReportSummaries(IDeviceReportStore reports)
         _latest[stored.DeviceId] = Summarize(stored);
     }
 
-    private Entry? Find(string deviceId) => _latest.GetOrAdd(deviceId, id => reports.Latest(id) is { } r ? Summarize(r) : null);
+    private Entry? Find(string deviceId)
+    {
+        var kept = _latest.GetOrAdd(deviceId, Read);
+        if (!_shared || reports.LatestSequence(deviceId) == (kept?.Summary.Sequence ?? 0)) return kept;
+        var fresh = Read(deviceId);
+        // Of two concurrent refreshes the higher sequence stays.
+        return _latest.AddOrUpdate(deviceId, fresh, (_, held) => (held?.Summary.Sequence ?? 0) > (fresh?.Summary.Sequence ?? 0) ? held : fresh);
+    }
+
+    private Entry? Read(string deviceId) => reports.Latest(deviceId) is { } r ? Summarize(r) : null;
 
     private static Entry Summarize(DeviceReport stored)
     {

@@ -10,6 +10,7 @@ public sealed class LiteDbDeploymentStore : IDeploymentStore
     private readonly OtaDatabase _database;
     private readonly JsonCollection<DeploymentState> _deployments;
     private readonly LiteDbAuditLog _audit;
+    private long _version;
 
     public LiteDbDeploymentStore(OtaDatabase database)
     {
@@ -34,7 +35,13 @@ public sealed class LiteDbDeploymentStore : IDeploymentStore
             var stored = state with { Revision = expectedRevision + 1 };
             _deployments.Upsert(stored);
             foreach (var entry in audit) _audit.AppendInTransaction(entry);
+            Interlocked.Increment(ref _version);
             return stored;
         });
     }
+
+    /// <summary>Saves since this store was opened: one process owns the file, so no other writer can move it.</summary>
+    public long Version => Interlocked.Read(ref _version);
+
+    public IReadOnlyList<DeploymentRevision> Revisions() => [.. List().Select(d => new DeploymentRevision(d.Id, d.Revision))];
 }

@@ -34,6 +34,8 @@ public sealed class LiteDbDeviceReportStore : IDeviceReportStore
 
     public DeviceReport? Latest(string deviceId) => Recent(deviceId, 1).FirstOrDefault();
 
+    public long LatestSequence(string deviceId) => Latest(deviceId)?.Sequence ?? 0;
+
     public IReadOnlyList<DeviceReport> Recent(string deviceId, int limit) =>
         _reports.Query("$.deviceId = @0", [deviceId], "_id", Math.Max(0, limit), descending: true).ToList();
 

@@ -34,16 +34,25 @@ public sealed class LiteDbReleaseStore : IReleaseStore
     }
 }
 
-/// <summary><see cref="IJobStore"/> over <see cref="OtaDatabase"/> (collection <c>jobs</c>; state copied beside the JSON).</summary>
+/// <summary>
+/// <see cref="IJobStore"/> over <see cref="OtaDatabase"/> (collection <c>jobs</c>, state copied beside the JSON; the claims
+/// ledger in <c>job_claims</c>, keyed job/attempt). Every claim decision runs under the database's write lock
+/// (<see cref="JobClaimRules"/>). Only one process opens the file (the lock file), so a claim this opening did not grant
+/// belongs to a process that is gone: it counts as lapsed at once, and a restart resumes a cut-off job without waiting for
+/// its lease, as before leases existed.
+/// </summary>
 public sealed class LiteDbJobStore : IJobStore
 {
     private readonly OtaDatabase _database;
     private readonly JsonCollection<Job> _jobs;
+    private readonly JsonCollection<JobClaimRecord> _claims;
+    private readonly HashSet<(string, int)> _granted = []; // guarded by the write lock
 
     public LiteDbJobStore(OtaDatabase database)
     {
         _database = database ?? throw new ArgumentNullException(nameof(database));
         _jobs = new JsonCollection<Job>(database, "jobs", j => j.Id, j => [("finished", j.IsFinished)], "finished");
+        _claims = new JsonCollection<JobClaimRecord>(database, "job_claims", ClaimKey);
     }
 
     public Task<Job?> GetAsync(string id, CancellationToken ct = default) => Task.FromResult(_jobs.Find(id));
@@ -67,7 +76,65 @@ public sealed class LiteDbJobStore : IJobStore
     }
 
     public Task<IReadOnlyList<Job>> ListUnfinishedAsync(CancellationToken ct = default) =>
-        Task.FromResult<IReadOnlyList<Job>>([.. _jobs.Where("finished", false).OrderBy(j => j.CreatedAt).ThenBy(j => j.Id, StringComparer.Ordinal)]);
+        Task.FromResult<IReadOnlyList<Job>>(Unfinished());
+
+    public Task<Job?> TryClaimAsync(string replicaId, DateTimeOffset now, TimeSpan lease, CancellationToken ct = default) =>
+        Task.FromResult(_database.Write(() =>
+        {
+            if (JobClaimRules.Choose(Unfinished(), j => _granted.Contains((j.Id, j.Attempts)) && j.IsHeldAt(now), replicaId, now, lease)
+                is not var (claimed, lapsed)) return (Job?)null;
+            if (lapsed is not null) CloseClaim(lapsed, JobClaimOutcomes.Expired, now);
+            _jobs.Upsert(claimed);
+            _claims.Upsert(JobClaimRules.Opened(claimed));
+            _granted.Add((claimed.Id, claimed.Attempts));
+            return claimed;
+        }));
+
+    public Task<bool> TryUpdateClaimedAsync(Job job, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return Task.FromResult(_database.Write(() =>
+        {
+            if (_jobs.Find(job.Id) is not { } stored || !job.SameClaimAs(stored)) return false;
+            _jobs.Upsert(job);
+            return true;
+        }));
+    }
+
+    public Task<bool> TryFinishClaimAsync(Job claimed, Job next, string outcome, DateTimeOffset at, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(claimed);
+        ArgumentNullException.ThrowIfNull(next);
+        return Task.FromResult(_database.Write(() =>
+        {
+            if (_jobs.Find(claimed.Id) is not { } stored || !claimed.SameClaimAs(stored)) return false;
+            _jobs.Upsert(next);
+            CloseClaim(claimed, outcome, at);
+            _granted.Remove((claimed.Id, claimed.Attempts));
+            return true;
+        }));
+    }
+
+    public Task<IReadOnlyList<JobClaimRecord>> ListClaimsAsync(string? jobId = null, CancellationToken ct = default)
+    {
+        var created = _jobs.All().ToDictionary(j => j.Id, j => j.CreatedAt, StringComparer.Ordinal);
+        return Task.FromResult<IReadOnlyList<JobClaimRecord>>([.. _claims.All().Where(c => jobId is null || c.JobId == jobId)
+            .OrderBy(c => created.GetValueOrDefault(c.JobId)).ThenBy(c => c.JobId, StringComparer.Ordinal).ThenBy(c => c.Attempt)]);
+    }
+
+    private List<Job> Unfinished() =>
+        [.. _jobs.Where("finished", false).OrderBy(j => j.CreatedAt).ThenBy(j => j.Id, StringComparer.Ordinal)];
+
+    /// <summary>Closes the open ledger row of <paramref name="job"/>'s claim; a claim made before the ledger existed has none, and gets one.</summary>
+    private void CloseClaim(Job job, string outcome, DateTimeOffset at)
+    {
+        var row = _claims.Find(ClaimKey(job.Id, job.Attempts)) ?? new JobClaimRecord(job.Id, job.Attempts, job.ClaimedBy ?? "unknown", job.UpdatedAt);
+        if (row.Outcome is null) _claims.Upsert(row with { FinishedAt = at, Outcome = outcome });
+    }
+
+    private static string ClaimKey(JobClaimRecord claim) => ClaimKey(claim.JobId, claim.Attempt);
+
+    private static string ClaimKey(string jobId, int attempt) => $"{jobId}/{attempt}";
 }
 
 /// <summary>

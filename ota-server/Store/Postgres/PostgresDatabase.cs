@@ -16,11 +16,18 @@ namespace AtymSecure.OtaStore.Postgres;
 public sealed class PostgresDatabase : IDisposable
 {
     private readonly NpgsqlDataSource _source;
+    private readonly NpgsqlDataSource _unpooled;
 
     /// <summary>Connects with an Npgsql connection string (or a <c>postgres://</c> URL, <see cref="PostgresConnectionUrl"/>)
     /// and migrates the schema; throws <see cref="StoreSchemaTooNewException"/> when the database is ahead of this code,
     /// <see cref="StoreConnectionException"/> when the server cannot be reached or refuses the login.</summary>
-    public PostgresDatabase(string connection) => (_source, SchemaVersion) = PostgresPool.Open(connection, PostgresSchema.Migrator);
+    public PostgresDatabase(string connection)
+    {
+        (_source, SchemaVersion) = PostgresPool.Open(connection, PostgresSchema.Migrator);
+        // The same server and login outside the pool, for session locks: reached and migrated through the pool above.
+        var connectionString = PostgresConnectionUrl.IsUrl(connection) ? PostgresConnectionUrl.ToConnectionString(connection) : connection;
+        _unpooled = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
+    }
 
     /// <summary>The schema version after migration (<see cref="PostgresSchema.CurrentVersion"/>).</summary>
     public int SchemaVersion { get; }
@@ -31,5 +38,13 @@ public sealed class PostgresDatabase : IDisposable
     /// <summary>Runs <paramref name="work"/> in one transaction on a pooled connection: all of it commits, or none.</summary>
     internal T Write<T>(Func<NpgsqlConnection, T> work) => _source.Write(work);
 
-    public void Dispose() => _source.Dispose();
+    /// <summary>A connection of its own, outside the pool, for a session-level lock (<see cref="PostgresRolloutLock"/>): closing
+    /// it ends the session, and every lock the session held.</summary>
+    internal async Task<NpgsqlConnection> OpenUnpooledAsync(CancellationToken ct) => await _unpooled.OpenConnectionAsync(ct).ConfigureAwait(false);
+
+    public void Dispose()
+    {
+        _source.Dispose();
+        _unpooled.Dispose();
+    }
 }

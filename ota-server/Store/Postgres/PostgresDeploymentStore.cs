@@ -5,6 +5,8 @@ namespace AtymSecure.OtaStore.Postgres;
 /// JSON document, revision beside it). The revision check is in the write itself (an insert that must not conflict for
 /// revision 0, else <c>UPDATE … WHERE revision = expected</c>), and the audit entries are appended in the same
 /// transaction: of two writers from one revision exactly one wins, and a crash keeps the state and its audit, or neither.
+/// Each save also moves the one-row <c>deployment_clock</c> in that transaction (<see cref="Version"/>), so replicas learn
+/// of a peer's decision with one primary-key read.
 /// </summary>
 public sealed class PostgresDeploymentStore(PostgresDatabase database) : IDeploymentStore
 {
@@ -27,7 +29,20 @@ public sealed class PostgresDeploymentStore(PostgresDatabase database) : IDeploy
                     stored.Id, stored.Spec.CreatedAt.UtcTicks, stored.Revision, Sql.Json.Of(stored), expectedRevision);
             if (written != 1) return null;
             foreach (var entry in audit) PostgresAuditLog.AppendInTransaction(c, entry);
+            // The clock row's lock orders concurrent saves: a reader that sees version v sees every save up to v.
+            Sql.Execute(c, "UPDATE deployment_clock SET version = version + 1 WHERE id = 1");
             return stored;
         });
     }
+
+    public long Version => database.Read(c => Sql.Scalar<long>(c, "SELECT version FROM deployment_clock WHERE id = 1"));
+
+    public IReadOnlyList<DeploymentRevision> Revisions() => database.Read(c =>
+    {
+        using var command = new Npgsql.NpgsqlCommand("SELECT id, revision FROM deployments ORDER BY created_ticks, id", c);
+        using var reader = command.ExecuteReader();
+        var found = new List<DeploymentRevision>();
+        while (reader.Read()) found.Add(new DeploymentRevision(reader.GetString(0), reader.GetInt64(1)));
+        return found;
+    });
 }

@@ -24,7 +24,13 @@ public sealed class PostgresReleaseStore(PostgresDatabase database) : IReleaseSt
     }
 }
 
-/// <summary><see cref="IJobStore"/> over <see cref="PostgresDatabase"/> (table <c>jobs</c>, finished flag and creation time beside the JSON).</summary>
+/// <summary>
+/// <see cref="IJobStore"/> over <see cref="PostgresDatabase"/> (table <c>jobs</c>, finished flag and creation time beside the
+/// JSON; ledger <c>job_claims</c>). Claims from every replica serialize on one transaction-scoped advisory lock, and the
+/// claim locks the unfinished rows (<c>FOR UPDATE</c>) before deciding (<see cref="JobClaimRules"/>), so it sees a renewal
+/// that committed while it waited; a holder's writes lock its row and check the claim is still its own (fencing). A
+/// replica killed with <c>kill -9</c> holds no database lock: its job is taken over once its lease lapses.
+/// </summary>
 public sealed class PostgresJobStore(PostgresDatabase database) : IJobStore
 {
     public Task<Job?> GetAsync(string id, CancellationToken ct = default) =>
@@ -42,15 +48,86 @@ public sealed class PostgresJobStore(PostgresDatabase database) : IJobStore
     public Task UpdateAsync(Job job, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(job);
-        database.Write(c => Sql.Execute(c, """
-            INSERT INTO jobs (id, finished, created_ticks, doc) VALUES ($1, $2, $3, $4)
-            ON CONFLICT (id) DO UPDATE SET finished = excluded.finished, created_ticks = excluded.created_ticks, doc = excluded.doc
-            """, job.Id, job.IsFinished, job.CreatedAt.UtcTicks, Sql.Json.Of(job)));
+        database.Write(c => Upsert(c, job));
         return Task.CompletedTask;
     }
 
     public Task<IReadOnlyList<Job>> ListUnfinishedAsync(CancellationToken ct = default) =>
         Task.FromResult<IReadOnlyList<Job>>(database.Read(c => Sql.Documents<Job>(c, "SELECT doc FROM jobs WHERE NOT finished ORDER BY created_ticks, id")));
+
+    public Task<Job?> TryClaimAsync(string replicaId, DateTimeOffset now, TimeSpan lease, CancellationToken ct = default) =>
+        Task.FromResult(database.Write(c =>
+        {
+            Sql.Execute(c, "SELECT pg_advisory_xact_lock($1, 0)", PostgresSchema.JobClaimLock);
+            var unfinished = Sql.Documents<Job>(c, "SELECT doc FROM jobs WHERE NOT finished ORDER BY created_ticks, id FOR UPDATE");
+            if (JobClaimRules.Choose(unfinished, j => j.IsHeldAt(now), replicaId, now, lease) is not var (claimed, lapsed)) return (Job?)null;
+            if (lapsed is not null) CloseClaim(c, lapsed, JobClaimOutcomes.Expired, now);
+            Upsert(c, claimed);
+            var opened = JobClaimRules.Opened(claimed);
+            Sql.Execute(c, "INSERT INTO job_claims (job_id, attempt, replica_id, claimed_ticks) VALUES ($1, $2, $3, $4)",
+                opened.JobId, opened.Attempt, opened.ReplicaId, opened.ClaimedAt.UtcTicks);
+            return claimed;
+        }));
+
+    public Task<bool> TryUpdateClaimedAsync(Job job, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return Task.FromResult(database.Write(c =>
+        {
+            if (!StillClaimed(c, job)) return false;
+            Upsert(c, job);
+            return true;
+        }));
+    }
+
+    public Task<bool> TryFinishClaimAsync(Job claimed, Job next, string outcome, DateTimeOffset at, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(claimed);
+        ArgumentNullException.ThrowIfNull(next);
+        return Task.FromResult(database.Write(c =>
+        {
+            if (!StillClaimed(c, claimed)) return false;
+            Upsert(c, next);
+            CloseClaim(c, claimed, outcome, at);
+            return true;
+        }));
+    }
+
+    public Task<IReadOnlyList<JobClaimRecord>> ListClaimsAsync(string? jobId = null, CancellationToken ct = default) =>
+        Task.FromResult<IReadOnlyList<JobClaimRecord>>(database.Read(c =>
+        {
+            using var command = new Npgsql.NpgsqlCommand("""
+                SELECT l.job_id, l.attempt, l.replica_id, l.claimed_ticks, l.finished_ticks, l.outcome FROM job_claims l
+                LEFT JOIN jobs j ON j.id = l.job_id WHERE $1::text IS NULL OR l.job_id = $1 ORDER BY j.created_ticks, l.job_id, l.attempt
+                """, c);
+            command.Parameters.Add(new Npgsql.NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text, Value = (object?)jobId ?? DBNull.Value });
+            using var reader = command.ExecuteReader();
+            var rows = new List<JobClaimRecord>();
+            while (reader.Read())
+                rows.Add(new JobClaimRecord(reader.GetString(0), reader.GetInt32(1), reader.GetString(2), Ticks(reader.GetInt64(3)),
+                    reader.IsDBNull(4) ? null : Ticks(reader.GetInt64(4)), reader.IsDBNull(5) ? null : reader.GetString(5)));
+            return rows;
+        }));
+
+    private static bool StillClaimed(Npgsql.NpgsqlConnection c, Job claim) =>
+        Sql.Document<Job>(c, "SELECT doc FROM jobs WHERE id = $1 FOR UPDATE", claim.Id) is { } stored && claim.SameClaimAs(stored);
+
+    private static int Upsert(Npgsql.NpgsqlConnection c, Job job) => Sql.Execute(c, """
+        INSERT INTO jobs (id, finished, created_ticks, doc) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (id) DO UPDATE SET finished = excluded.finished, created_ticks = excluded.created_ticks, doc = excluded.doc
+        """, job.Id, job.IsFinished, job.CreatedAt.UtcTicks, Sql.Json.Of(job));
+
+    /// <summary>Closes the claim's open ledger row; a claim made before the ledger existed gets a closed row of its own.</summary>
+    private static void CloseClaim(Npgsql.NpgsqlConnection c, Job job, string outcome, DateTimeOffset at)
+    {
+        Sql.Execute(c, """
+            INSERT INTO job_claims (job_id, attempt, replica_id, claimed_ticks, finished_ticks, outcome) VALUES ($1, $2, $3, $4, $5, $6)
+            ON CONFLICT (job_id, attempt) DO UPDATE SET finished_ticks = excluded.finished_ticks, outcome = excluded.outcome
+            WHERE job_claims.outcome IS NULL
+            """, job.Id, job.Attempts, job.ClaimedBy ?? "unknown", job.UpdatedAt.UtcTicks, at.UtcTicks, outcome);
+    }
+
+    private static DateTimeOffset Ticks(long ticks) => new(ticks, TimeSpan.Zero);
 }
 
 /// <summary>

@@ -51,6 +51,9 @@ public sealed class PostgresDeviceReportStore(PostgresDatabase database) : IDevi
 
     public DeviceReport? Latest(string deviceId) => Recent(deviceId, 1).FirstOrDefault();
 
+    public long LatestSequence(string deviceId) =>
+        database.Read(c => Sql.Scalar<long>(c, "SELECT coalesce(max(sequence), 0) FROM device_reports WHERE device_id = $1", deviceId));
+
     public IReadOnlyList<DeviceReport> Recent(string deviceId, int limit) => database.Read(c => Sql.Documents<DeviceReport>(c,
         "SELECT doc FROM device_reports WHERE device_id = $1 ORDER BY sequence DESC LIMIT $2", deviceId, Math.Max(0, limit)));
 }

@@ -11,7 +11,7 @@ namespace AtymSecure.OtaStore.Postgres;
 public static class PostgresSchema
 {
     /// <summary>Advisory lock class ids (the first key of <c>pg_advisory_xact_lock(int, int)</c>) used by the stores.</summary>
-    internal const int MigrationLock = 0x6f7461, AuditLock = 0x6f7462, ReportLock = 0x6f7463;
+    internal const int MigrationLock = 0x6f7461, AuditLock = 0x6f7462, ReportLock = 0x6f7463, JobClaimLock = 0x6f7464, RolloutLock = 0x6f7465;
 
     /// <summary>The migrations, version 1 first.</summary>
     public static IReadOnlyList<SchemaMigration> Migrations { get; } =
@@ -43,6 +43,14 @@ public static class PostgresSchema
             CREATE TABLE ddi_gateway_tokens (tenant text COLLATE "C" PRIMARY KEY, doc json NOT NULL);
             CREATE TABLE ddi_actions (id bigint PRIMARY KEY, controller_id text COLLATE "C" NOT NULL, doc json NOT NULL);
             CREATE INDEX ddi_actions_controller ON ddi_actions (controller_id, id);
+            """),
+        new(4, "job claims ledger (one row per job attempt: replica, claimed, finished, outcome)", """
+            CREATE TABLE job_claims (job_id text COLLATE "C" NOT NULL, attempt integer NOT NULL, replica_id text NOT NULL,
+                claimed_ticks bigint NOT NULL, finished_ticks bigint, outcome text, PRIMARY KEY (job_id, attempt));
+            """),
+        new(5, "deployment clock (grows with every deployment save: replicas refresh when it moved)", """
+            CREATE TABLE deployment_clock (id integer PRIMARY KEY CHECK (id = 1), version bigint NOT NULL);
+            INSERT INTO deployment_clock (id, version) SELECT 1, coalesce(sum(revision), 0) FROM deployments;
             """),
     ];
 

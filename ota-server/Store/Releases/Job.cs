@@ -33,6 +33,8 @@ public sealed record JobError(string Code, string Message, bool Transient);
 /// <param name="Progress">The last step reported, for people (<c>compiling linux-x86_64 (1/2)</c>).</param>
 /// <param name="ResultId">What a succeeded job made (a release id).</param>
 /// <param name="Error">The last failure; kept while a transient one is retried.</param>
+/// <param name="ClaimedBy">While <see cref="JobState.Running"/>: the replica whose worker holds it (<see cref="IJobStore.TryClaimAsync"/>).</param>
+/// <param name="LeaseUntil">While running: when the claim lapses unless renewed; after that another replica takes the job over.</param>
 public sealed record Job(
     string Id,
     string Kind,
@@ -44,9 +46,37 @@ public sealed record Job(
     DateTimeOffset NextAttemptAt,
     string? Progress = null,
     string? ResultId = null,
-    JobError? Error = null)
+    JobError? Error = null,
+    string? ClaimedBy = null,
+    DateTimeOffset? LeaseUntil = null)
 {
     public static string NewId() => "job-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
 
     public bool IsFinished => State is JobState.Succeeded or JobState.Failed;
+
+    /// <summary>Whether a worker holds this job at <paramref name="now"/>: running under a lease that has not lapsed.</summary>
+    public bool IsHeldAt(DateTimeOffset now) => State == JobState.Running && LeaseUntil is { } until && until > now;
+
+    /// <summary>Whether <paramref name="stored"/> is still this claim: same attempt, same holder, still running.</summary>
+    public bool SameClaimAs(Job stored)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        return stored.State == JobState.Running && stored.Attempts == Attempts && stored.ClaimedBy == ClaimedBy;
+    }
 }
+
+/// <summary>How one claim of a job ended, in the claims ledger (<see cref="JobClaimRecord.Outcome"/>).</summary>
+public static class JobClaimOutcomes
+{
+    public const string Succeeded = "succeeded", Failed = "failed", Retry = "retry", Interrupted = "interrupted",
+        /// <summary>The holder stopped renewing (killed, stalled, partitioned) and another replica took the job over.</summary>
+        Expired = "expired";
+}
+
+/// <summary>
+/// One row of the claims ledger: a worker of <paramref name="ReplicaId"/> took attempt <paramref name="Attempt"/> of job
+/// <paramref name="JobId"/> at <paramref name="ClaimedAt"/>; <paramref name="FinishedAt"/> and <paramref name="Outcome"/>
+/// (<see cref="JobClaimOutcomes"/>) are set when the attempt ends, or when a takeover closes a lapsed claim. One row per
+/// (job, attempt), written in the claim's own transaction, so tests assert "no job ran twice" from it instead of assuming it.
+/// </summary>
+public sealed record JobClaimRecord(string JobId, int Attempt, string ReplicaId, DateTimeOffset ClaimedAt, DateTimeOffset? FinishedAt = null, string? Outcome = null);

@@ -16,9 +16,38 @@ public interface IReleaseStore
     Task<Release> AddOrGetAsync(Release release, CancellationToken ct = default);
 }
 
-/// <summary>Background jobs (the releases library's JobQueue): persisted before they run, updated at each step.</summary>
+/// <summary>
+/// Background jobs (the releases library's JobQueue): persisted before they run, updated at each step, and claimed by one
+/// worker at a time across every server process sharing the store. A claim is a lease: the holder renews it
+/// (<see cref="TryUpdateClaimedAsync"/>) and when it lapses — the holder was killed or stalled — the next
+/// <see cref="TryClaimAsync"/> of any replica takes the job over and closes the lapsed claim in the ledger as
+/// <see cref="JobClaimOutcomes.Expired"/>. Writes of a claim are fenced: once taken over, the old holder's writes are refused,
+/// so its late result cannot overwrite the new attempt's. The whole queue runs one job at a time (oldest first, as release
+/// counters are allocated in that order): a claim is refused while another job is held.
+/// </summary>
 public interface IJobStore
 {
+    /// <summary>
+    /// Claims the oldest job that may run at <paramref name="now"/> for <paramref name="replicaId"/> — queued and due, or
+    /// running under a lapsed lease — unless some job is held: marks it running (attempt + 1, lease until
+    /// <paramref name="now"/> + <paramref name="lease"/>) and appends its row to the claims ledger, all in one transaction.
+    /// Null when nothing may run. A store that only one process can open (LiteDB) treats claims made before it was opened as
+    /// lapsed, so a restart resumes a cut-off job at once.
+    /// </summary>
+    Task<Job?> TryClaimAsync(string replicaId, DateTimeOffset now, TimeSpan lease, CancellationToken ct = default);
+
+    /// <summary>Stores <paramref name="job"/> (progress, a renewed <see cref="Job.LeaseUntil"/>) while the stored job is still
+    /// its claim (<see cref="Job.SameClaimAs"/>); false, writing nothing, when the claim was taken over.</summary>
+    Task<bool> TryUpdateClaimedAsync(Job job, CancellationToken ct = default);
+
+    /// <summary>Ends the claim <paramref name="claimed"/>: stores <paramref name="next"/> (finished, or queued again) and closes
+    /// the claim's ledger row with <paramref name="outcome"/> at <paramref name="at"/>, in one transaction; false when the claim
+    /// was taken over meanwhile (nothing written).</summary>
+    Task<bool> TryFinishClaimAsync(Job claimed, Job next, string outcome, DateTimeOffset at, CancellationToken ct = default);
+
+    /// <summary>The claims ledger (of one job, or all), by job creation then attempt.</summary>
+    Task<IReadOnlyList<JobClaimRecord>> ListClaimsAsync(string? jobId = null, CancellationToken ct = default);
+
     Task<Job?> GetAsync(string id, CancellationToken ct = default);
 
     Task AddAsync(Job job, CancellationToken ct = default);

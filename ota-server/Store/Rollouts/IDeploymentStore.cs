@@ -18,4 +18,15 @@ public interface IDeploymentStore
     /// Returns the stored state (revision + 1), or null when the deployment changed meanwhile (or exists, for 0).
     /// </summary>
     DeploymentState? TrySave(DeploymentState state, long expectedRevision, IReadOnlyList<AuditEntry> audit);
+
+    /// <summary>A number that grows with every successful <see cref="TrySave"/> by any process sharing the store (0: never
+    /// written). A replica holding states in memory compares it to the one it last read, and only when it moved reads
+    /// <see cref="Revisions"/>: the cheap question every poll asks (docs/scale-out.md).</summary>
+    long Version { get; }
+
+    /// <summary>Every deployment's id and stored revision, without the documents: which ones a replica must read again.</summary>
+    IReadOnlyList<DeploymentRevision> Revisions();
 }
+
+/// <summary>A deployment's id and the revision stored for it (<see cref="IDeploymentStore.Revisions"/>).</summary>
+public sealed record DeploymentRevision(string Id, long Revision);

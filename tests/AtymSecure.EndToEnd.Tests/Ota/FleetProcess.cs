@@ -35,8 +35,15 @@ internal sealed partial class FleetProcess : IAsyncDisposable
     public static async Task<FleetProcess> StartAsync(OtaStack stack, string group, int devices, string data)
     {
         var token = (await stack.Operator("ota", "token", "create", "--enrollment", "--group", group, "--label", "fleet " + group)).Trim();
-        var process = stack.Atym.Start("fleet", "simulate", "--server", stack.DeviceProxy.Url.ToString(), "--devices", $"{devices}",
-            "--enroll-token", token, "--director-root", stack.DirectorRoot, "--image-root", stack.ImageRoot, "--data", data);
+        return Start(stack.Atym, [stack.DeviceProxy.Url], token, group, devices, data, stack.DirectorRoot, stack.ImageRoot);
+    }
+
+    /// <summary>Starts <paramref name="devices"/> devices over <paramref name="servers"/> (replicas: <c>--server</c> once each) with an
+    /// enrolment token of <paramref name="group"/>.</summary>
+    public static FleetProcess Start(AtymProcess atym, IReadOnlyList<Uri> servers, string token, string group, int devices, string data, string directorRoot, string imageRoot)
+    {
+        var process = atym.Start([.. "fleet simulate".Split(' '), .. servers.SelectMany(s => new[] { "--server", s.ToString() }), "--devices", $"{devices}",
+            "--enroll-token", token, "--director-root", directorRoot, "--image-root", imageRoot, "--data", data]);
         return new FleetProcess(process, data, group, devices);
     }
 

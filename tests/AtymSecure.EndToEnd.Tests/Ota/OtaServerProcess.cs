@@ -18,18 +18,23 @@ internal sealed class OtaServerProcess : IAsyncDisposable
 
     private readonly Uri _publicOrigin;
     private readonly Uri _registry;
+    private readonly string? _store;
 
     /// <param name="url">Where it listens (a free loopback port the caller picked, so a proxy can point at it first).</param>
     /// <param name="publicOrigin">The origin devices connect to and sign: the proxy in front of the server.</param>
     /// <param name="policies">The policy folder (<c>policies</c> in the config, <c>--policies</c>), or null for none.</param>
-    public OtaServerProcess(AtymProcess atym, string folder, Uri url, Uri publicOrigin, Uri registry, string vendorPublicKey, string? policies = null)
+    /// <param name="store">A <c>postgres://</c> store (null: LiteDB in the data folder).</param>
+    /// <param name="name">The config file's name: replicas on one <paramref name="folder"/> share its data folder, each with its own config.</param>
+    public OtaServerProcess(AtymProcess atym, string folder, Uri url, Uri publicOrigin, Uri registry, string vendorPublicKey, string? policies = null,
+        string? store = null, string name = "ota")
     {
         _atym = atym;
         DataDirectory = Path.Combine(folder, "ota-data");
         Url = url;
         _publicOrigin = publicOrigin;
         _registry = registry;
-        _config = Path.Combine(folder, "ota.json");
+        _config = Path.Combine(folder, name + ".json");
+        _store = store;
         Configure([vendorPublicKey], policies);
     }
 
@@ -50,6 +55,7 @@ internal sealed class OtaServerProcess : IAsyncDisposable
             policies,
             pollInterval = "00:00:01",
             deviceRateLimit = 600,
+            store = _store,
         }, new JsonSerializerOptions { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull }));
     }
 
@@ -58,7 +64,7 @@ internal sealed class OtaServerProcess : IAsyncDisposable
     public Uri Url { get; }
 
     /// <summary>The one-time admin token the first start printed.</summary>
-    public string AdminToken { get; private set; } = "";
+    public string AdminToken { get; set; } = "";
 
     /// <summary>What every process on this data folder printed, across kills and restarts.</summary>
     public string Log => _earlierLog + _process?.Log;

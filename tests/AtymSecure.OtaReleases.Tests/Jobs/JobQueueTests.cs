@@ -1,17 +1,31 @@
 using AtymSecure.OtaReleases.Jobs;
 using AtymSecure.OtaStore;
-using AtymSecure.OtaReleases.Tests.Support;
+using AtymSecure.OtaStore.LiteDb;
 using AtymSecure.Primitives;
 using AtymSecure.TestSupport;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AtymSecure.OtaReleases.Tests.Jobs;
 
-/// <summary><see cref="JobQueue"/> over a store it shares with the test, on a fake clock (no sleeps: the test moves time).</summary>
-public sealed class JobQueueTests
+/// <summary><see cref="JobQueue"/> over the LiteDB store it shares with the test, on a fake clock (no sleeps: the test moves time).</summary>
+public sealed class JobQueueTests : IDisposable
 {
-    private readonly MemoryJobStore _store = new();
+    private readonly TempFolder _folder = TempFolder.Create("job-queue");
+    private readonly OtaDatabase _database;
+    private readonly LiteDbJobStore _store;
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero));
+
+    public JobQueueTests()
+    {
+        _database = new OtaDatabase(_folder.Path);
+        _store = new LiteDbJobStore(_database);
+    }
+
+    public void Dispose()
+    {
+        _database.Dispose();
+        _folder.Dispose();
+    }
 
     private async Task<Job> WaitForAsync(string id, Func<Job, bool> condition, string what)
     {
@@ -52,6 +66,9 @@ public sealed class JobQueueTests
 
         Assert.Equal((JobState.Succeeded, 2), (done.State, done.Attempts));
         Assert.Equal(1, handler.Runs);
+        // The ledger: the cut-off attempt closed as expired (one process owns a LiteDB file), the resumed one succeeded.
+        Assert.Equal([(1, "unknown", JobClaimOutcomes.Expired), (2, queue.ReplicaId, JobClaimOutcomes.Succeeded)],
+            (await _store.ListClaimsAsync(done.Id)).Select(c => (c.Attempt, c.ReplicaId, c.Outcome)));
     }
 
     [Fact]
@@ -76,6 +93,7 @@ public sealed class JobQueueTests
         await queue.StopAsync(CancellationToken.None);
 
         Assert.Equal((JobState.Succeeded, 3, (JobError?)null), (done.State, done.Attempts, done.Error));
+        Assert.Equal([JobClaimOutcomes.Retry, JobClaimOutcomes.Retry, JobClaimOutcomes.Succeeded], (await _store.ListClaimsAsync(job.Id)).Select(c => c.Outcome));
     }
 
     [Fact]
@@ -119,8 +137,9 @@ public sealed class JobQueueTests
         await queue.StopAsync(CancellationToken.None);
 
         var stopped = (await _store.GetAsync(job.Id))!;
-        Assert.Equal(JobState.Queued, stopped.State);
+        Assert.Equal((JobState.Queued, (string?)null, (DateTimeOffset?)null), (stopped.State, stopped.ClaimedBy, stopped.LeaseUntil));
         Assert.Contains("interrupted by shutdown", stopped.Progress, StringComparison.Ordinal);
+        Assert.Equal([JobClaimOutcomes.Interrupted], (await _store.ListClaimsAsync(job.Id)).Select(c => c.Outcome));
     }
 
     /// <summary>Records "step 1", waits for <see cref="Release"/>, then fails as scripted or returns a result.</summary>

@@ -35,30 +35,6 @@ internal sealed class MemoryReleaseStore : IReleaseStore
     }
 }
 
-internal sealed class MemoryJobStore : IJobStore
-{
-    private readonly ConcurrentDictionary<string, Job> _jobs = new();
-
-    public IReadOnlyList<Job> All => [.. _jobs.Values.OrderBy(j => j.CreatedAt)];
-
-    public Task<Job?> GetAsync(string id, CancellationToken ct = default) => Task.FromResult(_jobs.GetValueOrDefault(id));
-
-    public Task AddAsync(Job job, CancellationToken ct = default)
-    {
-        if (!_jobs.TryAdd(job.Id, job)) throw new InvalidOperationException($"job {job.Id} exists");
-        return Task.CompletedTask;
-    }
-
-    public Task UpdateAsync(Job job, CancellationToken ct = default)
-    {
-        _jobs[job.Id] = job;
-        return Task.CompletedTask;
-    }
-
-    public Task<IReadOnlyList<Job>> ListUnfinishedAsync(CancellationToken ct = default) =>
-        Task.FromResult<IReadOnlyList<Job>>([.. _jobs.Values.Where(j => !j.IsFinished).OrderBy(j => j.CreatedAt)]);
-}
-
 internal sealed class MemoryAssignmentStore : IAssignmentStore
 {
     private readonly ConcurrentDictionary<(string, string), Assignment> _assignments = new();

@@ -16,6 +16,7 @@ namespace AtymSecure.OtaServer.Tests.Infrastructure;
 public sealed class OtaTestServer : IAsyncDisposable
 {
     private readonly TempFolder _folder;
+    private readonly bool _ownsFolder = true;
     private readonly Func<OtaServerOptions, OtaServerOptions> _customize;
     private readonly Action<WebApplicationBuilder>? _host;
 
@@ -49,6 +50,19 @@ public sealed class OtaTestServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>A second server on <paramref name="peer"/>'s data folder (session key, director keys) with the same options
+    /// customization, for replicas on one shared store; it leaves the folder to the peer.</summary>
+    public static async Task<OtaTestServer> StartReplicaAsync(OtaTestServer peer, Func<OtaServerOptions, OtaServerOptions>? customize = null)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        var server = new OtaTestServer(peer._folder, customize ?? peer._customize, peer._host, ownsFolder: false) { AdminToken = peer.AdminToken };
+        await server.BootAsync().ConfigureAwait(false);
+        return server;
+    }
+
+    private OtaTestServer(TempFolder folder, Func<OtaServerOptions, OtaServerOptions> customize, Action<WebApplicationBuilder>? host, bool ownsFolder)
+        : this(folder, customize, host) => _ownsFolder = ownsFolder;
+
     public async Task RestartAsync()
     {
         await StopAsync().ConfigureAwait(false);
@@ -80,6 +94,6 @@ public sealed class OtaTestServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
-        _folder.Dispose();
+        if (_ownsFolder) _folder.Dispose();
     }
 }

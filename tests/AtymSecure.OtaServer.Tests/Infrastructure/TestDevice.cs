@@ -13,7 +13,14 @@ public sealed class TestDevice : IDisposable
 {
     public const string Origin = "http://localhost:80";
 
-    private readonly OtaTestServer _server;
+    private OtaTestServer _server;
+
+    /// <summary>Moves the device to another replica (same store): its key and session go with it.</summary>
+    public TestDevice Via(OtaTestServer server)
+    {
+        _server = server ?? throw new ArgumentNullException(nameof(server));
+        return this;
+    }
 
     public TestDevice(OtaTestServer server, ECDsa? key = null)
     {

@@ -52,6 +52,22 @@ public abstract class DeploymentStoreContract(IDeploymentStoreFixture fixture) :
     }
 
     [Fact]
+    public void The_version_moves_with_every_save_and_not_with_a_refused_one_and_revisions_name_what_changed()
+    {
+        var before = _stores.Deployments.Version;
+        var a = _stores.Deployments.TrySave(Sample("dep-0000000000000001", 0), 0, [])!;
+        var b = _stores.Deployments.TrySave(Sample("dep-0000000000000002", 1), 0, [])!;
+        var afterTwo = _stores.Deployments.Version;
+        Assert.True(afterTwo > before);
+        Assert.Null(_stores.Deployments.TrySave(a, 0, [])); // refused: the version stays
+        Assert.Equal(afterTwo, _stores.Deployments.Version);
+        _stores.Deployments.TrySave(b with { Status = DeploymentStatus.Cancelled }, 1, []);
+        Assert.True(_stores.Deployments.Version > afterTwo);
+        Assert.Equal([new DeploymentRevision(a.Id, 1), new DeploymentRevision(b.Id, 2)], _stores.Deployments.Revisions());
+        Assert.Equal([new DeploymentRevision(a.Id, 1), new DeploymentRevision(b.Id, 2)], fixture.Reopen().Deployments.Revisions());
+    }
+
+    [Fact]
     public void A_save_against_a_stale_revision_changes_nothing_and_appends_no_audit()
     {
         var first = _stores.Deployments.TrySave(Sample("dep-0000000000000001", 0), 0, [Audit("rollout.created")])!;

@@ -27,3 +27,5 @@ public sealed class LiteDbReleaseStoresFixture : IReleaseStoresFixture
 }
 
 public sealed class LiteDbReleaseStoresTests() : ReleaseStoresContract(new LiteDbReleaseStoresFixture());
+
+public sealed class LiteDbJobClaimsTests() : JobClaimsContract(new LiteDbReleaseStoresFixture(), claimsEndWithTheProcess: true);

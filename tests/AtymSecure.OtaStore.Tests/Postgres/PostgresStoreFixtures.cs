@@ -89,3 +89,6 @@ public sealed class PostgresGroupSettingsStoreTests() : GroupSettingsStoreContra
 
 [Trait("Requires", "postgres")]
 public sealed class PostgresDdiStoreTests() : DdiStoreContract(new PostgresStoreFixture());
+
+[Trait("Requires", "postgres")]
+public sealed class PostgresJobClaimsTests() : JobClaimsContract(new PostgresReleaseStoresFixture(), claimsEndWithTheProcess: false);
