@@ -159,6 +159,8 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
         ArgumentNullException.ThrowIfNull(deviceId);
         EnsureLoaded();
         await _gate.WaitAsync(ct).ConfigureAwait(false);
+        // Held across replicas like a report's: a DDI device's feedback may reach any replica.
+        var held = await HoldAsync(ct).ConfigureAwait(false);
         try
         {
             foreach (var state in Snapshot().Where(s => s.Device(deviceId) is { } d && !DeviceProgress.IsSettled(d)))
@@ -167,6 +169,7 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
         }
         finally
         {
+            await held.DisposeAsync().ConfigureAwait(false);
             _gate.Release();
         }
     }
