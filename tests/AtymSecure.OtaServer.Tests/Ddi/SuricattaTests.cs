@@ -67,14 +67,26 @@ public sealed class SuricattaTests(ITestOutputHelper output) : IDisposable
         private static string Scheme(HttpRequest request) => request.Headers.Authorization.ToString().Split(' ')[0];
     }
 
-    private DdiArtifactFile BuildSwu(string inbox)
+    /// <param name="damagePayload">Swap two unequal bytes inside the payload after the .swu is signed: the signed manifest
+    /// and the archive's byte-sum checksum still match, only the payload's SHA-256 named in sw-description does not (flash
+    /// or a mirror damaged the image). The DDI hashes are taken from the damaged file, so only SWUpdate's own check fails.</param>
+    private DdiArtifactFile BuildSwu(string inbox, bool damagePayload = false)
     {
-        var payload = _temp.Write("payload.tar", RandomNumberGenerator.GetBytes(300_000));
+        var payloadBytes = RandomNumberGenerator.GetBytes(300_000);
+        var payload = _temp.Write("payload.tar", payloadBytes);
         var swu = _temp.File("sensor-filter-2.0.0.swu");
         using (var file = File.Create(swu))
             new SwuBuilder(SwuSigner.FromPemFiles(SwuTestCertificate.Shared.CertificateFile, SwuTestCertificate.Shared.KeyFile))
                 .Write(new SwuManifestOptions("2.0.0", "suricatta test", new EquatableList<string>(["1.0"])), [new SwuPayload("atym-offline-export.tar", Path.Combine(inbox, "20261204T1200000000000-export.tar"), payload)], file);
         var bytes = File.ReadAllBytes(swu);
+        if (damagePayload)
+        {
+            var start = bytes.AsSpan().IndexOf(payloadBytes.AsSpan(0, 64));
+            Assert.True(start > 0, "the payload is stored as is in the .swu");
+            var (a, b) = (start + 1000, start + 1000 + Enumerable.Range(1, 1000).First(i => payloadBytes[1000 + i] != payloadBytes[1000]));
+            (bytes[a], bytes[b]) = (bytes[b], bytes[a]);
+            File.WriteAllBytes(swu, bytes);
+        }
 #pragma warning disable CA5350, CA5351
         return new DdiArtifactFile("sensor-filter-2.0.0.swu", swu, bytes.Length, Convert.ToHexStringLower(SHA256.HashData(bytes)),
             Convert.ToHexStringLower(SHA1.HashData(bytes)), Convert.ToHexStringLower(MD5.HashData(bytes)));
@@ -145,6 +157,34 @@ public sealed class SuricattaTests(ITestOutputHelper output) : IDisposable
             await Wait.UntilAsync(() => _requests.Any(r => r.StartsWith("POST /DEFAULT/controller/v1/gw-1/deploymentBase/", StringComparison.Ordinal)
                 && r.Contains("\"execution\": \"closed\"", StringComparison.Ordinal) && r.Contains("\"finished\": \"success\"", StringComparison.Ordinal)), "the closed/success feedback in the log");
             Assert.All(_requests.Where(r => r.Contains("/controller/", StringComparison.Ordinal)), r => Assert.Contains("Authorization=TargetToken", r, StringComparison.Ordinal));
+        }
+        finally
+        {
+            PrintLog(suricatta);
+            if (suricatta is not null) await suricatta.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_payload_whose_hash_fails_is_reported_closed_failure_and_the_rollout_counts_it_failed()
+    {
+        await using var hold = await Swupdate.Exclusive();
+        var inbox = _temp.Folder("inbox");
+        var (host, deploymentId, token) = await DeployedAsync(BuildSwu(inbox, damagePayload: true));
+        await using var _ = host;
+        BackgroundProcess? suricatta = null;
+        try
+        {
+            suricatta = Suricatta(host, token, "gw:1.0", _temp.Folder("tmp-damaged"));
+            await Wait.UntilAsync(() => host.Service<RolloutService>().Find(deploymentId)!.Device("gw-1")!.State is DeviceRolloutState.Succeeded or DeviceRolloutState.Failed || suricatta.HasExited,
+                "suricatta's failure counted by the rollout", TimeSpan.FromSeconds(90));
+            var device = host.Service<RolloutService>().Find(deploymentId)!.Device("gw-1")!;
+            Assert.True(device.State == DeviceRolloutState.Failed, $"{device.State} {device.Reason}\n{suricatta.Log}");
+            await Wait.UntilAsync(() => _requests.Any(r => r.StartsWith("POST /DEFAULT/controller/v1/gw-1/deploymentBase/", StringComparison.Ordinal)
+                && r.Contains("\"execution\": \"closed\"", StringComparison.Ordinal) && r.Contains("\"finished\": \"failure\"", StringComparison.Ordinal)), "the closed/failure feedback in the log");
+            // SWUpdate names the hash mismatch; nothing reached the inbox, not even a half-written file.
+            Assert.Contains("HASH mismatch", suricatta.Log, StringComparison.OrdinalIgnoreCase);
+            Assert.Empty(Directory.EnumerateFiles(inbox));
         }
         finally
         {
