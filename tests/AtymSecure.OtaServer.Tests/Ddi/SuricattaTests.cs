@@ -23,7 +23,8 @@ namespace AtymSecure.OtaServer.Tests.Ddi;
 /// A real client no one here wrote: Debian's SWUpdate 2022.12 with suricatta, as a process, against our DDI endpoints on
 /// loopback. It polls, downloads an .swu our <see cref="SwuBuilder"/> signed with the test certificate, checks it,
 /// installs its rawfile payload, and reports; the rollout engine counts the device succeeded, or failed when the
-/// gateway's hardware revision does not match. The payload here is a stand-in file (the seeded host has no cut bundles
+/// gateway's hardware revision does not match or the payload's SHA-256 fails; a server stopped mid-download and restarted
+/// on its port is resumed with a <c>Range</c> request. The payload here is a stand-in file (the seeded host has no cut bundles
 /// to export); the offline-export payload through SWUpdate into the agent's inbox is tested in OtaReleases.Tests
 /// (OfflineExportSwuTests) and the agent's handling of it in DeviceAgent.Tests (InboxOfflineExportTests). Every request
 /// suricatta sent is printed (method, path, the headers that matter, bodies).
