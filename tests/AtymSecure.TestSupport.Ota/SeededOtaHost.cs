@@ -74,11 +74,30 @@ public sealed class SeededOtaHost : IAsyncDisposable
         }
     }
 
-    private async Task StartAsync()
+    /// <summary>
+    /// Stops the host (in-flight requests end as the server's shutdown ends them) and starts a new one on the same
+    /// loopback port over the same data folder: a server restart as a client sees it. The seed is already stored, so it
+    /// is not added again; <see cref="AdminToken"/> stays the one created first.
+    /// </summary>
+    public async Task RestartAsync()
+    {
+        if (!Options.Loopback) throw new InvalidOperationException("only a loopback host restarts on its port");
+        var port = new Uri(Url).Port;
+        var token = AdminToken;
+        Client.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+        await StartAsync($"127.0.0.1:{port}", seed: false);
+        AdminToken = token;
+        Client.Dispose();
+        Client = CreateAdminClient();
+    }
+
+    private async Task StartAsync(string loopbackListen = "127.0.0.1:0", bool seed = true)
     {
         var vendorKey = _data.Write("vendor.pub", KeyGenerator.Generate().PublicKeyPem());
         var server = Options.Loopback
-            ? new OtaServerOptions { DataDirectory = _data.Path, ListenUrl = "127.0.0.1:0", Policies = Options.Policies }.EnsureValid()
+            ? new OtaServerOptions { DataDirectory = _data.Path, ListenUrl = loopbackListen, Policies = Options.Policies }.EnsureValid()
             : new OtaServerOptions { DataDirectory = _data.Path, ListenUrl = "http://127.0.0.1:0", Policies = Options.Policies };
         if (Options.Server is { } customize) server = customize(server);
         App = OtaServerHost.Build(server, builder =>
@@ -96,8 +115,9 @@ public sealed class SeededOtaHost : IAsyncDisposable
         Options.Map?.Invoke(App);
         await App.StartAsync();
         Url = (Options.Loopback ? OtaServerHost.ListeningAddress(App) : App.GetTestServer().BaseAddress).ToString().TrimEnd('/');
-        AdminToken = Service<AdminTokenBootstrap>().CreatedText!;
+        AdminToken = Service<AdminTokenBootstrap>().CreatedText ?? AdminToken;
         Client = CreateAdminClient();
+        if (!seed) return;
         var releases = Service<IReleaseStore>();
         V1 = await releases.AddOrGetAsync(Make("1.0.0", 0, 1));
         V2 = await releases.AddOrGetAsync(Make(Options.V2Version, 1, Options.V2Counter));

@@ -32,7 +32,8 @@ public sealed record DdiActionFeedback(
             {
                 if (progress.Cnt is < 0) check.Add(DdiProblemCodes.Invalid, "$.status.result.progress.cnt", "negative");
                 if (progress.Of is < 0) check.Add(DdiProblemCodes.Invalid, "$.status.result.progress.of", "negative");
-                if (progress.Of is { } of && progress.Cnt > of) check.Add(DdiProblemCodes.Invalid, "$.status.result.progress", $"cnt {progress.Cnt} is above of {of}");
+                // No cnt <= of check: hawkBit's DdiProgress only requires cnt, and SWUpdate's suricatta sends {"cnt":1,"of":0}
+                // mid-install (of 0 = step count unknown). Progress is shown, never acted on, so a cnt above of is harmless.
             }
         }
         // A closed action has a final result; hawkBit reads closed+none as success, which hides a broken client.
@@ -59,7 +60,9 @@ public sealed record DdiResult(
     [property: JsonPropertyName("finished")] DdiFinished Finished,
     [property: JsonPropertyName("progress")] DdiProgress? Progress = null);
 
-/// <summary><c>status.result.progress</c>: <see cref="Cnt"/> of <see cref="Of"/> steps done.</summary>
+/// <summary><c>status.result.progress</c>: <see cref="Cnt"/> of <see cref="Of"/> steps done. As in hawkBit, <see cref="Of"/>
+/// is optional and not a bound on <see cref="Cnt"/> (SWUpdate sends <c>{"cnt":1,"of":0}</c>); both must be non-negative
+/// (our limit: hawkBit takes any integer), and the whole feedback is capped at <see cref="DdiActionFeedback.MaxBytes"/>.</summary>
 public sealed record DdiProgress(
     [property: JsonPropertyName("cnt")] int Cnt,
     [property: JsonPropertyName("of")] int? Of = null);

@@ -23,7 +23,8 @@ namespace AtymSecure.OtaServer.Tests.Ddi;
 /// A real client no one here wrote: Debian's SWUpdate 2022.12 with suricatta, as a process, against our DDI endpoints on
 /// loopback. It polls, downloads an .swu our <see cref="SwuBuilder"/> signed with the test certificate, checks it,
 /// installs its rawfile payload, and reports; the rollout engine counts the device succeeded, or failed when the
-/// gateway's hardware revision does not match. The payload here is a stand-in file (the seeded host has no cut bundles
+/// gateway's hardware revision does not match or the payload's SHA-256 fails; a server stopped mid-download and restarted
+/// on its port is resumed with a <c>Range</c> request. The payload here is a stand-in file (the seeded host has no cut bundles
 /// to export); the offline-export payload through SWUpdate into the agent's inbox is tested in OtaReleases.Tests
 /// (OfflineExportSwuTests) and the agent's handling of it in DeviceAgent.Tests (InboxOfflineExportTests). Every request
 /// suricatta sent is printed (method, path, the headers that matter, bodies).
@@ -67,21 +68,91 @@ public sealed class SuricattaTests(ITestOutputHelper output) : IDisposable
         private static string Scheme(HttpRequest request) => request.Headers.Authorization.ToString().Split(' ')[0];
     }
 
-    private DdiArtifactFile BuildSwu(string inbox)
+    /// <param name="damagePayload">Swap two unequal bytes inside the payload after the .swu is signed: the signed manifest
+    /// and the archive's byte-sum checksum still match, only the payload's SHA-256 named in sw-description does not (flash
+    /// or a mirror damaged the image). The DDI hashes are taken from the damaged file, so only SWUpdate's own check fails.</param>
+    /// <summary>
+    /// Holds the first full (no <c>Range</c>) download of the .swu after <see cref="CutAt"/> bytes until the server stops, then
+    /// drops the connection: the server dies mid-download. Later downloads pass untouched. Shared across restarts.
+    /// </summary>
+    private sealed class MidDownloadCut : IStartupFilter
     {
-        var payload = _temp.Write("payload.tar", RandomNumberGenerator.GetBytes(300_000));
+        public const int CutAt = 100_000;
+        private int _cut;
+        public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use(async (context, nextMiddleware) =>
+            {
+                if (context.Request.Method == "GET" && context.Request.Path.Value!.EndsWith(".swu", StringComparison.Ordinal)
+                    && context.Request.Headers.Range.Count == 0 && Interlocked.Exchange(ref _cut, 1) == 0)
+                {
+                    var stopping = context.RequestServices.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().ApplicationStopping;
+                    context.Response.Body = new CutStream(context.Response.Body, this, context, stopping);
+                }
+                await nextMiddleware(context);
+            });
+            next(app);
+        };
+
+        private sealed class CutStream(Stream inner, MidDownloadCut cut, HttpContext context, CancellationToken stopping) : Stream
+        {
+            private long _written;
+            public override bool CanRead => false;
+            public override bool CanSeek => false;
+            public override bool CanWrite => true;
+            public override long Length => throw new NotSupportedException();
+            public override long Position { get => _written; set => throw new NotSupportedException(); }
+            public override void Flush() => inner.Flush();
+            public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+            public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+            public override void SetLength(long value) => throw new NotSupportedException();
+            public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer, offset, count).GetAwaiter().GetResult();
+
+            public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+            {
+                var room = (int)Math.Min(buffer.Length, CutAt - _written);
+                if (room > 0) await inner.WriteAsync(buffer[..room], cancellationToken);
+                _written += room;
+                if (room == buffer.Length) return;
+                await inner.FlushAsync(cancellationToken);
+                cut.Reached.TrySetResult();
+                try { await Task.Delay(Timeout.Infinite, stopping); } catch (OperationCanceledException) { }
+                context.Abort();
+                throw new OperationCanceledException("the server stopped mid-download");
+            }
+
+            public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+                WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+        }
+    }
+
+    private DdiArtifactFile BuildSwu(string inbox, bool damagePayload = false)
+    {
+        var payloadBytes = RandomNumberGenerator.GetBytes(300_000);
+        var payload = _temp.Write("payload.tar", payloadBytes);
         var swu = _temp.File("sensor-filter-2.0.0.swu");
         using (var file = File.Create(swu))
             new SwuBuilder(SwuSigner.FromPemFiles(SwuTestCertificate.Shared.CertificateFile, SwuTestCertificate.Shared.KeyFile))
                 .Write(new SwuManifestOptions("2.0.0", "suricatta test", new EquatableList<string>(["1.0"])), [new SwuPayload("atym-offline-export.tar", Path.Combine(inbox, "20261204T1200000000000-export.tar"), payload)], file);
         var bytes = File.ReadAllBytes(swu);
+        if (damagePayload)
+        {
+            var start = bytes.AsSpan().IndexOf(payloadBytes.AsSpan(0, 64));
+            Assert.True(start > 0, "the payload is stored as is in the .swu");
+            var (a, b) = (start + 1000, start + 1000 + Enumerable.Range(1, 1000).First(i => payloadBytes[1000 + i] != payloadBytes[1000]));
+            (bytes[a], bytes[b]) = (bytes[b], bytes[a]);
+            File.WriteAllBytes(swu, bytes);
+        }
 #pragma warning disable CA5350, CA5351
         return new DdiArtifactFile("sensor-filter-2.0.0.swu", swu, bytes.Length, Convert.ToHexStringLower(SHA256.HashData(bytes)),
             Convert.ToHexStringLower(SHA1.HashData(bytes)), Convert.ToHexStringLower(MD5.HashData(bytes)));
 #pragma warning restore CA5350, CA5351
     }
 
-    private async Task<SeededOtaHost> StartAsync(DdiArtifactFile artifact) => await SeededOtaHost.StartAsync(new SeededOtaHostOptions
+    private async Task<SeededOtaHost> StartAsync(DdiArtifactFile artifact, IStartupFilter? cut = null) => await SeededOtaHost.StartAsync(new SeededOtaHostOptions
     {
         Loopback = true,
         Devices = 1,
@@ -90,12 +161,13 @@ public sealed class SuricattaTests(ITestOutputHelper output) : IDisposable
         {
             b.Services.AddSingleton<IDdiArtifactSource>(new SwuSource(artifact));
             b.Services.AddSingleton<IStartupFilter>(new Recorder(_requests));
+            if (cut is not null) b.Services.AddSingleton(cut);
         },
     });
 
-    private async Task<(SeededOtaHost Host, string DeploymentId, string Token)> DeployedAsync(DdiArtifactFile artifact)
+    private async Task<(SeededOtaHost Host, string DeploymentId, string Token)> DeployedAsync(DdiArtifactFile artifact, IStartupFilter? cut = null)
     {
-        var host = await StartAsync(artifact);
+        var host = await StartAsync(artifact, cut);
         var created = await host.Client.PostAsJsonAsync("/api/v1/ddi/targets", new { controllerId = "gw-1", groups = new[] { "eu" } });
         Assert.True(created.StatusCode == System.Net.HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
         var token = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
@@ -145,6 +217,69 @@ public sealed class SuricattaTests(ITestOutputHelper output) : IDisposable
             await Wait.UntilAsync(() => _requests.Any(r => r.StartsWith("POST /DEFAULT/controller/v1/gw-1/deploymentBase/", StringComparison.Ordinal)
                 && r.Contains("\"execution\": \"closed\"", StringComparison.Ordinal) && r.Contains("\"finished\": \"success\"", StringComparison.Ordinal)), "the closed/success feedback in the log");
             Assert.All(_requests.Where(r => r.Contains("/controller/", StringComparison.Ordinal)), r => Assert.Contains("Authorization=TargetToken", r, StringComparison.Ordinal));
+        }
+        finally
+        {
+            PrintLog(suricatta);
+            if (suricatta is not null) await suricatta.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task The_server_restarted_mid_download_suricatta_resumes_with_a_range_request_and_completes()
+    {
+        await using var hold = await Swupdate.Exclusive();
+        var inbox = _temp.Folder("inbox");
+        var cut = new MidDownloadCut();
+        var (host, deploymentId, token) = await DeployedAsync(BuildSwu(inbox), cut);
+        await using var _ = host;
+        BackgroundProcess? suricatta = null;
+        try
+        {
+            var tmp = _temp.Folder("tmp-resume");
+            suricatta = Suricatta(host, token, "gw:1.0", tmp);
+            await Wait.UntilAsync(() => cut.Reached.Task.IsCompleted || suricatta.HasExited, $"suricatta {MidDownloadCut.CutAt} bytes into the download", TimeSpan.FromSeconds(90));
+            Assert.False(suricatta.HasExited, suricatta.Log);
+            output.WriteLine($"server stopped {MidDownloadCut.CutAt} bytes into the download; restarting on {host.Url}");
+            await host.RestartAsync();
+            await Wait.UntilAsync(() => Directory.EnumerateFiles(inbox).Any(f => !f.EndsWith(".tmp", StringComparison.Ordinal)) || suricatta.HasExited, "the rawfile payload in the inbox", TimeSpan.FromSeconds(90));
+            await Wait.UntilAsync(() => suricatta.Log.Contains("pending testing", StringComparison.Ordinal) || suricatta.HasExited, "SWUpdate to wait for the reboot", TimeSpan.FromSeconds(60));
+            await suricatta.DisposeAsync();
+            suricatta = Suricatta(host, token, "gw:1.0", tmp, confirm: 2);
+            await Wait.UntilAsync(() => host.Service<RolloutService>().Find(deploymentId)!.Device("gw-1")!.State is DeviceRolloutState.Succeeded or DeviceRolloutState.Failed || suricatta.HasExited,
+                "suricatta's closed feedback counted by the rollout", TimeSpan.FromSeconds(90));
+            var device = host.Service<RolloutService>().Find(deploymentId)!.Device("gw-1")!;
+            Assert.True(device.State == DeviceRolloutState.Succeeded, $"{device.State} {device.Reason}\n{suricatta.Log}");
+            Assert.Contains(_requests, r => r.StartsWith("GET /DEFAULT/controller/v1/gw-1/softwaremodules/", StringComparison.Ordinal)
+                && r.Contains("Range=bytes=", StringComparison.Ordinal) && r.Contains("-> 206", StringComparison.Ordinal));
+        }
+        finally
+        {
+            PrintLog(suricatta);
+            if (suricatta is not null) await suricatta.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_payload_whose_hash_fails_is_reported_closed_failure_and_the_rollout_counts_it_failed()
+    {
+        await using var hold = await Swupdate.Exclusive();
+        var inbox = _temp.Folder("inbox");
+        var (host, deploymentId, token) = await DeployedAsync(BuildSwu(inbox, damagePayload: true));
+        await using var _ = host;
+        BackgroundProcess? suricatta = null;
+        try
+        {
+            suricatta = Suricatta(host, token, "gw:1.0", _temp.Folder("tmp-damaged"));
+            await Wait.UntilAsync(() => host.Service<RolloutService>().Find(deploymentId)!.Device("gw-1")!.State is DeviceRolloutState.Succeeded or DeviceRolloutState.Failed || suricatta.HasExited,
+                "suricatta's failure counted by the rollout", TimeSpan.FromSeconds(90));
+            var device = host.Service<RolloutService>().Find(deploymentId)!.Device("gw-1")!;
+            Assert.True(device.State == DeviceRolloutState.Failed, $"{device.State} {device.Reason}\n{suricatta.Log}");
+            await Wait.UntilAsync(() => _requests.Any(r => r.StartsWith("POST /DEFAULT/controller/v1/gw-1/deploymentBase/", StringComparison.Ordinal)
+                && r.Contains("\"execution\": \"closed\"", StringComparison.Ordinal) && r.Contains("\"finished\": \"failure\"", StringComparison.Ordinal)), "the closed/failure feedback in the log");
+            // SWUpdate names the hash mismatch; nothing reached the inbox, not even a half-written file.
+            Assert.Contains("HASH mismatch", suricatta.Log, StringComparison.OrdinalIgnoreCase);
+            Assert.Empty(Directory.EnumerateFiles(inbox));
         }
         finally
         {

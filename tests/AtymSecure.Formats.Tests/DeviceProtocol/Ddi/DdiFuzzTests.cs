@@ -14,7 +14,7 @@ public class DdiFuzzTests
 
     private static long Iterations(long suite) => long.TryParse(Environment.GetEnvironmentVariable("ATYM_FUZZ_ITERATIONS"), out var n) ? n : suite;
 
-    public static TheoryData<string> Readers => new() { "controller-base.json", "controller-base-cancel.json", "deployment-base.json", "feedback-proceeding.json", "feedback-swupdate.json", "cancel.json", "config-data.json" };
+    public static TheoryData<string> Readers => new() { "controller-base.json", "controller-base-cancel.json", "deployment-base.json", "feedback-proceeding.json", "feedback-swupdate.json", "feedback-swupdate-progress-unknown.json", "cancel.json", "config-data.json" };
 
     private static Action<byte[]> ReaderOf(string golden) => golden switch
     {

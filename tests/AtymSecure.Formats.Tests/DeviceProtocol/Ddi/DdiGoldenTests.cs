@@ -93,6 +93,17 @@ public class DdiGoldenTests
     }
 
     [Fact]
+    public void SWUpdate_progress_with_cnt_above_of_reads_as_hawkBit_accepts_it()
+    {
+        // suricatta's mid-install report: of 0 means "count unknown", not a bound hawkBit enforces.
+        var read = DdiJson.ReadFeedback(Golden("feedback-swupdate-progress-unknown.json"));
+        Assert.Equal(new DdiActionFeedback(
+            new DdiStatus(DdiExecution.Proceeding, new DdiResult(DdiFinished.None, new DdiProgress(1, 0)), Details: ["Installation in progress"]),
+            "20261204T193312"), read);
+        Assert.Equal(read, DdiJson.ReadFeedback(DdiJson.Write(read)));
+    }
+
+    [Fact]
     public void Cancel_reads()
     {
         var read = DdiJson.ReadCancel(Golden("cancel.json"));

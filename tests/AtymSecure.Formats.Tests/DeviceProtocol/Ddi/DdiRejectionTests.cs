@@ -20,7 +20,7 @@ public class DdiRejectionTests
     [InlineData("feedback-duplicate-key.json", DdiProblemCodes.Malformed, "$.status.execution")]
     [InlineData("feedback-no-status.json", DdiProblemCodes.Malformed, "$")]
     [InlineData("feedback-no-result.json", DdiProblemCodes.Malformed, "$.status")]
-    [InlineData("feedback-progress-over.json", DdiProblemCodes.Invalid, "$.status.result.progress")]
+    [InlineData("feedback-progress-negative.json", DdiProblemCodes.Invalid, "$.status.result.progress.cnt")]
     [InlineData("feedback-truncated.json", DdiProblemCodes.Malformed, "$")]
     public void Bad_feedback_is_refused(string file, string code, string path)
     {
