@@ -38,7 +38,7 @@ public static class PostgresSchema
         new(2, "group settings (poll interval and jitter per device group)", """
             CREATE TABLE group_settings (group_name text COLLATE "C" PRIMARY KEY, doc json NOT NULL);
             """),
-        (3, "hawkBit DDI targets, gateway tokens and actions", """
+        new(3, "hawkBit DDI targets, gateway tokens and actions", """
             CREATE TABLE ddi_targets (controller_id text COLLATE "C" PRIMARY KEY, revision bigint NOT NULL, doc json NOT NULL);
             CREATE TABLE ddi_gateway_tokens (tenant text COLLATE "C" PRIMARY KEY, doc json NOT NULL);
             CREATE TABLE ddi_actions (id bigint PRIMARY KEY, controller_id text COLLATE "C" NOT NULL, doc json NOT NULL);
