@@ -54,7 +54,18 @@ public static class Swupdate
         {
             try
             {
-                return new Hold(new FileStream(LockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+                var file = new FileStream(LockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                try
+                {
+                    // A holder that crashed may have left SWUpdate's children behind, still bound to @NotifyServer.
+                    await NoneRunningAsync(limit).ConfigureAwait(false);
+                }
+                catch
+                {
+                    await file.DisposeAsync().ConfigureAwait(false);
+                    throw;
+                }
+                return new Hold(file);
             }
             catch (IOException) when (watch.Elapsed < limit)
             {
@@ -68,12 +79,59 @@ public static class Swupdate
         }
     }
 
+    /// <summary>
+    /// Waits until no SWUpdate process is alive on this machine (zombies hold no socket and do not count). A killed
+    /// suricatta's forked children (downloader, progress, suricatta itself) outlive its main process for a moment and keep
+    /// <c>@NotifyServer</c> bound: the next holder's <c>swupdate -i</c> then installs but exits 1 for want of its notifier.
+    /// Only the slot's holder starts SWUpdate, so every live one is the holder's own.
+    /// </summary>
+    private static async Task NoneRunningAsync(TimeSpan limit)
+    {
+        var watch = Stopwatch.StartNew();
+        while (Running().Count > 0)
+        {
+            if (watch.Elapsed > limit) throw new TimeoutException($"SWUpdate processes {string.Join(", ", Running())} still alive after {limit}");
+            await Task.Delay(50).ConfigureAwait(false);
+        }
+    }
+
+    private static List<int> Running()
+    {
+        var alive = new List<int>();
+        foreach (var process in Process.GetProcessesByName("swupdate"))
+        {
+            using (process)
+            {
+                try
+                {
+                    // /proc/PID/stat: "PID (comm) STATE …"; Z is a zombie, X dead.
+                    var stat = File.ReadAllText($"/proc/{process.Id}/stat");
+                    var state = stat[(stat.LastIndexOf(')') + 2)..][0];
+                    if (state is not ('Z' or 'X')) alive.Add(process.Id);
+                }
+                catch (IOException)
+                {
+                    // Gone since it was listed.
+                }
+            }
+        }
+        return alive;
+    }
+
     private sealed class Hold(FileStream file) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {
-            await file.DisposeAsync().ConfigureAwait(false);
-            InProcess.Release();
+            try
+            {
+                // The slot is free only once what its holder started is gone, children included.
+                await NoneRunningAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            }
+            finally
+            {
+                await file.DisposeAsync().ConfigureAwait(false);
+                InProcess.Release();
+            }
         }
     }
 }
