@@ -39,7 +39,7 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
 {
     private readonly IRolloutLock _clusterLock = clusterLock ?? SingleProcessRolloutLock.Instance;
     private readonly Lock _refreshing = new();
-    private long _knownVersion; // guarded by _refreshing
+    private long _knownVersion; // written under _refreshing; read without it by Refresh's first check
 
     private static readonly OperatorIdentity Engine = new("rollout-engine", "rollout engine", OperatorRole.Admin, []);
 
@@ -344,21 +344,24 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
     }
 
     /// <summary>With a shared store: when the store's version moved since the last look, reads the deployments whose stored
-    /// revision is above the one held, and publishes them. One primary-key read when nothing moved.</summary>
+    /// revision is above the one held, and publishes them. One primary-key read when nothing moved, made outside the lock:
+    /// every poll asks, and polls must not queue behind each other's database round trips. A version equal to the known one
+    /// is safe to trust unlocked — it is published only after every save up to it was absorbed.</summary>
     private void Refresh()
     {
         if (!_clusterLock.Shared) return;
+        var version = store.Version;
+        if (version == Volatile.Read(ref _knownVersion)) return;
         var changed = new List<DeploymentState>();
         lock (_refreshing)
         {
-            var version = store.Version;
-            if (version == _knownVersion) return;
+            if (_knownVersion >= version) return; // another caller refreshed to it (versions only grow) meanwhile
             Dictionary<string, long> held;
             lock (_states!) held = _states.ToDictionary(p => p.Key, p => p.Value.Revision, StringComparer.Ordinal);
             foreach (var r in store.Revisions())
                 if ((!held.TryGetValue(r.Id, out var revision) || revision < r.Revision) && store.Find(r.Id) is { } stored && Absorb(stored))
                     changed.Add(stored);
-            _knownVersion = version;
+            Volatile.Write(ref _knownVersion, version);
         }
         foreach (var state in changed) Published?.Invoke(state);
     }
