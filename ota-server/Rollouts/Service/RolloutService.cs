@@ -383,11 +383,18 @@ public sealed class RolloutService(IDeploymentStore store, IReleaseStore release
         if (_states is not null) return;
         var version = _clusterLock.Shared ? store.Version : 0; // read first: a save after it is read again by the next refresh
         var loaded = store.List().ToDictionary(s => s.Id, StringComparer.Ordinal);
-        lock (_refreshing) _knownVersion = version;
         if (Interlocked.CompareExchange(ref _states, loaded, null) is null)
         {
-            _offers = loaded.Values.Aggregate(ImmutableDictionary<string, DeploymentOffers>.Empty, (m, s) => m.SetItem(s.Id, DeploymentOffers.Of(s)));
-            lock (loaded) CountActive(loaded.Values);
+            // Only the load that was kept sets the version it read: a losing load may have read a later version than the
+            // kept states hold. Until set, a refresh compares every revision (the version is 0), which is only slower.
+            lock (_refreshing)
+                if (_knownVersion < version) Volatile.Write(ref _knownVersion, version);
+            // Under the states' lock, as Absorb sets offers: a state a concurrent refresh absorbed into `loaded` is in them.
+            lock (loaded)
+            {
+                _offers = loaded.Values.Aggregate(ImmutableDictionary<string, DeploymentOffers>.Empty, (m, s) => m.SetItem(s.Id, DeploymentOffers.Of(s)));
+                CountActive(loaded.Values);
+            }
         }
     }
 
