@@ -69,19 +69,20 @@ public sealed class PollAnswers(PollIntervals intervals, ReportSummaries reports
     private async Task<Inputs> InputsAsync(string deviceId, DeviceSnapshot device, CancellationToken ct)
     {
         var interval = intervals.SecondsFor(deviceId, device.Groups);
-        var nonce = reports.Latest(deviceId)?.Nonce;
-        if (nonce is null || director.Roots.Current is not { } root) return new Inputs(interval, nonce, null, []);
-        return new Inputs(interval, nonce, root.Signed.Version, await TargetsAsync(deviceId, device, ct).ConfigureAwait(false));
+        var last = reports.Last(deviceId); // once: with a shared store each read is a database round trip
+        var nonce = last?.Summary.Nonce;
+        if (last is null || nonce is null || director.Roots.Current is not { } root) return new Inputs(interval, nonce, null, []);
+        return new Inputs(interval, nonce, root.Signed.Version, await TargetsAsync(deviceId, device, last, ct).ConfigureAwait(false));
     }
 
     /// <summary>Per planned container, the bundle and image the director signs. Gaps (a release with no image for the
     /// class, say) are not targets: the operator sees them in the plan, the device keeps what it runs.</summary>
-    private async Task<EquatableList<DirectorBundleTarget>> TargetsAsync(string deviceId, DeviceSnapshot device, CancellationToken ct)
+    private async Task<EquatableList<DirectorBundleTarget>> TargetsAsync(string deviceId, DeviceSnapshot device, LastReport last, CancellationToken ct)
     {
         if (desired is null) return [];
-        var state = await desired.ResolveAsync(new DeviceView(deviceId, device.DeviceClass, reports.ConfirmedImages(deviceId))
+        var state = await desired.ResolveAsync(new DeviceView(deviceId, device.DeviceClass, last.ConfirmedImages)
         {
-            RejectedVersions = reports.RejectedVersions(deviceId),
+            RejectedVersions = last.RejectedVersions,
             Groups = device.Groups,
         }, ct).ConfigureAwait(false);
         return new EquatableList<DirectorBundleTarget>(state.Containers.Select(c => c.DirectorTarget()));

@@ -18,9 +18,13 @@ public sealed class ReportSummaries(IDeviceReportStore reports, StoreSharing? sh
 {
     private readonly bool _shared = sharing?.OtherProcessesWrite ?? false;
 
-    private readonly ConcurrentDictionary<string, Entry?> _latest = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, LastReport?> _latest = new(StringComparer.Ordinal);
 
     public ReportSummary? Latest(string deviceId) => Find(deviceId)?.Summary;
+
+    /// <summary>Everything kept of the device's last report, read once: a caller that needs several parts (the poll: nonce,
+    /// confirmed images, rejected versions) asks here, so a shared store is checked once and the parts come from one report.</summary>
+    public LastReport? Last(string deviceId) => Find(deviceId);
 
     /// <summary>Container → <c>sha256:hex</c> of the confirmed slot image, per the last report (none reported: empty): what the
     /// desired-state planner cuts deltas from.</summary>
@@ -36,7 +40,7 @@ public sealed class ReportSummaries(IDeviceReportStore reports, StoreSharing? sh
         _latest[stored.DeviceId] = Summarize(stored);
     }
 
-    private Entry? Find(string deviceId)
+    private LastReport? Find(string deviceId)
     {
         var kept = _latest.GetOrAdd(deviceId, Read);
         if (!_shared || reports.LatestSequence(deviceId) == (kept?.Summary.Sequence ?? 0)) return kept;
@@ -45,9 +49,9 @@ public sealed class ReportSummaries(IDeviceReportStore reports, StoreSharing? sh
         return _latest.AddOrUpdate(deviceId, fresh, (_, held) => (held?.Summary.Sequence ?? 0) > (fresh?.Summary.Sequence ?? 0) ? held : fresh);
     }
 
-    private Entry? Read(string deviceId) => reports.Latest(deviceId) is { } r ? Summarize(r) : null;
+    private LastReport? Read(string deviceId) => reports.Latest(deviceId) is { } r ? Summarize(r) : null;
 
-    private static Entry Summarize(DeviceReport stored)
+    private static LastReport Summarize(DeviceReport stored)
     {
         var report = VersionReport.Parse(ProtocolJson.BytesOf(stored.Payload));
         var summary = new ReportSummary(stored.Sequence, stored.ReceivedAt, stored.Nonce,
@@ -58,8 +62,11 @@ public sealed class ReportSummaries(IDeviceReportStore reports, StoreSharing? sh
         var rejected = new EquatableMap<string>(report.Containers
             .Where(c => c.LastTrial is { Verdict: TrialReport.Failed } t && c.Confirmed?.Version != t.Version && c.Trial?.Version != t.Version)
             .Select(c => KeyValuePair.Create(c.Name, c.LastTrial!.Version)));
-        return new Entry(summary, confirmed, rejected);
+        return new LastReport(summary, confirmed, rejected);
     }
-
-    private sealed record Entry(ReportSummary Summary, EquatableMap<string> ConfirmedImages, EquatableMap<string> RejectedVersions);
 }
+
+/// <summary>What <see cref="ReportSummaries"/> keeps of a device's last stored report.</summary>
+/// <param name="ConfirmedImages">Container → <c>sha256:hex</c> of the confirmed slot image (<see cref="ReportSummaries.ConfirmedImages"/>).</param>
+/// <param name="RejectedVersions">Container → the version that failed its trial and was reverted (<see cref="ReportSummaries.RejectedVersions"/>).</param>
+public sealed record LastReport(ReportSummary Summary, EquatableMap<string> ConfirmedImages, EquatableMap<string> RejectedVersions);
