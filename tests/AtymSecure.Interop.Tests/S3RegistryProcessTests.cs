@@ -94,24 +94,6 @@ public sealed class S3RegistryProcessTests : IDisposable
         await foreach (var _ in _objects.ListAsync("uploads/")) Assert.Fail("an upload's objects outlived its commit");
     }
 
-    /// <summary>Sends <paramref name="first"/>, then blocks until the test cancels (the server is killed meanwhile).</summary>
-    private sealed class StallingContent(byte[] first, TaskCompletionSource sent, CancellationToken stall) : HttpContent
-    {
-        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
-        {
-            await stream.WriteAsync(first);
-            await stream.FlushAsync();
-            sent.TrySetResult();
-            await Task.Delay(Timeout.Infinite, stall);
-        }
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = -1;
-            return false;
-        }
-    }
-
     [Fact]
     public async Task Kill_9_mid_push_leaves_nothing_under_the_blob_key_and_the_session_resumes_from_its_stored_chunks()
     {
@@ -126,9 +108,9 @@ public sealed class S3RegistryProcessTests : IDisposable
 
         // A monolithic PUT of 40 MiB stalled after 20 MiB: the registry has stored one 16 MiB chunk object when it dies.
         using var stall = new CancellationTokenSource();
-        var sent = new TaskCompletionSource();
-        var put = http.PutAsync($"{location}{(location.Contains('?') ? "&" : "?")}digest={digest}", new StallingContent(big[..(20 << 20)], sent, stall.Token));
-        await sent.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var stalling = new StallingContent(big[..(20 << 20)], stall.Token);
+        var put = http.PutAsync($"{location}{(location.Contains('?') ? "&" : "?")}digest={digest}", stalling);
+        await stalling.Sent.WaitAsync(TimeSpan.FromSeconds(60));
         await Wait.UntilAsync(async () => await _objects.HeadAsync($"uploads/{uploadId}/chunks/000000000000000") is not null,
             "the registry to store the stalled upload's first chunk", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(100));
         await registry.KillAsync();
