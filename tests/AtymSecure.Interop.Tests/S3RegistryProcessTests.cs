@@ -44,9 +44,6 @@ public sealed class S3RegistryProcessTests : IDisposable
         return registry;
     }
 
-    private static Task<ToolResult> Skopeo(params string[] args) =>
-        ExternalTool.RunAsync("skopeo", ["--insecure-policy", .. args], TimeSpan.FromMinutes(2), installHint: "install the Debian package 'skopeo' (scripts/test-deps.sh does)");
-
     private static byte[] Random(int length, int seed)
     {
         var b = new byte[length];
@@ -65,13 +62,13 @@ public sealed class S3RegistryProcessTests : IDisposable
         var layout = await SampleContent.NewLayoutAsync(Path.Combine(_temp.Path, "src"));
         foreach (var (tag, expected) in new[] { ("image", await SampleContent.WriteImageAsync(layout, "image")), ("wasm", await SampleContent.WriteWasmAsync(layout, "wasm")) })
         {
-            (await Skopeo("copy", "--dest-tls-verify=false", "--preserve-digests", $"oci:{layout.Root}:{tag}", $"docker://{registry.HostPort}/s3/app:{tag}"))
+            (await Skopeo.RunAsync("copy", "--dest-tls-verify=false", "--preserve-digests", $"oci:{layout.Root}:{tag}", $"docker://{registry.HostPort}/s3/app:{tag}"))
                 .EnsureSuccess($"skopeo push {tag}");
-            var raw = (await Skopeo("inspect", "--raw", "--tls-verify=false", $"docker://{registry.HostPort}/s3/app:{tag}")).EnsureSuccess($"skopeo inspect {tag}");
+            var raw = (await Skopeo.RunAsync("inspect", "--raw", "--tls-verify=false", $"docker://{registry.HostPort}/s3/app:{tag}")).EnsureSuccess($"skopeo inspect {tag}");
             Assert.Equal(expected.Digest, Digest.Compute(System.Text.Encoding.UTF8.GetBytes(raw.StdOut.TrimEnd('\n'))));
             Assert.NotNull(await BlobObjectAsync(expected.Digest));
             var back = Path.Combine(_temp.Path, "back-" + tag);
-            (await Skopeo("copy", "--src-tls-verify=false", "--preserve-digests", $"docker://{registry.HostPort}/s3/app:{tag}", $"oci:{back}:{tag}"))
+            (await Skopeo.RunAsync("copy", "--src-tls-verify=false", "--preserve-digests", $"docker://{registry.HostPort}/s3/app:{tag}", $"oci:{back}:{tag}"))
                 .EnsureSuccess($"skopeo pull {tag}");
             Assert.Equal(expected.Digest, (await (await SampleContent.NewLayoutAsync(back)).ResolveAsync(tag)).Digest);
         }
@@ -86,7 +83,7 @@ public sealed class S3RegistryProcessTests : IDisposable
             ArtifactType = "application/vnd.example.data", Config = Descriptor.Empty with { Data = null }, Layers = [layer],
         }, "data");
         var pulled = Path.Combine(_temp.Path, "pulled");
-        (await Skopeo("copy", "--src-tls-verify=false", "--preserve-digests", $"docker://{registry.HostPort}/s3/files:data", $"oci:{pulled}:data"))
+        (await Skopeo.RunAsync("copy", "--src-tls-verify=false", "--preserve-digests", $"docker://{registry.HostPort}/s3/files:data", $"oci:{pulled}:data"))
             .EnsureSuccess("skopeo pull of the large layer");
         Assert.Equal(blob, await File.ReadAllBytesAsync(Path.Combine(pulled, "blobs", "sha256", layer.Digest.Encoded)));
         Assert.Equal(manifest.Digest, (await (await SampleContent.NewLayoutAsync(pulled)).ResolveAsync("data")).Digest);
