@@ -126,21 +126,4 @@ public sealed class RegistryReplicaProcessTests : IAsyncLifetime
         foreach (var file in Directory.EnumerateFiles(Path.Combine(data, "blobs", "sha256"), "*", SearchOption.AllDirectories))
             Assert.Equal("sha256:" + Path.GetFileName(file), Digest.Compute(File.ReadAllBytes(file)).ToString());
     }
-
-    /// <summary>A request body that sends <paramref name="data"/> and then never ends (until cancelled): a client mid-chunk.</summary>
-    private sealed class StallingContent(ReadOnlyMemory<byte> data, CancellationToken hang) : HttpContent
-    {
-        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
-        {
-            await stream.WriteAsync(data, hang);
-            await stream.FlushAsync(hang);
-            await Task.Delay(Timeout.Infinite, hang);
-        }
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = 0;
-            return false;
-        }
-    }
 }

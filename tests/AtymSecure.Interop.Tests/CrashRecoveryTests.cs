@@ -18,24 +18,6 @@ namespace AtymSecure.Interop.Tests;
 [Trait("Requires", "process")]
 public sealed class CrashRecoveryTests
 {
-    /// <summary>Sends <paramref name="first"/>, then blocks until the test cancels (the server is killed meanwhile).</summary>
-    private sealed class StallingContent(byte[] first, TaskCompletionSource sent, CancellationToken stall) : HttpContent
-    {
-        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
-        {
-            await stream.WriteAsync(first);
-            await stream.FlushAsync();
-            sent.TrySetResult();
-            await Task.Delay(Timeout.Infinite, stall);
-        }
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = -1;
-            return false;
-        }
-    }
-
     /// <summary>The session id of an upload URL (<c>/v2/NAME/blobs/uploads/ID?...</c>).</summary>
     private static string UploadId(Uri location)
     {
@@ -79,11 +61,10 @@ public sealed class CrashRecoveryTests
         var monolithic = Random(4 * 1024 * 1024, 3);
         var monoStart = await http.PostAsync("v2/crash/app/blobs/uploads/", null);
         using var stall = new CancellationTokenSource();
-        var sent = new TaskCompletionSource();
+        var stalling = new StallingContent(monolithic[..(2 * 1024 * 1024)], stall.Token);
         var monoPut = http.PutAsync(new Uri(monoStart.Headers.Location! + (monoStart.Headers.Location!.ToString().Contains('?') ? "&" : "?") +
-            "digest=" + Digest.Compute(monolithic), UriKind.RelativeOrAbsolute),
-            new StallingContent(monolithic[..(2 * 1024 * 1024)], sent, stall.Token));
-        await sent.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            "digest=" + Digest.Compute(monolithic), UriKind.RelativeOrAbsolute), stalling);
+        await stalling.Sent.WaitAsync(TimeSpan.FromSeconds(30));
         // Kill once the server has written part of what was sent into the session's upload file.
         var monoUpload = Path.Combine(registry.DataDirectory, "uploads", UploadId(monoStart.Headers.Location!));
         await Wait.UntilAsync(() => File.Exists(monoUpload) && new FileInfo(monoUpload).Length >= 1024 * 1024,

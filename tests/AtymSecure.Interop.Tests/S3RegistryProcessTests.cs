@@ -44,9 +44,6 @@ public sealed class S3RegistryProcessTests : IDisposable
         return registry;
     }
 
-    private static Task<ToolResult> Skopeo(params string[] args) =>
-        ExternalTool.RunAsync("skopeo", ["--insecure-policy", .. args], TimeSpan.FromMinutes(2), installHint: "install the Debian package 'skopeo' (scripts/test-deps.sh does)");
-
     private static byte[] Random(int length, int seed)
     {
         var b = new byte[length];
@@ -65,13 +62,13 @@ public sealed class S3RegistryProcessTests : IDisposable
         var layout = await SampleContent.NewLayoutAsync(Path.Combine(_temp.Path, "src"));
         foreach (var (tag, expected) in new[] { ("image", await SampleContent.WriteImageAsync(layout, "image")), ("wasm", await SampleContent.WriteWasmAsync(layout, "wasm")) })
         {
-            (await Skopeo("copy", "--dest-tls-verify=false", "--preserve-digests", $"oci:{layout.Root}:{tag}", $"docker://{registry.HostPort}/s3/app:{tag}"))
+            (await Skopeo.RunAsync("copy", "--dest-tls-verify=false", "--preserve-digests", $"oci:{layout.Root}:{tag}", $"docker://{registry.HostPort}/s3/app:{tag}"))
                 .EnsureSuccess($"skopeo push {tag}");
-            var raw = (await Skopeo("inspect", "--raw", "--tls-verify=false", $"docker://{registry.HostPort}/s3/app:{tag}")).EnsureSuccess($"skopeo inspect {tag}");
+            var raw = (await Skopeo.RunAsync("inspect", "--raw", "--tls-verify=false", $"docker://{registry.HostPort}/s3/app:{tag}")).EnsureSuccess($"skopeo inspect {tag}");
             Assert.Equal(expected.Digest, Digest.Compute(System.Text.Encoding.UTF8.GetBytes(raw.StdOut.TrimEnd('\n'))));
             Assert.NotNull(await BlobObjectAsync(expected.Digest));
             var back = Path.Combine(_temp.Path, "back-" + tag);
-            (await Skopeo("copy", "--src-tls-verify=false", "--preserve-digests", $"docker://{registry.HostPort}/s3/app:{tag}", $"oci:{back}:{tag}"))
+            (await Skopeo.RunAsync("copy", "--src-tls-verify=false", "--preserve-digests", $"docker://{registry.HostPort}/s3/app:{tag}", $"oci:{back}:{tag}"))
                 .EnsureSuccess($"skopeo pull {tag}");
             Assert.Equal(expected.Digest, (await (await SampleContent.NewLayoutAsync(back)).ResolveAsync(tag)).Digest);
         }
@@ -86,30 +83,12 @@ public sealed class S3RegistryProcessTests : IDisposable
             ArtifactType = "application/vnd.example.data", Config = Descriptor.Empty with { Data = null }, Layers = [layer],
         }, "data");
         var pulled = Path.Combine(_temp.Path, "pulled");
-        (await Skopeo("copy", "--src-tls-verify=false", "--preserve-digests", $"docker://{registry.HostPort}/s3/files:data", $"oci:{pulled}:data"))
+        (await Skopeo.RunAsync("copy", "--src-tls-verify=false", "--preserve-digests", $"docker://{registry.HostPort}/s3/files:data", $"oci:{pulled}:data"))
             .EnsureSuccess("skopeo pull of the large layer");
         Assert.Equal(blob, await File.ReadAllBytesAsync(Path.Combine(pulled, "blobs", "sha256", layer.Digest.Encoded)));
         Assert.Equal(manifest.Digest, (await (await SampleContent.NewLayoutAsync(pulled)).ResolveAsync("data")).Digest);
         Assert.Equal(blob.Length, (await BlobObjectAsync(layer.Digest))!.Size);
         await foreach (var _ in _objects.ListAsync("uploads/")) Assert.Fail("an upload's objects outlived its commit");
-    }
-
-    /// <summary>Sends <paramref name="first"/>, then blocks until the test cancels (the server is killed meanwhile).</summary>
-    private sealed class StallingContent(byte[] first, TaskCompletionSource sent, CancellationToken stall) : HttpContent
-    {
-        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
-        {
-            await stream.WriteAsync(first);
-            await stream.FlushAsync();
-            sent.TrySetResult();
-            await Task.Delay(Timeout.Infinite, stall);
-        }
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = -1;
-            return false;
-        }
     }
 
     [Fact]
@@ -126,9 +105,9 @@ public sealed class S3RegistryProcessTests : IDisposable
 
         // A monolithic PUT of 40 MiB stalled after 20 MiB: the registry has stored one 16 MiB chunk object when it dies.
         using var stall = new CancellationTokenSource();
-        var sent = new TaskCompletionSource();
-        var put = http.PutAsync($"{location}{(location.Contains('?') ? "&" : "?")}digest={digest}", new StallingContent(big[..(20 << 20)], sent, stall.Token));
-        await sent.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var stalling = new StallingContent(big[..(20 << 20)], stall.Token);
+        var put = http.PutAsync($"{location}{(location.Contains('?') ? "&" : "?")}digest={digest}", stalling);
+        await stalling.Sent.WaitAsync(TimeSpan.FromSeconds(60));
         await Wait.UntilAsync(async () => await _objects.HeadAsync($"uploads/{uploadId}/chunks/000000000000000") is not null,
             "the registry to store the stalled upload's first chunk", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(100));
         await registry.KillAsync();

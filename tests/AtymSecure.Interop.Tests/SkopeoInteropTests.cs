@@ -23,9 +23,6 @@ public sealed class SkopeoInteropTests : IClassFixture<AtymRegistryFixture>, IDi
 
     public void Dispose() => _temp.Dispose();
 
-    private Task<ToolResult> Skopeo(params string[] args) =>
-        ExternalTool.RunAsync("skopeo", ["--insecure-policy", .. args], TimeSpan.FromMinutes(2), installHint: "install the Debian package 'skopeo' (scripts/test-deps.sh does)");
-
     [Fact]
     public async Task Image_wasm_artifact_and_referrer_round_trip_with_identical_digests()
     {
@@ -36,14 +33,14 @@ public sealed class SkopeoInteropTests : IClassFixture<AtymRegistryFixture>, IDi
 
         foreach (var (tag, expected) in new[] { ("image", image), ("wasm", wasm), ("sbom", sbom) })
         {
-            (await Skopeo("copy", "--dest-tls-verify=false", "--preserve-digests",
+            (await Skopeo.RunAsync("copy", "--dest-tls-verify=false", "--preserve-digests",
                 $"oci:{layout.Root}:{tag}", $"docker://{_registry.HostPort}/interop/app:{tag}")).EnsureSuccess($"skopeo push {tag}");
-            var raw = (await Skopeo("inspect", "--raw", "--tls-verify=false", $"docker://{_registry.HostPort}/interop/app:{tag}"))
+            var raw = (await Skopeo.RunAsync("inspect", "--raw", "--tls-verify=false", $"docker://{_registry.HostPort}/interop/app:{tag}"))
                 .EnsureSuccess($"skopeo inspect {tag}");
             Assert.Equal(expected.Digest, Digest.Compute(System.Text.Encoding.UTF8.GetBytes(raw.StdOut.TrimEnd('\n'))));
 
             var back = Path.Combine(_temp.Path, "back-" + tag);
-            (await Skopeo("copy", "--src-tls-verify=false", "--preserve-digests",
+            (await Skopeo.RunAsync("copy", "--src-tls-verify=false", "--preserve-digests",
                 $"docker://{_registry.HostPort}/interop/app:{tag}", $"oci:{back}:{tag}")).EnsureSuccess($"skopeo pull {tag}");
             var returned = await (await SampleContent.NewLayoutAsync(back)).ResolveAsync(tag);
             Assert.Equal(expected.Digest, returned.Digest);
@@ -75,7 +72,7 @@ public sealed class SkopeoInteropTests : IClassFixture<AtymRegistryFixture>, IDi
         }, "data");
 
         var back = Path.Combine(_temp.Path, "pulled");
-        (await Skopeo("copy", "--src-tls-verify=false", "--preserve-digests", $"docker://{_registry.HostPort}/interop/files:data", $"oci:{back}:data"))
+        (await Skopeo.RunAsync("copy", "--src-tls-verify=false", "--preserve-digests", $"docker://{_registry.HostPort}/interop/files:data", $"oci:{back}:data"))
             .EnsureSuccess("skopeo pull");
         Assert.Equal(blob, await File.ReadAllBytesAsync(Path.Combine(back, "blobs", "sha256", layer.Digest.Encoded)));
         Assert.Equal(manifest.Digest, (await (await SampleContent.NewLayoutAsync(back)).ResolveAsync("data")).Digest);

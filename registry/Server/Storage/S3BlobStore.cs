@@ -58,7 +58,7 @@ public sealed partial class S3BlobStore : IBlobStore, IBlobRedirects, IDisposabl
             throw new ArgumentException($"the content does not hash to {digest}", nameof(content));
         if (await _store.HeadAsync(S3BlobKeys.Blob(digest), ct).ConfigureAwait(false) is not null)
         {
-            Touch(digest);
+            await TouchAsync(digest).ConfigureAwait(false);
             return;
         }
         using var stream = new MemoryStream(content.ToArray(), writable: false);
