@@ -58,15 +58,16 @@ public static class PermissionGrants
         ArgumentException.ThrowIfNullOrEmpty(container);
         ArgumentNullException.ThrowIfNull(requested);
         ArgumentNullException.ThrowIfNull(groups);
-        var judged = groups.Count == 0 ? [""] : groups.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        IEnumerable<string> distinct = groups.Count == 0 ? [""] : groups.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        // The rules covering the container in each group, found once per group rather than once per permission.
+        var judged = distinct.Select(g => (Group: g, Rules: set.PermissionRules.Where(r => r.Covers(container, g)).ToList())).ToList();
         var granted = new List<Capability>();
         var withheld = new List<WithheldPermission>();
         foreach (var permission in requested.Distinct())
         {
             WithheldPermission? refusal = null;
-            foreach (var group in judged)
+            foreach (var (group, rules) in judged)
             {
-                var rules = set.PermissionRules.Where(r => r.Covers(container, group)).ToList();
                 if (rules.Any(r => r.Capabilities.Any(c => c.Covers(permission)))) continue;
                 refusal = new WithheldPermission(permission, group, [.. rules.Select(r => r.Name)], rules.FirstOrDefault()?.At);
                 break;

@@ -104,10 +104,8 @@ public sealed class BundleFileStore
             if (!info.Exists || info.Length > MaxIndexBytes) return null;
             var entry = JsonSerializer.Deserialize<IndexEntry>(File.ReadAllBytes(path), IndexJson);
             if (entry is null || Find(entry.Sha256) is not { } file || (ulong)file.Length != entry.Length) return null;
-            // A key that does not hash to the entry's name is not trusted to say what the bundle is for.
-            // JSON can null any field, a grant inside the list too.
-            var key = entry.Key is { TargetReleaseId: not null, TargetImageDigest: not null, DeviceClass: not null, Grants: not null } k
-                && k.Grants.All(g => g is not null) && k.Id == Path.GetFileNameWithoutExtension(path) ? k : null;
+            // A key that is not whole, or does not hash to the entry's name, is not trusted to say what the bundle is for.
+            var key = entry.Key is { IsWhole: true } k && k.Id == Path.GetFileNameWithoutExtension(path) ? k : null;
             return new RecordedCut(key, new BundleLocation(entry.Sha256, entry.Length, entry.IsDelta));
         }
         catch (Exception e) when (e is JsonException or IOException)

@@ -70,6 +70,14 @@ public sealed record BundleCutKey(string? BaseImageDigest, string TargetReleaseI
         }
     }
 
+    /// <summary>
+    /// Whether every field <see cref="Id"/> reads is present. Always so for a key made in code; a key read back from JSON
+    /// (the cut index) can hold null in any field, a grant inside the list too, and is whole only when none is.
+    /// Internal, so it is not written into the index.
+    /// </summary>
+    internal bool IsWhole => TargetReleaseId is not null && TargetImageDigest is not null && DeviceClass is not null
+        && Grants is not null && Grants.All(g => g is not null);
+
     private static void Field(StringBuilder text, string value) => text.Append(Encoding.UTF8.GetByteCount(value)).Append(':').Append(value);
 }
 

@@ -25,6 +25,18 @@ public class BundleCutKeyTests
     }
 
     [Fact]
+    public void A_key_with_a_null_field_or_grant_is_not_whole_and_one_made_in_code_is()
+    {
+        var key = new BundleCutKey(null, "rel-1", Image, "linux-x86_64", ["log"]);
+        Assert.True(key.IsWhole);
+        Assert.False((key with { TargetReleaseId = null! }).IsWhole);
+        Assert.False((key with { TargetImageDigest = null! }).IsWhole);
+        Assert.False((key with { DeviceClass = null! }).IsWhole);
+        Assert.False((key with { Grants = null! }).IsWhole);
+        Assert.False((key with { Grants = ["log", null!] }).IsWhole);
+    }
+
+    [Fact]
     public void Different_keys_have_different_ids_and_equal_keys_the_same()
     {
         var text = Gen.String[Gen.Char["a-c,:\n-0-9"], 0, 6];

@@ -52,15 +52,7 @@ public static class FleetPolicies
     /// <summary>Every class in <paramref name="classes"/> (default linux-x86_64) accepted from <paramref name="minRuntimeVersion"/> on flash <paramref name="flashProfiles"/>.</summary>
     public static string Devices(string minRuntimeVersion, string flashProfiles, params string[] classes)
     {
-        var text = new StringBuilder("""
-            apiVersion: policy.atym.dev/v1
-            kind: DevicePolicy
-            metadata:
-              name: fleet
-            spec:
-              classes:
-
-            """);
+        var text = Header("DevicePolicy", "classes");
         foreach (var name in classes.Length == 0 ? ["linux-x86_64"] : classes)
             text.Append($"    - name: {name}\n      minRuntimeVersion: {minRuntimeVersion}\n      flashProfiles: [{flashProfiles}]\n");
         return text.ToString();
@@ -68,15 +60,7 @@ public static class FleetPolicies
 
     public static string Deployment(params FleetGroup[] groups)
     {
-        var text = new StringBuilder("""
-            apiVersion: policy.atym.dev/v1
-            kind: DeploymentPolicy
-            metadata:
-              name: fleet
-            spec:
-              groups:
-
-            """);
+        var text = Header("DeploymentPolicy", "groups");
         foreach (var g in groups)
         {
             text.Append($"    - name: {g.Name}\n      deviceClasses: [{g.DeviceClasses}]\n      containers: [{g.Containers}]\n");
@@ -89,15 +73,7 @@ public static class FleetPolicies
 
     public static string Permissions(params FleetPermission[] rules)
     {
-        var text = new StringBuilder("""
-            apiVersion: policy.atym.dev/v1
-            kind: PermissionPolicy
-            metadata:
-              name: fleet
-            spec:
-              rules:
-
-            """);
+        var text = Header("PermissionPolicy", "rules");
         foreach (var r in rules)
         {
             text.Append($"    - name: {r.Name}\n      containers: [{r.Containers}]\n      groups: [{r.Groups}]\n      capabilities: [{r.Capabilities}]\n");
@@ -105,6 +81,10 @@ public static class FleetPolicies
         }
         return text.ToString();
     }
+
+    /// <summary>A policy file's first lines up to <c>spec.LIST:</c>, the list's items to follow indented by four spaces.</summary>
+    private static StringBuilder Header(string kind, string list) =>
+        new($"apiVersion: policy.atym.dev/v1\nkind: {kind}\nmetadata:\n  name: fleet\nspec:\n  {list}:\n");
 
     /// <summary>Writes the given files into <paramref name="folder"/> (created) under the fleet's file names; a null text writes no file.</summary>
     public static void Write(string folder, string? trust = null, string? devices = null, string? deployment = null, string? permissions = null)
