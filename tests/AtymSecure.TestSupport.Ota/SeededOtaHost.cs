@@ -83,14 +83,12 @@ public sealed class SeededOtaHost : IAsyncDisposable
     {
         if (!Options.Loopback) throw new InvalidOperationException("only a loopback host restarts on its port");
         var port = new Uri(Url).Port;
-        var token = AdminToken;
         Client.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
+        // The stored token is kept (the bootstrap creates none: CreatedText is null), so StartAsync keeps AdminToken
+        // and its new Client carries it.
         await StartAsync($"127.0.0.1:{port}", seed: false);
-        AdminToken = token;
-        Client.Dispose();
-        Client = CreateAdminClient();
     }
 
     private async Task StartAsync(string loopbackListen = "127.0.0.1:0", bool seed = true)

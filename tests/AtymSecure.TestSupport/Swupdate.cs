@@ -49,33 +49,32 @@ public static class Swupdate
     {
         var limit = timeout ?? TimeSpan.FromMinutes(5);
         if (!await InProcess.WaitAsync(limit).ConfigureAwait(false)) throw new TimeoutException($"another test held SWUpdate for {limit}");
-        var watch = Stopwatch.StartNew();
-        while (true)
+        FileStream? file = null;
+        try
         {
-            try
-            {
-                var file = new FileStream(LockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-                try
-                {
-                    // A holder that crashed may have left SWUpdate's children behind, still bound to @NotifyServer.
-                    await NoneRunningAsync(limit).ConfigureAwait(false);
-                }
-                catch
-                {
-                    await file.DisposeAsync().ConfigureAwait(false);
-                    throw;
-                }
-                return new Hold(file);
-            }
-            catch (IOException) when (watch.Elapsed < limit)
-            {
-                await Task.Delay(100).ConfigureAwait(false);
-            }
-            catch
-            {
-                InProcess.Release();
-                throw;
-            }
+            // Another test process holds the file (its FileShare.None open fails with IOException) until its Hold is disposed.
+            await Wait.UntilAsync(() => Task.FromResult((file = TryOpenLock()) is not null), $"the SWUpdate lock {LockFile} held by another test process", limit, TimeSpan.FromMilliseconds(100)).ConfigureAwait(false);
+            // A holder that crashed may have left SWUpdate's children behind, still bound to @NotifyServer.
+            await NoneRunningAsync(limit).ConfigureAwait(false);
+            return new Hold(file!);
+        }
+        catch
+        {
+            if (file is not null) await file.DisposeAsync().ConfigureAwait(false);
+            InProcess.Release();
+            throw;
+        }
+    }
+
+    private static FileStream? TryOpenLock()
+    {
+        try
+        {
+            return new FileStream(LockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            return null;
         }
     }
 
@@ -83,15 +82,18 @@ public static class Swupdate
     /// Waits until no SWUpdate process is alive on this machine (zombies hold no socket and do not count). A killed
     /// suricatta's forked children (downloader, progress, suricatta itself) outlive its main process for a moment and keep
     /// <c>@NotifyServer</c> bound: the next holder's <c>swupdate -i</c> then installs but exits 1 for want of its notifier.
-    /// Only the slot's holder starts SWUpdate, so every live one is the holder's own.
+    /// Only the slot's holder starts SWUpdate, so every live one is the holder's own. Polled every 50 ms: each look lists
+    /// the machine's processes.
     /// </summary>
     private static async Task NoneRunningAsync(TimeSpan limit)
     {
-        var watch = Stopwatch.StartNew();
-        while (Running().Count > 0)
+        try
         {
-            if (watch.Elapsed > limit) throw new TimeoutException($"SWUpdate processes {string.Join(", ", Running())} still alive after {limit}");
-            await Task.Delay(50).ConfigureAwait(false);
+            await Wait.UntilAsync(() => Task.FromResult(Running().Count == 0), "no SWUpdate process alive", limit, TimeSpan.FromMilliseconds(50)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"SWUpdate processes {string.Join(", ", Running())} still alive after {limit}");
         }
     }
 

@@ -36,21 +36,9 @@ public sealed class SignedBundleArtifactSource(DesiredStateResolver desired, Bun
 
     private static async Task<(string Sha1, string Md5)> HashAsync(string path, CancellationToken ct)
     {
-        using var sha1 = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
 #pragma warning disable CA5351, CA5350 // DDI lists MD5 and SHA-1 for clients' consistency checks; integrity rests on the bundle's own signature
-        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        var (_, hex) = await DdiArtifactHashes.OfFileAsync(path, [HashAlgorithmName.SHA1, HashAlgorithmName.MD5], ct).ConfigureAwait(false);
 #pragma warning restore CA5351, CA5350
-        var stream = File.OpenRead(path);
-        await using (stream.ConfigureAwait(false))
-        {
-            var buffer = new byte[81920];
-            int read;
-            while ((read = await stream.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
-            {
-                sha1.AppendData(buffer, 0, read);
-                md5.AppendData(buffer, 0, read);
-            }
-        }
-        return (Convert.ToHexStringLower(sha1.GetHashAndReset()), Convert.ToHexStringLower(md5.GetHashAndReset()));
+        return (hex[0], hex[1]);
     }
 }

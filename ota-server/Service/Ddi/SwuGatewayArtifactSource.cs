@@ -68,26 +68,9 @@ public sealed class SwuGatewayArtifactSource(SwuGatewayOptions options, OfflineE
 
     private static async Task<DdiArtifactFile> DescribeAsync(string path, string name, CancellationToken ct)
     {
-        using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 #pragma warning disable CA5351, CA5350 // DDI lists MD5 and SHA-1; SWUpdate checks the CMS signature and the agent verifies the export
-        using var sha1 = IncrementalHash.CreateHash(HashAlgorithmName.SHA1);
-        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        var (length, hex) = await DdiArtifactHashes.OfFileAsync(path, [HashAlgorithmName.SHA256, HashAlgorithmName.SHA1, HashAlgorithmName.MD5], ct).ConfigureAwait(false);
 #pragma warning restore CA5351, CA5350
-        var stream = File.OpenRead(path);
-        long length = 0;
-        await using (stream.ConfigureAwait(false))
-        {
-            var buffer = new byte[81920];
-            int read;
-            while ((read = await stream.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
-            {
-                sha256.AppendData(buffer, 0, read);
-                sha1.AppendData(buffer, 0, read);
-                md5.AppendData(buffer, 0, read);
-                length += read;
-            }
-        }
-        return new DdiArtifactFile(name, path, length, Convert.ToHexStringLower(sha256.GetHashAndReset()),
-            Convert.ToHexStringLower(sha1.GetHashAndReset()), Convert.ToHexStringLower(md5.GetHashAndReset()));
+        return new DdiArtifactFile(name, path, length, hex[0], hex[1], hex[2]);
     }
 }

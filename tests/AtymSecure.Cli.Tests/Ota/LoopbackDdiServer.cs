@@ -1,30 +1,23 @@
 using System.Net;
 using System.Net.Http.Headers;
-using AtymSecure.OtaServer.Auth;
 using AtymSecure.OtaServer.Ddi;
-using AtymSecure.OtaServer.Hosting;
-using AtymSecure.TestSupport;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AtymSecure.Cli.Tests.Ota;
 
 /// <summary>
-/// The OTA host <c>atym ota serve --ddi</c> runs (no registry, DDI with its defaults: tenant DEFAULT, TargetToken and
-/// GatewayToken on), on a real loopback port in this process, for the <c>atym ota ddi …</c> verbs. <see cref="PollAsync"/>
-/// is a DDI controller's base poll over real HTTP, to show that a token the CLI printed is one the server accepts.
+/// The OTA host <c>atym ota serve --ddi</c> runs (<see cref="LoopbackOtaServer"/> with DDI at its defaults: tenant
+/// DEFAULT, TargetToken and GatewayToken on), on a real loopback port in this process, for the <c>atym ota ddi …</c>
+/// verbs. <see cref="PollAsync"/> is a DDI controller's base poll over real HTTP, to show that a token the CLI printed is
+/// one the server accepts.
 /// </summary>
-public sealed class LoopbackDdiServer : IAsyncLifetime
+public sealed class LoopbackDdiServer : LoopbackOtaServer
 {
-    private readonly TempFolder _folder = TempFolder.Create("cli-ota-ddi");
     private readonly HttpClient _http = new();
-    private WebApplication? _app;
 
-    public string Url { get; private set; } = "";
-
-    public string AdminToken { get; private set; } = "";
-
-    public T Service<T>() where T : notnull => _app!.Services.GetRequiredService<T>();
+    public LoopbackDdiServer()
+        : base("cli-ota-ddi", new DdiOptions())
+    {
+    }
 
     public string[] Server(params string[] args) => [.. args, "--server", Url, "--token", AdminToken];
 
@@ -37,18 +30,9 @@ public sealed class LoopbackDdiServer : IAsyncLifetime
         return response.StatusCode;
     }
 
-    public async Task InitializeAsync()
-    {
-        _app = OtaServerHost.Build(new OtaServerOptions { DataDirectory = _folder.File("ota"), ListenUrl = "127.0.0.1:0", Ddi = new DdiOptions() }.EnsureValid());
-        await _app.StartAsync();
-        Url = OtaServerHost.ListeningAddress(_app).ToString().TrimEnd('/');
-        AdminToken = Service<AdminTokenBootstrap>().CreatedText!;
-    }
-
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         _http.Dispose();
-        if (_app is not null) await _app.DisposeAsync();
-        _folder.Dispose();
+        await base.DisposeAsync();
     }
 }

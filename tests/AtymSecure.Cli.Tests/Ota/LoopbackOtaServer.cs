@@ -1,4 +1,5 @@
 using AtymSecure.OtaServer.Auth;
+using AtymSecure.OtaServer.Ddi;
 using AtymSecure.OtaServer.Hosting;
 using AtymSecure.OtaStore;
 using AtymSecure.Primitives;
@@ -11,11 +12,26 @@ namespace AtymSecure.Cli.Tests.Ota;
 /// <summary>
 /// The OTA host <c>atym ota serve</c> runs (no registry), on a real loopback port in this process, for the operator
 /// verbs. Devices are put into its store as enrolment leaves them (the enrolment protocol has its own tests).
+/// <see cref="LoopbackDdiServer"/> is the same host with DDI on.
 /// </summary>
-public sealed class LoopbackOtaServer : IAsyncLifetime
+public class LoopbackOtaServer : IAsyncLifetime
 {
-    private readonly TempFolder _folder = TempFolder.Create("cli-ota-verbs");
+    private readonly TempFolder _folder;
+    private readonly DdiOptions? _ddi;
     private WebApplication? _app;
+
+    public LoopbackOtaServer()
+        : this("cli-ota-verbs", ddi: null)
+    {
+    }
+
+    /// <param name="folder">The temp folder's name.</param>
+    /// <param name="ddi">DDI on with these options (<c>atym ota serve --ddi</c>), or off.</param>
+    protected LoopbackOtaServer(string folder, DdiOptions? ddi)
+    {
+        _folder = TempFolder.Create(folder);
+        _ddi = ddi;
+    }
 
     public string Url { get; private set; } = "";
 
@@ -37,13 +53,13 @@ public sealed class LoopbackOtaServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _app = OtaServerHost.Build(new OtaServerOptions { DataDirectory = _folder.File("ota"), ListenUrl = "127.0.0.1:0" }.EnsureValid());
+        _app = OtaServerHost.Build(new OtaServerOptions { DataDirectory = _folder.File("ota"), ListenUrl = "127.0.0.1:0", Ddi = _ddi }.EnsureValid());
         await _app.StartAsync();
         Url = OtaServerHost.ListeningAddress(_app).ToString().TrimEnd('/');
         AdminToken = Service<AdminTokenBootstrap>().CreatedText!;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_app is not null) await _app.DisposeAsync();
         _folder.Dispose();

@@ -20,7 +20,7 @@ public class DeviceProtocolFuzzTests
     private static readonly byte[] JsonSyntax = "{}[]\":,0-e.\\u"u8.ToArray();
 
     /// <summary>The suite's count, or <c>ATYM_FUZZ_ITERATIONS</c> for a long run.</summary>
-    private static long Iterations(long suite) => long.TryParse(Environment.GetEnvironmentVariable("ATYM_FUZZ_ITERATIONS"), out var n) ? n : suite;
+    private static long Iterations(long suite) => JsonMutationFuzz.Iterations(suite);
 
     public static TheoryData<string> Readers => new() { "enroll", "enroll-answer", "challenge", "session", "session-answer", "poll", "report", "report-payload", "report-waiting", "report-answer", "rotation" };
 
@@ -45,25 +45,7 @@ public class DeviceProtocolFuzzTests
     public void Mutated_messages_fail_only_with_the_protocol_exception(string reader)
     {
         var (valid, read) = Case(reader);
-        var edit = Gen.Select(Gen.Int[0, valid.Length - 1], Gen.Byte, Gen.Int[0, 2]);
-        edit.Array[1, 6].Sample(edits =>
-        {
-            var copy = (byte[])valid.Clone();
-            foreach (var (at, value, kind) in edits)
-            {
-                if (at >= copy.Length) continue;
-                if (kind == 0) copy[at] = value;
-                else if (kind == 1) copy[at] = JsonSyntax[value % JsonSyntax.Length];
-                else copy = [.. copy[..at], .. copy[Math.Min(copy.Length, at + 1 + value % 8)..]];
-            }
-            try
-            {
-                read(copy);
-            }
-            catch (DeviceProtocolException)
-            {
-            }
-        }, iter: Iterations(400));
+        JsonMutationFuzz.FailsOnlyWith<DeviceProtocolException>(valid, read, JsonSyntax, 400);
     }
 
     [Fact]

@@ -68,9 +68,6 @@ public sealed class SuricattaTests(ITestOutputHelper output) : IDisposable
         private static string Scheme(HttpRequest request) => request.Headers.Authorization.ToString().Split(' ')[0];
     }
 
-    /// <param name="damagePayload">Swap two unequal bytes inside the payload after the .swu is signed: the signed manifest
-    /// and the archive's byte-sum checksum still match, only the payload's SHA-256 named in sw-description does not (flash
-    /// or a mirror damaged the image). The DDI hashes are taken from the damaged file, so only SWUpdate's own check fails.</param>
     /// <summary>
     /// Holds the first full (no <c>Range</c>) download of the .swu after <see cref="CutAt"/> bytes until the server stops, then
     /// drops the connection: the server dies mid-download. Later downloads pass untouched. Shared across restarts.
@@ -129,6 +126,9 @@ public sealed class SuricattaTests(ITestOutputHelper output) : IDisposable
         }
     }
 
+    /// <param name="damagePayload">Swap two unequal bytes inside the payload after the .swu is signed: the signed manifest
+    /// and the archive's byte-sum checksum still match, only the payload's SHA-256 named in sw-description does not (flash
+    /// or a mirror damaged the image). The DDI hashes are taken from the damaged file, so only SWUpdate's own check fails.</param>
     private DdiArtifactFile BuildSwu(string inbox, bool damagePayload = false)
     {
         var payloadBytes = RandomNumberGenerator.GetBytes(300_000);
@@ -182,6 +182,27 @@ public sealed class SuricattaTests(ITestOutputHelper output) : IDisposable
         ["-v", "-k", SwuTestCertificate.Shared.CertificateFile, "-H", hardware, "-u", $"-t DEFAULT -u {host.Url} -i gw-1 -k {token} -p 1 -r 3 -w 1{(confirm is { } c ? $" -c {c}" : "")}"],
         Swupdate.InstallHint, environment: new Dictionary<string, string> { ["TMPDIR"] = tmp });
 
+    /// <summary>
+    /// SWUpdate installed and waits for a reboot to test the update ("pending testing"); the gateway restarts it with
+    /// <c>-c 2</c> once the new software runs (for an atym gateway: once the agent took the export), and it reports.
+    /// Returns the restarted suricatta.
+    /// </summary>
+    private async Task<BackgroundProcess> RebootConfirmedAsync(BackgroundProcess suricatta, SeededOtaHost host, string token, string tmp)
+    {
+        await Wait.UntilAsync(() => suricatta.Log.Contains("pending testing", StringComparison.Ordinal) || suricatta.HasExited, "SWUpdate to wait for the reboot", TimeSpan.FromSeconds(60));
+        await suricatta.DisposeAsync();
+        output.WriteLine("swupdate before the reboot (tail):\n" + string.Join('\n', suricatta.Log.Split('\n').TakeLast(15)));
+        return Suricatta(host, token, "gw:1.0", tmp, confirm: 2);
+    }
+
+    /// <summary>Waits until the rollout counted gw-1 succeeded or failed (or suricatta exited); returns gw-1's rollout state.</summary>
+    private static async Task<DeviceRollout> CountedAsync(SeededOtaHost host, string deploymentId, BackgroundProcess suricatta, string what)
+    {
+        DeviceRollout Device() => host.Service<RolloutService>().Find(deploymentId)!.Device("gw-1")!;
+        await Wait.UntilAsync(() => Device().State is DeviceRolloutState.Succeeded or DeviceRolloutState.Failed || suricatta.HasExited, what, TimeSpan.FromSeconds(90));
+        return Device();
+    }
+
     private void PrintLog(BackgroundProcess? process)
     {
         output.WriteLine("suricatta's requests (method, path, auth scheme, accept, range -> status, body):");
@@ -201,16 +222,9 @@ public sealed class SuricattaTests(ITestOutputHelper output) : IDisposable
         {
             var tmp = _temp.Folder("tmp-ok");
             suricatta = Suricatta(host, token, "gw:1.0", tmp);
-            // SWUpdate installs, then waits for a reboot to test the update ("pending testing"); the gateway restarts it
-            // with -c 2 once the new software runs (for an atym gateway: once the agent took the export), and it reports.
             await Wait.UntilAsync(() => Directory.EnumerateFiles(inbox).Any() || suricatta.HasExited, "the rawfile payload in the inbox", TimeSpan.FromSeconds(90));
-            await Wait.UntilAsync(() => suricatta.Log.Contains("pending testing", StringComparison.Ordinal) || suricatta.HasExited, "SWUpdate to wait for the reboot", TimeSpan.FromSeconds(60));
-            await suricatta.DisposeAsync();
-            output.WriteLine("swupdate before the reboot (tail):\n" + string.Join('\n', suricatta.Log.Split('\n').TakeLast(15)));
-            suricatta = Suricatta(host, token, "gw:1.0", tmp, confirm: 2);
-            await Wait.UntilAsync(() => host.Service<RolloutService>().Find(deploymentId)!.Device("gw-1")!.State is DeviceRolloutState.Succeeded or DeviceRolloutState.Failed || suricatta.HasExited,
-                "suricatta's closed feedback counted by the rollout", TimeSpan.FromSeconds(90));
-            var device = host.Service<RolloutService>().Find(deploymentId)!.Device("gw-1")!;
+            suricatta = await RebootConfirmedAsync(suricatta, host, token, tmp);
+            var device = await CountedAsync(host, deploymentId, suricatta, "suricatta's closed feedback counted by the rollout");
             Assert.True(device.State == DeviceRolloutState.Succeeded, $"{device.State} {device.Reason}\n{suricatta.Log}");
             Assert.Single(Directory.EnumerateFiles(inbox));
             // The recorder logs a request once its answer is written, just after the rollout counted it.
@@ -243,12 +257,8 @@ public sealed class SuricattaTests(ITestOutputHelper output) : IDisposable
             output.WriteLine($"server stopped {MidDownloadCut.CutAt} bytes into the download; restarting on {host.Url}");
             await host.RestartAsync();
             await Wait.UntilAsync(() => Directory.EnumerateFiles(inbox).Any(f => !f.EndsWith(".tmp", StringComparison.Ordinal)) || suricatta.HasExited, "the rawfile payload in the inbox", TimeSpan.FromSeconds(90));
-            await Wait.UntilAsync(() => suricatta.Log.Contains("pending testing", StringComparison.Ordinal) || suricatta.HasExited, "SWUpdate to wait for the reboot", TimeSpan.FromSeconds(60));
-            await suricatta.DisposeAsync();
-            suricatta = Suricatta(host, token, "gw:1.0", tmp, confirm: 2);
-            await Wait.UntilAsync(() => host.Service<RolloutService>().Find(deploymentId)!.Device("gw-1")!.State is DeviceRolloutState.Succeeded or DeviceRolloutState.Failed || suricatta.HasExited,
-                "suricatta's closed feedback counted by the rollout", TimeSpan.FromSeconds(90));
-            var device = host.Service<RolloutService>().Find(deploymentId)!.Device("gw-1")!;
+            suricatta = await RebootConfirmedAsync(suricatta, host, token, tmp);
+            var device = await CountedAsync(host, deploymentId, suricatta, "suricatta's closed feedback counted by the rollout");
             Assert.True(device.State == DeviceRolloutState.Succeeded, $"{device.State} {device.Reason}\n{suricatta.Log}");
             Assert.Contains(_requests, r => r.StartsWith("GET /DEFAULT/controller/v1/gw-1/softwaremodules/", StringComparison.Ordinal)
                 && r.Contains("Range=bytes=", StringComparison.Ordinal) && r.Contains("-> 206", StringComparison.Ordinal));
@@ -271,9 +281,7 @@ public sealed class SuricattaTests(ITestOutputHelper output) : IDisposable
         try
         {
             suricatta = Suricatta(host, token, "gw:1.0", _temp.Folder("tmp-damaged"));
-            await Wait.UntilAsync(() => host.Service<RolloutService>().Find(deploymentId)!.Device("gw-1")!.State is DeviceRolloutState.Succeeded or DeviceRolloutState.Failed || suricatta.HasExited,
-                "suricatta's failure counted by the rollout", TimeSpan.FromSeconds(90));
-            var device = host.Service<RolloutService>().Find(deploymentId)!.Device("gw-1")!;
+            var device = await CountedAsync(host, deploymentId, suricatta, "suricatta's failure counted by the rollout");
             Assert.True(device.State == DeviceRolloutState.Failed, $"{device.State} {device.Reason}\n{suricatta.Log}");
             await Wait.UntilAsync(() => _requests.Any(r => r.StartsWith("POST /DEFAULT/controller/v1/gw-1/deploymentBase/", StringComparison.Ordinal)
                 && r.Contains("\"execution\": \"closed\"", StringComparison.Ordinal) && r.Contains("\"finished\": \"failure\"", StringComparison.Ordinal)), "the closed/failure feedback in the log");
@@ -299,9 +307,7 @@ public sealed class SuricattaTests(ITestOutputHelper output) : IDisposable
         try
         {
             suricatta = Suricatta(host, token, "gw:9.9", _temp.Folder("tmp-bad"));
-            await Wait.UntilAsync(() => host.Service<RolloutService>().Find(deploymentId)!.Device("gw-1")!.State is DeviceRolloutState.Succeeded or DeviceRolloutState.Failed || suricatta.HasExited,
-                "suricatta's failure counted by the rollout", TimeSpan.FromSeconds(90));
-            var device = host.Service<RolloutService>().Find(deploymentId)!.Device("gw-1")!;
+            var device = await CountedAsync(host, deploymentId, suricatta, "suricatta's failure counted by the rollout");
             Assert.True(device.State == DeviceRolloutState.Failed, $"{device.State} {device.Reason}\n{suricatta.Log}");
             Assert.Empty(Directory.EnumerateFiles(inbox));
         }

@@ -12,7 +12,7 @@ public class DdiFuzzTests
 {
     private static readonly byte[] JsonSyntax = "{}[]\":,0-e.\\unlt"u8.ToArray();
 
-    private static long Iterations(long suite) => long.TryParse(Environment.GetEnvironmentVariable("ATYM_FUZZ_ITERATIONS"), out var n) ? n : suite;
+    private static long Iterations(long suite) => JsonMutationFuzz.Iterations(suite);
 
     public static TheoryData<string> Readers => new() { "controller-base.json", "controller-base-cancel.json", "deployment-base.json", "feedback-proceeding.json", "feedback-swupdate.json", "feedback-swupdate-progress-unknown.json", "cancel.json", "config-data.json" };
 
@@ -30,25 +30,7 @@ public class DdiFuzzTests
     public void Mutated_goldens_fail_only_with_the_ddi_exception(string golden)
     {
         var valid = DdiGoldenTests.Golden(golden);
-        var read = ReaderOf(golden);
-        Gen.Select(Gen.Int[0, valid.Length - 1], Gen.Byte, Gen.Int[0, 2]).Array[1, 6].Sample(edits =>
-        {
-            var copy = (byte[])valid.Clone();
-            foreach (var (at, value, kind) in edits)
-            {
-                if (at >= copy.Length) continue;
-                if (kind == 0) copy[at] = value;
-                else if (kind == 1) copy[at] = JsonSyntax[value % JsonSyntax.Length];
-                else copy = [.. copy[..at], .. copy[Math.Min(copy.Length, at + 1 + value % 8)..]];
-            }
-            try
-            {
-                read(copy);
-            }
-            catch (DdiMessageException)
-            {
-            }
-        }, iter: Iterations(300));
+        JsonMutationFuzz.FailsOnlyWith<DdiMessageException>(valid, ReaderOf(golden), JsonSyntax, 300);
     }
 
     [Fact]
