@@ -71,7 +71,12 @@ public sealed class DdiUpdateSourceTests : IAsyncDisposable
             && DeviceStatus.Load(new DeviceDirectory(_device.Data), out _).Containers.Any(c => c.State == ContainerState.Confirmed && c.VersionIn(c.ConfirmedSlot) == version),
             "closed feedback and the exported image confirmed");
 
-        Assert.Equal(["proceeding", "download", "downloaded", "closed:success"], server.Executions("8"));
+        // Installed is "proceeding"; closed/success only once the health trial confirmed it (hawkBit: the device runs it).
+        Assert.Equal(["proceeding", "download", "downloaded", "proceeding", "closed:success"], server.Executions("8"));
+        var closedDetail = server.Feedback.Last().Body["status"]!["details"]![0]!.GetValue<string>();
+        Assert.StartsWith($"confirmed sensor-filter {version} after its health trial", closedDetail, StringComparison.Ordinal);
+        var trial = Assert.Single(status.Trials, t => t.Version == version);
+        Assert.Equal(AtymSecure.Runtime.Health.TrialVerdict.Passed, trial.Verdict);
         Assert.Equal(TimeSpan.FromHours(12), sleep); // the docs' config.polling.sleep "12:00:00"
         Assert.Contains(status.Installs, i => i.Result == InstallResult.Installed);
         Assert.All(server.Requests, r => Assert.Equal($"TargetToken {DdiFixtureServer.Token}", r.Header("Authorization")));
@@ -90,6 +95,23 @@ public sealed class DdiUpdateSourceTests : IAsyncDisposable
         var closed = server.Feedback.Last().Body["status"]!["details"]![0]!.GetValue<string>();
         Assert.Contains(ReasonCodes.ThresholdNotMet, closed);
         Assert.All(status.Containers, c => Assert.All(c.Slots, s => Assert.Null(s.Version)));
+    }
+
+    [Fact]
+    public async Task Downloaded_bytes_that_do_not_match_the_announced_sha256_are_deleted_and_closed_failure_never_installed()
+    {
+        var server = Server();
+        server.Offer(Export());
+        server.DamageDownload = true;
+
+        var (_, status) = await RunUntil(() => server.Closed, "closed feedback");
+
+        Assert.Equal(["proceeding", "download", "closed:failure"], server.Executions("8"));
+        var closed = server.Feedback.Last().Body["status"]!["details"]![0]!.GetValue<string>();
+        Assert.StartsWith(DdiArtifactRefusedException.Code + ": ", closed, StringComparison.Ordinal);
+        Assert.Contains("the server announced", closed, StringComparison.Ordinal);
+        Assert.Empty(status.Installs);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_device.Data, "downloads")));
     }
 
     [Fact]
