@@ -19,7 +19,9 @@ namespace AtymSecure.DeviceAgent.Ddi;
 /// server, like any network, is trusted for nothing). A refusal is queued at once as <c>closed</c>/<c>failure</c> with its
 /// reason code; an install is reported <c>proceeding</c> and closed only once its health trial is decided, because
 /// hawkBit reads <c>closed</c>/<c>success</c> as "the device runs it": a confirmed trial is <c>success</c>, a reverted one
-/// <c>failure</c> with the trial's reason. A download whose bytes are not what the action announced (size, sha256:
+/// <c>failure</c> with the trial's reason (for an export of several containers, the trial of the install the summary
+/// names; the verdict being awaited is not persisted, so after a restart mid-trial the re-offered action goes through the
+/// installer again, which reports what the slots then hold). A download whose bytes are not what the action announced (size, sha256:
 /// <see cref="DdiArtifactRefusedException"/>) is deleted and closed as <c>failure</c> too, as SWUpdate does; a broken
 /// connection is resumed instead. A <c>cancelAction</c> for the action being
 /// downloaded stops it and answers <c>closed</c>/<c>success</c> on the cancel feedback; one for an action already
