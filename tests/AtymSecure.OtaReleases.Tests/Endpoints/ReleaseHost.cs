@@ -47,14 +47,14 @@ internal sealed class ReleaseHost : IAsyncDisposable
     public static Task<ReleaseHost> StartOnLoopbackAsync(ReleaseWorld world) => StartAsync(world, TempFolder.Create("ota-releases-host"), null, loopback: true);
 
     /// <summary>A host on <paramref name="data"/> (a restart when an earlier host used it, whose <paramref name="adminToken"/> still works); the host disposes it.</summary>
-    /// <param name="server">Changes to the server options before the host is built (the DDI API's options, a rate limit).</param>
-    /// <param name="configure">Registrations after this library's (the rollouts library, a replaced DDI artifact source).</param>
+    /// <param name="server">Changes to the server's options (DDI on, poll interval), applied before the host is built.</param>
+    /// <param name="configure">More services (rollouts, a replaced DDI artifact source), registered after this library's.</param>
     public static async Task<ReleaseHost> StartAsync(ReleaseWorld world, TempFolder data, string? adminToken, bool loopback = false,
         Func<OtaServerOptions, OtaServerOptions>? server = null, Action<WebApplicationBuilder>? configure = null)
     {
         var vendorKey = data.Write("vendor.pub", world.Samples.Trusted.PublicKeyPem());
         var options = new OtaServerOptions { DataDirectory = data.Path, ListenUrl = "http://127.0.0.1:0" };
-        var app = OtaServerHost.Build(server is null ? options : server(options), builder =>
+        var app = OtaServerHost.Build(server is null ? options : server(options).EnsureValid(), builder =>
         {
             if (!loopback) builder.WebHost.UseTestServer();
             builder.Services.AddOtaReleases(new OtaReleasesOptions
