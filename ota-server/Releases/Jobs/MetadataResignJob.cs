@@ -23,7 +23,12 @@ public sealed class MetadataResignJob(MetadataResigner resigner) : IJobHandler
     /// <summary>Requests are a few dozen bytes; anything near this is not ours.</summary>
     public const int MaxRequestChars = 1024;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow };
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+        RespectRequiredConstructorParameters = true,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict,
+    };
 
     public string Kind => JobKind;
 
