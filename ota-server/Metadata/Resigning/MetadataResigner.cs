@@ -108,13 +108,3 @@ public sealed class MetadataResigner(ImageRepository repository, TimeProvider cl
 
     private static bool IsDue(DateTimeOffset expires, TimeSpan life, DateTimeOffset now) => now >= DueAt(expires, life);
 }
-
-/// <summary>What <see cref="MetadataResigner.Look"/> found: when the next role falls due, and the round to run if that is now.</summary>
-public sealed record ResignSchedule(DateTimeOffset NextDue, ResignRound? Due);
-
-/// <summary>
-/// One re-signing round: what is due at <paramref name="DueAt"/> on top of the published timestamp
-/// <paramref name="TimestampVersion"/> (0 before the first). Every round that changes anything publishes a new timestamp,
-/// so the version names the round across replicas.
-/// </summary>
-public sealed record ResignRound(long TimestampVersion, DateTimeOffset DueAt);
