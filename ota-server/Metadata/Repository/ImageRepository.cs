@@ -25,7 +25,10 @@ namespace AtymSecure.OtaMetadata.Repository;
 /// however writers interleave. A versioned file is created, never replaced, so of two writers of one version one wins and
 /// the other gets <see cref="MetadataVersionConflictException"/>. The timestamp, replaced in place, is fenced the same way:
 /// its version is first claimed by creating <c>N.timestamp.json</c> (the same bytes, never fetched by devices), and
-/// <c>timestamp.json</c> is replaced only while it holds an older version. Which writer runs a due re-signing round at all
+/// <c>timestamp.json</c> is replaced only while it holds an older version. The check and the rename are two steps, so a
+/// writer frozen exactly between them could still put an older timestamp back over a newer one; the re-signer treats a
+/// <c>timestamp.json</c> below the highest claimed version as due at once and publishes above every claim (devices that
+/// saw the newer one refuse the older meanwhile and keep theirs). Which writer runs a due re-signing round at all
 /// is decided by a job claim (<see cref="Resigning.MetadataResigningService"/>); these fences are what keeps a writer that
 /// stalled past its claim from publishing a stale version when it wakes.
 /// </para>

@@ -19,7 +19,8 @@ public sealed record ResignResult(EquatableList<string> CompilerRoles, bool Snap
 /// its life is gone — timestamp (1 d) every 12 h, snapshot and <c>compiler-CLASS</c> (7 d) at 3.5 d — measured from the
 /// published file's expiry, so a restart or a missed pass never shifts the schedule later. A re-signed compiler
 /// role is listed by a new snapshot; a new snapshot by a new timestamp. A set left incomplete by a writer killed between
-/// steps (a targets file no snapshot lists, a snapshot no timestamp names) is due at once, so whoever runs the next round
+/// steps (a targets file no snapshot lists, a snapshot no timestamp names, a claimed timestamp version never put in
+/// place) is due at once, so whoever runs the next round
 /// finishes it. Pure and clock-driven: <see cref="ResignDue"/> acts on <see cref="TimeProvider.GetUtcNow"/> (or a later
 /// moment it is given) and <see cref="NextDue"/> says when to call again; <see cref="MetadataResigningService"/> runs it in
 /// the host.
@@ -51,7 +52,7 @@ public sealed class MetadataResigner(ImageRepository repository, TimeProvider cl
             repository.PublishSnapshot();
             return new ResignResult(new EquatableList<string>(compilers), true, true);
         }
-        if (published.Timestamp is null || IsDue(published.Timestamp.Signed.Expires, options.TimestampLife, now) || !TimestampNamesSnapshot(published))
+        if (published.Timestamp is null || IsDue(published.Timestamp.Signed.Expires, options.TimestampLife, now) || !TimestampNamesSnapshot(published) || !TimestampIsNewestClaimed(published))
         {
             repository.PublishTimestamp();
             return new ResignResult(new EquatableList<string>(compilers), false, true);
@@ -69,7 +70,8 @@ public sealed class MetadataResigner(ImageRepository repository, TimeProvider cl
         var options = repository.Options;
         var published = repository.Published;
         if (published.TopLevel is null) return now + idle;
-        if (published.Snapshot is null || published.Timestamp is null || !SnapshotListsAll(published) || !TimestampNamesSnapshot(published)) return now;
+        if (published.Snapshot is null || published.Timestamp is null || !SnapshotListsAll(published) || !TimestampNamesSnapshot(published)
+            || !TimestampIsNewestClaimed(published)) return now;
         var due = new List<DateTimeOffset>
         {
             DueAt(published.Snapshot.Signed.Expires, options.SnapshotLife),
@@ -82,15 +84,17 @@ public sealed class MetadataResigner(ImageRepository repository, TimeProvider cl
     }
 
     /// <summary>
-    /// Reads the folder again and says what is due: the round to run now (named by the timestamp version it starts from,
-    /// so every replica looking at the same published set names the same round), or null and when to look again.
+    /// Reads the folder again and says what is due: the round to run now, or null and when to look again. The round is
+    /// named by the highest timestamp version published or claimed, so every replica looking at the same set names the
+    /// same round, and every attempt that got as far as claiming a timestamp moves the name on.
     /// </summary>
     public ResignSchedule Look(TimeSpan idle)
     {
         repository.Refresh();
         var next = NextDue(idle);
         return next <= clock.GetUtcNow()
-            ? new ResignSchedule(next, new ResignRound(repository.Published.Timestamp?.Signed.Version ?? 0, next))
+            ? new ResignSchedule(next, new ResignRound(Math.Max(repository.Published.Timestamp?.Signed.Version ?? 0,
+                repository.Metadata.Versions(ImageRepository.TimestampRole).LastOrDefault()), next))
             : new ResignSchedule(next, null);
     }
 
@@ -103,6 +107,15 @@ public sealed class MetadataResigner(ImageRepository repository, TimeProvider cl
 
     private static bool TimestampNamesSnapshot(PublishedImageRepository published) =>
         published.Timestamp!.Signed.Snapshot.Version == published.Snapshot!.Signed.Version;
+
+    /// <summary>
+    /// Whether <c>timestamp.json</c> holds the highest version any writer claimed (<c>N.timestamp.json</c>). Not so after a
+    /// writer was killed between its claim and its rename, or in the one window the fence leaves open (a writer frozen
+    /// between its version check and its rename, putting an older file back over a peer's newer one): then a new
+    /// timestamp above every claim is due at once, and devices that saw the newer one accept it.
+    /// </summary>
+    private bool TimestampIsNewestClaimed(PublishedImageRepository published) =>
+        repository.Metadata.Versions(ImageRepository.TimestampRole).LastOrDefault() <= published.Timestamp!.Signed.Version;
 
     private static DateTimeOffset DueAt(DateTimeOffset expires, TimeSpan life) => expires - life / 2;
 

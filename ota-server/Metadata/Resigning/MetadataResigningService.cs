@@ -8,7 +8,7 @@ namespace AtymSecure.OtaMetadata.Resigning;
 /// the next role is due (at most <see cref="MaxWait"/>, so a new release's schedule or a changed clock is picked up).
 /// <para>
 /// A due round is run through <see cref="IResignRounds"/>. In the OTA host that is a job in the durable job queue, with a
-/// deterministic id per round (<c>job-resign-t{timestamp version}</c>), rather than an advisory lock with a ledger of its
+/// deterministic id per round (<c>job-resign-t{highest timestamp version}</c>, <see cref="ResignRound"/>), rather than an advisory lock with a ledger of its
 /// own: the queue already gives what a round needs on LiteDB and PostgreSQL alike — a claim with a lease, takeover of a
 /// killed holder's job after the lease, fenced writes of the claim, and the claims ledger (<c>job_claims</c>) that tests
 /// assert "once" from — so re-signing adds a job kind instead of a second claim mechanism. Every replica runs this

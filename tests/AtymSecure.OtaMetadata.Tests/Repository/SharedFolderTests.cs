@@ -90,6 +90,21 @@ public sealed class SharedFolderTests : IDisposable
     }
 
     [Fact]
+    public void A_timestamp_below_the_highest_claimed_version_is_due_at_once_and_replaced_above_every_claim()
+    {
+        var older = Folder.Read(ImageRepository.TimestampFile)!;
+        _fixture.Image.PublishTimestamp(); // claims and publishes 2
+        Folder.Replace(ImageRepository.TimestampFile, older); // a frozen writer's late rename put 1 back
+        var resigner = new MetadataResigner(_peer, _fixture.Clock);
+
+        // Named by the highest claim (2), not by the file (1): round t1 ran already and must not block this one.
+        Assert.Equal(new ResignRound(2, _fixture.Clock.GetUtcNow()), resigner.Look(TimeSpan.FromHours(1)).Due);
+        Assert.Equal(new ResignResult([], false, true), resigner.ResignDue());
+        Assert.Equal(3, OnDiskTimestamp);
+        Assert.Null(resigner.Look(TimeSpan.FromHours(1)).Due);
+    }
+
+    [Fact]
     public void A_compiler_file_no_snapshot_lists_yet_is_due_at_once_and_the_round_lists_it_without_re_signing_it_again()
     {
         _fixture.Image.ResignCompiler(Compiler); // the writer was killed before its snapshot
