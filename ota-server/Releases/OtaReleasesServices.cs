@@ -2,6 +2,7 @@ using AtymSecure.Delivery.Compilation;
 using AtymSecure.OtaMetadata.Director;
 using AtymSecure.OtaMetadata.Keys;
 using AtymSecure.OtaMetadata.Repository;
+using AtymSecure.OtaMetadata.Resigning;
 using AtymSecure.OtaReleases.Assignments;
 using AtymSecure.OtaReleases.Bundles;
 using AtymSecure.OtaReleases.Import;
@@ -49,7 +50,8 @@ public sealed record OtaReleasesOptions
 public static class OtaReleasesServices
 {
     /// <summary>
-    /// Registers the importer and its job queue (a hosted service), the re-releaser of rollbacks (<see cref="ReleaseRecounter"/>), assignments, the bundle cut cache and the
+    /// Registers the importer and its job queue (a hosted service; also the metadata re-signing rounds', when the metadata
+    /// library is registered before), the re-releaser of rollbacks (<see cref="ReleaseRecounter"/>), assignments, the bundle cut cache and the
     /// <see cref="DesiredStateResolver"/>. Uses from the container when registered: the stores (<c>AddOtaLiteDbStore</c>),
     /// <see cref="IDeviceStore"/> for the fleet's classes, the <see cref="ImageRepository"/> to list compiled images in, <see cref="ICompilerSigningKey"/> for the compiler keys (else a key
     /// file in the data folder), <see cref="TimeProvider"/> (else the system clock).
@@ -75,6 +77,13 @@ public static class OtaReleasesServices
         services.AddSingleton(sp => new ReleaseRecounter(sp.GetRequiredService<IReleaseStore>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ImageRepository>() is { } repository ? new CompiledImagePublisher(repository) : null, sp.GetService<ILogger<ReleaseRecounter>>()));
         services.AddSingleton<IJobHandler, ReleaseImportJob>();
+        // With the metadata library (registered first, as the OTA host does): re-signing rounds run as claimed jobs,
+        // once across replicas, instead of inline in every replica.
+        if (services.Any(d => d.ServiceType == typeof(MetadataResigner)))
+        {
+            services.AddSingleton<IJobHandler>(sp => new MetadataResignJob(sp.GetRequiredService<MetadataResigner>()));
+            services.Replace(ServiceDescriptor.Singleton<IResignRounds>(sp => new JobResignRounds(sp.GetRequiredService<JobQueue>())));
+        }
         services.AddSingleton(sp => new JobQueue(sp.GetRequiredService<IJobStore>(), sp.GetServices<IJobHandler>(), sp.GetRequiredService<TimeProvider>(),
             options.Jobs, sp.GetService<ILogger<JobQueue>>()));
         services.AddHostedService(sp => sp.GetRequiredService<JobQueue>());

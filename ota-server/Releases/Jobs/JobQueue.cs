@@ -57,6 +57,30 @@ public sealed class JobQueue : BackgroundService
         return job;
     }
 
+    /// <summary>
+    /// Persists a queued job under the caller's <paramref name="id"/> unless a job of that id exists (whatever its state),
+    /// and returns the stored one: how replicas that schedule the same work (a re-signing round) enqueue it once.
+    /// </summary>
+    public async Task<Job> EnqueueOnceAsync(string id, string kind, string request, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        if (!_handlers.ContainsKey(kind)) throw new ArgumentException($"no handler for job kind '{kind}'", nameof(kind));
+        if (await _store.GetAsync(id, ct).ConfigureAwait(false) is { } existing) return existing;
+        var now = _time.GetUtcNow();
+        var job = new Job(id, kind, request, JobState.Queued, 0, now, now, now);
+        try
+        {
+            await _store.AddAsync(job, ct).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+            // a peer added it between the look and the insert: theirs is the job
+            return await _store.GetAsync(id, ct).ConfigureAwait(false) ?? throw new InvalidOperationException($"job {id} exists but cannot be read");
+        }
+        _wake.Release();
+        return job;
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
