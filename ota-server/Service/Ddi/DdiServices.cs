@@ -17,7 +17,7 @@ internal static class DdiServices
         if (options.Swu is { } swu)
             services.TryAddSingleton<IDdiArtifactSource>(sp => sp.GetService<OfflineExporter>() is { } exporter
                 ? new SwuGatewayArtifactSource(swu, exporter,
-                    new SignedBundleArtifactSource(sp.GetRequiredService<DesiredStateResolver>(), sp.GetRequiredService<BundleFileStore>()),
+                    new SignedBundleArtifactSource(sp.GetRequiredService<DesiredStateResolver>(), sp.GetRequiredService<IBundleStore>()),
                     Path.Combine(dataDirectory, "swu"), sp.GetRequiredService<TimeProvider>())
                 : NoArtifacts.Instance);
         services.AddSingleton(options);
@@ -26,7 +26,7 @@ internal static class DdiServices
         services.AddSingleton<DdiActions>();
         services.AddSingleton<IExternalDeviceReports, DdiObservations>();
         services.TryAddSingleton<IDdiArtifactSource>(sp => sp.GetService<DesiredStateResolver>() is { } desired
-            ? new SignedBundleArtifactSource(desired, sp.GetRequiredService<BundleFileStore>())
+            ? new SignedBundleArtifactSource(desired, sp.GetRequiredService<IBundleStore>())
             : NoArtifacts.Instance);
     }
 
