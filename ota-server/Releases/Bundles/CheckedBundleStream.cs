@@ -50,6 +50,9 @@ internal sealed class CheckedBundleStream(Stream inner, string sha256Hex, long l
         if (read == 0)
         {
             if (_position < length) throw new BundleIntegrityException($"bundle {sha256Hex} ended after {_position} of its {length} bytes");
+            // An empty object never reaches the check below; its (empty) bytes are still not this digest's.
+            if (_hasher is not null && length == 0 && !CryptographicOperations.FixedTimeEquals(_hasher.GetHashAndReset(), _expected))
+                throw new BundleIntegrityException($"the stored bundle {sha256Hex} is empty (damaged storage): refused");
             return 0;
         }
         _position += read;
