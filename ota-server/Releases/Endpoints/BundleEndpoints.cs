@@ -32,6 +32,19 @@ public static class BundleEndpoints
 
     private static async Task Serve(HttpContext context, string hex)
     {
+        try
+        {
+            await ServeAsync(context, hex).ConfigureAwait(false);
+        }
+        catch (AtymSecure.ObjectStore.ObjectStoreException e) when (!context.Response.HasStarted)
+        {
+            // Before the first byte only: once streaming, the connection is cut (a device resumes with Range).
+            throw new OtaProblemException(503, ReleaseProblemCodes.BundleStoreUnavailable, "hex", $"the bundle store cannot serve sha256:{hex} now ({e.Error}); retry later");
+        }
+    }
+
+    private static async Task ServeAsync(HttpContext context, string hex)
+    {
         if (!BundleFileStore.IsSha256Hex(hex))
             throw new OtaProblemException(400, ReleaseProblemCodes.BundleDigestInvalid, "hex", "expected 64 lower-case hex digits (the bundle's sha256)");
         var store = context.RequestServices.GetRequiredService<IBundleStore>();
