@@ -41,6 +41,16 @@ public sealed record OtaReleasesOptions
 
     public JobQueueOptions Jobs { get; init; } = new();
 
+    /// <summary>Where cut bundles and the cut index live: null = <see cref="BundleFolder"/> (the default); an
+    /// <c>s3://BUCKET[/PREFIX]?endpoint=…</c> URL = that object store (<see cref="S3BundleStore"/>), shared by replicas.</summary>
+    public string? Blobs { get; init; }
+
+    /// <summary>Answer bundle GETs with <c>307</c> to a presigned object store URL instead of streaming them (needs <see cref="Blobs"/>).</summary>
+    public bool RedirectBundleDownloads { get; init; }
+
+    /// <summary>How long a redirect's presigned URL works: short, it is handed to one download.</summary>
+    public TimeSpan BundleRedirectExpiry { get; init; } = TimeSpan.FromMinutes(5);
+
     public string BundleFolder => Path.Combine(DataDirectory, "bundles");
 
     public string CompilerKeyPath => Path.Combine(DataDirectory, "keys", "compiler.key");
@@ -89,16 +99,26 @@ public static class OtaReleasesServices
         services.AddHostedService(sp => sp.GetRequiredService<JobQueue>());
         services.AddSingleton(sp => new AssignmentService(sp.GetRequiredService<IAssignmentStore>(), sp.GetRequiredService<IReleaseStore>(),
             sp.GetRequiredService<IDeviceStore>(), sp.GetRequiredService<IAuditLog>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(_ => new BundleFileStore(options.BundleFolder));
+        if (options.Blobs is { } blobs)
+        {
+            // Opened now, so a missing bucket or refused key stops the start (BundleStoreStartException).
+            var objectStore = BundleStores.OpenObjectStore(blobs, TimeProvider.System);
+            services.AddSingleton<IBundleStore>(_ => objectStore);
+            if (options.RedirectBundleDownloads) services.AddSingleton(new BundleRedirects(objectStore, options.BundleRedirectExpiry));
+        }
+        else
+        {
+            services.AddSingleton<IBundleStore>(_ => new BundleFileStore(options.BundleFolder));
+        }
         services.TryAddSingleton<IBundleCutter>(sp => new ReleaseBundleCutter(sp.GetRequiredService<RegistryAccess>(), sp.GetRequiredService<TrustedKeys>(),
             sp.GetRequiredService<ICompilerKeySource>(), sp.GetRequiredService<IContainerCompiler>()));
-        services.AddSingleton(sp => new BundleCutCache(sp.GetRequiredService<BundleFileStore>(), sp.GetRequiredService<IBundleCutter>()));
+        services.AddSingleton(sp => new BundleCutCache(sp.GetRequiredService<IBundleStore>(), sp.GetRequiredService<IBundleCutter>()));
         services.AddSingleton(sp => new Offline.OfflineExporter(sp.GetRequiredService<IDeviceStore>(), sp.GetRequiredService<DesiredStateResolver>(),
-            sp.GetRequiredService<UptaneDirector>(), sp.GetRequiredService<ImageRepository>(), sp.GetRequiredService<BundleFileStore>()));
+            sp.GetRequiredService<UptaneDirector>(), sp.GetRequiredService<ImageRepository>(), sp.GetRequiredService<IBundleStore>()));
         // With policies, each device's images carry the grants the serving set derives for it (issue 15 §3 "Device").
         services.AddSingleton(sp => new DesiredStateResolver(sp.GetRequiredService<IAssignmentStore>(), sp.GetRequiredService<IReleaseStore>(),
             sp.GetRequiredService<BundleCutCache>(), sp.GetService<IRolloutOffers>(), sp.GetService<Policy.OtaPolicyGate>() is { } gate
-                ? new Policy.PolicyGrantedImages(gate, sp.GetRequiredService<IBundleCutter>(), sp.GetRequiredService<BundleFileStore>(),
+                ? new Policy.PolicyGrantedImages(gate, sp.GetRequiredService<IBundleCutter>(), sp.GetRequiredService<IBundleStore>(),
                     sp.GetService<ImageRepository>() is { } repository ? new CompiledImagePublisher(repository) : null, sp.GetService<ILogger<Policy.PolicyGrantedImages>>())
                 : null));
         return services;

@@ -146,7 +146,11 @@ internal static class DdiEndpoints
         var action = actions.Owned(controllerId, moduleId);
         var file = artifacts is null ? null : await artifacts.FindAsync(Request(caller, action), ct).ConfigureAwait(false);
         if (file is not null && fileName == file.FileName)
-            return Results.File(file.Path, "application/octet-stream", enableRangeProcessing: true, entityTag: new EntityTagHeaderValue($"\"{file.Sha256}\""));
+            return file.Open is { } open
+                ? await open(ct).ConfigureAwait(false) is { } bytes
+                    ? Results.Stream(bytes, "application/octet-stream", enableRangeProcessing: true, entityTag: new EntityTagHeaderValue($"\"{file.Sha256}\""))
+                    : throw new OtaProblemException(404, DdiServerProblemCodes.NotFound, "fileName", "the artifact is no longer stored")
+                : Results.File(file.Path!, "application/octet-stream", enableRangeProcessing: true, entityTag: new EntityTagHeaderValue($"\"{file.Sha256}\""));
         if (file is not null && fileName == file.FileName + DdiMd5Sum.Suffix)
             return Results.Bytes(DdiMd5Sum.Line(file.Md5, file.FileName), "text/plain; charset=utf-8");
         throw new OtaProblemException(404, DdiServerProblemCodes.NotFound, "fileName", "no such artifact in this software module");

@@ -20,7 +20,7 @@ internal static class DdiServices
         services.TryAddSingleton<IDdiArtifactSource>(sp =>
         {
             if (sp.GetService<DesiredStateResolver>() is not { } desired) return NoArtifacts.Instance;
-            IDdiArtifactSource source = new SignedBundleArtifactSource(desired, sp.GetRequiredService<BundleFileStore>());
+            IDdiArtifactSource source = new SignedBundleArtifactSource(desired, sp.GetRequiredService<IBundleStore>());
             if (sp.GetService<OfflineExporter>() is not { } exporter) return options.Swu is null ? source : NoArtifacts.Instance;
             source = new OfflineExportArtifactSource(exporter, source, Path.Combine(dataDirectory, "ddi-exports"));
             return options.Swu is { } swu

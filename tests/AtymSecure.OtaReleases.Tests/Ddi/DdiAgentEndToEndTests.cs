@@ -186,7 +186,7 @@ public sealed class DdiAgentEndToEndTests(ReleaseWorld world, ITestOutputHelper 
         private async Task<DdiArtifactFile> TamperAsync(DdiArtifactFile real, CancellationToken ct)
         {
             var path = Path.Combine(folder, real.FileName);
-            await using (var input = File.OpenRead(real.Path))
+            await using (var input = File.OpenRead(real.Path ?? throw new InvalidOperationException("the export is a local file")))
             await using (var output = File.Create(path))
             {
                 using var reader = new TarReader(input);

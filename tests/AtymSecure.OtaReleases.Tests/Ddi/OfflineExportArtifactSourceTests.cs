@@ -65,7 +65,7 @@ public sealed class OfflineExportArtifactSourceTests(ReleaseWorld world) : IClas
         var file = await source.FindAsync(request);
         Assert.NotNull(file);
         Assert.Equal("sensor-filter-1.0.0.export.tar", file.FileName);
-        var bytes = await File.ReadAllBytesAsync(file.Path);
+        var bytes = await File.ReadAllBytesAsync(Assert.IsType<string>(file.Path));
 #pragma warning disable CA5350, CA5351 // the hashes DDI lists
         Assert.Equal((bytes.LongLength, Convert.ToHexStringLower(SHA256.HashData(bytes)), Convert.ToHexStringLower(SHA1.HashData(bytes)), Convert.ToHexStringLower(MD5.HashData(bytes))),
             (file.Length, file.Sha256, file.Sha1, file.Md5));

@@ -105,7 +105,7 @@ public sealed class SwuGatewayChainTests(ReleaseWorld world, ITestOutputHelper o
                 if (otherDevice is not null)
                     b.Services.AddSingleton<IDdiArtifactSource>(sp => new ExportForAnotherDevice(
                         new SwuGatewayArtifactSource(swu, sp.GetRequiredService<OfflineExporter>(),
-                            new SignedBundleArtifactSource(sp.GetRequiredService<DesiredStateResolver>(), sp.GetRequiredService<BundleFileStore>()),
+                            new SignedBundleArtifactSource(sp.GetRequiredService<DesiredStateResolver>(), sp.GetRequiredService<IBundleStore>()),
                             _folder.File("misdirected-swu"), TimeProvider.System),
                         sp.GetRequiredService<IDeviceStore>(), otherDevice));
             });
