@@ -19,15 +19,19 @@ internal sealed class OtaServerProcess : IAsyncDisposable
     private readonly Uri _publicOrigin;
     private readonly Uri _registry;
     private readonly string? _store;
+    private readonly string? _blobs;
 
     /// <param name="url">Where it listens (a free loopback port the caller picked, so a proxy can point at it first).</param>
     /// <param name="publicOrigin">The origin devices connect to and sign: the proxy in front of the server.</param>
     /// <param name="policies">The policy folder (<c>policies</c> in the config, <c>--policies</c>), or null for none.</param>
     /// <param name="store">A <c>postgres://</c> store (null: LiteDB in the data folder).</param>
     /// <param name="name">The config file's name: replicas on one <paramref name="folder"/> share its data folder, each with its own config.</param>
+    /// <param name="blobs">An <c>s3://</c> location for cut bundles and compiled artifacts, passed as <c>atym ota serve --blobs</c>
+    /// (issue 17 §1, branch ota-blobs; null: files in the data folder). Replicas given the same location share one bucket.</param>
     public OtaServerProcess(AtymProcess atym, string folder, Uri url, Uri publicOrigin, Uri registry, string vendorPublicKey, string? policies = null,
-        string? store = null, string name = "ota")
+        string? store = null, string name = "ota", string? blobs = null)
     {
+        _blobs = blobs;
         _atym = atym;
         DataDirectory = Path.Combine(folder, "ota-data");
         Url = url;
@@ -73,7 +77,7 @@ internal sealed class OtaServerProcess : IAsyncDisposable
     public async Task StartAsync()
     {
         if (_process is not null) throw new InvalidOperationException("the OTA server is already running");
-        _process = _atym.Start("ota", "serve", "--config", _config);
+        _process = _atym.Start(["ota", "serve", "--config", _config, .. _blobs is null ? Array.Empty<string>() : ["--blobs", _blobs]]);
         await _process.WaitForLogAsync(OtaServeLog.ListeningLine, TimeSpan.FromMinutes(2));
         if (AdminToken.Length == 0) AdminToken = OtaServeLog.AdminToken(_process.Log);
     }
