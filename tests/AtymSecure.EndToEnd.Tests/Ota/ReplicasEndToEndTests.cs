@@ -40,7 +40,7 @@ public sealed class ReplicasEndToEndTests(ITestOutputHelper output) : IAsyncLife
     private const string Container = OtaStack.Container;
     private const string Version = "5.0.0";
     private const string Group = "replicas";
-    private const int Devices = 40;
+    private const int Devices = 200;
     private const int MiB = 1 << 20;
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(180);
     private static readonly TimeSpan Every = TimeSpan.FromMilliseconds(500);
