@@ -20,6 +20,7 @@ internal sealed class OtaServerProcess : IAsyncDisposable
     private readonly Uri _registry;
     private readonly string? _store;
     private readonly string? _blobs;
+    private readonly TimeSpan _pollInterval;
 
     /// <param name="url">Where it listens (a free loopback port the caller picked, so a proxy can point at it first).</param>
     /// <param name="publicOrigin">The origin devices connect to and sign: the proxy in front of the server.</param>
@@ -28,10 +29,12 @@ internal sealed class OtaServerProcess : IAsyncDisposable
     /// <param name="name">The config file's name: replicas on one <paramref name="folder"/> share its data folder, each with its own config.</param>
     /// <param name="blobs">An <c>s3://</c> location for cut bundles and compiled artifacts, passed as <c>atym ota serve --blobs</c>
     /// (issue 17 §1, branch ota-blobs; null: files in the data folder). Replicas given the same location share one bucket.</param>
+    /// <param name="pollInterval">The poll interval the server tells devices (default 1 s; a big fleet on 2 cores polls less often).</param>
     public OtaServerProcess(AtymProcess atym, string folder, Uri url, Uri publicOrigin, Uri registry, string vendorPublicKey, string? policies = null,
-        string? store = null, string name = "ota", string? blobs = null)
+        string? store = null, string name = "ota", string? blobs = null, TimeSpan? pollInterval = null)
     {
         _blobs = blobs;
+        _pollInterval = pollInterval ?? TimeSpan.FromSeconds(1);
         _atym = atym;
         DataDirectory = Path.Combine(folder, "ota-data");
         Url = url;
@@ -57,7 +60,7 @@ internal sealed class OtaServerProcess : IAsyncDisposable
             registry = _registry.GetLeftPart(UriPartial.Authority),
             vendorKeyFiles = vendorPublicKeys,
             policies,
-            pollInterval = "00:00:01",
+            pollInterval = _pollInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
             deviceRateLimit = 600,
             store = _store,
         }, new JsonSerializerOptions { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull }));
