@@ -74,7 +74,13 @@ internal static class OtaCommands
         var store = new Option<string?>("--store") { Description = "Store the records in PostgreSQL: postgres://user@host:port/database (default: LiteDB in the data folder)" };
         var policies = new Option<string?>("--policies") { Description = "Policy folder enforced at release import, deployment creation and every wave (reloaded when it changes)" };
         var ddi = new Option<bool>("--ddi") { Description = "Serve the hawkBit DDI controller API with its defaults (tenant DEFAULT; the config file's 'ddi' sets more)" };
-        var command = new Command("serve", "Serve the device and operator APIs") { listen, data, config, registry, store, policies, ddi };
+        var blobs = new Option<string?>("--blobs")
+        {
+            Description = "Cut bundles in an S3-compatible object store: s3://BUCKET[/PREFIX]?endpoint=http://HOST:PORT&region=R&path-style=true " +
+                "(keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; default: DATA/bundles)",
+        };
+        var redirect = new Option<bool>("--redirect-bundle-downloads") { Description = "Answer bundle GETs with 307 to a presigned object store URL (needs --blobs)" };
+        var command = new Command("serve", "Serve the device and operator APIs") { listen, data, config, registry, store, blobs, redirect, policies, ddi };
         command.SetAction(async (result, ct) =>
         {
             var options = result.GetValue(config) is { } file ? OtaServerOptionsFile.Load(file) : new OtaServerOptions();
@@ -83,6 +89,8 @@ internal static class OtaCommands
             if (result.GetValue(registry) is { } source) options = options with { Registry = source };
             if (result.GetValue(store) is { } database) options = options with { Store = database };
             if (result.GetValue(policies) is { } policyFolder) options = options with { Policies = policyFolder };
+            if (result.GetValue(blobs) is { } blobStore) options = options with { Blobs = blobStore };
+            if (result.GetValue(redirect)) options = options with { RedirectBundleDownloads = true };
             if (result.GetValue(ddi) && options.Ddi is null) options = options with { Ddi = new AtymSecure.OtaServer.Ddi.DdiOptions() };
             options.EnsureValid();
             await OtaServerHost.RunAsync(options, app =>
@@ -96,7 +104,9 @@ internal static class OtaCommands
                     Console.Error.WriteLine("atym ota: this admin token is shown once; store it now (only its hash is kept)");
                 }
                 Console.Error.WriteLine($"atym ota: listening on {OtaServerHost.ListeningAddress(app)}, data in {Path.GetFullPath(options.DataDirectory)}" +
-                    (options.Store is { } url ? $", store {AtymSecure.Postgres.PostgresConnectionUrl.Redact(url)}" : ""));
+                    (options.Store is { } url ? $", store {AtymSecure.Postgres.PostgresConnectionUrl.Redact(url)}" : "") +
+                    (options.Blobs is { } blobUrl ? $", bundles in {AtymSecure.ObjectStore.ObjectStoreLocation.Parse(blobUrl)}" +
+                        (options.RedirectBundleDownloads ? " (downloads redirected)" : "") : ""));
             }, ct).ConfigureAwait(false);
             return 0;
         });

@@ -44,6 +44,11 @@ public sealed class DeviceKey : IEquatable<DeviceKey>
 
     public static string DeviceIdOf(ReadOnlySpan<byte> spki) => "atym-" + Convert.ToHexStringLower(SHA256.HashData(spki))[..16];
 
+    /// <summary>Whether <paramref name="id"/> has the form <see cref="DeviceIdOf"/> gives (<c>atym-</c> and 16 lowercase hex
+    /// digits): the id of an atym agent, as opposed to another client's name such as a hawkBit controller id.</summary>
+    public static bool IsAgentDeviceId(string? id) =>
+        id is { Length: 21 } && id.StartsWith("atym-", StringComparison.Ordinal) && !id.AsSpan(5).ContainsAnyExcept("0123456789abcdef");
+
     /// <summary>DER ECDSA signature over <paramref name="data"/>; false for any malformed signature.</summary>
     public bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature) => Key.Verify(data, signature);
 

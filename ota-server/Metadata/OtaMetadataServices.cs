@@ -33,7 +33,8 @@ public static class OtaMetadataServices
     /// <summary>
     /// Registers the online key store (<see cref="IOnlineKeyStore"/>; a key per online role is made on first start),
     /// the <see cref="UptaneDirector"/> and its <see cref="DirectorTargetsSigner"/>, the <see cref="ImageRepository"/>
-    /// (also as <see cref="ICompilerSigningKey"/>), the hosted <see cref="MetadataResigningService"/> and the
+    /// (also as <see cref="ICompilerSigningKey"/>), the hosted <see cref="MetadataResigningService"/> (running its rounds
+    /// through <see cref="IResignRounds"/>: inline unless a job queue's are registered) and the
     /// <see cref="TufExpiryMetrics"/> gauges. Uses the registered <see cref="TimeProvider"/> (or the system clock)
     /// and <see cref="ITargetContent"/> (or target files in <c>DATA/tuf/image/targets</c>).
     /// </summary>
@@ -56,6 +57,9 @@ public static class OtaMetadataServices
             sp.GetRequiredService<TimeProvider>(), options.Image, sp.GetService<ITargetContent>()));
         services.AddSingleton<ICompilerSigningKey>(sp => sp.GetRequiredService<ImageRepository>());
         services.AddSingleton(sp => new MetadataResigner(sp.GetRequiredService<ImageRepository>(), sp.GetRequiredService<TimeProvider>()));
+        // A server with a job queue replaces this with rounds claimed in the queue (the releases library's AddOtaReleases).
+        services.TryAddSingleton<IResignRounds>(sp => new InlineResignRounds(sp.GetRequiredService<MetadataResigner>(),
+            sp.GetService<Microsoft.Extensions.Logging.ILogger<InlineResignRounds>>()));
         services.AddHostedService<MetadataResigningService>();
         services.AddSingleton(sp => new TufExpiryMetrics(sp.GetRequiredService<ImageRepository>(), sp.GetRequiredService<UptaneDirector>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));

@@ -20,8 +20,10 @@ internal static class ReleaseEndpoints
         var all = await releases.ListAsync(null, context.RequestAborted).ConfigureAwait(false);
         var ordered = all.OrderBy(r => r.Container, StringComparer.Ordinal)
             .ThenByDescending(r => AtymSecure.Formats.Container.SemanticVersion.Parse(r.Version)).ToList();
-        var files = context.RequestServices.GetService<BundleFileStore>();
-        var deltas = ordered.ToDictionary(r => r.Id, r => files is null ? [] : ReleaseDelta.Of(r, files.CutsFor(r.Id), all), StringComparer.Ordinal);
+        var files = context.RequestServices.GetService<IBundleStore>();
+        var deltas = new Dictionary<string, IReadOnlyList<ReleaseDelta>>(StringComparer.Ordinal);
+        foreach (var r in ordered)
+            deltas[r.Id] = files is null ? [] : ReleaseDelta.Of(r, await files.CutsForAsync(r.Id, context.RequestAborted).ConfigureAwait(false), all);
         var keys = context.RequestServices.GetService<VendorKeyNames>() ?? VendorKeyNames.None;
         return Page.Render<ReleasesPage>(context, new ReleasesModel(ordered, deltas, keys));
     }

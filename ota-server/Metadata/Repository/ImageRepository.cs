@@ -19,10 +19,26 @@ namespace AtymSecure.OtaMetadata.Repository;
 /// finds a complete, consistent set; a crash between steps leaves the previous set published. Versioned files are
 /// written create-new and never change. Mutations are serialized; reads are lock-free file reads.
 /// </para>
+/// <para>
+/// Replicas share the folder (docs/scale-out.md), so the folder, not this object, is the truth: every public mutation
+/// first reads the folder again (<see cref="Refresh"/>; a peer may have published since), and versions only go up
+/// however writers interleave. A versioned file is created, never replaced, so of two writers of one version one wins and
+/// the other gets <see cref="MetadataVersionConflictException"/>. The timestamp, replaced in place, is fenced the same way:
+/// its version is first claimed by creating <c>N.timestamp.json</c> (the same bytes, never fetched by devices), and
+/// <c>timestamp.json</c> is replaced only while it holds an older version. The check and the rename are two steps, so a
+/// writer frozen exactly between them could still put an older timestamp back over a newer one; the re-signer treats a
+/// <c>timestamp.json</c> below the highest claimed version as due at once and publishes above every claim (devices that
+/// saw the newer one refuse the older meanwhile and keep theirs). Which writer runs a due re-signing round at all
+/// is decided by a job claim (<see cref="Resigning.MetadataResigningService"/>); these fences are what keeps a writer that
+/// stalled past its claim from publishing a stale version when it wakes.
+/// </para>
 /// </summary>
 public sealed class ImageRepository : ICompilerSigningKey
 {
     public const string TimestampFile = "timestamp.json";
+
+    /// <summary>The role whose versions <c>N.timestamp.json</c> claim (<see cref="PublishTimestamp"/>).</summary>
+    internal const string TimestampRole = "timestamp";
 
     private readonly IOnlineKeyStore _keys;
     private readonly TimeProvider _clock;
@@ -51,6 +67,15 @@ public sealed class ImageRepository : ICompilerSigningKey
 
     public ITargetContent Content { get; }
 
+    /// <summary>
+    /// Reads the published files from the folder again: what a replica sharing it (or a writer killed between steps)
+    /// wrote since this object last looked. Every mutation does it first.
+    /// </summary>
+    public void Refresh()
+    {
+        lock (_gate) Load();
+    }
+
     /// <summary>What is published now (for status, re-signing and the targets endpoint).</summary>
     public PublishedImageRepository Published
     {
@@ -69,6 +94,7 @@ public sealed class ImageRepository : ICompilerSigningKey
     {
         lock (_gate)
         {
+            Load();
             var candidate = SignedMetadata<RootMetadata>.Parse(file).Signed;
             foreach (var (role, online) in new[] { ("snapshot", OnlineRole.Snapshot), ("timestamp", OnlineRole.Timestamp) })
                 if (candidate.RoleOrNull(role) is { } listed) OnlineKeySelection.For(_keys, online, listed, $"root {candidate.Version}");
@@ -86,6 +112,7 @@ public sealed class ImageRepository : ICompilerSigningKey
     {
         lock (_gate)
         {
+            Load();
             var root = Roots.Require().Signed;
             var upload = SignedMetadata<TargetsMetadata>.Parse(file);
             var name = $"{upload.Signed.Version}.targets.json";
@@ -115,6 +142,7 @@ public sealed class ImageRepository : ICompilerSigningKey
         ArgumentNullException.ThrowIfNull(role);
         lock (_gate)
         {
+            Load();
             var topLevel = _topLevel ?? throw new MetadataRefusedException(ReasonCodes.MetadataMissing, "targets.json", "no top-level targets yet: upload one signed offline");
             var upload = DelegatedUploadCheck.Check(role, file, topLevel.Signed, _delegated.GetValueOrDefault(role), _clock.GetUtcNow());
             Metadata.WriteOnce($"{upload.Signed.Version}.{role}.json", upload.FileBytes);
@@ -135,6 +163,7 @@ public sealed class ImageRepository : ICompilerSigningKey
         var role = TargetPaths.CompilerRole(deviceClass);
         lock (_gate)
         {
+            Load();
             var current = _delegated.GetValueOrDefault(role)
                 ?? throw DelegatedUploadCheck.Refuse(ReasonCodes.TargetNotListed, role, $"{role}.json", "$", $"top-level targets delegates no '{role}': add the class (atym tuf add-delegation)");
             var delegation = _topLevel!.Signed.Delegations!.Roles.First(r => r.Name == role);
@@ -212,7 +241,11 @@ public sealed class ImageRepository : ICompilerSigningKey
         }
     }
 
-    /// <summary>A new timestamp over the current snapshot (every 12 h, and after each snapshot).</summary>
+    /// <summary>
+    /// A new timestamp over the current snapshot (every 12 h, and after each snapshot): its version claimed by creating
+    /// <c>N.timestamp.json</c>, then <c>timestamp.json</c> replaced unless it already holds version N or newer (a peer
+    /// published meanwhile: <see cref="MetadataVersionConflictException"/>, the newer file stays).
+    /// </summary>
     internal void PublishTimestamp()
     {
         lock (_gate)
@@ -221,12 +254,15 @@ public sealed class ImageRepository : ICompilerSigningKey
             var root = Roots.Require().Signed;
             var timestamp = new TimestampMetadata
             {
-                Version = (_timestamp?.Signed.Version ?? 0) + 1,
+                Version = Math.Max(_timestamp?.Signed.Version ?? 0, Metadata.Versions(TimestampRole).LastOrDefault()) + 1,
                 Expires = _clock.GetUtcNow() + Options.TimestampLife,
                 Snapshot = MetaFile.Describe(_snapshot.Signed.Version, _snapshot.FileBytes),
             };
             var key = OnlineKeySelection.For(_keys, OnlineRole.Timestamp, root.Roles["timestamp"], $"root {root.Version}");
             var signed = MetadataSigning.Sign(timestamp, key);
+            Metadata.WriteOnce($"{timestamp.Version}.{TimestampRole}.json", signed.FileBytes);
+            if (PublishedImageRepository.ReadTimestamp(Metadata) is { } onDisk && onDisk.Signed.Version >= timestamp.Version)
+                throw new MetadataVersionConflictException(TimestampFile, $"holds version {onDisk.Signed.Version}, not older than {timestamp.Version}");
             Metadata.Replace(TimestampFile, signed.FileBytes);
             _timestamp = signed;
         }
@@ -248,10 +284,13 @@ public sealed class ImageRepository : ICompilerSigningKey
         return signed;
     }
 
+    /// <summary>Reads the folder (under the gate): the newest file of each role, as at start.</summary>
     private void Load()
     {
+        Roots.Refresh();
         var loaded = PublishedImageRepository.Load(Metadata);
         _topLevel = loaded.TopLevel;
+        _delegated.Clear();
         foreach (var (role, doc) in loaded.Delegated) _delegated[role] = doc;
         _snapshot = loaded.Snapshot;
         _timestamp = loaded.Timestamp;
@@ -282,7 +321,14 @@ public sealed record PublishedImageRepository(
             topLevel,
             new EquatableMap<SignedMetadata<TargetsMetadata>>(delegated),
             Latest<SnapshotMetadata>(folder, "snapshot"),
-            folder.Read(ImageRepository.TimestampFile) is { } bytes ? SignedMetadata<TimestampMetadata>.Parse(bytes) : null);
+            ReadTimestamp(folder));
+    }
+
+    /// <summary><c>timestamp.json</c> as on disk now, or null when there is none.</summary>
+    public static SignedMetadata<TimestampMetadata>? ReadTimestamp(MetadataFolder folder)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        return folder.Read(ImageRepository.TimestampFile) is { } bytes ? SignedMetadata<TimestampMetadata>.Parse(bytes) : null;
     }
 
     private static SignedMetadata<T>? Latest<T>(MetadataFolder folder, string role)

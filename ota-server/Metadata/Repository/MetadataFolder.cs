@@ -41,8 +41,22 @@ public sealed partial class MetadataFolder
 
     public bool Exists(string name) => IsFileName(name) && File.Exists(System.IO.Path.Combine(Path, name));
 
-    /// <summary>Writes a versioned file; refuses to replace one (published versions never change).</summary>
-    public void WriteOnce(string name, ReadOnlySpan<byte> bytes) => Write(name, bytes, AtomicWriteMode.CreateNew);
+    /// <summary>
+    /// Writes a versioned file; refuses to replace one (published versions never change). On a folder that replicas
+    /// share this is the version fence: of two writers of the same version exactly one succeeds (create-new is a
+    /// link, atomic), the other gets <see cref="MetadataVersionConflictException"/>.
+    /// </summary>
+    public void WriteOnce(string name, ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            Write(name, bytes, AtomicWriteMode.CreateNew);
+        }
+        catch (IOException e) when (Exists(name))
+        {
+            throw new MetadataVersionConflictException(name, "that version is written already", e);
+        }
+    }
 
     /// <summary>Replaces an unversioned file (<c>timestamp.json</c>) in one rename.</summary>
     public void Replace(string name, ReadOnlySpan<byte> bytes) => Write(name, bytes, AtomicWriteMode.Overwrite);

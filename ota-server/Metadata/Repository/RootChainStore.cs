@@ -33,8 +33,18 @@ public sealed class RootChainStore
     {
         _folder = folder;
         _requiredRoles = requiredRoles;
-        var versions = folder.Versions("root");
-        if (versions.Count > 0) _current = SignedMetadata<RootMetadata>.Parse(folder.Read($"{versions[^1]}.root.json")!);
+        Refresh();
+    }
+
+    /// <summary>Reads the newest root from the folder again (a replica sharing the folder may have accepted one).</summary>
+    public void Refresh()
+    {
+        var versions = _folder.Versions("root");
+        var newest = versions.Count > 0 ? SignedMetadata<RootMetadata>.Parse(_folder.Read($"{versions[^1]}.root.json")!) : null;
+        lock (_gate)
+        {
+            if (newest is not null && newest.Signed.Version > (_current?.Signed.Version ?? 0)) _current = newest;
+        }
     }
 
     /// <summary>The newest root, or null before the first one was accepted.</summary>

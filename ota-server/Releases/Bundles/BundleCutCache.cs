@@ -14,24 +14,24 @@ public interface IBundleCutter
 /// The bundle cache (issue 12 §4): a bundle is cut when first asked for its <see cref="BundleCutKey"/> and kept, so a
 /// thousand devices on one version cost one cut. Single-flight: concurrent requests for one key wait for one cutter;
 /// the cut runs on the cache's own lifetime, so a waiter that gives up does not cancel it for the others, and a failed
-/// cut is forgotten so the next request tries again. Results live in the <see cref="BundleFileStore"/> (found again
-/// after a restart) and in memory.
+/// cut is forgotten so the next request tries again. Results live in the <see cref="IBundleStore"/> (found again
+/// after a restart, and by other replicas on a shared store) and in memory.
 /// </summary>
 public sealed class BundleCutCache : IDisposable
 {
-    private readonly BundleFileStore _files;
+    private readonly IBundleStore _files;
     private readonly IBundleCutter _cutter;
     private readonly ConcurrentDictionary<BundleCutKey, Lazy<Task<BundleLocation>>> _inFlight = new();
     private readonly ConcurrentDictionary<BundleCutKey, BundleLocation> _done = new();
     private readonly CancellationTokenSource _lifetime = new();
 
-    public BundleCutCache(BundleFileStore files, IBundleCutter cutter)
+    public BundleCutCache(IBundleStore files, IBundleCutter cutter)
     {
         _files = files ?? throw new ArgumentNullException(nameof(files));
         _cutter = cutter ?? throw new ArgumentNullException(nameof(cutter));
     }
 
-    public BundleFileStore Files => _files;
+    public IBundleStore Files => _files;
 
     /// <summary>The bundle for <paramref name="request"/>: cached, or cut now (once, however many ask at the same time).</summary>
     public async Task<BundleLocation> GetOrCutAsync(BundleCutRequest request, CancellationToken ct = default)
@@ -47,7 +47,7 @@ public sealed class BundleCutCache : IDisposable
         try
         {
             var ct = _lifetime.Token;
-            var location = _files.FindCut(request.Key);
+            var location = await _files.FindCutAsync(request.Key, ct).ConfigureAwait(false);
             if (location is null)
             {
                 var bundle = await _cutter.CutAsync(request, ct).ConfigureAwait(false);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using AtymSecure.Delivery.Bundles;
 using AtymSecure.OtaReleases.Planning;
 using AtymSecure.Primitives;
@@ -10,13 +9,11 @@ namespace AtymSecure.OtaReleases.Bundles;
 /// <see cref="AtomicFile"/> (a kill -9 mid-write leaves at most a temporary file, removed at the next start, never a
 /// half bundle under its name), and <c>bundles/cuts/KEYID.json</c>, the index from a <see cref="BundleCutKey"/> to the
 /// bundle it gave (with the key itself, so the cuts of a release can be listed: <see cref="CutsFor"/>), written after the
-/// bundle. A bundle file is never changed: its name is its hash.
+/// bundle. A bundle file is never changed: its name is its hash. The default <see cref="IBundleStore"/> (one process, or
+/// replicas on a shared folder); <see cref="S3BundleStore"/> keeps the same layout in an object store.
 /// </summary>
-public sealed class BundleFileStore
+public sealed class BundleFileStore : IBundleStore
 {
-    /// <summary>Largest index entry read (they are ~600 bytes with their key; a long grant list stays far below).</summary>
-    private const int MaxIndexBytes = 16 * 1024;
-
     private readonly string _bundles;
     private readonly string _cuts;
     /// <summary>Most cuts <see cref="CutsFor"/> returns for one release (a page shows them; classes × bases stay far below).</summary>
@@ -45,6 +42,8 @@ public sealed class BundleFileStore
 
     public string Root { get; }
 
+    public string Description => Root;
+
     /// <summary>The file of the bundle with SHA-256 <paramref name="sha256Hex"/> (64 lower-case hex), or null when absent or not a valid name.</summary>
     public FileInfo? Find(string sha256Hex)
     {
@@ -52,6 +51,26 @@ public sealed class BundleFileStore
         var file = new FileInfo(Path.Combine(_bundles, sha256Hex + ".bundle"));
         return file.Exists ? file : null;
     }
+
+    public Task<long?> FindAsync(string sha256Hex, CancellationToken ct = default) => Task.FromResult(Find(sha256Hex)?.Length);
+
+    public Task<Stream?> OpenReadAsync(string sha256Hex, CancellationToken ct = default)
+    {
+        if (Find(sha256Hex) is not { } file) return Task.FromResult<Stream?>(null);
+        try
+        {
+            var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1, FileOptions.Asynchronous);
+            return Task.FromResult<Stream?>(new CheckedBundleStream(stream, sha256Hex, stream.Length));
+        }
+        catch (FileNotFoundException)
+        {
+            return Task.FromResult<Stream?>(null);
+        }
+    }
+
+    public Task<BundleLocation?> FindCutAsync(BundleCutKey key, CancellationToken ct = default) => Task.FromResult(FindCut(key));
+
+    public Task<IReadOnlyList<RecordedCut>> CutsForAsync(string targetReleaseId, CancellationToken ct = default) => Task.FromResult(CutsFor(targetReleaseId));
 
     /// <summary>Writes the bundle under its hash (once; an existing file with that name already holds these bytes).</summary>
     public async Task<BundleLocation> StoreAsync(SignedBundle bundle, CancellationToken ct = default)
@@ -101,14 +120,12 @@ public sealed class BundleFileStore
         try
         {
             var info = new FileInfo(path);
-            if (!info.Exists || info.Length > MaxIndexBytes) return null;
-            var entry = JsonSerializer.Deserialize<IndexEntry>(File.ReadAllBytes(path), IndexJson);
-            if (entry is null || Find(entry.Sha256) is not { } file || (ulong)file.Length != entry.Length) return null;
-            // A key that is not whole, or does not hash to the entry's name, is not trusted to say what the bundle is for.
-            var key = entry.Key is { IsWhole: true } k && k.Id == Path.GetFileNameWithoutExtension(path) ? k : null;
-            return new RecordedCut(key, new BundleLocation(entry.Sha256, entry.Length, entry.IsDelta));
+            if (!info.Exists || info.Length > CutIndexEntry.MaxBytes) return null;
+            var entry = CutIndexEntry.Parse(File.ReadAllBytes(path), Path.GetFileNameWithoutExtension(path));
+            if (entry is null || Find(entry.Bundle.Sha256) is not { } file || (ulong)file.Length != entry.Bundle.Length) return null;
+            return entry;
         }
-        catch (Exception e) when (e is JsonException or IOException)
+        catch (IOException)
         {
             return null; // a damaged entry costs one cut again
         }
@@ -123,17 +140,11 @@ public sealed class BundleFileStore
 
         async Task RecordAsync()
         {
-            var entry = new IndexEntry(bundle.Sha256, bundle.Length, bundle.IsDelta, key);
-            await AtomicFile.WriteAsync(Path.Combine(_cuts, key.Id + ".json"), JsonSerializer.SerializeToUtf8Bytes(entry, IndexJson), cancellationToken: ct).ConfigureAwait(false);
+            await AtomicFile.WriteAsync(Path.Combine(_cuts, key.Id + ".json"), CutIndexEntry.ToBytes(key, bundle), cancellationToken: ct).ConfigureAwait(false);
             _cutsByKey[key] = bundle;
         }
     }
 
     public static bool IsSha256Hex(string? text) =>
         text is { Length: 64 } && text.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
-
-    /// <summary>One <c>cuts/KEYID.json</c>: the bundle's fields (as entries before the key was kept) and the key.</summary>
-    private sealed record IndexEntry(string Sha256, ulong Length, bool IsDelta, BundleCutKey? Key);
-
-    private static readonly JsonSerializerOptions IndexJson = new(JsonSerializerDefaults.Web);
 }

@@ -30,6 +30,9 @@ public static class ReleaseProblemCodes
     public const string GrantsNotCarried = "grants-not-carried";
     public const string BundleDigestInvalid = "bundle-digest-invalid";
     public const string BundleNotFound = "bundle-not-found";
+
+    /// <summary>The bundle store (an object store) could not be reached or refused the read: 503, retry later.</summary>
+    public const string BundleStoreUnavailable = "bundle-store-unavailable";
     public const string RequestInvalid = "request-invalid";
     public const string OfflineExportMixedClasses = "offline-export-mixed-classes";
     public const string OfflineExportNotReady = "offline-export-not-ready";

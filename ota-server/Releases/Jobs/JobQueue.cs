@@ -57,11 +57,35 @@ public sealed class JobQueue : BackgroundService
         return job;
     }
 
+    /// <summary>
+    /// Persists a queued job under the caller's <paramref name="id"/> unless a job of that id exists (whatever its state),
+    /// and returns the stored one: how replicas that schedule the same work (a re-signing round) enqueue it once.
+    /// </summary>
+    public async Task<Job> EnqueueOnceAsync(string id, string kind, string request, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        if (!_handlers.ContainsKey(kind)) throw new ArgumentException($"no handler for job kind '{kind}'", nameof(kind));
+        if (await _store.GetAsync(id, ct).ConfigureAwait(false) is { } existing) return existing;
+        var now = _time.GetUtcNow();
+        var job = new Job(id, kind, request, JobState.Queued, 0, now, now, now);
+        try
+        {
+            await _store.AddAsync(job, ct).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+            // a peer added it between the look and the insert: theirs is the job
+            return await _store.GetAsync(id, ct).ConfigureAwait(false) ?? throw new InvalidOperationException($"job {id} exists but cannot be read");
+        }
+        _wake.Release();
+        return job;
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            TimeSpan wait;
+            DateTimeOffset wakeAt;
             try
             {
                 if (await _store.TryClaimAsync(ReplicaId, _time.GetUtcNow(), _options.Lease, stoppingToken).ConfigureAwait(false) is { } claimed)
@@ -71,42 +95,45 @@ public sealed class JobQueue : BackgroundService
                     await RunAsync(claimed, stoppingToken).ConfigureAwait(false);
                     continue;
                 }
-                wait = await NextLookAsync(stoppingToken).ConfigureAwait(false);
+                wakeAt = await NextLookAsync(stoppingToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // The store is unreachable (PostgreSQL restarting): the queue waits and looks again, it does not stop.
                 _log.LogWarning(e, "job queue: the store failed; looking again in {Seconds} s", _options.PollInterval.TotalSeconds);
-                wait = _options.PollInterval;
+                wakeAt = _time.GetUtcNow() + _options.PollInterval;
             }
-            await SleepAsync(wait, stoppingToken).ConfigureAwait(false);
+            await SleepAsync(wakeAt, stoppingToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>How long until a claim may succeed: the next due retry, the lapse of a held lease, or the poll interval for
-    /// jobs peers enqueue, whichever is first.</summary>
-    private async Task<TimeSpan> NextLookAsync(CancellationToken ct)
+    /// <summary>When a claim may succeed: the next due retry, the lapse of a held lease, or the poll interval for jobs peers
+    /// enqueue, whichever is first. An instant, not a delay: the store read takes time, and the clock may move meanwhile.</summary>
+    private async Task<DateTimeOffset> NextLookAsync(CancellationToken ct)
     {
         var now = _time.GetUtcNow();
         var unfinished = await _store.ListUnfinishedAsync(ct).ConfigureAwait(false);
-        var wait = _options.PollInterval;
+        var at = now + _options.PollInterval;
         foreach (var job in unfinished)
         {
-            var at = job.State == JobState.Running ? job.LeaseUntil ?? now : job.NextAttemptAt;
-            if (at - now < wait) wait = at - now;
+            var due = job.State == JobState.Running ? job.LeaseUntil ?? now : job.NextAttemptAt;
+            if (due < at) at = due;
         }
-        return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
+        return at;
     }
 
-    /// <summary>Until woken by <see cref="EnqueueAsync"/> or <paramref name="wait"/> passes (forever when null).</summary>
-    private async Task SleepAsync(TimeSpan? wait, CancellationToken stoppingToken)
+    /// <summary>Until woken by <see cref="EnqueueAsync"/> or the clock reaches <paramref name="wakeAt"/>. The delay is taken
+    /// from the clock when the timer is made, and the clock is read again after: a clock that moved past the instant in
+    /// between (a fake clock advanced by a test, a host suspended) does not leave the worker asleep for a stale delay.</summary>
+    private async Task SleepAsync(DateTimeOffset wakeAt, CancellationToken stoppingToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var woken = _wake.WaitAsync(stop.Token);
-        var timer = wait is { } w ? Task.Delay(w, _time, stop.Token) : Task.Delay(Timeout.Infinite, stop.Token);
+        var delay = wakeAt - _time.GetUtcNow();
+        var timer = Task.Delay(delay < TimeSpan.Zero ? TimeSpan.Zero : delay, _time, stop.Token);
         try
         {
-            await Task.WhenAny(woken, timer).ConfigureAwait(false);
+            if (_time.GetUtcNow() < wakeAt) await Task.WhenAny(woken, timer).ConfigureAwait(false);
         }
         finally
         {

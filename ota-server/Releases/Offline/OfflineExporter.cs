@@ -26,7 +26,7 @@ public sealed record OfflineExportFile(string Path, byte[]? Bytes, string? Sourc
 /// current timestamp, snapshot and every targets file the snapshot lists, and the bundles. Every device in the list
 /// must resolve to the same targets (one document names them for all). The result is a tar of the export folder.
 /// </summary>
-public sealed class OfflineExporter(IDeviceStore devices, DesiredStateResolver desired, UptaneDirector director, ImageRepository images, BundleFileStore bundles)
+public sealed class OfflineExporter(IDeviceStore devices, DesiredStateResolver desired, UptaneDirector director, ImageRepository images, IBundleStore bundles)
 {
     public async Task<IReadOnlyList<OfflineExportFile>> ExportAsync(OfflineExportRequest request, CancellationToken ct = default)
     {
@@ -78,8 +78,10 @@ public sealed class OfflineExporter(IDeviceStore devices, DesiredStateResolver d
                 images.Metadata.Read(name) ?? throw new InvalidOperationException($"image repository file {name} is listed but missing"), null));
         foreach (var container in containers)
         {
-            var file = bundles.Find(container.Bundle.Sha256) ?? throw new InvalidOperationException($"bundle {container.Bundle.Sha256} was cut but is missing");
-            files.Add(new OfflineExportFile(container.Bundle.TargetPath(container.Container), null, file.FullName));
+            // Read through the store (a folder or an object store), checked against its digest.
+            var bytes = await bundles.ReadAllAsync(container.Bundle.Sha256, ct).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"bundle {container.Bundle.Sha256} was cut but is missing");
+            files.Add(new OfflineExportFile(container.Bundle.TargetPath(container.Container), bytes, null));
         }
         return files;
     }

@@ -41,7 +41,7 @@ public sealed record GrantedRelease(Release? Release, PlanGap? Gap);
 /// same bytes, the same index entry, an idempotent listing), so the cost is one cut per variant per process.
 /// </para>
 /// </summary>
-public sealed class PolicyGrantedImages(OtaPolicyGate gate, IBundleCutter cutter, BundleFileStore files, CompiledImagePublisher? publisher, ILogger? log = null)
+public sealed class PolicyGrantedImages(OtaPolicyGate gate, IBundleCutter cutter, IBundleStore files, CompiledImagePublisher? publisher, ILogger? log = null)
 {
     private readonly ConcurrentDictionary<(string Release, string DeviceClass, Digest Grants), Lazy<Task<ReleaseImage>>> _variants = new();
 

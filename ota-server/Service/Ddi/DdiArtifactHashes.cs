@@ -8,13 +8,16 @@ namespace AtymSecure.OtaServer.Ddi;
 /// </summary>
 internal static class DdiArtifactHashes
 {
-    public static async Task<(long Length, string[] Hex)> OfFileAsync(string path, IReadOnlyList<HashAlgorithmName> algorithms, CancellationToken ct)
+    public static Task<(long Length, string[] Hex)> OfFileAsync(string path, IReadOnlyList<HashAlgorithmName> algorithms, CancellationToken ct) =>
+        OfStreamAsync(File.OpenRead(path), algorithms, ct);
+
+    /// <summary>The same over <paramref name="stream"/> (read to its end, then disposed).</summary>
+    public static async Task<(long Length, string[] Hex)> OfStreamAsync(Stream stream, IReadOnlyList<HashAlgorithmName> algorithms, CancellationToken ct)
     {
         var hashes = algorithms.Select(IncrementalHash.CreateHash).ToArray();
         try
         {
             long length = 0;
-            var stream = File.OpenRead(path);
             await using (stream.ConfigureAwait(false))
             {
                 var buffer = new byte[81920];

@@ -18,7 +18,7 @@ namespace AtymSecure.OtaServer.Ddi;
 /// <summary>
 /// hawkBit's DDI controller API v1 under <c>/{tenant}/controller/v1/{controllerId}</c> (docs/ddi.md): the base poll
 /// (polling sleep, links, ETag), <c>deploymentBase</c> and <c>installedBase</c>, feedback, <c>cancelAction</c> and its
-/// feedback, <c>configData</c>, and artifact downloads with <c>Range</c> and <c>.MD5SUM</c>. Every request passes, in
+/// feedback, <c>configData</c>, and artifact downloads (GET and HEAD) with <c>Range</c> and <c>.MD5SUM</c>. Every request passes, in
 /// order: the tenant (404), the controller id's grammar (404), authentication (401), the device's request budget (429),
 /// the target (registered on first poll by a gateway token; 404 for an id that is an atym device or not active). Bodies
 /// are read under their message's cap (413) and refused whole when any member is wrong (400): nothing is stored then.
@@ -37,7 +37,9 @@ internal static class DdiEndpoints
         controller.MapGet("/cancelAction/{actionId}", CancelAsync);
         controller.MapPost("/cancelAction/{actionId}/feedback", CancelFeedbackAsync);
         controller.MapPut("/configData", ConfigDataAsync);
-        controller.MapGet("/softwaremodules/{moduleId}/artifacts/{fileName}", ArtifactAsync);
+        // HEAD answers as GET without the body (Content-Length, ETag, Accept-Ranges, Range's 206/416), as hawkBit's download
+        // does; it records nothing, like hawkBit, which logs a download in the action's history for GET only.
+        controller.MapMethods("/softwaremodules/{moduleId}/artifacts/{fileName}", [HttpMethods.Get, HttpMethods.Head], ArtifactAsync);
     }
 
     private sealed record Caller(DdiTarget Target, DeviceRecord Device, string BaseUrl);
@@ -144,7 +146,11 @@ internal static class DdiEndpoints
         var action = actions.Owned(controllerId, moduleId);
         var file = artifacts is null ? null : await artifacts.FindAsync(Request(caller, action), ct).ConfigureAwait(false);
         if (file is not null && fileName == file.FileName)
-            return Results.File(file.Path, "application/octet-stream", enableRangeProcessing: true, entityTag: new EntityTagHeaderValue($"\"{file.Sha256}\""));
+            return file.Open is { } open
+                ? await open(ct).ConfigureAwait(false) is { } bytes
+                    ? Results.Stream(bytes, "application/octet-stream", enableRangeProcessing: true, entityTag: new EntityTagHeaderValue($"\"{file.Sha256}\""))
+                    : throw new OtaProblemException(404, DdiServerProblemCodes.NotFound, "fileName", "the artifact is no longer stored")
+                : Results.File(file.Path!, "application/octet-stream", enableRangeProcessing: true, entityTag: new EntityTagHeaderValue($"\"{file.Sha256}\""));
         if (file is not null && fileName == file.FileName + DdiMd5Sum.Suffix)
             return Results.Bytes(DdiMd5Sum.Line(file.Md5, file.FileName), "text/plain; charset=utf-8");
         throw new OtaProblemException(404, DdiServerProblemCodes.NotFound, "fileName", "no such artifact in this software module");

@@ -84,7 +84,11 @@ public static class OtaServerHost
         ObservabilitySetup.AddServices(services);
         if (options.Registry is { } registry)
         {
-            services.AddOtaReleases(new OtaReleasesOptions { DataDirectory = dataDirectory, Registry = registry, VendorKeyFiles = options.VendorKeyFiles });
+            services.AddOtaReleases(new OtaReleasesOptions
+            {
+                DataDirectory = dataDirectory, Registry = registry, VendorKeyFiles = options.VendorKeyFiles,
+                Blobs = options.Blobs, RedirectBundleDownloads = options.RedirectBundleDownloads, BundleRedirectExpiry = options.BundleRedirectExpiry,
+            });
             services.AddOtaRollouts();
             services.AddOtaDashboard();
         }

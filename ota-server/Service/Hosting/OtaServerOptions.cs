@@ -15,6 +15,7 @@ public static class OtaOptionProblemCodes
     public const string FileNotFound = "file-not-found";
     public const string InvalidToken = "invalid-token";
     public const string InvalidStore = "invalid-store";
+    public const string InvalidBlobLocation = "invalid-blob-location";
 }
 
 /// <summary>
@@ -31,6 +32,18 @@ public sealed record OtaServerOptions
     /// <c>postgres://user@host:port/database</c> = PostgreSQL (the password from the URL, <c>PGPASSWORD</c> or a pgpass file).
     /// The data folder still holds keys, bundles and metadata files either way.</summary>
     public string? Store { get; init; }
+
+    /// <summary>Where cut bundles and the cut index live: null (the default) = <c>DATA/bundles</c>;
+    /// <c>s3://[ACCESS:SECRET@]BUCKET[/PREFIX]?endpoint=…</c> = an S3-compatible object store replicas share (docs/object-store.md;
+    /// credentials best from <c>AWS_ACCESS_KEY_ID</c> / <c>AWS_SECRET_ACCESS_KEY</c>). The bucket must exist: the server checks it at start.</summary>
+    public string? Blobs { get; init; }
+
+    /// <summary>Answer bundle GETs with <c>307</c> to a presigned object store URL (valid <see cref="BundleRedirectExpiry"/>)
+    /// instead of streaming them. Needs <see cref="Blobs"/>; off by default.</summary>
+    public bool RedirectBundleDownloads { get; init; }
+
+    /// <summary>How long a redirect's presigned URL works (1 s – 7 days; short, as it is handed to one download).</summary>
+    public TimeSpan BundleRedirectExpiry { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary><c>127.0.0.1:8080</c>, <c>http://…</c> or <c>https://…</c> (https needs <see cref="CertificatePath"/>). Port 0 picks a free port.</summary>
     public string ListenUrl { get; init; } = "http://127.0.0.1:8080";
@@ -104,6 +117,12 @@ public sealed record OtaServerOptions
                 Add(OtaOptionProblemCodes.InvalidStore, "store", e.Message + " (leave it out for the embedded LiteDB store)");
             }
         }
+        if (Blobs is not null && !ObjectStore.ObjectStoreLocation.TryParse(Blobs, out _, out _, out var blobsError))
+            Add(OtaOptionProblemCodes.InvalidBlobLocation, "blobs", blobsError + " (leave it out for bundles in the data folder)");
+        if (RedirectBundleDownloads && Blobs is null)
+            Add(OtaOptionProblemCodes.Required, "blobs", "redirectBundleDownloads needs blobs in an object store (an s3:// URL)");
+        if (BundleRedirectExpiry < TimeSpan.FromSeconds(1) || BundleRedirectExpiry > TimeSpan.FromDays(7))
+            Add(OtaOptionProblemCodes.OutOfRange, "bundleRedirectExpiry", "must be between 1 second and 7 days (the presigned URL limit)");
         var listen = NormalizedListenUrl();
         if (listen is null) Add(OtaOptionProblemCodes.InvalidListenUrl, "listenUrl", $"'{ListenUrl}' is not host:port or an http(s) URL with a port");
         else if (listen.StartsWith("https://", StringComparison.Ordinal) && CertificatePath is null)

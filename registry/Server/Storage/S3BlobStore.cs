@@ -50,7 +50,13 @@ public sealed partial class S3BlobStore : IBlobStore, IBlobRedirects, IDisposabl
         return new BlobInfo(digest, entry.Size, null, last);
     }
 
-    public Stream OpenRead(Digest digest) => new S3BlobReadStream(_store, S3BlobKeys.Blob(digest), digest);
+    public Stream OpenRead(Digest digest) => new ObjectReadStream(_store, S3BlobKeys.Blob(digest), Expected(digest));
+
+    /// <summary>What a blob's bytes must hash to (null for an algorithm this process cannot compute: not checked).</summary>
+    private static ExpectedHash? Expected(Digest digest) => digest.IsSupported
+        ? new ExpectedHash(digest.IsSha256 ? System.Security.Cryptography.HashAlgorithmName.SHA256 : System.Security.Cryptography.HashAlgorithmName.SHA512,
+            digest.ToBytes(), digest.ToString())
+        : null;
 
     public async Task PutAsync(Digest digest, ReadOnlyMemory<byte> content, CancellationToken ct)
     {

@@ -54,7 +54,8 @@ public sealed class DdiClient(HttpClient http, DdiAgentOptions options)
     /// Downloads <paramref name="artifact"/> into <paramref name="partial"/>, resuming with <c>Range</c> from what is there;
     /// at most its announced size, and its sha256 checked at the end (a mismatch deletes the file). Returns the file.
     /// </summary>
-    /// <exception cref="DdiServerException">No download link, a refused range, more bytes than announced, a hash mismatch.</exception>
+    /// <exception cref="DdiServerException">No download link, a refused range, a short download (resumed next time).</exception>
+    /// <exception cref="DdiArtifactRefusedException">More bytes than announced, or a hash mismatch (the file is deleted).</exception>
     public async Task DownloadAsync(DdiArtifact artifact, string partial, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(artifact);
@@ -79,7 +80,7 @@ public sealed class DdiClient(HttpClient http, DdiAgentOptions options)
                 {
                     output.Close();
                     File.Delete(partial);
-                    throw new DdiServerException($"download of {artifact.Filename}: more than the {artifact.Size} bytes announced");
+                    throw new DdiArtifactRefusedException($"download of {artifact.Filename}: more than the {artifact.Size} bytes announced");
                 }
                 await output.WriteAsync(buffer.AsMemory(0, read), ct).ConfigureAwait(false);
                 have += read;
@@ -93,7 +94,7 @@ public sealed class DdiClient(HttpClient http, DdiAgentOptions options)
         if (sha != artifact.Hashes.Sha256)
         {
             File.Delete(partial);
-            throw new DdiServerException($"download of {artifact.Filename}: sha256 {sha}, the server announced {artifact.Hashes.Sha256}");
+            throw new DdiArtifactRefusedException($"download of {artifact.Filename}: sha256 {sha}, the server announced {artifact.Hashes.Sha256}");
         }
     }
 

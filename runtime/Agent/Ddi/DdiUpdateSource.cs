@@ -2,6 +2,7 @@ using AtymSecure.DeviceAgent.Status;
 using AtymSecure.DeviceAgent.Updates;
 using AtymSecure.Formats.DeviceProtocol.Ddi;
 using AtymSecure.Primitives;
+using AtymSecure.Runtime.Health;
 using AtymSecure.Runtime.Logging;
 
 namespace AtymSecure.DeviceAgent.Ddi;
@@ -15,8 +16,14 @@ namespace AtymSecure.DeviceAgent.Ddi;
 /// more), commit it as <c>downloads/ddi-ID.tar</c>, report <c>downloaded</c>, and list it in <see cref="Ready"/> as an
 /// <see cref="StagedUpdateKind.OfflineExport"/> once the deployment's <c>update</c> is not <c>skip</c>. The runner
 /// installs it exactly as <c>install --metadata</c> (full Uptane verification against the device's own roots: the DDI
-/// server, like any network, is trusted for nothing); <see cref="Finished"/> queues <c>closed</c> with
-/// <c>success</c> or <c>failure</c> and the reason, which the loop sends. A <c>cancelAction</c> for the action being
+/// server, like any network, is trusted for nothing). A refusal is queued at once as <c>closed</c>/<c>failure</c> with its
+/// reason code; an install is reported <c>proceeding</c> and closed only once its health trial is decided, because
+/// hawkBit reads <c>closed</c>/<c>success</c> as "the device runs it": a confirmed trial is <c>success</c>, a reverted one
+/// <c>failure</c> with the trial's reason (for an export of several containers, the trial of the install the summary
+/// names; the verdict being awaited is not persisted, so after a restart mid-trial the re-offered action goes through the
+/// installer again, which reports what the slots then hold). A download whose bytes are not what the action announced (size, sha256:
+/// <see cref="DdiArtifactRefusedException"/>) is deleted and closed as <c>failure</c> too, as SWUpdate does; a broken
+/// connection is resumed instead. A <c>cancelAction</c> for the action being
 /// downloaded stops it and answers <c>closed</c>/<c>success</c> on the cancel feedback; one for an action already
 /// handed to the installer answers <c>rejected</c>. Closed action ids are remembered in <c>ddi-actions</c> (atomically),
 /// so after a restart a re-offered action gets its result again instead of a second install. Errors are logged and
@@ -34,15 +41,20 @@ public sealed class DdiUpdateSource : IUpdateSource, IDisposable
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _wake = new(0);
-    private readonly Queue<(string ActionId, DdiActionFeedback Feedback)> _results = new();
+    private readonly Queue<(string ActionId, DdiActionFeedback Feedback, bool Closes)> _results = new();
     private readonly string _closedFile;
     private readonly List<string> _closed;
     private Task? _loop;
     private Current? _current;
+    private AwaitingVerdict? _verdict;
+    private long _pollDue;
     private readonly long _started;
 
     /// <summary>The action being worked on: its id, its staged file once downloaded, whether install is allowed, whether the runner has it.</summary>
     private sealed record Current(string ActionId, StagedUpdate? Staged, bool InstallAllowed, bool Handed);
+
+    /// <summary>An installed action whose health trial runs: closed once the device status shows its verdict.</summary>
+    private sealed record AwaitingVerdict(string ActionId, string Container, string Version, DateTimeOffset Since, string Detail);
 
     public DdiUpdateSource(LocalDevice device, DdiClient client, DdiAgentOptions options, ILogSink log)
     {
@@ -87,8 +99,14 @@ public sealed class DdiUpdateSource : IUpdateSource, IDisposable
         {
             if (_current is not { } current || current.Staged != update) return;
             var ok = result.Result == InstallResult.Installed;
-            _results.Enqueue((current.ActionId, Feedback(DdiExecution.Closed, ok ? DdiFinished.Success : DdiFinished.Failure,
-                $"{StatusNames.Of(result.Result)} {result.Container} {result.Version}: {result.Detail}")));
+            var detail = $"{StatusNames.Of(result.Result)} {result.Container} {result.Version}: {result.Detail}";
+            if (ok && result is { Container: { } container, Version: { } version, Slot: not null })
+            {
+                // Written to the inactive slot: the trial decides (the loop watches the status for its verdict).
+                _verdict = new AwaitingVerdict(current.ActionId, container, version, result.At, detail);
+                _results.Enqueue((current.ActionId, Feedback(DdiExecution.Proceeding, DdiFinished.None, $"{detail}; health trial running"), false));
+            }
+            else _results.Enqueue((current.ActionId, Feedback(DdiExecution.Closed, ok ? DdiFinished.Success : DdiFinished.Failure, detail), true));
             _current = null;
         }
         File.Delete(update.BundleFile);
@@ -103,8 +121,15 @@ public sealed class DdiUpdateSource : IUpdateSource, IDisposable
             TimeSpan wait;
             try
             {
-                await SendResultsAsync(ct).ConfigureAwait(false);
-                wait = await CycleAsync(ct).ConfigureAwait(false);
+                CollectVerdict();
+                var sent = await SendResultsAsync(ct).ConfigureAwait(false);
+                var now = Environment.TickCount64;
+                if (sent > 0 || now >= _pollDue)
+                {
+                    wait = await CycleAsync(ct).ConfigureAwait(false);
+                    _pollDue = Environment.TickCount64 + (long)wait.TotalMilliseconds;
+                }
+                else wait = TimeSpan.FromMilliseconds(_pollDue - now);
                 failures = 0;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -116,7 +141,10 @@ public sealed class DdiUpdateSource : IUpdateSource, IDisposable
                 failures++;
                 wait = TimeSpan.FromTicks(Math.Min(_options.MaxPoll.Ticks, _options.RetryDelay.Ticks << Math.Min(failures - 1, 16)));
                 Log(LogLevel.Warn, $"{e.Message} (retry in {wait.TotalSeconds:0.#} s)");
+                _pollDue = Environment.TickCount64 + (long)wait.TotalMilliseconds;
             }
+            lock (_gate)
+                if (_verdict is not null && wait > _options.MinPoll) wait = _options.MinPoll; // a trial runs: look at its verdict often
             try
             {
                 await _wake.WaitAsync(wait, ct).ConfigureAwait(false);
@@ -125,6 +153,21 @@ public sealed class DdiUpdateSource : IUpdateSource, IDisposable
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>Queues <c>closed</c> for the installed action once the device status holds its trial's verdict.</summary>
+    private void CollectVerdict()
+    {
+        lock (_gate)
+        {
+            if (_verdict is not { } w) return;
+            var trial = _device.Status.Current.Trials.LastOrDefault(t => t.Container == w.Container && t.Version == w.Version && t.At >= w.Since);
+            if (trial is null || trial.Verdict == TrialVerdict.Pending) return;
+            var passed = trial.Verdict == TrialVerdict.Passed;
+            _results.Enqueue((w.ActionId, Feedback(DdiExecution.Closed, passed ? DdiFinished.Success : DdiFinished.Failure,
+                passed ? $"confirmed {w.Container} {w.Version} after its health trial ({w.Detail})" : $"trial-failed: {w.Container} {w.Version} reverted: {trial.Reason}"), true));
+            _verdict = null;
         }
     }
 
@@ -147,7 +190,7 @@ public sealed class DdiUpdateSource : IUpdateSource, IDisposable
         StagedUpdate? drop = null;
         lock (_gate)
         {
-            rejected = _current is { Handed: true } c && c.ActionId == stop;
+            rejected = (_current is { Handed: true } c && c.ActionId == stop) || _verdict?.ActionId == stop;
             if (!rejected && _current?.ActionId == stop)
             {
                 drop = _current.Staged;
@@ -175,7 +218,7 @@ public sealed class DdiUpdateSource : IUpdateSource, IDisposable
                 _current = c with { InstallAllowed = c.InstallAllowed || deployment.Deployment.Update != DdiHandlingType.Skip };
                 if (c.Staged is not null) return;
             }
-            else if (_current is { Handed: true }) return; // one action at a time: the installer has the other one
+            else if (_current is { Handed: true } || _verdict is not null) return; // one action at a time: the installer or its trial has one
         }
         if (_closed.Contains(id))
         {
@@ -197,7 +240,18 @@ public sealed class DdiUpdateSource : IUpdateSource, IDisposable
         await _client.FeedbackAsync(id, Feedback(DdiExecution.Download, DdiFinished.None, $"{artifact.Filename}, {artifact.Size} bytes"), cancel: false, ct).ConfigureAwait(false);
         var partial = Partial(id);
         Directory.CreateDirectory(Path.GetDirectoryName(partial)!);
-        await _client.DownloadAsync(artifact, partial, ct).ConfigureAwait(false);
+        try
+        {
+            await _client.DownloadAsync(artifact, partial, ct).ConfigureAwait(false);
+        }
+        catch (DdiArtifactRefusedException e)
+        {
+            File.Delete(partial);
+            lock (_gate) if (_current?.ActionId == id) _current = null;
+            Log(LogLevel.Error, $"action {id}: {e.Message}");
+            await CloseAsync(id, Feedback(DdiExecution.Closed, DdiFinished.Failure, $"{DdiArtifactRefusedException.Code}: {e.Message}"), ct).ConfigureAwait(false);
+            return;
+        }
         var final = Path.Combine(Path.GetDirectoryName(partial)!, $"ddi-{id}{DeviceInbox.ExportExtension}");
         AtomicFile.MoveIntoPlace(partial, final, AtomicWriteMode.Overwrite);
         await _client.FeedbackAsync(id, Feedback(DdiExecution.Downloaded, DdiFinished.None, "downloaded; verifying on the device"), cancel: false, ct).ConfigureAwait(false);
@@ -209,18 +263,29 @@ public sealed class DdiUpdateSource : IUpdateSource, IDisposable
         }
     }
 
-    private async Task SendResultsAsync(CancellationToken ct)
+    /// <summary>Sends the queued feedback in order (a failed send keeps it for the next round); how many were sent.</summary>
+    private async Task<int> SendResultsAsync(CancellationToken ct)
     {
+        var sent = 0;
         while (true)
         {
-            (string ActionId, DdiActionFeedback Feedback) next;
+            (string ActionId, DdiActionFeedback Feedback, bool Closes) next;
             lock (_gate)
             {
-                if (_results.Count == 0) return;
+                if (_results.Count == 0) return sent;
                 next = _results.Peek();
             }
-            await CloseAsync(next.ActionId, next.Feedback, ct).ConfigureAwait(false);
+            try
+            {
+                if (next.Closes) await CloseAsync(next.ActionId, next.Feedback, ct).ConfigureAwait(false);
+                else await _client.FeedbackAsync(next.ActionId, next.Feedback, cancel: false, ct).ConfigureAwait(false);
+            }
+            catch (DdiServerException e) when (e.Status == System.Net.HttpStatusCode.Gone)
+            {
+                Log(LogLevel.Warn, $"action {next.ActionId} is closed on the server; feedback dropped");
+            }
             lock (_gate) _results.Dequeue();
+            sent++;
         }
     }
 

@@ -48,6 +48,9 @@ internal sealed class DdiFixtureServer : IAsyncDisposable
 
     public bool Closed { get; private set; }
 
+    /// <summary>Serve the artifact with its last byte changed while deploymentBase lists the hashes of the true bytes (a damaged mirror).</summary>
+    public bool DamageDownload { get; set; }
+
     public void Offer(byte[] artifact, string name = "atym-export.tar")
     {
         _artifact = artifact;
@@ -108,8 +111,10 @@ internal sealed class DdiFixtureServer : IAsyncDisposable
         else if (e.Method == "GET" && path.EndsWith("/filename/" + _artifactName, StringComparison.Ordinal))
         {
             var from = (int)(e.RangeStart ?? 0);
-            if (from > 0) await e.RespondAsync(206, _artifact[from..], ("Content-Range", $"bytes {from}-{_artifact.Length - 1}/{_artifact.Length}"));
-            else await e.RespondAsync(200, _artifact, ("Content-Type", "application/octet-stream"));
+            var served = (byte[])_artifact.Clone();
+            if (DamageDownload) served[^1] ^= 0x01;
+            if (from > 0) await e.RespondAsync(206, served[from..], ("Content-Range", $"bytes {from}-{served.Length - 1}/{served.Length}"));
+            else await e.RespondAsync(200, served, ("Content-Type", "application/octet-stream"));
         }
         else if (e.Method == "POST" && path.EndsWith("/feedback", StringComparison.Ordinal))
         {

@@ -11,7 +11,8 @@ namespace AtymSecure.DeviceAgent.Tests.Ddi;
 /// <summary>
 /// The agent's DDI mode (<c>atym device run --ddi</c>) against hawkBit's documented answers on loopback: it follows
 /// deploymentBase, downloads the action's offline export, verifies it on the device like <c>install --metadata</c>
-/// (the DDI server is trusted for nothing), sends proceeding/download/downloaded/closed, honours
+/// (the DDI server is trusted for nothing), sends proceeding/download/downloaded, proceeding once installed and
+/// closed once the health trial decided (success when confirmed, failure when reverted or refused), honours
 /// <c>config.polling.sleep</c> and <c>cancelAction</c>.
 /// </summary>
 public sealed class DdiUpdateSourceTests : IAsyncDisposable
@@ -71,11 +72,34 @@ public sealed class DdiUpdateSourceTests : IAsyncDisposable
             && DeviceStatus.Load(new DeviceDirectory(_device.Data), out _).Containers.Any(c => c.State == ContainerState.Confirmed && c.VersionIn(c.ConfirmedSlot) == version),
             "closed feedback and the exported image confirmed");
 
-        Assert.Equal(["proceeding", "download", "downloaded", "closed:success"], server.Executions("8"));
+        // Installed is "proceeding"; closed/success only once the health trial confirmed it (hawkBit: the device runs it).
+        Assert.Equal(["proceeding", "download", "downloaded", "proceeding", "closed:success"], server.Executions("8"));
+        var closedDetail = server.Feedback.Last().Body["status"]!["details"]![0]!.GetValue<string>();
+        Assert.StartsWith($"confirmed sensor-filter {version} after its health trial", closedDetail, StringComparison.Ordinal);
+        var trial = Assert.Single(status.Trials, t => t.Version == version);
+        Assert.Equal(AtymSecure.Runtime.Health.TrialVerdict.Passed, trial.Verdict);
         Assert.Equal(TimeSpan.FromHours(12), sleep); // the docs' config.polling.sleep "12:00:00"
         Assert.Contains(status.Installs, i => i.Result == InstallResult.Installed);
         Assert.All(server.Requests, r => Assert.Equal($"TargetToken {DdiFixtureServer.Token}", r.Header("Authorization")));
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_device.Data, "downloads")));
+    }
+
+    [Fact]
+    public async Task An_install_whose_health_trial_fails_is_reverted_and_reported_closed_failure_with_the_trials_reason()
+    {
+        var server = Server();
+        var image = TestBundles.Image("sensor-filter-bad");
+        server.Offer(File.ReadAllBytes(OfflineExports.WriteTar(_device, _temp.File("bad.tar"), 3, [_device.Release(image)])));
+        var version = _device.ReleaseOf(image).Version;
+
+        var (_, status) = await RunUntil(() => server.Closed, "closed feedback");
+
+        Assert.Equal(["proceeding", "download", "downloaded", "proceeding", "closed:failure"], server.Executions("8"));
+        var closed = server.Feedback.Last().Body["status"]!["details"]![0]!.GetValue<string>();
+        Assert.StartsWith($"trial-failed: sensor-filter {version} reverted: ", closed, StringComparison.Ordinal);
+        var trial = Assert.Single(status.Trials);
+        Assert.Equal((version, AtymSecure.Runtime.Health.TrialVerdict.Failed), (trial.Version, trial.Verdict));
+        Assert.Contains(trial.Reason, closed, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -90,6 +114,23 @@ public sealed class DdiUpdateSourceTests : IAsyncDisposable
         var closed = server.Feedback.Last().Body["status"]!["details"]![0]!.GetValue<string>();
         Assert.Contains(ReasonCodes.ThresholdNotMet, closed);
         Assert.All(status.Containers, c => Assert.All(c.Slots, s => Assert.Null(s.Version)));
+    }
+
+    [Fact]
+    public async Task Downloaded_bytes_that_do_not_match_the_announced_sha256_are_deleted_and_closed_failure_never_installed()
+    {
+        var server = Server();
+        server.Offer(Export());
+        server.DamageDownload = true;
+
+        var (_, status) = await RunUntil(() => server.Closed, "closed feedback");
+
+        Assert.Equal(["proceeding", "download", "closed:failure"], server.Executions("8"));
+        var closed = server.Feedback.Last().Body["status"]!["details"]![0]!.GetValue<string>();
+        Assert.StartsWith(DdiArtifactRefusedException.Code + ": ", closed, StringComparison.Ordinal);
+        Assert.Contains("the server announced", closed, StringComparison.Ordinal);
+        Assert.Empty(status.Installs);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_device.Data, "downloads")));
     }
 
     [Fact]

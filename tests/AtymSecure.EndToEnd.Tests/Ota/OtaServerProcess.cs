@@ -22,13 +22,15 @@ internal sealed class OtaServerProcess : IAsyncDisposable
     private readonly string? _blobs;
     private readonly TimeSpan _pollInterval;
 
+    /// <summary>Extra <c>atym ota serve</c> flags for the next start (e.g. <c>--redirect-bundle-downloads</c>).</summary>
+    public IReadOnlyList<string> ExtraArguments { get; set; } = [];
+
     /// <param name="url">Where it listens (a free loopback port the caller picked, so a proxy can point at it first).</param>
     /// <param name="publicOrigin">The origin devices connect to and sign: the proxy in front of the server.</param>
     /// <param name="policies">The policy folder (<c>policies</c> in the config, <c>--policies</c>), or null for none.</param>
     /// <param name="store">A <c>postgres://</c> store (null: LiteDB in the data folder).</param>
     /// <param name="name">The config file's name: replicas on one <paramref name="folder"/> share its data folder, each with its own config.</param>
-    /// <param name="blobs">An <c>s3://</c> location for cut bundles and compiled artifacts, passed as <c>atym ota serve --blobs</c>
-    /// (issue 17 §1, branch ota-blobs; null: files in the data folder). Replicas given the same location share one bucket.</param>
+    /// <param name="blobs">An <c>s3://</c> bundle store (<c>--blobs</c>; null: the data folder). Replicas given the same location share one bucket.</param>
     /// <param name="pollInterval">The poll interval the server tells devices (default 1 s; a big fleet on 2 cores polls less often).</param>
     public OtaServerProcess(AtymProcess atym, string folder, Uri url, Uri publicOrigin, Uri registry, string vendorPublicKey, string? policies = null,
         string? store = null, string name = "ota", string? blobs = null, TimeSpan? pollInterval = null)
@@ -63,6 +65,7 @@ internal sealed class OtaServerProcess : IAsyncDisposable
             pollInterval = _pollInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
             deviceRateLimit = 600,
             store = _store,
+            blobs = _blobs,
         }, new JsonSerializerOptions { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull }));
     }
 
@@ -80,7 +83,7 @@ internal sealed class OtaServerProcess : IAsyncDisposable
     public async Task StartAsync()
     {
         if (_process is not null) throw new InvalidOperationException("the OTA server is already running");
-        _process = _atym.Start(["ota", "serve", "--config", _config, .. _blobs is null ? Array.Empty<string>() : ["--blobs", _blobs]]);
+        _process = _atym.Start(["ota", "serve", "--config", _config, .. ExtraArguments]);
         await _process.WaitForLogAsync(OtaServeLog.ListeningLine, TimeSpan.FromMinutes(2));
         if (AdminToken.Length == 0) AdminToken = OtaServeLog.AdminToken(_process.Log);
     }

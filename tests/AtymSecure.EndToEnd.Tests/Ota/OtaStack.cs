@@ -26,7 +26,7 @@ public sealed class OtaStackCollection : ICollectionFixture<OtaStack>
 /// devices → server (the proxy's origin is the server's public origin, which devices sign).
 /// Built once for the collection: a couple of minutes of builds and compiles that each test would otherwise repeat.
 /// </summary>
-public sealed partial class OtaStack : IAsyncLifetime
+public partial class OtaStack : IAsyncLifetime
 {
     public const string Container = "sensor-filter";
     public const string DeviceClass = "linux-x86_64";
@@ -47,16 +47,22 @@ public sealed partial class OtaStack : IAsyncLifetime
         [("sensor-filter", "2.0.0"), ("sensor-filter-bad", "2.1.0"), ("sensor-filter-v1.1.0", "2.2.0")];
 
     private readonly TempFolder _folder = TempFolder.Create("e2e-ota-stack");
+    private readonly OtaStackSetup _setup;
     private readonly ConcurrentDictionary<string, string> _releases = new(StringComparer.Ordinal);
 
-    public OtaStack()
+    public OtaStack() : this(new OtaStackSetup()) { }
+
+    /// <summary>A stack with other parts (<see cref="OtaStackSetup"/>): fewer versions, PostgreSQL, an object store.</summary>
+    protected OtaStack(OtaStackSetup setup)
     {
-        Atym = new AtymProcess(_folder.Path, new Dictionary<string, string>
+        _setup = setup;
+        var environment = new Dictionary<string, string>(setup.Environment ?? new Dictionary<string, string>())
         {
             ["ATYM_KEY_PASSPHRASE"] = "e2e-test",
             ["ATYM_OTA_KEY_PASSPHRASE"] = "e2e-test",
             ["SOURCE_DATE_EPOCH"] = "1764000000",
-        });
+        };
+        Atym = new AtymProcess(_folder.Path, environment);
     }
 
     internal AtymProcess Atym { get; }
@@ -90,15 +96,16 @@ public sealed partial class OtaStack : IAsyncLifetime
 
     private IEnumerable<(string Folder, string Version)> AllVersions =>
         Samples.Select(s => (Path.Combine(RepositoryRoot.Samples, s.Sample), s.Version))
-            .Concat(FaultVersions.Concat(RolloutVersions.Select(r => r.Version)).Select(v => (_folder.File("sample-" + v), v)));
+            .Concat(FaultVersions.Concat(RolloutVersions.Select(r => r.Version)).Select(v => (_folder.File("sample-" + v), v)))
+            .Where(s => Built(s.Item2));
 
     public async Task InitializeAsync()
     {
         Registry = await AtymRegistryProcess.StartAsync(_folder.File("registry"));
         RegistryProxy = await ForwardingProxy.StartAsync(Registry.BaseUri);
         await Atym.Ok("keygen", "vendor");
-        foreach (var version in FaultVersions) SampleCopy.Make("sensor-filter", _folder.File("sample-" + version), version);
-        foreach (var (sample, version) in RolloutVersions) SampleCopy.Make(sample, _folder.File("sample-" + version), version, patientHealth: true);
+        foreach (var version in FaultVersions.Where(Built)) SampleCopy.Make("sensor-filter", _folder.File("sample-" + version), version);
+        foreach (var (sample, version) in RolloutVersions.Where(r => Built(r.Version))) SampleCopy.Make(sample, _folder.File("sample-" + version), version, patientHealth: true);
         foreach (var (folder, version) in AllVersions)
         {
             var layout = _folder.File(Path.Combine("layouts", version));
@@ -110,12 +117,15 @@ public sealed partial class OtaStack : IAsyncLifetime
 
         var serverUrl = new Uri($"http://127.0.0.1:{LoopbackPort.Next()}/");
         DeviceProxy = await ForwardingProxy.StartAsync(serverUrl);
-        Server = new OtaServerProcess(Atym, _folder.Path, serverUrl, DeviceProxy.Url, RegistryProxy.Url, _folder.File("vendor.pub"));
+        Server = new OtaServerProcess(Atym, _folder.Path, serverUrl, DeviceProxy.Url, RegistryProxy.Url, _folder.File("vendor.pub"),
+            store: _setup.Store, blobs: _setup.Blobs);
         await Server.StartAsync();
         Admin = new OperatorApi(Server.Url, Server.AdminToken);
         await PublishTrustRootsAsync();
         EnrollmentToken = (await Operator("ota", "token", "create", "--enrollment", "--label", "e2e fleet")).Trim();
     }
+
+    private bool Built(string version) => _setup.Versions is null || _setup.Versions.Contains(version);
 
     /// <summary>
     /// The offline half (docs/update-metadata.md §7), made with <c>atym tuf</c> against the server's online public keys
@@ -200,7 +210,7 @@ public sealed partial class OtaStack : IAsyncLifetime
         return 0;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await Server.DisposeAsync();
         await DeviceProxy.DisposeAsync();

@@ -18,7 +18,8 @@ namespace AtymSecure.EndToEnd.Tests.Ota;
 /// Issue 17 §3, replicas through real processes only. Two <c>atym registry serve --store postgres://… --blobs s3://…</c>
 /// on one PostgreSQL database and one bucket of a real Ceph RADOS Gateway (each with its own, unshared data folder: what
 /// replicas share is in the database and the bucket); two <c>atym ota serve --store postgres://…</c> on another database
-/// and one shared data folder (session key, online TUF keys, cut bundles: docs/scale-out.md), both importing from
+/// and one shared data folder (session key, online TUF keys, metadata: docs/scale-out.md) and one bundle bucket
+/// (<c>--blobs</c>: cut bundles and the cut index), both importing from
 /// registry one; one <c>atym fleet simulate</c> of <see cref="Devices"/> devices spread over both OTA replicas.
 /// <para>
 /// The release is pushed and signed through registry two and imported through registry one (a background job: either OTA
@@ -51,6 +52,7 @@ public sealed class ReplicasEndToEndTests(ITestOutputHelper output) : IAsyncLife
     private readonly string _otaDatabase = PostgresServer.Shared.CreateDatabase("ota_replicas_e2e");
     private readonly string _registryDatabase = PostgresServer.Shared.CreateDatabase("registry_replicas_e2e");
     private readonly string _bucketUrl = CephObjectGateway.Shared.Url(CephObjectGateway.NewBucketName("replicas-e2e"));
+    private readonly string _bundleBucketUrl = CephObjectGateway.Shared.Url(CephObjectGateway.NewBucketName("replicas-e2e-bundles"));
     private S3ObjectStore _bucket = null!;
     private AtymProcess _atym = null!;
     private AtymRegistryProcess _registryOne = null!, _registryTwo = null!;
@@ -81,6 +83,7 @@ public sealed class ReplicasEndToEndTests(ITestOutputHelper output) : IAsyncLife
     {
         _bucket = S3ObjectStore.Open(_bucketUrl);
         await _bucket.CreateBucketAsync();
+        using (var bundles = S3ObjectStore.Open(_bundleBucketUrl)) await bundles.CreateBucketAsync();
         string[] registryStore = ["--store", PostgresServer.Shared.Url(_registryDatabase), "--blobs", _bucketUrl];
         _registryOne = new AtymRegistryProcess(_folder.Folder("registry-1"), registryStore);
         _registryTwo = new AtymRegistryProcess(_folder.Folder("registry-2"), registryStore);
@@ -107,14 +110,14 @@ public sealed class ReplicasEndToEndTests(ITestOutputHelper output) : IAsyncLife
         await _atym.Ok("sign", pushed, "--key", "vendor.key");
 
         // OTA replica one first: it creates the session key and the online keys in the shared folder, and the admin token.
-        // Switching cut bundles and compiled artifacts to the bucket is `blobs: _bucketUrl` on both (atym ota serve --blobs).
+        // Cut bundles and the cut index in a bucket both share (atym ota serve --blobs; null: the shared data folder).
         var store = PostgresServer.Shared.Url(_otaDatabase);
         var one = new Uri($"http://127.0.0.1:{LoopbackPort.Next()}/");
         var two = new Uri($"http://127.0.0.1:{LoopbackPort.Next()}/");
-        _one = new OtaServerProcess(_atym, _folder.Path, one, one, _registryOne.BaseUri, _folder.File("vendor.pub"), store: store, name: "ota-1", pollInterval: PollInterval);
+        _one = new OtaServerProcess(_atym, _folder.Path, one, one, _registryOne.BaseUri, _folder.File("vendor.pub"), store: store, name: "ota-1", blobs: _bundleBucketUrl, pollInterval: PollInterval);
         await _one.StartAsync();
         // Both accept replica one's URL as the origin devices sign: the name a load balancer in front of them would have.
-        _two = new OtaServerProcess(_atym, _folder.Path, two, one, _registryOne.BaseUri, _folder.File("vendor.pub"), store: store, name: "ota-2", pollInterval: PollInterval)
+        _two = new OtaServerProcess(_atym, _folder.Path, two, one, _registryOne.BaseUri, _folder.File("vendor.pub"), store: store, name: "ota-2", blobs: _bundleBucketUrl, pollInterval: PollInterval)
             { AdminToken = _one.AdminToken };
         await _two.StartAsync();
         await PublishTrustRootsAsync();

@@ -48,7 +48,7 @@ public sealed class ReleasesPageTests : IAsyncLifetime
     /// bundle store and cut index, as the cut cache leaves them (bundle file under its hash, then the index entry).</summary>
     private async Task<BundleLocation> DeltaAsync(Release from, Release to, int length)
     {
-        var files = _host.Service<BundleFileStore>();
+        var files = ((BundleFileStore)_host.Service<IBundleStore>());
         var bytes = RandomNumberGenerator.GetBytes(length);
         var hex = Digest.Compute(bytes).Encoded;
         await File.WriteAllBytesAsync(Path.Combine(files.Root, "sha256", hex + ".bundle"), bytes);

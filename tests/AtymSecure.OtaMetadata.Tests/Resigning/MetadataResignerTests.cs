@@ -93,7 +93,7 @@ public sealed class MetadataResignerTests : IDisposable
     [Fact]
     public async Task The_hosted_service_re_signs_when_the_clock_reaches_the_due_time()
     {
-        using var service = new MetadataResigningService(_resigner, _fixture.Clock, NullLogger<MetadataResigningService>.Instance);
+        using var service = new MetadataResigningService(_resigner, new InlineResignRounds(_resigner), _fixture.Clock, NullLogger<MetadataResigningService>.Instance);
         var timestamp = TimestampVersion;
         await service.StartAsync(CancellationToken.None);
         await Wait.UntilAsync(() => service.Passes >= 1, "the first pass");

@@ -31,11 +31,12 @@ public sealed class BundleCutCacheTests(ReleasedSamples samples) : IClassFixture
             target, baseRelease);
     }
 
-    private async Task<(BundleHeader Header, byte[] Image)> InstallAsync(BundleFileStore store, BundleLocation location, byte[]? installed)
+    /// <summary>Reads the bundle through the store (checked against its digest) and installs it as a device would.</summary>
+    private async Task<(BundleHeader Header, byte[] Image)> InstallAsync(IBundleStore store, BundleLocation location, byte[]? installed)
     {
-        var file = store.Find(location.Sha256)!;
-        Assert.Equal(location.Length, (ulong)file.Length);
-        await using var stream = file.OpenRead();
+        var bytes = (await store.ReadAllAsync(location.Sha256))!;
+        Assert.Equal(location.Length, (ulong)bytes.Length);
+        await using var stream = new MemoryStream(bytes, writable: false);
         var envelope = await BundleEnvelope.ReadAsync(stream);
         var key = await samples.World.CompilerKey.GetAsync("linux-x86_64");
         var verified = BundleVerifier.Verify(envelope, BundleTrustAnchors.Of(TrustedBundleKey.Compiler(VerificationKey.FromDer(key.PublicKeySpki.Span))),
@@ -75,6 +76,32 @@ public sealed class BundleCutCacheTests(ReleasedSamples samples) : IClassFixture
 
         Assert.Equal(a, b);
         Assert.Equal(await File.ReadAllBytesAsync(one.Find(a.Sha256)!.FullName), await File.ReadAllBytesAsync(two.Find(b.Sha256)!.FullName));
+    }
+
+    [Fact]
+    [Trait("Requires", "s3")]
+    public async Task Two_replicas_on_one_object_store_cut_a_key_once_and_the_second_finds_it()
+    {
+        var bucket = CephObjectGateway.NewBucketName("cut-cache");
+        using (var create = AtymSecure.ObjectStore.S3ObjectStore.Open(CephObjectGateway.Shared.Url(bucket)))
+            await create.CreateBucketAsync();
+        using var one = BundleStores.OpenObjectStore(CephObjectGateway.Shared.Url(bucket), TimeProvider.System);
+        using var two = BundleStores.OpenObjectStore(CephObjectGateway.Shared.Url(bucket), TimeProvider.System);
+        var firstCutter = new GatedCutter(samples.Cutter);
+        var secondCutter = new GatedCutter(samples.Cutter);
+        firstCutter.Open();
+        secondCutter.Open();
+        using var first = new BundleCutCache(one, firstCutter);
+        using var second = new BundleCutCache(two, secondCutter);
+        var baseImage = (await InstallAsync(one, await first.GetOrCutAsync(Full(samples.V100)), null)).Image;
+        var a = await first.GetOrCutAsync(Request(samples.V110, samples.V100));
+        var b = await second.GetOrCutAsync(Request(samples.V110, samples.V100));
+
+        Assert.Equal(a, b);
+        Assert.Equal((2, 0), (firstCutter.Started, secondCutter.Started)); // the second replica read the first's cut index
+        var (header, image) = await InstallAsync(two, b, baseImage);
+        Assert.Equal(PayloadKind.Delta, header.PayloadKind);
+        Assert.Equal(samples.V110.Images[0].ImageDigest, Digest.Compute(image).ToString());
     }
 
     [Fact]

@@ -32,7 +32,7 @@ public sealed class ReplicaBundleBytesTests(ReleaseWorld world) : IClassFixture<
     private static async Task<byte[]> CutAsync(ReleaseHost host, BundleCutRequest request)
     {
         var location = await host.Service<BundleCutCache>().GetOrCutAsync(request);
-        return await File.ReadAllBytesAsync(host.Service<BundleFileStore>().Find(location.Sha256)!.FullName);
+        return await File.ReadAllBytesAsync(((BundleFileStore)host.Service<IBundleStore>()).Find(location.Sha256)!.FullName);
     }
 
     [Fact]

@@ -34,7 +34,7 @@ public sealed class SignedBundleArtifactSourceTests(ReleaseWorld world) : IClass
             new StringContent($"{{\"releaseId\":\"{releaseId}\",\"deviceId\":\"{DeviceId}\"}}", Encoding.UTF8, "application/json")))
             Assert.Equal(HttpStatusCode.OK, assigned.StatusCode);
 
-        var source = new SignedBundleArtifactSource(host.Service<DesiredStateResolver>(), host.Service<BundleFileStore>());
+        var source = new SignedBundleArtifactSource(host.Service<DesiredStateResolver>(), host.Service<IBundleStore>());
         var file = await source.FindAsync(new DdiArtifactRequest(device, "sensor-filter", releaseId, "1.0.0", "dep-1"));
         Assert.NotNull(file);
         Assert.Equal("sensor-filter-1.0.0.bundle", file.FileName);
@@ -47,7 +47,14 @@ public sealed class SignedBundleArtifactSourceTests(ReleaseWorld world) : IClass
         using var served = await host.Client.GetAsync("/bundles/sha256/" + file.Sha256);
         Assert.Equal(HttpStatusCode.OK, served.StatusCode);
         var bytes = await served.Content.ReadAsByteArrayAsync();
-        Assert.Equal(bytes, await File.ReadAllBytesAsync(file.Path));
+        // The artifact's bytes come from the bundle store, not a file path.
+        Assert.Null(file.Path);
+        await using (var stored = await file.Open!(CancellationToken.None))
+        {
+            using var copy = new MemoryStream();
+            await stored!.CopyToAsync(copy);
+            Assert.Equal(bytes, copy.ToArray());
+        }
 #pragma warning disable CA5350, CA5351 // the hashes DDI lists
         Assert.Equal((bytes.LongLength, Digest.Compute(bytes).Encoded, Convert.ToHexStringLower(SHA1.HashData(bytes)), Convert.ToHexStringLower(MD5.HashData(bytes))),
             (file.Length, file.Sha256, file.Sha1, file.Md5));

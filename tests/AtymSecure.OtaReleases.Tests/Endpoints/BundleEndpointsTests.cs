@@ -20,7 +20,7 @@ public sealed class BundleEndpointsTests(ReleaseWorld world) : IClassFixture<Rel
         _host = await ReleaseHost.StartAsync(world);
         _bundle = [.. Enumerable.Range(0, 5000).Select(i => (byte)(i * 7))];
         _hex = Digest.Compute(_bundle).Encoded;
-        var store = _host.Service<BundleFileStore>();
+        var store = ((BundleFileStore)_host.Service<IBundleStore>());
         await File.WriteAllBytesAsync(Path.Combine(store.Root, "sha256", _hex + ".bundle"), _bundle);
     }
 

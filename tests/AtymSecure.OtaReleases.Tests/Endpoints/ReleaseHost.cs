@@ -47,10 +47,14 @@ internal sealed class ReleaseHost : IAsyncDisposable
     public static Task<ReleaseHost> StartOnLoopbackAsync(ReleaseWorld world) => StartAsync(world, TempFolder.Create("ota-releases-host"), null, loopback: true);
 
     /// <summary>A host on <paramref name="data"/> (a restart when an earlier host used it, whose <paramref name="adminToken"/> still works); the host disposes it.</summary>
-    public static async Task<ReleaseHost> StartAsync(ReleaseWorld world, TempFolder data, string? adminToken, bool loopback = false)
+    /// <param name="server">Changes to the server's options (DDI on, poll interval), applied before the host is built.</param>
+    /// <param name="configure">More services (rollouts, a replaced DDI artifact source), registered after this library's.</param>
+    public static async Task<ReleaseHost> StartAsync(ReleaseWorld world, TempFolder data, string? adminToken, bool loopback = false,
+        Func<OtaServerOptions, OtaServerOptions>? server = null, Action<WebApplicationBuilder>? configure = null)
     {
         var vendorKey = data.Write("vendor.pub", world.Samples.Trusted.PublicKeyPem());
-        var app = OtaServerHost.Build(new OtaServerOptions { DataDirectory = data.Path, ListenUrl = "http://127.0.0.1:0" }, builder =>
+        var options = new OtaServerOptions { DataDirectory = data.Path, ListenUrl = "http://127.0.0.1:0" };
+        var app = OtaServerHost.Build(server is null ? options : server(options).EnsureValid(), builder =>
         {
             if (!loopback) builder.WebHost.UseTestServer();
             builder.Services.AddOtaReleases(new OtaReleasesOptions
@@ -62,6 +66,7 @@ internal sealed class ReleaseHost : IAsyncDisposable
                 Jobs = new OtaReleases.Jobs.JobQueueOptions { FirstRetryDelay = TimeSpan.FromMilliseconds(100), MaxRetryDelay = TimeSpan.FromMilliseconds(400) },
                 CompilerKeyPassphrase = PassphraseSource.FromValue(ReleaseWorld.Passphrase),
             });
+            configure?.Invoke(builder);
         });
         app.MapReleaseEndpoints();
         app.MapBundleEndpoints();

@@ -73,5 +73,5 @@ public sealed class ReleaseRecounterTests(ReleaseWorld world) : IClassFixture<Re
         Assert.Equal(v100.ImageFor(Class)!.ImageDigest, Digest.Compute(rolledBack).ToString());
     }
 
-    private static byte[] Bytes(BundleCutCache cuts, BundleLocation location) => File.ReadAllBytes(cuts.Files.Find(location.Sha256)!.FullName);
+    private static byte[] Bytes(BundleCutCache cuts, BundleLocation location) => File.ReadAllBytes(((BundleFileStore)cuts.Files).Find(location.Sha256)!.FullName);
 }

@@ -9,7 +9,7 @@ namespace AtymSecure.OtaServer.Tests.Ddi;
 
 /// <summary>
 /// A DDI device in the same deployment as an atym agent, over real loopback HTTP: it is offered the release through
-/// deploymentBase, downloads the artifact (whole, by Range, its .MD5SUM), reports with feedback, and the rollout engine
+/// deploymentBase, downloads the artifact (whole, by Range, its .MD5SUM; HEAD as GET without the body), reports with feedback, and the rollout engine
 /// counts it with the atym device; a failure fails it and halts the deployment; a cancel withdraws it through
 /// cancelAction; a closed action answers 410.
 /// </summary>
@@ -82,6 +82,50 @@ public class DdiRolloutTests
         Assert.Equal(DeviceRolloutState.Offered, host.Deployment(deployment.Id).Device("d00")!.State);
         await host.Host.ReportConfirmedAsync("d00", "2.0.0");
         Assert.All(host.Deployment(deployment.Id).Devices, d => Assert.Equal(DeviceRolloutState.Succeeded, d.State));
+    }
+
+    [Fact]
+    public async Task Head_on_the_artifact_answers_as_get_without_a_body_and_records_nothing()
+    {
+        await using var host = await DdiHost.StartAsync();
+        var token = await host.CreateTargetAsync("gw-1", "eu");
+        await host.DeployAsync();
+        var (client, offered, _) = await OfferedAsync(host, "gw-1", token);
+        using var _client = client;
+        var artifact = Assert.Single(Assert.Single(offered.Deployment.Chunks).Artifacts!);
+        var download = artifact.Links!.Download!.Href;
+        var file = host.Artifacts.File;
+        var stored = host.Service<IDdiStore>().FindAction(long.Parse(offered.Id, System.Globalization.CultureInfo.InvariantCulture))!;
+
+        using (var got = await client.GetAsync(download))
+        using (var head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, download)))
+        {
+            Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+            Assert.Equal(file.Length, head.Content.Headers.ContentLength);
+            Assert.Equal($"\"{file.Sha256}\"", head.Headers.ETag?.Tag);
+            Assert.Equal(["bytes"], head.Headers.AcceptRanges);
+            Assert.Equal((got.Headers.ETag, got.Content.Headers.ContentLength, got.Content.Headers.ContentType), (head.Headers.ETag, head.Content.Headers.ContentLength, head.Content.Headers.ContentType));
+            Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+        }
+        // A ranged HEAD: 206 with the range's length and Content-Range; past the end: 416. Still no body.
+        using (var ranged = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, download) { Headers = { Range = new RangeHeaderValue(1000, 1999) } }))
+        {
+            Assert.Equal(HttpStatusCode.PartialContent, ranged.StatusCode);
+            Assert.Equal((1000L, 1000L, 1999L, file.Length), (ranged.Content.Headers.ContentLength, ranged.Content.Headers.ContentRange!.From, ranged.Content.Headers.ContentRange.To, ranged.Content.Headers.ContentRange.Length));
+            Assert.Empty(await ranged.Content.ReadAsByteArrayAsync());
+        }
+        using (var past = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, download) { Headers = { Range = new RangeHeaderValue(file.Length + 10, null) } }))
+            Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, past.StatusCode);
+        // The .MD5SUM line's length; an unknown name and another controller's token are refused as for GET.
+        using (var md5 = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, artifact.Links.Md5Sum!.Href)))
+        {
+            Assert.Equal(HttpStatusCode.OK, md5.StatusCode);
+            Assert.Equal(DdiMd5Sum.Line(file.Md5, file.FileName).Length, md5.Content.Headers.ContentLength);
+        }
+        Assert.Equal(HttpStatusCode.NotFound, (await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, download + "x"))).StatusCode);
+        using (var stranger = host.Client("atymddi_wrong_token"))
+            Assert.Equal(HttpStatusCode.Unauthorized, (await stranger.SendAsync(new HttpRequestMessage(HttpMethod.Head, download))).StatusCode);
+        Assert.Equal(stored, host.Service<IDdiStore>().FindAction(stored.Id));
     }
 
     [Fact]

@@ -25,8 +25,9 @@ namespace AtymSecure.OtaServer.Tests.Ddi;
 /// installs its rawfile payload, and reports; the rollout engine counts the device succeeded, or failed when the
 /// gateway's hardware revision does not match or the payload's SHA-256 fails; a server stopped mid-download and restarted
 /// on its port is resumed with a <c>Range</c> request. The payload here is a stand-in file (the seeded host has no cut bundles
-/// to export); the offline-export payload through SWUpdate into the agent's inbox is tested in OtaReleases.Tests
-/// (OfflineExportSwuTests) and the agent's handling of it in DeviceAgent.Tests (InboxOfflineExportTests). Every request
+/// to export); the whole chain — a real export in the .swu, SWUpdate dropping it into a running agent's inbox, the
+/// agent verifying, installing and confirming, the rollout counting it — is OtaReleases.Tests' SwuGatewayChainTests
+/// (a host with a real import); the agent's handling alone is DeviceAgent.Tests' InboxOfflineExportTests. Every request
 /// suricatta sent is printed (method, path, the headers that matter, bodies).
 /// </summary>
 [Trait("Requires", "swupdate")]
