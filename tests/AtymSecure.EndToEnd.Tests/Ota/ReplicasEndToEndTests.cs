@@ -215,6 +215,12 @@ public sealed class ReplicasEndToEndTests(ITestOutputHelper output) : IAsyncLife
         await _fleet.WaitForAsync(c => c.Of(Version).Confirmed == Devices, $"{Version} confirmed on every device", Deadline);
         Step("rollout completed on OTA one; every device confirmed");
 
+        using (var bundles = S3ObjectStore.Open(_bundleBucketUrl))
+        {
+            var cut = 0;
+            await foreach (var _ in bundles.ListAsync("bundles/sha256/")) cut++;
+            Assert.True(cut > 0, "the OTA replicas cut no bundle into their bucket (--blobs)");
+        }
         await CheckRolloutAsync(api, id, done, finishedAtKill);
         await CheckLedgerAsync();
         await _fleet.StopAsync();
