@@ -18,7 +18,7 @@ namespace AtymSecure.OtaMetadata.Repository;
 /// this a replica started before the first root was uploaded through a peer kept answering every poll without director
 /// targets (no root), and its devices were never offered anything. A file that fails the checks (no replica could have
 /// written it through <see cref="Accept"/>) is not adopted: the chain stays where it was, and the upload of the genuine
-/// next root fails on the taken name (an <see cref="IOException"/> naming the file to look at). The cost on the poll path is one
+/// next root fails on the taken name (<see cref="MetadataVersionConflictException"/> naming the file to look at). The cost on the poll path is one
 /// existence check of the next version's file.
 /// </para>
 /// </summary>

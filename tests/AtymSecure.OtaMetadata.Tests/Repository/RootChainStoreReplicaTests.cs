@@ -62,8 +62,9 @@ public sealed class RootChainStoreReplicaTests : IDisposable
         Assert.Equal(1, one.Current!.Signed.Version);
         Assert.Equal(1, two.Current!.Signed.Version);
         // The genuine next root cannot take the forged file's name either: the write refuses to replace it, naming it.
-        var refused = Assert.Throws<IOException>(() => one.Accept(Root(2, key1, key1), Now));
-        Assert.Contains("2.root.json", refused.Message, StringComparison.Ordinal);
+        var refused = Assert.Throws<MetadataVersionConflictException>(() => one.Accept(Root(2, key1, key1), Now));
+        Assert.Equal(MetadataVersionConflictException.Code, refused.Problems[0].Code);
+        Assert.Equal("2.root.json", refused.File);
         Assert.Equal(1, one.Current!.Signed.Version);
     }
 }
