@@ -10,6 +10,17 @@ namespace AtymSecure.OtaMetadata.Repository;
 /// (a device offline for a year walks every version, docs/trust-model.md §9). Roots are signed offline; the server
 /// only accepts the next one when it would pass the device's own root walk (TUF §5.3): version N+1, a threshold of
 /// the current root's root keys AND of its own, the roles this repository needs, and not already expired.
+/// <para>
+/// Replicas (issue 17, docs/scale-out.md) share the metadata folder, so a root one replica accepted is the next file in
+/// every replica's folder. Reading <see cref="Current"/> or accepting first catches up on it: while <c>N+1.root.json</c>
+/// exists beside the current root N, it is adopted if it passes the same version, role and threshold checks as an upload
+/// (not the expiry: that was checked when it was accepted, and a device walks an expired intermediate root too). Without
+/// this a replica started before the first root was uploaded through a peer kept answering every poll without director
+/// targets (no root), and its devices were never offered anything. A file that fails the checks (no replica could have
+/// written it through <see cref="Accept"/>) is not adopted: the chain stays where it was, and the upload of the genuine
+/// next root fails on the taken name (<see cref="MetadataVersionConflictException"/> naming the file to look at). The cost on the poll path is one
+/// existence check of the next version's file.
+/// </para>
 /// </summary>
 public sealed class RootChainStore
 {
@@ -41,7 +52,11 @@ public sealed class RootChainStore
     {
         get
         {
-            lock (_gate) return _current;
+            lock (_gate)
+            {
+                CatchUp();
+                return _current;
+            }
         }
     }
 
@@ -54,6 +69,7 @@ public sealed class RootChainStore
         var next = SignedMetadata<RootMetadata>.Parse(file);
         lock (_gate)
         {
+            CatchUp();
             var expected = (_current?.Signed.Version ?? 0) + 1;
             var name = $"{next.Signed.Version}.root.json";
             if (next.Signed.Version != expected)
@@ -66,6 +82,29 @@ public sealed class RootChainStore
             _folder.WriteOnce(name, next.FileBytes);
             _current = next;
             return next;
+        }
+    }
+
+    /// <summary>Adopts the roots a peer on the same folder accepted after this one's current (see the type). Under the gate.</summary>
+    private void CatchUp()
+    {
+        while (true)
+        {
+            var name = $"{(_current?.Signed.Version ?? 0) + 1}.root.json";
+            if (!_folder.Exists(name) || _folder.Read(name) is not { } bytes) return;
+            SignedMetadata<RootMetadata> next;
+            try
+            {
+                next = SignedMetadata<RootMetadata>.Parse(bytes);
+                if (next.Signed.Version != (_current?.Signed.Version ?? 0) + 1 || _requiredRoles.Any(r => next.Signed.RoleOrNull(r) is null)) return;
+                if (_current is { } old) ThresholdCheck.Require(next, old.Signed.Keys, old.Signed.Roles["root"], "root (current keys)");
+                ThresholdCheck.Require(next, next.Signed.Keys, next.Signed.Roles["root"], "root (new keys)");
+            }
+            catch (Exception e) when (e is MetadataRefusedException or FormatException or System.Text.Json.JsonException or InvalidDataException or ArgumentException)
+            {
+                return;
+            }
+            _current = next;
         }
     }
 

@@ -20,6 +20,7 @@ internal sealed class OtaServerProcess : IAsyncDisposable
     private readonly Uri _registry;
     private readonly string? _store;
     private readonly string? _blobs;
+    private readonly TimeSpan _pollInterval;
 
     /// <summary>Extra <c>atym ota serve</c> flags for the next start (e.g. <c>--redirect-bundle-downloads</c>).</summary>
     public IReadOnlyList<string> ExtraArguments { get; set; } = [];
@@ -29,11 +30,13 @@ internal sealed class OtaServerProcess : IAsyncDisposable
     /// <param name="policies">The policy folder (<c>policies</c> in the config, <c>--policies</c>), or null for none.</param>
     /// <param name="store">A <c>postgres://</c> store (null: LiteDB in the data folder).</param>
     /// <param name="name">The config file's name: replicas on one <paramref name="folder"/> share its data folder, each with its own config.</param>
-    /// <param name="blobs">An <c>s3://</c> bundle store (<c>--blobs</c>; null: the data folder).</param>
+    /// <param name="blobs">An <c>s3://</c> bundle store (<c>--blobs</c>; null: the data folder). Replicas given the same location share one bucket.</param>
+    /// <param name="pollInterval">The poll interval the server tells devices (default 1 s; a big fleet on 2 cores polls less often).</param>
     public OtaServerProcess(AtymProcess atym, string folder, Uri url, Uri publicOrigin, Uri registry, string vendorPublicKey, string? policies = null,
-        string? store = null, string name = "ota", string? blobs = null)
+        string? store = null, string name = "ota", string? blobs = null, TimeSpan? pollInterval = null)
     {
         _blobs = blobs;
+        _pollInterval = pollInterval ?? TimeSpan.FromSeconds(1);
         _atym = atym;
         DataDirectory = Path.Combine(folder, "ota-data");
         Url = url;
@@ -59,7 +62,7 @@ internal sealed class OtaServerProcess : IAsyncDisposable
             registry = _registry.GetLeftPart(UriPartial.Authority),
             vendorKeyFiles = vendorPublicKeys,
             policies,
-            pollInterval = "00:00:01",
+            pollInterval = _pollInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
             deviceRateLimit = 600,
             store = _store,
             blobs = _blobs,
