@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -19,6 +20,8 @@ using AtymSecure.Primitives;
 using AtymSecure.Runtime.Execution;
 using AtymSecure.Runtime.Health;
 using AtymSecure.TestSupport;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
@@ -60,7 +63,8 @@ public sealed class SwuGatewayChainTests(ReleaseWorld world, ITestOutputHelper o
     public void Dispose() => _folder.Dispose();
 
     /// <summary>The gateway as the test drives it: the server, the agent's data folder and id, its DDI token, the deployment.</summary>
-    private sealed record Gateway(ReleaseHost Host, AtymProcess Atym, string Data, string DeviceId, string Token, string DeploymentId) : IAsyncDisposable
+    private sealed record Gateway(ReleaseHost Host, AtymProcess Atym, string Data, string DeviceId, string Token, string DeploymentId,
+        ConcurrentQueue<string> Feedback) : IAsyncDisposable
     {
         public string Inbox => new DeviceDirectory(Data).InboxDirectory;
 
@@ -76,6 +80,26 @@ public sealed class SwuGatewayChainTests(ReleaseWorld world, ITestOutputHelper o
     /// export: what a server whose online keys are misused, or a build sent to the wrong gateway, serves. SWUpdate cannot
     /// tell (the CMS signature is the server's); only the agent can.
     /// </summary>
+    /// <summary>Keeps the raw body of every DDI feedback suricatta posts (the server keeps only a bounded summary line).</summary>
+    private sealed class FeedbackRecorder(ConcurrentQueue<string> bodies) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use(async (context, nextMiddleware) =>
+            {
+                if (context.Request.Method == "POST" && context.Request.Path.Value?.EndsWith("/feedback", StringComparison.Ordinal) == true)
+                {
+                    context.Request.EnableBuffering();
+                    using var reader = new StreamReader(context.Request.Body, leaveOpen: true);
+                    bodies.Enqueue(await reader.ReadToEndAsync());
+                    context.Request.Body.Position = 0;
+                }
+                await nextMiddleware(context);
+            });
+            next(app);
+        };
+    }
+
     private sealed class ExportForAnotherDevice(SwuGatewayArtifactSource inner, IDeviceStore devices, string victim) : IDdiArtifactSource
     {
         public Task<DdiArtifactFile?> FindAsync(DdiArtifactRequest request, CancellationToken ct = default) =>
@@ -112,12 +136,14 @@ public sealed class SwuGatewayChainTests(ReleaseWorld world, ITestOutputHelper o
         var data = _folder.File("gateway");
         var inbox = Path.Combine(data, "inbox");
         var swu = SwuOptions(data);
+        var feedback = new ConcurrentQueue<string>();
         Assert.Empty(swu.Validate());
         var host = await ReleaseHost.StartAsync(world, TempFolder.Create("swu-chain-host"), null, loopback: true,
             server: o => o with { Ddi = new DdiOptions { Swu = swu }, DeviceRateLimit = 1_000_000, PollInterval = TimeSpan.FromSeconds(1), PollJitterPercent = 0 },
             configure: b =>
             {
                 b.Services.AddOtaRollouts(new OtaRolloutsOptions { TickInterval = TimeSpan.FromHours(1) });
+                b.Services.AddSingleton<IStartupFilter>(new FeedbackRecorder(feedback));
                 if (otherDevice is not null)
                     b.Services.AddSingleton<IDdiArtifactSource>(sp => new ExportForAnotherDevice(
                         new SwuGatewayArtifactSource(swu, sp.GetRequiredService<OfflineExporter>(),
@@ -144,7 +170,7 @@ public sealed class SwuGatewayChainTests(ReleaseWorld world, ITestOutputHelper o
             var token = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
             var deployment = await host.Service<RolloutService>().CreateAsync(new DeploymentRequest(releaseId, new DeploymentTargetRequest(["eu"]), Retries: 0),
                 new OperatorIdentity("0admin00", "admin", OperatorRole.Admin, []));
-            return new Gateway(host, atym, data, id, token, deployment.Id);
+            return new Gateway(host, atym, data, id, token, deployment.Id, feedback);
         }
         catch
         {
@@ -295,6 +321,10 @@ public sealed class SwuGatewayChainTests(ReleaseWorld world, ITestOutputHelper o
             output.WriteLine("the action's feedback, newest first:\n" + action.GetProperty("messages"));
             Assert.Equal(("closed", "failure"), (action.GetProperty("state").GetString(), action.GetProperty("outcome").GetString()));
             Assert.StartsWith("closed/failure", action.GetProperty("messages")[0].GetString(), StringComparison.Ordinal);
+            // What SWUpdate itself sends: its closed/failure details, and the agent's reason among the log lines it reports.
+            foreach (var body in gateway.Feedback) output.WriteLine("feedback: " + body);
+            Assert.Contains(gateway.Feedback, b => b.Contains("\"closed\"", StringComparison.Ordinal) && b.Contains("\"failure\"", StringComparison.Ordinal));
+            Assert.Contains(gateway.Feedback, b => b.Contains("install refused: " + ReasonCodes.WrongDevice, StringComparison.Ordinal));
         }
         finally
         {
