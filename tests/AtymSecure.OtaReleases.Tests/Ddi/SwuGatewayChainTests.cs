@@ -324,8 +324,13 @@ public sealed class SwuGatewayChainTests(ReleaseWorld world, ITestOutputHelper o
             Assert.StartsWith("closed/failure", action.GetProperty("messages")[0].GetString(), StringComparison.Ordinal);
             // What SWUpdate itself sends: its closed/failure details, and the agent's reason among the log lines it reports.
             foreach (var body in gateway.Feedback) output.WriteLine("feedback: " + body);
-            Assert.Contains(gateway.Feedback, b => b.Contains("\"closed\"", StringComparison.Ordinal) && b.Contains("\"failure\"", StringComparison.Ordinal));
-            Assert.Contains(gateway.Feedback, b => b.Contains("install refused: " + ReasonCodes.WrongDevice, StringComparison.Ordinal));
+            // SWUpdate 2022.12: the closed/failure details are its generic text; the agent's reason travels in the proceeding
+            // feedback's details (its install log lines), before the script's exit code and "Installation failed !".
+            var closed = Assert.Single(gateway.Feedback, b => b.Contains("\"execution\": \"closed\"", StringComparison.Ordinal));
+            Assert.Contains("\"finished\": \"failure\"", closed, StringComparison.Ordinal);
+            Assert.Contains(gateway.Feedback, b => b.Contains("\"execution\": \"proceeding\"", StringComparison.Ordinal)
+                && b.Contains("ERROR : atym: install refused: " + ReasonCodes.WrongDevice, StringComparison.Ordinal)
+                && b.Contains("Installation failed !", StringComparison.Ordinal));
         }
         finally
         {
