@@ -40,7 +40,8 @@ internal static class DeviceAwaitInstallCommand
                 Console.WriteLine(verdict.Reason);
                 return 0;
             }
-            Console.Error.WriteLine($"atym: install {verdict.Kind.ToString().ToLowerInvariant()}: {verdict.Reason}");
+            var what = verdict.Kind switch { InstallVerdictKind.Refused => "refused", InstallVerdictKind.Reverted => "reverted", _ => "timed out" };
+            Console.Error.WriteLine($"atym: install {what}: {verdict.Reason}");
             return verdict.Kind switch
             {
                 InstallVerdictKind.Refused => RefusedExitCode,

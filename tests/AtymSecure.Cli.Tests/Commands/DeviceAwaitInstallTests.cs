@@ -58,7 +58,7 @@ public sealed class DeviceAwaitInstallTests : IDisposable
         await InitAsync();
         var result = await CliRunner.RunAsync("device", "await-install", "--data", Data, "--file", File, "--timeout", "0s").WaitAsync(Deadline);
         Assert.Equal(6, result.ExitCode);
-        Assert.Contains("atym: install timedout: timed-out: after 00:00:00:", result.StdErr, StringComparison.Ordinal);
+        Assert.Contains("atym: install timed out: timed-out: after 00:00:00:", result.StdErr, StringComparison.Ordinal);
     }
 
     [Theory]
