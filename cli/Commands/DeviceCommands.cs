@@ -11,7 +11,7 @@ using Spectre.Console;
 namespace AtymSecure.Cli.Commands;
 
 /// <summary>
-/// <c>atym device init|install|run|status</c>: a simulated device driven over real files (docs/device-cli.md).
+/// <c>atym device init|install|run|status|await-install</c>: a simulated device driven over real files (docs/device-cli.md).
 /// Each verb is one call into the device agent (runtime/Agent); the same parts embed in-process for fleet simulation.
 /// </summary>
 internal static class DeviceCommands
@@ -31,6 +31,7 @@ internal static class DeviceCommands
         device.Subcommands.Add(Install());
         device.Subcommands.Add(Run());
         device.Subcommands.Add(Status());
+        device.Subcommands.Add(DeviceAwaitInstallCommand.Create(DataOption));
         device.Subcommands.Add(Reprovision());
         return device;
     }

@@ -12,6 +12,13 @@ namespace AtymSecure.Delivery.Swu;
 public sealed record SwuFile(string Filename, string Path, string Sha256, bool AtomicInstall = true);
 
 /// <summary>
+/// A shell script SWUpdate runs after every file is installed (<c>scripts</c>, <c>type = "postinstall"</c>, Debian's
+/// SWUpdate has the <c>postinstall</c> handler): extracted to <c>$TMPDIR/scripts</c>, its SHA-256 checked like a payload's,
+/// made executable and run; a non-zero exit fails the install (and suricatta reports <c>closed</c>/<c>failure</c>).
+/// </summary>
+public sealed record SwuScript(string Filename, string Sha256);
+
+/// <summary>
 /// A software set and mode (<c>swupdate -e SET,MODE</c>): the files are described under <c>software.SET.MODE</c>, so a
 /// gateway that selects another set finds nothing to install for it.
 /// </summary>
@@ -28,6 +35,7 @@ public sealed record SwuSelection(string Set, string Mode);
 ///     stable: { main: {                           // only with a selection (swupdate -e stable,main)
 ///         files: ( { filename = "…"; path = "/…"; type = "rawfile"; sha256 = "…";
 ///                    properties: { atomic-install = "true"; }; } );
+///         scripts: ( { filename = "…"; type = "postinstall"; sha256 = "…"; } );   // only with a script
 ///     }; };
 /// };
 /// </code>
@@ -43,7 +51,7 @@ public sealed record SwDescription
 
     /// <exception cref="ArgumentException">A value that breaks a rule above (the message names it).</exception>
     public SwDescription(string version, string description, EquatableList<string> hardwareCompatibility, EquatableList<SwuFile> files,
-        SwuSelection? selection = null)
+        SwuSelection? selection = null, SwuScript? postInstall = null)
     {
         ArgumentNullException.ThrowIfNull(hardwareCompatibility);
         ArgumentNullException.ThrowIfNull(files);
@@ -56,6 +64,12 @@ public sealed record SwDescription
         foreach (var file in files) Check(file);
         if (files.Select(f => f.Filename).Distinct(StringComparer.Ordinal).Count() != files.Count)
             throw new ArgumentException("two files share a cpio entry name", nameof(files));
+        if (postInstall is not null)
+        {
+            CheckName(postInstall.Filename);
+            CheckSha256(postInstall.Sha256);
+            if (files.Any(f => f.Filename == postInstall.Filename)) throw new ArgumentException("the script and a file share a cpio entry name", nameof(postInstall));
+        }
         if (selection is not null)
         {
             Identifier(selection.Set, "selection set");
@@ -66,6 +80,7 @@ public sealed record SwDescription
         HardwareCompatibility = hardwareCompatibility;
         Files = files;
         Selection = selection;
+        PostInstall = postInstall;
     }
 
     public string Version { get; }
@@ -73,6 +88,7 @@ public sealed record SwDescription
     public EquatableList<string> HardwareCompatibility { get; }
     public EquatableList<SwuFile> Files { get; }
     public SwuSelection? Selection { get; }
+    public SwuScript? PostInstall { get; }
 
     /// <summary>The manifest text (UTF-8 of ASCII, LF line ends): exactly what is signed and stored as the first cpio entry.</summary>
     public byte[] ToBytes()
@@ -101,6 +117,16 @@ public sealed record SwDescription
             text.Append(indent).Append("\t}").Append(i + 1 < Files.Count ? "," : "").Append('\n');
         }
         text.Append(indent).Append(");\n");
+        if (PostInstall is { } script)
+        {
+            text.Append(indent).Append("scripts: (\n");
+            text.Append(indent).Append("\t{\n");
+            text.Append(indent).Append("\t\tfilename = \"").Append(script.Filename).Append("\";\n");
+            text.Append(indent).Append("\t\ttype = \"postinstall\";\n");
+            text.Append(indent).Append("\t\tsha256 = \"").Append(script.Sha256).Append("\";\n");
+            text.Append(indent).Append("\t}\n");
+            text.Append(indent).Append(");\n");
+        }
         if (Selection is not null) text.Append("\t\t};\n\t};\n");
         text.Append("};\n");
         return Encoding.ASCII.GetBytes(text.ToString());
@@ -109,14 +135,24 @@ public sealed record SwDescription
     private static void Check(SwuFile file)
     {
         ArgumentNullException.ThrowIfNull(file);
-        Value(file.Filename, "file name", allowEmpty: false);
-        if (file.Filename.Contains('/') || file.Filename.Contains(' ') || file.Filename is "." or ".." or "sw-description" or "sw-description.sig")
-            throw new ArgumentException($"'{file.Filename}' is not a plain payload name (no '/', no space, not the manifest's own names)", nameof(file));
+        CheckName(file.Filename);
         Value(file.Path, "path", allowEmpty: false);
         if (!file.Path.StartsWith('/') || file.Path.EndsWith('/') || file.Path.Split('/').Any(s => s is "." or ".."))
             throw new ArgumentException($"'{file.Path}' is not an absolute file path without '.' or '..' segments", nameof(file));
-        if (file.Sha256.Length != 64 || !file.Sha256.All(char.IsAsciiHexDigitLower))
-            throw new ArgumentException($"'{file.Sha256}' is not a lower-case hex SHA-256", nameof(file));
+        CheckSha256(file.Sha256);
+    }
+
+    private static void CheckName(string filename)
+    {
+        Value(filename, "file name", allowEmpty: false);
+        if (filename.Contains('/') || filename.Contains(' ') || filename is "." or ".." or "sw-description" or "sw-description.sig")
+            throw new ArgumentException($"'{filename}' is not a plain payload name (no '/', no space, not the manifest's own names)");
+    }
+
+    private static void CheckSha256(string sha256)
+    {
+        if (sha256 is null || sha256.Length != 64 || !sha256.All(char.IsAsciiHexDigitLower))
+            throw new ArgumentException($"'{sha256}' is not a lower-case hex SHA-256");
     }
 
     /// <summary>Printable ASCII without the two characters libconfig strings escape, bounded.</summary>

@@ -7,12 +7,23 @@ namespace AtymSecure.Delivery.Swu;
 public sealed record SwuManifestOptions(string Version, string Description, EquatableList<string> HardwareCompatibility, SwuSelection? Selection = null);
 
 /// <summary>
+/// An optional <c>postinstall</c> shell script (<see cref="SwuScript"/>): its cpio entry name and its bytes (at most
+/// <see cref="MaxBytes"/>; a script, not a payload). Its SHA-256 goes into the signed manifest like a payload's.
+/// </summary>
+public sealed record SwuPostInstallScript(string Filename, byte[] Content)
+{
+    public const int MaxBytes = 64 * 1024;
+}
+
+/// <summary>
 /// Writes an SWUpdate image (<c>.swu</c>): a <see cref="CpioCrcWriter"/> archive of <c>sw-description</c>
 /// (<see cref="SwDescription"/>), <c>sw-description.sig</c> (<see cref="SwuSigner"/>) and the payloads, in that order —
 /// the order SWUpdate streams and checks it in: the manifest and its signature first, so nothing is extracted before the
 /// signature verified, then each payload, whose SHA-256 the manifest names. Payloads are hashed before the manifest is
 /// written and hashed again while copied, so the archive and its manifest always agree. Size limits: at most
-/// <see cref="SwDescription.MaxFiles"/> payloads, each and all together at most <see cref="MaxSwuBytes"/>.
+/// <see cref="SwDescription.MaxFiles"/> payloads, each and all together at most <see cref="MaxSwuBytes"/>. An optional
+/// <see cref="SwuPostInstallScript"/> follows the signature (before the payloads: SWUpdate keeps scripts in its temp
+/// folder and runs them after every payload is installed).
 /// </summary>
 public sealed class SwuBuilder(SwuSigner signer)
 {
@@ -28,22 +39,26 @@ public sealed class SwuBuilder(SwuSigner signer)
     /// <exception cref="ArgumentException">A payload or manifest value the format refuses, or payloads above the size limit.</exception>
     /// <exception cref="FileNotFoundException">A payload file is missing.</exception>
     /// <exception cref="InvalidDataException">A payload changed while the archive was written.</exception>
-    public SwDescription Write(SwuManifestOptions manifest, IReadOnlyList<SwuPayload> payloads, Stream output)
+    public SwDescription Write(SwuManifestOptions manifest, IReadOnlyList<SwuPayload> payloads, Stream output, SwuPostInstallScript? postInstall = null)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(payloads);
         ArgumentNullException.ThrowIfNull(output);
         if (payloads.Count is 0 or > SwDescription.MaxFiles) throw new ArgumentException($"an .swu carries 1 to {SwDescription.MaxFiles} payloads", nameof(payloads));
         var measured = payloads.Select(Measure).ToList();
+        if (postInstall is not null && (postInstall.Content is not { Length: > 0 } || postInstall.Content.Length > SwuPostInstallScript.MaxBytes))
+            throw new ArgumentException($"the post-install script is 1 to {SwuPostInstallScript.MaxBytes} bytes", nameof(postInstall));
         var total = measured.Sum(m => m.Length);
         if (total > MaxSwuBytes) throw new ArgumentException($"the payloads are {total} bytes, above the .swu limit of {MaxSwuBytes}", nameof(payloads));
 
         var description = new SwDescription(manifest.Version, manifest.Description, manifest.HardwareCompatibility,
-            new EquatableList<SwuFile>(payloads.Select((p, i) => new SwuFile(p.Filename, p.TargetPath, measured[i].Sha256))), manifest.Selection);
+            new EquatableList<SwuFile>(payloads.Select((p, i) => new SwuFile(p.Filename, p.TargetPath, measured[i].Sha256))), manifest.Selection,
+            postInstall is null ? null : new SwuScript(postInstall.Filename, Convert.ToHexStringLower(SHA256.HashData(postInstall.Content))));
         var text = description.ToBytes();
         var cpio = new CpioCrcWriter(output);
         cpio.WriteEntry(ManifestName, text);
         cpio.WriteEntry(SignatureName, _signer.Sign(text));
+        if (postInstall is not null) cpio.WriteEntry(postInstall.Filename, postInstall.Content);
         for (var i = 0; i < payloads.Count; i++)
         {
             using var data = File.OpenRead(payloads[i].SourceFile);

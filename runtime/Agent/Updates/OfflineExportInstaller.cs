@@ -31,13 +31,15 @@ public sealed record OfflineInstallOutcome(MetadataRefusal? Refusal, bool UpToDa
 public static class OfflineExportInstaller
 {
     /// <exception cref="DeviceDataException">A development device (no roots to verify an export against).</exception>
-    public static OfflineInstallOutcome Install(LocalDevice device, string exportFolder, RuntimeOptions? runtime = null)
+    /// <param name="source">What the status lines call the export (<c>offline export NAME</c>); default the folder's name.
+    /// The inbox passes the file it took, so <see cref="InstallAwaiter"/> can find the lines of that file.</param>
+    public static OfflineInstallOutcome Install(LocalDevice device, string exportFolder, RuntimeOptions? runtime = null, string? source = null)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentException.ThrowIfNullOrEmpty(exportFolder);
         if (!device.IsProduction || device.Trust is not { } store)
             throw new DeviceDataException("an offline export is verified against the device's director and image roots; this development device has none (provision with --director-root and --image-root)");
-        var name = "offline export " + Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(exportFolder)));
+        var name = "offline export " + (source ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(exportFolder))));
         if (!Directory.Exists(exportFolder))
             return Refused(device, name, new MetadataRefusal(ReasonCodes.MetadataMissing, "$", $"no export folder {exportFolder}", null, null, 0));
 

@@ -16,6 +16,8 @@ namespace AtymSecure.DeviceAgent.Updates;
 /// </summary>
 public static class StagedExportInstaller
 {
+    public const string UpToDateDetail = "up to date: every image the export names is confirmed or pending";
+
     public static OfflineInstallOutcome Install(LocalDevice device, StagedUpdate update, RuntimeOptions? runtime = null)
     {
         ArgumentNullException.ThrowIfNull(device);
@@ -34,7 +36,11 @@ public static class StagedExportInstaller
             }
             try
             {
-                return OfflineExportInstaller.Install(device, folder, runtime);
+                var outcome = OfflineExportInstaller.Install(device, folder, runtime, update.Name);
+                // Up to date is a verdict too: recorded under the file's name, so a waiting gateway script sees it.
+                return outcome is { UpToDate: true, Installs.Count: 0 }
+                    ? outcome with { Installs = [device.Status.RecordInstall(name, null, null, InstallResult.Installed, null, UpToDateDetail)] }
+                    : outcome;
             }
             catch (DeviceDataException e)
             {
@@ -53,7 +59,7 @@ public static class StagedExportInstaller
         ArgumentNullException.ThrowIfNull(outcome);
         if (outcome.Installs.FirstOrDefault(i => i.Result != InstallResult.Installed) is { } bad) return bad;
         if (outcome.Installs.LastOrDefault() is { } last) return last;
-        return new InstallStatus(clock.GetUtcNow(), name, null, null, InstallResult.Installed, null, "up to date: every image the export names is confirmed or pending");
+        return new InstallStatus(clock.GetUtcNow(), name, null, null, InstallResult.Installed, null, UpToDateDetail);
     }
 
     private static OfflineInstallOutcome Refused(LocalDevice device, string name, MetadataRefusal refusal)

@@ -24,6 +24,27 @@ public sealed class SwDescriptionTests
     public void Writes_the_golden_manifest_under_a_selection() =>
         Assert.Equal(Golden("sw-description-selection.v1"), Encoding.ASCII.GetString(Make(selection: new SwuSelection("stable", "main"), revisions: ["1.0", "2.0"]).ToBytes()));
 
+    private const string ScriptSha = "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752";
+
+    private static SwDescription WithScript(string name = "atym-await-install.sh", string sha = ScriptSha) =>
+        new("1.2.0", "atym offline export", new EquatableList<string>(["1.0"]),
+            new EquatableList<SwuFile>([new SwuFile("atym-offline-export.tar", "/var/lib/atym/gw1/inbox/20261204T120000-offline.tar", Sha)]), null,
+            new SwuScript(name, sha));
+
+    [Fact]
+    public void Writes_the_golden_manifest_with_a_postinstall_script() =>
+        Assert.Equal(Golden("sw-description-script.v1"), Encoding.ASCII.GetString(WithScript().ToBytes()));
+
+    [Theory]
+    [InlineData("../x.sh", ScriptSha)]
+    [InlineData("a b.sh", ScriptSha)]
+    [InlineData("x.sh\"; type = \"shellscript", ScriptSha)]
+    [InlineData("sw-description", ScriptSha)]
+    [InlineData("atym-offline-export.tar", ScriptSha)]
+    [InlineData("x.sh", "ABC")]
+    public void Refuses_a_script_entry_that_could_change_the_manifest_or_collide(string name, string sha) =>
+        Assert.Throws<ArgumentException>(() => WithScript(name, sha));
+
     [Theory]
     [InlineData("1.0\"; images: ( { filename = \"x\"; } ); x = \"")]
     [InlineData("1.0\\")]

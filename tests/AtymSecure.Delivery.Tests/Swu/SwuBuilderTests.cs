@@ -16,14 +16,51 @@ public sealed class SwuBuilderTests : IDisposable
 
     private static SwuSigner Signer() => SwuSigner.FromPemFiles(SwuTestCertificate.Shared.CertificateFile, SwuTestCertificate.Shared.KeyFile);
 
-    private (string Swu, SwDescription Manifest) Build(string name = "good.swu", SwuSelection? selection = null)
+    private static readonly byte[] Script = "#!/bin/sh\nexit 0\n"u8.ToArray();
+
+    private (string Swu, SwDescription Manifest) Build(string name = "good.swu", SwuSelection? selection = null, SwuPostInstallScript? script = null)
     {
         var payload = _temp.Write("payload.tar", RandomNumberGenerator.GetBytes(70_001));
         var swu = _temp.File(name);
         using var output = File.Create(swu);
         var manifest = new SwuBuilder(Signer()).Write(new SwuManifestOptions("1.2.0", "atym offline export", new EquatableList<string>(["1.0"]), selection),
-            [new SwuPayload("atym-offline-export.tar", _temp.File("inbox/x.tar"), payload)], output);
+            [new SwuPayload("atym-offline-export.tar", _temp.File("inbox/x.tar"), payload)], output, script);
         return (swu, manifest);
+    }
+
+    [Fact]
+    public void A_postinstall_script_follows_the_signature_and_its_sha256_is_in_the_signed_manifest()
+    {
+        var (swu, manifest) = Build("script.swu", script: new SwuPostInstallScript("await.sh", Script));
+        var entries = CpioTestReader.Read(File.ReadAllBytes(swu));
+        Assert.Equal(["sw-description", "sw-description.sig", "await.sh", "atym-offline-export.tar", "TRAILER!!!"], entries.Select(e => e.Name));
+        Assert.Equal(Script, entries[2].Data);
+        Assert.Equal(new SwuScript("await.sh", Convert.ToHexStringLower(SHA256.HashData(Script))), manifest.PostInstall);
+        Assert.Contains("type = \"postinstall\"", System.Text.Encoding.ASCII.GetString(entries[0].Data), StringComparison.Ordinal);
+        var cms = new SignedCms(new ContentInfo(entries[0].Data), detached: true);
+        cms.Decode(entries[1].Data);
+        cms.CheckSignature(verifySignatureOnly: true);
+    }
+
+    [Fact]
+    public void Refuses_an_empty_or_oversized_script()
+    {
+        Assert.Throws<ArgumentException>(() => Build("empty.swu", script: new SwuPostInstallScript("s.sh", [])));
+        Assert.Throws<ArgumentException>(() => Build("big.swu", script: new SwuPostInstallScript("s.sh", new byte[SwuPostInstallScript.MaxBytes + 1])));
+    }
+
+    [Fact]
+    [Trait("Requires", "swupdate")]
+    public async Task Swupdate_accepts_our_swu_with_a_script_and_refuses_it_with_the_script_changed()
+    {
+        var (swu, _) = Build("script.swu", script: new SwuPostInstallScript("await.sh", Script));
+        var check = await Swupdate.CheckAsync(swu, SwuTestCertificate.Shared.CertificateFile, "atym-gateway:1.0");
+        Assert.True(check.ExitCode == 0, check.ToString());
+        var bytes = File.ReadAllBytes(swu);
+        var at = IndexOf(bytes, "exit 0"u8);
+        bytes[at + 5] = (byte)'4'; // "exit 4": a script that would fail every install, or do anything else
+        var tampered = await Swupdate.CheckAsync(_temp.Write("script-tampered.swu", bytes), SwuTestCertificate.Shared.CertificateFile, "atym-gateway:1.0");
+        Assert.True(tampered.ExitCode != 0, tampered.ToString());
     }
 
     [Fact]

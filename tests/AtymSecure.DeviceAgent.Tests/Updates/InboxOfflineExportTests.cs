@@ -86,6 +86,60 @@ public sealed class InboxOfflineExportTests : IAsyncDisposable
     }
 
     /// <summary>
+    /// What an SWUpdate gateway's post-install script does (<c>atym device await-install</c>): the export is queued, the
+    /// running device takes it, and <see cref="InstallAwaiter"/> waits on the agent's own records for its verdict.
+    /// </summary>
+    private async Task<InstallVerdict> VerdictOf(string tar)
+    {
+        var name = Path.GetFileName(new DeviceInbox(new DeviceDirectory(_device.Data)).Enqueue(tar));
+        using var stop = new CancellationTokenSource();
+        var run = Task.Run(() => DeviceRunner.PowerOn(_device.Data, new LocalDeviceOptions { Clock = _device.Clock },
+            new DeviceRunOptions { PollInterval = TimeSpan.FromMilliseconds(100) }, _device.Log, stop.Token));
+        try
+        {
+            return await InstallAwaiter.WaitAsync(_device.Data, name, TimeSpan.FromSeconds(60), pollInterval: TimeSpan.FromMilliseconds(50));
+        }
+        finally
+        {
+            stop.Cancel();
+            await run;
+        }
+    }
+
+    [Fact]
+    public async Task Await_install_returns_confirmed_once_the_exported_image_passed_its_trial()
+    {
+        var image = TestBundles.Image("sensor-filter");
+        var tar = OfflineExports.WriteTar(_device, _temp.File("export.tar"), 5, [_device.Release(image)]);
+        var version = _device.ReleaseOf(image).Version;
+
+        var verdict = await VerdictOf(tar);
+
+        Assert.True(verdict.Kind == InstallVerdictKind.Confirmed, verdict.Reason);
+        Assert.Contains($"confirmed {ProductionDevice.Container} {version}", verdict.Reason, StringComparison.Ordinal);
+        var install = Assert.Single(verdict.Installs);
+        Assert.EndsWith("-export.tar)", install.Bundle, StringComparison.Ordinal);
+        Assert.Contains(DeviceStatus.Load(new DeviceDirectory(_device.Data), out _).Containers,
+            c => c.State == Bootloader.State.ContainerState.Confirmed && c.VersionIn(c.ConfirmedSlot) == version);
+    }
+
+    [Fact]
+    public async Task Await_install_returns_the_agents_refusal_reason_for_a_tampered_export()
+    {
+        var image = TestBundles.Image("sensor-filter");
+        var tar = OfflineExports.WriteTar(_device, _temp.File("tampered.tar"), 5, [_device.Release(image)],
+            (path, bytes) => path.StartsWith("director/targets.json", StringComparison.Ordinal) ? Tamper(bytes) : bytes);
+
+        var verdict = await VerdictOf(tar);
+
+        Assert.Equal(InstallVerdictKind.Refused, verdict.Kind);
+        Assert.StartsWith(ReasonCodes.ThresholdNotMet + ":", verdict.Reason);
+        var line = Assert.Single(verdict.Installs);
+        Assert.StartsWith("offline export ", line.Bundle, StringComparison.Ordinal);
+        Assert.EndsWith("-tampered.tar", line.Bundle, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// A JSON document: one hex digit of its (first) signature changed, so it parses but no longer verifies. A bundle: one
     /// byte of its payload changed.
     /// </summary>

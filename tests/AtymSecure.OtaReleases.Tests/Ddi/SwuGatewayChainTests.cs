@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -19,6 +20,9 @@ using AtymSecure.Primitives;
 using AtymSecure.Runtime.Execution;
 using AtymSecure.Runtime.Health;
 using AtymSecure.TestSupport;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
@@ -31,16 +35,20 @@ namespace AtymSecure.OtaReleases.Tests.Ddi;
 /// device init --director-root --image-root</c>, then <c>atym device run</c> whose inbox is the <c>.swu</c>'s rawfile
 /// destination), and Debian's SWUpdate with suricatta as a process, whose controller id is the agent's device id.
 /// A deployment targets the gateway; suricatta polls, downloads the <c>.swu</c> our server built around the agent's
-/// offline export, checks its CMS signature, hardware revision and payload hash, and its rawfile handler (atomic-install:
-/// <c>NAME.tar.tmp</c>, renamed to <c>NAME.tar</c>, which the inbox lists only once renamed) drops the export into the
-/// running agent's inbox. The agent verifies metadata and bundle (Uptane, offline director document), installs, runs the
-/// container, its health trial passes and it confirms. Then the gateway's confirm step — here the test, on a gateway a
-/// hook after the reboot SWUpdate waits for — reads the agent's verdict and restarts suricatta with <c>-c 2</c>
-/// (confirmed) or <c>-c 3</c> (refused), so SWUpdate's closed feedback is the agent's verdict, not only the copy's.
+/// offline export, checks its CMS signature, hardware revision and the sha256 of payload and script, and its rawfile
+/// handler (atomic-install: <c>NAME.tar.tmp</c>, renamed to <c>NAME.tar</c>, which the inbox lists only once renamed)
+/// drops the export into the running agent's inbox. Then the .swu's own <c>postinstall</c> script runs <c>atym device
+/// await-install</c> for that file (through a wrapper at <see cref="SwuGatewayOptions.AtymCommand"/>): the agent verifies
+/// metadata and bundle (Uptane, offline director document), installs, runs the container, its health trial passes and
+/// it confirms, and only then does the script exit 0 and SWUpdate call the install successful. The success test keeps
+/// the restart with <c>-c 2</c> after that: the "reboot" SWUpdate waits for after any successful install ("pending
+/// testing"), which it needs before it sends <c>closed</c>/<c>success</c>.
 /// The negative: a server whose online keys sign an export for another device (a stolen key, a misrouted build)
 /// delivers an <c>.swu</c> SWUpdate accepts; the agent refuses it with <c>wrong-device</c>, nothing is written to a
-/// slot, and the rollout counts the gateway failed. The agent runs as the <c>atym device run</c> process (not the
-/// in-process runner) because that is what a gateway runs, and SWUpdate writes into its inbox from another process.
+/// slot, the script exits non-zero with that reason, SWUpdate's install fails and suricatta itself reports
+/// <c>closed</c>/<c>failure</c> — no confirm step — and the rollout counts the gateway failed. The agent runs as the
+/// <c>atym device run</c> process (not the in-process runner) because that is what a gateway runs, and SWUpdate writes
+/// into its inbox from another process.
 /// </summary>
 [Trait("Requires", "swupdate")]
 [Trait("Requires", "openssl")]
@@ -56,7 +64,8 @@ public sealed class SwuGatewayChainTests(ReleaseWorld world, ITestOutputHelper o
     public void Dispose() => _folder.Dispose();
 
     /// <summary>The gateway as the test drives it: the server, the agent's data folder and id, its DDI token, the deployment.</summary>
-    private sealed record Gateway(ReleaseHost Host, AtymProcess Atym, string Data, string DeviceId, string Token, string DeploymentId) : IAsyncDisposable
+    private sealed record Gateway(ReleaseHost Host, AtymProcess Atym, string Data, string DeviceId, string Token, string DeploymentId,
+        ConcurrentQueue<string> Feedback) : IAsyncDisposable
     {
         public string Inbox => new DeviceDirectory(Data).InboxDirectory;
 
@@ -72,16 +81,47 @@ public sealed class SwuGatewayChainTests(ReleaseWorld world, ITestOutputHelper o
     /// export: what a server whose online keys are misused, or a build sent to the wrong gateway, serves. SWUpdate cannot
     /// tell (the CMS signature is the server's); only the agent can.
     /// </summary>
+    /// <summary>Keeps the raw body of every DDI feedback suricatta posts (the server keeps only a bounded summary line).</summary>
+    private sealed class FeedbackRecorder(ConcurrentQueue<string> bodies) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use(async (context, nextMiddleware) =>
+            {
+                if (context.Request.Method == "POST" && context.Request.Path.Value?.EndsWith("/feedback", StringComparison.Ordinal) == true)
+                {
+                    context.Request.EnableBuffering();
+                    using var reader = new StreamReader(context.Request.Body, leaveOpen: true);
+                    bodies.Enqueue(await reader.ReadToEndAsync());
+                    context.Request.Body.Position = 0;
+                }
+                await nextMiddleware(context);
+            });
+            next(app);
+        };
+    }
+
     private sealed class ExportForAnotherDevice(SwuGatewayArtifactSource inner, IDeviceStore devices, string victim) : IDdiArtifactSource
     {
         public Task<DdiArtifactFile?> FindAsync(DdiArtifactRequest request, CancellationToken ct = default) =>
             inner.FindAsync(request with { Device = devices.Find(victim)! }, ct);
     }
 
-    private SwuGatewayOptions SwuOptions(string inbox) => new()
+    /// <summary>The gateway's <c>atym</c>: a wrapper script that runs the CLI built next to the tests (a gateway has it installed).</summary>
+    private string AtymWrapper()
+    {
+        var wrapper = _folder.Write("atym", $"#!/bin/sh\nexec dotnet '{Path.Combine(AppContext.BaseDirectory, "atym.dll")}' \"$@\"\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+        return wrapper;
+    }
+
+    private SwuGatewayOptions SwuOptions(string data) => new()
     {
         DeviceClasses = new(["linux-x86_64"]),
-        InboxDirectory = inbox,
+        InboxDirectory = data + "/inbox",
+        AtymCommand = AtymWrapper(),
+        DeviceDirectory = data,
+        VerdictTimeout = Long,
         HardwareCompatibility = new(["1.0"]),
         CertificateFile = SwuTestCertificate.Shared.CertificateFile,
         KeyFile = SwuTestCertificate.Shared.KeyFile,
@@ -96,12 +136,15 @@ public sealed class SwuGatewayChainTests(ReleaseWorld world, ITestOutputHelper o
     {
         var data = _folder.File("gateway");
         var inbox = Path.Combine(data, "inbox");
-        var swu = SwuOptions(inbox);
+        var swu = SwuOptions(data);
+        var feedback = new ConcurrentQueue<string>();
+        Assert.Empty(swu.Validate());
         var host = await ReleaseHost.StartAsync(world, TempFolder.Create("swu-chain-host"), null, loopback: true,
             server: o => o with { Ddi = new DdiOptions { Swu = swu }, DeviceRateLimit = 1_000_000, PollInterval = TimeSpan.FromSeconds(1), PollJitterPercent = 0 },
             configure: b =>
             {
                 b.Services.AddOtaRollouts(new OtaRolloutsOptions { TickInterval = TimeSpan.FromHours(1) });
+                b.Services.AddSingleton<IStartupFilter>(new FeedbackRecorder(feedback));
                 if (otherDevice is not null)
                     b.Services.AddSingleton<IDdiArtifactSource>(sp => new ExportForAnotherDevice(
                         new SwuGatewayArtifactSource(swu, sp.GetRequiredService<OfflineExporter>(),
@@ -128,7 +171,7 @@ public sealed class SwuGatewayChainTests(ReleaseWorld world, ITestOutputHelper o
             var token = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
             var deployment = await host.Service<RolloutService>().CreateAsync(new DeploymentRequest(releaseId, new DeploymentTargetRequest(["eu"]), Retries: 0),
                 new OperatorIdentity("0admin00", "admin", OperatorRole.Admin, []));
-            return new Gateway(host, atym, data, id, token, deployment.Id);
+            return new Gateway(host, atym, data, id, token, deployment.Id, feedback);
         }
         catch
         {
@@ -144,18 +187,21 @@ public sealed class SwuGatewayChainTests(ReleaseWorld world, ITestOutputHelper o
         Swupdate.InstallHint, environment: new Dictionary<string, string> { ["TMPDIR"] = tmp });
 
     /// <summary>
-    /// The gateway's confirm step: SWUpdate installed (the rawfile copy) and waits for a reboot ("pending testing"); once the
-    /// agent decided, suricatta is started again with <c>-c 2</c> when the agent confirmed the version and <c>-c 3</c> when it
-    /// refused the export, and reports that. Returns the restarted suricatta and the log of the one that installed.
+    /// The reboot after a successful install: SWUpdate ran the post-install script (the agent confirmed) and waits for a
+    /// reboot ("pending testing"); suricatta started again with <c>-c 2</c> reports the install successful, as after any
+    /// SWUpdate install. Returns the restarted suricatta and the log of the one that installed.
     /// </summary>
-    private async Task<(BackgroundProcess Restarted, string InstallLog)> ConfirmStepAsync(BackgroundProcess suricatta, Gateway gateway, string tmp, bool agentConfirmed)
+    private async Task<(BackgroundProcess Restarted, string InstallLog)> RebootAsync(BackgroundProcess suricatta, Gateway gateway, string tmp)
     {
         await Wait.UntilAsync(() => suricatta.Log.Contains("pending testing", StringComparison.Ordinal) || suricatta.HasExited, "SWUpdate to wait for the reboot", Long);
         await suricatta.DisposeAsync();
         var log = suricatta.Log;
-        output.WriteLine("swupdate before the reboot (the install, from the download on):\n" + string.Join('\n', log.Split('\n').SkipWhile(l => !l.Contains("softwaremodules", StringComparison.Ordinal)).Take(60)));
-        return (Suricatta(gateway, tmp, confirm: agentConfirmed ? 2 : 3), log);
+        output.WriteLine("swupdate before the reboot (the install, from the download on):\n" + InstallPart(log));
+        return (Suricatta(gateway, tmp, confirm: 2), log);
     }
+
+    private static string InstallPart(string log) =>
+        string.Join('\n', log.Split('\n').SkipWhile(l => !l.Contains("softwaremodules", StringComparison.Ordinal)).Where(l => !l.Contains("lua_", StringComparison.Ordinal)).Take(80));
 
     /// <summary>
     /// SWUpdate's rawfile handler with atomic-install wrote the export as <c>NAME.tar.tmp</c> (which the inbox never lists)
@@ -203,8 +249,11 @@ public sealed class SwuGatewayChainTests(ReleaseWorld world, ITestOutputHelper o
             var status = gateway.Status();
             Assert.True(Confirmed(status), $"agent did not confirm {Version}: {JsonSerializer.Serialize(status.Installs)}\n{agent.Log}\n{suricatta.Log}");
 
-            (suricatta, var installLog) = await ConfirmStepAsync(suricatta, gateway, tmp, agentConfirmed: true);
+            (suricatta, var installLog) = await RebootAsync(suricatta, gateway, tmp);
             WroteAtomically(installLog, gateway.Inbox);
+            // SWUpdate ran our post-install script after the copy, and its install succeeded only because the agent confirmed.
+            Assert.Contains($"confirmed sensor-filter {Version}", installLog, StringComparison.Ordinal);
+            Assert.Contains("SWUPDATE successful", installLog, StringComparison.Ordinal);
             var device = await CountedAsync(gateway, suricatta);
             Assert.True(device.State == DeviceRolloutState.Succeeded, $"{device.State} {device.Reason}\n{suricatta.Log}");
 
@@ -259,15 +308,29 @@ public sealed class SwuGatewayChainTests(ReleaseWorld world, ITestOutputHelper o
             await Wait.UntilAsync(() => !Directory.EnumerateFileSystemEntries(gateway.Inbox).Any(), "the refused export gone from the inbox", Long);
             Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(gateway.Data, "downloads")));
 
-            // SWUpdate's own checks passed (the copy is done); the confirm step reports the agent's refusal.
-            (suricatta, var installLog) = await ConfirmStepAsync(suricatta, gateway, tmp, agentConfirmed: false);
-            WroteAtomically(installLog, gateway.Inbox);
-            Assert.Contains("SWUPDATE successful", installLog, StringComparison.Ordinal);
+            // SWUpdate's own checks passed and the copy is done; the post-install script got the agent's refusal, so SWUpdate's
+            // install failed and suricatta — the same process, no restart, no -c — reports closed/failure by itself.
             var device = await CountedAsync(gateway, suricatta);
-            Assert.True(device.State == DeviceRolloutState.Failed, $"{device.State} {device.Reason}\n{suricatta.Log}");
+            var installLog = suricatta.Log;
+            output.WriteLine("swupdate (the install, from the download on):\n" + InstallPart(installLog));
+            Assert.True(device.State == DeviceRolloutState.Failed, $"{device.State} {device.Reason}\n{installLog}");
+            WroteAtomically(installLog, gateway.Inbox);
+            Assert.Contains("atym: install refused: " + ReasonCodes.WrongDevice, installLog, StringComparison.Ordinal);
+            Assert.DoesNotContain("SWUPDATE successful", installLog, StringComparison.Ordinal);
             var target = await gateway.Host.Client.GetFromJsonAsync<JsonElement>($"api/v1/ddi/targets/{gateway.DeviceId}");
             var action = target.GetProperty("actions")[0];
+            output.WriteLine("the action's feedback, newest first:\n" + action.GetProperty("messages"));
             Assert.Equal(("closed", "failure"), (action.GetProperty("state").GetString(), action.GetProperty("outcome").GetString()));
+            Assert.StartsWith("closed/failure", action.GetProperty("messages")[0].GetString(), StringComparison.Ordinal);
+            // What SWUpdate itself sends: its closed/failure details, and the agent's reason among the log lines it reports.
+            foreach (var body in gateway.Feedback) output.WriteLine("feedback: " + body);
+            // SWUpdate 2022.12: the closed/failure details are its generic text; the agent's reason travels in the proceeding
+            // feedback's details (its install log lines), before the script's exit code and "Installation failed !".
+            var closed = Assert.Single(gateway.Feedback, b => b.Contains("\"execution\": \"closed\"", StringComparison.Ordinal));
+            Assert.Contains("\"finished\": \"failure\"", closed, StringComparison.Ordinal);
+            Assert.Contains(gateway.Feedback, b => b.Contains("\"execution\": \"proceeding\"", StringComparison.Ordinal)
+                && b.Contains("ERROR : atym: install refused: " + ReasonCodes.WrongDevice, StringComparison.Ordinal)
+                && b.Contains("Installation failed !", StringComparison.Ordinal));
         }
         finally
         {

@@ -75,4 +75,32 @@ public sealed class OfflineExportSwuTests : IDisposable
         var problems = new SwuGatewayOptions { InboxDirectory = "relative/inbox", HardwareCompatibility = EquatableList<string>.Empty, SoftwareSet = "stable" }.Validate();
         Assert.Equal(["ddi.swu.inboxDirectory", "ddi.swu.hardwareCompatibility", "ddi.swu.softwareSet", "ddi.swu.certificateFile", "ddi.swu.keyFile"], problems.Select(p => p.Path));
     }
+
+    private static readonly SwuGatewayOptions Signed = new() { CertificateFile = "/etc/atym/swu-cert.pem", KeyFile = "/etc/atym/swu-key.pem" };
+
+    [Theory]
+    [InlineData("/usr/bin/atym", null, "00:10:00", "ddi.swu.atymCommand")]                       // one without the other
+    [InlineData("/usr/bin/atym'; reboot; '", "/var/lib/atym/device", "00:10:00", "ddi.swu.atymCommand")] // shell text in a path
+    [InlineData("/usr/bin/atym", "/var/lib/atym/../device", "00:10:00", "ddi.swu.deviceDirectory")]
+    [InlineData("/usr/bin/atym", "/var/lib/atym/other", "00:10:00", "ddi.swu.inboxDirectory")]   // the inbox is not DIR/inbox
+    [InlineData("/usr/bin/atym", "/var/lib/atym/device", "00:00:00", "ddi.swu.verdictTimeout")]
+    public void Post_install_options_report_their_problem(string? atym, string? data, string timeout, string path)
+    {
+        var options = Signed with { AtymCommand = atym, DeviceDirectory = data, VerdictTimeout = TimeSpan.Parse(timeout, System.Globalization.CultureInfo.InvariantCulture) };
+        Assert.Equal([path], options.Validate().Select(p => p.Path));
+    }
+
+    [Fact]
+    public void The_post_install_script_runs_await_install_for_the_dropped_file_and_nothing_else()
+    {
+        var options = Signed with { AtymCommand = "/usr/bin/atym", DeviceDirectory = "/var/lib/atym/device", VerdictTimeout = TimeSpan.FromSeconds(90.5) };
+        Assert.Empty(options.Validate());
+        var script = System.Text.Encoding.ASCII.GetString(OfflineExportSwu.PostInstallScript(options, "20261204T120000-atym-export-0123456789ab.tar"));
+        Assert.StartsWith("#!/bin/sh\n", script, StringComparison.Ordinal);
+        var commands = script.Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+        Assert.Equal(["exec '/usr/bin/atym' device await-install --data '/var/lib/atym/device' --file '20261204T120000-atym-export-0123456789ab.tar' --timeout 91s"], commands);
+        Assert.Throws<ArgumentException>(() => OfflineExportSwu.PostInstallScript(options, "../x.tar"));
+        Assert.Throws<ArgumentException>(() => OfflineExportSwu.PostInstallScript(Signed, "x.tar"));
+        Assert.False(Signed.AwaitsAgentVerdict);
+    }
 }
