@@ -98,20 +98,7 @@ public sealed class RegistryReplicaProcessTests : IAsyncLifetime
             using var put = await toSecond.PutAsync($"{location}{(location.Contains('?', StringComparison.Ordinal) ? '&' : '?')}digest={layerDigest}", rest);
             Assert.Equal(HttpStatusCode.Created, put.StatusCode);
         }
-        var config = "{}"u8.ToArray();
-        using (var putConfig = await toSecond.PostAsync($"/v2/apps/demo/blobs/uploads/?digest={Digest.Compute(config)}", new ByteArrayContent(config)))
-            Assert.Equal(HttpStatusCode.Created, putConfig.StatusCode);
-        var manifest = Encoding.UTF8.GetBytes($$"""
-            {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
-             "config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"{{Digest.Compute(config)}}","size":2},
-             "layers":[{"mediaType":"application/octet-stream","digest":"{{layerDigest}}","size":{{layer.Length}}}]}
-            """);
-        using (var manifestContent = new ByteArrayContent(manifest))
-        {
-            manifestContent.Headers.ContentType = new MediaTypeHeaderValue("application/vnd.oci.image.manifest.v1+json");
-            using var putManifest = await toSecond.PutAsync("/v2/apps/demo/manifests/resumed", manifestContent);
-            Assert.Equal(HttpStatusCode.Created, putManifest.StatusCode);
-        }
+        var manifest = await OneLayerImage.PutAsync(toSecond, "apps/demo", "resumed", layerDigest, layer.Length);
 
         // The killed replica, restarted, serves all of it.
         await _first.StartAsync();

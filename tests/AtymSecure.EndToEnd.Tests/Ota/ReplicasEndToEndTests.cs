@@ -246,20 +246,7 @@ public sealed class ReplicasEndToEndTests(ITestOutputHelper output) : IAsyncLife
         Assert.DoesNotContain(push.Digest.ToString(), before);
 
         await push.FinishOnAsync(_registryOne.BaseUri);
-        var config = "{}"u8.ToArray();
-        using (var putConfig = await http.PostAsync($"/v2/bulk/data/blobs/uploads/?digest={Digest.Compute(config)}", new ByteArrayContent(config)))
-            Assert.Equal(HttpStatusCode.Created, putConfig.StatusCode);
-        var image = Encoding.UTF8.GetBytes($$"""
-            {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
-             "config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"{{Digest.Compute(config)}}","size":2},
-             "layers":[{"mediaType":"application/octet-stream","digest":"{{push.Digest}}","size":{{push.Size}}}]}
-            """);
-        using (var content = new ByteArrayContent(image))
-        {
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/vnd.oci.image.manifest.v1+json");
-            using var put = await http.PutAsync("/v2/bulk/data/manifests/big", content);
-            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
-        }
+        await OneLayerImage.PutAsync(http, "bulk/data", "big", push.Digest, push.Size);
         Assert.Equal(push.Digest, Digest.Compute(await http.GetByteArrayAsync($"/v2/bulk/data/blobs/{push.Digest}")));
         Assert.Equal(manifest, await http.GetByteArrayAsync($"/v2/{Release}/manifests/{Version}"));
         Assert.Contains(push.Digest.ToString(), await BlobBucketAudit.VerifiedBlobDigestsAsync(_bucket));
