@@ -92,6 +92,8 @@ public sealed partial class PolicyDeviceEndToEndTests : IDisposable
                 // 1a. Group field may publish on telemetry/*: the device runs the release's own image, all four grants.
                 await Operator(atym, server, "ota", "assign", release, "--device", deviceId);
                 await device.WaitForLogAsync("trial of 1.0.0 passed: confirmed", Patience);
+                // The log line comes before status.json is published with the confirmed slot: wait for the status itself.
+                await Wait.UntilAsync(async () => (await StatusAsync(atym, data)).ConfirmedDigest is not null, "status.json to show the confirmed 1.0.0", Patience, Every);
                 var own = await StatusAsync(atym, data);
                 Assert.Equal(["log", "sensor:temp0", "publish:telemetry/temp", "publish:telemetry/debug"], own.Runtime.GetProperty("grants").EnumerateArray().Select(g => g.GetString()));
                 var imported = (await admin.GetAsync($"api/v1/releases/{release}")).GetProperty("images").EnumerateArray().Single();
