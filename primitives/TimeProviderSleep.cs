@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace AtymSecure.Primitives;
 
 /// <summary>
@@ -20,7 +22,25 @@ public static class TimeProviderSleep
             return;
         }
         using var elapsed = new ManualResetEventSlim();
+        if (ReferenceEquals(clock, TimeProvider.System))
+        {
+            // Real time waits with a timeout, not for a timer: timer callbacks run on the thread pool, and a pool taken
+            // up by blocking work (eight simulated devices' trials on two cores) fired them seconds late — a probe
+            // interval of 1 s became 4 s and a good release failed its trial.
+            WaitOut(elapsed, delay, cancel);
+            return;
+        }
         using (clock.CreateTimer(static s => ((ManualResetEventSlim)s!).Set(), elapsed, delay, Timeout.InfiniteTimeSpan))
             elapsed.Wait(cancel);
     }
+
+    private static void WaitOut(ManualResetEventSlim never, TimeSpan delay, CancellationToken cancel)
+    {
+        // One wait takes at most int.MaxValue ms (24.8 days): longer delays wait in parts.
+        var started = Stopwatch.GetTimestamp();
+        for (var left = delay; left > TimeSpan.Zero; left = delay - Stopwatch.GetElapsedTime(started))
+            never.Wait(left < MaxWait ? left : MaxWait, cancel);
+    }
+
+    private static readonly TimeSpan MaxWait = TimeSpan.FromMilliseconds(int.MaxValue);
 }

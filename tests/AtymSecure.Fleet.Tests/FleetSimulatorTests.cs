@@ -33,8 +33,10 @@ public sealed class FleetSimulatorTests(FleetWorld world, ITestOutputHelper outp
         }
         catch (TimeoutException e)
         {
-            // Where each device got to is what a timeout needs to be read.
-            throw new TimeoutException($"{e.Message}\n{fleet.Summary()}", e);
+            // Where each device got to, and why a trial failed, is what a timeout needs to be read.
+            var trials = fleet.Devices.SelectMany(d => (d.Status?.Trials ?? []).Where(t => t.Verdict == TrialVerdict.Failed)
+                .Select(t => $"device {d.Index} ({d.Profile}) {t.Container} {t.Version}: {t.Reason}"));
+            throw new TimeoutException($"{e.Message}\n{fleet.Summary()}\n{string.Join("\n", trials)}", e);
         }
 
         var memory = fleet.Memory();

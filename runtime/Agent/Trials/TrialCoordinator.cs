@@ -95,7 +95,9 @@ internal sealed class TrialCoordinator
             if (previous is not null) TryRun(previous);
             return;
         }
-        _trials[name] = Task.Run(() =>
+        // A trial blocks for seconds (probe intervals, waits for probes): its own thread, not one of the pool's, which
+        // a fleet of devices on trial at once would use up.
+        _trials[name] = Task.Factory.StartNew(() =>
         {
             try
             {
@@ -113,7 +115,7 @@ internal sealed class TrialCoordinator
             {
                 _activity();
             }
-        }, CancellationToken.None);
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     private void Record(TrialResult result)
