@@ -23,10 +23,7 @@ public static class Swupdate
     /// </summary>
     public static async Task<ToolResult> CheckAsync(string image, string certificate, string hardware, params string[] extra)
     {
-        await using var hold = await Exclusive().ConfigureAwait(false);
-        using var tmp = TempFolder.Create("swupdate-tmp");
-        return await ExternalTool.RunAsync(Program, ["-v", "-c", "-i", image, "-k", certificate, "-H", hardware, .. extra], TimeSpan.FromMinutes(1),
-            environment: new Dictionary<string, string> { ["TMPDIR"] = tmp.Path }, installHint: InstallHint).ConfigureAwait(false);
+        return await RunDecidedAsync(["-v", "-c", "-i", image, "-k", certificate, "-H", hardware, .. extra]).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -35,10 +32,46 @@ public static class Swupdate
     /// </summary>
     public static async Task<ToolResult> InstallAsync(string image, string certificate, string hardware, params string[] extra)
     {
-        await using var hold = await Exclusive().ConfigureAwait(false);
-        using var tmp = TempFolder.Create("swupdate-tmp");
-        return await ExternalTool.RunAsync(Program, ["-v", "-i", image, "-k", certificate, "-H", hardware, .. extra], TimeSpan.FromMinutes(1),
-            environment: new Dictionary<string, string> { ["TMPDIR"] = tmp.Path }, installHint: InstallHint).ConfigureAwait(false);
+        return await RunDecidedAsync(["-v", "-i", image, "-k", certificate, "-H", hardware, .. extra]).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs of one <c>-i</c> command before giving up on SWUpdate deciding (<see cref="Decided"/>).</summary>
+    public const int MaxAttempts = 5;
+
+    /// <summary>
+    /// One <c>swupdate -i</c> command until a run decides. SWUpdate 2022.12 (Debian 12) ends <c>-i</c> on the first status it
+    /// reads back over its own IPC, and now and then that is IDLE — read before the image was even opened, or after SUCCESS was
+    /// already replaced — so it logs "SWUpdate was successful !" and exits 1 (here: 15 of 200 <c>-v -c</c> runs of a good image;
+    /// one run in about 900 crashed on SIGSEGV). Such a run decided nothing and is run again; a run that decided (exit 0, or a
+    /// refusal SWUpdate logged as such) is returned as it is, so a refusal is never retried away.
+    /// </summary>
+    private static async Task<ToolResult> RunDecidedAsync(string[] arguments)
+    {
+        ToolResult? last = null;
+        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
+        {
+            await using var hold = await Exclusive().ConfigureAwait(false);
+            using var tmp = TempFolder.Create("swupdate-tmp");
+            last = await ExternalTool.RunAsync(Program, arguments, TimeSpan.FromMinutes(1),
+                environment: new Dictionary<string, string> { ["TMPDIR"] = tmp.Path }, installHint: InstallHint).ConfigureAwait(false);
+            if (Decided(last)) return last;
+        }
+        throw new InvalidOperationException($"SWUpdate decided nothing in {MaxAttempts} runs of {string.Join(' ', arguments)}; the last: {last}");
+    }
+
+    /// <summary>
+    /// False for a run that decided nothing: killed by a signal, or exit 1 although SWUpdate's own end-of-update line says it
+    /// was successful and it logged no failure (the IDLE race of <see cref="RunDecidedAsync"/>).
+    /// </summary>
+    public static bool Decided(ToolResult run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (run.ExitCode == 0) return true;
+        if (run.ExitCode is < 0 or >= 128) return false;
+        var output = run.StdOut + run.StdErr;
+        var endedOnIdle = output.Contains("[endupdate] : SWUpdate was successful !", StringComparison.Ordinal)
+            && !output.Contains("*failed*", StringComparison.Ordinal);
+        return !(run.ExitCode == 1 && endedOnIdle);
     }
 
     /// <summary>
