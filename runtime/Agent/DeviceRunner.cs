@@ -163,7 +163,9 @@ public sealed class DeviceRunner
                 continue;
             }
             if (BundleFileInstaller.ContainerOf(update.BundleFile) is { } target && trials.IsTrialRunning(target)) continue;
-            var install = BundleFileInstaller.Install(_device, update.BundleFile, update.Name, update.Metadata, _options.Runtime);
+            InstallStatus install;
+            using (_device.Status.BeginTake())
+                install = BundleFileInstaller.Install(_device, update.BundleFile, update.Name, update.Metadata, _options.Runtime);
             Log(log, install);
             Finish(update, install, log);
             if (install.Result == InstallResult.Installed && install.Container is { } name) trials.Start(_device.Boot(name), cancel);
@@ -176,7 +178,9 @@ public sealed class DeviceRunner
     /// </summary>
     private void InstallExport(StagedUpdate update, TrialCoordinator trials, DeviceLogWriter log, CancellationToken cancel)
     {
-        var outcome = StagedExportInstaller.Install(_device, update, _options.Runtime);
+        OfflineInstallOutcome outcome;
+        using (_device.Status.BeginTake())
+            outcome = StagedExportInstaller.Install(_device, update, _options.Runtime);
         if (outcome.UpToDate) log.Write(DeviceLogWriter.Source, LogLevel.Info, $"offline export {update.Name}: up to date");
         foreach (var install in outcome.Installs) Log(log, install);
         Finish(update, StagedExportInstaller.Summary(outcome, update.Name, _device.Clock), log);

@@ -107,6 +107,8 @@ public sealed record DeviceStatus
                 throw new DeviceDataException($"status.json runtimeVersion is not a SemVer version: {error}");
             if (status.Format < FormatVersion && status.Containers.Any(c => c.CounterStore is not null))
                 throw new DeviceDataException($"status.json format {status.Format} has no counterStore (format {FormatVersion} has)");
+            if (status.Installs.FirstOrDefault(i => i.Take is < 1) is { } untaken)
+                throw new DeviceDataException($"status.json install of '{untaken.Bundle}' has take {untaken.Take}; takes are numbered from 1");
             if (status.Containers.FirstOrDefault(c => c.CounterStore is { } s && (s.Used < 0 || s.Used > s.Capacity || s.Exhausted != (s.Used >= s.Capacity))) is { } bad)
                 throw new DeviceDataException($"status.json counterStore of '{bad.Name}' is inconsistent ({bad.CounterStore!.Used}/{bad.CounterStore.Capacity} used, exhausted {bad.CounterStore.Exhausted})");
             return status;

@@ -17,6 +17,9 @@ public sealed class DeviceStatusPublisher
     private readonly TimeProvider _clock;
     private DeviceStatus _current;
 
+    // The open take's number (BeginTake), 0 when none.
+    private int _take;
+
     /// <summary>Starts from what status.json holds (a damaged file starts empty: see <see cref="LoadProblem"/>).</summary>
     internal DeviceStatusPublisher(DeviceDirectory directory, Provisioning.DeviceIdentity identity, Provisioning.DeviceTrust trust, TimeProvider clock)
     {
@@ -59,9 +62,26 @@ public sealed class DeviceStatusPublisher
 
     public InstallStatus RecordInstall(string bundle, string? container, string? version, InstallResult result, SlotId? slot, string detail)
     {
-        var install = new InstallStatus(_clock.GetUtcNow(), bundle, container, version, result, slot, detail);
+        var install = new InstallStatus(_clock.GetUtcNow(), bundle, container, version, result, slot, detail) { Take = Volatile.Read(ref _take) is var take and > 0 ? take : null };
         Update(s => s.WithInstall(install));
         return install;
+    }
+
+    /// <summary>
+    /// Until disposed, every install line recorded carries one new take number (<see cref="InstallStatus.Take"/>): the
+    /// runner holds one around each staged file it installs. Takes do not nest.
+    /// </summary>
+    public IDisposable BeginTake()
+    {
+        int take;
+        lock (_lock) take = (_current.Installs.Max(i => i.Take) ?? 0) + 1;
+        if (Interlocked.CompareExchange(ref _take, take, 0) != 0) throw new InvalidOperationException("a take is already open");
+        return new TakeScope(this);
+    }
+
+    private sealed class TakeScope(DeviceStatusPublisher publisher) : IDisposable
+    {
+        public void Dispose() => Volatile.Write(ref publisher._take, 0);
     }
 
     public void RecordTrial(TrialResult result)

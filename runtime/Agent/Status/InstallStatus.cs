@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using AtymSecure.Bootloader.Layout;
 
 namespace AtymSecure.DeviceAgent.Status;
@@ -16,4 +17,15 @@ public enum InstallResult
 }
 
 /// <summary>One install attempt: the bundle file, what it carried, how it ended and why.</summary>
-public sealed record InstallStatus(DateTimeOffset At, string Bundle, string? Container, string? Version, InstallResult Result, SlotId? Slot, string Detail);
+public sealed record InstallStatus(DateTimeOffset At, string Bundle, string? Container, string? Version, InstallResult Result, SlotId? Slot, string Detail)
+{
+    /// <summary>
+    /// Which take of a staged file these lines are about: the running agent numbers every file it takes from its update
+    /// source (1, 2, … one above the highest in the history), and every line of one file carries the same number. Two drops
+    /// under one name — the same <c>.swu</c> installed again, as a retried action is served the one cut for it, writes the
+    /// same <c>inbox/STAMP-atym-export-SHA12.tar</c> — are told apart by it (<see cref="Updates.InstallAwaiter"/>). Null in lines written before it existed and in lines of an install run
+    /// directly (<c>atym device install</c> on a stopped device); then not written (an addition within format 3).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Take { get; init; }
+}

@@ -15,7 +15,8 @@ namespace AtymSecure.DeviceAgent.Updates;
 /// only after status.json (saved atomically) holds its install lines, so "the file left the inbox" read
 /// <em>before</em> status.json means the lines read after it are complete. Install lines name the file
 /// (<c>NAME.bundle</c>; <c>offline export NAME.tar</c> for an export refused whole; <c>C@V (offline export NAME.tar)</c> per image of an
-/// export). Any line not <c>installed</c> is the refusal. Each installed image then needs a trial decided after
+/// export), and of those only the latest take's (<see cref="InstallStatus.Take"/>: the same name dropped again is another
+/// take). Any line not <c>installed</c> is the refusal. Each installed image then needs a trial decided after
 /// its install: passed and the container's confirmed slot holding that version is <see cref="InstallVerdictKind.Confirmed"/>,
 /// failed is <see cref="InstallVerdictKind.Reverted"/>. Nothing is inferred from absence except at the deadline.
 /// </para>
@@ -77,12 +78,17 @@ public static class InstallAwaiter
         return (InstallVerdict.Confirmed(lines, installed.Count == 0 ? $"{fileName}: up to date" : $"{fileName}: confirmed {string.Join(", ", installed)}"), "");
     }
 
-    /// <summary>The install lines that name <paramref name="fileName"/>, oldest first.</summary>
+    /// <summary>
+    /// The install lines of the latest take of <paramref name="fileName"/>, oldest first: the same <c>.swu</c> installed again
+    /// drops its export under the same name, and the earlier drop's verdict is not this one's. Lines without a take number (written before
+    /// takes were numbered) count only when no line of the file has one.
+    /// </summary>
     private static List<InstallStatus> Lines(DeviceStatus status, string fileName)
     {
         var export = "offline export " + fileName;
         var perImage = $" ({export})";
-        return [.. status.Installs.Where(i => i.Bundle == fileName || i.Bundle == export || i.Bundle.EndsWith(perImage, StringComparison.Ordinal))];
+        var named = status.Installs.Where(i => i.Bundle == fileName || i.Bundle == export || i.Bundle.EndsWith(perImage, StringComparison.Ordinal)).ToList();
+        return named.Max(i => i.Take) is { } latest ? [.. named.Where(i => i.Take == latest)] : named;
     }
 
     private static void CheckName(string fileName)

@@ -139,6 +139,51 @@ public sealed class InboxOfflineExportTests : IAsyncDisposable
         Assert.EndsWith("-tampered.tar", line.Bundle, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Await_install_judges_a_second_drop_under_the_same_name_by_its_own_lines()
+    {
+        // An SWUpdate gateway's rawfile handler writes NAME.tar.tmp and renames it; the same .swu installed again (a retried
+        // action is served the one cut for it) drops under the same name. The first drop is refused, and the second drop's
+        // verdict is its own, not that refusal.
+        const string dropped = "20261205T060000-atym-export-0123456789ab.tar";
+        var image = TestBundles.Image("sensor-filter");
+        var tampered = OfflineExports.WriteTar(_device, _temp.File("tampered.tar"), 5, [_device.Release(image)],
+            (path, bytes) => path.StartsWith("director/targets.json", StringComparison.Ordinal) ? Tamper(bytes) : bytes);
+        var good = OfflineExports.WriteTar(_device, _temp.File("export.tar"), 5, [_device.Release(image)]);
+        var inbox = new DeviceDirectory(_device.Data).InboxDirectory;
+        Directory.CreateDirectory(inbox);
+        void Drop(string tar)
+        {
+            File.Copy(tar, Path.Combine(inbox, dropped + ".tmp"));
+            File.Move(Path.Combine(inbox, dropped + ".tmp"), Path.Combine(inbox, dropped));
+        }
+
+        using var stop = new CancellationTokenSource();
+        var run = Task.Run(() => DeviceRunner.PowerOn(_device.Data, new LocalDeviceOptions { Clock = _device.Clock },
+            new DeviceRunOptions { PollInterval = TimeSpan.FromMilliseconds(100) }, _device.Log, stop.Token));
+        try
+        {
+            Drop(tampered);
+            var first = await InstallAwaiter.WaitAsync(_device.Data, dropped, TimeSpan.FromSeconds(60), pollInterval: TimeSpan.FromMilliseconds(50));
+            Drop(good);
+            var second = await InstallAwaiter.WaitAsync(_device.Data, dropped, TimeSpan.FromSeconds(60), pollInterval: TimeSpan.FromMilliseconds(50));
+
+            Assert.Equal(InstallVerdictKind.Refused, first.Kind);
+            Assert.StartsWith(ReasonCodes.ThresholdNotMet + ":", first.Reason);
+            Assert.True(second.Kind == InstallVerdictKind.Confirmed, second.Reason);
+            // Each verdict stands on its own take's lines: one number per drop, the second above the first.
+            var firstTake = Assert.Single(first.Installs.Select(i => i.Take).Distinct());
+            var secondTake = Assert.Single(second.Installs.Select(i => i.Take).Distinct());
+            Assert.True(secondTake > firstTake, $"take {secondTake} after take {firstTake}");
+            Assert.All(second.Installs, i => Assert.Equal(InstallResult.Installed, i.Result));
+        }
+        finally
+        {
+            stop.Cancel();
+            await run;
+        }
+    }
+
     /// <summary>
     /// A JSON document: one hex digit of its (first) signature changed, so it parses but no longer verifies. A bundle: one
     /// byte of its payload changed.

@@ -45,6 +45,36 @@ public sealed class InstallAwaiterTests
     }
 
     [Fact]
+    public void Only_the_latest_take_of_a_name_is_judged()
+    {
+        // The same .swu installed twice drops under one name: take 1 was refused, take 2 installed and confirmed.
+        var refusedEarlier = new InstallStatus(T0.AddMinutes(-5), "offline export " + File, null, null, InstallResult.Refused, null, "threshold-not-met: …") { Take = 1 };
+        var installed = Installed() with { Take = 2 };
+        var status = new DeviceStatus { Installs = [refusedEarlier, installed], Trials = [Trial(TrialVerdict.Passed, T0.AddSeconds(5))], Containers = [Confirmed("1.0.0")] };
+        var (verdict, _) = InstallAwaiter.Judge(status, File, inInbox: false);
+        Assert.Equal(InstallVerdictKind.Confirmed, verdict!.Kind);
+        Assert.Equal([installed], verdict.Installs);
+
+        // And the other way round: a confirmed take 1 does not hide take 2's refusal.
+        var refusedNow = refusedEarlier with { At = T0.AddMinutes(5), Take = 3 };
+        var (later, _) = InstallAwaiter.Judge(status with { Installs = [refusedEarlier, installed, refusedNow] }, File, inInbox: false);
+        Assert.Equal(InstallVerdictKind.Refused, later!.Kind);
+        Assert.Equal([refusedNow], later.Installs);
+    }
+
+    [Fact]
+    public void Lines_without_a_take_number_count_only_when_none_has_one()
+    {
+        // Written before takes were numbered: all lines of the name are judged together, as they were then.
+        var old = new InstallStatus(T0.AddMinutes(-5), "offline export " + File, null, null, InstallResult.Refused, null, "threshold-not-met: …");
+        var status = new DeviceStatus { Installs = [old, Installed()], Trials = [Trial(TrialVerdict.Passed, T0.AddSeconds(5))], Containers = [Confirmed("1.0.0")] };
+        Assert.Equal(InstallVerdictKind.Refused, InstallAwaiter.Judge(status, File, inInbox: false).Verdict!.Kind);
+        // Beside a numbered take, an unnumbered line is older than it and not judged.
+        var numbered = status with { Installs = [old, Installed() with { Take = 1 }] };
+        Assert.Equal(InstallVerdictKind.Confirmed, InstallAwaiter.Judge(numbered, File, inInbox: false).Verdict!.Kind);
+    }
+
+    [Fact]
     public void A_refused_export_gives_its_reason_code()
     {
         var refusal = new InstallStatus(T0, "offline export " + File, null, null, InstallResult.Refused, null, "wrong-device: the offline director document does not name atym-0001");
