@@ -1,5 +1,5 @@
 using AtymSecure.Delivery.Swu;
-using AtymSecure.OtaMetadata.Director;
+using AtymSecure.Formats.DeviceProtocol;
 using AtymSecure.OtaReleases.Offline;
 
 namespace AtymSecure.OtaServer.Ddi;
@@ -23,7 +23,7 @@ public sealed class SwuGatewayArtifactSource(SwuGatewayOptions options, OfflineE
     {
         ArgumentNullException.ThrowIfNull(request);
         if (!options.DeviceClasses.Contains(request.Device.DeviceClass)) return await others.FindAsync(request, ct).ConfigureAwait(false);
-        if (!DirectorIds.IsDeviceId(request.Device.Id)) return null;
+        if (!DeviceKey.IsAgentDeviceId(request.Device.Id)) return null;
         return await _swus.GetAsync(request, SwuFileName(request.Container, request.Version),
             (files, path, token) => OfflineExportSwu.WriteAsync(files, request.Version, options, _signer, path, clock, token), ct).ConfigureAwait(false);
     }

@@ -28,32 +28,17 @@ public sealed class OfflineExportArtifactSourceTests(ReleaseWorld world) : IClas
 
     public void Dispose() => _folder.Dispose();
 
-    /// <summary>The next source in the chain: records what reaches it.</summary>
-    private sealed class Next : IDdiArtifactSource
-    {
-        public List<string> Asked { get; } = [];
-
-        public Task<DdiArtifactFile?> FindAsync(DdiArtifactRequest request, CancellationToken ct = default)
-        {
-            Asked.Add(request.Device.Id);
-            return Task.FromResult<DdiArtifactFile?>(null);
-        }
-    }
-
-    private static DeviceRecord Device(string id) => new(id, "", DdiTargetRegistry.Fingerprint, "linux-x86_64", "ddi", EquatableList<DevicePartition>.Empty, "0.0.0",
-        DeviceState.Active, 0, [], new EquatableMap<string>([new("protocol", "ddi")]), DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, 0);
-
     [Fact]
     public async Task An_agent_id_gets_its_offline_export_once_kept_and_other_ids_go_to_the_next_source()
     {
         await using var host = await ReleaseHost.StartAsync(world);
-        Assert.True(host.Service<IDeviceStore>().TryAdd(Device(AgentId)));
+        Assert.True(host.Service<IDeviceStore>().TryAdd(DdiDevices.Of(AgentId)));
         var folder = _folder.File("exports");
-        var next = new Next();
+        var next = new RecordingArtifactSource();
         var source = new OfflineExportArtifactSource(host.Service<OfflineExporter>(), next, folder);
 
         // Nothing published or assigned yet: no artifact, no file.
-        Assert.Null(await source.FindAsync(new DdiArtifactRequest(Device(AgentId), "sensor-filter", "rel-0000000000000000", "1.0.0", "dep-1")));
+        Assert.Null(await source.FindAsync(new DdiArtifactRequest(DdiDevices.Of(AgentId), "sensor-filter", "rel-0000000000000000", "1.0.0", "dep-1")));
         Assert.False(Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any());
 
         host.BootstrapTuf(("sensor-filter", "1.0.0", Path.Combine(RepositoryRoot.Samples, "sensor-filter", "sensor-filter.wasm")));
@@ -61,7 +46,7 @@ public sealed class OfflineExportArtifactSourceTests(ReleaseWorld world) : IClas
         using (var assigned = await host.Client.PostAsync("/api/v1/assignments",
             new StringContent($"{{\"releaseId\":\"{releaseId}\",\"deviceId\":\"{AgentId}\"}}", Encoding.UTF8, "application/json")))
             Assert.Equal(HttpStatusCode.OK, assigned.StatusCode);
-        var request = new DdiArtifactRequest(Device(AgentId), "sensor-filter", releaseId, "1.0.0", "dep-1");
+        var request = new DdiArtifactRequest(DdiDevices.Of(AgentId), "sensor-filter", releaseId, "1.0.0", "dep-1");
         var file = await source.FindAsync(request);
         Assert.NotNull(file);
         Assert.Equal("sensor-filter-1.0.0.export.tar", file.FileName);
@@ -98,7 +83,7 @@ public sealed class OfflineExportArtifactSourceTests(ReleaseWorld world) : IClas
 
         // Controller ids that are not an agent's device id: the next source decides.
         foreach (var id in new[] { "gw-1", "atym-0123456789ABCDEF", "atym-0123" })
-            Assert.Null(await source.FindAsync(request with { Device = Device(id) }));
+            Assert.Null(await source.FindAsync(request with { Device = DdiDevices.Of(id) }));
         Assert.Equal(["gw-1", "atym-0123456789ABCDEF", "atym-0123"], next.Asked);
     }
 }
