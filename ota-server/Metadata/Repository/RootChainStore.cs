@@ -36,15 +36,14 @@ public sealed class RootChainStore
         Refresh();
     }
 
-    /// <summary>Reads the newest root from the folder again (a replica sharing the folder may have accepted one).</summary>
+    /// <summary>
+    /// Catches up on the folder now (a replica sharing it may have accepted a root): the same checked walk as every read,
+    /// so at start the chain is walked from <c>1.root.json</c> and a newest file that no <see cref="Accept"/> could have
+    /// written is never taken as the current root.
+    /// </summary>
     public void Refresh()
     {
-        var versions = _folder.Versions("root");
-        var newest = versions.Count > 0 ? SignedMetadata<RootMetadata>.Parse(_folder.Read($"{versions[^1]}.root.json")!) : null;
-        lock (_gate)
-        {
-            if (newest is not null && newest.Signed.Version > (_current?.Signed.Version ?? 0)) _current = newest;
-        }
+        lock (_gate) CatchUp();
     }
 
     /// <summary>The newest root, or null before the first one was accepted.</summary>

@@ -10,7 +10,7 @@ namespace AtymSecure.OtaMetadata.Tests.Repository;
 /// Two replicas' root chains on one shared metadata folder (issue 17): a root accepted through one is the current root of
 /// the other at its next read, including one that started before any root existed (found by the multi-process replicas
 /// test: that replica answered every poll without director targets), and a next-version file that fails the upload's
-/// checks is never adopted.
+/// checks is never adopted, not even by a replica that starts after it was dropped.
 /// </summary>
 public sealed class RootChainStoreReplicaTests : IDisposable
 {
@@ -60,6 +60,12 @@ public sealed class RootChainStoreReplicaTests : IDisposable
         var forger = OfflineTestKeys.Get("director-root-2");
         File.WriteAllBytes(Path.Combine(_data.File("director"), "2.root.json"), Root(2, forger, forger));
         Assert.Equal(1, one.Current!.Signed.Version);
+        Assert.Equal(1, two.Current!.Signed.Version);
+        // A replica started after the drop walks the chain from 1.root.json and stops before the forged file too, and so
+        // does an explicit refresh.
+        var three = Replica();
+        Assert.Equal(1, three.Current!.Signed.Version);
+        two.Refresh();
         Assert.Equal(1, two.Current!.Signed.Version);
         // The genuine next root cannot take the forged file's name either: the write refuses to replace it, naming it.
         var refused = Assert.Throws<MetadataVersionConflictException>(() => one.Accept(Root(2, key1, key1), Now));
