@@ -10,24 +10,46 @@ namespace AtymSecure.Fleet;
 /// session is valid on every replica, so nothing is gained by moving — until a connection to it is refused or fails:
 /// then it moves to the next replica. A request whose connection was refused never reached a server and is sent once
 /// more, to the next replica; any other failure is returned to the agent (the request may have been handled; the agent's
-/// own retry decides), and only the next request goes to the next replica.
+/// own retry decides), and only the next request goes to the next replica. <see cref="HomeAgain"/> after a move the
+/// device goes back to its own replica, as a balancer's health check puts a recovered backend back in: without it one
+/// transient failure per device (a replica starved for a moment) moved half the fleet for good, and a replica that came
+/// back never served again. A replica still down costs one refused connection, resent at once to the next.
 /// </summary>
 internal sealed class ServerRoute
 {
+    /// <summary>How long a device stays on the replica it moved to before trying its own again.</summary>
+    public static readonly TimeSpan HomeAgain = TimeSpan.FromSeconds(30);
+
     private readonly IReadOnlyList<Uri> _servers;
+    private readonly int _home;
+    private readonly TimeProvider _clock;
     private int _current;
+    private long _movedAt;
     private int _failovers;
 
-    public ServerRoute(IReadOnlyList<Uri> servers, int deviceIndex)
+    public ServerRoute(IReadOnlyList<Uri> servers, int deviceIndex, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(servers);
         if (servers.Count == 0) throw new ArgumentException("at least one server", nameof(servers));
         _servers = servers;
-        _current = deviceIndex % servers.Count;
+        _home = _current = deviceIndex % servers.Count;
+        _clock = clock ?? TimeProvider.System;
     }
 
-    /// <summary>The replica requests go to now.</summary>
-    public Uri Current => _servers[Volatile.Read(ref _current)];
+    /// <summary>The replica requests go to now: the device's own, or the one it moved to less than <see cref="HomeAgain"/> ago.</summary>
+    public Uri Current
+    {
+        get
+        {
+            var current = Volatile.Read(ref _current);
+            if (current != _home && _clock.GetElapsedTime(Interlocked.Read(ref _movedAt)) >= HomeAgain)
+            {
+                Interlocked.CompareExchange(ref _current, _home, current);
+                current = Volatile.Read(ref _current);
+            }
+            return _servers[current];
+        }
+    }
 
     /// <summary>How often this device moved to another replica after a failure.</summary>
     public int Failovers => Volatile.Read(ref _failovers);
@@ -58,7 +80,9 @@ internal sealed class ServerRoute
     private void MoveOn(Uri from)
     {
         var index = IndexOf(from);
-        if (Interlocked.CompareExchange(ref _current, (index + 1) % _servers.Count, index) == index) Interlocked.Increment(ref _failovers);
+        if (Interlocked.CompareExchange(ref _current, (index + 1) % _servers.Count, index) != index) return;
+        Interlocked.Exchange(ref _movedAt, _clock.GetTimestamp());
+        Interlocked.Increment(ref _failovers);
     }
 
     private int IndexOf(Uri server)

@@ -49,7 +49,7 @@ internal sealed class SimulatedDevice : IDisposable
         _offlineFor = faults.FirstOrDefault(f => f.Kind == FleetFaultKind.Offline)?.Duration;
         _clock = clock;
         Directory = new DeviceDirectory(Path.Combine(fleet.DataDirectory, "devices", index.ToString("D4", System.Globalization.CultureInfo.InvariantCulture)));
-        _route = new ServerRoute(fleet.AllServers, index);
+        _route = new ServerRoute(fleet.AllServers, index, clock);
         _link = new SimulatedLink(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }, clock, _route);
         _http = new HttpClient(_link) { Timeout = TimeSpan.FromSeconds(100) };
         _runtime = new RuntimeOptions { Isolation = ContainerIsolation.InProcess, SharedEngines = engines, EpochTick = engines.EpochTick };

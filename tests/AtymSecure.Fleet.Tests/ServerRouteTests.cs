@@ -1,10 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AtymSecure.Fleet.Tests;
 
 /// <summary><see cref="ServerRoute"/>: spread by device index, sticky, a refused connection retried on the next replica, any
-/// other failure returned and only the next request moved, the device's own offline fault never a failover.</summary>
+/// other failure returned and only the next request moved, back on its own replica after a while, the device's own offline
+/// fault never a failover.</summary>
 public sealed class ServerRouteTests
 {
     private static readonly Uri One = new("http://127.0.0.1:7001/"), Two = new("http://127.0.0.1:7002/");
@@ -46,6 +48,38 @@ public sealed class ServerRouteTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal([7001, 7002], ports);
         Assert.Equal((Two, 1), (route.Current, route.Failovers));
+    }
+
+    [Fact]
+    public async Task A_moved_device_tries_its_own_replica_again_after_HomeAgain_and_moves_on_at_once_if_it_is_still_down()
+    {
+        var clock = new FakeTimeProvider();
+        var route = new ServerRoute([One, Two], 0, clock);
+        var down = true;
+        var ports = new List<int>();
+        Task<HttpResponseMessage> Send(HttpRequestMessage r)
+        {
+            ports.Add(r.RequestUri!.Port);
+            return down && r.RequestUri.Port == 7001 ? throw Refused() : Task.FromResult(new HttpResponseMessage(HttpStatusCode.NotModified));
+        }
+        await route.SendAsync(Poll(), Send);
+        clock.Advance(ServerRoute.HomeAgain - TimeSpan.FromSeconds(1));
+        Assert.Equal(Two, route.Current);
+
+        // Still down when it tries again: refused, resent to the other at once, and another HomeAgain there.
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(One, route.Current);
+        Assert.Equal(HttpStatusCode.NotModified, (await route.SendAsync(Poll(), Send)).StatusCode);
+        Assert.Equal((Two, 2), (route.Current, route.Failovers));
+
+        // Back up: after HomeAgain the device is on its own replica again, and stays.
+        down = false;
+        clock.Advance(ServerRoute.HomeAgain);
+        await route.SendAsync(Poll(), Send);
+        clock.Advance(ServerRoute.HomeAgain);
+        await route.SendAsync(Poll(), Send);
+        Assert.Equal([7001, 7002, 7001, 7002, 7001, 7001], ports);
+        Assert.Equal((One, 2), (route.Current, route.Failovers));
     }
 
     [Fact]
