@@ -70,6 +70,11 @@ public static class OfflineExportArchive
         {
             throw new InvalidDataException($"the export archive is not a tar: {e.Message}", e);
         }
+        catch (OverflowException e)
+        {
+            // TarReader reads a base-256 number field (a first byte of 0x80 or 0xFF) wider than its type by overflowing.
+            throw new InvalidDataException($"the export archive has a header number out of range: {e.Message}", e);
+        }
         if (names.Count == 0) throw new InvalidDataException("the export archive holds no files");
         return names.Count;
     }

@@ -73,6 +73,27 @@ public sealed class OfflineExportArchiveTests : IDisposable
         Assert.False(Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any());
     }
 
+    /// <summary>
+    /// A header number in base-256 form wider than its field's type: TarReader overflows on it, which the
+    /// fuzz below found (seed 9Y6e1MNtCdd1, bytes set to 255 in the second header's uid and gid); it is refused like any other damage.
+    /// </summary>
+    [Theory]
+    [InlineData(108)] // uid
+    [InlineData(116)] // gid
+    [InlineData(124)] // size
+    [InlineData(136)] // mtime
+    public void A_base256_header_number_out_of_range_is_refused(int field)
+    {
+        var damaged = File.ReadAllBytes(Tar(("director/1.root.json", TarEntryType.RegularFile)));
+        // Base-256, positive (0x80), then all ones: a value far wider than the field's int or long.
+        damaged.AsSpan(field, field is 124 or 136 ? 12 : 8).Fill(0xFF);
+        damaged[field] = 0x80;
+        var file = _folder.Write($"base256-{field}.tar", damaged);
+        var target = _folder.File($"base256-{field}-out");
+        var e = Assert.Throws<InvalidDataException>(() => OfflineExportArchive.Unpack(file, target));
+        Assert.False(Directory.Exists(target), e.Message);
+    }
+
     /// <summary>Damaged archives (bytes flipped, cut, spliced): refused with InvalidDataException or unpacked inside the folder, never anything else.</summary>
     [Fact]
     public void A_damaged_archive_is_refused_or_stays_inside_its_folder()
