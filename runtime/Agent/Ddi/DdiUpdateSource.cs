@@ -156,15 +156,21 @@ public sealed class DdiUpdateSource : IUpdateSource, IDisposable
         }
     }
 
-    /// <summary>Queues <c>closed</c> for the installed action once the device status holds its trial's verdict.</summary>
+    /// <summary>
+    /// Queues <c>closed</c> for the installed action once the device status holds its trial's verdict — and, for a pass,
+    /// the container published confirmed at that version, so a server that reads success finds the device's own status
+    /// saying so (the rule <see cref="Updates.InstallAwaiter"/> applies).
+    /// </summary>
     private void CollectVerdict()
     {
         lock (_gate)
         {
             if (_verdict is not { } w) return;
-            var trial = _device.Status.Current.Trials.LastOrDefault(t => t.Container == w.Container && t.Version == w.Version && t.At >= w.Since);
+            var status = _device.Status.Current;
+            var trial = status.Trials.LastOrDefault(t => t.Container == w.Container && t.Version == w.Version && t.At >= w.Since);
             if (trial is null || trial.Verdict == TrialVerdict.Pending) return;
             var passed = trial.Verdict == TrialVerdict.Passed;
+            if (passed && !status.HoldsConfirmed(w.Container, w.Version)) return;
             _results.Enqueue((w.ActionId, Feedback(DdiExecution.Closed, passed ? DdiFinished.Success : DdiFinished.Failure,
                 passed ? $"confirmed {w.Container} {w.Version} after its health trial ({w.Detail})" : $"trial-failed: {w.Container} {w.Version} reverted: {trial.Reason}"), true));
             _verdict = null;

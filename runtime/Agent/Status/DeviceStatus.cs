@@ -75,6 +75,11 @@ public sealed record DeviceStatus
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public EquatableList<WindowWaitStatus>? AwaitingWindow { get; init; }
 
+    /// <summary>Whether <paramref name="container"/> is published confirmed at <paramref name="version"/> (a passed trial is
+    /// recorded a moment before the runner publishes the confirmed slot).</summary>
+    public bool HoldsConfirmed(string container, string version) =>
+        Containers.Any(c => c.Name == container && c.State == Bootloader.State.ContainerState.Confirmed && c.VersionIn(c.ConfirmedSlot) == version);
+
     public DeviceStatus WithTrial(TrialStatus trial) => this with { Trials = Keep([.. Trials, trial]) };
 
     public DeviceStatus WithInstall(InstallStatus install) => this with { Installs = Keep([.. Installs, install]) };

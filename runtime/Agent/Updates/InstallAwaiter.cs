@@ -71,7 +71,7 @@ public static class InstallAwaiter
             var trial = status.Trials.LastOrDefault(t => t.Container == container && t.Version == version && t.At >= install.At);
             if (trial is null || trial.Verdict == TrialVerdict.Pending) return (null, $"the health trial of {container} {version} is undecided");
             if (trial.Verdict == TrialVerdict.Failed) return (InstallVerdict.Reverted(lines, trial), "");
-            if (!status.Containers.Any(c => c.Name == container && c.State == ContainerState.Confirmed && c.VersionIn(c.ConfirmedSlot) == version))
+            if (!status.HoldsConfirmed(container, version))
                 return (null, $"{container} {version} passed its trial but the agent has not published it confirmed yet");
         }
         var installed = lines.Where(i => i.Container is not null).Select(i => $"{i.Container} {i.Version}").ToList();

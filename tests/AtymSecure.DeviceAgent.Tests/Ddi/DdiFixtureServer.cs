@@ -48,6 +48,9 @@ internal sealed class DdiFixtureServer : IAsyncDisposable
 
     public bool Closed { get; private set; }
 
+    /// <summary>Runs when a closed feedback arrives, before it is answered: what the device holds at that moment.</summary>
+    public Action? OnClosed { get; set; }
+
     /// <summary>Serve the artifact with its last byte changed while deploymentBase lists the hashes of the true bytes (a damaged mirror).</summary>
     public bool DamageDownload { get; set; }
 
@@ -120,7 +123,11 @@ internal sealed class DdiFixtureServer : IAsyncDisposable
         {
             var body = JsonNode.Parse(e.Body)!;
             Feedback.Enqueue((path, body));
-            if (body["status"]?["execution"]?.GetValue<string>() == "closed") Closed = true;
+            if (body["status"]?["execution"]?.GetValue<string>() == "closed")
+            {
+                OnClosed?.Invoke();
+                Closed = true;
+            }
             await e.RespondAsync(200);
         }
         else await e.RespondAsync(404);

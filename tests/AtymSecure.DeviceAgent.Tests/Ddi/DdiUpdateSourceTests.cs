@@ -67,6 +67,10 @@ public sealed class DdiUpdateSourceTests : IAsyncDisposable
         var server = Server();
         server.Offer(Export());
         var version = _device.ReleaseOf(TestBundles.Image("sensor-filter")).Version;
+        // Success is sent only once the device's own status says confirmed (run8: a server read success while status.json
+        // still showed the trial).
+        bool? confirmedWhenClosed = null;
+        server.OnClosed = () => confirmedWhenClosed = DeviceStatus.Load(new DeviceDirectory(_device.Data), out _).HoldsConfirmed("sensor-filter", version);
 
         var (sleep, status) = await RunUntil(() => server.Closed
             && DeviceStatus.Load(new DeviceDirectory(_device.Data), out _).Containers.Any(c => c.State == ContainerState.Confirmed && c.VersionIn(c.ConfirmedSlot) == version),
@@ -74,6 +78,7 @@ public sealed class DdiUpdateSourceTests : IAsyncDisposable
 
         // Installed is "proceeding"; closed/success only once the health trial confirmed it (hawkBit: the device runs it).
         Assert.Equal(["proceeding", "download", "downloaded", "proceeding", "closed:success"], server.Executions("8"));
+        Assert.True(confirmedWhenClosed);
         var closedDetail = server.Feedback.Last().Body["status"]!["details"]![0]!.GetValue<string>();
         Assert.StartsWith($"confirmed sensor-filter {version} after its health trial", closedDetail, StringComparison.Ordinal);
         var trial = Assert.Single(status.Trials, t => t.Version == version);
