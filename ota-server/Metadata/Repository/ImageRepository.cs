@@ -287,7 +287,6 @@ public sealed class ImageRepository : ICompilerSigningKey
     /// <summary>Reads the folder (under the gate): the newest file of each role, as at start.</summary>
     private void Load()
     {
-        Roots.Refresh();
         var loaded = PublishedImageRepository.Load(Metadata);
         _topLevel = loaded.TopLevel;
         _delegated.Clear();

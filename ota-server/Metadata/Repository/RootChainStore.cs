@@ -12,7 +12,8 @@ namespace AtymSecure.OtaMetadata.Repository;
 /// the current root's root keys AND of its own, the roles this repository needs, and not already expired.
 /// <para>
 /// Replicas (issue 17, docs/scale-out.md) share the metadata folder, so a root one replica accepted is the next file in
-/// every replica's folder. Reading <see cref="Current"/> or accepting first catches up on it: while <c>N+1.root.json</c>
+/// every replica's folder. Reading <see cref="Current"/> or accepting first catches up on it (the first read walks the
+/// chain from <c>1.root.json</c>, so an unchecked newest file is never the current root): while <c>N+1.root.json</c>
 /// exists beside the current root N, it is adopted if it passes the same version, role and threshold checks as an upload
 /// (not the expiry: that was checked when it was accepted, and a device walks an expired intermediate root too). Without
 /// this a replica started before the first root was uploaded through a peer kept answering every poll without director
@@ -33,17 +34,6 @@ public sealed class RootChainStore
     {
         _folder = folder;
         _requiredRoles = requiredRoles;
-        Refresh();
-    }
-
-    /// <summary>
-    /// Catches up on the folder now (a replica sharing it may have accepted a root): the same checked walk as every read,
-    /// so at start the chain is walked from <c>1.root.json</c> and a newest file that no <see cref="Accept"/> could have
-    /// written is never taken as the current root.
-    /// </summary>
-    public void Refresh()
-    {
-        lock (_gate) CatchUp();
     }
 
     /// <summary>The newest root, or null before the first one was accepted.</summary>
