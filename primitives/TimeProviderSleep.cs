@@ -21,22 +21,24 @@ public static class TimeProviderSleep
             Thread.Yield();
             return;
         }
-        using var elapsed = new ManualResetEventSlim();
         if (ReferenceEquals(clock, TimeProvider.System))
         {
             // Real time waits with a timeout, not for a timer: timer callbacks run on the thread pool, and a pool taken
             // up by blocking work (eight simulated devices' trials on two cores) fired them seconds late — a probe
             // interval of 1 s became 4 s and a good release failed its trial.
-            WaitOut(elapsed, delay, cancel);
+            WaitOut(delay, cancel);
             return;
         }
+        using var elapsed = new ManualResetEventSlim();
         using (clock.CreateTimer(static s => ((ManualResetEventSlim)s!).Set(), elapsed, delay, Timeout.InfiniteTimeSpan))
             elapsed.Wait(cancel);
     }
 
-    private static void WaitOut(ManualResetEventSlim never, TimeSpan delay, CancellationToken cancel)
+    private static void WaitOut(TimeSpan delay, CancellationToken cancel)
     {
-        // One wait takes at most int.MaxValue ms (24.8 days): longer delays wait in parts.
+        // Never set: only the timeout or the cancellation ends a wait. One wait takes at most int.MaxValue ms (24.8 days),
+        // so longer delays wait in parts.
+        using var never = new ManualResetEventSlim();
         var started = Stopwatch.GetTimestamp();
         for (var left = delay; left > TimeSpan.Zero; left = delay - Stopwatch.GetElapsedTime(started))
             never.Wait(left < MaxWait ? left : MaxWait, cancel);

@@ -21,22 +21,18 @@ public static class Swupdate
     /// <c>swupdate -c -i IMAGE -k CERT -H BOARD:REV [extra]</c>: checks an image offline (manifest, signature, hardware
     /// compatibility, every payload's hash) and installs nothing.
     /// </summary>
-    public static async Task<ToolResult> CheckAsync(string image, string certificate, string hardware, params string[] extra)
-    {
-        return await RunDecidedAsync(["-v", "-c", "-i", image, "-k", certificate, "-H", hardware, .. extra]).ConfigureAwait(false);
-    }
+    public static Task<ToolResult> CheckAsync(string image, string certificate, string hardware, params string[] extra) =>
+        RunDecidedAsync(["-v", "-c", "-i", image, "-k", certificate, "-H", hardware, .. extra]);
 
     /// <summary>
     /// <c>swupdate -i IMAGE -k CERT -H BOARD:REV [extra]</c>: installs an image here (its rawfile payloads are written to
     /// their paths), as a gateway does with one it received.
     /// </summary>
-    public static async Task<ToolResult> InstallAsync(string image, string certificate, string hardware, params string[] extra)
-    {
-        return await RunDecidedAsync(["-v", "-i", image, "-k", certificate, "-H", hardware, .. extra]).ConfigureAwait(false);
-    }
+    public static Task<ToolResult> InstallAsync(string image, string certificate, string hardware, params string[] extra) =>
+        RunDecidedAsync(["-v", "-i", image, "-k", certificate, "-H", hardware, .. extra]);
 
     /// <summary>Runs of one <c>-i</c> command before giving up on SWUpdate deciding (<see cref="Decided"/>).</summary>
-    public const int MaxAttempts = 5;
+    private const int MaxAttempts = 5;
 
     /// <summary>
     /// One <c>swupdate -i</c> command until a run decides. SWUpdate 2022.12 (Debian 12) ends <c>-i</c> on the first status it

@@ -23,8 +23,9 @@ public sealed record InstallStatus(DateTimeOffset At, string Bundle, string? Con
     /// Which take of a staged file these lines are about: the running agent numbers every file it takes from its update
     /// source (1, 2, … one above the highest in the history), and every line of one file carries the same number. Two drops
     /// under one name — the same <c>.swu</c> installed again, as a retried action is served the one cut for it, writes the
-    /// same <c>inbox/STAMP-atym-export-SHA12.tar</c> — are told apart by it (<see cref="Updates.InstallAwaiter"/>). Null in lines written before it existed and in lines of an install run
-    /// directly (<c>atym device install</c> on a stopped device); then not written (an addition within format 3).
+    /// same <c>inbox/STAMP-atym-export-SHA12.tar</c> — are told apart by it (<see cref="Updates.InstallAwaiter"/>). Null in
+    /// lines written before it existed and in lines of an install run directly (<c>atym device install</c> on a stopped
+    /// device); then not written (an addition within format 3).
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? Take { get; init; }

@@ -1,4 +1,3 @@
-using AtymSecure.Bootloader.State;
 using AtymSecure.DeviceAgent.Status;
 using AtymSecure.Runtime.Health;
 
@@ -80,8 +79,8 @@ public static class InstallAwaiter
 
     /// <summary>
     /// The install lines of the latest take of <paramref name="fileName"/>, oldest first: the same <c>.swu</c> installed again
-    /// drops its export under the same name, and the earlier drop's verdict is not this one's. Lines without a take number (written before
-    /// takes were numbered) count only when no line of the file has one.
+    /// drops its export under the same name, and the earlier drop's verdict is not this one's. Lines without a take number
+    /// (written before takes were numbered) count only when no line of the file has one.
     /// </summary>
     private static List<InstallStatus> Lines(DeviceStatus status, string fileName)
     {

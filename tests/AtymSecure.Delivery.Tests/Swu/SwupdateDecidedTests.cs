@@ -17,6 +17,8 @@ public sealed class SwupdateDecidedTests
         Assert.True(Swupdate.Decided(new ToolResult(1, "[INFO ] : No SWUPDATE running :  Waiting for requests...\n", "[ERROR] : SWUPDATE failed [0] ERROR : SWUpdate *failed* !\n")));
         // Refused before any update started (a tampered signature): no end-of-update line at all.
         Assert.True(Swupdate.Decided(new ToolResult(1, "[ERROR] : SWUPDATE failed [0] ERROR : Signature verification failed\n", "")));
+        // A failure logged beside the end line is a refusal, whatever the end line says.
+        Assert.True(Swupdate.Decided(new ToolResult(1, "[ERROR] : SWUPDATE failed [0] ERROR : SWUpdate *failed* !\n" + EndedSuccessful, "")));
     }
 
     [Fact]
@@ -25,7 +27,5 @@ public sealed class SwupdateDecidedTests
         // The status read back was IDLE before the image was opened: nothing checked, "successful", exit 1.
         Assert.False(Swupdate.Decided(new ToolResult(1, "[TRACE] : SWUPDATE running :  [start_delta_downloader] : Starting Internal process for downloading chunks\n" + EndedSuccessful, "")));
         Assert.False(Swupdate.Decided(new ToolResult(139, "[TRACE] : SWUPDATE running :  [network_initializer] : Main loop daemon\n", "")));
-        // A failure logged beside the end line is a refusal, whatever the end line says.
-        Assert.True(Swupdate.Decided(new ToolResult(1, "[ERROR] : SWUPDATE failed [0] ERROR : SWUpdate *failed* !\n" + EndedSuccessful, "")));
     }
 }
